@@ -1,0 +1,42 @@
+# journeymap: `make demo` runs the main job on the bundled sample log; `make test` runs
+# the tests. Both set everything up first (system packages, .venv, the package).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_OUT ?= demo-output
+
+.PHONY: setup system-deps demo test lint typecheck pytest samples bench clean
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@PYTHON=$(PYTHON) ./scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/journeymap inspect sample_logs/service_desk.csv
+
+test: setup lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+samples: $(STAMP)
+	$(BIN)/python sample_logs/make_samples.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,98 @@
+"""The connector contract shared by every source.
+
+A connector turns a source into a *raw table* in the engine's DuckDB connection: every
+source column as text (or a type that casts to text without loss), in source order,
+plus the column ``__row`` numbering the source records from 1. Rows the reader itself
+cannot split into columns go to a rejects table with their line number and reason, so
+that nothing is lost before validation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import duckdb
+
+from journeymap.errors import MissingDependencyError
+from journeymap.mapping import ReadOptions
+
+__all__ = ["REJECTS_SCHEMA", "Connector", "RawTable", "quote_identifier", "row_column"]
+
+#: Name of the column that numbers source records (1 = first data record).
+row_column = "__row"
+
+#: Columns of a connector's rejects table (rows the reader could not split).
+REJECTS_SCHEMA = {"__row": "BIGINT", "line": "BIGINT", "reason": "VARCHAR"}
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a column or table name for DuckDB SQL (identifiers cannot be parameters).
+
+    Examples
+    --------
+    >>> print(quote_identifier('say "hi" now'))
+    "say ""hi"" now"
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class RawTable:
+    """What a connector hands to the event log.
+
+    Attributes
+    ----------
+    table : name of the DuckDB table or view with ``__row`` and the source columns.
+    columns : the source column names in source order (without ``__row``).
+    source : how to name the source in messages (a file name, never a password).
+    rejects : name of a table with ``REJECTS_SCHEMA`` columns, or ``None``.
+    notes : things the reader did that the user should know (renamed headers, ...).
+    """
+
+    table: str
+    columns: list[str]
+    source: str
+    rejects: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Connector:
+    """Base class of connectors.
+
+    Subclasses set the class attributes and implement :meth:`read`. Heavy or optional
+    dependencies are imported inside :meth:`read`, after :meth:`check_dependencies`, so
+    that listing connectors stays cheap.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    schemes: ClassVar[tuple[str, ...]] = ()
+    #: Python modules the connector needs beyond journeymap's core dependencies.
+    requires: ClassVar[tuple[str, ...]] = ()
+    #: The pip extra that installs ``requires``.
+    extra: ClassVar[str | None] = None
+
+    @classmethod
+    def missing_dependencies(cls) -> list[str]:
+        """The modules in ``requires`` that cannot be imported."""
+        return [m for m in cls.requires if importlib.util.find_spec(m) is None]
+
+    @classmethod
+    def check_dependencies(cls) -> None:
+        """Raise :class:`MissingDependencyError` naming the extra to install."""
+        missing = cls.missing_dependencies()
+        if missing:
+            hint = f"pip install 'journeymap[{cls.extra}]'" if cls.extra else "pip install"
+            raise MissingDependencyError(
+                f"the {cls.name} connector needs {', '.join(missing)}; install it with: "
+                f"{hint}"
+            )
+
+    def read(
+        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
+    ) -> RawTable:
+        """Load ``source`` into ``con`` and describe the result."""
+        raise NotImplementedError

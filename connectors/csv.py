@@ -1,0 +1,235 @@
+"""Delimited text exports: CSV, TSV and TXT, plain, gzipped or alone in a .zip.
+
+DuckDB reads the file, every column as text (``all_varchar``), so that identifiers such
+as ``T01`` and ``001`` keep their exact spelling; only mapped timestamp columns are
+parsed later. Lines DuckDB cannot split into the header's columns are kept as rejects
+with their line number.
+"""
+
+from __future__ import annotations
+
+import csv as stdcsv
+import gzip
+import itertools
+from pathlib import Path
+
+import duckdb
+
+from journeymap.connectors.base import Connector, RawTable, quote_identifier
+from journeymap.connectors.textfiles import (
+    existing_file,
+    remove_tree,
+    scratch_dir,
+    transcode_to_utf8,
+    unzip_single,
+)
+from journeymap.errors import EmptyLogError, SourceError
+from journeymap.mapping import ReadOptions
+
+__all__ = ["CsvConnector"]
+
+# Encodings DuckDB decodes itself; any other is transcoded to UTF-8 first.
+_NATIVE_ENCODINGS = {
+    "utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16",
+    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1",
+}  # fmt: skip
+_REASONS = {
+    "MISSING COLUMNS": "too few values for the header",
+    "TOO MANY COLUMNS": "too many values for the header",
+    "UNQUOTED VALUE": "a quote character inside an unquoted value",
+    "LINE SIZE OVER MAXIMUM": "the line is longer than the maximum line size",
+    "INVALID STATE": "the line cannot be split (an unclosed quote?)",
+    "CAST": "a value cannot be read",
+}
+_counter = itertools.count(1)
+
+
+class CsvConnector(Connector):
+    """Read CSV, TSV and TXT files (also .gz, and a .zip holding one file)."""
+
+    name = "csv"
+    description = "delimited text exports (CSV, TSV, TXT; .gz; a .zip holding one file)"
+    suffixes = (
+        ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".zip",
+    )  # fmt: skip
+
+    def read(
+        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
+    ) -> RawTable:
+        path = existing_file(source)
+        label = path.name
+        scratch = None
+        try:
+            if path.suffix.lower() == ".zip":
+                scratch = scratch_dir()
+                path = unzip_single(path, scratch)
+            encoding = (options.encoding or "utf-8").lower()
+            if encoding not in _NATIVE_ENCODINGS:
+                scratch = scratch or scratch_dir()
+                path = transcode_to_utf8(path, encoding, scratch)
+                encoding = "utf-8"
+            return self._load(path, label, con, options, _NATIVE_ENCODINGS[encoding])
+        finally:
+            if scratch is not None:
+                remove_tree(scratch)
+
+    def _load(
+        self,
+        path: Path,
+        label: str,
+        con: duckdb.DuckDBPyConnection,
+        options: ReadOptions,
+        encoding: str,
+    ) -> RawTable:
+        n = next(_counter)
+        table, rejects = f"raw_csv_{n}", f"raw_csv_{n}_reader_rejects"
+        sep = options.sep
+        if sep is None and path.name.lower().removesuffix(".gz").endswith(".tsv"):
+            sep = "\t"
+        params: dict[str, object] = {
+            "path": str(path), "enc": encoding, "rt": f"{table}_errors", "rs": f"{table}_scans",
+        }  # fmt: skip
+        sep_option = ""
+        if sep is not None:
+            sep_option = ", delim=$sep"
+            params["sep"] = "\t" if sep in ("\\t", "tab") else sep
+        try:
+            con.execute(
+                f"CREATE TABLE {table} AS SELECT row_number() OVER () AS __row, * "
+                f"FROM read_csv($path, header=true, all_varchar=true, encoding=$enc, "
+                f"store_rejects=true, rejects_table=$rt, rejects_scan=$rs{sep_option})",
+                params,
+            )
+        except duckdb.IOException as exc:
+            raise SourceError(
+                f"{label}: the file is damaged or truncated ({_first_line(exc)}); "
+                "export or download it again"
+            ) from exc
+        except duckdb.Error as exc:
+            raise SourceError(f"{label}: cannot be read as CSV: {_first_line(exc)}") from exc
+        columns = [c for c in _columns(con, table) if c != "__row"]
+        self._check_shape(con, table, columns, label, options, encoding, params)
+        self._collect_rejects(con, table, rejects, params["rt"], label, encoding)
+        notes = _duplicate_header_notes(path, columns, encoding, params.get("sep"))
+        return RawTable(table=table, columns=columns, source=label, rejects=rejects, notes=notes)
+
+    def _check_shape(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        columns: list[str],
+        label: str,
+        options: ReadOptions,
+        encoding: str,
+        params: dict[str, object],
+    ) -> None:
+        if len(columns) < 3:
+            header = columns[0] if len(columns) == 1 else ", ".join(columns)
+            seen = [d for d in (",", ";", "\t", "|") if d in header and d != params.get("sep")]
+            hint = (
+                f"the delimiter seems to be {seen[0]!r}; try --sep {_shell(seen[0])}"
+                if seen
+                else "an event log needs at least case, activity and timestamp columns; "
+                "check --sep"
+            )
+            raise SourceError(f"{label}: read as {len(columns)} column(s) ({header!r}); {hint}")
+        (errors,) = con.execute(
+            f"SELECT count(*) FROM {quote_identifier(str(params['rt']))} "
+            "WHERE error_type = 'INVALID ENCODING'"
+        ).fetchone() or (0,)
+        if errors:
+            (line,) = con.execute(
+                f"SELECT min(line) FROM {quote_identifier(str(params['rt']))} "
+                "WHERE error_type = 'INVALID ENCODING'"
+            ).fetchone() or (0,)
+            suggestion = "latin-1" if encoding == "utf-8" else "utf-8"
+            raise SourceError(
+                f"{label}: line {line} is not valid {encoding}; the file is in another "
+                f"encoding: try --encoding {suggestion} (or cp1252)"
+            )
+        (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)
+        (bad,) = con.execute(
+            f"SELECT count(*) FROM {quote_identifier(str(params['rt']))}"
+        ).fetchone() or (0,)
+        if rows == 0 and bad == 0:
+            raise EmptyLogError(f"{label}: has a header but no data rows")
+
+    def _collect_rejects(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        rejects: str,
+        errors: object,
+        label: str,
+        encoding: str,
+    ) -> None:
+        """Turn DuckDB's reader errors into rejects and renumber the good rows.
+
+        A record's number counts every record of the file, read or rejected; a rejected
+        line's record number is its line number less the header's. (In a file whose
+        quoted values contain line breaks, numbers after such a value are estimates; the
+        rejects also give the line.)
+        """
+        err = quote_identifier(str(errors))
+        cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in _REASONS.items())
+        con.execute(
+            f"CREATE TABLE {rejects} AS SELECT DISTINCT ON (line) "
+            f"CAST(line - 1 AS BIGINT) AS __row, CAST(line AS BIGINT) AS line, "
+            f"(CASE CAST(error_type AS VARCHAR) {cases} ELSE 'unreadable line' END) "
+            f"|| ': ' || coalesce(csv_line, '') AS reason "
+            f"FROM {err} ORDER BY line"
+        )
+        (count,) = con.execute(f"SELECT count(*) FROM {rejects}").fetchone() or (0,)
+        if not count:
+            return
+        con.execute(
+            f"""
+            CREATE TEMP TABLE {table}_slots AS
+            WITH total AS (SELECT (SELECT count(*) FROM {table}) + {int(count)} AS n),
+            free AS (
+                SELECT i FROM range(1, (SELECT n FROM total) + 1) AS t(i)
+                WHERE i NOT IN (SELECT __row FROM {rejects})
+            )
+            SELECT i AS new_row, row_number() OVER (ORDER BY i) AS old_row FROM free
+            """
+        )
+        con.execute(
+            f"UPDATE {table} SET __row = s.new_row FROM {table}_slots AS s "
+            f"WHERE {table}.__row = s.old_row"
+        )
+        con.execute(f"DROP TABLE {table}_slots")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+
+
+def _duplicate_header_notes(
+    path: Path, columns: list[str], encoding: str, sep: object
+) -> list[str]:
+    """Say which header names were repeated and what the reader renamed them to."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    try:
+        with opener(path, "rt", encoding=python_encoding, newline="") as fh:
+            first = fh.readline()
+        delimiter = str(sep) if sep else stdcsv.Sniffer().sniff(first, ",;\t|").delimiter
+        header = next(stdcsv.reader([first], delimiter=delimiter))
+    except (OSError, EOFError, UnicodeDecodeError, stdcsv.Error, StopIteration):
+        return []
+    if len(header) != len(columns):
+        return []
+    return [
+        f"column {name!r} appears more than once in the header; "
+        f"column {i + 1} is read as {renamed!r}"
+        for i, (name, renamed) in enumerate(zip(header, columns, strict=True))
+        if name != renamed and name in header[:i]
+    ]
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _shell(sep: str) -> str:
+    return "'\\t'" if sep == "\t" else repr(sep)

@@ -1,0 +1,102 @@
+"""Helpers for file-based connectors: finding the file, unpacking, transcoding."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from journeymap.errors import EmptyLogError, SourceError, SourceNotFoundError
+
+__all__ = ["existing_file", "scratch_dir", "transcode_to_utf8", "unzip_single"]
+
+_CHUNK = 1 << 20
+
+
+def existing_file(source: str) -> Path:
+    """The path of ``source``, checked to be a non-empty readable file."""
+    path = Path(source).expanduser()
+    if not path.exists():
+        near = sorted(p.name for p in path.parent.glob("*"))[:10] if path.parent.is_dir() else []
+        hint = f"; files there: {', '.join(near)}" if near else ""
+        raise SourceNotFoundError(f"{source}: no such file{hint}")
+    if path.is_dir():
+        raise SourceError(f"{source}: is a folder; give the path of one export file")
+    if path.stat().st_size == 0:
+        raise EmptyLogError(f"{source}: the file is empty (0 bytes); export the log again")
+    return path
+
+
+def scratch_dir() -> Path:
+    """A new private temporary folder; the caller removes it."""
+    return Path(tempfile.mkdtemp(prefix="journeymap-"))
+
+
+def unzip_single(path: Path, into: Path) -> Path:
+    """Extract the one data file a .zip holds into ``into``, streamed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                m
+                for m in archive.infolist()
+                if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+            ]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members) or "nothing"
+                raise SourceError(
+                    f"{path.name}: a .zip must hold exactly one export file; it holds {names}. "
+                    "Unzip it and read the file you want"
+                )
+            target = into / Path(members[0].filename).name
+            with archive.open(members[0]) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, _CHUNK)
+    except zipfile.BadZipFile as exc:
+        raise SourceError(f"{path.name}: not a readable .zip file ({exc}); export it again") from exc
+    if target.stat().st_size == 0:
+        raise EmptyLogError(f"{path.name}: the file inside the .zip is empty")
+    return target
+
+
+def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:
+    """Copy a text file (optionally .gz) in ``encoding`` to UTF-8, streamed.
+
+    Raises
+    ------
+    SourceError
+        When the encoding is unknown or the bytes are not valid in it.
+    """
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise SourceError(
+            f"unknown encoding {encoding!r}; try utf-8, latin-1, cp1252 or utf-16"
+        ) from exc
+    target = into / (path.name.removesuffix(".gz") + ".utf8")
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    try:
+        with opener(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(_CHUNK):
+                dst.write(decoder.decode(chunk))
+                offset += len(chunk)
+            dst.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{path.name}: byte {offset + exc.start} is not valid {encoding}; "
+            "check the file's encoding and give it with --encoding"
+        ) from exc
+    except (OSError, EOFError) as exc:
+        raise SourceError(f"{path.name}: cannot be read ({exc}); export it again") from exc
+    return target
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a scratch folder, ignoring what is already gone."""
+    shutil.rmtree(path, ignore_errors=True)
+    if path.exists():  # pragma: no cover - only on exotic file systems
+        os.rmdir(path)

@@ -1,0 +1,201 @@
+"""The ``journeymap`` command: a thin click layer over the library.
+
+Each command parses its options, calls one library function and turns library errors
+into one ``Error: ...`` line: exit 1 for bad data, exit 2 for bad usage (a wrong
+option, a column or file that does not exist). No traceback for a user mistake.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from journeymap import errors
+from journeymap.mapping import ROLES
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Library errors that mean "what you typed is wrong" (exit 2); the rest are exit 1.
+_USAGE_ERRORS = (
+    errors.MappingError,
+    errors.ConfigError,
+    errors.ConnectorNotFoundError,
+    errors.SourceNotFoundError,
+)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into an ``Error:`` line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except _USAGE_ERRORS as exc:
+            _fail(str(exc), 2)
+        except errors.JourneymapError as exc:
+            _fail(str(exc), 1)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:
+            if os.environ.get("JOURNEYMAP_DEBUG"):
+                raise
+            _fail(
+                f"unexpected {type(exc).__name__}: {exc}. This is a bug in journeymap: "
+                "please report it with the command you ran (set JOURNEYMAP_DEBUG=1 "
+                "to see the traceback)",
+                1,
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def log_options(func: F) -> F:
+    """The options every command that reads a log shares: source, roles and parsing."""
+    options = [
+        click.argument("log", metavar="LOG"),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="TOML file with [read] and [mapping] sections (options given here win).",
+        ),
+        *[
+            click.option(
+                f"--{role.replace('_', '-')}",
+                role,
+                metavar="COLUMN",
+                help=f"Column holding the {role.replace('_', ' ')} "
+                + ("(detected if not given)." if role in ROLES[:3] else "(optional)."),
+            )
+            for role in ROLES
+        ],
+        click.option(
+            "--timestamp-format",
+            metavar="FORMAT",
+            help="strptime format of the timestamps, e.g. '%d/%m/%Y %H:%M' (detected if "
+            "not given).",
+        ),
+        click.option(
+            "--timezone",
+            metavar="ZONE",
+            help="IANA zone for timestamps with no UTC offset (default UTC), e.g. "
+            "Europe/London.",
+        ),
+        click.option("--sep", metavar="CHAR", help="CSV delimiter, e.g. ';' or '\\t'."),
+        click.option("--encoding", metavar="NAME", help="Text encoding (default utf-8)."),
+        click.option("--sheet", metavar="NAME", help="Excel sheet name or number."),
+        click.option("--table", metavar="NAME", help="Database table to read (SQL URLs)."),
+        click.option("--query", metavar="SQL", help="Query to read (SQL URLs)."),
+        click.option("--connector", metavar="NAME", help="Reader to use (see `connectors`)."),
+        click.option(
+            "--strict", is_flag=True, default=None, help="Fail if any row is rejected."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def read_from_options(log: str, config_path: str | None, **given: Any) -> Any:
+    """Read the log with command-line options over the config file's values."""
+    from journeymap.config import load_config
+    from journeymap.eventlog import read_log
+
+    config = load_config(config_path)
+    read = config.section("read")
+    mapping = config.section("mapping")
+    for key, value in given.items():
+        if value is None:
+            continue
+        (mapping if key in (*ROLES, "timestamp_format", "timezone") else read)[key] = value
+    return read_log(log, **read, **mapping)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="journeymap")
+def cli() -> None:
+    """journeymap: how customer demand really flows through a service.
+
+    Reads event-log exports (CSV, Excel, XES, Parquet, SQL) and shows hand-offs, rework,
+    failure demand and how long customers wait. Start with `journeymap inspect LOG`.
+    """
+
+
+@cli.command()
+@log_options
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write rejected rows, with their row number and reason, to this CSV file.",
+)
+@handle_errors
+def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -> None:
+    """Profile an event log: rows read and rejected, cases, activities, time span,
+    data-quality warnings.
+
+    Roles not given as options are detected from the headers, and the profile says
+    which column was chosen for each.
+    """
+    from journeymap.profile import format_profile, profile
+
+    event_log = read_from_options(log, **options)
+    if event_log.mapping.detected:
+        click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
+    result = profile(event_log)
+    if rejects_path:
+        n = event_log.write_rejects(rejects_path)
+        click.echo(f"Wrote {n:,} rejected rows to {rejects_path}", err=True)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_profile(result))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def connectors(as_json: bool) -> None:
+    """List the readers journeymap has, by name, file suffix and URL scheme."""
+    from journeymap.connectors.registry import available, broken
+
+    rows = [
+        {
+            "name": c.name,
+            "suffixes": list(c.suffixes),
+            "schemes": list(c.schemes),
+            "description": c.description,
+            "ready": not c.missing_dependencies(),
+            "install": f"pip install 'journeymap[{c.extra}]'" if c.missing_dependencies() else "",
+        }
+        for c in available()
+    ]
+    if as_json:
+        click.echo(json.dumps({"connectors": rows, "broken": broken()}, indent=2))
+        return
+    for row in rows:
+        reads = " ".join(row["suffixes"] + [f"{s}://" for s in row["schemes"]])
+        status = "" if row["ready"] else f"  [needs: {row['install']}]"
+        click.echo(f"{row['name']:<8} {reads}{status}")
+        click.echo(f"         {row['description']}")
+    for name, problem in broken().items():
+        click.echo(f"{name:<8} cannot be loaded: {problem}")
+
+
+def main() -> None:
+    """Entry point of the ``journeymap`` console script."""
+    cli(prog_name="journeymap")

@@ -1,0 +1,75 @@
+"""The engine: embedded DuckDB, driven through Ibis.
+
+Each event log lives in a DuckDB connection. Ingestion (typing, validation) is DuckDB
+SQL with parameters; analyses are Ibis expressions over the log's table, so the same
+expressions can run on another Ibis backend.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+__all__ = ["Engine", "connect"]
+
+_names = itertools.count(1)
+
+
+@dataclass
+class Engine:
+    """A DuckDB connection and the Ibis backend over it."""
+
+    con: duckdb.DuckDBPyConnection
+    _backend: Any = field(default=None, repr=False)
+
+    @property
+    def ibis(self) -> Any:
+        """The Ibis DuckDB backend on this connection (imported on first use)."""
+        if self._backend is None:
+            import ibis
+
+            self._backend = ibis.duckdb.from_connection(self.con)
+        return self._backend
+
+    def new_name(self, prefix: str) -> str:
+        """A table name not used before in this process."""
+        return f"{prefix}_{next(_names)}"
+
+
+def connect(
+    *,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    temp_directory: str | None = None,
+) -> Engine:
+    """Open an in-memory DuckDB engine that spills to disk when memory runs short.
+
+    Parameters
+    ----------
+    memory_limit : DuckDB memory limit such as ``"2GB"``; default: the
+        ``JOURNEYMAP_MEMORY_LIMIT`` environment variable, else DuckDB's default (80% of RAM).
+    threads : worker threads; default: all cores.
+    temp_directory : where DuckDB spills; default: DuckDB's own.
+
+    Examples
+    --------
+    >>> engine = connect(memory_limit="256MB")
+    >>> engine.con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    'UTC'
+    """
+    config: dict[str, str | int] = {}
+    memory_limit = memory_limit or os.environ.get("JOURNEYMAP_MEMORY_LIMIT")
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    if temp_directory:
+        config["temp_directory"] = temp_directory
+    con = duckdb.connect(":memory:", config=config)
+    # Timestamps are stored as instants; showing and truncating them happens in UTC.
+    con.execute("SET TimeZone = 'UTC'")
+    return Engine(con)

@@ -1,0 +1,209 @@
+"""Roles, the mapping of source columns onto them, and their detection.
+
+A *role* is one of the canonical columns of shared/MEASURES.md (case, activity,
+timestamp, ...). A :class:`Mapping` says which source column plays each role. Roles the
+user does not name are detected from the column headers: XES standard keys first, then
+common export headers ("Case ID", "SR Number", "Status", "Complete Timestamp",
+"Assignment group", ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping as MappingABC
+from dataclasses import dataclass, field
+
+from journeymap.errors import MappingError
+
+__all__ = [
+    "IDENTIFIER_ROLES",
+    "OPTIONAL_ROLES",
+    "REQUIRED_ROLES",
+    "ROLES",
+    "TIMESTAMP_ROLES",
+    "Mapping",
+    "ReadOptions",
+    "detect_mapping",
+]
+
+REQUIRED_ROLES = ("case", "activity", "timestamp")
+OPTIONAL_ROLES = ("start_timestamp", "resource", "team", "channel", "customer")
+ROLES = REQUIRED_ROLES + OPTIONAL_ROLES
+TIMESTAMP_ROLES = ("timestamp", "start_timestamp")
+#: Roles whose values are identifiers: always text, never parsed as numbers or dates.
+IDENTIFIER_ROLES = ("case", "resource", "team", "customer")
+
+# Header candidates per role, most specific first, compared after _normalise().
+_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "case": (
+        "case:concept:name", "case id", "case", "case number", "sr number", "sr id",
+        "service request", "service request id", "ticket", "ticket id", "ticket number",
+        "incident", "incident id", "incident number", "request id", "request number",
+        "application id", "claim id", "claim number", "complaint id", "trace id",
+    ),
+    "activity": (
+        "concept:name", "activity", "activity name", "status", "event", "event name",
+        "task", "task name", "action", "step",
+    ),
+    "timestamp": (
+        "time:timestamp", "complete timestamp", "timestamp", "end timestamp",
+        "change date+time", "change date time", "complete time", "completion time",
+        "end time", "event time", "datetime", "date time", "date", "time",
+    ),
+    "start_timestamp": (
+        "start_timestamp", "start timestamp", "start time", "start date+time", "start",
+    ),
+    "resource": (
+        "org:resource", "resource", "owner", "user", "user id", "agent", "assignee",
+        "assigned to", "performer", "employee", "staff", "operator",
+    ),
+    "team": (
+        "team", "assignment group", "org:group", "group", "support group", "queue",
+        "workgroup", "department", "org:role", "role",
+    ),
+    "channel": ("channel", "case:channel", "contact channel", "contact type", "medium"),
+    "customer": (
+        "customer", "customer id", "case:customer", "customer number", "client",
+        "client id", "account", "account id", "account number", "caller", "caller id",
+        "requester",
+    ),
+}
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", header.lower())
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a source, independent of the roles.
+
+    Attributes
+    ----------
+    sep : CSV delimiter; ``None`` lets the reader detect it.
+    encoding : text encoding of CSV files (``utf-8`` by default).
+    sheet : Excel sheet name or 1-based number; ``None`` reads the first sheet.
+    table, query : what to read from a SQL database (exactly one of them).
+    timestamp_format : strptime format of the timestamp columns; ``None`` detects it.
+    timezone : IANA zone assumed for timestamps that carry no UTC offset.
+    strict : turn any rejected row into a :class:`~journeymap.errors.RejectedRowsError`.
+    """
+
+    sep: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    table: str | None = None
+    query: str | None = None
+    timestamp_format: str | None = None
+    timezone: str = "UTC"
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which source column plays each role; ``None`` when the role is not mapped.
+
+    ``detected`` names the roles that were found from the headers rather than given.
+    """
+
+    case: str
+    activity: str
+    timestamp: str
+    start_timestamp: str | None = None
+    resource: str | None = None
+    team: str | None = None
+    channel: str | None = None
+    customer: str | None = None
+    detected: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def columns(self) -> dict[str, str]:
+        """The mapped roles, in role order, as ``{role: source column}``."""
+        return {r: c for r in ROLES if (c := getattr(self, r)) is not None}
+
+    def describe(self) -> str:
+        """One line saying which column plays which role, and which were detected.
+
+        Examples
+        --------
+        >>> Mapping(case="Case ID", activity="Activity", timestamp="Time",
+        ...         detected=frozenset({"case"})).describe()
+        "case='Case ID' (detected), activity='Activity', timestamp='Time'"
+        """
+        return ", ".join(
+            f"{role}={column!r}" + (" (detected)" if role in self.detected else "")
+            for role, column in self.columns().items()
+        )
+
+
+def detect_mapping(
+    columns: Iterable[str],
+    given: MappingABC[str, str | None] | None = None,
+    *,
+    source: str = "the source",
+) -> Mapping:
+    """Complete the roles the user gave with roles detected from the headers.
+
+    Parameters
+    ----------
+    columns : the source's column names, in order.
+    given : roles named by the user, ``{role: column}``; ``None`` values are ignored.
+    source : how to name the source in error messages.
+
+    Returns
+    -------
+    Mapping
+
+    Raises
+    ------
+    MappingError
+        When a given column does not exist, a role name is unknown, one column is given
+        two roles, or a required role can be neither found nor detected.
+
+    Examples
+    --------
+    >>> m = detect_mapping(["Case ID", "Activity", "Complete Timestamp", "Resource"])
+    >>> (m.case, m.activity, m.timestamp, m.resource)
+    ('Case ID', 'Activity', 'Complete Timestamp', 'Resource')
+    """
+    columns = list(columns)
+    given = {r: c for r, c in (given or {}).items() if c is not None}
+    unknown = sorted(set(given) - set(ROLES))
+    if unknown:
+        raise MappingError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(ROLES)}")
+    for role, column in given.items():
+        if column not in columns:
+            raise MappingError(
+                f"{source}: column {column!r} (given for {role}) does not exist; "
+                f"the columns are: {_list(columns)}"
+            )
+    used = list(given.values())
+    duplicated = {c for c in used if used.count(c) > 1}
+    if duplicated:
+        raise MappingError(f"column {sorted(duplicated)[0]!r} is given for two roles")
+    chosen = dict(given)
+    detected: set[str] = set()
+    by_norm: dict[str, str] = {}
+    for column in columns:
+        by_norm.setdefault(_normalise(column), column)
+    for role in ROLES:
+        if role in chosen:
+            continue
+        for candidate in _CANDIDATES[role]:
+            column = by_norm.get(_normalise(candidate))
+            if column is not None and column not in chosen.values():
+                chosen[role] = column
+                detected.add(role)
+                break
+    missing = [r for r in REQUIRED_ROLES if r not in chosen]
+    if missing:
+        options = " ".join(f"--{r.replace('_', '-')} COLUMN" for r in missing)
+        raise MappingError(
+            f"{source}: cannot tell which column is the {', '.join(missing)}; "
+            f"the columns are: {_list(columns)}. Name it with {options}"
+        )
+    return Mapping(**chosen, detected=frozenset(detected))
+
+
+def _list(columns: list[str], limit: int = 20) -> str:
+    shown = ", ".join(repr(c) for c in columns[:limit])
+    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")

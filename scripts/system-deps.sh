@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install the system packages journeymap needs: Python's venv module and Graphviz (dot).
+# As root with apt-get (Debian, Ubuntu) they are installed; otherwise this says exactly
+# what to install and stops.
+set -euo pipefail
+
+PYTHON=${PYTHON:-python3}
+missing=()
+
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    echo "journeymap needs Python 3.11 or newer; '$PYTHON' was not found." >&2
+    echo "Install it (Debian/Ubuntu: apt-get install python3 python3-venv) or run: make PYTHON=/path/to/python3.11" >&2
+    exit 1
+fi
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "journeymap needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1)." >&2
+    echo "Run make with a newer one: make PYTHON=python3.11" >&2
+    exit 1
+fi
+if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    version=$("$PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+    missing+=("python${version}-venv")
+fi
+command -v dot >/dev/null 2>&1 || missing+=("graphviz")
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    exit 0
+fi
+
+echo "journeymap needs these system packages: ${missing[*]}" >&2
+if command -v apt-get >/dev/null 2>&1; then
+    echo "Install them with: sudo apt-get install ${missing[*]}" >&2
+else
+    echo "Install them with your package manager (macOS: brew install graphviz; Fedora: dnf install graphviz)." >&2
+fi
+exit 1

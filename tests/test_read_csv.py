@@ -1,0 +1,276 @@
+"""Reading CSV exports: typing, validation, rejects, encodings, compression."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+
+TICKETS = (
+    "Ticket,Status,Changed,Owner\n"
+    "T1,Open,2024-01-01 09:00,ann\n"
+    "T01,Open,2024-01-01 09:30,bob\n"
+    "001,Jan,2024-01-02 10:00,ann\n"
+    "1,Mar,2024-01-03 11:00,\n"
+)
+
+
+def test_identifiers_stay_text_and_distinct(write_file):
+    log = jm.read_log(str(write_file("t.csv", TICKETS)), timestamp="Changed")
+    df = log.to_pandas()
+    assert sorted(df["case"]) == ["001", "1", "T01", "T1"]
+    assert log.cases == 4
+    assert set(df["activity"]) == {"Open", "Jan", "Mar"}
+    assert df["resource"].isna().sum() == 1  # an empty optional role is missing, not ""
+    assert str(df["timestamp"].dt.tz) == "UTC"
+
+
+def test_detects_roles_from_export_headers(write_file):
+    log = jm.read_log(str(write_file("t.csv", TICKETS)), timestamp="Changed")
+    assert log.mapping.columns() == {
+        "case": "Ticket",
+        "activity": "Status",
+        "timestamp": "Changed",
+        "resource": "Owner",
+    }
+    assert log.mapping.detected == {"case", "activity", "resource"}
+
+
+def test_bad_rows_are_rejected_with_row_and_reason(write_file):
+    path = write_file(
+        "bad.csv",
+        "case,activity,timestamp\n"
+        "A,Open,2024-01-01T09:00:00Z\n"
+        ",Open,2024-01-01T09:00:00Z\n"
+        "B,,2024-01-01T10:00:00Z\n"
+        "C,Open,garbage\n"
+        "D,Open,\n"
+        "E,Close,2024-01-02T09:00:00+01:00\n",
+    )
+    log = jm.read_log(str(path))
+    assert (log.rows_read, log.events, log.rejected_rows) == (6, 2, 4)
+    rejects = log.rejects()
+    assert list(rejects["source_row"]) == [2, 3, 4, 5]
+    assert list(rejects["reason"]) == [
+        "no case id: column 'case' is empty",
+        "no activity: column 'activity' is empty",
+        "unreadable timestamp: 'garbage' in column 'timestamp' is not ISO 8601",
+        "no timestamp: column 'timestamp' is empty",
+    ]
+    assert rejects.loc[2, "timestamp"] == "garbage"  # the raw values are kept
+    ts = log.to_pandas().set_index("case")["timestamp"]
+    assert ts["E"] == pd.Timestamp("2024-01-02 08:00", tz="UTC")  # +01:00 normalised
+
+
+def test_strict_turns_rejects_into_an_error(write_file):
+    path = write_file("bad.csv", "case,activity,timestamp\nA,Open,2024-01-01\nB,Open,nope\n")
+    with pytest.raises(jm.RejectedRowsError, match=r"1 row\(s\) rejected .* row 2: unreadable"):
+        jm.read_log(str(path), strict=True)
+
+
+def test_malformed_lines_are_rejected_with_their_line(write_file):
+    path = write_file(
+        "short.csv",
+        "case,activity,timestamp\nA,Open,2024-01-01\nB,Open\nC,Open,2024-01-02,extra\n"
+        "D,Close,2024-01-03\n",
+    )
+    log = jm.read_log(str(path))
+    assert (log.rows_read, log.events, log.rejected_rows) == (4, 2, 2)
+    rejects = log.rejects()
+    assert list(rejects["line"]) == [3, 4]
+    assert rejects["reason"].str.startswith("too").all()
+    # The good rows keep their record numbers: D is the fourth record.
+    assert list(log.to_pandas()["source_row"]) == [1, 4]
+
+
+def test_ties_keep_source_order(write_file):
+    path = write_file(
+        "ties.csv",
+        "case,activity,timestamp\nA,Second,2024-01-01 09:00\nA,First,2024-01-01 08:00\n"
+        "A,Third,2024-01-01 09:00\n",
+    )
+    df = jm.read_log(str(path)).to_pandas()
+    assert list(df["activity"]) == ["First", "Second", "Third"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2012/10/09 14:50:17.000", "2012-10-09 14:50:17"),
+        ("25/12/2024 17:05", "2024-12-25 17:05"),
+        ("12/25/2024 17:05", "2024-12-25 17:05"),
+        ("2024-12-25T17:05:00Z", "2024-12-25 17:05"),
+        ("25.12.2024 17:05:00", "2024-12-25 17:05"),
+    ],
+)
+def test_detects_common_timestamp_formats(write_file, value, expected):
+    path = write_file("f.csv", f"case,activity,timestamp\nA,Open,{value}\n")
+    (ts,) = jm.read_log(str(path)).to_pandas()["timestamp"]
+    assert ts == pd.Timestamp(expected, tz="UTC")
+
+
+def test_timezone_applies_to_naive_timestamps_only(write_file):
+    path = write_file(
+        "tz.csv",
+        "case,activity,timestamp\nA,Open,2024-07-01 12:00\nA,Close,2024-07-01 12:00+00:00\n",
+    )
+    log = jm.read_log(str(path), timezone="Europe/London")
+    assert list(log.to_pandas()["timestamp"]) == [
+        pd.Timestamp("2024-07-01 11:00", tz="UTC"),
+        pd.Timestamp("2024-07-01 12:00", tz="UTC"),
+    ]
+    assert "read as Europe/London time" in " ".join(log.notes)
+
+
+def test_ambiguous_day_month_is_noted(write_file):
+    path = write_file("d.csv", "case,activity,timestamp\nA,Open,03/04/2024 10:00\n")
+    log = jm.read_log(str(path))
+    assert log.to_pandas()["timestamp"][0] == pd.Timestamp("2024-04-03 10:00", tz="UTC")
+    assert any("read day first" in n for n in log.notes)
+    us = jm.read_log(str(path), timestamp_format="%m/%d/%Y %H:%M")
+    assert us.to_pandas()["timestamp"][0] == pd.Timestamp("2024-03-04 10:00", tz="UTC")
+
+
+def test_unknown_timezone_is_a_mapping_error(write_file):
+    path = write_file("x.csv", "case,activity,timestamp\nA,Open,2024-01-01\n")
+    with pytest.raises(jm.MappingError, match="unknown time zone 'Mars/Olympus'"):
+        jm.read_log(str(path), timezone="Mars/Olympus")
+
+
+def test_column_that_is_not_a_timestamp(write_file):
+    path = write_file("x.csv", "case,activity,when\nA,Open,soon\nB,Open,later\n")
+    with pytest.raises(jm.MappingError, match="column 'when' does not look like timestamps"):
+        jm.read_log(str(path), timestamp="when")
+
+
+def test_semicolons_with_sep_and_latin1(write_file):
+    text = "Fall;Tätigkeit;Zeit\nF1;Prüfung;01.02.2024 10:00\n"
+    path = write_file("de.csv", text.encode("latin-1"))
+    with pytest.raises(jm.SourceError, match="not valid utf-8.*try --encoding latin-1"):
+        jm.read_log(str(path), case="Fall", activity="Tätigkeit", timestamp="Zeit")
+    log = jm.read_log(
+        str(path), encoding="latin-1", sep=";", case="Fall", activity="Tätigkeit",
+        timestamp="Zeit",
+    )  # fmt: skip
+    assert log.to_pandas()["activity"][0] == "Prüfung"
+
+
+def test_cp1252_is_transcoded(write_file):
+    path = write_file("w.csv", "case,activity,timestamp\nA,Open – ok,2024-01-01\n".encode("cp1252"))
+    log = jm.read_log(str(path), encoding="cp1252")
+    assert log.to_pandas()["activity"][0] == "Open – ok"
+
+
+def test_wrong_delimiter_says_which_to_use(write_file):
+    path = write_file("semi.csv", "case;activity;timestamp\nA;Open;2024-01-01\n")
+    with pytest.raises(jm.SourceError, match=r"delimiter seems to be ';'; try --sep ';'"):
+        jm.read_log(str(path), sep=",")
+
+
+def test_gzip_zip_and_tsv(write_file, tmp_path):
+    text = "case\tactivity\ttimestamp\nA\tOpen\t2024-01-01\nA\tClose\t2024-01-02\n"
+    assert jm.read_log(str(write_file("a.tsv", text))).events == 2
+    assert jm.read_log(str(write_file("a.csv.gz", gzip.compress(text.encode())))).events == 2
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as archive:
+        archive.writestr("export/a.tsv", text)
+    assert jm.read_log(str(tmp_path / "a.zip"), sep="\t").events == 2
+
+
+def test_truncated_gzip(write_file):
+    data = gzip.compress(("case,activity,timestamp\n" + "A,Open,2024-01-01\n" * 5000).encode())
+    path = write_file("cut.csv.gz", data[: len(data) // 2])
+    with pytest.raises(jm.SourceError, match="cut.csv.gz: the file is damaged or truncated"):
+        jm.read_log(str(path))
+
+
+def test_zip_with_two_files(tmp_path):
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("a.csv", "x")
+        archive.writestr("b.csv", "y")
+    with pytest.raises(jm.SourceError, match="must hold exactly one export file.*a.csv, b.csv"):
+        jm.read_log(str(tmp_path / "two.zip"))
+
+
+def test_empty_and_header_only_files(write_file):
+    with pytest.raises(jm.EmptyLogError, match="empty.csv: the file is empty"):
+        jm.read_log(str(write_file("empty.csv", "")))
+    with pytest.raises(jm.EmptyLogError, match="head.csv: has a header but no data rows"):
+        jm.read_log(str(write_file("head.csv", "case,activity,timestamp\n")))
+
+
+def test_missing_file_and_unknown_suffix(tmp_path):
+    with pytest.raises(jm.SourceNotFoundError, match="nope.csv: no such file"):
+        jm.read_log(str(tmp_path / "nope.csv"))
+    (tmp_path / "log.json").write_text("{}")
+    with pytest.raises(jm.ConnectorNotFoundError, match="does not know this kind of file"):
+        jm.read_log(str(tmp_path / "log.json"))
+
+
+def test_mapping_to_a_missing_column(write_file):
+    path = write_file("x.csv", "case,activity,timestamp\nA,Open,2024-01-01\n")
+    with pytest.raises(jm.MappingError, match="column 'Team' \\(given for team\\) does not exist"):
+        jm.read_log(str(path), team="Team")
+
+
+def test_undetectable_roles_say_which_option(write_file):
+    path = write_file("x.csv", "a,b,c\n1,2,2024-01-01\n")
+    with pytest.raises(jm.MappingError, match="case, activity, timestamp.*--case COLUMN"):
+        jm.read_log(str(path))
+
+
+def test_duplicate_headers_are_noted(write_file):
+    path = write_file("d.csv", "case,activity,timestamp,x,x\nA,Open,2024-01-01,1,2\n")
+    log = jm.read_log(str(path))
+    assert "column 'x' appears more than once" in log.notes[0]
+    assert log.to_pandas()[["x", "x_1"]].values.tolist() == [["1", "2"]]
+
+
+def test_attribute_named_like_a_role_is_kept(write_file):
+    path = write_file(
+        "c.csv", "Ticket,Status,time:timestamp,case\nT1,Open,2024-01-01,keep me\n"
+    )
+    log = jm.read_log(str(path), case="Ticket", activity="Status")
+    assert log.to_pandas()["attribute:case"][0] == "keep me"
+
+
+def test_rejects_file(write_file, tmp_path):
+    path = write_file("bad.csv", "case,activity,timestamp\nA,Open,2024-01-01\nB,Open,x\n")
+    log = jm.read_log(str(path))
+    out = tmp_path / "rejects.csv"
+    assert log.write_rejects(str(out)) == 1
+    assert out.read_text().splitlines() == [
+        "source_row,line,reason,case,activity,timestamp",
+        "2,,unreadable timestamp: 'x' in column 'timestamp' is not ISO 8601,B,Open,x",
+    ]
+
+
+def test_from_frame_does_not_modify_the_frame():
+    df = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "step": ["a", "b"],
+            "at": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 11:00"]),
+        }
+    )
+    before = df.copy()
+    log = jm.EventLog.from_frame(df, case="id", activity="step", timestamp="at")
+    pd.testing.assert_frame_equal(df, before)
+    got = log.to_pandas()
+    assert list(got["case"]) == ["1", "2"]
+    assert got["timestamp"][1] == pd.Timestamp("2024-01-01 11:00", tz="UTC")
+
+
+def test_rejects_file_neutralises_formulas(write_file, tmp_path):
+    path = write_file(
+        "evil.csv", 'case,activity,timestamp\n=cmd(),"@SUM(A1)",=1+1\n-x,Open,2024-01-01\n'
+    )
+    log = jm.read_log(str(path))
+    out = tmp_path / "rejects.csv"
+    log.write_rejects(str(out))
+    lines = out.read_text().splitlines()
+    assert lines[1].endswith(",'=cmd(),'@SUM(A1),'=1+1")
+    assert log.to_pandas()["case"][0] == "-x"  # the log itself keeps the exact value
