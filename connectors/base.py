@@ -87,8 +87,7 @@ class Connector:
         if missing:
             hint = f"pip install 'journeymap[{cls.extra}]'" if cls.extra else "pip install"
             raise MissingDependencyError(
-                f"the {cls.name} connector needs {', '.join(missing)}; install it with: "
-                f"{hint}"
+                f"the {cls.name} connector needs {', '.join(missing)}; install it with: {hint}"
             )
 
     def read(

@@ -14,7 +14,6 @@ import itertools
 from pathlib import Path
 
 import duckdb
-
 from journeymap.connectors.base import Connector, RawTable, quote_identifier
 from journeymap.connectors.textfiles import (
     existing_file,
@@ -23,6 +22,7 @@ from journeymap.connectors.textfiles import (
     transcode_to_utf8,
     unzip_single,
 )
+
 from journeymap.errors import EmptyLogError, SourceError
 from journeymap.mapping import ReadOptions
 
@@ -129,8 +129,7 @@ class CsvConnector(Connector):
             hint = (
                 f"the delimiter seems to be {seen[0]!r}; try --sep {_shell(seen[0])}"
                 if seen
-                else "an event log needs at least case, activity and timestamp columns; "
-                "check --sep"
+                else "an event log needs at least case, activity and timestamp columns; check --sep"
             )
             raise SourceError(f"{label}: read as {len(columns)} column(s) ({header!r}); {hint}")
         (errors,) = con.execute(

@@ -55,7 +55,9 @@ def unzip_single(path: Path, into: Path) -> Path:
             with archive.open(members[0]) as src, open(target, "wb") as dst:
                 shutil.copyfileobj(src, dst, _CHUNK)
     except zipfile.BadZipFile as exc:
-        raise SourceError(f"{path.name}: not a readable .zip file ({exc}); export it again") from exc
+        raise SourceError(
+            f"{path.name}: not a readable .zip file ({exc}); export it again"
+        ) from exc
     if target.stat().st_size == 0:
         raise EmptyLogError(f"{path.name}: the file inside the .zip is empty")
     return target

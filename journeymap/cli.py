@@ -92,8 +92,7 @@ def log_options(func: F) -> F:
         click.option(
             "--timezone",
             metavar="ZONE",
-            help="IANA zone for timestamps with no UTC offset (default UTC), e.g. "
-            "Europe/London.",
+            help="IANA zone for timestamps with no UTC offset (default UTC), e.g. Europe/London.",
         ),
         click.option("--sep", metavar="CHAR", help="CSV delimiter, e.g. ';' or '\\t'."),
         click.option("--encoding", metavar="NAME", help="Text encoding (default utf-8)."),
@@ -101,9 +100,7 @@ def log_options(func: F) -> F:
         click.option("--table", metavar="NAME", help="Database table to read (SQL URLs)."),
         click.option("--query", metavar="SQL", help="Query to read (SQL URLs)."),
         click.option("--connector", metavar="NAME", help="Reader to use (see `connectors`)."),
-        click.option(
-            "--strict", is_flag=True, default=None, help="Fail if any row is rejected."
-        ),
+        click.option("--strict", is_flag=True, default=None, help="Fail if any row is rejected."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -126,7 +123,7 @@ def read_from_options(log: str, config_path: str | None, **given: Any) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="journeymap")
+@click.version_option(package_name="journeymap", prog_name="journeymap")
 def cli() -> None:
     """journeymap: how customer demand really flows through a service.
 
@@ -135,7 +132,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Profile a log: rows, rejects, cases, activities, data quality.")
 @log_options
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 @click.option(
@@ -167,7 +164,7 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
         click.echo(format_profile(result))
 
 
-@cli.command()
+@cli.command(short_help="List the readers: file suffixes and URL schemes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def connectors(as_json: bool) -> None:
     """List the readers journeymap has, by name, file suffix and URL scheme."""

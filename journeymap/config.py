@@ -113,8 +113,7 @@ def check_config(data: MappingABC[str, Any], name: str) -> dict[str, dict[str, A
             expected = allowed[key]
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise ConfigError(
-                    f"{name}: {section}.{key} must be {_TYPE_NAMES[expected]}, "
-                    f"not {value!r}"
+                    f"{name}: {section}.{key} must be {_TYPE_NAMES[expected]}, not {value!r}"
                 )
         checked[section] = dict(values)
     return checked

@@ -61,7 +61,7 @@ def connect(
     >>> engine.con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
     'UTC'
     """
-    config: dict[str, str | int] = {}
+    config: dict[str, str | bool | int | float | list[str]] = {}
     memory_limit = memory_limit or os.environ.get("JOURNEYMAP_MEMORY_LIMIT")
     if memory_limit:
         config["memory_limit"] = memory_limit

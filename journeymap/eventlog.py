@@ -152,7 +152,7 @@ class EventLog:
     @property
     def cases(self) -> int:
         """Number of distinct cases."""
-        return int(self._scalar(f"SELECT count(DISTINCT \"case\") FROM {self.table_name}"))
+        return int(self._scalar(f'SELECT count(DISTINCT "case") FROM {self.table_name}'))
 
     def to_pandas(self) -> pd.DataFrame:
         """All events in log order (case, timestamp, source row), as a new DataFrame."""

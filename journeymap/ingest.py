@@ -85,14 +85,11 @@ def ingest(
         for c in raw.columns
         if c not in mapped
     }
-    valid = " AND ".join(
-        [f"{typed[r]} IS NOT NULL" for r in ("case", "activity", "timestamp")]
-        + (
-            [f"({_text(roles['start_timestamp'])} IS NULL OR {typed['start_timestamp']} IS NOT NULL)"]
-            if "start_timestamp" in roles
-            else []
-        )
-    )
+    checks = [f"{typed[r]} IS NOT NULL" for r in ("case", "activity", "timestamp")]
+    if "start_timestamp" in roles:  # optional, but when given it must be readable
+        start_text, start = _text(roles["start_timestamp"]), typed["start_timestamp"]
+        checks.append(f"({start_text} IS NULL OR {start} IS NOT NULL)")
+    valid = " AND ".join(checks)
     role_select = ", ".join(f"{expr} AS {quote_identifier(role)}" for role, expr in typed.items())
     attr_select = "".join(
         f", CAST({quote_identifier(src)} AS VARCHAR) AS {quote_identifier(name)}"

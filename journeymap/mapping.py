@@ -10,7 +10,8 @@ common export headers ("Case ID", "SR Number", "Status", "Complete Timestamp",
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping as MappingABC
+from collections.abc import Iterable
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 
 from journeymap.errors import MappingError
@@ -36,35 +37,102 @@ IDENTIFIER_ROLES = ("case", "resource", "team", "customer")
 # Header candidates per role, most specific first, compared after _normalise().
 _CANDIDATES: dict[str, tuple[str, ...]] = {
     "case": (
-        "case:concept:name", "case id", "case", "case number", "sr number", "sr id",
-        "service request", "service request id", "ticket", "ticket id", "ticket number",
-        "incident", "incident id", "incident number", "request id", "request number",
-        "application id", "claim id", "claim number", "complaint id", "trace id",
+        "case:concept:name",
+        "case id",
+        "case",
+        "case number",
+        "sr number",
+        "sr id",
+        "service request",
+        "service request id",
+        "ticket",
+        "ticket id",
+        "ticket number",
+        "incident",
+        "incident id",
+        "incident number",
+        "request id",
+        "request number",
+        "application id",
+        "claim id",
+        "claim number",
+        "complaint id",
+        "trace id",
     ),
     "activity": (
-        "concept:name", "activity", "activity name", "status", "event", "event name",
-        "task", "task name", "action", "step",
+        "concept:name",
+        "activity",
+        "activity name",
+        "status",
+        "event",
+        "event name",
+        "task",
+        "task name",
+        "action",
+        "step",
     ),
     "timestamp": (
-        "time:timestamp", "complete timestamp", "timestamp", "end timestamp",
-        "change date+time", "change date time", "complete time", "completion time",
-        "end time", "event time", "datetime", "date time", "date", "time",
+        "time:timestamp",
+        "complete timestamp",
+        "timestamp",
+        "end timestamp",
+        "change date+time",
+        "change date time",
+        "complete time",
+        "completion time",
+        "end time",
+        "event time",
+        "datetime",
+        "date time",
+        "date",
+        "time",
     ),
     "start_timestamp": (
-        "start_timestamp", "start timestamp", "start time", "start date+time", "start",
+        "start_timestamp",
+        "start timestamp",
+        "start time",
+        "start date+time",
+        "start",
     ),
     "resource": (
-        "org:resource", "resource", "owner", "user", "user id", "agent", "assignee",
-        "assigned to", "performer", "employee", "staff", "operator",
+        "org:resource",
+        "resource",
+        "owner",
+        "user",
+        "user id",
+        "agent",
+        "assignee",
+        "assigned to",
+        "performer",
+        "employee",
+        "staff",
+        "operator",
     ),
     "team": (
-        "team", "assignment group", "org:group", "group", "support group", "queue",
-        "workgroup", "department", "org:role", "role",
+        "team",
+        "assignment group",
+        "org:group",
+        "group",
+        "support group",
+        "queue",
+        "workgroup",
+        "department",
+        "org:role",
+        "role",
     ),
     "channel": ("channel", "case:channel", "contact channel", "contact type", "medium"),
     "customer": (
-        "customer", "customer id", "case:customer", "customer number", "client",
-        "client id", "account", "account id", "account number", "caller", "caller id",
+        "customer",
+        "customer id",
+        "case:customer",
+        "customer number",
+        "client",
+        "client id",
+        "account",
+        "account id",
+        "account number",
+        "caller",
+        "caller id",
         "requester",
     ),
 }
@@ -166,21 +234,21 @@ def detect_mapping(
     ('Case ID', 'Activity', 'Complete Timestamp', 'Resource')
     """
     columns = list(columns)
-    given = {r: c for r, c in (given or {}).items() if c is not None}
-    unknown = sorted(set(given) - set(ROLES))
+    given_roles: dict[str, str] = {r: c for r, c in (given or {}).items() if c is not None}
+    unknown = sorted(set(given_roles) - set(ROLES))
     if unknown:
         raise MappingError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(ROLES)}")
-    for role, column in given.items():
+    for role, column in given_roles.items():
         if column not in columns:
             raise MappingError(
                 f"{source}: column {column!r} (given for {role}) does not exist; "
                 f"the columns are: {_list(columns)}"
             )
-    used = list(given.values())
+    used = list(given_roles.values())
     duplicated = {c for c in used if used.count(c) > 1}
     if duplicated:
         raise MappingError(f"column {sorted(duplicated)[0]!r} is given for two roles")
-    chosen = dict(given)
+    chosen: dict[str, str] = dict(given_roles)
     detected: set[str] = set()
     by_norm: dict[str, str] = {}
     for column in columns:
@@ -189,9 +257,9 @@ def detect_mapping(
         if role in chosen:
             continue
         for candidate in _CANDIDATES[role]:
-            column = by_norm.get(_normalise(candidate))
-            if column is not None and column not in chosen.values():
-                chosen[role] = column
+            found = by_norm.get(_normalise(candidate))
+            if found is not None and found not in chosen.values():
+                chosen[role] = found
                 detected.add(role)
                 break
     missing = [r for r in REQUIRED_ROLES if r not in chosen]
@@ -201,7 +269,13 @@ def detect_mapping(
             f"{source}: cannot tell which column is the {', '.join(missing)}; "
             f"the columns are: {_list(columns)}. Name it with {options}"
         )
-    return Mapping(**chosen, detected=frozenset(detected))
+    return Mapping(
+        case=chosen["case"],
+        activity=chosen["activity"],
+        timestamp=chosen["timestamp"],
+        **{r: chosen.get(r) for r in OPTIONAL_ROLES},
+        detected=frozenset(detected),
+    )
 
 
 def _list(columns: list[str], limit: int = 20) -> str:

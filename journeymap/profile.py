@@ -76,27 +76,35 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
     import ibis
 
     t = log.table
-    totals = t.aggregate(
-        cases=t.case.nunique(),
-        activities=t.activity.nunique(),
-        first=t.timestamp.min(),
-        last=t.timestamp.max(),
-        **{f"{r}_n": t[r].nunique() for r in _PEOPLE_ROLES if log.has(r)},
-        **{f"{r}_missing": t[r].isnull().sum() for r in _PEOPLE_ROLES if log.has(r)},
-        **({"first_start": t.start_timestamp.min()} if log.has("start_timestamp") else {}),
-        **(
-            {"late_starts": (t.start_timestamp > t.timestamp).sum()}
-            if log.has("start_timestamp")
-            else {}
-        ),
-    ).to_pandas().iloc[0]
+    totals = (
+        t.aggregate(
+            cases=t.case.nunique(),
+            activities=t.activity.nunique(),
+            first=t.timestamp.min(),
+            last=t.timestamp.max(),
+            **{f"{r}_n": t[r].nunique() for r in _PEOPLE_ROLES if log.has(r)},
+            **{f"{r}_missing": t[r].isnull().sum() for r in _PEOPLE_ROLES if log.has(r)},
+            **({"first_start": t.start_timestamp.min()} if log.has("start_timestamp") else {}),
+            **(
+                {"late_starts": (t.start_timestamp > t.timestamp).sum()}
+                if log.has("start_timestamp")
+                else {}
+            ),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
     per_case = t.group_by("case").aggregate(n=t.count())
-    spread = per_case.aggregate(
-        lo=per_case.n.min(),
-        mid=per_case.n.median(),
-        hi=per_case.n.max(),
-        single=(per_case.n == 1).sum(),
-    ).to_pandas().iloc[0]
+    spread = (
+        per_case.aggregate(
+            lo=per_case.n.min(),
+            mid=per_case.n.median(),
+            hi=per_case.n.max(),
+            single=(per_case.n == 1).sum(),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
     same_time = t.group_by(["case", "timestamp"]).aggregate(n=t.count())
     tied = same_time.filter(same_time.n > 1)
     tied_cases = int(tied.case.nunique().to_pyarrow().as_py() or 0) if log.events else 0

@@ -125,7 +125,9 @@ def detect_format(
     naive = sum(1 for v in values if not _has_offset(v, fmt))
     if naive:
         notes.append(f"timestamps in {column!r} carry no UTC offset; read as {timezone} time")
-    offsets = sorted({m.group(0) for v in values if (m := _OFFSET.search(v)) and _has_offset(v, fmt)})
+    offsets = sorted(
+        {m.group(0) for v in values if (m := _OFFSET.search(v)) and _has_offset(v, fmt)}
+    )
     if len(offsets) > 1:
         shown = ", ".join(offsets[:4])
         notes.append(f"timestamps in {column!r} mix UTC offsets ({shown}); all are stored in UTC")
@@ -145,9 +147,7 @@ def _count_parsed(
     con: duckdb.DuckDBPyConnection, values: list[str], formats: tuple[str, ...]
 ) -> list[int]:
     checks = ", ".join(
-        "count(try_cast(v AS TIMESTAMPTZ))"
-        if f == ISO_8601
-        else f"count(try_strptime(v, $f{i}))"
+        "count(try_cast(v AS TIMESTAMPTZ))" if f == ISO_8601 else f"count(try_strptime(v, $f{i}))"
         for i, f in enumerate(formats)
     )
     params: dict[str, object] = {f"f{i}": f for i, f in enumerate(formats) if f != ISO_8601}

@@ -230,9 +230,7 @@ def test_duplicate_headers_are_noted(write_file):
 
 
 def test_attribute_named_like_a_role_is_kept(write_file):
-    path = write_file(
-        "c.csv", "Ticket,Status,time:timestamp,case\nT1,Open,2024-01-01,keep me\n"
-    )
+    path = write_file("c.csv", "Ticket,Status,time:timestamp,case\nT1,Open,2024-01-01,keep me\n")
     log = jm.read_log(str(path), case="Ticket", activity="Status")
     assert log.to_pandas()["attribute:case"][0] == "keep me"
 

@@ -1,0 +1,147 @@
+"""The command line, driven through click's CliRunner: exit codes and exact output."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from journeymap.cli import cli
+
+LOG = (
+    "Case ID,Activity,Complete Timestamp,Resource\n"
+    "C1,Register,2024/01/01 09:00:00.000,ann\n"
+    "C1,Resolve,2024/01/02 09:00:00.000,bob\n"
+    "C2,Register,2024/01/03 09:00:00.000,ann\n"
+    ",Register,2024/01/03 10:00:00.000,ann\n"
+)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_every_command_is_documented():
+    def walk(group: click.Group):
+        for name, command in group.commands.items():
+            assert command.help and len(command.help) > 20, name
+            for param in command.params:
+                if isinstance(param, click.Option):
+                    assert param.help, f"{name} {param.opts}"
+            if isinstance(command, click.Group):
+                walk(command)
+
+    walk(cli)
+
+
+def test_inspect_json(runner, write_file):
+    path = write_file("log.csv", LOG)
+    result = runner.invoke(cli, ["inspect", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("rows_read", "events", "cases", "rejected_rows")} == {
+        "rows_read": 4,
+        "events": 3,
+        "cases": 2,
+        "rejected_rows": 1,
+    }
+    assert data["activities"] == 2
+    assert data["top_activities"] == [
+        {"activity": "Register", "events": 2},
+        {"activity": "Resolve", "events": 1},
+    ]
+    assert (data["resources"], data["teams"]) == (2, None)
+    assert (data["start"], data["end"]) == ("2024-01-01T09:00:00Z", "2024-01-03T09:00:00Z")
+    assert data["events_per_case"] == {"min": 1, "median": 1.5, "max": 2}
+    assert data["rejected_by_reason"] == {"no case id": 1}
+    assert result.stderr.startswith("Mapping: case='Case ID' (detected)")
+
+
+def test_inspect_text_and_rejects_file(runner, write_file, tmp_path):
+    path = write_file("log.csv", LOG)
+    rejects = tmp_path / "rejects.csv"
+    result = runner.invoke(cli, ["inspect", str(path), "--rejects", str(rejects)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "rows read                   4" in out
+    assert "rejected                    1" in out
+    assert "! 1 of 4 rows rejected (1 no case id)" in out
+    assert "Wrote 1 rejected rows to" in result.stderr
+    assert rejects.read_text().splitlines()[1].startswith("4,,no case id: column 'Case ID'")
+
+
+def test_inspect_with_config_file(runner, write_file):
+    path = write_file("log.csv", "a;b;c\nX1;Open;01/02/2024 10:00\n")
+    config = write_file(
+        "jm.toml",
+        '[read]\nsep = ";"\n[mapping]\ncase = "a"\nactivity = "b"\ntimestamp = "c"\n'
+        'timestamp_format = "%m/%d/%Y %H:%M"\n',
+    )
+    result = runner.invoke(cli, ["inspect", str(path), "--config", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["start"] == "2024-01-02T10:00:00Z"
+    # An option on the command line wins over the config file.
+    result = runner.invoke(
+        cli, ["inspect", str(path), "--config", str(config), "--json", "--activity", "a"]
+    )
+    assert result.exit_code == 2
+    assert "column 'a' is given for two roles" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--case", "Nope"], 2, "column 'Nope' (given for case) does not exist"),
+        (["--timezone", "Nowhere/City"], 2, "unknown time zone 'Nowhere/City'"),
+        (["--strict"], 1, "1 row(s) rejected and --strict was given: row 4: no case id"),
+        (["--sep", ";"], 1, "read as 1 column(s)"),
+    ],
+)
+def test_mistakes_give_one_line_and_exit_code(runner, write_file, args, code, message):
+    path = write_file("log.csv", LOG)
+    result = runner.invoke(cli, ["inspect", str(path), *args])
+    assert result.exit_code == code
+    assert result.stderr.startswith("Error: ")
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file_and_bad_config(runner, tmp_path, write_file):
+    result = runner.invoke(cli, ["inspect", str(tmp_path / "none.csv")])
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        f"Error: {tmp_path / 'none.csv'}: no such file",
+    )
+    config = write_file("bad.toml", "[mapping]\ncse = 'x'\n")
+    result = runner.invoke(cli, ["inspect", str(write_file("l.csv", LOG)), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "unknown key mapping.cse (did you mean 'case'?)" in result.stderr
+
+
+def test_connectors_lists_every_builtin(runner):
+    result = runner.invoke(cli, ["connectors", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [c["name"] for c in data["connectors"]] == ["csv", "excel", "parquet", "sql", "xes"]
+    assert data["broken"] == {}
+    text = runner.invoke(cli, ["connectors"]).stdout
+    assert text.splitlines()[0] == "csv      .csv .tsv .txt .csv.gz .tsv.gz .txt.gz .zip"
+
+
+def test_version(runner):
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("journeymap, version ")
+
+
+def test_cli_reference_is_current(request):
+    from journeymap.cli_reference import cli_reference
+
+    committed = (request.config.rootpath / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert committed == cli_reference(), (
+        "regenerate: python -m journeymap.cli_reference > docs/cli.md"
+    )

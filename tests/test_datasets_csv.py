@@ -1,0 +1,58 @@
+"""The real CSV exports in ../shared/datasets: exact events and cases, via `inspect`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from shared_datasets import dataset
+
+from journeymap.cli import cli
+
+pytestmark = pytest.mark.datasets
+
+# (file, mapping options, events, cases) from shared/datasets/README.md.
+CSV_LOGS = [
+    ("helpdesk/helpdesk_full.csv", [], 21_348, 4_580),
+    ("bpic2013_closed_problems/BPI2013_closed.csv", ["--team", "organization involved"],
+     6_660, 1_487),
+    ("receipt/receipt.csv", [], 8_577, 1_434),
+    ("sepsis/sepsis.csv", [], 15_214, 1_050),
+    ("road_traffic_fines_sample/roadtraffic100traces.csv", [], 390, 100),
+    ("pm4py_examples/running-example.csv", [], 42, 6),
+    ("pm4py_examples/reviewing.csv", [], 3_730, 100),
+    ("pm4py_examples/interval_event_log.csv", [], 8_109, 1_266),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "options", "events", "cases"), CSV_LOGS)
+def test_inspect_counts_match_the_dataset_readme(name, options, events, cases):
+    result = CliRunner().invoke(cli, ["inspect", str(dataset(name)), "--json", *options])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["rows_read"], data["events"], data["cases"], data["rejected_rows"]) == (
+        events,
+        events,
+        cases,
+        0,
+    )
+
+
+def test_helpdesk_csv_slashed_timestamps_and_duplicated_header():
+    result = CliRunner().invoke(
+        cli, ["inspect", str(dataset("helpdesk/helpdesk_full.csv")), "--json"]
+    )
+    data = json.loads(result.stdout)
+    assert data["mapping"]["timestamp"] == "Complete Timestamp"
+    assert (data["start"], data["end"]) == ("2010-01-13T08:40:25Z", "2014-01-03T13:20:58Z")
+    assert data["cases_with_equal_timestamps"] == 129
+    assert data["resources"] == 22
+    assert any("'Variant' appears more than once" in n for n in data["notes"])
+
+
+def test_receipt_mixed_offsets_are_normalised_to_utc():
+    result = CliRunner().invoke(cli, ["inspect", str(dataset("receipt/receipt.csv")), "--json"])
+    data = json.loads(result.stdout)
+    assert any("mix UTC offsets (+01:00, +02:00)" in n for n in data["notes"])
+    assert data["teams"] == 10 and data["resources"] == 48
