@@ -14,6 +14,7 @@ import itertools
 from pathlib import Path
 
 import duckdb
+
 from journeymap.connectors.base import Connector, RawTable, quote_identifier
 from journeymap.connectors.textfiles import (
     existing_file,
@@ -22,7 +23,6 @@ from journeymap.connectors.textfiles import (
     transcode_to_utf8,
     unzip_single,
 )
-
 from journeymap.errors import EmptyLogError, SourceError
 from journeymap.mapping import ReadOptions
 

@@ -6,7 +6,6 @@ import functools
 from importlib.metadata import entry_points
 
 from journeymap.connectors.base import Connector
-
 from journeymap.errors import ConnectorNotFoundError
 
 __all__ = ["ENTRY_POINT_GROUP", "available", "broken", "connector_for", "get_connector"]

@@ -48,6 +48,8 @@ def handle_errors(func: F) -> F:
             _fail(str(exc), 2)
         except errors.JourneymapError as exc:
             _fail(str(exc), 1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click reports these itself, with its usage line and exit code
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:
@@ -191,6 +193,62 @@ def connectors(as_json: bool) -> None:
         click.echo(f"         {row['description']}")
     for name, problem in broken().items():
         click.echo(f"{name:<8} cannot be loaded: {problem}")
+
+
+@cli.command(short_help="Write a synthetic service-desk log of any size (CSV or XES).")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--events",
+    type=click.IntRange(min=100),
+    default=10_000,
+    show_default=True,
+    help="About how many events to write (within a few percent).",
+)
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+@click.option(
+    "--activities",
+    type=click.IntRange(min=2),
+    help="Use exactly this many distinct activity names (a wide, messy process).",
+)
+@click.option(
+    "--truth",
+    "truth_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the planted per-case truth to this CSV file.",
+)
+@handle_errors
+def generate(
+    output: str, events: int, seed: int, activities: int | None, truth_path: str | None
+) -> None:
+    """Write a synthetic council/utility customer-service log to OUTPUT.
+
+    The log has channels, teams, customers, value and failure demand (chasers,
+    complaints, reopens, repeat contacts), rework, hand-offs and ping-pong, with the
+    planted truth known exactly. OUTPUT ending in .csv or .csv.gz is written in bounded
+    memory, at any size; .xes is built in memory first.
+    """
+    from journeymap import synthetic
+
+    lowered = output.lower()
+    if lowered.endswith(".xes"):
+        made = synthetic.generate_log(
+            events=events, seed=seed, activities=activities, with_truth=True
+        )
+        synthetic.write_xes(made.events, output)
+        if truth_path:
+            made.cases.to_csv(truth_path, index=False)
+        rates = made.rates
+    elif lowered.endswith((".csv", ".csv.gz")):
+        rates = synthetic.write_csv(
+            output, events=events, seed=seed, activities=activities, truth_path=truth_path
+        )
+    else:
+        raise click.BadParameter("must end in .csv, .csv.gz or .xes", param_hint="OUTPUT")
+    click.echo(
+        f"Wrote {output}: {int(rates['events']):,} events in {int(rates['cases']):,} cases "
+        f"({rates['failure_demand_pct']:.1f}% failure demand)",
+        err=True,
+    )
 
 
 def main() -> None:

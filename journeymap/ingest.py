@@ -14,7 +14,14 @@ import duckdb
 from journeymap.connectors.base import RawTable, quote_identifier
 from journeymap.errors import RejectedRowsError
 from journeymap.mapping import ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
-from journeymap.timestamps import ISO_8601, TimestampFormat, detect_format, parse_sql
+from journeymap.timestamps import (
+    ISO_8601,
+    TimestampFormat,
+    as_text_sql,
+    detect_format,
+    parse_sql,
+    text_sql,
+)
 
 __all__ = ["CANONICAL_COLUMNS", "Ingested", "ingest"]
 
@@ -57,6 +64,7 @@ def ingest(
         When a timestamp column's format cannot be recognised.
     """
     roles = mapping.columns()
+    kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {raw.table}").fetchall()}
     formats = {
         role: detect_format(
             con,
@@ -76,7 +84,7 @@ def ingest(
     typed = {
         role: parse_sql(column, formats[role].format, f"fmt_{role}")
         if role in TIMESTAMP_ROLES
-        else _text(column)
+        else text_sql(column, kinds[column])
         for role, column in roles.items()
     }
     mapped = set(roles.values())
@@ -87,16 +95,16 @@ def ingest(
     }
     checks = [f"{typed[r]} IS NOT NULL" for r in ("case", "activity", "timestamp")]
     if "start_timestamp" in roles:  # optional, but when given it must be readable
-        start_text, start = _text(roles["start_timestamp"]), typed["start_timestamp"]
+        start_text, start = text_sql(roles["start_timestamp"]), typed["start_timestamp"]
         checks.append(f"({start_text} IS NULL OR {start} IS NOT NULL)")
     valid = " AND ".join(checks)
     role_select = ", ".join(f"{expr} AS {quote_identifier(role)}" for role, expr in typed.items())
     attr_select = "".join(
-        f", CAST({quote_identifier(src)} AS VARCHAR) AS {quote_identifier(name)}"
+        f", {as_text_sql(src, kinds[src])} AS {quote_identifier(name)}"
         for name, src in attributes.items()
     )
     raw_select = "".join(
-        f", CAST({quote_identifier(c)} AS VARCHAR) AS {quote_identifier(c)}" for c in raw.columns
+        f", {as_text_sql(c, kinds[c])} AS {quote_identifier(c)}" for c in raw.columns
     )
     zone = options.timezone
     con.execute(f"SET TimeZone = '{zone}'")  # a name checked against the IANA list
@@ -142,19 +150,15 @@ def ingest(
     )
 
 
-def _text(column: str) -> str:
-    return f"nullif(trim(CAST({quote_identifier(column)} AS VARCHAR)), '')"
-
-
 def _reason_sql(roles: dict[str, str], typed: dict[str, str]) -> str:
     def quoted(role: str) -> str:
-        return f"'''' || {_text(roles[role])} || ''''"
+        return f"'''' || {text_sql(roles[role])} || ''''"
 
     branches = [
         f"WHEN {typed['case']} IS NULL THEN 'no case id: column ' || $col_case || ' is empty'",
         f"WHEN {typed['activity']} IS NULL "
         "THEN 'no activity: column ' || $col_activity || ' is empty'",
-        f"WHEN {_text(roles['timestamp'])} IS NULL "
+        f"WHEN {text_sql(roles['timestamp'])} IS NULL "
         "THEN 'no timestamp: column ' || $col_timestamp || ' is empty'",
         f"WHEN {typed['timestamp']} IS NULL THEN 'unreadable timestamp: ' || "
         f"{quoted('timestamp')} || ' in column ' || $col_timestamp || ' is not ' || "

@@ -105,11 +105,17 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
         .to_pandas()
         .iloc[0]
     )
-    same_time = t.group_by(["case", "timestamp"]).aggregate(n=t.count())
-    tied = same_time.filter(same_time.n > 1)
-    tied_cases = int(tied.case.nunique().to_pyarrow().as_py() or 0) if log.events else 0
-    dup = t.group_by(["case", "activity", "timestamp"]).aggregate(n=t.count())
-    duplicates = int(dup.filter(dup.n > 1).n.sum().to_pyarrow().as_py() or 0)
+    # One pass over (case, timestamp, activity) answers both tie questions.
+    same = t.group_by(["case", "timestamp", "activity"]).aggregate(n=t.count())
+    per_time = same.group_by(["case", "timestamp"]).aggregate(
+        n=same.n.sum(), duplicated=same.n.sum(where=same.n > 1)
+    )
+    ties = per_time.aggregate(
+        cases=per_time.case.nunique(where=per_time.n > 1),
+        duplicates=per_time.duplicated.sum(),
+    ).to_pandas()
+    tied_cases = int(ties["cases"].iloc[0] or 0)
+    duplicates = int(ties["duplicates"].fillna(0).iloc[0])
     activities = (
         t.group_by("activity")
         .aggregate(events=t.count())

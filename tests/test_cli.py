@@ -145,3 +145,22 @@ def test_cli_reference_is_current(request):
     assert committed == cli_reference(), (
         "regenerate: python -m journeymap.cli_reference > docs/cli.md"
     )
+
+
+def test_generate_writes_a_log_inspect_reads(runner, tmp_path):
+    out, truth = tmp_path / "g.csv", tmp_path / "truth.csv"
+    result = runner.invoke(
+        cli, ["generate", str(out), "--events", "2000", "--seed", "3", "--truth", str(truth)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = out.read_text().count("\n") - 1
+    assert f"Wrote {out}: {rows:,} events in" in result.stderr
+    data = json.loads(runner.invoke(cli, ["inspect", str(out), "--json"]).stdout)
+    assert data["events"] == rows
+    assert data["cases"] == truth.read_text().count("\n") - 1
+
+
+def test_generate_refuses_unknown_suffix(runner, tmp_path):
+    result = runner.invoke(cli, ["generate", str(tmp_path / "g.json")])
+    assert result.exit_code == 2
+    assert "Invalid value for OUTPUT: must end in .csv, .csv.gz or .xes" in result.stderr

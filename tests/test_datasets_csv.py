@@ -6,9 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from shared_datasets import dataset
 
 from journeymap.cli import cli
+from shared_datasets import dataset
 
 pytestmark = pytest.mark.datasets
 

@@ -6,10 +6,10 @@ import doctest
 import importlib
 import pkgutil
 
-import journeymap.connectors
 import pytest
 
 import journeymap
+import journeymap.connectors
 
 
 def _modules() -> list[str]:

@@ -272,3 +272,16 @@ def test_rejects_file_neutralises_formulas(write_file, tmp_path):
     lines = out.read_text().splitlines()
     assert lines[1].endswith(",'=cmd(),'@SUM(A1),'=1+1")
     assert log.to_pandas()["case"][0] == "-x"  # the log itself keeps the exact value
+
+
+def test_from_frame_float_ids_with_gaps_read_as_whole_numbers():
+    df = pd.DataFrame(
+        {
+            "case": [1001.0, None, 1002.0],
+            "activity": ["a", "b", "c"],
+            "timestamp": ["2024-01-01"] * 3,
+        }
+    )
+    log = jm.EventLog.from_frame(df)
+    assert list(log.to_pandas()["case"]) == ["1001", "1002"]
+    assert log.rejects()["case"].tolist() == [None]

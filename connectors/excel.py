@@ -1,0 +1,188 @@
+"""Excel workbooks (.xlsx, .xlsm): one sheet read as a table of text.
+
+The first non-empty row of the sheet is the header; every later row is a record, except
+fully empty rows at the end, which spreadsheets often report although they hold nothing.
+Cell values become text the way Excel shows them: whole numbers without ``.0``, dates
+and times in ISO 8601. Formulas give their last calculated value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+
+from journeymap.connectors.base import Connector, RawTable, quote_identifier, row_column
+from journeymap.connectors.textfiles import existing_file
+from journeymap.connectors.values import append_rows, unique_names, value_text
+from journeymap.errors import EmptyLogError, SourceError
+from journeymap.mapping import ReadOptions
+
+__all__ = ["ExcelConnector"]
+
+#: Rows per pyarrow batch written to DuckDB.
+BATCH_ROWS = 50_000
+_counter = itertools.count(1)
+# Parts of an Excel number format that are not codes: quoted text, escapes, [colours].
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+class ExcelConnector(Connector):
+    """Read one sheet of an Excel workbook (``.xlsx``, ``.xlsm``)."""
+
+    name = "excel"
+    description = "Excel workbooks (.xlsx, .xlsm), one sheet at a time"
+    suffixes = (".xlsx", ".xlsm")
+    requires = ("openpyxl",)
+    extra = "excel"
+
+    def read(
+        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
+    ) -> RawTable:
+        self.check_dependencies()
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        path = existing_file(source)
+        label = path.name
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise SourceError(
+                f"{label}: cannot be opened as an Excel workbook ({exc}); open it in Excel "
+                "and save it again as .xlsx"
+            ) from exc
+        try:
+            sheet, notes = _choose_sheet(workbook, options.sheet, label)
+            # The size a file declares can be wrong; read the rows that are really there.
+            sheet.reset_dimensions()
+            table = f"raw_excel_{next(_counter)}"
+            try:
+                where = f"{label}, sheet {sheet.title!r}"
+                columns, more = _load(con, table, sheet.iter_rows(), where)
+            except BaseException:
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                raise
+        finally:
+            workbook.close()
+        return RawTable(table=table, columns=columns, source=label, notes=notes + more)
+
+
+def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, list[str]]:
+    """The sheet asked for by name or 1-based number (default: the first)."""
+    names: list[str] = list(workbook.sheetnames)
+    shown = ", ".join(repr(n) for n in names)
+    notes = []
+    if sheet is None:
+        name = names[0]
+        if len(names) > 1:
+            notes.append(
+                f"the workbook has {len(names)} sheets ({shown}); the first, {name!r}, is "
+                "read (choose another with --sheet)"
+            )
+    elif sheet in names:
+        name = sheet
+    elif sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        name = names[int(sheet) - 1]
+    else:
+        raise SourceError(
+            f"{label}: has no sheet {sheet!r}; the sheets are: {shown}. Give --sheet with "
+            f"one of these names or a number from 1 to {len(names)}"
+        )
+    chosen = workbook[name]
+    if not hasattr(chosen, "iter_rows"):
+        raise SourceError(f"{label}: sheet {name!r} is a chart, not a table; choose another")
+    return chosen, notes
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Sequence[Any]], where: str
+) -> tuple[list[str], list[str]]:
+    """Write the sheet's rows to ``table``; return its column names and notes."""
+    columns: list[str] = []
+    notes: list[str] = []
+    header_row = 0
+    generated: set[str] = set()  # names made up for empty header cells
+    batch: list[list[str | None]] = []
+    written = 0
+    pending_empty = 0  # empty rows not yet known to be followed by data
+    for cells in rows:
+        # Text and empty cells, the most common, skip the conversion call.
+        values = [v if (v := c.value) is None or type(v) is str else _cell_text(c) for c in cells]
+        if not columns:
+            header_row += 1
+            if any(v not in (None, "") for v in values):
+                headers = [v.strip() if v else "" for v in values]
+                columns, renamed = unique_names(headers)
+                notes.extend(renamed)
+                generated = {c for c, h in zip(columns, headers, strict=True) if not h}
+                if header_row > 1:
+                    notes.append(
+                        f"{where}: the header is on row {header_row} (the rows above are "
+                        "empty); records are numbered from the row after it"
+                    )
+                _create(con, table, columns)
+            continue
+        last = max((i for i, v in enumerate(values) if v not in (None, "")), default=-1)
+        if last < 0:
+            pending_empty += 1
+            continue
+        if last >= len(columns):  # values beyond the header: give them columns too
+            extra = [f"column_{i + 1}" for i in range(len(columns), last + 1)]
+            extra, _ = unique_names(extra, taken=columns)
+            for name in extra:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_identifier(name)} VARCHAR")
+            filled = [n for i, n in enumerate(extra, len(columns)) if values[i] not in (None, "")]
+            columns.extend(extra)
+            generated.update(extra)
+            notes.append(
+                f"{where}: record {written + len(batch) + pending_empty + 1} has values right "
+                f"of the header; they are read as {', '.join(repr(c) for c in filled)}"
+            )
+        batch.extend([] for _ in range(pending_empty))
+        pending_empty = 0
+        batch.append(values[: len(columns)])
+        if len(batch) >= BATCH_ROWS:
+            written = append_rows(con, table, columns, batch, written)
+            batch = []
+    if not columns:
+        raise EmptyLogError(f"{where}: is empty; choose the sheet that holds the log")
+    written = append_rows(con, table, columns, batch, written)
+    if written == 0:
+        raise EmptyLogError(f"{where}: has a header but no data rows")
+    return _drop_empty(con, table, columns, generated), notes
+
+
+def _drop_empty(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], generated: set[str]
+) -> list[str]:
+    """Drop columns with neither a header nor a value (cells that only carry formatting)."""
+    candidates = [c for c in columns if c in generated]
+    if not candidates:
+        return columns
+    counts_sql = ", ".join(f"count({quote_identifier(c)})" for c in candidates)
+    counts = con.execute(f"SELECT {counts_sql} FROM {table}").fetchone() or ()
+    empty = [c for c, n in zip(candidates, counts, strict=True) if n == 0]
+    for name in empty:
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {quote_identifier(name)}")
+    return [c for c in columns if c not in empty]
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    defs = "".join(f", {quote_identifier(c)} VARCHAR" for c in columns)
+    con.execute(f"CREATE TABLE {table} ({row_column} BIGINT{defs})")
+
+
+def _cell_text(cell: Any) -> str | None:
+    value = cell.value
+    # Excel stores dates as date-times; a date-only format means the user sees a date.
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
+        codes = _FORMAT_LITERALS.sub("", str(getattr(cell, "number_format", "") or "")).lower()
+        if not any(code in codes for code in ("h", "s", "am/pm", "a/p")):
+            return value.date().isoformat()
+    return value_text(value)

@@ -1,0 +1,213 @@
+"""Databases through SQLAlchemy: one table, or the rows of the user's own query.
+
+``--table`` names a table or view, checked against the database's own list and quoted by
+SQLAlchemy, so no user text is pasted into SQL. ``--query`` runs the user's query as
+given: it is meant to be a ``SELECT``; journeymap never commits (the transaction is
+rolled back when the connection closes), and SQLite files are opened read-only.
+Rows are streamed in batches into the engine, every value as text (see
+:func:`journeymap.connectors.excel.value_text`). Rows are numbered in the order the
+database returns them; a table has no order of its own, so give ``--query`` with an
+``ORDER BY`` when the order matters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from journeymap.connectors.base import Connector, RawTable, quote_identifier, row_column
+from journeymap.connectors.values import append_rows, unique_names, value_text
+from journeymap.errors import (
+    EmptyLogError,
+    MissingDependencyError,
+    SourceError,
+    SourceNotFoundError,
+)
+from journeymap.mapping import ReadOptions
+
+__all__ = ["SqlConnector", "safe_label"]
+
+#: Rows fetched from the database per batch.
+BATCH_ROWS = 50_000
+_counter = itertools.count(1)
+# The package that gives SQLAlchemy a driver for each scheme (its default driver).
+_DRIVERS = {
+    "postgresql": "psycopg",
+    "postgres": "psycopg",
+    "mysql": "mysqlclient",
+    "mssql": "pyodbc",
+    "oracle": "oracledb",
+    "duckdb": "duckdb-engine",
+}
+
+
+class SqlConnector(Connector):
+    """Read a table or a query's rows from a database URL (``sqlite:///cases.db``)."""
+
+    name = "sql"
+    description = "databases through SQLAlchemy URLs (sqlite, postgresql, mysql, ...)"
+    schemes = ("sqlite", "postgresql", "postgres", "mysql", "mssql", "oracle", "duckdb")
+    requires = ("sqlalchemy",)
+    extra = "sql"
+
+    def read(
+        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
+    ) -> RawTable:
+        self.check_dependencies()
+        import sqlalchemy as sa
+
+        url = _parse_url(source)
+        label = safe_label(url)
+        if options.table is not None and options.query is not None:
+            raise SourceError(f"{label}: give either --table or --query, not both")
+        engine = _engine(url, label)
+        try:
+            with engine.connect() as connection:
+                # Server-side cursors where the driver has them: memory stays one batch.
+                streamed = connection.execution_options(stream_results=True, yield_per=BATCH_ROWS)
+                if options.query is not None:
+                    what = "the query"
+                    # Passed to the driver untouched (text() would read ':name' as a parameter).
+                    result = streamed.exec_driver_sql(options.query)
+                else:
+                    schema, table_name = _find_table(sa.inspect(connection), options.table, label)
+                    what = f"table {table_name!r}"
+                    # SQLAlchemy quotes the (checked) name; no user text is pasted into SQL.
+                    statement: Any = sa.select(sa.literal_column("*")).select_from(
+                        sa.table(table_name, schema=schema)
+                    )
+                    result = streamed.execute(statement)
+                if not result.returns_rows:
+                    raise SourceError(f"{label}: the query returns no rows; give a SELECT query")
+                return _load(con, result, label, what)
+        except sa.exc.DBAPIError as exc:
+            raise SourceError(
+                f"{label}: the database refused: {_first_line(exc.orig or exc)}; "
+                "check the URL, the table name or the query"
+            ) from exc
+        except sa.exc.SQLAlchemyError as exc:
+            raise SourceError(f"{label}: {_first_line(exc)}") from exc
+        finally:
+            engine.dispose()
+
+
+def safe_label(url: Any) -> str:
+    """How to name a database in messages: never with its password or query options.
+
+    Examples
+    --------
+    >>> from sqlalchemy.engine import make_url
+    >>> safe_label(make_url("postgresql://bob:s3cret@db.example.com/cases?sslkey=k"))
+    'postgresql://bob:***@db.example.com/cases'
+    >>> safe_label(make_url("sqlite:////data/exports/cases.db"))
+    'cases.db'
+    """
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:"):
+            return "SQLite in-memory database"
+        return Path(database.removeprefix("file:")).name
+    return str(url.set(query={}).render_as_string(hide_password=True))
+
+
+def _parse_url(source: str) -> Any:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(source)
+    except ArgumentError as exc:
+        scheme = source.split("://", 1)[0]
+        # The URL itself is not shown: it may hold a password.
+        raise SourceError(
+            f"a {scheme}:// URL that cannot be read; write it as "
+            "dialect://user:password@host:port/database (or sqlite:///path/to/file.db)"
+        ) from exc
+
+
+def _engine(url: Any, label: str) -> Any:
+    """An SQLAlchemy engine; SQLite files are checked to exist and opened read-only."""
+    import sqlalchemy as sa
+
+    backend = url.get_backend_name()
+    database = url.database or ""
+    if (
+        backend == "sqlite"
+        and database not in ("", ":memory:")
+        and not database.startswith("file:")
+    ):
+        path = Path(database).expanduser()
+        # SQLAlchemy would create a missing file and then report no tables.
+        if not path.is_file():
+            raise SourceNotFoundError(
+                f"{database}: no such SQLite database file; give its path as "
+                "sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            )
+        if url.get_driver_name() == "pysqlite" and not url.query:
+            uri = path.resolve().as_uri() + "?mode=ro"
+            return sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    try:
+        return sa.create_engine(url)
+    except (sa.exc.NoSuchModuleError, ImportError) as exc:
+        package = _DRIVERS.get(backend, f"a driver for {backend}")
+        raise MissingDependencyError(
+            f"{label}: SQLAlchemy cannot talk to {backend} databases here ({exc}); "
+            f"install the driver: pip install {package}"
+        ) from exc
+
+
+def _find_table(inspector: Any, wanted: str | None, label: str) -> tuple[str | None, str]:
+    """The (schema, name) of the table or view ``wanted``, checked to exist."""
+    names = sorted({*inspector.get_table_names(), *inspector.get_view_names()})
+    shown = ", ".join(repr(n) for n in names[:30]) or "none"
+    if len(names) > 30:
+        shown += f" and {len(names) - 30} more"
+    if wanted is None:
+        raise SourceError(
+            f"{label}: say what to read: give --table NAME (the tables are: {shown}) "
+            "or --query 'SELECT ...'"
+        )
+    if wanted in names:
+        return None, wanted
+    folded = [n for n in names if n.lower() == wanted.lower()]
+    if len(folded) == 1:
+        return None, folded[0]
+    schema, dot, name = wanted.partition(".")
+    if dot and schema in inspector.get_schema_names():
+        in_schema = {*inspector.get_table_names(schema), *inspector.get_view_names(schema)}
+        if name in in_schema:
+            return schema, name
+    raise SourceError(
+        f"{label}: has no table {wanted!r}; the tables are: {shown}. Give --table with one "
+        "of them, or --query 'SELECT ...'"
+    )
+
+
+def _load(con: duckdb.DuckDBPyConnection, result: Any, label: str, what: str) -> RawTable:
+    # A Result iterates over its rows: keys() gives the column names.
+    columns, notes = unique_names([str(k) for k in result.keys()])  # noqa: SIM118
+    table = f"raw_sql_{next(_counter)}"
+    defs = "".join(f", {quote_identifier(c)} VARCHAR" for c in columns)
+    con.execute(f"CREATE TABLE {table} ({row_column} BIGINT{defs})")
+    written = 0
+    try:
+        while rows := result.fetchmany(BATCH_ROWS):
+            batch = [[value_text(v) for v in row] for row in rows]
+            written = append_rows(con, table, columns, batch, written)
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        raise
+    if written == 0:
+        con.execute(f"DROP TABLE {table}")
+        raise EmptyLogError(f"{label}: {what} holds no rows")
+    notes = [n.replace("in the header", "in the result") for n in notes]
+    return RawTable(table=table, columns=columns, source=label, notes=notes)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

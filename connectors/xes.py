@@ -1,0 +1,391 @@
+"""XES event logs (IEEE 1849), plain or gzipped, read as a stream.
+
+Each ``<event>`` becomes one row, in document order. Its attributes (``string``,
+``date``, ``int``, ``float``, ``boolean``, ``id``) become columns named by their
+``key``, and the attributes of its ``<trace>`` become case attributes named
+``case:<key>`` (the trace's ``concept:name`` is ``case:concept:name``, as pm4py names
+it). Every value is kept as the text written in the file; only the mapped timestamp
+columns are parsed later. Log-level ``<global>`` defaults are not applied, and the
+children of ``list`` and ``container`` attributes (and other nested attributes) are
+not read; a note says so when a log has any.
+
+XML entity declarations are refused before parsing: an XES log never needs them, and
+an external entity could make the reader disclose a local file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from journeymap.connectors.base import Connector, RawTable, quote_identifier, row_column
+from journeymap.connectors.textfiles import existing_file
+from journeymap.connectors.values import append_rows
+from journeymap.errors import EmptyLogError, SourceError
+from journeymap.mapping import ReadOptions
+
+__all__ = ["XesConnector", "find_entity_declaration"]
+
+#: Events per pyarrow batch written to DuckDB (memory stays bounded by one batch).
+BATCH_EVENTS = 50_000
+CASE_ID = "case:concept:name"
+# libxml2 options: never substitute entities, load a DTD or touch the network;
+# huge_tree lifts libxml2's size limits on long logs and long attribute values.
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": True,
+}  # fmt: skip
+_VALUE_TYPES = frozenset({"string", "date", "int", "float", "boolean", "id"})
+_NESTING_TYPES = frozenset({"list", "container"})
+_PROLOG_CHUNK = 1 << 16
+_FEED_CHUNK = 1 << 20
+# lxml appends the position to its messages; the line is given separately.
+_POSITION = re.compile(r",? line \d+, column \d+$")
+_counter = itertools.count(1)
+
+
+class XesConnector(Connector):
+    """Read XES event logs (``.xes``, ``.xes.gz``) without loading them whole."""
+
+    name = "xes"
+    description = "XES event logs (IEEE 1849), plain or gzipped"
+    suffixes = (".xes", ".xes.gz")
+
+    def read(
+        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
+    ) -> RawTable:
+        path = existing_file(source)
+        label = path.name
+        with _open(path, label) as stream:
+            if find_entity_declaration(stream):
+                raise _entity_error(label)
+        table = f"raw_xes_{next(_counter)}"
+        writer = _TableWriter(con, table)
+        reader = _XesReader(label, writer)
+        try:
+            with _open(path, label) as stream:
+                reader.parse(stream)
+            writer.flush()
+        except BaseException:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            raise
+        if writer.rows == 0:
+            raise EmptyLogError(f"{label}: the XES log holds no events; export it again")
+        return RawTable(table=table, columns=writer.finish(), source=label, notes=reader.notes())
+
+
+def find_entity_declaration(stream: _Readable) -> bool:
+    """Whether the XML prolog (before the root element) declares an entity.
+
+    Reads the stream only up to the root element's start tag. Comments, processing
+    instructions and quoted strings are skipped, so ``<!ENTITY`` written inside them
+    does not count.
+
+    Examples
+    --------
+    >>> import io
+    >>> find_entity_declaration(io.BytesIO(b'<?xml version="1.0"?><log/>'))
+    False
+    >>> find_entity_declaration(io.BytesIO(
+    ...     b'<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]><log/>'))
+    True
+    """
+    return _PrologScanner(stream).has_entity()
+
+
+class _PrologScanner:
+    """Reads the XML prolog (declaration, comments, PIs, DOCTYPE) and stops at the root."""
+
+    def __init__(self, stream: _Readable) -> None:
+        self.stream = stream
+        first = stream.read(_PROLOG_CHUNK)
+        # Markup is ASCII: latin-1 shows it in any ASCII-compatible encoding; UTF-16
+        # (recognised by its byte order mark or its first '<') is decoded.
+        if first[:2] in (b"\xff\xfe", b"<\x00"):
+            self.encoding = "utf-16-le"
+        elif first[:2] in (b"\xfe\xff", b"\x00<"):
+            self.encoding = "utf-16-be"
+        else:
+            self.encoding = "latin-1"
+            first = first.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
+        self.pending = b""
+        self.text = ""
+        self._add(first)
+
+    def _add(self, data: bytes) -> bool:
+        data = self.pending + data
+        self.pending = b""
+        if self.encoding != "latin-1" and len(data) % 2:
+            data, self.pending = data[:-1], data[-1:]
+        self.text += data.decode(self.encoding, errors="replace")
+        return bool(data or self.pending)
+
+    def _have(self, end: int) -> bool:
+        """Whether the text reaches index ``end - 1``, reading on as needed."""
+        while len(self.text) < end:
+            if not self._add(self.stream.read(_PROLOG_CHUNK)):
+                return False
+        return True
+
+    def _starts(self, i: int, token: str) -> bool:
+        return self._have(i + len(token)) and self.text.startswith(token, i)
+
+    def _after(self, token: str, start: int) -> int:
+        """The index just after the next ``token``; the end of the text if there is none."""
+        while (found := self.text.find(token, start)) < 0:
+            if not self._add(self.stream.read(_PROLOG_CHUNK)):
+                return len(self.text)
+        return found + len(token)
+
+    def has_entity(self) -> bool:
+        i, doctype, subset = 0, False, False
+        while self._have(i + 1):
+            char = self.text[i]
+            if self._starts(i, "<?"):
+                i = self._after("?>", i + 2)
+            elif self._starts(i, "<!--"):
+                i = self._after("-->", i + 4)
+            elif not doctype:
+                if char not in "\ufeff \t\r\n" and not self._starts(i, "<!DOCTYPE"):
+                    return False  # the root element starts: the prolog is over
+                doctype, i = self._starts(i, "<!DOCTYPE"), i + (9 if char == "<" else 1)
+            elif subset and self._starts(i, "<!ENTITY"):
+                return True
+            elif char in "\"'":
+                i = self._after(char, i + 1)  # a quoted string: skipped whole
+            elif char in "[]":
+                subset, i = char == "[", i + 1  # the internal subset opens or closes
+            elif char == ">" and not subset:
+                return False  # the DOCTYPE ends without declaring an entity
+            else:
+                i += 1
+        return False
+
+
+class _XesReader:
+    """An lxml parser target turning XES elements into rows for a :class:`_TableWriter`.
+
+    A target sees each start and end tag with its attributes and builds no tree, which
+    keeps memory bounded and is faster than ``iterparse``: the log is read in one pass,
+    one trace at a time. A trace's events are kept until the trace ends, because the
+    trace's own attributes may follow its events.
+    """
+
+    def __init__(self, label: str, writer: _TableWriter) -> None:
+        self.label, self.writer = label, writer
+        self.kinds: dict[str, str] = {}  # tag -> its local name, namespace removed
+        self.depth = 0
+        self.target: dict[str, str | None] | None = None  # where attributes go
+        self.target_depth = 0  # the depth of the attributes that go there
+        self.prefix, self.in_trace = "", False  # "case:" while reading a trace's attributes
+        self.case: dict[str, str | None] = {}
+        self.event: dict[str, str | None] | None = None
+        self.events: list[dict[str, str | None]] = []
+        self.last_key = ""
+        self.nested_keys: dict[str, None] = {}  # keys of attributes not fully read
+        self.repeated: dict[str, None] = {}  # keys given twice on one event or trace
+
+    def parse(self, stream: _Readable) -> None:
+        """Feed the whole stream through lxml into this target."""
+        from lxml import etree
+
+        parser = etree.XMLParser(target=self, **_PARSER_OPTIONS)
+        size = 0
+        try:
+            while chunk := stream.read(_FEED_CHUNK):
+                size += len(chunk)
+                parser.feed(chunk)
+            if size == 0:  # an empty file inside a .gz
+                raise EmptyLogError(f"{self.label}: holds no data; export the log again")
+            parser.close()
+        except etree.XMLSyntaxError as exc:
+            where = f"line {exc.lineno}: " if exc.lineno else ""
+            message = _POSITION.sub("", exc.msg or str(exc))
+            raise SourceError(
+                f"{self.label}: is not well-formed XML ({where}{message}); "
+                "the file is damaged or truncated; export it again"
+            ) from exc
+
+    # -- parser target callbacks --------------------------------------------------
+    def start(self, tag: str, attrib: dict[str, str], nsmap: object = None) -> None:
+        depth = self.depth = self.depth + 1
+        kind = self.kinds.get(tag) or self._kind(tag)
+        target = self.target
+        if target is not None and depth == self.target_depth:
+            if kind in _VALUE_TYPES:
+                key = attrib.get("key")
+                if key:
+                    if self.prefix:
+                        key = self.prefix + key
+                    name = self.writer.names.get(key) or self.writer.column(key)
+                    if name in target:
+                        self.repeated[key] = None
+                    target[name] = attrib.get("value")
+                    self.last_key = key
+            elif kind == "event" and self.in_trace:
+                self.event = self.target = {}
+                self.prefix, self.target_depth = "", depth + 1
+            elif kind in _NESTING_TYPES:
+                self.last_key = self.prefix + attrib.get("key", kind)
+                self.nested_keys[self.last_key] = None
+        elif target is not None and depth == self.target_depth + 1:
+            self.nested_keys[self.last_key] = None
+        elif depth == 2:
+            if kind == "trace":
+                self.in_trace, self.case, self.events = True, {}, []
+                self.target, self.prefix, self.target_depth = self.case, "case:", 3
+            elif kind == "event":
+                self.event = self.target = {}
+                self.prefix, self.target_depth = "", 3
+        elif depth == 1 and kind != "log":
+            raise SourceError(
+                f"{self.label}: is XML but not an XES log (the root element is <{kind}>, "
+                "not <log>); export the event log as XES"
+            )
+
+    def end(self, tag: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        if depth >= self.target_depth:
+            return  # the end of an attribute: the common case, kept cheap
+        if self.event is not None and depth == self.target_depth - 1:
+            if self.in_trace:
+                self.events.append(self.event)
+                self.target, self.prefix, self.target_depth = self.case, "case:", 3
+            else:
+                self.writer.add(self.event)
+                self.target = None
+            self.event = None
+        elif self.in_trace and depth == 2:
+            for event in self.events:
+                row = self.case.copy()
+                row.update(event)
+                self.writer.add(row)
+            self.in_trace, self.target, self.events = False, None, []
+
+    def close(self) -> None:
+        """lxml calls this at the end of the document (a target must have it)."""
+
+    def _kind(self, tag: str) -> str:
+        self.kinds[tag] = tag.rpartition("}")[2]
+        return self.kinds[tag]
+
+    def notes(self) -> list[str]:
+        """What the user should know about attributes that were not read as given."""
+        notes = list(self.writer.notes)
+        if self.nested_keys:
+            notes.append(
+                "nested attributes (list and container attributes, and attributes inside "
+                f"other attributes) were not read; they occur under {_listing(self.nested_keys)}"
+            )
+        if self.repeated:
+            notes.append(
+                f"some events or traces give attribute {_listing(self.repeated)} more than "
+                "once; the last value is kept"
+            )
+        return notes
+
+
+class _TableWriter:
+    """Append rows of text values to a DuckDB table, adding columns as they appear."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
+        self.con = con
+        self.table = table
+        self.names: dict[str, str] = {}  # source key -> column name
+        self.taken: set[str] = {row_column}  # lower-cased (DuckDB ignores case)
+        self.created: list[str] = []  # columns of the table, in table order
+        self.batch: list[dict[str, str | None]] = []
+        self.rows = 0
+        self.notes: list[str] = []
+
+    def column(self, key: str) -> str:
+        """The column name for a source key; a new one if the key is new."""
+        name = self.names.get(key)
+        if name is None:
+            name, n = key, 0
+            while name.lower() in self.taken:
+                n += 1
+                name = f"{key}_{n}"
+            if name != key:
+                self.notes.append(
+                    f"attribute key {key!r} clashes with another column name (column names "
+                    f"ignore case); it is read as {name!r}"
+                )
+            self.taken.add(name.lower())
+            self.names[key] = name
+        return name
+
+    def add(self, row: dict[str, str | None]) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= BATCH_EVENTS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        if not self.created:
+            self.con.execute(f"CREATE TABLE {self.table} ({row_column} BIGINT)")
+        for column in self.names.values():
+            if column not in self.created:
+                self.con.execute(
+                    f"ALTER TABLE {self.table} ADD COLUMN {quote_identifier(column)} VARCHAR"
+                )
+                self.created.append(column)
+        batch, self.batch = self.batch, []
+        rows = [[row.get(column) for column in self.created] for row in batch]
+        self.rows = append_rows(self.con, self.table, self.created, rows, self.rows)
+
+    def finish(self) -> list[str]:
+        """Put ``case:concept:name`` first if it appeared late; return the columns."""
+        order = sorted(self.created, key=lambda c: c != CASE_ID)
+        if order != self.created:
+            select = ", ".join(quote_identifier(c) for c in [row_column, *order])
+            self.con.execute(
+                f"CREATE TABLE {self.table}_ordered AS SELECT {select} FROM {self.table}"
+            )
+            self.con.execute(f"DROP TABLE {self.table}")
+            self.con.execute(f"ALTER TABLE {self.table}_ordered RENAME TO {self.table}")
+        return order
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@contextmanager
+def _open(path: Path, label: str) -> Iterator[_Readable]:
+    """Open the file as bytes, decompressing gzip (recognised by its magic bytes)."""
+    with open(path, "rb") as raw:
+        compressed = raw.read(2) == b"\x1f\x8b"  # gzip's magic bytes
+        raw.seek(0)
+        try:
+            if not compressed:
+                yield raw
+                return
+            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+                yield unzipped
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise SourceError(
+                f"{label}: the gzip data is damaged or ends early ({exc}): the file is "
+                "damaged or truncated; export it again"
+            ) from exc
+
+
+def _entity_error(label: str) -> SourceError:
+    return SourceError(
+        f"{label}: declares XML entities (<!ENTITY ...>), which journeymap never reads "
+        "for safety; export the log without a DOCTYPE"
+    )
+
+
+def _listing(keys: dict[str, None], limit: int = 5) -> str:
+    shown = ", ".join(repr(k) for k in list(keys)[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")

@@ -1,0 +1,156 @@
+"""The Excel connector: tiny workbooks written with openpyxl in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.connectors.values import unique_names, value_text
+
+openpyxl = pytest.importorskip("openpyxl")
+
+HEADER = ["Case ID", "Activity", "Timestamp", "Amount", None, "Name", "Name", "Day"]
+ROWS = [
+    ["001", "Open", dt.datetime(2024, 1, 5, 9, 15), 1001.0, "x", "a", "b", dt.date(2024, 1, 5)],
+    ["T01", "Open", "2024-01-05 10:15:00", 2.5, None, None, None, dt.datetime(2024, 1, 6)],
+    [None] * 8,  # an empty row between records is a record (rejected: no case id)
+    ["001", "Close", dt.datetime(2024, 1, 6, 17, 0, 30), 7, None, None, None, None],
+]
+
+
+def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def events_xlsx(tmp_path: Path) -> Path:
+    trailing = [[None] * 8, [None] * 8]  # empty rows at the end are not records
+    return workbook(
+        tmp_path / "events.xlsx",
+        {"Events": [HEADER, *ROWS, *trailing], "Other": [["Case", "Activity", "Time"]]},
+    )
+
+
+def test_sheet_values_become_text_as_excel_shows_them(events_xlsx):
+    log = jm.read_log(str(events_xlsx))
+    assert (log.rows_read, log.events, log.rejected_rows, log.cases) == (4, 3, 1, 2)
+    df = log.to_pandas()
+    assert list(df["source_row"]) == [1, 4, 2]
+    assert list(df["case"]) == ["001", "001", "T01"]
+    assert list(df["timestamp"]) == [
+        pd.Timestamp("2024-01-05 09:15:00", tz="UTC"),
+        pd.Timestamp("2024-01-06 17:00:30", tz="UTC"),
+        pd.Timestamp("2024-01-05 10:15:00", tz="UTC"),
+    ]
+    assert list(df["Amount"]) == ["1001", "7", "2.5"]
+    assert (df.loc[0, "Day"], df.loc[2, "Day"]) == ("2024-01-05", "2024-01-06 00:00:00")
+    assert (df.loc[0, "column_5"], df.loc[0, "Name"], df.loc[0, "Name_1"]) == ("x", "a", "b")
+    rejects = log.rejects()
+    assert list(rejects["source_row"]) == [3]
+    assert rejects.loc[0, "reason"] == "no case id: column 'Case ID' is empty"
+
+
+def test_notes_say_which_sheet_was_read_and_which_headers_were_renamed(events_xlsx):
+    notes = jm.read_log(str(events_xlsx)).notes
+    assert (
+        "the workbook has 2 sheets ('Events', 'Other'); the first, 'Events', is read" in (notes[0])
+    )
+    assert "column 'Name' appears more than once in the header; column 7 is read as 'Name_1'" in (
+        notes
+    )
+
+
+def test_naive_datetimes_are_read_in_the_given_time_zone(events_xlsx):
+    log = jm.read_log(str(events_xlsx), timezone="Europe/Amsterdam")
+    first = log.to_pandas().iloc[0]
+    assert first["timestamp"] == pd.Timestamp("2024-01-05 08:15:00", tz="UTC")
+
+
+@pytest.mark.parametrize("sheet", ["Second", "2"])
+def test_a_sheet_is_chosen_by_name_or_number(tmp_path, sheet):
+    path = workbook(
+        tmp_path / "two.xlsx",
+        {
+            "First": [["Case", "Activity", "Time"], ["A", "x", "2024-01-01 00:00"]],
+            "Second": [
+                ["Case", "Activity", "Time"],
+                ["B", "y", "2024-01-02 00:00"],
+                ["C", "z", "2024-01-03 00:00"],
+            ],
+        },
+    )
+    log = jm.read_log(str(path), sheet=sheet)
+    assert (log.events, list(log.to_pandas()["case"])) == (2, ["B", "C"])
+    assert log.notes == ["timestamps in 'Time' carry no UTC offset; read as UTC time"]
+
+
+@pytest.mark.parametrize("sheet", ["Missing", "3", "0"])
+def test_an_unknown_sheet_lists_the_sheets(events_xlsx, sheet):
+    with pytest.raises(jm.SourceError, match=r"has no sheet .*the sheets are: 'Events', 'Other'"):
+        jm.read_log(str(events_xlsx), sheet=sheet)
+
+
+def test_a_header_only_sheet_and_an_empty_sheet_are_empty(tmp_path):
+    path = workbook(tmp_path / "empty.xlsx", {"Header": [["Case", "Activity"]], "Blank": []})
+    with pytest.raises(jm.EmptyLogError, match=r"sheet 'Header': has a header but no data"):
+        jm.read_log(str(path))
+    with pytest.raises(jm.EmptyLogError, match=r"sheet 'Blank': is empty"):
+        jm.read_log(str(path), sheet="Blank")
+
+
+def test_values_right_of_the_header_get_columns(tmp_path):
+    path = workbook(
+        tmp_path / "wide.xlsx",
+        {"S": [["Case", "Activity", "Time"], ["A", "x", "2024-01-01", None, "extra"]]},
+    )
+    log = jm.read_log(str(path))
+    df = log.to_pandas()
+    assert df.loc[0, "column_5"] == "extra"
+    assert "column_4" not in df.columns  # neither a header nor a value
+    assert log.notes[0] == (
+        "wide.xlsx, sheet 'S': record 1 has values right of the header; they are read as 'column_5'"
+    )
+
+
+def test_leading_empty_rows_are_skipped_and_noted(tmp_path):
+    path = workbook(
+        tmp_path / "late.xlsx", {"S": [[], [], ["Case", "Activity", "Time"], ["A", "x", "2024"]]}
+    )
+    log = jm.read_log(str(path), timestamp_format="%Y")
+    assert list(log.to_pandas()["source_row"]) == [1]
+    assert any("the header is on row 3" in note for note in log.notes)
+
+
+def test_a_file_that_is_not_a_workbook_is_an_error(tmp_path):
+    (tmp_path / "fake.xlsx").write_text("Case,Activity,Time\n")
+    with pytest.raises(jm.SourceError, match=r"fake\.xlsx: cannot be opened as an Excel workbook"):
+        jm.read_log(str(tmp_path / "fake.xlsx"))
+
+
+def test_value_text_writes_values_as_a_spreadsheet_shows_them():
+    aware = dt.datetime(2024, 1, 5, 9, 15, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    values = [
+        False, 12.0, 0.1, decimal.Decimal("1E+3"), dt.time(9, 15), aware,
+        dt.timedelta(days=1, hours=2, seconds=3), b"\x01\xff",
+    ]  # fmt: skip
+    assert [value_text(v) for v in values] == [
+        "FALSE", "12", "0.1", "1000", "09:15:00", "2024-01-05 09:15:00-05:00", "26:00:03", "01ff",
+    ]  # fmt: skip
+
+
+def test_unique_names_follow_duckdb_and_ignore_case():
+    names, notes = unique_names(["A", "a", "", "__row", "A"])
+    assert names == ["A", "a_1", "column_3", "__row_1", "A_2"]
+    assert len(notes) == 3

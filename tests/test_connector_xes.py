@@ -1,0 +1,285 @@
+"""The XES connector: tiny hand-made logs, hostile and damaged files, the public logs."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.connectors import xes
+from journeymap.connectors.xes import XesConnector, find_entity_declaration
+from journeymap.mapping import ReadOptions
+from shared_datasets import dataset
+
+NS = ' xmlns="http://www.xes-standard.org/"'
+TINY = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0"{ns}>
+  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
+  <global scope="event"><string key="concept:name" value="UNKNOWN"/></global>
+  <classifier name="Activity" keys="concept:name"/>
+  <string key="source" value="log-level attribute"/>
+  <trace>
+    <string key="concept:name" value="T01"/>
+    <string key="channel" value="phone"/>
+    <event>
+      <string key="concept:name" value="Open"/>
+      <date key="time:timestamp" value="2024-01-05T10:15:00+01:00"/>
+      <string key="org:resource" value="007"/>
+      <int key="priority" value="2"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Close"/>
+      <date key="time:timestamp" value="2024-01-05T11:00:00.500+01:00"/>
+      <float key="cost" value="1.50"/>
+      <boolean key="urgent" value="true"/>
+      <list key="tags"><values><string key="tag" value="x"/></values></list>
+    </event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="001"/>
+    <event>
+      <string key="concept:name" value="Open"/>
+      <date key="time:timestamp" value="2024-01-06T09:00:00Z"/>
+      <id key="ref" value="0042"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Wait"/>
+    </event>
+    <string key="channel" value="web"/>
+  </trace>
+</log>
+"""
+SECRET = "TOP-SECRET-7f3a9c"
+
+
+def write(path: Path, text: str, *, compress: bool = False) -> Path:
+    data = text.encode("utf-8")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+def raw_columns(path: Path) -> list[str]:
+    raw = XesConnector().read(str(path), con=duckdb.connect(), options=ReadOptions())
+    return raw.columns
+
+
+# -- a tiny log, value by value ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "ns", "compress"),
+    [
+        ("tiny.xes", NS, False),
+        ("tiny.xes", "", False),  # no XES namespace
+        ("tiny.xes.gz", NS, True),
+        ("gzipped-but-named.xes", NS, True),  # gzip known by its magic bytes
+    ],
+)
+def test_tiny_log_reads_every_event_with_its_trace(tmp_path, name, ns, compress):
+    log = jm.read_log(str(write(tmp_path / name, TINY.format(ns=ns), compress=compress)))
+    assert (log.rows_read, log.events, log.rejected_rows, log.cases) == (4, 3, 1, 2)
+    assert log.mapping.case == "case:concept:name"
+    assert log.mapping.channel == "case:channel"
+    df = log.to_pandas()
+    assert list(df["source_row"]) == [3, 1, 2]
+    assert list(df["case"]) == ["001", "T01", "T01"]  # identifiers stay text
+    assert list(df["activity"]) == ["Open", "Open", "Close"]
+    assert list(df["timestamp"]) == [
+        pd.Timestamp("2024-01-06 09:00:00", tz="UTC"),
+        pd.Timestamp("2024-01-05 09:15:00", tz="UTC"),
+        pd.Timestamp("2024-01-05 10:00:00.500", tz="UTC"),
+    ]
+    # A trace attribute written after the trace's events still applies to them.
+    assert list(df["channel"]) == ["web", "phone", "phone"]
+    assert df["resource"].tolist()[1] == "007"
+    assert (df.loc[1, "priority"], df.loc[2, "cost"], df.loc[2, "urgent"]) == ("2", "1.50", "true")
+    assert df.loc[0, "ref"] == "0042"
+    assert "source" not in df.columns  # log-level attributes are not event columns
+    rejects = log.rejects()
+    assert list(rejects["source_row"]) == [4]
+    assert rejects.loc[0, "reason"] == "no timestamp: column 'time:timestamp' is empty"
+    assert any("'tags'" in note and "not read" in note for note in log.notes)
+
+
+def test_columns_come_in_order_of_first_appearance_case_id_first(tmp_path):
+    assert raw_columns(write(tmp_path / "tiny.xes", TINY.format(ns=NS))) == [
+        "case:concept:name", "case:channel", "concept:name", "time:timestamp",
+        "org:resource", "priority", "cost", "urgent", "ref",
+    ]  # fmt: skip
+
+
+def test_attributes_that_appear_in_later_batches_get_columns(tmp_path, monkeypatch):
+    monkeypatch.setattr(xes, "BATCH_EVENTS", 2)
+
+    def event(i: int) -> str:
+        late = f'<string key="late{i}" value="v{i}"/>' if i >= 3 else ""
+        return (
+            f'<event><string key="concept:name" value="A{i}"/>'
+            f'<date key="time:timestamp" value="2024-01-0{i}T00:00:00Z"/>{late}</event>'
+        )
+
+    # The first trace has no name: case:concept:name first appears in the 2nd batch.
+    text = (
+        f"<log><trace>{event(1)}{event(2)}</trace>"
+        f'<trace><string key="concept:name" value="C2"/>{event(3)}{event(4)}{event(5)}</trace>'
+        "</log>"
+    )
+    path = write(tmp_path / "batches.xes", text)
+    assert raw_columns(path) == [
+        "case:concept:name", "concept:name", "time:timestamp", "late3", "late4", "late5",
+    ]  # fmt: skip
+    log = jm.read_log(str(path))
+    assert (log.rows_read, log.events, log.cases) == (5, 3, 1)
+    assert list(log.rejects()["source_row"]) == [1, 2]  # no case id in the first trace
+    df = log.to_pandas()
+    assert list(df["source_row"]) == [3, 4, 5]
+    assert df["late4"].isna().tolist() == [True, False, True]
+    assert df.loc[1, "late4"] == "v4"
+
+
+def test_keys_differing_only_in_case_get_separate_columns(tmp_path):
+    text = (
+        '<log><trace><string key="concept:name" value="c"/><event>'
+        '<string key="concept:name" value="a"/><string key="Resource" value="R1"/>'
+        '<string key="resource" value="r2"/><date key="time:timestamp" value="2024-01-01"/>'
+        "</event></trace></log>"
+    )
+    log = jm.read_log(str(write(tmp_path / "case.xes", text)))
+    df = log.to_pandas()
+    assert (df.loc[0, "resource"], df.loc[0, "resource_1"]) == ("R1", "r2")
+    assert any("'resource'" in note and "'resource_1'" in note for note in log.notes)
+
+
+# -- entities: never read ------------------------------------------------------------
+def entity_log(tmp_path: Path, where: str) -> Path:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    body = {
+        "text": '<string key="x">&xxe;</string>',
+        "attribute": '<string key="x" value="&xxe;"/>',
+    }[where]
+    return write(
+        tmp_path / "hostile.xes",
+        f'<?xml version="1.0"?>\n<!DOCTYPE log [\n<!ENTITY xxe SYSTEM "{secret.as_uri()}">\n]>\n'
+        '<log><trace><string key="concept:name" value="c1"/><event>'
+        '<string key="concept:name" value="a"/>'
+        f'<date key="time:timestamp" value="2024-01-01T00:00:00"/>{body}'
+        "</event></trace></log>\n",
+    )
+
+
+@pytest.mark.parametrize("where", ["text", "attribute"])
+def test_a_log_declaring_entities_is_refused(tmp_path, where):
+    with pytest.raises(jm.SourceError, match=r"declares XML entities") as caught:
+        jm.read_log(str(entity_log(tmp_path, where)))
+    assert "without a DOCTYPE" in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_the_parser_would_not_resolve_an_entity_the_prolog_check_missed(tmp_path, monkeypatch):
+    monkeypatch.setattr(xes, "find_entity_declaration", lambda stream: False)
+    log = jm.read_log(str(entity_log(tmp_path, "text")))
+    shown = log.to_pandas().to_string() + log.rejects().to_string() + " ".join(log.notes)
+    assert log.events == 1
+    assert SECRET not in shown
+    # XML forbids external entities in attribute values; libxml2 stops there.
+    with pytest.raises(jm.SourceError, match="external entity") as caught:
+        jm.read_log(str(entity_log(tmp_path, "attribute")))
+    assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("prolog", "declares"),
+    [
+        ('<?xml version="1.0"?>', False),
+        ("<!-- <!ENTITY x 'in a comment'> -->", False),
+        ("<!DOCTYPE log>", False),
+        ('<!DOCTYPE log SYSTEM "log.dtd">', False),
+        ('<!DOCTYPE log [<!ATTLIST log a CDATA "<!ENTITY">]>', False),
+        ('<!DOCTYPE log [<!ENTITY x "internal">]>', True),
+        ("<!DOCTYPE log [<?pi it's?><!ENTITY x 'y'>]>", True),
+        ('<!DOCTYPE log [<!ENTITY % p SYSTEM "evil.dtd"> %p;]>', True),
+        ('<?xml version="1.0"?>' + " " * 100_000 + '<!DOCTYPE log [<!ENTITY x "y">]>', True),
+    ],
+)
+def test_entity_declarations_are_found_in_the_prolog(prolog, declares):
+    assert find_entity_declaration(io.BytesIO((prolog + "<log/>").encode())) is declares
+    utf16 = (prolog + "<log/>").encode("utf-16")
+    assert find_entity_declaration(io.BytesIO(utf16)) is declares
+
+
+# -- damaged files ---------------------------------------------------------------------
+def test_a_truncated_file_names_the_line(tmp_path):
+    text = TINY.format(ns=NS)
+    path = write(tmp_path / "cut.xes", text[: text.index("<float")])
+    with pytest.raises(jm.SourceError, match=r"cut\.xes: .*line 19: .*export it again"):
+        jm.read_log(str(path))
+
+
+def test_an_unclosed_tag_names_the_line(tmp_path):
+    text = '<log>\n<trace><event><string key="a" value="1"/>\n</trace></log>\n'
+    with pytest.raises(jm.SourceError, match=r"line 3: .*damaged or truncated"):
+        jm.read_log(str(write(tmp_path / "unclosed.xes", text)))
+
+
+def test_a_truncated_gzip_file_is_an_error(tmp_path):
+    data = gzip.compress(TINY.format(ns=NS).encode() * 20)
+    (tmp_path / "cut.xes.gz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(jm.SourceError, match=r"cut\.xes\.gz: .*damaged or truncated"):
+        jm.read_log(str(tmp_path / "cut.xes.gz"))
+
+
+def test_other_xml_is_not_an_xes_log(tmp_path):
+    path = write(tmp_path / "other.xes", "<catalog><trace/></catalog>")
+    with pytest.raises(jm.SourceError, match=r"root element is <catalog>, not <log>"):
+        jm.read_log(str(path))
+
+
+@pytest.mark.parametrize(
+    "text", ["", '<log><trace><string key="concept:name" value="c"/></trace></log>']
+)
+def test_a_log_without_events_is_empty(tmp_path, text):
+    with pytest.raises(jm.EmptyLogError):
+        jm.read_log(str(write(tmp_path / "empty.xes", text)))
+    with pytest.raises(jm.EmptyLogError):
+        jm.read_log(str(write(tmp_path / "empty.xes.gz", text, compress=True)))
+
+
+# -- the public logs of ../shared/datasets ---------------------------------------------
+XES_LOGS = [
+    ("helpdesk/helpdesk.xes.gz", 21_348, 4_580),
+    ("bpic2013_closed_problems/BPI_Challenge_2013_closed_problems.xes.gz", 6_660, 1_487),
+    ("bpic2013_open_problems/BPI_Challenge_2013_open_problems.xes.gz", 2_351, 819),
+    ("receipt/receipt_env_permit.xes.gz", 8_577, 1_434),
+    ("sepsis/Sepsis_Cases_Event_Log.xes.gz", 15_214, 1_050),
+    ("road_traffic_fines_sample/roadtraffic100traces.xes", 390, 100),
+    ("road_traffic_fines_sample/roadtraffic50traces.xes", 201, 51),
+    ("pm4py_examples/running-example.xes", 42, 6),
+    ("pm4py_examples/reviewing.xes", 3_730, 100),
+    ("pm4py_examples/interval_event_log.xes", 8_109, 1_266),
+]
+
+
+@pytest.mark.datasets
+@pytest.mark.parametrize(("name", "events", "cases"), XES_LOGS)
+def test_public_logs_match_the_dataset_readme(name, events, cases):
+    log = jm.read_log(str(dataset(name)))
+    assert (log.rows_read, log.events, log.rejected_rows, log.cases) == (events, events, 0, cases)
+
+
+@pytest.fixture(scope="module")
+def bpic2012() -> jm.EventLog:
+    return jm.read_log(str(dataset("bpic2012/bpic2012.xes.gz")))
+
+
+@pytest.mark.datasets
+def test_bpic2012_counts(bpic2012):
+    assert (bpic2012.rows_read, bpic2012.events, bpic2012.cases) == (262_200, 262_200, 13_087)
+    (resources, missing) = bpic2012.engine.con.execute(
+        f"SELECT count(DISTINCT resource), count(*) - count(resource) FROM {bpic2012.table_name}"
+    ).fetchone()
+    assert (resources, missing) == (68, 18_010)  # 6.9% of events have no org:resource
+    assert "case:AMOUNT_REQ" in bpic2012.attributes
