@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import duckdb
 
@@ -196,7 +196,8 @@ class _XesReader:
         """Feed the whole stream through lxml into this target."""
         from lxml import etree
 
-        parser = etree.XMLParser(target=self, **_PARSER_OPTIONS)
+        # lxml hands a target str tags and attributes (its stubs also allow bytes).
+        parser = etree.XMLParser(target=cast(Any, self), **_PARSER_OPTIONS)
         size = 0
         try:
             while chunk := stream.read(_FEED_CHUNK):
