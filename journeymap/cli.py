@@ -154,7 +154,7 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
     from journeymap.profile import format_profile, profile
 
     event_log = read_from_options(log, **options)
-    if event_log.mapping.detected:
+    if as_json and event_log.mapping.detected:  # the text profile shows the mapping itself
         click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
     result = profile(event_log)
     if rejects_path:

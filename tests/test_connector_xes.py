@@ -248,28 +248,7 @@ def test_a_log_without_events_is_empty(tmp_path, text):
         jm.read_log(str(write(tmp_path / "empty.xes.gz", text, compress=True)))
 
 
-# -- the public logs of ../shared/datasets ---------------------------------------------
-XES_LOGS = [
-    ("helpdesk/helpdesk.xes.gz", 21_348, 4_580),
-    ("bpic2013_closed_problems/BPI_Challenge_2013_closed_problems.xes.gz", 6_660, 1_487),
-    ("bpic2013_open_problems/BPI_Challenge_2013_open_problems.xes.gz", 2_351, 819),
-    ("receipt/receipt_env_permit.xes.gz", 8_577, 1_434),
-    ("sepsis/Sepsis_Cases_Event_Log.xes.gz", 15_214, 1_050),
-    ("road_traffic_fines_sample/roadtraffic100traces.xes", 390, 100),
-    ("road_traffic_fines_sample/roadtraffic50traces.xes", 201, 51),
-    ("pm4py_examples/running-example.xes", 42, 6),
-    ("pm4py_examples/reviewing.xes", 3_730, 100),
-    ("pm4py_examples/interval_event_log.xes", 8_109, 1_266),
-]
-
-
-@pytest.mark.datasets
-@pytest.mark.parametrize(("name", "events", "cases"), XES_LOGS)
-def test_public_logs_match_the_dataset_readme(name, events, cases):
-    log = jm.read_log(str(dataset(name)))
-    assert (log.rows_read, log.events, log.rejected_rows, log.cases) == (events, events, 0, cases)
-
-
+# -- the largest public log (the others: tests/test_datasets.py) ------------------------
 @pytest.fixture(scope="module")
 def bpic2012() -> jm.EventLog:
     return jm.read_log(str(dataset("bpic2012/bpic2012.xes.gz")))

@@ -1,4 +1,4 @@
-"""The real CSV exports in ../shared/datasets: exact events and cases, via `inspect`."""
+"""The real logs in ../shared/datasets: exact events and cases, via `journeymap inspect`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from shared_datasets import dataset
 
 pytestmark = pytest.mark.datasets
 
-# (file, mapping options, events, cases) from shared/datasets/README.md.
-CSV_LOGS = [
+# (file, mapping options, events, cases) from shared/datasets/README.md; bpic2012 is in
+# test_connector_xes.py, read once for several tests.
+LOGS = [
     ("helpdesk/helpdesk_full.csv", [], 21_348, 4_580),
     ("bpic2013_closed_problems/BPI2013_closed.csv", ["--team", "organization involved"],
      6_660, 1_487),
@@ -23,10 +24,21 @@ CSV_LOGS = [
     ("pm4py_examples/running-example.csv", [], 42, 6),
     ("pm4py_examples/reviewing.csv", [], 3_730, 100),
     ("pm4py_examples/interval_event_log.csv", [], 8_109, 1_266),
+    ("helpdesk/helpdesk.xes.gz", ["--team", "workgroup"], 21_348, 4_580),
+    ("bpic2013_closed_problems/BPI_Challenge_2013_closed_problems.xes.gz",
+     ["--team", "organization involved"], 6_660, 1_487),
+    ("bpic2013_open_problems/BPI_Challenge_2013_open_problems.xes.gz", [], 2_351, 819),
+    ("receipt/receipt_env_permit.xes.gz", [], 8_577, 1_434),
+    ("sepsis/Sepsis_Cases_Event_Log.xes.gz", [], 15_214, 1_050),
+    ("road_traffic_fines_sample/roadtraffic100traces.xes", [], 390, 100),
+    ("road_traffic_fines_sample/roadtraffic50traces.xes", ["--timezone", "Europe/Rome"], 201, 51),
+    ("pm4py_examples/running-example.xes", [], 42, 6),
+    ("pm4py_examples/reviewing.xes", [], 3_730, 100),
+    ("pm4py_examples/interval_event_log.xes", [], 8_109, 1_266),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "options", "events", "cases"), CSV_LOGS)
+@pytest.mark.parametrize(("name", "options", "events", "cases"), LOGS)
 def test_inspect_counts_match_the_dataset_readme(name, options, events, cases):
     result = CliRunner().invoke(cli, ["inspect", str(dataset(name)), "--json", *options])
     assert result.exit_code == 0, result.output

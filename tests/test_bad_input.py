@@ -1,0 +1,92 @@
+"""Every bad input of the foundation issue, through the command line: one clear line,
+the right exit code, no traceback, and nothing read that must not be."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from click.testing import CliRunner
+
+from journeymap.cli import cli
+
+GOOD = "case,activity,timestamp\nA,Open,2024-01-01 09:00\nA,Close,2024-01-02 09:00\n"
+XES_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+XES_BODY = (
+    '<log xes.version="1.0"><trace><string key="concept:name" value="A"/>'
+    '<event><string key="concept:name" value="Open"/>'
+    '<date key="time:timestamp" value="2024-01-01T09:00:00+00:00"/></event>'
+    "</trace></log>\n"
+)
+
+
+def bad_files(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    entity = (
+        XES_HEAD
+        + f'<!DOCTYPE log [<!ENTITY leak SYSTEM "file://{secret}">]>\n'
+        + XES_BODY.replace('value="Open"', 'value="&leak;"')
+    )
+    whole = gzip.compress(("case,activity,timestamp\n" + "A,Open,2024-01-01\n" * 4000).encode())
+    return {
+        "empty.csv": b"",
+        "header.csv": b"case,activity,timestamp\n",
+        "semicolons.csv": b"case;activity;timestamp\nA;Open;2024-01-01\n",
+        "latin1.csv": "case,activity,timestamp\nA,Prüfung,2024-01-01\n".encode("latin-1"),
+        "cut.csv.gz": whole[: len(whole) // 2],
+        "broken.xes": (XES_HEAD + XES_BODY[:150]).encode(),
+        "entity.xes": entity.encode(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "code", "message"),
+    [
+        ("empty.csv", [], 1, "empty.csv: the file is empty (0 bytes)"),
+        ("header.csv", [], 1, "header.csv: has a header but no data rows"),
+        ("semicolons.csv", ["--sep", ","], 1, "delimiter seems to be ';'; try --sep ';'"),
+        ("latin1.csv", [], 1, "line 2 is not valid utf-8; the file is in another encoding: "
+                              "try --encoding latin-1"),
+        ("cut.csv.gz", [], 1, "cut.csv.gz: the file is damaged or truncated"),
+        ("broken.xes", [], 1, "broken.xes: is not well-formed XML"),
+        ("entity.xes", [], 1, "entity.xes: declares XML entities"),
+        ("good.csv", ["--team", "Team"], 2, "column 'Team' (given for team) does not exist"),
+        ("good.csv", ["--case", "case", "--activity", "case"], 2,
+         "column 'case' is given for two roles"),
+        ("missing.csv", [], 2, "missing.csv: no such file"),
+        ("good.json", [], 2, "good.json: journeymap does not know this kind of file"),
+    ],
+)  # fmt: skip
+def test_bad_input_gives_one_clear_line(tmp_path, name, args, code, message):
+    for file_name, content in bad_files(tmp_path).items():
+        (tmp_path / file_name).write_bytes(content)
+    (tmp_path / "good.csv").write_text(GOOD)
+    (tmp_path / "good.json").write_text(GOOD)
+    result = CliRunner().invoke(cli, ["inspect", str(tmp_path / name), *args])
+    assert result.exit_code == code, result.output
+    assert result.stderr.startswith("Error: ")
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert "TOP-SECRET-VALUE" not in result.output
+
+
+def test_garbage_rows_are_listed_with_reasons(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "case,activity,timestamp\nA,Open,2024-01-01 09:00\n,Open,2024-01-01 10:00\n"
+        "B,Open,31/02/2024 10:00\nB,Close,not a date\nC,Open,2024-01-03 09:00\n"
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = CliRunner().invoke(cli, ["inspect", str(path), "--rejects", str(rejects)])
+    assert result.exit_code == 0, result.output
+    assert "! 3 of 5 rows rejected (2 unreadable timestamp, 1 no case id)" in result.stdout
+    assert rejects.read_text().splitlines() == [
+        "source_row,line,reason,case,activity,timestamp",
+        "2,,no case id: column 'case' is empty,,Open,2024-01-01 10:00",
+        "3,,unreadable timestamp: '31/02/2024 10:00' in column 'timestamp' is not ISO 8601,"
+        "B,Open,31/02/2024 10:00",
+        "4,,unreadable timestamp: 'not a date' in column 'timestamp' is not ISO 8601,"
+        "B,Close,not a date",
+    ]
