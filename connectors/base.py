@@ -18,7 +18,14 @@ import duckdb
 from journeymap.errors import MissingDependencyError
 from journeymap.mapping import ReadOptions
 
-__all__ = ["REJECTS_SCHEMA", "Connector", "RawTable", "quote_identifier", "row_column"]
+__all__ = [
+    "REJECTS_SCHEMA",
+    "Connector",
+    "RawTable",
+    "first_line",
+    "quote_identifier",
+    "row_column",
+]
 
 #: Name of the column that numbers source records (1 = first data record).
 row_column = "__row"
@@ -36,6 +43,18 @@ def quote_identifier(name: str) -> str:
     "say ""hi"" now"
     """
     return '"' + name.replace('"', '""') + '"'
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (drivers add pages of context).
+
+    Examples
+    --------
+    >>> first_line(ValueError("bad value\nmore detail"))
+    'bad value'
+    """
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from journeymap.connectors.base import Connector, RawTable, quote_identifier
+from journeymap.connectors.base import Connector, RawTable, first_line, quote_identifier
 from journeymap.connectors.textfiles import (
     existing_file,
     remove_tree,
@@ -102,11 +102,11 @@ class CsvConnector(Connector):
             )
         except duckdb.IOException as exc:
             raise SourceError(
-                f"{label}: the file is damaged or truncated ({_first_line(exc)}); "
+                f"{label}: the file is damaged or truncated ({first_line(exc)}); "
                 "export or download it again"
             ) from exc
         except duckdb.Error as exc:
-            raise SourceError(f"{label}: cannot be read as CSV: {_first_line(exc)}") from exc
+            raise SourceError(f"{label}: cannot be read as CSV: {first_line(exc)}") from exc
         columns = [c for c in _columns(con, table) if c != "__row"]
         self._check_shape(con, table, columns, label, options, encoding, params)
         self._collect_rejects(con, table, rejects, params["rt"], label, encoding)
@@ -224,10 +224,6 @@ def _duplicate_header_notes(
         for i, (name, renamed) in enumerate(zip(header, columns, strict=True))
         if name != renamed and name in header[:i]
     ]
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _shell(sep: str) -> str:

@@ -11,7 +11,7 @@ import itertools
 
 import duckdb
 
-from journeymap.connectors.base import Connector, RawTable, quote_identifier, row_column
+from journeymap.connectors.base import Connector, RawTable, first_line, quote_identifier, row_column
 from journeymap.connectors.textfiles import existing_file
 from journeymap.errors import EmptyLogError, SourceError
 from journeymap.mapping import ReadOptions
@@ -39,7 +39,7 @@ class ParquetConnector(Connector):
             columns = [row[0] for row in described.fetchall()]
         except duckdb.Error as exc:
             raise SourceError(
-                f"{label}: cannot be read as Parquet ({_first_line(exc)}); the file is "
+                f"{label}: cannot be read as Parquet ({first_line(exc)}); the file is "
                 "damaged or truncated, or not Parquet: export it again"
             ) from exc
         # A source column named like the row number column keeps its data under a new name.
@@ -65,7 +65,7 @@ class ParquetConnector(Connector):
         except duckdb.Error as exc:
             con.execute(f"DROP TABLE IF EXISTS {table}")
             raise SourceError(
-                f"{label}: cannot be read as Parquet ({_first_line(exc)}); the file is "
+                f"{label}: cannot be read as Parquet ({first_line(exc)}); the file is "
                 "damaged or truncated: export it again"
             ) from exc
         (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)
@@ -81,8 +81,3 @@ def _free_name(name: str, columns: list[str]) -> str:
     while f"{name}_{n}".lower() in taken:
         n += 1
     return f"{name}_{n}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

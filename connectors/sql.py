@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from journeymap.connectors.base import Connector, RawTable, quote_identifier, row_column
+from journeymap.connectors.base import Connector, RawTable, first_line, quote_identifier, row_column
 from journeymap.connectors.values import append_rows, unique_names, value_text
 from journeymap.errors import (
     EmptyLogError,
@@ -86,11 +86,11 @@ class SqlConnector(Connector):
                 return _load(con, result, label, what)
         except sa.exc.DBAPIError as exc:
             raise SourceError(
-                f"{label}: the database refused: {_first_line(exc.orig or exc)}; "
+                f"{label}: the database refused: {first_line(exc.orig or exc)}; "
                 "check the URL, the table name or the query"
             ) from exc
         except sa.exc.SQLAlchemyError as exc:
-            raise SourceError(f"{label}: {_first_line(exc)}") from exc
+            raise SourceError(f"{label}: {first_line(exc)}") from exc
         finally:
             engine.dispose()
 
@@ -206,8 +206,3 @@ def _load(con: duckdb.DuckDBPyConnection, result: Any, label: str, what: str) ->
         raise EmptyLogError(f"{label}: {what} holds no rows")
     notes = [n.replace("in the header", "in the result") for n in notes]
     return RawTable(table=table, columns=columns, source=label, notes=notes)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
