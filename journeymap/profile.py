@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.eventlog import EventLog
+from journeymap.jsonout import iso_utc
 
 __all__ = ["Profile", "format_profile", "profile"]
 
@@ -172,8 +173,8 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
         teams=_opt_int(totals, "team_n"),
         channels=_opt_int(totals, "channel_n"),
         customers=_opt_int(totals, "customer_n"),
-        start=_iso(start),
-        end=_iso(totals["last"]),
+        start=iso_utc(start),
+        end=iso_utc(totals["last"]),
         events_per_case={
             "min": int(spread["lo"]),
             "median": _number(spread["mid"]),
@@ -239,16 +240,6 @@ def _rejected_by_reason(log: EventLog) -> dict[str, int]:
         "GROUP BY why ORDER BY n DESC, why"
     ).fetchall()
     return {why: int(n) for why, n in rows}
-
-
-def _iso(value: Any) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    ts = pd.Timestamp(value).tz_convert("UTC")
-    text = ts.strftime("%Y-%m-%dT%H:%M:%S")
-    if ts.microsecond:
-        text += f".{ts.microsecond:06d}".rstrip("0")
-    return text + "Z"
 
 
 def _opt_int(row: pd.Series, key: str) -> int | None:

@@ -8,11 +8,14 @@ advice on CSV injection).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
+import pandas as pd
 
 from journeymap.connectors.base import quote_identifier
 
-__all__ = ["FORMULA_START", "copy_to_csv", "neutralise"]
+__all__ = ["FORMULA_START", "copy_to_csv", "neutralise", "write_table"]
 
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,3 +55,32 @@ def copy_to_csv(
         f"COPY (SELECT {selects} FROM {table}{order}) TO $path (HEADER, DELIMITER ',')",
         {"path": str(path)},
     )
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, decimals: int = 3) -> Path:
+    """Write a small result table as CSV: text neutralised, floats with fixed decimals.
+
+    The same table always gives the same bytes: floats are rounded to ``decimals``
+    places (NaN as an empty cell), line endings are ``\n``, and the frame is not
+    modified.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_table(pd.DataFrame({"a": ["=1+1", "x"], "w": [1 / 3, None]}),
+    ...                     Path(d) / "t.csv")
+    ...     print(p.read_text(), end="")
+    a,w
+    '=1+1,0.333
+    x,
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[column] = values.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(target, index=False, float_format=f"%.{decimals}f", lineterminator="\n")
+    return target

@@ -1,0 +1,82 @@
+"""The directly-follows graph (DFG), computed on the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from journeymap.discovery.ordering import ordered_events
+from journeymap.eventlog import EventLog
+
+__all__ = ["DFG_COLUMNS", "END", "START", "dfg"]
+
+#: Reserved node names of start and end edges.
+START, END = "__start__", "__end__"
+DFG_COLUMNS = ["source", "target", "events", "cases", "mean_wait_s", "median_wait_s", "p90_wait_s"]
+
+
+def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFrame:
+    """The directly-follows graph: one row per edge ``source -> target``.
+
+    An edge a -> b exists for every pair of activities that occur as a transition
+    (two consecutive events of one case). Per edge: ``events`` (number of transitions),
+    ``cases`` (distinct cases with at least one), and the ``mean``, ``median`` and
+    ``p90`` of the transitions' waits in seconds (see
+    :func:`~journeymap.discovery.ordering.ordered_events`; median and p90 interpolate
+    between values, as numpy does). Start edges ``__start__ -> a`` count the cases that
+    begin with a, end edges ``a -> __end__`` those that end with a; their waits are NaN.
+
+    Rows are sorted by source, then target (start edges first, end edges last).
+
+    Parameters
+    ----------
+    log : the event log.
+    activities : compute the graph over the events of these activities only.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "2", "2"],
+    ...     "activity": ["Log", "Fix", "Close", "Log", "Close"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 12:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 09:30"]}))
+    >>> dfg(log)[["source", "target", "events", "cases", "median_wait_s"]]
+          source   target  events  cases  median_wait_s
+    0  __start__      Log       2      2            NaN
+    1        Fix    Close       1      1         7200.0
+    2        Log    Close       1      1         1800.0
+    3        Log      Fix       1      1         3600.0
+    4      Close  __end__       2      2            NaN
+    """
+    ev = ordered_events(log, activities=activities)
+    moves = ev.filter(ev.next_activity.notnull())
+    inner = moves.group_by(source=moves.activity, target=moves.next_activity).aggregate(
+        events=moves.count(),
+        cases=moves.case.nunique(),
+        mean_wait_s=moves.wait_s.mean(),
+        median_wait_s=moves.wait_s.median(),
+        p90_wait_s=moves.wait_s.quantile(0.9),
+    )
+    firsts = ev.filter(ev.position == 0)
+    starts = firsts.group_by(target=firsts.activity).aggregate(events=firsts.count())
+    lasts = ev.filter(ev.next_activity.isnull())
+    ends = lasts.group_by(source=lasts.activity).aggregate(events=lasts.count())
+    edges = inner.to_pandas()
+    start_edges = starts.to_pandas().assign(source=START)
+    end_edges = ends.to_pandas().assign(target=END)
+    for frame in (start_edges, end_edges):
+        frame["cases"] = frame["events"]  # a case starts (ends) exactly once
+    table = pd.concat([_sorted(start_edges), _sorted(edges), _sorted(end_edges)], ignore_index=True)
+    for column in ("events", "cases"):
+        table[column] = table[column].astype("int64")
+    for column in ("mean_wait_s", "median_wait_s", "p90_wait_s"):
+        table[column] = table[column].astype("float64")
+    return table.reindex(columns=DFG_COLUMNS)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    # Python's sort on code points: the same order on every engine and machine.
+    keys = sorted(zip(frame["source"], frame["target"], range(len(frame)), strict=True))
+    return frame.iloc[[k[2] for k in keys]].reindex(columns=DFG_COLUMNS)

@@ -1,0 +1,60 @@
+"""Events in case order, each with the event that follows it: the base of every flow measure.
+
+Within a case, events are ordered by timestamp, ties broken by their order in the source
+(``source_row``). The result is an Ibis expression; nothing runs until it is aggregated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from journeymap.eventlog import EventLog
+
+__all__ = ["ordered_events", "seconds_between"]
+
+
+def seconds_between(later: Any, earlier: Any) -> Any:
+    """Ibis expression: seconds from ``earlier`` to ``later`` (timestamps), as a float."""
+    return later.epoch_seconds().cast("float64") - earlier.epoch_seconds().cast("float64")
+
+
+def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) -> Any:
+    """Each event with its position in the case and the next event's activity and wait.
+
+    Columns added to the log's columns: ``position`` (0 for the first event of a case),
+    ``next_activity`` and ``next_timestamp`` (NULL for the last event), and ``wait_s``,
+    the wait of the transition to the next event per MEASURES.md: the next event's
+    timestamp minus this one's, or, when start timestamps are mapped,
+    ``max(0, start(next) - timestamp(this))`` (the next event's timestamp stands in for
+    a missing start).
+
+    Parameters
+    ----------
+    log : the event log.
+    activities : keep only events of these activities first (the map's abstraction:
+        events of other activities are left out and their neighbours become directly
+        following).
+    """
+    import ibis
+
+    t = log.table
+    if activities is not None:
+        t = t.filter(t.activity.isin(sorted(set(activities))))
+    w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
+    next_timestamp = t.timestamp.lead().over(w)
+    columns: dict[str, Any] = {
+        "position": ibis.row_number().over(w),
+        "next_activity": t.activity.lead().over(w),
+        "next_timestamp": next_timestamp,
+    }
+    if log.has("start_timestamp"):
+        next_start = t.start_timestamp.lead().over(w).fill_null(next_timestamp)
+        columns["next_start"] = next_start
+    ev = t.mutate(**columns)
+    if log.has("start_timestamp"):
+        raw = seconds_between(ev.next_start, ev.timestamp)
+        wait = ibis.greatest(raw, ibis.literal(0.0))
+    else:
+        wait = seconds_between(ev.next_timestamp, ev.timestamp)
+    return ev.mutate(wait_s=wait)

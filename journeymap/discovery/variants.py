@@ -1,0 +1,75 @@
+"""Variants: the distinct activity sequences of cases, ranked, with their coverage."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from journeymap.analysis.time import case_times_expr
+from journeymap.eventlog import EventLog
+
+__all__ = ["SEPARATOR", "VARIANT_COLUMNS", "variants", "variants_covering"]
+
+#: How a variant's activities are joined in tables and reports.
+SEPARATOR = " > "
+VARIANT_COLUMNS = ["rank", "variant", "cases", "pct", "cum_pct", "median_e2e_s"]
+
+
+def variants(log: EventLog) -> pd.DataFrame:
+    """The variants of a log: one row per distinct activity sequence.
+
+    A variant is the sequence of activities of a case (in case order). Variants are
+    ranked by cases (most first), then by the sequence itself, so ties are stable.
+    Columns: ``rank`` (1 = most frequent), ``variant`` (activities joined by " > "),
+    ``cases``, ``pct`` (share of cases, %), ``cum_pct`` (share of cases in this and all
+    higher-ranked variants, %: coverage) and ``median_e2e_s`` (median end-to-end time of
+    its cases, seconds).
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2", "3"], "activity": ["a", "b", "a", "b", "a"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+    ...                   "2024-01-02 12:00", "2024-01-03 09:00"]}))
+    >>> variants(log)
+       rank variant  cases        pct     cum_pct  median_e2e_s
+    0     1   a > b      2  66.666667   66.666667        7200.0
+    1     2       a      1  33.333333  100.000000           0.0
+    """
+    t = log.table
+    sequences = t.group_by("case").aggregate(
+        sequence=t.activity.collect(order_by=[t.timestamp, t.source_row])
+    )
+    times = case_times_expr(log)
+    joined = sequences.join(times, "case")
+    grouped = joined.group_by("sequence").aggregate(
+        cases=joined.count(), median_e2e_s=joined.e2e_s.median()
+    )
+    frame = grouped.to_pandas()
+    keys = sorted(
+        (
+            (-int(c), tuple(s), i)
+            for i, (c, s) in enumerate(zip(frame["cases"], frame["sequence"], strict=True))
+        )
+    )
+    frame = frame.iloc[[k[2] for k in keys]].reset_index(drop=True)
+    total = int(frame["cases"].sum())
+    frame["cases"] = frame["cases"].astype("int64")
+    frame["rank"] = range(1, len(frame) + 1)
+    frame["variant"] = [SEPARATOR.join(s) for s in frame["sequence"]]
+    frame["pct"] = frame["cases"] / total * 100
+    frame["cum_pct"] = frame["cases"].cumsum() / total * 100
+    frame["median_e2e_s"] = frame["median_e2e_s"].astype("float64")
+    return frame[VARIANT_COLUMNS]
+
+
+def variants_covering(table: pd.DataFrame, share_pct: float = 80.0) -> int:
+    """How many top variants it takes to cover ``share_pct`` % of the cases.
+
+    Examples
+    --------
+    >>> variants_covering(pd.DataFrame({"cum_pct": [50.0, 79.9, 80.0, 100.0]}))
+    3
+    """
+    reached = table.index[table["cum_pct"] >= share_pct - 1e-9]
+    return int(reached[0]) + 1 if len(reached) else len(table)

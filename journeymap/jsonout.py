@@ -1,0 +1,63 @@
+"""Deterministic JSON: UTC timestamps in ISO 8601 and rounded floats."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["iso_utc", "plain", "write_json"]
+
+
+def iso_utc(value: Any) -> str | None:
+    """An instant as ISO 8601 in UTC with a ``Z``; fractions only when present.
+
+    Examples
+    --------
+    >>> iso_utc(pd.Timestamp("2024-03-04 10:15:00+01:00"))
+    '2024-03-04T09:15:00Z'
+    >>> iso_utc(None) is None
+    True
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    text = ts.strftime("%Y-%m-%dT%H:%M:%S")
+    if ts.microsecond:
+        text += f".{ts.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def plain(value: Any, decimals: int = 3) -> Any:
+    """JSON-ready data: numpy numbers to Python, floats rounded, NaN to None.
+
+    Examples
+    --------
+    >>> plain({"a": 1 / 3, "b": float("nan"), "c": [2.0, 3]})
+    {'a': 0.333, 'b': None, 'c': [2, 3]}
+    """
+    if isinstance(value, dict):
+        return {str(k): plain(v, decimals) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, decimals) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        rounded = round(value, decimals)
+        return int(rounded) if rounded.is_integer() else rounded
+    return value
+
+
+def write_json(data: Any, path: str | Path) -> Path:
+    """Write ``plain(data)`` as indented UTF-8 JSON ending in a newline."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(plain(data), indent=2, ensure_ascii=False)
+    target.write_text(text + "\n", encoding="utf-8")
+    return target

@@ -1,0 +1,156 @@
+"""Discovery on tiny hand-checkable logs: DFG, waits, variants, activities, scope."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from journeymap import EventLog
+from journeymap.analysis.time import case_times, end_to_end_summary
+from journeymap.discovery import dfg
+from journeymap.discovery.activities import activity_stats
+from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
+from journeymap.discovery.variants import variants, variants_covering
+
+
+def make_log(rows, **mapping):
+    columns = ["case", "activity", "timestamp", *mapping.pop("extra", [])]
+    return EventLog.from_frame(pd.DataFrame(rows, columns=columns), **mapping)
+
+
+# Case 1: Log -> Fix -> Fix -> Close; case 2: Log -> Close, with a tie broken by source
+# order (Close was written after Log at the same minute); case 3: a single event.
+ROWS = [
+    ("1", "Log", "2024-01-01 09:00"),
+    ("1", "Fix", "2024-01-01 10:00"),
+    ("2", "Log", "2024-01-02 09:00"),
+    ("2", "Close", "2024-01-02 09:00"),
+    ("1", "Fix", "2024-01-01 13:00"),
+    ("1", "Close", "2024-01-02 09:00"),
+    ("3", "Log", "2024-01-03 09:00"),
+]
+
+
+def edges(table):
+    return {(s, t): (e, c) for s, t, e, c in table[["source", "target", "events", "cases"]].values}
+
+
+def test_dfg_counts_and_start_end_edges():
+    table = dfg(make_log(ROWS))
+    assert edges(table) == {
+        ("__start__", "Log"): (3, 3),
+        ("Log", "Fix"): (1, 1),
+        ("Fix", "Fix"): (1, 1),
+        ("Fix", "Close"): (1, 1),
+        ("Log", "Close"): (1, 1),
+        ("Close", "__end__"): (2, 2),
+        ("Log", "__end__"): (1, 1),
+    }
+    assert list(table["source"])[0] == "__start__" and list(table["target"])[-1] == "__end__"
+    waits = table.set_index(["source", "target"])["median_wait_s"]
+    assert waits[("Log", "Fix")] == 3600
+    assert waits[("Fix", "Fix")] == 3 * 3600
+    assert waits[("Fix", "Close")] == 20 * 3600
+    assert waits[("Log", "Close")] == 0  # the tie: source order decides, wait 0
+    assert math.isnan(waits[("__start__", "Log")])
+
+
+def test_dfg_mean_median_p90_over_several_transitions():
+    rows = [(str(i), a, f"2024-01-0{i} {h}") for i in (1, 2, 3, 4)
+            for a, h in (("A", "09:00"), ("B", f"{9 + i}:00"))]  # fmt: skip
+    row = dfg(make_log(rows)).set_index(["source", "target"]).loc[("A", "B")]
+    # waits 1, 2, 3, 4 hours: mean 2.5 h, median 2.5 h, p90 interpolated 3.7 h
+    assert (row["mean_wait_s"], row["median_wait_s"], row["p90_wait_s"]) == (9000, 9000, 13320)
+
+
+def test_waits_use_start_timestamps_when_mapped():
+    rows = [
+        ("1", "A", "2024-01-01 10:00", "2024-01-01 09:00"),
+        ("1", "B", "2024-01-01 12:00", "2024-01-01 11:30"),
+        ("1", "C", "2024-01-01 12:30", "2024-01-01 11:45"),  # starts before B completes
+        ("1", "D", "2024-01-01 14:00", None),  # no start: its timestamp stands in
+    ]
+    log = make_log(rows, extra=["start"], start_timestamp="start")
+    waits = dfg(log).set_index(["source", "target"])["median_wait_s"]
+    assert waits[("A", "B")] == 5400  # 11:30 - 10:00
+    assert waits[("B", "C")] == 0  # max(0, 11:45 - 12:00)
+    assert waits[("C", "D")] == 5400  # 14:00 - 12:30
+    stats = activity_stats(log).set_index("activity")
+    assert stats.loc["A", "median_processing_s"] == 3600
+    times = case_times(log)
+    assert times["e2e_s"][0] == 5 * 3600  # from the first start, 09:00, to 14:00
+
+
+def test_dfg_over_some_activities_reconnects_neighbours():
+    table = dfg(make_log(ROWS), activities=["Log", "Close"])
+    assert edges(table) == {
+        ("__start__", "Log"): (3, 3),
+        ("Log", "Close"): (2, 2),
+        ("Close", "__end__"): (2, 2),
+        ("Log", "__end__"): (1, 1),
+    }
+
+
+def test_variants_rank_by_cases_then_sequence():
+    rows = [
+        ("a", "X", "2024-01-01 09:00"), ("a", "Y", "2024-01-01 10:00"),
+        ("b", "X", "2024-01-02 09:00"),
+        ("c", "X", "2024-01-03 09:00"), ("c", "Y", "2024-01-03 09:30"),
+        ("d", "W", "2024-01-04 09:00"),
+    ]  # fmt: skip
+    table = variants(make_log(rows))
+    assert table[["rank", "variant", "cases"]].values.tolist() == [
+        [1, "X > Y", 2],
+        [2, "W", 1],
+        [3, "X", 1],
+    ]
+    assert table["cum_pct"].tolist() == [50.0, 75.0, 100.0]
+    assert table["median_e2e_s"].tolist() == [2700.0, 0.0, 0.0]
+    assert variants_covering(table, 80) == 3
+    assert variants_covering(table, 50) == 1
+
+
+def test_activity_stats_and_lanes():
+    rows = [
+        ("1", "Log", "2024-01-01 09:00", "Front"),
+        ("1", "Fix", "2024-01-01 10:00", "Back"),
+        ("1", "Fix", "2024-01-01 11:00", "Field"),
+        ("2", "Log", "2024-01-02 09:00", None),
+        ("2", "Fix", "2024-01-02 10:00", "Back"),
+    ]
+    stats = activity_stats(make_log(rows, extra=["team"]), lanes="team").set_index("activity")
+    assert stats.loc["Fix", ["events", "cases", "first_in_cases", "last_in_cases"]].tolist() == [
+        3, 2, 0, 2,
+    ]  # fmt: skip
+    assert (stats.loc["Fix", "lane"], round(stats.loc["Fix", "lane_share"], 2)) == ("Back", 66.67)
+    assert (stats.loc["Log", "lane"], stats.loc["Log", "lane_share"]) == ("Front", 100.0)
+    assert stats["pct_events"].sum() == pytest.approx(100)
+
+
+def test_end_to_end_summary_and_case_order():
+    log = make_log(ROWS)
+    times = case_times(log)
+    assert times["case"].tolist() == ["1", "2", "3"]  # by case end, equal ends by case
+    assert times["e2e_s"].tolist() == [24 * 3600.0, 0.0, 0.0]
+    assert end_to_end_summary(log) == {"median_s": 0.0, "mean_s": 28800.0, "p90_s": 69120.0}
+
+
+def test_choose_activities_and_paths_keep_the_map_connected():
+    table = pd.DataFrame(
+        {
+            "source": ["__start__", "__start__", "A", "A", "B", "C", "C", "B"],
+            "target": ["A", "C", "B", "C", "__end__", "B", "__end__", "C"],
+            "events": [90, 10, 80, 10, 85, 3, 7, 2],
+        }
+    )
+    kept = choose_paths(table, pct=1)  # the top path alone would leave C unreachable
+    pairs = set(zip(kept["source"], kept["target"], strict=True))
+    assert pairs == {("__start__", "A"), ("A", "B"), ("B", "__end__"),
+                     ("__start__", "C"), ("C", "__end__")}  # fmt: skip
+    stats = pd.DataFrame({"activity": ["A", "B", "C"], "events": [90, 90, 20]})
+    assert choose_activities(stats, pct=50) == ["A", "B"]
+    assert choose_activities(stats, max_activities=1) == ["A"]
+    scope = MapScope(2, 3, 4, 8, 180, 200)
+    assert scope.caption() == "2 of 3 activities, 4 of 8 paths, 90% of events"
