@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -164,6 +165,129 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(format_profile(result))
+
+
+@cli.command(short_help="Discover the journey: map, tables and summary of a log.")
+@log_options
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, writable=True),
+    help="Folder to write into (default: LOG's name without suffixes, plus '-journeymap').",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["frequency", "performance"]),
+    default="frequency",
+    show_default=True,
+    help="Map edges labelled by how often (frequency) or by the median wait (performance).",
+)
+@click.option(
+    "--measure",
+    type=click.Choice(["cases", "events"]),
+    default="cases",
+    show_default=True,
+    help="In the frequency view, count cases or events on the map.",
+)
+@click.option(
+    "--lanes",
+    type=click.Choice(["auto", "team", "resource", "channel", "none"]),
+    default="auto",
+    show_default=True,
+    help="Swimlanes: each activity sits in the lane of the handler who does it most "
+    "(auto: team when mapped).",
+)
+@click.option(
+    "--activities",
+    "activities_pct",
+    type=click.FloatRange(0, 100, min_open=True),
+    help="Show the most frequent PCT % of activities (default: all, at most 40).",
+    metavar="PCT",
+)
+@click.option(
+    "--paths",
+    "paths_pct",
+    type=click.FloatRange(0, 100, min_open=True),
+    help="Show the most frequent PCT % of paths, plus those that keep the map connected "
+    "(default: a readable number).",
+    metavar="PCT",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="svg",
+    show_default=True,
+    metavar="LIST",
+    help="Picture formats of the map, comma-separated: svg, png, pdf (journey.dot always).",
+)
+@click.option(
+    "--model",
+    type=click.Choice(["none", "inductive", "heuristics"]),
+    default="none",
+    show_default=True,
+    help="Also discover a formal model with pm4py (model.bpmn, model.svg).",
+)
+@handle_errors
+def mine(
+    log: str,
+    outdir: str | None,
+    view: str,
+    measure: str,
+    lanes: str,
+    activities_pct: float | None,
+    paths_pct: float | None,
+    formats: str,
+    model: str,
+    **options: Any,
+) -> None:
+    """Discover how the work flows in LOG and draw it as a journey map.
+
+    Writes journey.dot and journey.svg (and other formats asked for), tables/dfg.csv,
+    tables/activities.csv, tables/variants.csv and summary.json, plus model.bpmn and
+    model.svg when a model is asked for. Big logs are simplified to a readable map; the
+    caption says how much is shown. Progress goes to the terminal, nothing to a pipe.
+    """
+    from journeymap import mine as mining
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in mining.MAP_FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(
+            f"{unknown[0] if unknown else formats!r}: choose from svg, png, pdf",
+            param_hint="--format",
+        )
+    say = _progress()
+    say(f"reading {log}")
+    event_log = read_from_options(log, **options)
+    target = Path(outdir) if outdir else _default_outdir(log)
+    findings = mining.mine(
+        event_log,
+        lanes=lanes,
+        activities_pct=activities_pct,
+        paths_pct=paths_pct,
+        model=model,
+        progress=say,
+    )
+    written = mining.write_outputs(
+        findings, target, view=view, measure=measure, formats=chosen, progress=say
+    )
+    say(f"wrote {len(written)} files to {target}/ ({findings.scope.caption()})")
+
+
+def _progress() -> Callable[[str], None]:
+    """Progress lines on a terminal; nothing when stderr is a pipe or file."""
+    if not sys.stderr.isatty():
+        return lambda message: None
+    return lambda message: click.echo(f"journeymap: {message}", err=True)
+
+
+def _default_outdir(log: str) -> Path:
+    name = Path(log).name if "://" not in log else "database"
+    for suffix in (".gz", ".zip", ".csv", ".tsv", ".txt", ".xes", ".xlsx", ".xlsm",
+                   ".parquet", ".pq", ".db"):  # fmt: skip
+        name = name.removesuffix(suffix)
+    return Path(f"{name or 'log'}-journeymap")
 
 
 @cli.command(short_help="List the readers: file suffixes and URL schemes.")

@@ -48,7 +48,7 @@ def test_dfg_counts_and_start_end_edges():
         ("Close", "__end__"): (2, 2),
         ("Log", "__end__"): (1, 1),
     }
-    assert list(table["source"])[0] == "__start__" and list(table["target"])[-1] == "__end__"
+    assert table["source"].iloc[0] == "__start__" and table["target"].iloc[-1] == "__end__"
     waits = table.set_index(["source", "target"])["median_wait_s"]
     assert waits[("Log", "Fix")] == 3600
     assert waits[("Fix", "Fix")] == 3 * 3600
