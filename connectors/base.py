@@ -50,7 +50,7 @@ def first_line(exc: BaseException) -> str:
 
     Examples
     --------
-    >>> first_line(ValueError("bad value\nmore detail"))
+    >>> first_line(ValueError("bad value\\nmore detail"))
     'bad value'
     """
     text = str(exc).strip()

@@ -12,6 +12,7 @@ from journeymap.errors import (
     MappingError,
     MissingDependencyError,
     RejectedRowsError,
+    RenderError,
     SourceError,
     SourceNotFoundError,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "MissingDependencyError",
     "ReadOptions",
     "RejectedRowsError",
+    "RenderError",
     "SourceError",
     "SourceNotFoundError",
     "__version__",

@@ -35,6 +35,19 @@ class Engine:
             self._backend = ibis.duckdb.from_connection(self.con)
         return self._backend
 
+    def materialize(self, expr: Any, prefix: str = "derived") -> str:
+        """Store an Ibis expression's result as a temporary table; return its name.
+
+        Compiled to SQL and run as one ``CREATE TEMP TABLE ... AS`` statement, which on
+        DuckDB is several times faster than going through Ibis's ``create_table``.
+        """
+        import ibis
+
+        name = self.new_name(prefix)
+        sql = ibis.to_sql(expr, dialect="duckdb")
+        self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        return name
+
     def new_name(self, prefix: str) -> str:
         """A table name not used before in this process."""
         return f"{prefix}_{next(_names)}"
@@ -72,4 +85,5 @@ def connect(
     con = duckdb.connect(":memory:", config=config)
     # Timestamps are stored as instants; showing and truncating them happens in UTC.
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # the library never prints
     return Engine(con)

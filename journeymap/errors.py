@@ -16,6 +16,7 @@ __all__ = [
     "MappingError",
     "MissingDependencyError",
     "RejectedRowsError",
+    "RenderError",
     "SourceError",
     "SourceNotFoundError",
 ]
@@ -55,3 +56,7 @@ class MissingDependencyError(JourneymapError, ImportError):
 
 class RejectedRowsError(JourneymapError, ValueError):
     """Rows were rejected while ``strict=True`` was asked for."""
+
+
+class RenderError(JourneymapError, RuntimeError):
+    """Graphviz failed to draw a picture (an error from ``dot``, or a time-out)."""

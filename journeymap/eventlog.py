@@ -44,6 +44,8 @@ class EventLog:
     timestamp_formats: dict[str, TimestampFormat] = field(default_factory=dict)
     timezone: str = "UTC"
     notes: list[str] = field(default_factory=list)
+    #: Tables derived from the events once and reused by several analyses.
+    _derived: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- building ----------------------------------------------------------------
     @classmethod
@@ -176,6 +178,19 @@ class EventLog:
 
         copy_to_csv(self.engine.con, self.rejects_name, path, order_by="source_row, line")
         return self.rejected_rows
+
+    def derived(self, key: str, build: Any) -> Any:
+        """A table derived from the events, computed once and kept on the engine.
+
+        ``build`` is called with no arguments the first time ``key`` is asked for and
+        returns an Ibis expression; its result is stored as a temporary table, which
+        later calls return. Analyses use it for intermediate results that several of
+        them read (events in case order, per-case times).
+        """
+        name = self._derived.get(key)
+        if name is None:
+            name = self._derived[key] = self.engine.materialize(build(), f"derived_{key}")
+        return self.engine.ibis.table(name)
 
     def _scalar(self, sql: str) -> Any:
         row = self.engine.con.execute(sql).fetchone()

@@ -22,8 +22,9 @@ def seconds_between(later: Any, earlier: Any) -> Any:
 def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) -> Any:
     """Each event with its position in the case and the next event's activity and wait.
 
-    Columns added to the log's columns: ``position`` (0 for the first event of a case),
-    ``next_activity`` and ``next_timestamp`` (NULL for the last event), and ``wait_s``,
+    Columns: ``source_row`` and the mapped roles, plus ``position`` (0 for the first
+    event of a case), ``next_activity`` and ``next_timestamp`` (NULL for the last
+    event), and ``wait_s``,
     the wait of the transition to the next event per MEASURES.md: the next event's
     timestamp minus this one's, or, when start timestamps are mapped,
     ``max(0, start(next) - timestamp(this))`` (the next event's timestamp stands in for
@@ -35,12 +36,22 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
     activities : keep only events of these activities first (the map's abstraction:
         events of other activities are left out and their neighbours become directly
         following).
+
+    Without ``activities`` the result is computed once per log and kept on the engine
+    (the ordering is the most expensive step of most analyses).
     """
+    if activities is None:
+        return log.derived("ordered", lambda: _ordered(log, None))
+    return _ordered(log, activities)
+
+
+def _ordered(log: EventLog, activities: Iterable[str] | None) -> Any:
     import ibis
 
     t = log.table
     if activities is not None:
         t = t.filter(t.activity.isin(sorted(set(activities))))
+    t = t.select("source_row", *log.roles)  # attributes are not needed for flow measures
     w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
     next_timestamp = t.timestamp.lead().over(w)
     columns: dict[str, Any] = {

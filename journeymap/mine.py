@@ -1,0 +1,263 @@
+"""The main job: from an event log to a journey map, tables and a summary.
+
+:func:`mine` computes the findings on the engine; :func:`write_outputs` writes them as
+files. The CLI's ``journeymap mine`` is these two calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.time import case_times_expr, end_to_end_summary
+from journeymap.discovery.activities import LANE_ROLES, activity_stats
+from journeymap.discovery.dfg import dfg
+from journeymap.discovery.simplify import (
+    DEFAULT_MAX_ACTIVITIES,
+    MapScope,
+    choose_activities,
+    choose_paths,
+)
+from journeymap.discovery.variants import variants, variants_covering
+from journeymap.errors import MappingError
+from journeymap.eventlog import EventLog
+from journeymap.jsonout import iso_utc, write_json
+from journeymap.safecsv import write_table
+
+__all__ = ["MAP_FORMATS", "MODELS", "VIEWS", "Findings", "mine", "write_outputs"]
+
+VIEWS = ("frequency", "performance")
+MAP_FORMATS = ("svg", "png", "pdf")
+MODELS = ("none", "inductive", "heuristics")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Findings:
+    """What :func:`mine` found. Tables are pandas DataFrames with documented columns:
+    ``dfg`` (:func:`~journeymap.discovery.dfg.dfg`), ``activities``
+    (:func:`~journeymap.discovery.activities.activity_stats`), ``variants``
+    (:func:`~journeymap.discovery.variants.variants`); ``map_dfg`` and
+    ``map_activities`` are what the journey map shows (see ``scope``)."""
+
+    log: EventLog
+    dfg: pd.DataFrame
+    activities: pd.DataFrame
+    variants: pd.DataFrame
+    end_to_end: dict[str, float | None]
+    map_dfg: pd.DataFrame
+    map_activities: pd.DataFrame
+    scope: MapScope
+    lanes: str | None
+    start: Any
+    end: Any
+    model: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The findings' key numbers, as written to ``summary.json``."""
+        log = self.log
+        return {
+            "source": log.source,
+            "mapping": log.mapping.columns(),
+            "timezone": log.timezone,
+            "events": log.events,
+            "cases": int(self.variants["cases"].sum()),
+            "rejected_rows": log.rejected_rows,
+            "activities": len(self.activities),
+            "variants": len(self.variants),
+            "variants_for_80pct": variants_covering(self.variants, 80.0),
+            "start": iso_utc(self.start),
+            "end": iso_utc(self.end),
+            "end_to_end": self.end_to_end,
+            "map": {
+                "lanes": self.lanes,
+                "activities_shown": self.scope.activities_shown,
+                "paths_shown": self.scope.paths_shown,
+                "paths": self.scope.paths_total,
+                "events_shown_pct": self.scope.events_shown_pct,
+                "caption": self.scope.caption(),
+            },
+            "options": self.options,
+        }
+
+
+def mine(
+    log: EventLog,
+    *,
+    lanes: str | None = "auto",
+    activities_pct: float | None = None,
+    paths_pct: float | None = None,
+    max_activities: int = DEFAULT_MAX_ACTIVITIES,
+    model: str = "none",
+    progress: Progress | None = None,
+) -> Findings:
+    """Discover how the work flows: the DFG, activities, variants, end-to-end times,
+    the journey map's scope and, if asked, a formal model.
+
+    Parameters
+    ----------
+    log : the event log.
+    lanes : swimlanes of the map: "team", "resource", "channel", None, or "auto" (team
+        when mapped, otherwise none).
+    activities_pct, paths_pct : show the most frequent share of activities and paths
+        (percent, 0 < pct <= 100); by default a map shows at most ``max_activities``
+        activities and a readable number of paths.
+    model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
+    progress : called with a short message before each step.
+
+    Raises
+    ------
+    MappingError
+        When the role asked for as lanes is not mapped.
+    ValueError
+        When ``lanes``, ``model`` or a percentage is out of range.
+    """
+    say = progress or (lambda message: None)
+    lanes = _lanes(log, lanes)
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
+    for name, pct in (("activities", activities_pct), ("paths", paths_pct)):
+        if pct is not None and not 0 < pct <= 100:
+            raise ValueError(f"--{name} must be a percentage above 0 and at most 100, not {pct}")
+
+    say("directly-follows graph")
+    full_dfg = dfg(log)
+    say("activities")
+    activities = activity_stats(log, lanes=lanes)
+    say("variants")
+    variant_table = variants(log)
+    say("end-to-end times")
+    e2e = end_to_end_summary(log)
+    span = case_times_expr(log)
+    bounds = span.aggregate(start=span.start.min(), end=span.end.max()).to_pandas().iloc[0]
+
+    say("journey map")
+    shown = choose_activities(activities, pct=activities_pct, max_activities=max_activities)
+    everything = len(shown) == len(activities)
+    shown_dfg = full_dfg if everything else dfg(log, activities=shown)
+    map_dfg = choose_paths(shown_dfg, pct=paths_pct)
+    map_activities = activities[activities["activity"].isin(shown)].reset_index(drop=True)
+    scope = MapScope(
+        activities_shown=len(shown),
+        activities_total=len(activities),
+        paths_shown=len(map_dfg),
+        paths_total=len(full_dfg),
+        events_shown=int(map_activities["events"].sum()),
+        events_total=log.events,
+    )
+    built = None
+    if model != "none":
+        say(f"{model} model (pm4py)")
+        from journeymap.discovery import models
+
+        build = models.inductive_model if model == "inductive" else models.heuristics_model
+        built = build(full_dfg)
+    options = {
+        "lanes": lanes,
+        "activities_pct": activities_pct,
+        "paths_pct": paths_pct,
+        "max_activities": max_activities,
+        "model": model,
+    }
+    return Findings(
+        log=log,
+        dfg=full_dfg,
+        activities=activities,
+        variants=variant_table,
+        end_to_end=e2e,
+        map_dfg=map_dfg,
+        map_activities=map_activities,
+        scope=scope,
+        lanes=lanes,
+        start=bounds["start"],
+        end=bounds["end"],
+        model=built,
+        options=options,
+    )
+
+
+def write_outputs(
+    findings: Findings,
+    outdir: str | Path,
+    *,
+    view: str = "frequency",
+    measure: str = "cases",
+    formats: Sequence[str] = ("svg",),
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write the journey map, the tables and ``summary.json`` into ``outdir``.
+
+    Files: ``journey.dot`` and ``journey.<format>`` for each format; ``tables/dfg.csv``,
+    ``tables/activities.csv``, ``tables/variants.csv``; ``summary.json``; and with a
+    model, ``model.bpmn`` (inductive) and ``model.svg``. The same findings and options
+    give byte-identical DOT, tables and JSON. Returns the paths written.
+    """
+    from journeymap.render.journey import draw, journey_dot
+
+    say = progress or (lambda message: None)
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
+    unknown = sorted(set(formats) - set(MAP_FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}; choose from {', '.join(MAP_FORMATS)}")
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    say("tables")
+    tables = out / "tables"
+    written.append(write_table(findings.dfg, tables / "dfg.csv"))
+    written.append(write_table(findings.activities, tables / "activities.csv"))
+    written.append(write_table(findings.variants, tables / "variants.csv"))
+
+    say("drawing the journey map")
+    log = findings.log
+    title = (
+        f"{log.source}: {int(findings.variants['cases'].sum()):,} cases, "
+        f"{log.events:,} events, {_day(findings.start)} to {_day(findings.end)}"
+    )
+    dot_source = journey_dot(
+        findings.map_dfg,
+        findings.map_activities,
+        view=view,
+        measure=measure,
+        lanes=findings.lanes,
+        caption=findings.scope.caption(),
+        title=title,
+    )
+    written += draw(dot_source, out / "journey", [f for f in MAP_FORMATS if f in formats])
+    if findings.model is not None:
+        say("drawing the model")
+        if findings.model.kind == "inductive":
+            written.append(findings.model.save_bpmn(out / "model.bpmn"))
+        written.append(findings.model.draw(out / "model.svg", format="svg"))
+    summary = findings.summary()
+    summary["options"] = {**summary["options"], "view": view, "measure": measure}
+    written.append(write_json(summary, out / "summary.json"))
+    return written
+
+
+def _lanes(log: EventLog, lanes: str | None) -> str | None:
+    if lanes == "auto":
+        return "team" if log.has("team") else None
+    if lanes in (None, "none"):
+        return None
+    if lanes not in LANE_ROLES:
+        raise ValueError(f"lanes must be one of auto, {', '.join(LANE_ROLES)}, none")
+    if not log.has(lanes):
+        raise MappingError(
+            f"--lanes {lanes}: the {lanes} role is not mapped; map it with "
+            f"--{lanes} COLUMN or choose another lane"
+        )
+    return lanes
+
+
+def _day(value: Any) -> str:
+    stamp = iso_utc(value)
+    return stamp[:10] if stamp else "?"

@@ -1,0 +1,17 @@
+"""Renderers: journey maps as Graphviz DOT, SVG, PNG and PDF.
+
+Renderers turn the small tables the analyses return into pictures; they never compute
+measures.
+
+Examples
+--------
+>>> from journeymap.render import human_duration, thousands
+>>> human_duration(5400), thousands(4210)
+('1.5 h', '4,210')
+"""
+
+from journeymap.render.journey import journey_dot
+from journeymap.render.pictures import DRAW_FORMATS, draw
+from journeymap.render.units import human_duration, thousands
+
+__all__ = ["DRAW_FORMATS", "draw", "human_duration", "journey_dot", "thousands"]

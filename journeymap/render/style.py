@@ -1,0 +1,287 @@
+"""How journey maps look: fonts, colours, widths, escaping and the legend, in one place.
+
+Colours and widths are functions of a share on 0..1 that the caller has scaled; they
+return fixed-precision text (hex colours, two-decimal widths) so that DOT is stable.
+Text that comes from a log only enters DOT through :func:`html_text` (HTML-like
+labels) or :func:`quoted` (quoted attributes such as tooltips).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from typing import Any
+
+__all__ = [
+    "END_NODE",
+    "FONT",
+    "START_NODE",
+    "TERMINAL_EDGE",
+    "contrast_ratio",
+    "frequency_colour",
+    "frequency_edge",
+    "graph_defaults",
+    "html_text",
+    "lane_attributes",
+    "lane_html",
+    "legend_html",
+    "mix",
+    "node_colours",
+    "node_html",
+    "performance_colour",
+    "performance_edge",
+    "quoted",
+    "title_html",
+]
+
+#: A font list every SVG viewer resolves; Graphviz (fontconfig) picks the first it has.
+FONT = "Helvetica,Arial,sans-serif"
+TEXT = "#111111"
+MUTED = "#555555"
+# Boxes go from nearly white to a mid blue; dark text stays readable on both ends
+# (contrast ratio above 7:1, WCAG AAA), so the text never has to switch colour.
+BOX_LIGHT, BOX_DARK = "#f2f6fb", "#7aa6d6"
+EDGE_LIGHT, EDGE_DARK = "#b9c0c8", "#34495e"
+# Performance: quick paths fade to grey, slow ones go amber then red.
+FAST, MIDDLE, SLOW = "#b0b6bd", "#e8950c", "#c0392b"
+TERMINAL = "#8d969f"
+START_NODE = (
+    'shape=circle, style=filled, fillcolor="#3d4a56", color="#3d4a56", fontcolor=white, '
+    'fontsize=10, width=0.55, fixedsize=true, label="start", tooltip="start of a case"'
+)
+END_NODE = (
+    'shape=doublecircle, style=filled, fillcolor="#3d4a56", color="#3d4a56", '
+    'fontcolor=white, fontsize=10, width=0.5, fixedsize=true, label="end", '
+    'tooltip="end of a case"'
+)
+TERMINAL_EDGE = f'color="{TERMINAL}", penwidth=1.00, arrowsize=0.6, style=dashed'
+_WRAP = 24  # characters per line of an activity name: boxes stay compact
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean(text: Any) -> str:
+    # XML (and so SVG) forbids most control characters: show them as U+FFFD.
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL.sub("\ufffd", text)
+
+
+def html_text(text: Any, *, wrap: int | None = None) -> str:
+    r"""``text`` for an HTML-like label: entities escaped, newlines as line breaks.
+
+    Graphviz expands ``\N``, ``\G`` and friends even in HTML-like labels, so each
+    backslash is doubled. With ``wrap``, lines longer than ``wrap`` characters are
+    broken between words (a longer word stays whole).
+
+    Examples
+    --------
+    >>> print(html_text('<script>"hi" & \\N {x|y}</script>'))
+    &lt;script&gt;&quot;hi&quot; &amp; \\N {x|y}&lt;/script&gt;
+    >>> html_text("Request information from the customer", wrap=24)
+    'Request information from<br/>the customer'
+    """
+    lines = _clean(text).split("\n")
+    if wrap:
+        lines = [
+            part
+            for line in lines
+            for part in (textwrap.wrap(line, wrap, break_long_words=False) or [""])
+        ]
+    escaped = (html.escape(line, quote=True).replace("\\", "\\\\") for line in lines)
+    return "<br/>".join(escaped)
+
+
+def quoted(text: Any) -> str:
+    r"""``text`` as a DOT quoted string, for tooltips and edge labels.
+
+    Quotes are escaped and newlines become ``\n``. Graphviz (2.43) expands
+    backslash sequences in tooltips twice, so a literal backslash is written as four;
+    it also reads entities there, so ``&`` is written ``&amp;``.
+
+    Examples
+    --------
+    >>> print(quoted('say "hi" \\ back & &amp;'))
+    "say \"hi\" \\\\ back &amp; &amp;amp;"
+    """
+    text = _clean(text).replace("&", "&amp;").replace("\\", "\\\\\\\\")
+    text = text.replace('"', '\\"')
+    return '"' + text.replace("\n", "\\n") + '"'
+
+
+def mix(a: str, b: str, share: float) -> str:
+    """The colour ``share`` of the way from ``a`` to ``b`` (``#rrggbb``).
+
+    Examples
+    --------
+    >>> mix("#000000", "#ffffff", 0.5)
+    '#808080'
+    """
+    share = min(1.0, max(0.0, share))
+    channels = [
+        round(int(a[i : i + 2], 16) * (1 - share) + int(b[i : i + 2], 16) * share)
+        for i in (1, 3, 5)
+    ]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def _luminance(colour: str) -> float:
+    def linear(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """The WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1)
+    21.0
+    """
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _readable(colour: str, background: str = "#ffffff") -> str:
+    # Darken a line colour until text in it reads on the background (4.5:1, WCAG AA).
+    for step in range(11):
+        darker = mix(colour, "#000000", step / 10)
+        if contrast_ratio(darker, background) >= 4.5:
+            return darker
+    return "#000000"  # pragma: no cover - black always passes
+
+
+def node_colours(share: float) -> str:
+    """Fill and border attributes of an activity box, darker for larger ``share``."""
+    fill = mix(BOX_LIGHT, BOX_DARK, share)
+    return f'fillcolor="{fill}", color="{mix(fill, "#000000", 0.35)}"'
+
+
+def node_html(name: str, count: str) -> str:
+    """The label of an activity box: the (wrapped) name over its count."""
+    return f'{html_text(name, wrap=_WRAP)}<br/><font point-size="11">{html_text(count)}</font>'
+
+
+def title_html(title: str) -> str:
+    """The map's title, large, above the map."""
+    return f'<font point-size="18">{html_text(title)}</font>'
+
+
+def lane_html(name: str) -> str:
+    """The label of a swimlane: its name in bold."""
+    return f"<b>{html_text(name)}</b>"
+
+
+def lane_attributes(index: int, *, known: bool) -> str:
+    """Attributes of a swimlane: alternate pale backgrounds; the no-lane lane dashed."""
+    fill = ("#edf1f6", "#f5f2ec")[index % 2]
+    border = 'style="filled,rounded"' if known else 'style="filled,rounded,dashed"'
+    return (
+        f'{border}; fillcolor="{fill}"; pencolor="#9aa5b1"; labeljust=l; '
+        f'fontsize=13; fontcolor="{MUTED}"; margin=12;'
+    )
+
+
+def frequency_colour(share: float) -> str:
+    """Line colour of a path in the frequency view."""
+    return mix(EDGE_LIGHT, EDGE_DARK, share)
+
+
+def _edge_label(label: str) -> str:
+    # dot puts the label right of the line; the spaces keep wide lines off the digits.
+    return quoted("  " + label)
+
+
+def frequency_edge(label: str, share: float) -> str:
+    """Attributes of a path in the frequency view: wider and darker for more."""
+    colour = frequency_colour(share)
+    return (
+        f'label={_edge_label(label)}, color="{colour}", fontcolor="{_readable(EDGE_DARK)}", '
+        f"penwidth={1 + 5 * share:.2f}"
+    )
+
+
+def performance_colour(share: float) -> str:
+    """Line colour of a path in the performance view: grey, amber, red."""
+    if share <= 0.5:
+        return mix(FAST, MIDDLE, share * 2)
+    return mix(MIDDLE, SLOW, share * 2 - 1)
+
+
+def performance_edge(label: str, share: float) -> str:
+    """Attributes of a path in the performance view: wider and redder for longer waits."""
+    colour = performance_colour(share)
+    return (
+        f'label={_edge_label(label)}, color="{colour}", fontcolor="{_readable(colour)}", '
+        f"penwidth={1 + 5 * share:.2f}"
+    )
+
+
+def graph_defaults(direction: str = "TB") -> list[str]:
+    """Graph, node and edge defaults: flow in ``direction`` (TB or LR), readable fonts."""
+    # newrank: dot 2.43's old ranking can fail on clusters with labelled edges between
+    # them ("trouble in init_rank"); it failed on BPIC 2012 with resource lanes.
+    return [
+        f'  graph [rankdir={direction}, newrank=true, fontname="{FONT}", fontsize=12, '
+        f'fontcolor="{TEXT}", bgcolor=white, pad=0.3, nodesep=0.3, ranksep=0.45, '
+        "labelloc=b, labeljust=c, outputorder=edgesfirst];",
+        f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=13, '
+        f'fontcolor="{TEXT}", penwidth=1, margin="0.14,0.06"];',
+        f'  edge [fontname="{FONT}", fontsize=11, arrowsize=0.7];',
+    ]
+
+
+def _swatches(colours: list[str]) -> str:
+    cells = "".join(f'<td bgcolor="{c}" width="14" height="10"></td>' for c in colours)
+    return f'<table border="0" cellspacing="0" cellpadding="0"><tr>{cells}</tr></table>'
+
+
+def legend_html(
+    view: str,
+    measure: str,
+    lanes: str | None,
+    caption: str,
+    node_span: tuple[str, str] | None,
+    edge_span: tuple[str, str] | None,
+) -> str:
+    """The label under the map: the caption, then a small legend for ``view``.
+
+    The legend has one row per kind of mark (start and end, boxes, arrows, lanes),
+    each with the scale's lowest and highest value drawn, so it stays narrow.
+    """
+    steps = [i / 4 for i in range(5)]
+    boxes = [mix(BOX_LIGHT, BOX_DARK, s) for s in steps]
+    if view == "frequency":
+        arrow = f"arrow: {measure} going straight on to the next activity; wider = more"
+        colours = [frequency_colour(s) for s in steps]
+    else:
+        arrow = "arrow: median wait before the next activity; wider and redder = longer"
+        colours = [performance_colour(s) for s in steps]
+    rows = [
+        ("● start and ◎ end of the cases", None, []),
+        (f"box: activity and its {measure}; darker = more", node_span, boxes),
+        (arrow, edge_span, colours),
+    ]
+    if lanes:
+        rows.append((f"lane: the {html_text(lanes)} that does the activity most often", None, []))
+    cells = []
+    for text, span, swatches in rows:
+        scale = (
+            f'<td align="right">{html_text(span[0])}</td><td>{_swatches(swatches)}</td>'
+            f'<td align="left">{html_text(span[1])}</td>'
+            if span
+            else '<td colspan="3"></td>'
+        )
+        # The empty 12-point cell keeps the scale's lowest value off the text.
+        cells.append(f'<tr><td align="left">{text}</td><td width="12"></td>{scale}</tr>')
+    legend = (
+        f'<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{"".join(cells)}</table>'
+    )
+    parts = []
+    if caption:
+        parts.append(f'<tr><td><font point-size="13">{html_text(caption)}</font></td></tr>')
+    parts.append(f'<tr><td><font point-size="10" color="{MUTED}">{legend}</font></td></tr>')
+    return f'<<table border="0" cellspacing="6" cellpadding="0">{"".join(parts)}</table>>'
