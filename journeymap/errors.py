@@ -15,6 +15,7 @@ __all__ = [
     "JourneymapError",
     "MappingError",
     "MissingDependencyError",
+    "ModelError",
     "RejectedRowsError",
     "RenderError",
     "SourceError",
@@ -60,3 +61,7 @@ class RejectedRowsError(JourneymapError, ValueError):
 
 class RenderError(JourneymapError, RuntimeError):
     """Graphviz failed to draw a picture (an error from ``dot``, or a time-out)."""
+
+
+class ModelError(JourneymapError, ValueError):
+    """The graph given cannot be mined, or the model cannot be written as asked."""

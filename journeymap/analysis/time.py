@@ -6,10 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.discovery.ordering import seconds_between
 from journeymap.eventlog import EventLog
 
-__all__ = ["case_times", "case_times_expr", "end_to_end_summary"]
+__all__ = ["case_times", "case_times_expr", "end_to_end_summary", "seconds_between"]
+
+
+def seconds_between(later: Any, earlier: Any) -> Any:
+    """Ibis expression: seconds from ``earlier`` to ``later`` (timestamps), as a float."""
+    return later.epoch_seconds().cast("float64") - earlier.epoch_seconds().cast("float64")
 
 
 def case_times_expr(log: EventLog) -> Any:

@@ -9,14 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from journeymap.analysis.time import seconds_between
 from journeymap.eventlog import EventLog
 
-__all__ = ["ordered_events", "seconds_between"]
-
-
-def seconds_between(later: Any, earlier: Any) -> Any:
-    """Ibis expression: seconds from ``earlier`` to ``later`` (timestamps), as a float."""
-    return later.epoch_seconds().cast("float64") - earlier.epoch_seconds().cast("float64")
+__all__ = ["ordered_events"]
 
 
 def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) -> Any:

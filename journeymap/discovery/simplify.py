@@ -46,11 +46,19 @@ class MapScope:
         --------
         >>> MapScope(23, 61, 48, 210, 940, 1000).caption()
         '23 of 61 activities, 48 of 210 paths, 94% of events'
+        >>> MapScope(24, 24, 58, 137, 100, 100).caption()
+        'All 24 activities, 58 of 137 paths'
         >>> MapScope(5, 5, 9, 9, 100, 100).caption()
         'All 5 activities and 9 paths'
         """
-        if self.activities_shown == self.activities_total and self.paths_shown == self.paths_total:
+        all_activities = self.activities_shown == self.activities_total
+        if all_activities and self.paths_shown == self.paths_total:
             return f"All {self.activities_total:,} activities and {self.paths_total:,} paths"
+        if all_activities:
+            return (
+                f"All {self.activities_total:,} activities, "
+                f"{self.paths_shown:,} of {self.paths_total:,} paths"
+            )
         pct = self.events_shown_pct
         share = f"{pct:.0f}%" if pct >= 10 or pct == 0 else f"{pct:.1f}%"
         return (
