@@ -154,10 +154,9 @@ def mine(
     built = None
     if model != "none":
         say(f"{model} model (pm4py)")
-        from journeymap.discovery import models
+        from journeymap.discovery.models import heuristics_model, inductive_model
 
-        build = models.inductive_model if model == "inductive" else models.heuristics_model
-        built = build(full_dfg)
+        built = (inductive_model if model == "inductive" else heuristics_model)(full_dfg)
     options = {
         "lanes": lanes,
         "activities_pct": activities_pct,
