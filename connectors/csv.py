@@ -8,6 +8,7 @@ with their line number.
 
 from __future__ import annotations
 
+import codecs
 import csv as stdcsv
 import gzip
 import itertools
@@ -23,7 +24,7 @@ from journeymap.connectors.textfiles import (
     transcode_to_utf8,
     unzip_single,
 )
-from journeymap.errors import EmptyLogError, SourceError
+from journeymap.errors import SourceError
 from journeymap.mapping import ReadOptions
 
 __all__ = ["CsvConnector"]
@@ -68,7 +69,10 @@ class CsvConnector(Connector):
                 scratch = scratch or scratch_dir()
                 path = transcode_to_utf8(path, encoding, scratch)
                 encoding = "utf-8"
-            return self._load(path, label, con, options, _NATIVE_ENCODINGS[encoding])
+            # A file in a scratch folder disappears when this returns: copy it into the
+            # engine now. Otherwise the event log reads the file itself, in one pass.
+            lazy = scratch is None
+            return self._load(path, label, con, options, _NATIVE_ENCODINGS[encoding], lazy)
         finally:
             if scratch is not None:
                 remove_tree(scratch)
@@ -80,127 +84,129 @@ class CsvConnector(Connector):
         con: duckdb.DuckDBPyConnection,
         options: ReadOptions,
         encoding: str,
+        lazy: bool,
     ) -> RawTable:
         n = next(_counter)
-        table, rejects = f"raw_csv_{n}", f"raw_csv_{n}_reader_rejects"
+        table, errors = f"raw_csv_{n}", f"raw_csv_{n}_errors"
         sep = options.sep
         if sep is None and path.name.lower().removesuffix(".gz").endswith(".tsv"):
             sep = "\t"
         params: dict[str, object] = {
-            "path": str(path), "enc": encoding, "rt": f"{table}_errors", "rs": f"{table}_scans",
+            "path": str(path), "enc": encoding, "rt": errors, "rs": f"raw_csv_{n}_scans",
         }  # fmt: skip
         sep_option = ""
         if sep is not None:
             sep_option = ", delim=$sep"
             params["sep"] = "\t" if sep in ("\\t", "tab") else sep
+        # DuckDB binds the parameters into the view as properly quoted literals.
+        scan = (
+            "SELECT row_number() OVER () AS __row, * FROM read_csv($path, header=true, "
+            "all_varchar=true, encoding=$enc, store_rejects=true, rejects_table=$rt, "
+            f"rejects_scan=$rs{sep_option})"
+        )
         try:
-            con.execute(
-                f"CREATE TABLE {table} AS SELECT row_number() OVER () AS __row, * "
-                f"FROM read_csv($path, header=true, all_varchar=true, encoding=$enc, "
-                f"store_rejects=true, rejects_table=$rt, rejects_scan=$rs{sep_option})",
-                params,
-            )
-        except duckdb.IOException as exc:
-            raise SourceError(
-                f"{label}: the file is damaged or truncated ({first_line(exc)}); "
-                "export or download it again"
-            ) from exc
+            relation = con.sql(scan, params=params)
+            if lazy:
+                relation.create_view(table)
+            else:
+                relation.to_table(table)
         except duckdb.Error as exc:
-            raise SourceError(f"{label}: cannot be read as CSV: {first_line(exc)}") from exc
-        columns = [c for c in _columns(con, table) if c != "__row"]
-        self._check_shape(con, table, columns, label, options, encoding, params)
-        self._collect_rejects(con, table, rejects, params["rt"], label, encoding)
+            raise describe_error(exc, label) from exc
+        columns = [c for c in relation.columns if c != "__row"]
+        _check_start_decodes(path, label, encoding)
+        _check_columns(columns, label, params.get("sep"))
         notes = _duplicate_header_notes(path, columns, encoding, params.get("sep"))
-        return RawTable(table=table, columns=columns, source=label, rejects=rejects, notes=notes)
 
-    def _check_shape(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        table: str,
-        columns: list[str],
-        label: str,
-        options: ReadOptions,
-        encoding: str,
-        params: dict[str, object],
-    ) -> None:
-        if len(columns) < 3:
-            header = columns[0] if len(columns) == 1 else ", ".join(columns)
-            seen = [d for d in (",", ";", "\t", "|") if d in header and d != params.get("sep")]
-            hint = (
-                f"the delimiter seems to be {seen[0]!r}; try --sep {_shell(seen[0])}"
-                if seen
-                else "an event log needs at least case, activity and timestamp columns; check --sep"
+        def after_scan() -> str | None:
+            _check_encoding(con, errors, label, encoding)
+            return _reader_rejects(con, errors, f"raw_csv_{n}_reader_rejects")
+
+        if lazy:
+            return RawTable(
+                table=table,
+                columns=columns,
+                source=label,
+                notes=notes,
+                after_scan=after_scan,
+                describe_error=lambda exc: describe_error(exc, label),
             )
-            raise SourceError(f"{label}: read as {len(columns)} column(s) ({header!r}); {hint}")
-        (errors,) = con.execute(
-            f"SELECT count(*) FROM {quote_identifier(str(params['rt']))} "
-            "WHERE error_type = 'INVALID ENCODING'"
-        ).fetchone() or (0,)
-        if errors:
-            (line,) = con.execute(
-                f"SELECT min(line) FROM {quote_identifier(str(params['rt']))} "
-                "WHERE error_type = 'INVALID ENCODING'"
-            ).fetchone() or (0,)
-            suggestion = "latin-1" if encoding == "utf-8" else "utf-8"
-            raise SourceError(
-                f"{label}: line {line} is not valid {encoding}; the file is in another "
-                f"encoding: try --encoding {suggestion} (or cp1252)"
-            )
-        (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)
-        (bad,) = con.execute(
-            f"SELECT count(*) FROM {quote_identifier(str(params['rt']))}"
-        ).fetchone() or (0,)
-        if rows == 0 and bad == 0:
-            raise EmptyLogError(f"{label}: has a header but no data rows")
-
-    def _collect_rejects(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        table: str,
-        rejects: str,
-        errors: object,
-        label: str,
-        encoding: str,
-    ) -> None:
-        """Turn DuckDB's reader errors into rejects and renumber the good rows.
-
-        A record's number counts every record of the file, read or rejected; a rejected
-        line's record number is its line number less the header's. (In a file whose
-        quoted values contain line breaks, numbers after such a value are estimates; the
-        rejects also give the line.)
-        """
-        err = quote_identifier(str(errors))
-        cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in _REASONS.items())
-        con.execute(
-            f"CREATE TABLE {rejects} AS SELECT DISTINCT ON (line) "
-            f"CAST(line - 1 AS BIGINT) AS __row, CAST(line AS BIGINT) AS line, "
-            f"(CASE CAST(error_type AS VARCHAR) {cases} ELSE 'unreadable line' END) "
-            f"|| ': ' || coalesce(csv_line, '') AS reason "
-            f"FROM {err} ORDER BY line"
+        return RawTable(
+            table=table, columns=columns, source=label, rejects=after_scan(), notes=notes
         )
-        (count,) = con.execute(f"SELECT count(*) FROM {rejects}").fetchone() or (0,)
-        if not count:
-            return
-        con.execute(
-            f"""
-            CREATE TEMP TABLE {table}_slots AS
-            WITH total AS (SELECT (SELECT count(*) FROM {table}) + {int(count)} AS n),
-            free AS (
-                SELECT i FROM range(1, (SELECT n FROM total) + 1) AS t(i)
-                WHERE i NOT IN (SELECT __row FROM {rejects})
-            )
-            SELECT i AS new_row, row_number() OVER (ORDER BY i) AS old_row FROM free
-            """
-        )
-        con.execute(
-            f"UPDATE {table} SET __row = s.new_row FROM {table}_slots AS s "
-            f"WHERE {table}.__row = s.old_row"
-        )
-        con.execute(f"DROP TABLE {table}_slots")
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+def describe_error(exc: Exception, label: str) -> SourceError:
+    """The user's version of an error DuckDB met while reading the file."""
+    if isinstance(exc, duckdb.IOException):
+        return SourceError(
+            f"{label}: the file is damaged or truncated ({first_line(exc)}); "
+            "export or download it again"
+        )
+    return SourceError(f"{label}: cannot be read as CSV: {first_line(exc)}")
+
+
+def _check_columns(columns: list[str], label: str, sep: object) -> None:
+    """An event log needs three columns at least; fewer means a wrong delimiter."""
+    if len(columns) >= 3:
+        return
+    header = columns[0] if len(columns) == 1 else ", ".join(columns)
+    seen = [d for d in (",", ";", "\t", "|") if d in header and d != sep]
+    hint = (
+        f"the delimiter seems to be {seen[0]!r}; try --sep {_shell(seen[0])}"
+        if seen
+        else "an event log needs at least case, activity and timestamp columns; check --sep"
+    )
+    raise SourceError(f"{label}: read as {len(columns)} column(s) ({header!r}); {hint}")
+
+
+def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
+    """Fail early, before the headers are trusted, when the file's first 64 KiB are not
+    in ``encoding`` (bad bytes further on are found by the full scan)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except (OSError, EOFError):
+        return  # the scan reports a damaged file in its own words
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        line = head[: exc.start].count(b"\n") + 1
+        suggestion = "latin-1" if encoding == "utf-8" else "utf-8"
+        raise SourceError(
+            f"{label}: line {line} is not valid {encoding}; the file is in another "
+            f"encoding: try --encoding {suggestion} (or cp1252)"
+        ) from exc
+
+
+def _check_encoding(con: duckdb.DuckDBPyConnection, errors: str, label: str, encoding: str) -> None:
+    (line,) = con.execute(
+        f"SELECT min(line) FROM {quote_identifier(errors)} WHERE error_type = 'INVALID ENCODING'"
+    ).fetchone() or (None,)
+    if line is not None:
+        suggestion = "latin-1" if encoding == "utf-8" else "utf-8"
+        raise SourceError(
+            f"{label}: line {line} is not valid {encoding}; the file is in another "
+            f"encoding: try --encoding {suggestion} (or cp1252)"
+        )
+
+
+def _reader_rejects(con: duckdb.DuckDBPyConnection, errors: str, rejects: str) -> str:
+    """DuckDB's reader errors as rejects: one row per unreadable line.
+
+    A rejected line's record number is its line number less the header's. (In a file
+    whose quoted values contain line breaks, numbers after such a value are estimates;
+    the rejects also give the exact line.)
+    """
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in _REASONS.items())
+    con.execute(
+        f"CREATE TABLE {rejects} AS SELECT DISTINCT ON (line) "
+        f"CAST(line - 1 AS BIGINT) AS __row, CAST(line AS BIGINT) AS line, "
+        f"(CASE CAST(error_type AS VARCHAR) {cases} ELSE 'unreadable line' END) "
+        f"|| ': ' || coalesce(csv_line, '') AS reason "
+        f"FROM {quote_identifier(errors)} ORDER BY line"
+    )
+    return rejects
 
 
 def _duplicate_header_notes(

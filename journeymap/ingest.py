@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from journeymap.connectors.base import RawTable, quote_identifier
-from journeymap.errors import RejectedRowsError
+from journeymap.connectors.base import RawTable, first_line, quote_identifier
+from journeymap.errors import EmptyLogError, RejectedRowsError, SourceError
 from journeymap.mapping import ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
 from journeymap.timestamps import (
     ISO_8601,
@@ -56,13 +56,42 @@ def ingest(
     cannot be read in the column's format, or its start timestamp is given but cannot be
     read. Role values are trimmed of surrounding blanks; empty optional roles are NULL.
 
+    The source is scanned once: every row goes into ``events`` with its rejection reason
+    (NULL when valid) and, for rejected rows only, the raw text of its role columns;
+    rejected rows are then moved to ``rejects``. ``raw`` may be a view over the source
+    file (see :class:`~journeymap.connectors.base.RawTable`).
+
     Raises
     ------
     RejectedRowsError
         With ``options.strict``, when any row is rejected.
     MappingError
         When a timestamp column's format cannot be recognised.
+    EmptyLogError
+        When the source has no data rows.
+    SourceError
+        When the engine cannot read the source (translated by the connector).
     """
+    try:
+        return _ingest(con, raw, mapping, options, events=events, rejects=rejects)
+    except duckdb.Error as exc:
+        if raw.describe_error is not None:
+            raise raw.describe_error(exc) from exc
+        raise SourceError(f"{raw.source}: cannot be read: {first_line(exc)}") from exc
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+        _drop(con, raw.table)
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    mapping: Mapping,
+    options: ReadOptions,
+    *,
+    events: str,
+    rejects: str,
+) -> Ingested:
     roles = mapping.columns()
     kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {raw.table}").fetchall()}
     formats = {
@@ -93,45 +122,48 @@ def ingest(
         for c in raw.columns
         if c not in mapped
     }
-    checks = [f"{typed[r]} IS NOT NULL" for r in ("case", "activity", "timestamp")]
-    if "start_timestamp" in roles:  # optional, but when given it must be readable
-        start_text, start = text_sql(roles["start_timestamp"]), typed["start_timestamp"]
-        checks.append(f"({start_text} IS NULL OR {start} IS NOT NULL)")
-    valid = " AND ".join(checks)
+    reason = _reason_sql(roles, typed)
     role_select = ", ".join(f"{expr} AS {quote_identifier(role)}" for role, expr in typed.items())
     attr_select = "".join(
         f", {as_text_sql(src, kinds[src])} AS {quote_identifier(name)}"
         for name, src in attributes.items()
     )
-    raw_select = "".join(
-        f", {as_text_sql(c, kinds[c])} AS {quote_identifier(c)}" for c in raw.columns
+    # Typing loses only the text of unreadable timestamps: keep it, for rejected rows
+    # only (NULL elsewhere costs next to nothing). Other roles keep their (trimmed) text.
+    hidden = {roles[r]: f"__raw_{r}" for r in TIMESTAMP_ROLES if r in roles}
+    raw_roles = "".join(
+        f", CASE WHEN __reason IS NOT NULL THEN {as_text_sql(c, kinds[c])} END AS {name}"
+        for c, name in hidden.items()
     )
-    zone = options.timezone
-    con.execute(f"SET TimeZone = '{zone}'")  # a name checked against the IANA list
-    try:
-        con.execute(
-            f"CREATE TABLE {events} AS SELECT __row AS source_row, {role_select}{attr_select} "
-            f"FROM {raw.table} WHERE {valid}",
-            _used(params, role_select),
-        )
-        reason = _reason_sql(roles, typed)
-        con.execute(
-            f"CREATE TABLE {rejects} AS SELECT __row AS source_row, "
-            f"CAST(NULL AS BIGINT) AS line, {reason} AS reason{raw_select} "
-            f"FROM {raw.table} WHERE NOT ({valid})",
-            _used(params, reason + valid),
-        )
-    finally:
-        con.execute("SET TimeZone = 'UTC'")
-    if raw.rejects is not None:
-        con.execute(
-            f"INSERT INTO {rejects} BY NAME SELECT __row AS source_row, line, reason "
-            f"FROM {raw.rejects}"
-        )
-        con.execute(f"DROP TABLE {raw.rejects}")
-    con.execute(f"DROP TABLE {raw.table}")
+    con.execute(f"SET TimeZone = '{options.timezone}'")  # a name checked against IANA's
+    sql = (
+        f"CREATE TABLE {events} AS SELECT __row AS source_row, {role_select}{attr_select}, "
+        f"{reason} AS __reason{raw_roles} FROM {raw.table}"
+    )
+    con.execute(sql, _used(params, sql))
+    con.execute("SET TimeZone = 'UTC'")
+    reader_rejects = raw.after_scan() if raw.after_scan is not None else raw.rejects
+
+    by_source = {src: quote_identifier(name) for name, src in attributes.items()}
+    by_source.update({c: quote_identifier(r) for r, c in roles.items()})
+    by_source.update(hidden)
+    values = "".join(
+        f", CAST({by_source[c]} AS VARCHAR) AS {quote_identifier(c)}" for c in raw.columns
+    )
+    con.execute(
+        f"CREATE TABLE {rejects} AS SELECT source_row, CAST(NULL AS BIGINT) AS line, "
+        f"__reason AS reason{values} FROM {events} WHERE __reason IS NOT NULL"
+    )
+    if _count(con, rejects):
+        con.execute(f"DELETE FROM {events} WHERE __reason IS NOT NULL")
+    for name in ("__reason", *hidden.values()):
+        con.execute(f"ALTER TABLE {events} DROP COLUMN {name}")
+    if reader_rejects is not None:
+        _add_reader_rejects(con, events, rejects, reader_rejects)
     accepted = _count(con, events)
     rejected = _count(con, rejects)
+    if accepted + rejected == 0:
+        raise EmptyLogError(f"{raw.source}: has a header but no data rows")
     if options.strict and rejected:
         first = con.execute(
             f"SELECT source_row, reason FROM {rejects} ORDER BY source_row LIMIT 3"
@@ -148,6 +180,46 @@ def ingest(
         rows_read=accepted + rejected,
         rejected_rows=rejected,
     )
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a table or view by name (DuckDB wants to be told which it is)."""
+    is_view = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = $name", {"name": name}
+    ).fetchone()
+    con.execute(f"DROP {'VIEW' if is_view and is_view[0] else 'TABLE'} IF EXISTS {name}")
+
+
+def _add_reader_rejects(
+    con: duckdb.DuckDBPyConnection, events: str, rejects: str, reader_rejects: str
+) -> None:
+    """Add rows the reader could not split, and renumber the others around them.
+
+    A reader reject's ``__row`` is its record number in the file; the rows that were
+    read were numbered without them, so each keeps its rank among the free numbers.
+    """
+    count = _count(con, reader_rejects)
+    if count:
+        total = _count(con, events) + _count(con, rejects) + count
+        con.execute(
+            f"""
+            CREATE TEMP TABLE __renumber AS
+            SELECT i AS new_row, row_number() OVER (ORDER BY i) AS old_row
+            FROM range(1, {int(total)} + 1) AS t(i)
+            WHERE i NOT IN (SELECT __row FROM {reader_rejects})
+            """
+        )
+        for table in (events, rejects):
+            con.execute(
+                f"UPDATE {table} SET source_row = r.new_row FROM __renumber AS r "
+                f"WHERE {table}.source_row = r.old_row"
+            )
+        con.execute("DROP TABLE __renumber")
+        con.execute(
+            f"INSERT INTO {rejects} BY NAME SELECT __row AS source_row, line, reason "
+            f"FROM {reader_rejects}"
+        )
+    con.execute(f"DROP TABLE {reader_rejects}")
 
 
 def _reason_sql(roles: dict[str, str], typed: dict[str, str]) -> str:

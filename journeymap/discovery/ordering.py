@@ -18,9 +18,9 @@ __all__ = ["ordered_events"]
 def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) -> Any:
     """Each event with its position in the case and the next event's activity and wait.
 
-    Columns: ``source_row`` and the mapped roles, plus ``position`` (0 for the first
-    event of a case), ``next_activity`` and ``next_timestamp`` (NULL for the last
-    event), and ``wait_s``,
+    Columns: ``source_row``, ``case``, ``activity``, ``timestamp`` (and
+    ``start_timestamp`` when mapped), plus ``position`` (0 for the first event of a
+    case), ``next_activity`` (NULL for the last event), and ``wait_s``,
     the wait of the transition to the next event per MEASURES.md: the next event's
     timestamp minus this one's, or, when start timestamps are mapped,
     ``max(0, start(next) - timestamp(this))`` (the next event's timestamp stands in for
@@ -47,7 +47,9 @@ def _ordered(log: EventLog, activities: Iterable[str] | None) -> Any:
     t = log.table
     if activities is not None:
         t = t.filter(t.activity.isin(sorted(set(activities))))
-    t = t.select("source_row", *log.roles)  # attributes are not needed for flow measures
+    # Only what the flow measures read: this table is as long as the log.
+    keep = ["source_row", "case", "activity", "timestamp"]
+    t = t.select(*keep, *(["start_timestamp"] if log.has("start_timestamp") else []))
     w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
     next_timestamp = t.timestamp.lead().over(w)
     columns: dict[str, Any] = {
@@ -64,4 +66,6 @@ def _ordered(log: EventLog, activities: Iterable[str] | None) -> Any:
         wait = ibis.greatest(raw, ibis.literal(0.0))
     else:
         wait = seconds_between(ev.next_timestamp, ev.timestamp)
-    return ev.mutate(wait_s=wait)
+    return ev.mutate(wait_s=wait).drop(
+        *(c for c in ("next_timestamp", "next_start") if c in ev.columns)
+    )
