@@ -154,3 +154,29 @@ def test_choose_activities_and_paths_keep_the_map_connected():
     assert choose_activities(stats, max_activities=1) == ["A"]
     scope = MapScope(2, 3, 4, 8, 180, 200)
     assert scope.caption() == "2 of 3 activities, 4 of 8 paths, 90% of events"
+
+
+def test_variant_ranks_follow_python_order_of_sequences():
+    # Ties in cases are ranked by the sequence in code-point order, on the engine.
+    names = ["b", "a", "a > b", "É", "Z", "a", "ab", "a\u00e9"]
+    rows = [(str(i), name, "2024-01-01 09:00") for i, name in enumerate(names)]
+    rows += [("1", "b", "2024-01-01 10:00")]  # case 1 is "a" then "b"
+    table = variants(make_log(rows))
+    # Every case is its own variant (one case each): the order is Python's tuple order.
+    expected = sorted({("a", "b"), ("a",), *((n,) for n in names if n != "a")})
+    assert table["variant"].tolist() == [" > ".join(s) for s in expected]
+    assert table["rank"].tolist() == list(range(1, len(expected) + 1))
+
+
+def test_map_handoffs_need_two_known_handlers():
+    rows = [
+        ("1", "A", "2024-01-01 09:00", "X"),
+        ("1", "B", "2024-01-01 10:00", None),
+        ("1", "C", "2024-01-01 11:00", "Y"),
+        ("2", "A", "2024-01-02 09:00", "X"),
+        ("2", "C", "2024-01-02 10:00", "Y"),
+    ]
+    table = dfg(make_log(rows, extra=["team"])).set_index(["source", "target"])["handoffs"]
+    assert table[("A", "B")] == 0 and table[("B", "C")] == 0  # B's handler is unknown
+    assert table[("A", "C")] == 1
+    assert table[("__start__", "A")] == 0

@@ -36,13 +36,13 @@ def test_tiny_log_tables_and_summary(tmp_path):
     result = run_mine(str(log), "-o", str(out))
     assert result.stderr == ""  # quiet when not on a terminal
     assert (out / "tables" / "dfg.csv").read_text().splitlines() == [
-        "source,target,events,cases,mean_wait_s,median_wait_s,p90_wait_s",
-        "__start__,Log,3,3,,,",
-        "Fix,Close,1,1,7200.000,7200.000,7200.000",
-        "Log,Close,1,1,1800.000,1800.000,1800.000",
-        "Log,Fix,1,1,3600.000,3600.000,3600.000",
-        "Close,__end__,2,2,,,",
-        "Log,__end__,1,1,,,",
+        "source,target,events,cases,mean_wait_s,median_wait_s,p90_wait_s,handoffs",
+        "__start__,Log,3,3,,,,0",
+        "Fix,Close,1,1,7200.000,7200.000,7200.000,1",
+        "Log,Close,1,1,1800.000,1800.000,1800.000,0",
+        "Log,Fix,1,1,3600.000,3600.000,3600.000,1",
+        "Close,__end__,2,2,,,,0",
+        "Log,__end__,1,1,,,,0",
     ]
     assert (out / "tables" / "variants.csv").read_text().splitlines() == [
         "rank,variant,cases,pct,cum_pct,median_e2e_s",

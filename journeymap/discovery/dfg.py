@@ -6,14 +6,16 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.ordering import handler_role, ordered_events
 from journeymap.eventlog import EventLog
 
-__all__ = ["DFG_COLUMNS", "END", "START", "dfg"]
+__all__ = ["DFG_COLUMNS", "END", "HANDOFF_COLUMN", "START", "dfg"]
 
 #: Reserved node names of start and end edges.
 START, END = "__start__", "__end__"
 DFG_COLUMNS = ["source", "target", "events", "cases", "mean_wait_s", "median_wait_s", "p90_wait_s"]
+#: Added when the log has a handler (team or resource): hand-offs on the edge.
+HANDOFF_COLUMN = "handoffs"
 
 
 def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFrame:
@@ -26,6 +28,10 @@ def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFra
     :func:`~journeymap.discovery.ordering.ordered_events`; median and p90 interpolate
     between values, as numpy does). Start edges ``__start__ -> a`` count the cases that
     begin with a, end edges ``a -> __end__`` those that end with a; their waits are NaN.
+
+    When a team or resource is mapped, a column ``handoffs`` counts the edge's
+    transitions whose two events both have a known handler (team, else resource) and
+    whose handlers differ (0 on start and end edges).
 
     Rows are sorted by source, then target (start edges first, end edges last).
 
@@ -58,6 +64,7 @@ def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFra
         mean_wait_s=moves.wait_s.mean(),
         median_wait_s=moves.wait_s.median(),
         p90_wait_s=moves.wait_s.quantile(0.9),
+        handoffs=(moves.handler != moves.next_handler).fill_null(False).sum(),
     )
     firsts = ev.filter(ev.position == 0)
     starts = firsts.group_by(target=firsts.activity).aggregate(events=firsts.count())
@@ -69,14 +76,16 @@ def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFra
     for frame in (start_edges, end_edges):
         frame["cases"] = frame["events"]  # a case starts (ends) exactly once
     table = pd.concat([_sorted(start_edges), _sorted(edges), _sorted(end_edges)], ignore_index=True)
-    for column in ("events", "cases"):
+    table["handoffs"] = table["handoffs"].fillna(0)
+    for column in ("events", "cases", "handoffs"):
         table[column] = table[column].astype("int64")
     for column in ("mean_wait_s", "median_wait_s", "p90_wait_s"):
         table[column] = table[column].astype("float64")
-    return table.reindex(columns=DFG_COLUMNS)
+    columns = DFG_COLUMNS + ([HANDOFF_COLUMN] if handler_role(log) else [])
+    return table.reindex(columns=columns)
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     # Python's sort on code points: the same order on every engine and machine.
     keys = sorted(zip(frame["source"], frame["target"], range(len(frame)), strict=True))
-    return frame.iloc[[k[2] for k in keys]].reindex(columns=DFG_COLUMNS)
+    return frame.iloc[[k[2] for k in keys]]

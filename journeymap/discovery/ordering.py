@@ -12,7 +12,25 @@ from typing import Any
 from journeymap.analysis.time import seconds_between
 from journeymap.eventlog import EventLog
 
-__all__ = ["ordered_events"]
+__all__ = ["handler_role", "ordered_events"]
+
+
+def handler_role(log: EventLog) -> str | None:
+    """The role that says who handles an event: team when mapped, otherwise resource.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case": ["1"], "activity": ["a"],
+    ...     "timestamp": ["2024-01-01"], "resource": ["ann"]}))
+    >>> handler_role(log)
+    'resource'
+    """
+    for role in ("team", "resource"):
+        if log.has(role):
+            return role
+    return None
 
 
 def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) -> Any:
@@ -20,7 +38,9 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
 
     Columns: ``source_row``, ``case``, ``activity``, ``timestamp`` (and
     ``start_timestamp`` when mapped), plus ``position`` (0 for the first event of a
-    case), ``next_activity`` (NULL for the last event), and ``wait_s``,
+    case), ``next_activity`` (NULL for the last event), ``handler`` and
+    ``next_handler`` (the event's and the next event's handler, see
+    :func:`handler_role`; NULL when unknown or no handler role is mapped), and ``wait_s``,
     the wait of the transition to the next event per MEASURES.md: the next event's
     timestamp minus this one's, or, when start timestamps are mapped,
     ``max(0, start(next) - timestamp(this))`` (the next event's timestamp stands in for
@@ -49,12 +69,19 @@ def _ordered(log: EventLog, activities: Iterable[str] | None) -> Any:
         t = t.filter(t.activity.isin(sorted(set(activities))))
     # Only what the flow measures read: this table is as long as the log.
     keep = ["source_row", "case", "activity", "timestamp"]
-    t = t.select(*keep, *(["start_timestamp"] if log.has("start_timestamp") else []))
+    role = handler_role(log)
+    handler = t[role] if role else ibis.null().cast("string")
+    t = t.select(
+        *keep,
+        *(["start_timestamp"] if log.has("start_timestamp") else []),
+        handler=handler,
+    )
     w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
     next_timestamp = t.timestamp.lead().over(w)
     columns: dict[str, Any] = {
         "position": ibis.row_number().over(w),
         "next_activity": t.activity.lead().over(w),
+        "next_handler": t.handler.lead().over(w),
         "next_timestamp": next_timestamp,
     }
     if log.has("start_timestamp"):

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from journeymap.analysis.time import case_times_expr
 from journeymap.eventlog import EventLog
 
-__all__ = ["SEPARATOR", "VARIANT_COLUMNS", "variants", "variants_covering"]
+__all__ = [
+    "SEPARATOR",
+    "VARIANT_COLUMNS",
+    "case_variant_ranks",
+    "variants",
+    "variants_covering",
+]
 
 #: How a variant's activities are joined in tables and reports.
 SEPARATOR = " > "
@@ -36,31 +44,55 @@ def variants(log: EventLog) -> pd.DataFrame:
     0     1   a > b      2  66.666667   66.666667        7200.0
     1     2       a      1  33.333333  100.000000           0.0
     """
-    t = log.table
-    sequences = t.group_by("case").aggregate(
-        sequence=t.activity.collect(order_by=[t.timestamp, t.source_row])
-    )
-    times = case_times_expr(log)
-    joined = sequences.join(times, "case")
-    grouped = joined.group_by("sequence").aggregate(
-        cases=joined.count(), median_e2e_s=joined.e2e_s.median()
-    )
-    frame = grouped.to_pandas()
-    keys = sorted(
-        (
-            (-int(c), tuple(s), i)
-            for i, (c, s) in enumerate(zip(frame["cases"], frame["sequence"], strict=True))
-        )
-    )
-    frame = frame.iloc[[k[2] for k in keys]].reset_index(drop=True)
+    frame = _ranked(log).to_pandas().sort_values("rank", ignore_index=True)
     total = int(frame["cases"].sum())
     frame["cases"] = frame["cases"].astype("int64")
-    frame["rank"] = range(1, len(frame) + 1)
+    frame["rank"] = frame["rank"].astype("int64")
     frame["variant"] = [SEPARATOR.join(s) for s in frame["sequence"]]
     frame["pct"] = frame["cases"] / total * 100
     frame["cum_pct"] = frame["cases"].cumsum() / total * 100
     frame["median_e2e_s"] = frame["median_e2e_s"].astype("float64")
     return frame[VARIANT_COLUMNS]
+
+
+def case_variant_ranks(log: EventLog) -> Any:
+    """Ibis expression, one row per case: ``case`` and ``variant_rank`` (the rank of its
+    variant in :func:`variants`)."""
+    ranks = _ranked(log).select("sequence", "rank")
+    sequences = _sequences(log)
+    joined = sequences.join(ranks, "sequence")
+    return joined.select("case", variant_rank=joined["rank"])
+
+
+def _sequences(log: EventLog) -> Any:
+    """Per case its activity sequence, computed once per log."""
+
+    def build() -> Any:
+        t = log.table
+        return t.group_by("case").aggregate(
+            sequence=t.activity.collect(order_by=[t.timestamp, t.source_row])
+        )
+
+    return log.derived("sequences", build)
+
+
+def _ranked(log: EventLog) -> Any:
+    """Variants with cases, median end-to-end time and rank, on the engine.
+
+    Ranked by cases (most first), then by the sequence: lists compare element by
+    element, and strings by their UTF-8 bytes, which is code-point order, so the rank
+    is the same as Python's sort of the sequences as tuples.
+    """
+    import ibis
+
+    sequences = _sequences(log)
+    times = case_times_expr(log)
+    joined = sequences.join(times, "case")
+    grouped = joined.group_by("sequence").aggregate(
+        cases=joined.count(), median_e2e_s=joined.e2e_s.median()
+    )
+    order = ibis.window(order_by=[ibis.desc(grouped.cases), grouped.sequence])
+    return grouped.mutate(rank=ibis.row_number().over(order) + 1)
 
 
 def variants_covering(table: pd.DataFrame, share_pct: float = 80.0) -> int:
