@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import duckdb
 
@@ -24,6 +24,7 @@ __all__ = [
     "Connector",
     "RawTable",
     "first_line",
+    "first_row",
     "quote_identifier",
     "row_column",
 ]
@@ -44,6 +45,23 @@ def quote_identifier(name: str) -> str:
     "say ""hi"" now"
     """
     return '"' + name.replace('"', '""') + '"'
+
+
+def first_row(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None
+) -> tuple[Any, ...]:
+    """The first row of a query, reading the whole (small) result.
+
+    DuckDB 2 keeps a connection busy until a result is read to its end, so a bare
+    ``fetchone()`` would block the next query on the connection.
+
+    Examples
+    --------
+    >>> first_row(duckdb.connect(), "SELECT 1, 'a' UNION ALL SELECT 2, 'b'")
+    (1, 'a')
+    """
+    rows = con.execute(sql, params or {}).fetchall()
+    return tuple(rows[0]) if rows else ()
 
 
 def first_line(exc: BaseException) -> str:

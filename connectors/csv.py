@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from journeymap.connectors.base import Connector, RawTable, first_line, quote_identifier
+from journeymap.connectors.base import Connector, RawTable, first_line, first_row, quote_identifier
 from journeymap.connectors.textfiles import (
     existing_file,
     remove_tree,
@@ -180,9 +180,10 @@ def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
 
 
 def _check_encoding(con: duckdb.DuckDBPyConnection, errors: str, label: str, encoding: str) -> None:
-    (line,) = con.execute(
-        f"SELECT min(line) FROM {quote_identifier(errors)} WHERE error_type = 'INVALID ENCODING'"
-    ).fetchone() or (None,)
+    (line,) = first_row(
+        con,
+        f"SELECT min(line) FROM {quote_identifier(errors)} WHERE error_type = 'INVALID ENCODING'",
+    ) or (None,)
     if line is not None:
         suggestion = "latin-1" if encoding == "utf-8" else "utf-8"
         raise SourceError(

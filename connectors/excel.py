@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from journeymap.connectors.base import Connector, RawTable, quote_identifier, row_column
+from journeymap.connectors.base import Connector, RawTable, first_row, quote_identifier, row_column
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import append_rows, unique_names, value_text
 from journeymap.errors import EmptyLogError, SourceError
@@ -166,7 +166,7 @@ def _drop_empty(
     if not candidates:
         return columns
     counts_sql = ", ".join(f"count({quote_identifier(c)})" for c in candidates)
-    counts = con.execute(f"SELECT {counts_sql} FROM {table}").fetchone() or ()
+    counts = first_row(con, f"SELECT {counts_sql} FROM {table}")
     empty = [c for c, n in zip(candidates, counts, strict=True) if n == 0]
     for name in empty:
         con.execute(f"ALTER TABLE {table} DROP COLUMN {quote_identifier(name)}")

@@ -11,7 +11,14 @@ import itertools
 
 import duckdb
 
-from journeymap.connectors.base import Connector, RawTable, first_line, quote_identifier, row_column
+from journeymap.connectors.base import (
+    Connector,
+    RawTable,
+    first_line,
+    first_row,
+    quote_identifier,
+    row_column,
+)
 from journeymap.connectors.textfiles import existing_file
 from journeymap.errors import EmptyLogError, SourceError
 from journeymap.mapping import ReadOptions
@@ -68,7 +75,7 @@ class ParquetConnector(Connector):
                 f"{label}: cannot be read as Parquet ({first_line(exc)}); the file is "
                 "damaged or truncated: export it again"
             ) from exc
-        (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)
+        (rows,) = first_row(con, f"SELECT count(*) FROM {table}") or (0,)
         if rows == 0:
             con.execute(f"DROP TABLE {table}")
             raise EmptyLogError(f"{label}: the Parquet file holds no rows")

@@ -71,7 +71,7 @@ def connect(
     Examples
     --------
     >>> engine = connect(memory_limit="256MB")
-    >>> engine.con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    >>> engine.con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
     'UTC'
     """
     config: dict[str, str | bool | int | float | list[str]] = {}

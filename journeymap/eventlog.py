@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.connectors.base import Connector, RawTable, quote_identifier
+from journeymap.connectors.base import Connector, RawTable, first_row, quote_identifier
 from journeymap.engine import Engine, connect
 from journeymap.ingest import ingest
 from journeymap.mapping import ROLES, Mapping, ReadOptions, detect_mapping
@@ -193,7 +193,7 @@ class EventLog:
         return self.engine.ibis.table(name)
 
     def _scalar(self, sql: str) -> Any:
-        row = self.engine.con.execute(sql).fetchone()
+        row = first_row(self.engine.con, sql)
         return row[0] if row else None
 
     def __repr__(self) -> str:

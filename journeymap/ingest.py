@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from journeymap.connectors.base import RawTable, first_line, quote_identifier
+from journeymap.connectors.base import RawTable, first_line, first_row, quote_identifier
 from journeymap.errors import EmptyLogError, RejectedRowsError, SourceError
 from journeymap.mapping import ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
 from journeymap.timestamps import (
@@ -184,9 +184,9 @@ def _ingest(
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Drop a table or view by name (DuckDB wants to be told which it is)."""
-    is_view = con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = $name", {"name": name}
-    ).fetchone()
+    is_view = first_row(
+        con, "SELECT count(*) FROM duckdb_views() WHERE view_name = $name", {"name": name}
+    )
     con.execute(f"DROP {'VIEW' if is_view and is_view[0] else 'TABLE'} IF EXISTS {name}")
 
 
@@ -251,5 +251,5 @@ def _used(params: dict[str, object], sql: str) -> dict[str, object]:
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    row = first_row(con, f"SELECT count(*) FROM {table}")
     return int(row[0]) if row else 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from journeymap.connectors.base import quote_identifier
+from journeymap.connectors.base import first_row, quote_identifier
 from journeymap.errors import MappingError
 
 __all__ = [
@@ -193,7 +193,7 @@ def _count_parsed(
     )
     params: dict[str, object] = {f"f{i}": f for i, f in enumerate(formats) if f != ISO_8601}
     params["values"] = values
-    row = con.execute(f"SELECT {checks} FROM (SELECT unnest($values) AS v)", params).fetchone()
+    row = first_row(con, f"SELECT {checks} FROM (SELECT unnest($values) AS v)", params)
     return list(row or ())
 
 

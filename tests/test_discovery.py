@@ -180,3 +180,11 @@ def test_map_handoffs_need_two_known_handlers():
     assert table[("A", "B")] == 0 and table[("B", "C")] == 0  # B's handler is unknown
     assert table[("A", "C")] == 1
     assert table[("__start__", "A")] == 0
+
+
+def test_scalar_queries_leave_the_connection_free():
+    # DuckDB 2 keeps a connection busy until a result is read to its end.
+    log = make_log(ROWS)
+    dfg(log)
+    assert log.cases == 3
+    assert len(dfg(log)) == 7

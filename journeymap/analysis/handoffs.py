@@ -1,0 +1,397 @@
+"""Hand-offs and ping-pong: how often work changes hands on its way to the customer.
+
+Definitions (shared/MEASURES.md, "Handler, hand-offs, ping-pong"):
+
+- The handler of an event is its team (``level="team"``) or its resource
+  (``level="resource"``). Every table says which level it counts in a ``level`` column.
+- Per case, take the events whose handler is known, in case order (timestamp, ties by
+  source row); events with a missing handler are dropped. A hand-off is a change of
+  handler between two consecutive events of that sequence, and its wait is the time
+  between the two events: the later event's timestamp minus the earlier one's, or, when
+  start timestamps are mapped, ``max(0, start(later) - timestamp(earlier))`` (the
+  later event's timestamp stands in for a missing start), as for every transition.
+- Ping-pong: collapse the sequence into runs of equal handlers (X X Y X -> X Y X). Every
+  position j with ``run[j] == run[j+2]`` is one ping-pong between ``a = run[j]`` and
+  ``b = run[j+1]``. A ping-pong case has at least one.
+
+All per-event work runs on the engine; only aggregates come back as pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.time import case_times_expr, seconds_between
+from journeymap.errors import MappingError
+from journeymap.eventlog import EventLog
+
+__all__ = [
+    "BUCKETS",
+    "HANDOFF_COLUMNS",
+    "LEVELS",
+    "PER_CASE_COLUMNS",
+    "PINGPONG_COLUMNS",
+    "case_handoffs_expr",
+    "check_level",
+    "default_level",
+    "handler_sequence",
+    "handoff_summary",
+    "handoffs",
+    "handoffs_per_case",
+    "pingpong",
+]
+
+#: The levels a handler can be counted at.
+LEVELS = ("team", "resource")
+#: Hand-offs per case, as grouped in :func:`handoff_summary`.
+BUCKETS = ("0", "1", "2", "3", "4+")
+HANDOFF_COLUMNS = ["level", "from", "to", "count", "cases", "median_wait_s", "total_wait_s"]
+PINGPONG_COLUMNS = ["level", "a", "b", "count", "cases"]
+PER_CASE_COLUMNS = ["case", "handoffs", "pingpongs", "handlers", "handoff_wait_s"]
+
+
+def default_level(log: EventLog) -> str | None:
+    """The handler level of MEASURES.md: ``"team"`` when mapped, else ``"resource"``,
+    else None (no hand-off analysis is possible).
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1"], "activity": ["a"], "timestamp": ["2024-01-01"], "resource": ["Ann"]}))
+    >>> default_level(log)
+    'resource'
+    """
+    return next((level for level in LEVELS if log.has(level)), None)
+
+
+def check_level(log: EventLog, level: str) -> str:
+    """Return ``level`` if it is a level of :data:`LEVELS` whose role is mapped.
+
+    Raises
+    ------
+    MappingError
+        ``level`` is not ``"team"`` or ``"resource"``, or its role is not mapped.
+    """
+    if level not in LEVELS:
+        raise MappingError(f"level must be 'team' or 'resource', not {level!r}")
+    if not log.has(level):
+        hint = f"map a column as {level} (--{level} COLUMN, or {level}='COLUMN' in read_log)"
+        other = default_level(log)
+        if other is not None:
+            hint += f", or count hand-offs at level {other!r}"
+        raise MappingError(
+            f"{log.source}: hand-offs at {level} level need the {level} role, "
+            f"which is not mapped; {hint}"
+        )
+    return level
+
+
+def handler_sequence(log: EventLog, *, level: str) -> Any:
+    """Ibis expression: the events whose handler is known, in case order.
+
+    One row per event with a known handler: ``source_row``, ``case``, ``activity``,
+    ``timestamp``, ``handler`` (the event's team or resource, per ``level``), the
+    previous known-handler event of the case (``prev_handler``, ``prev_activity``,
+    ``prev_timestamp``; NULL on the first), ``wait_s`` (the wait from that event, see
+    the module docstring; NULL on the first), ``handoff`` (the handler differs from
+    ``prev_handler``) and ``run_start`` (the first event of a run of equal handlers).
+
+    Computed once per log and level and kept on the engine.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1"], "activity": ["a", "b", "c"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 12:00"],
+    ...     "team": ["X", None, "Y"]}))
+    >>> seq = handler_sequence(log, level="team").order_by("source_row").to_pandas()
+    >>> seq[["activity", "handler", "prev_handler", "wait_s", "handoff"]]
+      activity handler prev_handler  wait_s  handoff
+    0        a       X          NaN     NaN    False
+    1        c       Y            X  10800.0     True
+    """
+    check_level(log, level)
+    return log.derived(f"handlers_{level}", lambda: _sequence(log, level))
+
+
+def _sequence(log: EventLog, level: str) -> Any:
+    import ibis
+
+    t = log.table
+    starts = ["start_timestamp"] if log.has("start_timestamp") else []
+    t = t.filter(t[level].notnull()).select(
+        "source_row", "case", "activity", "timestamp", *starts, handler=t[level]
+    )
+    w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
+    seq = t.mutate(
+        prev_handler=t.handler.lag().over(w),
+        prev_activity=t.activity.lag().over(w),
+        prev_timestamp=t.timestamp.lag().over(w),
+    )
+    if starts:
+        raw = seconds_between(seq.start_timestamp.fill_null(seq.timestamp), seq.prev_timestamp)
+        wait = ibis.cases((raw < 0, 0.0), else_=raw)  # NULL (first event) stays NULL
+    else:
+        wait = seconds_between(seq.timestamp, seq.prev_timestamp)
+    changed = seq.handler != seq.prev_handler
+    seq = seq.mutate(
+        wait_s=wait,
+        handoff=seq.prev_handler.notnull() & changed,
+        run_start=seq.prev_handler.isnull() | changed,
+    )
+    return seq.drop(*starts)
+
+
+def _pingpong_events(log: EventLog, level: str) -> Any:
+    """Ibis expression, one row per ping-pong: ``case``, ``a``, ``b``."""
+    import ibis
+
+    seq = handler_sequence(log, level=level)
+    runs = seq.filter(seq.run_start)
+    w = ibis.window(group_by=runs.case, order_by=[runs.timestamp, runs.source_row])
+    runs = runs.mutate(b=runs.handler.lead(1).over(w), back=runs.handler.lead(2).over(w))
+    return runs.filter(runs.back == runs.handler).select("case", a=runs.handler, b=runs.b)
+
+
+def case_handoffs_expr(log: EventLog, *, level: str) -> Any:
+    """Ibis expression, one row per case of the log: ``case``, ``handoffs``,
+    ``pingpongs``, ``handlers`` (distinct known handlers), ``handoff_wait_s`` (sum of
+    the waits of its hand-offs) and ``e2e_s`` (end-to-end time).
+
+    Cases without a known handler have 0 of each. Computed once per log and level.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+    """
+    check_level(log, level)
+
+    def build() -> Any:
+        seq = handler_sequence(log, level=level)
+        per = seq.group_by("case").aggregate(
+            handoffs=seq.count(where=seq.handoff),  # COUNT: BIGINT, not a HUGEINT sum
+            handlers=seq.handler.nunique(),
+            handoff_wait_s=seq.wait_s.sum(where=seq.handoff),
+        )
+        pp = _pingpong_events(log, level)
+        pings = pp.group_by("case").aggregate(pingpongs=pp.count())
+        times = case_times_expr(log)
+        joined = times.left_join(per, "case").left_join(pings, "case")
+        return joined.select(
+            case=times.case,
+            handoffs=per.handoffs.fill_null(0).cast("int64"),
+            pingpongs=pings.pingpongs.fill_null(0).cast("int64"),
+            handlers=per.handlers.fill_null(0).cast("int64"),
+            handoff_wait_s=per.handoff_wait_s.fill_null(0.0).cast("float64"),
+            e2e_s=times.e2e_s,
+        )
+
+    return log.derived(f"handoff_cases_{level}", build)
+
+
+def handoffs_per_case(log: EventLog, *, level: str) -> pd.DataFrame:
+    """Hand-offs of every case: ``case``, ``handoffs``, ``pingpongs``, ``handlers``
+    (distinct known handlers) and ``handoff_wait_s`` (sum of the waits of its hand-offs,
+    seconds), one row per case of the log, ordered by case id.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "1", "2"], "activity": ["a", "b", "c", "d", "a"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 11:00",
+    ...                   "2024-01-01 13:00", "2024-01-01 09:00"],
+    ...     "team": ["X", "Y", None, "X", None]}))
+    >>> handoffs_per_case(log, level="team")
+      case  handoffs  pingpongs  handlers  handoff_wait_s
+    0    1         2          1         2         14400.0
+    1    2         0          0         0             0.0
+    """
+    frame = case_handoffs_expr(log, level=level).to_pandas()
+    frame = frame.sort_values("case", kind="stable", ignore_index=True)
+    return frame.reindex(columns=PER_CASE_COLUMNS)
+
+
+def handoffs(log: EventLog, *, level: str = "team") -> pd.DataFrame:
+    """The hand-off matrix: one row per pair of handlers ``from -> to`` that hand off.
+
+    Columns: ``level``, ``from``, ``to``, ``count`` (hand-offs), ``cases`` (distinct
+    cases with at least one), ``median_wait_s`` and ``total_wait_s`` (of the hand-offs'
+    waits, seconds; the median interpolates between values, as numpy does). Ranked by
+    count (most first), then by ``from`` and ``to``.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "2", "2"], "activity": ["a", "b", "c", "a", "b"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 12:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 09:30"],
+    ...     "team": ["X", "Y", "X", "X", "Y"]}))
+    >>> handoffs(log)
+      level from to  count  cases  median_wait_s  total_wait_s
+    0  team    X  Y      2      2         2700.0        5400.0
+    1  team    Y  X      1      1         7200.0        7200.0
+    """
+    seq = handler_sequence(log, level=level)
+    moves = seq.filter(seq.handoff)
+    grouped = moves.group_by(**{"from": moves.prev_handler, "to": moves.handler}).aggregate(
+        count=moves.count(),
+        cases=moves.case.nunique(),
+        median_wait_s=moves.wait_s.median(),
+        total_wait_s=moves.wait_s.sum(),
+    )
+    return _ranked(grouped.to_pandas(), level, ["from", "to"], HANDOFF_COLUMNS)
+
+
+def pingpong(log: EventLog, *, level: str = "team") -> pd.DataFrame:
+    """Ping-pong between handlers: one row per ordered pair ``a``, ``b``.
+
+    Every position j of the collapsed handler sequence with ``run[j] == run[j+2]`` is
+    one ping-pong, counted for ``a = run[j]`` and ``b = run[j+1]`` (work went from a to b
+    and came back). Columns: ``level``, ``a``, ``b``, ``count`` (ping-pongs) and
+    ``cases`` (distinct cases with at least one). Ranked by count, then ``a`` and ``b``.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1"] * 4, "activity": ["a", "b", "c", "d"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 11:00",
+    ...                   "2024-01-01 12:00"],
+    ...     "team": ["X", "Y", "X", "Y"]}))
+    >>> pingpong(log)
+      level  a  b  count  cases
+    0  team  X  Y      1      1
+    1  team  Y  X      1      1
+    """
+    pp = _pingpong_events(log, level)
+    grouped = pp.group_by("a", "b").aggregate(count=pp.count(), cases=pp.case.nunique())
+    return _ranked(grouped.to_pandas(), level, ["a", "b"], PINGPONG_COLUMNS)
+
+
+def _ranked(frame: pd.DataFrame, level: str, names: list[str], columns: list[str]) -> pd.DataFrame:
+    # Count desc, then names by code point in Python: the same order on every engine.
+    counts = [int(c) for c in frame["count"]]
+    labels = [[str(v) for v in frame[name]] for name in names]
+    order = sorted(range(len(frame)), key=lambda i: (-counts[i], *(col[i] for col in labels)))
+    frame = frame.iloc[order].reset_index(drop=True)
+    frame.insert(0, "level", level)
+    for column in ("count", "cases"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("median_wait_s", "total_wait_s"):
+        if column in columns:
+            frame[column] = frame[column].astype("float64")
+    return frame.reindex(columns=columns)
+
+
+def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
+    """Hand-off figures of the whole log.
+
+    Keys: ``level``; ``total`` (hand-offs); ``cases_with_handoff``;
+    ``pingpong_total`` and ``pingpong_cases``; ``wait_share`` (total hand-off wait /
+    total end-to-end time of all cases, 0..1, None when every case takes no time);
+    ``e2e_by_handoffs`` (per bucket of hand-offs per case, ``"0"``, ``"1"``, ``"2"``,
+    ``"3"``, ``"4+"``, always all five: ``handoffs``, ``cases`` and ``median_e2e_s``,
+    None for an empty bucket); and ``spearman``, the Spearman rank correlation between
+    hand-offs per case and end-to-end time over all cases: the Pearson correlation of
+    their ranks, tied values sharing the average of their ranks (as
+    ``scipy.stats.spearmanr`` does). It is None when undefined: fewer than two cases,
+    or all cases with the same hand-offs or the same end-to-end time.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "2", "2", "3"], "activity": ["a", "b", "c", "a", "b", "a"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 13:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 10:00", "2024-01-03 09:00"],
+    ...     "team": ["X", "Y", "X", "X", "X", "X"]}))
+    >>> summary = handoff_summary(log)
+    >>> {k: summary[k] for k in ("total", "cases_with_handoff", "pingpong_cases", "spearman")}
+    {'total': 2, 'cases_with_handoff': 1, 'pingpong_cases': 1, 'spearman': 0.866...}
+    >>> summary["wait_share"], summary["e2e_by_handoffs"][2]
+    (0.8, {'handoffs': '2', 'cases': 1, 'median_e2e_s': 14400.0})
+    """
+    import ibis
+
+    pc = case_handoffs_expr(log, level=level)
+    row = pc.aggregate(
+        total=pc.handoffs.sum(),
+        cases_with_handoff=pc.count(where=pc.handoffs > 0),
+        pingpong_total=pc.pingpongs.sum(),
+        pingpong_cases=pc.count(where=pc.pingpongs > 0),
+        wait=pc.handoff_wait_s.sum(),
+        e2e=pc.e2e_s.sum(),
+    ).to_pandas()
+    totals = {k: _number(v) or 0.0 for k, v in row.iloc[0].items()}
+    bucket = ibis.cases((pc.handoffs >= 4, "4+"), else_=pc.handoffs.cast("string"))
+    bucketed = pc.mutate(bucket=bucket)
+    per_bucket = (
+        bucketed.group_by("bucket")
+        .aggregate(cases=bucketed.count(), median_e2e_s=bucketed.e2e_s.median())
+        .to_pandas()
+        .set_index("bucket")
+        .reindex(list(BUCKETS))
+    )
+    e2e_by_handoffs = [
+        {"handoffs": name, "cases": int(_number(cases) or 0), "median_e2e_s": _number(median)}
+        for name, cases, median in per_bucket.itertuples()
+    ]
+    counts = ("total", "cases_with_handoff", "pingpong_total", "pingpong_cases")
+    return {
+        "level": level,
+        **{key: int(totals[key]) for key in counts},
+        "wait_share": totals["wait"] / totals["e2e"] if totals["e2e"] else None,
+        "e2e_by_handoffs": e2e_by_handoffs,
+        "spearman": _spearman(pc, "handoffs", "e2e_s"),
+    }
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _spearman(table: Any, x: str, y: str) -> float | None:
+    """Spearman's rho of two columns on the engine: Pearson correlation of average ranks."""
+    import ibis
+
+    def average_rank(column: Any) -> Any:
+        # rank() is the 0-based minimum rank; ties share the mean of their 1-based ranks.
+        ties = column.count().over(ibis.window(group_by=column))
+        return ibis.rank().over(order_by=column) + (ties + 1) / 2
+
+    ranked = table.mutate(rx=average_rank(table[x]), ry=average_rank(table[y]))
+    rho = ranked.aggregate(rho=ranked.rx.corr(ranked.ry, how="pop")).to_pandas().iloc[0, 0]
+    # NaN or NULL when undefined: under two rows, or a column with one value throughout.
+    return None if _number(rho) is None else max(-1.0, min(1.0, float(rho)))

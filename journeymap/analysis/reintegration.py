@@ -1,0 +1,263 @@
+"""Breakdown and reintegration: what the split of work between handlers costs customers.
+
+Definitions (shared/MEASURES.md, "Breakdown and reintegration"), on the hand-offs of
+:mod:`journeymap.analysis.handoffs` (the known-handler sequence of each case):
+
+- For each activity transition a -> b and handler pair X -> Y with X != Y (the
+  activities and handlers of the two events of a hand-off): hand-offs, cases, median and
+  total wait. Ranked by total wait: the waiting time that the split of work between X and
+  Y costs the customers. Each row is a reintegration candidate ("let one team do a and
+  b").
+- Fragmentation per case: distinct handlers, hand-offs, and the share of the case's
+  end-to-end time spent in hand-off waits. Log-level: total hand-off wait / total
+  end-to-end time.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.handoffs import case_handoffs_expr, handler_sequence
+from journeymap.eventlog import EventLog
+from journeymap.render.units import MISSING, human_duration, thousands
+
+__all__ = [
+    "FRAGMENTATION_COLUMNS",
+    "REINTEGRATION_COLUMNS",
+    "fragmentation",
+    "fragmentation_summary",
+    "reintegration",
+    "reintegration_sentence",
+    "total_wait_text",
+]
+
+REINTEGRATION_COLUMNS = [
+    "level",
+    "from_activity",
+    "to_activity",
+    "from_handler",
+    "to_handler",
+    "handoffs",
+    "cases",
+    "median_wait_s",
+    "total_wait_s",
+    "sentence",
+]
+FRAGMENTATION_COLUMNS = [
+    "case",
+    "handlers",
+    "handoffs",
+    "handoff_wait_s",
+    "e2e_s",
+    "handoff_wait_share",
+]
+_NAMES = ["from_activity", "to_activity", "from_handler", "to_handler"]
+_DAY = 86400.0
+
+
+def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
+    """Reintegration candidates: hand-offs per activity transition and handler pair.
+
+    One row per activity transition ``from_activity -> to_activity`` and handler pair
+    ``from_handler -> to_handler`` (different handlers) that occur together as a
+    hand-off: ``level``, the four names, ``handoffs`` (how many), ``cases`` (distinct
+    cases with at least one), ``median_wait_s`` and ``total_wait_s`` (of the hand-offs'
+    waits, seconds; the median interpolates between values, as numpy does), and
+    ``sentence``, the row in plain language (see :func:`reintegration_sentence`).
+    Ranked by total wait (most first), then by the four names.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2"], "activity": ["Assign", "Investigate"] * 2,
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 15:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 13:00"],
+    ...     "team": ["Front office", "Back office"] * 2}))
+    >>> table = reintegration(log)
+    >>> table[["from_handler", "to_handler", "handoffs", "cases", "total_wait_s"]]
+       from_handler   to_handler  handoffs  cases  total_wait_s
+    0  Front office  Back office         2      2       36000.0
+    >>> print(table.at[0, "sentence"])
+    Work passed from 'Assign' (Front office) to 'Investigate' (Back office) 2 times in 2 cases and customers waited 10.0 h in total (median 5.0 h). One team doing both would remove that hand-off.
+    """  # noqa: E501
+    seq = handler_sequence(log, level=level)
+    moves = seq.filter(seq.handoff)
+    grouped = moves.group_by(
+        from_activity=moves.prev_activity,
+        to_activity=moves.activity,
+        from_handler=moves.prev_handler,
+        to_handler=moves.handler,
+    ).aggregate(
+        handoffs=moves.count(),
+        cases=moves.case.nunique(),
+        median_wait_s=moves.wait_s.median(),
+        total_wait_s=moves.wait_s.sum(),
+    )
+    frame = grouped.to_pandas()
+    # Total wait desc, then names by code point in Python: the same order on every engine.
+    keys = sorted(
+        (-float(row[0]), *map(str, row[1:]), i)
+        for i, row in enumerate(frame[["total_wait_s", *_NAMES]].itertuples(index=False))
+    )
+    frame = frame.iloc[[k[-1] for k in keys]].reset_index(drop=True)
+    frame.insert(0, "level", level)
+    for column in ("handoffs", "cases"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("median_wait_s", "total_wait_s"):
+        frame[column] = frame[column].astype("float64")
+    frame["sentence"] = [
+        reintegration_sentence(*row, level=level)
+        for row in frame[[*_NAMES, "handoffs", "cases", "total_wait_s", "median_wait_s"]]
+        .astype(object)
+        .itertuples(index=False)
+    ]
+    return frame.reindex(columns=REINTEGRATION_COLUMNS)
+
+
+def total_wait_text(seconds: float | None) -> str:
+    """A total waiting time as text: the sum of many customers' waits, read in days.
+
+    Under one day it is :func:`~journeymap.render.units.human_duration` (``"45 s"``,
+    ``"12 min"``, ``"5.0 h"``). From one day on it is in days: one decimal below ten
+    days (``"3.2 days"``), whole days with thousands separators from ten days on
+    (``"1,230 days"``); never weeks, which read badly for a total. Rounding is half up;
+    when it reaches the next rule, the next rule is used. ``None`` and NaN give ``"–"``.
+
+    Examples
+    --------
+    >>> [total_wait_text(s) for s in (720, 18000, 86400, 276480, 106272000, None)]
+    ['12 min', '5.0 h', '1.0 day', '3.2 days', '1,230 days', '–']
+    """
+    text = human_duration(seconds)
+    if text == MISSING or text.endswith((" s", " min", " h")) or text.startswith("-"):
+        return text
+    days = float(seconds) / _DAY  # type: ignore[arg-type]
+    shown = Decimal(repr(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if shown < 10:
+        return f"{shown} {'day' if shown == 1 else 'days'}"
+    return f"{thousands(days)} days"
+
+
+def reintegration_sentence(
+    from_activity: str,
+    to_activity: str,
+    from_handler: str,
+    to_handler: str,
+    handoffs: int,
+    cases: int,
+    total_wait_s: float,
+    median_wait_s: float,
+    *,
+    level: str = "team",
+) -> str:
+    """One reintegration candidate in plain language.
+
+    Counts use thousands separators, the total wait :func:`total_wait_text`, the median
+    :func:`~journeymap.render.units.human_duration`. The last sentence says "One team"
+    at team level and "One person" at resource level.
+
+    Examples
+    --------
+    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0)
+    "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
+    """  # noqa: E501
+    times = "time" if handoffs == 1 else "times"
+    in_cases = "case" if cases == 1 else "cases"
+    who = "One person" if level == "resource" else "One team"
+    return (
+        f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
+        f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
+        f"and customers waited {total_wait_text(total_wait_s)} in total "
+        f"(median {human_duration(median_wait_s)}). "
+        f"{who} doing both would remove that hand-off."
+    )
+
+
+def fragmentation(log: EventLog, *, level: str = "team") -> pd.DataFrame:
+    """Fragmentation of every case: how split its work is, and what that costs.
+
+    One row per case of the log, ordered by case id: ``case``, ``handlers`` (distinct
+    known handlers), ``handoffs``, ``handoff_wait_s`` (sum of the waits of its
+    hand-offs, seconds), ``e2e_s`` (end-to-end time) and ``handoff_wait_share``
+    (``handoff_wait_s / e2e_s``, 0..1; NaN when the case takes no time).
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "2"], "activity": ["a", "b", "c", "a"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 13:00",
+    ...                   "2024-01-02 09:00"],
+    ...     "team": ["X", "X", "Y", "X"]}))
+    >>> fragmentation(log)
+      case  handlers  handoffs  handoff_wait_s    e2e_s  handoff_wait_share
+    0    1         2         1         10800.0  14400.0                0.75
+    1    2         1         0             0.0      0.0                 NaN
+    """
+    pc = case_handoffs_expr(log, level=level)
+    frame = pc.to_pandas().sort_values("case", kind="stable", ignore_index=True)
+    frame["e2e_s"] = frame["e2e_s"].astype("float64")
+    share = frame["handoff_wait_s"] / frame["e2e_s"].where(frame["e2e_s"] > 0)
+    frame["handoff_wait_share"] = share.astype("float64")
+    return frame.reindex(columns=FRAGMENTATION_COLUMNS)
+
+
+def fragmentation_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
+    """Log-level fragmentation: the share of all end-to-end time spent in hand-off waits.
+
+    Keys: ``level``, ``cases``, ``handoff_wait_s`` (total hand-off wait, seconds),
+    ``e2e_s`` (total end-to-end time of all cases, seconds), ``handoff_wait_share``
+    (their ratio, 0..1; None when every case takes no time) and ``mean_handlers``
+    (distinct known handlers per case, averaged over all cases).
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2"], "activity": ["a", "b", "a", "b"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 12:00"],
+    ...     "team": ["X", "Y", "X", "X"]}))
+    >>> fragmentation_summary(log)
+    {'level': 'team', 'cases': 2, 'handoff_wait_s': 3600.0, 'e2e_s': 14400.0, 'handoff_wait_share': 0.25, 'mean_handlers': 1.5}
+    """  # noqa: E501
+    pc = case_handoffs_expr(log, level=level)
+    row = (
+        pc.aggregate(
+            cases=pc.count(),
+            wait=pc.handoff_wait_s.sum(),
+            e2e=pc.e2e_s.sum(),
+            handlers=pc.handlers.mean(),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
+    wait = 0.0 if pd.isna(row["wait"]) else float(row["wait"])
+    e2e = 0.0 if pd.isna(row["e2e"]) else float(row["e2e"])
+    return {
+        "level": level,
+        "cases": int(row["cases"]),
+        "handoff_wait_s": wait,
+        "e2e_s": e2e,
+        "handoff_wait_share": wait / e2e if e2e > 0 else None,
+        "mean_handlers": None if pd.isna(row["handlers"]) else float(row["handlers"]),
+    }

@@ -1,0 +1,248 @@
+"""Hand-offs and ping-pong on tiny hand-checkable logs, the sample log's planted truth and
+the reference figures of the public logs (shared/datasets/README.md)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap import EventLog
+from journeymap.analysis.handoffs import (
+    default_level,
+    handler_sequence,
+    handoff_summary,
+    handoffs,
+    handoffs_per_case,
+    pingpong,
+)
+from journeymap.errors import MappingError
+from shared_datasets import dataset
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
+H = 3600.0
+
+
+def make_log(rows, columns=("case", "activity", "timestamp", "team"), **mapping):
+    return EventLog.from_frame(pd.DataFrame(rows, columns=list(columns)), **mapping)
+
+
+def t(hour, minute=0):
+    return f"2024-01-01 {hour:02d}:{minute:02d}"
+
+
+# Case M: a missing handler is dropped: X, (none), Y is one hand-off X -> Y, waited 09-12.
+# Case T: a tie at 10:00 broken by source row (b was written before c): X Y X.
+# Case S: one event.  Case N: no known handler.  Case O: one handler throughout.
+# Case P: X X Y X (runs X Y X, one ping-pong X-Y).  Case Q: A B A B (two ping-pongs).
+ROWS = [
+    ("M", "a", t(9), "X"),
+    ("T", "a", t(9), "X"),
+    ("M", "b", t(10), None),
+    ("T", "b", t(10), "Y"),
+    ("T", "c", t(10), "X"),
+    ("M", "c", t(12), "Y"),
+    ("S", "a", t(9), "X"),
+    ("N", "a", t(9), None),
+    ("N", "b", t(11), None),
+    ("O", "a", t(9), "X"),
+    ("O", "b", t(13), "X"),
+    ("P", "a", t(8), "X"),
+    ("P", "b", t(9), "X"),
+    ("P", "c", t(11), "Y"),
+    ("P", "d", t(14), "X"),
+    ("Q", "a", t(8), "A"),
+    ("Q", "b", t(9), "B"),
+    ("Q", "c", t(10), "A"),
+    ("Q", "d", t(12), "B"),
+]
+
+
+@pytest.fixture(scope="module")
+def log():
+    return make_log(ROWS)
+
+
+def test_handoffs_per_case(log):
+    table = handoffs_per_case(log, level="team")
+    assert list(table.columns) == ["case", "handoffs", "pingpongs", "handlers", "handoff_wait_s"]
+    assert table.to_dict("list") == {
+        "case": ["M", "N", "O", "P", "Q", "S", "T"],
+        "handoffs": [1, 0, 0, 2, 3, 0, 2],
+        "pingpongs": [0, 0, 0, 1, 2, 0, 1],
+        "handlers": [2, 0, 1, 2, 2, 1, 2],
+        "handoff_wait_s": [3 * H, 0.0, 0.0, 5 * H, 4 * H, 0.0, 1 * H],
+    }
+
+
+def test_handler_sequence_drops_missing_handlers_and_breaks_ties_by_source_row(log):
+    seq = handler_sequence(log, level="team").to_pandas()
+    m = seq[seq["case"] == "M"].sort_values("source_row")
+    assert m["activity"].tolist() == ["a", "c"]
+    assert m["prev_activity"].tolist()[1] == "a"
+    assert m["wait_s"].tolist()[1] == 3 * H
+    tie = seq[seq["case"] == "T"].sort_values("source_row")
+    assert tie["prev_handler"].tolist()[1:] == ["X", "Y"]
+    assert tie["handoff"].tolist() == [False, True, True]
+
+
+def test_tie_order_follows_source_rows():
+    # The same events as case T with c written before b: X X Y, one hand-off, no ping-pong.
+    rows = [("T", "a", t(9), "X"), ("T", "c", t(10), "X"), ("T", "b", t(10), "Y")]
+    table = handoffs_per_case(make_log(rows), level="team")
+    assert (table.at[0, "handoffs"], table.at[0, "pingpongs"]) == (1, 0)
+
+
+def test_handoff_matrix_counts_waits_and_order(log):
+    table = handoffs(log)
+    assert list(table.columns) == [
+        "level", "from", "to", "count", "cases", "median_wait_s", "total_wait_s"
+    ]  # fmt: skip
+    rows = [tuple(r) for r in table.itertuples(index=False)]
+    # Waits: X->Y: M 3 h, T 1 h, P 2 h; Y->X: T 0, P 3 h; A->B: 1 h, 2 h; B->A: 1 h.
+    assert rows == [
+        ("team", "X", "Y", 3, 3, 2 * H, 6 * H),
+        ("team", "A", "B", 2, 1, 1.5 * H, 3 * H),
+        ("team", "Y", "X", 2, 2, 1.5 * H, 3 * H),
+        ("team", "B", "A", 1, 1, 1 * H, 1 * H),
+    ]
+
+
+def test_pingpong_pairs(log):
+    table = pingpong(log)
+    assert list(table.columns) == ["level", "a", "b", "count", "cases"]
+    assert [tuple(r) for r in table.itertuples(index=False)] == [
+        ("team", "X", "Y", 2, 2),
+        ("team", "A", "B", 1, 1),
+        ("team", "B", "A", 1, 1),
+    ]
+
+
+def test_summary(log):
+    s = handoff_summary(log)
+    assert {k: s[k] for k in ("level", "total", "cases_with_handoff")} == {
+        "level": "team",
+        "total": 8,
+        "cases_with_handoff": 4,
+    }
+    assert (s["pingpong_total"], s["pingpong_cases"]) == (4, 3)
+    # Hand-off waits 13 h; end-to-end M 3, N 2, O 4, P 6, Q 4, S 0, T 1 h = 20 h.
+    assert s["wait_share"] == pytest.approx(13 / 20)
+    assert s["e2e_by_handoffs"] == [
+        {"handoffs": "0", "cases": 3, "median_e2e_s": 2 * H},
+        {"handoffs": "1", "cases": 1, "median_e2e_s": 3 * H},
+        {"handoffs": "2", "cases": 2, "median_e2e_s": 3.5 * H},
+        {"handoffs": "3", "cases": 1, "median_e2e_s": 4 * H},
+        {"handoffs": "4+", "cases": 0, "median_e2e_s": None},
+    ]
+
+
+def test_spearman_hand_computed(log):
+    # Cases M N O P Q S T. Hand-offs 1 0 0 2 3 0 2 -> average ranks 4 2 2 5.5 7 2 5.5;
+    # end-to-end hours 3 2 4 6 4 0 1 -> average ranks 4 3 5.5 7 5.5 1 2.
+    x = [4, 2, 2, 5.5, 7, 2, 5.5]
+    y = [4, 3, 5.5, 7, 5.5, 1, 2]
+    mx, my = sum(x) / 7, sum(y) / 7
+    cov = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
+    sx = math.sqrt(sum((a - mx) ** 2 for a in x))
+    sy = math.sqrt(sum((b - my) ** 2 for b in y))
+    assert handoff_summary(log)["spearman"] == pytest.approx(cov / (sx * sy))
+    assert pd.Series([1, 0, 0, 2, 3, 0, 2]).corr(
+        pd.Series([3, 2, 4, 6, 4, 0, 1]), method="spearman"
+    ) == pytest.approx(cov / (sx * sy))
+
+
+def test_spearman_undefined_and_perfect():
+    same = [("1", "a", t(9), "X"), ("1", "b", t(10), "X"), ("2", "a", t(9), "X")]
+    assert handoff_summary(make_log(same))["spearman"] is None
+    one = [("1", "a", t(9), "X"), ("1", "b", t(10), "Y")]
+    assert handoff_summary(make_log(one))["spearman"] is None
+    rows = [("1", "a", t(9), "X"), ("1", "b", t(10), "Y"), ("2", "a", t(9), "X")]
+    rows += [("3", "a", t(9), "X"), ("3", "b", t(10), "Y"), ("3", "c", t(12), "X")]
+    assert handoff_summary(make_log(rows))["spearman"] == pytest.approx(1.0)
+
+
+def test_bucket_four_or_more():
+    handlers = ["X", "Y"] * 3  # 5 hand-offs, 4 ping-pongs
+    rows = [("1", f"s{i}", t(8 + i), h) for i, h in enumerate(handlers)]
+    s = handoff_summary(make_log(rows))
+    assert s["e2e_by_handoffs"][4] == {"handoffs": "4+", "cases": 1, "median_e2e_s": 5 * H}
+    assert (s["total"], s["pingpong_total"], s["pingpong_cases"]) == (5, 4, 1)
+
+
+def test_resource_level_and_default_level():
+    rows = [("1", "a", t(9), "Ann", "X"), ("1", "b", t(10), "Bob", "X")]
+    log = make_log(rows, columns=("case", "activity", "timestamp", "resource", "team"))
+    assert default_level(log) == "team"
+    assert handoffs(log)["count"].tolist() == []
+    table = handoffs(log, level="resource")
+    assert table[["level", "from", "to", "count"]].values.tolist() == [
+        ["resource", "Ann", "Bob", 1]
+    ]
+
+
+def test_unmapped_or_unknown_level_is_a_mapping_error():
+    rows = [("1", "a", t(9), "Ann")]
+    log = make_log(rows, columns=("case", "activity", "timestamp", "resource"))
+    assert default_level(log) == "resource"
+    with pytest.raises(MappingError, match="team role, which is not mapped.*level 'resource'"):
+        handoffs(log)
+    with pytest.raises(MappingError, match="level must be 'team' or 'resource'"):
+        handoffs(log, level="department")
+    bare = make_log([("1", "a", t(9))], columns=("case", "activity", "timestamp"))
+    assert default_level(bare) is None
+
+
+def test_start_timestamps_wait_from_end_to_next_start():
+    # Hand-off X -> Y: b starts at 11:00 after a ended at 09:00 (2 h); Y -> X: c started
+    # at 11:30, before b ended at 12:00 (0); the start of d is missing (its end counts).
+    rows = [
+        ("1", "a", t(8), t(9), "X"),
+        ("1", "b", t(11), t(12), "Y"),
+        ("1", "c", t(11, 30), t(13), "X"),
+        ("1", "d", None, t(15), "Y"),
+    ]
+    columns = ("case", "activity", "start_timestamp", "timestamp", "team")
+    table = handoffs_per_case(make_log(rows, columns=columns), level="team")
+    assert table.at[0, "handoff_wait_s"] == 2 * H + 0 + 2 * H
+
+
+def test_sample_log_matches_the_planted_truth():
+    log = jm.read_log(str(SAMPLE / "service_desk.csv"))
+    truth = pd.read_csv(SAMPLE / "service_desk_truth.csv", dtype={"case_id": str})
+    truth = truth.set_index("case_id").sort_index()
+    team = handoffs_per_case(log, level="team").set_index("case")
+    resource = handoffs_per_case(log, level="resource").set_index("case")
+    assert team.index.tolist() == truth.index.tolist()
+    assert team["handoffs"].tolist() == truth["handoffs"].tolist()
+    assert team["pingpongs"].tolist() == truth["pingpongs"].tolist()
+    assert resource["handoffs"].tolist() == truth["handoffs_resource"].tolist()
+    s = handoff_summary(log)
+    assert s["total"] == truth["handoffs"].sum()
+    assert s["pingpong_cases"] == (truth["pingpongs"] > 0).sum()
+    assert handoffs(log)["count"].sum() == s["total"]
+    assert pingpong(log)["count"].sum() == s["pingpong_total"]
+
+
+# (file, read_log mapping, level, hand-offs, cases with a hand-off, ping-pong cases): the
+# reference figures of shared/datasets/README.md. They were computed in file order; the
+# events of every trace of these logs are in timestamp order in the file, so file order
+# and the order of MEASURES.md (timestamp, then source row) agree.
+REFERENCE = [
+    ("helpdesk/helpdesk.xes.gz", {}, "resource", 8_648, 4_577, 269),
+    ("bpic2013_closed_problems/BPI_Challenge_2013_closed_problems.xes.gz",
+     {"team": "organization involved"}, "team", 655, 280, 107),
+    ("receipt/receipt_env_permit.xes.gz", {}, "team", 5_440, 1_318, 269),
+    ("sepsis/Sepsis_Cases_Event_Log.xes.gz", {}, "team", 7_048, 1_050, 918),
+]  # fmt: skip
+
+
+@pytest.mark.datasets
+@pytest.mark.parametrize(("name", "mapping", "level", "total", "cases", "pingpongs"), REFERENCE)
+def test_reference_figures_of_the_public_logs(name, mapping, level, total, cases, pingpongs):
+    log = jm.read_log(str(dataset(name)), **mapping)
+    s = handoff_summary(log, level=level)
+    assert (s["total"], s["cases_with_handoff"], s["pingpong_cases"]) == (total, cases, pingpongs)

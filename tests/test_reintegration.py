@@ -1,0 +1,173 @@
+"""Breakdown and reintegration: candidates per activity transition and handler pair,
+their sentences, and fragmentation per case and for the log."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap import EventLog
+from journeymap.analysis.handoffs import handoff_summary, handoffs
+from journeymap.analysis.reintegration import (
+    fragmentation,
+    fragmentation_summary,
+    reintegration,
+    reintegration_sentence,
+    total_wait_text,
+)
+from journeymap.errors import MappingError
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
+H = 3600.0
+COLUMNS = ["case", "activity", "timestamp", "resource", "team"]
+
+
+def t(day, hour, minute=0):
+    return f"2024-01-{day:02d} {hour:02d}:{minute:02d}"
+
+
+# Case 1: Assign (Front, Ann) -> Investigate (Back, Bob) 5 h -> Close (Back, Bob) 1 h.
+# Case 2: Assign (Front, Ann) -> (no handler) -> Investigate (Back, Cy) 3 h from Assign,
+#         -> Reply (Front, Ann) 2 h: a hand-off Back -> Front.
+# Case 3: Assign (Front, Ann) -> Investigate (Back, Bob) 1 day.
+# Case 4: a single event.
+ROWS = [
+    ("1", "Assign", t(1, 9), "Ann", "Front"),
+    ("1", "Investigate", t(1, 14), "Bob", "Back"),
+    ("1", "Close", t(1, 15), "Bob", "Back"),
+    ("2", "Assign", t(2, 9), "Ann", "Front"),
+    ("2", "Note", t(2, 10), None, None),
+    ("2", "Investigate", t(2, 12), "Cy", "Back"),
+    ("2", "Reply", t(2, 14), "Ann", "Front"),
+    ("3", "Assign", t(3, 9), "Ann", "Front"),
+    ("3", "Investigate", t(4, 9), "Bob", "Back"),
+    ("4", "Assign", t(5, 9), "Ann", "Front"),
+]
+
+
+@pytest.fixture(scope="module")
+def log():
+    return EventLog.from_frame(pd.DataFrame(ROWS, columns=COLUMNS))
+
+
+def test_reintegration_rows_ranked_by_total_wait(log):
+    table = reintegration(log)
+    assert list(table.columns) == [
+        "level", "from_activity", "to_activity", "from_handler", "to_handler",
+        "handoffs", "cases", "median_wait_s", "total_wait_s", "sentence",
+    ]  # fmt: skip
+    rows = [tuple(r) for r in table.drop(columns="sentence").itertuples(index=False)]
+    assert rows == [
+        ("team", "Assign", "Investigate", "Front", "Back", 3, 3, 5 * H, 32 * H),
+        ("team", "Investigate", "Reply", "Back", "Front", 1, 1, 2 * H, 2 * H),
+    ]
+    assert table.at[0, "sentence"] == (
+        "Work passed from 'Assign' (Front) to 'Investigate' (Back) 3 times in 3 cases and "
+        "customers waited 1.3 days in total (median 5.0 h). "
+        "One team doing both would remove that hand-off."
+    )
+    assert table["handoffs"].sum() == handoff_summary(log)["total"]
+
+
+def test_reintegration_at_resource_level(log):
+    table = reintegration(log, level="resource")
+    pairs = table[["from_handler", "to_handler", "handoffs", "total_wait_s"]].values.tolist()
+    assert pairs == [
+        ["Ann", "Bob", 2, 29 * H],
+        ["Ann", "Cy", 1, 3 * H],
+        ["Cy", "Ann", 1, 2 * H],
+    ]
+    assert table.at[1, "sentence"].endswith("One person doing both would remove that hand-off.")
+    assert "1 time in 1 case " in table.at[1, "sentence"]
+
+
+def test_ties_on_total_wait_are_ranked_by_names():
+    rows = [
+        ("1", "b", t(1, 9), None, "Y"), ("1", "a", t(1, 10), None, "X"),
+        ("2", "a", t(1, 9), None, "Y"), ("2", "b", t(1, 10), None, "X"),
+    ]  # fmt: skip
+    table = reintegration(EventLog.from_frame(pd.DataFrame(rows, columns=COLUMNS)))
+    assert table[["from_activity", "to_activity"]].values.tolist() == [["a", "b"], ["b", "a"]]
+
+
+def test_total_wait_text_rules():
+    day = 86400.0
+    assert total_wait_text(59) == "59 s"
+    assert total_wait_text(23 * H) == "23.0 h"
+    assert total_wait_text(23.99 * H) == "1.0 day"  # rounds up into days
+    assert total_wait_text(1.5 * day) == "1.5 days"
+    assert total_wait_text(9.94 * day) == "9.9 days"
+    assert total_wait_text(9.96 * day) == "10 days"
+    assert total_wait_text(1230 * day) == "1,230 days"
+    assert total_wait_text(float("nan")) == "–"
+
+
+def test_sentence_uses_thousands_separators():
+    text = reintegration_sentence("a", "b", "X", "Y", 4210, 3900, 1230 * 86400.0, 6.1 * H)
+    assert text == (
+        "Work passed from 'a' (X) to 'b' (Y) 4,210 times in 3,900 cases and customers "
+        "waited 1,230 days in total (median 6.1 h). One team doing both would remove that "
+        "hand-off."
+    )
+
+
+def test_fragmentation_per_case(log):
+    table = fragmentation(log)
+    assert list(table.columns) == [
+        "case", "handlers", "handoffs", "handoff_wait_s", "e2e_s", "handoff_wait_share"
+    ]  # fmt: skip
+    assert table[["case", "handlers", "handoffs"]].values.tolist() == [
+        ["1", 2, 1], ["2", 2, 2], ["3", 2, 1], ["4", 1, 0]
+    ]  # fmt: skip
+    assert table["handoff_wait_s"].tolist() == [5 * H, 5 * H, 24 * H, 0.0]
+    assert table["e2e_s"].tolist() == [6 * H, 5 * H, 24 * H, 0.0]
+    shares = table["handoff_wait_share"].tolist()
+    assert shares[:3] == [5 / 6, 1.0, 1.0]
+    assert math.isnan(shares[3])
+
+
+def test_fragmentation_summary(log):
+    s = fragmentation_summary(log)
+    assert s == {
+        "level": "team",
+        "cases": 4,
+        "handoff_wait_s": 34 * H,
+        "e2e_s": 35 * H,
+        "handoff_wait_share": pytest.approx(34 / 35),
+        "mean_handlers": 7 / 4,
+    }
+    assert s["handoff_wait_share"] == pytest.approx(handoff_summary(log)["wait_share"])
+
+
+def test_no_time_at_all_gives_no_share():
+    rows = [("1", "a", t(1, 9), None, "X"), ("1", "b", t(1, 9), None, "Y")]
+    log = EventLog.from_frame(pd.DataFrame(rows, columns=COLUMNS))
+    assert fragmentation_summary(log)["handoff_wait_share"] is None
+    assert handoff_summary(log)["wait_share"] is None
+
+
+def test_unmapped_team_is_a_mapping_error():
+    rows = [("1", "a", t(1, 9), "Ann")]
+    log = EventLog.from_frame(pd.DataFrame(rows, columns=COLUMNS[:4]))
+    for analysis in (reintegration, fragmentation, fragmentation_summary):
+        with pytest.raises(MappingError, match="team role"):
+            analysis(log)
+
+
+def test_sample_log_totals_agree_with_the_handoff_matrix():
+    log = jm.read_log(str(SAMPLE / "service_desk.csv"))
+    table = reintegration(log)
+    matrix = handoffs(log)
+    assert table["handoffs"].sum() == matrix["count"].sum()
+    assert table["total_wait_s"].sum() == pytest.approx(matrix["total_wait_s"].sum())
+    assert table["total_wait_s"].is_monotonic_decreasing
+    frag = fragmentation(log)
+    assert len(frag) == 1350  # the cases of the sample log
+    assert frag["handoff_wait_share"].dropna().between(0, 1).all()
+    assert fragmentation_summary(log)["handoff_wait_s"] == pytest.approx(
+        matrix["total_wait_s"].sum()
+    )
