@@ -178,10 +178,11 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
 )
 @click.option(
     "--view",
-    type=click.Choice(["frequency", "performance"]),
+    type=click.Choice(["frequency", "performance", "handoffs"]),
     default="frequency",
     show_default=True,
-    help="Map edges labelled by how often (frequency) or by the median wait (performance).",
+    help="Map edges labelled by how often (frequency) or by the median wait "
+    "(performance); or draw the hand-off network between teams or people (handoffs).",
 )
 @click.option(
     "--measure",

@@ -13,6 +13,16 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.cases import case_table
+from journeymap.analysis.handoffs import (
+    LEVELS,
+    default_level,
+    handoff_summary,
+    handoffs,
+    pingpong,
+)
+from journeymap.analysis.reintegration import reintegration
+from journeymap.analysis.rework import rework, rework_summary
 from journeymap.analysis.time import case_times_expr, end_to_end_summary
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
 from journeymap.discovery.dfg import dfg
@@ -30,7 +40,7 @@ from journeymap.safecsv import write_table
 
 __all__ = ["MAP_FORMATS", "MODELS", "VIEWS", "Findings", "mine", "write_outputs"]
 
-VIEWS = ("frequency", "performance")
+VIEWS = ("frequency", "performance", "handoffs")
 MAP_FORMATS = ("svg", "png", "pdf")
 MODELS = ("none", "inductive", "heuristics")
 
@@ -56,6 +66,14 @@ class Findings:
     lanes: str | None
     start: Any
     end: Any
+    level: str | None = None
+    handoffs: pd.DataFrame | None = None
+    pingpong: pd.DataFrame | None = None
+    reintegration: pd.DataFrame | None = None
+    handoff_summary: dict[str, Any] | None = None
+    rework: pd.DataFrame | None = None
+    rework_summary: dict[str, Any] | None = None
+    cases: pd.DataFrame | None = None
     model: Any = None
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -75,6 +93,12 @@ class Findings:
             "start": iso_utc(self.start),
             "end": iso_utc(self.end),
             "end_to_end": self.end_to_end,
+            "handoffs": _handoff_block(self.handoff_summary),
+            "rework": (
+                {k: self.rework_summary[k] for k in ("events", "cases", "redo_events")}
+                if self.rework_summary is not None
+                else None
+            ),
             "map": {
                 "lanes": self.lanes,
                 "activities_shown": self.scope.activities_shown,
@@ -137,11 +161,27 @@ def mine(
     span = case_times_expr(log)
     bounds = span.aggregate(start=span.start.min(), end=span.end.max()).to_pandas().iloc[0]
 
+    level = default_level(log)
+    flows: dict[str, Any] = {}
+    if level is not None:
+        say(f"hand-offs and ping-pong ({level} level)")
+        levels = [lv for lv in LEVELS if log.has(lv)]
+        flows["handoffs"] = pd.concat([handoffs(log, level=lv) for lv in levels], ignore_index=True)
+        flows["pingpong"] = pd.concat([pingpong(log, level=lv) for lv in levels], ignore_index=True)
+        flows["handoff_summary"] = handoff_summary(log, level=level)
+        say("reintegration candidates")
+        flows["reintegration"] = reintegration(log, level=level)
+    say("rework")
+    rework_table = rework(log)
+    activities = _with_rework_share(activities, rework_table)
+    say("cases")
+    cases = case_table(log, level=level)
+
     say("journey map")
     shown = choose_activities(activities, pct=activities_pct, max_activities=max_activities)
     everything = len(shown) == len(activities)
     shown_dfg = full_dfg if everything else dfg(log, activities=shown)
-    map_dfg = choose_paths(shown_dfg, pct=paths_pct)
+    map_dfg = _with_pingpong(choose_paths(shown_dfg, pct=paths_pct), shown_dfg)
     map_activities = activities[activities["activity"].isin(shown)].reset_index(drop=True)
     scope = MapScope(
         activities_shown=len(shown),
@@ -176,8 +216,13 @@ def mine(
         lanes=lanes,
         start=bounds["start"],
         end=bounds["end"],
+        level=level,
+        rework=rework_table,
+        rework_summary=rework_summary(log),
+        cases=cases,
         model=built,
         options=options,
+        **flows,
     )
 
 
@@ -214,6 +259,10 @@ def write_outputs(
     written.append(write_table(findings.dfg, tables / "dfg.csv"))
     written.append(write_table(findings.activities, tables / "activities.csv"))
     written.append(write_table(findings.variants, tables / "variants.csv"))
+    for name in ("handoffs", "pingpong", "reintegration", "rework", "cases"):
+        table = getattr(findings, name)
+        if table is not None:
+            written.append(write_table(table, tables / f"{name}.csv"))
 
     say("drawing the journey map")
     log = findings.log
@@ -221,15 +270,18 @@ def write_outputs(
         f"{log.source}: {int(findings.variants['cases'].sum()):,} cases, "
         f"{log.events:,} events, {_day(findings.start)} to {_day(findings.end)}"
     )
-    dot_source = journey_dot(
-        findings.map_dfg,
-        findings.map_activities,
-        view=view,
-        measure=measure,
-        lanes=findings.lanes,
-        caption=findings.scope.caption(),
-        title=title,
-    )
+    if view == "handoffs":
+        dot_source = _network_dot(findings, title)
+    else:
+        dot_source = journey_dot(
+            findings.map_dfg,
+            findings.map_activities,
+            view=view,
+            measure=measure,
+            lanes=findings.lanes,
+            caption=findings.scope.caption(),
+            title=title,
+        )
     written += draw(dot_source, out / "journey", [f for f in MAP_FORMATS if f in formats])
     if findings.model is not None:
         say("drawing the model")
@@ -240,6 +292,52 @@ def write_outputs(
     summary["options"] = {**summary["options"], "view": view, "measure": measure}
     written.append(write_json(summary, out / "summary.json"))
     return written
+
+
+def _network_dot(findings: Findings, title: str) -> str:
+    from journeymap.render.handoffs import handoff_network_dot
+
+    if findings.level is None or findings.handoffs is None:
+        raise MappingError(
+            "--view handoffs needs a team or resource column: map one with --team COLUMN "
+            "or --resource COLUMN"
+        )
+    level = findings.level
+    matrix = findings.handoffs[findings.handoffs["level"] == level]
+    pairs = None
+    if findings.pingpong is not None:
+        pairs = findings.pingpong[findings.pingpong["level"] == level]
+    return handoff_network_dot(matrix, pairs, level=level, title=title)
+
+
+def _handoff_block(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    keys = ("level", "total", "cases_with_handoff", "pingpong_total", "pingpong_cases",
+            "wait_share", "e2e_by_handoffs", "spearman")  # fmt: skip
+    return None if summary is None else {k: summary.get(k) for k in keys}
+
+
+def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> pd.DataFrame:
+    """Activities with ``rework_pct``: the share of their events that are rework, %."""
+    repeats = rework_table.set_index("activity")["repeat_events"]
+    out = activities.copy()
+    out["rework_pct"] = [
+        100 * repeats.get(a, 0) / n if n else 0.0
+        for a, n in zip(out["activity"], out["events"], strict=True)
+    ]
+    return out
+
+
+def _with_pingpong(edges: pd.DataFrame, graph: pd.DataFrame) -> pd.DataFrame:
+    """Mark map edges a -> b that carry hand-offs while b -> a does too in ``graph``:
+    work bouncing between the two activities and their handlers."""
+    out = edges.copy()
+    if "handoffs" not in out.columns:
+        return out
+    carrying = {(a, b) for a, b, n in zip(graph["source"], graph["target"], graph["handoffs"],
+                                          strict=True) if n > 0}  # fmt: skip
+    out["pingpong"] = [(b, a) in carrying and (a, b) in carrying and a != b
+                       for a, b in zip(out["source"], out["target"], strict=True)]  # fmt: skip
+    return out
 
 
 def _lanes(log: EventLog, lanes: str | None) -> str | None:

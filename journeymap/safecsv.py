@@ -78,7 +78,12 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, decimals: int = 3) -> 
     out = frame.copy()
     for column in out.columns:
         values = out[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            # ISO 8601 in UTC, as in summary.json; fractions of a second only when present.
+            text = values.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+            stamps = text.str.replace(r"\.?0+$", "", regex=True) + "Z"
+            out[column] = stamps.astype(object).where(values.notna(), None)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
             out[column] = values.map(lambda v: neutralise(v) if isinstance(v, str) else v)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

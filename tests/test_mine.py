@@ -53,9 +53,9 @@ def test_tiny_log_tables_and_summary(tmp_path):
     activities = (out / "tables" / "activities.csv").read_text().splitlines()
     assert activities[0] == (
         "activity,events,cases,pct_events,first_in_cases,last_in_cases,"
-        "median_processing_s,lane,lane_share"
+        "median_processing_s,lane,lane_share,rework_pct"
     )
-    assert activities[1] == "Log,3,3,50.000,3,1,,Front,100.000"
+    assert activities[1] == "Log,3,3,50.000,3,1,,Front,100.000,0.000"
     summary = json.loads((out / "summary.json").read_text())
     assert {k: summary[k] for k in ("events", "cases", "activities", "variants")} == {
         "events": 6,
@@ -116,3 +116,68 @@ def test_mistakes(tmp_path, args, code, message):
     assert result.exit_code == code
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_tiny_log_flow_tables(tmp_path):
+    log = tmp_path / "tiny.csv"
+    log.write_text(TINY)
+    out = tmp_path / "out"
+    run_mine(str(log), "-o", str(out))
+    tables = out / "tables"
+    assert (tables / "handoffs.csv").read_text().splitlines() == [
+        "level,from,to,count,cases,median_wait_s,total_wait_s",
+        "team,Back,Front,1,1,7200.000,7200.000",
+        "team,Front,Back,1,1,3600.000,3600.000",
+    ]
+    assert (tables / "pingpong.csv").read_text().splitlines() == [
+        "level,a,b,count,cases",
+        "team,Front,Back,1,1",
+    ]
+    assert (tables / "cases.csv").read_text().splitlines() == [
+        "case_id,events,start,end,e2e_s,handoffs,pingpongs,rework_events,handlers,variant_rank",
+        "1,3,2024-01-01T09:00:00Z,2024-01-01T12:00:00Z,10800.000,2,1,0,2,3",
+        "2,2,2024-01-02T09:00:00Z,2024-01-02T09:30:00Z,1800.000,0,0,0,1,2",
+        "3,1,2024-01-03T09:00:00Z,2024-01-03T09:00:00Z,0.000,0,0,0,1,1",
+    ]
+    reintegration = (tables / "reintegration.csv").read_text().splitlines()
+    assert reintegration[1].startswith("team,Fix,Close,Back,Front,1,1,7200.000,7200.000,")
+    summary = json.loads((out / "summary.json").read_text())
+    assert {k: summary["handoffs"][k] for k in ("level", "total", "cases_with_handoff",
+                                                "pingpong_total", "pingpong_cases")} == {
+        "level": "team", "total": 2, "cases_with_handoff": 1, "pingpong_total": 1,
+        "pingpong_cases": 1,
+    }  # fmt: skip
+    assert summary["handoffs"]["wait_share"] == 0.857  # 3 h of hand-off wait in 3.5 h
+    assert summary["rework"] == {"events": 0, "cases": 0, "redo_events": 0}
+
+
+def test_sample_log_recovers_the_planted_rates(tmp_path):
+    import csv
+
+    out = tmp_path / "out"
+    run_mine(str(SAMPLE), "-o", str(out))
+    summary = json.loads((out / "summary.json").read_text())
+    with open(ROOT / "sample_logs" / "service_desk_truth.csv", newline="") as fh:
+        truth = list(csv.DictReader(fh))
+    assert summary["cases"] == len(truth)
+    assert summary["handoffs"]["total"] == sum(int(t["handoffs"]) for t in truth)
+    assert summary["handoffs"]["cases_with_handoff"] == sum(int(t["handoffs"]) > 0 for t in truth)
+    assert summary["handoffs"]["pingpong_total"] == sum(int(t["pingpongs"]) for t in truth)
+    assert summary["handoffs"]["pingpong_cases"] == sum(int(t["pingpongs"]) > 0 for t in truth)
+    assert summary["rework"]["events"] == sum(int(t["rework_events"]) for t in truth)
+    assert summary["rework"]["redo_events"] == sum(int(t["redo_events"]) for t in truth)
+    assert summary["rework"]["cases"] == sum(int(t["rework_events"]) > 0 for t in truth)
+
+
+def test_handoff_network_view(tmp_path):
+    out = tmp_path / "net"
+    run_mine(str(SAMPLE), "-o", str(out), "--view", "handoffs")
+    dot = (out / "journey.dot").read_text()
+    for team in ("Contact Centre", "Back Office", "Field Team"):
+        assert team in dot
+    log = tmp_path / "nohandler.csv"
+    log.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n")
+    result = CliRunner().invoke(cli, ["mine", str(log), "-o", str(tmp_path / "x"),
+                                      "--view", "handoffs"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--view handoffs needs a team or resource column" in result.stderr

@@ -10,8 +10,16 @@ Examples
 ('1.5 h', '4,210')
 """
 
+from journeymap.render.handoffs import handoff_network_dot
 from journeymap.render.journey import journey_dot
 from journeymap.render.pictures import DRAW_FORMATS, draw
 from journeymap.render.units import human_duration, thousands
 
-__all__ = ["DRAW_FORMATS", "draw", "human_duration", "journey_dot", "thousands"]
+__all__ = [
+    "DRAW_FORMATS",
+    "draw",
+    "handoff_network_dot",
+    "human_duration",
+    "journey_dot",
+    "thousands",
+]

@@ -14,15 +14,15 @@ The same tables always give byte-identical DOT.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from journeymap.render import style
+from journeymap.render import overlays, style
 from journeymap.render.pictures import DRAW_FORMATS, draw
 from journeymap.render.style import quoted
+from journeymap.render.tables import number, records, require, scale, values
 from journeymap.render.units import human_duration, thousands
 
 __all__ = ["DRAW_FORMATS", "END", "START", "draw", "journey_dot"]
@@ -73,15 +73,26 @@ def journey_dot(
     activities without a lane go in a last, dashed lane "(no team recorded)". Work
     that passes between lanes then visibly crosses them.
 
+    Hand-offs and rework are drawn when the tables carry them (see
+    :mod:`journeymap.render.overlays`): an edge's ``handoffs`` count joins its label
+    and paths where half or more of the transitions change hands turn purple;
+    ``pingpong`` edges get a ``⇄`` and a double line; self-loops (a -> a) are dashed
+    burnt-orange loops marked ``↻``; an activity's ``rework_pct`` adds a line
+    ``↻ 12% rework`` to its box, with a thick burnt-orange border from 10%. The legend
+    explains only the marks drawn.
+
     Parameters
     ----------
     dfg : pandas.DataFrame
         One row per directly-follows edge: ``source``, ``target``, ``events``,
         ``cases``, ``mean_wait_s``, ``median_wait_s``, ``p90_wait_s``. Start edges have
-        the source ``"__start__"``, end edges the target ``"__end__"``.
+        the source ``"__start__"``, end edges the target ``"__end__"``. Optional:
+        ``handoffs`` (transitions that change handler) and ``pingpong`` (booleans:
+        the reverse edge carries hand-offs too).
     activities : pandas.DataFrame
         One row per activity to draw: ``activity``, ``events``, ``cases`` and, with
-        ``lanes``, ``lane`` (None or NaN when unknown). Other columns are ignored.
+        ``lanes``, ``lane`` (None or NaN when unknown). Optional: ``rework_pct`` (the
+        share of the activity's events that are rework, %). Other columns are ignored.
     view : {"frequency", "performance"}
     measure : {"cases", "events"}
         The count shown on boxes, and on arrows in the frequency view.
@@ -128,8 +139,8 @@ def journey_dot(
         raise ValueError(f"unknown direction {direction!r}; choose one of {', '.join(_DIRECTIONS)}")
     if measure not in _MEASURES:
         raise ValueError(f"unknown measure {measure!r}; choose one of {', '.join(_MEASURES)}")
-    _require(activities, "activities", ["activity", measure] + (["lane"] if lanes else []))
-    _require(dfg, "dfg", ["source", "target", measure, "median_wait_s"])
+    require(activities, "activities", ["activity", measure] + (["lane"] if lanes else []))
+    require(dfg, "dfg", ["source", "target", measure, "median_wait_s"])
 
     nodes = _activity_rows(activities)
     ids = {name: f"n{i}" for i, name in enumerate(row["activity"] for row in nodes)}
@@ -158,21 +169,8 @@ def journey_dot(
     return "\n".join(lines) + "\n"
 
 
-def _require(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{name} has no column {', '.join(map(repr, missing))}; "
-            f"its columns are {', '.join(map(str, frame.columns))}"
-        )
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-
-
 def _activity_rows(activities: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = _records(activities)
+    rows = records(activities)
     for row in rows:
         row["activity"] = str(row["activity"])
         lane = row.get("lane")
@@ -187,7 +185,7 @@ def _activity_rows(activities: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _edge_rows(dfg: pd.DataFrame, known: set[str]) -> list[_Edge]:
     edges = []
-    for row in _records(dfg):
+    for row in records(dfg):
         source, target = str(row["source"]), str(row["target"])
         for name in (source, target):
             if name not in known and name not in (START, END):
@@ -202,49 +200,23 @@ def _edge_rows(dfg: pd.DataFrame, known: set[str]) -> list[_Edge]:
     return edges
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, or None for None/NaN/infinity."""
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _values(rows: list[dict[str, Any]], column: str) -> list[float]:
-    return [v for v in (_number(row[column]) for row in rows) if v is not None]
-
-
 def _waits(edges: list[_Edge]) -> list[float]:
     """Median waits of the paths between activities (start and end paths have none)."""
-    return _values([e.row for e in edges if not e.terminal], "median_wait_s")
-
-
-def _scale(value: float | None, values: list[float]) -> float:
-    """``value`` on 0..1: the square root of its share of the largest of ``values``.
-
-    The square root keeps small counts visible next to large ones; on waits it lets
-    the slowest paths stand out while minutes and hours fade next to days.
-    """
-    top = max(values, default=0.0)
-    if value is None or top <= 0:
-        return 0.0
-    return math.sqrt(min(max(value, 0.0) / top, 1.0))
+    return values([e.row for e in edges if not e.terminal], "median_wait_s")
 
 
 def _node_lines(
     nodes: list[dict[str, Any]], ids: dict[str, str], measure: str, lanes: str | None
 ) -> list[str]:
-    counts = _values(nodes, measure)
+    counts = values(nodes, measure)
 
     def node(row: dict[str, Any]) -> str:
-        share = _scale(_number(row[measure]), counts)
-        tip = f"{row['activity']}: {_counts_text(row)}"
-        label = style.node_html(row["activity"], thousands(row[measure]))
+        share = scale(number(row[measure]), counts)
+        tip = f"{row['activity']}: {_counts_text(row)}{overlays.node_tip(row)}"
+        note = overlays.node_note(row)
+        label = style.node_html(row["activity"], thousands(row[measure]), note=note)
         return (
-            f"{ids[row['activity']]} [label=<{label}>, {style.node_colours(share)}, "
+            f"{ids[row['activity']]} [label=<{label}>, {overlays.node_attributes(row, share)}, "
             f"tooltip={quoted(tip)}];"
         )
 
@@ -255,7 +227,7 @@ def _node_lines(
         groups.setdefault(row["lane"], []).append(row)
 
     def size(lane: str | None) -> tuple[int, float, str]:
-        total = sum(_number(row[measure]) or 0.0 for row in groups[lane])
+        total = sum(number(row[measure]) or 0.0 for row in groups[lane])
         return (lane is None, -total, lane or "")
 
     lines = []
@@ -283,19 +255,27 @@ def _terminal_lines(edges: list[_Edge]) -> list[str]:
 
 
 def _edge_lines(edges: list[_Edge], ids: dict[str, str], view: str, measure: str) -> list[str]:
-    counts, waits = _values([e.row for e in edges], measure), _waits(edges)
+    counts, waits = values([e.row for e in edges], measure), _waits(edges)
     lines = []
     for e in edges:
-        count = _number(e.row[measure])
-        wait = _number(e.row["median_wait_s"])
+        count = number(e.row[measure])
+        wait = number(e.row["median_wait_s"])
         # Heavier paths pull harder on the layout, so the main flow runs straight.
-        weight = 1 + round(9 * _scale(count, counts) ** 2)
+        weight = 1 + round(9 * scale(count, counts) ** 2)
         if view == "frequency":
-            attrs = style.frequency_edge(thousands(count), _scale(count, counts))
+            label, share = thousands(count), scale(count, counts)
+            plain = style.frequency_edge(label, share)
         elif e.terminal:
-            attrs = style.TERMINAL_EDGE
+            label, share, plain = "", 0.0, style.TERMINAL_EDGE
         else:
-            attrs = style.performance_edge(human_duration(wait), _scale(wait, waits))
+            label, share = human_duration(wait), scale(wait, waits)
+            plain = style.performance_edge(label, share)
+        marked = None
+        if not e.terminal:  # hand-offs, ping-pong and loops happen between activities
+            marked = overlays.edge_attributes(
+                e.source, e.target, e.row, view=view, label=label, share=share
+            )
+        attrs = marked or plain
         lines.append(
             f"  {ids[e.source]} -> {ids[e.target]} [{attrs}, weight={weight}, "
             f"tooltip={quoted(_edge_tip(e))}];"
@@ -344,7 +324,7 @@ def _edge_tip(e: _Edge) -> str:
         ]
         if "p90_wait_s" in e.row:
             waits.append(f"90% within {human_duration(e.row['p90_wait_s'])}")
-        text += "\nwait: " + ", ".join(waits)
+        text += "\nwait: " + ", ".join(waits) + overlays.edge_tip(e.row)
     return text
 
 
@@ -356,12 +336,14 @@ def _legend_and_caption(
     lanes: str | None,
     caption: str,
 ) -> str:
-    counts = _values(nodes, measure)
+    counts = values(nodes, measure)
     node_span = (thousands(min(counts)), thousands(max(counts))) if counts else None
     if view == "frequency":
-        values = _values([e.row for e in edges], measure)
-        span = (thousands(min(values)), thousands(max(values))) if values else None
+        drawn = values([e.row for e in edges], measure)
+        span = (thousands(min(drawn)), thousands(max(drawn))) if drawn else None
     else:
-        values = _waits(edges)
-        span = (human_duration(min(values)), human_duration(max(values))) if values else None
-    return style.legend_html(view, measure, lanes, caption, node_span, span)
+        drawn = _waits(edges)
+        span = (human_duration(min(drawn)), human_duration(max(drawn))) if drawn else None
+    inner = [(e.source, e.target, e.row) for e in edges if not e.terminal]
+    extra = overlays.legend_rows(nodes, inner, view=view)
+    return style.legend_html(view, measure, lanes, caption, node_span, span, extra)

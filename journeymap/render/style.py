@@ -16,9 +16,13 @@ from typing import Any
 __all__ = [
     "END_NODE",
     "FONT",
+    "HANDOFF",
+    "REWORK",
     "START_NODE",
     "TERMINAL_EDGE",
+    "LegendRow",
     "contrast_ratio",
+    "edge_attributes",
     "frequency_colour",
     "frequency_edge",
     "graph_defaults",
@@ -26,12 +30,14 @@ __all__ = [
     "lane_attributes",
     "lane_html",
     "legend_html",
+    "legend_table",
     "mix",
     "node_colours",
     "node_html",
     "performance_colour",
     "performance_edge",
     "quoted",
+    "readable",
     "title_html",
 ]
 
@@ -46,6 +52,9 @@ EDGE_LIGHT, EDGE_DARK = "#b9c0c8", "#34495e"
 # Performance: quick paths fade to grey, slow ones go amber then red.
 FAST, MIDDLE, SLOW = "#b0b6bd", "#e8950c", "#c0392b"
 TERMINAL = "#8d969f"
+# Accents for what goes wrong in a journey: purple where work changes hands, burnt orange
+# where it is done again. Neither is on the frequency or performance scales.
+HANDOFF, REWORK = "#8e44ad", "#b9470b"
 START_NODE = (
     'shape=circle, style=filled, fillcolor="#3d4a56", color="#3d4a56", fontcolor=white, '
     'fontsize=10, width=0.55, fixedsize=true, label="start", tooltip="start of a case"'
@@ -145,8 +154,8 @@ def contrast_ratio(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _readable(colour: str, background: str = "#ffffff") -> str:
-    # Darken a line colour until text in it reads on the background (4.5:1, WCAG AA).
+def readable(colour: str, background: str = "#ffffff") -> str:
+    """``colour``, darkened until text in it reads on ``background`` (4.5:1, WCAG AA)."""
     for step in range(11):
         darker = mix(colour, "#000000", step / 10)
         if contrast_ratio(darker, background) >= 4.5:
@@ -154,15 +163,21 @@ def _readable(colour: str, background: str = "#ffffff") -> str:
     return "#000000"  # pragma: no cover - black always passes
 
 
-def node_colours(share: float) -> str:
-    """Fill and border attributes of an activity box, darker for larger ``share``."""
+def node_colours(share: float, *, border: str | None = None) -> str:
+    """Fill and border attributes of an activity box, darker for larger ``share``.
+
+    ``border`` draws a thick border of that colour instead of the fill's darker shade.
+    """
     fill = mix(BOX_LIGHT, BOX_DARK, share)
+    if border:
+        return f'fillcolor="{fill}", color="{border}", penwidth=2.5'
     return f'fillcolor="{fill}", color="{mix(fill, "#000000", 0.35)}"'
 
 
-def node_html(name: str, count: str) -> str:
-    """The label of an activity box: the (wrapped) name over its count."""
-    return f'{html_text(name, wrap=_WRAP)}<br/><font point-size="11">{html_text(count)}</font>'
+def node_html(name: str, count: str, *, note: str = "") -> str:
+    """The label of an activity box: the (wrapped) name over its count and ``note``."""
+    small = html_text(count) + (f"<br/>{html_text(note)}" if note else "")
+    return f'{html_text(name, wrap=_WRAP)}<br/><font point-size="11">{small}</font>'
 
 
 def title_html(title: str) -> str:
@@ -195,13 +210,22 @@ def _edge_label(label: str) -> str:
     return quoted("  " + label)
 
 
+def edge_attributes(
+    label: str, colour: str, share: float, *, text: str | None = None, thinnest: float = 1.0
+) -> str:
+    """Attributes of a labelled path in ``colour`` (a colour, or ``a:b`` for parallel
+    lines), from ``thinnest`` to 6 points wide as ``share`` grows; the label in
+    ``text``, else in a readable shade of the first colour."""
+    text = readable(text or colour.split(":")[0])
+    return (
+        f'label={_edge_label(label)}, color="{colour}", fontcolor="{text}", '
+        f"penwidth={thinnest + (6 - thinnest) * share:.2f}"
+    )
+
+
 def frequency_edge(label: str, share: float) -> str:
     """Attributes of a path in the frequency view: wider and darker for more."""
-    colour = frequency_colour(share)
-    return (
-        f'label={_edge_label(label)}, color="{colour}", fontcolor="{_readable(EDGE_DARK)}", '
-        f"penwidth={1 + 5 * share:.2f}"
-    )
+    return edge_attributes(label, frequency_colour(share), share, text=EDGE_DARK)
 
 
 def performance_colour(share: float) -> str:
@@ -213,11 +237,7 @@ def performance_colour(share: float) -> str:
 
 def performance_edge(label: str, share: float) -> str:
     """Attributes of a path in the performance view: wider and redder for longer waits."""
-    colour = performance_colour(share)
-    return (
-        f'label={_edge_label(label)}, color="{colour}", fontcolor="{_readable(colour)}", '
-        f"penwidth={1 + 5 * share:.2f}"
-    )
+    return edge_attributes(label, performance_colour(share), share)
 
 
 def graph_defaults(direction: str = "TB") -> list[str]:
@@ -239,6 +259,10 @@ def _swatches(colours: list[str]) -> str:
     return f'<table border="0" cellspacing="0" cellpadding="0"><tr>{cells}</tr></table>'
 
 
+#: A legend row: its (HTML) text, the lowest and highest value drawn, and the swatches.
+LegendRow = tuple[str, tuple[str, str] | None, list[str]]
+
+
 def legend_html(
     view: str,
     measure: str,
@@ -246,11 +270,13 @@ def legend_html(
     caption: str,
     node_span: tuple[str, str] | None,
     edge_span: tuple[str, str] | None,
+    extra: list[LegendRow] | None = None,
 ) -> str:
     """The label under the map: the caption, then a small legend for ``view``.
 
-    The legend has one row per kind of mark (start and end, boxes, arrows, lanes),
-    each with the scale's lowest and highest value drawn, so it stays narrow.
+    The legend has one row per kind of mark (start and end, boxes, arrows, lanes, then
+    the ``extra`` rows), each with the scale's lowest and highest value drawn, so it
+    stays narrow.
     """
     steps = [i / 4 for i in range(5)]
     boxes = [mix(BOX_LIGHT, BOX_DARK, s) for s in steps]
@@ -260,21 +286,33 @@ def legend_html(
     else:
         arrow = "arrow: median wait before the next activity; wider and redder = longer"
         colours = [performance_colour(s) for s in steps]
-    rows = [
+    rows: list[LegendRow] = [
         ("● start and ◎ end of the cases", None, []),
         (f"box: activity and its {measure}; darker = more", node_span, boxes),
         (arrow, edge_span, colours),
     ]
     if lanes:
         rows.append((f"lane: the {html_text(lanes)} that does the activity most often", None, []))
+    return legend_table(rows + list(extra or []), caption)
+
+
+def legend_table(rows: list[LegendRow], caption: str = "") -> str:
+    """An HTML-like graph label: ``caption`` (escaped here) over a legend of ``rows``.
+
+    Each row's text is HTML already; a scale row shows its lowest value, the swatches
+    and its highest value; a row without a span shows its swatches alone.
+    """
     cells = []
     for text, span, swatches in rows:
-        scale = (
-            f'<td align="right">{html_text(span[0])}</td><td>{_swatches(swatches)}</td>'
-            f'<td align="left">{html_text(span[1])}</td>'
-            if span
-            else '<td colspan="3"></td>'
-        )
+        if span:
+            scale = (
+                f'<td align="right">{html_text(span[0])}</td><td>{_swatches(swatches)}</td>'
+                f'<td align="left">{html_text(span[1])}</td>'
+            )
+        elif swatches:
+            scale = f"<td></td><td>{_swatches(swatches)}</td><td></td>"
+        else:
+            scale = '<td colspan="3"></td>'
         # The empty 12-point cell keeps the scale's lowest value off the text.
         cells.append(f'<tr><td align="left">{text}</td><td width="12"></td>{scale}</tr>')
     legend = (

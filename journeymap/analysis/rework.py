@@ -1,0 +1,236 @@
+"""Rework: work done again in a case, by the same hands (repeat) or by others (redo).
+
+Definitions (shared/MEASURES.md, Rework):
+
+- A **rework event** is an event whose activity already occurred earlier in the same
+  case (events in case order: by timestamp, ties by source row).
+  ``rework_events(case) = events - distinct activities``.
+- A rework event is a **redo** when its resource differs from the resource of the
+  previous occurrence of the same activity in that case. journeymap counts a redo only
+  when it can see the change: both resources known and different. A rework event with
+  a missing resource, or whose previous occurrence has none, is not a redo; without a
+  resource role mapped there are no redos. Every rework event that is not a redo is a
+  **repeat** (the same hands again, as far as the log tells).
+- A **self-loop** is a transition a -> a: an event whose next event in the case has
+  the same activity. It is counted on the first of the two events.
+- The **rework wait** of a rework event is the wait of the transition that leads into
+  it: the wait of :func:`~journeymap.discovery.ordering.ordered_events` from the
+  previous event of the case (its timestamp minus the previous event's timestamp, or,
+  with start timestamps, ``max(0, start - previous timestamp)``).
+
+The per-event flags are computed once per log on the engine (one ordering, two
+windows) and reused by :func:`rework`, :func:`rework_per_case` and
+:func:`rework_summary`; only the small aggregates come back as pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from journeymap.discovery.ordering import ordered_events
+from journeymap.eventlog import EventLog
+
+__all__ = ["REWORK_CASE_COLUMNS", "REWORK_COLUMNS", "rework", "rework_per_case", "rework_summary"]
+
+REWORK_COLUMNS = [
+    "activity",
+    "repeat_events",
+    "cases",
+    "redo_events",
+    "self_loops",
+    "rework_wait_s",
+]
+REWORK_CASE_COLUMNS = ["case", "rework_events", "redo_events", "self_loops"]
+
+
+def _event_flags(log: EventLog) -> Any:
+    """Ibis expression, one row per event: ``case``, ``activity``, ``rework``, ``redo``,
+    ``self_loop`` (booleans) and ``wait_in_s`` (the wait of the transition into the
+    event; NULL for the first event of a case). Computed once per log and kept on the
+    engine.
+    """
+    return log.derived("rework_flags", lambda: _flags(log))
+
+
+def _flags(log: EventLog) -> Any:
+    import ibis
+
+    ev = ordered_events(log)
+    if log.has("resource"):
+        resources = log.table.select("source_row", "resource")
+        ev = ev.join(resources, "source_row")
+    else:
+        ev = ev.mutate(resource=ibis.null("string"))
+    in_case = ibis.window(group_by=ev.case, order_by=ev.position)
+    # Same case and activity, in case order: the previous occurrence of the activity.
+    in_activity = ibis.window(group_by=[ev.case, ev.activity], order_by=ev.position)
+    ev = ev.mutate(
+        occurrence=ibis.row_number().over(in_activity),
+        previous_resource=ev.resource.lag().over(in_activity),
+        wait_in_s=ev.wait_s.lag().over(in_case),
+    )
+    redo = (
+        (ev.occurrence > 0)
+        & ev.resource.notnull()
+        & ev.previous_resource.notnull()
+        & (ev.resource != ev.previous_resource)
+    )
+    return ev.select(
+        "case",
+        "activity",
+        rework=ev.occurrence > 0,
+        redo=redo,
+        # NULL next activity (last event) is no self-loop.
+        self_loop=(ev.next_activity == ev.activity).fill_null(False),
+        wait_in_s=ev.wait_in_s,
+    )
+
+
+def _count(flag: Any) -> Any:
+    return flag.cast("int64").sum()
+
+
+def rework(log: EventLog) -> pd.DataFrame:
+    """Rework per activity: one row per activity of the log.
+
+    Columns:
+
+    - ``activity``
+    - ``repeat_events``: the activity's rework events (its occurrences after its first
+      in a case), redos included;
+    - ``cases``: cases in which the activity occurs more than once (equal to pm4py's
+      ``get_rework_cases_per_activity``);
+    - ``redo_events``: those rework events that are redos (resource known on both
+      occurrences, and different);
+    - ``self_loops``: transitions a -> a of the activity;
+    - ``rework_wait_s``: total wait, in seconds, of the transitions leading into the
+      activity's rework events (0.0 when it has none).
+
+    Every activity is listed, also those without rework, sorted by ``repeat_events``
+    (most first), then by activity name (code point order), so the table is the same on
+    every engine.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1"] * 5 + ["2"] * 3,
+    ...     "activity": ["A", "B", "A", "C", "A", "A", "A", "C"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 11:00",
+    ...                   "2024-01-01 12:00", "2024-01-01 14:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 09:30", "2024-01-02 10:00"],
+    ...     "resource": ["ann", "bob", "ann", "bob", "cy", "ann", "ann", None]}))
+    >>> rework(log)
+      activity  repeat_events  cases  redo_events  self_loops  rework_wait_s
+    0        A              3      2            1           1        12600.0
+    1        B              0      0            0           0            0.0
+    2        C              0      0            0           0            0.0
+    """
+    ev = _event_flags(log)
+    per_activity = ev.group_by("activity").aggregate(
+        repeat_events=_count(ev.rework),
+        cases=ev.case.nunique(where=ev.rework),
+        redo_events=_count(ev.redo),
+        self_loops=_count(ev.self_loop),
+        rework_wait_s=ev.wait_in_s.sum(where=ev.rework),
+    )
+    frame = per_activity.to_pandas()
+    frame["activity"] = frame["activity"].astype(str)
+    for column in ("repeat_events", "cases", "redo_events", "self_loops"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["rework_wait_s"] = frame["rework_wait_s"].astype("float64").fillna(0.0)
+    # Python's string order (code points) for ties: the same on every engine and machine.
+    frame = frame.sort_values("activity", kind="stable")
+    frame = frame.sort_values("repeat_events", ascending=False, kind="stable")
+    return frame.reset_index(drop=True).reindex(columns=REWORK_COLUMNS)
+
+
+def rework_per_case(log: EventLog) -> pd.DataFrame:
+    """Rework per case: one row per case, sorted by case id (code point order).
+
+    Columns: ``case``, ``rework_events`` (events - distinct activities),
+    ``redo_events`` and ``self_loops`` (transitions a -> a), as defined in the module
+    docstring.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "2", "2"],
+    ...     "activity": ["A", "A", "A", "A", "B"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 11:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 10:00"],
+    ...     "resource": ["ann", "bob", "bob", "ann", "ann"]}))
+    >>> rework_per_case(log)
+      case  rework_events  redo_events  self_loops
+    0    1              2            1           2
+    1    2              0            0           0
+    """
+    ev = _event_flags(log)
+    per_case = ev.group_by("case").aggregate(
+        rework_events=_count(ev.rework),
+        redo_events=_count(ev.redo),
+        self_loops=_count(ev.self_loop),
+    )
+    frame = per_case.to_pandas()
+    frame["case"] = frame["case"].astype(str)
+    for column in REWORK_CASE_COLUMNS[1:]:
+        frame[column] = frame[column].astype("int64")
+    frame = frame.sort_values("case", kind="stable", ignore_index=True)
+    return frame.reindex(columns=REWORK_CASE_COLUMNS)
+
+
+def rework_summary(log: EventLog) -> dict[str, int | float]:
+    """Rework over the whole log.
+
+    Keys: ``events`` (rework events), ``cases`` (cases with at least one rework
+    event), ``redo_events``, ``repeat_events`` (rework events that are not redos:
+    ``events - redo_events``), ``self_loops``, ``rework_wait_s`` (total wait into rework
+    events, seconds) and ``rework_pct`` (rework events / all events * 100).
+
+    Note that here ``repeat_events`` excludes redos, whereas the per-activity column
+    of :func:`rework` counts all rework events of the activity (MEASURES.md).
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "1", "2"],
+    ...     "activity": ["A", "B", "A", "A", "A"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 11:00",
+    ...                   "2024-01-01 11:30", "2024-01-02 09:00"],
+    ...     "resource": ["ann", "bob", "cy", "cy", "ann"]}))
+    >>> rework_summary(log)  # doctest: +NORMALIZE_WHITESPACE
+    {'events': 2, 'cases': 1, 'redo_events': 1, 'repeat_events': 1, 'self_loops': 1,
+     'rework_wait_s': 5400.0, 'rework_pct': 40.0}
+    """
+    ev = _event_flags(log)
+    row = (
+        ev.aggregate(
+            all_events=ev.count(),
+            events=_count(ev.rework),
+            cases=ev.case.nunique(where=ev.rework),
+            redo_events=_count(ev.redo),
+            self_loops=_count(ev.self_loop),
+            rework_wait_s=ev.wait_in_s.sum(where=ev.rework),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
+
+    def whole(key: str) -> int:
+        return 0 if pd.isna(row[key]) else int(row[key])
+
+    total, events, redo = whole("all_events"), whole("events"), whole("redo_events")
+    wait = 0.0 if pd.isna(row["rework_wait_s"]) else float(row["rework_wait_s"])
+    return {
+        "events": events,
+        "cases": whole("cases"),
+        "redo_events": redo,
+        "repeat_events": events - redo,
+        "self_loops": whole("self_loops"),
+        "rework_wait_s": wait,
+        "rework_pct": 100 * events / total if total else 0.0,
+    }

@@ -1,0 +1,250 @@
+"""The hand-off network: who passes work to whom, as Graphviz DOT.
+
+:func:`handoff_network_dot` draws the hand-off table of the analyses (MEASURES.md,
+"Handler, hand-offs, ping-pong") as a network: each handler (a team or a person) is a
+box, each pair of handlers with hand-offs an arrow. Ping-pong pairs, where work goes
+back and forth, are drawn in bold purple both ways. Like the journey map, nothing is
+computed here but shares for widths and shades; log text is escaped, node ids are
+generated, and the same tables always give the same DOT.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from journeymap.render import style
+from journeymap.render.style import quoted
+from journeymap.render.tables import number, records, require, scale, values
+from journeymap.render.units import human_duration, thousands
+
+__all__ = ["MATRIX_COLUMNS", "PINGPONG_COLUMNS", "handoff_network_dot"]
+
+MATRIX_COLUMNS = ["level", "from", "to", "count", "cases", "median_wait_s", "total_wait_s"]
+PINGPONG_COLUMNS = ["level", "a", "b", "count", "cases"]
+
+
+def handoff_network_dot(
+    matrix: pd.DataFrame,
+    pingpong: pd.DataFrame | None = None,
+    *,
+    level: str = "team",
+    max_edges: int = 60,
+    caption: str = "",
+    title: str = "",
+) -> str:
+    """The hand-off network of one level (``"team"`` or ``"resource"``) as DOT text.
+
+    Each handler is a box with its name and its hand-offs received and passed on
+    (``"in 1,204 · out 980"``, over all hand-offs of the level), darker the more it
+    has. Each row ``from -> to`` of ``matrix`` is an arrow, wider and darker the more
+    hand-offs it carries, labelled with the count and the median wait between the two
+    events (``"412 · 1.2 d"``). When ``pingpong`` lists the pair (a, b), both arrows
+    between a and b are bold purple and marked ``⇄``: work goes back and forth; the
+    arrow a -> b also shows the number of ping-pongs a -> b -> a (``"· ⇄ 37"``).
+
+    To stay legible, only the ``max_edges`` largest paths are drawn (by count, ties by
+    the names), with the handlers they join; the caption then says how many paths and
+    handlers are left out.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Hand-offs per handler pair: ``level``, ``from``, ``to``, ``count``, ``cases``,
+        ``median_wait_s``, ``total_wait_s``. Rows of other levels are ignored.
+    pingpong : pandas.DataFrame, optional
+        Ping-pong pairs: ``level``, ``a``, ``b``, ``count`` (ping-pongs a -> b -> a),
+        ``cases``.
+    level : str
+        The level to draw, as in the ``level`` column.
+    max_edges : int
+        The most paths drawn (at least 1).
+    caption, title : str
+        Text under and above the network.
+
+    Returns
+    -------
+    str
+        DOT source; the same inputs always give the same text.
+
+    Raises
+    ------
+    ValueError
+        For a missing column, a pair listed twice, or ``max_edges`` below 1.
+
+    Examples
+    --------
+    >>> matrix = pd.DataFrame({
+    ...     "level": "team", "from": ["Front", "Back"], "to": ["Back", "Front"],
+    ...     "count": [12, 5], "cases": [10, 5], "median_wait_s": [7200.0, 86400.0],
+    ...     "total_wait_s": [90000.0, 400000.0]})
+    >>> pp = pd.DataFrame({"level": ["team"], "a": ["Front"], "b": ["Back"],
+    ...                    "count": [4], "cases": [4]})
+    >>> dot = handoff_network_dot(matrix, pp)
+    >>> 'h1 -> h0 [label="  12 · 2.0 h · ⇄ 4"' in dot, "in 12 · out 5" in dot
+    (True, True)
+    """
+    if max_edges < 1:
+        raise ValueError(f"max_edges must be at least 1, not {max_edges}")
+    require(matrix, "matrix", MATRIX_COLUMNS)
+    edges = _level_rows(matrix, level, ("from", "to"), "matrix")
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    if pingpong is not None:
+        require(pingpong, "pingpong", PINGPONG_COLUMNS)
+        for row in _level_rows(pingpong, level, ("a", "b"), "pingpong"):
+            pairs[(row["a"], row["b"])] = row
+    edges.sort(key=lambda r: (-(number(r["count"]) or 0.0), r["from"], r["to"]))
+    shown = edges[:max_edges]
+    names = sorted({r["from"] for r in shown} | {r["to"] for r in shown})
+    ids = {name: f"h{i}" for i, name in enumerate(names)}
+    totals = _totals(edges)
+    bouncing = {(a, b) for a, b in pairs} | {(b, a) for a, b in pairs}
+
+    lines = [
+        "digraph handoffs {",
+        *style.graph_defaults("LR"),
+        "  graph [nodesep=0.5, ranksep=1.1];",
+        f"  label={_legend(level, shown, totals, names, bouncing, caption, len(edges))};",
+    ]
+    body = _node_lines(names, ids, totals, level) + _edge_lines(shown, ids, pairs, bouncing)
+    if title:
+        lines += [
+            "  subgraph cluster_title {",
+            f"    label=<{style.title_html(title)}>; labelloc=t; peripheries=0;",
+            *("  " + line for line in body),
+            "  }",
+        ]
+    else:
+        lines += body
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _level_rows(
+    frame: pd.DataFrame, level: str, keys: tuple[str, str], name: str
+) -> list[dict[str, Any]]:
+    rows = [row for row in records(frame) if str(row["level"]) == level]
+    for row in rows:
+        row[keys[0]], row[keys[1]] = str(row[keys[0]]), str(row[keys[1]])
+    seen = [(row[keys[0]], row[keys[1]]) for row in rows]
+    twice = sorted({pair for pair in seen if seen.count(pair) > 1})
+    if twice:
+        shown = ", ".join(f"{a!r} -> {b!r}" for a, b in twice)
+        raise ValueError(f"{name} lists {shown} more than once for level {level!r}")
+    return rows
+
+
+def _totals(edges: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Hand-offs received and passed on, per handler, over all paths of the level."""
+    received: dict[str, float] = {}
+    passed: dict[str, float] = {}
+    for row in edges:
+        count = number(row["count"]) or 0.0
+        passed[row["from"]] = passed.get(row["from"], 0.0) + count
+        received[row["to"]] = received.get(row["to"], 0.0) + count
+    return {
+        name: (received.get(name, 0.0), passed.get(name, 0.0))
+        for name in sorted(set(received) | set(passed))
+    }
+
+
+def _node_lines(
+    names: list[str], ids: dict[str, str], totals: dict[str, tuple[float, float]], level: str
+) -> list[str]:
+    sizes = [sum(totals[name]) for name in names]
+    lines = []
+    for name in names:
+        received, passed = totals[name]
+        share = scale(received + passed, sizes)
+        counts = f"in {thousands(received)} · out {thousands(passed)}"
+        tip = f"{name} ({level}): {thousands(received)} hand-offs received, "
+        tip += f"{thousands(passed)} passed on"
+        lines.append(
+            f"  {ids[name]} [label=<{style.node_html(name, counts)}>, "
+            f"{style.node_colours(share)}, tooltip={quoted(tip)}];"
+        )
+    return lines
+
+
+def _edge_lines(
+    shown: list[dict[str, Any]],
+    ids: dict[str, str],
+    pairs: dict[tuple[str, str], dict[str, Any]],
+    bouncing: set[tuple[str, str]],
+) -> list[str]:
+    counts = values(shown, "count")
+    lines = []
+    # Sorted by the drawn names, not by count, so that the layout is stable.
+    for row in sorted(shown, key=lambda r: (r["from"], r["to"])):
+        pair = (row["from"], row["to"])
+        share = scale(number(row["count"]), counts)
+        label = f"{thousands(row['count'])} · {human_duration(row['median_wait_s'])}"
+        tip = f"{row['from']} → {row['to']}: {thousands(row['count'])} hand-offs in "
+        tip += f"{thousands(row['cases'])} cases\nwait: median "
+        tip += (
+            f"{human_duration(row['median_wait_s'])}, total {human_duration(row['total_wait_s'])}"
+        )
+        if pair in bouncing:
+            if pair in pairs:  # ping-pongs that start on this path
+                label += f" · ⇄ {thousands(pairs[pair]['count'])}"
+            else:
+                label += " · ⇄"
+            attrs = style.edge_attributes(label, style.HANDOFF, share, thinnest=2.5)
+            for a, b in (pair, pair[::-1]):
+                if (a, b) in pairs:
+                    pp = pairs[(a, b)]
+                    tip += f"\nping-pong {a} → {b} → {a}: {thousands(pp['count'])} times "
+                    tip += f"in {thousands(pp['cases'])} cases"
+        else:
+            attrs = style.frequency_edge(label, share)
+        weight = 1 + round(9 * share**2)
+        lines.append(
+            f"  {ids[row['from']]} -> {ids[row['to']]} [{attrs}, weight={weight}, "
+            f"tooltip={quoted(tip)}];"
+        )
+    return lines
+
+
+def _legend(
+    level: str,
+    shown: list[dict[str, Any]],
+    totals: dict[str, tuple[float, float]],
+    names: list[str],
+    bouncing: set[tuple[str, str]],
+    caption: str,
+    paths: int,
+) -> str:
+    steps = [i / 4 for i in range(5)]
+    sizes = [sum(totals[name]) for name in names]
+    counts = values(shown, "count")
+    what = style.html_text(level)
+    rows: list[style.LegendRow] = [
+        (
+            f"box: a {what}, with the hand-offs it receives and passes on; darker = more",
+            (thousands(min(sizes)), thousands(max(sizes))) if sizes else None,
+            [style.mix(style.BOX_LIGHT, style.BOX_DARK, s) for s in steps],
+        ),
+        (
+            f"arrow: hand-offs from one {what} to the next · median wait; wider = more",
+            (thousands(min(counts)), thousands(max(counts))) if counts else None,
+            [style.frequency_colour(s) for s in steps],
+        ),
+    ]
+    if any((r["from"], r["to"]) in bouncing for r in shown):
+        text = "bold purple · ⇄ n: ping-pong, n times work went this way and straight back"
+        rows.append((text, None, [style.HANDOFF]))
+    notes = [caption] if caption else []
+    if not shown:
+        notes.append(f"no hand-offs between {level} handlers")
+    elif len(shown) < paths:
+        left = len(totals) - len(names)
+        notes.append(
+            f"showing the {len(shown)} largest of {paths:,} hand-off paths"
+            + (
+                f"; {left:,} of {len(totals):,} {level}s, only on the others, are left out"
+                if left
+                else ""
+            )
+        )
+    return style.legend_table(rows, " — ".join(notes))
