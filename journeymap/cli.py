@@ -249,7 +249,7 @@ def mine(
     model.svg when a model is asked for. Big logs are simplified to a readable map; the
     caption says how much is shown. Progress goes to the terminal, nothing to a pipe.
     """
-    from journeymap import mine as mining
+    from journeymap import mining
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in mining.MAP_FORMATS]
