@@ -1,9 +1,10 @@
-"""CSV output that spreadsheets cannot execute.
+"""CSV output that spreadsheets cannot execute, written by DuckDB's fast CSV writer.
 
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read
 by Excel and LibreOffice as a formula. Log-derived text in exported CSV files is
 therefore prefixed with an apostrophe, which spreadsheets show as plain text (OWASP's
-advice on CSV injection).
+advice on CSV injection). Numbers and timestamps are written in one fixed form, so the
+same table always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = ["FORMULA_START", "copy_to_csv", "neutralise", "write_table"]
 
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = "^[=+\\-@\\t\\r]"
 
 
 def neutralise(value: str) -> str:
@@ -34,20 +36,35 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def copy_to_csv(
-    con: duckdb.DuckDBPyConnection, table: str, path: str, *, order_by: str = ""
-) -> None:
-    """Write a table to CSV on the engine, neutralising every text cell."""
-    columns = con.execute(f"DESCRIBE {table}").fetchall()
-    pattern = "^[=+\\-@\\t\\r]"
-    selects = ", ".join(
-        (
-            f"CASE WHEN regexp_matches({quote_identifier(name)}, '{pattern}') "
-            f"THEN '''' || {quote_identifier(name)} ELSE {quote_identifier(name)} END "
-            f"AS {quote_identifier(name)}"
+def _cell_sql(name: str, kind: str, decimals: int) -> str:
+    """SQL writing one column the way journeymap's tables write it."""
+    c = quote_identifier(name)
+    if kind == "VARCHAR":
+        return f"CASE WHEN regexp_matches({c}, '{_FORMULA_PATTERN}') THEN '''' || {c} ELSE {c} END"
+    if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL"):
+        return (
+            f"CASE WHEN {c} IS NULL OR isnan({c}) THEN NULL ELSE printf('%.{decimals}f', {c}) END"
         )
-        if kind == "VARCHAR"
-        else quote_identifier(name)
+    if kind.startswith("TIMESTAMP"):
+        # ISO 8601 in UTC with a Z (the session's zone is UTC); fractions only when present.
+        whole = f"strftime({c}, '%Y-%m-%dT%H:%M:%S')"
+        fraction = f"rtrim(strftime({c}, '.%f'), '0')"
+        return f"{whole} || CASE WHEN {fraction} = '.' THEN '' ELSE {fraction} END || 'Z'"
+    return c
+
+
+def copy_to_csv(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: str | Path,
+    *,
+    order_by: str = "",
+    decimals: int = 3,
+) -> None:
+    """Write a table or view of ``con`` to CSV on the engine, neutralising text cells."""
+    columns = con.execute(f"DESCRIBE {table}").fetchall()
+    selects = ", ".join(
+        f"{_cell_sql(name, kind, decimals)} AS {quote_identifier(name)}"
         for name, kind, *_ in columns
     )
     order = f" ORDER BY {order_by}" if order_by else ""
@@ -58,34 +75,33 @@ def copy_to_csv(
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, decimals: int = 3) -> Path:
-    """Write a small result table as CSV: text neutralised, floats with fixed decimals.
+    """Write a result table as CSV: text neutralised, floats with fixed decimals.
 
-    The same table always gives the same bytes: floats are rounded to ``decimals``
-    places (NaN as an empty cell), line endings are ``\n``, and the frame is not
-    modified.
+    The same table always gives the same bytes: floats have ``decimals`` places (NaN as
+    an empty cell), timestamps are ISO 8601 in UTC with a ``Z``, rows keep the frame's
+    order, and the frame is not modified.
 
     Examples
     --------
     >>> import tempfile
+    >>> times = pd.to_datetime(["2024-01-01 09:00:00.5", "2024-01-01 00:00:00.0"], utc=True)
+    >>> table = pd.DataFrame({"a": ["=1+1", "x"], "w": [1 / 3, None], "t": times})
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = write_table(pd.DataFrame({"a": ["=1+1", "x"], "w": [1 / 3, None]}),
-    ...                     Path(d) / "t.csv")
+    ...     p = write_table(table, Path(d) / "t.csv")
     ...     print(p.read_text(), end="")
-    a,w
-    '=1+1,0.333
-    x,
+    a,w,t
+    '=1+1,0.333,2024-01-01T09:00:00.5Z
+    x,,2024-01-01T00:00:00Z
     """
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
-            # ISO 8601 in UTC, as in summary.json; fractions of a second only when present.
-            text = values.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
-            stamps = text.str.replace(r"\.?0+$", "", regex=True) + "Z"
-            out[column] = stamps.astype(object).where(values.notna(), None)
-        elif values.dtype == object or pd.api.types.is_string_dtype(values):
-            out[column] = values.map(lambda v: neutralise(v) if isinstance(v, str) else v)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(target, index=False, float_format=f"%.{decimals}f", lineterminator="\n")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET preserve_insertion_order = true")
+        numbered = frame.reset_index(drop=True)
+        con.register("frame_view", numbered)
+        copy_to_csv(con, "frame_view", target, decimals=decimals)
+    finally:
+        con.close()
     return target
