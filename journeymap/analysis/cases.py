@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from journeymap.analysis.handoffs import handoffs_per_case
-from journeymap.analysis.rework import rework_per_case
-from journeymap.analysis.time import case_times
+from journeymap.analysis.handoffs import case_handoffs_expr
+from journeymap.analysis.rework import rework_flags
+from journeymap.analysis.time import case_times_expr
 from journeymap.discovery.variants import case_variant_ranks
 from journeymap.eventlog import EventLog
 
@@ -39,17 +41,32 @@ def case_table(log: EventLog, *, level: str | None) -> pd.DataFrame:
     0       1       3  7200.0         2          1              1             2
     1       2       1     0.0         0          0              0             1
     """
-    frame = case_times(log)
+    import ibis
+
+    # One engine query joins the per-case parts; only its result comes to pandas.
+    times = case_times_expr(log)
+    ranks = case_variant_ranks(log)
+    flags = rework_flags(log)
+    rework = flags.group_by("case").aggregate(rework_events=flags.rework.cast("int64").sum())
+    joined = times.left_join(rework, "case").left_join(ranks, "case")
+    columns: dict[str, Any] = {
+        "case_id": times.case,
+        "events": times.events.cast("int64"),
+        "start": times.start,
+        "end": times.end,
+        "e2e_s": times.e2e_s,
+        "rework_events": rework.rework_events.fill_null(0).cast("int64"),
+        "variant_rank": ranks.variant_rank.cast("int64"),
+    }
     if level is not None:
-        flows = handoffs_per_case(log, level=level)[["case", "handoffs", "pingpongs", "handlers"]]
-        frame = frame.merge(flows, on="case", how="left")
+        flows = case_handoffs_expr(log, level=level)
+        joined = joined.left_join(flows, times.case == flows.case)
+        for name in ("handoffs", "pingpongs", "handlers"):
+            columns[name] = flows[name].fill_null(0).cast("int64")
     else:
-        frame = frame.assign(handoffs=0, pingpongs=0, handlers=0)
-    frame = frame.merge(rework_per_case(log)[["case", "rework_events"]], on="case", how="left")
-    frame = frame.merge(case_variant_ranks(log).to_pandas(), on="case", how="left")
-    for column in ("handoffs", "pingpongs", "handlers", "rework_events", "variant_rank"):
-        frame[column] = frame[column].fillna(0).astype("int64")
-    frame = frame.rename(columns={"case": "case_id"})
+        for name in ("handoffs", "pingpongs", "handlers"):
+            columns[name] = ibis.literal(0, "int64")
+    frame = joined.select(**columns).to_pandas()
     # numpy sorts Python strings by code point, the order used everywhere else.
     order = np.argsort(frame["case_id"].to_numpy(dtype=object), kind="stable")
     return frame.iloc[order].reset_index(drop=True)[CASE_COLUMNS]

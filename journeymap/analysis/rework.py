@@ -32,7 +32,14 @@ import pandas as pd
 from journeymap.discovery.ordering import ordered_events
 from journeymap.eventlog import EventLog
 
-__all__ = ["REWORK_CASE_COLUMNS", "REWORK_COLUMNS", "rework", "rework_per_case", "rework_summary"]
+__all__ = [
+    "REWORK_CASE_COLUMNS",
+    "REWORK_COLUMNS",
+    "rework",
+    "rework_flags",
+    "rework_per_case",
+    "rework_summary",
+]
 
 REWORK_COLUMNS = [
     "activity",
@@ -45,7 +52,7 @@ REWORK_COLUMNS = [
 REWORK_CASE_COLUMNS = ["case", "rework_events", "redo_events", "self_loops"]
 
 
-def _event_flags(log: EventLog) -> Any:
+def rework_flags(log: EventLog) -> Any:
     """Ibis expression, one row per event: ``case``, ``activity``, ``rework``, ``redo``,
     ``self_loop`` (booleans) and ``wait_in_s`` (the wait of the transition into the
     event; NULL for the first event of a case). Computed once per log and kept on the
@@ -128,7 +135,7 @@ def rework(log: EventLog) -> pd.DataFrame:
     1        B              0      0            0           0            0.0
     2        C              0      0            0           0            0.0
     """
-    ev = _event_flags(log)
+    ev = rework_flags(log)
     per_activity = ev.group_by("activity").aggregate(
         repeat_events=_count(ev.rework),
         cases=ev.case.nunique(where=ev.rework),
@@ -168,7 +175,7 @@ def rework_per_case(log: EventLog) -> pd.DataFrame:
     0    1              2            1           2
     1    2              0            0           0
     """
-    ev = _event_flags(log)
+    ev = rework_flags(log)
     per_case = ev.group_by("case").aggregate(
         rework_events=_count(ev.rework),
         redo_events=_count(ev.redo),
@@ -206,7 +213,7 @@ def rework_summary(log: EventLog) -> dict[str, int | float]:
     {'events': 2, 'cases': 1, 'redo_events': 1, 'repeat_events': 1, 'self_loops': 1,
      'rework_wait_s': 5400.0, 'rework_pct': 40.0}
     """
-    ev = _event_flags(log)
+    ev = rework_flags(log)
     row = (
         ev.aggregate(
             all_events=ev.count(),
