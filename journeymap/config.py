@@ -34,6 +34,16 @@ from journeymap.mapping import ROLES
 
 __all__ = ["SCHEMA", "Config", "load_config"]
 
+
+class StringList(list):
+    """Schema marker: the value is a list of strings (``key = ["a", "b"]``)."""
+
+
+class TableList(list):
+    """Schema marker: the value is a list of tables (``[[section.key]]`` blocks); the
+    analysis that reads them checks their keys."""
+
+
 #: Allowed keys per section and the Python type of their values.
 SCHEMA: dict[str, dict[str, type]] = {
     "read": {
@@ -46,8 +56,32 @@ SCHEMA: dict[str, dict[str, type]] = {
         "strict": bool,
     },
     "mapping": {**dict.fromkeys(ROLES, str), "timestamp_format": str, "timezone": str},
+    "demand": {
+        "failure_activities": StringList,
+        "extra_failure_activities": StringList,
+        "repeat_contact_days": int,
+        "rule": TableList,
+    },
+    "flow": {"dirty_activities": StringList},
 }
-_TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", float: "a number"}
+_TYPE_NAMES = {
+    str: "a string",
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    StringList: "a list of strings",
+    TableList: "a list of tables",
+}
+
+
+def _has_type(value: Any, expected: type) -> bool:
+    if expected is StringList:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if expected is TableList:
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if expected is int and isinstance(value, bool):
+        return False
+    return isinstance(value, expected)
 
 
 @dataclass(frozen=True)
@@ -111,7 +145,7 @@ def check_config(data: MappingABC[str, Any], name: str) -> dict[str, dict[str, A
                     f"[{section}] takes: {', '.join(allowed)}"
                 )
             expected = allowed[key]
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            if not _has_type(value, expected):
                 raise ConfigError(
                     f"{name}: {section}.{key} must be {_TYPE_NAMES[expected]}, not {value!r}"
                 )

@@ -1,0 +1,388 @@
+"""Capability (process behaviour) charts: XmR charts of what the system delivers.
+
+An XmR chart shows the voice of the process: the range a measure will keep falling in
+while the system stays as it is (the natural process limits), and signals that something
+has changed. For values x_1..x_k in time order (shared/MEASURES.md):
+
+- mR_i = |x_i - x_i-1| for i = 2..k; mRbar = mean(mR); centre = mean(x).
+- UNPL = centre + 2.66 * mRbar; LNPL = max(0, centre - 2.66 * mRbar) for durations and
+  counts; URL (upper range limit) = 3.268 * mRbar.
+- Signals: rule 1, a point outside the natural process limits; rule 2, eight or more
+  successive points on the same side of the centre line; rule 3, three out of four
+  successive points beyond the halfway line between centre and a limit, on the same side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analysis.time import case_times
+from journeymap.eventlog import EventLog
+
+__all__ = [
+    "XmRChart",
+    "capability_e2e",
+    "capability_statement",
+    "weekly_share",
+    "weekly_volume",
+    "xmr",
+]
+
+#: Scaling constants of the XmR chart (Wheeler): limits from the average moving range.
+NPL_FACTOR = 2.66
+URL_FACTOR = 3.268
+#: Successive points on one side of the centre line that make a rule 2 signal.
+RUN_LENGTH = 8
+
+Kind = Literal["value", "duration", "count", "share"]
+_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
+
+
+@dataclass(frozen=True)
+class XmRChart:
+    """An XmR chart: limits, and one row per point with the rules it breaks.
+
+    Attributes
+    ----------
+    centre, mrbar, unpl, lnpl, url : float
+        Centre line (mean of x), average moving range, upper and lower natural process
+        limits, and upper range limit of the moving ranges.
+    points : pandas.DataFrame
+        One row per point in time order: ``x``, ``mr`` (NaN for the first point),
+        ``centre``, ``unpl``, ``lnpl``, ``url``, ``rule1``, ``rule2``, ``rule3`` (bool),
+        and ``label`` / ``time`` when given (case id, day or week start).
+    basis : str
+        What one point is: ``"value"``, ``"case"``, ``"daily mean"``, ``"week"``.
+    kind : str
+        ``"duration"`` (seconds), ``"count"``, ``"share"`` (0..1) or ``"value"``.
+    measure : str
+        The measure in words, for statements and axis labels.
+    """
+
+    centre: float
+    mrbar: float
+    unpl: float
+    lnpl: float
+    url: float
+    points: pd.DataFrame
+    basis: str = "value"
+    kind: Kind = "value"
+    measure: str = "value"
+
+    @property
+    def signals(self) -> int:
+        """Number of points that break at least one rule."""
+        p = self.points
+        return int((p["rule1"] | p["rule2"] | p["rule3"]).sum())
+
+    @property
+    def predictable(self) -> bool:
+        """True when no point breaks a rule: the system is predictable within the limits."""
+        return self.signals == 0
+
+
+def _runs(side: np.ndarray) -> np.ndarray:
+    """Rule 2: flag every point of a run of RUN_LENGTH or more equal non-zero sides."""
+    flags = np.zeros(len(side), dtype=bool)
+    start = 0
+    for i in range(1, len(side) + 1):
+        if i == len(side) or side[i] != side[start]:
+            if side[start] != 0 and i - start >= RUN_LENGTH:
+                flags[start:i] = True
+            start = i
+    return flags
+
+
+def _three_of_four(beyond: np.ndarray) -> np.ndarray:
+    """Rule 3 on one side: in each window of four with three or more points beyond the
+    halfway line, flag the points beyond it."""
+    flags = np.zeros(len(beyond), dtype=bool)
+    for i in range(len(beyond) - 3):
+        window = beyond[i : i + 4]
+        if window.sum() >= 3:
+            flags[i : i + 4] |= window
+    return flags
+
+
+def xmr(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    lower_bound_zero: bool = True,
+    labels: Sequence[Any] | pd.Series | pd.Index | None = None,
+    times: Sequence[Any] | pd.Series | pd.Index | None = None,
+    basis: str = "value",
+    kind: Kind = "value",
+    measure: str = "value",
+) -> XmRChart:
+    """The XmR chart of values in time order.
+
+    mR_i = |x_i - x_i-1| (i = 2..k), mRbar = mean(mR), centre = mean(x),
+    UNPL = centre + 2.66 mRbar, LNPL = max(0, centre - 2.66 mRbar) when
+    ``lower_bound_zero`` (durations, counts) else centre - 2.66 mRbar, URL = 3.268 mRbar.
+
+    Signals: rule 1, a point outside [LNPL, UNPL] (strictly beyond a limit); rule 2,
+    eight or more successive points on the same side of the centre line, every point of
+    the run flagged (a point exactly on the centre line is on neither side and ends a
+    run); rule 3, three out of four successive points beyond the halfway line between the
+    centre and a limit, on the same side: in each such window the points beyond the line
+    are flagged. The halfway lines lie halfway between the centre and UNPL, and between
+    the centre and LNPL as MEASURES.md defines it (so, when LNPL is 0, halfway to 0: on
+    skewed waiting times, spells of short waits then signal).
+
+    Parameters
+    ----------
+    values : sequence of float
+        The measure, oldest first. At least two finite values.
+    lower_bound_zero : bool, default True
+        Clip LNPL at 0, for measures that cannot be negative.
+    labels, times : sequence, optional
+        A label (case id, week) and a time for each point, kept as columns of ``points``.
+    basis, kind, measure : str
+        What a point is, what the values are, and the measure in words (see `XmRChart`).
+
+    Returns
+    -------
+    XmRChart
+
+    Raises
+    ------
+    ValueError
+        Fewer than two values (no moving range, so no limits), a value that is not a
+        finite number, or labels/times of another length.
+
+    Examples
+    --------
+    >>> chart = xmr([5, 7, 6, 9, 4])
+    >>> chart.mrbar, round(chart.centre, 3), round(chart.unpl, 3), chart.lnpl
+    (2.75, 6.2, 13.515, 0.0)
+    >>> chart.points["mr"].tolist()[1:], chart.predictable
+    ([2.0, 1.0, 3.0, 5.0], True)
+    >>> xmr([10, 10, 10, 10, 30]).points["rule1"].tolist()
+    [False, False, False, False, True]
+    """
+    x = np.asarray(values, dtype="float64")
+    if x.ndim != 1 or len(x) < 2:
+        raise ValueError(
+            f"an XmR chart needs at least two values in time order; got {x.size}. "
+            "Use a longer period or a finer basis (cases instead of weeks)."
+        )
+    if not np.isfinite(x).all():
+        raise ValueError("an XmR chart needs finite numbers; drop or fill NaN values first")
+    mr = np.abs(np.diff(x))
+    mrbar = float(mr.mean())
+    centre = float(x.mean())
+    unpl = centre + NPL_FACTOR * mrbar
+    lnpl = centre - NPL_FACTOR * mrbar
+    if lower_bound_zero:
+        lnpl = max(0.0, lnpl)
+    url = URL_FACTOR * mrbar
+
+    points = pd.DataFrame({"x": x, "mr": np.concatenate([[np.nan], mr])})
+    for name, column in (("label", labels), ("time", times)):
+        if column is not None:
+            column = list(column)
+            if len(column) != len(x):
+                raise ValueError(f"{name}s has {len(column)} items for {len(x)} values")
+            points.insert(0, name, column)
+    points["centre"], points["unpl"], points["lnpl"], points["url"] = centre, unpl, lnpl, url
+    points["rule1"] = (x > unpl) | (x < lnpl)
+    points["rule2"] = _runs(np.sign(x - centre))
+    upper_half, lower_half = (centre + unpl) / 2, (centre + lnpl) / 2
+    points["rule3"] = _three_of_four(x > upper_half) | _three_of_four(x < lower_half)
+    return XmRChart(centre, mrbar, unpl, lnpl, url, points, basis, kind, measure)
+
+
+def capability_e2e(log: EventLog, *, max_points: int = 5000) -> XmRChart:
+    """The end-to-end capability chart: how long customers wait, start to finish.
+
+    One point per case, its end-to-end time in seconds, in order of case end (equal ends
+    in case order), labelled by case id with the case end as time. Over ``max_points``
+    cases, one point per UTC day instead: the mean end-to-end time of the cases ending
+    that day (days without a case ending have no point); ``basis`` then says
+    ``"daily mean"``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two points (one case, or one day on the daily basis).
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["A", "A", "B", "B", "C", "C"], "activity": ["x", "y"] * 3,
+    ...     "timestamp": ["2024-01-01 08:00", "2024-01-01 10:00", "2024-01-01 08:00",
+    ...                   "2024-01-01 09:00", "2024-01-02 08:00", "2024-01-02 11:00"]}))
+    >>> chart = capability_e2e(log)
+    >>> chart.basis, chart.points["label"].tolist(), chart.points["x"].tolist()
+    ('case', ['B', 'A', 'C'], [3600.0, 7200.0, 10800.0])
+    >>> daily = capability_e2e(log, max_points=2)
+    >>> daily.basis, daily.points["x"].tolist()
+    ('daily mean', [5400.0, 10800.0])
+    """
+    cases = case_times(log)
+    common: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
+    if len(cases) <= max_points:
+        return xmr(cases["e2e_s"], labels=cases["case"], times=cases["end"], basis="case", **common)
+    day = cases["end"].dt.tz_convert("UTC").dt.floor("D")
+    daily = cases.groupby(day, sort=True)["e2e_s"].mean()
+    days = list(daily.index)
+    labels = [d.date() for d in days]
+    return xmr(daily.to_numpy(), labels=labels, times=days, basis="daily mean", **common)
+
+
+def _week_starts(starts: pd.Series) -> pd.Series:
+    """The Monday (UTC, midnight) of each instant's ISO week."""
+    day = starts.dt.tz_convert("UTC").dt.floor("D")
+    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+
+
+def _all_weeks(weeks: pd.Series) -> pd.DatetimeIndex:
+    return pd.date_range(weeks.min(), weeks.max(), freq="7D")
+
+
+def weekly_volume(log: EventLog) -> XmRChart:
+    """Demand volume: cases started per ISO week (Monday to Sunday, UTC).
+
+    Weeks without a new case between the first and the last week count as 0. Points are
+    labelled by the week's start date. The first and last weeks of an extract are often
+    part weeks, and then read low.
+
+    Raises
+    ------
+    ValueError
+        All cases start in one week.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["A", "B", "C", "D"], "activity": ["x"] * 4,
+    ...     "timestamp": ["2024-01-01", "2024-01-03", "2024-01-16", "2024-01-22"]}))
+    >>> chart = weekly_volume(log)
+    >>> [str(d) for d in chart.points["label"]], chart.points["x"].tolist()
+    (['2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22'], [2.0, 0.0, 1.0, 1.0])
+    """
+    weeks = _week_starts(case_times(log)["start"])
+    counts = weeks.value_counts().reindex(_all_weeks(weeks), fill_value=0)
+    return xmr(
+        counts.to_numpy(),
+        labels=[w.date() for w in counts.index],
+        times=counts.index,
+        basis="week",
+        kind="count",
+        measure="new cases",
+    )
+
+
+def weekly_share(flags_by_case: pd.DataFrame, *, measure: str = "flagged") -> XmRChart:
+    """The weekly share of cases with a flag, such as failure demand, as an XmR chart.
+
+    One point per ISO week (Monday, UTC) between the first and last week with a case
+    start: flagged cases / cases started that week, on 0..1. A week without a case
+    start has no share and no point.
+
+    Parameters
+    ----------
+    flags_by_case : pandas.DataFrame
+        One row per case: ``start`` (timestamp; naive ones are read as UTC) and ``flag``
+        (bool). Not modified.
+    measure : str, default "flagged"
+        What the flag means, in words for the statement ("failure demand").
+
+    Raises
+    ------
+    ValueError
+        Missing columns, or fewer than two weeks with cases.
+
+    Examples
+    --------
+    >>> flags = pd.DataFrame({
+    ...     "start": ["2024-01-01", "2024-01-02", "2024-01-09", "2024-01-10"],
+    ...     "flag": [True, False, True, True]})
+    >>> weekly_share(flags, measure="failure demand").points["x"].tolist()
+    [0.5, 1.0]
+    """
+    missing = {"start", "flag"} - set(flags_by_case.columns)
+    if missing:
+        raise ValueError(f"flags_by_case needs columns start and flag; missing {sorted(missing)}")
+    start = pd.to_datetime(flags_by_case["start"], utc=True)
+    weeks = _week_starts(start)
+    flag = flags_by_case["flag"].astype(bool).to_numpy()
+    table = pd.DataFrame({"week": weeks.to_numpy(), "flag": flag})
+    grouped = table.groupby("week", sort=True)["flag"].agg(["sum", "count"])
+    grouped = grouped.reindex(_all_weeks(weeks), fill_value=0)
+    grouped = grouped[grouped["count"] > 0]
+    return xmr(
+        (grouped["sum"] / grouped["count"]).to_numpy(dtype="float64"),
+        labels=[w.date() for w in grouped.index],
+        times=grouped.index,
+        basis="week",
+        kind="share",
+        measure=measure,
+    )
+
+
+def _number(value: float, *, whole: bool = False) -> str:
+    """Rounded half up with thousands separators: whole numbers from 10 on (or always,
+    with ``whole``), one decimal below (no trailing .0)."""
+    places = Decimal(1) if whole or abs(value) >= 10 else Decimal("0.1")
+    shown = Decimal(repr(float(value))).quantize(places, rounding=ROUND_HALF_UP)
+    text = f"{shown:,}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _verdict(chart: XmRChart) -> str:
+    if chart.predictable:
+        return "the system is predictable."
+    n = chart.signals
+    return f"the system is not predictable: {n} signal{'s' if n != 1 else ''}."
+
+
+def capability_statement(chart: XmRChart, *, unit: str = "days") -> str:
+    """The chart in plain words: the range the system delivers, and whether it is
+    predictable.
+
+    Limits are LNPL and UNPL; durations are shown in ``unit`` (seconds, minutes, hours,
+    days or weeks), counts as whole numbers, shares as percentages (the upper limit shown
+    at most 100%). Numbers from 10 on are whole, smaller ones keep one decimal, rounded
+    half up.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``unit``.
+
+    Examples
+    --------
+    >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4)], kind="duration",
+    ...             basis="case", measure="end-to-end time")
+    >>> capability_statement(chart)
+    'Customers wait between 0 and 14 days for this service; the system is predictable.'
+    >>> capability_statement(xmr([120, 150, 130, 140], kind="count", basis="week",
+    ...                          measure="new cases"))
+    'Between 82 and 188 new cases a week; the system is predictable.'
+    """
+    if unit not in _SECONDS:
+        raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
+    verdict = _verdict(chart)
+    lo, hi = chart.lnpl, chart.unpl
+    if chart.kind == "duration":
+        span = f"{_number(lo / _SECONDS[unit])} and {_number(hi / _SECONDS[unit])} {unit}"
+        if chart.basis == "daily mean":
+            return f"On a typical day, customers' mean wait is between {span}; {verdict}"
+        return f"Customers wait between {span} for this service; {verdict}"
+    per = {"week": " a week", "daily mean": " a day"}.get(chart.basis, "")
+    if chart.kind == "count":
+        lo_text, hi_text = _number(lo, whole=True), _number(hi, whole=True)
+        return f"Between {lo_text} and {hi_text} {chart.measure}{per}; {verdict}"
+    if chart.kind == "share":
+        lo_pct, hi_pct = _number(max(0.0, lo) * 100), _number(min(1.0, hi) * 100)
+        return f"Between {lo_pct}% and {hi_pct}% of cases{per} are {chart.measure}; {verdict}"
+    return f"{chart.measure.capitalize()} between {_number(lo)} and {_number(hi)}; {verdict}"

@@ -1,0 +1,346 @@
+"""Value and failure demand (Vanguard): what customers ask for, and what they ask for
+again because something was not done, or not done right.
+
+Definitions (shared/MEASURES.md, "Demand"):
+
+- Each case is one demand. It is failure demand when any failure rule matches,
+  otherwise value demand. Its ``demand_type`` is the name of the first matching rule,
+  or ``value``.
+- Rules, in this order: ``failure_activity``: the case contains an activity whose name
+  matches (case-insensitive) one of the failure patterns; ``repeat_contact`` (only with
+  a customer mapped): the case starts within 14 days after the end of an earlier case
+  of the same customer; then the user's attribute rules, in the order of the file.
+- failure_demand_pct = failure-demand cases / cases * 100.
+
+A case starts at its first timestamp and ends at its last; its customer is the smallest
+customer id on its events. An earlier case is another case of the customer that ends at
+or before this one starts (a case ending at the very instant another starts counts);
+"within N days" includes exactly N days. Overlapping cases are not repeat contacts.
+
+Failure demand found in a log is a hypothesis to check by listening to real demand,
+never a verdict. The rules come from the ``[demand]`` section (see :class:`DemandRules`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.demand_rules import (
+    DEFAULT_FAILURE_ACTIVITIES,
+    DEFAULT_REPEAT_CONTACT_DAYS,
+    AttributeRule,
+    DemandRules,
+)
+from journeymap.analysis.time import case_times_expr, seconds_between
+from journeymap.errors import ConfigError, MappingError
+from journeymap.eventlog import EventLog
+
+__all__ = [
+    "DEFAULT_FAILURE_ACTIVITIES",
+    "DEFAULT_REPEAT_CONTACT_DAYS",
+    "AttributeRule",
+    "DemandRules",
+    "customer_journeys",
+    "demand",
+    "demand_by_week",
+    "demand_expr",
+    "demand_notes",
+    "demand_summary",
+    "failure_pareto",
+]
+
+
+def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:
+    """Whether the repeat-contact rule applies, and notes on skipped rules."""
+    if rules.repeat_days == 0:
+        return False, []
+    if log.has("customer"):
+        return True, []
+    if rules.repeat_contact_days is not None:
+        raise MappingError(
+            f"{rules.source}: demand.repeat_contact_days asks for repeat contacts, which "
+            "need the customer role; map it (--customer COLUMN, or customer='COLUMN' in "
+            "read_log), or set repeat_contact_days = 0"
+        )
+    return False, ["repeat_contact rule skipped: no customer role is mapped (--customer)"]
+
+
+def demand_notes(log: EventLog, rules: DemandRules | None = None) -> list[str]:
+    """Notes on default rules skipped for this log (repeat contact without a customer).
+
+    Raises
+    ------
+    MappingError
+        ``repeat_contact_days`` was set explicitly but no customer is mapped.
+    """
+    return _active(log, rules or DemandRules())[1]
+
+
+def _case_customers(log: EventLog) -> Any:
+    t = log.table
+    times = case_times_expr(log)
+    cust = t.group_by("case").aggregate(customer=t.customer.min())
+    return times.join(cust, "case").select("case", "customer", "start", "end")
+
+
+def demand_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
+    """Ibis expression, one row per case: ``case``, ``demand_type``, ``failure``,
+    ``start``, ``end``. See :func:`demand`.
+
+    Raises
+    ------
+    ConfigError
+        An attribute rule names a column the log does not have, or a pattern the
+        engine cannot run.
+    MappingError
+        ``repeat_contact_days`` was set explicitly but no customer is mapped.
+    """
+    import ibis
+
+    rules = rules or DemandRules()
+    repeat, _ = _active(log, rules)
+    t = log.table
+    for pattern in (*rules.failure_activities, *(r.matches for r in rules.attribute_rules)):
+        if pattern is not None:
+            _check_on_engine(log, pattern, rules.source)
+    flags: dict[str, Any] = {}
+    if rules.failure_activities:
+        joined = "|".join(f"(?:{p})" for p in rules.failure_activities)
+        flags["failure_activity"] = t.activity.re_search(f"(?i){joined}").any()
+    for i, rule in enumerate(rules.attribute_rules, 1):
+        if rule.column not in t.columns:
+            raise ConfigError(
+                f"{rules.source}: demand.rule[{i}].column: the log has no column "
+                f"{rule.column!r}; its columns are: {', '.join(t.columns)}"
+            )
+        column = t[rule.column].cast("string")
+        if rule.equals is not None:
+            hit = column == rule.equals
+        else:
+            hit = column.re_search(f"(?i){rule.matches}")
+        flags[rule.name] = hit.fill_null(False).any()
+    times = case_times_expr(log).select("case", "start", "end")
+    per_case = times
+    if flags:
+        found = t.group_by("case").aggregate(**flags)
+        per_case = times.join(found, "case")
+    if repeat:
+        c = _case_customers(log)
+        prev = c.select(prev_case=c.case, prev_customer=c.customer, prev_end=c.end)
+        pairs = c.join(
+            prev,
+            [
+                c.customer == prev.prev_customer,
+                c.case != prev.prev_case,
+                prev.prev_end <= c.start,
+                seconds_between(c.start, prev.prev_end) <= rules.repeat_days * 86400.0,
+            ],
+        )
+        hits = pairs.select("case").distinct().mutate(repeat_contact=ibis.literal(True))
+        per_case = per_case.left_join(hits, "case").drop("case_right")
+        flags["repeat_contact"] = True
+    order = [name for name in rules.names if name in flags]
+    branches = [(per_case[name].fill_null(False), name) for name in order]
+    demand_type = ibis.cases(*branches, else_="value") if branches else ibis.literal("value")
+    return per_case.select(
+        "case",
+        demand_type=demand_type,
+        failure=demand_type != "value",
+        start=per_case.start,
+        end=per_case.end,
+    )
+
+
+def _check_on_engine(log: EventLog, pattern: str, source: str) -> None:
+    # Python's re checked the syntax; the engine (RE2) lacks some of it (look-arounds).
+    try:
+        log.engine.con.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+    except Exception as exc:  # duckdb raises its own error types
+        raise ConfigError(
+            f"{source}: {pattern!r} is not a regular expression the engine can run ({exc})"
+        ) from exc
+
+
+def demand(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
+    """Demand per case: ``case``, ``demand_type``, ``failure`` (bool), ``start``,
+    ``end`` (UTC), sorted by case id. Notes on skipped rules are in ``.attrs["notes"]``.
+
+    Raises
+    ------
+    ConfigError, MappingError
+        See :func:`demand_expr`.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2", "3"],
+    ...     "activity": ["Call", "Progress CHASE", "Call", "Fix", "Call"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-02 09:00", "2024-01-10 09:00",
+    ...                   "2024-01-11 09:00", "2024-02-01 09:00"],
+    ...     "customer": ["C1", "C1", "C1", "C1", "C1"]}))
+    >>> demand(log)[["case", "demand_type", "failure"]]
+      case     demand_type  failure
+    0    1  failure_activity     True
+    1    2    repeat_contact     True
+    2    3           value    False
+    """
+    rules = rules or DemandRules()
+    _, notes = _active(log, rules)
+    frame = demand_expr(log, rules).to_pandas()
+    frame["case"] = frame["case"].astype(str)
+    frame["failure"] = frame["failure"].astype(bool)
+    frame = frame.sort_values("case", kind="stable", ignore_index=True)
+    frame.attrs["notes"] = notes
+    return frame
+
+
+def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str, Any]:
+    """Demand over the whole log: ``cases``, ``failure_cases``, ``failure_demand_pct``
+    (failure-demand cases / cases * 100), ``by_type`` ({demand_type: cases}, every rule
+    that can apply, in rule order, then ``value``) and ``notes``.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2"], "activity": ["Call", "Complaint", "Call"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-02 09:00", "2024-01-03 09:00"]}))
+    >>> demand_summary(log)  # doctest: +NORMALIZE_WHITESPACE
+    {'cases': 2, 'failure_cases': 1, 'failure_demand_pct': 50.0,
+     'by_type': {'failure_activity': 1, 'value': 1},
+     'notes': ['repeat_contact rule skipped: no customer role is mapped (--customer)']}
+    """
+    rules = rules or DemandRules()
+    repeat, notes = _active(log, rules)
+    d = demand_expr(log, rules)
+    counts = d.group_by("demand_type").aggregate(cases=d.count()).to_pandas()
+    found = {str(k): int(v) for k, v in zip(counts["demand_type"], counts["cases"], strict=True)}
+    names = [n for n in rules.names if (n != "repeat_contact" or repeat)]
+    if not rules.failure_activities:
+        names.remove("failure_activity")
+    cases = sum(found.values())
+    failure = cases - found.get("value", 0)
+    return {
+        "cases": cases,
+        "failure_cases": failure,
+        "failure_demand_pct": 100 * failure / cases if cases else 0.0,
+        "by_type": {name: found.get(name, 0) for name in names},
+        "notes": notes,
+    }
+
+
+def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
+    """Value and failure demand per week in which cases start: ``week`` (the Monday
+    of the ISO week, a date), ``value``, ``failure`` (cases) and ``failure_pct``.
+    Weeks in which no case starts are left out.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "2", "3"], "activity": ["Call", "Chaser", "Call"],
+    ...     "timestamp": ["2024-01-03 09:00", "2024-01-07 09:00", "2024-01-08 09:00"]}))
+    >>> demand_by_week(log)
+             week  value  failure  failure_pct
+    0  2024-01-01      1        1         50.0
+    1  2024-01-08      1        0          0.0
+    """
+    d = demand_expr(log, rules)
+    d = d.mutate(week=d.start.truncate("W").date())
+    weeks = d.group_by("week").aggregate(
+        value=d.count(where=~d.failure), failure=d.count(where=d.failure)
+    )
+    frame = weeks.order_by("week").to_pandas()
+    frame["week"] = pd.to_datetime(frame["week"]).dt.date
+    for column in ("value", "failure"):
+        frame[column] = frame[column].astype("int64")
+    frame["failure_pct"] = 100 * frame["failure"] / (frame["value"] + frame["failure"])
+    return frame.reindex(columns=["week", "value", "failure", "failure_pct"])
+
+
+def failure_pareto(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
+    """Failure demand by type, most cases first (ties by name): ``demand_type``,
+    ``cases``, ``pct`` (of failure-demand cases) and ``cum_pct``.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "2", "3"], "activity": ["Chaser", "Complaint", "Call"],
+    ...     "timestamp": ["2024-01-03 09:00", "2024-01-07 09:00", "2024-01-08 09:00"]}))
+    >>> failure_pareto(log)
+            demand_type  cases    pct  cum_pct
+    0  failure_activity      2  100.0    100.0
+    """
+    d = demand_expr(log, rules)
+    d = d.filter(d.failure)
+    frame = d.group_by("demand_type").aggregate(cases=d.count()).to_pandas()
+    frame["cases"] = frame["cases"].astype("int64")
+    frame = frame.sort_values("demand_type", kind="stable")
+    frame = frame.sort_values("cases", ascending=False, kind="stable", ignore_index=True)
+    total = frame["cases"].sum()
+    frame["pct"] = 100 * frame["cases"] / total if total else 0.0
+    frame["cum_pct"] = frame["pct"].cumsum()
+    return frame.reindex(columns=["demand_type", "cases", "pct", "cum_pct"])
+
+
+def customer_journeys(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
+    """A customer's cases linked into journeys: one row per journey.
+
+    A customer's cases in order of start (ties by case id): a case continues the
+    journey when it starts at most N days (``repeat_contact_days``, inclusive) after
+    the latest end of the journey's earlier cases, or before it (overlapping cases
+    share a journey); otherwise it starts a new one. Cases without a customer are left
+    out.
+
+    Columns: ``journey_id`` (1, 2, ... by customer, then start), ``customer``,
+    ``cases``, ``start`` (first event of the first case), ``end`` (last event of the
+    last case) and ``e2e_s`` (end - start, seconds).
+
+    Raises
+    ------
+    MappingError
+        No customer is mapped.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "2", "3"], "activity": ["Call", "Call", "Call"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-10 09:00", "2024-03-01 09:00"],
+    ...     "customer": ["C1", "C1", "C1"]}))
+    >>> customer_journeys(log)[["journey_id", "customer", "cases", "e2e_s"]]
+       journey_id customer  cases     e2e_s
+    0           1       C1      2  777600.0
+    1           2       C1      1       0.0
+    """
+    import ibis
+
+    if not log.has("customer"):
+        raise MappingError(
+            f"{log.source}: customer journeys need the customer role, which is not "
+            "mapped; map it (--customer COLUMN, or customer='COLUMN' in read_log)"
+        )
+    rules = rules or DemandRules()
+    c = _case_customers(log)
+    c = c.filter(c.customer.notnull())
+    before = ibis.window(group_by=c.customer, order_by=[c.start, c.case], rows=(None, -1))
+    c = c.mutate(reach=c.end.max().over(before))
+    gap = seconds_between(c.start, c.reach)
+    new = (c.reach.isnull() | (gap > rules.repeat_days * 86400.0)).cast("int64")
+    c = c.mutate(new=new)
+    running = ibis.window(group_by=c.customer, order_by=[c.start, c.case], rows=(None, 0))
+    c = c.mutate(number=c.new.sum().over(running))
+    journeys = c.group_by(["customer", "number"]).aggregate(
+        cases=c.count(), start=c.start.min(), end=c.end.max()
+    )
+    journeys = journeys.mutate(e2e_s=seconds_between(journeys.end, journeys.start))
+    frame = journeys.to_pandas()
+    frame["customer"] = frame["customer"].astype(str)
+    frame = frame.sort_values(["customer", "start"], kind="stable", ignore_index=True)
+    frame["journey_id"] = range(1, len(frame) + 1)
+    frame["cases"] = frame["cases"].astype("int64")
+    return frame.reindex(columns=["journey_id", "customer", "cases", "start", "end", "e2e_s"])

@@ -1,0 +1,154 @@
+"""The rules that tell failure demand from value demand, from the ``[demand]`` section.
+
+See :mod:`journeymap.analysis.demand` for the definitions (shared/MEASURES.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from journeymap.config import Config
+from journeymap.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_FAILURE_ACTIVITIES",
+    "DEFAULT_REPEAT_CONTACT_DAYS",
+    "AttributeRule",
+    "DemandRules",
+]
+
+DEFAULT_FAILURE_ACTIVITIES = (
+    "chase", "chaser", "progress", "status request", "where is", "complain", "complaint",
+    "reopen", "re-open", "repeat", "follow up", "follow-up", "escalat",
+)  # fmt: skip
+DEFAULT_REPEAT_CONTACT_DAYS = 14
+_RULE_KEYS = ("name", "column", "equals", "matches")
+_BUILT_IN = ("failure_activity", "repeat_contact", "value")
+
+
+@dataclass(frozen=True)
+class AttributeRule:
+    """A failure rule on an event column: the case has an event whose ``column``
+    equals ``equals`` exactly, or matches the regular expression ``matches``
+    (case-insensitive search)."""
+
+    name: str
+    column: str
+    equals: str | None = None
+    matches: str | None = None
+
+
+@dataclass(frozen=True)
+class DemandRules:
+    """The failure-demand rules, defaults of MEASURES.md unless changed::
+
+        [demand]
+        failure_activities = ["chase", "complain"]  # replaces the default patterns
+        extra_failure_activities = ["missed"]       # extends them
+        repeat_contact_days = 14                    # 0 switches the rule off
+        [[demand.rule]]                             # attribute rules, in order
+        name = "complaint_channel"
+        column = "channel"
+        equals = "complaint"                        # or: matches = "^compl"
+
+    Patterns are regular expressions (RE2), searched case-insensitively anywhere in the
+    name, so plain words such as the defaults match as substrings.
+    ``repeat_contact_days=None`` means the default (14 days) and skips the rule, with a
+    note, when no customer is mapped; a number asked for explicitly requires a customer.
+    0 switches the rule off. ``source`` names where the rules came from (the config
+    file) in error messages.
+
+    Raises
+    ------
+    ConfigError
+        A pattern is not a valid regular expression, the days are negative, or an
+        attribute rule is malformed. The message names the key and the file.
+
+    Examples
+    --------
+    >>> DemandRules().repeat_days
+    14
+    >>> DemandRules(failure_activities=("chase(",))
+    Traceback (most recent call last):
+    ...
+    journeymap.errors.ConfigError: demand rules: demand.failure_activities: 'chase(' is ...
+    """
+
+    failure_activities: tuple[str, ...] = DEFAULT_FAILURE_ACTIVITIES
+    repeat_contact_days: int | None = None
+    attribute_rules: tuple[AttributeRule, ...] = ()
+    source: str = "demand rules"
+
+    def __post_init__(self) -> None:
+        for pattern in self.failure_activities:
+            _check_pattern(pattern, "demand.failure_activities", self.source)
+        if self.repeat_contact_days is not None and self.repeat_contact_days < 0:
+            raise ConfigError(
+                f"{self.source}: demand.repeat_contact_days must be 0 (off) or more, "
+                f"not {self.repeat_contact_days}"
+            )
+        names = set(_BUILT_IN)
+        for i, rule in enumerate(self.attribute_rules, 1):
+            where = f"{self.source}: demand.rule[{i}]"
+            if rule.name in names:
+                raise ConfigError(f"{where}.name: {rule.name!r} is already a rule name")
+            names.add(rule.name)
+            if (rule.equals is None) == (rule.matches is None):
+                raise ConfigError(f"{where}: give exactly one of 'equals' or 'matches'")
+            if rule.matches is not None:
+                _check_pattern(rule.matches, f"demand.rule[{i}].matches", self.source)
+
+    @property
+    def repeat_days(self) -> int:
+        """The repeat-contact window in days (0: rule off)."""
+        days = self.repeat_contact_days
+        return DEFAULT_REPEAT_CONTACT_DAYS if days is None else days
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Rule names in evaluation order (all that can apply), then ``value``."""
+        custom = tuple(r.name for r in self.attribute_rules)
+        return ("failure_activity", "repeat_contact", *custom, "value")
+
+    @classmethod
+    def from_config(cls, config: Config) -> DemandRules:
+        """The rules of a config's ``[demand]`` section (defaults for what it omits).
+
+        Examples
+        --------
+        >>> from journeymap.config import Config
+        >>> config = Config({"demand": {"extra_failure_activities": ["missed"]}}, "c.toml")
+        >>> DemandRules.from_config(config).failure_activities[-2:]
+        ('escalat', 'missed')
+        """
+        section = config.section("demand")
+        source = config.path or "configuration"
+        patterns = tuple(section.get("failure_activities", DEFAULT_FAILURE_ACTIVITIES))
+        extra = tuple(section.get("extra_failure_activities", ()))
+        for key, given in (("failure_activities", patterns), ("extra_failure_activities", extra)):
+            for pattern in given:
+                _check_pattern(pattern, f"demand.{key}", source)  # name the key given
+        rules = []
+        for i, table in enumerate(section.get("rule", []), 1):
+            where = f"{source}: demand.rule[{i}]"
+            for key, value in table.items():
+                if key not in _RULE_KEYS:
+                    takes = ", ".join(_RULE_KEYS)
+                    raise ConfigError(f"{where}: unknown key {key!r}; it takes: {takes}")
+                if not isinstance(value, str):
+                    raise ConfigError(f"{where}.{key} must be a string, not {value!r}")
+            if "name" not in table or "column" not in table:
+                raise ConfigError(f"{where} needs a 'name' and a 'column'")
+            rules.append(AttributeRule(**table))
+        days = section.get("repeat_contact_days")
+        return cls(patterns + extra, days, tuple(rules), source)
+
+
+def _check_pattern(pattern: str, key: str, source: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"{source}: {key}: {pattern!r} is not a valid regular expression ({exc})"
+        ) from exc

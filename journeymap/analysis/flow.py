@@ -1,0 +1,190 @@
+"""Flow measures: how many demands are served by one pair of hands, in one go, cleanly.
+
+Definitions (shared/MEASURES.md, "Flow measures"):
+
+- ``single_handler``: the case has zero hand-offs (at the default handler level: team
+  when mapped, else resource; see :mod:`journeymap.analysis.handoffs`).
+- ``one_stop``: single_handler, no rework events, and value demand.
+  one_stop_pct = one-stop cases / cases * 100.
+- ``clean``: no rework events, no ping-pong, value demand, and none of the activities
+  listed as ``dirty_activities`` in the config (for example "Request information").
+  clean_pct likewise.
+
+Rework events are events whose activity already occurred earlier in the case (events -
+distinct activities); value demand is :mod:`journeymap.analysis.demand`. Dirty
+activities are matched by exact name.
+
+Without a team or resource role, hand-offs and ping-pong cannot be seen: then
+``single_handler``, ``one_stop`` and ``clean`` are unavailable (missing values, and
+None percentages with a note), rather than guessed.
+
+Configuration::
+
+    [flow]
+    dirty_activities = ["Request information"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.demand import DemandRules, demand_expr, demand_notes
+from journeymap.analysis.handoffs import case_handoffs_expr, default_level
+from journeymap.config import Config
+from journeymap.eventlog import EventLog
+
+__all__ = ["FLOW_COLUMNS", "dirty_activities_from", "flow", "flow_summary"]
+
+FLOW_COLUMNS = [
+    "case",
+    "demand_type",
+    "handoffs",
+    "pingpongs",
+    "rework_events",
+    "dirty",
+    "single_handler",
+    "one_stop",
+    "clean",
+]
+_MEASURES = ("single_handler", "one_stop", "clean")
+_NO_HANDLER = "flow measures unavailable: no team or resource role is mapped (--team)"
+
+
+def dirty_activities_from(config: Config) -> tuple[str, ...]:
+    """The ``[flow] dirty_activities`` of a config (none by default).
+
+    Examples
+    --------
+    >>> dirty_activities_from(Config({"flow": {"dirty_activities": ["Request information"]}}))
+    ('Request information',)
+    """
+    return tuple(config.section("flow").get("dirty_activities", ()))
+
+
+def _flow_expr(log: EventLog, rules: DemandRules | None, dirty: tuple[str, ...]) -> Any:
+    import ibis
+
+    t = log.table
+    is_dirty = t.activity.isin(list(dirty)).any() if dirty else ibis.literal(False)
+    per = t.group_by("case").aggregate(
+        rework_events=(t.count() - t.activity.nunique()).cast("int64"),
+        dirty=is_dirty,
+        **({"channel": t.channel.min()} if log.has("channel") else {}),
+    )
+    d = demand_expr(log, rules)
+    joined = d.join(per, "case")
+    level = default_level(log)
+    if level is None:
+        null_int, null_bool = ibis.null("int64"), ibis.null("boolean")
+        joined = joined.mutate(handoffs=null_int, pingpongs=null_int)
+        single = one_stop = clean = null_bool
+    else:
+        h = case_handoffs_expr(log, level=level).select("case", "handoffs", "pingpongs")
+        joined = joined.join(h, "case")
+        value = ~joined.failure
+        no_rework = joined.rework_events == 0
+        single = joined.handoffs == 0
+        one_stop = single & no_rework & value
+        clean = no_rework & (joined.pingpongs == 0) & value & ~joined.dirty
+    return joined.mutate(single_handler=single, one_stop=one_stop, clean=clean)
+
+
+def flow(
+    log: EventLog,
+    rules: DemandRules | None = None,
+    dirty_activities: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Flow measures per case, sorted by case id: ``case``, ``demand_type``,
+    ``handoffs`` and ``pingpongs`` (default level), ``rework_events``, ``dirty`` (has a
+    dirty activity), ``single_handler``, ``one_stop``, ``clean``, and ``channel`` when
+    mapped. Measures needing hand-offs are missing (``<NA>``) without a handler role.
+
+    Raises
+    ------
+    ConfigError, MappingError
+        From the demand rules (see :func:`journeymap.analysis.demand.demand_expr`).
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2", "3", "3"],
+    ...     "activity": ["Call", "Close", "Call", "Request information", "Call", "Call"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+    ...                   "2024-01-02 10:00", "2024-01-03 09:00", "2024-01-03 10:00"],
+    ...     "team": ["A", "A", "A", "B", "A", "A"]}))
+    >>> flow(log, dirty_activities=["Request information"])[
+    ...     ["case", "single_handler", "one_stop", "clean"]]
+      case  single_handler  one_stop  clean
+    0    1            True      True   True
+    1    2           False     False  False
+    2    3            True     False  False
+    """
+    dirty = tuple(dirty_activities)
+    frame = _flow_expr(log, rules, dirty).to_pandas()
+    frame["case"] = frame["case"].astype(str)
+    frame["dirty"] = frame["dirty"].astype(bool)
+    frame["rework_events"] = frame["rework_events"].astype("int64")
+    for column in ("handoffs", "pingpongs"):
+        frame[column] = frame[column].astype("Int64")
+    for column in _MEASURES:
+        frame[column] = frame[column].astype("boolean")
+    frame = frame.sort_values("case", kind="stable", ignore_index=True)
+    columns = FLOW_COLUMNS + (["channel"] if log.has("channel") else [])
+    return frame.reindex(columns=columns)
+
+
+def _rates(frame: pd.DataFrame) -> dict[str, Any]:
+    cases = len(frame)
+    rates: dict[str, Any] = {"cases": cases}
+    for measure in _MEASURES:
+        column = frame[measure]
+        known = column.notna().all() and cases > 0
+        rates[f"{measure}_pct"] = 100 * float(column.astype(bool).sum()) / cases if known else None
+    return rates
+
+
+def flow_summary(
+    log: EventLog,
+    rules: DemandRules | None = None,
+    dirty_activities: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Flow rates: ``single_handler_pct``, ``one_stop_pct``, ``clean_pct`` (percent of
+    cases; None when no handler role is mapped) and ``cases``, overall; the same per
+    demand type (``by_demand_type``) and per channel (``by_channel``, None without a
+    channel role); ``level`` (the handler level) and ``notes``.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2"], "activity": ["Call", "Close", "Call", "Chaser"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+    ...                   "2024-01-02 10:00"],
+    ...     "team": ["A", "A", "A", "A"]}))
+    >>> summary = flow_summary(log)
+    >>> summary["single_handler_pct"], summary["one_stop_pct"], summary["clean_pct"]
+    (100.0, 50.0, 50.0)
+    >>> summary["by_demand_type"]["failure_activity"]["one_stop_pct"]
+    0.0
+    """
+    frame = flow(log, rules, dirty_activities)
+    notes = demand_notes(log, rules)
+    level = default_level(log)
+    if level is None:
+        notes.append(_NO_HANDLER)
+    by_type = {str(k): _rates(g) for k, g in frame.groupby("demand_type", sort=True)}
+    by_channel = None
+    if "channel" in frame:
+        groups = frame.groupby(frame["channel"].fillna("(none)"), sort=True)
+        by_channel = {str(k): _rates(g) for k, g in groups}
+    return {
+        **_rates(frame),
+        "level": level,
+        "by_demand_type": by_type,
+        "by_channel": by_channel,
+        "notes": notes,
+    }

@@ -1,0 +1,238 @@
+"""XmR capability charts (journeymap.analysis.capability), checked by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from journeymap import EventLog
+from journeymap.analysis.capability import (
+    capability_e2e,
+    capability_statement,
+    weekly_share,
+    weekly_volume,
+    xmr,
+)
+
+DAY = 86400.0
+
+
+def _flagged(chart, rule: str) -> list[int]:
+    return [i for i, flag in enumerate(chart.points[rule]) if flag]
+
+
+def test_limits_equal_a_hand_computation():
+    # mR = 2, 1, 3, 5; mRbar = 11 / 4 = 2.75; centre = 31 / 5 = 6.2
+    # UNPL = 6.2 + 2.66 * 2.75 = 13.515; LNPL = max(0, -1.115) = 0; URL = 3.268 * 2.75 = 8.987
+    chart = xmr([5, 7, 6, 9, 4])
+    assert chart.mrbar == pytest.approx(2.75)
+    assert chart.centre == pytest.approx(6.2)
+    assert chart.unpl == pytest.approx(13.515)
+    assert chart.lnpl == 0.0
+    assert chart.url == pytest.approx(8.987)
+    p = chart.points
+    assert list(p.columns) == [
+        "x", "mr", "centre", "unpl", "lnpl", "url", "rule1", "rule2", "rule3",
+    ]  # fmt: skip
+    assert pd.isna(p["mr"].iloc[0])
+    assert p["mr"].tolist()[1:] == [2.0, 1.0, 3.0, 5.0]
+    assert chart.signals == 0 and chart.predictable
+
+
+def test_negative_lnpl_is_kept_when_the_measure_can_be_negative():
+    chart = xmr([5, 7, 6, 9, 4], lower_bound_zero=False)
+    assert chart.lnpl == pytest.approx(-1.115)
+
+
+def test_an_outlier_raises_rule_1_at_that_point_only():
+    # centre 14.1, mRbar 89 / 9, UNPL 40.40: only the 50 is outside.
+    chart = xmr([10, 11, 9, 10, 11, 9, 10, 50, 10, 11])
+    assert chart.unpl == pytest.approx(14.1 + 2.66 * 89 / 9)
+    assert _flagged(chart, "rule1") == [7]
+    assert _flagged(chart, "rule2") == [] and _flagged(chart, "rule3") == []
+    assert chart.signals == 1 and not chart.predictable
+
+
+def test_eight_above_the_centre_raise_rule_2_on_exactly_those_eight():
+    # centre 10.1: six below, eight above, six below; limits 8.14 .. 12.06.
+    x = [10, 9, 10, 9, 10, 9] + [11] * 8 + [9, 10, 9, 10, 9, 10]
+    chart = xmr(x)
+    assert chart.centre == pytest.approx(10.1)
+    assert _flagged(chart, "rule2") == list(range(6, 14))
+    assert _flagged(chart, "rule1") == [] and _flagged(chart, "rule3") == []
+    assert chart.signals == 8
+
+
+def test_seven_in_a_row_is_no_run():
+    chart = xmr([10, 9, 10, 9, 10, 9] + [11] * 7 + [9, 10, 9, 10, 9, 10, 9])
+    assert _flagged(chart, "rule2") == []
+
+
+def test_a_point_on_the_centre_line_breaks_a_run():
+    # centre exactly 10: 4 above, one on the centre, 4 above, 8 below, one on the centre.
+    chart = xmr([11] * 4 + [10] + [11] * 4 + [9] * 8 + [10])
+    assert chart.centre == 10.0
+    assert _flagged(chart, "rule2") == list(range(9, 17))
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        # centre 10.75, mRbar 2.4: upper halfway line 10.75 + 1.33 * 2.4 = 13.942.
+        ([9, 11, 9, 11, 9, 11, 14, 14, 10, 14, 9, 11, 9, 11, 9, 11], [6, 7, 9]),
+        # centre 9.25: lower halfway line 9.25 - 3.192 = 6.058.
+        ([9, 11, 9, 11, 9, 11, 6, 6, 10, 6, 9, 11, 9, 11, 9, 11], [6, 7, 9]),
+    ],
+)
+def test_three_of_four_beyond_halfway_raise_rule_3_on_those_points(x, expected):
+    chart = xmr(x)
+    assert _flagged(chart, "rule3") == expected
+    assert _flagged(chart, "rule1") == [] and _flagged(chart, "rule2") == []
+
+
+def test_rule_3_lower_halfway_line_is_halfway_to_the_lnpl_of_measures():
+    # LNPL is max(0, ...) = 0, so the lower halfway line is centre / 2 = 3.4 and the
+    # short waits between the long ones fall beyond it (MEASURES.md, literally).
+    chart = xmr([1, 1, 1, 30, 1, 1, 1, 1, 30, 1])
+    assert chart.lnpl == 0.0
+    assert _flagged(chart, "rule3") == [0, 1, 2, 4, 5, 6, 7, 9]
+
+
+@pytest.mark.parametrize("values", [[], [3.0]])
+def test_fewer_than_two_values_is_an_error(values):
+    with pytest.raises(ValueError, match="at least two values"):
+        xmr(values)
+
+
+def test_nan_is_an_error():
+    with pytest.raises(ValueError, match="finite"):
+        xmr([1.0, float("nan"), 2.0])
+
+
+def test_labels_must_match_the_values():
+    with pytest.raises(ValueError, match="labels has 1 items for 2 values"):
+        xmr([1, 2], labels=["a"])
+
+
+def _log() -> EventLog:
+    # B: 1 h, A: 2 h (both end on 1 Jan); D and C end together on 2 Jan (3 h each).
+    return EventLog.from_frame(
+        pd.DataFrame(
+            {
+                "case": ["A", "A", "B", "B", "D", "D", "C", "C"],
+                "activity": ["x", "y"] * 4,
+                "timestamp": [
+                    "2024-01-01 08:00", "2024-01-01 10:00", "2024-01-01 08:00",
+                    "2024-01-01 09:00", "2024-01-02 08:00", "2024-01-02 11:00",
+                    "2024-01-02 08:00", "2024-01-02 11:00",
+                ],
+            }
+        )
+    )  # fmt: skip
+
+
+def test_capability_e2e_plots_one_point_per_case_in_order_of_end():
+    chart = capability_e2e(_log())
+    assert chart.basis == "case" and chart.kind == "duration"
+    assert chart.points["label"].tolist() == ["B", "A", "C", "D"]  # equal ends: case order
+    assert chart.points["x"].tolist() == [3600.0, 7200.0, 10800.0, 10800.0]
+    assert chart.points["time"].iloc[0] == pd.Timestamp("2024-01-01 09:00", tz="UTC")
+    # mR = 3600, 3600, 0; mRbar = 2400; centre = 8100
+    assert chart.mrbar == pytest.approx(2400.0)
+    assert chart.centre == pytest.approx(8100.0)
+
+
+def test_capability_e2e_switches_to_the_daily_mean_over_max_points():
+    chart = capability_e2e(_log(), max_points=3)
+    assert chart.basis == "daily mean"
+    assert [str(d) for d in chart.points["label"]] == ["2024-01-01", "2024-01-02"]
+    assert chart.points["x"].tolist() == [5400.0, 10800.0]
+    assert capability_e2e(_log(), max_points=4).basis == "case"
+
+
+def test_weekly_volume_counts_an_empty_week_as_zero():
+    log = EventLog.from_frame(
+        pd.DataFrame(
+            {
+                "case": ["A", "B", "C", "D", "E"],
+                "activity": ["x"] * 5,
+                # Sunday 7 Jan is in the ISO week starting Monday 1 Jan.
+                "timestamp": ["2024-01-01", "2024-01-07 23:00", "2024-01-03", "2024-01-16",
+                              "2024-01-22"],
+            }
+        )
+    )  # fmt: skip
+    chart = weekly_volume(log)
+    assert [str(d) for d in chart.points["label"]] == [
+        "2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22",
+    ]  # fmt: skip
+    assert chart.points["x"].tolist() == [3.0, 0.0, 1.0, 1.0]
+    assert chart.basis == "week" and chart.kind == "count"
+
+
+def test_weekly_share_skips_weeks_without_cases():
+    flags = pd.DataFrame(
+        {
+            "start": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-16", "2024-01-17"],
+            "flag": [True, False, False, True, True],
+        }
+    )
+    chart = weekly_share(flags, measure="failure demand")
+    assert [str(d) for d in chart.points["label"]] == ["2024-01-01", "2024-01-15"]
+    assert chart.points["x"].tolist() == pytest.approx([1 / 3, 1.0])
+    assert flags.columns.tolist() == ["start", "flag"]  # the caller's frame is untouched
+
+
+def test_weekly_share_names_missing_columns():
+    with pytest.raises(ValueError, match=r"missing \['flag'\]"):
+        weekly_share(pd.DataFrame({"start": ["2024-01-01"]}))
+
+
+def test_statement_for_a_predictable_duration():
+    chart = xmr([d * DAY for d in (5, 7, 6, 9, 4)], kind="duration", basis="case")
+    assert capability_statement(chart) == (
+        "Customers wait between 0 and 14 days for this service; the system is predictable."
+    )
+    # 13.515 days = 324.36 hours
+    assert capability_statement(chart, unit="hours").startswith(
+        "Customers wait between 0 and 324 hours"
+    )
+
+
+def test_statement_counts_signals():
+    chart = xmr([10, 11, 9, 10, 11, 9, 10, 50, 10, 11], kind="duration", basis="case")
+    assert capability_statement(chart, unit="seconds") == (
+        "Customers wait between 0 and 40 seconds for this service; "
+        "the system is not predictable: 1 signal."
+    )
+    chart = xmr([10, 9, 10, 9, 10, 9] + [11] * 8 + [9, 10, 9, 10, 9, 10], kind="duration")
+    assert capability_statement(chart, unit="seconds").endswith("not predictable: 8 signals.")
+
+
+def test_statement_for_small_durations_keeps_one_decimal():
+    chart = xmr([1 * DAY, 2 * DAY], kind="duration", basis="case")  # centre 1.5, mRbar 1
+    assert capability_statement(chart) == (
+        "Customers wait between 0 and 4.2 days for this service; the system is predictable."
+    )
+
+
+def test_statement_for_daily_means_volume_and_share():
+    daily = xmr([DAY, 2 * DAY], kind="duration", basis="daily mean")
+    assert capability_statement(daily).startswith(
+        "On a typical day, customers' mean wait is between 0 and 4.2 days;"
+    )
+    volume = xmr([1200, 1500, 1300, 1400], kind="count", basis="week", measure="new cases")
+    # centre 1,350, mRbar 200: 818 .. 1,882
+    assert capability_statement(volume) == (
+        "Between 818 and 1,882 new cases a week; the system is predictable."
+    )
+    share = xmr([0.2, 0.3, 0.25], kind="share", basis="week", measure="failure demand")
+    # centre 0.25, mRbar 0.075: 5.05% .. 44.95%
+    assert capability_statement(share) == (
+        "Between 5.1% and 45% of cases a week are failure demand; the system is predictable."
+    )
+
+
+def test_statement_rejects_an_unknown_unit():
+    with pytest.raises(ValueError, match="unknown unit 'fortnights'"):
+        capability_statement(xmr([1, 2], kind="duration"), unit="fortnights")

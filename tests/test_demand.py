@@ -1,0 +1,281 @@
+"""Value and failure demand: rules, repeat contacts, journeys, config errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.analysis.demand import (
+    AttributeRule,
+    DemandRules,
+    customer_journeys,
+    demand,
+    demand_by_week,
+    demand_summary,
+    failure_pareto,
+)
+from journeymap.config import load_config
+from journeymap.errors import ConfigError, MappingError
+from journeymap.eventlog import EventLog
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+
+
+def make_log(rows: list[tuple[str, ...]], columns: tuple[str, ...] = ()) -> EventLog:
+    names = ["case", "activity", "timestamp", *columns]
+    return EventLog.from_frame(pd.DataFrame(rows, columns=names))
+
+
+def types(log: EventLog, rules: DemandRules | None = None) -> dict[str, str]:
+    frame = demand(log, rules)
+    return dict(zip(frame["case"], frame["demand_type"], strict=True))
+
+
+def test_activity_patterns_are_case_insensitive_substrings():
+    log = make_log(
+        [
+            ("1", "PROGRESS Chase call", "2024-01-01 09:00"),
+            ("2", "Customer escalation", "2024-01-01 09:00"),
+            ("3", "Re-Open request", "2024-01-01 09:00"),
+            ("4", "Fix the bin", "2024-01-01 09:00"),
+            ("5", "Where is my parcel", "2024-01-01 09:00"),
+        ]
+    )
+    assert types(log) == {
+        "1": "failure_activity",
+        "2": "failure_activity",
+        "3": "failure_activity",
+        "4": "value",
+        "5": "failure_activity",
+    }
+    frame = demand(log)
+    assert list(frame.columns) == ["case", "demand_type", "failure", "start", "end"]
+    assert frame["failure"].tolist() == [True, True, True, False, True]
+    assert frame.attrs["notes"] == [
+        "repeat_contact rule skipped: no customer role is mapped (--customer)"
+    ]
+
+
+def customer_log() -> EventLog:
+    # C1: case A ends Jan 1 10:00; B starts 13 days later, D exactly 14 days later,
+    # E 15 days after D ends. C2: F and G overlap (G starts before F ends).
+    rows = [
+        ("A", "Call", "2024-01-01 09:00", "C1"),
+        ("A", "Close", "2024-01-01 10:00", "C1"),
+        ("B", "Call", "2024-01-14 10:00", "C1"),
+        ("B", "Close", "2024-01-14 12:00", "C1"),
+        ("D", "Call", "2024-01-28 12:00", "C1"),
+        ("D", "Close", "2024-01-28 13:00", "C1"),
+        ("E", "Call", "2024-02-12 13:00", "C1"),
+        ("F", "Call", "2024-03-01 09:00", "C2"),
+        ("G", "Call", "2024-03-02 09:00", "C2"),
+        ("F", "Close", "2024-03-05 09:00", "C2"),
+        ("G", "Close", "2024-03-06 09:00", "C2"),
+        ("H", "Chaser", "2024-03-10 09:00", "C2"),
+    ]
+    return make_log(rows, ("customer",))
+
+
+def test_repeat_contact_13_14_15_days_and_overlap():
+    # 13 days: repeat; exactly 14 days: repeat (inclusive); 15 days: value.
+    # Overlapping F and G: neither ended before the other started: value.
+    # H starts 4 days after G ends, but its chaser wins: the first rule that matches.
+    assert types(customer_log()) == {
+        "A": "value",
+        "B": "repeat_contact",
+        "D": "repeat_contact",
+        "E": "value",
+        "F": "value",
+        "G": "value",
+        "H": "failure_activity",
+    }
+
+
+def test_repeat_contact_window_and_off():
+    log = customer_log()
+    assert types(log, DemandRules(repeat_contact_days=13))["D"] == "value"
+    assert set(types(log, DemandRules(repeat_contact_days=0)).values()) == {
+        "value",
+        "failure_activity",
+    }
+
+
+def test_summary_pareto_week():
+    log = customer_log()
+    assert demand_summary(log) == {
+        "cases": 7,
+        "failure_cases": 3,
+        "failure_demand_pct": 300 / 7,
+        "by_type": {"failure_activity": 1, "repeat_contact": 2, "value": 4},
+        "notes": [],
+    }
+    pareto = failure_pareto(log)
+    assert pareto.to_dict("list") == {
+        "demand_type": ["repeat_contact", "failure_activity"],
+        "cases": [2, 1],
+        "pct": [200 / 3, 100 / 3],
+        "cum_pct": [200 / 3, 100.0],
+    }
+    weeks = demand_by_week(log)
+    assert [str(w) for w in weeks["week"]] == [
+        "2024-01-01",
+        "2024-01-08",
+        "2024-01-22",
+        "2024-02-12",
+        "2024-02-26",
+        "2024-03-04",
+    ]
+    assert weeks["value"].tolist() == [1, 0, 0, 1, 2, 0]
+    assert weeks["failure"].tolist() == [0, 1, 1, 0, 0, 1]
+
+
+def test_customer_journeys():
+    frame = customer_journeys(customer_log())
+    assert frame["customer"].tolist() == ["C1", "C1", "C2"]
+    assert frame["cases"].tolist() == [3, 1, 3]
+    assert frame["journey_id"].tolist() == [1, 2, 3]
+    # A..D: Jan 1 09:00 to Jan 28 13:00.
+    assert frame["e2e_s"].tolist() == [27 * 86400 + 4 * 3600, 0.0, 9 * 86400]
+
+
+def test_journeys_need_a_customer():
+    log = make_log([("1", "Call", "2024-01-01")])
+    with pytest.raises(MappingError, match="--customer"):
+        customer_journeys(log)
+
+
+def test_attribute_rule_and_rule_order():
+    log = make_log(
+        [
+            ("1", "Call", "2024-01-01 09:00", "complaint"),
+            ("2", "Complaint", "2024-01-01 09:00", "complaint"),
+            ("3", "Call", "2024-01-01 09:00", "phone"),
+            ("4", "Call", "2024-01-01 09:00", "Complaint line"),
+        ],
+        ("channel",),
+    )
+    exact = DemandRules(
+        attribute_rules=(AttributeRule("complaint_channel", "channel", "complaint"),)
+    )
+    assert types(log, exact) == {
+        "1": "complaint_channel",
+        "2": "failure_activity",
+        "3": "value",
+        "4": "value",
+    }
+    regex = DemandRules(attribute_rules=(AttributeRule("cc", "channel", matches="^compl"),))
+    assert types(log, regex)["4"] == "cc"
+    assert demand_summary(log, regex)["by_type"] == {"failure_activity": 1, "cc": 2, "value": 1}
+
+
+def test_rules_from_config(write_file):
+    path = write_file(
+        "c.toml",
+        '[demand]\nfailure_activities = ["^chase"]\nextra_failure_activities = ["missed"]\n'
+        "repeat_contact_days = 3\n"
+        '[[demand.rule]]\nname = "web"\ncolumn = "channel"\nequals = "web"\n',
+    )
+    rules = DemandRules.from_config(load_config(path))
+    assert rules.failure_activities == ("^chase", "missed")
+    assert rules.repeat_days == 3
+    assert rules.attribute_rules == (AttributeRule("web", "channel", "web"),)
+    log = make_log(
+        [
+            ("1", "Progress chase", "2024-01-01", "phone", "C1"),
+            ("2", "Chase", "2024-01-01", "phone", "C2"),
+            ("3", "Missed bin", "2024-01-01", "phone", "C3"),
+            ("4", "Call", "2024-01-01", "web", "C4"),
+        ],
+        ("channel", "customer"),
+    )
+    assert types(log, rules) == {
+        "1": "value",
+        "2": "failure_activity",
+        "3": "failure_activity",
+        "4": "web",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[demand]\nextra_failure_activities = ["chase("]\n',
+            "c.toml: demand.extra_failure_activities: 'chase(' is not a valid regular expression",
+        ),
+        (
+            '[[demand.rule]]\nname = "x"\ncolumn = "channel"\nmatches = "[a"\n',
+            "c.toml: demand.rule[1].matches: '[a' is not a valid regular expression",
+        ),
+        ('[demand]\nfailure_activity = ["x"]\n', "c.toml: unknown key demand.failure_activity"),
+        ('[demand]\nfailure_activities = "chase"\n', "must be a list of strings, not 'chase'"),
+        ("[demand]\nrepeat_contact_days = -1\n", "must be 0 (off) or more, not -1"),
+        (
+            '[[demand.rule]]\nname = "x"\ncolum = "c"\n',
+            "c.toml: demand.rule[1]: unknown key 'colum'",
+        ),
+        (
+            '[[demand.rule]]\nname = "x"\ncolumn = "c"\n',
+            "c.toml: demand.rule[1]: give exactly one of 'equals' or 'matches'",
+        ),
+        ('[[demand.rule]]\nname = "value"\ncolumn = "c"\nequals = "x"\n', "already a rule"),
+    ],
+)
+def test_config_errors_name_key_and_file(write_file, text, message):
+    with pytest.raises(ConfigError) as info:
+        DemandRules.from_config(load_config(write_file("c.toml", text)))
+    assert message in str(info.value)
+
+
+def test_rule_on_missing_column(write_file):
+    path = write_file("c.toml", '[[demand.rule]]\nname = "x"\ncolumn = "chanel"\nequals = "a"\n')
+    rules = DemandRules.from_config(load_config(path))
+    with pytest.raises(
+        ConfigError, match=r"c.toml: demand.rule\[1\].column: the log has no column 'chanel'"
+    ):
+        demand(make_log([("1", "Call", "2024-01-01")]), rules)
+
+
+def test_regex_the_engine_cannot_run():
+    rules = DemandRules(failure_activities=("(?=chase)",))
+    with pytest.raises(ConfigError, match="not a regular expression the engine can run"):
+        demand(make_log([("1", "Call", "2024-01-01")]), rules)
+
+
+def test_repeat_contact_asked_for_without_customer(write_file):
+    rules = DemandRules.from_config(
+        load_config(write_file("c.toml", "[demand]\nrepeat_contact_days = 14\n"))
+    )
+    log = make_log([("1", "Call", "2024-01-01")])
+    with pytest.raises(MappingError, match=r"c.toml: demand.repeat_contact_days .*--customer"):
+        demand(log, rules)
+    # The default rules skip it with a note; 0 switches it off silently.
+    assert demand_summary(log)["notes"]
+    assert demand_summary(log, DemandRules(repeat_contact_days=0))["notes"] == []
+
+
+def read_sample() -> EventLog:
+    return jm.read_log(
+        str(SAMPLES / "service_desk.csv"),
+        case="case_id",
+        activity="activity",
+        timestamp="timestamp",
+        resource="resource",
+        team="team",
+        channel="channel",
+        customer="customer_id",
+    )
+
+
+def test_sample_log_agrees_with_planted_truth_case_by_case():
+    log = read_sample()
+    truth = pd.read_csv(SAMPLES / "service_desk_truth.csv", dtype=str)
+    found = demand(log).merge(truth, left_on="case", right_on="case_id", validate="1:1")
+    assert len(found) == 1350
+    assert (found["demand_type_x"] == found["demand_type_y"]).all()
+    summary = demand_summary(log)
+    assert summary["failure_demand_pct"] == pytest.approx(27.26, abs=0.01)
+    assert summary["by_type"] == {"failure_activity": 198, "repeat_contact": 170, "value": 982}

@@ -1,0 +1,122 @@
+"""Flow measures: single handler, one-stop and clean cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.analysis.demand import DemandRules
+from journeymap.analysis.flow import FLOW_COLUMNS, dirty_activities_from, flow, flow_summary
+from journeymap.config import load_config
+from journeymap.errors import ConfigError
+from journeymap.eventlog import EventLog
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+DIRTY = ["Request information"]
+
+
+def tiny_log(**extra: list[str]) -> EventLog:
+    rows = {
+        # 1: one team, no rework, value -> single, one-stop, clean
+        # 2: hand-off A->B, value, no rework -> clean only
+        # 3: one team, rework (Call twice) -> single only
+        # 4: one team, a chaser (failure demand) -> single only
+        # 5: A B A ping-pong -> nothing
+        # 6: one team, dirty activity -> single and one-stop, not clean
+        "case": ["1", "1", "2", "2", "3", "3", "4", "4", "5", "5", "5", "6", "6"],
+        "activity": ["Call", "Close", "Call", "Fix", "Call", "Call", "Call", "Chaser",
+                     "Call", "Fix", "Close", "Call", "Request information"],
+        "timestamp": [f"2024-01-0{d} 0{h}:00" for d, h in
+                      [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 2), (4, 1), (4, 2),
+                       (5, 1), (5, 2), (5, 3), (6, 1), (6, 2)]],
+        "team": ["A", "A", "A", "B", "A", "A", "A", "A", "A", "B", "A", "A", "A"],
+        **extra,
+    }  # fmt: skip
+    return EventLog.from_frame(pd.DataFrame(rows))
+
+
+def test_flow_per_case():
+    frame = flow(tiny_log(), dirty_activities=DIRTY)
+    assert list(frame.columns) == FLOW_COLUMNS
+    assert frame["single_handler"].tolist() == [True, False, True, True, False, True]
+    assert frame["one_stop"].tolist() == [True, False, False, False, False, True]
+    assert frame["clean"].tolist() == [True, True, False, False, False, False]
+    assert frame["rework_events"].tolist() == [0, 0, 1, 0, 0, 0]
+    assert frame["pingpongs"].tolist() == [0, 0, 0, 0, 1, 0]
+    assert frame["dirty"].tolist() == [False, False, False, False, False, True]
+
+
+def test_without_dirty_activities_case_6_is_clean():
+    assert flow(tiny_log())["clean"].tolist() == [True, True, False, False, False, True]
+
+
+def test_flow_summary_overall_by_type_and_channel():
+    channel = ["web"] * 4 + ["phone"] * 9
+    summary = flow_summary(tiny_log(channel=channel), dirty_activities=DIRTY)
+    assert summary["level"] == "team"
+    assert summary["cases"] == 6
+    assert summary["single_handler_pct"] == pytest.approx(400 / 6)
+    assert summary["one_stop_pct"] == pytest.approx(200 / 6)
+    assert summary["clean_pct"] == pytest.approx(200 / 6)
+    assert summary["by_demand_type"]["failure_activity"] == {
+        "cases": 1, "single_handler_pct": 100.0, "one_stop_pct": 0.0, "clean_pct": 0.0,
+    }  # fmt: skip
+    assert summary["by_channel"]["web"] == {
+        "cases": 2, "single_handler_pct": 50.0, "one_stop_pct": 50.0, "clean_pct": 100.0,
+    }  # fmt: skip
+    assert flow_summary(tiny_log())["by_channel"] is None
+
+
+def test_no_handler_role_makes_the_measures_unavailable():
+    log = EventLog.from_frame(
+        pd.DataFrame({"case": ["1"], "activity": ["Call"], "timestamp": ["2024-01-01"]})
+    )
+    frame = flow(log)
+    assert frame["single_handler"].isna().all() and frame["clean"].isna().all()
+    summary = flow_summary(log)
+    assert summary["single_handler_pct"] is None
+    assert summary["one_stop_pct"] is None and summary["clean_pct"] is None
+    assert any("no team or resource role" in note for note in summary["notes"])
+
+
+def test_dirty_activities_from_config(write_file):
+    path = write_file("c.toml", '[flow]\ndirty_activities = ["Request information"]\n')
+    assert dirty_activities_from(load_config(path)) == ("Request information",)
+    assert dirty_activities_from(load_config(None)) == ()
+    with pytest.raises(
+        ConfigError, match="c.toml: flow.dirty_activities must be a list of strings"
+    ):
+        load_config(write_file("c.toml", "[flow]\ndirty_activities = [1]\n"))
+    with pytest.raises(ConfigError, match="c.toml: unknown key flow.dirty"):
+        load_config(write_file("c.toml", "[flow]\ndirty = []\n"))
+
+
+def test_sample_log_agrees_with_planted_truth_case_by_case(write_file):
+    config = load_config(
+        write_file("c.toml", '[flow]\ndirty_activities = ["Request information"]\n')
+    )
+    log = jm.read_log(
+        str(SAMPLES / "service_desk.csv"),
+        case="case_id",
+        activity="activity",
+        timestamp="timestamp",
+        resource="resource",
+        team="team",
+        channel="channel",
+        customer="customer_id",
+    )
+    rules = DemandRules.from_config(config)
+    dirty = dirty_activities_from(config)
+    truth = pd.read_csv(SAMPLES / "service_desk_truth.csv", dtype=str)
+    found = flow(log, rules, dirty).merge(truth, left_on="case", right_on="case_id")
+    assert len(found) == 1350
+    for measure in ("single_handler", "one_stop", "clean"):
+        differ = found[found[f"{measure}_x"].astype(str) != found[f"{measure}_y"]]
+        assert differ.empty, f"{measure} differs on {differ['case'].tolist()}"
+    summary = flow_summary(log, rules, dirty)
+    assert summary["single_handler_pct"] == pytest.approx(31.33, abs=0.01)
+    assert summary["one_stop_pct"] == pytest.approx(26.89, abs=0.01)
+    assert summary["clean_pct"] == pytest.approx(57.11, abs=0.01)
