@@ -262,8 +262,11 @@ def mine(
     say(f"reading {log}")
     event_log = read_from_options(log, **options)
     target = Path(outdir) if outdir else _default_outdir(log)
+    from journeymap.config import load_config
+
     findings = mining.mine(
         event_log,
+        config=load_config(options.get("config_path")),
         lanes=lanes,
         activities_pct=activities_pct,
         paths_pct=paths_pct,

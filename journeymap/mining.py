@@ -24,6 +24,8 @@ from journeymap.analysis.handoffs import (
 from journeymap.analysis.reintegration import reintegration
 from journeymap.analysis.rework import rework, rework_summary
 from journeymap.analysis.time import case_times_expr, end_to_end_summary
+from journeymap.check import CheckFindings, check, write_check
+from journeymap.config import Config
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
 from journeymap.discovery.dfg import dfg
 from journeymap.discovery.simplify import (
@@ -74,6 +76,7 @@ class Findings:
     rework: pd.DataFrame | None = None
     rework_summary: dict[str, Any] | None = None
     cases: pd.DataFrame | None = None
+    check: CheckFindings | None = None
     model: Any = None
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -99,6 +102,7 @@ class Findings:
                 if self.rework_summary is not None
                 else None
             ),
+            **(self.check.summary() if self.check is not None else {}),
             "map": {
                 "lanes": self.lanes,
                 "activities_shown": self.scope.activities_shown,
@@ -119,6 +123,7 @@ def mine(
     paths_pct: float | None = None,
     max_activities: int = DEFAULT_MAX_ACTIVITIES,
     model: str = "none",
+    config: Config | None = None,
     progress: Progress | None = None,
 ) -> Findings:
     """Discover how the work flows: the DFG, activities, variants, end-to-end times,
@@ -133,6 +138,8 @@ def mine(
         (percent, 0 < pct <= 100); by default a map shows at most ``max_activities``
         activities and a readable number of paths.
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
+    config : the TOML configuration; its ``[demand]`` and ``[flow]`` sections set the
+        failure-demand rules and the dirty activities (MEASURES.md's defaults otherwise).
     progress : called with a short message before each step.
 
     Raises
@@ -176,6 +183,8 @@ def mine(
     activities = _with_rework_share(activities, rework_table)
     say("cases")
     cases = case_table(log, level=level)
+    say("demand, flow and capability")
+    checked = check(log, config=config)
 
     say("journey map")
     shown = choose_activities(activities, pct=activities_pct, max_activities=max_activities)
@@ -220,6 +229,7 @@ def mine(
         rework=rework_table,
         rework_summary=rework_summary(log),
         cases=cases,
+        check=checked,
         model=built,
         options=options,
         **flows,
@@ -288,6 +298,9 @@ def write_outputs(
         if findings.model.kind == "inductive":
             written.append(findings.model.save_bpmn(out / "model.bpmn"))
         written.append(findings.model.draw(out / "model.svg", format="svg"))
+    if findings.check is not None:
+        say("capability charts")
+        written += write_check(findings.check, out)
     summary = findings.summary()
     summary["options"] = {**summary["options"], "view": view, "measure": measure}
     written.append(write_json(summary, out / "summary.json"))

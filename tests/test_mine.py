@@ -181,3 +181,37 @@ def test_handoff_network_view(tmp_path):
                                       "--view", "handoffs"])  # fmt: skip
     assert result.exit_code == 2
     assert "--view handoffs needs a team or resource column" in result.stderr
+
+
+def test_check_measures_with_the_sample_config(tmp_path):
+    out = tmp_path / "out"
+    config = ROOT / "sample_logs" / "service_desk.toml"
+    run_mine(str(SAMPLE), "-o", str(out), "--config", str(config))
+    summary = json.loads((out / "summary.json").read_text())
+    # Planted truth, sample_logs/README.md: 27.26% failure demand, 26.89% one-stop,
+    # 57.11% clean.
+    assert abs(summary["failure_demand_pct"] - 27.26) < 1
+    assert abs(summary["one_stop_pct"] - 26.89) < 1
+    assert abs(summary["clean_pct"] - 57.11) < 1
+    assert summary["demand_by_type"] == {"failure_activity": 198, "repeat_contact": 170,
+                                         "value": 982}  # fmt: skip
+    capability = summary["capability"]
+    assert capability["basis"] == "case" and capability["lnpl"] == 0
+    assert capability["statement"].startswith("Customers wait between 0 and 34 days")
+    points = (out / "tables" / "capability_e2e.csv").read_text().splitlines()
+    assert points[0] == "label,time,x,mr,centre,unpl,lnpl,url,rule1,rule2,rule3"
+    assert len(points) == 1 + 1350
+    for chart in ("capability_e2e", "weekly_volume", "weekly_failure_demand"):
+        assert (out / "charts" / f"{chart}.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_bad_demand_config_names_the_key_and_file(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text('[demand]\nextra_failure_activities = ["chase("]\n')
+    result = CliRunner().invoke(
+        cli, ["mine", str(SAMPLE), "-o", str(tmp_path / "o"), "--config", str(config)]
+    )
+    assert result.exit_code == 2
+    assert "bad.toml: demand.extra_failure_activities: 'chase(' is not a valid regular" in (
+        result.stderr
+    )
