@@ -44,6 +44,10 @@ class CheckFindings:
     charts: dict[str, XmRChart] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def demand_cases(self, *, failure: bool) -> list[str]:
+        """The ids of the cases of failure (or value) demand."""
+        return self.demand.loc[self.demand["failure"] == failure, "case"].astype(str).tolist()
+
     def summary(self) -> dict[str, Any]:
         """The keys ``summary.json`` gets: the three percentages and ``capability``."""
         e2e = self.charts.get("capability_e2e")

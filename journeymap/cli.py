@@ -223,6 +223,14 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
     help="Picture formats of the map, comma-separated: svg, png, pdf (journey.dot always).",
 )
 @click.option(
+    "--demand",
+    "demand_filter",
+    type=click.Choice(["all", "failure", "value"]),
+    default="all",
+    show_default=True,
+    help="Draw the map for failure-demand or value-demand cases only (tables cover all).",
+)
+@click.option(
     "--model",
     type=click.Choice(["none", "inductive", "heuristics"]),
     default="none",
@@ -239,6 +247,7 @@ def mine(
     activities_pct: float | None,
     paths_pct: float | None,
     formats: str,
+    demand_filter: str,
     model: str,
     **options: Any,
 ) -> None:
@@ -267,6 +276,7 @@ def mine(
     findings = mining.mine(
         event_log,
         config=load_config(options.get("config_path")),
+        demand_filter=demand_filter,
         lanes=lanes,
         activities_pct=activities_pct,
         paths_pct=paths_pct,

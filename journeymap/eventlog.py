@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,6 +192,43 @@ class EventLog:
         if name is None:
             name = self._derived[key] = self.engine.materialize(build(), f"derived_{key}")
         return self.engine.ibis.table(name)
+
+    def only_cases(self, cases: Iterable[str], *, label: str) -> EventLog:
+        """The events of some cases, as a log on the same engine (a view: no copy of the
+        events). The result's source is this log's with ``label`` added; the tables it
+        derives for analyses are its own.
+
+        Examples
+        --------
+        >>> log = EventLog.from_frame(pd.DataFrame({"case": ["1", "2", "2"],
+        ...     "activity": ["a", "a", "b"], "timestamp": ["2024-01-01"] * 3}))
+        >>> log.only_cases(["2"], label="case 2").events
+        2
+        """
+        con = self.engine.con
+        name, keys = self.engine.new_name("subset"), self.engine.new_name("subset_cases")
+        frame = pd.DataFrame({"case": pd.Series(list(cases), dtype=object).astype(str)})
+        con.register(f"{keys}_frame", frame)
+        con.execute(f'CREATE TEMP TABLE {keys} AS SELECT DISTINCT "case" FROM {keys}_frame')
+        con.unregister(f"{keys}_frame")
+        con.execute(
+            f'CREATE TEMP VIEW {name} AS SELECT * FROM {self.table_name} WHERE "case" IN '
+            f'(SELECT "case" FROM {keys})'
+        )
+        events = int(first_row(con, f"SELECT count(*) FROM {name}")[0])
+        return EventLog(
+            engine=self.engine,
+            table_name=name,
+            rejects_name=self.rejects_name,
+            mapping=self.mapping,
+            source=f"{self.source} ({label})",
+            rows_read=events,
+            rejected_rows=0,
+            attributes=self.attributes,
+            timestamp_formats=self.timestamp_formats,
+            timezone=self.timezone,
+            notes=list(self.notes),
+        )
 
     def _scalar(self, sql: str) -> Any:
         row = first_row(self.engine.con, sql)

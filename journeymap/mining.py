@@ -6,6 +6,7 @@ files. The CLI's ``journeymap mine`` is these two calls.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.cases import case_table
+from journeymap.analysis.demand_rules import DemandRules
 from journeymap.analysis.handoffs import (
     LEVELS,
     default_level,
@@ -124,6 +126,7 @@ def mine(
     max_activities: int = DEFAULT_MAX_ACTIVITIES,
     model: str = "none",
     config: Config | None = None,
+    demand_filter: str = "all",
     progress: Progress | None = None,
 ) -> Findings:
     """Discover how the work flows: the DFG, activities, variants, end-to-end times,
@@ -140,6 +143,8 @@ def mine(
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
     config : the TOML configuration; its ``[demand]`` and ``[flow]`` sections set the
         failure-demand rules and the dirty activities (MEASURES.md's defaults otherwise).
+    demand_filter : "all", or "failure" / "value" to draw the journey map of the cases
+        of that demand type only (tables and summary still cover every case).
     progress : called with a short message before each step.
 
     Raises
@@ -186,19 +191,34 @@ def mine(
     say("demand, flow and capability")
     checked = check(log, config=config)
 
+    rules = DemandRules.from_config(config) if config is not None else DemandRules()
+    activities = _with_failure_flag(activities, rules)
+
     say("journey map")
-    shown = choose_activities(activities, pct=activities_pct, max_activities=max_activities)
-    everything = len(shown) == len(activities)
-    shown_dfg = full_dfg if everything else dfg(log, activities=shown)
+    if demand_filter not in ("all", "failure", "value"):
+        raise ValueError(f"demand_filter must be all, failure or value, not {demand_filter!r}")
+    map_log, map_all_dfg, map_all_activities = log, full_dfg, activities
+    if demand_filter != "all":
+        wanted = checked.demand_cases(failure=demand_filter == "failure")
+        map_log = log.only_cases(wanted, label=f"{demand_filter} demand")
+        map_all_dfg = dfg(map_log)
+        # Rework shares stay those of the whole log: rework is per activity, not per type.
+        shares = activities.set_index("activity")[["rework_pct", "failure_activity"]]
+        map_all_activities = activity_stats(map_log, lanes=lanes).join(shares, on="activity")
+    shown = choose_activities(map_all_activities, pct=activities_pct, max_activities=max_activities)
+    everything = len(shown) == len(map_all_activities)
+    shown_dfg = map_all_dfg if everything else dfg(map_log, activities=shown)
     map_dfg = _with_pingpong(choose_paths(shown_dfg, pct=paths_pct), shown_dfg)
-    map_activities = activities[activities["activity"].isin(shown)].reset_index(drop=True)
+    map_activities = map_all_activities[map_all_activities["activity"].isin(shown)]
+    map_activities = map_activities.reset_index(drop=True)
     scope = MapScope(
         activities_shown=len(shown),
-        activities_total=len(activities),
+        activities_total=len(map_all_activities),
         paths_shown=len(map_dfg),
-        paths_total=len(full_dfg),
+        paths_total=len(map_all_dfg),
         events_shown=int(map_activities["events"].sum()),
-        events_total=log.events,
+        events_total=map_log.events,
+        subset=None if demand_filter == "all" else f"{demand_filter} demand",
     )
     built = None
     if model != "none":
@@ -212,6 +232,7 @@ def mine(
         "paths_pct": paths_pct,
         "max_activities": max_activities,
         "model": model,
+        "demand": demand_filter,
     }
     return Findings(
         log=log,
@@ -337,6 +358,14 @@ def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> 
         100 * repeats.get(a, 0) / n if n else 0.0
         for a, n in zip(out["activity"], out["events"], strict=True)
     ]
+    return out
+
+
+def _with_failure_flag(activities: pd.DataFrame, rules: DemandRules) -> pd.DataFrame:
+    """Activities with ``failure_activity``: the name matches a failure-demand pattern."""
+    patterns = [re.compile(p, re.IGNORECASE) for p in rules.failure_activities]
+    out = activities.copy()
+    out["failure_activity"] = [any(p.search(a) for p in patterns) for a in out["activity"]]
     return out
 
 

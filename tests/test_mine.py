@@ -53,9 +53,9 @@ def test_tiny_log_tables_and_summary(tmp_path):
     activities = (out / "tables" / "activities.csv").read_text().splitlines()
     assert activities[0] == (
         "activity,events,cases,pct_events,first_in_cases,last_in_cases,"
-        "median_processing_s,lane,lane_share,rework_pct"
+        "median_processing_s,lane,lane_share,rework_pct,failure_activity"
     )
-    assert activities[1] == "Log,3,3,50.000,3,1,,Front,100.000,0.000"
+    assert activities[1] == "Log,3,3,50.000,3,1,,Front,100.000,0.000,false"
     summary = json.loads((out / "summary.json").read_text())
     assert {k: summary[k] for k in ("events", "cases", "activities", "variants")} == {
         "events": 6,
@@ -215,3 +215,20 @@ def test_bad_demand_config_names_the_key_and_file(tmp_path):
     assert "bad.toml: demand.extra_failure_activities: 'chase(' is not a valid regular" in (
         result.stderr
     )
+
+
+def test_map_of_failure_demand_only(tmp_path):
+    out = tmp_path / "out"
+    config = ROOT / "sample_logs" / "service_desk.toml"
+    run_mine(str(SAMPLE), "-o", str(out), "--config", str(config), "--demand", "failure")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["map"]["caption"].startswith("Failure demand only: ")
+    assert summary["cases"] == 1350  # the tables and summary still cover every case
+    dot = (out / "journey.dot").read_text()
+    assert "Chaser e-mail" in dot and "failure-demand activity" in dot
+    starts = sum(
+        int(line.split(",")[2])
+        for line in (out / "tables" / "dfg.csv").read_text().splitlines()[1:]
+        if line.startswith("__start__,")
+    )
+    assert starts == 1350

@@ -33,6 +33,8 @@ class MapScope:
     paths_total: int
     events_shown: int
     events_total: int
+    #: What part of the log the map is drawn for, e.g. "failure demand"; None: all of it.
+    subset: str | None = None
 
     @property
     def events_shown_pct(self) -> float:
@@ -51,6 +53,12 @@ class MapScope:
         >>> MapScope(5, 5, 9, 9, 100, 100).caption()
         'All 5 activities and 9 paths'
         """
+        text = self._caption()
+        if self.subset is None:
+            return text
+        return f"{self.subset.capitalize()} only: {text[0].lower()}{text[1:]}"
+
+    def _caption(self) -> str:
         all_activities = self.activities_shown == self.activities_total
         if all_activities and self.paths_shown == self.paths_total:
             return f"All {self.activities_total:,} activities and {self.paths_total:,} paths"

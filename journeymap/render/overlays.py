@@ -12,6 +12,8 @@ the optional columns (MEASURES.md, "Handler, hand-offs, ping-pong" and "Rework")
   work goes back and forth. The label starts with ``⇄`` and the line is doubled.
 - self-loops (source equals target) are always marked: a dashed burnt-orange loop
   labelled ``↻``: the activity done again straight away.
+- ``failure_activity`` on activities (booleans): the activity's name matches a
+  failure-demand rule; the box is shaded red instead of blue.
 - ``rework_pct`` on activities: the share of the activity's events that are rework.
   The box gets a line ``↻ 12% rework``; from 10% on, a thick burnt-orange border.
 
@@ -154,10 +156,17 @@ def node_tip(row: dict[str, Any]) -> str:
     return "" if pct is None else f"\n{pct_text(pct)}% of its events are rework"
 
 
+def _failure(row: dict[str, Any]) -> bool:
+    value = row.get("failure_activity")
+    return False if value is None or pd.isna(value) else bool(value)
+
+
 def node_attributes(row: dict[str, Any], share: float) -> str:
-    """Fill and border of an activity box: a rework border from ``HIGH_REWORK_PCT``."""
+    """Fill and border of an activity box: red shades for a failure-demand activity, a
+    rework border from ``HIGH_REWORK_PCT``."""
     high = _high(_rework_pct(row))
-    return style.node_colours(share, border=style.REWORK if high else None)
+    border = style.REWORK if high else None
+    return style.node_colours(share, border=border, failure=_failure(row))
 
 
 def legend_rows(
@@ -179,6 +188,9 @@ def legend_rows(
         rows.append(("⇄ double line: ping-pong, work also handed back", None, []))
     if any(s == t for s, t, _ in inner):
         rows.append(("↻ dashed loop: the activity done again straight away", None, [style.REWORK]))
+    if any(_failure(row) for row in nodes):
+        text = "red box: failure-demand activity (chaser, complaint, reopen): a hypothesis to check"
+        rows.append((text, None, [style.FAILURE_DARK]))
     pcts = [p for p in (_rework_pct(row) for row in nodes) if p is not None]
     if pcts:
         text = "↻ % rework: share of the activity's events that repeat it"

@@ -163,12 +163,18 @@ def readable(colour: str, background: str = "#ffffff") -> str:
     return "#000000"  # pragma: no cover - black always passes
 
 
-def node_colours(share: float, *, border: str | None = None) -> str:
+#: Fill of failure-demand activities (chasers, complaints, reopens), light to dark.
+FAILURE_LIGHT, FAILURE_DARK = "#fbe4e1", "#e59a90"
+
+
+def node_colours(share: float, *, border: str | None = None, failure: bool = False) -> str:
     """Fill and border attributes of an activity box, darker for larger ``share``.
 
-    ``border`` draws a thick border of that colour instead of the fill's darker shade.
+    ``border`` draws a thick border of that colour instead of the fill's darker shade;
+    ``failure`` fills the box in the failure-demand red instead of blue.
     """
-    fill = mix(BOX_LIGHT, BOX_DARK, share)
+    light, dark = (FAILURE_LIGHT, FAILURE_DARK) if failure else (BOX_LIGHT, BOX_DARK)
+    fill = mix(light, dark, share)
     if border:
         return f'fillcolor="{fill}", color="{border}", penwidth=2.5'
     return f'fillcolor="{fill}", color="{mix(fill, "#000000", 0.35)}"'
