@@ -8,6 +8,7 @@ Failure demand found in a log is a hypothesis to check by listening to real dema
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 from journeymap.analysis.capability import (
     XmRChart,
     capability_e2e,
+    capability_of_cases,
     capability_statement,
     weekly_share,
     weekly_volume,
@@ -24,11 +26,16 @@ from journeymap.analysis.capability import (
 from journeymap.analysis.demand import demand, demand_summary
 from journeymap.analysis.demand_rules import DemandRules
 from journeymap.analysis.flow import dirty_activities_from, flow, flow_summary
+from journeymap.analysis.time import case_times
 from journeymap.config import Config
+from journeymap.errors import MappingError
 from journeymap.eventlog import EventLog
 from journeymap.safecsv import write_table
 
-__all__ = ["CheckFindings", "check", "write_check"]
+__all__ = ["BY_GROUPS", "CheckFindings", "check", "write_check"]
+
+#: What ``--by`` can split the end-to-end capability chart by.
+BY_GROUPS = ("demand_type", "channel")
 
 _POINT_COLUMNS = ["x", "mr", "centre", "unpl", "lnpl", "url", "rule1", "rule2", "rule3"]
 
@@ -58,13 +65,21 @@ class CheckFindings:
             "single_handler_pct": self.flow_summary["single_handler_pct"],
             "demand_by_type": self.demand_summary["by_type"],
             "capability": None if e2e is None else _capability_block(e2e),
+            "capability_by": {
+                name.partition(":")[2]: _capability_block(chart)
+                for name, chart in self.charts.items()
+                if name.startswith("capability_e2e:")
+            },
             "check_notes": self.notes,
         }
 
 
-def check(log: EventLog, *, config: Config | None = None) -> CheckFindings:
+def check(log: EventLog, *, config: Config | None = None, by: str | None = None) -> CheckFindings:
     """Demand, flow and capability of ``log``, with the rules of ``config``'s
     ``[demand]`` and ``[flow]`` sections (MEASURES.md's defaults otherwise).
+
+    With ``by`` = "demand_type" or "channel", an end-to-end capability chart is also
+    made for each group with at least two cases (``capability_e2e:<group>``).
 
     Raises
     ------
@@ -94,14 +109,37 @@ def check(log: EventLog, *, config: Config | None = None) -> CheckFindings:
             charts[name] = build()
         except ValueError as exc:  # fewer than two points: no chart to draw
             notes.append(f"no {name.replace('_', ' ')} chart: {exc}")
+    per_case_flow = flow(log, rules, dirty)
+    if by is not None:
+        charts.update(_charts_by(log, by, per_case_demand, per_case_flow, notes))
     return CheckFindings(
         demand=per_case_demand,
         demand_summary=demand_totals,
-        flow=flow(log, rules, dirty),
+        flow=per_case_flow,
         flow_summary=flow_summary(log, rules, dirty),
         charts=charts,
         notes=notes,
     )
+
+
+def _charts_by(
+    log: EventLog, by: str, demand_table: pd.DataFrame, flow_table: pd.DataFrame, notes: list[str]
+) -> dict[str, XmRChart]:
+    """One end-to-end chart per group of cases (demand type or channel)."""
+    if by not in BY_GROUPS:
+        raise ValueError(f"by must be one of {', '.join(BY_GROUPS)}, not {by!r}")
+    if by == "channel" and "channel" not in flow_table.columns:
+        raise MappingError("--by channel needs the channel role: map it with --channel COLUMN")
+    source = demand_table if by == "demand_type" else flow_table
+    cases = case_times(log).merge(source[["case", by]], on="case", how="left")
+    charts: dict[str, XmRChart] = {}
+    for group in sorted(cases[by].dropna().astype(str).unique()):
+        members = cases[cases[by].astype(str) == group]
+        try:
+            charts[f"capability_e2e:{group}"] = capability_of_cases(members)
+        except ValueError:
+            notes.append(f"no end-to-end chart for {by} {group!r}: fewer than two cases")
+    return charts
 
 
 def write_check(findings: CheckFindings, outdir: str | Path) -> list[Path]:
@@ -130,8 +168,17 @@ def write_check(findings: CheckFindings, outdir: str | Path) -> list[Path]:
     charts_dir = out / "charts"
     charts_dir.mkdir(parents=True, exist_ok=True)
     for name, chart in findings.charts.items():
-        written.append(xmr_svg(chart, title=titles[name], path=charts_dir / f"{name}.svg"))
+        base, _, group = name.partition(":")
+        title = titles[base] + (f": {group}" if group else "")
+        file_name = base + (f"_{_slug(group)}" if group else "")
+        written.append(xmr_svg(chart, title=title, path=charts_dir / f"{file_name}.svg"))
     return written
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe form of a group's name (letters, digits, dashes)."""
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower()
+    return slug or "group"
 
 
 def _capability_block(chart: XmRChart) -> dict[str, Any]:

@@ -231,6 +231,11 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
     help="Draw the map for failure-demand or value-demand cases only (tables cover all).",
 )
 @click.option(
+    "--by",
+    type=click.Choice(["demand_type", "channel"]),
+    help="Also draw one end-to-end capability chart per demand type or channel.",
+)
+@click.option(
     "--model",
     type=click.Choice(["none", "inductive", "heuristics"]),
     default="none",
@@ -248,6 +253,7 @@ def mine(
     paths_pct: float | None,
     formats: str,
     demand_filter: str,
+    by: str | None,
     model: str,
     **options: Any,
 ) -> None:
@@ -277,6 +283,7 @@ def mine(
         event_log,
         config=load_config(options.get("config_path")),
         demand_filter=demand_filter,
+        by=by,
         lanes=lanes,
         activities_pct=activities_pct,
         paths_pct=paths_pct,

@@ -127,6 +127,7 @@ def mine(
     model: str = "none",
     config: Config | None = None,
     demand_filter: str = "all",
+    by: str | None = None,
     progress: Progress | None = None,
 ) -> Findings:
     """Discover how the work flows: the DFG, activities, variants, end-to-end times,
@@ -145,6 +146,7 @@ def mine(
         failure-demand rules and the dirty activities (MEASURES.md's defaults otherwise).
     demand_filter : "all", or "failure" / "value" to draw the journey map of the cases
         of that demand type only (tables and summary still cover every case).
+    by : "demand_type" or "channel": also one end-to-end capability chart per group.
     progress : called with a short message before each step.
 
     Raises
@@ -189,7 +191,7 @@ def mine(
     say("cases")
     cases = case_table(log, level=level)
     say("demand, flow and capability")
-    checked = check(log, config=config)
+    checked = check(log, config=config, by=by)
 
     rules = DemandRules.from_config(config) if config is not None else DemandRules()
     activities = _with_failure_flag(activities, rules)
@@ -233,6 +235,7 @@ def mine(
         "max_activities": max_activities,
         "model": model,
         "demand": demand_filter,
+        "by": by,
     }
     return Findings(
         log=log,

@@ -232,3 +232,19 @@ def test_map_of_failure_demand_only(tmp_path):
         if line.startswith("__start__,")
     )
     assert starts == 1350
+
+
+def test_capability_by_demand_type_and_channel(tmp_path):
+    out = tmp_path / "out"
+    config = ROOT / "sample_logs" / "service_desk.toml"
+    run_mine(str(SAMPLE), "-o", str(out), "--config", str(config), "--by", "demand_type")
+    summary = json.loads((out / "summary.json").read_text())
+    assert sorted(summary["capability_by"]) == ["failure_activity", "repeat_contact", "value"]
+    for group in ("failure-activity", "repeat-contact", "value"):
+        assert (out / "charts" / f"capability_e2e_{group}.svg").exists()
+    log = tmp_path / "nochannel.csv"
+    log.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n")
+    result = CliRunner().invoke(cli, ["mine", str(log), "-o", str(tmp_path / "x"),
+                                      "--by", "channel"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--by channel needs the channel role" in result.stderr

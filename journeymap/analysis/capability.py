@@ -28,6 +28,7 @@ from journeymap.eventlog import EventLog
 __all__ = [
     "XmRChart",
     "capability_e2e",
+    "capability_of_cases",
     "capability_statement",
     "weekly_share",
     "weekly_volume",
@@ -226,7 +227,12 @@ def capability_e2e(log: EventLog, *, max_points: int = 5000) -> XmRChart:
     >>> daily.basis, daily.points["x"].tolist()
     ('daily mean', [5400.0, 10800.0])
     """
-    cases = case_times(log)
+    return capability_of_cases(case_times(log), max_points=max_points)
+
+
+def capability_of_cases(cases: pd.DataFrame, *, max_points: int = 5000) -> XmRChart:
+    """:func:`capability_e2e` for a table of cases (``case``, ``end``, ``e2e_s``, in
+    order of case end), e.g. the cases of one demand type or channel."""
     common: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
     if len(cases) <= max_points:
         return xmr(cases["e2e_s"], labels=cases["case"], times=cases["end"], basis="case", **common)
