@@ -23,7 +23,7 @@ from journeymap.analysis.capability import (
     weekly_share,
     weekly_volume,
 )
-from journeymap.analysis.demand import demand, demand_summary
+from journeymap.analysis.demand import demand, demand_by_week, demand_summary, failure_pareto
 from journeymap.analysis.demand_rules import DemandRules
 from journeymap.analysis.flow import dirty_activities_from, flow, flow_summary
 from journeymap.analysis.time import case_times
@@ -46,6 +46,8 @@ class CheckFindings:
 
     demand: pd.DataFrame
     demand_summary: dict[str, Any]
+    demand_by_week: pd.DataFrame
+    failure_pareto: pd.DataFrame
     flow: pd.DataFrame
     flow_summary: dict[str, Any]
     charts: dict[str, XmRChart] = field(default_factory=dict)
@@ -64,6 +66,8 @@ class CheckFindings:
             "clean_pct": self.flow_summary["clean_pct"],
             "single_handler_pct": self.flow_summary["single_handler_pct"],
             "demand_by_type": self.demand_summary["by_type"],
+            "flow_by_demand_type": self.flow_summary["by_demand_type"],
+            "flow_by_channel": self.flow_summary["by_channel"],
             "capability": None if e2e is None else _capability_block(e2e),
             "capability_by": {
                 name.partition(":")[2]: _capability_block(chart)
@@ -115,6 +119,8 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
     return CheckFindings(
         demand=per_case_demand,
         demand_summary=demand_totals,
+        demand_by_week=demand_by_week(log, rules),
+        failure_pareto=failure_pareto(log, rules),
         flow=per_case_flow,
         flow_summary=flow_summary(log, rules, dirty),
         charts=charts,
@@ -143,7 +149,9 @@ def _charts_by(
 
 
 def write_check(findings: CheckFindings, outdir: str | Path) -> list[Path]:
-    """Write ``tables/demand.csv``, ``tables/flow.csv``, ``tables/capability_e2e.csv``
+    """Write ``tables/demand.csv``, ``tables/demand_by_week.csv`` (week, value, failure,
+    failure_pct), ``tables/failure_pareto.csv`` (demand_type, cases, pct, cum_pct),
+    ``tables/flow.csv``, ``tables/capability_e2e.csv``
     (one row per point: x, mr, centre, unpl, lnpl, url, rule1, rule2, rule3) and the
     charts as ``charts/<name>.svg``; return the paths."""
     from journeymap.render.charts import xmr_svg
@@ -151,6 +159,8 @@ def write_check(findings: CheckFindings, outdir: str | Path) -> list[Path]:
     out = Path(outdir)
     written = [
         write_table(findings.demand, out / "tables" / "demand.csv"),
+        write_table(findings.demand_by_week, out / "tables" / "demand_by_week.csv"),
+        write_table(findings.failure_pareto, out / "tables" / "failure_pareto.csv"),
         write_table(findings.flow, out / "tables" / "flow.csv"),
     ]
     e2e = findings.charts.get("capability_e2e")

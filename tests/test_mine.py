@@ -201,6 +201,15 @@ def test_check_measures_with_the_sample_config(tmp_path):
     points = (out / "tables" / "capability_e2e.csv").read_text().splitlines()
     assert points[0] == "label,time,x,mr,centre,unpl,lnpl,url,rule1,rule2,rule3"
     assert len(points) == 1 + 1350
+    assert (out / "tables" / "failure_pareto.csv").read_text().splitlines() == [
+        "demand_type,cases,pct,cum_pct",
+        "failure_activity,198,53.804,53.804",
+        "repeat_contact,170,46.196,100.000",
+    ]
+    weeks = (out / "tables" / "demand_by_week.csv").read_text().splitlines()
+    assert weeks[:2] == ["week,value,failure,failure_pct", "2024-01-01,38,5,11.628"]
+    assert summary["flow_by_demand_type"]["value"]["one_stop_pct"] == 36.965
+    assert sorted(summary["flow_by_channel"]) == ["branch", "e-mail", "letter", "phone", "web"]
     for chart in ("capability_e2e", "weekly_volume", "weekly_failure_demand"):
         assert (out / "charts" / f"{chart}.svg").read_text().lstrip().startswith("<?xml")
 
