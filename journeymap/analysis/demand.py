@@ -86,8 +86,9 @@ def _case_customers(log: EventLog) -> Any:
 
 
 def demand_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
-    """Ibis expression, one row per case: ``case``, ``demand_type``, ``failure``,
-    ``start``, ``end``. See :func:`demand`.
+    """Ibis table, one row per case: ``case``, ``demand_type``, ``failure``, ``start``,
+    ``end``; computed once per log and rules (the tables, summaries and flow measures
+    all read it). See :func:`demand`.
 
     Raises
     ------
@@ -97,9 +98,15 @@ def demand_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
     MappingError
         ``repeat_contact_days`` was set explicitly but no customer is mapped.
     """
+    rules = rules or DemandRules()
+    # DemandRules is frozen and hashable: one derived table per set of rules.
+    return log.derived(f"demand_{abs(hash(rules)):x}", lambda: _demand_expr(log, rules))
+
+
+def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
+    """The per-case demand expression (see :func:`demand_expr`)."""
     import ibis
 
-    rules = rules or DemandRules()
     repeat, _ = _active(log, rules)
     t = log.table
     for pattern in (*rules.failure_activities, *(r.matches for r in rules.attribute_rules)):
