@@ -108,15 +108,7 @@ def handoff_network_dot(
         f"  label={_legend(level, shown, totals, names, bouncing, caption, len(edges))};",
     ]
     body = _node_lines(names, ids, totals, level) + _edge_lines(shown, ids, pairs, bouncing)
-    if title:
-        lines += [
-            "  subgraph cluster_title {",
-            f"    label=<{style.title_html(title)}>; labelloc=t; peripheries=0;",
-            *("  " + line for line in body),
-            "  }",
-        ]
-    else:
-        lines += body
+    lines += style.titled_body(body, title)
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -154,17 +154,7 @@ def journey_dot(
     ]
     body = _node_lines(nodes, ids, measure, lanes) + _terminal_lines(edges)
     body += _edge_lines(edges, ids, view, measure) + _isolated_lines(nodes, edges, ids, lanes)
-    if title:
-        # A borderless cluster round the whole map carries the title on top, so that the
-        # graph's own label stays free for the caption and legend at the bottom.
-        lines += [
-            "  subgraph cluster_title {",
-            f"    label=<{style.title_html(title)}>; labelloc=t; peripheries=0;",
-            *("  " + line for line in body),
-            "  }",
-        ]
-    else:
-        lines += body
+    lines += style.titled_body(body, title)
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -39,6 +39,7 @@ __all__ = [
     "quoted",
     "readable",
     "title_html",
+    "titled_body",
 ]
 
 #: A font list every SVG viewer resolves; Graphviz (fontconfig) picks the first it has.
@@ -329,3 +330,17 @@ def legend_table(rows: list[LegendRow], caption: str = "") -> str:
         parts.append(f'<tr><td><font point-size="13">{html_text(caption)}</font></td></tr>')
     parts.append(f'<tr><td><font point-size="10" color="{MUTED}">{legend}</font></td></tr>')
     return f'<<table border="0" cellspacing="6" cellpadding="0">{"".join(parts)}</table>>'
+
+
+def titled_body(body: list[str], title: str) -> list[str]:
+    """The graph's statements, wrapped when there is a title in a borderless cluster
+    that carries it on top, so that the graph's own label stays free for the caption
+    and legend at the bottom."""
+    if not title:
+        return body
+    return [
+        "  subgraph cluster_title {",
+        f"    label=<{title_html(title)}>; labelloc=t; peripheries=0;",
+        *("  " + line for line in body),
+        "  }",
+    ]
