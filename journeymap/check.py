@@ -32,7 +32,7 @@ from journeymap.errors import MappingError
 from journeymap.eventlog import EventLog
 from journeymap.safecsv import write_table
 
-__all__ = ["BY_GROUPS", "CheckFindings", "check", "write_check"]
+__all__ = ["BY_GROUPS", "CheckFindings", "chart_path", "chart_title", "check", "write_check"]
 
 #: What ``--by`` can split the end-to-end capability chart by.
 BY_GROUPS = ("demand_type", "channel")
@@ -170,19 +170,30 @@ def write_check(findings: CheckFindings, outdir: str | Path) -> list[Path]:
         written.append(
             write_table(points[front + _POINT_COLUMNS], out / "tables" / "capability_e2e.csv")
         )
-    titles = {
-        "capability_e2e": "End-to-end time",
-        "weekly_volume": "Demand per week",
-        "weekly_failure_demand": "Failure demand per week",
-    }
     charts_dir = out / "charts"
     charts_dir.mkdir(parents=True, exist_ok=True)
     for name, chart in findings.charts.items():
-        base, _, group = name.partition(":")
-        title = titles[base] + (f": {group}" if group else "")
-        file_name = base + (f"_{_slug(group)}" if group else "")
-        written.append(xmr_svg(chart, title=title, path=charts_dir / f"{file_name}.svg"))
+        written.append(xmr_svg(chart, title=chart_title(name), path=chart_path(charts_dir, name)))
     return written
+
+
+_TITLES = {
+    "capability_e2e": "End-to-end time",
+    "weekly_volume": "Demand per week",
+    "weekly_failure_demand": "Failure demand per week",
+}
+
+
+def chart_title(name: str) -> str:
+    """The title of a chart of :attr:`CheckFindings.charts` by its name."""
+    base, _, group = name.partition(":")
+    return _TITLES[base] + (f": {group}" if group else "")
+
+
+def chart_path(folder: Path, name: str) -> Path:
+    """Where :func:`write_check` writes the chart called ``name``."""
+    base, _, group = name.partition(":")
+    return folder / (base + (f"_{_slug(group)}" if group else "") + ".svg")
 
 
 def _slug(text: str) -> str:

@@ -236,6 +236,12 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
     help="Also draw one end-to-end capability chart per demand type or channel.",
 )
 @click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Also write report.html, one self-contained file to open or send.",
+)
+@click.option(
     "--model",
     type=click.Choice(["none", "inductive", "heuristics"]),
     default="none",
@@ -254,6 +260,7 @@ def mine(
     formats: str,
     demand_filter: str,
     by: str | None,
+    report: bool,
     model: str,
     **options: Any,
 ) -> None:
@@ -291,7 +298,14 @@ def mine(
         progress=say,
     )
     written = mining.write_outputs(
-        findings, target, view=view, measure=measure, formats=chosen, progress=say
+        findings,
+        target,
+        view=view,
+        measure=measure,
+        formats=chosen,
+        report=report,
+        source_path=log,
+        progress=say,
     )
     say(f"wrote {len(written)} files to {target}/ ({findings.scope.caption()})")
 

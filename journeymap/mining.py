@@ -26,7 +26,7 @@ from journeymap.analysis.handoffs import (
 from journeymap.analysis.reintegration import reintegration
 from journeymap.analysis.rework import rework, rework_summary
 from journeymap.analysis.time import case_times_expr, end_to_end_summary
-from journeymap.check import CheckFindings, check, write_check
+from journeymap.check import CheckFindings, chart_path, check, write_check
 from journeymap.config import Config
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
 from journeymap.discovery.dfg import dfg
@@ -267,9 +267,12 @@ def write_outputs(
     view: str = "frequency",
     measure: str = "cases",
     formats: Sequence[str] = ("svg",),
+    report: bool = True,
+    source_path: str | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
-    """Write the journey map, the tables and ``summary.json`` into ``outdir``.
+    """Write the journey map, the tables, ``summary.json`` and ``report.html`` (unless
+    ``report`` is False) into ``outdir``.
 
     Files: ``journey.dot`` and ``journey.<format>`` for each format; ``tables/dfg.csv``,
     ``tables/activities.csv``, ``tables/variants.csv``; ``summary.json``; and with a
@@ -328,6 +331,21 @@ def write_outputs(
     summary = findings.summary()
     summary["options"] = {**summary["options"], "view": view, "measure": measure}
     written.append(write_json(summary, out / "summary.json"))
+    if report:
+        say("writing the report")
+        from journeymap.reporting import write_report
+
+        charts = findings.check.charts if findings.check is not None else {}
+        files = {name: chart_path(out / "charts", name) for name in charts}
+        written.append(
+            write_report(
+                findings,
+                out,
+                chart_files=files,
+                source_path=source_path,
+                options={"view": view, "measure": measure},
+            )
+        )
     return written
 
 

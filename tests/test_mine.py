@@ -77,7 +77,7 @@ def test_same_input_gives_identical_files(tmp_path):
     for name in ("a", "b"):
         run_mine(str(SAMPLE), "-o", str(tmp_path / name), "--view", "performance")
     for relative in ("journey.dot", "journey.svg", "summary.json", "tables/dfg.csv",
-                     "tables/activities.csv", "tables/variants.csv"):  # fmt: skip
+                     "tables/activities.csv", "tables/variants.csv", "report.html"):  # fmt: skip
         assert (tmp_path / "a" / relative).read_bytes() == (tmp_path / "b" / relative).read_bytes()
 
 
@@ -257,3 +257,17 @@ def test_capability_by_demand_type_and_channel(tmp_path):
                                       "--by", "channel"])  # fmt: skip
     assert result.exit_code == 2
     assert "--by channel needs the channel role" in result.stderr
+
+
+def test_report_is_written_and_self_contained(tmp_path):
+    import hashlib
+
+    out = tmp_path / "out"
+    run_mine(str(SAMPLE), "-o", str(out))
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert hashlib.sha256(SAMPLE.read_bytes()).hexdigest() in html
+    assert "Customers wait between 0 and 34 days" in html
+    assert 'src="http' not in html and 'href="http' not in html
+    run_mine(str(SAMPLE), "-o", str(tmp_path / "bare"), "--no-report")
+    assert not (tmp_path / "bare" / "report.html").exists()

@@ -1,0 +1,371 @@
+"""The findings of :func:`journeymap.mine` as one self-contained HTML report.
+
+One file, no network: style, script and pictures are inline. Every text that comes from
+the log is escaped; the inlined SVG is cleaned of anything active (see
+:mod:`journeymap.render.report_svg`). The same findings and pictures give the same bytes:
+the report holds no time of the run and lists everything in a fixed order.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.capability import capability_statement
+from journeymap.discovery.variants import variants_covering
+from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
+from journeymap.render.report_html import Column, esc, figure, pct, sortable_table
+from journeymap.render.units import MISSING, human_duration, thousands
+
+__all__ = ["VIEW_ORDER", "key_numbers", "render_report"]
+
+#: Journey map views in the order their buttons appear; other views follow by name.
+VIEW_ORDER = ("frequency", "performance", "failure demand")
+_CHART_TITLES = {
+    "capability_e2e": "End-to-end time",
+    "weekly_volume": "Demand per week",
+    "weekly_failure_demand": "Failure demand per week",
+}
+TOP_OPPORTUNITIES = 10
+TOP_ROWS = 20
+
+
+def _version() -> str:
+    from journeymap import __version__
+
+    return __version__
+
+
+def key_numbers(findings: Any) -> list[tuple[str, str]]:
+    """The headline numbers as (label, text) pairs, in the order shown.
+
+    Demand volume (cases), failure-demand %, one-stop %, clean %, end-to-end median
+    and p90, hand-offs per case (total hand-offs / cases, two decimals) and rework % of
+    cases (cases with a rework event / cases).
+    """
+    summary = findings.summary()
+    cases = summary["cases"]
+    e2e = summary["end_to_end"] or {}
+    handoffs = summary.get("handoffs")
+    rework = summary.get("rework")
+    per_case = f"{handoffs['total'] / cases:.2f}" if handoffs is not None and cases else MISSING
+    rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
+    return [
+        ("Demand (cases)", thousands(cases)),
+        ("Failure demand", pct(summary.get("failure_demand_pct"))),
+        ("One-stop", pct(summary.get("one_stop_pct"))),
+        ("Clean", pct(summary.get("clean_pct"))),
+        ("End-to-end, median", human_duration(e2e.get("median_s"))),
+        ("End-to-end, 90th percentile", human_duration(e2e.get("p90_s"))),
+        ("Hand-offs per case", per_case),
+        ("Cases with rework", rework_pct),
+    ]
+
+
+def _ordered_views(journey_svgs: dict[str, str]) -> list[str]:
+    known = [v for v in VIEW_ORDER if v in journey_svgs]
+    return known + sorted(v for v in journey_svgs if v not in VIEW_ORDER)
+
+
+def _statement(findings: Any) -> str | None:
+    check = findings.check
+    chart = None if check is None else check.charts.get("capability_e2e")
+    return None if chart is None else capability_statement(chart)
+
+
+def _headline(findings: Any, title: str) -> str:
+    numbers = "".join(
+        f"<div><dt>{esc(label)}</dt><dd>{esc(text)}</dd></div>"
+        for label, text in key_numbers(findings)
+    )
+    statement = _statement(findings)
+    period = f"{esc(_day(findings.start))} to {esc(_day(findings.end))}"
+    parts = [
+        f"<header><h1>{esc(title)}</h1>",
+        f'<p class="note">{thousands(findings.log.events)} events, {period}.</p>',
+        f'<p class="statement">{esc(statement)}</p>' if statement else "",
+        f'<dl class="numbers">{numbers}</dl></header>',
+    ]
+    return "".join(parts)
+
+
+def _day(value: Any) -> str:
+    from journeymap.jsonout import iso_utc
+
+    stamp = iso_utc(value)
+    return stamp[:10] if stamp else "?"
+
+
+def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
+    views = _ordered_views(journey_svgs)
+    out = ['<section id="journey"><h2>The journey map</h2>']
+    if not views:
+        return out[0] + '<p class="note">No journey map was drawn.</p></section>'
+    caption = findings.scope.caption()
+    buttons = "".join(
+        f'<button type="button" data-view="{esc(v)}" '
+        f'aria-pressed="{"true" if i == 0 else "false"}">{esc(v.capitalize())}</button>'
+        for i, v in enumerate(views)
+    )
+    panes = "".join(
+        f'<div class="view{" active" if i == 0 else ""}" data-view="{esc(v)}">'
+        f'<div class="pan">'
+        + _map_svg(journey_svgs[v], i, f"Journey map, {v} view: {caption}.")
+        + "</div></div>"
+        for i, v in enumerate(views)
+    )
+    out += [
+        '<div data-views="">',
+        f'<div class="views" role="group" aria-label="Journey map views">{buttons}'
+        '<span class="note zoom-help">Zoom: mouse wheel or + and −; move: drag or arrow '
+        "keys; 0 resets.</span></div>",
+        f'<figure><div class="viewport" tabindex="0" aria-label="Journey map; '
+        f'zoom with + and -, move with the arrow keys">{panes}</div>',
+        f"<figcaption>{esc(caption)}. Boxes are activities, arrows are transitions; "
+        "lanes are the teams that did the work.</figcaption></figure></div></section>",
+    ]
+    return "".join(out)
+
+
+def _map_svg(svg: str, index: int, label: str) -> str:
+    from journeymap.render.report_svg import inline_svg
+
+    return inline_svg(svg, prefix=f"map{index}", label=label)
+
+
+def _network(findings: Any, network_svg: str | None) -> str:
+    level = findings.level or "handler"
+    body = figure(
+        network_svg,
+        prefix="net",
+        label=f"Hand-off network between {level}s: who passes work to whom, and how often.",
+        caption=f"Hand-offs between {level}s: wider, darker arrows carry more hand-offs; "
+        "purple arrows marked ⇄ are ping-pong.",
+        css="chart",
+    )
+    return f'<section id="handoffs"><h2>Hand-offs</h2>{body}</section>'
+
+
+def _reintegration(findings: Any) -> str:
+    head = '<section id="reintegration"><h2>Where reintegrating work would help most</h2>'
+    table = findings.reintegration
+    if table is None or table.empty:
+        return head + '<p class="note">No hand-offs were found.</p></section>'
+    if findings.level is not None:
+        table = table[table["level"] == findings.level]
+    keys = ["from_activity", "to_activity", "from_handler", "to_handler"]
+    table = table.sort_values(["total_wait_s", *keys], ascending=[False, True, True, True, True])
+    items = "".join(
+        f"<li><strong>{esc(human_duration(row['total_wait_s']))} of waiting.</strong> "
+        f"{esc(row['sentence'])}</li>"
+        for row in table.head(TOP_OPPORTUNITIES).to_dict("records")
+    )
+    return (
+        head + "<p>The hand-offs whose waits cost customers most time in total, "
+        f'largest first.</p><ol class="opportunities">{items}</ol></section>'
+    )
+
+
+def _rework(findings: Any) -> str:
+    head = '<section id="rework"><h2>Rework</h2>'
+    table = findings.rework
+    if table is None:
+        return head + '<p class="note">Rework was not computed.</p></section>'
+    table = table[table["repeat_events"] > 0].sort_values(
+        ["repeat_events", "activity"], ascending=[False, True]
+    )
+    columns = [
+        Column("activity", "Activity"),
+        Column("repeat_events", "Rework events", "count"),
+        Column("cases", "Cases", "count"),
+        Column("redo_events", "Redo (other hands)", "count"),
+        Column("self_loops", "Self-loops", "count"),
+        Column("rework_wait_s", "Wait into rework", "duration"),
+    ]
+    caption = "Activities done again in the same case, most rework first"
+    return head + sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + "</section>"
+
+
+def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
+    out = ['<section id="demand"><h2>Demand</h2>']
+    out.append(f'<p class="hypothesis">{esc(HYPOTHESIS_NOTE)}</p>')
+    check = findings.check
+    if check is not None:
+        by_type = check.demand_summary.get("by_type", {})
+        total = sum(by_type.values())
+        frame = pd.DataFrame(
+            [{"type": k, "cases": n, "pct": 100 * n / total if total else None}
+             for k, n in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))]
+        )  # fmt: skip
+        if not frame.empty:
+            columns = [Column("type", "Demand type"), Column("cases", "Cases", "count"),
+                       Column("pct", "Share of cases", "pct")]  # fmt: skip
+            out.append(sortable_table(frame, columns, caption="Cases by demand type"))
+        pareto = check.failure_pareto
+        if not pareto.empty:
+            columns = [Column("demand_type", "Failure demand type"),
+                       Column("cases", "Cases", "count"),
+                       Column("pct", "Share of failure demand", "pct"),
+                       Column("cum_pct", "Cumulative share", "pct")]  # fmt: skip
+            out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
+    for name in ("weekly_volume", "weekly_failure_demand"):
+        out.append(_chart(name, chart_svgs.get(name), findings))
+    return "".join(out) + "</section>"
+
+
+def _chart(name: str, svg: str | None, findings: Any) -> str:
+    base, _, group = name.partition(":")
+    title = _CHART_TITLES.get(base, base.replace("_", " ").capitalize())
+    title += f": {group}" if group else ""
+    chart = None if findings.check is None else findings.check.charts.get(name)
+    statement = capability_statement(chart) if chart is not None else ""
+    label = f"XmR chart, {title}. {statement}".strip()
+    prefix = "c-" + "".join(ch if ch.isalnum() else "-" for ch in name)
+    return f"<h3>{esc(title)}</h3>" + figure(
+        svg, prefix=prefix, label=label, caption=statement or title
+    )
+
+
+def _capability(findings: Any, chart_svgs: dict[str, str]) -> str:
+    out = ['<section id="capability"><h2>Capability: end-to-end time</h2>']
+    statement = _statement(findings)
+    if statement:
+        out.append(f'<p class="statement">{esc(statement)}</p>')
+    names = ["capability_e2e", *sorted(n for n in chart_svgs if n.startswith("capability_e2e:"))]
+    out += [_chart(n, chart_svgs.get(n), findings) for n in names]
+    return "".join(out) + "</section>"
+
+
+def _variants(findings: Any) -> str:
+    table = findings.variants
+    n = variants_covering(table, 80.0)
+    columns = [
+        Column("rank", "Rank", "count"),
+        Column("variant", "Activities in order"),
+        Column("cases", "Cases", "count"),
+        Column("pct", "Share", "pct"),
+        Column("cum_pct", "Cumulative", "pct"),
+        Column("median_e2e_s", "Median end-to-end", "duration"),
+    ]
+    return (
+        '<section id="variants"><h2>Variants</h2>'
+        f'<p class="statement">{thousands(n)} variant{"s" if n != 1 else ""} cover 80% of '
+        f"demand ({thousands(len(table))} variants in all).</p>"
+        + sortable_table(table, columns, caption="The most common variants", limit=TOP_ROWS)
+        + "</section>"
+    )
+
+
+def _data_quality(findings: Any) -> str:
+    log = findings.log
+    out = ['<section id="data"><h2>Data quality</h2>']
+    out.append(
+        f"<p>{thousands(log.rows_read)} rows read, {thousands(log.rejected_rows)} rejected; "
+        f"times in {esc(log.timezone)}.</p>"
+    )
+    rejects = log.rejects()
+    if not rejects.empty:
+        reasons = rejects["reason"].astype(str).str.partition(":")[0].str.strip()
+        counts = reasons.value_counts()
+        frame = pd.DataFrame({"reason": counts.index, "rows": counts.to_numpy()})
+        frame = frame.sort_values(["rows", "reason"], ascending=[False, True])
+        columns = [Column("reason", "Reason"), Column("rows", "Rows", "count")]
+        out.append(sortable_table(frame, columns, caption="Rows rejected, by reason"))
+    mapping = sorted(log.mapping.columns().items())
+    rows = "".join(f"<tr><td>{esc(r)}</td><td>{esc(c)}</td></tr>" for r, c in mapping)
+    out.append(
+        '<table><caption>Columns used</caption><thead><tr><th scope="col">Role</th>'
+        f'<th scope="col">Source column</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+    notes = list(log.notes)
+    notes += [] if findings.check is None else list(findings.check.notes)
+    notes.append(f"Journey map: {findings.scope.caption()}.")
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    out.append(f"<h3>Notes and assumptions</h3><ul>{items}</ul>")
+    return "".join(out) + "</section>"
+
+
+def _glossary() -> str:
+    items = "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in GLOSSARY)
+    return f'<section id="glossary"><h2>Glossary</h2><dl class="glossary">{items}</dl></section>'
+
+
+def _made(findings: Any, options: dict[str, Any]) -> str:
+    sha = options.get("source_sha256")
+    shown = {k: v for k, v in options.items() if k != "source_sha256"}
+    settings = json.dumps(
+        {"mining": findings.options, "report": shown}, sort_keys=True, indent=2, default=str
+    )
+    source = f"<p>Source: <code>{esc(findings.log.source)}</code>"
+    source += f", SHA-256 <code>{esc(sha)}</code>.</p>" if sha else ".</p>"
+    return (
+        '<section id="made"><h2>How this report was made</h2>'
+        f"<p>journeymap {esc(_version())} (AGPL-3.0-or-later).</p>{source}"
+        f"<pre>{esc(settings)}</pre></section>"
+    )
+
+
+_TOC = (("journey", "Journey map"), ("handoffs", "Hand-offs"),
+        ("reintegration", "Reintegration"), ("rework", "Rework"), ("demand", "Demand"),
+        ("capability", "Capability"), ("variants", "Variants"), ("data", "Data quality"),
+        ("glossary", "Glossary"), ("made", "How it was made"))  # fmt: skip
+
+
+def render_report(
+    findings: Any,
+    *,
+    journey_svgs: dict[str, str],
+    network_svg: str | None,
+    chart_svgs: dict[str, str],
+    options: dict[str, Any],
+) -> str:
+    """The findings as one self-contained HTML document (inline style, script and SVG).
+
+    Parameters
+    ----------
+    findings : journeymap.mining.Findings
+    journey_svgs : dict of str to str
+        SVG text of the journey map per view (``"frequency"``, ``"performance"``,
+        ``"failure demand"``, ...); the first view is shown, buttons switch.
+    network_svg : str or None
+        SVG text of the hand-off network.
+    chart_svgs : dict of str to str
+        SVG text of the XmR charts by their name in ``findings.check.charts``.
+    options : dict
+        Settings to record under "How this report was made"; ``title`` replaces the
+        log's name as the heading, ``source_sha256`` is shown as the source's checksum.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        When a picture is not well-formed SVG.
+    """
+    title = str(options.get("title") or findings.log.source)
+    toc = "".join(f'<li><a href="#{k}">{esc(t)}</a></li>' for k, t in _TOC)
+    body = [
+        _headline(findings, title),
+        f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
+        _journey(findings, journey_svgs),
+        _network(findings, network_svg),
+        _reintegration(findings),
+        _rework(findings),
+        _demand(findings, chart_svgs),
+        _capability(findings, chart_svgs),
+        _variants(findings),
+        _data_quality(findings),
+        _glossary(),
+        _made(findings, options),
+        "</main>",
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}: journey report</title><style>{STYLE}</style></head>\n"
+        f"<body>{''.join(body)}<script>{SCRIPT}</script></body></html>\n"
+    )

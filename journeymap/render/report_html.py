@@ -1,0 +1,116 @@
+"""Small HTML building blocks for the report: escaped text, tables, figures.
+
+Every value that can come from a log passes through :func:`esc` (``html.escape`` with
+``quote=True``) exactly once, here.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from journeymap.render.report_svg import inline_svg
+from journeymap.render.units import MISSING, human_duration, thousands
+
+__all__ = ["Column", "esc", "figure", "pct", "sortable_table"]
+
+
+def esc(value: Any) -> str:
+    """Text for HTML: ``&``, ``<``, ``>``, ``"`` and ``'`` escaped.
+
+    Examples
+    --------
+    >>> esc('<script>alert(1)</script> "quoted" & more')
+    '&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; more'
+    """
+    return html.escape(str(value), quote=True)
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def pct(value: Any) -> str:
+    """A percentage with one decimal, ``"27.3%"``; missing values give an en dash.
+
+    Examples
+    --------
+    >>> pct(27.25925925925926), pct(None)
+    ('27.3%', '–')
+    """
+    number = _finite(value)
+    return MISSING if number is None else f"{number:.1f}%"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: the frame's ``key``, its header, and how a cell is shown.
+
+    ``kind`` is ``"text"``, ``"count"`` (thousands), ``"pct"`` or ``"duration"``
+    (seconds shown in human units); numbers sort numerically in the page.
+    """
+
+    key: str
+    header: str
+    kind: str = "text"
+
+
+_FORMATS: dict[str, Callable[[Any], str]] = {
+    "count": thousands,
+    "pct": pct,
+    "duration": human_duration,
+}
+
+
+_NUM = ' class="num"'
+
+
+def _cell(value: Any, kind: str) -> str:
+    if kind == "text":
+        missing = value is None or (isinstance(value, float) and math.isnan(value))
+        return f"<td>{esc(MISSING if missing else value)}</td>"
+    number = _finite(value)
+    sort = "NaN" if number is None else repr(number)
+    return f'<td class="num" data-sort="{sort}">{esc(_FORMATS[kind](value))}</td>'
+
+
+def sortable_table(
+    frame: pd.DataFrame, columns: Sequence[Column], *, caption: str, limit: int | None = None
+) -> str:
+    """A table of the first ``limit`` rows of ``frame``, sortable by clicking a header;
+    the caption says when rows were left out."""
+    shown = frame if limit is None else frame.head(limit)
+    note = caption
+    if limit is not None and len(frame) > limit:
+        note = f"{caption} (top {thousands(limit)} of {thousands(len(frame))} rows)"
+    heads = "".join(
+        f'<th scope="col"{"" if c.kind == "text" else _NUM}>'
+        f'<button type="button">{esc(c.header)}</button></th>'
+        for c in columns
+    )
+    rows = [
+        "<tr>" + "".join(_cell(row.get(c.key), c.kind) for c in columns) + "</tr>"
+        for row in shown.to_dict("records")
+    ]
+    return (
+        f'<table class="sortable"><caption>{esc(note)}</caption>'
+        f"<thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def figure(svg: str | None, *, prefix: str, label: str, caption: str, css: str = "chart") -> str:
+    """A figure holding inlined SVG (made safe) with ``role="img"``, an ``aria-label``
+    and a visible caption; without SVG, the caption says the picture is missing."""
+    if not svg:
+        return f'<p class="note">{esc(caption)} (picture not drawn).</p>'
+    body = inline_svg(svg, prefix=prefix, label=label)
+    return f'<figure class="{css}">{body}<figcaption>{esc(caption)}</figcaption></figure>'

@@ -1,0 +1,201 @@
+"""The HTML report: key numbers, views, self-containment, escaping, determinism, size."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+from pathlib import Path
+
+import lxml.html
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.render.charts import xmr_svg
+from journeymap.render.handoffs import handoff_network_dot
+from journeymap.render.journey import journey_dot
+from journeymap.render.report import render_report
+from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT
+from journeymap.render.report_svg import inline_svg
+from journeymap.render.units import human_duration, thousands
+
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs" / "service_desk.csv"
+EVIL = "<script>alert(1)</script>"
+QUOTED = '"quoted" & ampersand'
+
+
+def _svg(dot_source: str) -> str:
+    done = subprocess.run(
+        ["dot", "-Tsvg"], input=dot_source, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def _report(findings, chart_dir: Path, **options) -> str:
+    views = {
+        view: _svg(journey_dot(findings.map_dfg, findings.map_activities, view=view,
+                               lanes=findings.lanes, caption=findings.scope.caption()))
+        for view in ("frequency", "performance")
+    }  # fmt: skip
+    network = None
+    if findings.handoffs is not None:
+        matrix = findings.handoffs[findings.handoffs["level"] == findings.level]
+        network = _svg(handoff_network_dot(matrix, level=findings.level))
+    charts = {
+        name: xmr_svg(chart, title=name, path=chart_dir / f"{name}.svg").read_text()
+        for name, chart in findings.check.charts.items()
+    }
+    return render_report(
+        findings, journey_svgs=views, network_svg=network, chart_svgs=charts, options=options
+    )
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    findings = jm.mine(jm.read_log(str(SAMPLE)))
+    html = _report(findings, tmp_path_factory.mktemp("charts"), source_sha256="ab" * 32)
+    return findings, html
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory):
+    df = pd.DataFrame({
+        "case": ["C1", "C1", "C1", "C2", "C2", "C3", "C3"],
+        "activity": ["Open", EVIL, QUOTED, "Open", EVIL, "Open", QUOTED],
+        "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+                      "2024-01-03 09:00", "2024-01-04 12:00", "2024-01-05 09:00",
+                      "2024-01-08 09:00"],
+        "team": ["Desk", EVIL, QUOTED, "Desk", QUOTED, EVIL, "Desk"],
+        "resource": ["ann", EVIL, QUOTED, "bob", EVIL, QUOTED, "ann"],
+    })  # fmt: skip
+    log = jm.EventLog.from_frame(df, source=f"{EVIL} {QUOTED}.csv")
+    return _report(jm.mine(log), tmp_path_factory.mktemp("evil"), title=EVIL)
+
+
+def test_key_numbers_present(sample):
+    findings, html = sample
+    s = findings.summary()
+    cases = s["cases"]
+    expected = [
+        thousands(cases),
+        f"{s['failure_demand_pct']:.1f}%",
+        f"{s['one_stop_pct']:.1f}%",
+        f"{s['clean_pct']:.1f}%",
+        human_duration(s["end_to_end"]["median_s"]),
+        human_duration(s["end_to_end"]["p90_s"]),
+        f"{s['handoffs']['total'] / cases:.2f}",
+        f"{100 * s['rework']['cases'] / cases:.1f}%",
+    ]
+    assert expected == ["1,350", "27.3%", "26.9%", "64.4%", "5.4 d", "3.1 wk", "1.55", "15.9%"]
+    numbers = lxml.html.fromstring(html).xpath("//dl[@class='numbers']//dd")
+    assert [dd.text_content() for dd in numbers] == expected
+    assert s["capability"]["statement"] in html
+    assert f"{s['variants_for_80pct']} variants cover 80% of demand" in html
+
+
+def test_view_buttons_and_svgs(sample):
+    _, html = sample
+    doc = lxml.html.fromstring(html)
+    buttons = doc.xpath("//button[@data-view]")
+    assert [b.get("data-view") for b in buttons] == ["frequency", "performance"]
+    assert [b.get("aria-pressed") for b in buttons] == ["true", "false"]
+    views = doc.xpath("//div[@data-view and contains(@class, 'view')]")
+    assert [v.get("data-view") for v in views] == ["frequency", "performance"]
+    for view in views:
+        (svg,) = view.xpath(".//*[local-name()='svg']")
+        assert svg.get("role") == "img" and svg.get("aria-label").startswith("Journey map")
+    # network + 3 charts + 2 views, every figure described
+    svgs = doc.xpath("//*[local-name()='svg']")
+    assert len(svgs) == 6
+    assert all(s.get("aria-label") for s in svgs)
+    ids = [e.get("id") for e in doc.xpath("//*[@id]")]
+    assert len(ids) == len(set(ids))  # pictures' ids do not clash
+
+
+def test_self_contained(sample):
+    _, html = sample
+    doc = lxml.html.fromstring(html)
+    for element in doc.iter():
+        for name, value in element.attrib.items():
+            if name.rpartition("}")[2] in ("src", "href"):
+                assert not value.strip().startswith(("http://", "https://", "//")), value
+    assert not doc.xpath("//link | //iframe | //img[@src]")
+    assert "ab" * 32 in html  # the source's checksum is recorded
+
+
+def test_headings_in_order(sample):
+    _, html = sample
+    doc = lxml.html.fromstring(html)
+    levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3")]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+
+
+def test_glossary_has_hypothesis_note(sample):
+    _, html = sample
+    (glossary,) = lxml.html.fromstring(html).xpath("//*[@id='glossary']")
+    text = glossary.text_content()
+    assert HYPOTHESIS_NOTE in text
+    for term in ("Case", "Hand-off", "Ping-pong", "Failure demand", "Value demand",
+                 "One-stop", "Clean", "End-to-end time", "Variant"):  # fmt: skip
+        assert term in text
+
+
+def test_size_bound(sample):
+    _, html = sample
+    assert len(html.encode("utf-8")) < 5_000_000
+
+
+def test_escaping(evil):
+    doc = lxml.html.fromstring(evil)
+    scripts = doc.xpath("//script")
+    assert len(scripts) == 1 and scripts[0].text == SCRIPT
+    assert "<script>alert" not in evil.replace(SCRIPT, "")
+    assert "alert(1)" not in scripts[0].text
+    assert not [e for e in doc.iter() if any(a.lower().startswith("on") for a in e.attrib)]
+    text = doc.text_content()
+    assert EVIL in text and QUOTED in text  # shown as text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in evil
+    assert "&quot;quoted&quot; &amp; ampersand" in evil
+    assert doc.findtext(".//title").startswith(EVIL)
+    assert doc.findtext(".//h1") == EVIL
+
+
+def test_deterministic(tmp_path):
+    df = pd.DataFrame({
+        "case": ["C1", "C1", "C2", "C2", "C2"],
+        "activity": ["Open", "Close", "Open", "Chase", "Close"],
+        "timestamp": ["2024-01-01 09:00", "2024-01-02 09:00", "2024-01-01 10:00",
+                      "2024-01-03 10:00", "2024-01-04 10:00"],
+        "team": ["A", "B", "A", "A", "B"],
+    })  # fmt: skip
+
+    def once(n: int) -> str:
+        findings = jm.mine(jm.EventLog.from_frame(df, source="tiny.csv"))
+        return _report(findings, tmp_path / str(n))
+
+    first = once(1)
+    assert first == once(2)
+    assert "1 variant cover" not in first and "2 variants cover 80% of demand" in first
+
+
+def test_inline_svg_drops_active_content():
+    svg = (
+        '<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="10pt" height="10pt" viewBox="0 0 10 10"><!-- c --><script>alert(1)</script>'
+        '<g id="g1" onclick="alert(2)" ONMOUSEOVER="alert(3)"><a xlink:href="https://x.org">'
+        '<text clip-path="url(#g1)">&lt;b&gt;</text></a><use href="#g1"/></g></svg>'
+    )
+    out = inline_svg(svg, prefix="p", label='a "map"')
+    assert out == (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'viewBox="0 0 10 10" role="img" aria-label="a &quot;map&quot;"><g id="p-g1"><a>'
+        '<text clip-path="url(#p-g1)">&lt;b&gt;</text></a><use href="#p-g1"/></g></svg>'
+    )
+    with pytest.raises(ValueError, match="not well-formed"):
+        inline_svg("<svg", prefix="p", label="x")
