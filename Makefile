@@ -7,12 +7,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 
-.PHONY: setup system-deps demo test lint typecheck pytest samples bench clean
+.PHONY: setup system-deps browser-deps demo test lint typecheck pytest samples bench clean
 
 setup: system-deps $(STAMP)
 
 system-deps:
 	@PYTHON=$(PYTHON) ./scripts/system-deps.sh
+
+browser-deps:
+	@PYTHON=$(PYTHON) ./scripts/system-deps.sh --browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +28,7 @@ demo: setup
 	$(BIN)/journeymap mine sample_logs/service_desk.csv --config sample_logs/service_desk.toml -o $(DEMO_OUT) --format svg,png
 	@echo "Journey map: $(DEMO_OUT)/journey.svg (and .png); tables: $(DEMO_OUT)/tables/; summary: $(DEMO_OUT)/summary.json"
 
-test: setup lint typecheck pytest
+test: setup browser-deps lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,4 +44,4 @@ samples: $(STAMP)
 	$(BIN)/python sample_logs/make_samples.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(DEMO_OUT) test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the system packages journeymap needs: Python's venv module and Graphviz (dot).
+# Install the system packages journeymap needs: Python's venv module and Graphviz (dot);
+# with --browser also Chromium, which the report's browser tests drive headless.
 # As root with apt-get (Debian, Ubuntu) they are installed; otherwise this says exactly
 # what to install and stops.
 set -euo pipefail
@@ -22,6 +23,10 @@ if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=("python${version}-venv")
 fi
 command -v dot >/dev/null 2>&1 || missing+=("graphviz")
+if [ "${1:-}" = "--browser" ]; then
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+        || missing+=("chromium")
+fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -37,6 +42,6 @@ echo "journeymap needs these system packages: ${missing[*]}" >&2
 if command -v apt-get >/dev/null 2>&1; then
     echo "Install them with: sudo apt-get install ${missing[*]}" >&2
 else
-    echo "Install them with your package manager (macOS: brew install graphviz; Fedora: dnf install graphviz)." >&2
+    echo "Install them with your package manager (macOS: brew install graphviz; Fedora: dnf install graphviz chromium)." >&2
 fi
 exit 1

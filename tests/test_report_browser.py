@@ -1,0 +1,121 @@
+"""The report in a real browser: headless Chromium driven by Playwright.
+
+Chromium comes from the system (Debian's `chromium`, installed by `make test` as root);
+Playwright drives it and never downloads a browser of its own. Without Chromium these
+tests skip, except in CI (`CI=true`) where they must run. Screenshots are saved under
+`test-artifacts/` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from journeymap.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+SAMPLE = ROOT / "sample_logs" / "service_desk.csv"
+CONFIG = ROOT / "sample_logs" / "service_desk.toml"
+EVIL = "<script>window.__pwned = 1</script>"
+EVIL_IMG = '<img src=x onerror="window.__pwned = 2">'
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        message = (
+            "headless Chromium and Playwright are needed for the browser tests: "
+            "apt-get install chromium; pip install 'journeymap[test]'"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    result = CliRunner().invoke(cli, ["mine", str(SAMPLE), "--config", str(CONFIG), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def open_page(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    return page, problems
+
+
+def test_key_numbers_are_shown(browser, sample_report):
+    summary = json.loads((sample_report / "summary.json").read_text())
+    page, problems = open_page(browser, sample_report / "report.html")
+    text = page.inner_text("body")
+    assert f"{summary['cases']:,}" in text
+    assert f"{summary['failure_demand_pct']:.1f}%" in text
+    assert f"{summary['one_stop_pct']:.1f}%" in text
+    assert f"{summary['clean_pct']:.1f}%" in text
+    assert summary["capability"]["statement"] in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-sample.png"), full_page=False)
+    assert problems == []
+
+
+def test_view_switching_works_without_reloading(browser, sample_report):
+    page, problems = open_page(browser, sample_report / "report.html")
+    frequency = page.locator('.view[data-view="frequency"]')
+    performance = page.locator('.view[data-view="performance"]')
+    assert frequency.is_visible() and not performance.is_visible()
+    page.click('button[data-view="performance"]')
+    assert performance.is_visible() and not frequency.is_visible()
+    assert page.get_attribute('button[data-view="performance"]', "aria-pressed") == "true"
+    assert page.get_attribute('button[data-view="frequency"]', "aria-pressed") == "false"
+    page.screenshot(path=str(ARTIFACTS / "report-performance-view.png"))
+    assert problems == []
+
+
+def test_malicious_names_run_no_script(browser, tmp_path):
+    log = tmp_path / "evil.csv"
+    log.write_text(
+        "case,activity,timestamp,team\n"
+        f'1,"{EVIL}",2024-01-01 09:00,"{EVIL_IMG}"\n'
+        "1,Close,2024-01-01 10:00,Back\n"
+        f'2,"{EVIL}",2024-01-02 09:00,Back\n'
+        "2,Close,2024-01-02 11:00,Back\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(log), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page, problems = open_page(browser, out / "report.html")
+    assert page.evaluate("window.__pwned") is None
+    assert EVIL in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "report-escaping.png"))
+    assert problems == []
