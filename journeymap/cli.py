@@ -286,9 +286,10 @@ def mine(
     target = Path(outdir) if outdir else _default_outdir(log)
     from journeymap.config import load_config
 
+    config = load_config(options.get("config_path"))
     findings = mining.mine(
         event_log,
-        config=load_config(options.get("config_path")),
+        config=config,
         demand_filter=demand_filter,
         by=by,
         lanes=lanes,
@@ -305,6 +306,7 @@ def mine(
         formats=chosen,
         report=report,
         source_path=log,
+        report_options=config.section("report"),
         progress=say,
     )
     say(f"wrote {len(written)} files to {target}/ ({findings.scope.caption()})")

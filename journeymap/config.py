@@ -56,6 +56,7 @@ SCHEMA: dict[str, dict[str, type]] = {
         "strict": bool,
     },
     "mapping": {**dict.fromkeys(ROLES, str), "timestamp_format": str, "timezone": str},
+    "report": {"title": str, "purpose": str},
     "demand": {
         "failure_activities": StringList,
         "extra_failure_activities": StringList,

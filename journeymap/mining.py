@@ -269,6 +269,7 @@ def write_outputs(
     formats: Sequence[str] = ("svg",),
     report: bool = True,
     source_path: str | None = None,
+    report_options: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
     """Write the journey map, the tables, ``summary.json`` and ``report.html`` (unless
@@ -343,7 +344,7 @@ def write_outputs(
                 out,
                 chart_files=files,
                 source_path=source_path,
-                options={"view": view, "measure": measure},
+                options={**(report_options or {}), "view": view, "measure": measure},
             )
         )
     return written

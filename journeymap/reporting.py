@@ -62,6 +62,9 @@ def write_report(
             )
             for view in REPORT_VIEWS
         }
+        failure_svg = _failure_map_svg(findings, folder, svg_of)
+        if failure_svg is not None:
+            journey_svgs["failure demand"] = failure_svg
         network_svg = None
         if findings.level is not None and findings.handoffs is not None:
             from journeymap.render.handoffs import handoff_network_dot
@@ -72,6 +75,7 @@ def write_report(
             if findings.pingpong is not None:
                 pairs = findings.pingpong[findings.pingpong["level"] == level]
             network_svg = svg_of(handoff_network_dot(matrix, pairs, level=level), folder, "net")
+            journey_svgs["hand-offs"] = network_svg
     chart_svgs = {
         name: Path(path).read_text(encoding="utf-8") for name, path in (chart_files or {}).items()
     }
@@ -88,6 +92,28 @@ def write_report(
     target = Path(outdir) / "report.html"
     target.write_text(html, encoding="utf-8")
     return target
+
+
+def _failure_map_svg(findings: Findings, folder: Path, svg_of: Any) -> str | None:
+    """The journey map of the failure-demand cases only (None without any)."""
+    from journeymap.discovery.activities import activity_stats
+    from journeymap.discovery.dfg import dfg
+    from journeymap.render.journey import journey_dot
+
+    if findings.check is None:
+        return None
+    cases = findings.check.demand_cases(failure=True)
+    if not cases:
+        return None
+    subset = findings.log.only_cases(cases, label="failure demand")
+    flags = findings.activities.set_index("activity")[["rework_pct", "failure_activity"]]
+    activities = activity_stats(subset, lanes=findings.lanes).join(flags, on="activity")
+    shown = set(findings.map_activities["activity"])
+    activities = activities[activities["activity"].isin(shown)].reset_index(drop=True)
+    edges = dfg(subset, activities=sorted(set(activities["activity"])))
+    caption = f"Failure demand only: {len(cases):,} cases"
+    dot_source = journey_dot(edges, activities, lanes=findings.lanes, caption=caption)
+    return str(svg_of(dot_source, folder, "failure"))
 
 
 def _sha256(path: Path) -> str:

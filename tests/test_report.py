@@ -107,9 +107,9 @@ def test_view_buttons_and_svgs(sample):
     for view in views:
         (svg,) = view.xpath(".//*[local-name()='svg']")
         assert svg.get("role") == "img" and svg.get("aria-label").startswith("Journey map")
-    # network + 3 charts + 2 views, every figure described
+    # network + 3 charts + 2 views + the variants' coverage curve, every figure described
     svgs = doc.xpath("//*[local-name()='svg']")
-    assert len(svgs) == 6
+    assert len(svgs) == 7
     assert all(s.get("aria-label") for s in svgs)
     ids = [e.get("id") for e in doc.xpath("//*[@id]")]
     assert len(ids) == len(set(ids))  # pictures' ids do not clash

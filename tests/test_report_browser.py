@@ -119,3 +119,18 @@ def test_malicious_names_run_no_script(browser, tmp_path):
     assert EVIL in page.inner_text("body")
     page.screenshot(path=str(ARTIFACTS / "report-escaping.png"))
     assert problems == []
+
+
+def test_every_view_of_the_sample_report_switches(browser, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(SAMPLE), "--config", str(CONFIG), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page, problems = open_page(browser, out / "report.html")
+    assert "Resolve residents' requests" in page.inner_text("header")
+    for view in ("performance", "failure demand", "hand-offs", "frequency"):
+        page.click(f'button[data-view="{view}"]')
+        assert page.locator(f'.view[data-view="{view}"]').is_visible()
+    page.locator("#variants").scroll_into_view_if_needed()
+    assert page.locator("figure.coverage svg").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "report-variants.png"))
+    assert problems == []

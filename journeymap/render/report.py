@@ -16,7 +16,7 @@ import pandas as pd
 from journeymap.analysis.capability import capability_statement
 from journeymap.discovery.variants import variants_covering
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
-from journeymap.render.report_html import Column, esc, figure, pct, sortable_table
+from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
 from journeymap.render.units import MISSING, human_duration, thousands
 
 __all__ = ["VIEW_ORDER", "key_numbers", "render_report"]
@@ -75,7 +75,7 @@ def _statement(findings: Any) -> str | None:
     return None if chart is None else capability_statement(chart)
 
 
-def _headline(findings: Any, title: str) -> str:
+def _headline(findings: Any, title: str, purpose: str = "") -> str:
     numbers = "".join(
         f"<div><dt>{esc(label)}</dt><dd>{esc(text)}</dd></div>"
         for label, text in key_numbers(findings)
@@ -84,6 +84,7 @@ def _headline(findings: Any, title: str) -> str:
     period = f"{esc(_day(findings.start))} to {esc(_day(findings.end))}"
     parts = [
         f"<header><h1>{esc(title)}</h1>",
+        f'<p class="purpose">{esc(purpose)}</p>' if purpose else "",
         f'<p class="note">{thousands(findings.log.events)} events, {period}.</p>',
         f'<p class="statement">{esc(statement)}</p>' if statement else "",
         f'<dl class="numbers">{numbers}</dl></header>',
@@ -253,6 +254,7 @@ def _variants(findings: Any) -> str:
         '<section id="variants"><h2>Variants</h2>'
         f'<p class="statement">{thousands(n)} variant{"s" if n != 1 else ""} cover 80% of '
         f"demand ({thousands(len(table))} variants in all).</p>"
+        + coverage_curve(table["cum_pct"].tolist(), n)
         + sortable_table(table, columns, caption="The most common variants", limit=TOP_ROWS)
         + "</section>"
     )
@@ -334,7 +336,8 @@ def render_report(
     chart_svgs : dict of str to str
         SVG text of the XmR charts by their name in ``findings.check.charts``.
     options : dict
-        Settings to record under "How this report was made"; ``title`` replaces the
+        Settings to record under "How this report was made"; ``purpose`` (what the
+        service is for, in the client's words) is shown under the heading; ``title`` replaces the
         log's name as the heading, ``source_sha256`` is shown as the source's checksum.
 
     Returns
@@ -349,7 +352,7 @@ def render_report(
     title = str(options.get("title") or findings.log.source)
     toc = "".join(f'<li><a href="#{k}">{esc(t)}</a></li>' for k, t in _TOC)
     body = [
-        _headline(findings, title),
+        _headline(findings, title, str(options.get("purpose") or "")),
         f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
         _journey(findings, journey_svgs),
         _network(findings, network_svg),

@@ -17,7 +17,7 @@ import pandas as pd
 from journeymap.render.report_svg import inline_svg
 from journeymap.render.units import MISSING, human_duration, thousands
 
-__all__ = ["Column", "esc", "figure", "pct", "sortable_table"]
+__all__ = ["Column", "coverage_curve", "esc", "figure", "pct", "sortable_table"]
 
 
 def esc(value: Any) -> str:
@@ -114,3 +114,46 @@ def figure(svg: str | None, *, prefix: str, label: str, caption: str, css: str =
         return f'<p class="note">{esc(caption)} (picture not drawn).</p>'
     body = inline_svg(svg, prefix=prefix, label=label)
     return f'<figure class="{css}">{body}<figcaption>{esc(caption)}</figcaption></figure>'
+
+
+def coverage_curve(
+    cum_pct: list[float], covering: int, *, width: int = 640, height: int = 220
+) -> str:
+    """An inline SVG of the coverage curve: cumulative share of cases over the number
+    of variants, with the 80% line and the point where it is reached.
+
+    Examples
+    --------
+    >>> svg = coverage_curve([50.0, 80.0, 100.0], 2)
+    >>> svg.startswith('<figure class="coverage">') and "80%" in svg
+    True
+    """
+    n = len(cum_pct)
+    if n == 0:
+        return ""
+    left, right, top, bottom = 48, 12, 12, 36
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(i: int) -> float:
+        return left + plot_w * (i / max(n, 1))
+
+    def y(pct: float) -> float:
+        return top + plot_h * (1 - pct / 100)
+
+    points = " ".join(f"{x(i + 1):.1f},{y(p):.1f}" for i, p in enumerate(cum_pct))
+    mark_x, mark_y = x(covering), y(80.0)
+    description = f"Coverage curve: {covering:,} of {n:,} variants cover 80% of the cases."
+    return (
+        '<figure class="coverage">'
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{esc(description)}">'
+        f'<line x1="{left}" y1="{y(80.0):.1f}" x2="{width - right}" y2="{y(80.0):.1f}" '
+        'stroke="#9aa5b1" stroke-dasharray="4 4"/>'
+        f'<polyline points="{x(0):.1f},{y(0):.1f} {points}" fill="none" stroke="#1f4e79" '
+        'stroke-width="2"/>'
+        f'<circle cx="{mark_x:.1f}" cy="{mark_y:.1f}" r="4" fill="#b9470b"/>'
+        f'<text x="{left - 6}" y="{y(80.0) + 4:.1f}" text-anchor="end" font-size="12">80%</text>'
+        f'<text x="{left - 6}" y="{y(100.0) + 4:.1f}" text-anchor="end" font-size="12">100%</text>'
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle" '
+        f'font-size="12">variants, most common first ({n:,})</text>'
+        f"</svg><figcaption>{esc(description)}</figcaption></figure>"
+    )
