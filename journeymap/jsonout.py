@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["iso_utc", "plain", "write_json"]
+__all__ = ["iso_day", "iso_utc", "plain", "write_json"]
 
 
 def iso_utc(value: Any) -> str | None:
@@ -30,6 +30,18 @@ def iso_utc(value: Any) -> str | None:
     if ts.microsecond:
         text += f".{ts.microsecond:06d}".rstrip("0")
     return text + "Z"
+
+
+def iso_day(value: Any) -> str:
+    """The UTC date of an instant, ``YYYY-MM-DD``; ``"?"`` when there is none.
+
+    Examples
+    --------
+    >>> iso_day(pd.Timestamp("2024-03-04 23:30:00-02:00"))
+    '2024-03-05'
+    """
+    stamp = iso_utc(value)
+    return stamp[:10] if stamp else "?"
 
 
 def plain(value: Any, decimals: int = 3) -> Any:

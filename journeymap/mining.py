@@ -39,10 +39,10 @@ from journeymap.discovery.simplify import (
 from journeymap.discovery.variants import variants, variants_covering
 from journeymap.errors import MappingError
 from journeymap.eventlog import EventLog
-from journeymap.jsonout import iso_utc, write_json
+from journeymap.jsonout import iso_day, iso_utc, write_json
 from journeymap.safecsv import write_table
 
-__all__ = ["MAP_FORMATS", "MODELS", "VIEWS", "Findings", "mine", "write_outputs"]
+__all__ = ["MAP_FORMATS", "MODELS", "VIEWS", "Findings", "mine", "network_dot", "write_outputs"]
 
 VIEWS = ("frequency", "performance", "handoffs")
 MAP_FORMATS = ("svg", "png", "pdf")
@@ -306,10 +306,10 @@ def write_outputs(
     log = findings.log
     title = (
         f"{log.source}: {int(findings.variants['cases'].sum()):,} cases, "
-        f"{log.events:,} events, {_day(findings.start)} to {_day(findings.end)}"
+        f"{log.events:,} events, {iso_day(findings.start)} to {iso_day(findings.end)}"
     )
     if view == "handoffs":
-        dot_source = _network_dot(findings, title)
+        dot_source = network_dot(findings, title)
     else:
         dot_source = journey_dot(
             findings.map_dfg,
@@ -350,7 +350,8 @@ def write_outputs(
     return written
 
 
-def _network_dot(findings: Findings, title: str) -> str:
+def network_dot(findings: Findings, title: str = "") -> str:
+    """The hand-off network of the findings' level as DOT (``--view handoffs``)."""
     from journeymap.render.handoffs import handoff_network_dot
 
     if findings.level is None or findings.handoffs is None:
@@ -417,8 +418,3 @@ def _lanes(log: EventLog, lanes: str | None) -> str | None:
             f"--{lanes} COLUMN or choose another lane"
         )
     return lanes
-
-
-def _day(value: Any) -> str:
-    stamp = iso_utc(value)
-    return stamp[:10] if stamp else "?"

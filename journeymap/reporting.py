@@ -67,14 +67,9 @@ def write_report(
             journey_svgs["failure demand"] = failure_svg
         network_svg = None
         if findings.level is not None and findings.handoffs is not None:
-            from journeymap.render.handoffs import handoff_network_dot
+            from journeymap.mining import network_dot
 
-            level = findings.level
-            matrix = findings.handoffs[findings.handoffs["level"] == level]
-            pairs = None
-            if findings.pingpong is not None:
-                pairs = findings.pingpong[findings.pingpong["level"] == level]
-            network_svg = svg_of(handoff_network_dot(matrix, pairs, level=level), folder, "net")
+            network_svg = svg_of(network_dot(findings), folder, "net")
             journey_svgs["hand-offs"] = network_svg
     chart_svgs = {
         name: Path(path).read_text(encoding="utf-8") for name, path in (chart_files or {}).items()

@@ -15,6 +15,7 @@ import pandas as pd
 
 from journeymap.analysis.capability import capability_statement
 from journeymap.discovery.variants import variants_covering
+from journeymap.jsonout import iso_day
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
 from journeymap.render.units import MISSING, human_duration, thousands
@@ -81,7 +82,7 @@ def _headline(findings: Any, title: str, purpose: str = "") -> str:
         for label, text in key_numbers(findings)
     )
     statement = _statement(findings)
-    period = f"{esc(_day(findings.start))} to {esc(_day(findings.end))}"
+    period = f"{esc(iso_day(findings.start))} to {esc(iso_day(findings.end))}"
     parts = [
         f"<header><h1>{esc(title)}</h1>",
         f'<p class="purpose">{esc(purpose)}</p>' if purpose else "",
@@ -90,13 +91,6 @@ def _headline(findings: Any, title: str, purpose: str = "") -> str:
         f'<dl class="numbers">{numbers}</dl></header>',
     ]
     return "".join(parts)
-
-
-def _day(value: Any) -> str:
-    from journeymap.jsonout import iso_utc
-
-    stamp = iso_utc(value)
-    return stamp[:10] if stamp else "?"
 
 
 def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
