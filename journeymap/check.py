@@ -122,7 +122,7 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
         demand_by_week=demand_by_week(log, rules),
         failure_pareto=failure_pareto(log, rules),
         flow=per_case_flow,
-        flow_summary=flow_summary(log, rules, dirty),
+        flow_summary=flow_summary(log, rules, dirty, table=per_case_flow),
         charts=charts,
         notes=notes,
     )

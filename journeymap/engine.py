@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 __all__ = ["Engine", "connect"]
 
@@ -47,6 +48,19 @@ class Engine:
         sql = ibis.to_sql(expr, dialect="duckdb")
         self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         return name
+
+    def fetch(self, expr: Any) -> pd.DataFrame:
+        """The result of an Ibis table expression on this engine, as pandas.
+
+        The SQL runs on the connection and the result comes back through Arrow: the
+        frame Ibis's ``to_pandas()`` gives (same columns and dtypes), without Ibis's
+        column-by-column post-processing, which took over a second on per-case results
+        of 170,000 rows.
+        """
+        import ibis
+
+        sql = ibis.to_sql(expr, dialect="duckdb")
+        return self.con.sql(sql).to_arrow_table().to_pandas()
 
     def new_name(self, prefix: str) -> str:
         """A table name not used before in this process."""

@@ -173,7 +173,7 @@ def mine(
     say("end-to-end times")
     e2e = end_to_end_summary(log)
     span = case_times_expr(log)
-    bounds = span.aggregate(start=span.start.min(), end=span.end.max()).to_pandas().iloc[0]
+    bounds = log.engine.fetch(span.aggregate(start=span.start.min(), end=span.end.max())).iloc[0]
 
     level = default_level(log)
     flows: dict[str, Any] = {}

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analysis.handoffs import case_handoffs_expr
-from journeymap.analysis.rework import rework_flags
+from journeymap.analysis.rework import case_rework_expr
 from journeymap.analysis.time import case_times_expr
 from journeymap.discovery.variants import case_variant_ranks
 from journeymap.eventlog import EventLog
@@ -46,8 +46,7 @@ def case_table(log: EventLog, *, level: str | None) -> pd.DataFrame:
     # One engine query joins the per-case parts; only its result comes to pandas.
     times = case_times_expr(log)
     ranks = case_variant_ranks(log)
-    flags = rework_flags(log)
-    rework = flags.group_by("case").aggregate(rework_events=flags.rework.cast("int64").sum())
+    rework = case_rework_expr(log)
     joined = times.left_join(rework, "case").left_join(ranks, "case")
     columns: dict[str, Any] = {
         "case_id": times.case,
@@ -66,7 +65,7 @@ def case_table(log: EventLog, *, level: str | None) -> pd.DataFrame:
     else:
         for name in ("handoffs", "pingpongs", "handlers"):
             columns[name] = ibis.literal(0, "int64")
-    frame = joined.select(**columns).to_pandas()
+    frame = log.engine.fetch(joined.select(**columns))
     # numpy sorts Python strings by code point, the order used everywhere else.
     order = np.argsort(frame["case_id"].to_numpy(dtype=object), kind="stable")
     return frame.iloc[order].reset_index(drop=True)[CASE_COLUMNS]

@@ -114,8 +114,9 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
             _check_on_engine(log, pattern, rules.source)
     flags: dict[str, Any] = {}
     if rules.failure_activities:
-        joined = "|".join(f"(?:{p})" for p in rules.failure_activities)
-        flags["failure_activity"] = t.activity.re_search(f"(?i){joined}").any()
+        matching = _matching_activities(log, rules.failure_activities)
+        # No activity matches: a constant (an IN over nothing is no column to aggregate).
+        flags["failure_activity"] = t.activity.isin(matching).any() if matching else None
     for i, rule in enumerate(rules.attribute_rules, 1):
         if rule.column not in t.columns:
             raise ConfigError(
@@ -130,11 +131,18 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
         flags[rule.name] = hit.fill_null(False).any()
     times = case_times_expr(log).select("case", "start", "end")
     per_case = times
-    if flags:
-        found = t.group_by("case").aggregate(**flags)
-        per_case = times.join(found, "case")
+    # One pass over the events for every per-case flag (and the customer).
+    aggregates = {name: flag for name, flag in flags.items() if flag is not None}
     if repeat:
-        c = _case_customers(log)
+        aggregates["customer"] = t.customer.min()
+    if aggregates:
+        found = t.group_by("case").aggregate(**aggregates)
+        per_case = times.join(found, "case")
+    per_case = per_case.mutate(
+        **{name: ibis.literal(False) for name, flag in flags.items() if flag is None}
+    )
+    if repeat:
+        c = per_case.select("case", "customer", "start", "end")
         prev = c.select(prev_case=c.case, prev_customer=c.customer, prev_end=c.end)
         pairs = c.join(
             prev,
@@ -146,7 +154,7 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
             ],
         )
         hits = pairs.select("case").distinct().mutate(repeat_contact=ibis.literal(True))
-        per_case = per_case.left_join(hits, "case").drop("case_right")
+        per_case = per_case.left_join(hits, "case").drop("case_right", "customer")
         flags["repeat_contact"] = True
     order = [name for name in rules.names if name in flags]
     branches = [(per_case[name].fill_null(False), name) for name in order]
@@ -158,6 +166,16 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
         start=per_case.start,
         end=per_case.end,
     )
+
+
+def _matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
+    """The log's activities whose name matches one of ``patterns`` (case-insensitive),
+    matched on the engine over the distinct names rather than on every event."""
+    t = log.table
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    names = t.select("activity").distinct()
+    found = names.filter(names.activity.re_search(f"(?i){joined}")).to_pandas()
+    return sorted(str(a) for a in found["activity"])
 
 
 def _check_on_engine(log: EventLog, pattern: str, source: str) -> None:
@@ -196,7 +214,7 @@ def demand(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
     """
     rules = rules or DemandRules()
     _, notes = _active(log, rules)
-    frame = demand_expr(log, rules).to_pandas()
+    frame = log.engine.fetch(demand_expr(log, rules))
     frame["case"] = frame["case"].astype(str)
     frame["failure"] = frame["failure"].astype(bool)
     frame = frame.sort_values("case", kind="stable", ignore_index=True)
@@ -260,7 +278,7 @@ def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFr
     weeks = d.group_by("week").aggregate(
         value=d.count(where=~d.failure), failure=d.count(where=d.failure)
     )
-    frame = weeks.order_by("week").to_pandas()
+    frame = log.engine.fetch(weeks.order_by("week"))
     frame["week"] = pd.to_datetime(frame["week"]).dt.date
     for column in ("value", "failure"):
         frame[column] = frame[column].astype("int64")
@@ -345,7 +363,7 @@ def customer_journeys(log: EventLog, rules: DemandRules | None = None) -> pd.Dat
         cases=c.count(), start=c.start.min(), end=c.end.max()
     )
     journeys = journeys.mutate(e2e_s=seconds_between(journeys.end, journeys.start))
-    frame = journeys.to_pandas()
+    frame = log.engine.fetch(journeys)
     frame["customer"] = frame["customer"].astype(str)
     frame = frame.sort_values(["customer", "start"], kind="stable", ignore_index=True)
     frame["journey_id"] = range(1, len(frame) + 1)

@@ -33,6 +33,7 @@ import pandas as pd
 
 from journeymap.analysis.demand import DemandRules, demand_expr, demand_notes
 from journeymap.analysis.handoffs import case_handoffs_expr, default_level
+from journeymap.analysis.rework import case_rework_expr
 from journeymap.config import Config
 from journeymap.eventlog import EventLog
 
@@ -68,14 +69,16 @@ def _flow_expr(log: EventLog, rules: DemandRules | None, dirty: tuple[str, ...])
     import ibis
 
     t = log.table
-    is_dirty = t.activity.isin(list(dirty)).any() if dirty else ibis.literal(False)
-    per = t.group_by("case").aggregate(
-        rework_events=(t.count() - t.activity.nunique()).cast("int64"),
-        dirty=is_dirty,
-        **({"channel": t.channel.min()} if log.has("channel") else {}),
-    )
     d = demand_expr(log, rules)
-    joined = d.join(per, "case")
+    rework = case_rework_expr(log)
+    joined = d.join(rework.select("case", "rework_events"), "case")
+    per_case = {"dirty": t.activity.isin(list(dirty)).any()} if dirty else {}
+    if log.has("channel"):
+        per_case["channel"] = t.channel.min()
+    if per_case:
+        joined = joined.join(t.group_by("case").aggregate(**per_case), "case")
+    if not dirty:
+        joined = joined.mutate(dirty=ibis.literal(False))
     level = default_level(log)
     if level is None:
         null_int, null_bool = ibis.null("int64"), ibis.null("boolean")
@@ -124,7 +127,7 @@ def flow(
     2    3            True     False  False
     """
     dirty = tuple(dirty_activities)
-    frame = _flow_expr(log, rules, dirty).to_pandas()
+    frame = log.engine.fetch(_flow_expr(log, rules, dirty))
     frame["case"] = frame["case"].astype(str)
     frame["dirty"] = frame["dirty"].astype(bool)
     frame["rework_events"] = frame["rework_events"].astype("int64")
@@ -151,11 +154,14 @@ def flow_summary(
     log: EventLog,
     rules: DemandRules | None = None,
     dirty_activities: Iterable[str] = (),
+    *,
+    table: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Flow rates: ``single_handler_pct``, ``one_stop_pct``, ``clean_pct`` (percent of
     cases; None when no handler role is mapped) and ``cases``, overall; the same per
     demand type (``by_demand_type``) and per channel (``by_channel``, None without a
-    channel role); ``level`` (the handler level) and ``notes``.
+    channel role); ``level`` (the handler level) and ``notes``. ``table``: the result
+    of :func:`flow` for the same arguments, when already computed.
 
     Examples
     --------
@@ -171,7 +177,7 @@ def flow_summary(
     >>> summary["by_demand_type"]["failure_activity"]["one_stop_pct"]
     0.0
     """
-    frame = flow(log, rules, dirty_activities)
+    frame = flow(log, rules, dirty_activities) if table is None else table
     notes = demand_notes(log, rules)
     level = default_level(log)
     if level is None:

@@ -23,7 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.time import case_times_expr, seconds_between
+from journeymap.analysis.time import case_times_expr
+from journeymap.discovery.ordering import ordered_events, transition_wait
 from journeymap.errors import MappingError
 from journeymap.eventlog import EventLog
 
@@ -93,11 +94,13 @@ def handler_sequence(log: EventLog, *, level: str) -> Any:
     """Ibis expression: the events whose handler is known, in case order.
 
     One row per event with a known handler: ``source_row``, ``case``, ``activity``,
-    ``timestamp``, ``handler`` (the event's team or resource, per ``level``), the
-    previous known-handler event of the case (``prev_handler``, ``prev_activity``,
-    ``prev_timestamp``; NULL on the first), ``wait_s`` (the wait from that event, see
-    the module docstring; NULL on the first), ``handoff`` (the handler differs from
-    ``prev_handler``) and ``run_start`` (the first event of a run of equal handlers).
+    ``timestamp``, ``position`` (in the case, as in
+    :func:`~journeymap.discovery.ordering.ordered_events`), ``handler`` (the event's
+    team or resource, per ``level``), the previous known-handler event of the case
+    (``prev_handler``, ``prev_activity``, ``prev_timestamp``; NULL on the first),
+    ``wait_s`` (the wait from that event, see the module docstring; NULL on the first),
+    ``handoff`` (the handler differs from ``prev_handler``) and ``run_start`` (the first
+    event of a run of equal handlers).
 
     Computed once per log and level and kept on the engine.
 
@@ -126,29 +129,28 @@ def handler_sequence(log: EventLog, *, level: str) -> Any:
 def _sequence(log: EventLog, level: str) -> Any:
     import ibis
 
-    t = log.table
-    starts = ["start_timestamp"] if log.has("start_timestamp") else []
-    t = t.filter(t[level].notnull()).select(
-        "source_row", "case", "activity", "timestamp", *starts, handler=t[level]
-    )
-    w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
+    # From the events in case order: only the known-handler events are ordered again,
+    # by their integer position.
+    ev = ordered_events(log)
+    starts = log.has("start_timestamp")
+    t = ev.filter(ev[level].notnull()).select(
+        "source_row", "case", "activity", "timestamp", "position",
+        *(["start_timestamp"] if starts else []), handler=ev[level],
+    )  # fmt: skip
+    w = ibis.window(group_by=t.case, order_by=t.position)
     seq = t.mutate(
         prev_handler=t.handler.lag().over(w),
         prev_activity=t.activity.lag().over(w),
         prev_timestamp=t.timestamp.lag().over(w),
     )
-    if starts:
-        raw = seconds_between(seq.start_timestamp.fill_null(seq.timestamp), seq.prev_timestamp)
-        wait = ibis.cases((raw < 0, 0.0), else_=raw)  # NULL (first event) stays NULL
-    else:
-        wait = seconds_between(seq.timestamp, seq.prev_timestamp)
+    later = seq.start_timestamp.fill_null(seq.timestamp) if starts else seq.timestamp
     changed = seq.handler != seq.prev_handler
     seq = seq.mutate(
-        wait_s=wait,
+        wait_s=transition_wait(later, seq.prev_timestamp, starts),
         handoff=seq.prev_handler.notnull() & changed,
         run_start=seq.prev_handler.isnull() | changed,
     )
-    return seq.drop(*starts)
+    return seq.drop(*(["start_timestamp"] if starts else []))
 
 
 def _pingpong_events(log: EventLog, level: str) -> Any:
@@ -157,7 +159,7 @@ def _pingpong_events(log: EventLog, level: str) -> Any:
 
     seq = handler_sequence(log, level=level)
     runs = seq.filter(seq.run_start)
-    w = ibis.window(group_by=runs.case, order_by=[runs.timestamp, runs.source_row])
+    w = ibis.window(group_by=runs.case, order_by=runs.position)
     runs = runs.mutate(b=runs.handler.lead(1).over(w), back=runs.handler.lead(2).over(w))
     return runs.filter(runs.back == runs.handler).select("case", a=runs.handler, b=runs.b)
 
@@ -222,7 +224,7 @@ def handoffs_per_case(log: EventLog, *, level: str) -> pd.DataFrame:
     0    1         2          1         2         14400.0
     1    2         0          0         0             0.0
     """
-    frame = case_handoffs_expr(log, level=level).to_pandas()
+    frame = log.engine.fetch(case_handoffs_expr(log, level=level))
     frame = frame.sort_values("case", kind="stable", ignore_index=True)
     return frame.reindex(columns=PER_CASE_COLUMNS)
 
@@ -261,7 +263,7 @@ def handoffs(log: EventLog, *, level: str = "team") -> pd.DataFrame:
         median_wait_s=moves.wait_s.median(),
         total_wait_s=moves.wait_s.sum(),
     )
-    return _ranked(grouped.to_pandas(), level, ["from", "to"], HANDOFF_COLUMNS)
+    return _ranked(log.engine.fetch(grouped), level, ["from", "to"], HANDOFF_COLUMNS)
 
 
 def pingpong(log: EventLog, *, level: str = "team") -> pd.DataFrame:
@@ -292,7 +294,7 @@ def pingpong(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     """
     pp = _pingpong_events(log, level)
     grouped = pp.group_by("a", "b").aggregate(count=pp.count(), cases=pp.case.nunique())
-    return _ranked(grouped.to_pandas(), level, ["a", "b"], PINGPONG_COLUMNS)
+    return _ranked(log.engine.fetch(grouped), level, ["a", "b"], PINGPONG_COLUMNS)
 
 
 def _ranked(frame: pd.DataFrame, level: str, names: list[str], columns: list[str]) -> pd.DataFrame:

@@ -102,13 +102,14 @@ def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
         median_wait_s=moves.wait_s.median(),
         total_wait_s=moves.wait_s.sum(),
     )
-    frame = grouped.to_pandas()
+    frame = log.engine.fetch(grouped)
     # Total wait desc, then names by code point in Python: the same order on every engine.
-    keys = sorted(
-        (-float(row[0]), *map(str, row[1:]), i)
-        for i, row in enumerate(frame[["total_wait_s", *_NAMES]].itertuples(index=False))
-    )
-    frame = frame.iloc[[k[-1] for k in keys]].reset_index(drop=True)
+    keys = [
+        (-float(row[0]), *map(str, row[1:]))
+        for row in frame[["total_wait_s", *_NAMES]].itertuples(index=False)
+    ]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    frame = frame.iloc[order].reset_index(drop=True)
     frame.insert(0, "level", level)
     for column in ("handoffs", "cases"):
         frame[column] = frame[column].astype("int64")
@@ -209,7 +210,7 @@ def fragmentation(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     1    2         1         0             0.0      0.0                 NaN
     """
     pc = case_handoffs_expr(log, level=level)
-    frame = pc.to_pandas().sort_values("case", kind="stable", ignore_index=True)
+    frame = log.engine.fetch(pc).sort_values("case", kind="stable", ignore_index=True)
     frame["e2e_s"] = frame["e2e_s"].astype("float64")
     share = frame["handoff_wait_s"] / frame["e2e_s"].where(frame["e2e_s"] > 0)
     frame["handoff_wait_share"] = share.astype("float64")

@@ -18,8 +18,8 @@ Definitions (shared/MEASURES.md, Rework):
   previous event of the case (its timestamp minus the previous event's timestamp, or,
   with start timestamps, ``max(0, start - previous timestamp)``).
 
-The per-event flags are computed once per log on the engine (one ordering, two
-windows) and reused by :func:`rework`, :func:`rework_per_case` and
+The per-event flags are computed once per log on the engine (from the events in case
+order, one more window) and reused by :func:`rework`, :func:`rework_per_case` and
 :func:`rework_summary`; only the small aggregates come back as pandas.
 """
 
@@ -35,6 +35,7 @@ from journeymap.eventlog import EventLog
 __all__ = [
     "REWORK_CASE_COLUMNS",
     "REWORK_COLUMNS",
+    "case_rework_expr",
     "rework",
     "rework_flags",
     "rework_per_case",
@@ -65,18 +66,13 @@ def _flags(log: EventLog) -> Any:
     import ibis
 
     ev = ordered_events(log)
-    if log.has("resource"):
-        resources = log.table.select("source_row", "resource")
-        ev = ev.join(resources, "source_row")
-    else:
+    if not log.has("resource"):
         ev = ev.mutate(resource=ibis.null("string"))
-    in_case = ibis.window(group_by=ev.case, order_by=ev.position)
     # Same case and activity, in case order: the previous occurrence of the activity.
     in_activity = ibis.window(group_by=[ev.case, ev.activity], order_by=ev.position)
     ev = ev.mutate(
         occurrence=ibis.row_number().over(in_activity),
         previous_resource=ev.resource.lag().over(in_activity),
-        wait_in_s=ev.wait_s.lag().over(in_case),
     )
     redo = (
         (ev.occurrence > 0)
@@ -143,7 +139,7 @@ def rework(log: EventLog) -> pd.DataFrame:
         self_loops=_count(ev.self_loop),
         rework_wait_s=ev.wait_in_s.sum(where=ev.rework),
     )
-    frame = per_activity.to_pandas()
+    frame = log.engine.fetch(per_activity)
     frame["activity"] = frame["activity"].astype(str)
     for column in ("repeat_events", "cases", "redo_events", "self_loops"):
         frame[column] = frame[column].fillna(0).astype("int64")
@@ -175,18 +171,27 @@ def rework_per_case(log: EventLog) -> pd.DataFrame:
     0    1              2            1           2
     1    2              0            0           0
     """
-    ev = rework_flags(log)
-    per_case = ev.group_by("case").aggregate(
-        rework_events=_count(ev.rework),
-        redo_events=_count(ev.redo),
-        self_loops=_count(ev.self_loop),
-    )
-    frame = per_case.to_pandas()
+    frame = log.engine.fetch(case_rework_expr(log))
     frame["case"] = frame["case"].astype(str)
     for column in REWORK_CASE_COLUMNS[1:]:
         frame[column] = frame[column].astype("int64")
     frame = frame.sort_values("case", kind="stable", ignore_index=True)
     return frame.reindex(columns=REWORK_CASE_COLUMNS)
+
+
+def case_rework_expr(log: EventLog) -> Any:
+    """Ibis table, one row per case: ``case``, ``rework_events``, ``redo_events`` and
+    ``self_loops`` (see :func:`rework_per_case`), computed once per log."""
+
+    def build() -> Any:
+        ev = rework_flags(log)
+        return ev.group_by("case").aggregate(
+            rework_events=_count(ev.rework),
+            redo_events=_count(ev.redo),
+            self_loops=_count(ev.self_loop),
+        )
+
+    return log.derived("case_rework", build)
 
 
 def rework_summary(log: EventLog) -> dict[str, int | float]:

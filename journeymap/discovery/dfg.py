@@ -70,9 +70,9 @@ def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFra
     starts = firsts.group_by(target=firsts.activity).aggregate(events=firsts.count())
     lasts = ev.filter(ev.next_activity.isnull())
     ends = lasts.group_by(source=lasts.activity).aggregate(events=lasts.count())
-    edges = inner.to_pandas()
-    start_edges = starts.to_pandas().assign(source=START)
-    end_edges = ends.to_pandas().assign(target=END)
+    edges = log.engine.fetch(inner)
+    start_edges = log.engine.fetch(starts).assign(source=START)
+    end_edges = log.engine.fetch(ends).assign(target=END)
     for frame in (start_edges, end_edges):
         frame["cases"] = frame["events"]  # a case starts (ends) exactly once
     table = pd.concat([_sorted(start_edges), _sorted(edges), _sorted(end_edges)], ignore_index=True)

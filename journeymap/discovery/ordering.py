@@ -12,7 +12,7 @@ from typing import Any
 from journeymap.analysis.time import seconds_between
 from journeymap.eventlog import EventLog
 
-__all__ = ["handler_role", "ordered_events"]
+__all__ = ["handler_role", "ordered_events", "transition_wait"]
 
 
 def handler_role(log: EventLog) -> str | None:
@@ -37,14 +37,15 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
     """Each event with its position in the case and the next event's activity and wait.
 
     Columns: ``source_row``, ``case``, ``activity``, ``timestamp`` (and
-    ``start_timestamp`` when mapped), plus ``position`` (0 for the first event of a
-    case), ``next_activity`` (NULL for the last event), ``handler`` and
-    ``next_handler`` (the event's and the next event's handler, see
-    :func:`handler_role`; NULL when unknown or no handler role is mapped), and ``wait_s``,
+    ``start_timestamp``, ``team`` and ``resource`` when mapped), plus ``position`` (0
+    for the first event of a case), ``next_activity`` (NULL for the last event),
+    ``handler`` and ``next_handler`` (the event's and the next event's handler, see
+    :func:`handler_role`; NULL when unknown or no handler role is mapped), ``wait_s``,
     the wait of the transition to the next event per MEASURES.md: the next event's
     timestamp minus this one's, or, when start timestamps are mapped,
     ``max(0, start(next) - timestamp(this))`` (the next event's timestamp stands in for
-    a missing start).
+    a missing start), and ``wait_in_s``, the wait of the transition into this event
+    from the previous one (NULL for the first event of a case).
 
     Parameters
     ----------
@@ -68,31 +69,34 @@ def _ordered(log: EventLog, activities: Iterable[str] | None) -> Any:
     if activities is not None:
         t = t.filter(t.activity.isin(sorted(set(activities))))
     # Only what the flow measures read: this table is as long as the log.
+    # The team and resource stay for the hand-offs (per level) and rework (redo) that
+    # are derived from this table rather than ordering the events again.
     keep = ["source_row", "case", "activity", "timestamp"]
+    keep += [role for role in ("start_timestamp", "team", "resource") if log.has(role)]
     role = handler_role(log)
-    handler = t[role] if role else ibis.null().cast("string")
-    t = t.select(
-        *keep,
-        *(["start_timestamp"] if log.has("start_timestamp") else []),
-        handler=handler,
-    )
+    t = t.select(*keep, handler=t[role] if role else ibis.null().cast("string"))
     w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
+    starts = log.has("start_timestamp")
+    this_start = t.start_timestamp.fill_null(t.timestamp) if starts else t.timestamp
     next_timestamp = t.timestamp.lead().over(w)
-    columns: dict[str, Any] = {
-        "position": ibis.row_number().over(w),
-        "next_activity": t.activity.lead().over(w),
-        "next_handler": t.handler.lead().over(w),
-        "next_timestamp": next_timestamp,
-    }
-    if log.has("start_timestamp"):
-        next_start = t.start_timestamp.lead().over(w).fill_null(next_timestamp)
-        columns["next_start"] = next_start
-    ev = t.mutate(**columns)
-    if log.has("start_timestamp"):
-        raw = seconds_between(ev.next_start, ev.timestamp)
-        wait = ibis.greatest(raw, ibis.literal(0.0))
-    else:
-        wait = seconds_between(ev.next_timestamp, ev.timestamp)
-    return ev.mutate(wait_s=wait).drop(
-        *(c for c in ("next_timestamp", "next_start") if c in ev.columns)
+    next_start = t.start_timestamp.lead().over(w).fill_null(next_timestamp) if starts else None
+    return t.mutate(
+        position=ibis.row_number().over(w),
+        next_activity=t.activity.lead().over(w),
+        next_handler=t.handler.lead().over(w),
+        wait_s=transition_wait(next_start if starts else next_timestamp, t.timestamp, starts),
+        wait_in_s=transition_wait(this_start, t.timestamp.lag().over(w), starts),
     )
+
+
+def transition_wait(later: Any, earlier: Any, starts: bool) -> Any:
+    """Ibis expression: the wait of a transition (MEASURES.md), in seconds. ``later`` is
+    the later event's start (its timestamp when it has none) or, without start
+    timestamps (``starts`` False), its timestamp; ``earlier`` is the earlier event's
+    timestamp. With start timestamps a negative wait (overlapping work) is 0. NULL
+    when either side is NULL."""
+    import ibis
+
+    raw = seconds_between(later, earlier)
+    # Not GREATEST: DuckDB's skips a NULL, and a missing neighbour must stay NULL.
+    return ibis.cases((raw < 0, 0.0), else_=raw) if starts else raw

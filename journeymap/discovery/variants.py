@@ -44,7 +44,7 @@ def variants(log: EventLog) -> pd.DataFrame:
     0     1   a > b      2  66.666667   66.666667        7200.0
     1     2       a      1  33.333333  100.000000           0.0
     """
-    frame = _ranked(log).to_pandas().sort_values("rank", ignore_index=True)
+    frame = log.engine.fetch(_ranked(log)).sort_values("rank", ignore_index=True)
     total = int(frame["cases"].sum())
     frame["cases"] = frame["cases"].astype("int64")
     frame["rank"] = frame["rank"].astype("int64")
@@ -77,7 +77,8 @@ def _sequences(log: EventLog) -> Any:
 
 
 def _ranked(log: EventLog) -> Any:
-    """Variants with cases, median end-to-end time and rank, on the engine.
+    """Variants with cases, median end-to-end time and rank, on the engine (computed
+    once per log).
 
     Ranked by cases (most first), then by the sequence: lists compare element by
     element, and strings by their UTF-8 bytes, which is code-point order, so the rank
@@ -85,14 +86,17 @@ def _ranked(log: EventLog) -> Any:
     """
     import ibis
 
-    sequences = _sequences(log)
-    times = case_times_expr(log)
-    joined = sequences.join(times, "case")
-    grouped = joined.group_by("sequence").aggregate(
-        cases=joined.count(), median_e2e_s=joined.e2e_s.median()
-    )
-    order = ibis.window(order_by=[ibis.desc(grouped.cases), grouped.sequence])
-    return grouped.mutate(rank=ibis.row_number().over(order) + 1)
+    def build() -> Any:
+        sequences = _sequences(log)
+        times = case_times_expr(log)
+        joined = sequences.join(times, "case")
+        grouped = joined.group_by("sequence").aggregate(
+            cases=joined.count(), median_e2e_s=joined.e2e_s.median()
+        )
+        order = ibis.window(order_by=[ibis.desc(grouped.cases), grouped.sequence])
+        return grouped.mutate(rank=ibis.row_number().over(order) + 1)
+
+    return log.derived("variant_ranks", build)
 
 
 def variants_covering(table: pd.DataFrame, share_pct: float = 80.0) -> int:

@@ -1,14 +1,26 @@
-"""Capability (XmR) charts as SVG or PNG, drawn with matplotlib.
+"""Capability (XmR) charts as SVG, written by hand: no plotting library.
 
-Drawing is deterministic: the same chart gives the same bytes (a fixed SVG hash salt, no
-date in the metadata, a fixed figure size and resolution). matplotlib is imported only
-when a chart is drawn, with the non-interactive Agg backend.
+A chart is a standalone SVG 1.1 document of fixed size (WIDTH x HEIGHT px): the title and
+the capability statement at the top, the points joined by one line, the centre line and
+the natural process limits with their values on the right, signals in red. Text stays
+text (``<text>`` elements), and every string passes through :func:`_esc`.
+
+Drawing is deterministic: the same chart gives the same bytes (coordinates are written
+with two decimals, nothing depends on the clock). A long series is drawn in one
+polyline reduced to the first, lowest, highest and last point of each pixel column, which
+looks the same; signal markers that fall on the same pixel are drawn once.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
+import numpy.typing as npt
 
 from journeymap.analysis.capability import XmRChart, capability_statement
 
@@ -18,10 +30,26 @@ SIGNAL = "#c0392b"
 LINE = "#34495e"
 LIMIT = "#7f8c8d"
 CENTRE = "#2c7a4b"
+TEXT = "#222222"
+MUTED = "#333333"
+AXIS = "#444444"
+FONT = "DejaVu Sans, Arial, sans-serif"
+WIDTH, HEIGHT = 1000, 520
 # Rule numbers are written next to each signal while they stay readable; beyond this
 # many signals the red points and the legend say it.
 MAX_ANNOTATIONS = 40
+# Every point gets a marker up to this many points; beyond, only the line and signals.
+MAX_MARKERS = 400
 _UNITS = (("weeks", 604800.0), ("days", 86400.0), ("hours", 3600.0), ("minutes", 60.0))
+_SECONDS = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
+# Font sizes (px) and the room a line of text takes.
+_TITLE, _STATEMENT, _LABEL, _TICK, _NOTE = 16.0, 13.0, 13.0, 12.0, 11.0
+_LINE_HEIGHT = 16.0
+_TICK_LENGTH = 5.0
+# Characters XML 1.0 does not allow, even escaped: dropped from text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+Floats = npt.NDArray[np.float64]
 
 
 def duration_unit(seconds: float) -> tuple[str, float]:
@@ -76,6 +104,258 @@ def _date(value: Any) -> str:
     return str(value)[:10]
 
 
+def _y_ticks(low: float, high: float) -> list[float]:
+    """Ticks 1, 2 or 5 times a power of ten apart, at most 7 steps, from at or below
+    ``low`` to at or above ``high``; the axis runs from the first to the last.
+
+    Examples
+    --------
+    >>> _y_ticks(0.0, 42.0)
+    [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+    >>> _y_ticks(-3.0, 4.5)
+    [-4.0, -2.0, 0.0, 2.0, 4.0, 6.0]
+    """
+    span = high - low
+    if not span > 0:
+        span = max(abs(high), 1.0)
+        high = low + span
+    magnitude = 10.0 ** np.floor(np.log10(span / 7))
+    for factor in (1, 2, 5, 10, 20):
+        step = float(factor * magnitude)
+        first = int(np.floor(low / step + 1e-9))
+        last = int(np.ceil(high / step - 1e-9))
+        if last - first <= 7:
+            return [k * step + 0.0 for k in range(first, last + 1)]
+    raise AssertionError("unreachable: a step of 20 x span / 7 gives fewer than 7 steps")
+
+
+def _esc(text: str) -> str:
+    """Text for an SVG element: XML-escaped, characters XML cannot hold dropped."""
+    return escape(_NOT_XML.sub("", text))
+
+
+def _width(text: str, size: float) -> float:
+    """About how wide a line of text is drawn, in px (DejaVu Sans is on the wide side)."""
+    return len(text) * size * 0.62
+
+
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float,
+    fill: str = TEXT,
+    anchor: str = "start",
+    bold: bool = False,
+    line_height: float = _LINE_HEIGHT,
+) -> str:
+    """A ``<text>`` element at (x, y), the baseline of its first line; each further
+    line of ``text`` (split at newlines) becomes a ``<tspan>`` ``line_height`` lower."""
+    first, *more = text.split("\n")
+    weight = ' font-weight="bold"' if bold else ""
+    lines = "".join(
+        f'<tspan x="{x:.2f}" dy="{line_height:.2f}">{_esc(line)}</tspan>' for line in more
+    )
+    return (
+        f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size:g}" fill="{fill}" '
+        f'text-anchor="{anchor}"{weight}>{_esc(first)}{lines}</text>'
+    )
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, *, stroke: str, extra: str = "") -> str:
+    return (
+        f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}" stroke="{stroke}"{extra}/>'
+    )
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area in px, and the data ranges it shows: x from -0.5 to n - 0.5 (a
+    point per whole number), y from the first to the last y tick."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+    n: int
+    y_low: float
+    y_high: float
+
+    def x(self, i: Floats) -> Floats:
+        """The px x of point positions."""
+        return self.left + (i + 0.5) * (self.right - self.left) / self.n
+
+    def y(self, v: Floats) -> Floats:
+        """The px y of values."""
+        share = (v - self.y_low) / (self.y_high - self.y_low)
+        return self.bottom - share * (self.bottom - self.top)
+
+    def y1(self, v: float) -> float:
+        return float(self.y(np.array([v]))[0])
+
+
+def _scale(chart: XmRChart, unit: str | None) -> tuple[float, str]:
+    """What one unit on the y axis is worth in the chart's values, and its name."""
+    if chart.kind == "duration":
+        if unit:
+            if unit not in _SECONDS:
+                raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
+            return _SECONDS[unit], unit
+        name, size = duration_unit(chart.unpl)
+        return size, name
+    if chart.kind == "share":
+        return 0.01, "%"
+    return 1.0, ""
+
+
+def _y_text(chart: XmRChart, y_label: str | None, unit_name: str) -> str:
+    measure = y_label or chart.measure.capitalize()
+    if chart.basis == "daily mean":
+        return f"Daily mean {measure.lower()} ({unit_name})"
+    return f"{measure} ({unit_name})" if unit_name else measure
+
+
+def _header(title: str, statement: str) -> tuple[list[str], float]:
+    """The title (bold) and the statement lines under it; and where the plot can start."""
+    parts = [_text(12, 24, title, size=_TITLE, bold=True)]
+    parts.append(_text(12, 46, statement, size=_STATEMENT, fill=MUTED))
+    last_baseline = 46 + _LINE_HEIGHT * statement.count("\n")
+    return parts, last_baseline + 26
+
+
+def _limit_labels(chart: XmRChart, frame: _Frame, scale: float) -> list[str]:
+    """UNPL, Centre and LNPL right of the plot at their heights, pushed apart when they
+    would overlap."""
+    limits = (
+        (chart.unpl, "UNPL", LIMIT),
+        (chart.centre, "Centre", CENTRE),
+        (chart.lnpl, "LNPL", LIMIT),
+    )
+    ys = [frame.y1(value / scale) for value, _, _ in limits]
+    gap = 15.0
+    for i in (1, 2):  # downwards first, then back up if the last leaves the plot
+        ys[i] = max(ys[i], ys[i - 1] + gap)
+    ys[2] = min(ys[2], frame.bottom + 4)
+    for i in (1, 0):
+        ys[i] = min(ys[i], ys[i + 1] - gap)
+    return [
+        _text(frame.right + 6, y + 4, f"{name} {_value_text(value / scale)}", size=_TICK, fill=c)
+        for (value, name, c), y in zip(limits, ys, strict=True)
+    ]
+
+
+def _limit_lines(chart: XmRChart, frame: _Frame, scale: float) -> list[str]:
+    """The limits dashed grey, the centre line solid green, across the plot."""
+    out = []
+    for value, colour, dash in (
+        (chart.unpl, LIMIT, ' stroke-dasharray="6 4"'),
+        (chart.lnpl, LIMIT, ' stroke-dasharray="6 4"'),
+        (chart.centre, CENTRE, ""),
+    ):
+        y = frame.y1(value / scale)
+        out.append(_line(frame.left, y, frame.right, y, stroke=colour, extra=dash))
+    return ['<g stroke-width="1.5">', *out, "</g>"]
+
+
+def _axes(
+    frame: _Frame, y_ticks: list[float], x_axis: tuple[str, list[int], list[str]], y_text: str
+) -> list[str]:
+    """The left and bottom spines with outward ticks and their labels, and the axis
+    labels (the y one turned upright)."""
+    label, ticks, tick_labels = x_axis
+    out = ['<g stroke-width="1">']
+    out.append(_line(frame.left, frame.top, frame.left, frame.bottom, stroke=AXIS))
+    out.append(_line(frame.left, frame.bottom, frame.right, frame.bottom, stroke=AXIS))
+    ys = frame.y(np.array(y_ticks, dtype="float64")).tolist()
+    xs = frame.x(np.array(ticks, dtype="float64")).tolist()
+    out += [_line(frame.left - _TICK_LENGTH, y, frame.left, y, stroke=AXIS) for y in ys]
+    out += [_line(x, frame.bottom, x, frame.bottom + _TICK_LENGTH, stroke=AXIS) for x in xs]
+    out.append("</g>")
+    out += [
+        _text(frame.left - _TICK_LENGTH - 3, y + 4, _value_text(v), size=_TICK, anchor="end")
+        for v, y in zip(y_ticks, ys, strict=True)
+    ]
+    below = frame.bottom + _TICK_LENGTH + 13
+    out += [
+        _text(x, below, text, size=_TICK, anchor="middle", line_height=14)
+        for x, text in zip(xs, tick_labels, strict=True)
+    ]
+    centre_x, centre_y = (frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2
+    out.append(_text(centre_x, HEIGHT - 14, label, size=_LABEL, anchor="middle"))
+    out.append(
+        f'<g transform="translate(24.00,{centre_y:.2f}) rotate(-90)">'
+        + _text(0, 0, y_text, size=_LABEL, anchor="middle")
+        + "</g>"
+    )
+    return out
+
+
+def _reduce(px: Floats, py: Floats) -> tuple[Floats, Floats]:
+    """The points of a polyline that matter at one px per column: in each column the
+    first, the lowest, the highest and the last, in their order along the line."""
+    column = np.floor(px).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+    ends = np.r_[starts[1:], len(column)] - 1
+    group = np.repeat(np.arange(len(starts)), ends - starts + 1)
+    keep = [starts, ends]
+    for extreme in (np.minimum, np.maximum):
+        # The first point of each column that reaches the column's extreme.
+        hits = np.flatnonzero(py == extreme.reduceat(py, starts)[group])
+        first = np.r_[True, group[hits][1:] != group[hits][:-1]]
+        keep.append(hits[first])
+    kept = np.unique(np.concatenate(keep))
+    return px[kept], py[kept]
+
+
+def _pairs(xs: Floats, ys: Floats) -> str:
+    pair = "{:.2f},{:.2f}".format
+    return " ".join([pair(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)])
+
+
+def _series(frame: _Frame, ys: Floats, signal: npt.NDArray[np.bool_]) -> list[str]:
+    """The line through the points, markers on every point while there are few (red
+    for signals), else red markers on the signals only, one per px."""
+    px = frame.x(np.arange(len(ys), dtype="float64"))
+    py = frame.y(ys)
+    dense = len(ys) > frame.right - frame.left
+    lx, ly = _reduce(px, py) if dense else (px, py)
+    out = [
+        f'<polyline points="{_pairs(lx, ly)}" fill="none" stroke="{LINE}" '
+        'stroke-width="1.4" stroke-linejoin="round"/>'
+    ]
+    if len(ys) <= MAX_MARKERS:
+        out.append(f'<g fill="{LINE}">{_circles(px[~signal], py[~signal], 2.2, 2)}</g>')
+    if signal.any():
+        sx, sy, digits = px[signal], py[signal], 2
+        if dense:  # markers on the same px look like one: drawn once, on whole px
+            cells = np.unique(np.round(sx) * 4096 + np.round(sy))
+            sx, sy, digits = np.floor_divide(cells, 4096), np.mod(cells, 4096), 0
+        out.append(f'<g fill="{SIGNAL}">{_circles(sx, sy, 3.3, digits)}</g>')
+    return out
+
+
+def _circles(xs: Floats, ys: Floats, r: float, digits: int) -> str:
+    """Circles of radius ``r`` at (xs, ys), the centres written with ``digits`` decimals."""
+    circle = f'<circle cx="{{:.{digits}f}}" cy="{{:.{digits}f}}" r="{r:g}"/>'.format
+    return "".join([circle(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)])
+
+
+def _rule_numbers(chart: XmRChart, frame: _Frame, ys: Floats) -> list[str]:
+    """The rules each signal breaks, above it, while there are at most MAX_ANNOTATIONS."""
+    p = chart.points
+    at = np.flatnonzero((p["rule1"] | p["rule2"] | p["rule3"]).to_numpy())
+    if len(at) == 0 or len(at) > MAX_ANNOTATIONS:
+        return []
+    xs = frame.x(at.astype("float64")).tolist()
+    heights = frame.y(ys[at]).tolist()
+    texts = [
+        _text(x, y - 7, _rules(p.iloc[i]), size=_NOTE, fill=SIGNAL, anchor="middle")
+        for i, x, y in zip(at.tolist(), xs, heights, strict=True)
+    ]
+    return ["<g>", *texts, "</g>"]
+
+
 def xmr_svg(
     chart: XmRChart,
     *,
@@ -84,13 +364,14 @@ def xmr_svg(
     path: str | Path,
     unit: str | None = None,
 ) -> Path:
-    """Draw an XmR chart: the points joined by a line, the centre line, the natural
-    process limits dashed, signals in red with their rule numbers, and the capability
-    statement under the title.
+    """Draw an XmR chart as SVG: the points joined by a line, the centre line, the
+    natural process limits dashed, signals in red with their rule numbers, and the
+    capability statement under the title.
 
     Durations are shown in days, hours or minutes (``unit``, or chosen from UNPL), counts
-    with thousands separators, shares as percentages. The file format follows the
-    suffix of ``path``: ``.svg`` (default) or ``.png``.
+    with thousands separators, shares as percentages. The y axis runs from the lowest of
+    0, the points and LNPL to above the highest of the points and UNPL, in steps of 1, 2
+    or 5 times a power of ten.
 
     Parameters
     ----------
@@ -99,7 +380,7 @@ def xmr_svg(
     y_label : str, optional
         The measure, without unit (the unit is added); default the chart's measure.
     path : str or Path
-        Where to write; folders are created.
+        Where to write, ending in ``.svg``; folders are created.
     unit : str, optional
         Duration unit: "minutes", "hours", "days" or "weeks".
 
@@ -110,101 +391,61 @@ def xmr_svg(
     Raises
     ------
     ValueError
-        A suffix other than .svg or .png.
+        A suffix other than .svg, or an unknown ``unit``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
     target = Path(path)
-    fmt = target.suffix.lower().lstrip(".") or "svg"
-    if fmt not in ("svg", "png"):
-        raise ValueError(f"cannot draw a chart as {target.suffix!r}; use .svg or .png")
-
-    scale, unit_name = 1.0, ""
-    if chart.kind == "duration":
-        unit_name, scale = (
-            (unit, {"minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}[unit])
-            if unit
-            else duration_unit(chart.unpl)
-        )
-    elif chart.kind == "share":
-        scale, unit_name = 0.01, "%"
-    statement = capability_statement(chart, unit=unit_name if chart.kind == "duration" else "days")
-    measure = y_label or chart.measure.capitalize()
-    y_text = f"{measure} ({unit_name})" if unit_name else measure
-    if chart.basis == "daily mean":
-        y_text = f"Daily mean {measure.lower()} ({unit_name})"
-
-    p = chart.points
-    xs = list(range(len(p)))
-    ys = (p["x"] / scale).tolist()
-    signal = (p["rule1"] | p["rule2"] | p["rule3"]).to_numpy()
-
-    rc: Any = {
-        "svg.hashsalt": "journeymap",
-        "svg.fonttype": "none",
-        "font.family": "DejaVu Sans",
-        "font.size": 11,
-        "path.simplify": False,
-    }
-    with plt.rc_context(rc):
-        fig, ax = plt.subplots(figsize=(10, 5.2), dpi=100)
-        try:
-            marker = "o" if len(p) <= 400 else None
-            ax.plot(xs, ys, color=LINE, linewidth=1, marker=marker, markersize=3, zorder=2)
-            limits = (
-                (chart.unpl, "UNPL", LIMIT, "--"),
-                (chart.centre, "Centre", CENTRE, "-"),
-                (chart.lnpl, "LNPL", LIMIT, "--"),
-            )
-            for value, name, colour, style in limits:
-                ax.axhline(value / scale, color=colour, linestyle=style, linewidth=1.2, zorder=1)
-                ax.annotate(
-                    f"{name} {_value_text(value / scale)}",
-                    xy=(1.0, value / scale),
-                    xycoords=("axes fraction", "data"),
-                    xytext=(4, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=10,
-                    color=colour,
-                )
-            if signal.any():
-                sx = [x for x, s in zip(xs, signal, strict=True) if s]
-                sy = [y for y, s in zip(ys, signal, strict=True) if s]
-                ax.scatter(sx, sy, color=SIGNAL, s=22, zorder=3)
-                if signal.sum() <= MAX_ANNOTATIONS:
-                    for i in sx:
-                        ax.annotate(
-                            _rules(p.iloc[i]),
-                            xy=(i, ys[i]),
-                            xytext=(0, 6),
-                            textcoords="offset points",
-                            ha="center",
-                            fontsize=10,
-                            color=SIGNAL,
-                        )
-            label, ticks, tick_labels = _x_axis(chart)
-            ax.set_xticks(ticks, tick_labels)
-            ax.set_xlabel(label, fontsize=11)
-            ax.set_ylabel(y_text, fontsize=11)
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _value_text(v)))
-            ax.set_ylim(bottom=min(0.0, min(ys), chart.lnpl / scale))
-            ax.set_xlim(-0.5, len(p) - 0.5)
-            for side in ("top", "right"):
-                ax.spines[side].set_visible(False)
-            fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-            ax.set_title(statement + _rules_note(chart), loc="left", fontsize=10, color="#333")
-            fig.tight_layout()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-            fig.savefig(target, format=fmt, metadata=metadata)
-        finally:
-            plt.close(fig)
+    if target.suffix.lower() != ".svg":
+        raise ValueError(f"cannot draw a chart as {target.suffix or 'no suffix'!r}; use .svg")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(_document(chart, title=title, y_label=y_label, unit=unit), "utf-8")
     return target
+
+
+def _document(chart: XmRChart, *, title: str, y_label: str | None, unit: str | None) -> str:
+    """The SVG text of :func:`xmr_svg`."""
+    scale, unit_name = _scale(chart, unit)
+    statement = capability_statement(chart, unit=unit_name if chart.kind == "duration" else "days")
+    header, top = _header(title, statement + _rules_note(chart))
+    p = chart.points
+    ys = p["x"].to_numpy(dtype="float64") / scale
+    signal = (p["rule1"] | p["rule2"] | p["rule3"]).to_numpy(dtype=bool)
+    low = min(0.0, float(ys.min()), chart.lnpl / scale)
+    high = max(float(ys.max()), chart.unpl / scale)
+    headroom = 0.05 * (high - low)
+    y_ticks = _y_ticks(low - headroom if low < 0 else low, high + headroom)
+    x_axis = _x_axis(chart)
+
+    tick_width = max(_width(_value_text(v), _TICK) for v in y_ticks)
+    limit_width = max(
+        _width(f"{name} {_value_text(v / scale)}", _TICK)
+        for name, v in (("UNPL", chart.unpl), ("Centre", chart.centre), ("LNPL", chart.lnpl))
+    )
+    tick_lines = max(label.count("\n") for label in x_axis[2]) + 1 if x_axis[2] else 1
+    frame = _Frame(
+        left=round(44 + tick_width),
+        top=top,
+        right=round(WIDTH - 16 - limit_width),
+        bottom=HEIGHT - 52 - 14 * (tick_lines - 1),
+        n=len(p),
+        y_low=y_ticks[0],
+        y_high=y_ticks[-1],
+    )
+    body = [
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        *header,
+        *_limit_lines(chart, frame, scale),
+        *_axes(frame, y_ticks, x_axis, _y_text(chart, y_label, unit_name)),
+        *_series(frame, ys, signal),
+        *_rule_numbers(chart, frame, ys),
+        *_limit_labels(chart, frame, scale),
+    ]
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" '
+        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family={quoteattr(FONT)}>\n'
+        + "\n".join(body)
+        + "\n</svg>\n"
+    )
 
 
 def _rules_note(chart: XmRChart) -> str:

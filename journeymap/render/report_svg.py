@@ -1,6 +1,6 @@
 """Inline SVG for the HTML report, made safe to embed.
 
-The SVG comes from our own renderers (Graphviz, matplotlib), which escape the log's
+The SVG comes from our own renderers (Graphviz, the chart module), which escape the log's
 text; still, the report does not trust it blindly: scripts, foreign objects, event
 handler attributes and links that leave the page are dropped before the picture is put
 into the page.
