@@ -193,6 +193,15 @@ class EventLog:
             name = self._derived[key] = self.engine.materialize(build(), f"derived_{key}")
         return self.engine.ibis.table(name)
 
+    def release(self, *keys: str) -> None:
+        """Drop derived tables (see :meth:`derived`) that are no longer needed, to free
+        the engine's memory. A table asked for again later is computed again.
+        Unknown or never-built keys are ignored."""
+        for key in keys:
+            name = self._derived.pop(key, None)
+            if name is not None:
+                self.engine.con.execute(f"DROP TABLE IF EXISTS {name}")
+
     def only_cases(self, cases: Iterable[str], *, label: str) -> EventLog:
         """The events of some cases, as a log on the same engine (a view: no copy of the
         events). The result's source is this log's with ``label`` added; the tables it

@@ -36,7 +36,7 @@ from journeymap.discovery.simplify import (
     choose_activities,
     choose_paths,
 )
-from journeymap.discovery.variants import variants, variants_covering
+from journeymap.discovery.variants import case_variant_ranks, variants, variants_covering
 from journeymap.errors import MappingError
 from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_day, iso_utc, write_json
@@ -175,21 +175,34 @@ def mine(
     span = case_times_expr(log)
     bounds = log.engine.fetch(span.aggregate(start=span.start.min(), end=span.end.max())).iloc[0]
 
+    # Per-case variant ranks are kept; the per-case activity sequences are not.
+    case_variant_ranks(log)
+    log.release("sequences")
+
     level = default_level(log)
     flows: dict[str, Any] = {}
     if level is not None:
-        say(f"hand-offs and ping-pong ({level} level)")
-        levels = [lv for lv in LEVELS if log.has(lv)]
-        flows["handoffs"] = pd.concat([handoffs(log, level=lv) for lv in levels], ignore_index=True)
-        flows["pingpong"] = pd.concat([pingpong(log, level=lv) for lv in levels], ignore_index=True)
-        flows["handoff_summary"] = handoff_summary(log, level=level)
-        say("reintegration candidates")
-        flows["reintegration"] = reintegration(log, level=level)
+        matrices, pairs = [], []
+        for lv in (lv for lv in LEVELS if log.has(lv)):
+            say(f"hand-offs and ping-pong ({lv} level)")
+            matrices.append(handoffs(log, level=lv))
+            pairs.append(pingpong(log, level=lv))
+            if lv == level:
+                flows["handoff_summary"] = handoff_summary(log, level=level)
+                say("reintegration candidates")
+                flows["reintegration"] = reintegration(log, level=level)
+            # One level's known-handler sequence at a time on the engine.
+            log.release(f"handlers_{lv}")
+        flows["handoffs"] = pd.concat(matrices, ignore_index=True)
+        flows["pingpong"] = pd.concat(pairs, ignore_index=True)
     say("rework")
     rework_table = rework(log)
+    rework_totals = rework_summary(log)
     activities = _with_rework_share(activities, rework_table)
     say("cases")
     cases = case_table(log, level=level)
+    # What is left reads per-case tables: free the per-event ones.
+    log.release("rework_flags", "ordered")
     say("demand, flow and capability")
     checked = check(log, config=config, by=by)
 
@@ -251,7 +264,7 @@ def mine(
         end=bounds["end"],
         level=level,
         rework=rework_table,
-        rework_summary=rework_summary(log),
+        rework_summary=rework_totals,
         cases=cases,
         check=checked,
         model=built,

@@ -56,12 +56,16 @@ def variants(log: EventLog) -> pd.DataFrame:
 
 
 def case_variant_ranks(log: EventLog) -> Any:
-    """Ibis expression, one row per case: ``case`` and ``variant_rank`` (the rank of its
-    variant in :func:`variants`)."""
-    ranks = _ranked(log).select("sequence", "rank")
-    sequences = _sequences(log)
-    joined = sequences.join(ranks, "sequence")
-    return joined.select("case", variant_rank=joined["rank"])
+    """Ibis table, one row per case: ``case`` and ``variant_rank`` (the rank of its
+    variant in :func:`variants`), computed once per log."""
+
+    def build() -> Any:
+        ranks = _ranked(log).select("sequence", "rank")
+        sequences = _sequences(log)
+        joined = sequences.join(ranks, "sequence")
+        return joined.select("case", variant_rank=joined["rank"])
+
+    return log.derived("case_variants", build)
 
 
 def _sequences(log: EventLog) -> Any:
