@@ -156,7 +156,7 @@ def test_y_ticks_are_nice_and_cover_the_data_and_limits(tmp_path):
     # The outlier chart, in days: 9 to 50 with UNPL 40, so 0 to 60 in steps of 10.
     root = _parse(xmr_svg(_outlier_chart(), title="Waits", path=tmp_path / "t.svg"))
     labels = root.xpath("//s:text[@text-anchor='end']/text()", namespaces=NS)
-    assert labels == ["0.0", "10", "20", "30", "40", "50", "60"]
+    assert labels == ["0", "10", "20", "30", "40", "50", "60"]
 
     rng = np.random.default_rng(7)
     charts = [

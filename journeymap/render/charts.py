@@ -13,6 +13,7 @@ looks the same; signal markers that fall on the same pixel are drawn once.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,8 +274,8 @@ def _axes(
     out += [_line(x, frame.bottom, x, frame.bottom + _TICK_LENGTH, stroke=AXIS) for x in xs]
     out.append("</g>")
     out += [
-        _text(frame.left - _TICK_LENGTH - 3, y + 4, _value_text(v), size=_TICK, anchor="end")
-        for v, y in zip(y_ticks, ys, strict=True)
+        _text(frame.left - _TICK_LENGTH - 3, y + 4, text, size=_TICK, anchor="end")
+        for text, y in zip(_tick_texts(y_ticks), ys, strict=True)
     ]
     below = frame.bottom + _TICK_LENGTH + 13
     out += [
@@ -415,7 +416,7 @@ def _document(chart: XmRChart, *, title: str, y_label: str | None, unit: str | N
     y_ticks = _y_ticks(low - headroom if low < 0 else low, high + headroom)
     x_axis = _x_axis(chart)
 
-    tick_width = max(_width(_value_text(v), _TICK) for v in y_ticks)
+    tick_width = max(_width(text, _TICK) for text in _tick_texts(y_ticks))
     limit_width = max(
         _width(f"{name} {_value_text(v / scale)}", _TICK)
         for name, v in (("UNPL", chart.unpl), ("Centre", chart.centre), ("LNPL", chart.lnpl))
@@ -456,6 +457,19 @@ def _rules_note(chart: XmRChart) -> str:
         "\n2: eight or more in a row on one side of the centre; 3: three of four beyond"
         " halfway to a limit."
     )
+
+
+def _tick_texts(ticks: list[float]) -> list[str]:
+    """Y tick labels, all with the decimals their step needs (none from a step of 1).
+
+    Examples
+    --------
+    >>> _tick_texts([0.0, 10.0, 20.0]), _tick_texts([0.0, 0.5, 1.0]), _tick_texts([0.0, 2000.0])
+    (['0', '10', '20'], ['0.0', '0.5', '1.0'], ['0', '2,000'])
+    """
+    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    decimals = 0 if step >= 1 else min(6, -math.floor(math.log10(step) + 1e-9))
+    return [f"{v:,.{decimals}f}" for v in ticks]
 
 
 def _value_text(v: float) -> str:
