@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from journeymap import EventLog
-from journeymap.analysis.time import case_times, end_to_end_summary
+from journeymap.analysis.time import case_times, case_times_expr, end_to_end_summary
 from journeymap.discovery import dfg
 from journeymap.discovery.activities import activity_stats
+from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
 from journeymap.discovery.variants import variants, variants_covering
 
@@ -81,6 +82,28 @@ def test_waits_use_start_timestamps_when_mapped():
     assert stats.loc["A", "median_processing_s"] == 3600
     times = case_times(log)
     assert times["e2e_s"][0] == 5 * 3600  # from the first start, 09:00, to 14:00
+
+
+def test_ordered_events_wait_out_of_and_into_each_event():
+    rows = [
+        ("1", "A", "2024-01-01 10:00", "2024-01-01 09:00"),
+        ("1", "B", "2024-01-01 12:00", "2024-01-01 11:30"),
+        ("1", "C", "2024-01-01 12:30", "2024-01-01 11:45"),  # starts before B completes
+        ("1", "D", "2024-01-01 14:00", None),  # no start: its timestamp stands in
+        ("2", "A", "2024-01-02 10:00", None),  # a one-event case has neither wait
+    ]
+    ordered = ordered_events(make_log(rows, extra=["start"], start_timestamp="start"))
+    ev = ordered.order_by(["case", "position"]).to_pandas()
+    assert ev["activity"].tolist() == ["A", "B", "C", "D", "A"]
+    assert ev["position"].tolist() == [0, 1, 2, 3, 0]
+    assert ev["wait_s"].tolist()[:3] == [5400.0, 0.0, 5400.0]
+    assert ev["wait_in_s"].tolist()[1:4] == [5400.0, 0.0, 5400.0]
+    # The wait out of a case's last event and into its first are missing, not 0.
+    assert ev["wait_s"].isna().tolist() == [False, False, False, True, True]
+    assert ev["wait_in_s"].isna().tolist() == [True, False, False, False, True]
+    # Without start timestamps the wait is the plain difference of timestamps.
+    plain = ordered_events(make_log([r[:3] for r in rows])).order_by(["case", "position"])
+    assert plain.to_pandas()["wait_in_s"].tolist()[1:4] == [7200.0, 1800.0, 5400.0]
 
 
 def test_dfg_over_some_activities_reconnects_neighbours():
@@ -188,3 +211,25 @@ def test_scalar_queries_leave_the_connection_free():
     dfg(log)
     assert log.cases == 3
     assert len(dfg(log)) == 7
+
+
+def test_fetch_gives_what_ibis_gives():
+    log = make_log(ROWS)
+    expr = case_times_expr(log)
+    fetched, through_ibis = log.engine.fetch(expr), expr.to_pandas()
+    assert fetched.dtypes.equals(through_ibis.dtypes)
+    pd.testing.assert_frame_equal(
+        fetched.sort_values("case", ignore_index=True),
+        through_ibis.sort_values("case", ignore_index=True),
+    )
+
+
+def test_a_released_derived_table_is_dropped_and_built_again_when_asked_for():
+    log = make_log(ROWS)
+    first = log.engine.fetch(ordered_events(log).order_by("source_row"))
+    tables = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'derived_ordered%'"
+    assert log.engine.con.execute(tables).fetchall() == [(1,)]
+    log.release("ordered", "never_built")
+    assert log.engine.con.execute(tables).fetchall() == [(0,)]
+    again = log.engine.fetch(ordered_events(log).order_by("source_row"))
+    pd.testing.assert_frame_equal(first, again)
