@@ -207,6 +207,10 @@ def test_statement_counts_signals():
     )
     chart = xmr([10, 9, 10, 9, 10, 9] + [11] * 8 + [9, 10, 9, 10, 9, 10], kind="duration")
     assert capability_statement(chart, unit="seconds").endswith("not predictable: 8 signals.")
+    # Two long flat runs either side of the centre: every point is a signal.
+    chart = xmr([9.0] * 600 + [11.0] * 600, kind="duration")
+    assert chart.signals == 1200
+    assert capability_statement(chart, unit="seconds").endswith(": 1,200 signals.")
 
 
 def test_statement_for_small_durations_keeps_one_decimal():

@@ -348,7 +348,7 @@ def _verdict(chart: XmRChart) -> str:
     if chart.predictable:
         return "the system is predictable."
     n = chart.signals
-    return f"the system is not predictable: {n} signal{'s' if n != 1 else ''}."
+    return f"the system is not predictable: {n:,} signal{'s' if n != 1 else ''}."
 
 
 def capability_statement(chart: XmRChart, *, unit: str = "days") -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.capability import capability_statement
+from journeymap.analysis.reintegration import total_wait_text
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
@@ -153,7 +154,7 @@ def _reintegration(findings: Any) -> str:
     keys = ["from_activity", "to_activity", "from_handler", "to_handler"]
     table = table.sort_values(["total_wait_s", *keys], ascending=[False, True, True, True, True])
     items = "".join(
-        f"<li><strong>{esc(human_duration(row['total_wait_s']))} of waiting.</strong> "
+        f"<li><strong>{esc(total_wait_text(row['total_wait_s']))} of waiting.</strong> "
         f"{esc(row['sentence'])}</li>"
         for row in table.head(TOP_OPPORTUNITIES).to_dict("records")
     )

@@ -65,9 +65,10 @@ def human_duration(seconds: float | None) -> str:
     ========================  =========  ==================
 
     Seconds and minutes are whole numbers, hours, days and weeks have one decimal,
-    always rounded half up. When rounding reaches the next unit, the next unit is
-    used (59.6 s is ``"1 min"``, 23.97 h is ``"1.0 d"``). A negative duration keeps
-    its sign. ``None``, NaN and infinity give ``"–"`` (an en dash).
+    always rounded half up, with a comma between groups of three digits. When rounding
+    reaches the next unit, the next unit is used (59.6 s is ``"1 min"``, 23.97 h is
+    ``"1.0 d"``). A negative duration keeps its sign. ``None``, NaN and infinity give
+    ``"–"`` (an en dash).
 
     Parameters
     ----------
@@ -84,6 +85,9 @@ def human_duration(seconds: float | None) -> str:
     ['0 s', '45 s', '1 min', '12 min', '5.0 h', '3.2 d', '6.1 wk']
     >>> human_duration(None), human_duration(float("nan")), human_duration(-90)
     ('–', '–', '-2 min')
+    >>> human_duration(14_748_000_000)  # groups of three digits in long durations
+    '24,384.9 wk'
+
     """
     if _is_missing(seconds):
         return MISSING
@@ -93,7 +97,7 @@ def human_duration(seconds: float | None) -> str:
     for unit, size, decimals, limit in _UNITS:
         shown = _round_half_up(value / size, decimals)
         if shown < limit:
-            return f"{shown} {unit}"
+            return f"{shown:,} {unit}"
     raise AssertionError("unreachable: the last unit has no limit")  # pragma: no cover
 
 
