@@ -18,16 +18,23 @@ import pandas as pd
 from journeymap.analysis.capability import (
     XmRChart,
     capability_e2e,
-    capability_of_cases,
+    capability_on_engine,
     capability_statement,
-    weekly_share,
+    weekly_share_of_counts,
     weekly_volume,
 )
-from journeymap.analysis.demand import demand, demand_by_week, demand_summary, failure_pareto
+from journeymap.analysis.demand import (
+    demand_by_week,
+    demand_expr,
+    demand_on_engine,
+    demand_summary,
+    failure_pareto,
+)
 from journeymap.analysis.demand_rules import DemandRules
-from journeymap.analysis.flow import dirty_activities_from, flow, flow_summary
-from journeymap.analysis.time import case_times
+from journeymap.analysis.flow import dirty_activities_from, flow_on_engine, flow_summary
+from journeymap.analysis.time import case_times_expr
 from journeymap.config import Config
+from journeymap.engine import EngineTable
 from journeymap.errors import MappingError
 from journeymap.eventlog import EventLog
 from journeymap.safecsv import write_table
@@ -42,20 +49,23 @@ _POINT_COLUMNS = ["x", "mr", "centre", "unpl", "lnpl", "url", "rule1", "rule2", 
 
 @dataclass
 class CheckFindings:
-    """Demand and flow per case, their summaries, and the capability charts."""
+    """Demand and flow per case (kept on the engine: ``.demand.to_pandas()``), their
+    summaries, and the capability charts."""
 
-    demand: pd.DataFrame
+    demand: EngineTable
     demand_summary: dict[str, Any]
     demand_by_week: pd.DataFrame
     failure_pareto: pd.DataFrame
-    flow: pd.DataFrame
+    flow: EngineTable
     flow_summary: dict[str, Any]
     charts: dict[str, XmRChart] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def demand_cases(self, *, failure: bool) -> list[str]:
         """The ids of the cases of failure (or value) demand."""
-        return self.demand.loc[self.demand["failure"] == failure, "case"].astype(str).tolist()
+        d = self.demand.expr
+        ids = self.demand.engine.fetch(d.filter(d.failure == failure).select("case"))
+        return sorted(str(case) for case in ids["case"])
 
     def summary(self) -> dict[str, Any]:
         """The keys ``summary.json`` gets: the three percentages and ``capability``."""
@@ -94,8 +104,9 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
     """
     rules = DemandRules.from_config(config) if config is not None else DemandRules()
     dirty = dirty_activities_from(config) if config is not None else ()
-    per_case_demand = demand(log, rules)
+    per_case_demand = demand_on_engine(log, rules)
     demand_totals = demand_summary(log, rules)
+    weeks = demand_by_week(log, rules)
     charts: dict[str, XmRChart] = {}
     notes = list(demand_totals.get("notes", []))
     for name, build in (
@@ -103,8 +114,10 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
         ("weekly_volume", lambda: weekly_volume(log)),
         (
             "weekly_failure_demand",
-            lambda: weekly_share(
-                per_case_demand.rename(columns={"failure": "flag"})[["start", "flag"]],
+            lambda: weekly_share_of_counts(
+                weeks["week"],
+                weeks["failure"].to_numpy(),
+                (weeks["value"] + weeks["failure"]).to_numpy(),
                 measure="failure demand",
             ),
         ),
@@ -113,13 +126,13 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
             charts[name] = build()
         except ValueError as exc:  # fewer than two points: no chart to draw
             notes.append(f"no {name.replace('_', ' ')} chart: {exc}")
-    per_case_flow = flow(log, rules, dirty)
+    per_case_flow = flow_on_engine(log, rules, dirty)
     if by is not None:
-        charts.update(_charts_by(log, by, per_case_demand, per_case_flow, notes))
+        charts.update(_charts_by(log, by, rules, notes))
     return CheckFindings(
         demand=per_case_demand,
         demand_summary=demand_totals,
-        demand_by_week=demand_by_week(log, rules),
+        demand_by_week=weeks,
         failure_pareto=failure_pareto(log, rules),
         flow=per_case_flow,
         flow_summary=flow_summary(log, rules, dirty, table=per_case_flow),
@@ -128,21 +141,26 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
     )
 
 
-def _charts_by(
-    log: EventLog, by: str, demand_table: pd.DataFrame, flow_table: pd.DataFrame, notes: list[str]
-) -> dict[str, XmRChart]:
-    """One end-to-end chart per group of cases (demand type or channel)."""
+def _charts_by(log: EventLog, by: str, rules: DemandRules, notes: list[str]) -> dict[str, XmRChart]:
+    """One end-to-end chart per group of cases (demand type, or channel: a case's
+    channel is the first of its events' channels by name, as in the flow table)."""
     if by not in BY_GROUPS:
         raise ValueError(f"by must be one of {', '.join(BY_GROUPS)}, not {by!r}")
-    if by == "channel" and "channel" not in flow_table.columns:
+    if by == "channel" and not log.has("channel"):
         raise MappingError("--by channel needs the channel role: map it with --channel COLUMN")
-    source = demand_table if by == "demand_type" else flow_table
-    cases = case_times(log).merge(source[["case", by]], on="case", how="left")
+    if by == "demand_type":
+        source = demand_expr(log, rules)
+    else:
+        t = log.table
+        source = t.group_by("case").aggregate(channel=t.channel.min())
+    times = case_times_expr(log)
+    cases = times.join(source.select("case", group=source[by]), "case")
     charts: dict[str, XmRChart] = {}
-    for group in sorted(cases[by].dropna().astype(str).unique()):
-        members = cases[cases[by].astype(str) == group]
+    groups = log.engine.fetch(cases.select("group").distinct())["group"].dropna()
+    for group in sorted(str(g) for g in groups):
+        members = cases.filter(cases.group == group)
         try:
-            charts[f"capability_e2e:{group}"] = capability_of_cases(members)
+            charts[f"capability_e2e:{group}"] = capability_on_engine(log, members)
         except ValueError:
             notes.append(f"no end-to-end chart for {by} {group!r}: fewer than two cases")
     return charts
@@ -158,10 +176,10 @@ def write_check(findings: CheckFindings, outdir: str | Path) -> list[Path]:
 
     out = Path(outdir)
     written = [
-        write_table(findings.demand, out / "tables" / "demand.csv"),
+        findings.demand.write_csv(out / "tables" / "demand.csv"),
         write_table(findings.demand_by_week, out / "tables" / "demand_by_week.csv"),
         write_table(findings.failure_pareto, out / "tables" / "failure_pareto.csv"),
-        write_table(findings.flow, out / "tables" / "flow.csv"),
+        findings.flow.write_csv(out / "tables" / "flow.csv"),
     ]
     e2e = findings.charts.get("capability_e2e")
     if e2e is not None:

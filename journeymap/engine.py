@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-__all__ = ["Engine", "connect"]
+__all__ = ["Engine", "EngineTable", "connect"]
 
 _names = itertools.count(1)
 
@@ -62,9 +64,57 @@ class Engine:
         sql = ibis.to_sql(expr, dialect="duckdb")
         return self.con.sql(sql).to_arrow_table().to_pandas()
 
+    def write_csv(self, expr: Any, path: str | Path, *, order_by: Sequence[str]) -> Path:
+        """Write an Ibis table expression's result to CSV on the engine, rows ordered by
+        the ``order_by`` columns, cells written as :func:`journeymap.safecsv.write_table`
+        writes them (text neutralised, fixed decimals, ISO 8601 UTC times)."""
+        import ibis
+
+        from journeymap.connectors.base import quote_identifier
+        from journeymap.safecsv import copy_to_csv
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        view = self.new_name("to_csv")
+        self.con.execute(f"CREATE TEMP VIEW {view} AS {ibis.to_sql(expr, dialect='duckdb')}")
+        try:
+            order = ", ".join(quote_identifier(c) for c in order_by)
+            copy_to_csv(self.con, view, target, order_by=order)
+        finally:
+            self.con.execute(f"DROP VIEW {view}")
+        return target
+
     def new_name(self, prefix: str) -> str:
         """A table name not used before in this process."""
         return f"{prefix}_{next(_names)}"
+
+
+@dataclass(frozen=True)
+class EngineTable:
+    """A result with a row per case (or more), kept on the engine: written to CSV by the
+    engine and brought into pandas only when asked for, so that a log of millions of
+    cases never holds them in Python.
+
+    Attributes
+    ----------
+    engine : the engine that holds it.
+    expr : the Ibis table expression.
+    order_by : the columns that order its rows (text by code point).
+    """
+
+    engine: Engine
+    expr: Any
+    order_by: tuple[str, ...]
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The rows as pandas, in ``order_by`` order."""
+        frame = self.engine.fetch(self.expr)
+        # Python's sort: text by code point, the order used everywhere else.
+        return frame.sort_values(list(self.order_by), kind="stable", ignore_index=True)
+
+    def write_csv(self, path: str | Path) -> Path:
+        """Write the rows to ``path`` (see :meth:`Engine.write_csv`)."""
+        return self.engine.write_csv(self.expr, path, order_by=self.order_by)
 
 
 def connect(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.cases import case_table
+from journeymap.analysis.cases import case_table_on_engine
 from journeymap.analysis.demand_rules import DemandRules
 from journeymap.analysis.handoffs import (
     LEVELS,
@@ -37,6 +37,7 @@ from journeymap.discovery.simplify import (
     choose_paths,
 )
 from journeymap.discovery.variants import case_variant_ranks, variants, variants_covering
+from journeymap.engine import EngineTable
 from journeymap.errors import MappingError
 from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_day, iso_utc, write_json
@@ -57,7 +58,9 @@ class Findings:
     ``dfg`` (:func:`~journeymap.discovery.dfg.dfg`), ``activities``
     (:func:`~journeymap.discovery.activities.activity_stats`), ``variants``
     (:func:`~journeymap.discovery.variants.variants`); ``map_dfg`` and
-    ``map_activities`` are what the journey map shows (see ``scope``)."""
+    ``map_activities`` are what the journey map shows (see ``scope``). ``cases``
+    (:func:`~journeymap.analysis.cases.case_table`) has a row per case and stays on the
+    engine: ``findings.cases.to_pandas()`` brings it into pandas."""
 
     log: EventLog
     dfg: pd.DataFrame
@@ -77,7 +80,7 @@ class Findings:
     handoff_summary: dict[str, Any] | None = None
     rework: pd.DataFrame | None = None
     rework_summary: dict[str, Any] | None = None
-    cases: pd.DataFrame | None = None
+    cases: EngineTable | None = None
     check: CheckFindings | None = None
     model: Any = None
     options: dict[str, Any] = field(default_factory=dict)
@@ -200,7 +203,7 @@ def mine(
     rework_totals = rework_summary(log)
     activities = _with_rework_share(activities, rework_table)
     say("cases")
-    cases = case_table(log, level=level)
+    cases = case_table_on_engine(log, level=level)
     # What is left reads per-case tables: free the per-event ones.
     log.release("rework_flags", "ordered")
     say("demand, flow and capability")
@@ -310,10 +313,12 @@ def write_outputs(
     written.append(write_table(findings.dfg, tables / "dfg.csv"))
     written.append(write_table(findings.activities, tables / "activities.csv"))
     written.append(write_table(findings.variants, tables / "variants.csv"))
-    for name in ("handoffs", "pingpong", "reintegration", "rework", "cases"):
+    for name in ("handoffs", "pingpong", "reintegration", "rework"):
         table = getattr(findings, name)
         if table is not None:
             written.append(write_table(table, tables / f"{name}.csv"))
+    if findings.cases is not None:
+        written.append(findings.cases.write_csv(tables / "cases.csv"))
 
     say("drawing the journey map")
     log = findings.log

@@ -240,3 +240,30 @@ def test_statement_for_daily_means_volume_and_share():
 def test_statement_rejects_an_unknown_unit():
     with pytest.raises(ValueError, match="unknown unit 'fortnights'"):
         capability_statement(xmr([1, 2], kind="duration"), unit="fortnights")
+
+
+def test_capability_by_channel_takes_each_cases_first_channel_by_name():
+    from journeymap.check import check
+
+    rows = [  # case, activity, timestamp, channel
+        ("1", "a", "2024-01-01 09:00", "web"), ("1", "b", "2024-01-01 10:00", "web"),
+        ("2", "a", "2024-01-02 09:00", "web"), ("2", "b", "2024-01-02 11:00", None),
+        ("3", "a", "2024-01-03 09:00", "web"), ("3", "b", "2024-01-03 12:00", "web"),
+        ("4", "a", "2024-01-01 09:00", "phone"), ("4", "b", "2024-01-01 14:00", "phone"),
+        ("5", "a", "2024-01-02 09:00", "web"), ("5", "b", "2024-01-02 10:00", "phone"),
+        ("6", "a", "2024-01-04 09:00", None),
+    ]  # fmt: skip
+    log = EventLog.from_frame(
+        pd.DataFrame(rows, columns=["case", "activity", "timestamp", "channel"]),
+        channel="channel",
+    )
+    charts = check(log, by="channel").charts
+    # Case 5 had web and phone: "phone" comes first by name. Case 6 has no channel.
+    assert sorted(charts) == [
+        "capability_e2e", "capability_e2e:phone", "capability_e2e:web",
+    ]  # fmt: skip
+    web, phone = charts["capability_e2e:web"].points, charts["capability_e2e:phone"].points
+    assert web["label"].tolist() == ["1", "2", "3"]
+    assert web["x"].tolist() == [3600.0, 7200.0, 10800.0]
+    assert phone["label"].tolist() == ["4", "5"]
+    assert phone["x"].tolist() == [18000.0, 3600.0]

@@ -22,15 +22,17 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analysis.time import case_times
+from journeymap.analysis.time import case_times_expr
 from journeymap.eventlog import EventLog
 
 __all__ = [
     "XmRChart",
     "capability_e2e",
     "capability_of_cases",
+    "capability_on_engine",
     "capability_statement",
     "weekly_share",
+    "weekly_share_of_counts",
     "weekly_volume",
     "xmr",
 ]
@@ -227,20 +229,45 @@ def capability_e2e(log: EventLog, *, max_points: int = 5000) -> XmRChart:
     >>> daily.basis, daily.points["x"].tolist()
     ('daily mean', [5400.0, 10800.0])
     """
-    return capability_of_cases(case_times(log), max_points=max_points)
+    return capability_on_engine(log, case_times_expr(log), max_points=max_points)
+
+
+def capability_on_engine(log: EventLog, cases: Any, *, max_points: int = 5000) -> XmRChart:
+    """:func:`capability_e2e` for an Ibis table of some cases of ``log`` (``case``,
+    ``end``, ``e2e_s``). Only the points come back from the engine: the cases
+    themselves when there are at most ``max_points``, otherwise their daily means."""
+    cases = cases.select("case", "end", "e2e_s")
+    n = int(log.engine.fetch(cases.aggregate(n=cases.count()))["n"].iloc[0])
+    if n <= max_points:
+        frame = log.engine.fetch(cases)
+        # End, then case id by code point: the order of case_times, on every engine.
+        frame = frame.sort_values(["end", "case"], kind="stable", ignore_index=True)
+        return capability_of_cases(frame, max_points=max_points)
+    per_day = cases.group_by(day=cases.end.truncate("D")).aggregate(e2e_s=cases.e2e_s.mean())
+    daily = log.engine.fetch(per_day).sort_values("day", ignore_index=True)
+    days = list(daily["day"])
+    return xmr(
+        daily["e2e_s"].to_numpy(dtype="float64"),
+        labels=[d.date() for d in days],
+        times=days,
+        basis="daily mean",
+        **_E2E,
+    )
+
+
+_E2E: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
 
 
 def capability_of_cases(cases: pd.DataFrame, *, max_points: int = 5000) -> XmRChart:
     """:func:`capability_e2e` for a table of cases (``case``, ``end``, ``e2e_s``, in
     order of case end), e.g. the cases of one demand type or channel."""
-    common: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
     if len(cases) <= max_points:
-        return xmr(cases["e2e_s"], labels=cases["case"], times=cases["end"], basis="case", **common)
+        return xmr(cases["e2e_s"], labels=cases["case"], times=cases["end"], basis="case", **_E2E)
     day = cases["end"].dt.tz_convert("UTC").dt.floor("D")
     daily = cases.groupby(day, sort=True)["e2e_s"].mean()
     days = list(daily.index)
     labels = [d.date() for d in days]
-    return xmr(daily.to_numpy(), labels=labels, times=days, basis="daily mean", **common)
+    return xmr(daily.to_numpy(), labels=labels, times=days, basis="daily mean", **_E2E)
 
 
 def _week_starts(starts: pd.Series) -> pd.Series:
@@ -275,8 +302,12 @@ def weekly_volume(log: EventLog) -> XmRChart:
     >>> [str(d) for d in chart.points["label"]], chart.points["x"].tolist()
     (['2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22'], [2.0, 0.0, 1.0, 1.0])
     """
-    weeks = _week_starts(case_times(log)["start"])
-    counts = weeks.value_counts().reindex(_all_weeks(weeks), fill_value=0)
+    times = case_times_expr(log)
+    per_week = times.group_by(week=times.start.truncate("W")).aggregate(cases=times.count())
+    found = log.engine.fetch(per_week)
+    weeks = found["week"].dt.tz_convert("UTC")
+    counts = pd.Series(found["cases"].to_numpy(), index=weeks)
+    counts = counts.reindex(_all_weeks(weeks), fill_value=0)
     return xmr(
         counts.to_numpy(),
         labels=[w.date() for w in counts.index],
@@ -323,10 +354,39 @@ def weekly_share(flags_by_case: pd.DataFrame, *, measure: str = "flagged") -> Xm
     flag = flags_by_case["flag"].astype(bool).to_numpy()
     table = pd.DataFrame({"week": weeks.to_numpy(), "flag": flag})
     grouped = table.groupby("week", sort=True)["flag"].agg(["sum", "count"])
-    grouped = grouped.reindex(_all_weeks(weeks), fill_value=0)
-    grouped = grouped[grouped["count"] > 0]
+    return weekly_share_of_counts(
+        grouped.index, grouped["sum"].to_numpy(), grouped["count"].to_numpy(), measure=measure
+    )
+
+
+def weekly_share_of_counts(
+    weeks: Sequence[Any] | pd.Index | pd.Series,
+    flagged: Sequence[int] | np.ndarray,
+    cases: Sequence[int] | np.ndarray,
+    *,
+    measure: str = "flagged",
+) -> XmRChart:
+    """:func:`weekly_share` from counts already made per week (the Monday of the ISO
+    week, ascending): ``flagged`` of ``cases`` cases that started that week. Weeks with
+    no case have no point.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two weeks with cases.
+
+    Examples
+    --------
+    >>> weekly_share_of_counts(["2024-01-01", "2024-01-08"], [1, 2], [2, 2]).points["x"].tolist()
+    [0.5, 1.0]
+    """
+    table = pd.DataFrame(
+        {"flagged": np.asarray(flagged, dtype="int64"), "cases": np.asarray(cases, dtype="int64")},
+        index=pd.to_datetime(pd.Index(weeks), utc=True),
+    )
+    grouped = table[table["cases"] > 0].sort_index()
     return xmr(
-        (grouped["sum"] / grouped["count"]).to_numpy(dtype="float64"),
+        (grouped["flagged"] / grouped["cases"]).to_numpy(dtype="float64"),
         labels=[w.date() for w in grouped.index],
         times=grouped.index,
         basis="week",

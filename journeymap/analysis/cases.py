@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from journeymap.analysis.handoffs import case_handoffs_expr
 from journeymap.analysis.rework import case_rework_expr
 from journeymap.analysis.time import case_times_expr
 from journeymap.discovery.variants import case_variant_ranks
+from journeymap.engine import EngineTable
 from journeymap.eventlog import EventLog
 
-__all__ = ["CASE_COLUMNS", "case_table"]
+__all__ = ["CASE_COLUMNS", "case_table", "case_table_on_engine"]
 
 CASE_COLUMNS = [
     "case_id", "events", "start", "end", "e2e_s", "handoffs", "pingpongs",
@@ -41,9 +41,14 @@ def case_table(log: EventLog, *, level: str | None) -> pd.DataFrame:
     0       1       3  7200.0         2          1              1             2
     1       2       1     0.0         0          0              0             1
     """
+    return case_table_on_engine(log, level=level).to_pandas()
+
+
+def case_table_on_engine(log: EventLog, *, level: str | None) -> EngineTable:
+    """:func:`case_table` kept on the engine (one query joining the per-case parts):
+    ``mine`` writes it to CSV there rather than bringing every case into Python."""
     import ibis
 
-    # One engine query joins the per-case parts; only its result comes to pandas.
     times = case_times_expr(log)
     ranks = case_variant_ranks(log)
     rework = case_rework_expr(log)
@@ -65,7 +70,5 @@ def case_table(log: EventLog, *, level: str | None) -> pd.DataFrame:
     else:
         for name in ("handoffs", "pingpongs", "handlers"):
             columns[name] = ibis.literal(0, "int64")
-    frame = log.engine.fetch(joined.select(**columns))
-    # numpy sorts Python strings by code point, the order used everywhere else.
-    order = np.argsort(frame["case_id"].to_numpy(dtype=object), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)[CASE_COLUMNS]
+    expr = joined.select(**columns).select(*CASE_COLUMNS)
+    return EngineTable(log.engine, expr, ("case_id",))

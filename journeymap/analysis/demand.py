@@ -34,6 +34,7 @@ from journeymap.analysis.demand_rules import (
     DemandRules,
 )
 from journeymap.analysis.time import case_times_expr, seconds_between
+from journeymap.engine import EngineTable
 from journeymap.errors import ConfigError, MappingError
 from journeymap.eventlog import EventLog
 
@@ -47,6 +48,7 @@ __all__ = [
     "demand_by_week",
     "demand_expr",
     "demand_notes",
+    "demand_on_engine",
     "demand_summary",
     "failure_pareto",
 ]
@@ -214,12 +216,23 @@ def demand(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
     """
     rules = rules or DemandRules()
     _, notes = _active(log, rules)
-    frame = log.engine.fetch(demand_expr(log, rules))
+    frame = demand_on_engine(log, rules).to_pandas()
     frame["case"] = frame["case"].astype(str)
     frame["failure"] = frame["failure"].astype(bool)
-    frame = frame.sort_values("case", kind="stable", ignore_index=True)
     frame.attrs["notes"] = notes
     return frame
+
+
+def demand_on_engine(log: EventLog, rules: DemandRules | None = None) -> EngineTable:
+    """:func:`demand` kept on the engine (``mine`` writes it to CSV there), ordered by
+    case id.
+
+    Raises
+    ------
+    ConfigError, MappingError
+        See :func:`demand_expr`.
+    """
+    return EngineTable(log.engine, demand_expr(log, rules), ("case",))
 
 
 def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str, Any]:

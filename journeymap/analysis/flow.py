@@ -35,9 +35,16 @@ from journeymap.analysis.demand import DemandRules, demand_expr, demand_notes
 from journeymap.analysis.handoffs import case_handoffs_expr, default_level
 from journeymap.analysis.rework import case_rework_expr
 from journeymap.config import Config
+from journeymap.engine import EngineTable
 from journeymap.eventlog import EventLog
 
-__all__ = ["FLOW_COLUMNS", "dirty_activities_from", "flow", "flow_summary"]
+__all__ = [
+    "FLOW_COLUMNS",
+    "dirty_activities_from",
+    "flow",
+    "flow_on_engine",
+    "flow_summary",
+]
 
 FLOW_COLUMNS = [
     "case",
@@ -126,8 +133,7 @@ def flow(
     1    2           False     False  False
     2    3            True     False  False
     """
-    dirty = tuple(dirty_activities)
-    frame = log.engine.fetch(_flow_expr(log, rules, dirty))
+    frame = flow_on_engine(log, rules, dirty_activities).to_pandas()
     frame["case"] = frame["case"].astype(str)
     frame["dirty"] = frame["dirty"].astype(bool)
     frame["rework_events"] = frame["rework_events"].astype("int64")
@@ -135,18 +141,43 @@ def flow(
         frame[column] = frame[column].astype("Int64")
     for column in _MEASURES:
         frame[column] = frame[column].astype("boolean")
-    frame = frame.sort_values("case", kind="stable", ignore_index=True)
+    return frame
+
+
+def flow_on_engine(
+    log: EventLog,
+    rules: DemandRules | None = None,
+    dirty_activities: Iterable[str] = (),
+) -> EngineTable:
+    """:func:`flow` kept on the engine (``mine`` writes it to CSV there), ordered by
+    case id."""
+    expr = _flow_expr(log, rules, tuple(dirty_activities))
     columns = FLOW_COLUMNS + (["channel"] if log.has("channel") else [])
-    return frame.reindex(columns=columns)
+    return EngineTable(log.engine, expr.select(*columns), ("case",))
 
 
-def _rates(frame: pd.DataFrame) -> dict[str, Any]:
-    cases = len(frame)
-    rates: dict[str, Any] = {"cases": cases}
+def _rates(log: EventLog, table: Any, group: Any = None) -> dict[Any, dict[str, Any]]:
+    """Flow rates of the cases of ``table``, per value of ``group`` (an expression
+    over it; None: one entry for all, keyed None), computed on the engine."""
+    import ibis
+
+    counts: dict[str, Any] = {"cases": table.count()}
     for measure in _MEASURES:
-        column = frame[measure]
-        known = column.notna().all() and cases > 0
-        rates[f"{measure}_pct"] = 100 * float(column.astype(bool).sum()) / cases if known else None
+        counts[f"{measure}_n"] = table[measure].cast("int64").sum()
+        counts[f"{measure}_known"] = table[measure].count()
+    if group is None:
+        grouped = table.aggregate(key=ibis.null("string"), **counts)
+    else:
+        grouped = table.group_by(key=group).aggregate(**counts)
+    rates: dict[Any, dict[str, Any]] = {}
+    for row in log.engine.fetch(grouped).to_dict("records"):
+        cases = int(row["cases"])
+        entry: dict[str, Any] = {"cases": cases}
+        for measure in _MEASURES:
+            known = cases > 0 and int(row[f"{measure}_known"]) == cases
+            share = 100 * float(row[f"{measure}_n"] or 0) / cases if known else None
+            entry[f"{measure}_pct"] = share
+        rates[None if group is None else str(row["key"])] = entry
     return rates
 
 
@@ -155,13 +186,13 @@ def flow_summary(
     rules: DemandRules | None = None,
     dirty_activities: Iterable[str] = (),
     *,
-    table: pd.DataFrame | None = None,
+    table: EngineTable | None = None,
 ) -> dict[str, Any]:
     """Flow rates: ``single_handler_pct``, ``one_stop_pct``, ``clean_pct`` (percent of
     cases; None when no handler role is mapped) and ``cases``, overall; the same per
     demand type (``by_demand_type``) and per channel (``by_channel``, None without a
     channel role); ``level`` (the handler level) and ``notes``. ``table``: the result
-    of :func:`flow` for the same arguments, when already computed.
+    of :func:`flow_on_engine` for the same arguments, when already made.
 
     Examples
     --------
@@ -177,18 +208,17 @@ def flow_summary(
     >>> summary["by_demand_type"]["failure_activity"]["one_stop_pct"]
     0.0
     """
-    frame = flow(log, rules, dirty_activities) if table is None else table
+    expr = (table or flow_on_engine(log, rules, dirty_activities)).expr
     notes = demand_notes(log, rules)
     level = default_level(log)
     if level is None:
         notes.append(_NO_HANDLER)
-    by_type = {str(k): _rates(g) for k, g in frame.groupby("demand_type", sort=True)}
+    by_type = dict(sorted(_rates(log, expr, expr.demand_type).items()))
     by_channel = None
-    if "channel" in frame:
-        groups = frame.groupby(frame["channel"].fillna("(none)"), sort=True)
-        by_channel = {str(k): _rates(g) for k, g in groups}
+    if log.has("channel"):
+        by_channel = dict(sorted(_rates(log, expr, expr.channel.fill_null("(none)")).items()))
     return {
-        **_rates(frame),
+        **_rates(log, expr)[None],
         "level": level,
         "by_demand_type": by_type,
         "by_channel": by_channel,
