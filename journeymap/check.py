@@ -25,7 +25,6 @@ from journeymap.analysis.capability import (
 )
 from journeymap.analysis.demand import (
     demand_by_week,
-    demand_expr,
     demand_on_engine,
     demand_summary,
     failure_pareto,
@@ -128,7 +127,7 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
             notes.append(f"no {name.replace('_', ' ')} chart: {exc}")
     per_case_flow = flow_on_engine(log, rules, dirty)
     if by is not None:
-        charts.update(_charts_by(log, by, rules, notes))
+        charts.update(_charts_by(log, by, per_case_demand, per_case_flow, notes))
     return CheckFindings(
         demand=per_case_demand,
         demand_summary=demand_totals,
@@ -141,18 +140,15 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
     )
 
 
-def _charts_by(log: EventLog, by: str, rules: DemandRules, notes: list[str]) -> dict[str, XmRChart]:
-    """One end-to-end chart per group of cases (demand type, or channel: a case's
-    channel is the first of its events' channels by name, as in the flow table)."""
+def _charts_by(
+    log: EventLog, by: str, demand: EngineTable, flow: EngineTable, notes: list[str]
+) -> dict[str, XmRChart]:
+    """One end-to-end chart per group of cases (demand type or channel)."""
     if by not in BY_GROUPS:
         raise ValueError(f"by must be one of {', '.join(BY_GROUPS)}, not {by!r}")
-    if by == "channel" and not log.has("channel"):
+    source = (demand if by == "demand_type" else flow).expr
+    if by not in source.columns:
         raise MappingError("--by channel needs the channel role: map it with --channel COLUMN")
-    if by == "demand_type":
-        source = demand_expr(log, rules)
-    else:
-        t = log.table
-        source = t.group_by("case").aggregate(channel=t.channel.min())
     times = case_times_expr(log)
     cases = times.join(source.select("case", group=source[by]), "case")
     charts: dict[str, XmRChart] = {}
