@@ -10,7 +10,6 @@ that nothing is lost before validation.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -87,11 +86,8 @@ class RawTable:
     source : how to name the source in messages (a file name, never a password).
     rejects : name of a table with ``REJECTS_SCHEMA`` columns, or ``None``.
     notes : things the reader did that the user should know (renamed headers, ...).
-    after_scan : for a ``table`` that is a lazy view over the source (read while the
-        event log is built, so the file is scanned once): called after the full scan;
-        returns the rejects table (or None) and may raise what the scan revealed.
-    describe_error : turns an engine error met while scanning such a view into the
-        connector's own :class:`~journeymap.errors.SourceError`.
+    backing : tables behind a ``table`` that is a view, dropped with it once the event
+        log is built.
     """
 
     table: str
@@ -99,8 +95,7 @@ class RawTable:
     source: str
     rejects: str | None = None
     notes: list[str] = field(default_factory=list)
-    after_scan: Callable[[], str | None] | None = None
-    describe_error: Callable[[Exception], Exception] | None = None
+    backing: tuple[str, ...] = ()
 
 
 class Connector:

@@ -75,12 +75,11 @@ def ingest(
     try:
         return _ingest(con, raw, mapping, options, events=events, rejects=rejects)
     except duckdb.Error as exc:
-        if raw.describe_error is not None:
-            raise raw.describe_error(exc) from exc
         raise SourceError(f"{raw.source}: cannot be read: {first_line(exc)}") from exc
     finally:
         con.execute("SET TimeZone = 'UTC'")
-        _drop(con, raw.table)
+        for name in (raw.table, *raw.backing):
+            _drop(con, name)
 
 
 def _ingest(
@@ -142,7 +141,7 @@ def _ingest(
     )
     con.execute(sql, _used(params, sql))
     con.execute("SET TimeZone = 'UTC'")
-    reader_rejects = raw.after_scan() if raw.after_scan is not None else raw.rejects
+    reader_rejects = raw.rejects
 
     by_source = {src: quote_identifier(name) for name, src in attributes.items()}
     by_source.update({c: quote_identifier(r) for r, c in roles.items()})

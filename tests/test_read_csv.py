@@ -285,3 +285,21 @@ def test_from_frame_float_ids_with_gaps_read_as_whole_numbers():
     log = jm.EventLog.from_frame(df)
     assert list(log.to_pandas()["case"]) == ["1001", "1002"]
     assert log.rejects()["case"].tolist() == [None]
+
+
+def test_record_numbers_follow_the_file_across_parallel_chunks(tmp_path):
+    # About 20 MB: DuckDB reads it in several chunks on several threads. A record's
+    # number (source_row) must still be its place in the file, and the rejected rows'
+    # numbers with it.
+    n = 400_000
+    path = tmp_path / "big.csv"
+    rows = [
+        f"C{i // 4},step {i % 4},{'not a time' if i % 100_003 == 0 else '2024-01-01 09:00'},{i + 1}"
+        for i in range(n)
+    ]
+    path.write_text("case,activity,timestamp,n\n" + "\n".join(rows) + "\n")
+    log = jm.read_log(str(path))
+    events = log.to_pandas()
+    assert (events["source_row"].astype("int64") == events["n"].astype("int64")).all()
+    assert list(log.rejects()["source_row"]) == [1, 100_004, 200_007, 300_010]
+    assert log.events + log.rejected_rows == n
