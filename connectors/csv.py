@@ -16,7 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from journeymap.connectors.base import Connector, RawTable, first_line, first_row, quote_identifier
+from journeymap.connectors.base import (
+    Connector,
+    RawTable,
+    copy_numbered,
+    first_line,
+    first_row,
+    quote_identifier,
+)
 from journeymap.connectors.textfiles import (
     existing_file,
     remove_tree,
@@ -94,10 +101,7 @@ class CsvConnector(Connector):
         if sep is not None:
             sep_option = ", delim=$sep"
             params["sep"] = "\t" if sep in ("\\t", "tab") else sep
-        # DuckDB binds the parameters as properly quoted literals. The file is copied
-        # into a table in file order (DuckDB preserves insertion order), so a record's
-        # number is its rowid + 1: numbering the scan with row_number() OVER () instead
-        # made reading twice as slow (one partition, on one thread).
+        # DuckDB binds the parameters as properly quoted literals.
         scan = (
             "SELECT * FROM read_csv($path, header=true, all_varchar=true, encoding=$enc, "
             f"store_rejects=true, rejects_table=$rt, rejects_scan=$rs{sep_option})"
@@ -108,10 +112,9 @@ class CsvConnector(Connector):
             # Cheap checks first: a wrong encoding or delimiter says so before the scan.
             _check_start_decodes(path, label, encoding)
             _check_columns(columns, label, params.get("sep"))
-            relation.to_table(f"{table}_data")
+            backing = copy_numbered(con, table, scan, params)
         except duckdb.Error as exc:
             raise describe_error(exc, label) from exc
-        con.execute(f"CREATE VIEW {table} AS SELECT rowid + 1 AS __row, * FROM {table}_data")
         notes = _duplicate_header_notes(path, columns, encoding, params.get("sep"))
         _check_encoding(con, errors, label, encoding)
         rejects = _reader_rejects(con, errors, f"raw_csv_{n}_reader_rejects")
@@ -121,7 +124,7 @@ class CsvConnector(Connector):
             source=label,
             rejects=rejects,
             notes=notes,
-            backing=(f"{table}_data",),
+            backing=backing,
         )
 
 

@@ -14,6 +14,7 @@ import duckdb
 from journeymap.connectors.base import (
     Connector,
     RawTable,
+    copy_numbered,
     first_line,
     first_row,
     quote_identifier,
@@ -62,24 +63,19 @@ class ParquetConnector(Connector):
         )
         table = f"raw_parquet_{next(_counter)}"
         try:
-            # DuckDB keeps file order for a scan (insertion order is preserved), so
-            # row_number() straight after the scan numbers the records as stored.
-            con.execute(
-                f"CREATE TABLE {table} AS SELECT row_number() OVER () AS {row_column}, "
-                f"{select} FROM read_parquet($path)",
-                params,
-            )
+            backing = copy_numbered(con, table, f"SELECT {select} FROM read_parquet($path)", params)
         except duckdb.Error as exc:
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(f"DROP TABLE IF EXISTS {table}_data")
             raise SourceError(
                 f"{label}: cannot be read as Parquet ({first_line(exc)}); the file is "
                 "damaged or truncated: export it again"
             ) from exc
         (rows,) = first_row(con, f"SELECT count(*) FROM {table}") or (0,)
         if rows == 0:
-            con.execute(f"DROP TABLE {table}")
+            con.execute(f"DROP VIEW {table}")
+            con.execute(f"DROP TABLE {backing[0]}")
             raise EmptyLogError(f"{label}: the Parquet file holds no rows")
-        return RawTable(table=table, columns=names, source=label, notes=notes)
+        return RawTable(table=table, columns=names, source=label, notes=notes, backing=backing)
 
 
 def _free_name(name: str, columns: list[str]) -> str:

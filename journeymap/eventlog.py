@@ -9,7 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.connectors.base import Connector, RawTable, first_row, quote_identifier
+from journeymap.connectors.base import (
+    Connector,
+    RawTable,
+    copy_numbered,
+    first_row,
+    quote_identifier,
+)
 from journeymap.engine import Engine, connect
 from journeymap.ingest import ingest
 from journeymap.mapping import ROLES, Mapping, ReadOptions, detect_mapping
@@ -124,11 +130,9 @@ class EventLog:
         view = f"{name}_view"
         engine.con.register(view, frame)
         selects = ", ".join(quote_identifier(c) for c in columns)
-        engine.con.execute(
-            f"CREATE TABLE {name} AS SELECT row_number() OVER () AS __row, {selects} FROM {view}"
-        )
+        backing = copy_numbered(engine.con, name, f"SELECT {selects} FROM {view}")
         engine.con.unregister(view)
-        raw = RawTable(table=name, columns=columns, source=source)
+        raw = RawTable(table=name, columns=columns, source=source, backing=backing)
         options = ReadOptions(timestamp_format=timestamp_format, timezone=timezone, strict=strict)
         return cls.from_raw(raw, engine, mapping=mapping, options=options)
 
