@@ -15,8 +15,9 @@ its children (getrusage), so one run's peak never hides another's:
 - journeymap: `journeymap mine LOG -o OUTDIR --no-report`, also with `--model inductive` (the
   inductive miner on the aggregated DFG, which is what the pm4py script's tree costs).
 
-The table gives the best wall time and the highest peak of the repeats, and both as a
-ratio to pm4py's. Paste it into docs/benchmarks.md with the machine it ran on.
+The tools run in rounds (one run of each per round), and the table gives each tool's
+best wall time and highest peak over the rounds, and both as a ratio to pm4py's. Paste
+it into docs/benchmarks.md with the machine it ran on.
 """
 
 from __future__ import annotations
@@ -104,12 +105,17 @@ def main() -> None:
         log = ensure_log(events)
         baseline: tuple[float, float] | None = None
         with tempfile.TemporaryDirectory(prefix="bench-mine-") as tmp:
-            for name, command in tools(log, Path(tmp) / "out").items():
-                if command is None:
-                    print(f"skipped {name}: `journeymap mine` is not available", file=sys.stderr)
-                    continue
-                runs = [measure(command, tmp) for _ in range(args.repeat)]
-                wall, peak = min(r[0] for r in runs), max(r[1] for r in runs)
+            commands = tools(log, Path(tmp) / "out")
+            for name in [n for n, c in commands.items() if c is None]:
+                print(f"skipped {name}: `journeymap mine` is not available", file=sys.stderr)
+            # Rounds of one run of each tool, so that a machine whose speed drifts
+            # (shared virtual machines do, by 20% and more) slows all tools alike.
+            runs: dict[str, list[tuple[float, float]]] = {n: [] for n, c in commands.items() if c}
+            for _ in range(args.repeat):
+                for name in runs:
+                    runs[name].append(measure(commands[name] or [], tmp))
+            for name, measured in runs.items():
+                wall, peak = min(r[0] for r in measured), max(r[1] for r in measured)
                 baseline = baseline or (wall, peak)
                 print(
                     f"| {events:,} | {name} | {wall:.2f} | {peak:.0f} | "
