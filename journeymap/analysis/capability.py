@@ -259,8 +259,9 @@ _E2E: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
 
 
 def capability_of_cases(cases: pd.DataFrame, *, max_points: int = 5000) -> XmRChart:
-    """:func:`capability_e2e` for a table of cases (``case``, ``end``, ``e2e_s``, in
-    order of case end), e.g. the cases of one demand type or channel."""
+    """:func:`capability_e2e` for a pandas table of cases (``case``, ``end``,
+    ``e2e_s``, in order of case end); :func:`capability_on_engine` does the same for a
+    table on the engine."""
     if len(cases) <= max_points:
         return xmr(cases["e2e_s"], labels=cases["case"], times=cases["end"], basis="case", **_E2E)
     day = cases["end"].dt.tz_convert("UTC").dt.floor("D")
