@@ -60,11 +60,11 @@ class CheckFindings:
     charts: dict[str, XmRChart] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    def demand_cases(self, *, failure: bool) -> list[str]:
-        """The ids of the cases of failure (or value) demand."""
+    def demand_cases(self, *, failure: bool) -> Any:
+        """The cases of failure (or value) demand: an Ibis table of their ``case`` ids,
+        on the engine (for :meth:`~journeymap.eventlog.EventLog.only_cases`)."""
         d = self.demand.expr
-        ids = self.demand.engine.fetch(d.filter(d.failure == failure).select("case"))
-        return sorted(str(case) for case in ids["case"])
+        return d.filter(d.failure == failure).select("case")
 
     def summary(self) -> dict[str, Any]:
         """The keys ``summary.json`` gets: the three percentages and ``capability``."""

@@ -206,10 +206,13 @@ class EventLog:
             if name is not None:
                 self.engine.con.execute(f"DROP TABLE IF EXISTS {name}")
 
-    def only_cases(self, cases: Iterable[str], *, label: str) -> EventLog:
+    def only_cases(self, cases: Iterable[str] | Any, *, label: str) -> EventLog:
         """The events of some cases, as a log on the same engine (a view: no copy of the
         events). The result's source is this log's with ``label`` added; the tables it
         derives for analyses are its own.
+
+        ``cases`` is case ids, or an Ibis table on this log's engine with a ``case``
+        column (the ids then never leave the engine).
 
         Examples
         --------
@@ -220,10 +223,16 @@ class EventLog:
         """
         con = self.engine.con
         name, keys = self.engine.new_name("subset"), self.engine.new_name("subset_cases")
-        frame = pd.DataFrame({"case": pd.Series(list(cases), dtype=object).astype(str)})
-        con.register(f"{keys}_frame", frame)
-        con.execute(f'CREATE TEMP TABLE {keys} AS SELECT DISTINCT "case" FROM {keys}_frame')
-        con.unregister(f"{keys}_frame")
+        import ibis
+
+        if isinstance(cases, ibis.Table):
+            ids = ibis.to_sql(cases.select("case"), dialect="duckdb")
+            con.execute(f'CREATE TEMP TABLE {keys} AS SELECT DISTINCT "case" FROM ({ids})')
+        else:
+            frame = pd.DataFrame({"case": pd.Series(list(cases), dtype=object).astype(str)})
+            con.register(f"{keys}_frame", frame)
+            con.execute(f'CREATE TEMP TABLE {keys} AS SELECT DISTINCT "case" FROM {keys}_frame')
+            con.unregister(f"{keys}_frame")
         con.execute(
             f'CREATE TEMP VIEW {name} AS SELECT * FROM {self.table_name} WHERE "case" IN '
             f'(SELECT "case" FROM {keys})'

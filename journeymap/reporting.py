@@ -97,16 +97,16 @@ def _failure_map_svg(findings: Findings, folder: Path, svg_of: Any) -> str | Non
 
     if findings.check is None:
         return None
-    cases = findings.check.demand_cases(failure=True)
-    if not cases:
+    subset = findings.log.only_cases(findings.check.demand_cases(failure=True),
+                                     label="failure demand")  # fmt: skip
+    if subset.events == 0:
         return None
-    subset = findings.log.only_cases(cases, label="failure demand")
     flags = findings.activities.set_index("activity")[["rework_pct", "failure_activity"]]
     activities = activity_stats(subset, lanes=findings.lanes).join(flags, on="activity")
     shown = set(findings.map_activities["activity"])
     activities = activities[activities["activity"].isin(shown)].reset_index(drop=True)
     edges = dfg(subset, activities=sorted(set(activities["activity"])))
-    caption = f"Failure demand only: {len(cases):,} cases"
+    caption = f"Failure demand only: {subset.cases:,} cases"
     dot_source = journey_dot(edges, activities, lanes=findings.lanes, caption=caption)
     return str(svg_of(dot_source, folder, "failure"))
 

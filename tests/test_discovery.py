@@ -233,3 +233,12 @@ def test_a_released_derived_table_is_dropped_and_built_again_when_asked_for():
     assert log.engine.con.execute(tables).fetchall() == [(0,)]
     again = log.engine.fetch(ordered_events(log).order_by("source_row"))
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_only_cases_takes_ids_or_a_table_of_them_on_the_engine():
+    log = make_log(ROWS)
+    times = case_times_expr(log)
+    on_engine = log.only_cases(times.filter(times.events > 1).select("case"), label="long")
+    from_list = log.only_cases(["1", "2"], label="long")
+    assert (on_engine.events, on_engine.cases) == (from_list.events, from_list.cases) == (6, 2)
+    assert on_engine.source == from_list.source
