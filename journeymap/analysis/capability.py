@@ -44,6 +44,9 @@ URL_FACTOR = 3.268
 RUN_LENGTH = 8
 
 Kind = Literal["value", "duration", "count", "share"]
+
+# What the end-to-end charts measure.
+_E2E: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
 _SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
 
 
@@ -245,17 +248,7 @@ def capability_on_engine(log: EventLog, cases: Any, *, max_points: int = 5000) -
         return capability_of_cases(frame, max_points=max_points)
     per_day = cases.group_by(day=cases.end.truncate("D")).aggregate(e2e_s=cases.e2e_s.mean())
     daily = log.engine.fetch(per_day).sort_values("day", ignore_index=True)
-    days = list(daily["day"])
-    return xmr(
-        daily["e2e_s"].to_numpy(dtype="float64"),
-        labels=[d.date() for d in days],
-        times=days,
-        basis="daily mean",
-        **_E2E,
-    )
-
-
-_E2E: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
+    return _daily_mean_chart(list(daily["day"]), daily["e2e_s"].to_numpy(dtype="float64"))
 
 
 def capability_of_cases(cases: pd.DataFrame, *, max_points: int = 5000) -> XmRChart:
@@ -266,9 +259,13 @@ def capability_of_cases(cases: pd.DataFrame, *, max_points: int = 5000) -> XmRCh
         return xmr(cases["e2e_s"], labels=cases["case"], times=cases["end"], basis="case", **_E2E)
     day = cases["end"].dt.tz_convert("UTC").dt.floor("D")
     daily = cases.groupby(day, sort=True)["e2e_s"].mean()
-    days = list(daily.index)
+    return _daily_mean_chart(list(daily.index), daily.to_numpy(dtype="float64"))
+
+
+def _daily_mean_chart(days: list[Any], means: np.ndarray) -> XmRChart:
+    """The end-to-end chart with one point per UTC day (its cases' mean), days ascending."""
     labels = [d.date() for d in days]
-    return xmr(daily.to_numpy(), labels=labels, times=days, basis="daily mean", **_E2E)
+    return xmr(means, labels=labels, times=days, basis="daily mean", **_E2E)
 
 
 def _week_starts(starts: pd.Series) -> pd.Series:
