@@ -13,7 +13,9 @@ its children (getrusage), so one run's peak never hides another's:
   `mine` gives: DFG, performance DFG, variants, case durations, an inductive-miner tree
   and a picture of the performance DFG (SVG);
 - journeymap: `journeymap mine LOG -o OUTDIR --no-report`, also with `--model inductive` (the
-  inductive miner on the aggregated DFG, which is what the pm4py script's tree costs).
+  inductive miner on the aggregated DFG, which is what the pm4py script's tree costs);
+- the engine's floor: bench/engine_floor.py, part of mine's work (DFG, variants, case
+  durations, team hand-offs) in plain DuckDB SQL, with no validation and no outputs.
 
 The tools run in rounds (one run of each per round), and the table gives each tool's
 best wall time and highest peak over the rounds, and both as a ratio to pm4py's. Paste
@@ -74,7 +76,7 @@ def measure(command: list[str], tmp: str) -> tuple[float, float]:
 
 
 def tools(log: Path, outdir: Path) -> dict[str, list[str] | None]:
-    """The commands to compare (None: `journeymap mine` does not exist yet)."""
+    """The commands to compare (None: `journeymap mine` is not installed)."""
     pm4py = [sys.executable, str(HERE / "pm4py_mine.py"), str(log), str(outdir)]
     journeymap = str(BIN / "journeymap")
     exists = (
@@ -85,10 +87,12 @@ def tools(log: Path, outdir: Path) -> dict[str, list[str] | None]:
     )
     # Without the HTML report, as the mine issue asks: the same outputs as the script.
     mine = [journeymap, "mine", str(log), "-o", str(outdir), "--no-report"] if exists else None
+    floor = [sys.executable, str(HERE / "engine_floor.py"), str(log)]
     return {
         "pm4py (bench/pm4py_mine.py)": pm4py,
         "journeymap mine": mine,
         "journeymap mine --model inductive": mine and [*mine, "--model", "inductive"],
+        "DuckDB floor, a subset (bench/engine_floor.py)": floor,
     }
 
 
