@@ -134,7 +134,7 @@ def check(log: EventLog, *, config: Config | None = None, by: str | None = None)
         demand_by_week=weeks,
         failure_pareto=failure_pareto(log, rules),
         flow=per_case_flow,
-        flow_summary=flow_summary(log, rules, dirty, table=per_case_flow),
+        flow_summary=flow_summary(log, rules, dirty),
         charts=charts,
         notes=notes,
     )

@@ -195,7 +195,7 @@ def mine(
                 say("reintegration candidates")
                 flows["reintegration"] = reintegration(log, level=level)
             # One level's known-handler sequence at a time on the engine.
-            log.release(f"handlers_{lv}")
+            log.release(f"handlers_{lv}", f"pingpong_events_{lv}")
         flows["handoffs"] = pd.concat(matrices, ignore_index=True)
         flows["pingpong"] = pd.concat(pairs, ignore_index=True)
     say("rework")

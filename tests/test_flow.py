@@ -53,6 +53,19 @@ def test_without_dirty_activities_case_6_is_clean():
     assert flow(tiny_log())["clean"].tolist() == [True, True, False, False, False, True]
 
 
+def test_flow_is_kept_per_rules_and_dirty_activities():
+    # One log, asked in turn with and without dirty activities: each answer is its own
+    # table, kept and reused, never the other's.
+    log = tiny_log()
+    with_dirty = flow(log, dirty_activities=DIRTY)["clean"].tolist()
+    without = flow(log)["clean"].tolist()
+    assert with_dirty == [True, True, False, False, False, False]
+    assert without == [True, True, False, False, False, True]
+    assert flow(log, dirty_activities=DIRTY)["clean"].tolist() == with_dirty
+    assert flow_summary(log, dirty_activities=DIRTY)["clean_pct"] == pytest.approx(200 / 6)
+    assert flow_summary(log)["clean_pct"] == pytest.approx(300 / 6)
+
+
 def test_flow_summary_overall_by_type_and_channel():
     channel = ["web"] * 4 + ["phone"] * 9
     summary = flow_summary(tiny_log(channel=channel), dirty_activities=DIRTY)

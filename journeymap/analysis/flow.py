@@ -72,7 +72,7 @@ def dirty_activities_from(config: Config) -> tuple[str, ...]:
     return tuple(config.section("flow").get("dirty_activities", ()))
 
 
-def _flow_expr(log: EventLog, rules: DemandRules | None, dirty: tuple[str, ...]) -> Any:
+def _flow_expr(log: EventLog, rules: DemandRules, dirty: tuple[str, ...]) -> Any:
     import ibis
 
     t = log.table
@@ -150,10 +150,17 @@ def flow_on_engine(
     dirty_activities: Iterable[str] = (),
 ) -> EngineTable:
     """:func:`flow` kept on the engine (``mine`` writes it to CSV there), ordered by
-    case id."""
-    expr = _flow_expr(log, rules, tuple(dirty_activities))
+    case id. Computed once per log, rules and dirty activities: the summary, the
+    ``--by`` charts and the table all read it."""
+    dirty = tuple(dirty_activities)
+    rules = rules or DemandRules()
     columns = FLOW_COLUMNS + (["channel"] if log.has("channel") else [])
-    return EngineTable(log.engine, expr.select(*columns), ("case",))
+    # DemandRules is frozen and hashable, as are the dirty activities.
+    expr = log.derived(
+        f"flow_{abs(hash((rules, dirty))):x}",
+        lambda: _flow_expr(log, rules, dirty).select(*columns),
+    )
+    return EngineTable(log.engine, expr, ("case",))
 
 
 def _rates(log: EventLog, table: Any, group: Any = None) -> dict[Any, dict[str, Any]]:
@@ -185,14 +192,11 @@ def flow_summary(
     log: EventLog,
     rules: DemandRules | None = None,
     dirty_activities: Iterable[str] = (),
-    *,
-    table: EngineTable | None = None,
 ) -> dict[str, Any]:
     """Flow rates: ``single_handler_pct``, ``one_stop_pct``, ``clean_pct`` (percent of
     cases; None when no handler role is mapped) and ``cases``, overall; the same per
     demand type (``by_demand_type``) and per channel (``by_channel``, None without a
-    channel role); ``level`` (the handler level) and ``notes``. ``table``: the result
-    of :func:`flow_on_engine` for the same arguments, when already made.
+    channel role); ``level`` (the handler level) and ``notes``.
 
     Examples
     --------
@@ -208,7 +212,7 @@ def flow_summary(
     >>> summary["by_demand_type"]["failure_activity"]["one_stop_pct"]
     0.0
     """
-    expr = (table or flow_on_engine(log, rules, dirty_activities)).expr
+    expr = flow_on_engine(log, rules, dirty_activities).expr
     notes = demand_notes(log, rules)
     level = default_level(log)
     if level is None:

@@ -154,7 +154,12 @@ def _sequence(log: EventLog, level: str) -> Any:
 
 
 def _pingpong_events(log: EventLog, level: str) -> Any:
-    """Ibis expression, one row per ping-pong: ``case``, ``a``, ``b``."""
+    """Ibis expression, one row per ping-pong: ``case``, ``a``, ``b``. Computed once per
+    log and level (the pair table and the per-case counts both read it)."""
+    return log.derived(f"pingpong_events_{level}", lambda: _pingpongs(log, level))
+
+
+def _pingpongs(log: EventLog, level: str) -> Any:
     import ibis
 
     seq = handler_sequence(log, level=level)
