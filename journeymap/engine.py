@@ -28,6 +28,7 @@ class Engine:
 
     con: duckdb.DuckDBPyConnection
     _backend: Any = field(default=None, repr=False)
+    _tables: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def ibis(self) -> Any:
@@ -37,6 +38,19 @@ class Engine:
 
             self._backend = ibis.duckdb.from_connection(self.con)
         return self._backend
+
+    def table(self, name: str) -> Any:
+        """The Ibis table expression of the table or view ``name``. Its schema is looked
+        up once (each lookup is a query, and analyses ask for the same tables often)."""
+        found = self._tables.get(name)
+        if found is None:
+            found = self._tables[name] = self.ibis.table(name)
+        return found
+
+    def drop_table(self, name: str) -> None:
+        """Drop the table ``name`` if it exists, and forget its Ibis expression."""
+        self._tables.pop(name, None)
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def materialize(self, expr: Any, prefix: str = "derived") -> str:
         """Store an Ibis expression's result as a temporary table; return its name.

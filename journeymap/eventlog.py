@@ -140,7 +140,7 @@ class EventLog:
     @property
     def table(self) -> Any:
         """The events as an Ibis table expression."""
-        return self.engine.ibis.table(self.table_name)
+        return self.engine.table(self.table_name)
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -195,7 +195,7 @@ class EventLog:
         name = self._derived.get(key)
         if name is None:
             name = self._derived[key] = self.engine.materialize(build(), f"derived_{key}")
-        return self.engine.ibis.table(name)
+        return self.engine.table(name)
 
     def release(self, *keys: str) -> None:
         """Drop derived tables (see :meth:`derived`) that are no longer needed, to free
@@ -204,7 +204,7 @@ class EventLog:
         for key in keys:
             name = self._derived.pop(key, None)
             if name is not None:
-                self.engine.con.execute(f"DROP TABLE IF EXISTS {name}")
+                self.engine.drop_table(name)
 
     def only_cases(self, cases: Iterable[str] | Any, *, label: str) -> EventLog:
         """The events of some cases, as a log on the same engine (a view: no copy of the

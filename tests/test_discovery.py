@@ -235,6 +235,18 @@ def test_a_released_derived_table_is_dropped_and_built_again_when_asked_for():
     pd.testing.assert_frame_equal(first, again)
 
 
+def test_engine_looks_up_a_table_once_and_forgets_it_when_dropped():
+    log = make_log(ROWS)
+    engine = log.engine
+    name = engine.materialize(case_times_expr(log), "times")
+    assert engine.table(name) is engine.table(name)
+    assert engine.fetch(engine.table(name)).shape == (3, 5)
+    engine.drop_table(name)
+    assert name not in engine._tables
+    found = f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{name}'"
+    assert engine.con.execute(found).fetchall() == [(0,)]
+
+
 def test_only_cases_takes_ids_or_a_table_of_them_on_the_engine():
     log = make_log(ROWS)
     times = case_times_expr(log)

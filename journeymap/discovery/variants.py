@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.time import case_times_expr
+from journeymap.discovery.ordering import ordered_events
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -72,10 +73,10 @@ def _sequences(log: EventLog) -> Any:
     """Per case its activity sequence, computed once per log."""
 
     def build() -> Any:
-        t = log.table
-        return t.group_by("case").aggregate(
-            sequence=t.activity.collect(order_by=[t.timestamp, t.source_row])
-        )
+        # From the events in case order: sorting by the integer position is cheaper
+        # than by timestamp and source row again.
+        ev = ordered_events(log)
+        return ev.group_by("case").aggregate(sequence=ev.activity.collect(order_by=ev.position))
 
     return log.derived("sequences", build)
 
