@@ -15,7 +15,8 @@ its children (getrusage), so one run's peak never hides another's:
 - journeymap: `journeymap mine LOG -o OUTDIR --no-report`, also with `--model inductive` (the
   inductive miner on the aggregated DFG, which is what the pm4py script's tree costs);
 - the engine's floor: bench/engine_floor.py, part of mine's work (DFG, variants, case
-  durations, team hand-offs) in plain DuckDB SQL, with no validation and no outputs.
+  durations, team hand-offs) in plain DuckDB SQL, with no validation and no outputs,
+  under DuckDB's default memory limit and under 300 MB.
 
 The tools run in rounds (one run of each per round), and the table gives each tool's
 best wall time and highest peak over the rounds, and both as a ratio to pm4py's. Paste
@@ -93,6 +94,7 @@ def tools(log: Path, outdir: Path) -> dict[str, list[str] | None]:
         "journeymap mine": mine,
         "journeymap mine --model inductive": mine and [*mine, "--model", "inductive"],
         "DuckDB floor, a subset (bench/engine_floor.py)": floor,
+        "DuckDB floor, a subset, --memory-limit 300MB": [*floor, "--memory-limit", "300MB"],
     }
 
 
