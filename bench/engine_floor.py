@@ -23,9 +23,9 @@ the pm4py script. --memory-limit sets DuckDB's own limit (for example 300MB).
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from pathlib import Path
+
+from steps import StepClock  # bench/steps.py, beside this script
 
 COLUMNS = {
     "case_id": "VARCHAR",
@@ -86,14 +86,7 @@ def main() -> None:
     parser.add_argument("--memory-limit", help="DuckDB memory_limit, for example 300MB")
     parser.add_argument("--steps", action="store_true", help="print each step's seconds")
     args = parser.parse_args()
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        if args.steps:
-            print(f"{name:<24} {now - clock:6.2f} s", file=sys.stderr)
-        clock = now
+    step = StepClock(args.steps, width=24)
 
     import duckdb
 

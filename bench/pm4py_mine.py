@@ -16,9 +16,9 @@ at a folder it removes.)
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from pathlib import Path
+
+from steps import StepClock  # bench/steps.py, beside this script
 
 
 def main() -> None:
@@ -27,14 +27,7 @@ def main() -> None:
     parser.add_argument("outdir", type=Path, help="folder for the picture")
     parser.add_argument("--steps", action="store_true", help="print each step's seconds")
     args = parser.parse_args()
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        if args.steps:
-            print(f"{name:<32} {now - clock:6.2f} s", file=sys.stderr)
-        clock = now
+    step = StepClock(args.steps)
 
     import pandas as pd
     import pm4py
