@@ -141,8 +141,13 @@ def detect_format(
     if not values:
         return TimestampFormat(column, given or ISO_8601, detected=given is None)
     candidates = (given,) if given else _FORMATS
-    counts = _count_parsed(con, values, candidates)
-    best = max(range(len(candidates)), key=lambda i: (counts[i], -i))
+    # The first candidate wins ties, so when it reads every value no other can win.
+    # ISO 8601 is the first of _FORMATS and what most systems export: that spares
+    # trying the other formats on the sample (0.2 s on every read).
+    counts = _count_parsed(con, values, candidates[:1])
+    if counts[0] < len(values) and len(candidates) > 1:
+        counts = _count_parsed(con, values, candidates)
+    best = max(range(len(counts)), key=lambda i: (counts[i], -i))
     fmt, parsed = candidates[best], counts[best]
     examples = ", ".join(repr(v) for v in values[:3])
     if given and parsed == 0:
