@@ -66,14 +66,17 @@ def test_dfg_mean_median_p90_over_several_transitions():
     assert (row["mean_wait_s"], row["median_wait_s"], row["p90_wait_s"]) == (9000, 9000, 13320)
 
 
+# Case 1 with start timestamps (case, activity, timestamp, start).
+WITH_STARTS = [
+    ("1", "A", "2024-01-01 10:00", "2024-01-01 09:00"),
+    ("1", "B", "2024-01-01 12:00", "2024-01-01 11:30"),
+    ("1", "C", "2024-01-01 12:30", "2024-01-01 11:45"),  # starts before B completes
+    ("1", "D", "2024-01-01 14:00", None),  # no start: its timestamp stands in
+]
+
+
 def test_waits_use_start_timestamps_when_mapped():
-    rows = [
-        ("1", "A", "2024-01-01 10:00", "2024-01-01 09:00"),
-        ("1", "B", "2024-01-01 12:00", "2024-01-01 11:30"),
-        ("1", "C", "2024-01-01 12:30", "2024-01-01 11:45"),  # starts before B completes
-        ("1", "D", "2024-01-01 14:00", None),  # no start: its timestamp stands in
-    ]
-    log = make_log(rows, extra=["start"], start_timestamp="start")
+    log = make_log(WITH_STARTS, extra=["start"], start_timestamp="start")
     waits = dfg(log).set_index(["source", "target"])["median_wait_s"]
     assert waits[("A", "B")] == 5400  # 11:30 - 10:00
     assert waits[("B", "C")] == 0  # max(0, 11:45 - 12:00)
@@ -85,13 +88,8 @@ def test_waits_use_start_timestamps_when_mapped():
 
 
 def test_ordered_events_wait_out_of_and_into_each_event():
-    rows = [
-        ("1", "A", "2024-01-01 10:00", "2024-01-01 09:00"),
-        ("1", "B", "2024-01-01 12:00", "2024-01-01 11:30"),
-        ("1", "C", "2024-01-01 12:30", "2024-01-01 11:45"),  # starts before B completes
-        ("1", "D", "2024-01-01 14:00", None),  # no start: its timestamp stands in
-        ("2", "A", "2024-01-02 10:00", None),  # a one-event case has neither wait
-    ]
+    # A one-event case has neither wait.
+    rows = [*WITH_STARTS, ("2", "A", "2024-01-02 10:00", None)]
     ordered = ordered_events(make_log(rows, extra=["start"], start_timestamp="start"))
     ev = ordered.order_by(["case", "position"]).to_pandas()
     assert ev["activity"].tolist() == ["A", "B", "C", "D", "A"]

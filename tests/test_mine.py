@@ -29,6 +29,17 @@ def run_mine(*args: str) -> object:
     return result
 
 
+def assert_needs_a_role(tmp_path: Path, option: list[str], message: str) -> None:
+    """``mine`` with ``option`` on a log of case, activity and timestamp only is a usage
+    error (exit 2) that says ``<option> <message>``."""
+    log = tmp_path / "roles_missing.csv"
+    log.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n")
+    args = ["mine", str(log), "-o", str(tmp_path / "x"), *option]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert f"{' '.join(option)} {message}" in result.stderr
+
+
 def test_tiny_log_tables_and_summary(tmp_path):
     log = tmp_path / "tiny.csv"
     log.write_text(TINY)
@@ -175,12 +186,7 @@ def test_handoff_network_view(tmp_path):
     dot = (out / "journey.dot").read_text()
     for team in ("Contact Centre", "Back Office", "Field Team"):
         assert team in dot
-    log = tmp_path / "nohandler.csv"
-    log.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n")
-    result = CliRunner().invoke(cli, ["mine", str(log), "-o", str(tmp_path / "x"),
-                                      "--view", "handoffs"])  # fmt: skip
-    assert result.exit_code == 2
-    assert "--view handoffs needs a team or resource column" in result.stderr
+    assert_needs_a_role(tmp_path, ["--view", "handoffs"], "needs a team or resource column")
 
 
 def test_check_measures_with_the_sample_config(tmp_path):
@@ -251,12 +257,7 @@ def test_capability_by_demand_type_and_channel(tmp_path):
     assert sorted(summary["capability_by"]) == ["failure_activity", "repeat_contact", "value"]
     for group in ("failure-activity", "repeat-contact", "value"):
         assert (out / "charts" / f"capability_e2e_{group}.svg").exists()
-    log = tmp_path / "nochannel.csv"
-    log.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n")
-    result = CliRunner().invoke(cli, ["mine", str(log), "-o", str(tmp_path / "x"),
-                                      "--by", "channel"])  # fmt: skip
-    assert result.exit_code == 2
-    assert "--by channel needs the channel role" in result.stderr
+    assert_needs_a_role(tmp_path, ["--by", "channel"], "needs the channel role")
 
 
 def test_report_is_written_and_self_contained(tmp_path):
