@@ -1,95 +1,40 @@
 """The connector contract shared by every source.
 
-A connector turns a source into a *raw table* in the engine's DuckDB connection: every
-source column as text (or a type that casts to text without loss), in source order,
-plus the column ``__row`` numbering the source records from 1. Rows the reader itself
-cannot split into columns go to a rejects table with their line number and reason, so
-that nothing is lost before validation.
+A connector knows a file format or a source system; it hands the engine the source's
+rows and never analyses them. It returns a :class:`RawSource`, which is one of:
+
+- Arrow record batches of text columns, in source order (XES, Excel, databases,
+  presets), read by the connector itself and streamed, so memory stays one batch; or
+- a :class:`FileScan`, a file the engine reads itself, fast and in parallel (CSV,
+  Parquet), after the connector has checked, unpacked or re-encoded it.
+
+The engine numbers the records from 1 in source order. Records the reader cannot split
+into columns become rejects with their line number and reason, so that nothing is lost
+before validation. Connectors import no engine: the same connector serves every engine.
 """
 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
-
-import duckdb
+from pathlib import Path
+from typing import Any, ClassVar, Literal
 
 from journeymap.errors import MissingDependencyError
 from journeymap.mapping import ReadOptions
 
 __all__ = [
-    "REJECTS_SCHEMA",
     "Connector",
-    "RawTable",
-    "copy_numbered",
+    "FileScan",
+    "RawSource",
+    "ReaderReject",
     "first_line",
-    "first_row",
-    "quote_identifier",
     "row_column",
 ]
 
 #: Name of the column that numbers source records (1 = first data record).
 row_column = "__row"
-
-#: Columns of a connector's rejects table (rows the reader could not split).
-REJECTS_SCHEMA = {"__row": "BIGINT", "line": "BIGINT", "reason": "VARCHAR"}
-
-
-def quote_identifier(name: str) -> str:
-    """Quote a column or table name for DuckDB SQL (identifiers cannot be parameters).
-
-    Examples
-    --------
-    >>> print(quote_identifier('say "hi" now'))
-    "say ""hi"" now"
-    """
-    return '"' + name.replace('"', '""') + '"'
-
-
-def copy_numbered(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    query: str,
-    params: dict[str, object] | None = None,
-) -> tuple[str, ...]:
-    """Copy the rows of ``query`` into the engine in their order and show them as the
-    view ``table``, with ``__row`` numbering them from 1. Returns the names of the
-    tables behind the view (for :attr:`RawTable.backing`).
-
-    The number is the copy's ``rowid`` + 1: DuckDB preserves insertion order, and a
-    ``row_number() OVER ()`` window over the scan instead runs on one thread (it made
-    reading a CSV twice as slow).
-
-    Examples
-    --------
-    >>> con = duckdb.connect()
-    >>> copy_numbered(con, "t", "SELECT * FROM (VALUES ('a'), ('b')) AS v(x)")
-    ('t_data',)
-    >>> con.execute("SELECT * FROM t").fetchall()
-    [(1, 'a'), (2, 'b')]
-    """
-    data = f"{table}_data"
-    con.execute(f"CREATE TABLE {data} AS {query}", params or {})
-    con.execute(f"CREATE VIEW {table} AS SELECT rowid + 1 AS {row_column}, * FROM {data}")
-    return (data,)
-
-
-def first_row(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None
-) -> tuple[Any, ...]:
-    """The first row of a query, reading the whole (small) result.
-
-    DuckDB 2 keeps a connection busy until a result is read to its end, so a bare
-    ``fetchone()`` would block the next query on the connection.
-
-    Examples
-    --------
-    >>> first_row(duckdb.connect(), "SELECT 1, 'a' UNION ALL SELECT 2, 'b'")
-    (1, 'a')
-    """
-    rows = con.execute(sql, params or {}).fetchall()
-    return tuple(rows[0]) if rows else ()
 
 
 def first_line(exc: BaseException) -> str:
@@ -104,27 +49,68 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-@dataclass
-class RawTable:
-    """What a connector hands to the event log.
+@dataclass(frozen=True)
+class FileScan:
+    """A file for the engine to read itself.
 
     Attributes
     ----------
-    table : name of the DuckDB table or view with ``__row`` and the source columns.
-    columns : the source column names in source order (without ``__row``).
-    source : how to name the source in messages (a file name, never a password).
-    rejects : name of a table with ``REJECTS_SCHEMA`` columns, or ``None``.
-    notes : things the reader did that the user should know (renamed headers, ...).
-    backing : tables behind a ``table`` that is a view, dropped with it once the event
-        log is built.
+    kind : ``"csv"`` (delimited text, every column read as text) or ``"parquet"``.
+    path : the file to read (perhaps a scratch copy: unzipped or re-encoded).
+    encoding : for CSV, ``"utf-8"``, ``"utf-16"`` or ``"latin-1"`` (others are
+        re-encoded to UTF-8 by the connector first).
+    sep : for CSV, the delimiter, or None to let the engine detect it.
     """
 
-    table: str
-    columns: list[str]
+    kind: Literal["csv", "parquet"]
+    path: Path
+    encoding: str = "utf-8"
+    sep: str | None = None
+
+
+@dataclass(frozen=True)
+class ReaderReject:
+    """A record the reader could not read: its number among the source's records
+    (1 = first), its line in a text file (None otherwise) and the reason."""
+
+    record: int
+    line: int | None
+    reason: str
+
+
+@dataclass
+class RawSource:
+    """What a connector hands to the engine.
+
+    Attributes
+    ----------
+    source : how to name the source in messages (a file name, never a password).
+    batches : pyarrow RecordBatches of text (string) columns, in source order; a later
+        batch may bring new columns. Consumed once, by the engine.
+    scan : a file for the engine to read itself (exactly one of ``batches`` and
+        ``scan`` is given).
+    columns : the source's column names in source order. For ``batches`` this list is
+        complete once the batches are consumed (a streamed source learns its columns as
+        it goes); columns a batch brought that are not in it at the end are dropped.
+        For ``scan`` the engine fills it.
+    rejects : records the connector could not read.
+    notes : what the reader did that the user should know (renamed headers, ...),
+        complete once the batches are consumed.
+    mapping : roles the source implies (``{"case": "number", ...}``): a preset's
+        mapping, used where the user names no column.
+    options : read options the source implies, by :class:`ReadOptions` field name.
+    scratch : temporary files or folders to remove once the engine has loaded the source.
+    """
+
     source: str
-    rejects: str | None = None
+    batches: Iterable[Any] | None = None
+    scan: FileScan | None = None
+    columns: list[str] = field(default_factory=list)
+    rejects: list[ReaderReject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    backing: tuple[str, ...] = ()
+    mapping: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    scratch: list[Path] = field(default_factory=list)
 
 
 class Connector:
@@ -159,8 +145,6 @@ class Connector:
                 f"the {cls.name} connector needs {', '.join(missing)}; install it with: {hint}"
             )
 
-    def read(
-        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
-    ) -> RawTable:
-        """Load ``source`` into ``con`` and describe the result."""
+    def read(self, source: str, *, options: ReadOptions) -> RawSource:
+        """Open ``source`` and describe its rows for the engine."""
         raise NotImplementedError

@@ -9,25 +9,21 @@ and times in ISO 8601. Formulas give their last calculated value.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import duckdb
-
-from journeymap.connectors.base import Connector, RawTable, first_row, quote_identifier, row_column
+from journeymap.connectors.base import Connector, RawSource
 from journeymap.connectors.textfiles import existing_file
-from journeymap.connectors.values import append_rows, unique_names, value_text
-from journeymap.errors import EmptyLogError, SourceError
+from journeymap.connectors.values import text_batch, unique_names, value_text
+from journeymap.errors import EmptyLogError, SourceError, option
 from journeymap.mapping import ReadOptions
 
 __all__ = ["ExcelConnector"]
 
-#: Rows per pyarrow batch written to DuckDB.
+#: Rows per pyarrow batch handed to the engine.
 BATCH_ROWS = 50_000
-_counter = itertools.count(1)
 # Parts of an Excel number format that are not codes: quoted text, escapes, [colours].
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
@@ -41,9 +37,7 @@ class ExcelConnector(Connector):
     requires = ("openpyxl",)
     extra = "excel"
 
-    def read(
-        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
-    ) -> RawTable:
+    def read(self, source: str, *, options: ReadOptions) -> RawSource:
         self.check_dependencies()
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
@@ -59,18 +53,12 @@ class ExcelConnector(Connector):
             ) from exc
         try:
             sheet, notes = _choose_sheet(workbook, options.sheet, label)
-            # The size a file declares can be wrong; read the rows that are really there.
-            sheet.reset_dimensions()
-            table = f"raw_excel_{next(_counter)}"
-            try:
-                where = f"{label}, sheet {sheet.title!r}"
-                columns, more = _load(con, table, sheet.iter_rows(), where)
-            except BaseException:
-                con.execute(f"DROP TABLE IF EXISTS {table}")
-                raise
-        finally:
+        except BaseException:
             workbook.close()
-        return RawTable(table=table, columns=columns, source=label, notes=notes + more)
+            raise
+        raw = RawSource(source=label, notes=notes)
+        raw.batches = _batches(workbook, sheet, f"{label}, sheet {sheet.title!r}", raw)
+        return raw
 
 
 def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, list[str]]:
@@ -83,7 +71,7 @@ def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, li
         if len(names) > 1:
             notes.append(
                 f"the workbook has {len(names)} sheets ({shown}); the first, {name!r}, is "
-                "read (choose another with --sheet)"
+                f"read (choose another with {option('sheet')})"
             )
     elif sheet in names:
         name = sheet
@@ -91,8 +79,8 @@ def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, li
         name = names[int(sheet) - 1]
     else:
         raise SourceError(
-            f"{label}: has no sheet {sheet!r}; the sheets are: {shown}. Give --sheet with "
-            f"one of these names or a number from 1 to {len(names)}"
+            f"{label}: has no sheet {sheet!r}; the sheets are: {shown}. Give "
+            f"{option('sheet')} with one of these names or a number from 1 to {len(names)}"
         )
     chosen = workbook[name]
     if not hasattr(chosen, "iter_rows"):
@@ -100,14 +88,27 @@ def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, li
     return chosen, notes
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Sequence[Any]], where: str
-) -> tuple[list[str], list[str]]:
-    """Write the sheet's rows to ``table``; return its column names and notes."""
+def _batches(workbook: Any, sheet: Any, where: str, raw: RawSource) -> Iterator[Any]:
+    """The sheet's rows as batches of text; fills ``raw.columns`` and ``raw.notes``.
+
+    The first non-empty row is the header. Values right of the header get columns named
+    ``column_N``; columns with neither a header nor a value (cells that only carry
+    formatting) are left out of ``raw.columns`` at the end. The workbook is closed when
+    the batches are consumed (or abandoned).
+    """
+    try:
+        # The size a file declares can be wrong; read the rows that are really there.
+        sheet.reset_dimensions()
+        yield from _sheet_batches(sheet.iter_rows(), where, raw)
+    finally:
+        workbook.close()
+
+
+def _sheet_batches(rows: Iterable[Sequence[Any]], where: str, raw: RawSource) -> Iterator[Any]:
     columns: list[str] = []
-    notes: list[str] = []
     header_row = 0
     generated: set[str] = set()  # names made up for empty header cells
+    filled: set[str] = set()  # generated names that hold a value somewhere
     batch: list[list[str | None]] = []
     written = 0
     pending_empty = 0  # empty rows not yet known to be followed by data
@@ -119,63 +120,48 @@ def _load(
             if any(v not in (None, "") for v in values):
                 headers = [v.strip() if v else "" for v in values]
                 columns, renamed = unique_names(headers)
-                notes.extend(renamed)
+                raw.notes.extend(renamed)
                 generated = {c for c, h in zip(columns, headers, strict=True) if not h}
                 if header_row > 1:
-                    notes.append(
+                    raw.notes.append(
                         f"{where}: the header is on row {header_row} (the rows above are "
                         "empty); records are numbered from the row after it"
                     )
-                _create(con, table, columns)
             continue
         last = max((i for i, v in enumerate(values) if v not in (None, "")), default=-1)
         if last < 0:
             pending_empty += 1
             continue
         if last >= len(columns):  # values beyond the header: give them columns too
+            if batch:  # the batch so far has the narrower header
+                yield text_batch(columns, batch)
+                written, batch = written + len(batch), []
             extra = [f"column_{i + 1}" for i in range(len(columns), last + 1)]
             extra, _ = unique_names(extra, taken=columns)
-            for name in extra:
-                con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_identifier(name)} VARCHAR")
-            filled = [n for i, n in enumerate(extra, len(columns)) if values[i] not in (None, "")]
-            columns.extend(extra)
+            given = [n for i, n in enumerate(extra, len(columns)) if values[i] not in (None, "")]
+            columns = [*columns, *extra]
             generated.update(extra)
-            notes.append(
+            raw.notes.append(
                 f"{where}: record {written + len(batch) + pending_empty + 1} has values right "
-                f"of the header; they are read as {', '.join(repr(c) for c in filled)}"
+                f"of the header; they are read as {', '.join(repr(c) for c in given)}"
             )
         batch.extend([] for _ in range(pending_empty))
         pending_empty = 0
-        batch.append(values[: len(columns)])
+        row = values[: len(columns)]
+        if generated:
+            filled.update(c for c, v in zip(columns, row, strict=False) if v is not None)
+        batch.append(row)
         if len(batch) >= BATCH_ROWS:
-            written = append_rows(con, table, columns, batch, written)
-            batch = []
+            yield text_batch(columns, batch)
+            written, batch = written + len(batch), []
     if not columns:
         raise EmptyLogError(f"{where}: is empty; choose the sheet that holds the log")
-    written = append_rows(con, table, columns, batch, written)
+    if batch:
+        yield text_batch(columns, batch)
+        written += len(batch)
     if written == 0:
         raise EmptyLogError(f"{where}: has a header but no data rows")
-    return _drop_empty(con, table, columns, generated), notes
-
-
-def _drop_empty(
-    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], generated: set[str]
-) -> list[str]:
-    """Drop columns with neither a header nor a value (cells that only carry formatting)."""
-    candidates = [c for c in columns if c in generated]
-    if not candidates:
-        return columns
-    counts_sql = ", ".join(f"count({quote_identifier(c)})" for c in candidates)
-    counts = first_row(con, f"SELECT {counts_sql} FROM {table}")
-    empty = [c for c, n in zip(candidates, counts, strict=True) if n == 0]
-    for name in empty:
-        con.execute(f"ALTER TABLE {table} DROP COLUMN {quote_identifier(name)}")
-    return [c for c in columns if c not in empty]
-
-
-def _create(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
-    defs = "".join(f", {quote_identifier(c)} VARCHAR" for c in columns)
-    con.execute(f"CREATE TABLE {table} ({row_column} BIGINT{defs})")
+    raw.columns = [c for c in columns if c not in generated or c in filled]
 
 
 def _cell_text(cell: Any) -> str | None:

@@ -6,7 +6,7 @@ import functools
 from importlib.metadata import entry_points
 
 from journeymap.connectors.base import Connector
-from journeymap.errors import ConnectorNotFoundError
+from journeymap.errors import ConnectorNotFoundError, option
 
 __all__ = ["ENTRY_POINT_GROUP", "available", "broken", "connector_for", "get_connector"]
 
@@ -87,6 +87,6 @@ def connector_for(source: str) -> Connector:
         suffixes = " ".join(sorted({s for c in available() for s in c.suffixes}))
         raise ConnectorNotFoundError(
             f"{source}: journeymap does not know this kind of file; it reads {suffixes}. "
-            "Rename the file or choose a reader with --connector NAME"
+            f"Rename the file or choose a reader with {option('connector', 'NAME')}"
         )
     return max(matches, key=lambda m: m[0])[1]()

@@ -12,20 +12,19 @@ database returns them; a table has no order of its own, so give ``--query`` with
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from journeymap.connectors.base import Connector, RawTable, first_line, quote_identifier, row_column
-from journeymap.connectors.values import append_rows, unique_names, value_text
+from journeymap.connectors.base import Connector, RawSource, first_line
+from journeymap.connectors.values import text_batch, unique_names, value_text
 from journeymap.errors import (
     EmptyLogError,
     MissingDependencyError,
     SourceError,
     SourceNotFoundError,
+    option,
 )
 from journeymap.mapping import ReadOptions
 
@@ -33,7 +32,6 @@ __all__ = ["SqlConnector", "safe_label"]
 
 #: Rows fetched from the database per batch.
 BATCH_ROWS = 50_000
-_counter = itertools.count(1)
 # The package that gives SQLAlchemy a driver for each scheme (its default driver).
 _DRIVERS = {
     "postgresql": "psycopg",
@@ -54,45 +52,63 @@ class SqlConnector(Connector):
     requires = ("sqlalchemy",)
     extra = "sql"
 
-    def read(
-        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
-    ) -> RawTable:
+    def read(self, source: str, *, options: ReadOptions) -> RawSource:
         self.check_dependencies()
-        import sqlalchemy as sa
-
         url = _parse_url(source)
         label = safe_label(url)
         if options.table is not None and options.query is not None:
-            raise SourceError(f"{label}: give either --table or --query, not both")
-        engine = _engine(url, label)
-        try:
-            with engine.connect() as connection:
-                # Server-side cursors where the driver has them: memory stays one batch.
-                streamed = connection.execution_options(stream_results=True, yield_per=BATCH_ROWS)
-                if options.query is not None:
-                    what = "the query"
-                    # Passed to the driver untouched (text() would read ':name' as a parameter).
-                    result = streamed.exec_driver_sql(options.query)
-                else:
-                    schema, table_name = _find_table(sa.inspect(connection), options.table, label)
-                    what = f"table {table_name!r}"
-                    # SQLAlchemy quotes the (checked) name; no user text is pasted into SQL.
-                    statement: Any = sa.select(sa.literal_column("*")).select_from(
-                        sa.table(table_name, schema=schema)
-                    )
-                    result = streamed.execute(statement)
-                if not result.returns_rows:
-                    raise SourceError(f"{label}: the query returns no rows; give a SELECT query")
-                return _load(con, result, label, what)
-        except sa.exc.DBAPIError as exc:
             raise SourceError(
-                f"{label}: the database refused: {first_line(exc.orig or exc)}; "
-                "check the URL, the table name or the query"
-            ) from exc
-        except sa.exc.SQLAlchemyError as exc:
-            raise SourceError(f"{label}: {first_line(exc)}") from exc
-        finally:
-            engine.dispose()
+                f"{label}: give either {option('table')} or {option('query')}, not both"
+            )
+        raw = RawSource(source=label)
+        raw.batches = _batches(url, options, raw)
+        return raw
+
+
+def _batches(url: Any, options: ReadOptions, raw: RawSource) -> Iterator[Any]:
+    """The rows of the table or query as batches of text, streamed from the database
+    (server-side cursors where the driver has them: memory stays one batch); fills
+    ``raw.columns`` and ``raw.notes``."""
+    import sqlalchemy as sa
+
+    label = raw.source
+    engine = _engine(url, label)
+    try:
+        with engine.connect() as connection:
+            streamed = connection.execution_options(stream_results=True, yield_per=BATCH_ROWS)
+            if options.query is not None:
+                what = "the query"
+                # Passed to the driver untouched (text() would read ':name' as a parameter).
+                result = streamed.exec_driver_sql(options.query)
+            else:
+                schema, table_name = _find_table(sa.inspect(connection), options.table, label)
+                what = f"table {table_name!r}"
+                # SQLAlchemy quotes the (checked) name; no user text is pasted into SQL.
+                statement: Any = sa.select(sa.literal_column("*")).select_from(
+                    sa.table(table_name, schema=schema)
+                )
+                result = streamed.execute(statement)
+            if not result.returns_rows:
+                raise SourceError(f"{label}: the query returns no rows; give a SELECT query")
+            # A Result iterates over its rows: keys() gives the column names.
+            columns, notes = unique_names([str(k) for k in result.keys()])  # noqa: SIM118
+            written = 0
+            while rows := result.fetchmany(BATCH_ROWS):
+                yield text_batch(columns, [[value_text(v) for v in row] for row in rows])
+                written += len(rows)
+            if written == 0:
+                raise EmptyLogError(f"{label}: {what} holds no rows")
+            raw.columns = columns
+            raw.notes.extend(n.replace("in the header", "in the result") for n in notes)
+    except sa.exc.DBAPIError as exc:
+        raise SourceError(
+            f"{label}: the database refused: {first_line(exc.orig or exc)}; "
+            "check the URL, the table name or the query"
+        ) from exc
+    except sa.exc.SQLAlchemyError as exc:
+        raise SourceError(f"{label}: {first_line(exc)}") from exc
+    finally:
+        engine.dispose()
 
 
 def safe_label(url: Any) -> str:
@@ -168,8 +184,8 @@ def _find_table(inspector: Any, wanted: str | None, label: str) -> tuple[str | N
         shown += f" and {len(names) - 30} more"
     if wanted is None:
         raise SourceError(
-            f"{label}: say what to read: give --table NAME (the tables are: {shown}) "
-            "or --query 'SELECT ...'"
+            f"{label}: say what to read: give {option('table', 'NAME')} (the tables are: "
+            f"{shown}) or {option('query', 'SELECT ...')}"
         )
     if wanted in names:
         return None, wanted
@@ -182,27 +198,6 @@ def _find_table(inspector: Any, wanted: str | None, label: str) -> tuple[str | N
         if name in in_schema:
             return schema, name
     raise SourceError(
-        f"{label}: has no table {wanted!r}; the tables are: {shown}. Give --table with one "
-        "of them, or --query 'SELECT ...'"
+        f"{label}: has no table {wanted!r}; the tables are: {shown}. Give {option('table')} "
+        f"with one of them, or {option('query', 'SELECT ...')}"
     )
-
-
-def _load(con: duckdb.DuckDBPyConnection, result: Any, label: str, what: str) -> RawTable:
-    # A Result iterates over its rows: keys() gives the column names.
-    columns, notes = unique_names([str(k) for k in result.keys()])  # noqa: SIM118
-    table = f"raw_sql_{next(_counter)}"
-    defs = "".join(f", {quote_identifier(c)} VARCHAR" for c in columns)
-    con.execute(f"CREATE TABLE {table} ({row_column} BIGINT{defs})")
-    written = 0
-    try:
-        while rows := result.fetchmany(BATCH_ROWS):
-            batch = [[value_text(v) for v in row] for row in rows]
-            written = append_rows(con, table, columns, batch, written)
-    except BaseException:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-        raise
-    if written == 0:
-        con.execute(f"DROP TABLE {table}")
-        raise EmptyLogError(f"{label}: {what} holds no rows")
-    notes = [n.replace("in the header", "in the result") for n in notes]
-    return RawTable(table=table, columns=columns, source=label, notes=notes)

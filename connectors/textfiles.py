@@ -10,9 +10,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from journeymap.errors import EmptyLogError, SourceError, SourceNotFoundError
+from journeymap.errors import EmptyLogError, SourceError, SourceNotFoundError, option
 
-__all__ = ["existing_file", "scratch_dir", "transcode_to_utf8", "unzip_single"]
+__all__ = ["existing_file", "remove_tree", "scratch_dir", "transcode_to_utf8", "unzip_single"]
 
 _CHUNK = 1 << 20
 
@@ -90,7 +90,7 @@ def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:
     except UnicodeDecodeError as exc:
         raise SourceError(
             f"{path.name}: byte {offset + exc.start} is not valid {encoding}; "
-            "check the file's encoding and give it with --encoding"
+            f"check the file's encoding and give it with {option('encoding')}"
         ) from exc
     except (OSError, EOFError) as exc:
         raise SourceError(f"{path.name}: cannot be read ({exc}); export it again") from exc

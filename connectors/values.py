@@ -1,7 +1,7 @@
 """Turning source values into the text rows connectors hand over.
 
 Shared by the connectors that read values in Python (Excel, SQL, XES): one spelling of
-values as text, one way of making column names unique, one way of appending batches.
+values as text, one way of making column names unique, one way of making a batch.
 """
 
 from __future__ import annotations
@@ -11,40 +11,28 @@ import decimal
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
-
 from journeymap.connectors.base import row_column
 
-__all__ = ["append_rows", "unique_names", "value_text"]
+__all__ = ["text_batch", "unique_names", "value_text"]
 
 
-def append_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[str | None]],
-    written: int,
-) -> int:
-    """Append rows of text (short rows padded with NULL) to ``table`` through pyarrow.
+def text_batch(columns: Sequence[str], rows: Sequence[Sequence[str | None]]) -> Any:
+    """A pyarrow RecordBatch of text columns from rows of values (short rows padded with
+    NULL), for :attr:`~journeymap.connectors.base.RawSource.batches`.
 
-    ``__row`` continues from ``written``; returns the number of rows written so far.
+    Examples
+    --------
+    >>> text_batch(["a", "b"], [["1", "x"], ["2"]]).to_pydict()
+    {'a': ['1', '2'], 'b': ['x', None]}
     """
-    if not rows:
-        return written
     import pyarrow as pa
 
     width = len(columns)
     padded = [row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows]
-    data = {row_column: pa.array(range(written + 1, written + len(rows) + 1), pa.int64())}
-    for name, values in zip(columns, zip(*padded, strict=True), strict=True):
-        data[name] = pa.array(values, pa.string())
-    view = f"{table}_batch"
-    con.register(view, pa.table(data))
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
-    return written + len(rows)
+    arrays = [pa.array(list(values), pa.string()) for values in zip(*padded, strict=True)]
+    if not rows:
+        arrays = [pa.array([], pa.string()) for _ in columns]
+    return pa.RecordBatch.from_arrays(arrays, names=list(columns))
 
 
 def unique_names(names: Sequence[str], taken: Sequence[str] = ()) -> tuple[list[str], list[str]]:

@@ -16,7 +16,6 @@ an external entity could make the reader disclose a local file.
 from __future__ import annotations
 
 import gzip
-import itertools
 import re
 import zlib
 from collections.abc import Iterator
@@ -24,17 +23,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-import duckdb
-
-from journeymap.connectors.base import Connector, RawTable, quote_identifier, row_column
+from journeymap.connectors.base import Connector, RawSource, row_column
 from journeymap.connectors.textfiles import existing_file
-from journeymap.connectors.values import append_rows
+from journeymap.connectors.values import text_batch
 from journeymap.errors import EmptyLogError, SourceError
 from journeymap.mapping import ReadOptions
 
 __all__ = ["XesConnector", "find_entity_declaration"]
 
-#: Events per pyarrow batch written to DuckDB (memory stays bounded by one batch).
+#: Events per pyarrow batch handed to the engine (memory stays bounded by a few batches).
 BATCH_EVENTS = 50_000
 CASE_ID = "case:concept:name"
 # libxml2 options: never substitute entities, load a DTD or touch the network;
@@ -48,7 +45,6 @@ _PROLOG_CHUNK = 1 << 16
 _FEED_CHUNK = 1 << 20
 # lxml appends the position to its messages; the line is given separately.
 _POSITION = re.compile(r",? line \d+, column \d+$")
-_counter = itertools.count(1)
 
 
 class XesConnector(Connector):
@@ -58,27 +54,31 @@ class XesConnector(Connector):
     description = "XES event logs (IEEE 1849), plain or gzipped"
     suffixes = (".xes", ".xes.gz")
 
-    def read(
-        self, source: str, *, con: duckdb.DuckDBPyConnection, options: ReadOptions
-    ) -> RawTable:
+    def read(self, source: str, *, options: ReadOptions) -> RawSource:
         path = existing_file(source)
         label = path.name
         with _open(path, label) as stream:
             if find_entity_declaration(stream):
                 raise _entity_error(label)
-        table = f"raw_xes_{next(_counter)}"
-        writer = _TableWriter(con, table)
-        reader = _XesReader(label, writer)
-        try:
-            with _open(path, label) as stream:
-                reader.parse(stream)
-            writer.flush()
-        except BaseException:
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-            raise
-        if writer.rows == 0:
-            raise EmptyLogError(f"{label}: the XES log holds no events; export it again")
-        return RawTable(table=table, columns=writer.finish(), source=label, notes=reader.notes())
+        raw = RawSource(source=label)
+        raw.batches = _batches(path, raw)
+        return raw
+
+
+def _batches(path: Path, raw: RawSource) -> Iterator[Any]:
+    """The log's events as batches of text, parsed as they are consumed; fills
+    ``raw.columns`` and ``raw.notes`` at the end."""
+    builder = _BatchBuilder()
+    reader = _XesReader(raw.source, builder)
+    with _open(path, raw.source) as stream:
+        for _ in reader.feed(stream):
+            yield from builder.take()
+    builder.flush()
+    yield from builder.take()
+    if builder.rows == 0:
+        raise EmptyLogError(f"{raw.source}: the XES log holds no events; export it again")
+    raw.columns = builder.columns()
+    raw.notes.extend(reader.notes())
 
 
 def find_entity_declaration(stream: _Readable) -> bool:
@@ -170,7 +170,7 @@ class _PrologScanner:
 
 
 class _XesReader:
-    """An lxml parser target turning XES elements into rows for a :class:`_TableWriter`.
+    """An lxml parser target turning XES elements into rows for a :class:`_BatchBuilder`.
 
     A target sees each start and end tag with its attributes and builds no tree, which
     keeps memory bounded and is faster than ``iterparse``: the log is read in one pass,
@@ -178,7 +178,7 @@ class _XesReader:
     trace's own attributes may follow its events.
     """
 
-    def __init__(self, label: str, writer: _TableWriter) -> None:
+    def __init__(self, label: str, writer: _BatchBuilder) -> None:
         self.label, self.writer = label, writer
         self.kinds: dict[str, str] = {}  # tag -> its local name, namespace removed
         self.depth = 0
@@ -192,8 +192,9 @@ class _XesReader:
         self.nested_keys: dict[str, None] = {}  # keys of attributes not fully read
         self.repeated: dict[str, None] = {}  # keys given twice on one event or trace
 
-    def parse(self, stream: _Readable) -> None:
-        """Feed the whole stream through lxml into this target."""
+    def feed(self, stream: _Readable) -> Iterator[None]:
+        """Feed the stream through lxml into this target, a chunk at a time, pausing
+        after each chunk (so the rows built so far can be taken)."""
         from lxml import etree
 
         # lxml hands a target str tags and attributes (its stubs also allow bytes).
@@ -203,6 +204,7 @@ class _XesReader:
             while chunk := stream.read(_FEED_CHUNK):
                 size += len(chunk)
                 parser.feed(chunk)
+                yield
             if size == 0:  # an empty file inside a .gz
                 raise EmptyLogError(f"{self.label}: holds no data; export the log again")
             parser.close()
@@ -294,16 +296,14 @@ class _XesReader:
         return notes
 
 
-class _TableWriter:
-    """Append rows of text values to a DuckDB table, adding columns as they appear."""
+class _BatchBuilder:
+    """Collect rows of text values into batches, adding columns as they appear."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
-        self.con = con
-        self.table = table
+    def __init__(self) -> None:
         self.names: dict[str, str] = {}  # source key -> column name
-        self.taken: set[str] = {row_column}  # lower-cased (DuckDB ignores case)
-        self.created: list[str] = []  # columns of the table, in table order
+        self.taken: set[str] = {row_column}  # lower-cased (engines ignore case)
         self.batch: list[dict[str, str | None]] = []
+        self.ready: list[Any] = []
         self.rows = 0
         self.notes: list[str] = []
 
@@ -332,29 +332,20 @@ class _TableWriter:
     def flush(self) -> None:
         if not self.batch:
             return
-        if not self.created:
-            self.con.execute(f"CREATE TABLE {self.table} ({row_column} BIGINT)")
-        for column in self.names.values():
-            if column not in self.created:
-                self.con.execute(
-                    f"ALTER TABLE {self.table} ADD COLUMN {quote_identifier(column)} VARCHAR"
-                )
-                self.created.append(column)
         batch, self.batch = self.batch, []
-        rows = [[row.get(column) for column in self.created] for row in batch]
-        self.rows = append_rows(self.con, self.table, self.created, rows, self.rows)
+        columns = list(self.names.values())
+        rows = [[row.get(column) for column in columns] for row in batch]
+        self.ready.append(text_batch(columns, rows))
+        self.rows += len(rows)
 
-    def finish(self) -> list[str]:
-        """Put ``case:concept:name`` first if it appeared late; return the columns."""
-        order = sorted(self.created, key=lambda c: c != CASE_ID)
-        if order != self.created:
-            select = ", ".join(quote_identifier(c) for c in [row_column, *order])
-            self.con.execute(
-                f"CREATE TABLE {self.table}_ordered AS SELECT {select} FROM {self.table}"
-            )
-            self.con.execute(f"DROP TABLE {self.table}")
-            self.con.execute(f"ALTER TABLE {self.table}_ordered RENAME TO {self.table}")
-        return order
+    def take(self) -> list[Any]:
+        """The batches built since the last call."""
+        ready, self.ready = self.ready, []
+        return ready
+
+    def columns(self) -> list[str]:
+        """The columns in order of first appearance, ``case:concept:name`` first."""
+        return sorted(self.names.values(), key=lambda c: c != CASE_ID)
 
 
 class _Readable(Protocol):

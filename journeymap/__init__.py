@@ -6,8 +6,9 @@
 >>> f"{top['from']} -> {top['to']}: {top['count']} hand-offs"
 'Contact Centre -> Back Office: 738 hand-offs'
 >>> findings = jm.mine(log)  # then jm.write_outputs(findings, "out")
->>> findings.scope.caption()
-'All 34 activities, 64 of 159 paths'
+>>> findings.scope.activities_shown, findings.scope.paths_shown
+(34, 64)
+>>> log.close()
 
 """
 
@@ -28,14 +29,17 @@ from journeymap.errors import (
     JourneymapError,
     MappingError,
     MissingDependencyError,
+    OutputError,
     RejectedRowsError,
     RenderError,
     SourceError,
     SourceNotFoundError,
 )
 from journeymap.eventlog import EventLog, read_log
+from journeymap.findings import Findings
 from journeymap.mapping import ROLES, Mapping, ReadOptions
-from journeymap.mining import mine, write_outputs
+from journeymap.options import Options, load_options
+from journeymap.pipeline import mine, write_outputs
 
 __version__ = "0.1.0"
 
@@ -45,10 +49,13 @@ __all__ = [
     "ConnectorNotFoundError",
     "EmptyLogError",
     "EventLog",
+    "Findings",
     "JourneymapError",
     "Mapping",
     "MappingError",
     "MissingDependencyError",
+    "Options",
+    "OutputError",
     "ReadOptions",
     "RejectedRowsError",
     "RenderError",
@@ -60,6 +67,7 @@ __all__ = [
     "fragmentation",
     "handoff_summary",
     "handoffs",
+    "load_options",
     "mine",
     "pingpong",
     "read_log",

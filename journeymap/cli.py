@@ -12,13 +12,24 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from journeymap import errors
-from journeymap.mapping import ROLES
+from journeymap.mapping import ROLES, ReadOptions
+from journeymap.options import (
+    BY_GROUPS,
+    DEMAND_SUBSETS,
+    LANES,
+    MAP_FORMATS,
+    MODELS,
+    VIEWS,
+    Options,
+    load_options,
+)
 
 __all__ = ["main"]
 
@@ -30,6 +41,7 @@ _USAGE_ERRORS = (
     errors.ConfigError,
     errors.ConnectorNotFoundError,
     errors.SourceNotFoundError,
+    errors.OutputError,
 )
 
 
@@ -46,9 +58,9 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except _USAGE_ERRORS as exc:
-            _fail(str(exc), 2)
+            _fail(exc.for_command_line(), 2)
         except errors.JourneymapError as exc:
-            _fail(str(exc), 1)
+            _fail(exc.for_command_line(), 1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click reports these itself, with its usage line and exit code
         except KeyboardInterrupt:
@@ -66,19 +78,36 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
 def log_options(func: F) -> F:
-    """The options every command that reads a log shares: source, roles and parsing."""
+    """The options every command that reads a log shares: source, roles, parsing and
+    the engine. Each read option of :class:`~journeymap.mapping.ReadOptions` is offered
+    from its own definition (name, help, metavar)."""
+    read_options = [
+        click.option(
+            _flag(f.name),
+            f.name,
+            is_flag=f.type in (bool, "bool"),
+            default=None,
+            metavar=f.metadata.get("metavar") or None,
+            help=f.metadata["help"],
+        )
+        for f in fields(ReadOptions)
+    ]
     options = [
         click.argument("log", metavar="LOG"),
         click.option(
             "--config",
             "config_path",
             type=click.Path(dir_okay=False),
-            help="TOML file with [read] and [mapping] sections (options given here win).",
+            help="TOML file of options (see `journeymap config`); options given here win.",
         ),
         *[
             click.option(
-                f"--{role.replace('_', '-')}",
+                _flag(role),
                 role,
                 metavar="COLUMN",
                 help=f"Column holding the {role.replace('_', ' ')} "
@@ -86,43 +115,30 @@ def log_options(func: F) -> F:
             )
             for role in ROLES
         ],
+        *read_options,
         click.option(
-            "--timestamp-format",
-            metavar="FORMAT",
-            help="strptime format of the timestamps, e.g. '%d/%m/%Y %H:%M' (detected if "
-            "not given).",
+            "--memory-limit",
+            metavar="SIZE",
+            help="Memory the engine may use, e.g. 2GB; beyond it, work spills to disk.",
         ),
         click.option(
-            "--timezone",
-            metavar="ZONE",
-            help="IANA zone for timestamps with no UTC offset (default UTC), e.g. Europe/London.",
+            "--threads", type=click.IntRange(min=1), help="Worker threads (default: all cores)."
         ),
-        click.option("--sep", metavar="CHAR", help="CSV delimiter, e.g. ';' or '\\t'."),
-        click.option("--encoding", metavar="NAME", help="Text encoding (default utf-8)."),
-        click.option("--sheet", metavar="NAME", help="Excel sheet name or number."),
-        click.option("--table", metavar="NAME", help="Database table to read (SQL URLs)."),
-        click.option("--query", metavar="SQL", help="Query to read (SQL URLs)."),
-        click.option("--connector", metavar="NAME", help="Reader to use (see `connectors`)."),
-        click.option("--strict", is_flag=True, default=None, help="Fail if any row is rejected."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def read_from_options(log: str, config_path: str | None, **given: Any) -> Any:
-    """Read the log with command-line options over the config file's values."""
-    from journeymap.config import load_config
-    from journeymap.eventlog import read_log
-
-    config = load_config(config_path)
-    read = config.section("read")
-    mapping = config.section("mapping")
-    for key, value in given.items():
-        if value is None:
-            continue
-        (mapping if key in (*ROLES, "timestamp_format", "timezone") else read)[key] = value
-    return read_log(log, **read, **mapping)
+def options_from(config_path: str | None, given: dict[str, Any], **sections: Any) -> Options:
+    """The run's options: the config file's, with the command line's over them."""
+    names = {f.name for f in fields(ReadOptions)}
+    return load_options(config_path).replace(
+        read={k: v for k, v in given.items() if k in names},
+        mapping={k: v for k, v in given.items() if k in ROLES},
+        engine={"memory_limit": given.get("memory_limit"), "threads": given.get("threads")},
+        **sections,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,26 +161,31 @@ def cli() -> None:
     help="Write rejected rows, with their row number and reason, to this CSV file.",
 )
 @handle_errors
-def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -> None:
+def inspect(
+    log: str, as_json: bool, rejects_path: str | None, config_path: str | None, **given: Any
+) -> None:
     """Profile an event log: rows read and rejected, cases, activities, time span,
     data-quality warnings.
 
     Roles not given as options are detected from the headers, and the profile says
     which column was chosen for each.
     """
-    from journeymap.profile import format_profile, profile
+    from journeymap.analysis.profile import profile
+    from journeymap.pipeline import open_log
+    from journeymap.render.profile_text import profile_json, profile_text
 
-    event_log = read_from_options(log, **options)
-    if as_json and event_log.mapping.detected:  # the text profile shows the mapping itself
-        click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
-    result = profile(event_log)
-    if rejects_path:
-        n = event_log.write_rejects(rejects_path)
-        click.echo(f"Wrote {n:,} rejected rows to {rejects_path}", err=True)
+    options = options_from(config_path, given)
+    with open_log(log, options) as event_log:
+        if as_json and event_log.mapping.detected:  # the text profile shows the mapping
+            click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
+        result = profile(event_log)
+        if rejects_path:
+            n = event_log.write_rejects(rejects_path)
+            click.echo(f"Wrote {n:,} rejected rows to {rejects_path}", err=True)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(profile_json(result), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_profile(result))
+        click.echo(profile_text(result))
 
 
 @cli.command(short_help="Discover the journey: map, tables and summary of a log.")
@@ -174,30 +195,25 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
     "--output",
     "outdir",
     type=click.Path(file_okay=False, writable=True),
-    help="Folder to write into (default: LOG's name without suffixes, plus '-journeymap').",
+    help="Folder to write into (default: LOG's name without suffixes, plus '-journeymap'). "
+    "It is replaced whole when the results are complete.",
 )
 @click.option(
     "--view",
-    type=click.Choice(["frequency", "performance", "handoffs"]),
-    default="frequency",
-    show_default=True,
-    help="Map edges labelled by how often (frequency) or by the median wait "
+    type=click.Choice(VIEWS),
+    help="Map edges labelled by how often (frequency, the default) or by the median wait "
     "(performance); or draw the hand-off network between teams or people (handoffs).",
 )
 @click.option(
     "--measure",
     type=click.Choice(["cases", "events"]),
-    default="cases",
-    show_default=True,
-    help="In the frequency view, count cases or events on the map.",
+    help="In the frequency view, count cases (the default) or events on the map.",
 )
 @click.option(
     "--lanes",
-    type=click.Choice(["auto", "team", "resource", "channel", "none"]),
-    default="auto",
-    show_default=True,
+    type=click.Choice(LANES),
     help="Swimlanes: each activity sits in the lane of the handler who does it most "
-    "(auto: team when mapped).",
+    "(auto, the default: team when mapped).",
 )
 @click.option(
     "--activities",
@@ -217,52 +233,47 @@ def inspect(log: str, as_json: bool, rejects_path: str | None, **options: Any) -
 @click.option(
     "--format",
     "formats",
-    default="svg",
-    show_default=True,
     metavar="LIST",
-    help="Picture formats of the map, comma-separated: svg, png, pdf (journey.dot always).",
+    help="Picture formats of the map, comma-separated: svg (the default), png, pdf "
+    "(journey.dot always).",
 )
 @click.option(
     "--demand",
     "demand_filter",
-    type=click.Choice(["all", "failure", "value"]),
-    default="all",
-    show_default=True,
+    type=click.Choice(DEMAND_SUBSETS),
     help="Draw the map for failure-demand or value-demand cases only (tables cover all).",
 )
 @click.option(
     "--by",
-    type=click.Choice(["demand_type", "channel"]),
+    type=click.Choice(BY_GROUPS),
     help="Also draw one end-to-end capability chart per demand type or channel.",
 )
 @click.option(
     "--report/--no-report",
-    default=True,
-    show_default=True,
-    help="Also write report.html, one self-contained file to open or send.",
+    default=None,
+    help="Also write report.html, one self-contained file to open or send (the default).",
 )
 @click.option(
     "--model",
-    type=click.Choice(["none", "inductive", "heuristics"]),
-    default="none",
-    show_default=True,
-    help="Also discover a formal model with pm4py (model.bpmn, model.svg).",
+    type=click.Choice(MODELS),
+    help="Also discover a formal model with pm4py (model.bpmn, model.svg); default none.",
 )
 @handle_errors
 def mine(
     log: str,
     outdir: str | None,
-    view: str,
-    measure: str,
-    lanes: str,
+    view: str | None,
+    measure: str | None,
+    lanes: str | None,
     activities_pct: float | None,
     paths_pct: float | None,
-    formats: str,
-    demand_filter: str,
+    formats: str | None,
+    demand_filter: str | None,
     by: str | None,
-    report: bool,
-    model: str,
-    **options: Any,
+    report: bool | None,
+    model: str | None,
+    config_path: str | None,
+    **given: Any,
 ) -> None:
     """Discover how the work flows in LOG and draw it as a journey map.
 
@@ -271,45 +282,41 @@ def mine(
     model.svg when a model is asked for. Big logs are simplified to a readable map; the
     caption says how much is shown. Progress goes to the terminal, nothing to a pipe.
     """
-    from journeymap import mining
+    import journeymap as jm
+    from journeymap.pipeline import open_log
+    from journeymap.render.words import map_caption
 
-    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in mining.MAP_FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(
-            f"{unknown[0] if unknown else formats!r}: choose from svg, png, pdf",
-            param_hint="--format",
-        )
+    chosen = None
+    if formats is not None:
+        chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        unknown = [f for f in chosen if f not in MAP_FORMATS]
+        if unknown or not chosen:
+            raise click.BadParameter(
+                f"{unknown[0] if unknown else formats!r}: choose from svg, png, pdf",
+                param_hint="--format",
+            )
+    options = options_from(
+        config_path,
+        given,
+        map={
+            "view": view,
+            "measure": measure,
+            "lanes": lanes,
+            "activities_pct": activities_pct,
+            "paths_pct": paths_pct,
+            "demand": demand_filter,
+            "by": by,
+            "model": model,
+        },
+        output={"formats": chosen, "report": report},
+    )
     say = _progress()
     say(f"reading {log}")
-    event_log = read_from_options(log, **options)
     target = Path(outdir) if outdir else _default_outdir(log)
-    from journeymap.config import load_config
-
-    config = load_config(options.get("config_path"))
-    findings = mining.mine(
-        event_log,
-        config=config,
-        demand_filter=demand_filter,
-        by=by,
-        lanes=lanes,
-        activities_pct=activities_pct,
-        paths_pct=paths_pct,
-        model=model,
-        progress=say,
-    )
-    written = mining.write_outputs(
-        findings,
-        target,
-        view=view,
-        measure=measure,
-        formats=chosen,
-        report=report,
-        source_path=log,
-        report_options=config.section("report"),
-        progress=say,
-    )
-    say(f"wrote {len(written)} files to {target}/ ({findings.scope.caption()})")
+    with open_log(log, options) as event_log:
+        findings = jm.mine(event_log, options, progress=say)
+        written = jm.write_outputs(findings, target, source_path=log, progress=say)
+        say(f"wrote {len(written)} files to {target}/ ({map_caption(findings.scope)})")
 
 
 def _progress() -> Callable[[str], None]:

@@ -1,4 +1,4 @@
-"""The TOML configuration file (``--config``): how to read a source and map its roles.
+"""The TOML configuration file (``--config``): reading it and checking its values.
 
 ```toml
 [read]
@@ -15,79 +15,32 @@ timestamp_format = "%d/%m/%Y %H:%M"
 timezone = "Europe/London"
 ```
 
-Every section and key is checked: an unknown key or a value of the wrong type is an
-error naming the key and the file. Later features add their own sections to
-:data:`SCHEMA`.
+Which sections and keys exist, and what each means, is defined once, by the options
+they set (:mod:`journeymap.options`); this module reads the file and checks a section's
+values against the types of those options. Every section and key is checked: an unknown
+key or a value of the wrong type is an error naming the key and the file.
 """
 
 from __future__ import annotations
 
 import difflib
 import tomllib
+import types
+import typing
+from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from journeymap.errors import ConfigError
-from journeymap.mapping import ROLES
 
-__all__ = ["SCHEMA", "Config", "load_config"]
-
-
-class StringList(list):
-    """Schema marker: the value is a list of strings (``key = ["a", "b"]``)."""
-
-
-class TableList(list):
-    """Schema marker: the value is a list of tables (``[[section.key]]`` blocks); the
-    analysis that reads them checks their keys."""
-
-
-#: Allowed keys per section and the Python type of their values.
-SCHEMA: dict[str, dict[str, type]] = {
-    "read": {
-        "connector": str,
-        "sep": str,
-        "encoding": str,
-        "sheet": str,
-        "table": str,
-        "query": str,
-        "strict": bool,
-    },
-    "mapping": {**dict.fromkeys(ROLES, str), "timestamp_format": str, "timezone": str},
-    "report": {"title": str, "purpose": str},
-    "demand": {
-        "failure_activities": StringList,
-        "extra_failure_activities": StringList,
-        "repeat_contact_days": int,
-        "rule": TableList,
-    },
-    "flow": {"dirty_activities": StringList},
-}
-_TYPE_NAMES = {
-    str: "a string",
-    bool: "true or false",
-    int: "a whole number",
-    float: "a number",
-    StringList: "a list of strings",
-    TableList: "a list of tables",
-}
-
-
-def _has_type(value: Any, expected: type) -> bool:
-    if expected is StringList:
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if expected is TableList:
-        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
-    if expected is int and isinstance(value, bool):
-        return False
-    return isinstance(value, expected)
+__all__ = ["Config", "check_section", "has_type", "read_toml", "suggest"]
 
 
 @dataclass(frozen=True)
 class Config:
-    """A checked configuration: ``{section: {key: value}}`` plus where it came from."""
+    """A configuration as read: ``{section: {key: value}}`` plus where it came from."""
 
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: str | None = None
@@ -96,23 +49,20 @@ class Config:
         """The keys given in section ``name`` (empty when the section is absent)."""
         return dict(self.sections.get(name, {}))
 
+    @property
+    def source(self) -> str:
+        """How to name the configuration in messages."""
+        return self.path or "configuration"
 
-def load_config(path: str | Path | None) -> Config:
-    """Read and check a TOML configuration file; ``None`` gives the empty config.
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file.
 
     Raises
     ------
     ConfigError
-        When the file is missing, is not valid TOML, or has an unknown section or key,
-        or a value of the wrong type. The message names the file and the key.
-
-    Examples
-    --------
-    >>> load_config(None).section("mapping")
-    {}
+        When the file is missing, cannot be read or is not valid TOML.
     """
-    if path is None:
-        return Config()
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -121,39 +71,90 @@ def load_config(path: str | Path | None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{name}: cannot be read ({exc})") from exc
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: not valid TOML: {exc}") from exc
-    return Config(sections=check_config(data, name), path=name)
 
 
-def check_config(data: MappingABC[str, Any], name: str) -> dict[str, dict[str, Any]]:
-    """Check parsed TOML against :data:`SCHEMA`; return it as plain dicts."""
-    checked: dict[str, dict[str, Any]] = {}
-    for section, values in data.items():
-        if section not in SCHEMA:
+def _type_name(hint: Any) -> str:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType) and len(args) == 1:
+        return _type_name(args[0])
+    if origin in (tuple, list):
+        inner = typing.get_args(hint)[0]
+        return "a list of tables" if inner is dict else "a list of strings"
+    return {
+        str: "a string",
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        dict: "a table",
+    }.get(hint, str(hint))
+
+
+def has_type(value: Any, hint: Any) -> bool:
+    """Whether a TOML value fits a type hint (``str``, ``int | None``, ``tuple[str, ...]``,
+    ``list[dict]``...). TOML has no null: ``None`` is never given.
+
+    Examples
+    --------
+    >>> has_type(3, float), has_type(True, int), has_type(["a"], tuple[str, ...])
+    (True, False, True)
+    """
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(has_type(value, a) for a in typing.get_args(hint) if a is not type(None))
+    if origin in (tuple, list):
+        inner = typing.get_args(hint)[0]
+        return isinstance(value, list) and all(has_type(v, inner) for v in value)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def check_section(
+    values: Any, section: str, hints: MappingABC[str, Any], source: str
+) -> dict[str, Any]:
+    """Check one section's keys and value types against ``hints`` ({key: type hint});
+    return the section with lists of strings as tuples.
+
+    Raises
+    ------
+    ConfigError
+        For a section that is not a table, an unknown key (with the closest known one)
+        or a value of the wrong type. The message names the file and the key.
+    """
+    if not isinstance(values, dict):
+        raise ConfigError(f"{source}: {section} must be a [{section}] table")
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in hints:
             raise ConfigError(
-                f"{name}: unknown section [{section}]{_suggest(section, SCHEMA)}; "
-                f"the sections are: {', '.join(f'[{s}]' for s in SCHEMA)}"
+                f"{source}: unknown key {section}.{key}{suggest(key, hints)}; "
+                f"[{section}] takes: {', '.join(hints)}"
             )
-        if not isinstance(values, dict):
-            raise ConfigError(f"{name}: {section} must be a [{section}] table")
-        allowed = SCHEMA[section]
-        for key, value in values.items():
-            if key not in allowed:
-                raise ConfigError(
-                    f"{name}: unknown key {section}.{key}{_suggest(key, allowed)}; "
-                    f"[{section}] takes: {', '.join(allowed)}"
-                )
-            expected = allowed[key]
-            if not _has_type(value, expected):
-                raise ConfigError(
-                    f"{name}: {section}.{key} must be {_TYPE_NAMES[expected]}, not {value!r}"
-                )
-        checked[section] = dict(values)
+        hint = hints[key]
+        if not has_type(value, hint):
+            raise ConfigError(
+                f"{source}: {section}.{key} must be {_type_name(hint)}, not {value!r}"
+            )
+        wants_tuple = typing.get_origin(hint) is tuple or any(
+            typing.get_origin(a) is tuple for a in typing.get_args(hint)
+        )
+        checked[key] = tuple(value) if wants_tuple and isinstance(value, list) else value
     return checked
 
 
-def _suggest(word: str, choices: MappingABC[str, Any]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or nothing.
+
+    Examples
+    --------
+    >>> suggest("tiemzone", ["timezone", "sep"])
+    " (did you mean 'timezone'?)"
+    """
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

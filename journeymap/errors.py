@@ -4,9 +4,17 @@ Every error the library raises on purpose is a :class:`JourneymapError`. Each cl
 also inherits the matching built-in exception, so callers that already catch
 ``ValueError`` or ``FileNotFoundError`` keep working. Messages say what is wrong,
 what exists, and what to do.
+
+A message that tells the user to set an option names it with :func:`option`, so that
+each front end says it in its own words: the library as a keyword argument
+(``encoding='latin-1'``), the command line as a flag (``--encoding latin-1``). The
+library never names a command-line flag itself.
 """
 
 from __future__ import annotations
+
+import re
+import shlex
 
 __all__ = [
     "ConfigError",
@@ -16,15 +24,77 @@ __all__ = [
     "MappingError",
     "MissingDependencyError",
     "ModelError",
+    "OutputError",
     "RejectedRowsError",
     "RenderError",
     "SourceError",
     "SourceNotFoundError",
+    "as_flags",
+    "as_keywords",
+    "option",
 ]
+
+# An option named in a message: \x1e name \x1f value \x1e (value empty for a flag alone).
+_MARK = re.compile("\x1e([a-z_]+)\x1f([^\x1e]*)\x1e")
+
+
+def option(name: str, value: str | bool | None = None) -> str:
+    """Name an option in a message (``name`` as the library spells it: ``encoding``,
+    ``timestamp_format``, ``team``), with the value to give, if any (``True`` for a
+    switch such as ``strict``).
+
+    Examples
+    --------
+    >>> message = f"try {option('encoding', 'latin-1')}"
+    >>> as_keywords(message), as_flags(message)
+    ("try encoding='latin-1'", 'try --encoding latin-1')
+    >>> as_flags(f"give {option('strict', True)}"), as_keywords(f"give {option('strict', True)}")
+    ('give --strict', 'give strict=True')
+    >>> as_flags(f"give {option('table')}"), as_keywords(f"give {option('table')}")
+    ('give --table', 'give table')
+    """
+    shown = "\x1d" if value is True else "" if value is None or value is False else value
+    return f"\x1e{name}\x1f{shown}\x1e"
+
+
+def as_keywords(message: str) -> str:
+    """A message with its options written as keyword arguments (``sep=';'``)."""
+
+    def keyword(m: re.Match[str]) -> str:
+        name, value = m.group(1), m.group(2)
+        if value == "\x1d":
+            return f"{name}=True"
+        return f"{name}={value!r}" if value else name
+
+    return _MARK.sub(keyword, message)
+
+
+def as_flags(message: str) -> str:
+    """A message with its options written as command-line flags (``--sep ';'``)."""
+
+    def flag(m: re.Match[str]) -> str:
+        name = "--" + m.group(1).replace("_", "-")
+        value = m.group(2)
+        if not value or value == "\x1d":
+            return name
+        shown = "'\\t'" if value == "\t" else shlex.quote(value)
+        return f"{name} {shown}"
+
+    return _MARK.sub(flag, message)
 
 
 class JourneymapError(Exception):
-    """Base class of every error journeymap raises on purpose."""
+    """Base class of every error journeymap raises on purpose.
+
+    ``str(error)`` names options as keyword arguments; :meth:`for_command_line` as flags.
+    """
+
+    def __str__(self) -> str:
+        return as_keywords(super().__str__())
+
+    def for_command_line(self) -> str:
+        """The message with options written as command-line flags."""
+        return as_flags(super().__str__())
 
 
 class SourceNotFoundError(JourneymapError, FileNotFoundError):
@@ -65,3 +135,8 @@ class RenderError(JourneymapError, RuntimeError):
 
 class ModelError(JourneymapError, ValueError):
     """The graph given cannot be mined, or the model cannot be written as asked."""
+
+
+class OutputError(JourneymapError, OSError):
+    """The results cannot be written where asked (a read-only folder, the input file,
+    a path outside the output folder)."""

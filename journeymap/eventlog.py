@@ -1,34 +1,24 @@
-"""The canonical event log: events with the roles of shared/MEASURES.md, on the engine."""
+"""The canonical event log: events with the roles of shared/MEASURES.md, on an engine."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
 
-from journeymap.connectors.base import (
-    Connector,
-    RawTable,
-    copy_numbered,
-    first_row,
-    quote_identifier,
-)
+from journeymap.connectors.base import Connector, RawSource
 from journeymap.engine import Engine, connect
-from journeymap.ingest import ingest
-from journeymap.mapping import ROLES, Mapping, ReadOptions, detect_mapping
-from journeymap.timestamps import TimestampFormat, check_timezone
+from journeymap.engine.timestamps import TimestampFormat
+from journeymap.mapping import ROLES, Mapping, ReadOptions, check_timezone
 
 __all__ = ["EventLog", "read_log"]
-
-_frames = itertools.count(1)
 
 
 @dataclass
 class EventLog:
-    """Events of a log, typed and validated, held as a table on the engine.
+    """Events of a log, typed and validated, held as a table on an engine.
 
     The table has the column ``source_row`` (the record's number in the source, 1 =
     first data record), one column per mapped role (``case``, ``activity``,
@@ -37,7 +27,8 @@ class EventLog:
     Identifiers are text. Within a case, events are ordered by timestamp, ties by
     ``source_row``.
 
-    Build one with :func:`read_log` or :meth:`EventLog.from_frame`.
+    Build one with :func:`read_log` or :meth:`EventLog.from_frame`. A log that opened
+    its engine closes it when closed (``with read_log(...) as log:``).
     """
 
     engine: Engine
@@ -51,45 +42,39 @@ class EventLog:
     timestamp_formats: dict[str, TimestampFormat] = field(default_factory=dict)
     timezone: str = "UTC"
     notes: list[str] = field(default_factory=list)
+    #: Whether closing the log closes its engine (it opened the engine itself).
+    owns_engine: bool = False
     #: Tables derived from the events once and reused by several analyses.
     _derived: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- building ----------------------------------------------------------------
     @classmethod
-    def from_raw(
+    def from_source(
         cls,
-        raw: RawTable,
+        raw: RawSource,
         engine: Engine,
         *,
         mapping: dict[str, str | None] | None = None,
         options: ReadOptions | None = None,
+        owns_engine: bool = False,
     ) -> EventLog:
-        """Detect the mapping, type and validate a connector's raw table."""
+        """Detect the mapping, type and validate a connector's source on ``engine``."""
         options = options or ReadOptions()
         check_timezone(options.timezone)
-        resolved = detect_mapping(raw.columns, mapping, source=raw.source)
-        events, rejects = engine.new_name("events"), engine.new_name("rejects")
-        done = ingest(engine.con, raw, resolved, options, events=events, rejects=rejects)
-        notes = list(raw.notes)
-        for fmt in done.formats.values():
-            notes.extend(fmt.notes)
-        notes.extend(
-            f"source column {src!r} is kept as attribute {name!r}"
-            for name, src in done.attributes.items()
-            if name != src
-        )
+        done = engine.ingest(raw, dict(mapping or {}), options)
         return cls(
             engine=engine,
-            table_name=events,
-            rejects_name=rejects,
-            mapping=resolved,
+            table_name=done.events,
+            rejects_name=done.rejects,
+            mapping=done.mapping,
             source=raw.source,
             rows_read=done.rows_read,
             rejected_rows=done.rejected_rows,
             attributes=done.attributes,
             timestamp_formats=done.formats,
             timezone=options.timezone,
-            notes=notes,
+            notes=done.notes,
+            owns_engine=owns_engine,
         )
 
     @classmethod
@@ -122,19 +107,30 @@ class EventLog:
         >>> log.events, log.cases
         (3, 2)
         """
-        engine = engine or connect()
-        name = f"frame_{next(_frames)}"
-        columns = [str(c) for c in df.columns]
         frame = df.copy(deep=False)
-        frame.columns = pd.Index(columns)
-        view = f"{name}_view"
-        engine.con.register(view, frame)
-        selects = ", ".join(quote_identifier(c) for c in columns)
-        backing = copy_numbered(engine.con, name, f"SELECT {selects} FROM {view}")
-        engine.con.unregister(view)
-        raw = RawTable(table=name, columns=columns, source=source, backing=backing)
+        frame.columns = pd.Index([str(c) for c in df.columns])
+        raw = RawSource(source=source, batches=[frame], columns=list(frame.columns))
         options = ReadOptions(timestamp_format=timestamp_format, timezone=timezone, strict=strict)
-        return cls.from_raw(raw, engine, mapping=mapping, options=options)
+        opened = engine is None
+        used = engine or connect()
+        try:
+            return cls.from_source(raw, used, mapping=mapping, options=options, owns_engine=opened)
+        except BaseException:
+            if opened:
+                used.close()
+            raise
+
+    # -- life cycle ------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the engine if this log opened it (its tables go with it)."""
+        if self.owns_engine:
+            self.engine.close()
+
+    def __enter__(self) -> EventLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- what it holds ----------------------------------------------------------
     @property
@@ -159,36 +155,44 @@ class EventLog:
     @property
     def cases(self) -> int:
         """Number of distinct cases."""
-        return int(self._scalar(f'SELECT count(DISTINCT "case") FROM {self.table_name}'))
+        return int(self.engine.scalar(self.table.case.nunique()))
 
     def to_pandas(self) -> pd.DataFrame:
         """All events in log order (case, timestamp, source row), as a new DataFrame."""
-        return self.engine.con.execute(
-            f'SELECT * FROM {self.table_name} ORDER BY "case", "timestamp", source_row'
-        ).df()
+        t = self.table
+        return self.engine.fetch(t.order_by([t.case, t.timestamp, t.source_row]))
 
     def rejects(self) -> pd.DataFrame:
         """Rejected rows: ``source_row``, ``line`` (for unreadable lines), ``reason`` and
         the row's values as read, ordered by source row."""
-        return self.engine.con.execute(
-            f"SELECT * FROM {self.rejects_name} ORDER BY source_row, line"
-        ).df()
+        r = self.engine.table(self.rejects_name)
+        return self.engine.fetch(r.order_by([r.source_row, r.line]))
+
+    def rejected_by_reason(self) -> dict[str, int]:
+        """Rejected rows per reason (the reason's words before any ``:`` detail), most
+        first, ties by reason."""
+        if not self.rejected_rows:
+            return {}
+        r = self.engine.table(self.rejects_name)
+        why = r.reason.split(":")[0]
+        counts = self.engine.fetch(r.group_by(why=why).aggregate(n=r.count()))
+        rows = sorted(zip(counts["why"], counts["n"], strict=True), key=lambda x: (-x[1], x[0]))
+        return {str(w): int(n) for w, n in rows}
 
     def write_rejects(self, path: str) -> int:
         """Write the rejected rows to a CSV file; return how many were written.
 
         Text that a spreadsheet would run as a formula is prefixed with an apostrophe.
         """
-        from journeymap.safecsv import copy_to_csv
-
-        copy_to_csv(self.engine.con, self.rejects_name, path, order_by="source_row, line")
+        r = self.engine.table(self.rejects_name)
+        self.engine.write_csv(r, path, order_by=("source_row", "line"))
         return self.rejected_rows
 
     def derived(self, key: str, build: Any) -> Any:
         """A table derived from the events, computed once and kept on the engine.
 
         ``build`` is called with no arguments the first time ``key`` is asked for and
-        returns an Ibis expression; its result is stored as a temporary table, which
+        returns an Ibis expression; its result is stored as a table of the engine, which
         later calls return. Analyses use it for intermediate results that several of
         them read (events in case order, per-case times).
         """
@@ -204,12 +208,12 @@ class EventLog:
         for key in keys:
             name = self._derived.pop(key, None)
             if name is not None:
-                self.engine.drop_table(name)
+                self.engine.drop(name)
 
     def only_cases(self, cases: Iterable[str] | Any, *, label: str) -> EventLog:
         """The events of some cases, as a log on the same engine (a view: no copy of the
-        events). The result's source is this log's with ``label`` added; the tables it
-        derives for analyses are its own.
+        events). The result's source is
+        this log's with ``label`` added; the tables it derives for analyses are its own.
 
         ``cases`` is case ids, or an Ibis table on this log's engine with a ``case``
         column (the ids then never leave the engine).
@@ -221,23 +225,20 @@ class EventLog:
         >>> log.only_cases(["2"], label="case 2").events
         2
         """
-        con = self.engine.con
-        name, keys = self.engine.new_name("subset"), self.engine.new_name("subset_cases")
         import ibis
 
+        t = self.table
         if isinstance(cases, ibis.Table):
-            ids = ibis.to_sql(cases.select("case"), dialect="duckdb")
-            con.execute(f'CREATE TEMP TABLE {keys} AS SELECT DISTINCT "case" FROM ({ids})')
+            keys = self.engine.materialize(cases.select("case").distinct(), "subset_cases")
         else:
-            frame = pd.DataFrame({"case": pd.Series(list(cases), dtype=object).astype(str)})
-            con.register(f"{keys}_frame", frame)
-            con.execute(f'CREATE TEMP TABLE {keys} AS SELECT DISTINCT "case" FROM {keys}_frame')
-            con.unregister(f"{keys}_frame")
-        con.execute(
-            f'CREATE TEMP VIEW {name} AS SELECT * FROM {self.table_name} WHERE "case" IN '
-            f'(SELECT "case" FROM {keys})'
+            ids = pd.Series(list(cases), dtype=object).astype(str).drop_duplicates()
+            keys = self.engine.upload(pd.DataFrame({"case": ids}), "subset_cases")
+        # A view: the subset's events are not copied.
+        name = self.engine.materialize(
+            t.semi_join(self.engine.table(keys), "case"), "subset", view=True
         )
-        events = int(first_row(con, f"SELECT count(*) FROM {name}")[0])
+        subset = self.engine.table(name)
+        events = int(self.engine.scalar(subset.count()))
         return EventLog(
             engine=self.engine,
             table_name=name,
@@ -252,10 +253,6 @@ class EventLog:
             notes=list(self.notes),
         )
 
-    def _scalar(self, sql: str) -> Any:
-        row = first_row(self.engine.con, sql)
-        return row[0] if row else None
-
     def __repr__(self) -> str:
         return (
             f"<EventLog {self.source!r}: {self.events:,} events, "
@@ -266,25 +263,21 @@ class EventLog:
 def read_log(
     source: str,
     *,
-    connector: str | Connector | None = None,
-    sep: str | None = None,
-    encoding: str | None = None,
-    sheet: str | None = None,
-    table: str | None = None,
-    query: str | None = None,
-    timestamp_format: str | None = None,
-    timezone: str = "UTC",
-    strict: bool = False,
     engine: Engine | None = None,
-    **mapping: str | None,
+    connector: str | Connector | None = None,
+    **given: Any,
 ) -> EventLog:
     """Read an event log from a file or database URL.
 
     The connector is chosen by the file's suffix (``.csv``, ``.xes.gz``, ``.xlsx``,
     ``.parquet``, ...) or the URL's scheme (``sqlite:///cases.db``), or by name.
-    Role keyword arguments (``case``, ``activity``, ``timestamp``, ``start_timestamp``,
-    ``resource``, ``team``, ``channel``, ``customer``) name source columns; roles not
-    given are detected from the headers.
+    Keyword arguments are the read options of
+    :class:`~journeymap.mapping.ReadOptions` (``sep``, ``encoding``, ``sheet``,
+    ``table``, ``query``, ``timestamp_format``, ``timezone``, ``strict``) and the roles
+    (``case``, ``activity``, ``timestamp``, ``start_timestamp``, ``resource``, ``team``,
+    ``channel``, ``customer``), each naming a source column; roles not given are
+    detected from the headers. Without ``engine``, the log opens its own (DuckDB) and
+    closes it with the log.
 
     Raises
     ------
@@ -296,26 +289,39 @@ def read_log(
         ``strict=True`` and some rows were rejected.
     ConnectorNotFoundError, MissingDependencyError
         No connector reads this source, or its optional dependency is missing.
+    TypeError
+        A keyword that is neither a read option nor a role.
     """
     from journeymap.connectors.registry import connector_for, get_connector
 
-    if connector is None:
-        reader = connector_for(source)
-    elif isinstance(connector, str):
-        reader = get_connector(connector)
-    else:
+    names = {f.name for f in fields(ReadOptions)}
+    unknown = sorted(set(given) - names - set(ROLES))
+    if unknown:
+        raise TypeError(
+            f"read_log() got an unexpected keyword argument {unknown[0]!r}; it takes the "
+            f"read options {', '.join(sorted(names - {'connector'}))} and the roles "
+            f"{', '.join(ROLES)}"
+        )
+    if isinstance(connector, str):
+        given["connector"] = connector
+    settings = {k: v for k, v in given.items() if k in names and v is not None}
+    if "timezone" in settings:
+        settings["timezone"] = check_timezone(settings["timezone"])
+    options = ReadOptions(**settings)
+    mapping = {k: v for k, v in given.items() if k in ROLES}
+    if isinstance(connector, Connector):
         reader = connector
+    elif options.connector is not None:
+        reader = get_connector(options.connector)
+    else:
+        reader = connector_for(source)
     reader.check_dependencies()
-    options = ReadOptions(
-        sep=sep,
-        encoding=encoding,
-        sheet=sheet,
-        table=table,
-        query=query,
-        timestamp_format=timestamp_format,
-        timezone=check_timezone(timezone),
-        strict=strict,
-    )
-    engine = engine or connect()
-    raw = reader.read(source, con=engine.con, options=options)
-    return EventLog.from_raw(raw, engine, mapping=mapping, options=options)
+    raw = reader.read(source, options=options)
+    opened = engine is None
+    used = engine or connect()
+    try:
+        return EventLog.from_source(raw, used, mapping=mapping, options=options, owns_engine=opened)
+    except BaseException:
+        if opened:
+            used.close()
+        raise

@@ -10,13 +10,16 @@ common export headers ("Case ID", "SR Number", "Status", "Complete Timestamp",
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
-from journeymap.errors import MappingError
+from journeymap.errors import MappingError, option
 
 __all__ = [
+    "HEADER_CANDIDATES",
     "IDENTIFIER_ROLES",
     "OPTIONAL_ROLES",
     "REQUIRED_ROLES",
@@ -24,6 +27,8 @@ __all__ = [
     "TIMESTAMP_ROLES",
     "Mapping",
     "ReadOptions",
+    "add_header_candidates",
+    "check_timezone",
     "detect_mapping",
 ]
 
@@ -34,8 +39,10 @@ TIMESTAMP_ROLES = ("timestamp", "start_timestamp")
 #: Roles whose values are identifiers: always text, never parsed as numbers or dates.
 IDENTIFIER_ROLES = ("case", "resource", "team", "customer")
 
-# Header candidates per role, most specific first, compared after _normalise().
-_CANDIDATES: dict[str, tuple[str, ...]] = {
+#: Header candidates per role, most specific first, compared after normalising (case,
+#: spaces and punctuation ignored). Presets add their systems' headers with
+#: :func:`add_header_candidates`.
+HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
     "case": (
         "case:concept:name",
         "case id",
@@ -138,16 +145,54 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 
 
+def add_header_candidates(role: str, *headers: str) -> None:
+    """Recognise more headers as ``role`` in every later detection, after the ones
+    already known (for connectors of other systems, registered by entry point)."""
+    if role not in HEADER_CANDIDATES:
+        raise ValueError(f"unknown role {role!r}; the roles are: {', '.join(ROLES)}")
+    known = HEADER_CANDIDATES[role]
+    HEADER_CANDIDATES[role] = known + tuple(h for h in headers if h not in known)
+
+
+def check_timezone(name: str) -> str:
+    """Return ``name`` if it is an IANA time zone, else raise :class:`MappingError`.
+
+    Examples
+    --------
+    >>> check_timezone("Europe/London")
+    'Europe/London'
+    """
+    if name in ("UTC", "utc"):
+        return "UTC"
+    if name not in zoneinfo.available_timezones():
+        raise MappingError(
+            f"unknown time zone {name!r}; give an IANA name such as Europe/London, "
+            "Europe/Amsterdam, America/New_York or UTC"
+        )
+    return name
+
+
 def _normalise(header: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", header.lower())
+
+
+def _read_option(default: Any, help: str, *, section: str = "read", metavar: str = "") -> Any:
+    """A field of :class:`ReadOptions`, with what the config file and the command line
+    need to offer it: its ``[section]`` and its help text."""
+    return field(default=default, metadata={"section": section, "help": help, "metavar": metavar})
 
 
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read a source, independent of the roles.
 
+    Each field is offered once and everywhere from here: as a keyword of
+    :func:`~journeymap.eventlog.read_log`, a key of the config file's ``[read]`` (or
+    ``[mapping]``) section, and a command-line option.
+
     Attributes
     ----------
+    connector : the reader to use by name; ``None`` chooses by file suffix or URL scheme.
     sep : CSV delimiter; ``None`` lets the reader detect it.
     encoding : text encoding of CSV files (``utf-8`` by default).
     sheet : Excel sheet name or 1-based number; ``None`` reads the first sheet.
@@ -157,14 +202,30 @@ class ReadOptions:
     strict : turn any rejected row into a :class:`~journeymap.errors.RejectedRowsError`.
     """
 
-    sep: str | None = None
-    encoding: str | None = None
-    sheet: str | None = None
-    table: str | None = None
-    query: str | None = None
-    timestamp_format: str | None = None
-    timezone: str = "UTC"
-    strict: bool = False
+    connector: str | None = _read_option(None, "Reader to use (see `connectors`).", metavar="NAME")
+    sep: str | None = _read_option(None, "CSV delimiter, e.g. ';' or '\\t'.", metavar="CHAR")
+    encoding: str | None = _read_option(None, "Text encoding (default utf-8).", metavar="NAME")
+    sheet: str | None = _read_option(None, "Excel sheet name or number.", metavar="NAME")
+    table: str | None = _read_option(None, "Database table to read (SQL URLs).", metavar="NAME")
+    query: str | None = _read_option(None, "Query to read (SQL URLs).", metavar="SQL")
+    timestamp_format: str | None = _read_option(
+        None,
+        "strptime format of the timestamps, e.g. '%d/%m/%Y %H:%M' (detected if not given).",
+        section="mapping",
+        metavar="FORMAT",
+    )
+    timezone: str = _read_option(
+        "UTC",
+        "IANA zone for timestamps with no UTC offset (default UTC), e.g. Europe/London.",
+        section="mapping",
+        metavar="ZONE",
+    )
+    strict: bool = _read_option(False, "Fail if any row is rejected.")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The option names, in field order."""
+        return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True)
@@ -256,7 +317,7 @@ def detect_mapping(
     for role in ROLES:
         if role in chosen:
             continue
-        for candidate in _CANDIDATES[role]:
+        for candidate in HEADER_CANDIDATES[role]:
             found = by_norm.get(_normalise(candidate))
             if found is not None and found not in chosen.values():
                 chosen[role] = found
@@ -264,7 +325,7 @@ def detect_mapping(
                 break
     missing = [r for r in REQUIRED_ROLES if r not in chosen]
     if missing:
-        options = " ".join(f"--{r.replace('_', '-')} COLUMN" for r in missing)
+        options = " ".join(option(r, "COLUMN") for r in missing)
         raise MappingError(
             f"{source}: cannot tell which column is the {', '.join(missing)}; "
             f"the columns are: {_list(columns)}. Name it with {options}"

@@ -6,13 +6,8 @@ import pandas as pd
 import pytest
 
 from journeymap import EventLog
-from journeymap.analysis.capability import (
-    capability_e2e,
-    capability_statement,
-    weekly_share,
-    weekly_volume,
-    xmr,
-)
+from journeymap.analysis.capability import capability_e2e, weekly_share, weekly_volume, xmr
+from journeymap.render.words import capability_statement
 
 DAY = 86400.0
 
@@ -171,21 +166,17 @@ def test_weekly_volume_counts_an_empty_week_as_zero():
 
 
 def test_weekly_share_skips_weeks_without_cases():
-    flags = pd.DataFrame(
-        {
-            "start": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-16", "2024-01-17"],
-            "flag": [True, False, False, True, True],
-        }
-    )
-    chart = weekly_share(flags, measure="failure demand")
+    # Week of 1 Jan: 1 of 3 flagged; week of 8 Jan: no case; week of 15 Jan: 2 of 2.
+    weeks = ["2024-01-01", "2024-01-08", "2024-01-15"]
+    chart = weekly_share(weeks, [1, 0, 2], [3, 0, 2], measure="failure demand")
     assert [str(d) for d in chart.points["label"]] == ["2024-01-01", "2024-01-15"]
     assert chart.points["x"].tolist() == pytest.approx([1 / 3, 1.0])
-    assert flags.columns.tolist() == ["start", "flag"]  # the caller's frame is untouched
+    assert chart.kind == "share" and chart.measure == "failure demand"
 
 
-def test_weekly_share_names_missing_columns():
-    with pytest.raises(ValueError, match=r"missing \['flag'\]"):
-        weekly_share(pd.DataFrame({"start": ["2024-01-01"]}))
+def test_weekly_share_needs_two_weeks_with_cases():
+    with pytest.raises(ValueError, match="at least two values"):
+        weekly_share(["2024-01-01", "2024-01-08"], [1, 0], [2, 0])
 
 
 def test_statement_for_a_predictable_duration():
@@ -243,7 +234,7 @@ def test_statement_rejects_an_unknown_unit():
 
 
 def test_capability_by_channel_takes_each_cases_first_channel_by_name():
-    from journeymap.check import check
+    from journeymap.pipeline.check import check
 
     rows = [  # case, activity, timestamp, channel
         ("1", "a", "2024-01-01 09:00", "web"), ("1", "b", "2024-01-01 10:00", "web"),

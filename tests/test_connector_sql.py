@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -99,15 +100,24 @@ def test_an_unknown_table_lists_the_tables(cases_db):
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "message", "on_the_command_line"),
     [
-        ({}, r"give --table NAME \(the tables are: .*\) or --query"),
-        ({"table": "teams", "query": "SELECT 1"}, r"give either --table or --query, not both"),
+        (
+            {},
+            r"give table='NAME' \(the tables are: .*\) or query='SELECT ...'",
+            r"give --table NAME \(the tables are: .*\) or --query 'SELECT ...'",
+        ),
+        (
+            {"table": "teams", "query": "SELECT 1"},
+            r"give either table or query, not both",
+            r"give either --table or --query, not both",
+        ),
     ],
 )
-def test_exactly_one_of_table_and_query_is_needed(cases_db, options, message):
-    with pytest.raises(jm.SourceError, match=message):
+def test_exactly_one_of_table_and_query_is_needed(cases_db, options, message, on_the_command_line):
+    with pytest.raises(jm.SourceError, match=message) as caught:
         jm.read_log(url(cases_db), **options)
+    assert re.search(on_the_command_line, caught.value.for_command_line())
 
 
 def test_nothing_is_written_to_the_database(cases_db):

@@ -17,9 +17,9 @@ from journeymap.analysis.demand import (
     demand_summary,
     failure_pareto,
 )
-from journeymap.config import load_config
 from journeymap.errors import ConfigError, MappingError
 from journeymap.eventlog import EventLog
+from journeymap.options import load_options
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
@@ -143,7 +143,7 @@ def test_customer_journeys():
 
 def test_journeys_need_a_customer():
     log = make_log([("1", "Call", "2024-01-01")])
-    with pytest.raises(MappingError, match="--customer"):
+    with pytest.raises(MappingError, match="customer='COLUMN'"):
         customer_journeys(log)
 
 
@@ -178,7 +178,7 @@ def test_rules_from_config(write_file):
         "repeat_contact_days = 3\n"
         '[[demand.rule]]\nname = "web"\ncolumn = "channel"\nequals = "web"\n',
     )
-    rules = DemandRules.from_config(load_config(path))
+    rules = load_options(path).demand
     assert rules.failure_activities == ("^chase", "missed")
     assert rules.repeat_days == 3
     assert rules.attribute_rules == (AttributeRule("web", "channel", "web"),)
@@ -226,13 +226,13 @@ def test_rules_from_config(write_file):
 )
 def test_config_errors_name_key_and_file(write_file, text, message):
     with pytest.raises(ConfigError) as info:
-        DemandRules.from_config(load_config(write_file("c.toml", text)))
+        load_options(write_file("c.toml", text))
     assert message in str(info.value)
 
 
 def test_rule_on_missing_column(write_file):
     path = write_file("c.toml", '[[demand.rule]]\nname = "x"\ncolumn = "chanel"\nequals = "a"\n')
-    rules = DemandRules.from_config(load_config(path))
+    rules = load_options(path).demand
     with pytest.raises(
         ConfigError, match=r"c.toml: demand.rule\[1\].column: the log has no column 'chanel'"
     ):
@@ -246,11 +246,9 @@ def test_regex_the_engine_cannot_run():
 
 
 def test_repeat_contact_asked_for_without_customer(write_file):
-    rules = DemandRules.from_config(
-        load_config(write_file("c.toml", "[demand]\nrepeat_contact_days = 14\n"))
-    )
+    rules = load_options(write_file("c.toml", "[demand]\nrepeat_contact_days = 14\n")).demand
     log = make_log([("1", "Call", "2024-01-01")])
-    with pytest.raises(MappingError, match=r"c.toml: demand.repeat_contact_days .*--customer"):
+    with pytest.raises(MappingError, match=r"c.toml: demand.repeat_contact_days .*customer="):
         demand(log, rules)
     # The default rules skip it with a note; 0 switches it off silently.
     assert demand_summary(log)["notes"]

@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 
 from journeymap import EventLog
-from journeymap.analysis.time import case_times, case_times_expr, end_to_end_summary
 from journeymap.discovery import dfg
 from journeymap.discovery.activities import activity_stats
 from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
+from journeymap.discovery.times import case_times, case_times_expr, end_to_end_summary
 from journeymap.discovery.variants import variants, variants_covering
+from journeymap.render.words import map_caption
 
 
 def make_log(rows, **mapping):
@@ -174,7 +175,7 @@ def test_choose_activities_and_paths_keep_the_map_connected():
     assert choose_activities(stats, pct=50) == ["A", "B"]
     assert choose_activities(stats, max_activities=1) == ["A"]
     scope = MapScope(2, 3, 4, 8, 180, 200)
-    assert scope.caption() == "2 of 3 activities, 4 of 8 paths, 90% of events"
+    assert map_caption(scope) == "2 of 3 activities, 4 of 8 paths, 90% of events"
 
 
 def test_variant_ranks_follow_python_order_of_sequences():
@@ -239,7 +240,7 @@ def test_engine_looks_up_a_table_once_and_forgets_it_when_dropped():
     name = engine.materialize(case_times_expr(log), "times")
     assert engine.table(name) is engine.table(name)
     assert engine.fetch(engine.table(name)).shape == (3, 5)
-    engine.drop_table(name)
+    engine.drop(name)
     assert name not in engine._tables
     found = f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{name}'"
     assert engine.con.execute(found).fetchall() == [(0,)]

@@ -8,11 +8,10 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
-from journeymap.analysis.demand import DemandRules
-from journeymap.analysis.flow import FLOW_COLUMNS, dirty_activities_from, flow, flow_summary
-from journeymap.config import load_config
+from journeymap.analysis.flow import FLOW_COLUMNS, flow, flow_summary
 from journeymap.errors import ConfigError
 from journeymap.eventlog import EventLog
+from journeymap.options import load_options
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 DIRTY = ["Request information"]
@@ -97,18 +96,18 @@ def test_no_handler_role_makes_the_measures_unavailable():
 
 def test_dirty_activities_from_config(write_file):
     path = write_file("c.toml", '[flow]\ndirty_activities = ["Request information"]\n')
-    assert dirty_activities_from(load_config(path)) == ("Request information",)
-    assert dirty_activities_from(load_config(None)) == ()
+    assert load_options(path).flow.dirty_activities == ("Request information",)
+    assert load_options(None).flow.dirty_activities == ()
     with pytest.raises(
         ConfigError, match="c.toml: flow.dirty_activities must be a list of strings"
     ):
-        load_config(write_file("c.toml", "[flow]\ndirty_activities = [1]\n"))
+        load_options(write_file("c.toml", "[flow]\ndirty_activities = [1]\n"))
     with pytest.raises(ConfigError, match="c.toml: unknown key flow.dirty"):
-        load_config(write_file("c.toml", "[flow]\ndirty = []\n"))
+        load_options(write_file("c.toml", "[flow]\ndirty = []\n"))
 
 
 def test_sample_log_agrees_with_planted_truth_case_by_case(write_file):
-    config = load_config(
+    options = load_options(
         write_file("c.toml", '[flow]\ndirty_activities = ["Request information"]\n')
     )
     log = jm.read_log(
@@ -121,8 +120,8 @@ def test_sample_log_agrees_with_planted_truth_case_by_case(write_file):
         channel="channel",
         customer="customer_id",
     )
-    rules = DemandRules.from_config(config)
-    dirty = dirty_activities_from(config)
+    rules = options.demand
+    dirty = options.flow.dirty_activities
     truth = pd.read_csv(SAMPLES / "service_desk_truth.csv", dtype=str)
     found = flow(log, rules, dirty).merge(truth, left_on="case", right_on="case_id")
     assert len(found) == 1350

@@ -12,13 +12,13 @@ import pytest
 import journeymap as jm
 from journeymap import EventLog
 from journeymap.analysis.handoffs import (
-    default_level,
     handler_sequence,
     handoff_summary,
     handoffs,
     handoffs_per_case,
     pingpong,
 )
+from journeymap.discovery.ordering import handler_role
 from journeymap.errors import MappingError
 from shared_datasets import dataset
 
@@ -173,10 +173,10 @@ def test_bucket_four_or_more():
     assert (s["total"], s["pingpong_total"], s["pingpong_cases"]) == (5, 4, 1)
 
 
-def test_resource_level_and_default_level():
+def test_resource_level_and_handler_role():
     rows = [("1", "a", t(9), "Ann", "X"), ("1", "b", t(10), "Bob", "X")]
     log = make_log(rows, columns=("case", "activity", "timestamp", "resource", "team"))
-    assert default_level(log) == "team"
+    assert handler_role(log) == "team"
     assert handoffs(log)["count"].tolist() == []
     table = handoffs(log, level="resource")
     assert table[["level", "from", "to", "count"]].values.tolist() == [
@@ -187,13 +187,13 @@ def test_resource_level_and_default_level():
 def test_unmapped_or_unknown_level_is_a_mapping_error():
     rows = [("1", "a", t(9), "Ann")]
     log = make_log(rows, columns=("case", "activity", "timestamp", "resource"))
-    assert default_level(log) == "resource"
+    assert handler_role(log) == "resource"
     with pytest.raises(MappingError, match="team role, which is not mapped.*level 'resource'"):
         handoffs(log)
     with pytest.raises(MappingError, match="level must be 'team' or 'resource'"):
         handoffs(log, level="department")
     bare = make_log([("1", "a", t(9))], columns=("case", "activity", "timestamp"))
-    assert default_level(bare) is None
+    assert handler_role(bare) is None
 
 
 def test_start_timestamps_wait_from_end_to_next_start():

@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 import journeymap as jm
-from journeymap.discovery import models
+import journeymap.dot
 from journeymap.discovery.models import heuristics_model, inductive_model
 from journeymap.errors import MissingDependencyError, ModelError
 from shared_datasets import dataset
@@ -269,8 +269,8 @@ def test_missing_pm4py(monkeypatch):
 @needs_pm4py
 def test_missing_graphviz(monkeypatch, tmp_path):
     model = inductive_model(SEQUENCE)
-    monkeypatch.setattr(models.shutil, "which", lambda name: None)
-    with pytest.raises(MissingDependencyError, match="install Graphviz"):
+    monkeypatch.setattr(journeymap.dot.shutil, "which", lambda name: None)
+    with pytest.raises(MissingDependencyError, match="Install Graphviz"):
         model.draw(tmp_path / "x.svg")
 
 

@@ -30,10 +30,10 @@ def _marked() -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     dfg = _dfg()
     dfg["handoffs"] = [0, 100, 200, 30, 0, 0]
-    dfg["pingpong"] = [False, False, True, True, False, False]
+    dfg["handed_back"] = [False, False, True, True, False, False]
     loop = {"source": "Assess request", "target": "Assess request", "events": 40, "cases": 35,
             "mean_wait_s": 60.0, "median_wait_s": 30.0, "p90_wait_s": 90.0, "handoffs": 0,
-            "pingpong": False}  # fmt: skip
+            "handed_back": False}  # fmt: skip
     dfg = pd.concat([dfg, pd.DataFrame([loop])], ignore_index=True)
     acts = _activities().assign(rework_pct=[12.0, 0.0, 3.2])
     return dfg, acts
@@ -57,7 +57,7 @@ def test_handoff_paths_are_purple_and_labelled_with_their_count():
 
 def test_a_handoff_path_without_ping_pong_has_one_line():
     dfg, acts = _marked()
-    dfg["pingpong"] = False
+    dfg["handed_back"] = False
     dot = journey_dot(dfg, acts)
     path = _line(dot, "n1 -> n2")
     assert f'color="{style.HANDOFF}"' in path and 'label="  200 · 200 hand-offs"' in path
@@ -106,7 +106,7 @@ def test_the_legend_explains_only_what_is_drawn():
     assert "↻ dashed loop: the activity done again straight away" in dot
     assert "↻ % rework: share of the activity's events that repeat it; thick border" in dot
     dfg, acts = _marked()
-    dfg["pingpong"] = pd.array([pd.NA] * 7, dtype="boolean")  # unknown: not drawn
+    dfg["handed_back"] = pd.array([pd.NA] * 7, dtype="boolean")  # unknown: not drawn
     acts["rework_pct"] = [2.0, 0.0, 1.0]
     dot = journey_dot(dfg.query("source != target"), acts)
     assert "ping-pong" not in dot and "dashed loop" not in dot and "thick border" not in dot
@@ -130,9 +130,9 @@ def test_percentages_read_as_whole_numbers_from_one():
 def test_marks_keep_log_text_escaped(tmp_path):
     dfg, acts = _nasty_tables()
     dfg["handoffs"] = [0, 2, 3, 1, 0]
-    dfg["pingpong"] = [False, True, False, False, False]
+    dfg["handed_back"] = [False, True, False, False, False]
     loop = {"source": NASTY[0], "target": NASTY[0], "events": 2, "cases": 1,
-            "median_wait_s": 5.0, "handoffs": 1, "pingpong": False}  # fmt: skip
+            "median_wait_s": 5.0, "handoffs": 1, "handed_back": False}  # fmt: skip
     dfg = pd.concat([dfg, pd.DataFrame([loop])], ignore_index=True)
     acts["rework_pct"] = [50.0, 0.0, 0.4, None]
     dot = journey_dot(dfg, acts, lanes="team")

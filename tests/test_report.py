@@ -18,7 +18,8 @@ from journeymap.render.journey import journey_dot
 from journeymap.render.report import render_report
 from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT
 from journeymap.render.report_svg import inline_svg
-from journeymap.render.units import human_duration, thousands
+from journeymap.render.summary import summary
+from journeymap.render.words import human_duration, map_caption, thousands
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
 
@@ -36,8 +37,8 @@ def _svg(dot_source: str) -> str:
 
 def _report(findings, chart_dir: Path, **options) -> str:
     views = {
-        view: _svg(journey_dot(findings.map_dfg, findings.map_activities, view=view,
-                               lanes=findings.lanes, caption=findings.scope.caption()))
+        view: _svg(journey_dot(findings.map.dfg, findings.map.activities, view=view,
+                               lanes=findings.lanes, caption=map_caption(findings.scope)))
         for view in ("frequency", "performance")
     }  # fmt: skip
     network = None
@@ -77,7 +78,7 @@ def evil(tmp_path_factory):
 
 def test_key_numbers_present(sample):
     findings, html = sample
-    s = findings.summary()
+    s = summary(findings)
     cases = s["cases"]
     expected = [
         thousands(cases),

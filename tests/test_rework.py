@@ -57,7 +57,7 @@ def test_a_b_a_c_a_has_two_rework_events_of_a_in_one_case():
         {"case": "1", "rework_events": 2, "redo_events": 0, "self_loops": 0}
     ]
     assert rework_summary(log) == {
-        "events": 2, "cases": 1, "redo_events": 0, "repeat_events": 2, "self_loops": 0,
+        "events": 2, "cases": 1, "redo_events": 0, "same_hands_events": 2, "self_loops": 0,
         "rework_wait_s": 1500.0, "rework_pct": 40.0,
     }  # fmt: skip
 
@@ -79,7 +79,7 @@ def test_redo_is_another_resource_than_the_previous_occurrence():
     assert by_activity["B"]["repeat_events"] == 1 and by_activity["B"]["redo_events"] == 0
     assert by_activity["A"]["self_loops"] == 1  # bob's A -> A
     summary = rework_summary(log)
-    assert (summary["events"], summary["redo_events"], summary["repeat_events"]) == (4, 2, 2)
+    assert (summary["events"], summary["redo_events"], summary["same_hands_events"]) == (4, 2, 2)
 
 
 def test_a_missing_resource_is_never_a_redo():
@@ -97,7 +97,7 @@ def test_a_missing_resource_is_never_a_redo():
         {"case": "2", "rework_events": 1, "redo_events": 0, "self_loops": 1},
     ]
     summary = rework_summary(log)
-    assert (summary["events"], summary["redo_events"], summary["repeat_events"]) == (4, 1, 3)
+    assert (summary["events"], summary["redo_events"], summary["same_hands_events"]) == (4, 1, 3)
 
 
 def test_without_a_resource_role_there_are_no_redos():
@@ -105,7 +105,7 @@ def test_without_a_resource_role_there_are_no_redos():
     log = _log(rows, columns=("case", "activity", "timestamp", "team"))
     assert not log.has("resource") and log.has("team")
     assert rework_summary(log) == {
-        "events": 2, "cases": 1, "redo_events": 0, "repeat_events": 2, "self_loops": 2,
+        "events": 2, "cases": 1, "redo_events": 0, "same_hands_events": 2, "self_loops": 2,
         "rework_wait_s": 1200.0, "rework_pct": 200 / 3,
     }  # fmt: skip
 
@@ -188,7 +188,11 @@ def test_sample_log_per_case_rework_equals_the_planted_truth():
     )
     summary = rework_summary(log)
     # The totals of sample_logs/README.md.
-    assert (summary["events"], summary["redo_events"], summary["repeat_events"]) == (259, 122, 137)
+    assert (summary["events"], summary["redo_events"], summary["same_hands_events"]) == (
+        259,
+        122,
+        137,
+    )
     assert summary["cases"] == 214  # 15.85% of 1,350
     assert rework(log)["repeat_events"].sum() == 259
 

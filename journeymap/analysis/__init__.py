@@ -5,9 +5,10 @@ from journeymap.analysis.capability import capability_e2e, weekly_volume, xmr
 from journeymap.analysis.demand import demand, demand_summary, failure_pareto
 from journeymap.analysis.flow import flow, flow_summary
 from journeymap.analysis.handoffs import handoff_summary, handoffs, handoffs_per_case, pingpong
+from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import fragmentation, reintegration
 from journeymap.analysis.rework import rework, rework_per_case, rework_summary
-from journeymap.analysis.time import case_times, end_to_end_summary
+from journeymap.discovery.times import case_times, end_to_end_summary
 
 __all__ = [
     "capability_e2e",
@@ -23,6 +24,7 @@ __all__ = [
     "handoffs",
     "handoffs_per_case",
     "pingpong",
+    "profile",
     "reintegration",
     "rework",
     "rework_per_case",

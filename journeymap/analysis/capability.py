@@ -16,23 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from journeymap.analysis.time import case_times_expr
+from journeymap.discovery.times import case_times_expr, iso_week
 from journeymap.eventlog import EventLog
 
 __all__ = [
     "XmRChart",
     "capability_e2e",
-    "capability_of_cases",
     "capability_on_engine",
-    "capability_statement",
     "weekly_share",
-    "weekly_share_of_counts",
     "weekly_volume",
     "xmr",
 ]
@@ -47,7 +43,6 @@ Kind = Literal["value", "duration", "count", "share"]
 
 # What the end-to-end charts measure.
 _E2E: dict[str, Any] = {"kind": "duration", "measure": "end-to-end time"}
-_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
 
 
 @dataclass(frozen=True)
@@ -245,33 +240,12 @@ def capability_on_engine(log: EventLog, cases: Any, *, max_points: int = 5000) -
         frame = log.engine.fetch(cases)
         # End, then case id by code point: the order of case_times, on every engine.
         frame = frame.sort_values(["end", "case"], kind="stable", ignore_index=True)
-        return capability_of_cases(frame, max_points=max_points)
+        return xmr(frame["e2e_s"], labels=frame["case"], times=frame["end"], basis="case", **_E2E)
     per_day = cases.group_by(day=cases.end.truncate("D")).aggregate(e2e_s=cases.e2e_s.mean())
     daily = log.engine.fetch(per_day).sort_values("day", ignore_index=True)
-    return _daily_mean_chart(list(daily["day"]), daily["e2e_s"].to_numpy(dtype="float64"))
-
-
-def capability_of_cases(cases: pd.DataFrame, *, max_points: int = 5000) -> XmRChart:
-    """:func:`capability_e2e` for a pandas table of cases (``case``, ``end``,
-    ``e2e_s``, in order of case end); :func:`capability_on_engine` does the same for a
-    table on the engine."""
-    if len(cases) <= max_points:
-        return xmr(cases["e2e_s"], labels=cases["case"], times=cases["end"], basis="case", **_E2E)
-    day = cases["end"].dt.tz_convert("UTC").dt.floor("D")
-    daily = cases.groupby(day, sort=True)["e2e_s"].mean()
-    return _daily_mean_chart(list(daily.index), daily.to_numpy(dtype="float64"))
-
-
-def _daily_mean_chart(days: list[Any], means: np.ndarray) -> XmRChart:
-    """The end-to-end chart with one point per UTC day (its cases' mean), days ascending."""
-    labels = [d.date() for d in days]
-    return xmr(means, labels=labels, times=days, basis="daily mean", **_E2E)
-
-
-def _week_starts(starts: pd.Series) -> pd.Series:
-    """The Monday (UTC, midnight) of each instant's ISO week."""
-    day = starts.dt.tz_convert("UTC").dt.floor("D")
-    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    days = list(daily["day"])
+    means = daily["e2e_s"].to_numpy(dtype="float64")
+    return xmr(means, labels=[d.date() for d in days], times=days, basis="daily mean", **_E2E)
 
 
 def _all_weeks(weeks: pd.Series) -> pd.DatetimeIndex:
@@ -301,7 +275,7 @@ def weekly_volume(log: EventLog) -> XmRChart:
     (['2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22'], [2.0, 0.0, 1.0, 1.0])
     """
     times = case_times_expr(log)
-    per_week = times.group_by(week=times.start.truncate("W")).aggregate(cases=times.count())
+    per_week = times.group_by(week=iso_week(times.start)).aggregate(cases=times.count())
     found = log.engine.fetch(per_week)
     weeks = found["week"].dt.tz_convert("UTC")
     counts = pd.Series(found["cases"].to_numpy(), index=weeks)
@@ -316,57 +290,18 @@ def weekly_volume(log: EventLog) -> XmRChart:
     )
 
 
-def weekly_share(flags_by_case: pd.DataFrame, *, measure: str = "flagged") -> XmRChart:
-    """The weekly share of cases with a flag, such as failure demand, as an XmR chart.
-
-    One point per ISO week (Monday, UTC) between the first and last week with a case
-    start: flagged cases / cases started that week, on 0..1. A week without a case
-    start has no share and no point.
-
-    Parameters
-    ----------
-    flags_by_case : pandas.DataFrame
-        One row per case: ``start`` (timestamp; naive ones are read as UTC) and ``flag``
-        (bool). Not modified.
-    measure : str, default "flagged"
-        What the flag means, in words for the statement ("failure demand").
-
-    Raises
-    ------
-    ValueError
-        Missing columns, or fewer than two weeks with cases.
-
-    Examples
-    --------
-    >>> flags = pd.DataFrame({
-    ...     "start": ["2024-01-01", "2024-01-02", "2024-01-09", "2024-01-10"],
-    ...     "flag": [True, False, True, True]})
-    >>> weekly_share(flags, measure="failure demand").points["x"].tolist()
-    [0.5, 1.0]
-    """
-    missing = {"start", "flag"} - set(flags_by_case.columns)
-    if missing:
-        raise ValueError(f"flags_by_case needs columns start and flag; missing {sorted(missing)}")
-    start = pd.to_datetime(flags_by_case["start"], utc=True)
-    weeks = _week_starts(start)
-    flag = flags_by_case["flag"].astype(bool).to_numpy()
-    table = pd.DataFrame({"week": weeks.to_numpy(), "flag": flag})
-    grouped = table.groupby("week", sort=True)["flag"].agg(["sum", "count"])
-    return weekly_share_of_counts(
-        grouped.index, grouped["sum"].to_numpy(), grouped["count"].to_numpy(), measure=measure
-    )
-
-
-def weekly_share_of_counts(
+def weekly_share(
     weeks: Sequence[Any] | pd.Index | pd.Series,
     flagged: Sequence[int] | np.ndarray,
     cases: Sequence[int] | np.ndarray,
     *,
     measure: str = "flagged",
 ) -> XmRChart:
-    """:func:`weekly_share` from counts already made per week (the Monday of the ISO
-    week, ascending): ``flagged`` of ``cases`` cases that started that week. Weeks with
-    no case have no point.
+    """The weekly share of cases with a flag, such as failure demand, as an XmR chart.
+
+    From counts made per ISO week on the engine (``weeks``: the Monday of each week,
+    ascending): ``flagged`` of ``cases`` cases that started that week. One point per
+    week, on 0..1; a week without a case start has no share and no point.
 
     Raises
     ------
@@ -375,7 +310,7 @@ def weekly_share_of_counts(
 
     Examples
     --------
-    >>> weekly_share_of_counts(["2024-01-01", "2024-01-08"], [1, 2], [2, 2]).points["x"].tolist()
+    >>> weekly_share(["2024-01-01", "2024-01-08"], [1, 2], [2, 2]).points["x"].tolist()
     [0.5, 1.0]
     """
     table = pd.DataFrame(
@@ -391,62 +326,3 @@ def weekly_share_of_counts(
         kind="share",
         measure=measure,
     )
-
-
-def _number(value: float, *, whole: bool = False) -> str:
-    """Rounded half up with thousands separators: whole numbers from 10 on (or always,
-    with ``whole``), one decimal below (no trailing .0)."""
-    places = Decimal(1) if whole or abs(value) >= 10 else Decimal("0.1")
-    shown = Decimal(repr(float(value))).quantize(places, rounding=ROUND_HALF_UP)
-    text = f"{shown:,}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _verdict(chart: XmRChart) -> str:
-    if chart.predictable:
-        return "the system is predictable."
-    n = chart.signals
-    return f"the system is not predictable: {n:,} signal{'s' if n != 1 else ''}."
-
-
-def capability_statement(chart: XmRChart, *, unit: str = "days") -> str:
-    """The chart in plain words: the range the system delivers, and whether it is
-    predictable.
-
-    Limits are LNPL and UNPL; durations are shown in ``unit`` (seconds, minutes, hours,
-    days or weeks), counts as whole numbers, shares as percentages (the upper limit shown
-    at most 100%). Numbers from 10 on are whole, smaller ones keep one decimal, rounded
-    half up.
-
-    Raises
-    ------
-    ValueError
-        An unknown ``unit``.
-
-    Examples
-    --------
-    >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4)], kind="duration",
-    ...             basis="case", measure="end-to-end time")
-    >>> capability_statement(chart)
-    'Customers wait between 0 and 14 days for this service; the system is predictable.'
-    >>> capability_statement(xmr([120, 150, 130, 140], kind="count", basis="week",
-    ...                          measure="new cases"))
-    'Between 82 and 188 new cases a week; the system is predictable.'
-    """
-    if unit not in _SECONDS:
-        raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
-    verdict = _verdict(chart)
-    lo, hi = chart.lnpl, chart.unpl
-    if chart.kind == "duration":
-        span = f"{_number(lo / _SECONDS[unit])} and {_number(hi / _SECONDS[unit])} {unit}"
-        if chart.basis == "daily mean":
-            return f"On a typical day, customers' mean wait is between {span}; {verdict}"
-        return f"Customers wait between {span} for this service; {verdict}"
-    per = {"week": " a week", "daily mean": " a day"}.get(chart.basis, "")
-    if chart.kind == "count":
-        lo_text, hi_text = _number(lo, whole=True), _number(hi, whole=True)
-        return f"Between {lo_text} and {hi_text} {chart.measure}{per}; {verdict}"
-    if chart.kind == "share":
-        lo_pct, hi_pct = _number(max(0.0, lo) * 100), _number(min(1.0, hi) * 100)
-        return f"Between {lo_pct}% and {hi_pct}% of cases{per} are {chart.measure}; {verdict}"
-    return f"{chart.measure.capitalize()} between {_number(lo)} and {_number(hi)}; {verdict}"

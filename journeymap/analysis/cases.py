@@ -6,14 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.handoffs import case_handoffs_expr
-from journeymap.analysis.rework import case_rework_expr
-from journeymap.analysis.time import case_times_expr
-from journeymap.discovery.variants import case_variant_ranks
-from journeymap.engine import EngineTable
+from journeymap.analysis.handoffs import handoffs_per_case_expr
+from journeymap.analysis.rework import rework_per_case_expr
+from journeymap.discovery.times import case_times_expr
+from journeymap.discovery.variants import case_variants_expr
 from journeymap.eventlog import EventLog
 
-__all__ = ["CASE_COLUMNS", "case_table", "case_table_on_engine"]
+__all__ = ["CASE_COLUMNS", "case_table", "case_table_expr"]
 
 CASE_COLUMNS = [
     "case_id", "events", "start", "end", "e2e_s", "handoffs", "pingpongs",
@@ -41,17 +40,18 @@ def case_table(log: EventLog, *, level: str | None) -> pd.DataFrame:
     0       1       3  7200.0         2          1              1             2
     1       2       1     0.0         0          0              0             1
     """
-    return case_table_on_engine(log, level=level).to_pandas()
+    frame = log.engine.fetch(case_table_expr(log, level=level))
+    return frame.sort_values("case_id", kind="stable", ignore_index=True)
 
 
-def case_table_on_engine(log: EventLog, *, level: str | None) -> EngineTable:
-    """:func:`case_table` kept on the engine (one query joining the per-case parts):
-    ``mine`` writes it to CSV there rather than bringing every case into Python."""
+def case_table_expr(log: EventLog, *, level: str | None) -> Any:
+    """:func:`case_table` as an Ibis table on the engine (one query joining the per-case
+    parts): ``mine`` writes it to CSV there rather than bringing every case into Python."""
     import ibis
 
     times = case_times_expr(log)
-    ranks = case_variant_ranks(log)
-    rework = case_rework_expr(log)
+    ranks = case_variants_expr(log)
+    rework = rework_per_case_expr(log)
     joined = times.left_join(rework, "case").left_join(ranks, "case")
     columns: dict[str, Any] = {
         "case_id": times.case,
@@ -63,12 +63,11 @@ def case_table_on_engine(log: EventLog, *, level: str | None) -> EngineTable:
         "variant_rank": ranks.variant_rank.cast("int64"),
     }
     if level is not None:
-        flows = case_handoffs_expr(log, level=level)
+        flows = handoffs_per_case_expr(log, level=level)
         joined = joined.left_join(flows, times.case == flows.case)
         for name in ("handoffs", "pingpongs", "handlers"):
             columns[name] = flows[name].fill_null(0).cast("int64")
     else:
         for name in ("handoffs", "pingpongs", "handlers"):
             columns[name] = ibis.literal(0, "int64")
-    expr = joined.select(**columns).select(*CASE_COLUMNS)
-    return EngineTable(log.engine, expr, ("case_id",))
+    return joined.select(**columns).select(*CASE_COLUMNS)

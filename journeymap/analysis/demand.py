@@ -33,9 +33,8 @@ from journeymap.analysis.demand_rules import (
     AttributeRule,
     DemandRules,
 )
-from journeymap.analysis.time import case_times_expr, seconds_between
-from journeymap.engine import EngineTable
-from journeymap.errors import ConfigError, MappingError
+from journeymap.discovery.times import case_times_expr, iso_week, seconds_between
+from journeymap.errors import ConfigError, MappingError, option
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -43,14 +42,15 @@ __all__ = [
     "DEFAULT_REPEAT_CONTACT_DAYS",
     "AttributeRule",
     "DemandRules",
+    "case_customer",
     "customer_journeys",
     "demand",
     "demand_by_week",
     "demand_expr",
     "demand_notes",
-    "demand_on_engine",
     "demand_summary",
     "failure_pareto",
+    "matching_activities",
 ]
 
 
@@ -63,8 +63,8 @@ def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:
     if rules.repeat_contact_days is not None:
         raise MappingError(
             f"{rules.source}: demand.repeat_contact_days asks for repeat contacts, which "
-            "need the customer role; map it (--customer COLUMN, or customer='COLUMN' in "
-            "read_log), or set repeat_contact_days = 0"
+            f"need the customer role; map it ({option('customer', 'COLUMN')}), or set "
+            "repeat_contact_days = 0"
         )
     return False, ["repeat_contact rule skipped: no customer role is mapped (--customer)"]
 
@@ -80,10 +80,16 @@ def demand_notes(log: EventLog, rules: DemandRules | None = None) -> list[str]:
     return _active(log, rules or DemandRules())[1]
 
 
+def case_customer(events: Any) -> Any:
+    """Ibis aggregate: a case's customer, the smallest customer id on its events (for a
+    ``group_by("case")`` over the events)."""
+    return events.customer.min()
+
+
 def _case_customers(log: EventLog) -> Any:
     t = log.table
     times = case_times_expr(log)
-    cust = t.group_by("case").aggregate(customer=t.customer.min())
+    cust = t.group_by("case").aggregate(customer=case_customer(t))
     return times.join(cust, "case").select("case", "customer", "start", "end")
 
 
@@ -116,7 +122,7 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
             _check_on_engine(log, pattern, rules.source)
     flags: dict[str, Any] = {}
     if rules.failure_activities:
-        matching = _matching_activities(log, rules.failure_activities)
+        matching = matching_activities(log, rules.failure_activities)
         # No activity matches: a constant (an IN over nothing is no column to aggregate).
         flags["failure_activity"] = t.activity.isin(matching).any() if matching else None
     for i, rule in enumerate(rules.attribute_rules, 1):
@@ -136,7 +142,7 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
     # One pass over the events for every per-case flag (and the customer).
     aggregates = {name: flag for name, flag in flags.items() if flag is not None}
     if repeat:
-        aggregates["customer"] = t.customer.min()
+        aggregates["customer"] = case_customer(t)
     if aggregates:
         found = t.group_by("case").aggregate(**aggregates)
         per_case = times.join(found, "case")
@@ -170,21 +176,36 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
     )
 
 
-def _matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
-    """The log's activities whose name matches one of ``patterns`` (case-insensitive),
-    matched on the engine over the distinct names rather than on every event."""
+def matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
+    """The log's activities whose name matches one of ``patterns`` (case-insensitive
+    search, the engine's regular expressions), matched on the engine over the distinct
+    names rather than on every event; sorted by code point.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2"], "activity": ["Call", "Chaser call", "Reopened"],
+    ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]}))
+    >>> matching_activities(log, ("chase", "reopen"))
+    ['Chaser call', 'Reopened']
+    """
+    if not patterns:
+        return []
     t = log.table
     joined = "|".join(f"(?:{p})" for p in patterns)
     names = t.select("activity").distinct()
-    found = names.filter(names.activity.re_search(f"(?i){joined}")).to_pandas()
+    found = log.engine.fetch(names.filter(names.activity.re_search(f"(?i){joined}")))
     return sorted(str(a) for a in found["activity"])
 
 
 def _check_on_engine(log: EventLog, pattern: str, source: str) -> None:
+    import ibis
+
     # Python's re checked the syntax; the engine (RE2) lacks some of it (look-arounds).
     try:
-        log.engine.con.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
-    except Exception as exc:  # duckdb raises its own error types
+        log.engine.scalar(ibis.literal("").re_search(pattern))
+    except Exception as exc:  # each engine raises its own error types
         raise ConfigError(
             f"{source}: {pattern!r} is not a regular expression the engine can run ({exc})"
         ) from exc
@@ -216,23 +237,12 @@ def demand(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
     """
     rules = rules or DemandRules()
     _, notes = _active(log, rules)
-    frame = demand_on_engine(log, rules).to_pandas()
+    frame = log.engine.fetch(demand_expr(log, rules))
+    frame = frame.sort_values("case", kind="stable", ignore_index=True)
     frame["case"] = frame["case"].astype(str)
     frame["failure"] = frame["failure"].astype(bool)
     frame.attrs["notes"] = notes
     return frame
-
-
-def demand_on_engine(log: EventLog, rules: DemandRules | None = None) -> EngineTable:
-    """:func:`demand` kept on the engine (``mine`` writes it to CSV there), ordered by
-    case id.
-
-    Raises
-    ------
-    ConfigError, MappingError
-        See :func:`demand_expr`.
-    """
-    return EngineTable(log.engine, demand_expr(log, rules), ("case",))
 
 
 def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str, Any]:
@@ -254,7 +264,7 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
     rules = rules or DemandRules()
     repeat, notes = _active(log, rules)
     d = demand_expr(log, rules)
-    counts = d.group_by("demand_type").aggregate(cases=d.count()).to_pandas()
+    counts = log.engine.fetch(d.group_by("demand_type").aggregate(cases=d.count()))
     found = {str(k): int(v) for k, v in zip(counts["demand_type"], counts["cases"], strict=True)}
     names = [n for n in rules.names if (n != "repeat_contact" or repeat)]
     if not rules.failure_activities:
@@ -287,7 +297,7 @@ def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFr
     1  2024-01-08      1        0          0.0
     """
     d = demand_expr(log, rules)
-    d = d.mutate(week=d.start.truncate("W").date())
+    d = d.mutate(week=iso_week(d.start).date())
     weeks = d.group_by("week").aggregate(
         value=d.count(where=~d.failure), failure=d.count(where=d.failure)
     )
@@ -315,7 +325,7 @@ def failure_pareto(log: EventLog, rules: DemandRules | None = None) -> pd.DataFr
     """
     d = demand_expr(log, rules)
     d = d.filter(d.failure)
-    frame = d.group_by("demand_type").aggregate(cases=d.count()).to_pandas()
+    frame = log.engine.fetch(d.group_by("demand_type").aggregate(cases=d.count()))
     frame["cases"] = frame["cases"].astype("int64")
     frame = frame.sort_values("demand_type", kind="stable")
     frame = frame.sort_values("cases", ascending=False, kind="stable", ignore_index=True)
@@ -360,7 +370,7 @@ def customer_journeys(log: EventLog, rules: DemandRules | None = None) -> pd.Dat
     if not log.has("customer"):
         raise MappingError(
             f"{log.source}: customer journeys need the customer role, which is not "
-            "mapped; map it (--customer COLUMN, or customer='COLUMN' in read_log)"
+            f"mapped; map it ({option('customer', 'COLUMN')})"
         )
     rules = rules or DemandRules()
     c = _case_customers(log)

@@ -1,4 +1,5 @@
-"""The rules that tell failure demand from value demand, from the ``[demand]`` section.
+"""The rules that tell failure demand from value demand (set by the ``[demand]`` section
+of the config file, see :mod:`journeymap.options`).
 
 See :mod:`journeymap.analysis.demand` for the definitions (shared/MEASURES.md).
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from journeymap.config import Config
 from journeymap.errors import ConfigError
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_REPEAT_CONTACT_DAYS",
     "AttributeRule",
     "DemandRules",
+    "check_pattern",
 ]
 
 DEFAULT_FAILURE_ACTIVITIES = (
@@ -23,7 +24,6 @@ DEFAULT_FAILURE_ACTIVITIES = (
     "reopen", "re-open", "repeat", "follow up", "follow-up", "escalat",
 )  # fmt: skip
 DEFAULT_REPEAT_CONTACT_DAYS = 14
-_RULE_KEYS = ("name", "column", "equals", "matches")
 _BUILT_IN = ("failure_activity", "repeat_contact", "value")
 
 
@@ -82,7 +82,7 @@ class DemandRules:
 
     def __post_init__(self) -> None:
         for pattern in self.failure_activities:
-            _check_pattern(pattern, "demand.failure_activities", self.source)
+            check_pattern(pattern, "demand.failure_activities", self.source)
         if self.repeat_contact_days is not None and self.repeat_contact_days < 0:
             raise ConfigError(
                 f"{self.source}: demand.repeat_contact_days must be 0 (off) or more, "
@@ -97,7 +97,7 @@ class DemandRules:
             if (rule.equals is None) == (rule.matches is None):
                 raise ConfigError(f"{where}: give exactly one of 'equals' or 'matches'")
             if rule.matches is not None:
-                _check_pattern(rule.matches, f"demand.rule[{i}].matches", self.source)
+                check_pattern(rule.matches, f"demand.rule[{i}].matches", self.source)
 
     @property
     def repeat_days(self) -> int:
@@ -111,41 +111,10 @@ class DemandRules:
         custom = tuple(r.name for r in self.attribute_rules)
         return ("failure_activity", "repeat_contact", *custom, "value")
 
-    @classmethod
-    def from_config(cls, config: Config) -> DemandRules:
-        """The rules of a config's ``[demand]`` section (defaults for what it omits).
 
-        Examples
-        --------
-        >>> from journeymap.config import Config
-        >>> config = Config({"demand": {"extra_failure_activities": ["missed"]}}, "c.toml")
-        >>> DemandRules.from_config(config).failure_activities[-2:]
-        ('escalat', 'missed')
-        """
-        section = config.section("demand")
-        source = config.path or "configuration"
-        patterns = tuple(section.get("failure_activities", DEFAULT_FAILURE_ACTIVITIES))
-        extra = tuple(section.get("extra_failure_activities", ()))
-        for key, given in (("failure_activities", patterns), ("extra_failure_activities", extra)):
-            for pattern in given:
-                _check_pattern(pattern, f"demand.{key}", source)  # name the key given
-        rules = []
-        for i, table in enumerate(section.get("rule", []), 1):
-            where = f"{source}: demand.rule[{i}]"
-            for key, value in table.items():
-                if key not in _RULE_KEYS:
-                    takes = ", ".join(_RULE_KEYS)
-                    raise ConfigError(f"{where}: unknown key {key!r}; it takes: {takes}")
-                if not isinstance(value, str):
-                    raise ConfigError(f"{where}.{key} must be a string, not {value!r}")
-            if "name" not in table or "column" not in table:
-                raise ConfigError(f"{where} needs a 'name' and a 'column'")
-            rules.append(AttributeRule(**table))
-        days = section.get("repeat_contact_days")
-        return cls(patterns + extra, days, tuple(rules), source)
-
-
-def _check_pattern(pattern: str, key: str, source: str) -> None:
+def check_pattern(pattern: str, key: str, source: str) -> None:
+    """Raise :class:`ConfigError` naming ``key`` and ``source`` when ``pattern`` is not a
+    valid regular expression."""
     try:
         re.compile(pattern)
     except re.error as exc:

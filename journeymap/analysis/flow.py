@@ -32,19 +32,12 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.demand import DemandRules, demand_expr, demand_notes
-from journeymap.analysis.handoffs import case_handoffs_expr, default_level
-from journeymap.analysis.rework import case_rework_expr
-from journeymap.config import Config
-from journeymap.engine import EngineTable
+from journeymap.analysis.handoffs import handoffs_per_case_expr
+from journeymap.analysis.rework import rework_per_case_expr
+from journeymap.discovery.ordering import handler_role
 from journeymap.eventlog import EventLog
 
-__all__ = [
-    "FLOW_COLUMNS",
-    "dirty_activities_from",
-    "flow",
-    "flow_on_engine",
-    "flow_summary",
-]
+__all__ = ["FLOW_COLUMNS", "flow", "flow_expr", "flow_summary"]
 
 FLOW_COLUMNS = [
     "case",
@@ -61,23 +54,12 @@ _MEASURES = ("single_handler", "one_stop", "clean")
 _NO_HANDLER = "flow measures unavailable: no team or resource role is mapped (--team)"
 
 
-def dirty_activities_from(config: Config) -> tuple[str, ...]:
-    """The ``[flow] dirty_activities`` of a config (none by default).
-
-    Examples
-    --------
-    >>> dirty_activities_from(Config({"flow": {"dirty_activities": ["Request information"]}}))
-    ('Request information',)
-    """
-    return tuple(config.section("flow").get("dirty_activities", ()))
-
-
 def _flow_expr(log: EventLog, rules: DemandRules, dirty: tuple[str, ...]) -> Any:
     import ibis
 
     t = log.table
     d = demand_expr(log, rules)
-    rework = case_rework_expr(log)
+    rework = rework_per_case_expr(log)
     joined = d.join(rework.select("case", "rework_events"), "case")
     per_case = {"dirty": t.activity.isin(list(dirty)).any()} if dirty else {}
     if log.has("channel"):
@@ -86,13 +68,13 @@ def _flow_expr(log: EventLog, rules: DemandRules, dirty: tuple[str, ...]) -> Any
         joined = joined.join(t.group_by("case").aggregate(**per_case), "case")
     if not dirty:
         joined = joined.mutate(dirty=ibis.literal(False))
-    level = default_level(log)
+    level = handler_role(log)
     if level is None:
         null_int, null_bool = ibis.null("int64"), ibis.null("boolean")
         joined = joined.mutate(handoffs=null_int, pingpongs=null_int)
         single = one_stop = clean = null_bool
     else:
-        h = case_handoffs_expr(log, level=level).select("case", "handoffs", "pingpongs")
+        h = handoffs_per_case_expr(log, level=level).select("case", "handoffs", "pingpongs")
         joined = joined.join(h, "case")
         value = ~joined.failure
         no_rework = joined.rework_events == 0
@@ -133,7 +115,8 @@ def flow(
     1    2           False     False  False
     2    3            True     False  False
     """
-    frame = flow_on_engine(log, rules, dirty_activities).to_pandas()
+    frame = log.engine.fetch(flow_expr(log, rules, dirty_activities))
+    frame = frame.sort_values("case", kind="stable", ignore_index=True)
     frame["case"] = frame["case"].astype(str)
     frame["dirty"] = frame["dirty"].astype(bool)
     frame["rework_events"] = frame["rework_events"].astype("int64")
@@ -144,23 +127,22 @@ def flow(
     return frame
 
 
-def flow_on_engine(
+def flow_expr(
     log: EventLog,
     rules: DemandRules | None = None,
     dirty_activities: Iterable[str] = (),
-) -> EngineTable:
-    """:func:`flow` kept on the engine (``mine`` writes it to CSV there), ordered by
-    case id. Computed once per log, rules and dirty activities: the summary, the
-    ``--by`` charts and the table all read it."""
+) -> Any:
+    """:func:`flow` as an Ibis table on the engine (``mine`` writes it to CSV there).
+    Computed once per log, rules and dirty activities: the summary, the charts per
+    channel and the table all read it."""
     dirty = tuple(dirty_activities)
     rules = rules or DemandRules()
     columns = FLOW_COLUMNS + (["channel"] if log.has("channel") else [])
     # DemandRules is frozen and hashable, as are the dirty activities.
-    expr = log.derived(
+    return log.derived(
         f"flow_{abs(hash((rules, dirty))):x}",
         lambda: _flow_expr(log, rules, dirty).select(*columns),
     )
-    return EngineTable(log.engine, expr, ("case",))
 
 
 def _rates(log: EventLog, table: Any, group: Any = None) -> dict[Any, dict[str, Any]]:
@@ -212,9 +194,9 @@ def flow_summary(
     >>> summary["by_demand_type"]["failure_activity"]["one_stop_pct"]
     0.0
     """
-    expr = flow_on_engine(log, rules, dirty_activities).expr
+    expr = flow_expr(log, rules, dirty_activities)
     notes = demand_notes(log, rules)
-    level = default_level(log)
+    level = handler_role(log)
     if level is None:
         notes.append(_NO_HANDLER)
     by_type = dict(sorted(_rates(log, expr, expr.demand_type).items()))

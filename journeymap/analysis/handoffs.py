@@ -23,9 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.time import case_times_expr
-from journeymap.discovery.ordering import ordered_events, transition_wait
-from journeymap.errors import MappingError
+from journeymap.discovery.ordering import handler_role, ordered_events, transition_wait
+from journeymap.discovery.times import case_times_expr
+from journeymap.errors import MappingError, option
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -34,13 +34,13 @@ __all__ = [
     "LEVELS",
     "PER_CASE_COLUMNS",
     "PINGPONG_COLUMNS",
-    "case_handoffs_expr",
     "check_level",
-    "default_level",
     "handler_sequence",
     "handoff_summary",
+    "handoff_totals",
     "handoffs",
     "handoffs_per_case",
+    "handoffs_per_case_expr",
     "pingpong",
 ]
 
@@ -51,21 +51,6 @@ BUCKETS = ("0", "1", "2", "3", "4+")
 HANDOFF_COLUMNS = ["level", "from", "to", "count", "cases", "median_wait_s", "total_wait_s"]
 PINGPONG_COLUMNS = ["level", "a", "b", "count", "cases"]
 PER_CASE_COLUMNS = ["case", "handoffs", "pingpongs", "handlers", "handoff_wait_s"]
-
-
-def default_level(log: EventLog) -> str | None:
-    """The handler level of MEASURES.md: ``"team"`` when mapped, else ``"resource"``,
-    else None (no hand-off analysis is possible).
-
-    Examples
-    --------
-    >>> from journeymap import EventLog
-    >>> log = EventLog.from_frame(pd.DataFrame({
-    ...     "case": ["1"], "activity": ["a"], "timestamp": ["2024-01-01"], "resource": ["Ann"]}))
-    >>> default_level(log)
-    'resource'
-    """
-    return next((level for level in LEVELS if log.has(level)), None)
 
 
 def check_level(log: EventLog, level: str) -> str:
@@ -79,8 +64,8 @@ def check_level(log: EventLog, level: str) -> str:
     if level not in LEVELS:
         raise MappingError(f"level must be 'team' or 'resource', not {level!r}")
     if not log.has(level):
-        hint = f"map a column as {level} (--{level} COLUMN, or {level}='COLUMN' in read_log)"
-        other = default_level(log)
+        hint = f"map a column as {level} ({option(level, 'COLUMN')})"
+        other = handler_role(log)
         if other is not None:
             hint += f", or count hand-offs at level {other!r}"
         raise MappingError(
@@ -116,7 +101,7 @@ def handler_sequence(log: EventLog, *, level: str) -> Any:
     ...     "case": ["1", "1", "1"], "activity": ["a", "b", "c"],
     ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 12:00"],
     ...     "team": ["X", None, "Y"]}))
-    >>> seq = handler_sequence(log, level="team").order_by("source_row").to_pandas()
+    >>> seq = log.engine.fetch(handler_sequence(log, level="team").order_by("source_row"))
     >>> seq[["activity", "handler", "prev_handler", "wait_s", "handoff"]]
       activity handler prev_handler  wait_s  handoff
     0        a       X          NaN     NaN    False
@@ -169,7 +154,7 @@ def _pingpongs(log: EventLog, level: str) -> Any:
     return runs.filter(runs.back == runs.handler).select("case", a=runs.handler, b=runs.b)
 
 
-def case_handoffs_expr(log: EventLog, *, level: str) -> Any:
+def handoffs_per_case_expr(log: EventLog, *, level: str) -> Any:
     """Ibis expression, one row per case of the log: ``case``, ``handoffs``,
     ``pingpongs``, ``handlers`` (distinct known handlers), ``handoff_wait_s`` (sum of
     the waits of its hand-offs) and ``e2e_s`` (end-to-end time).
@@ -229,7 +214,7 @@ def handoffs_per_case(log: EventLog, *, level: str) -> pd.DataFrame:
     0    1         2          1         2         14400.0
     1    2         0          0         0             0.0
     """
-    frame = log.engine.fetch(case_handoffs_expr(log, level=level))
+    frame = log.engine.fetch(handoffs_per_case_expr(log, level=level))
     frame = frame.sort_values("case", kind="stable", ignore_index=True)
     return frame.reindex(columns=PER_CASE_COLUMNS)
 
@@ -352,22 +337,16 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     """
     import ibis
 
-    pc = case_handoffs_expr(log, level=level)
-    row = pc.aggregate(
-        total=pc.handoffs.sum(),
-        cases_with_handoff=pc.count(where=pc.handoffs > 0),
-        pingpong_total=pc.pingpongs.sum(),
-        pingpong_cases=pc.count(where=pc.pingpongs > 0),
-        wait=pc.handoff_wait_s.sum(),
-        e2e=pc.e2e_s.sum(),
-    ).to_pandas()
-    totals = {k: _number(v) or 0.0 for k, v in row.iloc[0].items()}
+    pc = handoffs_per_case_expr(log, level=level)
+    totals = handoff_totals(log, level=level)
     bucket = ibis.cases((pc.handoffs >= 4, "4+"), else_=pc.handoffs.cast("string"))
     bucketed = pc.mutate(bucket=bucket)
     per_bucket = (
-        bucketed.group_by("bucket")
-        .aggregate(cases=bucketed.count(), median_e2e_s=bucketed.e2e_s.median())
-        .to_pandas()
+        log.engine.fetch(
+            bucketed.group_by("bucket").aggregate(
+                cases=bucketed.count(), median_e2e_s=bucketed.e2e_s.median()
+            )
+        )
         .set_index("bucket")
         .reindex(list(BUCKETS))
     )
@@ -379,17 +358,56 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     return {
         "level": level,
         **{key: int(totals[key]) for key in counts},
-        "wait_share": totals["wait"] / totals["e2e"] if totals["e2e"] else None,
+        "wait_share": totals["wait_share"],
         "e2e_by_handoffs": e2e_by_handoffs,
-        "spearman": _spearman(pc, "handoffs", "e2e_s"),
+        "spearman": _spearman(log, pc, "handoffs", "e2e_s"),
     }
+
+
+def handoff_totals(log: EventLog, *, level: str = "team") -> dict[str, Any]:
+    """The per-case hand-off table summed over the log, on the engine.
+
+    Keys: ``cases``; ``total`` (hand-offs) and ``cases_with_handoff``;
+    ``pingpong_total`` and ``pingpong_cases``; ``wait`` (total hand-off wait, seconds);
+    ``e2e`` (total end-to-end time of all cases, seconds); ``wait_share`` (``wait /
+    e2e``: the share of the customers' waiting spent in hand-off waits, 0..1; None when
+    every case takes no time); ``mean_handlers`` (distinct known handlers per case,
+    averaged over all cases; None without cases).
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+    """
+    pc = handoffs_per_case_expr(log, level=level)
+    row = log.engine.fetch(
+        pc.aggregate(
+            cases=pc.count(),
+            total=pc.handoffs.sum(),
+            cases_with_handoff=pc.count(where=pc.handoffs > 0),
+            pingpong_total=pc.pingpongs.sum(),
+            pingpong_cases=pc.count(where=pc.pingpongs > 0),
+            wait=pc.handoff_wait_s.sum(),
+            e2e=pc.e2e_s.sum(),
+            mean_handlers=pc.handlers.mean(),
+        )
+    ).iloc[0]
+    totals: dict[str, Any] = {
+        k: _number(row[k]) or 0.0
+        for k in ("cases", "total", "cases_with_handoff", "pingpong_total", "pingpong_cases")
+    }
+    totals["wait"] = _number(row["wait"]) or 0.0
+    totals["e2e"] = _number(row["e2e"]) or 0.0
+    totals["wait_share"] = totals["wait"] / totals["e2e"] if totals["e2e"] > 0 else None
+    totals["mean_handlers"] = _number(row["mean_handlers"])
+    return totals
 
 
 def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _spearman(table: Any, x: str, y: str) -> float | None:
+def _spearman(log: EventLog, table: Any, x: str, y: str) -> float | None:
     """Spearman's rho of two columns on the engine: Pearson correlation of average ranks."""
     import ibis
 
@@ -399,6 +417,8 @@ def _spearman(table: Any, x: str, y: str) -> float | None:
         return ibis.rank().over(order_by=column) + (ties + 1) / 2
 
     ranked = table.mutate(rx=average_rank(table[x]), ry=average_rank(table[y]))
-    rho = ranked.aggregate(rho=ranked.rx.corr(ranked.ry, how="pop")).to_pandas().iloc[0, 0]
+    rho = _number(
+        log.engine.fetch(ranked.aggregate(rho=ranked.rx.corr(ranked.ry, how="pop"))).iloc[0, 0]
+    )
     # NaN or NULL when undefined: under two rows, or a column with one value throughout.
-    return None if _number(rho) is None else max(-1.0, min(1.0, float(rho)))
+    return None if rho is None else max(-1.0, min(1.0, rho))

@@ -15,14 +15,12 @@ Definitions (shared/MEASURES.md, "Breakdown and reintegration"), on the hand-off
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.handoffs import case_handoffs_expr, handler_sequence
+from journeymap.analysis.handoffs import handler_sequence, handoff_totals, handoffs_per_case_expr
 from journeymap.eventlog import EventLog
-from journeymap.render.units import MISSING, human_duration, thousands
 
 __all__ = [
     "FRAGMENTATION_COLUMNS",
@@ -30,8 +28,6 @@ __all__ = [
     "fragmentation",
     "fragmentation_summary",
     "reintegration",
-    "reintegration_sentence",
-    "total_wait_text",
 ]
 
 REINTEGRATION_COLUMNS = [
@@ -44,7 +40,6 @@ REINTEGRATION_COLUMNS = [
     "cases",
     "median_wait_s",
     "total_wait_s",
-    "sentence",
 ]
 FRAGMENTATION_COLUMNS = [
     "case",
@@ -55,7 +50,6 @@ FRAGMENTATION_COLUMNS = [
     "handoff_wait_share",
 ]
 _NAMES = ["from_activity", "to_activity", "from_handler", "to_handler"]
-_DAY = 86400.0
 
 
 def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
@@ -65,9 +59,9 @@ def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     ``from_handler -> to_handler`` (different handlers) that occur together as a
     hand-off: ``level``, the four names, ``handoffs`` (how many), ``cases`` (distinct
     cases with at least one), ``median_wait_s`` and ``total_wait_s`` (of the hand-offs'
-    waits, seconds; the median interpolates between values, as numpy does), and
-    ``sentence``, the row in plain language (see :func:`reintegration_sentence`).
-    Ranked by total wait (most first), then by the four names.
+    waits, seconds; the median interpolates between values, as numpy does). Ranked by
+    total wait (most first), then by the four names.
+    :func:`journeymap.render.words.reintegration_sentence` says a row in plain words.
 
     Raises
     ------
@@ -86,9 +80,7 @@ def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     >>> table[["from_handler", "to_handler", "handoffs", "cases", "total_wait_s"]]
        from_handler   to_handler  handoffs  cases  total_wait_s
     0  Front office  Back office         2      2       36000.0
-    >>> print(table.at[0, "sentence"])
-    Work passed from 'Assign' (Front office) to 'Investigate' (Back office) 2 times in 2 cases and customers waited 10.0 h in total (median 5.0 h). One team doing both would remove that hand-off.
-    """  # noqa: E501
+    """
     seq = handler_sequence(log, level=level)
     moves = seq.filter(seq.handoff)
     grouped = moves.group_by(
@@ -115,72 +107,7 @@ def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
         frame[column] = frame[column].astype("int64")
     for column in ("median_wait_s", "total_wait_s"):
         frame[column] = frame[column].astype("float64")
-    frame["sentence"] = [
-        reintegration_sentence(*row, level=level)
-        for row in frame[[*_NAMES, "handoffs", "cases", "total_wait_s", "median_wait_s"]]
-        .astype(object)
-        .itertuples(index=False)
-    ]
     return frame.reindex(columns=REINTEGRATION_COLUMNS)
-
-
-def total_wait_text(seconds: float | None) -> str:
-    """A total waiting time as text: the sum of many customers' waits, read in days.
-
-    Under one day it is :func:`~journeymap.render.units.human_duration` (``"45 s"``,
-    ``"12 min"``, ``"5.0 h"``). From one day on it is in days: one decimal below ten
-    days (``"3.2 days"``), whole days with thousands separators from ten days on
-    (``"1,230 days"``); never weeks, which read badly for a total. Rounding is half up;
-    when it reaches the next rule, the next rule is used. ``None`` and NaN give ``"–"``.
-
-    Examples
-    --------
-    >>> [total_wait_text(s) for s in (720, 18000, 86400, 276480, 106272000, None)]
-    ['12 min', '5.0 h', '1.0 day', '3.2 days', '1,230 days', '–']
-    """
-    text = human_duration(seconds)
-    if text == MISSING or text.endswith((" s", " min", " h")) or text.startswith("-"):
-        return text
-    days = float(seconds) / _DAY  # type: ignore[arg-type]
-    shown = Decimal(repr(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if shown < 10:
-        return f"{shown} {'day' if shown == 1 else 'days'}"
-    return f"{thousands(days)} days"
-
-
-def reintegration_sentence(
-    from_activity: str,
-    to_activity: str,
-    from_handler: str,
-    to_handler: str,
-    handoffs: int,
-    cases: int,
-    total_wait_s: float,
-    median_wait_s: float,
-    *,
-    level: str = "team",
-) -> str:
-    """One reintegration candidate in plain language.
-
-    Counts use thousands separators, the total wait :func:`total_wait_text`, the median
-    :func:`~journeymap.render.units.human_duration`. The last sentence says "One team"
-    at team level and "One person" at resource level.
-
-    Examples
-    --------
-    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0)
-    "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
-    """  # noqa: E501
-    times = "time" if handoffs == 1 else "times"
-    in_cases = "case" if cases == 1 else "cases"
-    who = "One person" if level == "resource" else "One team"
-    return (
-        f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
-        f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
-        f"and customers waited {total_wait_text(total_wait_s)} in total "
-        f"(median {human_duration(median_wait_s)}). "
-        f"{who} doing both would remove that hand-off."
-    )
 
 
 def fragmentation(log: EventLog, *, level: str = "team") -> pd.DataFrame:
@@ -209,7 +136,7 @@ def fragmentation(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     0    1         2         1         10800.0  14400.0                0.75
     1    2         1         0             0.0      0.0                 NaN
     """
-    pc = case_handoffs_expr(log, level=level)
+    pc = handoffs_per_case_expr(log, level=level)
     frame = log.engine.fetch(pc).sort_values("case", kind="stable", ignore_index=True)
     frame["e2e_s"] = frame["e2e_s"].astype("float64")
     share = frame["handoff_wait_s"] / frame["e2e_s"].where(frame["e2e_s"] > 0)
@@ -241,24 +168,12 @@ def fragmentation_summary(log: EventLog, *, level: str = "team") -> dict[str, An
     >>> fragmentation_summary(log)
     {'level': 'team', 'cases': 2, 'handoff_wait_s': 3600.0, 'e2e_s': 14400.0, 'handoff_wait_share': 0.25, 'mean_handlers': 1.5}
     """  # noqa: E501
-    pc = case_handoffs_expr(log, level=level)
-    row = (
-        pc.aggregate(
-            cases=pc.count(),
-            wait=pc.handoff_wait_s.sum(),
-            e2e=pc.e2e_s.sum(),
-            handlers=pc.handlers.mean(),
-        )
-        .to_pandas()
-        .iloc[0]
-    )
-    wait = 0.0 if pd.isna(row["wait"]) else float(row["wait"])
-    e2e = 0.0 if pd.isna(row["e2e"]) else float(row["e2e"])
+    totals = handoff_totals(log, level=level)
     return {
         "level": level,
-        "cases": int(row["cases"]),
-        "handoff_wait_s": wait,
-        "e2e_s": e2e,
-        "handoff_wait_share": wait / e2e if e2e > 0 else None,
-        "mean_handlers": None if pd.isna(row["handlers"]) else float(row["handlers"]),
+        "cases": int(totals["cases"]),
+        "handoff_wait_s": totals["wait"],
+        "e2e_s": totals["e2e"],
+        "handoff_wait_share": totals["wait_share"],
+        "mean_handlers": totals["mean_handlers"],
     }

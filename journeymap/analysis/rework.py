@@ -35,10 +35,10 @@ from journeymap.eventlog import EventLog
 __all__ = [
     "REWORK_CASE_COLUMNS",
     "REWORK_COLUMNS",
-    "case_rework_expr",
     "rework",
     "rework_flags",
     "rework_per_case",
+    "rework_per_case_expr",
     "rework_summary",
 ]
 
@@ -171,7 +171,7 @@ def rework_per_case(log: EventLog) -> pd.DataFrame:
     0    1              2            1           2
     1    2              0            0           0
     """
-    frame = log.engine.fetch(case_rework_expr(log))
+    frame = log.engine.fetch(rework_per_case_expr(log))
     frame["case"] = frame["case"].astype(str)
     for column in REWORK_CASE_COLUMNS[1:]:
         frame[column] = frame[column].astype("int64")
@@ -179,7 +179,7 @@ def rework_per_case(log: EventLog) -> pd.DataFrame:
     return frame.reindex(columns=REWORK_CASE_COLUMNS)
 
 
-def case_rework_expr(log: EventLog) -> Any:
+def rework_per_case_expr(log: EventLog) -> Any:
     """Ibis table, one row per case: ``case``, ``rework_events``, ``redo_events`` and
     ``self_loops`` (see :func:`rework_per_case`), computed once per log."""
 
@@ -198,12 +198,10 @@ def rework_summary(log: EventLog) -> dict[str, int | float]:
     """Rework over the whole log.
 
     Keys: ``events`` (rework events), ``cases`` (cases with at least one rework
-    event), ``redo_events``, ``repeat_events`` (rework events that are not redos:
-    ``events - redo_events``), ``self_loops``, ``rework_wait_s`` (total wait into rework
-    events, seconds) and ``rework_pct`` (rework events / all events * 100).
-
-    Note that here ``repeat_events`` excludes redos, whereas the per-activity column
-    of :func:`rework` counts all rework events of the activity (MEASURES.md).
+    event), ``redo_events``, ``same_hands_events`` (rework events that are not redos,
+    the repeats of MEASURES.md: ``events - redo_events``), ``self_loops``,
+    ``rework_wait_s`` (total wait into rework events, seconds) and ``rework_pct``
+    (rework events / all events * 100).
 
     Examples
     --------
@@ -215,11 +213,11 @@ def rework_summary(log: EventLog) -> dict[str, int | float]:
     ...                   "2024-01-01 11:30", "2024-01-02 09:00"],
     ...     "resource": ["ann", "bob", "cy", "cy", "ann"]}))
     >>> rework_summary(log)  # doctest: +NORMALIZE_WHITESPACE
-    {'events': 2, 'cases': 1, 'redo_events': 1, 'repeat_events': 1, 'self_loops': 1,
+    {'events': 2, 'cases': 1, 'redo_events': 1, 'same_hands_events': 1, 'self_loops': 1,
      'rework_wait_s': 5400.0, 'rework_pct': 40.0}
     """
     ev = rework_flags(log)
-    row = (
+    row = log.engine.fetch(
         ev.aggregate(
             all_events=ev.count(),
             events=_count(ev.rework),
@@ -228,9 +226,7 @@ def rework_summary(log: EventLog) -> dict[str, int | float]:
             self_loops=_count(ev.self_loop),
             rework_wait_s=ev.wait_in_s.sum(where=ev.rework),
         )
-        .to_pandas()
-        .iloc[0]
-    )
+    ).iloc[0]
 
     def whole(key: str) -> int:
         return 0 if pd.isna(row[key]) else int(row[key])
@@ -241,7 +237,7 @@ def rework_summary(log: EventLog) -> dict[str, int | float]:
         "events": events,
         "cases": whole("cases"),
         "redo_events": redo,
-        "repeat_events": events - redo,
+        "same_hands_events": events - redo,
         "self_loops": whole("self_loops"),
         "rework_wait_s": wait,
         "rework_pct": 100 * events / total if total else 0.0,

@@ -59,7 +59,7 @@ def activity_stats(
     }
     if processing is not None:
         aggregates["median_processing_s"] = processing
-    frame = ev.group_by("activity").aggregate(**aggregates).to_pandas()
+    frame = log.engine.fetch(ev.group_by("activity").aggregate(**aggregates))
     if processing is None:
         frame["median_processing_s"] = float("nan")
     total = int(frame["events"].sum())
@@ -83,10 +83,8 @@ def _lanes(log: EventLog, lanes: str | None, activities: Iterable[str] | None) -
     if activities is not None:
         t = t.filter(t.activity.isin(sorted(set(activities))))
     known = t.filter(t[lanes].notnull())
-    counts = (
-        known.group_by(["activity", known[lanes].name("lane")])
-        .aggregate(n=known.count())
-        .to_pandas()
+    counts = log.engine.fetch(
+        known.group_by(["activity", known[lanes].name("lane")]).aggregate(n=known.count())
     )
     if counts.empty:
         return empty

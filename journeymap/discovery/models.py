@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from journeymap.discovery.model_graph import filter_noise, pm4py_dfg, read_dfg
+from journeymap.dot import run_dot
 from journeymap.errors import MissingDependencyError, ModelError
 
 __all__ = ["DRAW_FORMATS", "ProcessModel", "heuristics_model", "inductive_model"]
@@ -48,7 +47,6 @@ _DOT_ID = r'"(?:[^"\\]|\\.)*"|[^\s"\[\]=;{}]+'
 _DOT_STATEMENT = re.compile(
     rf"\t(?P<a>{_DOT_ID})(?: -> (?P<b>{_DOT_ID}))?(?P<rest>( \[.*)?\s*)", re.S
 )
-_PDF_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
 _REFERENCES = ("sourceRef", "targetRef", "bpmnElement", "processRef")
 
 
@@ -117,7 +115,7 @@ class ProcessModel:
         """
         if format not in DRAW_FORMATS:
             raise ModelError(f"cannot draw as {format!r}: choose one of {', '.join(DRAW_FORMATS)}")
-        data = self.dot.encode() if format == "dot" else _run_dot(self.dot, format)
+        data = self.dot.encode() if format == "dot" else run_dot(self.dot, format, what="the model")
         Path(path).write_bytes(data)
         return Path(path)
 
@@ -269,7 +267,8 @@ def _bpmn_form(bpmn: Any) -> tuple[Any, str]:
     gviz = classic.apply(copies[1], parameters={"format": "svg"})
     ids = {str(id(n)): n.get_id() for n in copies[1].get_nodes()}
     names = {new: ids[old] for old, new in _rename_dot_nodes(gviz).items() if old in ids}
-    _apply_layout(copies[0], _run_dot(gviz.source, "plain").decode(), names)
+    layout = run_dot(gviz.source, "plain", what="the BPMN diagram").decode()
+    _apply_layout(copies[0], layout, names)
     return copies[0], str(gviz.source)
 
 
@@ -367,20 +366,6 @@ def _rename_dot_nodes(gviz: Any) -> dict[str, str]:
         head = f" -> {new(m['b'])}" if m["b"] else ""
         gviz.body[i] = f"\t{new(m['a'])}{head}{m['rest']}"
     return names
-
-
-def _run_dot(source: str, format: str) -> bytes:
-    dot = shutil.which("dot")
-    if dot is None:
-        raise MissingDependencyError(
-            "Graphviz's dot program was not found on PATH: install Graphviz "
-            "(apt install graphviz, brew install graphviz, https://graphviz.org/download/)"
-        )
-    done = subprocess.run([dot, f"-T{format}"], input=source.encode(), capture_output=True)
-    if done.returncode != 0:
-        raise ModelError(f"Graphviz could not draw the model: {done.stderr.decode().strip()}")
-    # cairo (Graphviz 2.43) stamps PDFs with the time: fix it, keeping the byte offsets
-    return _PDF_DATE.sub(rb"\g<1>19700101000000", done.stdout)
 
 
 def _apply_layout(bpmn: Any, plain: str, names: dict[str, str]) -> None:

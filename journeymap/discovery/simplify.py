@@ -25,7 +25,8 @@ DEFAULT_MAX_ACTIVITIES = 40
 
 @dataclass(frozen=True)
 class MapScope:
-    """What a map shows of the whole log, for its caption."""
+    """What a map shows of the whole log (:func:`journeymap.render.words.map_caption`
+    says it in words)."""
 
     activities_shown: int
     activities_total: int
@@ -40,39 +41,6 @@ class MapScope:
     def events_shown_pct(self) -> float:
         """Share of the log's events that belong to shown activities, %."""
         return 100 * self.events_shown / self.events_total if self.events_total else 100.0
-
-    def caption(self) -> str:
-        """Plain words, e.g. ``"23 of 61 activities, 48 of 210 paths, 94% of events"``.
-
-        Examples
-        --------
-        >>> MapScope(23, 61, 48, 210, 940, 1000).caption()
-        '23 of 61 activities, 48 of 210 paths, 94% of events'
-        >>> MapScope(24, 24, 58, 137, 100, 100).caption()
-        'All 24 activities, 58 of 137 paths'
-        >>> MapScope(5, 5, 9, 9, 100, 100).caption()
-        'All 5 activities and 9 paths'
-        """
-        text = self._caption()
-        if self.subset is None:
-            return text
-        return f"{self.subset.capitalize()} only: {text[0].lower()}{text[1:]}"
-
-    def _caption(self) -> str:
-        all_activities = self.activities_shown == self.activities_total
-        if all_activities and self.paths_shown == self.paths_total:
-            return f"All {self.activities_total:,} activities and {self.paths_total:,} paths"
-        if all_activities:
-            return (
-                f"All {self.activities_total:,} activities, "
-                f"{self.paths_shown:,} of {self.paths_total:,} paths"
-            )
-        pct = self.events_shown_pct
-        share = f"{pct:.0f}%" if pct >= 10 or pct == 0 else f"{pct:.1f}%"
-        return (
-            f"{self.activities_shown:,} of {self.activities_total:,} activities, "
-            f"{self.paths_shown:,} of {self.paths_total:,} paths, {share} of events"
-        )
 
 
 def choose_activities(

@@ -6,14 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.time import case_times_expr
 from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.times import case_times_expr
 from journeymap.eventlog import EventLog
 
 __all__ = [
     "SEPARATOR",
     "VARIANT_COLUMNS",
-    "case_variant_ranks",
+    "case_variants_expr",
     "variants",
     "variants_covering",
 ]
@@ -56,7 +56,7 @@ def variants(log: EventLog) -> pd.DataFrame:
     return frame[VARIANT_COLUMNS]
 
 
-def case_variant_ranks(log: EventLog) -> Any:
+def case_variants_expr(log: EventLog) -> Any:
     """Ibis table, one row per case: ``case`` and ``variant_rank`` (the rank of its
     variant in :func:`variants`), computed once per log."""
 

@@ -1,7 +1,8 @@
-"""Renderers: journey maps as Graphviz DOT, SVG, PNG and PDF.
+"""Renderers: journey maps as Graphviz DOT, SVG, PNG and PDF; charts; the report; the
+words people read.
 
-Renderers turn the small tables the analyses return into pictures; they never compute
-measures.
+Renderers turn the small tables the analyses return into pictures and text; they never
+compute measures.
 
 Examples
 --------
@@ -13,7 +14,7 @@ Examples
 from journeymap.render.handoffs import handoff_network_dot
 from journeymap.render.journey import journey_dot
 from journeymap.render.pictures import DRAW_FORMATS, draw
-from journeymap.render.units import human_duration, thousands
+from journeymap.render.words import human_duration, thousands
 
 __all__ = [
     "DRAW_FORMATS",

@@ -23,9 +23,10 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import numpy.typing as npt
 
-from journeymap.analysis.capability import XmRChart, capability_statement
+from journeymap.analysis.capability import XmRChart
+from journeymap.render.words import capability_statement
 
-__all__ = ["duration_unit", "xmr_svg"]
+__all__ = ["duration_unit", "xmr_svg", "xmr_svg_text"]
 
 SIGNAL = "#c0392b"
 LINE = "#34495e"
@@ -400,6 +401,13 @@ def xmr_svg(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(_document(chart, title=title, y_label=y_label, unit=unit), "utf-8")
     return target
+
+
+def xmr_svg_text(
+    chart: XmRChart, *, title: str, y_label: str | None = None, unit: str | None = None
+) -> str:
+    """The SVG text :func:`xmr_svg` writes."""
+    return _document(chart, title=title, y_label=y_label, unit=unit)
 
 
 def _document(chart: XmRChart, *, title: str, y_label: str | None, unit: str | None) -> str:

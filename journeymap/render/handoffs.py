@@ -14,12 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.errors import MappingError, option
 from journeymap.render import style
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, require, scale, values
-from journeymap.render.units import human_duration, thousands
+from journeymap.render.words import human_duration, thousands
 
-__all__ = ["MATRIX_COLUMNS", "PINGPONG_COLUMNS", "handoff_network_dot"]
+__all__ = ["MATRIX_COLUMNS", "PINGPONG_COLUMNS", "handoff_network_dot", "network_dot"]
 
 MATRIX_COLUMNS = ["level", "from", "to", "count", "cases", "median_wait_s", "total_wait_s"]
 PINGPONG_COLUMNS = ["level", "a", "b", "count", "cases"]
@@ -240,3 +241,24 @@ def _legend(
             )
         )
     return style.legend_table(rows, " — ".join(notes))
+
+
+def network_dot(findings: Any, title: str = "") -> str:
+    """The hand-off network of the findings' handler level as DOT (the ``handoffs`` view).
+
+    Raises
+    ------
+    MappingError
+        The log has no team or resource role.
+    """
+    if findings.level is None or findings.handoffs is None:
+        raise MappingError(
+            f"{option('view', 'handoffs')} needs a team or resource column: map one with "
+            f"{option('team', 'COLUMN')} or {option('resource', 'COLUMN')}"
+        )
+    level = findings.level
+    matrix = findings.handoffs[findings.handoffs["level"] == level]
+    pairs = None
+    if findings.pingpong is not None:
+        pairs = findings.pingpong[findings.pingpong["level"] == level]
+    return handoff_network_dot(matrix, pairs, level=level, title=title)

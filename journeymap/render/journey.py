@@ -1,8 +1,8 @@
 """The journey map: a directly-follows graph as Graphviz DOT, and DOT as pictures.
 
 :func:`journey_dot` turns the small tables the discovery code returns (the DFG edges
-and the activities) into DOT source text; :func:`draw` (from
-:mod:`journeymap.render.pictures`) runs Graphviz's ``dot`` on it.
+and the activities) into DOT source text; :func:`journeymap.render.pictures.draw` runs
+Graphviz's ``dot`` on it.
 Nothing here computes a measure: counts and waits arrive ready-made and are only
 formatted, scaled to widths and shades, and laid out.
 
@@ -20,12 +20,11 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render import overlays, style
-from journeymap.render.pictures import DRAW_FORMATS, draw
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, require, scale, values
-from journeymap.render.units import human_duration, thousands
+from journeymap.render.words import human_duration, thousands
 
-__all__ = ["DRAW_FORMATS", "END", "START", "draw", "journey_dot"]
+__all__ = ["END", "START", "journey_dot"]
 
 #: Reserved node names of start and end edges in the DFG (MEASURES.md).
 START, END = "__start__", "__end__"
@@ -76,7 +75,7 @@ def journey_dot(
     Hand-offs and rework are drawn when the tables carry them (see
     :mod:`journeymap.render.overlays`): an edge's ``handoffs`` count joins its label
     and paths where half or more of the transitions change hands turn purple;
-    ``pingpong`` edges get a ``⇄`` and a double line; self-loops (a -> a) are dashed
+    ``handed_back`` edges get a ``⇄`` and a double line; self-loops (a -> a) are dashed
     burnt-orange loops marked ``↻``; an activity's ``rework_pct`` adds a line
     ``↻ 12% rework`` to its box, with a thick burnt-orange border from 10%. The legend
     explains only the marks drawn.
@@ -87,7 +86,7 @@ def journey_dot(
         One row per directly-follows edge: ``source``, ``target``, ``events``,
         ``cases``, ``mean_wait_s``, ``median_wait_s``, ``p90_wait_s``. Start edges have
         the source ``"__start__"``, end edges the target ``"__end__"``. Optional:
-        ``handoffs`` (transitions that change handler) and ``pingpong`` (booleans:
+        ``handoffs`` (transitions that change handler) and ``handed_back`` (booleans:
         the reverse edge carries hand-offs too).
     activities : pandas.DataFrame
         One row per activity to draw: ``activity``, ``events``, ``cases`` and, with

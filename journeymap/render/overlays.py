@@ -8,7 +8,7 @@ the optional columns (MEASURES.md, "Handler, hand-offs, ping-pong" and "Rework")
   (``"1,204 · 890 hand-offs"``). A **hand-off path**, one where at least half of the
   transitions change hands, is drawn in purple (frequency view) or gets a purple line
   beside its wait colour (performance view, which keeps its colours for waits).
-- ``pingpong`` on DFG edges (booleans): the reverse edge also carries hand-offs, so
+- ``handed_back`` on DFG edges (booleans): the reverse edge also carries hand-offs, so
   work goes back and forth. The label starts with ``⇄`` and the line is doubled.
 - self-loops (source equals target) are always marked: a dashed burnt-orange loop
   labelled ``↻``: the activity done again straight away.
@@ -29,7 +29,7 @@ import pandas as pd
 
 from journeymap.render import style
 from journeymap.render.tables import number
-from journeymap.render.units import thousands
+from journeymap.render.words import thousands
 
 __all__ = [
     "HANDOFF_SHARE",
@@ -54,7 +54,7 @@ def _handoffs(row: dict[str, Any]) -> float:
 
 
 def _pingpong(row: dict[str, Any]) -> bool:
-    value = row.get("pingpong")
+    value = row.get("handed_back")
     # None, NaN and pandas' NA: not known, so not drawn.
     return False if value is None or pd.isna(value) else bool(value)
 

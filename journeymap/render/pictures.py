@@ -1,25 +1,17 @@
-"""Pictures from DOT: run Graphviz's ``dot`` program and write the files.
-
-Graphviz is called as a program, not through a Python binding, so journeymap needs
-no extra package; only ``dot`` has to be installed.
-"""
+"""Pictures from DOT: the ``.dot`` file and the pictures Graphviz draws from it
+(through :func:`journeymap.dot.run_dot`, the one place ``dot`` is run)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from journeymap.errors import MissingDependencyError, RenderError
+from journeymap.dot import run_dot
 
 __all__ = ["DRAW_FORMATS", "draw"]
 
 #: Picture formats :func:`draw` writes besides the ``.dot`` file.
 DRAW_FORMATS = ("svg", "png", "pdf")
-# PNG only: 96 dpi (Graphviz's default) makes 13 pt text too small on today's screens.
-_PNG_DPI = 144
 
 
 def draw(
@@ -78,41 +70,9 @@ def draw(
     dot_path = stem.with_name(stem.name + ".dot")
     dot_path.write_text(dot_source, encoding="utf-8", newline="\n")
     written = [dot_path]
-    if not wanted:
-        return written
-    program = shutil.which("dot")
-    if program is None:
-        raise MissingDependencyError(
-            "Graphviz's `dot` program was not found on the PATH, so the journey map "
-            f"could not be drawn (its DOT source is in {dot_path}). Install Graphviz "
-            "(Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install graphviz`; "
-            "others: https://graphviz.org/download/) and run again."
-        )
-    # Cairo stamps PDFs with the time unless SOURCE_DATE_EPOCH fixes it.
-    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
     for fmt in wanted:
-        args = [program, f"-T{fmt}"] + ([f"-Gdpi={_PNG_DPI}"] if fmt == "png" else [])
-        try:
-            done = subprocess.run(
-                args,
-                input=dot_source.encode("utf-8"),
-                capture_output=True,
-                timeout=timeout,
-                env=env,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise RenderError(
-                f"Graphviz took longer than {timeout:g} s to draw {fmt}; the map is too "
-                "large to draw: show fewer activities and paths, or allow more time"
-            ) from None
-        if done.returncode != 0:
-            # dot can print hundreds of diagnostic lines; the first few say what failed.
-            why = " / ".join(done.stderr.decode("utf-8", "replace").strip().splitlines()[:3])
-            raise RenderError(
-                f"Graphviz could not draw {fmt} from {dot_path}: {why or 'no message'}"
-            )
+        data = run_dot(dot_source, fmt, timeout=timeout, what=f"the picture of {dot_path}")
         path = stem.with_name(f"{stem.name}.{fmt}")
-        path.write_bytes(done.stdout)
+        path.write_bytes(data)
         written.append(path)
     return written

@@ -13,23 +13,26 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.capability import capability_statement
-from journeymap.analysis.reintegration import total_wait_text
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
-from journeymap.render.units import MISSING, human_duration, thousands
+from journeymap.render.summary import summary as summary_of
+from journeymap.render.words import (
+    MISSING,
+    capability_statement,
+    chart_title,
+    human_duration,
+    map_caption,
+    reintegration_sentences,
+    thousands,
+    total_wait_text,
+)
 
 __all__ = ["VIEW_ORDER", "key_numbers", "render_report"]
 
 #: Journey map views in the order their buttons appear; other views follow by name.
 VIEW_ORDER = ("frequency", "performance", "failure demand")
-_CHART_TITLES = {
-    "capability_e2e": "End-to-end time",
-    "weekly_volume": "Demand per week",
-    "weekly_failure_demand": "Failure demand per week",
-}
 TOP_OPPORTUNITIES = 10
 TOP_ROWS = 20
 
@@ -47,7 +50,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     and p90, hand-offs per case (total hand-offs / cases, two decimals) and rework % of
     cases (cases with a rework event / cases).
     """
-    summary = findings.summary()
+    summary = summary_of(findings)
     cases = summary["cases"]
     e2e = summary["end_to_end"] or {}
     handoffs = summary.get("handoffs")
@@ -99,7 +102,7 @@ def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
     out = ['<section id="journey"><h2>The journey map</h2>']
     if not views:
         return out[0] + '<p class="note">No journey map was drawn.</p></section>'
-    caption = findings.scope.caption()
+    caption = map_caption(findings.scope)
     buttons = "".join(
         f'<button type="button" data-view="{esc(v)}" '
         f'aria-pressed="{"true" if i == 0 else "false"}">{esc(v.capitalize())}</button>'
@@ -153,10 +156,11 @@ def _reintegration(findings: Any) -> str:
         table = table[table["level"] == findings.level]
     keys = ["from_activity", "to_activity", "from_handler", "to_handler"]
     table = table.sort_values(["total_wait_s", *keys], ascending=[False, True, True, True, True])
+    top = table.head(TOP_OPPORTUNITIES)
     items = "".join(
         f"<li><strong>{esc(total_wait_text(row['total_wait_s']))} of waiting.</strong> "
-        f"{esc(row['sentence'])}</li>"
-        for row in table.head(TOP_OPPORTUNITIES).to_dict("records")
+        f"{esc(sentence)}</li>"
+        for row, sentence in zip(top.to_dict("records"), reintegration_sentences(top), strict=True)
     )
     return (
         head + "<p>The hand-offs whose waits cost customers most time in total, "
@@ -212,9 +216,7 @@ def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
 
 
 def _chart(name: str, svg: str | None, findings: Any) -> str:
-    base, _, group = name.partition(":")
-    title = _CHART_TITLES.get(base, base.replace("_", " ").capitalize())
-    title += f": {group}" if group else ""
+    title = chart_title(name)
     chart = None if findings.check is None else findings.check.charts.get(name)
     statement = capability_statement(chart) if chart is not None else ""
     label = f"XmR chart, {title}. {statement}".strip()
@@ -262,12 +264,9 @@ def _data_quality(findings: Any) -> str:
         f"<p>{thousands(log.rows_read)} rows read, {thousands(log.rejected_rows)} rejected; "
         f"times in {esc(log.timezone)}.</p>"
     )
-    rejects = log.rejects()
-    if not rejects.empty:
-        reasons = rejects["reason"].astype(str).str.partition(":")[0].str.strip()
-        counts = reasons.value_counts()
-        frame = pd.DataFrame({"reason": counts.index, "rows": counts.to_numpy()})
-        frame = frame.sort_values(["rows", "reason"], ascending=[False, True])
+    reasons = log.rejected_by_reason()
+    if reasons:
+        frame = pd.DataFrame({"reason": list(reasons), "rows": list(reasons.values())})
         columns = [Column("reason", "Reason"), Column("rows", "Rows", "count")]
         out.append(sortable_table(frame, columns, caption="Rows rejected, by reason"))
     mapping = sorted(log.mapping.columns().items())
@@ -278,7 +277,7 @@ def _data_quality(findings: Any) -> str:
     )
     notes = list(log.notes)
     notes += [] if findings.check is None else list(findings.check.notes)
-    notes.append(f"Journey map: {findings.scope.caption()}.")
+    notes.append(f"Journey map: {map_caption(findings.scope)}.")
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
     out.append(f"<h3>Notes and assumptions</h3><ul>{items}</ul>")
     return "".join(out) + "</section>"
@@ -292,8 +291,18 @@ def _glossary() -> str:
 def _made(findings: Any, options: dict[str, Any]) -> str:
     sha = options.get("source_sha256")
     shown = {k: v for k, v in options.items() if k != "source_sha256"}
+    chosen = findings.options.map
+    mining = {
+        "lanes": findings.lanes,
+        "activities_pct": chosen.activities_pct,
+        "paths_pct": chosen.paths_pct,
+        "max_activities": chosen.max_activities,
+        "model": chosen.model,
+        "demand": chosen.demand,
+        "by": chosen.by,
+    }
     settings = json.dumps(
-        {"mining": findings.options, "report": shown}, sort_keys=True, indent=2, default=str
+        {"mining": mining, "report": shown}, sort_keys=True, indent=2, default=str
     )
     source = f"<p>Source: <code>{esc(findings.log.source)}</code>"
     source += f", SHA-256 <code>{esc(sha)}</code>.</p>" if sha else ".</p>"
@@ -322,7 +331,7 @@ def render_report(
 
     Parameters
     ----------
-    findings : journeymap.mining.Findings
+    findings : journeymap.findings.Findings
     journey_svgs : dict of str to str
         SVG text of the journey map per view (``"frequency"``, ``"performance"``,
         ``"failure demand"``, ...); the first view is shown, buttons switch.

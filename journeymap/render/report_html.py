@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render.report_svg import inline_svg
-from journeymap.render.units import MISSING, human_duration, thousands
+from journeymap.render.words import MISSING, human_duration, thousands
 
 __all__ = ["Column", "coverage_curve", "esc", "figure", "pct", "sortable_table"]
 

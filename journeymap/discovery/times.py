@@ -1,4 +1,5 @@
-"""End-to-end time of cases: how long customers really wait, start to finish."""
+"""Per-case times: when a case starts and ends, and its end-to-end time (how long the
+customer really waits, start to finish); the time between two instants."""
 
 from __future__ import annotations
 
@@ -8,12 +9,23 @@ import pandas as pd
 
 from journeymap.eventlog import EventLog
 
-__all__ = ["case_times", "case_times_expr", "end_to_end_summary", "seconds_between"]
+__all__ = [
+    "case_times",
+    "case_times_expr",
+    "end_to_end_summary",
+    "iso_week",
+    "seconds_between",
+]
 
 
 def seconds_between(later: Any, earlier: Any) -> Any:
     """Ibis expression: seconds from ``earlier`` to ``later`` (timestamps), as a float."""
     return later.epoch_seconds().cast("float64") - earlier.epoch_seconds().cast("float64")
+
+
+def iso_week(instant: Any) -> Any:
+    """Ibis expression: the start (Monday 00:00, UTC) of the ISO week of an instant."""
+    return instant.truncate("W")
 
 
 def case_times_expr(log: EventLog) -> Any:
@@ -75,15 +87,13 @@ def end_to_end_summary(log: EventLog) -> dict[str, float | None]:
     {'median_s': 7200.0, 'mean_s': 7200.0, 'p90_s': 10080.0}
     """
     per_case = case_times_expr(log)
-    row = (
+    row = log.engine.fetch(
         per_case.aggregate(
             median_s=per_case.e2e_s.median(),
             mean_s=per_case.e2e_s.mean(),
             p90_s=per_case.e2e_s.quantile(0.9),
         )
-        .to_pandas()
-        .iloc[0]
-    )
+    ).iloc[0]
     return {
         k: (None if pd.isna(row[k]) else float(row[k])) for k in ("median_s", "mean_s", "p90_s")
     }

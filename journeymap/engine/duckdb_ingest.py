@@ -1,4 +1,4 @@
-"""From a connector's raw text table to the typed, validated events table.
+"""On DuckDB: from a loaded source's raw table to the typed, validated events table.
 
 Every raw row ends up in exactly one of two tables: the events (roles typed, identifiers
 kept as text, timestamps in UTC) or the rejects (source row number, reason, the raw
@@ -11,26 +11,29 @@ from dataclasses import dataclass
 
 import duckdb
 
-from journeymap.connectors.base import RawTable, first_line, first_row, quote_identifier
-from journeymap.errors import EmptyLogError, RejectedRowsError, SourceError
-from journeymap.mapping import ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
-from journeymap.timestamps import (
-    ISO_8601,
-    TimestampFormat,
+from journeymap.connectors.base import first_line
+from journeymap.engine.duckdb_load import Loaded
+from journeymap.engine.duckdb_sql import (
     as_text_sql,
-    detect_format,
+    count_parsed,
+    first_row,
     parse_sql,
+    quote_identifier,
+    sample_values,
     text_sql,
 )
+from journeymap.engine.timestamps import ISO_8601, TimestampFormat, detect_format
+from journeymap.errors import EmptyLogError, RejectedRowsError, SourceError, option
+from journeymap.mapping import ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
 
-__all__ = ["CANONICAL_COLUMNS", "Ingested", "ingest"]
+__all__ = ["CANONICAL_COLUMNS", "TypedTables", "ingest"]
 
 #: Column names of the events table that are not attributes.
 CANONICAL_COLUMNS = ("source_row", *ROLES)
 
 
 @dataclass(frozen=True)
-class Ingested:
+class TypedTables:
     """Names and facts of what :func:`ingest` created."""
 
     events: str
@@ -43,13 +46,13 @@ class Ingested:
 
 def ingest(
     con: duckdb.DuckDBPyConnection,
-    raw: RawTable,
+    raw: Loaded,
     mapping: Mapping,
     options: ReadOptions,
     *,
     events: str,
     rejects: str,
-) -> Ingested:
+) -> TypedTables:
     """Type and validate ``raw`` into tables ``events`` and ``rejects``; drop ``raw``.
 
     A row is rejected when its case or activity is empty, its timestamp is empty or
@@ -58,8 +61,8 @@ def ingest(
 
     The source is scanned once: every row goes into ``events`` with its rejection reason
     (NULL when valid) and, for rejected rows only, the raw text of its role columns;
-    rejected rows are then moved to ``rejects``. ``raw`` may be a view over the source
-    file (see :class:`~journeymap.connectors.base.RawTable`).
+    rejected rows are then moved to ``rejects``. ``raw`` may be a view over a copy of
+    the source (see :class:`~journeymap.engine.duckdb_load.Loaded`).
 
     Raises
     ------
@@ -84,19 +87,19 @@ def ingest(
 
 def _ingest(
     con: duckdb.DuckDBPyConnection,
-    raw: RawTable,
+    raw: Loaded,
     mapping: Mapping,
     options: ReadOptions,
     *,
     events: str,
     rejects: str,
-) -> Ingested:
+) -> TypedTables:
     roles = mapping.columns()
     kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {raw.table}").fetchall()}
     formats = {
         role: detect_format(
-            con,
-            raw.table,
+            sample_values(con, raw.table, column),
+            lambda values, formats: count_parsed(con, values, formats),
             column,
             given=options.timestamp_format,
             timezone=options.timezone,
@@ -169,9 +172,10 @@ def _ingest(
         ).fetchall()
         shown = "; ".join(f"row {r}: {why}" for r, why in first)
         raise RejectedRowsError(
-            f"{raw.source}: {rejected:,} row(s) rejected and --strict was given: {shown}"
+            f"{raw.source}: {rejected:,} row(s) rejected and {option('strict', True)} was "
+            f"given: {shown}"
         )
-    return Ingested(
+    return TypedTables(
         events=events,
         rejects=rejects,
         attributes=attributes,

@@ -9,15 +9,17 @@ same table always gives the same bytes.
 
 from __future__ import annotations
 
-import functools
+import itertools
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from journeymap.connectors.base import quote_identifier
+from journeymap.engine.duckdb_sql import quote_identifier
 
-__all__ = ["FORMULA_START", "copy_to_csv", "neutralise", "write_table"]
+__all__ = ["FORMULA_START", "copy_to_csv", "neutralise", "write_frame"]
+
+_frames = itertools.count(1)
 
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -76,8 +78,11 @@ def copy_to_csv(
     )
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, *, decimals: int = 3) -> Path:
-    """Write a result table as CSV: text neutralised, floats with fixed decimals.
+def write_frame(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, path: str | Path, *, decimals: int = 3
+) -> Path:
+    """Write a pandas result table as CSV through ``con``, as :func:`copy_to_csv` writes
+    tables: text neutralised, floats with fixed decimals, instants in UTC.
 
     The same table always gives the same bytes: floats have ``decimals`` places (NaN as
     an empty cell), timestamps are ISO 8601 in UTC with a ``Z``, rows keep the frame's
@@ -88,8 +93,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, decimals: int = 3) -> 
     >>> import tempfile
     >>> times = pd.to_datetime(["2024-01-01 09:00:00.5", "2024-01-01 00:00:00.0"], utc=True)
     >>> table = pd.DataFrame({"a": ["=1+1", "x"], "w": [1 / 3, None], "t": times})
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("SET TimeZone = 'UTC'")
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = write_table(table, Path(d) / "t.csv")
+    ...     p = write_frame(con, table, Path(d) / "t.csv")
     ...     print(p.read_text(), end="")
     a,w,t
     '=1+1,0.333,2024-01-01T09:00:00.5Z
@@ -97,20 +104,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, decimals: int = 3) -> 
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = _writer()
-    con.register("frame_view", frame.reset_index(drop=True))
+    view = f"frame_to_csv_{next(_frames)}"
+    con.register(view, frame.reset_index(drop=True))
     try:
-        copy_to_csv(con, "frame_view", target, decimals=decimals)
+        copy_to_csv(con, view, target, decimals=decimals)
     finally:
-        con.unregister("frame_view")
+        con.unregister(view)
     return target
-
-
-@functools.cache
-def _writer() -> duckdb.DuckDBPyConnection:
-    """The DuckDB connection that writes pandas tables, opened once per process
-    (opening one costs tens of milliseconds, and ``mine`` writes a dozen tables)."""
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET preserve_insertion_order = true")
-    return con

@@ -1,0 +1,55 @@
+"""Engines: where the events live and the per-event work runs (see
+:mod:`journeymap.engine.base`). DuckDB is the default.
+"""
+
+from __future__ import annotations
+
+from journeymap.engine.base import Engine, EngineSettings, EngineTable, Ingested
+from journeymap.errors import ConfigError, option
+
+__all__ = ["ENGINES", "Engine", "EngineSettings", "EngineTable", "Ingested", "connect"]
+
+#: The engines :func:`connect` opens, by name.
+ENGINES = ("duckdb",)
+
+
+def connect(
+    engine: str = "duckdb",
+    *,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    temp_directory: str | None = None,
+) -> Engine:
+    """Open an engine. Close it when done (or use it as a context manager).
+
+    Parameters
+    ----------
+    engine : "duckdb" (embedded, the default).
+    memory_limit : such as ``"2GB"``; default: the ``JOURNEYMAP_MEMORY_LIMIT``
+        environment variable, else the engine's default (DuckDB: 80% of RAM). Beyond it,
+        work spills to disk.
+    threads : worker threads; default: all cores.
+    temp_directory : where work spills; default: the engine's own choice.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown engine name.
+
+    Examples
+    --------
+    >>> with connect(memory_limit="256MB") as engine:
+    ...     engine.name
+    'duckdb'
+    """
+    settings = EngineSettings(
+        threads=threads, memory_limit=memory_limit, temp_directory=temp_directory
+    )
+    if engine == "duckdb":
+        from journeymap.engine.duckdb_engine import DuckDBEngine
+
+        return DuckDBEngine(settings)
+    raise ConfigError(
+        f"unknown engine {engine!r}; the engines are: {', '.join(ENGINES)} "
+        f"(choose one with {option('engine')})"
+    )

@@ -1,0 +1,118 @@
+"""What :func:`journeymap.mine` finds: small tables, charts and numbers, no files.
+
+The renderers (:mod:`journeymap.render`) turn findings into pictures, the report and
+``summary.json``; :func:`journeymap.write_outputs` writes them. Tables are pandas
+DataFrames with the columns their analysis documents; tables with a row per case stay
+on the engine (:class:`~journeymap.engine.EngineTable`) until written or asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.capability import XmRChart
+from journeymap.discovery.simplify import MapScope
+from journeymap.engine import EngineTable
+from journeymap.eventlog import EventLog
+from journeymap.options import Options
+
+__all__ = ["CheckFindings", "Findings", "MapPicture"]
+
+
+@dataclass
+class CheckFindings:
+    """The systems-thinking check: demand and flow per case (kept on the engine:
+    ``.demand.to_pandas()``), their summaries, and the capability charts."""
+
+    demand: EngineTable
+    demand_summary: dict[str, Any]
+    demand_by_week: pd.DataFrame
+    failure_pareto: pd.DataFrame
+    flow: EngineTable
+    flow_summary: dict[str, Any]
+    charts: dict[str, XmRChart] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def demand_cases(self, *, failure: bool) -> Any:
+        """The cases of failure (or value) demand: an Ibis table of their ``case`` ids,
+        on the engine (for :meth:`~journeymap.eventlog.EventLog.only_cases`)."""
+        d = self.demand.expr
+        return d.filter(d.failure == failure).select("case")
+
+
+@dataclass
+class MapPicture:
+    """What one journey map draws: its edges and activities (the tables of
+    :func:`~journeymap.discovery.dfg.dfg` and
+    :func:`~journeymap.discovery.activities.activity_stats`, with the marks the map
+    shows) and what it shows of the log."""
+
+    dfg: pd.DataFrame
+    activities: pd.DataFrame
+    scope: MapScope
+    #: The cases the map is drawn for.
+    cases: int = 0
+
+
+@dataclass
+class Findings:
+    """What :func:`journeymap.mine` found.
+
+    Attributes
+    ----------
+    log : the event log.
+    options : the options of the run.
+    dfg, activities, variants : the whole log's directly-follows graph
+        (:func:`~journeymap.discovery.dfg.dfg`), activities
+        (:func:`~journeymap.discovery.activities.activity_stats`, with ``rework_pct``
+        and ``failure_activity``) and variants
+        (:func:`~journeymap.discovery.variants.variants`).
+    end_to_end : median, mean and p90 end-to-end time, seconds.
+    start, end : the first and last instant of the log.
+    map : what the journey map draws (its scope and subset).
+    lanes : the role the map's swimlanes show, or None.
+    level : the handler level of the hand-off measures ("team", "resource"), or None.
+    handoffs, pingpong, reintegration, handoff_summary : hand-offs at each level, and
+        the reintegration candidates and summary at ``level``.
+    rework, rework_summary : rework per activity and over the log.
+    cases : the per-case table (:func:`~journeymap.analysis.cases.case_table`), on the
+        engine: ``findings.cases.to_pandas()`` brings it into pandas.
+    check : demand, flow and capability.
+    failure_map : the journey map of the failure-demand cases alone (None without any).
+    model : the process model asked for, or None.
+    """
+
+    log: EventLog
+    options: Options
+    dfg: pd.DataFrame
+    activities: pd.DataFrame
+    variants: pd.DataFrame
+    end_to_end: dict[str, float | None]
+    start: Any
+    end: Any
+    map: MapPicture
+    lanes: str | None
+    level: str | None = None
+    handoffs: pd.DataFrame | None = None
+    pingpong: pd.DataFrame | None = None
+    reintegration: pd.DataFrame | None = None
+    handoff_summary: dict[str, Any] | None = None
+    rework: pd.DataFrame | None = None
+    rework_summary: dict[str, Any] | None = None
+    cases: EngineTable | None = None
+    check: CheckFindings | None = None
+    failure_map: MapPicture | None = None
+    model: Any = None
+
+    @property
+    def scope(self) -> MapScope:
+        """What the journey map shows of the log."""
+        return self.map.scope
+
+    @property
+    def case_count(self) -> int:
+        """The number of cases."""
+        return int(self.variants["cases"].sum())

@@ -1,0 +1,114 @@
+"""The systems-thinking "check" measures of a log, as part of :func:`journeymap.mine`.
+
+Demand (value and failure), flow (single handler, one-stop, clean) and capability (XmR
+charts of end-to-end time, weekly demand and weekly failure demand), computed with the
+analyses of :mod:`journeymap.analysis`. Failure demand found in a log is a hypothesis to
+check by listening to real demand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeymap.analysis.capability import (
+    XmRChart,
+    capability_e2e,
+    capability_on_engine,
+    weekly_share,
+    weekly_volume,
+)
+from journeymap.analysis.demand import demand_by_week, demand_expr, demand_summary, failure_pareto
+from journeymap.analysis.demand_rules import DemandRules
+from journeymap.analysis.flow import flow_expr, flow_summary
+from journeymap.discovery.times import case_times_expr
+from journeymap.engine import EngineTable
+from journeymap.errors import MappingError, option
+from journeymap.eventlog import EventLog
+from journeymap.findings import CheckFindings
+from journeymap.options import BY_GROUPS
+
+__all__ = ["check"]
+
+
+def check(
+    log: EventLog,
+    *,
+    rules: DemandRules | None = None,
+    dirty_activities: tuple[str, ...] = (),
+    by: str | None = None,
+) -> CheckFindings:
+    """Demand, flow and capability of ``log`` (MEASURES.md's default rules unless given).
+
+    With ``by`` = "demand_type" or "channel", an end-to-end capability chart is also
+    made for each group with at least two cases (``capability_e2e:<group>``).
+
+    Raises
+    ------
+    ConfigError
+        A rule is invalid for this log (a column it does not have, a pattern the engine
+        cannot run).
+    MappingError
+        The rules ask for repeat contacts, or ``by`` for channels, and the role is not
+        mapped.
+    """
+    rules = rules or DemandRules()
+    per_case_demand = EngineTable(log.engine, demand_expr(log, rules), ("case",))
+    demand_totals = demand_summary(log, rules)
+    weeks = demand_by_week(log, rules)
+    charts: dict[str, XmRChart] = {}
+    notes = list(demand_totals.get("notes", []))
+    for name, build in (
+        ("capability_e2e", lambda: capability_e2e(log)),
+        ("weekly_volume", lambda: weekly_volume(log)),
+        (
+            "weekly_failure_demand",
+            lambda: weekly_share(
+                weeks["week"],
+                weeks["failure"].to_numpy(),
+                (weeks["value"] + weeks["failure"]).to_numpy(),
+                measure="failure demand",
+            ),
+        ),
+    ):
+        try:
+            charts[name] = build()
+        except ValueError as exc:  # fewer than two points: no chart to draw
+            notes.append(f"no {name.replace('_', ' ')} chart: {exc}")
+    per_case_flow = EngineTable(log.engine, flow_expr(log, rules, dirty_activities), ("case",))
+    if by is not None:
+        charts.update(_charts_by(log, by, per_case_demand, per_case_flow, notes))
+    return CheckFindings(
+        demand=per_case_demand,
+        demand_summary=demand_totals,
+        demand_by_week=weeks,
+        failure_pareto=failure_pareto(log, rules),
+        flow=per_case_flow,
+        flow_summary=flow_summary(log, rules, dirty_activities),
+        charts=charts,
+        notes=notes,
+    )
+
+
+def _charts_by(
+    log: EventLog, by: str, demand: EngineTable, flow: EngineTable, notes: list[str]
+) -> dict[str, XmRChart]:
+    """One end-to-end chart per group of cases (demand type or channel)."""
+    if by not in BY_GROUPS:
+        raise ValueError(f"by must be one of {', '.join(BY_GROUPS)}, not {by!r}")
+    source: Any = (demand if by == "demand_type" else flow).expr
+    if by not in source.columns:
+        raise MappingError(
+            f"{option('by', 'channel')} needs the channel role: map it with "
+            f"{option('channel', 'COLUMN')}"
+        )
+    times = case_times_expr(log)
+    cases = times.join(source.select("case", group=source[by]), "case")
+    charts: dict[str, XmRChart] = {}
+    groups = log.engine.fetch(cases.select("group").distinct())["group"].dropna()
+    for group in sorted(str(g) for g in groups):
+        members = cases.filter(cases.group == group)
+        try:
+            charts[f"capability_e2e:{group}"] = capability_on_engine(log, members)
+        except ValueError:
+            notes.append(f"no end-to-end chart for {by} {group!r}: fewer than two cases")
+    return charts

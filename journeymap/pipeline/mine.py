@@ -1,0 +1,269 @@
+"""The main job, computed: from an event log to its :class:`~journeymap.findings.Findings`.
+
+:func:`mine` runs the discovery and the analyses on the engine and returns small tables,
+charts and numbers; it writes nothing (:func:`journeymap.write_outputs` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from journeymap.analysis.cases import case_table_expr
+from journeymap.analysis.demand import matching_activities
+from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
+from journeymap.analysis.reintegration import reintegration
+from journeymap.analysis.rework import rework, rework_summary
+from journeymap.discovery.activities import LANE_ROLES, activity_stats
+from journeymap.discovery.dfg import dfg
+from journeymap.discovery.ordering import handler_role
+from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
+from journeymap.discovery.times import case_times_expr, end_to_end_summary
+from journeymap.discovery.variants import case_variants_expr, variants
+from journeymap.engine import EngineTable
+from journeymap.errors import MappingError, option
+from journeymap.eventlog import EventLog
+from journeymap.findings import CheckFindings, Findings, MapPicture
+from journeymap.options import Options
+from journeymap.pipeline.check import check
+
+__all__ = ["Progress", "mine"]
+
+Progress = Callable[[str], None]
+
+
+def mine(
+    log: EventLog,
+    options: Options | None = None,
+    *,
+    progress: Progress | None = None,
+    **map_options: Any,
+) -> Findings:
+    """Discover how the work flows in ``log`` and what the check phase asks for.
+
+    Computes, on the engine: the directly-follows graph, activities, variants and
+    end-to-end times; hand-offs, ping-pong and reintegration candidates at each handler
+    level; rework; the per-case table; demand, flow and capability charts; the journey
+    map's scope (and the failure-demand map for the report); and, if asked, a formal
+    model (pm4py). Nothing is written: :func:`journeymap.write_outputs` writes the
+    findings.
+
+    Parameters
+    ----------
+    log : the event log.
+    options : everything the run can be told (:class:`~journeymap.options.Options`):
+        the demand rules, the dirty activities, what the map shows, the report.
+    progress : called with a short message before each step.
+    **map_options : shortcuts for ``options.map`` (``lanes="none"``, ``model=...``).
+
+    Raises
+    ------
+    MappingError
+        A role the options need (lanes, charts by channel, repeat contacts) is not mapped.
+    ConfigError
+        An option or a demand rule is invalid.
+
+    Examples
+    --------
+    >>> import journeymap as jm
+    >>> with jm.read_log("sample_logs/service_desk.csv") as log:
+    ...     findings = jm.mine(log, lanes="none")
+    ...     findings.case_count, findings.level, findings.map.scope.activities_total
+    (1350, 'team', 34)
+    """
+    say = progress or (lambda message: None)
+    options = (options or Options()).replace(map=map_options)
+    chosen = options.map
+    lanes = _lanes(log, chosen.lanes)
+
+    say("directly-follows graph")
+    full_dfg = dfg(log)
+    say("activities")
+    activities = activity_stats(log, lanes=lanes)
+    say("variants")
+    variant_table = variants(log)
+    say("end-to-end times")
+    e2e = end_to_end_summary(log)
+    span = case_times_expr(log)
+    bounds = log.engine.fetch(span.aggregate(start=span.start.min(), end=span.end.max())).iloc[0]
+
+    # Per-case variant ranks are kept; the per-case activity sequences are not.
+    case_variants_expr(log)
+    log.release("sequences")
+
+    level = handler_role(log)
+    flows: dict[str, Any] = {}
+    if level is not None:
+        matrices, pairs = [], []
+        for lv in (lv for lv in LEVELS if log.has(lv)):
+            say(f"hand-offs and ping-pong ({lv} level)")
+            matrices.append(handoffs(log, level=lv))
+            pairs.append(pingpong(log, level=lv))
+            if lv == level:
+                flows["handoff_summary"] = handoff_summary(log, level=level)
+                say("reintegration candidates")
+                flows["reintegration"] = reintegration(log, level=level)
+            # One level's known-handler sequence at a time on the engine.
+            log.release(f"handlers_{lv}", f"pingpong_events_{lv}")
+        flows["handoffs"] = pd.concat(matrices, ignore_index=True)
+        flows["pingpong"] = pd.concat(pairs, ignore_index=True)
+    say("rework")
+    rework_table = rework(log)
+    rework_totals = rework_summary(log)
+    activities = _with_rework_share(activities, rework_table)
+    say("cases")
+    cases = EngineTable(log.engine, case_table_expr(log, level=level), ("case_id",))
+    # What is left reads per-case tables: free the per-event ones.
+    log.release("rework_flags", "ordered")
+    say("demand, flow and capability")
+    checked = check(
+        log,
+        rules=options.demand,
+        dirty_activities=options.flow.dirty_activities,
+        by=chosen.by,
+    )
+    failing = set(matching_activities(log, options.demand.failure_activities))
+    activities = activities.assign(failure_activity=activities["activity"].isin(failing))
+
+    say("journey map")
+    picture = _map(log, chosen.demand, full_dfg, activities, checked, lanes, options)
+    failure_map = None
+    if options.output.report:
+        failure_map = _failure_map(log, checked, activities, picture, lanes)
+    built = None
+    if chosen.model != "none":
+        say(f"{chosen.model} model (pm4py)")
+        from journeymap.discovery.models import heuristics_model, inductive_model
+
+        built = (inductive_model if chosen.model == "inductive" else heuristics_model)(full_dfg)
+    return Findings(
+        log=log,
+        options=options,
+        dfg=full_dfg,
+        activities=activities,
+        variants=variant_table,
+        end_to_end=e2e,
+        start=bounds["start"],
+        end=bounds["end"],
+        map=picture,
+        lanes=lanes,
+        level=level,
+        rework=rework_table,
+        rework_summary=rework_totals,
+        cases=cases,
+        check=checked,
+        failure_map=failure_map,
+        model=built,
+        **flows,
+    )
+
+
+def _map(
+    log: EventLog,
+    subset: str,
+    full_dfg: pd.DataFrame,
+    activities: pd.DataFrame,
+    checked: CheckFindings,
+    lanes: str | None,
+    options: Options,
+) -> MapPicture:
+    """The journey map: the demand asked for, abstracted to a readable size."""
+    map_log, map_all_dfg, map_all_activities = log, full_dfg, activities
+    if subset != "all":
+        wanted = checked.demand_cases(failure=subset == "failure")
+        map_log = log.only_cases(wanted, label=f"{subset} demand")
+        map_all_dfg = dfg(map_log)
+        # Rework shares stay those of the whole log: rework is per activity, not per type.
+        shares = activities.set_index("activity")[["rework_pct", "failure_activity"]]
+        map_all_activities = activity_stats(map_log, lanes=lanes).join(shares, on="activity")
+    shown = choose_activities(
+        map_all_activities,
+        pct=options.map.activities_pct,
+        max_activities=options.map.max_activities,
+    )
+    everything = len(shown) == len(map_all_activities)
+    shown_dfg = map_all_dfg if everything else dfg(map_log, activities=shown)
+    map_dfg = _with_handed_back(choose_paths(shown_dfg, pct=options.map.paths_pct), shown_dfg)
+    map_activities = map_all_activities[map_all_activities["activity"].isin(shown)]
+    map_activities = map_activities.reset_index(drop=True)
+    scope = MapScope(
+        activities_shown=len(shown),
+        activities_total=len(map_all_activities),
+        paths_shown=len(map_dfg),
+        paths_total=len(map_all_dfg),
+        events_shown=int(map_activities["events"].sum()),
+        events_total=map_log.events,
+        subset=None if subset == "all" else f"{subset} demand",
+    )
+    return MapPicture(map_dfg, map_activities, scope, cases=int(map_log.cases))
+
+
+def _failure_map(
+    log: EventLog,
+    checked: CheckFindings,
+    activities: pd.DataFrame,
+    picture: MapPicture,
+    lanes: str | None,
+) -> MapPicture | None:
+    """The journey map of the failure-demand cases only, over the activities the main
+    map shows (None without failure demand)."""
+    subset = log.only_cases(checked.demand_cases(failure=True), label="failure demand")
+    if subset.events == 0:
+        return None
+    flags = activities.set_index("activity")[["rework_pct", "failure_activity"]]
+    stats = activity_stats(subset, lanes=lanes).join(flags, on="activity")
+    shown = set(picture.activities["activity"])
+    stats = stats[stats["activity"].isin(shown)].reset_index(drop=True)
+    edges = dfg(subset, activities=sorted(set(stats["activity"])))
+    scope = MapScope(
+        activities_shown=len(stats),
+        activities_total=len(stats),
+        paths_shown=len(edges),
+        paths_total=len(edges),
+        events_shown=int(stats["events"].sum()),
+        events_total=subset.events,
+        subset="failure demand",
+    )
+    return MapPicture(edges, stats, scope, cases=int(subset.cases))
+
+
+def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> pd.DataFrame:
+    """Activities with ``rework_pct``: the share of their events that are rework, %."""
+    repeats = rework_table.set_index("activity")["repeat_events"]
+    out = activities.copy()
+    out["rework_pct"] = [
+        100 * repeats.get(a, 0) / n if n else 0.0
+        for a, n in zip(out["activity"], out["events"], strict=True)
+    ]
+    return out
+
+
+def _with_handed_back(edges: pd.DataFrame, graph: pd.DataFrame) -> pd.DataFrame:
+    """Mark map edges a -> b that carry hand-offs while b -> a does too in ``graph``
+    (``handed_back``): work bouncing between the two activities and their handlers."""
+    out = edges.copy()
+    if "handoffs" not in out.columns:
+        return out
+    carrying = {(a, b) for a, b, n in zip(graph["source"], graph["target"], graph["handoffs"],
+                                          strict=True) if n > 0}  # fmt: skip
+    out["handed_back"] = [(b, a) in carrying and (a, b) in carrying and a != b
+                          for a, b in zip(out["source"], out["target"], strict=True)]  # fmt: skip
+    return out
+
+
+def _lanes(log: EventLog, lanes: str) -> str | None:
+    """The role the lanes show: ``auto`` is team when mapped, else none."""
+    if lanes == "auto":
+        return "team" if log.has("team") else None
+    if lanes == "none":
+        return None
+    if lanes not in LANE_ROLES:
+        raise ValueError(f"lanes must be one of auto, {', '.join(LANE_ROLES)}, none")
+    if not log.has(lanes):
+        raise MappingError(
+            f"{option('lanes', lanes)}: the {lanes} role is not mapped; map it with "
+            f"{option(lanes, 'COLUMN')} or choose another lane"
+        )
+    return lanes

@@ -1,0 +1,245 @@
+"""The main job, written: the findings as files in one output folder.
+
+:func:`write_outputs` writes the journey map (DOT and pictures), the tables, the capability
+charts, ``summary.json`` and ``report.html``. The folder is built beside the target and
+swapped in only when complete (:mod:`journeymap.pipeline.staging`), so a result folder is
+either the complete previous result or the complete new one. The same findings and
+options give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from journeymap.dot import run_dot
+from journeymap.findings import Findings, MapPicture
+from journeymap.jsonout import iso_day, write_json
+from journeymap.options import MAP_FORMATS
+from journeymap.pipeline.staging import staged
+from journeymap.render.charts import xmr_svg_text
+from journeymap.render.handoffs import network_dot
+from journeymap.render.journey import journey_dot
+from journeymap.render.pictures import draw
+from journeymap.render.report import render_report
+from journeymap.render.summary import summary
+from journeymap.render.words import chart_title, map_caption, reintegration_sentences
+
+__all__ = ["REPORT_VIEWS", "chart_file", "write_outputs"]
+
+#: The journey-map views the report switches between (besides the failure-demand map
+#: and the hand-off network).
+REPORT_VIEWS = ("frequency", "performance")
+_POINT_COLUMNS = ["x", "mr", "centre", "unpl", "lnpl", "url", "rule1", "rule2", "rule3"]
+
+Progress = Callable[[str], None]
+
+
+def write_outputs(
+    findings: Findings,
+    outdir: str | Path,
+    formats: Sequence[str] | None = None,
+    *,
+    report: bool | None = None,
+    source_path: str | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write the findings into the folder ``outdir``; return the paths written.
+
+    Files: ``journey.dot`` and ``journey.<format>`` for each picture format (default
+    ``findings.options.output.formats``); ``tables/`` (dfg, activities, variants,
+    handoffs, pingpong, reintegration, rework, cases, demand, demand_by_week,
+    failure_pareto, flow, capability_e2e as CSV); ``charts/`` (the XmR charts as SVG);
+    ``summary.json``; with a model, ``model.bpmn`` (inductive) and ``model.svg``; and,
+    unless ``report`` is False (default ``findings.options.output.report``),
+    ``report.html``. ``source_path``, when it is a local file, is fingerprinted with
+    SHA-256 in the report.
+
+    The folder is replaced whole: files of an earlier run never mix with the new ones.
+    A folder that holds other files than journeymap's is not replaced.
+
+    Raises
+    ------
+    OutputError
+        ``outdir`` is a file, holds files journeymap did not write, or cannot be written.
+    RenderError, MissingDependencyError
+        Graphviz fails or is not installed.
+
+    Examples
+    --------
+    >>> import tempfile, journeymap as jm
+    >>> with jm.read_log("sample_logs/service_desk.csv") as log, \\
+    ...         tempfile.TemporaryDirectory() as folder:
+    ...     written = jm.write_outputs(jm.mine(log), f"{folder}/out", report=False)
+    ...     sorted(p.name for p in written)[:4]
+    ['activities.csv', 'capability_e2e.csv', 'capability_e2e.svg', 'cases.csv']
+    """
+    say = progress or (lambda message: None)
+    output = findings.options.output
+    chosen = list(output.formats if formats is None else formats)
+    unknown = sorted(set(chosen) - set(MAP_FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}; choose from {', '.join(MAP_FORMATS)}")
+    with_report = output.report if report is None else report
+    target = Path(outdir)
+    with staged(target) as folder:
+        written = _write(findings, folder, chosen, with_report, source_path, say)
+    return [target / p.relative_to(folder) for p in written]
+
+
+def _write(
+    findings: Findings,
+    out: Path,
+    formats: list[str],
+    with_report: bool,
+    source_path: str | None,
+    say: Progress,
+) -> list[Path]:
+    engine = findings.log.engine
+    view = findings.options.map.view
+    written: list[Path] = []
+
+    say("tables")
+    tables = out / "tables"
+    for name in ("dfg", "activities", "variants", "handoffs", "pingpong", "reintegration",
+                 "rework"):  # fmt: skip
+        table = getattr(findings, name)
+        if table is None:
+            continue
+        if name == "reintegration":
+            table = table.assign(sentence=reintegration_sentences(table))
+        written.append(engine.write_csv(table, tables / f"{name}.csv"))
+    if findings.cases is not None:
+        written.append(findings.cases.write_csv(tables / "cases.csv"))
+
+    say("drawing the journey map")
+    log = findings.log
+    title = (
+        f"{log.source}: {findings.case_count:,} cases, "
+        f"{log.events:,} events, {iso_day(findings.start)} to {iso_day(findings.end)}"
+    )
+    if view == "handoffs":
+        dot_source = network_dot(findings, title)
+    else:
+        dot_source = _map_dot(findings.map, findings, view=view, title=title)
+    written += draw(dot_source, out / "journey", [f for f in MAP_FORMATS if f in formats])
+    if findings.model is not None:
+        say("drawing the model")
+        if findings.model.kind == "inductive":
+            written.append(findings.model.save_bpmn(out / "model.bpmn"))
+        written.append(findings.model.draw(out / "model.svg", format="svg"))
+
+    chart_svgs: dict[str, str] = {}
+    check = findings.check
+    if check is not None:
+        say("capability charts")
+        written += [
+            check.demand.write_csv(tables / "demand.csv"),
+            engine.write_csv(check.demand_by_week, tables / "demand_by_week.csv"),
+            engine.write_csv(check.failure_pareto, tables / "failure_pareto.csv"),
+            check.flow.write_csv(tables / "flow.csv"),
+        ]
+        e2e = check.charts.get("capability_e2e")
+        if e2e is not None:
+            points = e2e.points
+            front = [c for c in ("label", "time") if c in points.columns]
+            written.append(
+                engine.write_csv(points[front + _POINT_COLUMNS], tables / "capability_e2e.csv")
+            )
+        for name, chart in check.charts.items():
+            svg = chart_svgs[name] = xmr_svg_text(chart, title=chart_title(name))
+            path = chart_file(out / "charts", name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(svg, encoding="utf-8")
+            written.append(path)
+    written.append(write_json(summary(findings), out / "summary.json"))
+    if with_report:
+        say("writing the report")
+        written.append(_write_report(findings, out, chart_svgs, source_path))
+    return written
+
+
+def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:
+    return journey_dot(
+        picture.dfg,
+        picture.activities,
+        view=view,
+        measure=findings.options.map.measure,
+        lanes=findings.lanes,
+        caption=map_caption(picture.scope),
+        title=title,
+    )
+
+
+def _write_report(
+    findings: Findings, out: Path, chart_svgs: dict[str, str], source_path: str | None
+) -> Path:
+    """Write ``report.html``: the journey map in each view, the failure-demand map, the
+    hand-off network and the charts, inline in one self-contained file."""
+
+    def svg(dot_source: str) -> str:
+        return run_dot(dot_source, "svg", what="the report's pictures").decode("utf-8")
+
+    journey_svgs = {
+        view: svg(
+            journey_dot(
+                findings.map.dfg,
+                findings.map.activities,
+                view=view,
+                lanes=findings.lanes,
+                caption=map_caption(findings.scope),
+            )
+        )
+        for view in REPORT_VIEWS
+    }
+    failure = findings.failure_map
+    if failure is not None:
+        caption = f"Failure demand only: {failure.cases:,} cases"
+        journey_svgs["failure demand"] = svg(
+            journey_dot(failure.dfg, failure.activities, lanes=findings.lanes, caption=caption)
+        )
+    network_svg = None
+    if findings.level is not None and findings.handoffs is not None:
+        network_svg = svg(network_dot(findings))
+        journey_svgs["hand-offs"] = network_svg
+    report = findings.options.report
+    settings: dict[str, Any] = {
+        k: v for k, v in (("purpose", report.purpose), ("title", report.title)) if v is not None
+    }
+    settings.update(view=findings.options.map.view, measure=findings.options.map.measure)
+    if source_path and "://" not in source_path and Path(source_path).is_file():
+        settings["source_sha256"] = _sha256(Path(source_path))
+    html = render_report(
+        findings,
+        journey_svgs=journey_svgs,
+        network_svg=network_svg,
+        chart_svgs=chart_svgs,
+        options=settings,
+    )
+    target = out / "report.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def chart_file(folder: Path, name: str) -> Path:
+    """Where the chart called ``name`` is written (``capability_e2e:<group>`` charts get
+    the group's name in file-name-safe form)."""
+    base, _, group = name.partition(":")
+    return folder / (base + (f"_{_slug(group)}" if group else "") + ".svg")
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe form of a group's name (letters, digits, dashes)."""
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower()
+    return slug or "group"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,99 @@
+"""Output folders that are complete or untouched.
+
+:func:`staged` gives a new, empty folder beside the target; when the body finishes, the
+target (if any) is moved aside and the new folder renamed into its place, then the old
+one is removed. If the body fails or is interrupted, the new folder is removed and the
+target is untouched. Files of an earlier run therefore never mix with a new one.
+
+A target that holds files journeymap did not write (a folder of the user's own) is never
+replaced, and neither is a symbolic link: the run stops with an
+:class:`~journeymap.errors.OutputError` before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from journeymap.errors import OutputError
+
+__all__ = ["OUTPUT_MARKERS", "staged"]
+
+#: Files by which an existing folder is recognised as a result journeymap wrote.
+OUTPUT_MARKERS = ("summary.json", "journey.dot")
+
+
+@contextmanager
+def staged(target: str | Path) -> Iterator[Path]:
+    """A temporary folder to write a result into, swapped in for ``target`` at the end.
+
+    Raises
+    ------
+    OutputError
+        ``target`` is a file or a symbolic link, or a folder with other files than a
+        journeymap result, or its parent folder cannot be written.
+    """
+    target = Path(target).absolute()
+    _check_target(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+        )
+        stage.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are not
+    except OSError as exc:
+        raise OutputError(
+            f"{target}: cannot write there ({exc.strerror or exc}); choose another folder"
+        ) from exc
+    try:
+        yield stage
+        _swap(stage, target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _check_target(target: Path) -> None:
+    if target.is_symlink():
+        raise OutputError(
+            f"{target}: is a symbolic link; give the output folder itself, not a link to it"
+        )
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise OutputError(f"{target}: is a file, not a folder; choose a folder for the results")
+    entries = list(target.iterdir())
+    if entries and not any((target / name).is_file() for name in OUTPUT_MARKERS):
+        raise OutputError(
+            f"{target}: holds files journeymap did not write; choose a new or empty folder "
+            "(journeymap replaces its output folder whole)"
+        )
+
+
+def _swap(stage: Path, target: Path) -> None:
+    """Put ``stage`` in the place of ``target``; remove what was there."""
+    old = None
+    try:
+        if target.exists():
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+            )
+            os.rmdir(old)  # a free name beside the target
+            os.rename(target, old)
+        os.rename(stage, target)
+    except OSError as exc:
+        if old is not None and old.exists() and not target.exists():
+            os.rename(old, target)  # put the previous result back
+        raise OutputError(f"{target}: cannot be replaced ({exc.strerror or exc})") from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,104 @@
+"""A log's profile (:func:`journeymap.analysis.profile.profile`) in words: the text
+``journeymap inspect`` prints, its JSON, and the data-quality warnings the report repeats.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeymap.analysis.profile import Profile
+
+__all__ = ["profile_json", "profile_text", "quality_warnings"]
+
+
+def quality_warnings(p: Profile) -> list[str]:
+    """The data-quality warnings of a profile, in the order ``inspect`` gives them."""
+    warnings = []
+    if p.rejected_rows:
+        kinds = ", ".join(f"{n:,} {why}" for why, n in p.rejected_by_reason.items())
+        warnings.append(f"{p.rejected_rows:,} of {p.rows_read:,} rows rejected ({kinds})")
+    if p.cases_with_equal_timestamps:
+        tied = p.cases_with_equal_timestamps
+        warnings.append(
+            f"{tied:,} cases ({_pct(tied, p.cases)}) have events with equal "
+            "timestamps; their order follows the source rows"
+        )
+    if p.possible_duplicates:
+        warnings.append(
+            f"{p.possible_duplicates:,} events share case, activity and timestamp with "
+            "another event (possible duplicates)"
+        )
+    for role, missing in p.missing.items():
+        if missing:
+            warnings.append(f"{role} is empty on {missing:,} events ({_pct(missing, p.events)})")
+    if p.single_event_cases:
+        single = p.single_event_cases
+        warnings.append(f"{single:,} cases ({_pct(single, p.cases)}) have a single event")
+    if p.late_starts:
+        warnings.append(f"{p.late_starts:,} events start after they complete")
+    return warnings
+
+
+def profile_json(p: Profile) -> dict[str, Any]:
+    """The profile as ``inspect --json`` prints it: its facts, ``warnings`` and
+    ``accepted``."""
+    data = p.to_dict()
+    data["warnings"] = quality_warnings(p)
+    return data
+
+
+def profile_text(p: Profile) -> str:
+    """The profile as the text ``journeymap inspect`` prints."""
+    width = max(len(a["activity"]) for a in p.top_activities) if p.top_activities else 0
+    width = min(width, 48)
+    lines = [
+        f"{p.source}",
+        f"  rows read        {p.rows_read:>12,}",
+        f"  accepted         {p.events:>12,}",
+        f"  rejected         {p.rejected_rows:>12,}",
+        f"  cases            {p.cases:>12,}",
+        f"  activities       {p.activities:>12,}",
+    ]
+    for label, value in (
+        ("resources", p.resources),
+        ("teams", p.teams),
+        ("channels", p.channels),
+        ("customers", p.customers),
+    ):
+        if value is not None:
+            lines.append(f"  {label:<16} {value:>12,}")
+    epc = p.events_per_case
+    lines += [
+        f"  time span        {p.start} to {p.end}",
+        f"  events per case  min {epc['min']:,}, median {epc['median']:,}, max {epc['max']:,}",
+        f"  equal timestamps {p.cases_with_equal_timestamps:>12,} cases",
+        "",
+        "Mapping (roles -> columns):",
+    ]
+    lines += [
+        f"  {role:<16} {column}" + ("  (detected)" if role in p.detected_roles else "")
+        for role, column in p.mapping.items()
+    ]
+    lines += ["", f"Top {len(p.top_activities)} activities:"]
+    lines += [
+        f"  {_clip(a['activity'], width):<{width}}  {a['events']:>10,}  "
+        f"{_pct(a['events'], p.events):>6}"
+        for a in p.top_activities
+    ]
+    warnings = quality_warnings(p)
+    if warnings:
+        lines += ["", "Data quality:"] + [f"  ! {w}" for w in warnings]
+    if p.notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in p.notes]
+    return "\n".join(lines)
+
+
+def _pct(part: int, whole: int) -> str:
+    if not whole:
+        return "0%"
+    share = 100 * part / whole
+    return f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

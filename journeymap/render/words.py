@@ -1,0 +1,332 @@
+"""Words for people: numbers, durations and the sentences journeymap writes.
+
+Every sentence and number format a person reads (on a map, in the report, in
+summary.json) is made here, from the plain numbers the analyses return. All functions
+are pure and deterministic: the same value always gives the same text, whatever the
+platform. Rounding is half up on the number as Python prints it (so ``2.25`` hours is
+``2.3 h``, not the ``2.2 h`` that binary floating point would give).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Any
+
+__all__ = [
+    "CHART_TITLES",
+    "MISSING",
+    "capability_statement",
+    "chart_title",
+    "human_duration",
+    "map_caption",
+    "reintegration_sentence",
+    "reintegration_sentences",
+    "thousands",
+    "total_wait_text",
+]
+
+#: What a missing value (None, NaN, infinity) looks like: an en dash.
+MISSING = "–"
+
+# (unit, seconds per unit, decimals, where the next unit starts in this unit).
+# Seconds and minutes are whole numbers: a wait of "12 min" reads better than
+# "12.4 min", and nobody acts on the tenths. From hours on, one decimal keeps
+# "1.5 d" apart from "2 d", which matters for waits a customer feels.
+_UNITS: tuple[tuple[str, float, int, float], ...] = (
+    ("s", 1.0, 0, 60.0),
+    ("min", 60.0, 0, 60.0),
+    ("h", 3600.0, 1, 24.0),
+    ("d", 86400.0, 1, 7.0),
+    ("wk", 604800.0, 1, math.inf),
+)
+
+
+_WIDE = Context(prec=400)
+_DAY = 86400.0
+
+
+def _round_half_up(value: float, decimals: int) -> Decimal:
+    # Decimal(repr(value)) is the shortest decimal that round-trips, i.e. the number
+    # as a person would write it; rounding that avoids binary surprises.
+    # A wide context, so that even absurd values (1e300 s) quantize without error.
+    quantum = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def human_duration(seconds: float | None) -> str:
+    """A duration in seconds as a short text with one unit.
+
+    The unit is the largest one the value reaches:
+
+    ========================  =========  ==================
+    duration                  unit       shown as
+    ========================  =========  ==================
+    under 1 minute            seconds    ``"45 s"``
+    under 1 hour              minutes    ``"12 min"``
+    under 1 day               hours      ``"5.0 h"``
+    under 1 week              days       ``"3.2 d"``
+    1 week or more            weeks      ``"6.1 wk"``
+    ========================  =========  ==================
+
+    Seconds and minutes are whole numbers, hours, days and weeks have one decimal,
+    always rounded half up, with a comma between groups of three digits. When rounding
+    reaches the next unit, the next unit is used (59.6 s is ``"1 min"``, 23.97 h is
+    ``"1.0 d"``). A negative duration keeps its sign. ``None``, NaN and infinity give
+    ``"–"`` (an en dash).
+
+    Parameters
+    ----------
+    seconds : float or None
+        The duration in seconds.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> [human_duration(s) for s in (0, 45, 59.6, 720, 18000, 276480, 3689280)]
+    ['0 s', '45 s', '1 min', '12 min', '5.0 h', '3.2 d', '6.1 wk']
+    >>> human_duration(None), human_duration(float("nan")), human_duration(-90)
+    ('–', '–', '-2 min')
+    >>> human_duration(14_748_000_000)  # groups of three digits in long durations
+    '24,384.9 wk'
+
+    """
+    if _is_missing(seconds):
+        return MISSING
+    value = float(seconds)  # type: ignore[arg-type]
+    if value < 0:
+        return "-" + human_duration(-value)
+    for unit, size, decimals, limit in _UNITS:
+        shown = _round_half_up(value / size, decimals)
+        if shown < limit:
+            return f"{shown:,} {unit}"
+    raise AssertionError("unreachable: the last unit has no limit")  # pragma: no cover
+
+
+def thousands(n: Any) -> str:
+    """A count with a comma between groups of three digits, rounded half up.
+
+    ``None`` and NaN give ``"–"`` (an en dash).
+
+    Parameters
+    ----------
+    n : int or float or None
+        The count.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> thousands(4210), thousands(1234567.0), thousands(0), thousands(None)
+    ('4,210', '1,234,567', '0', '–')
+    """
+    if _is_missing(n):
+        return MISSING
+    return f"{int(_round_half_up(float(n), 0)):,}"
+
+
+def total_wait_text(seconds: float | None) -> str:
+    """A total waiting time as text: the sum of many customers' waits, read in days.
+
+    Under one day it is :func:`human_duration` (``"45 s"``,
+    ``"12 min"``, ``"5.0 h"``). From one day on it is in days: one decimal below ten
+    days (``"3.2 days"``), whole days with thousands separators from ten days on
+    (``"1,230 days"``); never weeks, which read badly for a total. Rounding is half up;
+    when it reaches the next rule, the next rule is used. ``None`` and NaN give ``"–"``.
+
+    Examples
+    --------
+    >>> [total_wait_text(s) for s in (720, 18000, 86400, 276480, 106272000, None)]
+    ['12 min', '5.0 h', '1.0 day', '3.2 days', '1,230 days', '–']
+    """
+    text = human_duration(seconds)
+    if text == MISSING or text.endswith((" s", " min", " h")) or text.startswith("-"):
+        return text
+    days = float(seconds) / _DAY  # type: ignore[arg-type]
+    shown = Decimal(repr(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if shown < 10:
+        return f"{shown} {'day' if shown == 1 else 'days'}"
+    return f"{thousands(days)} days"
+
+
+def reintegration_sentences(table: Any) -> list[str]:
+    """:func:`reintegration_sentence` for each row of a reintegration table
+    (:func:`journeymap.analysis.reintegration.reintegration`)."""
+    columns = ["from_activity", "to_activity", "from_handler", "to_handler", "handoffs",
+               "cases", "total_wait_s", "median_wait_s"]  # fmt: skip
+    return [
+        reintegration_sentence(*row[:-1], level=row[-1])
+        for row in table[[*columns, "level"]].astype(object).itertuples(index=False)
+    ]
+
+
+def reintegration_sentence(
+    from_activity: str,
+    to_activity: str,
+    from_handler: str,
+    to_handler: str,
+    handoffs: int,
+    cases: int,
+    total_wait_s: float,
+    median_wait_s: float,
+    *,
+    level: str = "team",
+) -> str:
+    """One reintegration candidate in plain language.
+
+    Counts use thousands separators, the total wait :func:`total_wait_text`, the median
+    :func:`human_duration`. The last sentence says "One team"
+    at team level and "One person" at resource level.
+
+    Examples
+    --------
+    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0)
+    "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
+    """  # noqa: E501
+    times = "time" if handoffs == 1 else "times"
+    in_cases = "case" if cases == 1 else "cases"
+    who = "One person" if level == "resource" else "One team"
+    return (
+        f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
+        f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
+        f"and customers waited {total_wait_text(total_wait_s)} in total "
+        f"(median {human_duration(median_wait_s)}). "
+        f"{who} doing both would remove that hand-off."
+    )
+
+
+# -- capability --------------------------------------------------------------------
+_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
+
+
+def _number(value: float, *, whole: bool = False) -> str:
+    """Rounded half up with thousands separators: whole numbers from 10 on (or always,
+    with ``whole``), one decimal below (no trailing .0)."""
+    places = Decimal(1) if whole or abs(value) >= 10 else Decimal("0.1")
+    shown = Decimal(repr(float(value))).quantize(places, rounding=ROUND_HALF_UP)
+    text = f"{shown:,}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _verdict(chart: Any) -> str:
+    if chart.predictable:
+        return "the system is predictable."
+    n = chart.signals
+    return f"the system is not predictable: {n:,} signal{'s' if n != 1 else ''}."
+
+
+def capability_statement(chart: Any, *, unit: str = "days") -> str:
+    """An XmR chart (:class:`~journeymap.analysis.capability.XmRChart`) in plain words:
+    the range the system delivers, and whether it is predictable.
+
+    Limits are LNPL and UNPL; durations are shown in ``unit`` (seconds, minutes, hours,
+    days or weeks), counts as whole numbers, shares as percentages (the upper limit shown
+    at most 100%). Numbers from 10 on are whole, smaller ones keep one decimal, rounded
+    half up.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``unit``.
+
+    Examples
+    --------
+    >>> from journeymap.analysis.capability import xmr
+    >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4)], kind="duration",
+    ...             basis="case", measure="end-to-end time")
+    >>> capability_statement(chart)
+    'Customers wait between 0 and 14 days for this service; the system is predictable.'
+    >>> capability_statement(xmr([120, 150, 130, 140], kind="count", basis="week",
+    ...                          measure="new cases"))
+    'Between 82 and 188 new cases a week; the system is predictable.'
+    """
+    if unit not in _SECONDS:
+        raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
+    verdict = _verdict(chart)
+    lo, hi = chart.lnpl, chart.unpl
+    if chart.kind == "duration":
+        span = f"{_number(lo / _SECONDS[unit])} and {_number(hi / _SECONDS[unit])} {unit}"
+        if chart.basis == "daily mean":
+            return f"On a typical day, customers' mean wait is between {span}; {verdict}"
+        return f"Customers wait between {span} for this service; {verdict}"
+    per = {"week": " a week", "daily mean": " a day"}.get(chart.basis, "")
+    if chart.kind == "count":
+        lo_text, hi_text = _number(lo, whole=True), _number(hi, whole=True)
+        return f"Between {lo_text} and {hi_text} {chart.measure}{per}; {verdict}"
+    if chart.kind == "share":
+        lo_pct, hi_pct = _number(max(0.0, lo) * 100), _number(min(1.0, hi) * 100)
+        return f"Between {lo_pct}% and {hi_pct}% of cases{per} are {chart.measure}; {verdict}"
+    return f"{chart.measure.capitalize()} between {_number(lo)} and {_number(hi)}; {verdict}"
+
+
+#: The title of each capability chart, by the chart's name.
+CHART_TITLES = {
+    "capability_e2e": "End-to-end time",
+    "weekly_volume": "Demand per week",
+    "weekly_failure_demand": "Failure demand per week",
+}
+
+
+def chart_title(name: str) -> str:
+    """The title of a capability chart by its name (``capability_e2e:<group>`` for a
+    group's chart).
+
+    Examples
+    --------
+    >>> chart_title("capability_e2e:phone")
+    'End-to-end time: phone'
+    """
+    base, _, group = name.partition(":")
+    return CHART_TITLES[base] + (f": {group}" if group else "")
+
+
+# -- the map ---------------------------------------------------------------------------
+def map_caption(scope: Any) -> str:
+    """What a map shows of the log (a :class:`~journeymap.discovery.simplify.MapScope`),
+    in plain words.
+
+    Examples
+    --------
+    >>> from journeymap.discovery.simplify import MapScope
+    >>> map_caption(MapScope(23, 61, 48, 210, 940, 1000))
+    '23 of 61 activities, 48 of 210 paths, 94% of events'
+    >>> map_caption(MapScope(24, 24, 58, 137, 100, 100))
+    'All 24 activities, 58 of 137 paths'
+    >>> map_caption(MapScope(5, 5, 9, 9, 100, 100, subset="failure demand"))
+    'Failure demand only: all 5 activities and 9 paths'
+    """
+    text = _scope_text(scope)
+    if scope.subset is None:
+        return text
+    return f"{scope.subset.capitalize()} only: {text[0].lower()}{text[1:]}"
+
+
+def _scope_text(scope: Any) -> str:
+    all_activities = scope.activities_shown == scope.activities_total
+    if all_activities and scope.paths_shown == scope.paths_total:
+        return f"All {scope.activities_total:,} activities and {scope.paths_total:,} paths"
+    if all_activities:
+        return (
+            f"All {scope.activities_total:,} activities, "
+            f"{scope.paths_shown:,} of {scope.paths_total:,} paths"
+        )
+    pct = scope.events_shown_pct
+    share = f"{pct:.0f}%" if pct >= 10 or pct == 0 else f"{pct:.1f}%"
+    return (
+        f"{scope.activities_shown:,} of {scope.activities_total:,} activities, "
+        f"{scope.paths_shown:,} of {scope.paths_total:,} paths, {share} of events"
+    )
