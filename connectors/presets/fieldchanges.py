@@ -316,4 +316,4 @@ def _roles(fields: pd.Series, activity: str) -> dict[str, str]:
         role = next((r for r, p in _ROLE_PATTERNS if p.search(str(name))), None)
         if role is not None:
             roles.setdefault(role, str(name))
-    return roles
+    return {role: roles[role] for role in _ROLE_ORDER if role in roles}

@@ -73,10 +73,11 @@ class SalesforcePreset:
         names = lower_names(frame.columns)
         shape = _shape(list(frame.columns))
         if shape is None:
-            raise missing_columns(
-                path.name,
-                ["CaseId", "Field", "NewValue"],
-                "export CaseHistory, CaseHistory2 or OpportunityHistory",
+            raise SourceError(
+                f"{path.name}: is not a Salesforce history export (CaseHistory needs CaseId, "
+                "Field, OldValue, NewValue; CaseHistory2 CaseId, OwnerId, Status, "
+                "LastModifiedDate; OpportunityHistory OpportunityId, StageName, CreatedDate); "
+                "export one of them with Data Loader or Data Export"
             )
         deleted = (
             frame[names["isdeleted"]].str.lower().isin(_TRUE)

@@ -81,7 +81,13 @@ class ZendeskPreset:
             )
         if not audits:
             raise EmptyLogError(f"{path.name}: holds no audits; export a wider time range")
-        return _read_audits(audits, *keys, label=path.name)
+        table = _read_audits(audits, *keys, label=path.name)
+        table.reason = (
+            "Zendesk Incremental Ticket Events (ticket_events[].child_events)"
+            if keys[0] == "child_events"
+            else "Zendesk Ticket Audits (audits with ticket_id, events, via)"
+        )
+        return table
 
 
 def _text(value: Any) -> str | None:
@@ -166,6 +172,11 @@ def _read_audits(
     changes = changes[~changes["number"].isin(audit_frame.loc[skipped_system, "number"])]
     result = events_from_changes(changes, activity_field="status", roles=ROLES)
     events = result.events
+    if events.empty:
+        raise EmptyLogError(
+            f"{label}: has no status Create or Change events; export the tickets' audits "
+            "with their events (/api/v2/ticket_audits)"
+        )
     channel, rule = _channels(audit_frame)
     events["channel"] = events["case"].map(channel)
     notes = [*change_notes(result, activity_field="status", unit="child events")]
