@@ -225,10 +225,8 @@ def _decode_states(values: pd.Series, column: str) -> tuple[pd.Series, list[str]
     counts = present.value_counts()
     codes = sorted(counts.index, key=int)
     known = [c for c in codes if c in STATE_LABELS]
-    notes = [
-        f"{column} codes decoded: "
-        + ", ".join(f"{c} -> {STATE_LABELS[c]} ({counts[c]})" for c in known)
-    ]
+    shown = ", ".join(f"{c} -> {STATE_LABELS[c]} ({counts[c]})" for c in known)
+    notes = [f"{column} codes decoded: {shown}"] if known else []
     unknown = [c for c in codes if c not in STATE_LABELS]
     if unknown:
         notes.append(
@@ -268,6 +266,7 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
     changes = changes[~bad]
     fields = set(changes["field"])
     activity = "state" if "state" in fields else "incident_state"
+    both = {"state", "incident_state"} <= fields
     if activity not in fields:
         raise SourceError(
             f"{label}: has no changes of 'state' or 'incident_state'; export "
@@ -282,6 +281,8 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
     )
     events = result.events
     notes = change_notes(result, activity_field=activity)
+    if both:
+        notes.append("both state and incident_state changes: the events follow state")
     events["activity"], decoded = _decode_states(events["activity"], activity)
     notes += decoded
     numbers = changes[changes["field"] == "number"].drop_duplicates("record", keep="last")

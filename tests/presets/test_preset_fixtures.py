@@ -10,6 +10,7 @@ from preset_checks import PRESETS, by_case, events, recognisers
 
 from journeymap.connectors.presets.servicenow import SNAPSHOT_COLUMNS
 from journeymap.synthetic_exports import UCI_COLUMNS, ExportFixture, write_exports
+from shared_datasets import datasets_root
 
 FIXTURES = (
     "servicenow_list_csv", "servicenow_list_xlsx", "servicenow_table_api",
@@ -114,3 +115,21 @@ def test_the_writer_is_deterministic(tmp_path: Path, exports: dict[str, ExportFi
 def test_uci_columns_agree() -> None:
     assert UCI_COLUMNS == SNAPSHOT_COLUMNS
     assert len(UCI_COLUMNS) == 36
+
+
+@pytest.mark.datasets
+def test_the_public_logs_are_recognised_only_as_exports() -> None:
+    root = datasets_root()
+    if not root.is_dir():
+        pytest.skip(f"{root} not found")
+    found = {
+        path.relative_to(root).as_posix(): recognisers(path)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != "README.md"
+    }
+    assert {name: by for name, by in found.items() if by} == {
+        "exports/jira/issueshark_drill_1_issue.json": {"jira"},
+        "exports/jira/issueshark_drill_38_issue.json": {"jira"},
+        "exports/servicenow/ibm_incidents_REST.csv": {"servicenow"},
+    }
+    assert len(found) > 3

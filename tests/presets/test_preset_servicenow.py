@@ -137,6 +137,27 @@ def test_sys_audit_replays_group_and_assignee(write: Write) -> None:
     )
 
 
+def test_sys_audit_from_the_table_api(write: Write) -> None:
+    result = [
+        {"documentkey": "a1", "fieldname": "state", "oldvalue": "", "newvalue": "1",
+         "user": "ann", "sys_created_on": "2024-03-01 10:00:00", "sys_id": "s1"},
+        {"documentkey": "a1", "fieldname": "incident_state", "oldvalue": "", "newvalue": "1",
+         "user": "ann", "sys_created_on": "2024-03-01 10:00:00", "sys_id": "s2"},
+        {"documentkey": "a1", "fieldname": "state", "oldvalue": "1", "newvalue": "8",
+         "user": "bob", "sys_created_on": "2024-03-01 10:30:00", "sys_id": "s3"},
+    ]  # fmt: skip
+    path = write("sys_audit.json", json.dumps({"result": result}))
+    assert PRESET.recognise(path, head(path)) == (
+        "ServiceNow Table API JSON of sys_audit (result[].documentkey, fieldname)"
+    )
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp") == [
+        ("a1", "New", "2024-03-01T10:00:00Z"),
+        ("a1", "Canceled", "2024-03-01T10:30:00Z"),
+    ]
+    assert "both state and incident_state changes: the events follow state" in table.notes
+
+
 def _snapshot(**values: str) -> str:
     row = dict.fromkeys(SNAPSHOT_COLUMNS, "?") | {"resolved_at": "13/3/2016 10:00"} | values
     return ",".join(row[c] for c in SNAPSHOT_COLUMNS)
