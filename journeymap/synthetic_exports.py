@@ -160,20 +160,24 @@ def _history(cases: int, seed: int) -> pd.DataFrame:
 
 
 def _id(kind: str, name: object, width: int = 32) -> str:
+    """A stable hexadecimal id for a name (sys_ids and the like)."""
     return hashlib.sha256(f"{kind}:{name}".encode()).hexdigest()[:width]
 
 
 def _ids(kind: str, names: pd.Series, prefix: str = "", width: int = 32) -> pd.Series:
+    """Stable ids for the values of a column (missing stays missing)."""
     return names.map(lambda v: prefix + _id(kind, v, width - len(prefix)), na_action="ignore")
 
 
 def _expected(frame: dict[str, Any] | pd.DataFrame) -> pd.DataFrame:
+    """The expected events: the role columns, in role order, as text or NA."""
     out = pd.DataFrame({str(k): v for k, v in frame.items() if k in _ROLES})
     out = out[[r for r in _ROLES if r in out]].reset_index(drop=True)
     return out.astype("str").where(out.notna())
 
 
 def _number(h: pd.DataFrame) -> pd.Series:
+    """The ServiceNow incident number of each event's case (INC0000001)."""
     return "INC" + h["n"].astype(str).str.zfill(7)
 
 
@@ -214,6 +218,7 @@ def _sn_list_xlsx(h: pd.DataFrame, root: Path) -> ExportFixture:
 
 
 def _reference(table: str, sys_id: object, bare: bool) -> object:
+    """A Table API reference field: a link object, a bare sys_id, or empty."""
     if not isinstance(sys_id, str):
         return ""
     if bare:

@@ -37,6 +37,7 @@ JIRA_OFFSETS = ("+0000", "-0500", "+0100")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dicts keyed by column name."""
     return cast(list[dict[str, Any]], frame.to_dict("records"))
 
 
@@ -50,18 +51,22 @@ def _by_case(frame: pd.DataFrame, key: tuple[str, ...] = ("case",)) -> dict[Any,
 
 
 def _numeric_id(kind: str, name: object) -> str | None:
+    """A stable numeric id for a name, as Zendesk writes ids."""
     return None if not isinstance(name, str) else str(int(_id(kind, name, 8), 16))
 
 
 def _sf_id(prefix: str, kind: str, name: object) -> str | None:
+    """A stable 15-character Salesforce id with the object's prefix."""
     return None if not isinstance(name, str) else prefix + _id(kind, name, 12)
 
 
 def _first_per_case(h: pd.DataFrame, column: str) -> pd.Series:
+    """Each event's value of ``column`` at its case's first event."""
     return h["case"].map(h[h["pos"] == 0].set_index("case")[column])
 
 
 def _user_id(name: object) -> str | None:
+    """A Jira Server user name made from a display name (ann.lee)."""
     return name.lower().replace(" ", ".") if isinstance(name, str) else None
 
 
@@ -73,6 +78,7 @@ def _jira_stamp(at: pd.Timestamp, offset: str) -> str:
 
 
 def _jira_item(change: dict[str, Any]) -> dict[str, Any]:
+    """A changelog item of a status or assignee change."""
     if change["field"] == "status":
         return {"field": "status", "fieldtype": "jira", "from": "1", "fromString": change["old"],
                 "to": "3", "toString": change["new"]}  # fmt: skip
@@ -153,6 +159,7 @@ def jira_search(h: pd.DataFrame, root: Path) -> ExportFixture:
 
 
 def _zendesk_rows(h: pd.DataFrame) -> pd.DataFrame:
+    """The Zendesk field changes of the log (status, requester, assignee, group)."""
     return _changes(h, {
         "status": h["code"].map(ZENDESK_STATUSES),
         "requester_id": h["customer"].map(lambda c: _numeric_id("user", c)).where(h["pos"] == 0),
@@ -162,6 +169,7 @@ def _zendesk_rows(h: pd.DataFrame) -> pd.DataFrame:
 
 
 def _zendesk_expected(h: pd.DataFrame, channel: pd.Series) -> pd.DataFrame:
+    """The events a Zendesk reader gives back: one per change of status."""
     k = h["new_code"]
     return _expected({
         "case": h["n"].astype(str)[k], "activity": h["code"].map(ZENDESK_STATUSES)[k],
@@ -264,6 +272,7 @@ class _CaseOwner:
         self.rows: list[dict[str, Any]] = []
 
     def row(self, at: pd.Timestamp, name: str, old: Any, new: Any, kind: str = "Text") -> None:
+        """Add one CaseHistory row."""
         self.rows.append({"CaseId": self.case_id, "Field": name, "OldValue": old,
                           "NewValue": new, "DataType": kind, "CreatedDate": at,
                           "IsDeleted": "false"})  # fmt: skip

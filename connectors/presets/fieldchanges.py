@@ -282,6 +282,7 @@ class FieldChangesPreset:
         )
 
     def _activity_field(self, fields: pd.Series) -> tuple[str, str]:
+        """The field whose changes are the activities, and a note saying why."""
         counts = fields.value_counts()
         if self.activity_field is not None:
             return self.activity_field, f"activities are the changes of {self.activity_field!r}"

@@ -202,6 +202,7 @@ def read_xlsx_text(path: Path) -> tuple[pd.DataFrame, list[str]]:
 
 
 def _xlsx_rows(path: Path, limit: int | None) -> list[list[str | None]]:
+    """The first sheet's rows (up to ``limit``) as text, opened read-only."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 

@@ -85,6 +85,7 @@ def _user(value: Any) -> str | None:
 
 
 def _issues(document: Any, label: str) -> list[Any]:
+    """The issues of a search response or the one issue of an issue response."""
     if isinstance(document, dict) and isinstance(document.get("issues"), list):
         return list(document["issues"])
     if isinstance(document, dict) and "fields" in document and "key" in document:
@@ -105,13 +106,17 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
     rows: list[dict[str, Any]] = []
     truncated: list[str] = []
     bad: list[tuple[int, str]] = []
-    with_changelog = 0
+    with_changelog, repeated, seen = 0, 0, set()
     for number, issue in enumerate(issues, 1):
         fields = issue.get("fields") if isinstance(issue, dict) else None
         key = issue.get("key") if isinstance(issue, dict) else None
         if not isinstance(fields, dict) or not key or not fields.get("created"):
             bad.append((number, "the issue has no key, fields or fields.created"))
             continue
+        if key in seen:  # pages fetched twice: the issue is read once
+            repeated += 1
+            continue
+        seen.add(key)
         status = fields.get("status") or {}
         components = fields.get("components") or [{}]
         made.append({"record": key, "at": fields["created"], "activity": pd.NA})
@@ -192,6 +197,8 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
             f"given): {listing(truncated)}; page /rest/api/2/issue/{{key}}/changelog "
             "for their full history"
         )
+    if repeated:
+        notes.append(f"issues given more than once, read once: {repeated}")
     if bad:
         notes.append(f"{len(bad)} issues could not be read (see rejects)")
     events["timestamp"] = iso_utc(events["timestamp"])
@@ -218,6 +225,7 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
         )
 
     def column(name: str) -> pd.Series:
+        """A column of the export; all missing when the export lacks it."""
         return frame[name] if name in frame.columns else pd.Series(pd.NA, frame.index, "str")
 
     resolved = column("Resolved")

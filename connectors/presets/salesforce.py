@@ -107,6 +107,7 @@ class SalesforcePreset:
 
 
 def _shape(header: list[str]) -> str | None:
+    """Which Salesforce history object a header belongs to, or None."""
     names = set(lower_names(header))
     if _SHAPES["CaseHistory"] <= names:
         return "CaseHistory"
@@ -231,6 +232,7 @@ def _case_file(path: Path) -> pd.DataFrame | None:
         )
 
     def column(name: str) -> pd.Series:
+        """A column by its lower-case name; all missing when the file lacks it."""
         return frame[names[name]] if name in names else pd.Series(pd.NA, frame.index, "str")
 
     created = parse_utc(column("createddate"))

@@ -69,6 +69,7 @@ _SNAPSHOT_KEYS = {"number", "incident_state", "sys_mod_count", "sys_updated_at"}
 _AUDIT_KEYS = {"documentkey", "fieldname", "oldvalue", "newvalue"}
 _RAW_TIME = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 _JSON_RESULT = re.compile(r'^\s*\{\s*"result"\s*:\s*[\[{]')
+_SYSTEM_FIELD = re.compile(r'"sys_[a-z_]+"\s*:')  # sys_id, sys_updated_on, sys_mod_count...
 _HEAD_BYTES = 1 << 16
 
 
@@ -140,8 +141,8 @@ def _shape(path: Path, head: bytes) -> tuple[str | None, str | None]:
                 "json",
                 "ServiceNow Table API JSON of sys_audit (result[].documentkey, fieldname)",
             )
-        if '"sys_id"' in text or '"sys_updated_on"' in text:
-            return "json", "ServiceNow Table API JSON (result[] records with sys_id)"
+        if _SYSTEM_FIELD.search(text):
+            return "json", "ServiceNow Table API JSON (result[] records with sys_ fields)"
     return None, None
 
 

@@ -117,12 +117,21 @@ def test_issues_without_changelog_are_refused(write: Write) -> None:
     one_line_error(error, path, "export them with expand=changelog")
 
 
-def test_invalid_json_is_refused(write: Write) -> None:
-    path = write("cut.json", json.dumps(_search())[:300])
+def test_a_file_cut_inside_a_changelog_is_refused(write: Write) -> None:
+    text = json.dumps(_search())
+    path = write("cut.json", text[: text.index('"histories"') + 40])
     assert PRESET.recognise(path, head(path)) is not None
     with pytest.raises(SourceError) as error:
         PRESET.read(path)
     one_line_error(error, path, "the file is damaged or cut short; export it again")
+
+
+def test_issues_given_twice_are_read_once(write: Write) -> None:
+    twice = _search()
+    twice["issues"].append(twice["issues"][0])
+    table = PRESET.read(write("pages.json", json.dumps(twice)))
+    assert len(rows(table, "case")) == 4
+    assert "issues given more than once, read once: 1" in table.notes
 
 
 def test_other_systems_json_is_refused(write: Write) -> None:

@@ -92,7 +92,7 @@ def test_table_api_json_references_and_codes(write: Write) -> None:
     }  # fmt: skip
     path = write("incident.json", json.dumps({"result": [record]}))
     assert PRESET.recognise(path, head(path)) == (
-        "ServiceNow Table API JSON (result[] records with sys_id)"
+        "ServiceNow Table API JSON (result[] records with sys_ fields)"
     )
     table = PRESET.read(path)
     assert rows(table, "case", "activity", "resource", "team", "customer", "channel") == [
