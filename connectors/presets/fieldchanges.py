@@ -1,0 +1,320 @@
+"""Field-change logs: one row per change of one field of one record, turned into events.
+
+This is the history shape of ServiceNow ``sys_audit``, Salesforce ``CaseHistory``, the
+Jira changelog and Zendesk Change events (EXPORTS.md §5.2). :func:`events_from_changes`
+is the one reduction they all share: each change of the activity field (status, state,
+stage) becomes an event, and the fields that name the handler, team, customer or
+channel are replayed onto every event as the value in force at the event's time.
+
+:class:`FieldChangesPreset` reads the generic CSV form of such a log, with columns for
+the record, the field, the old and new value, when and by whom
+(``record_id, field, old_value, new_value, changed_at, changed_by``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from journeymap.connectors.presets import PresetTable
+from journeymap.connectors.presets.files import (
+    csv_header,
+    csv_lines,
+    iso_utc,
+    listing,
+    missing_columns,
+    parse_utc,
+    read_csv_text,
+    rejects,
+    text_table,
+)
+
+__all__ = ["ChangeEvents", "FieldChangesPreset", "change_notes", "events_from_changes"]
+
+#: Columns of the change frame :func:`events_from_changes` takes.
+CHANGE_COLUMNS = ("record", "at", "field", "old", "new", "actor", "seq")
+
+# Header spellings of the generic log (lower case, spaces as underscores).
+_COLUMNS = {
+    "record": ("record_id", "record", "case_id", "case", "ticket_id", "ticket", "issue_key",
+               "object_id", "entity_id"),
+    "field": ("field", "field_name", "changed_field", "attribute"),
+    "old": ("old_value", "old", "from_value", "previous_value", "value_before"),
+    "new": ("new_value", "new", "to_value", "value_after"),
+    "at": ("changed_at", "changed_on", "change_date", "change_time", "timestamp", "changed"),
+    "actor": ("changed_by", "user", "author", "actor", "updated_by"),
+}  # fmt: skip
+_ACTIVITY_NAMES = ("status", "state", "stage")
+# Which role a field's name suggests; the first pattern that matches wins.
+_ROLE_PATTERNS = (
+    ("channel", re.compile(r"channel|origin|contact_?type|via", re.I)),
+    ("team", re.compile(r"team|queue|group", re.I)),
+    ("resource", re.compile(r"assignee|assigned|owner|agent|handler", re.I)),
+    ("customer", re.compile(r"customer|requester|caller|reporter|contact|client", re.I)),
+)
+
+
+@dataclass
+class ChangeEvents:
+    """Events made from a field-change log.
+
+    Attributes
+    ----------
+    events : one row per event: ``case``, ``activity``, ``timestamp`` (UTC), ``actor``,
+        then one column per replayed role; ordered by case (in order of first
+        appearance), time, and source order.
+    status_changes : events made from changes of the activity field.
+    created : events made at the records' creation.
+    replayed : role -> (field, change rows read for it).
+    ignored : field -> rows of fields that were not read.
+    without_events : records that have no status change and no creation event.
+    """
+
+    events: pd.DataFrame
+    status_changes: int
+    created: int
+    replayed: dict[str, tuple[str, int]] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)
+    without_events: int = 0
+
+
+def events_from_changes(
+    changes: pd.DataFrame,
+    *,
+    activity_field: str,
+    roles: dict[str, str],
+    created: pd.DataFrame | None = None,
+    current: pd.DataFrame | None = None,
+    used_fields: tuple[str, ...] = (),
+) -> ChangeEvents:
+    """Turn field changes into events: one per change of ``activity_field``.
+
+    A role's value at an event's time is the new value of the last change of its field
+    at or before that time (changes at the same time count: they belong to the same
+    update); before the field's first change, that change's old value; for a record
+    whose field never changes, its value in ``current``.
+
+    Parameters
+    ----------
+    changes : columns :data:`CHANGE_COLUMNS`: ``record`` and ``field`` (text), ``at``
+        (UTC times, no NaT), ``old``/``new``/``actor`` (text or NA), ``seq`` (source
+        order, breaking ties in time).
+    activity_field : the field whose changes are the events.
+    roles : role -> the field replayed onto the events as that role.
+    created : optional ``record``, ``at`` and ``activity`` (may be NA): a creation event
+        per record. Its activity, when NA, is the old value of the record's first
+        activity change, else the current value, else ``Created``.
+    current : optional frame indexed by record, with a column per field: the current
+        values (for fields that never change).
+    used_fields : other fields the caller reads itself (not counted as ignored).
+
+    Examples
+    --------
+    >>> t = pd.to_datetime(["2024-01-01 09:00", "2024-01-01 09:00", "2024-01-02 10:00"], utc=True)
+    >>> changes = pd.DataFrame({"record": "R1", "at": t, "field": ["status", "group", "status"],
+    ...     "old": [None, None, "New"], "new": ["New", "Desk", "Done"], "actor": "ann",
+    ...     "seq": [0, 1, 2]})
+    >>> out = events_from_changes(changes, activity_field="status", roles={"team": "group"})
+    >>> out.events[["case", "activity", "team"]].values.tolist()
+    [['R1', 'New', 'Desk'], ['R1', 'Done', 'Desk']]
+    """
+    changes = changes.sort_values(["at", "seq"], kind="stable")
+    first_seen = [changes.sort_values("seq", kind="stable")["record"]]
+    status = changes[changes["field"] == activity_field]
+    events = status[["record", "at", "new", "actor", "seq"]].rename(columns={"new": "activity"})
+    n_created = 0
+    if created is not None and len(created):
+        first_old = status.drop_duplicates("record").set_index("record")["old"]
+        made = created.loc[:, ["record", "at"]].copy()
+        activity = created["activity"] if "activity" in created else pd.Series(pd.NA, made.index)
+        activity = activity.fillna(made["record"].map(first_old))
+        if current is not None and activity_field in current:
+            activity = activity.fillna(made["record"].map(current[activity_field]))
+        made["activity"] = activity.fillna("Created")
+        made["actor"], made["seq"] = pd.NA, -1
+        first_seen.insert(0, made["record"])
+        events = pd.concat([made, events], ignore_index=True)
+        n_created = len(made)
+    events["at"] = events["at"].astype("datetime64[us, UTC]")
+    events = events.sort_values(["at", "seq"], kind="stable").reset_index(drop=True)
+    result = events.loc[:, ["record", "activity", "at", "actor"]]
+    replayed: dict[str, tuple[str, int]] = {}
+    for role, name in roles.items():
+        rows = changes[changes["field"] == name]
+        now = current[name] if current is not None and name in current else None
+        result[role] = _in_force(events, rows, now)
+        replayed[role] = (name, len(rows))
+    records = pd.Index(pd.unique(pd.concat(first_seen, ignore_index=True)))
+    rank = records.get_indexer(pd.Index(result["record"]))
+    result = result.assign(_rank=rank).sort_values(["_rank", "at"], kind="stable")
+    result = result.drop(columns="_rank").rename(columns={"record": "case", "at": "timestamp"})
+    read = {activity_field, *roles.values(), *used_fields}
+    ignored = changes.loc[~changes["field"].isin(read), "field"].value_counts()
+    return ChangeEvents(
+        events=result.reset_index(drop=True),
+        status_changes=len(status),
+        created=n_created,
+        replayed=replayed,
+        ignored={str(k): int(v) for k, v in ignored.items()},
+        without_events=len(records.difference(pd.Index(result["case"]))),
+    )
+
+
+def _in_force(events: pd.DataFrame, rows: pd.DataFrame, current: pd.Series | None) -> pd.Series:
+    """The value of one field in force at each event's time (see events_from_changes)."""
+    left = events.loc[:, ["record", "at"]].reset_index()
+    right = rows.loc[:, ["record", "at", "old", "new"]].assign(hit=True)
+    right["at"] = right["at"].astype("datetime64[us, UTC]")
+    before = pd.merge_asof(
+        left, right[["record", "at", "new", "hit"]], on="at", by="record", direction="backward"
+    ).set_index("index")
+    after = pd.merge_asof(
+        left,
+        right[["record", "at", "old", "hit"]],
+        on="at",
+        by="record",
+        direction="forward",
+        allow_exact_matches=False,
+    ).set_index("index")
+    value = before["new"].where(before["hit"].eq(True), after["old"])
+    unchanged = before["hit"].ne(True) & after["hit"].ne(True)
+    if current is not None:
+        value = value.where(~unchanged, events["record"].map(current))
+    return value.astype("str").where(value.notna()).sort_index()
+
+
+def change_notes(result: ChangeEvents, *, activity_field: str, unit: str = "rows") -> list[str]:
+    """Notes saying what :func:`events_from_changes` did, in the user's words."""
+    notes = [f"events from changes of {activity_field!r}: {result.status_changes}"]
+    if result.created:
+        notes.append(f"events at the records' creation: {result.created}")
+    for role, (name, count) in result.replayed.items():
+        notes.append(
+            f"{role} is {name!r} as in force at each event's time ({count} changes replayed)"
+        )
+    if result.ignored:
+        shown = listing(f"{k} ({v})" for k, v in result.ignored.items())
+        notes.append(f"{unit} of other fields were not read: {shown}")
+    if result.without_events:
+        notes.append(
+            f"records with no {activity_field!r} change (no events): {result.without_events}"
+        )
+    return notes
+
+
+class FieldChangesPreset:
+    """A generic field-change log in CSV: record, field, old and new value, when, by whom.
+
+    Parameters
+    ----------
+    activity_field : the field whose changes are the events; by default a field named
+        status, state or stage, else the most frequent field.
+    """
+
+    name = "fieldchanges"
+    description = "field-change logs (record, field, old value, new value, changed at, by)"
+
+    def __init__(self, activity_field: str | None = None) -> None:
+        self.activity_field = activity_field
+
+    def recognise(self, path: Path, head: bytes) -> str | None:
+        """Why ``path`` is a generic field-change log (its header), or None."""
+        names = csv_header(head)
+        if names is None:
+            return None
+        found = _resolve(names)
+        if {"record", "field", "new", "at"} <= found.keys():
+            shown = ", ".join(found[k] for k in ("record", "field", "new", "at"))
+            return f"a field-change log (columns {shown})"
+        return None
+
+    def read(self, path: Path, *, encoding: str | None = None) -> PresetTable:
+        """Read the log: one event per change of the activity field."""
+        frame, notes = read_csv_text(path, encoding)
+        found = _resolve(list(frame.columns))
+        need = [k for k in ("record", "field", "new", "at") if k not in found]
+        if need:
+            names = [_COLUMNS[k][0] for k in need]
+            raise missing_columns(
+                path.name,
+                names,
+                "a field-change log needs the record, the "
+                "field, the new value and the time of each change",
+            )
+        changes = pd.DataFrame({k: frame[c] for k, c in found.items()})
+        for key in ("old", "actor"):
+            changes[key] = changes[key] if key in changes else pd.Series(pd.NA, frame.index)
+        changes["seq"] = range(len(frame))
+        changes["at"] = parse_utc(frame[found["at"]])
+        bad_time = changes["at"].isna() & frame[found["at"]].notna()
+        bad = bad_time | changes["record"].isna() | changes["field"].isna() | changes["at"].isna()
+        reasons = pd.Series("the record, field or time is empty", frame.index).mask(
+            bad_time, "the time " + frame[found["at"]].fillna("") + " is not an ISO 8601 time"
+        )
+        lines = csv_lines(frame)
+        table_rejects = rejects(
+            changes.index[bad].to_series() + 1, reasons[bad], None if lines is None else lines[bad]
+        )
+        changes = changes[~bad]
+        activity, why = self._activity_field(changes["field"])
+        roles = _roles(changes["field"], activity)
+        result = events_from_changes(changes, activity_field=activity, roles=roles)
+        events = result.events
+        notes += [why, *change_notes(result, activity_field=activity)]
+        if "resource" not in roles and "actor" in found:
+            events["resource"] = events["actor"]
+            notes.append(
+                f"no assignee or owner field: resource is who made the change ({found['actor']!r})"
+            )
+        events["timestamp"] = iso_utc(events["timestamp"])
+        columns = ["case", "activity", "timestamp", *[r for r in _ROLE_ORDER if r in events]]
+        table = events[[*columns, "actor"]].rename(columns={"actor": "changed_by"})
+        return PresetTable(
+            table=text_table(table),
+            mapping={c: c for c in columns},
+            records=len(frame),
+            rejects=table_rejects,
+            notes=notes,
+            reason=f"a field-change log with columns {listing(found.values(), 6)}",
+        )
+
+    def _activity_field(self, fields: pd.Series) -> tuple[str, str]:
+        """The field whose changes are the activities, and a note saying why."""
+        counts = fields.value_counts()
+        if self.activity_field is not None:
+            return self.activity_field, f"activities are the changes of {self.activity_field!r}"
+        named = [f for f in counts.index if str(f).strip().lower() in _ACTIVITY_NAMES]
+        if named:
+            return str(named[0]), f"activities are the changes of {named[0]!r}"
+        top = str(counts.index[0])
+        return top, (
+            f"no field is named status, state or stage: activities are the changes of the "
+            f"most frequent field, {top!r} ({int(counts.iloc[0])} changes)"
+        )
+
+
+_ROLE_ORDER = ("resource", "team", "customer", "channel")
+
+
+def _resolve(names: list[str]) -> dict[str, str]:
+    """Role of each recognised header of the generic log -> its column name."""
+    spelt = {n.strip().lower().replace(" ", "_"): n for n in names}
+    found = {}
+    for key, options in _COLUMNS.items():
+        match = next((spelt[o] for o in options if o in spelt), None)
+        if match is not None:
+            found[key] = match
+    return found
+
+
+def _roles(fields: pd.Series, activity: str) -> dict[str, str]:
+    """The most frequent field whose name suggests each role (the activity excluded)."""
+    roles: dict[str, str] = {}
+    for name in fields[fields != activity].value_counts().index:
+        role = next((r for r, p in _ROLE_PATTERNS if p.search(str(name))), None)
+        if role is not None:
+            roles.setdefault(role, str(name))
+    return {role: roles[role] for role in _ROLE_ORDER if role in roles}

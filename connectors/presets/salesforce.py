@@ -1,0 +1,292 @@
+"""Salesforce history exports (Data Loader, Bulk API or weekly Data Export CSV).
+
+- ``CaseHistory`` (``CaseId, Field, OldValue, NewValue, DataType, CreatedDate...``): one
+  event per ``Status`` change, plus one at the case's creation (a ``created`` row, or
+  ``CreatedDate`` in a ``Case.csv`` next to the file). A change of owner is written twice,
+  by id and by name; the id row (``DataType`` ``EntityId``) is kept. An owner whose id
+  starts with ``00G`` is a queue (the team, kept while a user works the case taken from
+  it); ``005`` is a user (the resource). ``Case.csv`` in the same folder, when present,
+  gives the channel (``Origin``) and the customer (``ContactId``, else ``AccountId``).
+- ``CaseHistory2`` (``CaseId, OwnerId, Status, PreviousUpdate, LastModifiedDate``) and
+  ``OpportunityHistory`` (``OpportunityId, StageName, CreatedDate``): snapshot rows, one
+  event per row; repeated states are collapsed.
+
+Data Export files are often Windows-1252 rather than UTF-8: that is detected and said.
+Times without a zone are read as UTC (GMT, as Salesforce writes them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from journeymap.connectors.presets import PresetTable
+from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
+from journeymap.connectors.presets.files import (
+    csv_header,
+    csv_lines,
+    iso_utc,
+    listing,
+    lower_names,
+    missing_columns,
+    parse_utc,
+    read_csv_text,
+    rejects,
+    text_table,
+)
+from journeymap.errors import EmptyLogError, SourceError
+
+__all__ = ["SalesforcePreset"]
+
+QUEUE_PREFIX, USER_PREFIX = "00G", "005"
+_SHAPES = {
+    "CaseHistory": {"caseid", "field", "oldvalue", "newvalue"},
+    "CaseHistory2": {"caseid", "ownerid", "status", "lastmodifieddate"},
+    "OpportunityHistory": {"opportunityid", "stagename", "createddate"},
+}
+_OWNER_FIELDS = ("owner", "ownerassignment", "ownerid")
+_TRUE = ("1", "true")
+_SALESFORCE_ID = r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?"
+_OWNER_NOTE = (
+    "owners: queues (ids 00G...) are the team, kept while a user works the case "
+    "taken from the queue; users (ids 005...) are the resource"
+)
+
+
+class SalesforcePreset:
+    """Salesforce CaseHistory, CaseHistory2 and OpportunityHistory CSV exports."""
+
+    name = "salesforce"
+    description = "Salesforce CaseHistory, CaseHistory2 and OpportunityHistory CSV exports"
+
+    def recognise(self, path: Path, head: bytes) -> str | None:
+        """Why ``path`` is a Salesforce history export (its header), or None."""
+        shape = _shape(csv_header(head) or [])
+        if shape is None:
+            return None
+        return f"a Salesforce {shape} export ({', '.join(sorted(_SHAPES[shape]))})"
+
+    def read(self, path: Path, *, encoding: str | None = None) -> PresetTable:
+        """Read the export in whichever shape its header shows."""
+        frame, notes = read_csv_text(path, encoding, cp1252_fallback=True)
+        names = lower_names(frame.columns)
+        shape = _shape(list(frame.columns))
+        if shape is None:
+            raise SourceError(
+                f"{path.name}: is not a Salesforce history export (CaseHistory needs CaseId, "
+                "Field, OldValue, NewValue; CaseHistory2 CaseId, OwnerId, Status, "
+                "LastModifiedDate; OpportunityHistory OpportunityId, StageName, CreatedDate); "
+                "export one of them with Data Loader or Data Export"
+            )
+        deleted = (
+            frame[names["isdeleted"]].str.lower().isin(_TRUE)
+            if "isdeleted" in names
+            else (pd.Series(False, frame.index))
+        )
+        if deleted.any():
+            notes.append(f"rows marked IsDeleted, skipped: {int(deleted.sum())}")
+        time_column = names["createddate" if shape != "CaseHistory2" else "lastmodifieddate"]
+        at = parse_utc(frame[time_column])
+        bad = at.isna() & ~deleted
+        lines = csv_lines(frame)
+        why = time_column + " " + frame[time_column].fillna("(empty)") + " is not a date-time"
+        dropped = rejects(
+            frame.index[bad].to_series() + 1, why[bad], None if lines is None else lines[bad]
+        )
+        keep = ~(bad | deleted)
+        if shape == "CaseHistory":
+            table = _case_history(frame[keep], at[keep], names, path)
+        else:
+            table = _snapshots(frame[keep], at[keep], names, shape)
+        table.records, table.rejects = len(frame), dropped
+        table.notes[:0] = notes
+        table.notes.append("times without a zone are read as UTC (Salesforce writes GMT)")
+        table.reason = f"a Salesforce {shape} export"
+        return table
+
+
+def _shape(header: list[str]) -> str | None:
+    """Which Salesforce history object a header belongs to, or None."""
+    names = set(lower_names(header))
+    if _SHAPES["CaseHistory"] <= names:
+        return "CaseHistory"
+    if {"caseid", "previousupdate"} <= names or _SHAPES["CaseHistory2"] <= names:
+        return "CaseHistory2"
+    if _SHAPES["OpportunityHistory"] <= names:
+        return "OpportunityHistory"
+    return None
+
+
+def _owner_roles(owner: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(team, resource) of owners: a queue (id 00G...) is a team; a user (005...) is a
+    resource, and so is an owner given by name (the export has no id row for it)."""
+    queue = owner.str.startswith(QUEUE_PREFIX).fillna(False).astype(bool)
+    return owner.where(queue), owner.where(~queue)
+
+
+def _case_history(
+    frame: pd.DataFrame, at: pd.Series, names: dict[str, str], path: Path
+) -> PresetTable:
+    """One event per Status change (and creation); owner replayed as team or resource."""
+    if "createddate" not in names:
+        raise missing_columns(path.name, ["CreatedDate"], "export CaseHistory with CreatedDate")
+    column = {
+        k: frame[names[k]] if k in names else pd.Series(pd.NA, frame.index, "str")
+        for k in ("caseid", "field", "oldvalue", "newvalue", "datatype", "createdbyid")
+    }
+    rows = pd.DataFrame(
+        {
+            "record": column["caseid"],
+            "at": at,
+            "field": column["field"],
+            "old": column["oldvalue"],
+            "new": column["newvalue"],
+            "actor": column["createdbyid"],
+            "seq": range(len(frame)),
+            "by_id": _id_rows(column["datatype"], column["newvalue"]),
+        }
+    )
+    notes = []
+    # A foreign-key change is written twice (ids and names): keep the id row.
+    rows = rows.sort_values(["by_id", "seq"], ascending=[False, True], kind="stable")
+    pairs = rows.duplicated(["record", "at", "field"])
+    if pairs.any():
+        notes.append(
+            f"changes written twice, by id and by name (owner and other lookups): "
+            f"{int(pairs.sum())}; the id rows are kept"
+        )
+    rows = rows[~pairs].sort_values("seq", kind="stable")
+    field = rows["field"].str.lower()
+    owner = rows[field.isin(_OWNER_FIELDS)]
+    old_team, old_user = _owner_roles(owner["old"])
+    new_team, new_user = _owner_roles(owner["new"])
+    # The team is the queue the case was last routed to; it stays while a user works it.
+    team = owner.assign(field="team", old=old_team, new=new_team.fillna(old_team))
+    user = owner.assign(field="resource", old=old_user, new=new_user)
+    status = rows[field.eq("status")].assign(field="Status")
+    changes = pd.concat(
+        [status, team[team["new"].notna()], user, rows[~field.isin((*_OWNER_FIELDS, "status"))]]
+    )
+    made = rows[field.eq("created")].drop_duplicates("record")[["record", "at"]]
+    case = _case_file(path)
+    if case is not None:
+        notes.append(
+            "Case.csv next to the file gives the channel (Origin) and customer "
+            "(ContactId, else AccountId) of each case"
+        )
+        missing = case.index.intersection(pd.Index(rows["record"])).difference(
+            pd.Index(made["record"])
+        )
+        extra = case.loc[missing, ["created"]].dropna().reset_index()
+        made = pd.concat([made, extra.set_axis(["record", "at"], axis=1)], ignore_index=True)
+    result = events_from_changes(
+        changes,
+        activity_field="Status",
+        roles={"resource": "resource", "team": "team"},
+        created=made,
+        used_fields=("created",),
+        current=None if case is None else case[["Status", "resource", "team"]],
+    )
+    events = result.events
+    notes += change_notes(result, activity_field="Status")
+    if len(owner):
+        given = owner["new"].dropna()
+        named = int((~given.str.fullmatch(_SALESFORCE_ID)).sum())
+        notes.append(
+            _OWNER_NOTE + (f"; owners given by name, read as users: {named}" * bool(named))
+        )
+    if events.empty:
+        raise EmptyLogError(
+            f"{path.name}: has no Status changes and no created rows; track the Case Status "
+            "field (Field History Tracking) and export CaseHistory again"
+        )
+    columns = ["case", "activity", "timestamp", "resource", "team"]
+    if case is not None:
+        events["customer"] = events["case"].map(case["customer"])
+        events["channel"] = events["case"].map(case["Origin"])
+        columns += ["customer", "channel"]
+    events["timestamp"] = iso_utc(events["timestamp"])
+    table = events[[*columns, "actor"]].rename(columns={"actor": "CreatedById"})
+    return PresetTable(text_table(table), {c: c for c in columns}, records=0, notes=notes)
+
+
+def _id_rows(data_type: pd.Series, new: pd.Series) -> pd.Series:
+    """Rows that give ids (``DataType`` EntityId; without DataType, values shaped as ids)."""
+    if data_type.notna().any():
+        return data_type.str.lower().eq("entityid").fillna(False).astype(bool)
+    return new.fillna("").str.fullmatch(_SALESFORCE_ID)
+
+
+def _case_file(path: Path) -> pd.DataFrame | None:
+    """``Case.csv`` next to the history, indexed by case Id, if there is one."""
+    sibling = next((p for p in path.parent.iterdir() if p.name.lower() == "case.csv"), None)
+    if sibling is None or sibling.resolve() == path.resolve():
+        return None
+    frame, _ = read_csv_text(sibling, None, cp1252_fallback=True)
+    names = lower_names(frame.columns)
+    if "id" not in names:
+        raise SourceError(
+            f"{sibling.name}: has no Id column; export Case with Id, Origin and "
+            "ContactId, or move it out of the folder"
+        )
+
+    def column(name: str) -> pd.Series:
+        """A column by its lower-case name; all missing when the file lacks it."""
+        return frame[names[name]] if name in names else pd.Series(pd.NA, frame.index, "str")
+
+    created = parse_utc(column("createddate"))
+    team, user = _owner_roles(column("ownerid"))
+    table = pd.DataFrame(
+        {
+            "Origin": column("origin"),
+            "customer": column("contactid").fillna(column("accountid")),
+            "created": created,
+            "Status": column("status"),
+            "team": team,
+            "resource": user,
+        }
+    ).set_index(column("id"))
+    return table[~table.index.duplicated()]
+
+
+def _snapshots(
+    frame: pd.DataFrame, at: pd.Series, names: dict[str, str], shape: str
+) -> PresetTable:
+    """One event per snapshot row, ordered by time within each record."""
+    if shape == "CaseHistory2":
+        case, activity, actor = names["caseid"], names["status"], names.get("lastmodifiedbyid")
+    else:
+        case, activity, actor = names["opportunityid"], names["stagename"], names.get("createdbyid")
+    rank = pd.factorize(frame[case])[0]
+    order = pd.DataFrame({"rank": rank, "at": at.to_numpy()}, index=frame.index)
+    frame = frame.loc[order.sort_values(["rank", "at"], kind="stable").index]
+    out = pd.DataFrame(
+        {
+            "case": frame[case],
+            "activity": frame[activity],
+            "timestamp": iso_utc(at.loc[frame.index]),
+        }
+    )
+    notes = [
+        "rows are snapshots, one per change: ordered by time within each record; "
+        "repeated states are collapsed"
+    ]
+    if shape == "CaseHistory2":
+        team, user = _owner_roles(frame[names["ownerid"]])
+        out["team"], out["resource"] = team.groupby(frame[case]).ffill(), user
+        notes.append(_OWNER_NOTE + "; PreviousUpdate is not used")
+    elif actor is not None:
+        out["resource"] = frame[actor]
+        notes.append(f"resource is who made the change ({actor!r})")
+    extra = [c for c in frame.columns if c not in (case, activity)]
+    if extra:
+        notes.append(f"other columns kept as attributes (prefixed source_): {listing(extra)}")
+    table = pd.concat([out, frame[extra].add_prefix("source_")], axis=1)
+    return PresetTable(
+        text_table(table.reset_index(drop=True)),
+        {c: c for c in out.columns},
+        records=0,
+        options={"collapse_repeats": "auto"},
+        notes=notes,
+    )

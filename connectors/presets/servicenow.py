@@ -1,0 +1,359 @@
+"""ServiceNow incident exports: list exports, the Table API, ``sys_audit`` and snapshot logs.
+
+Shapes recognised (EXPORTS.md §1):
+
+- list exports in CSV with field names (``number``, ``state``, ``sys_updated_on``...),
+  in XLSX with labels (``Number``, ``State``, ``Updated``...), and CSV dumps of the
+  Table API (raw state codes, sys_ids, UTC times): one event per row;
+- Table API JSON ``{"result": [...]}`` with raw codes; reference fields given as
+  ``{"link", "value"}`` objects or bare sys_ids: one event per record;
+- ``sys_audit`` field changes (CSV or Table API JSON): one event per state change, the
+  assignment group and assignee replayed as in force at each event;
+- snapshot logs laid out like the UCI "Incident management process enriched event log":
+  one row per update, ``?`` for missing values, day-first minute times.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from journeymap.connectors.presets import PresetTable
+from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
+from journeymap.connectors.presets.files import (
+    csv_header,
+    csv_lines,
+    head_text,
+    iso_utc,
+    json_document,
+    listing,
+    lower_names,
+    missing_columns,
+    parse_utc,
+    read_csv_text,
+    read_xlsx_text,
+    reference_values,
+    rejects,
+    text_table,
+    xlsx_header,
+)
+from journeymap.errors import EmptyLogError, SourceError
+
+__all__ = ["STATE_LABELS", "ServiceNowPreset"]
+
+#: Incident state codes (the ``state`` / ``incident_state`` choice list) and their labels.
+STATE_LABELS = {"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed",
+                "8": "Canceled"}  # fmt: skip
+#: Field names of the incident roles, by their own name or the label list exports use.
+LABELS = {
+    "number": "number", "state": "state", "incident state": "incident_state",
+    "updated": "sys_updated_on", "assignment group": "assignment_group",
+    "assigned to": "assigned_to", "caller": "caller_id", "channel": "contact_type",
+}  # fmt: skip
+#: The 36 columns of the UCI "Incident management process enriched event log".
+SNAPSHOT_COLUMNS = (
+    "number", "incident_state", "active", "reassignment_count", "reopen_count", "sys_mod_count",
+    "made_sla", "caller_id", "opened_by", "opened_at", "sys_created_by", "sys_created_at",
+    "sys_updated_by", "sys_updated_at", "contact_type", "location", "category", "subcategory",
+    "u_symptom", "cmdb_ci", "impact", "urgency", "priority", "assignment_group", "assigned_to",
+    "knowledge", "u_priority_confirmation", "notify", "problem_id", "rfc", "vendor", "caused_by",
+    "closed_code", "resolved_by", "resolved_at", "closed_at",
+)  # fmt: skip
+SNAPSHOT_FORMAT = "%d/%m/%Y %H:%M"
+_ROLE_FIELDS = {"resource": "assigned_to", "team": "assignment_group", "customer": "caller_id",
+                "channel": "contact_type"}  # fmt: skip
+_SNAPSHOT_KEYS = {"number", "incident_state", "sys_mod_count", "sys_updated_at"}
+_AUDIT_KEYS = {"documentkey", "fieldname", "oldvalue", "newvalue"}
+_RAW_TIME = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
+_JSON_RESULT = re.compile(r'^\s*\{\s*"result"\s*:\s*[\[{]')
+_SYSTEM_FIELD = re.compile(r'"sys_[a-z_]+"\s*:')  # sys_id, sys_updated_on, sys_mod_count...
+_HEAD_BYTES = 1 << 16
+
+
+class ServiceNowPreset:
+    """ServiceNow incident exports (list CSV/XLSX, Table API JSON, sys_audit, snapshots)."""
+
+    name = "servicenow"
+    description = "ServiceNow incidents: list exports, Table API JSON, sys_audit, snapshot logs"
+
+    def recognise(self, path: Path, head: bytes) -> str | None:
+        """Why ``path`` is a ServiceNow export (its header or JSON keys), or None."""
+        return _shape(path, head)[1]
+
+    def read(self, path: Path, *, encoding: str | None = None) -> PresetTable:
+        """Read the export in whichever shape :meth:`recognise` found."""
+        with open(path, "rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+        reason = _shape(path, head)[1]
+        if head_text(head).lstrip()[:1] in ("{", "["):
+            frame, notes = _result_frame(path, encoding)
+        elif head.startswith(b"PK\x03\x04"):
+            frame, notes = read_xlsx_text(path)
+        else:
+            frame, notes = read_csv_text(path, encoding)
+        names = lower_names(frame.columns)
+        if names.keys() >= _AUDIT_KEYS:
+            table = _read_audit(frame, names, path.name)
+        elif names.keys() >= _SNAPSHOT_KEYS and "sys_updated_on" not in names:
+            table = _read_snapshots(frame, names, path.name)
+        else:
+            table = _read_list(frame, path.name, from_json=head_text(head).lstrip()[:1] == "{")
+        table.notes[:0] = notes
+        table.reason = reason or ""
+        return table
+
+
+def _shape(path: Path, head: bytes) -> tuple[str | None, str | None]:
+    """(``csv`` | ``xlsx`` | ``json`` | None, why) from the header or the JSON keys."""
+    header, kind = csv_header(head), "csv"
+    if header is None:
+        header, kind = xlsx_header(path, head), "xlsx"
+    if header is not None:
+        names = lower_names(header).keys()
+        if names >= _AUDIT_KEYS:
+            return (
+                kind,
+                "a ServiceNow sys_audit export (documentkey, fieldname, oldvalue, newvalue)",
+            )
+        if names >= _SNAPSHOT_KEYS:
+            return kind, (
+                "a ServiceNow snapshot log (number, incident_state, sys_mod_count, "
+                "sys_updated_at), laid out like the UCI incident log"
+            )
+        fields = {LABELS.get(n, n) for n in names}
+        if {"number", "sys_updated_on"} <= fields and fields & {"state", "incident_state"}:
+            how = "field names" if "sys_updated_on" in names else "labels"
+            state = "incident_state" if "state" not in fields else "state"
+            return kind, f"a ServiceNow incident list export ({how}: number, {state}, updated)"
+        if {"number", "assignment_group", "contact_type"} <= fields:
+            return (
+                kind,
+                "a ServiceNow incident list export (labels Number, Assignment group, Channel)",
+            )
+        return None, None
+    text = head_text(head)
+    if _JSON_RESULT.match(text):
+        if '"documentkey"' in text and '"fieldname"' in text:
+            return (
+                "json",
+                "ServiceNow Table API JSON of sys_audit (result[].documentkey, fieldname)",
+            )
+        if _SYSTEM_FIELD.search(text):
+            return "json", "ServiceNow Table API JSON (result[] records with sys_ fields)"
+    return None, None
+
+
+def _result_frame(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """The records of a Table API response as a text frame (references as their sys_id)."""
+    document = json_document(path, encoding)
+    result = document.get("result") if isinstance(document, dict) else None
+    if isinstance(result, dict):
+        result = [result]
+    if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+        raise SourceError(
+            f'{path.name}: is JSON but not a ServiceNow Table API response (no "result" list '
+            "of records); export it from /api/now/table/<table>"
+        )
+    if not result:
+        raise EmptyLogError(f"{path.name}: the Table API response holds no records")
+    rows = [{k: _json_text(v) for k, v in record.items()} for record in result]
+    frame = pd.DataFrame(rows, dtype="str")
+    return frame.mask(frame == ""), []
+
+
+def _json_text(value: Any) -> str | None:
+    """A Table API value as text: a reference object gives its ``value`` (the sys_id)."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if value is None or isinstance(value, str):
+        return value
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _read_list(frame: pd.DataFrame, label: str, *, from_json: bool) -> PresetTable:
+    """One event per row: the record's state at its last update."""
+    columns = {LABELS.get(k, k): c for k, c in reversed(lower_names(frame.columns).items())}
+    state = columns.get("state") or columns.get("incident_state")
+    need = [
+        n
+        for n, c in (
+            ("number", columns.get("number")),
+            ("state", state),
+            ("sys_updated_on", columns.get("sys_updated_on")),
+        )
+        if c is None
+    ]
+    if need or state is None:
+        raise missing_columns(
+            label, need, "export the list with the Number, State and Updated columns"
+        )
+    notes: list[str] = []
+    for name in _ROLE_FIELDS.values():
+        if name in columns:
+            frame[columns[name]] = reference_values(frame[columns[name]])
+    frame[state], decoded = _decode_states(frame[state], state)
+    notes += decoded
+    updated = frame[columns["sys_updated_on"]]
+    options: dict[str, Any] = {}
+    if decoded or from_json:
+        if updated.dropna().str.fullmatch(_RAW_TIME).all():
+            options = {"timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "UTC"}
+            notes.append("raw values: times are UTC (yyyy-MM-dd HH:mm:ss), references are sys_ids")
+    else:
+        notes.append(
+            "display values: times are in the exporting user's time zone, which the "
+            "file does not give; set the time zone if it is not UTC"
+        )
+    cases = frame[columns["number"]].nunique()
+    notes.append(
+        f"one event per row ({len(frame)} rows, {cases} records): each row is a record's "
+        f"{state!r} as of {columns['sys_updated_on']!r}; export sys_audit for the full "
+        "history"
+    )
+    mapping = {"case": columns["number"], "activity": state, "timestamp": columns["sys_updated_on"]}
+    mapping |= {role: columns[f] for role, f in _ROLE_FIELDS.items() if f in columns}
+    return PresetTable(text_table(frame), mapping, records=len(frame), options=options, notes=notes)
+
+
+def _decode_states(values: pd.Series, column: str) -> tuple[pd.Series, list[str]]:
+    """State codes replaced by their labels when every value is a code; notes saying so."""
+    present = values.dropna()
+    if present.empty or not present.str.fullmatch(r"-?\d+").all():
+        return values, []
+    counts = present.value_counts()
+    codes = sorted(counts.index, key=int)
+    known = [c for c in codes if c in STATE_LABELS]
+    shown = ", ".join(f"{c} -> {STATE_LABELS[c]} ({counts[c]})" for c in known)
+    notes = [f"{column} codes decoded: {shown}"] if known else []
+    unknown = [c for c in codes if c not in STATE_LABELS]
+    if unknown:
+        notes.append(
+            f"{column} codes that are not incident states were kept as written: "
+            + listing(f"{c} ({counts[c]})" for c in unknown)
+        )
+    return values.map(STATE_LABELS).fillna(values).where(values.notna()), notes
+
+
+def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> PresetTable:
+    """One event per state change; roles replayed as in force at each event's time."""
+    if "sys_created_on" not in names:
+        raise missing_columns(
+            label,
+            ["sys_created_on"],
+            "export sys_audit with the time of each change (sys_created_on)",
+        )
+    changes = pd.DataFrame(
+        {
+            "record": frame[names["documentkey"]],
+            "field": frame[names["fieldname"]],
+            "old": frame[names["oldvalue"]],
+            "new": frame[names["newvalue"]],
+            "actor": frame[names["user"]] if "user" in names else pd.Series(pd.NA, frame.index),
+            "at": parse_utc(frame[names["sys_created_on"]]),
+            "seq": range(len(frame)),
+        }
+    )
+    bad = changes[["record", "field", "at"]].isna().any(axis=1)
+    lines = csv_lines(frame)
+    reason = "documentkey, fieldname or a valid sys_created_on is missing"
+    dropped = rejects(
+        changes.index[bad].to_series() + 1,
+        pd.Series(reason, changes.index[bad]),
+        None if lines is None else lines[bad],
+    )
+    changes = changes[~bad]
+    fields = set(changes["field"])
+    activity = "state" if "state" in fields else "incident_state"
+    both = {"state", "incident_state"} <= fields
+    if activity not in fields:
+        raise SourceError(
+            f"{label}: has no changes of 'state' or 'incident_state'; export "
+            "sys_audit rows of the incident table with those fields"
+        )
+    roles = {role: f for role, f in _ROLE_FIELDS.items() if f in fields}
+    result = events_from_changes(
+        changes,
+        activity_field=activity,
+        roles=roles,
+        used_fields=("number", "state", "incident_state"),
+    )
+    events = result.events
+    notes = change_notes(result, activity_field=activity)
+    if both:
+        notes.append("both state and incident_state changes: the events follow state")
+    events["activity"], decoded = _decode_states(events["activity"], activity)
+    notes += decoded
+    numbers = changes[changes["field"] == "number"].drop_duplicates("record", keep="last")
+    number = events["case"].map(numbers.set_index("record")["new"])
+    if number.notna().any():
+        notes.append(
+            f"cases are the incident numbers the audit holds for {number.notna().sum()} "
+            "events; the others keep their sys_id (documentkey)"
+        )
+        events["case"] = number.fillna(events["case"])
+    if "tablename" in names:
+        tables = frame[names["tablename"]].value_counts()
+        notes.append("tables audited: " + listing(f"{k} ({v})" for k, v in tables.items()))
+    events["timestamp"] = iso_utc(events["timestamp"])
+    columns = ["case", "activity", "timestamp", *roles]
+    table = events[[*columns, "actor"]].rename(columns={"actor": "user"})
+    return PresetTable(
+        text_table(table), {c: c for c in columns}, records=len(frame), rejects=dropped, notes=notes
+    )
+
+
+def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> PresetTable:
+    """One event per snapshot row, ordered within a case by time, then sys_mod_count."""
+    placeholders = frame == "?"
+    frame = frame.mask(placeholders)
+    at = pd.to_datetime(frame[names["sys_updated_at"]], format=SNAPSHOT_FORMAT, errors="coerce")
+    bad = at.isna() & frame[names["sys_updated_at"]].notna()
+    lines = csv_lines(frame)
+    why = "sys_updated_at " + frame[names["sys_updated_at"]].fillna("") + " is not d/m/yyyy HH:MM"
+    dropped = rejects(
+        frame.index[bad].to_series() + 1, why[bad], None if lines is None else lines[bad]
+    )
+    rank = pd.factorize(frame[names["number"]])[0]
+    mod = pd.to_numeric(frame[names["sys_mod_count"]], errors="coerce")
+    order = pd.DataFrame({"rank": rank, "at": at, "mod": mod})[~bad]
+    frame = frame.loc[order.sort_values(["rank", "at", "mod"], kind="stable").index]
+    mapping = {
+        "case": "number",
+        "activity": "incident_state",
+        "timestamp": "sys_updated_at",
+        "resource": "assigned_to",
+        "team": "assignment_group",
+        "customer": "caller_id",
+        "channel": "contact_type",
+    }
+    mapping = {role: names[c] for role, c in mapping.items() if c in names}
+    counts = placeholders.sum()
+    shown = [
+        f"{mapping[r]} {int(counts[mapping[r]])}"
+        for r in _ROLE_FIELDS
+        if r in mapping and counts[mapping[r]]
+    ]
+    notes = [
+        "rows are snapshots of an incident after each update: ordered within each incident by "
+        "sys_updated_at, then sys_mod_count (times have minute precision)",
+        "repeated states (rows that change nothing the map shows) are collapsed",
+    ]
+    if shown:
+        notes.append("'?' means missing: " + ", ".join(shown) + " rows")
+    final = [c for c in ("resolved_at", "closed_at", "resolved_by", "closed_code") if c in names]
+    if final:
+        notes.append(
+            f"{', '.join(final)} are final values repeated on every row; they are not "
+            "read as events"
+        )
+    return PresetTable(
+        text_table(frame.reset_index(drop=True)),
+        mapping,
+        records=len(placeholders),
+        rejects=dropped,
+        notes=notes,
+        options={"timestamp_format": SNAPSHOT_FORMAT, "collapse_repeats": "auto"},
+    )

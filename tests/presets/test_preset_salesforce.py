@@ -1,0 +1,152 @@
+"""The Salesforce preset: CaseHistory (with and without Case.csv), OpportunityHistory in
+Windows-1252, and CaseHistory2, written here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from preset_checks import head, one_line_error, recognisers, rows
+
+from journeymap.connectors.presets import PresetReject
+from journeymap.connectors.presets.salesforce import SalesforcePreset
+from journeymap.errors import EmptyLogError, SourceError
+
+Write = Callable[..., Path]
+PRESET = SalesforcePreset()
+U1, U2 = "0055g00000AbCd1", "0055g00000AbCd2"  # users
+Q1, Q2 = "00G5g00000XyZ01", "00G5g00000XyZ02"  # queues
+ROLES = ("case", "activity", "timestamp", "resource", "team")
+
+CASE_HISTORY = f"""\
+"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate","IsDeleted"
+"0171","500A","created","","","Text","{U1}","2024-03-01 09:00:00","0"
+"0172","500A","Owner","Tier 1","Ann Lee","Text","{U1}","2024-03-01 09:00:00","0"
+"0173","500A","Owner","{Q1}","{U1}","EntityId","{U1}","2024-03-01 09:00:00","0"
+"0174","500A","Status","New","Working","Text","{U1}","2024-03-01 10:00:00","0"
+"0175","500A","Owner","{U1}","{Q2}","EntityId","{U1}","2024-03-01 11:00:00","0"
+"0176","500A","Owner","Ann Lee","Tier 2","Text","{U1}","2024-03-01 11:00:00","0"
+"0177","500A","Status","Working","Escalated","Text","{U1}","2024-03-01 11:00:00","0"
+"0178","500A","Owner","{Q2}","{U2}","EntityId","{U2}","2024-03-01 12:00:00","0"
+"0179","500A","Owner","Tier 2","Bo Chan","Text","{U2}","2024-03-01 12:00:00","0"
+"0180","500A","Status","Escalated","Closed","Text","{U2}","2024-03-01 13:00:00","0"
+"0181","500A","Status","Closed","Working","Text","{U2}","2024-03-01 13:30:00","1"
+"0182","500B","Status","New","Closed","Text","{U1}","2024-03-02 08:00:00","0"
+"0183","500B","Priority","Low","High","Text","{U1}","yesterday","0"
+"""
+CASE_500A = [
+    ("500A", "New", "2024-03-01T09:00:00Z", U1, Q1),
+    ("500A", "Working", "2024-03-01T10:00:00Z", U1, Q1),
+    ("500A", "Escalated", "2024-03-01T11:00:00Z", None, Q2),
+    ("500A", "Closed", "2024-03-01T13:00:00Z", U2, Q2),
+]
+
+
+def test_case_history(write: Write) -> None:
+    path = write("CaseHistory.csv", CASE_HISTORY)
+    assert recognisers(path) == {"salesforce"}
+    table = PRESET.read(path)
+    assert rows(table, *ROLES) == [
+        *CASE_500A,
+        ("500B", "Closed", "2024-03-02T08:00:00Z", None, None),
+    ]
+    assert table.mapping == {role: role for role in ROLES}
+    assert table.records == 13
+    assert table.rejects == [PresetReject(13, 14, "CreatedDate yesterday is not a date-time")]
+    assert table.notes[:2] == [
+        "rows marked IsDeleted, skipped: 1",
+        "changes written twice, by id and by name (owner and other lookups): 3; the id rows "
+        "are kept",
+    ]
+    assert table.notes[-1] == "times without a zone are read as UTC (Salesforce writes GMT)"
+
+
+def test_case_csv_next_to_it_gives_channel_customer_and_creation(write: Write) -> None:
+    path = write("export/CaseHistory.csv", CASE_HISTORY)
+    write(
+        "export/Case.csv",
+        "Id,CaseNumber,ContactId,AccountId,Origin,Status,OwnerId,CreatedDate\n"
+        f"500A,00001001,003C1,001A1,Phone,Closed,{U2},2024-03-01 09:00:00\n"
+        f"500B,00001002,,001A2,Web,Closed,{Q1},2024-03-02 07:30:00\n",
+    )
+    table = PRESET.read(path)
+    assert rows(table, *ROLES, "customer", "channel") == [
+        *[(*event, "003C1", "Phone") for event in CASE_500A],
+        ("500B", "New", "2024-03-02T07:30:00Z", None, Q1, "001A2", "Web"),
+        ("500B", "Closed", "2024-03-02T08:00:00Z", None, Q1, "001A2", "Web"),
+    ]
+    assert (
+        "Case.csv next to the file gives the channel (Origin) and customer (ContactId, else "
+        "AccountId) of each case"
+    ) in table.notes
+
+
+def test_without_data_type_the_id_rows_are_kept(write: Write) -> None:
+    lines = CASE_HISTORY.splitlines()
+    no_type = [",".join(v for i, v in enumerate(line.split(",")) if i != 5) for line in lines]
+    table = PRESET.read(write("CaseHistory.csv", "\n".join(no_type) + "\n"))
+    assert rows(table, *ROLES)[:4] == CASE_500A
+
+
+def test_opportunity_history_in_windows_1252(write: Write) -> None:
+    text = (
+        '"Id","OpportunityId","CreatedById","CreatedDate","StageName","Amount","IsDeleted"\n'
+        f'"0081","006B","{U1}","2024-03-05 10:00:00","Negociación","500","0"\n'
+        f'"0082","006A","{U1}","2024-03-01 09:00:00","Prospección","100","0"\n'
+        f'"0083","006A","{U2}","2024-03-03 09:00:00","Negociación","120","0"\n'
+        f'"0084","006A","{U2}","2024-03-02 09:00:00","Calificación","110","0"\n'
+    )
+    path = write("OpportunityHistory.csv", text, encoding="cp1252")
+    assert PRESET.recognise(path, head(path)) is not None
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp", "resource") == [
+        ("006B", "Negociación", "2024-03-05T10:00:00Z", U1),
+        ("006A", "Prospección", "2024-03-01T09:00:00Z", U1),
+        ("006A", "Calificación", "2024-03-02T09:00:00Z", U2),
+        ("006A", "Negociación", "2024-03-03T09:00:00Z", U2),
+    ]
+    assert table.options == {"collapse_repeats": "auto"}
+    assert table.notes[0] == (
+        "OpportunityHistory.csv is not UTF-8: it was read as Windows-1252 (cp1252)"
+    )
+    assert table.table.column("source_Amount").to_pylist() == ["500", "100", "110", "120"]
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path, encoding="utf-8")
+    one_line_error(error, path, "give the export's encoding, e.g. --encoding cp1252")
+
+
+def test_case_history_2_snapshots(write: Write) -> None:
+    path = write(
+        "CaseHistory2.csv",
+        "Id,CaseId,OwnerId,Status,PreviousUpdate,LastModifiedDate,LastModifiedById,IsDeleted\n"
+        f"3,500A,{U1},Working,2,2024-03-01T11:00:00.000Z,{U1},false\n"
+        f"1,500A,{Q1},New,,2024-03-01T09:00:00.000Z,{U1},false\n"
+        f"2,500A,{U1},Working,1,2024-03-01T10:00:00.000Z,{U1},false\n",
+    )
+    assert recognisers(path) == {"salesforce"}
+    table = PRESET.read(path)
+    assert rows(table, *ROLES) == [
+        ("500A", "New", "2024-03-01T09:00:00Z", None, Q1),
+        ("500A", "Working", "2024-03-01T10:00:00Z", U1, Q1),
+        ("500A", "Working", "2024-03-01T11:00:00Z", U1, Q1),
+    ]
+    assert table.options == {"collapse_repeats": "auto"}
+
+
+def test_other_csv_is_refused(write: Write) -> None:
+    path = write("history.csv", "CaseId,Field,When\n500A,Status,2024-03-01\n")
+    assert PRESET.recognise(path, head(path)) is None
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path)
+    one_line_error(error, path, "export one of them with Data Loader or Data Export")
+
+
+def test_history_without_status_changes_is_empty(write: Write) -> None:
+    path = write(
+        "CaseHistory.csv",
+        "CaseId,Field,OldValue,NewValue,CreatedDate\n500A,Priority,Low,High,2024-03-01 09:00:00\n",
+    )
+    with pytest.raises(EmptyLogError) as error:
+        PRESET.read(path)
+    one_line_error(error, path, "track the Case Status field")

@@ -1,0 +1,265 @@
+"""The ServiceNow preset on small exports written here, and on IBM's Table API dump."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from preset_checks import events, head, one_line_error, recognisers, rows
+
+from journeymap.connectors.presets import PresetReject
+from journeymap.connectors.presets.servicenow import SNAPSHOT_COLUMNS, ServiceNowPreset
+from journeymap.errors import EmptyLogError, SourceError
+from shared_datasets import dataset
+
+Write = Callable[..., Path]
+PRESET = ServiceNowPreset()
+
+
+def test_list_csv_with_raw_codes_is_decoded(write: Write) -> None:
+    path = write(
+        "incidents.csv",
+        "number,incident_state,sys_updated_on,assignment_group,contact_type\n"
+        "INC1,1,2024-03-01 10:00:00,,phone\n"
+        "INC1,2,2024-03-01 11:00:00,\"{'link': 'https://x/api', 'value': 'g1'}\",phone\n"
+        "INC2,7,2024-03-02 09:30:00,g2,email\n"
+        "INC3,4,2024-03-02 09:45:00,g2,\n",
+    )
+    assert PRESET.recognise(path, head(path)) == (
+        "a ServiceNow incident list export (field names: number, incident_state, updated)"
+    )
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp", "team", "channel") == [
+        ("INC1", "New", "2024-03-01 10:00:00", None, "phone"),
+        ("INC1", "In Progress", "2024-03-01 11:00:00", "g1", "phone"),
+        ("INC2", "Closed", "2024-03-02 09:30:00", "g2", "email"),
+        ("INC3", "4", "2024-03-02 09:45:00", "g2", None),
+    ]
+    assert table.mapping == {"case": "number", "activity": "incident_state",
+                             "timestamp": "sys_updated_on", "team": "assignment_group",
+                             "channel": "contact_type"}  # fmt: skip
+    assert table.options == {"timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "UTC"}
+    assert table.notes[:2] == [
+        "incident_state codes decoded: 1 -> New (1), 2 -> In Progress (1), 7 -> Closed (1)",
+        "incident_state codes that are not incident states were kept as written: 4 (1)",
+    ]
+    assert table.records == 4
+
+
+def test_list_csv_with_display_values_is_kept(write: Write) -> None:
+    path = write(
+        "list.csv",
+        "number,state,sys_updated_on,assigned_to,caller_id\n"
+        "INC9,In Progress,05/03/2024 09:15:00,Ann Lee,Bob Ray\n",
+    )
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp", "resource", "customer") == [
+        ("INC9", "In Progress", "05/03/2024 09:15:00", "Ann Lee", "Bob Ray")
+    ]
+    assert table.options == {}
+    assert table.notes[0].startswith("display values: times are in the exporting user's time")
+
+
+def test_xlsx_list_export_with_labels(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Number", "State", "Updated", "Assignment group", "Assigned to", "Caller",
+                  "Channel"])  # fmt: skip
+    sheet.append(["INC7", "New", dt.datetime(2024, 3, 1, 8, 0), "Desk", None, "Cy", "Phone"])
+    sheet.append(["INC7", "Closed", dt.datetime(2024, 3, 1, 9, 30), "Desk", "Di", "Cy", "Phone"])
+    path = tmp_path / "incident.xlsx"
+    book.save(path)
+    assert "labels" in (PRESET.recognise(path, head(path)) or "")
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp", "resource", "team", "channel") == [
+        ("INC7", "New", "2024-03-01 08:00:00", None, "Desk", "Phone"),
+        ("INC7", "Closed", "2024-03-01 09:30:00", "Di", "Desk", "Phone"),
+    ]
+    assert table.mapping["team"] == "Assignment group"
+
+
+def test_table_api_json_references_and_codes(write: Write) -> None:
+    record = {
+        "number": "INC5", "sys_id": "5" * 32, "state": "6", "sys_updated_on": "2024-03-04 10:00:00",
+        "assignment_group": {"link": "https://x/api/now/table/sys_user_group/g5", "value": "g5"},
+        "assigned_to": "u5", "caller_id": "", "contact_type": "email", "active": True,
+    }  # fmt: skip
+    path = write("incident.json", json.dumps({"result": [record]}))
+    assert PRESET.recognise(path, head(path)) == (
+        "ServiceNow Table API JSON (result[] records with sys_ fields)"
+    )
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "resource", "team", "customer", "channel") == [
+        ("INC5", "Resolved", "u5", "g5", None, "email")
+    ]
+    assert table.table.column("active").to_pylist() == ["true"]
+    single = write("one.json", json.dumps({"result": record}))
+    assert rows(PRESET.read(single), "case", "activity") == [("INC5", "Resolved")]
+
+
+SYS_AUDIT = """\
+sys_id,tablename,documentkey,fieldname,oldvalue,newvalue,user,sys_created_on
+9,incident,a1,state,2,6,bob,2024-03-01 12:00:00
+8,incident,a1,assignment_group,g1,g2,bob,2024-03-01 11:00:00
+7,incident,a1,state,1,2,bob,2024-03-01 11:00:00
+6,incident,a1,priority,4,3,bob,2024-03-01 10:30:00
+5,incident,a1,assigned_to,,u1,ann,2024-03-01 10:05:00
+4,incident,a1,assignment_group,,g1,ann,2024-03-01 10:00:00
+3,incident,a1,state,,1,ann,2024-03-01 10:00:00
+2,incident,a1,number,,INC0000001,ann,2024-03-01 10:00:00
+1,incident,b2,state,,1,ann,yesterday
+"""
+
+
+def test_sys_audit_replays_group_and_assignee(write: Write) -> None:
+    path = write("sys_audit.csv", SYS_AUDIT)
+    assert recognisers(path) == {"servicenow"}
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp", "resource", "team") == [
+        ("INC0000001", "New", "2024-03-01T10:00:00Z", None, "g1"),
+        ("INC0000001", "In Progress", "2024-03-01T11:00:00Z", "u1", "g2"),
+        ("INC0000001", "Resolved", "2024-03-01T12:00:00Z", "u1", "g2"),
+    ]
+    assert table.table.column("user").to_pylist() == ["ann", "bob", "bob"]
+    assert table.rejects == [
+        PresetReject(9, 10, "documentkey, fieldname or a valid sys_created_on is missing")
+    ]
+    assert table.records == 9
+    assert "rows of other fields were not read: priority (1)" in table.notes
+    assert "state codes decoded: 1 -> New (1), 2 -> In Progress (1), 6 -> Resolved (1)" in (
+        table.notes
+    )
+
+
+def test_sys_audit_from_the_table_api(write: Write) -> None:
+    result = [
+        {"documentkey": "a1", "fieldname": "state", "oldvalue": "", "newvalue": "1",
+         "user": "ann", "sys_created_on": "2024-03-01 10:00:00", "sys_id": "s1"},
+        {"documentkey": "a1", "fieldname": "incident_state", "oldvalue": "", "newvalue": "1",
+         "user": "ann", "sys_created_on": "2024-03-01 10:00:00", "sys_id": "s2"},
+        {"documentkey": "a1", "fieldname": "state", "oldvalue": "1", "newvalue": "8",
+         "user": "bob", "sys_created_on": "2024-03-01 10:30:00", "sys_id": "s3"},
+    ]  # fmt: skip
+    path = write("sys_audit.json", json.dumps({"result": result}))
+    assert PRESET.recognise(path, head(path)) == (
+        "ServiceNow Table API JSON of sys_audit (result[].documentkey, fieldname)"
+    )
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp") == [
+        ("a1", "New", "2024-03-01T10:00:00Z"),
+        ("a1", "Canceled", "2024-03-01T10:30:00Z"),
+    ]
+    assert "both state and incident_state changes: the events follow state" in table.notes
+
+
+def _snapshot(**values: str) -> str:
+    row = dict.fromkeys(SNAPSHOT_COLUMNS, "?") | {"resolved_at": "13/3/2016 10:00"} | values
+    return ",".join(row[c] for c in SNAPSHOT_COLUMNS)
+
+
+def test_snapshot_rows_ordered_by_time_then_mod_count(write: Write) -> None:
+    lines = [
+        ",".join(SNAPSHOT_COLUMNS),
+        _snapshot(number="INC1", incident_state="New", sys_mod_count="0",
+                  sys_updated_at="1/3/2016 09:00", caller_id="Caller 7"),
+        _snapshot(number="INC1", incident_state="Active", sys_mod_count="2",
+                  sys_updated_at="1/3/2016 09:05", assignment_group="G1", assigned_to="U1"),
+        _snapshot(number="INC1", incident_state="Active", sys_mod_count="1",
+                  sys_updated_at="1/3/2016 09:05", assignment_group="G1"),
+        _snapshot(number="INC1", incident_state="Closed", sys_mod_count="3",
+                  sys_updated_at="13/3/2016 10:00", assignment_group="G1", assigned_to="U1"),
+        _snapshot(number="INC2", incident_state="New", sys_mod_count="0",
+                  sys_updated_at="2/3/2016 08:00", contact_type="Phone"),
+        _snapshot(number="INC2", incident_state="Active", sys_mod_count="1",
+                  sys_updated_at="2016-03-02 09:00"),
+    ]  # fmt: skip
+    path = write("incident_event_log.csv", "\n".join(lines) + "\n")
+    assert "snapshot log" in (PRESET.recognise(path, head(path)) or "")
+    table = PRESET.read(path)
+    got = events(table)
+    assert list(zip(got["case"], table.table.column("sys_mod_count").to_pylist(), strict=True)) == [
+        ("INC1", "0"), ("INC1", "1"), ("INC1", "2"), ("INC1", "3"), ("INC2", "0"),
+    ]  # fmt: skip
+    assert rows(table, "activity", "timestamp", "resource", "team", "customer", "channel") == [
+        ("New", "1/3/2016 09:00", None, None, "Caller 7", None),
+        ("Active", "1/3/2016 09:05", None, "G1", None, None),
+        ("Active", "1/3/2016 09:05", "U1", "G1", None, None),
+        ("Closed", "13/3/2016 10:00", "U1", "G1", None, None),
+        ("New", "2/3/2016 08:00", None, None, None, "Phone"),
+    ]
+    assert table.options == {"timestamp_format": "%d/%m/%Y %H:%M", "collapse_repeats": "auto"}
+    assert table.rejects == [
+        PresetReject(6, 7, "sys_updated_at 2016-03-02 09:00 is not d/m/yyyy HH:MM")
+    ]
+    assert table.notes[-1] == (
+        "resolved_at, closed_at, resolved_by, closed_code are final values repeated on every "
+        "row; they are not read as events"
+    )
+
+
+def test_jira_json_is_refused(write: Write) -> None:
+    path = write("search.json", json.dumps({"issues": [{"key": "X-1", "fields": {}}]}))
+    assert PRESET.recognise(path, head(path)) is None
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path)
+    one_line_error(error, path, "export it from /api/now/table/<table>")
+
+
+def test_invalid_json_is_refused(write: Write) -> None:
+    path = write("cut.json", '{"result": [{"number": "INC1", "sys_id": "a",')
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path)
+    one_line_error(error, path, "is not valid JSON (line 1, column 46")
+
+
+def test_an_empty_result_is_an_empty_log(write: Write) -> None:
+    path = write("none.json", '{"result": []}')
+    with pytest.raises(EmptyLogError) as error:
+        PRESET.read(path)
+    one_line_error(error, path, "holds no records")
+
+
+def test_a_list_without_update_times_is_refused(write: Write) -> None:
+    path = write("list.csv", "number,state,assignment_group,contact_type\nINC1,New,Desk,Phone\n")
+    assert PRESET.recognise(path, head(path)) is not None  # labels Number, Assignment group...
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path)
+    one_line_error(error, path, "has no 'sys_updated_on' column; export the list with the")
+
+
+def test_an_audit_without_state_changes_is_refused(write: Write) -> None:
+    path = write(
+        "audit.csv",
+        "documentkey,fieldname,oldvalue,newvalue,sys_created_on\n"
+        "a1,priority,4,3,2024-03-01 10:00:00\n",
+    )
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path)
+    one_line_error(error, path, "has no changes of 'state' or 'incident_state'")
+
+
+@pytest.mark.datasets
+def test_ibm_table_api_dump() -> None:
+    path = dataset("exports/servicenow/ibm_incidents_REST.csv")
+    assert recognisers(path) == {"servicenow"}
+    table = PRESET.read(path)
+    got = events(table)
+    assert (table.records, len(got), got["case"].nunique()) == (67, 67, 67)
+    assert got["activity"].value_counts().to_dict() == {
+        "Closed": 27, "In Progress": 20, "New": 13, "On Hold": 7,
+    }  # fmt: skip
+    assert table.mapping == {"case": "number", "activity": "incident_state",
+                             "timestamp": "sys_updated_on", "team": "assignment_group",
+                             "channel": "contact_type"}  # fmt: skip
+    assert table.options == {"timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "UTC"}
+    assert rows(table, "case", "activity", "timestamp")[0] == (
+        "INC0000060",
+        "Closed",
+        "2016-12-14 02:46:44",
+    )
