@@ -33,6 +33,7 @@ test: setup browser-deps lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/lint_imports.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -41,7 +41,7 @@ from journeymap.mapping import ROLES, Mapping, ReadOptions
 from journeymap.options import Options, load_options
 from journeymap.pipeline import mine, write_outputs
 
-__version__ = "0.1.0"
+from journeymap.version import __version__
 
 __all__ = [
     "ROLES",

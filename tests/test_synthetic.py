@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from journeymap.synthetic import COLUMNS, generate_log, truth_rates, write_csv, write_xes
-from journeymap.synthetic_io import csv_bytes
+from journeymap.synthetic.io import csv_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_logs"

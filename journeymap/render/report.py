@@ -38,7 +38,7 @@ TOP_ROWS = 20
 
 
 def _version() -> str:
-    from journeymap import __version__
+    from journeymap.version import __version__
 
     return __version__
 

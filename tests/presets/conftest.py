@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from journeymap.synthetic_exports import ExportFixture, write_exports
+from journeymap.synthetic.exports import ExportFixture
+from journeymap.synthetic.fixtures import write_exports
 
 
 @pytest.fixture(scope="session")

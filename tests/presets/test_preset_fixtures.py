@@ -9,7 +9,8 @@ import pytest
 from preset_checks import PRESETS, by_case, events, recognisers
 
 from journeymap.connectors.presets.servicenow import SNAPSHOT_COLUMNS
-from journeymap.synthetic_exports import UCI_COLUMNS, ExportFixture, write_exports
+from journeymap.synthetic.exports import UCI_COLUMNS, ExportFixture
+from journeymap.synthetic.fixtures import write_exports
 from shared_datasets import datasets_root
 
 FIXTURES = (

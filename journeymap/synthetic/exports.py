@@ -1,9 +1,10 @@
 """Source-system exports written from the synthetic service-desk log, with known events.
 
-:func:`write_exports` takes a small log from :func:`journeymap.synthetic.generate_log`
-and writes it in the shape each preset reads (ServiceNow, Jira, Zendesk, Salesforce, a
-generic field-change log), each with the events a correct reader must give back. The
-files are fixtures for tests and demos: deterministic for a seed, a few dozen cases.
+:func:`journeymap.synthetic.fixtures.write_exports` takes a small log from
+:func:`journeymap.synthetic.generate_log` and writes it in the shape each preset reads
+(ServiceNow, Jira, Zendesk, Salesforce, a generic field-change log), each with the
+events a correct reader must give back. The files are fixtures for tests and demos:
+deterministic for a seed, a few dozen cases.
 
 The time line is the log's, made strictly increasing within each case (at least two
 seconds apart) so that every change has its own time. Activities become states thus:
@@ -23,14 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from journeymap.synthetic import generate_log
+from journeymap.synthetic.generator import generate_log
 
 __all__ = [
     "OPPORTUNITY_STAGES",
@@ -39,7 +39,6 @@ __all__ = [
     "UCI_STATES",
     "ZENDESK_STATUSES",
     "ExportFixture",
-    "write_exports",
 ]
 
 #: Activity -> ServiceNow incident state code (others: 2, In Progress).
@@ -98,45 +97,6 @@ class ExportFixture:
     preset: str
     records: int
     expected: pd.DataFrame
-
-
-def write_exports(
-    folder: str | Path, *, cases: int = 24, seed: int = 11
-) -> dict[str, ExportFixture]:
-    """Write every export shape into ``folder`` (one sub-folder per system).
-
-    Returns the fixtures by name: ``servicenow_list_csv``, ``servicenow_list_xlsx``,
-    ``servicenow_table_api``, ``servicenow_sys_audit``, ``servicenow_snapshots``,
-    ``jira_search``, ``zendesk_audits``, ``zendesk_ticket_events``,
-    ``salesforce_case_history`` (with ``Case.csv`` beside it),
-    ``salesforce_opportunity_history`` (cp1252) and ``field_changes``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     fixtures = write_exports(d, cases=5, seed=3)
-    ...     names = sorted(fixtures)
-    >>> len(names), names[0]
-    (11, 'field_changes')
-    """
-    from journeymap import synthetic_ticket_exports as tickets
-
-    root = Path(folder)
-    history = _history(cases, seed)
-    writers: dict[str, Callable[[pd.DataFrame, Path], ExportFixture]] = {
-        "servicenow_list_csv": _sn_list_csv, "servicenow_list_xlsx": _sn_list_xlsx,
-        "servicenow_table_api": _sn_table_api, "servicenow_sys_audit": _sn_audit,
-        "servicenow_snapshots": _sn_snapshots, "jira_search": tickets.jira_search,
-        "zendesk_audits": tickets.zendesk_audits,
-        "zendesk_ticket_events": tickets.zendesk_ticket_events,
-        "salesforce_case_history": tickets.salesforce_case_history,
-        "salesforce_opportunity_history": tickets.salesforce_opportunity_history,
-        "field_changes": tickets.field_changes,
-    }  # fmt: skip
-    for system in ("servicenow", "jira", "zendesk", "salesforce", "fieldchanges"):
-        (root / system).mkdir(parents=True, exist_ok=True)
-    return {name: write(history, root) for name, write in writers.items()}
 
 
 def _history(cases: int, seed: int) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Jira, Zendesk, Salesforce and generic field-change exports of the synthetic log.
 
-The writers behind :func:`journeymap.synthetic_exports.write_exports` for the systems
+The writers behind :func:`journeymap.synthetic.fixtures.write_exports` for the systems
 whose history is a list of changes; each returns the file and the events a reader must
 give back (see that module for the time line and the state mappings).
 """
@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from journeymap.synthetic_exports import (
+from journeymap.synthetic.exports import (
     _CHANNELS,
     OPPORTUNITY_STAGES,
     ZENDESK_STATUSES,

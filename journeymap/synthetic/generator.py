@@ -10,7 +10,7 @@ defines: value and failure demand (chasers, complaints, reopens, repeat contacts
 "dirty" information requests, and ties between timestamps.
 
 The truth is computed from the simulation's own slot matrices (see
-:mod:`journeymap.synthetic_model`); the tests check it against an independent
+:mod:`journeymap.synthetic.model`); the tests check it against an independent
 recomputation of the MEASURES.md definitions on the written events. Everything is
 deterministic for a seed: the same call writes the same bytes, whatever the chunk size.
 """
@@ -27,8 +27,8 @@ from typing import Literal, overload
 import numpy as np
 import pandas as pd
 
-from journeymap.synthetic_io import open_output, write_frame_csv, write_xes
-from journeymap.synthetic_model import (
+from journeymap.synthetic.io import open_output, write_frame_csv, write_xes
+from journeymap.synthetic.model import (
     BLOCK,
     CHANNELS,
     DAY,
