@@ -40,7 +40,6 @@ from journeymap.findings import Findings
 from journeymap.mapping import ROLES, Mapping, ReadOptions
 from journeymap.options import Options, load_options
 from journeymap.pipeline import mine, write_outputs
-
 from journeymap.version import __version__
 
 __all__ = [
