@@ -1,0 +1,39 @@
+"""The contract suite: every analysis through the Engine interface, on every engine.
+
+Each test gets an event log built on one engine (the ``log`` fixture is parametrised by
+engine name); the expected values are computed by hand in contract_log.py. An engine
+joins the suite by joining :data:`ENGINES_UNDER_TEST`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from journeymap import EventLog
+from journeymap.engine import connect
+
+from .contract_log import CONTRACT_FRAME
+
+#: The engines the contract suite runs on.
+ENGINES_UNDER_TEST = ["duckdb"]
+
+
+@pytest.fixture(params=ENGINES_UNDER_TEST, scope="module")
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def log(engine_name: str) -> Iterator[EventLog]:
+    with connect(engine_name) as engine:
+        yield EventLog.from_frame(
+            CONTRACT_FRAME,
+            engine=engine,
+            source="contract.csv",
+            team="team",
+            resource="resource",
+            channel="channel",
+            customer="customer",
+        )
