@@ -281,7 +281,9 @@ def mine(
             param_hint="--format",
         )
     say = _progress()
-    say(f"reading {log}")
+    from journeymap.connectors.sql import shown_source
+
+    say(f"reading {shown_source(log)}")  # a database URL may hold a password
     event_log = read_from_options(log, **options)
     target = Path(outdir) if outdir else _default_outdir(log)
     from journeymap.config import load_config
