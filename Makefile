@@ -7,15 +7,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 
-.PHONY: setup system-deps browser-deps demo test lint typecheck pytest samples bench clean
+.PHONY: setup system-deps test-deps demo test lint typecheck pytest samples bench clean
 
 setup: system-deps $(STAMP)
 
 system-deps:
 	@PYTHON=$(PYTHON) ./scripts/system-deps.sh
 
-browser-deps:
-	@PYTHON=$(PYTHON) ./scripts/system-deps.sh --browser
+# What only the tests need: Chromium for the report's browser tests, and PostgreSQL,
+# which the database tests start themselves on 127.0.0.1.
+test-deps:
+	@PYTHON=$(PYTHON) ./scripts/system-deps.sh --browser --services
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +30,7 @@ demo: setup
 	$(BIN)/journeymap mine sample_logs/service_desk.csv --config sample_logs/service_desk.toml -o $(DEMO_OUT) --format svg,png
 	@echo "Report: $(DEMO_OUT)/report.html; journey map: $(DEMO_OUT)/journey.svg (and .png); tables: $(DEMO_OUT)/tables/; charts: $(DEMO_OUT)/charts/"
 
-test: setup browser-deps lint typecheck pytest
+test: setup test-deps lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,10 +8,18 @@ Rows are streamed in batches into the engine, every value as text (see
 :func:`journeymap.connectors.excel.value_text`). Rows are numbered in the order the
 database returns them; a table has no order of its own, so give ``--query`` with an
 ``ORDER BY`` when the order matters.
+
+Passwords: a URL without one takes it from the environment variable
+``JOURNEYMAP_DB_PASSWORD`` (PostgreSQL's driver also reads ``PGPASSWORD`` and
+``~/.pgpass`` itself). A password is never shown: messages name the database by
+:func:`safe_label`, and a driver's message that repeats it has it replaced by ``***``.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,10 +36,16 @@ from journeymap.errors import (
 )
 from journeymap.mapping import ReadOptions
 
-__all__ = ["SqlConnector", "safe_label"]
+__all__ = ["PASSWORD_VARIABLE", "SqlConnector", "safe_label", "shown_source"]
 
 #: Rows fetched from the database per batch.
 BATCH_ROWS = 50_000
+#: The environment variable holding the password of a URL that has none.
+PASSWORD_VARIABLE = "JOURNEYMAP_DB_PASSWORD"
+#: Seconds to wait for a PostgreSQL server to answer before giving up.
+CONNECT_TIMEOUT = 30
+# The login part of a URL as SQLAlchemy splits it: user, then ':' and a password up to '@'.
+_LOGIN = re.compile(r"^(?P<scheme>[\w+]+://)(?P<user>[^:/]*):[^@]*@")
 # The package that gives SQLAlchemy a driver for each scheme (its default driver).
 _DRIVERS = {
     "postgresql": "psycopg",
@@ -54,21 +68,21 @@ class SqlConnector(Connector):
 
     def read(self, source: str, *, options: ReadOptions) -> RawSource:
         self.check_dependencies()
-        url = _parse_url(source)
-        label = safe_label(url)
+        given = _with_password(_parse_url(source))
+        label = safe_label(given)  # as the user wrote it
         if options.table is not None and options.query is not None:
             raise SourceError(
                 f"{label}: give either {option('table')} or {option('query')}, not both"
             )
         raw = RawSource(source=label)
-        raw.batches = _batches(url, options, raw)
+        raw.batches = _batches(_postgres_driver(given), options, raw)
         return raw
 
 
 def _batches(url: Any, options: ReadOptions, raw: RawSource) -> Iterator[Any]:
     """The rows of the table or query as batches of text, streamed from the database
     (server-side cursors where the driver has them: memory stays one batch); fills
-    ``raw.columns`` and ``raw.notes``."""
+    ``raw.columns`` and ``raw.notes``. No message ever holds the password."""
     import sqlalchemy as sa
 
     label = raw.source
@@ -101,12 +115,12 @@ def _batches(url: Any, options: ReadOptions, raw: RawSource) -> Iterator[Any]:
             raw.columns = columns
             raw.notes.extend(n.replace("in the header", "in the result") for n in notes)
     except sa.exc.DBAPIError as exc:
+        said = _without_password(first_line(exc.orig or exc), url)
         raise SourceError(
-            f"{label}: the database refused: {first_line(exc.orig or exc)}; "
-            "check the URL, the table name or the query"
+            f"{label}: the database refused: {said}; check the URL, the table name or the query"
         ) from exc
     except sa.exc.SQLAlchemyError as exc:
-        raise SourceError(f"{label}: {first_line(exc)}") from exc
+        raise SourceError(f"{label}: {_without_password(first_line(exc), url)}") from exc
     finally:
         engine.dispose()
 
@@ -130,13 +144,62 @@ def safe_label(url: Any) -> str:
     return str(url.set(query={}).render_as_string(hide_password=True))
 
 
+def shown_source(source: str) -> str:
+    """A source as it may be shown: a URL without its password and query options.
+
+    For progress lines, before the URL is parsed; a file path is shown as given.
+
+    Examples
+    --------
+    >>> shown_source("postgresql+psycopg://bob:s3:cr/et@db:5432/crm?sslkey=k")
+    'postgresql+psycopg://bob:***@db:5432/crm'
+    >>> shown_source("exports/cases.csv")
+    'exports/cases.csv'
+    """
+    if "://" not in source:
+        return source
+    return _LOGIN.sub(r"\g<scheme>\g<user>:***@", source).split("?", 1)[0]
+
+
+def _postgres_driver(url: Any) -> Any:
+    """``postgres://`` (an old spelling SQLAlchemy dropped) and a bare ``postgresql://``
+    read through psycopg 3, the driver the ``sql`` extra installs (SQLAlchemy 2.0's own
+    default is psycopg2)."""
+    dialect, plus, driver = url.drivername.partition("+")
+    if dialect not in ("postgres", "postgresql"):
+        return url
+    if not plus and importlib.util.find_spec("psycopg") is not None:
+        driver = "psycopg"
+    return url.set(drivername="postgresql" + (f"+{driver}" if driver else ""))
+
+
+def _with_password(url: Any) -> Any:
+    """The URL with the password from :data:`PASSWORD_VARIABLE` when it has none."""
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if url.password is None and password and url.get_backend_name() != "sqlite":
+        return url.set(password=password)
+    return url
+
+
+def _without_password(message: str, url: Any) -> str:
+    """A driver's message with the URL's password (as typed or %-encoded) replaced."""
+    from urllib.parse import quote, quote_plus
+
+    password = url.password
+    if not password:
+        return message
+    for spelling in {str(password), quote(str(password), safe=""), quote_plus(str(password))}:
+        message = message.replace(spelling, "***")
+    return message
+
+
 def _parse_url(source: str) -> Any:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
         return make_url(source)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         scheme = source.split("://", 1)[0]
         # The URL itself is not shown: it may hold a password.
         raise SourceError(
@@ -166,13 +229,17 @@ def _engine(url: Any, label: str) -> Any:
         if url.get_driver_name() == "pysqlite" and not url.query:
             uri = path.resolve().as_uri() + "?mode=ro"
             return sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    connect_args = {}
+    if backend == "postgresql" and "connect_timeout" not in url.query:
+        # libpq waits for an unreachable host as long as the operating system does.
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT
     try:
-        return sa.create_engine(url)
+        return sa.create_engine(url, connect_args=connect_args)
     except (sa.exc.NoSuchModuleError, ImportError) as exc:
         package = _DRIVERS.get(backend, f"a driver for {backend}")
         raise MissingDependencyError(
-            f"{label}: SQLAlchemy cannot talk to {backend} databases here ({exc}); "
-            f"install the driver: pip install {package}"
+            f"{label}: SQLAlchemy cannot talk to {backend} databases here "
+            f"({_without_password(str(exc), url)}); install the driver: pip install {package}"
         ) from exc
 
 

@@ -311,7 +311,9 @@ def mine(
         output={"formats": chosen, "report": report},
     )
     say = _progress()
-    say(f"reading {log}")
+    from journeymap.connectors.sql import shown_source
+
+    say(f"reading {shown_source(log)}")  # a database URL may hold a password
     target = Path(outdir) if outdir else _default_outdir(log)
     with open_log(log, options) as event_log:
         findings = jm.mine(event_log, options, progress=say)

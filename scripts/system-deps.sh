@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages journeymap needs: Python's venv module and Graphviz (dot);
-# with --browser also Chromium, which the report's browser tests drive headless.
+# with --browser also Chromium, which the report's browser tests drive headless; with
+# --services also PostgreSQL, which the database tests start on 127.0.0.1 themselves
+# (the package's own server is not used; `make test` gives both flags).
 # As root with apt-get (Debian, Ubuntu) they are installed; otherwise this says exactly
 # what to install and stops.
 set -euo pipefail
@@ -23,9 +25,25 @@ if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=("python${version}-venv")
 fi
 command -v dot >/dev/null 2>&1 || missing+=("graphviz")
-if [ "${1:-}" = "--browser" ]; then
+browser=no
+services=no
+for flag in "$@"; do
+    case "$flag" in
+        --browser) browser=yes ;;
+        --services) services=yes ;;
+        *) echo "usage: $0 [--browser] [--services]" >&2; exit 2 ;;
+    esac
+done
+if [ "$browser" = yes ]; then
     command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
         || missing+=("chromium")
+fi
+if [ "$services" = yes ]; then
+    # The tests look for initdb and pg_ctl where Debian puts them, then on the PATH.
+    if ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null \
+        && ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1; then
+        missing+=("postgresql")
+    fi
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -42,6 +60,6 @@ echo "journeymap needs these system packages: ${missing[*]}" >&2
 if command -v apt-get >/dev/null 2>&1; then
     echo "Install them with: sudo apt-get install ${missing[*]}" >&2
 else
-    echo "Install them with your package manager (macOS: brew install graphviz; Fedora: dnf install graphviz chromium)." >&2
+    echo "Install them with your package manager (macOS: brew install graphviz postgresql; Fedora: dnf install graphviz chromium postgresql-server)." >&2
 fi
 exit 1

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from postgres_server import PostgresServer
 
 
 @pytest.fixture
@@ -21,3 +26,24 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server on 127.0.0.1, stopped and removed after the tests.
+
+    Skips when PostgreSQL is not installed, unless ``JOURNEYMAP_REQUIRE_SERVICES=1``
+    (as in CI), which makes it fail instead.
+    """
+    from postgres_server import ServiceMissing, start
+
+    try:
+        server = start()
+    except ServiceMissing as exc:
+        if os.environ.get("JOURNEYMAP_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{exc} (JOURNEYMAP_REQUIRE_SERVICES=1 asks for it)")
+        pytest.skip(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()

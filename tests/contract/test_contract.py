@@ -85,7 +85,7 @@ def test_activities_and_lanes(log):
     table = activity_stats(log, lanes="team")
     assert rows(
         table, ["activity", "events", "cases", "first_in_cases", "last_in_cases", "lane"]
-    ) == [  # fmt: skip
+    ) == [
         ("Log", 4, 4, 4, 1, "Front"),
         ("Assess", 3, 2, 0, 0, "Back"),
         ("Resolve", 3, 3, 0, 3, "Back"),
