@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from journeymap.connectors.base import first_line, quote_identifier
+from journeymap.connectors.base import first_line
 from journeymap.connectors.values import value_text
 from journeymap.errors import SourceError
 
@@ -54,6 +54,11 @@ class OcelLog:
     attribute_names: list[str]  # event attributes, declared ones first
     object_attributes: int = 0  # object attribute values (not read)
     object_links: int = 0  # object-to-object links (not read)
+
+
+def _quoted(name: str) -> str:
+    """An SQLite identifier in double quotes (table names come from the file itself)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _related(ids: list[str]) -> list[str]:
@@ -246,7 +251,7 @@ def _read_sqlite(db: sqlite3.Connection, label: str) -> OcelLog:
         table = f"event_{suffix}"
         if table not in tables:
             continue
-        cursor = db.execute(f"SELECT * FROM {quote_identifier(table)}")
+        cursor = db.execute(f"SELECT * FROM {_quoted(table)}")
         columns = [d[0] for d in cursor.description]
         attributes = [c for c in columns if c not in ("ocel_id", "ocel_time")]
         names.extend(attributes)
@@ -273,7 +278,7 @@ def _read_sqlite(db: sqlite3.Connection, label: str) -> OcelLog:
 def _object_values(db: sqlite3.Connection, table: str) -> int:
     """Attribute values in an ``object_<Type>`` table: every attribute of a first row, one
     of a row that records a change (``ocel_changed_field`` set)."""
-    quoted = quote_identifier(table)
+    quoted = _quoted(table)
     columns = [d[0] for d in db.execute(f"SELECT * FROM {quoted} LIMIT 0").description]
     attributes = [c for c in columns if c not in ("ocel_id", "ocel_time", "ocel_changed_field")]
     if not attributes:

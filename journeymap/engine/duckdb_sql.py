@@ -82,25 +82,34 @@ def copy_numbered(
     return (data,)
 
 
+#: What :func:`text_sql` trims from either end of a value: every character Python's
+#: ``str.strip()`` removes (spaces, tabs, line breaks, non-breaking and other Unicode
+#: spaces), as an SQL string literal.
+_BLANKS = "".join(chr(i) for i in range(0x110000) if chr(i).isspace()).replace("'", "''")
+
+
 def text_sql(column: str, kind: str = "VARCHAR") -> str:
     """SQL for a column's value as text, blanks around it removed, empty as NULL.
 
-    ``kind`` is the column's DuckDB type. Whole-number floats are written without
-    ``.0`` (pandas and Parquet store integer ids with gaps as floats: 1001.0 is id
-    "1001"). Trimming only values that start or end with a space is about three times
-    faster on DuckDB than trimming every value, with the same result.
+    Blanks are what Python's ``str.strip()`` removes: spaces, tabs and line breaks, and
+    the non-breaking and other Unicode spaces that exports carry. ``kind`` is the
+    column's DuckDB type. Whole-number floats are written without ``.0`` (pandas and
+    Parquet store integer ids with gaps as floats: 1001.0 is id "1001"). Only values
+    that start or end with a blank are trimmed: trimming a set of characters from every
+    value is twenty times slower on DuckDB.
 
     Examples
     --------
-    >>> sql = f"SELECT {text_sql('v')} FROM (VALUES (' T1 '), (''), ('T01')) t(v)"
+    >>> sql = f"SELECT {text_sql('v')} FROM (VALUES (' T1 '), (''), ('T01'), ('\u00a0X\t')) t(v)"
     >>> duckdb.sql(sql).fetchall()
-    [('T1',), (None,), ('T01',)]
+    [('T1',), (None,), ('T01',), ('X',)]
     >>> sql = f"SELECT {text_sql('v', 'DOUBLE')} FROM (VALUES (1001.0), (2.5)) t(v)"
     >>> duckdb.sql(sql).fetchall()
     [('1001',), ('2.5',)]
     """
     v = as_text_sql(column, kind)
-    return f"nullif(CASE WHEN {v} LIKE ' %' OR {v} LIKE '% ' THEN trim({v}) ELSE {v} END, '')"
+    edge = f"contains('{_BLANKS}', {v}[1]) OR contains('{_BLANKS}', {v}[-1])"
+    return f"nullif(CASE WHEN {edge} THEN trim({v}, '{_BLANKS}') ELSE {v} END, '')"
 
 
 def as_text_sql(column: str, kind: str = "VARCHAR") -> str:
