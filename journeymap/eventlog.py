@@ -52,15 +52,22 @@ class EventLog:
     def from_source(
         cls,
         raw: RawSource,
-        engine: Engine,
+        engine: Engine | None = None,
         *,
         mapping: dict[str, str | None] | None = None,
         options: ReadOptions | None = None,
-        owns_engine: bool = False,
     ) -> EventLog:
-        """Detect the mapping, type and validate a connector's source on ``engine``."""
+        """Detect the mapping, type and validate a connector's source on ``engine``
+        (without one, on a new DuckDB engine that the log closes when it is closed)."""
         options = options or ReadOptions()
         check_timezone(options.timezone)
+        if engine is None:
+            opened = connect()
+            try:
+                return cls.from_source(raw, opened, mapping=mapping, options=options)._owning()
+            except BaseException:
+                opened.close()
+                raise
         done = engine.ingest(raw, dict(mapping or {}), options)
         return cls(
             engine=engine,
@@ -74,8 +81,11 @@ class EventLog:
             timestamp_formats=done.formats,
             timezone=options.timezone,
             notes=done.notes,
-            owns_engine=owns_engine,
         )
+
+    def _owning(self) -> EventLog:
+        self.owns_engine = True
+        return self
 
     @classmethod
     def from_frame(
@@ -111,14 +121,7 @@ class EventLog:
         frame.columns = pd.Index([str(c) for c in df.columns])
         raw = RawSource(source=source, batches=[frame], columns=list(frame.columns))
         options = ReadOptions(timestamp_format=timestamp_format, timezone=timezone, strict=strict)
-        opened = engine is None
-        used = engine or connect()
-        try:
-            return cls.from_source(raw, used, mapping=mapping, options=options, owns_engine=opened)
-        except BaseException:
-            if opened:
-                used.close()
-            raise
+        return cls.from_source(raw, engine, mapping=mapping, options=options)
 
     # -- life cycle ------------------------------------------------------------------
     def close(self) -> None:
@@ -317,11 +320,4 @@ def read_log(
         reader = connector_for(source)
     reader.check_dependencies()
     raw = reader.read(source, options=options)
-    opened = engine is None
-    used = engine or connect()
-    try:
-        return EventLog.from_source(raw, used, mapping=mapping, options=options, owns_engine=opened)
-    except BaseException:
-        if opened:
-            used.close()
-        raise
+    return EventLog.from_source(raw, engine, mapping=mapping, options=options)

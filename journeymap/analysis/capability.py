@@ -27,7 +27,6 @@ from journeymap.eventlog import EventLog
 __all__ = [
     "XmRChart",
     "capability_e2e",
-    "capability_on_engine",
     "weekly_share",
     "weekly_volume",
     "xmr",
@@ -199,7 +198,7 @@ def xmr(
     return XmRChart(centre, mrbar, unpl, lnpl, url, points, basis, kind, measure)
 
 
-def capability_e2e(log: EventLog, *, max_points: int = 5000) -> XmRChart:
+def capability_e2e(log: EventLog, *, cases: Any = None, max_points: int = 5000) -> XmRChart:
     """The end-to-end capability chart: how long customers wait, start to finish.
 
     One point per case, its end-to-end time in seconds, in order of case end (equal ends
@@ -207,6 +206,11 @@ def capability_e2e(log: EventLog, *, max_points: int = 5000) -> XmRChart:
     cases, one point per UTC day instead: the mean end-to-end time of the cases ending
     that day (days without a case ending have no point); ``basis`` then says
     ``"daily mean"``.
+
+    ``cases`` restricts the chart to some cases: an Ibis table on the log's engine with
+    ``case``, ``end`` and ``e2e_s`` (as :func:`~journeymap.discovery.times.case_times_expr`
+    has them). Only the points come back from the engine: the cases themselves when
+    there are at most ``max_points``, otherwise their daily means.
 
     Raises
     ------
@@ -227,14 +231,7 @@ def capability_e2e(log: EventLog, *, max_points: int = 5000) -> XmRChart:
     >>> daily.basis, daily.points["x"].tolist()
     ('daily mean', [5400.0, 10800.0])
     """
-    return capability_on_engine(log, case_times_expr(log), max_points=max_points)
-
-
-def capability_on_engine(log: EventLog, cases: Any, *, max_points: int = 5000) -> XmRChart:
-    """:func:`capability_e2e` for an Ibis table of some cases of ``log`` (``case``,
-    ``end``, ``e2e_s``). Only the points come back from the engine: the cases
-    themselves when there are at most ``max_points``, otherwise their daily means."""
-    cases = cases.select("case", "end", "e2e_s")
+    cases = (case_times_expr(log) if cases is None else cases).select("case", "end", "e2e_s")
     n = int(log.engine.fetch(cases.aggregate(n=cases.count()))["n"].iloc[0])
     if n <= max_points:
         frame = log.engine.fetch(cases)

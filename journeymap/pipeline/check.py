@@ -13,7 +13,6 @@ from typing import Any
 from journeymap.analysis.capability import (
     XmRChart,
     capability_e2e,
-    capability_on_engine,
     weekly_share,
     weekly_volume,
 )
@@ -108,7 +107,7 @@ def _charts_by(
     for group in sorted(str(g) for g in groups):
         members = cases.filter(cases.group == group)
         try:
-            charts[f"capability_e2e:{group}"] = capability_on_engine(log, members)
+            charts[f"capability_e2e:{group}"] = capability_e2e(log, cases=members)
         except ValueError:
             notes.append(f"no end-to-end chart for {by} {group!r}: fewer than two cases")
     return charts

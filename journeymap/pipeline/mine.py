@@ -188,16 +188,9 @@ def _map(
     map_dfg = _with_handed_back(choose_paths(shown_dfg, pct=options.map.paths_pct), shown_dfg)
     map_activities = map_all_activities[map_all_activities["activity"].isin(shown)]
     map_activities = map_activities.reset_index(drop=True)
-    scope = MapScope(
-        activities_shown=len(shown),
-        activities_total=len(map_all_activities),
-        paths_shown=len(map_dfg),
-        paths_total=len(map_all_dfg),
-        events_shown=int(map_activities["events"].sum()),
-        events_total=map_log.events,
-        subset=None if subset == "all" else f"{subset} demand",
-    )
-    return MapPicture(map_dfg, map_activities, scope, cases=int(map_log.cases))
+    label = None if subset == "all" else f"{subset} demand"
+    return _picture(map_log, map_dfg, map_activities, len(map_all_dfg), len(map_all_activities),
+                    label)  # fmt: skip
 
 
 def _failure_map(
@@ -217,16 +210,28 @@ def _failure_map(
     shown = set(picture.activities["activity"])
     stats = stats[stats["activity"].isin(shown)].reset_index(drop=True)
     edges = dfg(subset, activities=sorted(set(stats["activity"])))
+    return _picture(subset, edges, stats, len(edges), len(stats), "failure demand")
+
+
+def _picture(
+    log: EventLog,
+    edges: pd.DataFrame,
+    activities: pd.DataFrame,
+    paths_total: int,
+    activities_total: int,
+    subset: str | None,
+) -> MapPicture:
+    """What a map of ``log`` draws, and what it shows of it."""
     scope = MapScope(
-        activities_shown=len(stats),
-        activities_total=len(stats),
+        activities_shown=len(activities),
+        activities_total=activities_total,
         paths_shown=len(edges),
-        paths_total=len(edges),
-        events_shown=int(stats["events"].sum()),
-        events_total=subset.events,
-        subset="failure demand",
+        paths_total=paths_total,
+        events_shown=int(activities["events"].sum()),
+        events_total=log.events,
+        subset=subset,
     )
-    return MapPicture(edges, stats, scope, cases=int(subset.cases))
+    return MapPicture(edges, activities, scope, cases=int(log.cases))
 
 
 def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> pd.DataFrame:

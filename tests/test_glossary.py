@@ -1,0 +1,70 @@
+"""docs/measures.md names one function per measure, and every measure function is there."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from pathlib import Path
+
+import journeymap.analysis
+import journeymap.discovery
+
+GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "measures.md"
+#: Functions of the analysis and discovery packages that compute no measure of their own.
+NOT_MEASURES = {
+    "journeymap.analysis.handoffs.check_level",  # checks an argument
+    "journeymap.analysis.demand_rules.check_pattern",
+    "journeymap.analysis.demand.demand_notes",  # notes on rules that do not apply
+    "journeymap.discovery.model_graph.filter_noise",  # the DFG as pm4py takes it
+    "journeymap.discovery.model_graph.pm4py_dfg",
+    "journeymap.discovery.model_graph.read_dfg",
+    "journeymap.discovery.simplify.choose_activities",  # what a map shows, not a measure
+    "journeymap.discovery.simplify.choose_paths",
+    "journeymap.discovery.times.seconds_between",  # arithmetic on instants
+    "journeymap.discovery.times.iso_week",
+    "journeymap.discovery.models.inductive_model",  # process models, built by pm4py
+    "journeymap.discovery.models.heuristics_model",
+}
+
+
+def _named() -> list[str]:
+    lines = GLOSSARY.read_text(encoding="utf-8").splitlines()
+    table = "\n".join(line for line in lines if line.startswith("|"))
+    return re.findall(r"`(journeymap(?:\.\w+)+)`", table)
+
+
+def _measure_functions() -> set[str]:
+    found = set()
+    for package in (journeymap.analysis, journeymap.discovery):
+        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for name in getattr(module, "__all__", []):
+                thing = getattr(module, name)
+                if inspect.isfunction(thing) and thing.__module__ == module.__name__:
+                    found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_named_function_exists():
+    for path in _named():
+        module, _, name = path.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), name)), path
+
+
+def test_each_measure_is_named_once():
+    named = _named()
+    assert len(named) == len(set(named)), [n for n in named if named.count(n) > 1]
+
+
+def test_every_measure_function_is_in_the_glossary():
+    # X_expr(log) is X(log) kept on the engine: the glossary names X (or X_expr when
+    # there is no pandas form).
+    named = set(_named())
+    missing = sorted(
+        f
+        for f in _measure_functions() - NOT_MEASURES
+        if f not in named and f.removesuffix("_expr") not in named
+    )
+    assert not missing, f"add these to docs/measures.md: {missing}"
