@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import shlex
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ CASE_ID = "case:concept:name"
 # libxml2 options: never substitute entities, load a DTD or touch the network;
 # huge_tree lifts libxml2's size limits on long logs and long attribute values.
 _PARSER_OPTIONS: dict[str, Any] = {
-    "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": True,
+    "resolve_entities": "internal", "no_network": True, "load_dtd": False, "huge_tree": True,
 }  # fmt: skip
 _VALUE_TYPES = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTING_TYPES = frozenset({"list", "container"})
@@ -79,6 +80,32 @@ def _batches(path: Path, raw: RawSource) -> Iterator[Any]:
         raise EmptyLogError(f"{raw.source}: the XES log holds no events; export it again")
     raw.columns = builder.columns()
     raw.notes.extend(reader.notes())
+    activity = _classifier_activity(reader.classifiers, builder.names)
+    if activity is not None:
+        name, keys = activity
+        raw.mapping["activity"] = ",".join(builder.names[k] for k in keys)
+        raw.notes.append(
+            f"the activity is the log's classifier {name!r}: "
+            f"{' + '.join(keys)}, joined with ' - ' (name another column as the activity "
+            "to use it alone)"
+        )
+
+
+def _classifier_activity(
+    classifiers: list[tuple[str, str]], names: dict[str, str]
+) -> tuple[str, list[str]] | None:
+    """The log's first classifier when it names more than one key that events carry
+    (XES's own definition of an event's activity, such as concept:name +
+    lifecycle:transition); None otherwise."""
+    if not classifiers:
+        return None
+    name, keys = classifiers[0]
+    try:
+        parts = shlex.split(keys)  # keys with spaces are quoted
+    except ValueError:
+        return None
+    parts = [k for k in parts if k in names]
+    return (name, parts) if len(parts) > 1 else None
 
 
 def find_entity_declaration(stream: _Readable) -> bool:
@@ -191,6 +218,7 @@ class _XesReader:
         self.last_key = ""
         self.nested_keys: dict[str, None] = {}  # keys of attributes not fully read
         self.repeated: dict[str, None] = {}  # keys given twice on one event or trace
+        self.classifiers: list[tuple[str, str]] = []  # the log's (name, keys), in order
 
     def feed(self, stream: _Readable) -> Iterator[None]:
         """Feed the stream through lxml into this target, a chunk at a time, pausing
@@ -241,7 +269,9 @@ class _XesReader:
         elif target is not None and depth == self.target_depth + 1:
             self.nested_keys[self.last_key] = None
         elif depth == 2:
-            if kind == "trace":
+            if kind == "classifier":
+                self.classifiers.append((attrib.get("name", ""), attrib.get("keys", "")))
+            elif kind == "trace":
                 self.in_trace, self.case, self.events = True, {}, []
                 self.target, self.prefix, self.target_depth = self.case, "case:", 3
             elif kind == "event":

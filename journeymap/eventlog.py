@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import ibis
 import pandas as pd
 
 from journeymap.connectors.base import Connector, RawSource
@@ -13,7 +15,50 @@ from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.mapping import ROLES, Mapping, ReadOptions, check_timezone
 
-__all__ = ["EventLog", "read_log"]
+__all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "EventLog", "Repeats", "read_log"]
+
+#: Repeated states that make a log look like a snapshot export (one row per update of a
+#: record): at least this share of its transitions repeat the state before them, in a
+#: log of at least SNAPSHOT_MIN_TRANSITIONS transitions (a handful of repeats in a tiny
+#: log says nothing).
+SNAPSHOT_SHARE = 0.2
+SNAPSHOT_MIN_TRANSITIONS = 50
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Repeated states (MEASURES.md, Order): consecutive events of one case with the same
+    activity and the same handler (team, else resource; activity alone without one),
+    which snapshot and audit exports write on every update of a record.
+
+    Attributes
+    ----------
+    events : events that repeat the state before them.
+    cases : cases with at least one.
+    transitions : all transitions of the log (pairs of consecutive events).
+    handler : the role compared besides the activity, or None.
+    collapsed : whether they were collapsed into the first event of each run (the
+        moment the state was entered).
+    mode : the collapse_repeats option: "yes", "no" or "auto".
+    """
+
+    events: int
+    cases: int
+    transitions: int
+    handler: str | None
+    collapsed: bool
+    mode: str
+
+    @property
+    def share(self) -> float:
+        """Repeats as a share of the transitions, 0..1."""
+        return self.events / self.transitions if self.transitions else 0.0
+
+    @property
+    def looks_like_snapshot(self) -> bool:
+        """Whether the log looks like a snapshot export: at least :data:`SNAPSHOT_SHARE`
+        of at least :data:`SNAPSHOT_MIN_TRANSITIONS` transitions repeat a state."""
+        return self.share >= SNAPSHOT_SHARE and self.transitions >= SNAPSHOT_MIN_TRANSITIONS
 
 
 @dataclass
@@ -42,6 +87,11 @@ class EventLog:
     timestamp_formats: dict[str, TimestampFormat] = field(default_factory=dict)
     timezone: str = "UTC"
     notes: list[str] = field(default_factory=list)
+    #: Per optional role, how many accepted events had a placeholder value (now missing).
+    placeholders: dict[str, int] = field(default_factory=dict)
+    #: Consecutive events of a case that repeat the state before them (see
+    #: :meth:`repeated_states`), and whether they were collapsed into the first.
+    repeats: Repeats | None = None
     #: Whether closing the log closes its engine (it opened the engine itself).
     owns_engine: bool = False
     #: Tables derived from the events once and reused by several analyses.
@@ -81,7 +131,8 @@ class EventLog:
             timestamp_formats=done.formats,
             timezone=options.timezone,
             notes=done.notes,
-        )
+            placeholders=done.placeholders,
+        )._settle_repeats(options.collapse_repeats)
 
     def _owning(self) -> EventLog:
         self.owns_engine = True
@@ -123,6 +174,42 @@ class EventLog:
         options = ReadOptions(timestamp_format=timestamp_format, timezone=timezone, strict=strict)
         return cls.from_source(raw, engine, mapping=mapping, options=options)
 
+    def _settle_repeats(self, mode: str | bool) -> EventLog:
+        """Count repeated states and collapse them when ``mode`` says so ("yes", or
+        "auto" and they are at least :data:`SNAPSHOT_SHARE` of the transitions of a log
+        of at least :data:`SNAPSHOT_MIN_TRANSITIONS`)."""
+        t = self.table
+        handler = self.mapping.handler_role
+        w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
+        same = t.activity == t.activity.lag().over(w)
+        if handler is not None:
+            same = same & t[handler].identical_to(t[handler].lag().over(w))
+        flagged = t.mutate(repeat_state_=same.fill_null(False))
+        flag = flagged["repeat_state_"]
+        counts = self.engine.fetch(
+            flagged.aggregate(
+                transitions=flagged.count() - flagged.case.nunique(),
+                repeats=flagged.count(where=flag),
+                cases=flagged.case.nunique(where=flag),
+            )
+        ).iloc[0]
+        found = Repeats(
+            events=int(counts["repeats"] or 0),
+            cases=int(counts["cases"] or 0),
+            transitions=int(counts["transitions"]),
+            handler=handler,
+            collapsed=False,
+            mode=str(mode),
+        )
+        collapse = mode == "yes" or (mode == "auto" and found.looks_like_snapshot)
+        if collapse and found.events:
+            kept = flagged.filter(~flag).drop("repeat_state_")
+            old, self.table_name = self.table_name, self.engine.materialize(kept, "events")
+            self.engine.drop(old)
+            found = dataclasses.replace(found, collapsed=True)
+        self.repeats = found
+        return self
+
     # -- life cycle ------------------------------------------------------------------
     def close(self) -> None:
         """Close the engine if this log opened it (its tables go with it)."""
@@ -151,9 +238,15 @@ class EventLog:
         return role in self.roles
 
     @property
-    def events(self) -> int:
-        """Number of accepted events."""
+    def accepted(self) -> int:
+        """Number of rows accepted (read and not rejected)."""
         return self.rows_read - self.rejected_rows
+
+    @property
+    def events(self) -> int:
+        """Number of events: the rows accepted, less the repeated states collapsed."""
+        collapsed = self.repeats.events if self.repeats and self.repeats.collapsed else 0
+        return self.accepted - collapsed
 
     @property
     def cases(self) -> int:

@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.analysis.period import Period
+from journeymap.analysis.profile import Profile
 from journeymap.discovery.simplify import MapScope
 from journeymap.engine import EngineTable
 from journeymap.eventlog import EventLog
@@ -35,6 +37,8 @@ class CheckFindings:
     flow_summary: dict[str, Any]
     charts: dict[str, XmRChart] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The period the capability and weekly charts cover.
+    period: Period | None = None
 
     def demand_cases(self, *, failure: bool) -> Any:
         """The cases of failure (or value) demand: an Ibis table of their ``case`` ids,
@@ -83,6 +87,9 @@ class Findings:
     check : demand, flow and capability.
     failure_map : the journey map of the failure-demand cases alone (None without any).
     model : the process model asked for, or None.
+    profile : the log's profile and data-quality facts (what ``inspect`` shows).
+    failure_matches : which activities each failure-activity pattern matched, in how many
+        cases (:func:`~journeymap.analysis.demand.failure_matches`).
     """
 
     log: EventLog
@@ -106,6 +113,8 @@ class Findings:
     check: CheckFindings | None = None
     failure_map: MapPicture | None = None
     model: Any = None
+    profile: Profile | None = None
+    failure_matches: pd.DataFrame | None = None
 
     @property
     def scope(self) -> MapScope:

@@ -19,9 +19,11 @@ from typing import Any
 from journeymap.errors import MappingError, option
 
 __all__ = [
+    "DEFAULT_MISSING_VALUES",
     "HEADER_CANDIDATES",
     "IDENTIFIER_ROLES",
     "OPTIONAL_ROLES",
+    "PLACEHOLDER_ROLES",
     "REQUIRED_ROLES",
     "ROLES",
     "TIMESTAMP_ROLES",
@@ -176,10 +178,31 @@ def _normalise(header: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", header.lower())
 
 
-def _read_option(default: Any, help: str, *, section: str = "read", metavar: str = "") -> Any:
+def _read_option(
+    default: Any,
+    help: str,
+    *,
+    section: str = "read",
+    metavar: str = "",
+    choices: tuple[str, ...] = (),
+) -> Any:
     """A field of :class:`ReadOptions`, with what the config file and the command line
-    need to offer it: its ``[section]`` and its help text."""
-    return field(default=default, metadata={"section": section, "help": help, "metavar": metavar})
+    need to offer it: its ``[section]``, its help text, and its choices if any. A tuple
+    field is given on the command line as a comma-separated list."""
+    return field(
+        default=default,
+        metadata={"section": section, "help": help, "metavar": metavar, "choices": choices},
+    )
+
+
+#: Values that mean "not recorded" in the optional roles (MEASURES.md), compared after
+#: trimming and ignoring case; an empty value is missing too.
+DEFAULT_MISSING_VALUES = (
+    "?", "-", "--", "n/a", "na", "#n/a", "null", "nil", "none", "nan", "unknown",
+    "undefined", "missing", "unassigned", "not assigned",
+)  # fmt: skip
+#: The roles whose placeholder values are missing (identifiers of handlers and people).
+PLACEHOLDER_ROLES = ("resource", "team", "channel", "customer")
 
 
 @dataclass(frozen=True)
@@ -200,6 +223,14 @@ class ReadOptions:
     timestamp_format : strptime format of the timestamp columns; ``None`` detects it.
     timezone : IANA zone assumed for timestamps that carry no UTC offset.
     strict : turn any rejected row into a :class:`~journeymap.errors.RejectedRowsError`.
+    missing_values : the values that mean "not recorded" in the optional roles (resource,
+        team, channel, customer), replacing :data:`DEFAULT_MISSING_VALUES`;
+        ``extra_missing_values`` adds to them. Compared after trimming, ignoring case.
+    collapse_repeats : "yes" collapses consecutive events of a case with the same
+        activity and handler into the first (snapshot and audit exports write a row on
+        every update); "no" keeps them; "auto" (the default) collapses when the log looks
+        like such an export, and says so.
+    activity_sep : what joins the columns of a composite activity (``Status,Sub Status``).
     """
 
     connector: str | None = _read_option(None, "Reader to use (see `connectors`).", metavar="NAME")
@@ -221,6 +252,41 @@ class ReadOptions:
         metavar="ZONE",
     )
     strict: bool = _read_option(False, "Fail if any row is rejected.")
+    missing_values: tuple[str, ...] | None = _read_option(
+        None,
+        "Values meaning 'not recorded' in resource, team, channel and customer, comma-"
+        "separated (default: ?, -, n/a, null, none, unknown, undefined, missing, ...).",
+        metavar="LIST",
+    )
+    extra_missing_values: tuple[str, ...] = _read_option(
+        (), "More values meaning 'not recorded', comma-separated.", metavar="LIST"
+    )
+    collapse_repeats: str | bool = _read_option(
+        "auto",
+        "Collapse consecutive events of a case with the same activity and handler into "
+        "the first: yes, no, or auto (when the log looks like a snapshot export).",
+        choices=("auto", "yes", "no"),
+    )
+    activity_sep: str = _read_option(
+        " - ",
+        "What joins the columns of a composite activity such as --activity 'Status,Sub "
+        "Status' (default ' - ').",
+        section="mapping",
+        metavar="TEXT",
+    )
+
+    def __post_init__(self) -> None:
+        repeats = self.collapse_repeats
+        if isinstance(repeats, bool):  # a config file may say true / false
+            object.__setattr__(self, "collapse_repeats", "yes" if repeats else "no")
+        elif repeats not in ("auto", "yes", "no"):
+            raise MappingError(f"collapse_repeats must be auto, yes or no, not {repeats!r}")
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The missing-value tokens in force, lower case."""
+        base = DEFAULT_MISSING_VALUES if self.missing_values is None else self.missing_values
+        return tuple(dict.fromkeys(v.strip().lower() for v in (*base, *self.extra_missing_values)))
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -244,6 +310,22 @@ class Mapping:
     channel: str | None = None
     customer: str | None = None
     detected: frozenset[str] = field(default=frozenset(), compare=False)
+    #: The source columns a composite activity joins (``"Status,Sub Status"``), in order;
+    #: empty when the activity is one column.
+    activity_parts: tuple[str, ...] = ()
+
+    @property
+    def handler_role(self) -> str | None:
+        """The role that says who handles an event (MEASURES.md): ``"team"`` when the team
+        is mapped, otherwise ``"resource"``, or None when neither is."""
+        return "team" if self.team is not None else "resource" if self.resource else None
+
+    def sources(self, role: str) -> tuple[str, ...]:
+        """The source columns a mapped role reads (several for a composite activity)."""
+        if role == "activity" and self.activity_parts:
+            return self.activity_parts
+        column = getattr(self, role)
+        return () if column is None else (column,)
 
     def columns(self) -> dict[str, str]:
         """The mapped roles, in role order, as ``{role: source column}``."""
@@ -299,13 +381,16 @@ def detect_mapping(
     unknown = sorted(set(given_roles) - set(ROLES))
     if unknown:
         raise MappingError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(ROLES)}")
+    parts = _composite(given_roles.get("activity"), columns, source)
     for role, column in given_roles.items():
+        if role == "activity" and parts:
+            continue
         if column not in columns:
             raise MappingError(
                 f"{source}: column {column!r} (given for {role}) does not exist; "
                 f"the columns are: {_list(columns)}"
             )
-    used = list(given_roles.values())
+    used = [c for r, c in given_roles.items() if not (r == "activity" and parts)] + list(parts)
     duplicated = {c for c in used if used.count(c) > 1}
     if duplicated:
         raise MappingError(f"column {sorted(duplicated)[0]!r} is given for two roles")
@@ -319,7 +404,7 @@ def detect_mapping(
             continue
         for candidate in HEADER_CANDIDATES[role]:
             found = by_norm.get(_normalise(candidate))
-            if found is not None and found not in chosen.values():
+            if found is not None and found not in chosen.values() and found not in parts:
                 chosen[role] = found
                 detected.add(role)
                 break
@@ -336,7 +421,23 @@ def detect_mapping(
         timestamp=chosen["timestamp"],
         **{r: chosen.get(r) for r in OPTIONAL_ROLES},
         detected=frozenset(detected),
+        activity_parts=parts,
     )
+
+
+def _composite(activity: str | None, columns: list[str], source: str) -> tuple[str, ...]:
+    """The columns of a composite activity: ``"Status,Sub Status"`` names two columns
+    (when no column is called that whole). Empty for a one-column activity."""
+    if activity is None or activity in columns or "," not in activity:
+        return ()
+    parts = tuple(p.strip() for p in activity.split(","))
+    for part in parts:
+        if part not in columns:
+            raise MappingError(
+                f"{source}: column {part!r} (given for activity, in {activity!r}) does not "
+                f"exist; the columns are: {_list(columns)}"
+            )
+    return parts
 
 
 def _list(columns: list[str], limit: int = 20) -> str:

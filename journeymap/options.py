@@ -14,6 +14,7 @@ section     sets
 [engine]    which engine runs the work, its threads and memory
 [demand]    the failure-demand rules (:class:`DemandRules`)
 [flow]      the activities that make flow unclean
+[check]     the period the capability and weekly charts cover
 [map]       what the journey map shows
 [output]    which pictures to write, and the report
 [report]    the report's title and the service's purpose
@@ -40,6 +41,7 @@ from journeymap.mapping import ROLES, ReadOptions
 
 __all__ = [
     "SECTIONS",
+    "CheckOptions",
     "EngineOptions",
     "FlowOptions",
     "MapOptions",
@@ -82,6 +84,26 @@ class FlowOptions:
     unclean (for example "Request information"), matched by exact name."""
 
     dirty_activities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """``[check]``: the capability and weekly charts.
+
+    Attributes
+    ----------
+    period : ``"START..END"`` (dates, UTC): the period the capability chart and the
+        weekly charts cover; by default the complete period journeymap detects (see
+        :mod:`journeymap.analysis.period`).
+    max_points : over this many cases the end-to-end chart plots daily means.
+    """
+
+    period: str | None = None
+    max_points: int = 5000
+
+    def __post_init__(self) -> None:
+        if self.max_points < 2:
+            raise ConfigError(f"max_points must be 2 or more, not {self.max_points}")
 
 
 @dataclass(frozen=True)
@@ -177,6 +199,7 @@ class Options:
     engine: EngineOptions = field(default_factory=EngineOptions)
     demand: DemandRules = field(default_factory=DemandRules)
     flow: FlowOptions = field(default_factory=FlowOptions)
+    check: CheckOptions = field(default_factory=CheckOptions)
     map: MapOptions = field(default_factory=MapOptions)
     output: OutputOptions = field(default_factory=OutputOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
@@ -217,6 +240,7 @@ class Options:
                 engine=EngineOptions(**checked.get("engine", {})),
                 demand=demand_rules(checked.get("demand", {}), source),
                 flow=FlowOptions(**checked.get("flow", {})),
+                check=CheckOptions(**checked.get("check", {})),
                 map=MapOptions(**checked.get("map", {})),
                 output=OutputOptions(**checked.get("output", {})),
                 report=ReportOptions(**checked.get("report", {})),
@@ -269,6 +293,7 @@ _DATACLASS_SECTIONS: dict[str, type] = {
     "read": ReadOptions,
     "engine": EngineOptions,
     "flow": FlowOptions,
+    "check": CheckOptions,
     "map": MapOptions,
     "output": OutputOptions,
     "report": ReportOptions,
@@ -282,7 +307,7 @@ _DEMAND_HINTS: dict[str, Any] = {
 _RULE_KEYS = ("name", "column", "equals", "matches")
 
 #: The sections of the config file, in the order the template lists them.
-SECTIONS = ("read", "mapping", "engine", "demand", "flow", "map", "output", "report")
+SECTIONS = ("read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report")
 
 
 def _hints(section: str) -> dict[str, Any]:

@@ -249,12 +249,13 @@ def _all_weeks(weeks: pd.Series) -> pd.DatetimeIndex:
     return pd.date_range(weeks.min(), weeks.max(), freq="7D")
 
 
-def weekly_volume(log: EventLog) -> XmRChart:
+def weekly_volume(log: EventLog, *, weeks: tuple[Any, Any] | None = None) -> XmRChart:
     """Demand volume: cases started per ISO week (Monday to Sunday, UTC).
 
     Weeks without a new case between the first and the last week count as 0. Points are
     labelled by the week's start date. The first and last weeks of an extract are often
-    part weeks, and then read low.
+    part weeks, and then read low: ``weeks`` = (first Monday, the Monday after the last
+    week) keeps the weeks of a period only (see :mod:`journeymap.analysis.period`).
 
     Raises
     ------
@@ -274,9 +275,12 @@ def weekly_volume(log: EventLog) -> XmRChart:
     times = case_times_expr(log)
     per_week = times.group_by(week=iso_week(times.start)).aggregate(cases=times.count())
     found = log.engine.fetch(per_week)
-    weeks = found["week"].dt.tz_convert("UTC")
-    counts = pd.Series(found["cases"].to_numpy(), index=weeks)
-    counts = counts.reindex(_all_weeks(weeks), fill_value=0)
+    starts = found["week"].dt.tz_convert("UTC")
+    counts = pd.Series(found["cases"].to_numpy(), index=starts)
+    span = _all_weeks(starts)
+    if weeks is not None:
+        span = pd.date_range(weeks[0], weeks[1], freq="7D", inclusive="left")
+    counts = counts.reindex(span, fill_value=0)
     return xmr(
         counts.to_numpy(),
         labels=[w.date() for w in counts.index],

@@ -30,6 +30,7 @@ import pandas as pd
 from journeymap.analysis.demand_rules import (
     DEFAULT_FAILURE_ACTIVITIES,
     DEFAULT_REPEAT_CONTACT_DAYS,
+    SUSPICIOUS_SHARE,
     AttributeRule,
     DemandRules,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "demand_expr",
     "demand_notes",
     "demand_summary",
+    "failure_matches",
     "failure_pareto",
     "matching_activities",
 ]
@@ -95,8 +97,9 @@ def _case_customers(log: EventLog) -> Any:
 
 def demand_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
     """Ibis table, one row per case: ``case``, ``demand_type``, ``failure``, ``start``,
-    ``end``; computed once per log and rules (the tables, summaries and flow measures
-    all read it). See :func:`demand`.
+    ``end``, and ``matches_<rule>`` for each rule that can apply (whether the rule
+    matches the case, also where an earlier rule named it); computed once per log and
+    rules (the tables, summaries and flow measures all read it). See :func:`demand`.
 
     Raises
     ------
@@ -173,27 +176,29 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
         failure=demand_type != "value",
         start=per_case.start,
         end=per_case.end,
+        **{f"matches_{name}": per_case[name].fill_null(False) for name in order},
     )
 
 
 def matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
-    """The log's activities whose name matches one of ``patterns`` (case-insensitive
-    search, the engine's regular expressions), matched on the engine over the distinct
-    names rather than on every event; sorted by code point.
+    """The log's activities whose name holds one of ``patterns`` as a whole word or
+    phrase, ignoring case (:meth:`DemandRules.whole_word`; the engine's regular
+    expressions), matched on the engine over the distinct names rather than on every
+    event; sorted by code point.
 
     Examples
     --------
     >>> from journeymap import EventLog
     >>> log = EventLog.from_frame(pd.DataFrame({
-    ...     "case": ["1", "1", "2"], "activity": ["Call", "Chaser call", "Reopened"],
+    ...     "case": ["1", "1", "2"], "activity": ["Call", "Chaser call", "Purchase"],
     ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]}))
-    >>> matching_activities(log, ("chase", "reopen"))
-    ['Chaser call', 'Reopened']
+    >>> matching_activities(log, ("chaser", "chase"))
+    ['Chaser call']
     """
     if not patterns:
         return []
     t = log.table
-    joined = "|".join(f"(?:{p})" for p in patterns)
+    joined = "|".join(DemandRules.whole_word(p) for p in patterns)
     names = t.select("activity").distinct()
     found = log.engine.fetch(names.filter(names.activity.re_search(f"(?i){joined}")))
     return sorted(str(a) for a in found["activity"])
@@ -213,7 +218,8 @@ def _check_on_engine(log: EventLog, pattern: str, source: str) -> None:
 
 def demand(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
     """Demand per case: ``case``, ``demand_type``, ``failure`` (bool), ``start``,
-    ``end`` (UTC), sorted by case id. Notes on skipped rules are in ``.attrs["notes"]``.
+    ``end`` (UTC) and ``matches_<rule>`` (see :func:`demand_expr`), sorted by case id.
+    Notes on skipped rules are in ``.attrs["notes"]``.
 
     Raises
     ------
@@ -248,7 +254,9 @@ def demand(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
 def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str, Any]:
     """Demand over the whole log: ``cases``, ``failure_cases``, ``failure_demand_pct``
     (failure-demand cases / cases * 100), ``by_type`` ({demand_type: cases}, every rule
-    that can apply, in rule order, then ``value``) and ``notes``.
+    that can apply, in rule order, then ``value``), ``rule_cases`` ({rule: the cases it
+    matches}, also where an earlier rule named the case) and ``notes`` (a rule skipped; a
+    rule matching more than half of the cases, :data:`SUSPICIOUS_SHARE`).
 
     Examples
     --------
@@ -258,7 +266,7 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
     ...     "timestamp": ["2024-01-01 09:00", "2024-01-02 09:00", "2024-01-03 09:00"]}))
     >>> demand_summary(log)  # doctest: +NORMALIZE_WHITESPACE
     {'cases': 2, 'failure_cases': 1, 'failure_demand_pct': 50.0,
-     'by_type': {'failure_activity': 1, 'value': 1},
+     'by_type': {'failure_activity': 1, 'value': 1}, 'rule_cases': {'failure_activity': 1},
      'notes': ['repeat_contact rule skipped: no customer role is mapped (--customer)']}
     """
     rules = rules or DemandRules()
@@ -269,13 +277,28 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
     names = [n for n in rules.names if (n != "repeat_contact" or repeat)]
     if not rules.failure_activities:
         names.remove("failure_activity")
+    flags = [c.removeprefix("matches_") for c in d.columns if c.startswith("matches_")]
+    matched = {name: 0 for name in flags}
+    if flags:
+        row = log.engine.fetch(
+            d.aggregate(**{name: d.count(where=d[f"matches_{name}"]) for name in flags})
+        ).iloc[0]
+        matched = {name: int(row[name] or 0) for name in flags}
     cases = sum(found.values())
     failure = cases - found.get("value", 0)
+    for name, n in matched.items():
+        if cases and n > SUSPICIOUS_SHARE * cases:
+            notes.append(
+                f"rule {name!r} matches {n:,} of {cases:,} cases ({100 * n / cases:.1f}%): "
+                "a rule that fires on most demand is more likely a naming accident than a "
+                "finding; check which activities it matched and change the [demand] rules"
+            )
     return {
         "cases": cases,
         "failure_cases": failure,
         "failure_demand_pct": 100 * failure / cases if cases else 0.0,
         "by_type": {name: found.get(name, 0) for name in names},
+        "rule_cases": matched,
         "notes": notes,
     }
 
@@ -307,6 +330,49 @@ def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFr
         frame[column] = frame[column].astype("int64")
     frame["failure_pct"] = 100 * frame["failure"] / (frame["value"] + frame["failure"])
     return frame.reindex(columns=["week", "value", "failure", "failure_pct"])
+
+
+def failure_matches(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
+    """Which activities each failure-activity pattern matched, in how many cases: one
+    row per pattern and activity it matched, ``pattern``, ``activity``, ``cases``
+    (cases with the activity), in pattern order, then activity by code point. The
+    report shows it, so that a pattern that fires on ordinary steps is seen.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2"], "activity": ["Call", "Chaser call", "Chaser call"],
+    ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]}))
+    >>> failure_matches(log, DemandRules(failure_activities=("chaser", "complaint")))
+      pattern     activity  cases
+    0  chaser  Chaser call      2
+    """
+    rules = rules or DemandRules()
+    columns = ["pattern", "activity", "cases"]
+    matching = matching_activities(log, rules.failure_activities)
+    if not matching:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "cases" else "str")
+                             for c in columns})  # fmt: skip
+    t = log.table
+    hits = t.filter(t.activity.isin(matching))
+    per_activity = hits.group_by("activity").aggregate(cases=hits.case.nunique())
+    names = per_activity.select("activity")
+    flags = {
+        f"p{i}": names.activity.re_search(f"(?i){DemandRules.whole_word(p)}")
+        for i, p in enumerate(rules.failure_activities)
+    }
+    found = log.engine.fetch(per_activity.join(names.mutate(**flags), "activity"))
+    rows = [
+        (pattern, str(activity), int(cases))
+        for i, pattern in enumerate(rules.failure_activities)
+        for activity, cases, hit in sorted(
+            zip(found["activity"], found["cases"], found[f"p{i}"], strict=True),
+            key=lambda r: str(r[0]),
+        )
+        if hit
+    ]
+    return pd.DataFrame(rows, columns=columns).astype({"cases": "int64"})
 
 
 def failure_pareto(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:

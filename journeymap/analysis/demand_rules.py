@@ -14,15 +14,24 @@ from journeymap.errors import ConfigError
 __all__ = [
     "DEFAULT_FAILURE_ACTIVITIES",
     "DEFAULT_REPEAT_CONTACT_DAYS",
+    "SUSPICIOUS_SHARE",
     "AttributeRule",
     "DemandRules",
     "check_pattern",
 ]
 
+#: The words and phrases that name failure demand in an activity (MEASURES.md). Words
+#: that also name ordinary steps ("In Progress", "Escalate", "Follow up") are not among
+#: them: a user who knows they are failure demand in their service adds them.
 DEFAULT_FAILURE_ACTIVITIES = (
-    "chase", "chaser", "progress", "status request", "where is", "complain", "complaint",
-    "reopen", "re-open", "repeat", "follow up", "follow-up", "escalat",
+    "chase", "chaser", "chasing", "progress chase", "progress call", "progress check",
+    "progress enquiry", "progress request", "status request", "status enquiry", "where is",
+    "complain", "complaint", "complaints", "reopen", "reopened", "re-open", "re-opened",
+    "repeat contact", "repeat call",
 )  # fmt: skip
+#: When one rule matches more than this share of the cases, it is more likely a naming
+#: accident than a finding, and journeymap warns (MEASURES.md).
+SUSPICIOUS_SHARE = 0.5
 DEFAULT_REPEAT_CONTACT_DAYS = 14
 _BUILT_IN = ("failure_activity", "repeat_contact", "value")
 
@@ -52,8 +61,10 @@ class DemandRules:
         column = "channel"
         equals = "complaint"                        # or: matches = "^compl"
 
-    Patterns are regular expressions (RE2), searched case-insensitively anywhere in the
-    name, so plain words such as the defaults match as substrings.
+    Patterns match whole words and phrases of the activity's name, ignoring case: "chase"
+    matches "Chase customer" and "Customer chase" but not "Purchase". A pattern may be a
+    regular expression (RE2); it must then match whole words too (``chas(e|er)``).
+    :meth:`whole_word` gives the expression that is searched.
     ``repeat_contact_days=None`` means the default (14 days) and skips the rule, with a
     note, when no customer is mapped; a number asked for explicitly requires a customer.
     0 switches the rule off. ``source`` names where the rules came from (the config
@@ -104,6 +115,19 @@ class DemandRules:
         """The repeat-contact window in days (0: rule off)."""
         days = self.repeat_contact_days
         return DEFAULT_REPEAT_CONTACT_DAYS if days is None else days
+
+    @staticmethod
+    def whole_word(pattern: str) -> str:
+        """The regular expression searched for a failure-activity pattern: the pattern as
+        a whole word or phrase (word boundaries around it), case-insensitive flags left
+        to the engine.
+
+        Examples
+        --------
+        >>> DemandRules.whole_word("re-open")
+        '\\b(?:re-open)\\b'
+        """
+        return rf"\b(?:{pattern})\b"
 
     @property
     def names(self) -> tuple[str, ...]:

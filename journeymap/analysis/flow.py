@@ -2,13 +2,17 @@
 
 Definitions (shared/MEASURES.md, "Flow measures"):
 
+- The measures that depend on handlers are computed over the cases with at least one
+  known handler; a case with none is unknown (missing), not single-handler.
 - ``single_handler``: the case has zero hand-offs (at the default handler level: team
   when mapped, else resource; see :mod:`journeymap.analysis.handoffs`).
 - ``one_stop``: single_handler, no rework events, and value demand.
-  one_stop_pct = one-stop cases / cases * 100.
+  one_stop_pct = one-stop cases / cases with a known handler * 100.
 - ``clean``: no rework events, no ping-pong, value demand, and none of the activities
   listed as ``dirty_activities`` in the config (for example "Request information").
   clean_pct likewise.
+- Coverage: the cases and events with a known handler; below 80% of events the hand-off
+  figures rest on partial data, and the summary says so.
 
 Rework events are events whose activity already occurred earlier in the case (events -
 distinct activities); value demand is :mod:`journeymap.analysis.demand`. Dirty
@@ -37,7 +41,14 @@ from journeymap.analysis.rework import rework_per_case_expr
 from journeymap.discovery.ordering import handler_role
 from journeymap.eventlog import EventLog
 
-__all__ = ["FLOW_COLUMNS", "flow", "flow_expr", "flow_summary"]
+__all__ = [
+    "COVERAGE_FLOOR",
+    "FLOW_COLUMNS",
+    "flow",
+    "flow_expr",
+    "flow_summary",
+    "handler_coverage",
+]
 
 FLOW_COLUMNS = [
     "case",
@@ -51,6 +62,9 @@ FLOW_COLUMNS = [
     "clean",
 ]
 _MEASURES = ("single_handler", "one_stop", "clean")
+#: Below this share of events with a known handler (%), hand-off figures rest on partial
+#: data and say so (MEASURES.md).
+COVERAGE_FLOOR = 80.0
 _NO_HANDLER = "flow measures unavailable: no team or resource role is mapped (--team)"
 
 
@@ -74,13 +88,19 @@ def _flow_expr(log: EventLog, rules: DemandRules, dirty: tuple[str, ...]) -> Any
         joined = joined.mutate(handoffs=null_int, pingpongs=null_int)
         single = one_stop = clean = null_bool
     else:
-        h = handoffs_per_case_expr(log, level=level).select("case", "handoffs", "pingpongs")
-        joined = joined.join(h, "case")
+        h = handoffs_per_case_expr(log, level=level)
+        joined = joined.join(h.select("case", "handoffs", "pingpongs", "handlers"), "case")
         value = ~joined.failure
         no_rework = joined.rework_events == 0
-        single = joined.handoffs == 0
-        one_stop = single & no_rework & value
-        clean = no_rework & (joined.pingpongs == 0) & value & ~joined.dirty
+        # A case with no known handler is unknown, not single-handler (MEASURES.md).
+        known = joined.handlers > 0
+        null_bool = ibis.null("boolean")
+        single = ibis.cases((known, joined.handoffs == 0), else_=null_bool)
+        one_stop = ibis.cases((known, (joined.handoffs == 0) & no_rework & value), else_=null_bool)
+        clean = ibis.cases(
+            (known, no_rework & (joined.pingpongs == 0) & value & ~joined.dirty),
+            else_=null_bool,
+        )
     return joined.mutate(single_handler=single, one_stop=one_stop, clean=clean)
 
 
@@ -92,7 +112,8 @@ def flow(
     """Flow measures per case, sorted by case id: ``case``, ``demand_type``,
     ``handoffs`` and ``pingpongs`` (default level), ``rework_events``, ``dirty`` (has a
     dirty activity), ``single_handler``, ``one_stop``, ``clean``, and ``channel`` when
-    mapped. Measures needing hand-offs are missing (``<NA>``) without a handler role.
+    mapped. Measures needing hand-offs are missing (``<NA>``) for a case without a known
+    handler, and for every case without a handler role.
 
     Raises
     ------
@@ -163,9 +184,10 @@ def _rates(log: EventLog, table: Any, group: Any = None) -> dict[Any, dict[str, 
         cases = int(row["cases"])
         entry: dict[str, Any] = {"cases": cases}
         for measure in _MEASURES:
-            known = cases > 0 and int(row[f"{measure}_known"]) == cases
-            share = 100 * float(row[f"{measure}_n"] or 0) / cases if known else None
+            known = int(row[f"{measure}_known"] or 0)
+            share = 100 * float(row[f"{measure}_n"] or 0) / known if known else None
             entry[f"{measure}_pct"] = share
+        entry["cases_with_handler"] = int(row["single_handler_known"] or 0)
         rates[None if group is None else str(row["key"])] = entry
     return rates
 
@@ -176,9 +198,13 @@ def flow_summary(
     dirty_activities: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Flow rates: ``single_handler_pct``, ``one_stop_pct``, ``clean_pct`` (percent of
-    cases; None when no handler role is mapped) and ``cases``, overall; the same per
-    demand type (``by_demand_type``) and per channel (``by_channel``, None without a
-    channel role); ``level`` (the handler level) and ``notes``.
+    the cases with at least one known handler; None when there are none, or no handler
+    role is mapped), ``cases`` and ``cases_with_handler``, overall; the same per demand
+    type (``by_demand_type``) and per channel (``by_channel``, None without a channel
+    role); ``level`` (the handler level); ``coverage``: ``cases`` and ``cases_pct`` with a
+    known handler, ``events`` and ``events_pct`` with one, and ``partial`` (True below
+    :data:`COVERAGE_FLOOR` % of events: the hand-off figures rest on partial data); and
+    ``notes``.
 
     Examples
     --------
@@ -203,10 +229,39 @@ def flow_summary(
     by_channel = None
     if log.has("channel"):
         by_channel = dict(sorted(_rates(log, expr, expr.channel.fill_null("(none)")).items()))
+    overall = _rates(log, expr)[None]
+    coverage = handler_coverage(log, overall)
+    if coverage is not None and coverage["partial"]:
+        notes.append(
+            f"the hand-off and flow figures rest on partial data: the {level} is recorded "
+            f"on {coverage['events_pct']:.1f}% of events and {coverage['cases_pct']:.1f}% "
+            "of cases; flow measures count only the cases with a known handler"
+        )
     return {
-        **_rates(log, expr)[None],
+        **overall,
         "level": level,
+        "coverage": coverage,
         "by_demand_type": by_type,
         "by_channel": by_channel,
         "notes": notes,
+    }
+
+
+def handler_coverage(log: EventLog, overall: dict[str, Any]) -> dict[str, Any] | None:
+    """How much of the log has a known handler (team, else resource): ``cases`` and
+    ``cases_pct``, ``events`` and ``events_pct``, and ``partial`` (events_pct below
+    :data:`COVERAGE_FLOOR`). None without a handler role."""
+    level = handler_role(log)
+    if level is None:
+        return None
+    t = log.table
+    known = int(log.engine.scalar(t[level].count()))
+    events, cases = log.events, overall["cases"]
+    events_pct = 100 * known / events if events else 0.0
+    return {
+        "cases": overall["cases_with_handler"],
+        "cases_pct": 100 * overall["cases_with_handler"] / cases if cases else 0.0,
+        "events": known,
+        "events_pct": events_pct,
+        "partial": events_pct < COVERAGE_FLOOR,
     }

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.period import implausible_instants
 from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_utc
 
@@ -30,7 +31,14 @@ class Profile:
     ``possible_duplicates`` the events that share case, activity and timestamp with
     another; ``missing`` the events with an empty value, per mapped optional role
     (resource, team, channel, customer); ``single_event_cases`` the cases of one event;
-    ``late_starts`` the events whose start timestamp is after their timestamp.
+    ``late_starts`` the events whose start timestamp is after their timestamp;
+    ``placeholders`` the values per optional role that were placeholders ('?', 'n/a',
+    ...) and are read as missing; ``repeats`` the repeated states (consecutive events of
+    a case with the same activity and handler: ``events``, ``cases``, ``share`` of the
+    transitions, ``handler``, ``collapsed``, ``mode``); ``implausible`` the timestamps
+    that cannot be right (:func:`~journeymap.analysis.period.implausible_instants`).
+    ``accepted`` is the rows read less the rejected; ``events`` the accepted less the
+    repeats collapsed.
     """
 
     source: str
@@ -55,18 +63,21 @@ class Profile:
     missing: dict[str, int] = field(default_factory=dict)
     single_event_cases: int = 0
     late_starts: int = 0
+    placeholders: dict[str, int] = field(default_factory=dict)
+    repeats: dict[str, Any] = field(default_factory=dict)
+    implausible: dict[str, Any] = field(default_factory=dict)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
-        """Rows accepted as events (equal to ``events``)."""
-        return self.events
+        """Rows accepted: read and not rejected."""
+        return self.rows_read - self.rejected_rows
 
     def to_dict(self) -> dict[str, Any]:
         """The profile's facts as JSON-ready data, with ``accepted`` added."""
         data = asdict(self)
-        data["accepted"] = self.events
+        data["accepted"] = self.accepted
         return data
 
 
@@ -167,7 +178,16 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
         },
         single_event_cases=int(spread["single"] or 0),
         late_starts=int(totals.get("late_starts", 0) or 0),
+        placeholders=dict(log.placeholders),
+        repeats={}
+        if log.repeats is None
+        else {
+            **asdict(log.repeats),
+            "share": log.repeats.share,
+            "looks_like_snapshot": log.repeats.looks_like_snapshot,
+        },
         rejected_by_reason=rejected,
+        implausible=implausible_instants(log),
         notes=list(log.notes),
     )
 

@@ -1,13 +1,14 @@
 """Breakdown and reintegration: what the split of work between handlers costs customers.
 
-Definitions (shared/MEASURES.md, "Breakdown and reintegration"), on the hand-offs of
-:mod:`journeymap.analysis.handoffs` (the known-handler sequence of each case):
+Definitions (shared/MEASURES.md, "Breakdown and reintegration"):
 
-- For each activity transition a -> b and handler pair X -> Y with X != Y (the
-  activities and handlers of the two events of a hand-off): hand-offs, cases, median and
-  total wait. Ranked by total wait: the waiting time that the split of work between X and
-  Y costs the customers. Each row is a reintegration candidate ("let one team do a and
-  b").
+- For each activity transition a -> b (two consecutive events of a case) whose handlers
+  X and Y are both known and differ: hand-offs, cases, median and total wait. Ranked by
+  total wait: the waiting time that the split of work between X and Y costs the
+  customers. Each row is a reintegration candidate ("let one team do a and b"). A
+  hand-off across an event with no recorded handler is counted by
+  :mod:`journeymap.analysis.handoffs` but is no candidate: its two activities do not
+  follow each other directly.
 - Fragmentation per case: distinct handlers, hand-offs, and the share of the case's
   end-to-end time spent in hand-off waits. Log-level: total hand-off wait / total
   end-to-end time.
@@ -19,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.handoffs import handler_sequence, handoff_totals, handoffs_per_case_expr
+from journeymap.analysis.handoffs import check_level, handoff_totals, handoffs_per_case_expr
+from journeymap.discovery.ordering import handler_role, ordered_events
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -55,9 +57,9 @@ _NAMES = ["from_activity", "to_activity", "from_handler", "to_handler"]
 def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     """Reintegration candidates: hand-offs per activity transition and handler pair.
 
-    One row per activity transition ``from_activity -> to_activity`` and handler pair
-    ``from_handler -> to_handler`` (different handlers) that occur together as a
-    hand-off: ``level``, the four names, ``handoffs`` (how many), ``cases`` (distinct
+    One row per activity transition ``from_activity -> to_activity`` (two consecutive
+    events of a case) and handler pair ``from_handler -> to_handler`` (both known,
+    different): ``level``, the four names, ``handoffs`` (how many), ``cases`` (distinct
     cases with at least one), ``median_wait_s`` and ``total_wait_s`` (of the hand-offs'
     waits, seconds; the median interpolates between values, as numpy does). Ranked by
     total wait (most first), then by the four names.
@@ -81,13 +83,25 @@ def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
        from_handler   to_handler  handoffs  cases  total_wait_s
     0  Front office  Back office         2      2       36000.0
     """
-    seq = handler_sequence(log, level=level)
-    moves = seq.filter(seq.handoff)
+    import ibis
+
+    check_level(log, level)
+    ev = ordered_events(log)
+    # Direct transitions only: two consecutive events whose handlers are both known and
+    # differ (MEASURES.md). A hand-off across unrecorded steps is no candidate.
+    if level == handler_role(log):
+        nxt = ev.next_handler
+    else:
+        nxt = ev[level].lead().over(ibis.window(group_by=ev.case, order_by=ev.position))
+    moves = ev.mutate(next_level=nxt)
+    moves = moves.filter(
+        moves[level].notnull() & moves.next_level.notnull() & (moves[level] != moves.next_level)
+    )
     grouped = moves.group_by(
-        from_activity=moves.prev_activity,
-        to_activity=moves.activity,
-        from_handler=moves.prev_handler,
-        to_handler=moves.handler,
+        from_activity=moves.activity,
+        to_activity=moves.next_activity,
+        from_handler=moves[level],
+        to_handler=moves.next_level,
     ).aggregate(
         handoffs=moves.count(),
         cases=moves.case.nunique(),

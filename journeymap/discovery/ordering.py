@@ -27,10 +27,7 @@ def handler_role(log: EventLog) -> str | None:
     >>> handler_role(log)
     'resource'
     """
-    for role in ("team", "resource"):
-        if log.has(role):
-            return role
-    return None
+    return log.mapping.handler_role
 
 
 def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) -> Any:

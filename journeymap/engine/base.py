@@ -60,6 +60,8 @@ class Ingested:
     formats : the timestamp format chosen per timestamp role.
     rows_read, rejected_rows : every record read, and those rejected (with a reason).
     notes : what the reader and the typing did that the user should know.
+    placeholders : per optional role (resource, team, channel, customer), how many
+        accepted events had a placeholder value ('?', 'n/a', ...), now missing.
     """
 
     events: str
@@ -70,6 +72,7 @@ class Ingested:
     rows_read: int
     rejected_rows: int
     notes: list[str] = field(default_factory=list)
+    placeholders: dict[str, int] = field(default_factory=dict)
 
 
 class Engine(ABC):

@@ -18,7 +18,7 @@ from journeymap.connectors.base import RawSource
 from journeymap.engine.base import Engine, EngineSettings, Ingested
 from journeymap.engine.duckdb_csv import copy_to_csv, write_frame
 from journeymap.engine.duckdb_ingest import ingest
-from journeymap.engine.duckdb_load import load
+from journeymap.engine.duckdb_load import Loaded, load
 from journeymap.engine.duckdb_sql import quote_identifier
 from journeymap.mapping import ReadOptions, detect_mapping
 
@@ -134,8 +134,11 @@ class DuckDBEngine(Engine):
         self, raw: RawSource, mapping: dict[str, str | None], options: ReadOptions
     ) -> Ingested:
         loaded = load(self.con, raw, self.new_name("raw"))
-        given = {**raw.mapping, **{r: c for r, c in mapping.items() if c is not None}}
-        resolved = detect_mapping(loaded.columns, given, source=loaded.source)
+        user = {r: c for r, c in mapping.items() if c is not None}
+        implied = dict(raw.mapping)
+        if "activity" in implied and "activity" not in user:
+            implied["activity"] = _informative_parts(self.con, loaded, implied["activity"])
+        resolved = detect_mapping(loaded.columns, {**implied, **user}, source=loaded.source)
         events, rejects = self.new_name("events"), self.new_name("rejects")
         done = ingest(self.con, loaded, resolved, options, events=events, rejects=rejects)
         notes = list(loaded.notes)
@@ -155,4 +158,24 @@ class DuckDBEngine(Engine):
             rows_read=done.rows_read,
             rejected_rows=done.rejected_rows,
             notes=notes,
+            placeholders=done.placeholders,
         )
+
+
+def _informative_parts(con: duckdb.DuckDBPyConnection, loaded: Loaded, activity: str) -> str:
+    """A composite activity the source implies (an XES classifier such as concept:name +
+    lifecycle:transition), without the parts that hold one value throughout (a
+    lifecycle that is always "complete" tells nothing) and the parts the source lacks."""
+    parts = [p.strip() for p in activity.split(",") if p.strip() in loaded.columns]
+    if len(parts) < 2:
+        return parts[0] if parts else activity
+    counts = ", ".join(f"count(DISTINCT {quote_identifier(p)})" for p in parts)
+    distinct = con.execute(f"SELECT {counts} FROM {loaded.table}").fetchall()[0]
+    kept = [p for p, n in zip(parts, distinct, strict=True) if n > 1] or parts[:1]
+    dropped = [p for p in parts if p not in kept]
+    if dropped:
+        loaded.notes.append(
+            f"the log's classifier joins {', '.join(map(repr, parts))}; "
+            f"{', '.join(map(repr, dropped))} holds one value throughout and is left out"
+        )
+    return ",".join(kept)

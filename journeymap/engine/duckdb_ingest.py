@@ -24,7 +24,7 @@ from journeymap.engine.duckdb_sql import (
 )
 from journeymap.engine.timestamps import ISO_8601, TimestampFormat, detect_format
 from journeymap.errors import EmptyLogError, RejectedRowsError, SourceError, option
-from journeymap.mapping import ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
+from journeymap.mapping import PLACEHOLDER_ROLES, ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
 
 __all__ = ["CANONICAL_COLUMNS", "TypedTables", "ingest"]
 
@@ -42,6 +42,8 @@ class TypedTables:
     formats: dict[str, TimestampFormat]
     rows_read: int
     rejected_rows: int
+    #: Values of each optional role that were placeholders, among accepted events.
+    placeholders: dict[str, int]
 
 
 def ingest(
@@ -117,7 +119,24 @@ def _ingest(
         if role in TIMESTAMP_ROLES
         else text_sql(column, kinds[column])
         for role, column in roles.items()
+        if not (role == "activity" and mapping.activity_parts)
     }
+    if mapping.activity_parts:  # a composite activity: its parts joined, empty ones left out
+        parts = ", ".join(text_sql(c, kinds[c]) for c in mapping.activity_parts)
+        typed["activity"] = f"nullif(concat_ws($activity_sep, {parts}), '')"
+        params["activity_sep"] = options.activity_sep
+    # Placeholders ('?', 'n/a', 'unknown', ...) in the optional roles are missing values;
+    # a hidden flag per role counts them.
+    placeholder_roles = [r for r in PLACEHOLDER_ROLES if r in roles]
+    flags = ""
+    if placeholder_roles:
+        params["placeholders"] = list(options.placeholders)
+    for role in placeholder_roles:
+        text = typed[role]
+        hit = f"list_contains($placeholders, lower({text}))"
+        typed[role] = f"CASE WHEN {hit} THEN NULL ELSE {text} END"
+        flags += f", {hit} AS __placeholder_{role}"
+    typed = {role: typed[role] for role in roles}  # role order
     mapped = set(roles.values())
     attributes = {
         (f"attribute:{c}" if c in CANONICAL_COLUMNS else c): c
@@ -140,7 +159,7 @@ def _ingest(
     con.execute(f"SET TimeZone = '{options.timezone}'")  # a name checked against IANA's
     sql = (
         f"CREATE TABLE {events} AS SELECT __row AS source_row, {role_select}{attr_select}, "
-        f"{reason} AS __reason{raw_roles} FROM {raw.table}"
+        f"{reason} AS __reason{raw_roles}{flags} FROM {raw.table}"
     )
     con.execute(sql, _used(params, sql))
     con.execute("SET TimeZone = 'UTC'")
@@ -158,7 +177,13 @@ def _ingest(
     )
     if _count(con, rejects):
         con.execute(f"DELETE FROM {events} WHERE __reason IS NOT NULL")
-    for name in ("__reason", *hidden.values()):
+    placeholders = {}
+    if placeholder_roles:
+        counts = ", ".join(f"count_if(__placeholder_{r})" for r in placeholder_roles)
+        found = first_row(con, f"SELECT {counts} FROM {events}")
+        placeholders = {r: int(n or 0) for r, n in zip(placeholder_roles, found, strict=True)}
+    flag_columns = [f"__placeholder_{r}" for r in placeholder_roles]
+    for name in ("__reason", *hidden.values(), *flag_columns):
         con.execute(f"ALTER TABLE {events} DROP COLUMN {name}")
     if reader_rejects is not None:
         _add_reader_rejects(con, events, rejects, reader_rejects)
@@ -182,6 +207,7 @@ def _ingest(
         formats=formats,
         rows_read=accepted + rejected,
         rejected_rows=rejected,
+        placeholders=placeholders,
     )
 
 

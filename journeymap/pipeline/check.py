@@ -19,7 +19,7 @@ from journeymap.analysis.capability import (
 from journeymap.analysis.demand import demand_by_week, demand_expr, demand_summary, failure_pareto
 from journeymap.analysis.demand_rules import DemandRules
 from journeymap.analysis.flow import flow_expr, flow_summary
-from journeymap.discovery.times import case_times_expr
+from journeymap.analysis.period import Period, complete_period
 from journeymap.engine import EngineTable
 from journeymap.errors import MappingError, option
 from journeymap.eventlog import EventLog
@@ -35,11 +35,16 @@ def check(
     rules: DemandRules | None = None,
     dirty_activities: tuple[str, ...] = (),
     by: str | None = None,
+    period: Period | None = None,
+    max_points: int = 5000,
 ) -> CheckFindings:
     """Demand, flow and capability of ``log`` (MEASURES.md's default rules unless given).
 
-    With ``by`` = "demand_type" or "channel", an end-to-end capability chart is also
-    made for each group with at least two cases (``capability_e2e:<group>``).
+    The capability charts cover ``period`` (default: the complete period of the log,
+    :func:`~journeymap.analysis.period.complete_period`): the end-to-end chart the cases
+    that start and end within it, the weekly charts its weeks. With ``by`` =
+    "demand_type" or "channel", an end-to-end capability chart is also made for each
+    group with at least two cases (``capability_e2e:<group>``).
 
     Raises
     ------
@@ -51,20 +56,23 @@ def check(
         mapped.
     """
     rules = rules or DemandRules()
+    period = period or complete_period(log)
     per_case_demand = EngineTable(log.engine, demand_expr(log, rules), ("case",))
     demand_totals = demand_summary(log, rules)
     weeks = demand_by_week(log, rules)
+    charted = weeks[[period.contains_week(w) for w in weeks["week"]]]
     charts: dict[str, XmRChart] = {}
     notes = list(demand_totals.get("notes", []))
+    cases = period.cases_expr(log)
     for name, build in (
-        ("capability_e2e", lambda: capability_e2e(log)),
-        ("weekly_volume", lambda: weekly_volume(log)),
+        ("capability_e2e", lambda: capability_e2e(log, cases=cases, max_points=max_points)),
+        ("weekly_volume", lambda: weekly_volume(log, weeks=(period.start, period.end))),
         (
             "weekly_failure_demand",
             lambda: weekly_share(
-                weeks["week"],
-                weeks["failure"].to_numpy(),
-                (weeks["value"] + weeks["failure"]).to_numpy(),
+                charted["week"],
+                charted["failure"].to_numpy(),
+                (charted["value"] + charted["failure"]).to_numpy(),
                 measure="failure demand",
             ),
         ),
@@ -74,22 +82,30 @@ def check(
         except ValueError as exc:  # fewer than two points: no chart to draw
             notes.append(f"no {name.replace('_', ' ')} chart: {exc}")
     per_case_flow = EngineTable(log.engine, flow_expr(log, rules, dirty_activities), ("case",))
+    flow_totals = flow_summary(log, rules, dirty_activities)
+    notes += [n for n in flow_totals["notes"] if n not in notes]
     if by is not None:
-        charts.update(_charts_by(log, by, per_case_demand, per_case_flow, notes))
+        charts.update(_charts_by(log, by, per_case_demand, per_case_flow, period, notes))
     return CheckFindings(
         demand=per_case_demand,
         demand_summary=demand_totals,
         demand_by_week=weeks,
         failure_pareto=failure_pareto(log, rules),
         flow=per_case_flow,
-        flow_summary=flow_summary(log, rules, dirty_activities),
+        flow_summary=flow_totals,
         charts=charts,
         notes=notes,
+        period=period,
     )
 
 
 def _charts_by(
-    log: EventLog, by: str, demand: EngineTable, flow: EngineTable, notes: list[str]
+    log: EventLog,
+    by: str,
+    demand: EngineTable,
+    flow: EngineTable,
+    period: Period,
+    notes: list[str],
 ) -> dict[str, XmRChart]:
     """One end-to-end chart per group of cases (demand type or channel)."""
     if by not in BY_GROUPS:
@@ -100,7 +116,7 @@ def _charts_by(
             f"{option('by', 'channel')} needs the channel role: map it with "
             f"{option('channel', 'COLUMN')}"
         )
-    times = case_times_expr(log)
+    times = period.cases_expr(log)
     cases = times.join(source.select("case", group=source[by]), "case")
     charts: dict[str, XmRChart] = {}
     groups = log.engine.fetch(cases.select("group").distinct())["group"].dropna()

@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.cases import case_table_expr
-from journeymap.analysis.demand import matching_activities
+from journeymap.analysis.demand import failure_matches, matching_activities
 from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
+from journeymap.analysis.period import complete_period
+from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import reintegration
 from journeymap.analysis.rework import rework, rework_summary
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
@@ -123,8 +125,13 @@ def mine(
         rules=options.demand,
         dirty_activities=options.flow.dirty_activities,
         by=chosen.by,
+        period=complete_period(log, given=options.check.period),
+        max_points=options.check.max_points,
     )
     failing = set(matching_activities(log, options.demand.failure_activities))
+    matches = failure_matches(log, options.demand)
+    say("data quality")
+    quality = profile(log)
     activities = activities.assign(failure_activity=activities["activity"].isin(failing))
 
     say("journey map")
@@ -156,6 +163,8 @@ def mine(
         check=checked,
         failure_map=failure_map,
         model=built,
+        profile=quality,
+        failure_matches=matches,
         **flows,
     )
 

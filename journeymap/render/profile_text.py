@@ -30,13 +30,46 @@ def quality_warnings(p: Profile) -> list[str]:
         )
     for role, missing in p.missing.items():
         if missing:
-            warnings.append(f"{role} is empty on {missing:,} events ({_pct(missing, p.events)})")
+            found = p.placeholders.get(role, 0)
+            how = f", {found:,} of them placeholders such as '?' or 'n/a'" if found else ""
+            warnings.append(
+                f"{role} is not recorded on {missing:,} events ({_pct(missing, p.events)}{how})"
+            )
+    warnings += _repeat_warnings(p.repeats)
     if p.single_event_cases:
         single = p.single_event_cases
         warnings.append(f"{single:,} cases ({_pct(single, p.cases)}) have a single event")
     if p.late_starts:
         warnings.append(f"{p.late_starts:,} events start after they complete")
+    odd = p.implausible
+    if odd.get("events"):
+        warnings.append(
+            f"{odd['events']:,} events in {odd['cases']:,} cases have timestamps that cannot "
+            f"be right (such as {', '.join(odd['examples'])}; plausible: {odd['low'][:10]} to "
+            f"{odd['high'][:10]}): their cases are left out of the capability charts"
+        )
     return warnings
+
+
+def _repeat_warnings(repeats: dict[str, Any]) -> list[str]:
+    """What the profile says of repeated states: always when they were collapsed, and
+    when they were kept although the log looks like a snapshot export."""
+    n = repeats.get("events", 0)
+    if not n:
+        return []
+    same = "activity" + (f" and {repeats['handler']}" if repeats.get("handler") else "")
+    what = (
+        f"{n:,} events ({_pct(n, repeats['transitions'])} of transitions, in "
+        f"{repeats['cases']:,} cases) repeat the state before them (same {same})"
+    )
+    if repeats["collapsed"]:
+        how = "as asked" if repeats["mode"] == "yes" else "as a snapshot export writes them"
+        return [f"{what}, {how}: collapsed into the first of each run (--collapse-repeats no "
+                "keeps them)"]  # fmt: skip
+    if repeats["looks_like_snapshot"]:
+        return [f"{what}: the log looks like a snapshot export; --collapse-repeats yes "
+                "collapses them"]  # fmt: skip
+    return []
 
 
 def profile_json(p: Profile) -> dict[str, Any]:
@@ -54,8 +87,16 @@ def profile_text(p: Profile) -> str:
     lines = [
         f"{p.source}",
         f"  rows read        {p.rows_read:>12,}",
-        f"  accepted         {p.events:>12,}",
+        f"  accepted         {p.accepted:>12,}",
         f"  rejected         {p.rejected_rows:>12,}",
+        *(
+            [
+                f"  collapsed        {p.accepted - p.events:>12,}  repeated states",
+                f"  events           {p.events:>12,}",
+            ]
+            if p.events != p.accepted
+            else []
+        ),
         f"  cases            {p.cases:>12,}",
         f"  activities       {p.activities:>12,}",
     ]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
+from journeymap.render.profile_text import quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
 from journeymap.render.summary import summary as summary_of
@@ -24,6 +25,7 @@ from journeymap.render.words import (
     chart_title,
     human_duration,
     map_caption,
+    period_text,
     reintegration_sentences,
     thousands,
     total_wait_text,
@@ -75,9 +77,13 @@ def _ordered_views(journey_svgs: dict[str, str]) -> list[str]:
 
 
 def _statement(findings: Any) -> str | None:
+    """The capability statement, with the period it covers."""
     check = findings.check
     chart = None if check is None else check.charts.get("capability_e2e")
-    return None if chart is None else capability_statement(chart)
+    if chart is None:
+        return None
+    statement = capability_statement(chart)
+    return statement if check.period is None else f"{statement} {period_text(check.period)}"
 
 
 def _headline(findings: Any, title: str, purpose: str = "") -> str:
@@ -144,7 +150,24 @@ def _network(findings: Any, network_svg: str | None) -> str:
         "purple arrows marked ⇄ are ping-pong.",
         css="chart",
     )
-    return f'<section id="handoffs"><h2>Hand-offs</h2>{body}</section>'
+    return f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{body}</section>'
+
+
+def _coverage(findings: Any) -> str:
+    """The caveat when hand-offs rest on partial data (handlers known on under 80% of
+    events), and the coverage in any case."""
+    check = findings.check
+    coverage = None if check is None else check.flow_summary.get("coverage")
+    if coverage is None:
+        return ""
+    text = (
+        f"The {findings.level} is recorded on {coverage['events_pct']:.1f}% of events and in "
+        f"{coverage['cases_pct']:.1f}% of cases; hand-offs are counted between recorded "
+        "handlers, and flow measures over the cases with one."
+    )
+    if coverage["partial"]:
+        return f'<p class="warning">These figures rest on partial data. {esc(text)}</p>'
+    return f'<p class="note">{esc(text)}</p>'
 
 
 def _reintegration(findings: Any) -> str:
@@ -210,9 +233,40 @@ def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
                        Column("pct", "Share of failure demand", "pct"),
                        Column("cum_pct", "Cumulative share", "pct")]  # fmt: skip
             out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
+        out.append(_rules_matched(findings))
+        warned = [n for n in check.demand_summary.get("notes", []) if n.startswith("rule ")]
+        out += [f'<p class="warning">{esc(n)}</p>' for n in warned]
+    if findings.check is not None and findings.check.period is not None:
+        out.append(
+            '<p class="note">The weekly charts cover the weeks of the period: '
+            f"{esc(period_text(findings.check.period))}</p>"
+        )
     for name in ("weekly_volume", "weekly_failure_demand"):
         out.append(_chart(name, chart_svgs.get(name), findings))
     return "".join(out) + "</section>"
+
+
+def _rules_matched(findings: Any) -> str:
+    """Which activities each failure-activity pattern matched, in how many cases: the
+    evidence behind the failure-demand figure, so that a naming accident shows."""
+    matches = findings.failure_matches
+    if matches is None or matches.empty:
+        return (
+            '<p class="note">No activity name matched a failure-demand pattern; change '
+            "the patterns in the [demand] section of the configuration if your service "
+            "names its chasers and complaints otherwise.</p>"
+        )
+    columns = [Column("pattern", "Pattern (whole words)"), Column("activity", "Activity"),
+               Column("cases", "Cases", "count")]  # fmt: skip
+    return sortable_table(
+        matches,
+        columns,
+        caption="What the failure-demand patterns matched",
+        limit=TOP_ROWS,
+    ) + (
+        '<p class="note">Change them with failure_activities or extra_failure_activities '
+        "in the [demand] section of the configuration.</p>"
+    )
 
 
 def _chart(name: str, svg: str | None, findings: Any) -> str:
@@ -260,10 +314,17 @@ def _variants(findings: Any) -> str:
 def _data_quality(findings: Any) -> str:
     log = findings.log
     out = ['<section id="data"><h2>Data quality</h2>']
+    collapsed = log.accepted - log.events
+    merged = f", {thousands(collapsed)} repeated states collapsed" if collapsed else ""
     out.append(
-        f"<p>{thousands(log.rows_read)} rows read, {thousands(log.rejected_rows)} rejected; "
-        f"times in {esc(log.timezone)}.</p>"
+        f"<p>{thousands(log.rows_read)} rows read, {thousands(log.rejected_rows)} rejected"
+        f"{merged}; times in {esc(log.timezone)}.</p>"
     )
+    if findings.profile is not None:
+        warnings = quality_warnings(findings.profile)
+        if warnings:
+            items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
+            out.append(f'<ul class="warnings">{items}</ul>')
     reasons = log.rejected_by_reason()
     if reasons:
         frame = pd.DataFrame({"reason": list(reasons), "rows": list(reasons.values())})

@@ -67,7 +67,9 @@ h2 { font-size: 1.45rem; margin: 2.5rem 0 .75rem; padding-bottom: .25rem;
 h3 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
 p.statement { font-size: 1.2rem; font-weight: 600; }
 .note { color: var(--muted); }
-.hypothesis { border-left: 5px solid var(--warn); padding: .5rem 1rem; background: #fbf1f1; }
+.hypothesis, .warning { border-left: 5px solid var(--warn); padding: .5rem 1rem;
+  background: #fbf1f1; }
+ul.warnings li { color: var(--warn); }
 nav.toc ul { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; padding: 0;
   list-style: none; }
 a { color: var(--accent); }

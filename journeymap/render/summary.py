@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.analysis.period import Period
 from journeymap.discovery.variants import variants_covering
 from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
-from journeymap.render.words import capability_statement, map_caption
+from journeymap.render.profile_text import quality_warnings
+from journeymap.render.words import capability_statement, map_caption, period_text
 
 __all__ = ["summary"]
 
@@ -28,9 +30,12 @@ def summary(findings: Findings) -> dict[str, Any]:
         "source": log.source,
         "mapping": log.mapping.columns(),
         "timezone": log.timezone,
+        "rows_read": log.rows_read,
+        "accepted": log.accepted,
         "events": log.events,
         "cases": findings.case_count,
         "rejected_rows": log.rejected_rows,
+        "data_quality": _quality(findings),
         "activities": len(findings.activities),
         "variants": len(findings.variants),
         "variants_for_80pct": variants_covering(findings.variants, 80.0),
@@ -40,7 +45,12 @@ def summary(findings: Findings) -> dict[str, Any]:
         "handoffs": (
             None
             if findings.handoff_summary is None
-            else {k: findings.handoff_summary.get(k) for k in _HANDOFF_KEYS}
+            else {
+                **{k: findings.handoff_summary.get(k) for k in _HANDOFF_KEYS},
+                "coverage": None
+                if findings.check is None
+                else findings.check.flow_summary.get("coverage"),
+            }
         ),
         "rework": (
             {k: rework[k] for k in ("events", "cases", "redo_events")}
@@ -70,28 +80,47 @@ def summary(findings: Findings) -> dict[str, Any]:
     }
 
 
+def _quality(findings: Findings) -> dict[str, Any]:
+    """What was assumed of the data: placeholders read as missing, repeated states,
+    implausible timestamps, and every data-quality warning ``inspect`` gives."""
+    p = findings.profile
+    if p is None:
+        return {}
+    return {
+        "placeholders": p.placeholders,
+        "repeated_states": p.repeats,
+        "implausible_timestamps": p.implausible,
+        "warnings": quality_warnings(p),
+    }
+
+
 def _check_block(check: CheckFindings) -> dict[str, Any]:
     """The keys the check phase adds: the three percentages and ``capability``."""
     e2e = check.charts.get("capability_e2e")
     return {
         "failure_demand_pct": check.demand_summary["failure_demand_pct"],
+        "failure_rule_cases": check.demand_summary["rule_cases"],
         "one_stop_pct": check.flow_summary["one_stop_pct"],
         "clean_pct": check.flow_summary["clean_pct"],
         "single_handler_pct": check.flow_summary["single_handler_pct"],
         "demand_by_type": check.demand_summary["by_type"],
         "flow_by_demand_type": check.flow_summary["by_demand_type"],
         "flow_by_channel": check.flow_summary["by_channel"],
-        "capability": None if e2e is None else _capability(e2e),
+        "capability": None if e2e is None else _capability(e2e, check.period),
         "capability_by": {
-            name.partition(":")[2]: _capability(chart)
+            name.partition(":")[2]: _capability(chart, check.period)
             for name, chart in check.charts.items()
             if name.startswith("capability_e2e:")
         },
+        "period": None if check.period is None else _period(check.period),
         "check_notes": check.notes,
     }
 
 
-def _capability(chart: XmRChart) -> dict[str, Any]:
+def _capability(chart: XmRChart, period: Period | None) -> dict[str, Any]:
+    statement = capability_statement(chart)
+    if period is not None:
+        statement += " " + period_text(period)
     return {
         "unit": "seconds",
         "basis": chart.basis,
@@ -100,5 +129,16 @@ def _capability(chart: XmRChart) -> dict[str, Any]:
         "lnpl": chart.lnpl,
         "predictable": chart.predictable,
         "signals": chart.signals,
-        "statement": capability_statement(chart),
+        "statement": statement,
+    }
+
+
+def _period(period: Period) -> dict[str, Any]:
+    return {
+        "start": iso_utc(period.start),
+        "end": iso_utc(period.end),
+        "basis": period.basis,
+        "weeks_left_out": list(period.weeks_left_out),
+        "cases": period.cases_in,
+        "statement": period_text(period),
     }

@@ -13,6 +13,8 @@ import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
+import pandas as pd
+
 __all__ = [
     "CHART_TITLES",
     "MISSING",
@@ -20,6 +22,7 @@ __all__ = [
     "chart_title",
     "human_duration",
     "map_caption",
+    "period_text",
     "reintegration_sentence",
     "reintegration_sentences",
     "thousands",
@@ -271,6 +274,38 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
         lo_pct, hi_pct = _number(max(0.0, lo) * 100), _number(min(1.0, hi) * 100)
         return f"Between {lo_pct}% and {hi_pct}% of cases{per} are {chart.measure}; {verdict}"
     return f"{chart.measure.capitalize()} between {_number(lo)} and {_number(hi)}; {verdict}"
+
+
+def period_text(period: Any) -> str:
+    """What a :class:`~journeymap.analysis.period.Period` covers, in words, for the
+    capability statement.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from journeymap.analysis.period import Period
+    >>> utc = lambda d: pd.Timestamp(d, tz="UTC")
+    >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (0, 21), 1288, 1350))
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 21 later weeks of fewer arrivals are left out).'
+    """  # noqa: E501
+    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
+    span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
+    counts = f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
+    if period.basis == "given":
+        return f"Cases that started and ended {span}, the period asked for ({counts})."
+    if period.basis == "whole log":
+        return f"All cases, {span} ({counts})."
+    before, after = period.weeks_left_out
+    left = [
+        f"{n} {which} week{'s' if n != 1 else ''}"
+        for n, which in ((before, "earlier"), (after, "later"))
+        if n
+    ]
+    out = f"; {' and '.join(left)} of fewer arrivals are left out" if left else ""
+    return (
+        f"Cases that started and ended {span}, the weeks in which new demand arrived at "
+        f"its usual rate ({counts}{out})."
+    )
 
 
 #: The title of each capability chart, by the chart's name.

@@ -157,9 +157,9 @@ def test_handoff_summary(log):
 def test_reintegration(log):
     columns = ["from_activity", "to_activity", "from_handler", "to_handler", "handoffs",
                "total_wait_s"]  # fmt: skip
+    # Direct transitions only: C's hand-off Front -> Back spans its unrecorded Assess.
     assert rows(reintegration(log), columns) == [
         ("Assess", "Chase", "Back", "Front", 1, 21 * H),
-        ("Log", "Resolve", "Front", "Back", 1, 4.5 * H),
         ("Chase", "Resolve", "Front", "Back", 1, 1 * H),
         ("Log", "Assess", "Front", "Back", 1, 1 * H),
     ]
@@ -195,6 +195,7 @@ def test_demand(log):
         4, 2, 50.0,
     )  # fmt: skip
     assert summary["by_type"] == {"failure_activity": 1, "repeat_contact": 1, "value": 2}
+    assert summary["rule_cases"] == {"failure_activity": 1, "repeat_contact": 1}
     weeks = demand_by_week(log)
     assert [str(w) for w in weeks["week"]] == ["2024-01-01", "2024-01-08", "2024-01-15"]
     assert rows(weeks, ["value", "failure", "failure_pct"]) == [
@@ -225,9 +226,16 @@ def test_flow(log):
     assert (s["single_handler_pct"], s["one_stop_pct"], s["clean_pct"]) == (50.0, 25.0, 50.0)
     assert s["by_demand_type"]["value"] == {
         "cases": 2, "single_handler_pct": 50.0, "one_stop_pct": 50.0, "clean_pct": 100.0,
+        "cases_with_handler": 2,
     }  # fmt: skip
     assert s["by_channel"]["web"] == {
         "cases": 2, "single_handler_pct": 50.0, "one_stop_pct": 0.0, "clean_pct": 50.0,
+        "cases_with_handler": 2,
+    }  # fmt: skip
+    # Team known on 10 of 11 events, in every case.
+    assert s["coverage"] == {
+        "cases": 4, "cases_pct": 100.0, "events": 10, "events_pct": pytest.approx(100 * 10 / 11),
+        "partial": False,
     }  # fmt: skip
 
 

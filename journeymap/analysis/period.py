@@ -1,0 +1,200 @@
+"""The period a log covers completely, and instants that cannot be right.
+
+An extract rarely starts and ends where demand does: its first and last weeks are often
+part weeks, and an extract of "cases closed by a date" keeps showing long cases closing
+for months after new demand stopped arriving. Capability and weekly charts over such
+edges describe the extract, not the service. The complete period is:
+
+- the weeks (ISO, Monday to Sunday, UTC) from the first to the last in which new cases
+  arrive at at least half the rate of a busy week (:data:`NORMAL_RATE` of the 75th
+  percentile of the weeks with arrivals); weeks with fewer at either end are part weeks,
+  or the start-up or tail-off of the extract, and are left out (weeks inside the period
+  are kept, also quiet ones);
+- or the period the user gives (``period = "2024-01-01..2024-06-30"``).
+
+An instant is implausible when its year is before 1900 or after 2100, or it lies more
+than ten times the span of the middle 98% of the log's timestamps (at least a year)
+before its 1st or after its 99th percentile: a date typed as year 1 or 9999. The
+headline never rests on them: their cases fall outside the complete period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from journeymap.discovery.times import case_times_expr, iso_week
+from journeymap.errors import ConfigError, option
+from journeymap.eventlog import EventLog
+
+__all__ = [
+    "NORMAL_RATE",
+    "Period",
+    "complete_period",
+    "implausible_instants",
+    "parse_period",
+]
+
+#: A week is part of the complete period when its new cases reach this share of a busy
+#: week's: the 75th percentile of the weeks with arrivals (a median would sink with a
+#: long tail of quiet weeks).
+NORMAL_RATE = 0.5
+BUSY_QUANTILE = 0.75
+_WEEK = pd.Timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period a log covers completely.
+
+    Attributes
+    ----------
+    start, end : the first instant in it and the first instant after it (UTC; whole
+        weeks when detected).
+    basis : "detected" (from the weekly arrivals), "given" (by the user) or "whole log"
+        (too few weeks to tell).
+    weeks_left_out : weeks with arrivals before and after the period, left out.
+    cases_in : cases that start and end within it.
+    cases : all cases of the log.
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    basis: str
+    weeks_left_out: tuple[int, int] = (0, 0)
+    cases_in: int = 0
+    cases: int = 0
+
+    def cases_expr(self, log: EventLog) -> Any:
+        """Ibis table of the per-case times (:func:`case_times_expr`) of the cases that
+        start and end within the period."""
+        times = case_times_expr(log)
+        return times.filter((times.start >= self.start) & (times.end < self.end))
+
+    def contains_week(self, week: Any) -> bool:
+        """Whether an ISO week (its Monday) lies within the period."""
+        monday = pd.Timestamp(week)
+        monday = monday.tz_localize("UTC") if monday.tzinfo is None else monday
+        return bool(self.start <= monday and monday + _WEEK <= self.end)
+
+
+def parse_period(text: str, source: str = "period") -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``"START..END"`` (dates or instants, UTC) as the first instant and the first instant
+    after it; END is a whole day when it is a date.
+
+    Examples
+    --------
+    >>> [str(t) for t in parse_period("2024-01-01..2024-06-30")]
+    ['2024-01-01 00:00:00+00:00', '2024-07-01 00:00:00+00:00']
+    """
+    start_text, sep, end_text = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError("no '..'")
+        start = pd.Timestamp(start_text.strip())
+        end = pd.Timestamp(end_text.strip())
+    except ValueError as exc:
+        raise ConfigError(
+            f"{source}: {text!r} is not a period; write {option('period', 'START..END')}, "
+            "for example 2024-01-01..2024-06-30"
+        ) from exc
+    start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+    if len(end_text.strip()) <= 10:  # a date: the whole day
+        end += pd.Timedelta(days=1)
+    if end <= start:
+        raise ConfigError(f"{source}: {text!r} ends before it starts")
+    return start, end
+
+
+def complete_period(log: EventLog, *, given: str | None = None) -> Period:
+    """The period ``log`` covers completely (see the module docstring), or the period
+    ``given`` as ``"START..END"``.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> days = [3, 8, 9, 10, 11, 15, 16, 17, 18, 22, 23, 24, 25, 29]
+    >>> log = EventLog.from_frame(pd.DataFrame({"case": [str(d) for d in days],
+    ...     "activity": "Call", "timestamp": [f"2024-01-{d:02d}" for d in days]}))
+    >>> p = complete_period(log)  # one arrival in the first and last weeks, four between
+    >>> str(p.start.date()), str(p.end.date()), p.weeks_left_out, p.cases_in
+    ('2024-01-08', '2024-01-29', (1, 1), 12)
+    """
+    times = case_times_expr(log)
+    cases = int(log.engine.scalar(times.count()))
+    if given is not None:
+        start, end = parse_period(given)
+        return _counted(log, Period(start, end, "given", cases=cases))
+    weekly = log.engine.fetch(
+        times.group_by(week=iso_week(times.start)).aggregate(arrivals=times.count())
+    ).sort_values("week", ignore_index=True)
+    bounds = log.engine.fetch(times.aggregate(first=times.start.min(), last=times.end.max()))
+    first, last = bounds["first"].iloc[0], bounds["last"].iloc[0]
+    whole = Period(first, last + pd.Timedelta(microseconds=1), "whole log", cases=cases)
+    if len(weekly) < 3:
+        return _counted(log, whole)
+    busy = weekly["arrivals"].quantile(BUSY_QUANTILE)
+    normal = weekly["arrivals"] >= NORMAL_RATE * busy
+    kept = weekly[normal]
+    start = pd.Timestamp(kept["week"].iloc[0])
+    end = pd.Timestamp(kept["week"].iloc[-1]) + _WEEK
+    before = int((weekly["week"] < start).sum())
+    after = int((weekly["week"] >= end).sum())
+    return _counted(log, Period(start, end, "detected", (before, after), cases=cases))
+
+
+def _counted(log: EventLog, period: Period) -> Period:
+    inside = int(log.engine.scalar(period.cases_expr(log).count()))
+    return Period(
+        period.start, period.end, period.basis, period.weeks_left_out, inside, period.cases
+    )
+
+
+def implausible_instants(log: EventLog) -> dict[str, Any]:
+    """Timestamps that cannot be right (see the module docstring): ``events`` and
+    ``cases`` with one, ``examples`` (up to three, ISO 8601), and the plausible
+    ``low`` and ``high`` bounds used.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2"], "activity": "Call",
+    ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03", "9999-12-30"]}))
+    >>> found = implausible_instants(log)
+    >>> found["events"], found["cases"], found["examples"]
+    (1, 1, ['9999-12-30T00:00:00Z'])
+    """
+    t = log.table
+    q = log.engine.fetch(
+        t.aggregate(low=t.timestamp.quantile(0.01), high=t.timestamp.quantile(0.99))
+    )
+    low, high = pd.Timestamp(q["low"].iloc[0]), pd.Timestamp(q["high"].iloc[0])
+    margin = max(10 * (high - low), pd.Timedelta(days=365))
+    floor = max(_utc(1900), low - margin)
+    ceiling = min(_utc(2101), high + margin)
+    odd = t.filter((t.timestamp < floor) | (t.timestamp >= ceiling))
+    found = log.engine.fetch(odd.aggregate(events=odd.count(), cases=odd.case.nunique())).iloc[0]
+    examples = log.engine.fetch(odd.select("timestamp").distinct().order_by("timestamp").limit(3))
+    return {
+        "events": int(found["events"] or 0),
+        "cases": int(found["cases"] or 0),
+        "examples": [_iso(v) for v in examples["timestamp"]],
+        "low": _iso(floor),
+        "high": _iso(ceiling),
+    }
+
+
+def _utc(year: int) -> pd.Timestamp:
+    return pd.Timestamp(dt.datetime(year, 1, 1), tz="UTC")
+
+
+def _iso(value: Any) -> str:
+    ts = pd.Timestamp(value).tz_convert("UTC")
+    return (
+        f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T{ts.hour:02d}:{ts.minute:02d}:{ts.second:02d}Z"
+    )
