@@ -92,6 +92,7 @@ def log_options(func: F) -> F:
             f.name,
             is_flag=f.type in (bool, "bool"),
             default=None,
+            type=click.Choice(f.metadata["choices"]) if f.metadata.get("choices") else None,
             metavar=f.metadata.get("metavar") or None,
             help=f.metadata["help"],
         )
@@ -132,9 +133,13 @@ def log_options(func: F) -> F:
 
 def options_from(config_path: str | None, given: dict[str, Any], **sections: Any) -> Options:
     """The run's options: the config file's, with the command line's over them."""
-    names = {f.name for f in fields(ReadOptions)}
+    lists = {f.name for f in fields(ReadOptions) if str(f.type).startswith("tuple")}
+    read = {k: v for k, v in given.items() if k in {f.name for f in fields(ReadOptions)}}
+    for name in lists & set(read):  # comma-separated on the command line
+        if read[name] is not None:
+            read[name] = tuple(v.strip() for v in read[name].split(",") if v.strip())
     return load_options(config_path).replace(
-        read={k: v for k, v in given.items() if k in names},
+        read=read,
         mapping={k: v for k, v in given.items() if k in ROLES},
         engine={"memory_limit": given.get("memory_limit"), "threads": given.get("threads")},
         **sections,
@@ -254,6 +259,12 @@ def inspect(
     help="Also write report.html, one self-contained file to open or send (the default).",
 )
 @click.option(
+    "--period",
+    metavar="START..END",
+    help="The period the capability and weekly charts cover, e.g. 2024-01-01..2024-06-30 "
+    "(default: the weeks in which new demand arrived at its usual rate).",
+)
+@click.option(
     "--model",
     type=click.Choice(MODELS),
     help="Also discover a formal model with pm4py (model.bpmn, model.svg); default none.",
@@ -271,6 +282,7 @@ def mine(
     demand_filter: str | None,
     by: str | None,
     report: bool | None,
+    period: str | None,
     model: str | None,
     config_path: str | None,
     **given: Any,
@@ -309,6 +321,7 @@ def mine(
             "model": model,
         },
         output={"formats": chosen, "report": report},
+        check={"period": period},
     )
     say = _progress()
     from journeymap.connectors.sql import shown_source

@@ -276,6 +276,10 @@ class ReadOptions:
     )
 
     def __post_init__(self) -> None:
+        for name in ("missing_values", "extra_missing_values"):
+            value = getattr(self, name)
+            if isinstance(value, str):  # "?,n/a" given as one text
+                object.__setattr__(self, name, tuple(v for v in value.split(",") if v.strip()))
         repeats = self.collapse_repeats
         if isinstance(repeats, bool):  # a config file may say true / false
             object.__setattr__(self, "collapse_repeats", "yes" if repeats else "no")

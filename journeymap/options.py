@@ -35,6 +35,7 @@ from journeymap.analysis.demand_rules import (
     DemandRules,
     check_pattern,
 )
+from journeymap.analysis.period import parse_period
 from journeymap.config import Config, check_section, read_toml, suggest
 from journeymap.errors import ConfigError
 from journeymap.mapping import ROLES, ReadOptions
@@ -104,6 +105,8 @@ class CheckOptions:
     def __post_init__(self) -> None:
         if self.max_points < 2:
             raise ConfigError(f"max_points must be 2 or more, not {self.max_points}")
+        if self.period is not None:
+            parse_period(self.period)  # a bad period is a mistake to say at once
 
 
 @dataclass(frozen=True)
