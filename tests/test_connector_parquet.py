@@ -85,9 +85,9 @@ def test_records_are_numbered_in_file_order_across_row_groups(tmp_path):
     path = tmp_path / "many.pq"
     pq.write_table(table, path, row_group_size=1_000)
     log = jm.read_log(str(path))
-    (mismatches,) = log.engine.con.execute(
+    ((mismatches,),) = log.engine.con.execute(
         f"SELECT count(*) FROM {log.table_name} WHERE CAST(seq AS BIGINT) <> source_row"
-    ).fetchone()
+    ).fetchall()
     assert (log.events, log.cases, mismatches) == (n, n // 3, 0)
 
 

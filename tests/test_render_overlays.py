@@ -22,53 +22,54 @@ from journeymap.render.overlays import pct_text
 
 
 def _marked() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tiny map with hand-offs, ping-pong, a self-loop and rework.
+    """The tiny map with hand-offs both ways, a self-loop and rework.
 
-    Assess -> Call: 200 of 230 transitions change hands (a hand-off path); Call ->
-    Assess: all 30 do; both directions carry hand-offs, so both are ping-pong.
-    Assess -> Approve: 100 of 1,000 (labelled, not purple). Assess -> Assess: a loop.
+    Assess -> Call: 200 of 230 transitions change hands (87%: a hand-off path); Call ->
+    Assess: all 30 do; both directions are hand-off paths, so work goes back and forth.
+    Assess -> Approve: 100 of 1,000 (10%: labelled, not purple). Assess -> Assess: a loop.
     """
     dfg = _dfg()
     dfg["handoffs"] = [0, 100, 200, 30, 0, 0]
-    dfg["handed_back"] = [False, False, True, True, False, False]
     loop = {"source": "Assess request", "target": "Assess request", "events": 40, "cases": 35,
-            "mean_wait_s": 60.0, "median_wait_s": 30.0, "p90_wait_s": 90.0, "handoffs": 0,
-            "handed_back": False}  # fmt: skip
+            "mean_wait_s": 60.0, "median_wait_s": 30.0, "p90_wait_s": 90.0,
+            "handoffs": 0}  # fmt: skip
     dfg = pd.concat([dfg, pd.DataFrame([loop])], ignore_index=True)
     acts = _activities().assign(rework_pct=[12.0, 0.0, 3.2])
     return dfg, acts
 
 
-def test_handoff_paths_are_purple_and_labelled_with_their_count():
+def test_handoff_paths_are_purple_and_labelled_with_their_share():
     dot = journey_dot(*_marked())
     path = _line(dot, "n1 -> n2")
-    assert 'label="  ⇄ 200 · 200 hand-offs"' in path
-    assert f'color="{style.HANDOFF}:white:{style.HANDOFF}"' in path  # ping-pong: doubled
+    # 200 cases; 200 of the path's 230 transitions change hands: a share, not a count of
+    # transitions beside a count of cases.
+    assert 'label="  ⇄ 200 · 87% hand-offs"' in path
+    assert f'color="{style.HANDOFF}:white:{style.HANDOFF}"' in path  # both ways: doubled
     back = _line(dot, "n2 -> n1")
     assert 'label="  ⇄ 25 · all hand-offs"' in back  # 30 of 30 transitions
     few = _line(dot, "n1 -> n0")  # 100 of 1,000: labelled, but keeps its plain colour
-    assert 'label="  1,000 · 100 hand-offs"' in few
+    assert 'label="  1,000 · 10% hand-offs"' in few
     assert style.HANDOFF not in few and f'color="{style.EDGE_DARK}"' in few
-    assert "hand-offs: 100 (10% of the transitions)" in few
-    assert "ping-pong: the reverse path also hands work over" in path
+    assert "hand-offs: 100 transitions (10% of the transitions)" in few
+    assert "back and forth: the reverse path is a hand-off path too" in path
     for terminal in ("start -> n1", "n0 -> end", "n2 -> end"):
         assert "hand-off" not in _line(dot, terminal) and style.HANDOFF not in _line(dot, terminal)
 
 
-def test_a_handoff_path_without_ping_pong_has_one_line():
+def test_a_handoff_path_whose_reverse_is_not_one_has_one_line():
     dfg, acts = _marked()
-    dfg["handed_back"] = False
+    dfg.loc[3, "handoffs"] = 14  # Call -> Assess: 14 of 30 change hands, under half
     dot = journey_dot(dfg, acts)
     path = _line(dot, "n1 -> n2")
-    assert f'color="{style.HANDOFF}"' in path and 'label="  200 · 200 hand-offs"' in path
-    assert "⇄" not in dot
+    assert f'color="{style.HANDOFF}"' in path and 'label="  200 · 87% hand-offs"' in path
+    assert "⇄" not in dot and "double line" not in dot
 
 
 def test_performance_view_keeps_the_wait_colour_beside_the_handoff():
     dot = journey_dot(*_marked(), view="performance")
     path = _line(dot, "n1 -> n2")
     assert f'color="{style.SLOW}:{style.HANDOFF}:{style.HANDOFF}"' in path
-    assert 'label="  ⇄ 3.2 d · 200 hand-offs"' in path
+    assert 'label="  ⇄ 3.2 d · 87% hand-offs"' in path
     assert "a purple line beside it when half or more do" in dot
 
 
@@ -98,18 +99,18 @@ def test_rework_share_is_shown_on_boxes_with_a_border_when_high():
 
 def test_the_legend_explains_only_what_is_drawn():
     plain = journey_dot(_dfg(), _activities())
-    for mark in ("hand-offs:", "ping-pong", "dashed loop", "% rework"):
+    for mark in ("hand-offs:", "double line", "dashed loop", "% rework"):
         assert mark not in plain
     dot = journey_dot(*_marked())
-    assert "· n hand-offs: transitions where the handler changes; purple when half" in dot
-    assert "⇄ double line: ping-pong, work also handed back" in dot
+    assert "· n% hand-offs: the path's transitions where the handler changes; purple" in dot
+    assert "⇄ double line: hand-off paths both ways, work handed back and forth" in dot
     assert "↻ dashed loop: the activity done again straight away" in dot
     assert "↻ % rework: share of the activity's events that repeat it; thick border" in dot
     dfg, acts = _marked()
-    dfg["handed_back"] = pd.array([pd.NA] * 7, dtype="boolean")  # unknown: not drawn
+    dfg["handoffs"] = pd.array([pd.NA] * 7, dtype="Int64")  # unknown: not drawn
     acts["rework_pct"] = [2.0, 0.0, 1.0]
     dot = journey_dot(dfg.query("source != target"), acts)
-    assert "ping-pong" not in dot and "dashed loop" not in dot and "thick border" not in dot
+    assert "double line" not in dot and "dashed loop" not in dot and "thick border" not in dot
     assert "↻ % rework" in dot
 
 
@@ -130,9 +131,8 @@ def test_percentages_read_as_whole_numbers_from_one():
 def test_marks_keep_log_text_escaped(tmp_path):
     dfg, acts = _nasty_tables()
     dfg["handoffs"] = [0, 2, 3, 1, 0]
-    dfg["handed_back"] = [False, True, False, False, False]
     loop = {"source": NASTY[0], "target": NASTY[0], "events": 2, "cases": 1,
-            "median_wait_s": 5.0, "handoffs": 1, "handed_back": False}  # fmt: skip
+            "median_wait_s": 5.0, "handoffs": 1}  # fmt: skip
     dfg = pd.concat([dfg, pd.DataFrame([loop])], ignore_index=True)
     acts["rework_pct"] = [50.0, 0.0, 0.4, None]
     dot = journey_dot(dfg, acts, lanes="team")
@@ -141,7 +141,7 @@ def test_marks_keep_log_text_escaped(tmp_path):
     assert not [el for el in root.iter() if el.tag.rsplit("}", 1)[-1].lower() == "script"]
     texts = [el.text.strip(" \xa0") for el in root.iter(SVG + "text")]
     for shown in ["<script>alert(1)</script>", "↻ 50% rework", "↻ 0.4% rework",
-                  "⇄ 2 · all hand-offs", "4 · 1 hand-off", "↻ 1 · 1 hand-off"]:  # fmt: skip
+                  "2 · all hand-offs", "4 · 25% hand-offs", "↻ 1 · 50% hand-offs"]:  # fmt: skip
         assert shown in texts, shown
     tips = {el.get(XLINK_TITLE) for el in root.iter() if el.get(XLINK_TITLE)}
     assert "<script>alert(1)</script>: 1 case, 1 event\n50% of its events are rework" in tips

@@ -194,7 +194,7 @@ def _map(
     )
     everything = len(shown) == len(map_all_activities)
     shown_dfg = map_all_dfg if everything else dfg(map_log, activities=shown)
-    map_dfg = _with_handed_back(choose_paths(shown_dfg, pct=options.map.paths_pct), shown_dfg)
+    map_dfg = choose_paths(shown_dfg, pct=options.map.paths_pct)
     map_activities = map_all_activities[map_all_activities["activity"].isin(shown)]
     map_activities = map_activities.reset_index(drop=True)
     label = None if subset == "all" else f"{subset} demand"
@@ -251,19 +251,6 @@ def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> 
         100 * repeats.get(a, 0) / n if n else 0.0
         for a, n in zip(out["activity"], out["events"], strict=True)
     ]
-    return out
-
-
-def _with_handed_back(edges: pd.DataFrame, graph: pd.DataFrame) -> pd.DataFrame:
-    """Mark map edges a -> b that carry hand-offs while b -> a does too in ``graph``
-    (``handed_back``): work bouncing between the two activities and their handlers."""
-    out = edges.copy()
-    if "handoffs" not in out.columns:
-        return out
-    carrying = {(a, b) for a, b, n in zip(graph["source"], graph["target"], graph["handoffs"],
-                                          strict=True) if n > 0}  # fmt: skip
-    out["handed_back"] = [(b, a) in carrying and (a, b) in carrying and a != b
-                          for a, b in zip(out["source"], out["target"], strict=True)]  # fmt: skip
     return out
 
 

@@ -33,6 +33,11 @@ _MEASURES = ("cases", "events")
 _DIRECTIONS = ("TB", "LR")
 
 
+#: In the performance view, a path is coloured by its median wait only when at least
+#: this many cases take it; fewer are too few to judge a wait by, and are drawn grey.
+MIN_WAIT_CASES = 5
+
+
 @dataclass(frozen=True)
 class _Edge:
     source: str
@@ -42,6 +47,12 @@ class _Edge:
     @property
     def terminal(self) -> bool:
         return self.source == START or self.target == END
+
+    @property
+    def judged(self) -> bool:
+        """Whether enough cases take the path to colour it by its wait."""
+        cases = number(self.row.get("cases"))
+        return cases is None or cases >= MIN_WAIT_CASES
 
 
 def journey_dot(
@@ -74,8 +85,9 @@ def journey_dot(
 
     Hand-offs and rework are drawn when the tables carry them (see
     :mod:`journeymap.render.overlays`): an edge's ``handoffs`` count joins its label
-    and paths where half or more of the transitions change hands turn purple;
-    ``handed_back`` edges get a ``⇄`` and a double line; self-loops (a -> a) are dashed
+    and paths where half or more of the transitions change hands turn purple; a
+    hand-off path whose reverse is drawn and is a hand-off path too gets a ``⇄`` and a
+    double line; self-loops (a -> a) are dashed
     burnt-orange loops marked ``↻``; an activity's ``rework_pct`` adds a line
     ``↻ 12% rework`` to its box, with a thick burnt-orange border from 10%. The legend
     explains only the marks drawn.
@@ -86,8 +98,8 @@ def journey_dot(
         One row per directly-follows edge: ``source``, ``target``, ``events``,
         ``cases``, ``mean_wait_s``, ``median_wait_s``, ``p90_wait_s``. Start edges have
         the source ``"__start__"``, end edges the target ``"__end__"``. Optional:
-        ``handoffs`` (transitions that change handler) and ``handed_back`` (booleans:
-        the reverse edge carries hand-offs too).
+        ``handoffs`` (transitions that change handler; the back-and-forth mark follows
+        from them).
     activities : pandas.DataFrame
         One row per activity to draw: ``activity``, ``events``, ``cases`` and, with
         ``lanes``, ``lane`` (None or NaN when unknown). Optional: ``rework_pct`` (the
@@ -190,8 +202,19 @@ def _edge_rows(dfg: pd.DataFrame, known: set[str]) -> list[_Edge]:
 
 
 def _waits(edges: list[_Edge]) -> list[float]:
-    """Median waits of the paths between activities (start and end paths have none)."""
-    return values([e.row for e in edges if not e.terminal], "median_wait_s")
+    """Median waits of the paths between activities that enough cases take to judge
+    (start and end paths have none)."""
+    return values([e.row for e in edges if not e.terminal and e.judged], "median_wait_s")
+
+
+def _back_and_forth(edges: list[_Edge]) -> set[tuple[str, str]]:
+    """The drawn hand-off paths a -> b whose reverse b -> a is a drawn hand-off path too."""
+    paths = {
+        (e.source, e.target)
+        for e in edges
+        if not e.terminal and e.source != e.target and overlays.is_handoff_path(e.row)
+    }
+    return {(a, b) for a, b in paths if (b, a) in paths}
 
 
 def _node_lines(
@@ -245,6 +268,7 @@ def _terminal_lines(edges: list[_Edge]) -> list[str]:
 
 def _edge_lines(edges: list[_Edge], ids: dict[str, str], view: str, measure: str) -> list[str]:
     counts, waits = values([e.row for e in edges], measure), _waits(edges)
+    both_ways = _back_and_forth(edges)
     lines = []
     for e in edges:
         count = number(e.row[measure])
@@ -256,18 +280,23 @@ def _edge_lines(edges: list[_Edge], ids: dict[str, str], view: str, measure: str
             plain = style.frequency_edge(label, share)
         elif e.terminal:
             label, share, plain = "", 0.0, style.TERMINAL_EDGE
+        elif not e.judged:
+            label, share = human_duration(wait), 0.0
+            plain = style.thin_evidence_edge(label)
         else:
             label, share = human_duration(wait), scale(wait, waits)
             plain = style.performance_edge(label, share)
         marked = None
-        if not e.terminal:  # hand-offs, ping-pong and loops happen between activities
+        back = (e.source, e.target) in both_ways
+        if not e.terminal:  # hand-offs and loops happen between activities
             marked = overlays.edge_attributes(
-                e.source, e.target, e.row, view=view, label=label, share=share
-            )
+                e.source, e.target, e.row, view=view, label=label, share=share,
+                back_and_forth=back,
+            )  # fmt: skip
         attrs = marked or plain
         lines.append(
             f"  {ids[e.source]} -> {ids[e.target]} [{attrs}, weight={weight}, "
-            f"tooltip={quoted(_edge_tip(e))}];"
+            f"tooltip={quoted(_edge_tip(e, back))}];"
         )
     return lines
 
@@ -301,7 +330,7 @@ def _counts_text(row: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _edge_tip(e: _Edge) -> str:
+def _edge_tip(e: _Edge, back_and_forth: bool = False) -> str:
     names = {START: "(start)", END: "(end)"}
     text = f"{names.get(e.source, e.source)} → {names.get(e.target, e.target)}: "
     text += _counts_text(e.row)
@@ -313,7 +342,8 @@ def _edge_tip(e: _Edge) -> str:
         ]
         if "p90_wait_s" in e.row:
             waits.append(f"90% within {human_duration(e.row['p90_wait_s'])}")
-        text += "\nwait: " + ", ".join(waits) + overlays.edge_tip(e.row)
+        text += "\nwait: " + ", ".join(waits)
+        text += overlays.edge_tip(e.row, back_and_forth=back_and_forth)
     return text
 
 
@@ -334,5 +364,14 @@ def _legend_and_caption(
         drawn = _waits(edges)
         span = (human_duration(min(drawn)), human_duration(max(drawn))) if drawn else None
     inner = [(e.source, e.target, e.row) for e in edges if not e.terminal]
-    extra = overlays.legend_rows(nodes, inner, view=view)
+    extra = overlays.legend_rows(
+        nodes, inner, view=view, back_and_forth=bool(_back_and_forth(edges))
+    )
+    if view == "performance" and any(not e.judged for e in edges if not e.terminal):
+        extra.append((
+            f"grey dotted arrow: fewer than {MIN_WAIT_CASES} cases take the path, too few to "
+            "judge its wait",
+            None,
+            [style.THIN_EVIDENCE],
+        ))  # fmt: skip
     return style.legend_html(view, measure, lanes, caption, node_span, span, extra)

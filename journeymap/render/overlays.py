@@ -4,12 +4,14 @@
 the optional columns (MEASURES.md, "Handler, hand-offs, ping-pong" and "Rework"):
 
 - ``handoffs`` on DFG edges: the edge's transitions whose two events both have a known
-  handler and the handlers differ. The count is added to the edge's label
-  (``"1,204 · 890 hand-offs"``). A **hand-off path**, one where at least half of the
-  transitions change hands, is drawn in purple (frequency view) or gets a purple line
-  beside its wait colour (performance view, which keeps its colours for waits).
-- ``handed_back`` on DFG edges (booleans): the reverse edge also carries hand-offs, so
-  work goes back and forth. The label starts with ``⇄`` and the line is doubled.
+  handler and the handlers differ. Their share of the path's transitions is added to
+  the edge's label (``"1,204 · 74% hand-offs"``), so the label never mixes cases with
+  transitions. A **hand-off path**, one where at least half of the transitions change
+  hands, is drawn in purple (frequency view) or gets a purple line beside its wait
+  colour (performance view, which keeps its colours for waits).
+- **back and forth**: a hand-off path a -> b whose reverse b -> a is drawn and is a
+  hand-off path too: work is handed back and forth between the two activities'
+  handlers. The label starts with ``⇄`` and the line is doubled.
 - self-loops (source equals target) are always marked: a dashed burnt-orange loop
   labelled ``↻``: the activity done again straight away.
 - ``failure_activity`` on activities (booleans): the activity's name matches a
@@ -36,6 +38,7 @@ __all__ = [
     "HIGH_REWORK_PCT",
     "edge_attributes",
     "edge_tip",
+    "is_handoff_path",
     "legend_rows",
     "node_attributes",
     "node_note",
@@ -53,28 +56,31 @@ def _handoffs(row: dict[str, Any]) -> float:
     return number(row.get("handoffs")) or 0.0
 
 
-def _pingpong(row: dict[str, Any]) -> bool:
-    value = row.get("handed_back")
-    # None, NaN and pandas' NA: not known, so not drawn.
-    return False if value is None or pd.isna(value) else bool(value)
-
-
-def _handoff_path(row: dict[str, Any]) -> bool:
+def is_handoff_path(row: dict[str, Any]) -> bool:
+    """Whether at least :data:`HANDOFF_SHARE` of a path's transitions change hands."""
     events = number(row.get("events"))
     handoffs = _handoffs(row)
     return handoffs > 0 and (events is None or handoffs >= HANDOFF_SHARE * events)
 
 
 def edge_attributes(
-    source: str, target: str, row: dict[str, Any], *, view: str, label: str, share: float
+    source: str,
+    target: str,
+    row: dict[str, Any],
+    *,
+    view: str,
+    label: str,
+    share: float,
+    back_and_forth: bool = False,
 ) -> str | None:
     """The attributes of a marked path (label, colour, width, style), or None when the
     path carries no mark and keeps the view's plain style.
 
     ``label`` is the view's label (the count or the median wait) and ``share`` the
-    width's share on 0..1, as the plain style would use them.
+    width's share on 0..1, as the plain style would use them; ``back_and_forth`` says
+    that the path and its reverse are both hand-off paths on this map.
     """
-    loop, handoffs, pingpong = source == target, _handoffs(row), _pingpong(row)
+    loop, handoffs, pingpong = source == target, _handoffs(row), back_and_forth
     if not (loop or handoffs or pingpong):
         return None
     text = ("↻ " if loop else "") + ("⇄ " if pingpong else "") + label
@@ -86,7 +92,7 @@ def edge_attributes(
         colour = style.performance_colour(share)
     if loop:
         return style.edge_attributes(text, style.REWORK, share) + ", style=dashed"
-    if not (_handoff_path(row) or pingpong):
+    if not (is_handoff_path(row) or pingpong):
         return style.edge_attributes(text, colour, share, text=style.EDGE_DARK)
     accent = style.HANDOFF
     if view == "frequency":
@@ -101,21 +107,25 @@ def edge_attributes(
 
 
 def _handoffs_text(handoffs: float, events: float | None) -> str:
-    if events is not None and handoffs >= events:
-        return "all hand-offs"  # the count is already on the label
-    shown = thousands(handoffs)
-    return f"{shown} hand-off{'' if shown == '1' else 's'}"
+    """The hand-offs as a share of the path's transitions: a share, so that the label
+    does not set a count of transitions beside a count of cases."""
+    if events is None or events <= 0:
+        shown = thousands(handoffs)
+        return f"{shown} hand-off{'' if shown == '1' else 's'}"
+    if handoffs >= events:
+        return "all hand-offs"
+    return f"{pct_text(100 * handoffs / events)}% hand-offs"
 
 
-def edge_tip(row: dict[str, Any]) -> str:
-    """Tooltip lines about hand-offs and ping-pong ("" when the path has neither)."""
+def edge_tip(row: dict[str, Any], *, back_and_forth: bool = False) -> str:
+    """Tooltip lines about hand-offs ("" when the path has none)."""
     lines = []
     handoffs, events = _handoffs(row), number(row.get("events"))
     if handoffs:
         share = f" ({pct_text(100 * handoffs / events)}% of the transitions)" if events else ""
-        lines.append(f"hand-offs: {thousands(handoffs)}{share}")
-    if _pingpong(row):
-        lines.append("ping-pong: the reverse path also hands work over")
+        lines.append(f"hand-offs: {thousands(handoffs)} transitions{share}")
+    if back_and_forth:
+        lines.append("back and forth: the reverse path is a hand-off path too")
     return "".join("\n" + line for line in lines)
 
 
@@ -170,22 +180,29 @@ def node_attributes(row: dict[str, Any], share: float) -> str:
 
 
 def legend_rows(
-    nodes: list[dict[str, Any]], inner: list[tuple[str, str, dict[str, Any]]], *, view: str
+    nodes: list[dict[str, Any]],
+    inner: list[tuple[str, str, dict[str, Any]]],
+    *,
+    view: str,
+    back_and_forth: bool = False,
 ) -> list[style.LegendRow]:
     """Legend rows for the marks drawn on this map, in a fixed order.
 
     ``nodes`` are the activities' rows, ``inner`` the (source, target, row) of the paths
-    between activities (start and end paths carry no marks).
+    between activities (start and end paths carry no marks); ``back_and_forth`` says a
+    double line is drawn.
     """
     rows: list[style.LegendRow] = []
     if any(_handoffs(row) for _, _, row in inner):
         purple = "purple" if view == "frequency" else "a purple line beside it"
         text = (
-            f"· n hand-offs: transitions where the handler changes; {purple} when half or more do"
+            "· n% hand-offs: the path's transitions where the handler changes; "
+            f"{purple} when half or more do"
         )
         rows.append((text, None, [style.HANDOFF]))
-    if any(_pingpong(row) for _, _, row in inner):
-        rows.append(("⇄ double line: ping-pong, work also handed back", None, []))
+    if back_and_forth:
+        rows.append(("⇄ double line: hand-off paths both ways, work handed back and forth",
+                     None, []))  # fmt: skip
     if any(s == t for s, t, _ in inner):
         rows.append(("↻ dashed loop: the activity done again straight away", None, [style.REWORK]))
     if any(_failure(row) for row in nodes):

@@ -66,6 +66,8 @@ END_NODE = (
     'tooltip="end of a case"'
 )
 TERMINAL_EDGE = f'color="{TERMINAL}", penwidth=1.00, arrowsize=0.6, style=dashed'
+#: A path too few cases take to judge its wait, in the performance view.
+THIN_EVIDENCE = "#b8bec6"
 _WRAP = 24  # characters per line of an activity name: boxes stay compact
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -245,6 +247,15 @@ def performance_colour(share: float) -> str:
 def performance_edge(label: str, share: float) -> str:
     """Attributes of a path in the performance view: wider and redder for longer waits."""
     return edge_attributes(label, performance_colour(share), share)
+
+
+def thin_evidence_edge(label: str) -> str:
+    """Attributes of a path in the performance view that too few cases take to judge its
+    wait: thin, grey and dotted, its wait in grey."""
+    return (
+        f'label={_edge_label(label)}, color="{THIN_EVIDENCE}", fontcolor="{MUTED}", '
+        "penwidth=1.00, style=dotted"
+    )
 
 
 def graph_defaults(direction: str = "TB") -> list[str]:
