@@ -195,11 +195,14 @@ def _read_option(
     )
 
 
-#: Values that mean "not recorded" in the optional roles (MEASURES.md), compared after
-#: trimming and ignoring case; an empty value is missing too.
+#: Values that mean "not recorded" in the optional roles, compared after trimming and
+#: ignoring case; an empty value is missing too. MEASURES.md's list, and "empty" and
+#: "blank" (with or without brackets), which public exports write too (the receipt
+#: log's org:group "EMPTY").
 DEFAULT_MISSING_VALUES = (
     "?", "-", "--", "n/a", "na", "#n/a", "null", "nil", "none", "nan", "unknown",
     "undefined", "missing", "unassigned", "not assigned",
+    "empty", "(empty)", "blank", "(blank)",
 )  # fmt: skip
 #: The roles whose placeholder values are missing (identifiers of handlers and people).
 PLACEHOLDER_ROLES = ("resource", "team", "channel", "customer")

@@ -121,7 +121,8 @@ class MapOptions:
     activities_pct, paths_pct : show the most frequent share of activities and paths
         (0 < pct <= 100); by default at most ``max_activities`` activities and a readable
         number of paths.
-    max_activities : the most activities a default map shows.
+    max_activities : the most activities a default map shows (default: 40, or 25 for a
+        log of more than 50 activities).
     demand : "all", or "failure" / "value": draw the map of that demand only.
     by : "demand_type" or "channel": one end-to-end capability chart per group too.
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
@@ -132,7 +133,7 @@ class MapOptions:
     measure: str = "cases"
     activities_pct: float | None = None
     paths_pct: float | None = None
-    max_activities: int = 40
+    max_activities: int | None = None
     demand: str = "all"
     by: str | None = None
     model: str = "none"
@@ -152,7 +153,7 @@ class MapOptions:
             pct = getattr(self, name)
             if pct is not None and not 0 < pct <= 100:
                 raise ConfigError(f"{name} must be a percentage above 0 and at most 100, not {pct}")
-        if self.max_activities < 1:
+        if self.max_activities is not None and self.max_activities < 1:
             raise ConfigError(f"max_activities must be 1 or more, not {self.max_activities}")
 
 
@@ -333,7 +334,7 @@ def demand_rules(section: dict[str, Any], source: str = "configuration") -> Dema
     Examples
     --------
     >>> demand_rules({"extra_failure_activities": ("missed",)}).failure_activities[-2:]
-    ('escalat', 'missed')
+    ('repeat call', 'missed')
     """
     patterns = tuple(section.get("failure_activities", DEFAULT_FAILURE_ACTIVITIES))
     extra = tuple(section.get("extra_failure_activities", ()))

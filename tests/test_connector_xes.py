@@ -54,6 +54,11 @@ TINY = """<?xml version="1.0" encoding="UTF-8"?>
 </log>
 """
 SECRET = "TOP-SECRET-7f3a9c"
+TINY_ONE = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0"><trace><string key="concept:name" value="c1"/>
+<event><string key="concept:name" value="{value}"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event></trace></log>
+"""
 
 
 def write(path: Path, text: str, *, compress: bool = False) -> Path:
@@ -263,3 +268,10 @@ def test_bpic2012_counts(bpic2012):
     ).fetchone()
     assert (resources, missing) == (68, 18_010)  # 6.9% of events have no org:resource
     assert "case:AMOUNT_REQ" in bpic2012.attributes
+
+
+def test_xml_references_are_decoded_exactly_once(tmp_path):
+    value = "A &amp; B &lt; &gt; &quot; &apos; &#38; &#x26; &amp;#38; &amp;amp;"
+    text = TINY_ONE.format(value=value)
+    log = jm.read_log(str(write(tmp_path / "refs.xes", text)))
+    assert log.to_pandas()["activity"].tolist() == ["A & B < > \" ' & & &#38; &amp;"]

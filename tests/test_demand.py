@@ -15,6 +15,7 @@ from journeymap.analysis.demand import (
     demand,
     demand_by_week,
     demand_summary,
+    failure_matches,
     failure_pareto,
 )
 from journeymap.errors import ConfigError, MappingError
@@ -34,29 +35,42 @@ def types(log: EventLog, rules: DemandRules | None = None) -> dict[str, str]:
     return dict(zip(frame["case"], frame["demand_type"], strict=True))
 
 
-def test_activity_patterns_are_case_insensitive_substrings():
+def test_activity_patterns_are_whole_words_ignoring_case():
     log = make_log(
         [
             ("1", "PROGRESS Chase call", "2024-01-01 09:00"),
-            ("2", "Customer escalation", "2024-01-01 09:00"),
+            ("2", "Customer escalation", "2024-01-01 09:00"),  # escalations may be ordinary
             ("3", "Re-Open request", "2024-01-01 09:00"),
             ("4", "Fix the bin", "2024-01-01 09:00"),
             ("5", "Where is my parcel", "2024-01-01 09:00"),
+            ("6", "Accepted-In Progress", "2024-01-01 09:00"),  # an ordinary status
+            ("7", "Purchase order", "2024-01-01 09:00"),  # "chase" inside a word
+            ("8", "Complaints handled", "2024-01-01 09:00"),
         ]
     )
     assert types(log) == {
         "1": "failure_activity",
-        "2": "failure_activity",
+        "2": "value",
         "3": "failure_activity",
         "4": "value",
         "5": "failure_activity",
+        "6": "value",
+        "7": "value",
+        "8": "failure_activity",
     }
-    frame = demand(log)
-    assert list(frame.columns) == ["case", "demand_type", "failure", "start", "end"]
-    assert frame["failure"].tolist() == [True, True, True, False, True]
-    assert frame.attrs["notes"] == [
-        "repeat_contact rule skipped: no customer role is mapped (--customer)"
+
+
+def test_a_rule_that_fires_on_most_cases_is_questioned():
+    log = make_log([(str(i), "Chaser sent", "2024-01-01 09:00") for i in range(3)]
+                   + [("9", "Fix", "2024-01-01 09:00")])  # fmt: skip
+    summary = demand_summary(log, DemandRules(repeat_contact_days=0))
+    assert summary["rule_cases"] == {"failure_activity": 3}
+    assert summary["notes"] == [
+        "rule 'failure_activity' matches 3 of 4 cases (75.0%): a rule that fires on most "
+        "demand is more likely a naming accident than a finding; check which activities it "
+        "matched and change the [demand] rules"
     ]
+    assert failure_matches(log).values.tolist() == [["chaser", "Chaser sent", 3]]
 
 
 def customer_log() -> EventLog:
@@ -110,6 +124,8 @@ def test_summary_pareto_week():
         "failure_cases": 3,
         "failure_demand_pct": 300 / 7,
         "by_type": {"failure_activity": 1, "repeat_contact": 2, "value": 4},
+        # The chaser's case is a repeat contact too: the first rule names it.
+        "rule_cases": {"failure_activity": 1, "repeat_contact": 3},
         "notes": [],
     }
     pareto = failure_pareto(log)

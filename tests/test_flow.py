@@ -75,11 +75,36 @@ def test_flow_summary_overall_by_type_and_channel():
     assert summary["clean_pct"] == pytest.approx(200 / 6)
     assert summary["by_demand_type"]["failure_activity"] == {
         "cases": 1, "single_handler_pct": 100.0, "one_stop_pct": 0.0, "clean_pct": 0.0,
+        "cases_with_handler": 1,
     }  # fmt: skip
     assert summary["by_channel"]["web"] == {
         "cases": 2, "single_handler_pct": 50.0, "one_stop_pct": 50.0, "clean_pct": 100.0,
+        "cases_with_handler": 2,
     }  # fmt: skip
     assert flow_summary(tiny_log())["by_channel"] is None
+
+
+def test_a_case_without_a_known_handler_is_unknown_not_single_handler():
+    # Case 1: one team throughout; case 2: no team recorded on any event; case 3: two teams.
+    log = EventLog.from_frame(pd.DataFrame({
+        "case": ["1", "1", "2", "2", "3", "3"],
+        "activity": ["Call", "Close", "Call", "Close", "Call", "Close"],
+        "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00"] * 3,
+        "team": ["A", "A", "?", None, "A", "B"]}))  # fmt: skip
+    frame = flow(log)
+    assert frame["single_handler"].tolist() == [True, pd.NA, False]
+    summary = flow_summary(log)
+    # Over the 2 cases with a known handler: 1 single-handler, 1 one-stop, 2 clean (a
+    # hand-off does not make a case unclean; ping-pong would).
+    assert (summary["single_handler_pct"], summary["one_stop_pct"], summary["clean_pct"]) == (
+        50.0, 50.0, 100.0,
+    )  # fmt: skip
+    assert summary["coverage"] == {
+        "cases": 2, "cases_pct": pytest.approx(200 / 3), "events": 4,
+        "events_pct": pytest.approx(400 / 6), "partial": True,
+    }  # fmt: skip
+    assert any("rest on partial data: the team is recorded on 66.7% of events" in n
+               for n in summary["notes"])  # fmt: skip
 
 
 def test_no_handler_role_makes_the_measures_unavailable():

@@ -22,6 +22,7 @@ NOT_MEASURES = {
     "journeymap.discovery.model_graph.read_dfg",
     "journeymap.discovery.simplify.choose_activities",  # what a map shows, not a measure
     "journeymap.discovery.simplify.choose_paths",
+    "journeymap.discovery.simplify.default_max_activities",
     "journeymap.discovery.times.seconds_between",  # arithmetic on instants
     "journeymap.discovery.times.iso_week",
     "journeymap.discovery.models.inductive_model",  # process models, built by pm4py
@@ -32,7 +33,7 @@ NOT_MEASURES = {
 def _named() -> list[str]:
     lines = GLOSSARY.read_text(encoding="utf-8").splitlines()
     table = "\n".join(line for line in lines if line.startswith("|"))
-    return re.findall(r"`(journeymap(?:\.\w+)+)`", table)
+    return re.findall(r"\| `(journeymap(?:\.\w+)+)`", table)
 
 
 def _measure_functions() -> set[str]:

@@ -243,6 +243,20 @@ REFERENCE = [
 @pytest.mark.datasets
 @pytest.mark.parametrize(("name", "mapping", "level", "total", "cases", "pingpongs"), REFERENCE)
 def test_reference_figures_of_the_public_logs(name, mapping, level, total, cases, pingpongs):
-    log = jm.read_log(str(dataset(name)), **mapping)
+    # The README's figures take every value as a handler, placeholders ('?', 'EMPTY')
+    # included: read with no placeholders to compare.
+    log = jm.read_log(str(dataset(name)), missing_values=(), **mapping)
     s = handoff_summary(log, level=level)
     assert (s["total"], s["cases_with_handoff"], s["pingpong_cases"]) == (total, cases, pingpongs)
+
+
+@pytest.mark.datasets
+def test_placeholders_are_no_handlers_on_the_public_logs():
+    # Sepsis writes '?' as org:group on 294 events; receipt writes 'EMPTY' on 1,434.
+    sepsis = jm.read_log(str(dataset("sepsis/Sepsis_Cases_Event_Log.xes.gz")))
+    receipt = jm.read_log(str(dataset("receipt/receipt_env_permit.xes.gz")))
+    assert sepsis.placeholders["team"] == 294 and receipt.placeholders["team"] == 1_434
+    for log in (sepsis, receipt):
+        teams = log.to_pandas()["team"].dropna()
+        assert not set(teams.str.lower()) & {"?", "empty"}
+        assert "?" not in set(handoffs(log)["from"]) | set(handoffs(log)["to"])

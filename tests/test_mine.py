@@ -203,10 +203,18 @@ def test_check_measures_with_the_sample_config(tmp_path):
                                          "value": 982}  # fmt: skip
     capability = summary["capability"]
     assert capability["basis"] == "case" and capability["lnpl"] == 0
-    assert capability["statement"].startswith("Customers wait between 0 and 34 days")
+    # Over the complete period: the 26 weeks of 2024's first half in which new demand
+    # arrived at its usual rate (the sample's later weeks bring only repeat contacts).
+    assert capability["statement"].startswith("Customers wait between 0 and 31 days")
+    assert capability["statement"].endswith(
+        "Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new "
+        "demand arrived at its usual rate (1,162 of 1,350 cases; 29 later weeks of fewer "
+        "arrivals are left out)."
+    )
+    assert summary["period"]["cases"] == 1162 and summary["period"]["basis"] == "detected"
     points = (out / "tables" / "capability_e2e.csv").read_text().splitlines()
     assert points[0] == "label,time,x,mr,centre,unpl,lnpl,url,rule1,rule2,rule3"
-    assert len(points) == 1 + 1350
+    assert len(points) == 1 + 1162
     assert (out / "tables" / "failure_pareto.csv").read_text().splitlines() == [
         "demand_type,cases,pct,cum_pct",
         "failure_activity,198,53.804,53.804",
@@ -268,7 +276,7 @@ def test_report_is_written_and_self_contained(tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert hashlib.sha256(SAMPLE.read_bytes()).hexdigest() in html
-    assert "Customers wait between 0 and 34 days" in html
+    assert "Customers wait between 0 and 31 days" in html
     assert 'src="http' not in html and 'href="http' not in html
     run_mine(str(SAMPLE), "-o", str(tmp_path / "bare"), "--no-report")
     assert not (tmp_path / "bare" / "report.html").exists()

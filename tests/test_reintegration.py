@@ -64,16 +64,18 @@ def test_reintegration_rows_ranked_by_total_wait(log):
         "handoffs", "cases", "median_wait_s", "total_wait_s",
     ]  # fmt: skip
     rows = [tuple(r) for r in table.itertuples(index=False)]
+    # Direct transitions only: case 2's Assign -> Investigate hand-off crosses its
+    # unrecorded Note, so it is a hand-off (below) but no candidate.
     assert rows == [
-        ("team", "Assign", "Investigate", "Front", "Back", 3, 3, 5 * H, 32 * H),
+        ("team", "Assign", "Investigate", "Front", "Back", 2, 2, 14.5 * H, 29 * H),
         ("team", "Investigate", "Reply", "Back", "Front", 1, 1, 2 * H, 2 * H),
     ]
     assert reintegration_sentences(table)[0] == (
-        "Work passed from 'Assign' (Front) to 'Investigate' (Back) 3 times in 3 cases and "
-        "customers waited 1.3 days in total (median 5.0 h). "
+        "Work passed from 'Assign' (Front) to 'Investigate' (Back) 2 times in 2 cases and "
+        "customers waited 1.2 days in total (median 14.5 h). "
         "One team doing both would remove that hand-off."
     )
-    assert table["handoffs"].sum() == handoff_summary(log)["total"]
+    assert table["handoffs"].sum() == handoff_summary(log)["total"] - 1
 
 
 def test_reintegration_at_resource_level(log):
@@ -81,7 +83,6 @@ def test_reintegration_at_resource_level(log):
     pairs = table[["from_handler", "to_handler", "handoffs", "total_wait_s"]].values.tolist()
     assert pairs == [
         ["Ann", "Bob", 2, 29 * H],
-        ["Ann", "Cy", 1, 3 * H],
         ["Cy", "Ann", 1, 2 * H],
     ]
     sentence = reintegration_sentences(table)[1]

@@ -124,8 +124,8 @@ class DemandRules:
 
         Examples
         --------
-        >>> DemandRules.whole_word("re-open")
-        '\\b(?:re-open)\\b'
+        >>> print(DemandRules.whole_word("re-open"))
+        \\b(?:re-open)\\b
         """
         return rf"\b(?:{pattern})\b"
 

@@ -17,10 +17,31 @@ import pandas as pd
 
 from journeymap.discovery.dfg import END, START
 
-__all__ = ["DEFAULT_MAX_ACTIVITIES", "MapScope", "choose_activities", "choose_paths"]
+__all__ = [
+    "DEFAULT_MAX_ACTIVITIES",
+    "MapScope",
+    "choose_activities",
+    "choose_paths",
+    "default_max_activities",
+]
 
 #: Above this many activities the default map shows only the most frequent ones.
 DEFAULT_MAX_ACTIVITIES = 40
+#: A log of more activities than WIDE_LOG shows at most WIDE_MAX_ACTIVITIES by default:
+#: with many rare activities, 40 boxes and their paths no longer fit one screen.
+WIDE_LOG = 50
+WIDE_MAX_ACTIVITIES = 25
+
+
+def default_max_activities(total: int) -> int:
+    """The most activities a default map shows of a log of ``total`` activities.
+
+    Examples
+    --------
+    >>> default_max_activities(34), default_max_activities(600)
+    (40, 25)
+    """
+    return DEFAULT_MAX_ACTIVITIES if total <= WIDE_LOG else WIDE_MAX_ACTIVITIES
 
 
 @dataclass(frozen=True)
@@ -47,10 +68,11 @@ def choose_activities(
     activities: pd.DataFrame,
     *,
     pct: float | None = None,
-    max_activities: int = DEFAULT_MAX_ACTIVITIES,
+    max_activities: int | None = None,
 ) -> list[str]:
     """The activities to show: the most frequent ``pct`` % of them (by events, ties by
-    name), or, when ``pct`` is None, all of them up to ``max_activities``. At least one.
+    name), or, when ``pct`` is None, all of them up to ``max_activities`` (default
+    :func:`default_max_activities`). At least one.
 
     Examples
     --------
@@ -63,7 +85,8 @@ def choose_activities(
     ranked = sorted(zip(activities["events"], activities["activity"], strict=True),
                     key=lambda r: (-r[0], r[1]))  # fmt: skip
     n = len(ranked)
-    keep = math.ceil(n * pct / 100) if pct is not None else min(n, max_activities)
+    cap = default_max_activities(n) if max_activities is None else max_activities
+    keep = math.ceil(n * pct / 100) if pct is not None else min(n, cap)
     return [name for _, name in ranked[: max(1, keep)]]
 
 

@@ -22,7 +22,11 @@ from journeymap.engine.duckdb_load import Loaded, load
 from journeymap.engine.duckdb_sql import quote_identifier
 from journeymap.mapping import ReadOptions, detect_mapping
 
-__all__ = ["DuckDBEngine"]
+__all__ = ["XES_LIFECYCLE", "DuckDBEngine"]
+
+#: The columns of XES's standard activity classifier, in an XES log exported as a table
+#: (pm4py's CSV): when both are there, an event's activity is the two joined.
+XES_LIFECYCLE = ("concept:name", "lifecycle:transition")
 
 
 class DuckDBEngine(Engine):
@@ -136,8 +140,20 @@ class DuckDBEngine(Engine):
         loaded = load(self.con, raw, self.new_name("raw"))
         user = {r: c for r, c in mapping.items() if c is not None}
         implied = dict(raw.mapping)
+        columns = set(loaded.columns)
         if "activity" in implied and "activity" not in user:
             implied["activity"] = _informative_parts(self.con, loaded, implied["activity"])
+        elif "activity" not in user and set(XES_LIFECYCLE) <= columns:
+            # XES's standard classifier, for an XES log exported as a table: used when
+            # the lifecycle tells something (start and complete, or sub-states).
+            joined = ",".join(XES_LIFECYCLE)
+            if _informative_parts(self.con, loaded, joined, quiet=True) == joined:
+                implied["activity"] = joined
+                loaded.notes.append(
+                    "the activity is concept:name + lifecycle:transition (XES's standard "
+                    "classifier), joined with ' - ' (name another column as the activity "
+                    "to use it alone)"
+                )
         resolved = detect_mapping(loaded.columns, {**implied, **user}, source=loaded.source)
         events, rejects = self.new_name("events"), self.new_name("rejects")
         done = ingest(self.con, loaded, resolved, options, events=events, rejects=rejects)
@@ -162,7 +178,9 @@ class DuckDBEngine(Engine):
         )
 
 
-def _informative_parts(con: duckdb.DuckDBPyConnection, loaded: Loaded, activity: str) -> str:
+def _informative_parts(
+    con: duckdb.DuckDBPyConnection, loaded: Loaded, activity: str, *, quiet: bool = False
+) -> str:
     """A composite activity the source implies (an XES classifier such as concept:name +
     lifecycle:transition), without the parts that hold one value throughout (a
     lifecycle that is always "complete" tells nothing) and the parts the source lacks."""
@@ -173,7 +191,7 @@ def _informative_parts(con: duckdb.DuckDBPyConnection, loaded: Loaded, activity:
     distinct = con.execute(f"SELECT {counts} FROM {loaded.table}").fetchall()[0]
     kept = [p for p, n in zip(parts, distinct, strict=True) if n > 1] or parts[:1]
     dropped = [p for p in parts if p not in kept]
-    if dropped:
+    if dropped and not quiet:
         loaded.notes.append(
             f"the log's classifier joins {', '.join(map(repr, parts))}; "
             f"{', '.join(map(repr, dropped))} holds one value throughout and is left out"

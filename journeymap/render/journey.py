@@ -246,10 +246,19 @@ def _node_lines(
     for i, lane in enumerate(sorted(groups, key=size)):
         name = lane if lane is not None else f"(no {lanes} recorded)"
         attributes = style.lane_attributes(i, known=lane is not None)
+        # The lane's title is a node of its own, held above the lane's activities by
+        # invisible edges: Graphviz routes paths around nodes, but across a cluster's
+        # label, so a title given as the label would be crossed by the paths.
+        title = f"lane{i}"
         lines += [
             f"  subgraph cluster_lane{i} {{",
-            f"    label=<{style.lane_html(name)}>; {attributes}",
+            f"    {attributes}",
+            f"    {title} [label=<{style.lane_html(name)}>, {style.LANE_TITLE}];",
             *("    " + node(row) for row in groups[lane]),
+            *(
+                f"    {title} -> {ids[row['activity']]} [style=invis, weight=0];"
+                for row in groups[lane]
+            ),
             "  }",
         ]
     return lines

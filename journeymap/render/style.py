@@ -203,10 +203,11 @@ def lane_attributes(index: int, *, known: bool) -> str:
     """Attributes of a swimlane: alternate pale backgrounds; the no-lane lane dashed."""
     fill = ("#edf1f6", "#f5f2ec")[index % 2]
     border = 'style="filled,rounded"' if known else 'style="filled,rounded,dashed"'
-    return (
-        f'{border}; fillcolor="{fill}"; pencolor="#9aa5b1"; labeljust=l; '
-        f'fontsize=13; fontcolor="{MUTED}"; margin=12;'
-    )
+    return f'label=""; {border}; fillcolor="{fill}"; pencolor="#9aa5b1"; margin=12;'
+
+
+#: The title of a swimlane: a borderless node at the lane's top.
+LANE_TITLE = f'shape=plaintext, style="", fontsize=13, fontcolor="{MUTED}", margin="0.02,0.02"'
 
 
 def frequency_colour(share: float) -> str:
