@@ -19,10 +19,13 @@ import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from journeymap.errors import MissingDependencyError
 from journeymap.mapping import ReadOptions
+
+if TYPE_CHECKING:
+    from journeymap.connectors.csv_records import CsvRecords
 
 __all__ = [
     "Connector",
@@ -56,16 +59,21 @@ class FileScan:
     Attributes
     ----------
     kind : ``"csv"`` (delimited text, every column read as text) or ``"parquet"``.
-    path : the file to read (perhaps a scratch copy: unzipped or re-encoded).
-    encoding : for CSV, ``"utf-8"``, ``"utf-16"`` or ``"latin-1"`` (others are
-        re-encoded to UTF-8 by the connector first).
-    sep : for CSV, the delimiter, or None to let the engine detect it.
+    path : the file to read (perhaps a scratch copy: unzipped, decompressed or
+        re-encoded).
+    encoding : for CSV, ``"utf-8"`` or ``"latin-1"`` (others are re-encoded to UTF-8
+        by the connector first).
+    sep : for CSV, the delimiter.
+    records : for CSV, where the file's records are and which lines are broken (see
+        :mod:`~journeymap.connectors.csv_records`): the engine reads with quoting on,
+        no sniffing, and maps the lines it cannot split to record numbers through it.
     """
 
     kind: Literal["csv", "parquet"]
     path: Path
     encoding: str = "utf-8"
     sep: str | None = None
+    records: CsvRecords | None = None
 
 
 @dataclass(frozen=True)

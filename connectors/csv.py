@@ -18,36 +18,41 @@ import gzip
 from pathlib import Path
 
 from journeymap.connectors.base import Connector, FileScan, RawSource
+from journeymap.connectors.csv_records import scan_records
 from journeymap.connectors.textfiles import (
     existing_file,
+    gunzip,
     remove_tree,
     scratch_dir,
     transcode_to_utf8,
     unzip_single,
 )
-from journeymap.errors import SourceError, option
+from journeymap.errors import MappingError, SourceError, option
 from journeymap.mapping import ReadOptions
 
 __all__ = [
     "READER_REASONS",
     "CsvConnector",
     "check_columns",
+    "check_encoding",
     "duplicate_header_notes",
     "encoding_error",
 ]
 
-# Encodings the engine decodes itself; any other is transcoded to UTF-8 first.
+# Encodings the engine decodes itself and in which ASCII bytes are ASCII characters
+# (what the record scan needs); any other is transcoded to UTF-8 first.
 _NATIVE_ENCODINGS = {
-    "utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16",
+    "utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
     "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1",
 }  # fmt: skip
-#: Why the engine could not split a line, by DuckDB's error type, in the user's words.
+#: Why the engine could not split a line, by DuckDB's error type, in the user's words;
+#: when a line has several errors the first listed here is given.
 READER_REASONS = {
-    "MISSING COLUMNS": "too few values for the header",
+    "UNQUOTED VALUE": "text after a closing quote (or a quote that does not close)",
+    "INVALID STATE": "the line cannot be split into values",
     "TOO MANY COLUMNS": "too many values for the header",
-    "UNQUOTED VALUE": "a quote character inside an unquoted value",
-    "LINE SIZE OVER MAXIMUM": "the line is longer than the maximum line size",
-    "INVALID STATE": "the line cannot be split (an unclosed quote?)",
+    "MISSING COLUMNS": "too few values for the header",
+    "LINE SIZE OVER MAXIMUM": "the line is longer than the maximum line size (2 MB)",
     "CAST": "a value cannot be read",
 }
 
@@ -64,30 +69,93 @@ class CsvConnector(Connector):
     def read(self, source: str, *, options: ReadOptions) -> RawSource:
         path = existing_file(source)
         label = path.name
+        given = (options.encoding or "").lower() or None
+        if given is not None:
+            check_encoding(given)
         scratch: list[Path] = []
+        notes: list[str] = []
+
+        def folder() -> Path:
+            if not scratch:
+                scratch.append(scratch_dir())
+            return scratch[0]
+
         try:
             if path.suffix.lower() == ".zip":
-                scratch.append(scratch_dir())
-                path = unzip_single(path, scratch[0])
-            encoding = (options.encoding or "utf-8").lower()
+                path = unzip_single(path, folder())
+            encoding = given or _encoding_from_bom(path)
+            if encoding is not None and given is None:
+                notes.append(
+                    f"read as {encoding.upper()} (the file starts with its byte-order mark)"
+                )
+            encoding = encoding or "utf-8"
             if encoding not in _NATIVE_ENCODINGS:
-                if not scratch:
-                    scratch.append(scratch_dir())
-                path = transcode_to_utf8(path, encoding, scratch[0])
+                path = transcode_to_utf8(path, encoding, folder())
                 encoding = "utf-8"
+            elif path.name.lower().endswith(".gz"):
+                path = gunzip(path, folder())
             encoding = _NATIVE_ENCODINGS[encoding]
             _check_start_decodes(path, label, encoding)
+            sep = options.sep
+            if sep is None and label.lower().removesuffix(".gz").endswith(".tsv"):
+                sep = "\t"
+            if sep in ("\\t", "tab"):
+                sep = "\t"
+            if sep is not None and len(sep) != 1:
+                raise MappingError(
+                    f"{option('sep', sep)}: the delimiter must be one character, "
+                    "such as ',', ';', '|' or tab"
+                )
+            records = scan_records(path, sep, label)
         except BaseException:
-            for folder in scratch:
-                remove_tree(folder)
+            for path_ in scratch:
+                remove_tree(path_)
             raise
-        sep = options.sep
-        if sep is None and path.name.lower().removesuffix(".gz").endswith(".tsv"):
-            sep = "\t"
-        if sep in ("\\t", "tab"):
-            sep = "\t"
-        scan = FileScan("csv", path, encoding=encoding, sep=sep)
-        return RawSource(source=label, scan=scan, scratch=scratch)
+        if records.nul_bytes:
+            first = records.nul_lines[0]
+            notes.append(
+                f"{records.nul_bytes:,} NUL byte(s) removed from {len(records.nul_lines):,} "
+                f"line(s) (first: line {first:,})"
+            )
+        if records.multiline_records:
+            notes.append(
+                f"{records.multiline_records:,} record(s) have quoted values that span lines"
+            )
+        scan = FileScan("csv", path, encoding=encoding, sep=records.sep, records=records)
+        return RawSource(source=label, scan=scan, scratch=scratch, notes=notes)
+
+
+def check_encoding(name: str) -> str:
+    """Return ``name`` if Python knows the encoding, else raise :class:`MappingError`.
+
+    Examples
+    --------
+    >>> check_encoding("cp1252")
+    'cp1252'
+    """
+    try:
+        codecs.lookup(name)
+    except LookupError as exc:
+        raise MappingError(
+            f"unknown encoding {name!r}; give one such as utf-8, latin-1, cp1252 or utf-16 "
+            f"with {option('encoding')}"
+        ) from exc
+    return name
+
+
+def _encoding_from_bom(path: Path) -> str | None:
+    """``"utf-16"`` or ``"utf-32"`` when the file starts with that byte-order mark."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(4)
+    except (OSError, EOFError):
+        return None
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def check_columns(columns: list[str], label: str, sep: str | None) -> None:
@@ -120,6 +188,11 @@ def encoding_error(label: str, line: int, encoding: str) -> SourceError:
     )
 
 
+def _looks_like_utf16(head: bytes) -> bool:
+    """Text in UTF-16 without a byte-order mark: every other byte of ASCII text is 0."""
+    return len(head) >= 8 and head.count(b"\x00") * 3 >= len(head)
+
+
 def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
     """Fail early, before the headers are trusted, when the file's first 64 KiB are not
     in ``encoding`` (bad bytes further on are found by the full scan)."""
@@ -129,6 +202,11 @@ def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
             head = fh.read(1 << 16)
     except (OSError, EOFError):
         return  # the scan reports a damaged file in its own words
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(head):
+        raise SourceError(
+            f"{label}: the file is in UTF-16, not {encoding}; read it with "
+            f"{option('encoding', 'utf-16')}"
+        )
     try:
         codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError as exc:

@@ -8,13 +8,44 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from journeymap.errors import EmptyLogError, SourceError, SourceNotFoundError, option
 
-__all__ = ["existing_file", "remove_tree", "scratch_dir", "transcode_to_utf8", "unzip_single"]
+__all__ = [
+    "existing_file",
+    "gunzip",
+    "remove_tree",
+    "scratch_dir",
+    "transcode_to_utf8",
+    "unzip_single",
+]
 
 _CHUNK = 1 << 20
+#: An archive that unpacks to more than this many times its size, and to more than
+#: ``_BOMB_FLOOR`` bytes, is refused: real exports compress 5 to 30 fold.
+_BOMB_RATIO = 200
+_BOMB_FLOOR = 1 << 30
+
+
+def _too_big(name: str, packed: int, unpacked: int) -> SourceError:
+    return SourceError(
+        f"{name}: unpacks to more than {unpacked:,} bytes, over {_BOMB_RATIO} times its "
+        f"packed size of {packed:,} bytes (a decompression bomb?); unpack it yourself if "
+        "you trust it, and read the file inside"
+    )
+
+
+def _copy_limited(src: object, dst: object, name: str, packed: int) -> None:
+    """Copy a decompressing stream, refusing to write more than the bomb limit."""
+    limit = max(_BOMB_FLOOR, _BOMB_RATIO * packed)
+    written = 0
+    while chunk := src.read(_CHUNK):  # type: ignore[attr-defined]
+        written += len(chunk)
+        if written > limit:
+            raise _too_big(name, packed, limit)
+        dst.write(chunk)  # type: ignore[attr-defined]
 
 
 def existing_file(source: str) -> Path:
@@ -51,15 +82,31 @@ def unzip_single(path: Path, into: Path) -> Path:
                     f"{path.name}: a .zip must hold exactly one export file; it holds {names}. "
                     "Unzip it and read the file you want"
                 )
-            target = into / Path(members[0].filename).name
-            with archive.open(members[0]) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst, _CHUNK)
-    except zipfile.BadZipFile as exc:
+            member = members[0]
+            target = into / (Path(member.filename).name or "export")
+            with archive.open(member) as src, open(target, "wb") as dst:
+                _copy_limited(src, dst, path.name, max(member.compress_size, 1))
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise SourceError(
             f"{path.name}: not a readable .zip file ({exc}); export it again"
         ) from exc
     if target.stat().st_size == 0:
         raise EmptyLogError(f"{path.name}: the file inside the .zip is empty")
+    return target
+
+
+def gunzip(path: Path, into: Path) -> Path:
+    """Decompress a .gz file into ``into``, streamed, refusing a decompression bomb."""
+    target = into / path.name[:-3]
+    try:
+        with gzip.open(path, "rb") as src, open(target, "wb") as dst:
+            _copy_limited(src, dst, path.name, max(path.stat().st_size, 1))
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(
+            f"{path.name}: the file is damaged or truncated ({exc}); export or download it again"
+        ) from exc
+    if target.stat().st_size == 0:
+        raise EmptyLogError(f"{path.name}: the file inside the .gz is empty")
     return target
 
 
@@ -81,18 +128,22 @@ def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     decoder = codecs.getincrementaldecoder(encoding)()
     offset = 0
+    packed = max(path.stat().st_size, 1)
+    limit = max(_BOMB_FLOOR, _BOMB_RATIO * packed) if opener is gzip.open else 1 << 62
     try:
         with opener(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
             while chunk := src.read(_CHUNK):
                 dst.write(decoder.decode(chunk))
                 offset += len(chunk)
+                if offset > limit:
+                    raise _too_big(path.name, packed, limit)
             dst.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
         raise SourceError(
             f"{path.name}: byte {offset + exc.start} is not valid {encoding}; "
             f"check the file's encoding and give it with {option('encoding')}"
         ) from exc
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise SourceError(f"{path.name}: cannot be read ({exc}); export it again") from exc
     return target
 

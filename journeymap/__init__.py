@@ -12,16 +12,10 @@
 
 """
 
-# The flat facade (jm.read_log, jm.handoffs, jm.mine, ...): analyses and the main job.
-from journeymap.analysis import (
-    fragmentation,
-    handoff_summary,
-    handoffs,
-    pingpong,
-    reintegration,
-    rework,
-)
-from journeymap.discovery import activity_stats, dfg, variants
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from journeymap.errors import (
     ConfigError,
     ConnectorNotFoundError,
@@ -35,12 +29,51 @@ from journeymap.errors import (
     SourceError,
     SourceNotFoundError,
 )
-from journeymap.eventlog import EventLog, read_log
-from journeymap.findings import Findings
-from journeymap.mapping import ROLES, Mapping, ReadOptions
-from journeymap.options import Options, load_options
-from journeymap.pipeline import mine, write_outputs
+from journeymap.facade import lazy_members
 from journeymap.version import __version__
+
+# The flat facade (jm.read_log, jm.handoffs, jm.mine, ...), imported when first used:
+# the command line starts without loading the engine, pandas and the analyses.
+_FACADE = {
+    "fragmentation": "journeymap.analysis",
+    "handoff_summary": "journeymap.analysis",
+    "handoffs": "journeymap.analysis",
+    "pingpong": "journeymap.analysis",
+    "reintegration": "journeymap.analysis",
+    "rework": "journeymap.analysis",
+    "activity_stats": "journeymap.discovery",
+    "dfg": "journeymap.discovery",
+    "variants": "journeymap.discovery",
+    "EventLog": "journeymap.eventlog",
+    "read_log": "journeymap.eventlog",
+    "Findings": "journeymap.findings",
+    "ROLES": "journeymap.mapping",
+    "Mapping": "journeymap.mapping",
+    "ReadOptions": "journeymap.mapping",
+    "Options": "journeymap.options",
+    "load_options": "journeymap.options",
+    "mine": "journeymap.pipeline",
+    "write_outputs": "journeymap.pipeline",
+}
+
+if TYPE_CHECKING:
+    from journeymap.analysis import (
+        fragmentation,
+        handoff_summary,
+        handoffs,
+        pingpong,
+        reintegration,
+        rework,
+    )
+    from journeymap.discovery import activity_stats, dfg, variants
+    from journeymap.eventlog import EventLog, read_log
+    from journeymap.findings import Findings
+    from journeymap.mapping import ROLES, Mapping, ReadOptions
+    from journeymap.options import Options, load_options
+    from journeymap.pipeline import mine, write_outputs
+
+
+__getattr__, __dir__ = lazy_members(__name__, globals(), _FACADE)
 
 __all__ = [
     "ROLES",

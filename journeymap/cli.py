@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import fields
@@ -66,6 +67,8 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:
+            if _interrupted(exc):  # an engine stopped by Ctrl-C or SIGTERM
+                _fail("interrupted", 130)
             if os.environ.get("JOURNEYMAP_DEBUG"):
                 raise
             _fail(
@@ -76,6 +79,27 @@ def handle_errors(func: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is an interruption: the engines turn Ctrl-C
+    into their own error ("Query interrupted", "INTERRUPT Error")."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt) or "Interrupt" in type(seen).__name__:
+            return True
+        text = str(seen).lower()
+        if "query interrupted" in text or text.startswith("interrupt error"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM stops a run as Ctrl-C does: outputs stay as they were, scratch goes."""
+    raise KeyboardInterrupt
 
 
 def _flag(name: str) -> str:
@@ -162,7 +186,7 @@ def cli() -> None:
 @click.option(
     "--rejects",
     "rejects_path",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     help="Write rejected rows, with their row number and reason, to this CSV file.",
 )
 @handle_errors
@@ -177,16 +201,16 @@ def inspect(
     """
     from journeymap.analysis.profile import profile
     from journeymap.pipeline import open_log
+    from journeymap.pipeline.rejects import default_rejects_path
     from journeymap.render.profile_text import profile_json, profile_text
 
     options = options_from(config_path, given)
     with open_log(log, options) as event_log:
         if as_json and event_log.mapping.detected:  # the text profile shows the mapping
             click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
+        fallback = default_rejects_path(log)
+        _check_rejects(event_log, log, rejects_path, fallback, "them with --rejects FILE")
         result = profile(event_log)
-        if rejects_path:
-            n = event_log.write_rejects(rejects_path)
-            click.echo(f"Wrote {n:,} rejected rows to {rejects_path}", err=True)
     if as_json:
         click.echo(json.dumps(profile_json(result), indent=2, ensure_ascii=False))
     else:
@@ -269,6 +293,13 @@ def inspect(
     type=click.Choice(MODELS),
     help="Also discover a formal model with pm4py (model.bpmn, model.svg); default none.",
 )
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False),
+    help="Also write rejected rows, with their row number and reason, to this CSV file "
+    "(they are in tables/rejects.csv too).",
+)
 @handle_errors
 def mine(
     log: str,
@@ -284,6 +315,7 @@ def mine(
     report: bool | None,
     period: str | None,
     model: str | None,
+    rejects_path: str | None,
     config_path: str | None,
     **given: Any,
 ) -> None:
@@ -296,6 +328,7 @@ def mine(
     """
     import journeymap as jm
     from journeymap.pipeline import open_log
+    from journeymap.pipeline.rejects import default_rejects_path
     from journeymap.render.words import map_caption
 
     chosen = None
@@ -329,9 +362,32 @@ def mine(
     say(f"reading {shown_source(log)}")  # a database URL may hold a password
     target = Path(outdir) if outdir else _default_outdir(log)
     with open_log(log, options) as event_log:
+        fallback = default_rejects_path(log, target.absolute().parent)
+        _check_rejects(event_log, log, rejects_path, fallback, f"{target}/tables/rejects.csv")
         findings = jm.mine(event_log, options, progress=say)
         written = jm.write_outputs(findings, target, source_path=log, progress=say)
         say(f"wrote {len(written)} files to {target}/ ({map_caption(findings.scope)})")
+
+
+def _check_rejects(
+    event_log: Any, source: str, rejects_path: str | None, fallback: Path, elsewhere: str
+) -> None:
+    """Write the rejects where asked, say on stderr how many rows were rejected and
+    why (also to a pipe, so batch runs see it), and stop when no row is left: then the
+    rejects go to ``rejects_path`` or ``fallback``. ``elsewhere`` says where else the
+    user finds them."""
+    from journeymap.pipeline.rejects import require_events, write_rejects
+    from journeymap.render.words import rejects_line
+
+    require_events(event_log, source, rejects_path or fallback)
+    if not event_log.rejected_rows:
+        return
+    if rejects_path:
+        write_rejects(event_log, rejects_path, inputs=(source,))
+    where = rejects_path or elsewhere
+    reasons = event_log.rejected_by_reason()
+    line = rejects_line(event_log.source, event_log.rows_read, reasons, where)
+    click.echo(f"journeymap: {line}", err=True)
 
 
 def _progress() -> Callable[[str], None]:
@@ -436,4 +492,10 @@ def generate(
 
 def main() -> None:
     """Entry point of the ``journeymap`` console script."""
-    cli(prog_name="journeymap")
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        cli(prog_name="journeymap")
+    finally:  # the work is done (or undone): a late signal must not turn into a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)

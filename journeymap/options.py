@@ -29,14 +29,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from journeymap.analysis.demand_rules import (
+from journeymap.config import Config, check_section, read_toml, suggest
+from journeymap.demand_rules import (
     DEFAULT_FAILURE_ACTIVITIES,
     AttributeRule,
     DemandRules,
     check_pattern,
 )
-from journeymap.analysis.period import parse_period
-from journeymap.config import Config, check_section, read_toml, suggest
 from journeymap.errors import ConfigError
 from journeymap.mapping import ROLES, ReadOptions
 
@@ -106,6 +105,8 @@ class CheckOptions:
         if self.max_points < 2:
             raise ConfigError(f"max_points must be 2 or more, not {self.max_points}")
         if self.period is not None:
+            from journeymap.analysis.period import parse_period  # pandas: only when given
+
             parse_period(self.period)  # a bad period is a mistake to say at once
 
 

@@ -69,7 +69,9 @@ def test_inspect_text_and_rejects_file(runner, write_file, tmp_path):
     assert "rows read                   4" in out
     assert "rejected                    1" in out
     assert "! 1 of 4 rows rejected (1 no case id)" in out
-    assert "Wrote 1 rejected rows to" in result.stderr
+    # one line on stderr, also when not on a terminal, saying where the rejects are
+    said = f"journeymap: log.csv: 1 of 4 rows rejected (1 no case id); see {rejects}\n"
+    assert result.stderr == said
     assert rejects.read_text().splitlines()[1].startswith("4,,no case id: column 'Case ID'")
 
 

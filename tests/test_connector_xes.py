@@ -11,7 +11,8 @@ import pytest
 
 import journeymap as jm
 from journeymap.connectors import xes
-from journeymap.connectors.xes import XesConnector, find_entity_declaration
+from journeymap.connectors.xes import XesConnector
+from journeymap.connectors.xmlprolog import find_entity_declaration
 from journeymap.mapping import ReadOptions
 from shared_datasets import dataset
 

@@ -15,7 +15,7 @@ GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "measures.md"
 #: Functions of the analysis and discovery packages that compute no measure of their own.
 NOT_MEASURES = {
     "journeymap.analysis.handoffs.check_level",  # checks an argument
-    "journeymap.analysis.demand_rules.check_pattern",
+    "journeymap.demand_rules.check_pattern",
     "journeymap.analysis.demand.demand_notes",  # notes on rules that do not apply
     "journeymap.discovery.model_graph.filter_noise",  # the DFG as pm4py takes it
     "journeymap.discovery.model_graph.pm4py_dfg",

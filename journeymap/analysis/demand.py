@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.demand_rules import (
+from journeymap.demand_rules import (
     DEFAULT_FAILURE_ACTIVITIES,
     DEFAULT_REPEAT_CONTACT_DAYS,
     SUSPICIOUS_SHARE,

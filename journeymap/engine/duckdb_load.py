@@ -18,8 +18,9 @@ import pandas as pd
 
 from journeymap.connectors import csv as csv_connector
 from journeymap.connectors.base import FileScan, RawSource, ReaderReject, first_line, row_column
+from journeymap.connectors.csv_records import CsvRecords
 from journeymap.connectors.parquet import unreadable
-from journeymap.connectors.textfiles import remove_tree
+from journeymap.connectors.textfiles import remove_tree, scratch_dir
 from journeymap.engine.duckdb_sql import copy_numbered, first_row, quote_identifier
 from journeymap.errors import EmptyLogError, SourceError
 
@@ -137,38 +138,143 @@ def _scan(con: duckdb.DuckDBPyConnection, scan: FileScan, label: str, table: str
     return _scan_parquet(con, scan, label, table)
 
 
+#: Reads of a CSV file before giving up on accounting for every record (a second read
+#: happens only when a stray quote slipped past the record scan; none is known to).
+_MAX_READS = 3
+_RAN_ON = "an unclosed quote: the quoted value ran on over the lines after it"
+#: Longest raw text of a rejected record kept in its reason.
+_REJECT_TEXT = 1000
+
+
 def _scan_csv(con: duckdb.DuckDBPyConnection, scan: FileScan, label: str, table: str) -> Loaded:
+    """Read a CSV file with quoting on and no sniffing, the broken lines the record
+    scan found left out, and account for every record: read or rejected."""
+    records = scan.records
+    if records is None:  # pragma: no cover - the CSV connector always scans
+        raise ValueError(f"{label}: a CSV file reached the engine without its record scan")
+    columns = _header_columns(con, records.header(), records.sep, scan.encoding, label)
+    csv_connector.check_columns(columns, label, scan.sep)
+    text_encoding = "latin-1" if scan.encoding == "latin-1" else "utf-8"
+    excluded = dict(records.broken)
     errors = f"{table}_errors"
+    for _ in range(_MAX_READS):
+        backing = _read_csv(con, scan, records, set(excluded), columns, table, errors, label)
+        counted = records.engine_lines(set(excluded))
+        found = con.execute(
+            "SELECT line, list(DISTINCT CAST(error_type AS VARCHAR) ORDER BY "
+            "CAST(error_type AS VARCHAR)), any_value(csv_line) "
+            f"FROM {quote_identifier(errors)} GROUP BY line ORDER BY line"
+        ).fetchall()
+        con.execute(f"DROP TABLE IF EXISTS {quote_identifier(errors)}")
+        con.execute(f"DROP TABLE IF EXISTS {quote_identifier(errors + '_scans')}")
+        rejected: dict[int, str] = {}
+        ran_on: list[int] = []
+        for line, kinds, csv_line in found:
+            physical = int(counted[int(line) - 1])
+            if "INVALID ENCODING" in kinds:
+                _drop_read(con, table, backing)
+                raise csv_connector.encoding_error(label, physical + 1, scan.encoding)
+            own = records.text(physical, text_encoding)
+            if csv_line and csv_line.lstrip("\r\n").count("\n") > own.count("\n"):
+                ran_on.append(physical)  # it swallowed the lines after it
+            kind = next((k for k in csv_connector.READER_REASONS if k in kinds), None)
+            rejected[physical] = (
+                csv_connector.READER_REASONS[kind] if kind else "the line cannot be read"
+            )
+        (accepted,) = first_row(con, f"SELECT count(*) FROM {table}") or (0,)
+        if not ran_on and int(accepted) + len(rejected) + len(excluded) == records.records:
+            break
+        _drop_read(con, table, backing)
+        if not ran_on:
+            raise SourceError(
+                f"{label}: {records.records:,} records in the file, but "
+                f"{int(accepted) + len(rejected) + len(excluded):,} read or rejected; "
+                "check the file's quotes around the rejected lines and read it again"
+            )
+        for physical in ran_on:
+            excluded[physical] = _RAN_ON
+    else:
+        raise SourceError(
+            f"{label}: stray quotes make the records impossible to tell apart; fix the "
+            "quotes the rejects file points at and read it again"
+        )
+    notes = csv_connector.duplicate_header_notes(scan.path, columns, scan.encoding, scan.sep)
+    rejects = [
+        ReaderReject(
+            record=records.record_number(physical),
+            line=physical + 1,
+            reason=f"{why}: {_shortened(records.text(physical, text_encoding))}",
+        )
+        for physical, why in sorted({**excluded, **rejected}.items())
+    ]
+    loaded = Loaded(table=table, columns=columns, source=label, notes=notes, backing=backing)
+    if rejects:
+        loaded.rejects = _reject_table(con, f"{table}_reader_rejects", rejects)
+    return loaded
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection,
+    scan: FileScan,
+    records: CsvRecords,
+    excluded: set[int],
+    columns: list[str],
+    table: str,
+    errors: str,
+    label: str,
+) -> tuple[str, ...]:
+    """One read of the file (or of a copy without ``excluded`` and NUL bytes)."""
+    folder = scratch_dir() if records.needs_copy(excluded) else None
+    path = records.write_copy(folder / "records.csv", excluded) if folder else scan.path
     params: dict[str, object] = {
-        "path": str(scan.path), "enc": scan.encoding, "rt": errors, "rs": f"{table}_scans",
+        "path": str(path), "columns": {c: "VARCHAR" for c in columns}, "sep": records.sep,
+        "enc": scan.encoding, "rt": errors, "rs": f"{errors}_scans",
     }  # fmt: skip
-    sep_option = ""
-    if scan.sep is not None:
-        sep_option = ", delim=$sep"
-        params["sep"] = scan.sep
-    # DuckDB binds the parameters as properly quoted literals.
+    # Quoting on and no sniffing: a sniffer that meets a stray quote turns quoting off
+    # for the whole file, or gives up on it. DuckDB binds the parameters as literals.
     query = (
-        "SELECT * FROM read_csv($path, header=true, all_varchar=true, encoding=$enc, "
-        f"store_rejects=true, rejects_table=$rt, rejects_scan=$rs{sep_option})"
+        "SELECT * FROM read_csv($path, header=true, auto_detect=false, columns=$columns, "
+        "delim=$sep, quote='\"', escape='\"', encoding=$enc, "
+        "store_rejects=true, rejects_table=$rt, rejects_scan=$rs)"
     )
     try:
-        relation = con.sql(query, params=params)  # reads the header, not the rows
-        columns = list(relation.columns)
-        csv_connector.check_columns(columns, label, scan.sep)
-        backing = copy_numbered(con, table, query, params)
+        return copy_numbered(con, table, query, params)
+    except duckdb.Error as exc:
+        con.execute(f"DROP TABLE IF EXISTS {table}_data")
+        raise _damaged(exc, label) from exc
+    finally:
+        if folder is not None:
+            remove_tree(folder)
+
+
+def _drop_read(con: duckdb.DuckDBPyConnection, table: str, backing: tuple[str, ...]) -> None:
+    con.execute(f"DROP VIEW IF EXISTS {table}")
+    for name in backing:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _header_columns(
+    con: duckdb.DuckDBPyConnection, header: bytes, sep: str, encoding: str, label: str
+) -> list[str]:
+    """The engine's names for the header's columns (it renames repeats and blanks)."""
+    folder = scratch_dir()
+    try:
+        path = folder / "header.csv"
+        path.write_bytes(header.rstrip(b"\r") + b"\n")
+        relation = con.sql(
+            "SELECT * FROM read_csv($path, header=true, all_varchar=true, delim=$sep, "
+            "quote='\"', escape='\"', encoding=$enc)",
+            params={"path": str(path), "sep": sep, "enc": encoding},
+        )
+        return list(relation.columns)
     except duckdb.Error as exc:
         raise _damaged(exc, label) from exc
-    notes = csv_connector.duplicate_header_notes(scan.path, columns, scan.encoding, scan.sep)
-    (line,) = first_row(
-        con,
-        f"SELECT min(line) FROM {quote_identifier(errors)} WHERE error_type = 'INVALID ENCODING'",
-    ) or (None,)
-    if line is not None:
-        raise csv_connector.encoding_error(label, line, scan.encoding)
-    rejects = _csv_rejects(con, errors, f"{table}_reader_rejects")
-    return Loaded(
-        table=table, columns=columns, source=label, rejects=rejects, notes=notes, backing=backing
-    )
+    finally:
+        remove_tree(folder)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= _REJECT_TEXT else text[: _REJECT_TEXT - 1] + "…"
 
 
 def _damaged(exc: Exception, label: str) -> SourceError:
@@ -178,25 +284,10 @@ def _damaged(exc: Exception, label: str) -> SourceError:
             f"{label}: the file is damaged or truncated ({first_line(exc)}); "
             "export or download it again"
         )
-    return SourceError(f"{label}: cannot be read as CSV: {first_line(exc)}")
-
-
-def _csv_rejects(con: duckdb.DuckDBPyConnection, errors: str, rejects: str) -> str:
-    """DuckDB's reader errors as rejects: one row per unreadable line.
-
-    A rejected line's record number is its line number less the header's. (In a file
-    whose quoted values contain line breaks, numbers after such a value are estimates;
-    the rejects also give the exact line.)
-    """
-    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in csv_connector.READER_REASONS.items())
-    con.execute(
-        f"CREATE TABLE {rejects} AS SELECT DISTINCT ON (line) "
-        f"CAST(line - 1 AS BIGINT) AS {row_column}, CAST(line AS BIGINT) AS line, "
-        f"(CASE CAST(error_type AS VARCHAR) {cases} ELSE 'unreadable line' END) "
-        f"|| ': ' || coalesce(csv_line, '') AS reason "
-        f"FROM {quote_identifier(errors)} ORDER BY line"
+    return SourceError(
+        f"{label}: cannot be read as delimited text ({first_line(exc)}); check that it is "
+        "a CSV export, and its delimiter and line ends"
     )
-    return rejects
 
 
 def _scan_parquet(con: duckdb.DuckDBPyConnection, scan: FileScan, label: str, table: str) -> Loaded:

@@ -17,9 +17,9 @@ from journeymap.analysis.capability import (
     weekly_volume,
 )
 from journeymap.analysis.demand import demand_by_week, demand_expr, demand_summary, failure_pareto
-from journeymap.analysis.demand_rules import DemandRules
 from journeymap.analysis.flow import flow_expr, flow_summary
 from journeymap.analysis.period import Period, complete_period
+from journeymap.demand_rules import DemandRules
 from journeymap.engine import EngineTable
 from journeymap.errors import MappingError, option
 from journeymap.eventlog import EventLog

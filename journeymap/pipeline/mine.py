@@ -25,7 +25,7 @@ from journeymap.discovery.simplify import MapScope, choose_activities, choose_pa
 from journeymap.discovery.times import case_times_expr, end_to_end_summary
 from journeymap.discovery.variants import case_variants_expr, variants
 from journeymap.engine import EngineTable
-from journeymap.errors import MappingError, option
+from journeymap.errors import EmptyLogError, MappingError, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings, Findings, MapPicture
 from journeymap.options import Options
@@ -62,6 +62,8 @@ def mine(
 
     Raises
     ------
+    EmptyLogError
+        Every row of the log was rejected: there is nothing to mine.
     MappingError
         A role the options need (lanes, charts by channel, repeat contacts) is not mapped.
     ConfigError
@@ -75,6 +77,11 @@ def mine(
     ...     findings.case_count, findings.level, findings.map.scope.activities_total
     (1350, 'team', 34)
     """
+    if log.events == 0:
+        raise EmptyLogError(
+            f"{log.source}: no events to mine: all {log.rows_read:,} rows were rejected "
+            f"({', '.join(log.rejected_by_reason())}); see log.rejects()"
+        )
     say = progress or (lambda message: None)
     options = (options or Options()).replace(map=map_options)
     chosen = options.map

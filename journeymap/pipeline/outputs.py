@@ -52,7 +52,8 @@ def write_outputs(
     Files: ``journey.dot`` and ``journey.<format>`` for each picture format (default
     ``findings.options.output.formats``); ``tables/`` (dfg, activities, variants,
     handoffs, pingpong, reintegration, rework, cases, demand, demand_by_week,
-    failure_pareto, flow, capability_e2e as CSV); ``charts/`` (the XmR charts as SVG);
+    failure_pareto, flow, capability_e2e as CSV; rejects, when rows were rejected);
+    ``charts/`` (the XmR charts as SVG);
     ``summary.json``; with a model, ``model.bpmn`` (inductive) and ``model.svg``; and,
     unless ``report`` is False (default ``findings.options.output.report``),
     ``report.html``. ``source_path``, when it is a local file, is fingerprinted with
@@ -85,7 +86,7 @@ def write_outputs(
         raise ValueError(f"unknown format {unknown[0]!r}; choose from {', '.join(MAP_FORMATS)}")
     with_report = output.report if report is None else report
     target = Path(outdir)
-    with staged(target) as folder:
+    with staged(target, inputs=(source_path,) if source_path else ()) as folder:
         written = _write(findings, folder, chosen, with_report, source_path, say)
     return [target / p.relative_to(folder) for p in written]
 
@@ -114,6 +115,9 @@ def _write(
         written.append(engine.write_csv(table, tables / f"{name}.csv"))
     if findings.cases is not None:
         written.append(findings.cases.write_csv(tables / "cases.csv"))
+    if findings.log.rejected_rows:
+        findings.log.write_rejects(str(tables / "rejects.csv"))
+        written.append(tables / "rejects.csv")
 
     say("drawing the journey map")
     log = findings.log

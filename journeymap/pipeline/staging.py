@@ -21,30 +21,36 @@ from pathlib import Path
 
 from journeymap.errors import OutputError
 
-__all__ = ["OUTPUT_MARKERS", "staged"]
+__all__ = ["OUTPUT_MARKERS", "staged", "umask"]
 
 #: Files by which an existing folder is recognised as a result journeymap wrote.
 OUTPUT_MARKERS = ("summary.json", "journey.dot")
 
 
 @contextmanager
-def staged(target: str | Path) -> Iterator[Path]:
+def staged(target: str | Path, *, inputs: tuple[str, ...] = ()) -> Iterator[Path]:
     """A temporary folder to write a result into, swapped in for ``target`` at the end.
 
     Raises
     ------
     OutputError
         ``target`` is a file or a symbolic link, or a folder with other files than a
-        journeymap result, or its parent folder cannot be written.
+        journeymap result, holds one of ``inputs`` (the log being read), or its parent
+        folder cannot be written.
     """
     target = Path(target).absolute()
     _check_target(target)
+    for source in inputs:
+        if "://" not in source and target.resolve() in Path(source).resolve().parents:
+            raise OutputError(
+                f"{target}: holds the log being read ({source}); choose another output folder"
+            )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(
             tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
         )
-        stage.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are not
+        stage.chmod(0o777 & ~umask())  # mkdtemp makes it private; results are not
     except OSError as exc:
         raise OutputError(
             f"{target}: cannot write there ({exc.strerror or exc}); choose another folder"
@@ -57,7 +63,8 @@ def staged(target: str | Path) -> Iterator[Path]:
         raise
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's file-creation mask (reading it means setting it; it is put back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

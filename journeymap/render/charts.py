@@ -14,7 +14,6 @@ looks the same; signal markers that fall on the same pixel are drawn once.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.render.text import visible
 from journeymap.render.words import capability_statement
 
 __all__ = ["duration_unit", "xmr_svg", "xmr_svg_text"]
@@ -49,7 +49,6 @@ _TITLE, _STATEMENT, _LABEL, _TICK, _NOTE = 16.0, 13.0, 13.0, 12.0, 11.0
 _LINE_HEIGHT = 16.0
 _TICK_LENGTH = 5.0
 # Characters XML 1.0 does not allow, even escaped: dropped from text.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 Floats = npt.NDArray[np.float64]
 
@@ -132,8 +131,9 @@ def _y_ticks(low: float, high: float) -> list[float]:
 
 
 def _esc(text: str) -> str:
-    """Text for an SVG element: XML-escaped, characters XML cannot hold dropped."""
-    return escape(_NOT_XML.sub("", text))
+    """Text for an SVG element: XML-escaped, hidden characters shown as U+FFFD, and
+    cut at 200 characters."""
+    return escape(visible(text, limit=200))
 
 
 def _width(text: str, size: float) -> float:

@@ -15,20 +15,24 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render.report_svg import inline_svg
+from journeymap.render.text import visible
 from journeymap.render.words import MISSING, human_duration, thousands
 
 __all__ = ["Column", "coverage_curve", "esc", "figure", "pct", "sortable_table"]
 
 
 def esc(value: Any) -> str:
-    """Text for HTML: ``&``, ``<``, ``>``, ``"`` and ``'`` escaped.
+    """Text for HTML: ``&``, ``<``, ``>``, ``"`` and ``'`` escaped, hidden characters
+    (controls, direction overrides) shown as U+FFFD.
 
     Examples
     --------
     >>> esc('<script>alert(1)</script> "quoted" & more')
     '&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; more'
+    >>> esc("Pay\u202egnp.exe")
+    'Pay\ufffdgnp.exe'
     """
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(value), quote=True)
 
 
 def _finite(value: Any) -> float | None:

@@ -9,9 +9,10 @@ labels) or :func:`quoted` (quoted attributes such as tooltips).
 from __future__ import annotations
 
 import html
-import re
 import textwrap
 from typing import Any
+
+from journeymap.render.text import visible
 
 __all__ = [
     "END_NODE",
@@ -69,21 +70,19 @@ TERMINAL_EDGE = f'color="{TERMINAL}", penwidth=1.00, arrowsize=0.6, style=dashed
 #: A path too few cases take to judge its wait, in the performance view.
 THIN_EVIDENCE = "#b8bec6"
 _WRAP = 24  # characters per line of an activity name: boxes stay compact
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: The longest name shown in a box or lane title (four wrapped lines), and tooltip.
+NAME_LIMIT = 96
+TIP_LIMIT = 600
 
 
-def _clean(text: Any) -> str:
-    # XML (and so SVG) forbids most control characters: show them as U+FFFD.
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("\ufffd", text)
-
-
-def html_text(text: Any, *, wrap: int | None = None) -> str:
+def html_text(text: Any, *, wrap: int | None = None, limit: int | None = None) -> str:
     r"""``text`` for an HTML-like label: entities escaped, newlines as line breaks.
 
     Graphviz expands ``\N``, ``\G`` and friends even in HTML-like labels, so each
     backslash is doubled. With ``wrap``, lines longer than ``wrap`` characters are
-    broken between words (a longer word stays whole).
+    broken between words (a word longer than ``wrap`` is cut, so a box stays
+    narrow). Hidden characters show as U+FFFD; with ``limit``, the text is cut to that
+    many characters with an ellipsis (see :func:`~journeymap.render.text.visible`).
 
     Examples
     --------
@@ -92,15 +91,22 @@ def html_text(text: Any, *, wrap: int | None = None) -> str:
     >>> html_text("Request information from the customer", wrap=24)
     'Request information from<br/>the customer'
     """
-    lines = _clean(text).split("\n")
+    lines = visible(text, limit=limit).split("\n")
     if wrap:
-        lines = [
-            part
-            for line in lines
-            for part in (textwrap.wrap(line, wrap, break_long_words=False) or [""])
-        ]
+        lines = [part for line in lines for part in _wrapped(line, wrap)]
     escaped = (html.escape(line, quote=True).replace("\\", "\\\\") for line in lines)
     return "<br/>".join(escaped)
+
+
+def _wrapped(line: str, width: int) -> list[str]:
+    """``line`` broken between words into lines of about ``width`` characters; a word
+    of more than twice that is cut into pieces."""
+    words = [
+        word[i : i + width] if len(word) > 2 * width else word
+        for word in line.split(" ")
+        for i in (range(0, len(word), width) if len(word) > 2 * width else [0])
+    ]
+    return textwrap.wrap(" ".join(words), width, break_long_words=False) or [""]
 
 
 def quoted(text: Any) -> str:
@@ -115,7 +121,7 @@ def quoted(text: Any) -> str:
     >>> print(quoted('say "hi" \\ back & &amp;'))
     "say \"hi\" \\\\ back &amp; &amp;amp;"
     """
-    text = _clean(text).replace("&", "&amp;").replace("\\", "\\\\\\\\")
+    text = visible(text, limit=TIP_LIMIT).replace("&", "&amp;").replace("\\", "\\\\\\\\")
     text = text.replace('"', '\\"')
     return '"' + text.replace("\n", "\\n") + '"'
 
@@ -186,7 +192,8 @@ def node_colours(share: float, *, border: str | None = None, failure: bool = Fal
 def node_html(name: str, count: str, *, note: str = "") -> str:
     """The label of an activity box: the (wrapped) name over its count and ``note``."""
     small = html_text(count) + (f"<br/>{html_text(note)}" if note else "")
-    return f'{html_text(name, wrap=_WRAP)}<br/><font point-size="11">{small}</font>'
+    shown = html_text(name, wrap=_WRAP, limit=NAME_LIMIT)
+    return f'{shown}<br/><font point-size="11">{small}</font>'
 
 
 def title_html(title: str) -> str:
@@ -196,7 +203,7 @@ def title_html(title: str) -> str:
 
 def lane_html(name: str) -> str:
     """The label of a swimlane: its name in bold."""
-    return f"<b>{html_text(name)}</b>"
+    return f"<b>{html_text(name, limit=NAME_LIMIT)}</b>"
 
 
 def lane_attributes(index: int, *, known: bool) -> str:

@@ -365,3 +365,22 @@ def _scope_text(scope: Any) -> str:
         f"{scope.activities_shown:,} of {scope.activities_total:,} activities, "
         f"{scope.paths_shown:,} of {scope.paths_total:,} paths, {share} of events"
     )
+
+
+def rejects_line(
+    source: str, rows_read: int, by_reason: dict[str, int], where: str | None = None
+) -> str:
+    """One line saying how many rows were rejected and why, the commonest reason first.
+
+    Examples
+    --------
+    >>> rejects_line("calls.csv", 8035, {"an unclosed quote": 2, "no timestamp": 1}, "r.csv")
+    'calls.csv: 3 of 8,035 rows rejected (2 an unclosed quote, 1 no timestamp); see r.csv'
+    """
+    rejected = sum(by_reason.values())
+    shown = list(by_reason.items())[:3]
+    kinds = ", ".join(f"{thousands(n)} {why}" for why, n in shown)
+    if len(by_reason) > len(shown):
+        kinds += f", {len(by_reason) - len(shown)} more reason(s)"
+    see = f"; see {where}" if where else ""
+    return f"{source}: {thousands(rejected)} of {thousands(rows_read)} rows rejected ({kinds}){see}"

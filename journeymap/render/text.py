@@ -1,0 +1,38 @@
+"""Log-derived text as it is shown: nothing invisible, nothing endless.
+
+Every picture and page journeymap draws shows names from the log (activities, teams,
+people, demand types). Before they are escaped for SVG, DOT or HTML they pass through
+:func:`visible`: control characters, which XML cannot hold, and the invisible
+characters that reorder text (right-to-left overrides and isolates, used to disguise
+what a label says) are shown as U+FFFD, and a name longer than the place it is shown in
+is cut with an ellipsis. The tables keep every value whole, as read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["DIRECTION_CONTROLS", "visible"]
+
+#: Characters that change the direction text is shown in, invisibly.
+DIRECTION_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff{DIRECTION_CONTROLS}]")
+
+
+def visible(value: Any, *, limit: int | None = None) -> str:
+    """``value`` as text to show: line ends as ``\\n``, tabs as spaces, hidden
+    characters as U+FFFD, and at most ``limit`` characters (the last an ellipsis).
+
+    Examples
+    --------
+    >>> visible("Pay\\u202egnp.exe\\r\\nnow\\tplease")
+    'Pay\\ufffdgnp.exe\\nnow please'
+    >>> visible("Council tax discount, single person", limit=20)
+    'Council tax discoun…'
+    """
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _HIDDEN.sub("\ufffd", text)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
