@@ -20,7 +20,6 @@ import pytest
 from lxml import etree
 
 import journeymap as jm
-import journeymap.dot
 from journeymap.discovery.models import heuristics_model, inductive_model
 from journeymap.errors import MissingDependencyError, ModelError
 from shared_datasets import dataset
@@ -269,8 +268,8 @@ def test_missing_pm4py(monkeypatch):
 @needs_pm4py
 def test_missing_graphviz(monkeypatch, tmp_path):
     model = inductive_model(SEQUENCE)
-    monkeypatch.setattr(journeymap.dot.shutil, "which", lambda name: None)
-    with pytest.raises(MissingDependencyError, match="Install Graphviz"):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` there
+    with pytest.raises(MissingDependencyError, match="Debian/Ubuntu: `apt-get install graphviz`"):
         model.draw(tmp_path / "x.svg")
 
 
