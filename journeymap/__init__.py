@@ -5,6 +5,8 @@
 >>> top = jm.handoffs(log, level="team").iloc[0]
 >>> f"{top['from']} -> {top['to']}: {top['count']} hand-offs"
 'Contact Centre -> Back Office: 738 hand-offs'
+>>> sorted(jm.handoff_network(log, level="team"))[:2]  # a networkx graph
+['Back Office', 'Billing & Payments']
 >>> findings = jm.mine(log)  # then jm.write_outputs(findings, "out")
 >>> findings.scope.activities_shown, findings.scope.paths_shown
 (34, 64)
@@ -15,13 +17,15 @@
 # The flat facade (jm.read_log, jm.handoffs, jm.mine, ...): analyses and the main job.
 from journeymap.analysis import (
     fragmentation,
+    handoff_network,
     handoff_summary,
     handoffs,
     pingpong,
     reintegration,
+    reintegration_plan,
     rework,
 )
-from journeymap.discovery import activity_stats, dfg, variants
+from journeymap.discovery import activity_stats, dfg, to_pm4py, variants
 from journeymap.errors import (
     ConfigError,
     ConnectorNotFoundError,
@@ -64,6 +68,7 @@ __all__ = [
     "activity_stats",
     "dfg",
     "fragmentation",
+    "handoff_network",
     "handoff_summary",
     "handoffs",
     "load_options",
@@ -71,7 +76,9 @@ __all__ = [
     "pingpong",
     "read_log",
     "reintegration",
+    "reintegration_plan",
     "rework",
+    "to_pm4py",
     "variants",
     "write_outputs",
 ]

@@ -261,7 +261,7 @@ def test_bad_draw_format(tmp_path):
 
 def test_missing_pm4py(monkeypatch):
     monkeypatch.setitem(sys.modules, "pm4py", None)  # import pm4py raises ImportError
-    with pytest.raises(MissingDependencyError, match=r"pip install 'journeymap\[models\]'"):
+    with pytest.raises(MissingDependencyError, match=r"pip install 'pm4py>=2.7.23,<2.8'"):
         inductive_model(SEQUENCE)
 
 
