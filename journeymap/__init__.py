@@ -5,6 +5,8 @@
 >>> top = jm.handoffs(log, level="team").iloc[0]
 >>> f"{top['from']} -> {top['to']}: {top['count']} hand-offs"
 'Contact Centre -> Back Office: 738 hand-offs'
+>>> sorted(jm.handoff_network(log, level="team"))[:2]  # a networkx graph
+['Back Office', 'Billing & Payments']
 >>> findings = jm.mine(log)  # then jm.write_outputs(findings, "out")
 >>> findings.scope.activities_shown, findings.scope.paths_shown
 (34, 64)
@@ -36,6 +38,9 @@ from journeymap.version import __version__
 # the command line starts without loading the engine, pandas and the analyses.
 _FACADE = {
     "fragmentation": "journeymap.analysis",
+    "handoff_network": "journeymap.analysis",
+    "reintegration_plan": "journeymap.analysis",
+    "to_pm4py": "journeymap.discovery",
     "handoff_summary": "journeymap.analysis",
     "handoffs": "journeymap.analysis",
     "pingpong": "journeymap.analysis",
@@ -59,13 +64,15 @@ _FACADE = {
 if TYPE_CHECKING:
     from journeymap.analysis import (
         fragmentation,
+        handoff_network,
         handoff_summary,
         handoffs,
         pingpong,
         reintegration,
+        reintegration_plan,
         rework,
     )
-    from journeymap.discovery import activity_stats, dfg, variants
+    from journeymap.discovery import activity_stats, dfg, to_pm4py, variants
     from journeymap.eventlog import EventLog, read_log
     from journeymap.findings import Findings
     from journeymap.mapping import ROLES, Mapping, ReadOptions
@@ -97,6 +104,7 @@ __all__ = [
     "activity_stats",
     "dfg",
     "fragmentation",
+    "handoff_network",
     "handoff_summary",
     "handoffs",
     "load_options",
@@ -104,7 +112,9 @@ __all__ = [
     "pingpong",
     "read_log",
     "reintegration",
+    "reintegration_plan",
     "rework",
+    "to_pm4py",
     "variants",
     "write_outputs",
 ]

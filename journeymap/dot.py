@@ -1,14 +1,17 @@
-"""Graphviz's ``dot``: the one place journeymap runs it.
+"""Graphviz's ``dot``: the one place journeymap runs it, through the graphviz package.
 
 The journey map, the hand-off network and the process models are all laid out and drawn
-by :func:`run_dot`. Output is deterministic: Cairo's PDF time stamp is fixed.
+by :func:`run_dot`. It runs ``dot`` the way :func:`graphviz.pipe` does (the same
+command, from :mod:`graphviz`'s backend, and its :class:`graphviz.ExecutableNotFound`
+and :class:`graphviz.CalledProcessError`), adding what ``graphviz.pipe`` cannot be told:
+a time limit, PNGs at 144 dpi, and a fixed PDF time stamp. The same DOT always gives the
+same bytes.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 
 from journeymap.errors import MissingDependencyError, RenderError
@@ -31,14 +34,17 @@ def run_dot(
 ) -> bytes:
     """Lay out DOT ``source`` with Graphviz's ``dot`` and return the output in ``format``.
 
-    PNGs are drawn at 144 dpi. ``what`` names the picture in error messages.
+    PNGs are drawn at 144 dpi; a PDF's creation date is fixed (1970-01-01), so that
+    the same source always gives the same bytes. ``what`` names the picture in error
+    messages.
 
     Raises
     ------
     ValueError
         For an unknown format.
     MissingDependencyError
-        When Graphviz's ``dot`` program is not on the PATH.
+        When Graphviz's ``dot`` program is not on the PATH (Debian's package
+        ``graphviz`` installs it).
     RenderError
         When ``dot`` fails or takes longer than ``timeout`` seconds.
 
@@ -49,33 +55,43 @@ def run_dot(
     """
     if format not in OUTPUT_FORMATS:
         raise ValueError(f"cannot draw format {format!r}; choose from {', '.join(OUTPUT_FORMATS)}")
-    program = shutil.which("dot")
-    if program is None:
-        raise MissingDependencyError(
-            f"Graphviz's `dot` program was not found on the PATH, so {what} could not be "
-            f"drawn. {_INSTALL}"
-        )
-    args = [program, f"-T{format}"] + ([f"-Gdpi={PNG_DPI}"] if format == "png" else [])
+    import graphviz  # on the first picture: the import takes a fifth of a second
+    from graphviz.backend import dot_command, execute
+
+    # graphviz.pipe("dot", format, data)'s command, and its runner, which passes the time
+    # limit and the environment on to subprocess.run.
+    command = dot_command.command("dot", format)
+    if format == "png":
+        command.append(f"-Gdpi={PNG_DPI}")
     # Cairo stamps PDFs with the time unless SOURCE_DATE_EPOCH fixes it.
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
     try:
-        done = subprocess.run(
-            args,
+        done = execute.run_check(
+            command,
             input=source.encode("utf-8"),
             capture_output=True,
+            quiet=True,
             timeout=timeout,
             env=env,
-            check=False,
         )
+    except graphviz.ExecutableNotFound:
+        raise MissingDependencyError(
+            f"Graphviz's `dot` program was not found on the PATH, so {what} could not be "
+            f"drawn. {_INSTALL}"
+        ) from None
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"Graphviz took longer than {timeout:g} s to draw {what} as {format}; it is too "
             "large to draw: show fewer activities and paths, or allow more time"
         ) from None
-    if done.returncode != 0:
+    except graphviz.CalledProcessError as exc:
         # dot can print hundreds of diagnostic lines; the first few say what failed.
-        why = " / ".join(done.stderr.decode("utf-8", "replace").strip().splitlines()[:3])
-        raise RenderError(f"Graphviz could not draw {what} as {format}: {why or 'no message'}")
+        stderr = exc.stderr or b""
+        why = " / ".join(stderr.decode("utf-8", "replace").strip().splitlines()[:3])
+        raise RenderError(
+            f"Graphviz could not draw {what} as {format}: {why or 'no message'}"
+        ) from None
+    output = bytes(done.stdout)
     if format == "pdf":
-        return _PDF_DATE.sub(rb"\g<1>19700101000000", done.stdout)
-    return done.stdout
+        return _PDF_DATE.sub(rb"\g<1>19700101000000", output)
+    return output

@@ -81,6 +81,11 @@ class Findings:
     level : the handler level of the hand-off measures ("team", "resource"), or None.
     handoffs, pingpong, reintegration, handoff_summary : hand-offs at each level, and
         the reintegration candidates and summary at ``level``.
+    network : the hand-off network at ``level``, a networkx DiGraph
+        (:func:`~journeymap.analysis.network.handoff_network`), or None.
+    reintegration_plan : the groups of handlers that, working as one, would remove the
+        most hand-off waiting
+        (:func:`~journeymap.analysis.reintegration_plan.reintegration_plan`), or None.
     rework, rework_summary : rework per activity and over the log.
     cases : the per-case table (:func:`~journeymap.analysis.cases.case_table`), on the
         engine: ``findings.cases.to_pandas()`` brings it into pandas.
@@ -107,6 +112,8 @@ class Findings:
     pingpong: pd.DataFrame | None = None
     reintegration: pd.DataFrame | None = None
     handoff_summary: dict[str, Any] | None = None
+    network: Any = None
+    reintegration_plan: pd.DataFrame | None = None
     rework: pd.DataFrame | None = None
     rework_summary: dict[str, Any] | None = None
     cases: EngineTable | None = None
@@ -125,3 +132,18 @@ class Findings:
     def case_count(self) -> int:
         """The number of cases."""
         return int(self.variants["cases"].sum())
+
+    def pm4py_dfg(self) -> Any:
+        """The directly-follows graph as pm4py's DFG object (``pm4py.objects.dfg.obj.DFG``),
+        to continue in pm4py: ``pm4py.discover_petri_net_inductive(findings.pm4py_dfg())``;
+        functions that take the triple get ``obj.graph, obj.start_activities,
+        obj.end_activities``. Imports pm4py (about 2 s) on the first call.
+
+        Raises
+        ------
+        MissingDependencyError
+            pm4py is not installed.
+        """
+        from journeymap.discovery.model_graph import dfg_object
+
+        return dfg_object(self.dfg)

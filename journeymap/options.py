@@ -5,20 +5,21 @@ keyword arguments, and are built in one place, :meth:`Options.from_config` and
 :meth:`Options.replace`. Each section of the config file is one dataclass here, and its
 keys are the dataclass's fields: adding a field adds the key, with its type checked.
 
-==========  ===============================================================
-section     sets
-==========  ===============================================================
-[read]      how to read the source (:class:`~journeymap.mapping.ReadOptions`)
-[mapping]   which column plays each role, plus ``timestamp_format`` and
-            ``timezone``
-[engine]    which engine runs the work, its threads and memory
-[demand]    the failure-demand rules (:class:`DemandRules`)
-[flow]      the activities that make flow unclean
-[check]     the period the capability and weekly charts cover
-[map]       what the journey map shows
-[output]    which pictures to write, and the report
-[report]    the report's title and the service's purpose
-==========  ===============================================================
+===============  ==========================================================
+section          sets
+===============  ==========================================================
+[read]           how to read the source (:class:`~journeymap.mapping.ReadOptions`)
+[mapping]        which column plays each role, plus ``timestamp_format`` and
+                 ``timezone``
+[engine]         which engine runs the work, its threads and memory
+[demand]         the failure-demand rules (:class:`DemandRules`)
+[flow]           the activities that make flow unclean
+[check]          the period the capability and weekly charts cover
+[map]            what the journey map shows
+[output]         which pictures to write, and the report
+[report]         the report's title and the service's purpose
+[reintegration]  how the reintegration plan groups handlers
+===============  ==========================================================
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from journeymap.demand_rules import (
 )
 from journeymap.errors import ConfigError
 from journeymap.mapping import ROLES, ReadOptions
+from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
 
 __all__ = [
     "SECTIONS",
@@ -47,6 +49,7 @@ __all__ = [
     "MapOptions",
     "Options",
     "OutputOptions",
+    "ReintegrationOptions",
     "ReportOptions",
     "load_options",
 ]
@@ -182,6 +185,28 @@ class ReportOptions:
     purpose: str | None = None
 
 
+@dataclass(frozen=True)
+class ReintegrationOptions:
+    """``[reintegration]``: how the reintegration plan
+    (:func:`~journeymap.analysis.reintegration_plan.reintegration_plan`) groups handlers.
+
+    Attributes
+    ----------
+    max_group : the most teams (or people) in a proposed group, 2 or more.
+    min_join_share : a team joins a group only when the hand-off wait between them is
+        at least this share of all the wait inside the joined group (0..1).
+    """
+
+    max_group: int = MAX_GROUP
+    min_join_share: float = MIN_JOIN_SHARE
+
+    def __post_init__(self) -> None:
+        if self.max_group < 2:
+            raise ConfigError(f"max_group must be 2 or more, not {self.max_group}")
+        if not 0 <= self.min_join_share <= 1:
+            raise ConfigError(f"min_join_share must be between 0 and 1, not {self.min_join_share}")
+
+
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
@@ -208,6 +233,7 @@ class Options:
     map: MapOptions = field(default_factory=MapOptions)
     output: OutputOptions = field(default_factory=OutputOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
+    reintegration: ReintegrationOptions = field(default_factory=ReintegrationOptions)
     #: Where the options came from (the config file), for messages.
     source: str | None = None
 
@@ -249,6 +275,7 @@ class Options:
                 map=MapOptions(**checked.get("map", {})),
                 output=OutputOptions(**checked.get("output", {})),
                 report=ReportOptions(**checked.get("report", {})),
+                reintegration=ReintegrationOptions(**checked.get("reintegration", {})),
                 source=config.path,
             )
         except ConfigError as exc:
@@ -258,9 +285,9 @@ class Options:
 
     def replace(self, **sections: dict[str, Any] | None) -> Options:
         """These options with some values changed, by section: ``read``, ``mapping``,
-        ``engine``, ``flow``, ``map``, ``output``, ``report`` (each a dict of field
-        values; ``None`` values are ignored, so that unset command-line options keep the
-        config file's values).
+        ``engine``, ``flow``, ``map``, ``output``, ``report``, ``reintegration`` (each a
+        dict of field values; ``None`` values are ignored, so that unset command-line
+        options keep the config file's values).
 
         Raises
         ------
@@ -302,6 +329,7 @@ _DATACLASS_SECTIONS: dict[str, type] = {
     "map": MapOptions,
     "output": OutputOptions,
     "report": ReportOptions,
+    "reintegration": ReintegrationOptions,
 }
 _DEMAND_HINTS: dict[str, Any] = {
     "failure_activities": tuple[str, ...],
@@ -312,7 +340,10 @@ _DEMAND_HINTS: dict[str, Any] = {
 _RULE_KEYS = ("name", "column", "equals", "matches")
 
 #: The sections of the config file, in the order the template lists them.
-SECTIONS = ("read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report")
+SECTIONS = (
+    "read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report",
+    "reintegration",
+)  # fmt: skip
 
 
 def _hints(section: str) -> dict[str, Any]:

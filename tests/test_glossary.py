@@ -17,6 +17,8 @@ NOT_MEASURES = {
     "journeymap.analysis.handoffs.check_level",  # checks an argument
     "journeymap.demand_rules.check_pattern",
     "journeymap.analysis.demand.demand_notes",  # notes on rules that do not apply
+    "journeymap.analysis.network.network_from_tables",  # the network from its tables
+    "journeymap.discovery.model_graph.dfg_object",  # the DFG as pm4py's object
     "journeymap.discovery.model_graph.filter_noise",  # the DFG as pm4py takes it
     "journeymap.discovery.model_graph.pm4py_dfg",
     "journeymap.discovery.model_graph.read_dfg",
@@ -27,6 +29,7 @@ NOT_MEASURES = {
     "journeymap.discovery.times.iso_week",
     "journeymap.discovery.models.inductive_model",  # process models, built by pm4py
     "journeymap.discovery.models.heuristics_model",
+    "journeymap.discovery.pm4py_log.to_pm4py",  # the events in pm4py's form
 }
 
 

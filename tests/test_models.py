@@ -20,7 +20,6 @@ import pytest
 from lxml import etree
 
 import journeymap as jm
-import journeymap.dot
 from journeymap.discovery.models import heuristics_model, inductive_model
 from journeymap.errors import MissingDependencyError, ModelError
 from shared_datasets import dataset
@@ -262,15 +261,15 @@ def test_bad_draw_format(tmp_path):
 
 def test_missing_pm4py(monkeypatch):
     monkeypatch.setitem(sys.modules, "pm4py", None)  # import pm4py raises ImportError
-    with pytest.raises(MissingDependencyError, match=r"pip install 'journeymap\[models\]'"):
+    with pytest.raises(MissingDependencyError, match=r"pip install 'pm4py>=2.7.23,<2.8'"):
         inductive_model(SEQUENCE)
 
 
 @needs_pm4py
 def test_missing_graphviz(monkeypatch, tmp_path):
     model = inductive_model(SEQUENCE)
-    monkeypatch.setattr(journeymap.dot.shutil, "which", lambda name: None)
-    with pytest.raises(MissingDependencyError, match="Install Graphviz"):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` there
+    with pytest.raises(MissingDependencyError, match="Debian/Ubuntu: `apt-get install graphviz`"):
         model.draw(tmp_path / "x.svg")
 
 

@@ -1,4 +1,7 @@
-"""The hand-off network renderer: labels, ping-pong, the top-N cut, escaping, determinism."""
+"""The hand-off network renderer: labels, ping-pong, the top-N cut, escaping, determinism.
+
+The renderer draws the networkx graph of journeymap.analysis.network; the tests build it
+from hand-written tables with network_from_tables."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
+from journeymap.analysis.network import network_from_tables
 from journeymap.render import draw, handoff_network_dot, style
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
@@ -36,6 +40,10 @@ def _pingpong() -> pd.DataFrame:
     )
 
 
+def _dot(matrix, pingpong=None, *, level="team", **options) -> str:
+    return handoff_network_dot(network_from_tables(matrix, pingpong, level=level), **options)
+
+
 def _line(dot: str, head: str) -> str:
     found = [s.strip() for s in dot.splitlines() if s.strip().startswith(head + " [")]
     assert len(found) == 1, f"{head}: {found}"
@@ -43,7 +51,7 @@ def _line(dot: str, head: str) -> str:
 
 
 def test_handlers_and_handoffs_with_counts_and_waits():
-    dot = handoff_network_dot(_matrix())
+    dot = _dot(_matrix())
     assert dot.startswith("digraph handoffs {")
     assert re.findall(r"^\s*(h\d+) \[label=<", dot, flags=re.MULTILINE) == ["h0", "h1", "h2"]
     # Back receives 120 and passes on 30 + 60.
@@ -62,7 +70,7 @@ def test_handlers_and_handoffs_with_counts_and_waits():
 
 
 def test_ping_pong_pairs_are_bold_purple_both_ways():
-    dot = handoff_network_dot(_matrix(), _pingpong())
+    dot = _dot(_matrix(), _pingpong())
     there, back = _line(dot, "h2 -> h0"), _line(dot, "h0 -> h2")
     assert 'label="  120 · 2.0 h · ⇄ 12"' in there
     assert 'label="  30 · 1.0 d · ⇄"' in back
@@ -74,52 +82,52 @@ def test_ping_pong_pairs_are_bold_purple_both_ways():
 
 
 def test_resource_level():
-    dot = handoff_network_dot(_matrix(), _pingpong(), level="resource", caption="People")
+    dot = _dot(_matrix(), _pingpong(), level="resource", caption="People")
     assert 'label="  7 · 1 min · ⇄ 1"' in _line(dot, "h0 -> h1")
     assert "Front" not in dot and "a resource, with the hand-offs" in dot
     assert '<font point-size="13">People</font>' in dot
 
 
 def test_only_the_largest_paths_are_drawn_and_the_caption_says_so():
-    dot = handoff_network_dot(_matrix(), max_edges=2, caption="Loans")
+    dot = _dot(_matrix(), max_edges=2, caption="Loans")
     assert len(re.findall(r" -> ", dot)) == 2 and "Back → Front" not in dot  # 30, the least
     assert "Loans — showing the 2 largest of 3 hand-off paths</font>" in dot
-    one = handoff_network_dot(_matrix(), max_edges=1)
+    one = _dot(_matrix(), max_edges=1)
     assert len(re.findall(r" -> ", one)) == 1 and "Field" not in one  # only on paths cut
     assert "largest of 3 hand-off paths; 1 of 3 teams, only on the others, are left out" in one
     assert "in 120 · out 90" in one  # totals still count every hand-off of the level
-    assert "showing" not in handoff_network_dot(_matrix(), max_edges=3)
+    assert "showing" not in _dot(_matrix(), max_edges=3)
 
 
 def test_ties_in_the_cut_are_broken_by_name():
     rows = [("team", a, b, 5, 5, 60.0, 300.0) for a, b in [("b", "c"), ("a", "c"), ("a", "b")]]
-    dot = handoff_network_dot(pd.DataFrame(rows, columns=COLUMNS), max_edges=2)
+    dot = _dot(pd.DataFrame(rows, columns=COLUMNS), max_edges=2)
     assert "label=<c<br/>" in dot and "h0 -> h1" in dot and "h0 -> h2" in dot
     assert len(re.findall(r" -> ", dot)) == 2  # a->b and a->c, not b->c
 
 
 def test_same_input_gives_the_same_dot_whatever_the_row_order():
-    dot = handoff_network_dot(_matrix(), _pingpong(), title="t", caption="c")
-    again = handoff_network_dot(
+    dot = _dot(_matrix(), _pingpong(), title="t", caption="c")
+    again = _dot(
         _matrix().sample(frac=1, random_state=2), _pingpong().iloc[::-1], title="t", caption="c"
     )
     assert dot == again
 
 
 def test_no_handoffs_at_this_level():
-    dot = handoff_network_dot(_matrix().iloc[:0])
+    dot = _dot(_matrix().iloc[:0])
     assert "no hand-offs between team handlers" in dot and "->" not in dot
 
 
 def test_bad_input():
     with pytest.raises(ValueError, match="matrix has no column 'median_wait_s'"):
-        handoff_network_dot(_matrix().drop(columns="median_wait_s"))
+        _dot(_matrix().drop(columns="median_wait_s"))
     with pytest.raises(ValueError, match="pingpong has no column 'b'"):
-        handoff_network_dot(_matrix(), _pingpong().drop(columns="b"))
+        _dot(_matrix(), _pingpong().drop(columns="b"))
     with pytest.raises(ValueError, match="'Front' -> 'Back' more than once"):
-        handoff_network_dot(pd.concat([_matrix(), _matrix().iloc[[0]]]))
+        _dot(pd.concat([_matrix(), _matrix().iloc[[0]]]))
     with pytest.raises(ValueError, match="max_edges must be at least 1"):
-        handoff_network_dot(_matrix(), max_edges=0)
+        _dot(_matrix(), max_edges=0)
 
 
 @needs_dot
@@ -129,7 +137,7 @@ def test_handler_names_are_escaped_and_drawn_as_text(tmp_path):
     rows = [("team", a, b, i + 1, 1, 60.0, 60.0) for i, (a, b) in pairs]
     matrix = pd.DataFrame(rows, columns=COLUMNS)
     pingpong = pd.DataFrame([("team", nasty[0], nasty[1], 1, 1)], columns=_pingpong().columns)
-    dot = handoff_network_dot(matrix, pingpong, title="<b>T</b>", caption="a & <i>b</i>")
+    dot = _dot(matrix, pingpong, title="<b>T</b>", caption="a & <i>b</i>")
     svg = draw(dot, tmp_path / "network", ["svg"])[1].read_text(encoding="utf-8")
     root = ET.fromstring(svg)  # well-formed XML
     assert not [el for el in root.iter() if el.tag.rsplit("}", 1)[-1].lower() == "script"]
@@ -144,7 +152,7 @@ def test_handler_names_are_escaped_and_drawn_as_text(tmp_path):
 
 @needs_dot
 def test_drawing_twice_gives_the_same_png(tmp_path):
-    dot = handoff_network_dot(_matrix(), _pingpong(), title="t")
+    dot = _dot(_matrix(), _pingpong(), title="t")
     first = draw(dot, tmp_path / "a", ["svg", "png"])
     second = draw(dot, tmp_path / "b", ["svg", "png"])
     for one, two in zip(first, second, strict=True):

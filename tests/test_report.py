@@ -19,7 +19,13 @@ from journeymap.render.report import render_report
 from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT
 from journeymap.render.report_svg import inline_svg
 from journeymap.render.summary import summary
-from journeymap.render.words import human_duration, map_caption, thousands
+from journeymap.render.words import (
+    PLAN_CAVEAT,
+    human_duration,
+    map_caption,
+    plan_sentences,
+    thousands,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
 
@@ -42,9 +48,8 @@ def _report(findings, chart_dir: Path, **options) -> str:
         for view in ("frequency", "performance")
     }  # fmt: skip
     network = None
-    if findings.handoffs is not None:
-        matrix = findings.handoffs[findings.handoffs["level"] == findings.level]
-        network = _svg(handoff_network_dot(matrix, level=findings.level))
+    if findings.network is not None:
+        network = _svg(handoff_network_dot(findings.network))
     charts = {
         name: xmr_svg(chart, title=name, path=chart_dir / f"{name}.svg").read_text()
         for name, chart in findings.check.charts.items()
@@ -143,6 +148,21 @@ def test_glossary_has_hypothesis_note(sample):
     for term in ("Case", "Hand-off", "Ping-pong", "Failure demand", "Value demand",
                  "One-stop", "Clean", "End-to-end time", "Variant"):  # fmt: skip
         assert term in text
+
+
+def test_reintegration_plan_section(sample, evil):
+    findings, html = sample
+    doc = lxml.html.fromstring(html)
+    (section,) = doc.xpath("//section[@id='plan']")
+    assert PLAN_CAVEAT in section.text_content()
+    assert "up to 3 teams a group" in section.text_content()
+    items = [li.text_content() for li in section.xpath(".//ol/li")]
+    assert items == plan_sentences(findings.reintegration_plan)
+    assert items[0].startswith("Back Office, Contact Centre and Field Team, working as one")
+    assert doc.xpath("//nav//a[@href='#plan']")[0].text_content() == "Reintegration plan"
+    # Handler names from the log are text in the plan's sentences too.
+    (plan,) = lxml.html.fromstring(evil).xpath("//section[@id='plan']")
+    assert EVIL in plan.text_content() and not plan.xpath(".//script")
 
 
 def test_size_bound(sample):

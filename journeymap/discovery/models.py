@@ -1,9 +1,11 @@
 """Formal process models built by pm4py from the directly-follows graph.
 
-This is the only module of journeymap that uses pm4py. It is given the aggregated graph
-of :func:`journeymap.discovery.dfg` (a DataFrame with ``source``, ``target`` and
-``events``; start edges leave ``__start__``, end edges enter ``__end__``), never the
-events, so its cost depends on the number of activities, not on the size of the log.
+This is the module of journeymap that runs pm4py (besides it, only
+:func:`journeymap.discovery.model_graph.dfg_object` imports pm4py's DFG class). It is
+given the aggregated graph of :func:`journeymap.discovery.dfg` (a DataFrame with
+``source``, ``target`` and ``events``; start edges leave ``__start__``, end edges enter
+``__end__``), never the events, so its cost depends on the number of activities, not on
+the size of the log.
 pm4py is imported on the first call only (the import alone takes about 2 s and 230 MB).
 
 Two models:
@@ -32,7 +34,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from journeymap.discovery.model_graph import filter_noise, pm4py_dfg, read_dfg
+from journeymap.discovery.model_graph import PM4PY_INSTALL, filter_noise, pm4py_dfg, read_dfg
 from journeymap.dot import run_dot
 from journeymap.errors import MissingDependencyError, ModelError
 
@@ -41,7 +43,6 @@ __all__ = ["DRAW_FORMATS", "ProcessModel", "heuristics_model", "inductive_model"
 
 #: Formats :meth:`ProcessModel.draw` writes (``dot`` is the Graphviz source itself).
 DRAW_FORMATS = ("svg", "png", "pdf", "dot")
-_INSTALL = "pip install 'journeymap[models]'"
 _BAD_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DOT_ID = r'"(?:[^"\\]|\\.)*"|[^\s"\[\]=;{}]+'
 _DOT_STATEMENT = re.compile(
@@ -238,7 +239,7 @@ def _pm4py() -> Any:
         import pm4py
     except ImportError as exc:
         raise MissingDependencyError(
-            f"process models need pm4py, which is not installed ({exc}): {_INSTALL}"
+            f"process models need pm4py, which is not installed ({exc}): {PM4PY_INSTALL}"
         ) from exc
     return pm4py
 

@@ -14,9 +14,11 @@ import pandas as pd
 from journeymap.analysis.cases import case_table_expr
 from journeymap.analysis.demand import failure_matches, matching_activities
 from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
+from journeymap.analysis.network import handler_stats, network_from_tables
 from journeymap.analysis.period import complete_period
 from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import reintegration
+from journeymap.analysis.reintegration_plan import reintegration_plan
 from journeymap.analysis.rework import rework, rework_summary
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
 from journeymap.discovery.dfg import dfg
@@ -47,9 +49,10 @@ def mine(
 
     Computes, on the engine: the directly-follows graph, activities, variants and
     end-to-end times; hand-offs, ping-pong and reintegration candidates at each handler
-    level; rework; the per-case table; demand, flow and capability charts; the journey
-    map's scope (and the failure-demand map for the report); and, if asked, a formal
-    model (pm4py). Nothing is written: :func:`journeymap.write_outputs` writes the
+    level, and the hand-off network and reintegration plan at the findings' level;
+    rework; the per-case table; demand, flow and capability charts; the journey map's
+    scope (and the failure-demand map for the report); and, if asked, a formal model
+    (pm4py). Nothing is written: :func:`journeymap.write_outputs` writes the
     findings.
 
     Parameters
@@ -114,6 +117,18 @@ def mine(
                 flows["handoff_summary"] = handoff_summary(log, level=level)
                 say("reintegration candidates")
                 flows["reintegration"] = reintegration(log, level=level)
+                say("hand-off network and reintegration plan")
+                network = network_from_tables(
+                    matrices[-1], pairs[-1], handler_stats(log, level=level), level=level
+                )
+                flows["network"] = network
+                flows["reintegration_plan"] = reintegration_plan(
+                    log,
+                    level=level,
+                    max_group=options.reintegration.max_group,
+                    min_join_share=options.reintegration.min_join_share,
+                    network=network,
+                )
             # One level's known-handler sequence at a time on the engine.
             log.release(f"handlers_{lv}", f"pingpong_events_{lv}")
         flows["handoffs"] = pd.concat(matrices, ignore_index=True)

@@ -26,7 +26,12 @@ from journeymap.render.journey import journey_dot
 from journeymap.render.pictures import draw
 from journeymap.render.report import render_report
 from journeymap.render.summary import summary
-from journeymap.render.words import chart_title, map_caption, reintegration_sentences
+from journeymap.render.words import (
+    chart_title,
+    map_caption,
+    plan_sentences,
+    reintegration_sentences,
+)
 
 __all__ = ["REPORT_VIEWS", "chart_file", "write_outputs"]
 
@@ -51,13 +56,12 @@ def write_outputs(
 
     Files: ``journey.dot`` and ``journey.<format>`` for each picture format (default
     ``findings.options.output.formats``); ``tables/`` (dfg, activities, variants,
-    handoffs, pingpong, reintegration, rework, cases, demand, demand_by_week,
-    failure_pareto, flow, capability_e2e as CSV; rejects, when rows were rejected);
-    ``charts/`` (the XmR charts as SVG);
-    ``summary.json``; with a model, ``model.bpmn`` (inductive) and ``model.svg``; and,
-    unless ``report`` is False (default ``findings.options.output.report``),
-    ``report.html``. ``source_path``, when it is a local file, is fingerprinted with
-    SHA-256 in the report.
+    handoffs, pingpong, reintegration, reintegration_plan, rework, cases, demand,
+    demand_by_week, failure_pareto, flow, capability_e2e as CSV; rejects, when rows were
+    rejected); ``charts/`` (the XmR charts as SVG); ``summary.json``; with a model,
+    ``model.bpmn`` (inductive) and ``model.svg``; and, unless ``report`` is False
+    (default ``findings.options.output.report``), ``report.html``. ``source_path``, when
+    it is a local file, is fingerprinted with SHA-256 in the report.
 
     The folder is replaced whole: files of an earlier run never mix with the new ones.
     A folder that holds other files than journeymap's is not replaced.
@@ -106,12 +110,14 @@ def _write(
     say("tables")
     tables = out / "tables"
     for name in ("dfg", "activities", "variants", "handoffs", "pingpong", "reintegration",
-                 "rework"):  # fmt: skip
+                 "reintegration_plan", "rework"):  # fmt: skip
         table = getattr(findings, name)
         if table is None:
             continue
         if name == "reintegration":
             table = table.assign(sentence=reintegration_sentences(table))
+        if name == "reintegration_plan":
+            table = table.assign(sentence=plan_sentences(table))
         written.append(engine.write_csv(table, tables / f"{name}.csv"))
     if findings.cases is not None:
         written.append(findings.cases.write_csv(tables / "cases.csv"))
@@ -206,7 +212,7 @@ def _write_report(
             journey_dot(failure.dfg, failure.activities, lanes=findings.lanes, caption=caption)
         )
     network_svg = None
-    if findings.level is not None and findings.handoffs is not None:
+    if findings.level is not None and findings.network is not None:
         network_svg = svg(network_dot(findings))
         journey_svgs["hand-offs"] = network_svg
     report = findings.options.report

@@ -1,49 +1,48 @@
 """The hand-off network: who passes work to whom, as Graphviz DOT.
 
-:func:`handoff_network_dot` draws the hand-off table of the analyses (MEASURES.md,
-"Handler, hand-offs, ping-pong") as a network: each handler (a team or a person) is a
-box, each pair of handlers with hand-offs an arrow. Ping-pong pairs, where work goes
-back and forth, are drawn in bold purple both ways. Like the journey map, nothing is
-computed here but shares for widths and shades; log text is escaped, node ids are
-generated, and the same tables always give the same DOT.
+:func:`handoff_network_dot` draws the hand-off network of the analyses
+(:func:`journeymap.analysis.network.handoff_network`, a networkx graph; MEASURES.md,
+"Handler, hand-offs, ping-pong"): each handler (a team or a person) is a box, each pair
+of handlers with hand-offs an arrow. Ping-pong pairs, where work goes back and forth,
+are drawn in bold purple both ways. Like the journey map, nothing is computed here but
+shares for widths and shades; log text is escaped, node ids are generated, and the same
+graph always gives the same DOT.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from journeymap.errors import MappingError, option
 from journeymap.render import style
 from journeymap.render.style import quoted
-from journeymap.render.tables import number, records, require, scale, values
+from journeymap.render.tables import number, scale, values
 from journeymap.render.words import human_duration, thousands
 
-__all__ = ["MATRIX_COLUMNS", "PINGPONG_COLUMNS", "handoff_network_dot", "network_dot"]
+if TYPE_CHECKING:
+    import networkx as nx
 
-MATRIX_COLUMNS = ["level", "from", "to", "count", "cases", "median_wait_s", "total_wait_s"]
-PINGPONG_COLUMNS = ["level", "a", "b", "count", "cases"]
+__all__ = ["handoff_network_dot", "network_dot"]
 
 
 def handoff_network_dot(
-    matrix: pd.DataFrame,
-    pingpong: pd.DataFrame | None = None,
+    network: nx.DiGraph,
     *,
-    level: str = "team",
     max_edges: int = 60,
     caption: str = "",
     title: str = "",
 ) -> str:
-    """The hand-off network of one level (``"team"`` or ``"resource"``) as DOT text.
+    """The hand-off network of one level (``network.graph["level"]``, ``"team"`` or
+    ``"resource"``) as DOT text.
 
-    Each handler is a box with its name and its hand-offs received and passed on
-    (``"in 1,204 · out 980"``, over all hand-offs of the level), darker the more it
-    has. Each row ``from -> to`` of ``matrix`` is an arrow, wider and darker the more
-    hand-offs it carries, labelled with the count and the median wait between the two
-    events (``"412 · 1.2 d"``). When ``pingpong`` lists the pair (a, b), both arrows
-    between a and b are bold purple and marked ``⇄``: work goes back and forth; the
-    arrow a -> b also shows the number of ping-pongs a -> b -> a (``"· ⇄ 37"``).
+    Each handler with hand-offs is a box with its name and its hand-offs received and
+    passed on (``"in 1,204 · out 980"``, over all hand-offs of the level), darker the
+    more it has. Each edge ``from -> to`` is an arrow, wider and darker the more
+    hand-offs it carries (``count``), labelled with the count and the median wait
+    between the two events (``"412 · 1.2 d"``). When work goes back and forth between
+    a and b (``pingpong`` above 0 on a -> b or b -> a), both arrows between a and b are
+    bold purple and marked ``⇄``; the arrow a -> b also shows the number of ping-pongs
+    a -> b -> a (``"· ⇄ 37"``).
 
     To stay legible, only the ``max_edges`` largest paths are drawn (by count, ties by
     the names), with the handlers they join; the caption then says how many paths and
@@ -51,14 +50,10 @@ def handoff_network_dot(
 
     Parameters
     ----------
-    matrix : pandas.DataFrame
-        Hand-offs per handler pair: ``level``, ``from``, ``to``, ``count``, ``cases``,
-        ``median_wait_s``, ``total_wait_s``. Rows of other levels are ignored.
-    pingpong : pandas.DataFrame, optional
-        Ping-pong pairs: ``level``, ``a``, ``b``, ``count`` (ping-pongs a -> b -> a),
-        ``cases``.
-    level : str
-        The level to draw, as in the ``level`` column.
+    network : networkx.DiGraph
+        The hand-off network, as :func:`~journeymap.analysis.network.handoff_network`
+        returns it: edges with ``count``, ``cases``, ``median_wait_s``,
+        ``total_wait_s``, ``pingpong`` and ``pingpong_cases``.
     max_edges : int
         The most paths drawn (at least 1).
     caption, title : str
@@ -67,34 +62,36 @@ def handoff_network_dot(
     Returns
     -------
     str
-        DOT source; the same inputs always give the same text.
+        DOT source; the same graph always gives the same text.
 
     Raises
     ------
     ValueError
-        For a missing column, a pair listed twice, or ``max_edges`` below 1.
+        For an edge without one of those attributes, or ``max_edges`` below 1.
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from journeymap.analysis.network import network_from_tables
     >>> matrix = pd.DataFrame({
     ...     "level": "team", "from": ["Front", "Back"], "to": ["Back", "Front"],
     ...     "count": [12, 5], "cases": [10, 5], "median_wait_s": [7200.0, 86400.0],
     ...     "total_wait_s": [90000.0, 400000.0]})
     >>> pp = pd.DataFrame({"level": ["team"], "a": ["Front"], "b": ["Back"],
     ...                    "count": [4], "cases": [4]})
-    >>> dot = handoff_network_dot(matrix, pp)
+    >>> dot = handoff_network_dot(network_from_tables(matrix, pp))
     >>> 'h1 -> h0 [label="  12 · 2.0 h · ⇄ 4"' in dot, "in 12 · out 5" in dot
     (True, True)
     """
     if max_edges < 1:
         raise ValueError(f"max_edges must be at least 1, not {max_edges}")
-    require(matrix, "matrix", MATRIX_COLUMNS)
-    edges = _level_rows(matrix, level, ("from", "to"), "matrix")
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    if pingpong is not None:
-        require(pingpong, "pingpong", PINGPONG_COLUMNS)
-        for row in _level_rows(pingpong, level, ("a", "b"), "pingpong"):
-            pairs[(row["a"], row["b"])] = row
+    level = str(network.graph.get("level", "team"))
+    edges = [_edge_row(a, b, data) for a, b, data in network.edges(data=True)]
+    pairs = {
+        (row["from"], row["to"]): {"count": row["pingpong"], "cases": row["pingpong_cases"]}
+        for row in edges
+        if (number(row["pingpong"]) or 0) > 0
+    }
     edges.sort(key=lambda r: (-(number(r["count"]) or 0.0), r["from"], r["to"]))
     shown = edges[:max_edges]
     names = sorted({r["from"] for r in shown} | {r["to"] for r in shown})
@@ -114,18 +111,17 @@ def handoff_network_dot(
     return "\n".join(lines) + "\n"
 
 
-def _level_rows(
-    frame: pd.DataFrame, level: str, keys: tuple[str, str], name: str
-) -> list[dict[str, Any]]:
-    rows = [row for row in records(frame) if str(row["level"]) == level]
-    for row in rows:
-        row[keys[0]], row[keys[1]] = str(row[keys[0]]), str(row[keys[1]])
-    seen = [(row[keys[0]], row[keys[1]]) for row in rows]
-    twice = sorted({pair for pair in seen if seen.count(pair) > 1})
-    if twice:
-        shown = ", ".join(f"{a!r} -> {b!r}" for a, b in twice)
-        raise ValueError(f"{name} lists {shown} more than once for level {level!r}")
-    return rows
+_EDGE_KEYS = ("count", "cases", "median_wait_s", "total_wait_s", "pingpong", "pingpong_cases")
+
+
+def _edge_row(source: Any, target: Any, data: dict[str, Any]) -> dict[str, Any]:
+    missing = [key for key in _EDGE_KEYS if key not in data]
+    if missing:
+        raise ValueError(
+            f"the hand-off {str(source)!r} -> {str(target)!r} has no "
+            f"{', '.join(map(repr, missing))}: draw the graph handoff_network() returns"
+        )
+    return {"from": str(source), "to": str(target), **{k: data[k] for k in _EDGE_KEYS}}
 
 
 def _totals(edges: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
@@ -251,14 +247,9 @@ def network_dot(findings: Any, title: str = "") -> str:
     MappingError
         The log has no team or resource role.
     """
-    if findings.level is None or findings.handoffs is None:
+    if findings.level is None or findings.network is None:
         raise MappingError(
             f"{option('view', 'handoffs')} needs a team or resource column: map one with "
             f"{option('team', 'COLUMN')} or {option('resource', 'COLUMN')}"
         )
-    level = findings.level
-    matrix = findings.handoffs[findings.handoffs["level"] == level]
-    pairs = None
-    if findings.pingpong is not None:
-        pairs = findings.pingpong[findings.pingpong["level"] == level]
-    return handoff_network_dot(matrix, pairs, level=level, title=title)
+    return handoff_network_dot(findings.network, title=title)

@@ -21,11 +21,14 @@ from journeymap.render.report_html import Column, coverage_curve, esc, figure, p
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.words import (
     MISSING,
+    PLAN_CAVEAT,
     capability_statement,
     chart_title,
     human_duration,
     map_caption,
     period_text,
+    plan_method,
+    plan_sentences,
     reintegration_sentences,
     thousands,
     total_wait_text,
@@ -188,6 +191,27 @@ def _reintegration(findings: Any) -> str:
     return (
         head + "<p>The hand-offs whose waits cost customers most time in total, "
         f'largest first.</p><ol class="opportunities">{items}</ol></section>'
+    )
+
+
+def _plan(findings: Any) -> str:
+    head = '<section id="plan"><h2>Who could work as one: a reintegration plan</h2>'
+    plan = findings.reintegration_plan
+    if plan is None or findings.level is None:
+        return head + '<p class="note">No plan: the log has no team or resource.</p></section>'
+    caveat = f'<p class="hypothesis">{esc(PLAN_CAVEAT)}</p>'
+    if plan.empty:
+        return head + '<p class="note">No hand-off waiting to remove.</p></section>'
+    chosen = findings.options.reintegration
+    method = plan_method(chosen.max_group, chosen.min_join_share, level=findings.level)
+    top = plan.head(TOP_OPPORTUNITIES)
+    items = "".join(f"<li>{esc(sentence)}</li>" for sentence in plan_sentences(top))
+    more = len(plan) - len(top)
+    rest = f" {more:,} more in tables/reintegration_plan.csv." if more else ""
+    return (
+        f"{head}{caveat}<p>Groups of {esc(findings.level)}s that, working as one, would "
+        f"remove the most waiting at hand-offs, largest first. {esc(method)}{rest}</p>"
+        f'<ol class="opportunities">{items}</ol></section>'
     )
 
 
@@ -375,7 +399,8 @@ def _made(findings: Any, options: dict[str, Any]) -> str:
 
 
 _TOC = (("journey", "Journey map"), ("handoffs", "Hand-offs"),
-        ("reintegration", "Reintegration"), ("rework", "Rework"), ("demand", "Demand"),
+        ("reintegration", "Reintegration"), ("plan", "Reintegration plan"),
+        ("rework", "Rework"), ("demand", "Demand"),
         ("capability", "Capability"), ("variants", "Variants"), ("data", "Data quality"),
         ("glossary", "Glossary"), ("made", "How it was made"))  # fmt: skip
 
@@ -422,6 +447,7 @@ def render_report(
         _journey(findings, journey_svgs),
         _network(findings, network_svg),
         _reintegration(findings),
+        _plan(findings),
         _rework(findings),
         _demand(findings, chart_svgs),
         _capability(findings, chart_svgs),

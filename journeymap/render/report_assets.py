@@ -26,6 +26,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
      "two consecutive events of a case whose handlers are known."),
     ("Ping-pong", "Work that goes from one handler to another and straight back "
      "(X to Y to X). A ping-pong case has at least one."),
+    ("Reintegration plan", "Groups of handlers that, working as one, would remove the most "
+     "waiting at hand-offs: the hand-offs between two handlers of a group, their total "
+     "wait and share of all hand-off waiting, and the cases with at least one. A "
+     "hypothesis to study, not a reorganisation chart."),
     ("Rework, redo, repeat", "A rework event is an activity that already happened earlier "
      "in the same case. It is a redo when someone else does it again, and a repeat when "
      "the same person does it again. A self-loop is an activity followed directly by "

@@ -18,11 +18,15 @@ import pandas as pd
 __all__ = [
     "CHART_TITLES",
     "MISSING",
+    "PLAN_CAVEAT",
     "capability_statement",
     "chart_title",
     "human_duration",
     "map_caption",
     "period_text",
+    "plan_method",
+    "plan_sentence",
+    "plan_sentences",
     "reintegration_sentence",
     "reintegration_sentences",
     "thousands",
@@ -210,6 +214,101 @@ def reintegration_sentence(
         f"(median {human_duration(median_wait_s)}). "
         f"{who} doing both would remove that hand-off."
     )
+
+
+# -- the reintegration plan ----------------------------------------------------------
+#: What a reintegration plan is, and is not: said wherever the plan is shown.
+PLAN_CAVEAT = (
+    "This plan is a hypothesis to study, not a reorganisation chart. It counts only the "
+    "customers' waiting at hand-offs between these handlers and assumes it would go with "
+    "the hand-offs; it knows nothing of skills, capacity or why the work was split. Go "
+    "and see the work before changing who does it."
+)
+
+
+def _names(names: list[str]) -> str:
+    """``"A"``, ``"A and B"``, ``"A, B and C"``."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def plan_method(max_group: int, min_join_share: float, *, level: str = "team") -> str:
+    """How the plan's groups were formed, in one sentence.
+
+    Examples
+    --------
+    >>> plan_method(3, 0.1)
+    'Teams were grouped step by step: each step joins the two groups with the most hand-off waiting between them, up to 3 teams a group, and only when that waiting is at least 10% of the waiting inside the new group.'
+    """  # noqa: E501
+    who = "People" if level == "resource" else "Teams"
+    share = _number(100 * min_join_share)
+    return (
+        f"{who} were grouped step by step: each step joins the two groups with the most "
+        f"hand-off waiting between them, up to {max_group:,} {who.lower()} a group, and "
+        f"only when that waiting is at least {share}% of the waiting inside the new group."
+    )
+
+
+def plan_sentences(table: Any, *, separator: str = " + ") -> list[str]:
+    """:func:`plan_sentence` for each row of a reintegration plan
+    (:func:`journeymap.analysis.reintegration_plan.reintegration_plan`); ``separator``
+    is the one between the names of its ``handlers`` column."""
+    columns = ["handlers", "handoffs", "pingpongs", "cases", "total_wait_s", "wait_pct",
+               "level"]  # fmt: skip
+    return [
+        plan_sentence(str(handlers).split(separator), *row, level=str(level))
+        for handlers, *row, level in table[columns].astype(object).itertuples(index=False)
+    ]
+
+
+def plan_sentence(
+    handlers: list[str],
+    handoffs: int,
+    pingpongs: int,
+    cases: int,
+    total_wait_s: float,
+    wait_pct: float | None,
+    *,
+    level: str = "team",
+) -> str:
+    """One group of a reintegration plan in plain language.
+
+    Names are listed as in prose ("A, B and C"); counts use thousands separators, the
+    wait :func:`total_wait_text`, the share a percentage (whole from 10% on, one decimal
+    below). The ping-pongs are said when there are any.
+
+    Examples
+    --------
+    >>> plan_sentence(["Back", "Front"], 1204, 97, 862, 5_000_000.0, 74.0)
+    "Back and Front, working as one team, would remove the 1,204 hand-offs between them in 862 cases and, with them, 58 days of customers' waiting: 74% of all the waiting at hand-offs. Work went back and forth between them 97 times."
+    >>> plan_sentence(["ann", "bob", "cy"], 1, 0, 1, 90.0, 5.0, level="resource")
+    "ann, bob and cy, working together as one, would remove the 1 hand-off between them in 1 case and, with it, 2 min of customers' waiting: 5% of all the waiting at hand-offs."
+    """  # noqa: E501
+    how = "working together as one" if level == "resource" else "working as one team"
+    many = handoffs != 1
+    text = (
+        f"{_names(handlers)}, {how}, would remove the {thousands(handoffs)} "
+        f"hand-off{'s' if many else ''} between them in {thousands(cases)} "
+        f"case{'s' if cases != 1 else ''} and, with {'them' if many else 'it'}, "
+        f"{total_wait_text(total_wait_s)} of customers' waiting: {_pct(wait_pct)} of all "
+        "the waiting at hand-offs."
+    )
+    if pingpongs:
+        text += (
+            f" Work went back and forth between them {thousands(pingpongs)} "
+            f"time{'s' if pingpongs != 1 else ''}."
+        )
+    return text
+
+
+def _pct(value: float | None) -> str:
+    """A percentage: whole from 10% on, one decimal below (no trailing .0), "under
+    0.1%" for a sliver."""
+    if _is_missing(value):
+        return MISSING
+    pct = float(value)  # type: ignore[arg-type]
+    return "under 0.1%" if 0 < pct < 0.05 else f"{_number(pct)}%"
 
 
 # -- capability --------------------------------------------------------------------

@@ -20,8 +20,10 @@ from journeymap.analysis.demand import (
 )
 from journeymap.analysis.flow import flow, flow_summary
 from journeymap.analysis.handoffs import handoff_summary, handoffs, handoffs_per_case, pingpong
+from journeymap.analysis.network import handler_stats, handoff_network
 from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import fragmentation_summary, reintegration
+from journeymap.analysis.reintegration_plan import reintegration_plan
 from journeymap.analysis.rework import rework, rework_per_case, rework_summary
 from journeymap.discovery.activities import activity_stats
 from journeymap.discovery.dfg import dfg
@@ -162,6 +164,47 @@ def test_reintegration(log):
         ("Assess", "Chase", "Back", "Front", 1, 21 * H),
         ("Chase", "Resolve", "Front", "Back", 1, 1 * H),
         ("Log", "Assess", "Front", "Back", 1, 1 * H),
+    ]
+
+
+def test_handoff_network(log):
+    # Front: A's Log and Chase, B's two events, C's and D's Log: 6 events in 4 cases;
+    # Back: A's two Assess and Resolve, C's Resolve: 4 in 2 (C's Assess has no team).
+    assert rows(handler_stats(log, level="team"), ["handler", "events", "cases"]) == [
+        ("Back", 4, 2), ("Front", 6, 4),
+    ]  # fmt: skip
+    g = handoff_network(log, level="team")
+    assert list(g.nodes(data=True)) == [
+        ("Back", {"events": 4, "cases": 2}), ("Front", {"events": 6, "cases": 4}),
+    ]  # fmt: skip
+    assert list(g.edges(data=True)) == [
+        ("Back", "Front", {"count": 1, "cases": 1, "median_wait_s": 21 * H,
+                           "total_wait_s": 21 * H, "pingpong": 1, "pingpong_cases": 1,
+                           "weight": 1}),
+        ("Front", "Back", {"count": 3, "cases": 2, "median_wait_s": 1 * H,
+                           "total_wait_s": 6.5 * H, "pingpong": 1, "pingpong_cases": 1,
+                           "weight": 3}),
+    ]  # fmt: skip
+    people = handoff_network(log, level="resource")
+    assert dict(people.nodes(data="events")) == {"ann": 5, "bob": 3, "cy": 1, "dan": 1}
+    assert sorted(people.edges(data="count")) == [
+        ("ann", "bob", 2), ("bob", "cy", 1), ("cy", "ann", 1), ("dan", "bob", 1),
+    ]  # fmt: skip
+
+
+def test_reintegration_plan(log):
+    columns = ["group", "handlers", "handoffs", "pingpongs", "cases", "total_wait_s",
+               "wait_pct"]  # fmt: skip
+    # Team: Back and Front, 4 hand-offs in A and C, 6.5 h + 21 h, all the hand-off wait.
+    assert rows(reintegration_plan(log, level="team"), columns) == [
+        (1, "Back + Front", 4, 2, 2, 27.5 * H, 100.0),
+    ]
+    # Resource, wait between pairs: ann-cy 21 h, dan-bob 4.5 h, ann-bob 2 h, bob-cy 2 h
+    # (29.5 h in all). ann + cy first; then bob + dan (4.5 h) before {ann, cy} + bob
+    # (4 h); the two pairs would make 4 people.
+    assert rows(reintegration_plan(log, level="resource"), columns) == [
+        (1, "ann + cy", 1, 0, 1, 21 * H, pytest.approx(100 * 21 / 29.5)),
+        (2, "bob + dan", 1, 0, 1, 4.5 * H, pytest.approx(100 * 4.5 / 29.5)),
     ]
 
 
