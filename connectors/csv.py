@@ -188,6 +188,35 @@ def encoding_error(label: str, line: int, encoding: str) -> SourceError:
     )
 
 
+#: The first bytes of files that are often renamed .csv by mistake.
+_BINARY_KINDS = {
+    b"PK\x03\x04": "a zip archive (an Excel workbook saved as .xlsx?)",
+    b"\xd0\xcf\x11\xe0": "an old Excel or Word file (.xls/.doc)",
+    b"%PDF": "a PDF document",
+    b"SQLite format 3\x00": "an SQLite database",
+    b"PAR1": "a Parquet file",
+    b"\x1f\x8b": "gzip-compressed data (name it .csv.gz)",
+}
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+def _check_text(head: bytes, label: str) -> None:
+    """Refuse a file that is not text, saying what it seems to be."""
+    for magic, kind in _BINARY_KINDS.items():
+        if head.startswith(magic):
+            raise SourceError(f"{label}: is {kind}, not delimited text; export the log as CSV")
+    if _looks_like_utf16(head) or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    # NUL bytes are removed from the values and counted; other control bytes are rare
+    # in text and common in binary data.
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES[1:]))
+    if controls >= 8 and controls * 100 > len(head):
+        raise SourceError(
+            f"{label}: is not a text file ({controls:,} control bytes in its first "
+            f"{len(head):,}); export the log as CSV, or give a file journeymap reads"
+        )
+
+
 def _looks_like_utf16(head: bytes) -> bool:
     """Text in UTF-16 without a byte-order mark: every other byte of ASCII text is 0."""
     return len(head) >= 8 and head.count(b"\x00") * 3 >= len(head)
@@ -202,6 +231,7 @@ def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
             head = fh.read(1 << 16)
     except (OSError, EOFError):
         return  # the scan reports a damaged file in its own words
+    _check_text(head, label)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(head):
         raise SourceError(
             f"{label}: the file is in UTF-16, not {encoding}; read it with "

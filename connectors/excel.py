@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from journeymap.connectors.base import Connector, RawSource
@@ -53,24 +54,47 @@ class ExcelConnector(Connector):
             ) from exc
         try:
             sheet, notes = _choose_sheet(workbook, options.sheet, label)
+            notes += _uncalculated_formulas(path, sheet.title, label)
         except BaseException:
             workbook.close()
             raise
         raw = RawSource(source=label, notes=notes)
-        raw.batches = _batches(workbook, sheet, f"{label}, sheet {sheet.title!r}", raw)
+        sheets = ", ".join(repr(n) for n in workbook.sheetnames)
+        where = f"{label}, sheet {sheet.title!r}"
+        raw.batches = _batches(workbook, sheet, where, raw, sheets)
         return raw
 
 
+#: Rows of a sheet looked at to tell whether it holds a table.
+_PEEK_ROWS = 20
+
+
+def _holds_table(sheet: Any) -> bool:
+    """Whether a sheet has a header of three or more values and a row below it."""
+    if not hasattr(sheet, "iter_rows"):
+        return False
+    header = False
+    for row in sheet.iter_rows(max_row=_PEEK_ROWS, values_only=True):
+        filled = sum(v not in (None, "") for v in row)
+        if header and filled:
+            return True
+        header = header or filled >= 3
+    return False
+
+
 def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, list[str]]:
-    """The sheet asked for by name or 1-based number (default: the first)."""
+    """The sheet asked for by name or 1-based number (default: the first that holds a
+    table: a header of three or more values and rows below it)."""
     names: list[str] = list(workbook.sheetnames)
     shown = ", ".join(repr(n) for n in names)
     notes = []
     if sheet is None:
-        name = names[0]
+        tables = [n for n in names if _holds_table(workbook[n])]
+        name = tables[0] if tables else names[0]
         if len(names) > 1:
+            why = "the first that holds a table" if tables else "the first"
             notes.append(
-                f"the workbook has {len(names)} sheets ({shown}); the first, {name!r}, is "
+                f"the workbook has {len(names)} sheets ({shown}); {name!r}, {why}, is "
                 f"read (choose another with {option('sheet')})"
             )
     elif sheet in names:
@@ -88,7 +112,64 @@ def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, li
     return chosen, notes
 
 
-def _batches(workbook: Any, sheet: Any, where: str, raw: RawSource) -> Iterator[Any]:
+def _uncalculated_formulas(path: Path, title: str, label: str) -> list[str]:
+    """A note on the formula cells of sheet ``title`` that have no saved value.
+
+    A workbook written by a program that does not calculate (a script, some exports)
+    stores formulas without their results; such cells read as empty. Only a sheet whose
+    XML holds formulas is read a second time, for their text, to find them.
+    """
+    import openpyxl
+
+    if not _has_formulas(path):
+        return []
+    missing: list[str] = []
+    count = 0
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        pairs = zip(formulas[title].iter_rows(), values[title].iter_rows(), strict=False)
+        for with_formulas, with_values in pairs:
+            for f, v in zip(with_formulas, with_values, strict=False):
+                text = f.value
+                if isinstance(text, str) and text.startswith("=") and v.value is None:
+                    count += 1
+                    if len(missing) < 3:
+                        missing.append(f.coordinate)
+    finally:
+        formulas.close()
+        values.close()
+    if not count:
+        return []
+    return [
+        f"{label}, sheet {title!r}: {count:,} formula cell(s) have no saved value (such as "
+        f"{', '.join(missing)}) and read as empty; open the workbook in Excel or "
+        "LibreOffice and save it, so their values are stored"
+    ]
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an ``<f>`` element)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if not name.startswith("xl/worksheets/") or not name.endswith(".xml"):
+                    continue
+                with archive.open(name) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 20):
+                        data = tail + chunk
+                        if b"<f>" in data or b"<f " in data or b"<x:f" in data:
+                            return True
+                        tail = data[-4:]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    return False
+
+
+def _batches(
+    workbook: Any, sheet: Any, where: str, raw: RawSource, sheets: str = ""
+) -> Iterator[Any]:
     """The sheet's rows as batches of text; fills ``raw.columns`` and ``raw.notes``.
 
     The first non-empty row is the header. Values right of the header get columns named
@@ -99,12 +180,14 @@ def _batches(workbook: Any, sheet: Any, where: str, raw: RawSource) -> Iterator[
     try:
         # The size a file declares can be wrong; read the rows that are really there.
         sheet.reset_dimensions()
-        yield from _sheet_batches(sheet.iter_rows(), where, raw)
+        yield from _sheet_batches(sheet.iter_rows(), where, raw, sheets)
     finally:
         workbook.close()
 
 
-def _sheet_batches(rows: Iterable[Sequence[Any]], where: str, raw: RawSource) -> Iterator[Any]:
+def _sheet_batches(
+    rows: Iterable[Sequence[Any]], where: str, raw: RawSource, sheets: str = ""
+) -> Iterator[Any]:
     columns: list[str] = []
     header_row = 0
     generated: set[str] = set()  # names made up for empty header cells
@@ -154,13 +237,19 @@ def _sheet_batches(rows: Iterable[Sequence[Any]], where: str, raw: RawSource) ->
         if len(batch) >= BATCH_ROWS:
             yield text_batch(columns, batch)
             written, batch = written + len(batch), []
+    listed = f" (the sheets: {sheets})" if sheets else ""
     if not columns:
-        raise EmptyLogError(f"{where}: is empty; choose the sheet that holds the log")
+        raise EmptyLogError(
+            f"{where}: is empty; choose the sheet that holds the log with {option('sheet')}{listed}"
+        )
     if batch:
         yield text_batch(columns, batch)
         written += len(batch)
     if written == 0:
-        raise EmptyLogError(f"{where}: has a header but no data rows")
+        raise EmptyLogError(
+            f"{where}: has a header but no data rows; choose the sheet that holds the log "
+            f"with {option('sheet')}{listed}"
+        )
     raw.columns = [c for c in columns if c not in generated or c in filled]
 
 

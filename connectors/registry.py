@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from journeymap.connectors.base import Connector
-from journeymap.errors import ConnectorNotFoundError, option
+from journeymap.errors import ConnectorNotFoundError, SourceError, option
 
 __all__ = ["ENTRY_POINT_GROUP", "available", "broken", "connector_for", "get_connector"]
 
@@ -81,6 +82,8 @@ def connector_for(source: str) -> Connector:
         raise ConnectorNotFoundError(
             f"no connector reads {scheme}:// URLs; the known schemes are: {schemes}"
         )
+    if Path(source).is_dir():
+        raise SourceError(f"{source}: is a folder; give the path of one export file")
     lowered = source.lower()
     matches = [(len(s), cls) for cls in available() for s in cls.suffixes if lowered.endswith(s)]
     if not matches:

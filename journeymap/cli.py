@@ -380,10 +380,10 @@ def _check_rejects(
     from journeymap.render.words import rejects_line
 
     require_events(event_log, source, rejects_path or fallback)
+    if rejects_path:  # written even when empty: the file the user asked for exists
+        write_rejects(event_log, rejects_path, inputs=(source,))
     if not event_log.rejected_rows:
         return
-    if rejects_path:
-        write_rejects(event_log, rejects_path, inputs=(source,))
     where = rejects_path or elsewhere
     reasons = event_log.rejected_by_reason()
     line = rejects_line(event_log.source, event_log.rows_read, reasons, where)

@@ -11,6 +11,7 @@ import pytest
 
 import journeymap as jm
 from journeymap.connectors.values import unique_names, value_text
+from journeymap.errors import as_keywords
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -65,7 +66,8 @@ def test_sheet_values_become_text_as_excel_shows_them(events_xlsx):
 def test_notes_say_which_sheet_was_read_and_which_headers_were_renamed(events_xlsx):
     notes = jm.read_log(str(events_xlsx)).notes
     assert (
-        "the workbook has 2 sheets ('Events', 'Other'); the first, 'Events', is read" in (notes[0])
+        "the workbook has 2 sheets ('Events', 'Other'); 'Events', the first that holds a "
+        "table, is read" in (notes[0])
     )
     assert "column 'Name' appears more than once in the header; column 7 is read as 'Name_1'" in (
         notes
@@ -154,3 +156,55 @@ def test_unique_names_follow_duckdb_and_ignore_case():
     names, notes = unique_names(["A", "a", "", "__row", "A"])
     assert names == ["A", "a_1", "column_3", "__row_1", "A_2"]
     assert len(notes) == 3
+
+
+def test_a_notes_sheet_first_is_passed_over_and_the_note_says_which_sheet_was_read(tmp_path):
+    path = workbook(
+        tmp_path / "notes-first.xlsx",
+        {
+            "Read me": [["Exported from the case system on 2 May"], [], ["Ask Sam for access"]],
+            "Log": [["Case", "Activity", "Time"], ["1", "Open", "2024-01-05 09:00"]],
+            "Lookup": [["code", "name"], ["A", "Alpha"]],
+        },
+    )
+    log = jm.read_log(str(path))
+    assert (log.rows_read, log.events) == (1, 1)
+    assert as_keywords(log.notes[0]) == (
+        "the workbook has 3 sheets ('Read me', 'Log', 'Lookup'); 'Log', the first that holds "
+        "a table, is read (choose another with sheet)"
+    )
+
+
+def test_an_empty_sheet_chosen_by_name_lists_the_sheets(tmp_path):
+    path = workbook(
+        tmp_path / "two.xlsx",
+        {"Log": [["Case", "Activity", "Time"], ["1", "Open", "2024-01-05"]], "Blank": []},
+    )
+    with pytest.raises(jm.EmptyLogError) as caught:
+        jm.read_log(str(path), sheet="Blank")
+    assert str(caught.value) == (
+        "two.xlsx, sheet 'Blank': is empty; choose the sheet that holds the log with sheet "
+        "(the sheets: 'Log', 'Blank')"
+    )
+
+
+def test_formula_cells_without_a_saved_value_are_reported(tmp_path):
+    # openpyxl, like many scripts, writes formulas without calculating them.
+    path = workbook(
+        tmp_path / "formulas.xlsx",
+        {
+            "Log": [
+                ["Case", "Activity", "Time", "Who"],
+                ["1", "Open", "2024-01-05 09:00", '=CONCAT("A","nn")'],
+                ["1", '=UPPER("close")', "2024-01-05 10:00", "Bo"],
+            ]
+        },
+    )
+    log = jm.read_log(str(path), resource="Who")
+    assert (log.rows_read, log.events, log.rejected_rows) == (2, 1, 1)
+    assert log.rejected_by_reason() == {"no activity": 1}
+    assert (
+        "formulas.xlsx, sheet 'Log': 2 formula cell(s) have no saved value (such as D2, B3) "
+        "and read as empty; open the workbook in Excel or LibreOffice and save it, so their "
+        "values are stored"
+    ) in log.notes

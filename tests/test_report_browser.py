@@ -8,10 +8,12 @@ tests skip, except in CI (`CI=true`) where they must run. Screenshots are saved 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -134,3 +136,55 @@ def test_every_view_of_the_sample_report_switches(browser, tmp_path):
     assert page.locator("figure.coverage svg").is_visible()
     page.screenshot(path=str(ARTIFACTS / "report-variants.png"))
     assert problems == []
+
+
+def test_hostile_strings_in_every_role_and_the_title_are_inert(browser, tmp_path):
+    formula = '=HYPERLINK("http://evil.example","click")'
+    rtl = "Pay\u202egnp.exe"
+    long_name = "Very long activity " * 900  # 17,100 characters
+    rows = [
+        ("c1", EVIL, "2024-01-01 09:00", EVIL_IMG, formula, "web", "+cust"),
+        ("c1", rtl, "2024-01-01 10:00", "Ann", "Back", EVIL, "-cust"),
+        ("c1", long_name, "2024-01-02 10:00", "Bo", "@Front", "phone", "cust"),
+        (formula, "Close", "2024-01-03 10:00", "Bo", "Back", "phone", "cust"),
+        (formula, EVIL, "2024-01-03 11:00", "Ann", EVIL_IMG, "web", "cust"),
+    ]
+    quoted = "\n".join(",".join('"' + v.replace('"', '""') + '"' for v in row) for row in rows)
+    log = tmp_path / "hostile.csv"
+    log.write_text("case,activity,timestamp,resource,team,channel,customer\n" + quoted + "\n")
+    config = tmp_path / "j.toml"
+    config.write_text(
+        "[report]\n"
+        f"title = '''{EVIL} {EVIL_IMG}'''\n"
+        f"purpose = '''{EVIL_IMG}'''\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["mine", str(log), "--config", str(config), "-o", str(out), "--format", "svg"]
+    )
+    assert result.exit_code == 0, result.output
+    page, problems = open_page(browser, out / "report.html")
+    assert page.evaluate("window.__pwned") is None
+    body = page.inner_text("body")
+    assert EVIL in body and "\u202e" not in body
+    assert page.locator("script").count() == 1  # the report's own, nothing injected
+    assert page.locator("img[onerror]").count() == 0
+    assert problems == []
+    # The pictures: no script, no event handler, the long name cut, the override shown.
+    for svg in [out / "journey.svg", *sorted((out / "charts").glob("*.svg"))]:
+        root = ElementTree.fromstring(svg.read_bytes())
+        for element in root.iter():
+            assert element.tag.rsplit("}", 1)[-1].lower() != "script", svg
+            assert not [a for a in element.attrib if a.lower().startswith("on")], svg
+        assert "\u202e" not in svg.read_text(), svg
+    journey = (out / "journey.svg").read_text()
+    assert long_name.strip() not in journey and "…" in journey
+    # The tables: no cell a spreadsheet would run as a formula.
+    for table in sorted((out / "tables").glob("*.csv")):
+        with table.open(newline="") as fh:
+            for row in list(csv.reader(fh))[1:]:
+                for cell in row:
+                    runs = cell[:1] in ("=", "+", "@", "\t", "\r") or (
+                        cell[:1] == "-" and not cell[1:2].isdigit()
+                    )
+                    assert not runs, (table.name, cell)

@@ -160,6 +160,7 @@ class DuckDBEngine(Engine):
         notes = list(loaded.notes)
         for fmt in done.formats.values():
             notes.extend(fmt.notes)
+        notes.extend(done.notes)
         notes.extend(
             f"source column {src!r} is kept as attribute {name!r}"
             for name, src in done.attributes.items()

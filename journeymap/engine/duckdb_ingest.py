@@ -17,6 +17,7 @@ from journeymap.engine.duckdb_sql import (
     as_text_sql,
     count_parsed,
     first_row,
+    local_clock_sql,
     parse_sql,
     quote_identifier,
     sample_values,
@@ -44,6 +45,8 @@ class TypedTables:
     rejected_rows: int
     #: Values of each optional role that were placeholders, among accepted events.
     placeholders: dict[str, int]
+    #: What typing did that the user should know (local times a clock change repeats).
+    notes: list[str]
 
 
 def ingest(
@@ -121,6 +124,30 @@ def _ingest(
         for role, column in roles.items()
         if not (role == "activity" and mapping.activity_parts)
     }
+    # Local times a clock change skips (the spring gap) are rejected; those it repeats
+    # (the autumn hour) are read as their first occurrence, as Python's fold=0 does.
+    gaps: dict[str, str] = {}
+    folds: dict[str, str] = {}
+    if options.timezone != "UTC":
+        for role in (r for r in TIMESTAMP_ROLES if r in roles):
+            clock = local_clock_sql(roles[role], formats[role].format, f"fmt_{role}")
+            if clock is None:
+                continue
+            naive, own_offset = clock
+            parsed = typed[role]
+            gaps[role] = (
+                f"(NOT {own_offset} AND {naive} IS NOT NULL "
+                f"AND CAST({parsed} AS TIMESTAMP) <> {naive})"
+            )
+            folds[role] = (
+                f"coalesce(NOT {own_offset} "
+                f"AND CAST({parsed} - INTERVAL 1 HOUR AS TIMESTAMP) = {naive}, false)"
+            )
+            typed[role] = (
+                f"CASE WHEN {gaps[role]} THEN NULL WHEN {folds[role]} "
+                f"THEN {parsed} - INTERVAL 1 HOUR ELSE {parsed} END"
+            )
+        params["zone"] = options.timezone
     if mapping.activity_parts:  # a composite activity: its parts joined, empty ones left out
         parts = ", ".join(text_sql(c, kinds[c]) for c in mapping.activity_parts)
         typed["activity"] = f"nullif(concat_ws($activity_sep, {parts}), '')"
@@ -136,6 +163,8 @@ def _ingest(
         hit = f"list_contains($placeholders, lower({text}))"
         typed[role] = f"CASE WHEN {hit} THEN NULL ELSE {text} END"
         flags += f", {hit} AS __placeholder_{role}"
+    for role, fold in folds.items():
+        flags += f", {fold} AS __fold_{role}"
     typed = {role: typed[role] for role in roles}  # role order
     mapped = set(roles.values())
     attributes = {
@@ -143,7 +172,7 @@ def _ingest(
         for c in raw.columns
         if c not in mapped
     }
-    reason = _reason_sql(roles, typed)
+    reason = _reason_sql(roles, typed, gaps)
     role_select = ", ".join(f"{expr} AS {quote_identifier(role)}" for role, expr in typed.items())
     attr_select = "".join(
         f", {as_text_sql(src, kinds[src])} AS {quote_identifier(name)}"
@@ -182,7 +211,18 @@ def _ingest(
         counts = ", ".join(f"count_if(__placeholder_{r})" for r in placeholder_roles)
         found = first_row(con, f"SELECT {counts} FROM {events}")
         placeholders = {r: int(n or 0) for r, n in zip(placeholder_roles, found, strict=True)}
+    notes = []
+    for role in folds:
+        (repeated,) = first_row(con, f"SELECT count_if(__fold_{role}) FROM {events}") or (0,)
+        if repeated:
+            notes.append(
+                f"{int(repeated):,} {role.replace('_', ' ')}(s) in {roles[role]!r} fall in the "
+                f"hour {options.timezone} clocks repeat when they go back; read as the first "
+                "of the two (summer time)"
+            )
+    notes += _direction_control_notes(con, events, [r for r in roles if r not in TIMESTAMP_ROLES])
     flag_columns = [f"__placeholder_{r}" for r in placeholder_roles]
+    flag_columns += [f"__fold_{r}" for r in folds]
     for name in ("__reason", *hidden.values(), *flag_columns):
         con.execute(f"ALTER TABLE {events} DROP COLUMN {name}")
     if reader_rejects is not None:
@@ -208,7 +248,26 @@ def _ingest(
         rows_read=accepted + rejected,
         rejected_rows=rejected,
         placeholders=placeholders,
+        notes=notes,
     )
+
+
+#: Invisible characters that reorder how text is shown (a right-to-left override can
+#: make "exe.gnp" read "png.exe"): counted, and shown as U+FFFD in pictures and pages.
+_DIRECTION_CONTROLS = "[\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+
+
+def _direction_control_notes(
+    con: duckdb.DuckDBPyConnection, events: str, roles: list[str]
+) -> list[str]:
+    counts = ", ".join(f"count_if(regexp_matches({quote_identifier(r)}, $controls))" for r in roles)
+    found = first_row(con, f"SELECT {counts} FROM {events}", {"controls": _DIRECTION_CONTROLS})
+    return [
+        f"{int(n):,} {role.replace('_', ' ')} value(s) hold invisible direction controls "
+        "(such as U+202E, which reverses text); the map and the report show them as \ufffd"
+        for role, n in zip(roles, found or (), strict=True)
+        if n
+    ]
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -251,20 +310,29 @@ def _add_reader_rejects(
     con.execute(f"DROP TABLE {reader_rejects}")
 
 
-def _reason_sql(roles: dict[str, str], typed: dict[str, str]) -> str:
+def _reason_sql(roles: dict[str, str], typed: dict[str, str], gaps: dict[str, str]) -> str:
     def quoted(role: str) -> str:
         return f"'''' || {text_sql(roles[role])} || ''''"
 
+    skipped = {
+        role: f"WHEN {gap} THEN 'a local time that never happened: ' || {quoted(role)} || "
+        f"' in column ' || $col_{role} || ' falls in the hour ' || $zone || "
+        "' clocks skip when they go forward'"
+        for role, gap in gaps.items()
+    }
     branches = [
         f"WHEN {typed['case']} IS NULL THEN 'no case id: column ' || $col_case || ' is empty'",
         f"WHEN {typed['activity']} IS NULL "
         "THEN 'no activity: column ' || $col_activity || ' is empty'",
         f"WHEN {text_sql(roles['timestamp'])} IS NULL "
         "THEN 'no timestamp: column ' || $col_timestamp || ' is empty'",
+        *([skipped["timestamp"]] if "timestamp" in skipped else []),
         f"WHEN {typed['timestamp']} IS NULL THEN 'unreadable timestamp: ' || "
         f"{quoted('timestamp')} || ' in column ' || $col_timestamp || ' is not ' || "
         "$label_timestamp",
     ]
+    if "start_timestamp" in skipped:
+        branches.append(skipped["start_timestamp"])
     if "start_timestamp" in roles:
         branches.append(
             f"WHEN {typed['start_timestamp']} IS NULL THEN 'unreadable start timestamp: ' || "

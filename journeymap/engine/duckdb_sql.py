@@ -19,6 +19,7 @@ __all__ = [
     "copy_numbered",
     "count_parsed",
     "first_row",
+    "local_clock_sql",
     "parse_sql",
     "quote_identifier",
     "sample_values",
@@ -133,6 +134,20 @@ def parse_sql(column: str, fmt: str, param: str) -> str:
     if fmt == ISO_8601:
         return f"try_cast({value} AS TIMESTAMPTZ)"
     return f"CAST(try_strptime({value}, ${param}) AS TIMESTAMPTZ)"
+
+
+def local_clock_sql(column: str, fmt: str, param: str) -> tuple[str, str] | None:
+    """SQL for the wall-clock time a value of ``column`` shows (TIMESTAMP, no zone), and
+    SQL that is true when the value carries its own UTC offset; None when every value
+    of the format carries one (``%z``). Used to find local times that a time zone's
+    clock changes skip or repeat."""
+    value = text_sql(column)
+    if fmt == ISO_8601:
+        offset = rf"regexp_matches({value}, '\d[T ]\d\d:\d\d.*([Zz]|[+-]\d\d(:?\d\d)?)$')"
+        return f"try_cast({value} AS TIMESTAMP)", offset
+    if "%z" in fmt or "%Z" in fmt:
+        return None
+    return f"try_strptime({value}, ${param})", "false"
 
 
 def sample_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:

@@ -25,6 +25,7 @@ __all__ = [
     "SAMPLE_ROWS",
     "SAMPLE_VALUES",
     "TimestampFormat",
+    "check_format",
     "detect_format",
 ]
 
@@ -79,6 +80,8 @@ def detect_format(
         When no known format reads at least half of the sampled values; the message
         shows example values and says how to give the timestamp format.
     """
+    if given:
+        check_format(given)
     if not values:
         return TimestampFormat(column, given or ISO_8601, detected=given is None)
     candidates = (given,) if given else FORMATS
@@ -120,6 +123,33 @@ def detect_format(
         shown = ", ".join(offsets[:4])
         notes.append(f"timestamps in {column!r} mix UTC offsets ({shown}); all are stored in UTC")
     return TimestampFormat(column, fmt, detected=given is None, notes=tuple(notes))
+
+
+#: The strptime codes the engines read (C's, with ``%-d`` style unpadded numbers).
+_CODES = re.compile(r"%-?([aAwdbBhmyYHIpMSgfnzZjUWcxXGVuT%])")
+
+
+def check_format(fmt: str) -> str:
+    """Return ``fmt`` if every ``%`` code in it is one the engines read.
+
+    Raises
+    ------
+    MappingError
+        Naming the first unknown code.
+
+    Examples
+    --------
+    >>> check_format("%d/%m/%Y %H:%M")
+    '%d/%m/%Y %H:%M'
+    """
+    rest = _CODES.sub("", fmt)
+    if "%" in rest:
+        bad = rest[rest.index("%") : rest.index("%") + 2]
+        raise MappingError(
+            f"{option('timestamp_format', fmt)}: {bad!r} is not a strptime code; use codes "
+            "such as %d/%m/%Y %H:%M:%S (see docs/user-guide.md)"
+        )
+    return fmt
 
 
 def _month_first_twin(fmt: str) -> str | None:

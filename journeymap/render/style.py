@@ -203,7 +203,7 @@ def title_html(title: str) -> str:
 
 def lane_html(name: str) -> str:
     """The label of a swimlane: its name in bold."""
-    return f"<b>{html_text(name, limit=NAME_LIMIT)}</b>"
+    return f"<b>{html_text(name, wrap=2 * _WRAP, limit=NAME_LIMIT)}</b>"
 
 
 def lane_attributes(index: int, *, known: bool) -> str:
