@@ -153,11 +153,7 @@ def test_hostile_strings_in_every_role_and_the_title_are_inert(browser, tmp_path
     log = tmp_path / "hostile.csv"
     log.write_text("case,activity,timestamp,resource,team,channel,customer\n" + quoted + "\n")
     config = tmp_path / "j.toml"
-    config.write_text(
-        "[report]\n"
-        f"title = '''{EVIL} {EVIL_IMG}'''\n"
-        f"purpose = '''{EVIL_IMG}'''\n"
-    )
+    config.write_text(f"[report]\ntitle = '''{EVIL} {EVIL_IMG}'''\npurpose = '''{EVIL_IMG}'''\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(
         cli, ["mine", str(log), "--config", str(config), "-o", str(out), "--format", "svg"]

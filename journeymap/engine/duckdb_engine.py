@@ -183,14 +183,16 @@ def _informative_parts(
     con: duckdb.DuckDBPyConnection, loaded: Loaded, activity: str, *, quiet: bool = False
 ) -> str:
     """A composite activity the source implies (an XES classifier such as concept:name +
-    lifecycle:transition), without the parts that hold one value throughout (a
+    lifecycle:transition), without the later parts that hold one value throughout (a
     lifecycle that is always "complete" tells nothing) and the parts the source lacks."""
     parts = [p.strip() for p in activity.split(",") if p.strip() in loaded.columns]
     if len(parts) < 2:
         return parts[0] if parts else activity
     counts = ", ".join(f"count(DISTINCT {quote_identifier(p)})" for p in parts)
     distinct = con.execute(f"SELECT {counts} FROM {loaded.table}").fetchall()[0]
-    kept = [p for p, n in zip(parts, distinct, strict=True) if n > 1] or parts[:1]
+    # The first part names the activity and always stays; a later part that holds one
+    # value throughout tells nothing.
+    kept = parts[:1] + [p for p, n in zip(parts[1:], distinct[1:], strict=True) if n > 1]
     dropped = [p for p in parts if p not in kept]
     if dropped and not quiet:
         loaded.notes.append(
