@@ -36,14 +36,23 @@ from journeymap.errors import (
     SourceNotFoundError,
 )
 from journeymap.eventlog import EventLog, read_log
-from journeymap.findings import Findings
+from journeymap.findings import Comparison, Findings
 from journeymap.mapping import ROLES, Mapping, ReadOptions
 from journeymap.options import Options, load_options
-from journeymap.pipeline import mine, write_outputs
+from journeymap.pipeline import (
+    batch,
+    compare,
+    compare_split,
+    mine,
+    split_log,
+    write_comparison,
+    write_outputs,
+)
 from journeymap.version import __version__
 
 __all__ = [
     "ROLES",
+    "Comparison",
     "ConfigError",
     "ConnectorNotFoundError",
     "EmptyLogError",
@@ -62,6 +71,9 @@ __all__ = [
     "SourceNotFoundError",
     "__version__",
     "activity_stats",
+    "batch",
+    "compare",
+    "compare_split",
     "dfg",
     "fragmentation",
     "handoff_summary",
@@ -72,6 +84,8 @@ __all__ = [
     "read_log",
     "reintegration",
     "rework",
+    "split_log",
     "variants",
+    "write_comparison",
     "write_outputs",
 ]

@@ -16,6 +16,7 @@ GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "measures.md"
 NOT_MEASURES = {
     "journeymap.analysis.handoffs.check_level",  # checks an argument
     "journeymap.analysis.demand_rules.check_pattern",
+    "journeymap.analysis.demand_rules.rules_from_config",  # reads the config's [demand]
     "journeymap.analysis.demand.demand_notes",  # notes on rules that do not apply
     "journeymap.discovery.model_graph.filter_noise",  # the DFG as pm4py takes it
     "journeymap.discovery.model_graph.pm4py_dfg",
