@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from journeymap.errors import ConfigError, SourceNotFoundError
+from journeymap.errors import ConfigError, OutputError, SourceNotFoundError
 from journeymap.options import Options
 from journeymap.pipeline.batch_index import empty_row, write_index
 from journeymap.pipeline.batch_inputs import find_inputs, known_suffixes, log_names
@@ -177,6 +177,8 @@ def batch(
         An input that does not exist, a pattern that matches nothing, or no log at all.
     ConfigError
         A bad ``jobs`` or engine memory setting.
+    OutputError
+        ``outdir`` is a file, or the index cannot be written there.
     KeyboardInterrupt
         After writing the index, when interrupted; a rerun finishes the rest.
     """
@@ -185,6 +187,8 @@ def batch(
     tell = progress or (lambda event: None)
     options = options or Options()
     folder = Path(outdir)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the results")
     given = [str(i) for i in inputs]
     paths = find_inputs(given, exclude=folder)
     if not paths:

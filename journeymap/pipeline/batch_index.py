@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.engine import connect
+from journeymap.errors import OutputError
 from journeymap.jsonout import plain
 from journeymap.render.index_page import render_index
 from journeymap.version import __version__
@@ -128,17 +129,27 @@ def write_index(
     The JSON holds ``{"journeymap": version, "logs": rows}`` (numbers rounded to three
     decimals); the CSV one line per row with the columns of :data:`COLUMNS`; the page
     the same table, sortable, linking each report.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be made or written.
     """
     folder = Path(outdir)
-    folder.mkdir(parents=True, exist_ok=True)
     data = {"journeymap": __version__, "logs": plain(list(rows))}
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     page = render_index(list(rows), title=title)
-    written = [
-        _replace(folder / "index.json", lambda p: p.write_text(text, encoding="utf-8")),
-        _replace(folder / "index.html", lambda p: p.write_text(page, encoding="utf-8")),
-    ]
     frame = _frame(rows)
-    with connect(threads=1) as engine:
-        written.append(_replace(folder / "index.csv", lambda p: engine.write_csv(frame, p)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [
+            _replace(folder / "index.json", lambda p: p.write_text(text, encoding="utf-8")),
+            _replace(folder / "index.html", lambda p: p.write_text(page, encoding="utf-8")),
+        ]
+        with connect(threads=1) as engine:
+            written.append(_replace(folder / "index.csv", lambda p: engine.write_csv(frame, p)))
+    except OSError as exc:
+        raise OutputError(
+            f"{folder}: cannot write the index there ({exc.strerror or exc}); choose another folder"
+        ) from exc
     return written

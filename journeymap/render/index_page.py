@@ -39,6 +39,9 @@ INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
 _NUM = ' class="num"'
 _EXTRA_STYLE = """
 td.failed { color: var(--warn); font-weight: 700; }
+tbody td:first-child { max-width: 20rem; }
+td small, p.error { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
 td.sentence { font-size: .8rem; min-width: 18rem; }
 p.error { color: var(--warn); margin: 0; font-size: .85rem; }
 body { max-width: none; }
@@ -130,6 +133,6 @@ def render_index(rows: list[dict[str, Any]], *, title: str = "") -> str:
         f"<title>{esc(heading)}</title><style>{STYLE}{_EXTRA_STYLE}</style></head>\n"
         f"<body><header><h1>{esc(heading)}</h1>"
         f'<p class="statement">{esc(summary)}.</p></header>'
-        f'<main>{table}<p class="note">{esc(note)}</p></main>'
+        f'<main><div class="scroll">{table}</div><p class="note">{esc(note)}</p></main>'
         f"<script>{SCRIPT}</script></body></html>\n"
     )
