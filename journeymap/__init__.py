@@ -51,13 +51,19 @@ _FACADE = {
     "variants": "journeymap.discovery",
     "EventLog": "journeymap.eventlog",
     "read_log": "journeymap.eventlog",
+    "Comparison": "journeymap.findings",
     "Findings": "journeymap.findings",
     "ROLES": "journeymap.mapping",
     "Mapping": "journeymap.mapping",
     "ReadOptions": "journeymap.mapping",
     "Options": "journeymap.options",
     "load_options": "journeymap.options",
+    "batch": "journeymap.pipeline",
+    "compare": "journeymap.pipeline",
+    "compare_split": "journeymap.pipeline",
     "mine": "journeymap.pipeline",
+    "split_log": "journeymap.pipeline",
+    "write_comparison": "journeymap.pipeline",
     "write_outputs": "journeymap.pipeline",
 }
 
@@ -74,16 +80,25 @@ if TYPE_CHECKING:
     )
     from journeymap.discovery import activity_stats, dfg, to_pm4py, variants
     from journeymap.eventlog import EventLog, read_log
-    from journeymap.findings import Findings
+    from journeymap.findings import Comparison, Findings
     from journeymap.mapping import ROLES, Mapping, ReadOptions
     from journeymap.options import Options, load_options
-    from journeymap.pipeline import mine, write_outputs
+    from journeymap.pipeline import (
+        batch,
+        compare,
+        compare_split,
+        mine,
+        split_log,
+        write_comparison,
+        write_outputs,
+    )
 
 
 __getattr__, __dir__ = lazy_members(__name__, globals(), _FACADE)
 
 __all__ = [
     "ROLES",
+    "Comparison",
     "ConfigError",
     "ConnectorNotFoundError",
     "EmptyLogError",
@@ -102,6 +117,9 @@ __all__ = [
     "SourceNotFoundError",
     "__version__",
     "activity_stats",
+    "batch",
+    "compare",
+    "compare_split",
     "dfg",
     "fragmentation",
     "handoff_network",
@@ -114,7 +132,9 @@ __all__ = [
     "reintegration",
     "reintegration_plan",
     "rework",
+    "split_log",
     "to_pm4py",
     "variants",
+    "write_comparison",
     "write_outputs",
 ]

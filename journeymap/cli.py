@@ -7,167 +7,27 @@ option, a column or file that does not exist). No traceback for a user mistake.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import signal
-import sys
-from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from journeymap import errors
-from journeymap.mapping import ROLES, ReadOptions
-from journeymap.options import (
-    BY_GROUPS,
-    DEMAND_SUBSETS,
-    LANES,
-    MAP_FORMATS,
-    MODELS,
-    VIEWS,
-    Options,
-    load_options,
+from journeymap.cli_batch import batch, compare, config
+from journeymap.cli_common import (
+    handle_errors,
+    log_options,
+    options_from,
+    progress_lines,
+    terminate,
 )
+from journeymap.options import BY_GROUPS, DEMAND_SUBSETS, LANES, MAP_FORMATS, MODELS, VIEWS
 
-__all__ = ["main"]
+__all__ = ["cli", "main"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: Library errors that mean "what you typed is wrong" (exit 2); the rest are exit 1.
-_USAGE_ERRORS = (
-    errors.MappingError,
-    errors.ConfigError,
-    errors.ConnectorNotFoundError,
-    errors.SourceNotFoundError,
-    errors.OutputError,
-)
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
-def handle_errors(func: F) -> F:
-    """Turn library errors into an ``Error:`` line and an exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except _USAGE_ERRORS as exc:
-            _fail(exc.for_command_line(), 2)
-        except errors.JourneymapError as exc:
-            _fail(exc.for_command_line(), 1)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise  # click reports these itself, with its usage line and exit code
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except Exception as exc:
-            if _interrupted(exc):  # an engine stopped by Ctrl-C or SIGTERM
-                _fail("interrupted", 130)
-            if os.environ.get("JOURNEYMAP_DEBUG"):
-                raise
-            _fail(
-                f"unexpected {type(exc).__name__}: {exc}. This is a bug in journeymap: "
-                "please report it with the command you ran (set JOURNEYMAP_DEBUG=1 "
-                "to see the traceback)",
-                1,
-            )
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _interrupted(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) is an interruption: the engines turn Ctrl-C
-    into their own error ("Query interrupted", "INTERRUPT Error")."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, KeyboardInterrupt) or "Interrupt" in type(seen).__name__:
-            return True
-        text = str(seen).lower()
-        if "query interrupted" in text or text.startswith("interrupt error"):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM stops a run as Ctrl-C does: outputs stay as they were, scratch goes."""
-    raise KeyboardInterrupt
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
-def log_options(func: F) -> F:
-    """The options every command that reads a log shares: source, roles, parsing and
-    the engine. Each read option of :class:`~journeymap.mapping.ReadOptions` is offered
-    from its own definition (name, help, metavar)."""
-    read_options = [
-        click.option(
-            _flag(f.name),
-            f.name,
-            is_flag=f.type in (bool, "bool"),
-            default=None,
-            type=click.Choice(f.metadata["choices"]) if f.metadata.get("choices") else None,
-            metavar=f.metadata.get("metavar") or None,
-            help=f.metadata["help"],
-        )
-        for f in fields(ReadOptions)
-    ]
-    options = [
-        click.argument("log", metavar="LOG"),
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(dir_okay=False),
-            help="TOML file of options (see `journeymap config`); options given here win.",
-        ),
-        *[
-            click.option(
-                _flag(role),
-                role,
-                metavar="COLUMN",
-                help=f"Column holding the {role.replace('_', ' ')} "
-                + ("(detected if not given)." if role in ROLES[:3] else "(optional)."),
-            )
-            for role in ROLES
-        ],
-        *read_options,
-        click.option(
-            "--memory-limit",
-            metavar="SIZE",
-            help="Memory the engine may use, e.g. 2GB; beyond it, work spills to disk.",
-        ),
-        click.option(
-            "--threads", type=click.IntRange(min=1), help="Worker threads (default: all cores)."
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def options_from(config_path: str | None, given: dict[str, Any], **sections: Any) -> Options:
-    """The run's options: the config file's, with the command line's over them."""
-    lists = {f.name for f in fields(ReadOptions) if str(f.type).startswith("tuple")}
-    read = {k: v for k, v in given.items() if k in {f.name for f in fields(ReadOptions)}}
-    for name in lists & set(read):  # comma-separated on the command line
-        if read[name] is not None:
-            read[name] = tuple(v.strip() for v in read[name].split(",") if v.strip())
-    return load_options(config_path).replace(
-        read=read,
-        mapping={k: v for k, v in given.items() if k in ROLES},
-        engine={"memory_limit": given.get("memory_limit"), "threads": given.get("threads")},
-        **sections,
-    )
+#: Progress lines on a terminal, nothing in a pipe (a name tests can replace).
+_progress = progress_lines
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,7 +64,7 @@ def inspect(
     from journeymap.pipeline.rejects import default_rejects_path
     from journeymap.render.profile_text import profile_json, profile_text
 
-    options = options_from(config_path, given)
+    options = options_from(config_path, given, source=log)
     with open_log(log, options) as event_log:
         if as_json and event_log.mapping.detected:  # the text profile shows the mapping
             click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
@@ -300,6 +160,9 @@ def inspect(
     help="Also write rejected rows, with their row number and reason, to this CSV file "
     "(they are in tables/rejects.csv too).",
 )
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print nothing but errors (no final 'Wrote ...' line)."
+)
 @handle_errors
 def mine(
     log: str,
@@ -316,6 +179,7 @@ def mine(
     period: str | None,
     model: str | None,
     rejects_path: str | None,
+    quiet: bool,
     config_path: str | None,
     **given: Any,
 ) -> None:
@@ -324,7 +188,8 @@ def mine(
     Writes journey.dot and journey.svg (and other formats asked for), tables/dfg.csv,
     tables/activities.csv, tables/variants.csv and summary.json, plus model.bpmn and
     model.svg when a model is asked for. Big logs are simplified to a readable map; the
-    caption says how much is shown. Progress goes to the terminal, nothing to a pipe.
+    caption says how much is shown. Progress goes to the terminal, nothing to a pipe;
+    the last line says what was written (also in a pipe, unless --quiet).
     """
     import journeymap as jm
     from journeymap.pipeline import open_log
@@ -343,6 +208,7 @@ def mine(
     options = options_from(
         config_path,
         given,
+        source=log,
         map={
             "view": view,
             "measure": measure,
@@ -356,7 +222,7 @@ def mine(
         output={"formats": chosen, "report": report},
         check={"period": period},
     )
-    say = _progress()
+    say = (lambda message: None) if quiet else _progress()
     from journeymap.connectors.sql import shown_source
 
     say(f"reading {shown_source(log)}")  # a database URL may hold a password
@@ -366,7 +232,9 @@ def mine(
         _check_rejects(event_log, log, rejects_path, fallback, f"{target}/tables/rejects.csv")
         findings = jm.mine(event_log, options, progress=say)
         written = jm.write_outputs(findings, target, source_path=log, progress=say)
-        say(f"wrote {len(written)} files to {target}/ ({map_caption(findings.scope)})")
+        caption = map_caption(findings.scope)
+    if not quiet:
+        click.echo(f"Wrote {len(written)} files to {target}/ ({caption})", err=True)
 
 
 def _check_rejects(
@@ -388,13 +256,6 @@ def _check_rejects(
     reasons = event_log.rejected_by_reason()
     line = rejects_line(event_log.source, event_log.rows_read, reasons, where)
     click.echo(f"journeymap: {line}", err=True)
-
-
-def _progress() -> Callable[[str], None]:
-    """Progress lines on a terminal; nothing when stderr is a pipe or file."""
-    if not sys.stderr.isatty():
-        return lambda message: None
-    return lambda message: click.echo(f"journeymap: {message}", err=True)
 
 
 def _default_outdir(log: str) -> Path:
@@ -490,10 +351,15 @@ def generate(
     )
 
 
+cli.add_command(batch)
+cli.add_command(compare)
+cli.add_command(config)
+
+
 def main() -> None:
     """Entry point of the ``journeymap`` console script."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, terminate)
     try:
         cli(prog_name="journeymap")
     finally:  # the work is done (or undone): a late signal must not turn into a traceback

@@ -29,12 +29,21 @@ def cli_reference() -> str:
     root = click.Context(cli, info_name="journeymap", terminal_width=88, max_content_width=88)
     root.help_option_names = ["-h", "--help"]
     parts += ["## journeymap", "", "```", cli.get_help(root), "```", ""]
-    for name in cli.list_commands(root):
-        command = cli.get_command(root, name)
-        assert command is not None
-        ctx = click.Context(command, info_name=name, parent=root)
-        parts += [f"## journeymap {name}", "", "```", command.get_help(ctx), "```", ""]
+    parts += _commands(cli, root, "journeymap")
     return "\n".join(parts)
+
+
+def _commands(group: click.Group, parent: click.Context, path: str) -> list[str]:
+    """Each command of ``group``, and of its subgroups, in the order of their help."""
+    parts: list[str] = []
+    for name in group.list_commands(parent):
+        command = group.get_command(parent, name)
+        assert command is not None
+        ctx = click.Context(command, info_name=name, parent=parent)
+        parts += [f"## {path} {name}", "", "```", command.get_help(ctx), "```", ""]
+        if isinstance(command, click.Group):
+            parts += _commands(command, ctx, f"{path} {name}")
+    return parts
 
 
 if __name__ == "__main__":

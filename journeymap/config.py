@@ -19,11 +19,17 @@ Which sections and keys exist, and what each means, is defined once, by the opti
 they set (:mod:`journeymap.options`); this module reads the file and checks a section's
 values against the types of those options. Every section and key is checked: an unknown
 key or a value of the wrong type is an error naming the key and the file.
+
+``[[files]]`` tables give settings for some files only (one config for every export of
+an engagement): a glob ``pattern`` and ``[files.read]`` / ``[files.mapping]`` settings
+(:class:`FilePattern`).
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import os
 import tomllib
 import types
 import typing
@@ -35,7 +41,15 @@ from typing import Any
 
 from journeymap.errors import ConfigError
 
-__all__ = ["Config", "check_section", "has_type", "read_toml", "suggest"]
+__all__ = [
+    "Config",
+    "FilePattern",
+    "check_files",
+    "check_section",
+    "has_type",
+    "read_toml",
+    "suggest",
+]
 
 
 @dataclass(frozen=True)
@@ -158,3 +172,77 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     """
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@dataclass(frozen=True)
+class FilePattern:
+    """One ``[[files]]`` table: settings for the files whose path matches ``pattern``.
+
+    ``pattern`` is a glob (``*`` any characters, ``/`` included; ``?`` one character;
+    ``[abc]`` one of them), matched, case-sensitively, against the file's path relative
+    to ``base`` (the config file's folder) written with ``/``, and against its file name
+    alone. ``read`` and ``mapping`` hold the checked keys of ``[files.read]`` and
+    ``[files.mapping]``.
+
+    Examples
+    --------
+    >>> FilePattern("exports/*.xes.gz").matches("/eng/exports/may.xes.gz", base="/eng")
+    True
+    >>> FilePattern("*.csv").matches("/elsewhere/may.csv", base="/eng")
+    True
+    >>> FilePattern("2024-*/*.csv").matches("/eng/2025-01/may.csv", base="/eng")
+    False
+    """
+
+    pattern: str
+    read: dict[str, Any] = field(default_factory=dict)
+    mapping: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, path: str | Path, *, base: str | Path) -> bool:
+        """Whether ``path`` (relative to the working folder, or absolute) matches."""
+        absolute = os.path.abspath(path)
+        relative = Path(os.path.relpath(absolute, os.path.abspath(base))).as_posix()
+        return fnmatch.fnmatchcase(relative, self.pattern) or fnmatch.fnmatchcase(
+            Path(absolute).name, self.pattern
+        )
+
+
+def check_files(
+    values: Any, hints: MappingABC[str, MappingABC[str, Any]], source: str
+) -> list[dict[str, Any]]:
+    """Check the ``[[files]]`` tables: each has a string ``pattern`` and optional
+    ``read`` and ``mapping`` tables whose keys are checked against ``hints[section]``
+    (:func:`check_section`). Returns the tables, checked.
+
+    Raises
+    ------
+    ConfigError
+        ``files`` is not a list of tables, a table has no ``pattern`` or another key, or
+        a ``read``/``mapping`` key is unknown or of the wrong type. The message names the
+        table (``files[2].mapping.team``) and the file.
+    """
+    if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+        raise ConfigError(
+            f"{source}: files must be a list of [[files]] tables, each with a pattern"
+        )
+    checked = []
+    for i, table in enumerate(values, 1):
+        where = f"files[{i}]"
+        unknown = [k for k in table if k not in ("pattern", *hints)]
+        if unknown:
+            takes = ", ".join(("pattern", *hints))
+            raise ConfigError(
+                f"{source}: unknown key {where}.{unknown[0]}{suggest(unknown[0], hints)}; "
+                f"[[files]] takes: {takes}"
+            )
+        pattern = table.get("pattern")
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise ConfigError(f'{source}: {where} needs a pattern, a glob such as "exports/*.csv"')
+        found: dict[str, Any] = {"pattern": pattern}
+        for section, section_hints in hints.items():
+            if section in table:
+                found[section] = check_section(
+                    table[section], f"{where}.{section}", section_hints, source
+                )
+        checked.append(found)
+    return checked

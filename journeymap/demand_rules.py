@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from journeymap.errors import ConfigError
 
@@ -18,6 +19,7 @@ __all__ = [
     "AttributeRule",
     "DemandRules",
     "check_pattern",
+    "rules_from_config",
 ]
 
 #: The words and phrases that name failure demand in an activity (MEASURES.md). Words
@@ -34,6 +36,7 @@ DEFAULT_FAILURE_ACTIVITIES = (
 SUSPICIOUS_SHARE = 0.5
 DEFAULT_REPEAT_CONTACT_DAYS = 14
 _BUILT_IN = ("failure_activity", "repeat_contact", "value")
+_RULE_KEYS = ("name", "column", "equals", "matches")
 
 
 @dataclass(frozen=True)
@@ -145,3 +148,33 @@ def check_pattern(pattern: str, key: str, source: str) -> None:
         raise ConfigError(
             f"{source}: {key}: {pattern!r} is not a valid regular expression ({exc})"
         ) from exc
+
+
+def rules_from_config(section: dict[str, Any], source: str = "configuration") -> DemandRules:
+    """The failure-demand rules of a config file's ``[demand]`` section (defaults for
+    what it omits).
+
+    Examples
+    --------
+    >>> rules_from_config({"extra_failure_activities": ("missed",)}).failure_activities[-2:]
+    ('repeat call', 'missed')
+    """
+    patterns = tuple(section.get("failure_activities", DEFAULT_FAILURE_ACTIVITIES))
+    extra = tuple(section.get("extra_failure_activities", ()))
+    for key, given in (("failure_activities", patterns), ("extra_failure_activities", extra)):
+        for pattern in given:
+            check_pattern(pattern, f"demand.{key}", source)  # name the key given
+    rules = []
+    for i, table in enumerate(section.get("rule", []), 1):
+        where = f"{source}: demand.rule[{i}]"
+        for key, value in table.items():
+            if key not in _RULE_KEYS:
+                takes = ", ".join(_RULE_KEYS)
+                raise ConfigError(f"{where}: unknown key {key!r}; it takes: {takes}")
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}.{key} must be a string, not {value!r}")
+        if "name" not in table or "column" not in table:
+            raise ConfigError(f"{where} needs a 'name' and a 'column'")
+        rules.append(AttributeRule(**table))
+    days = section.get("repeat_contact_days")
+    return DemandRules(patterns + extra, days, tuple(rules), source)

@@ -21,7 +21,7 @@ from journeymap.engine import EngineTable
 from journeymap.eventlog import EventLog
 from journeymap.options import Options
 
-__all__ = ["CheckFindings", "Findings", "MapPicture"]
+__all__ = ["CheckFindings", "Comparison", "Findings", "MapPicture"]
 
 
 @dataclass
@@ -147,3 +147,30 @@ class Findings:
         from journeymap.discovery.model_graph import dfg_object
 
         return dfg_object(self.dfg)
+
+
+@dataclass
+class Comparison:
+    """Two periods (or two logs) side by side, as :func:`journeymap.compare` finds them.
+
+    Attributes
+    ----------
+    before, after : the findings of each.
+    labels : how to name each in words ("before", "after", or the split).
+    paths : one row per directly-follows path of either: ``source``, ``target``,
+        ``cases_before``, ``cases_after``, ``cases_change``, ``pct_before``,
+        ``pct_after`` (the path's cases as a share of the period's), ``median_wait_before_s``,
+        ``median_wait_after_s``, ``median_wait_change_s`` and ``status`` (``"both"``,
+        ``"new"``: only after, ``"vanished"``: only before).
+    measures : one row per headline measure: ``key``, ``measure`` (in words), ``kind``
+        ("count", "pct", "duration", "ratio"), ``before``, ``after``, ``change``.
+    notes : what a reader must know to trust the change: how the periods were made, and
+        whether the mappings or the activities differ.
+    """
+
+    before: Findings
+    after: Findings
+    labels: tuple[str, str]
+    paths: pd.DataFrame
+    measures: pd.DataFrame
+    notes: list[str] = field(default_factory=list)

@@ -5,21 +5,26 @@ keyword arguments, and are built in one place, :meth:`Options.from_config` and
 :meth:`Options.replace`. Each section of the config file is one dataclass here, and its
 keys are the dataclass's fields: adding a field adds the key, with its type checked.
 
-===============  ==========================================================
-section          sets
-===============  ==========================================================
-[read]           how to read the source (:class:`~journeymap.mapping.ReadOptions`)
-[mapping]        which column plays each role, plus ``timestamp_format`` and
-                 ``timezone``
-[engine]         which engine runs the work, its threads and memory
-[demand]         the failure-demand rules (:class:`DemandRules`)
-[flow]           the activities that make flow unclean
-[check]          the period the capability and weekly charts cover
-[map]            what the journey map shows
-[output]         which pictures to write, and the report
-[report]         the report's title and the service's purpose
-[reintegration]  how the reintegration plan groups handlers
-===============  ==========================================================
+================  =========================================================
+section           sets
+================  =========================================================
+[read]            how to read the source (:class:`~journeymap.mapping.ReadOptions`)
+[mapping]         which column plays each role, plus ``timestamp_format`` and
+                  ``timezone``
+[engine]          which engine runs the work, its threads and memory
+[demand]          the failure-demand rules (:class:`DemandRules`)
+[flow]            the activities that make flow unclean
+[check]           the period the capability and weekly charts cover
+[map]             what the journey map shows
+[output]          which pictures to write, and the report
+[report]          the report's title and the service's purpose
+[reintegration]   how the reintegration plan groups handlers
+[[files]]         ``read`` and ``mapping`` settings for the files a glob ``pattern``
+                  matches (:meth:`Options.for_source`)
+================  =========================================================
+
+Every key has a one-line help (the fields' ``help`` metadata), from which
+:func:`config_keys` lists the keys, and ``journeymap config init`` writes a template.
 """
 
 from __future__ import annotations
@@ -28,15 +33,10 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from journeymap.config import Config, check_section, read_toml, suggest
-from journeymap.demand_rules import (
-    DEFAULT_FAILURE_ACTIVITIES,
-    AttributeRule,
-    DemandRules,
-    check_pattern,
-)
+from journeymap.config import Config, FilePattern, check_files, check_section, read_toml, suggest
+from journeymap.demand_rules import DemandRules, rules_from_config
 from journeymap.errors import ConfigError
 from journeymap.mapping import ROLES, ReadOptions
 from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
@@ -44,13 +44,16 @@ from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
 __all__ = [
     "SECTIONS",
     "CheckOptions",
+    "ConfigKey",
     "EngineOptions",
+    "FilePattern",
     "FlowOptions",
     "MapOptions",
     "Options",
     "OutputOptions",
     "ReintegrationOptions",
     "ReportOptions",
+    "config_keys",
     "load_options",
 ]
 
@@ -61,6 +64,11 @@ MODELS = ("none", "inductive", "heuristics")
 LANES = ("auto", "team", "resource", "channel", "none")
 DEMAND_SUBSETS = ("all", "failure", "value")
 BY_GROUPS = ("demand_type", "channel")
+
+
+def _key(default: Any, help: str) -> Any:
+    """A config key: its default and the one-line help the template shows."""
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True)
@@ -75,10 +83,12 @@ class EngineOptions:
     temp_directory : where it spills.
     """
 
-    name: str = "duckdb"
-    threads: int | None = None
-    memory_limit: str | None = None
-    temp_directory: str | None = None
+    name: str = _key("duckdb", "The engine that runs the work (duckdb).")
+    threads: int | None = _key(None, "Worker threads (default: every core).")
+    memory_limit: str | None = _key(
+        None, 'Memory the engine may use, such as "2GB"; beyond it, work spills to disk.'
+    )
+    temp_directory: str | None = _key(None, "Where work spills (default: the engine's own).")
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,9 @@ class FlowOptions:
     """``[flow]``: ``dirty_activities``, activities whose presence makes a case's flow
     unclean (for example "Request information"), matched by exact name."""
 
-    dirty_activities: tuple[str, ...] = ()
+    dirty_activities: tuple[str, ...] = _key(
+        (), "Activities (exact names) whose presence makes a case's flow unclean."
+    )
 
 
 @dataclass(frozen=True)
@@ -101,8 +113,10 @@ class CheckOptions:
     max_points : over this many cases the end-to-end chart plots daily means.
     """
 
-    period: str | None = None
-    max_points: int = 5000
+    period: str | None = _key(
+        None, 'The charts\' period, "START..END" dates (default: the complete period detected).'
+    )
+    max_points: int = _key(5000, "Over this many cases the end-to-end chart plots daily means.")
 
     def __post_init__(self) -> None:
         if self.max_points < 2:
@@ -132,15 +146,23 @@ class MapOptions:
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
     """
 
-    lanes: str = "auto"
-    view: str = "frequency"
-    measure: str = "cases"
-    activities_pct: float | None = None
-    paths_pct: float | None = None
-    max_activities: int | None = None
-    demand: str = "all"
-    by: str | None = None
-    model: str = "none"
+    lanes: str = _key("auto", f"Swimlanes: {', '.join(LANES)} (auto: team when mapped).")
+    view: str = _key("frequency", f"The map's view: {', '.join(VIEWS)}.")
+    measure: str = _key("cases", "Count cases or events on boxes and arrows.")
+    activities_pct: float | None = _key(
+        None, "Show the most frequent PCT % of activities (default: all, at most max_activities)."
+    )
+    paths_pct: float | None = _key(
+        None, "Show the most frequent PCT % of paths (default: a readable number)."
+    )
+    max_activities: int | None = _key(
+        None, "The most activities a default map shows (default: 40, or 25 over 50 activities)."
+    )
+    demand: str = _key("all", f"Draw the map for {', '.join(DEMAND_SUBSETS)} demand.")
+    by: str | None = _key(
+        None, f"One end-to-end capability chart per group: {', '.join(BY_GROUPS)}."
+    )
+    model: str = _key("none", f"A formal model from pm4py: {', '.join(MODELS)}.")
 
     def __post_init__(self) -> None:
         for name, allowed in (
@@ -166,8 +188,10 @@ class OutputOptions:
     """``[output]``: ``formats``, the pictures of the map besides its DOT source (svg,
     png, pdf), and ``report``, whether to write report.html."""
 
-    formats: tuple[str, ...] = ("svg",)
-    report: bool = True
+    formats: tuple[str, ...] = _key(
+        ("svg",), f"Pictures of the map besides its DOT source: {', '.join(MAP_FORMATS)}."
+    )
+    report: bool = _key(True, "Write report.html, one self-contained page.")
 
     def __post_init__(self) -> None:
         for fmt in self.formats:
@@ -181,8 +205,10 @@ class ReportOptions:
     """``[report]``: the report's ``title`` (default: the log's name) and the service's
     ``purpose`` in the customer's terms, shown under the title."""
 
-    title: str | None = None
-    purpose: str | None = None
+    title: str | None = _key(None, "The report's title (default: the log's name).")
+    purpose: str | None = _key(
+        None, "What the service is for, in the customer's terms (under the title)."
+    )
 
 
 @dataclass(frozen=True)
@@ -197,8 +223,10 @@ class ReintegrationOptions:
         at least this share of all the wait inside the joined group (0..1).
     """
 
-    max_group: int = MAX_GROUP
-    min_join_share: float = MIN_JOIN_SHARE
+    max_group: int = _key(MAX_GROUP, "The most teams (or people) in a proposed group.")
+    min_join_share: float = _key(
+        MIN_JOIN_SHARE, "A team joins a group when its wait is this share (0..1) of the group's."
+    )
 
     def __post_init__(self) -> None:
         if self.max_group < 2:
@@ -234,6 +262,8 @@ class Options:
     output: OutputOptions = field(default_factory=OutputOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
     reintegration: ReintegrationOptions = field(default_factory=ReintegrationOptions)
+    #: ``[[files]]``: read and mapping settings by file pattern (see :meth:`for_source`).
+    files: tuple[FilePattern, ...] = ()
     #: Where the options came from (the config file), for messages.
     source: str | None = None
 
@@ -249,39 +279,72 @@ class Options:
             file and the key.
         """
         source = config.source
-        unknown = [s for s in config.sections if s not in SECTIONS]
+        known = (*SECTIONS, "files")
+        unknown = [s for s in config.sections if s not in known]
         if unknown:
             raise ConfigError(
-                f"{source}: unknown section [{unknown[0]}]{suggest(unknown[0], SECTIONS)}; "
-                f"the sections are: {', '.join(f'[{s}]' for s in SECTIONS)}"
+                f"{source}: unknown section [{unknown[0]}]{suggest(unknown[0], known)}; "
+                f"the sections are: {', '.join(f'[{s}]' for s in SECTIONS)} and [[files]]"
             )
         checked = {
             name: check_section(config.sections[name], name, _hints(name), source)
             for name in SECTIONS
             if name in config.sections
         }
-        read_keys = {f.name for f in fields(ReadOptions)}
-        read = {**checked.get("read", {})}
-        mapping = dict(checked.get("mapping", {}))
-        read.update({k: mapping.pop(k) for k in list(mapping) if k in read_keys})
+        read, mapping = _read_and_mapping(checked.get("read", {}), checked.get("mapping", {}))
+        patterns = check_files(
+            config.sections.get("files", []),
+            {"read": _hints("read"), "mapping": _hints("mapping")},
+            source,
+        )
         try:
+            files = tuple(
+                FilePattern(
+                    t["pattern"], *_read_and_mapping(t.get("read", {}), t.get("mapping", {}))
+                )
+                for t in patterns
+            )
             return cls(
                 read=ReadOptions(**read),
                 mapping=mapping,
                 engine=EngineOptions(**checked.get("engine", {})),
-                demand=demand_rules(checked.get("demand", {}), source),
+                demand=rules_from_config(checked.get("demand", {}), source),
                 flow=FlowOptions(**checked.get("flow", {})),
                 check=CheckOptions(**checked.get("check", {})),
                 map=MapOptions(**checked.get("map", {})),
                 output=OutputOptions(**checked.get("output", {})),
                 report=ReportOptions(**checked.get("report", {})),
                 reintegration=ReintegrationOptions(**checked.get("reintegration", {})),
+                files=files,
                 source=config.path,
             )
         except ConfigError as exc:
             if str(exc).startswith(source):
                 raise
             raise ConfigError(f"{source}: {exc}") from exc
+
+    def for_source(self, path: str | Path) -> Options:
+        """These options for one input file: the ``read`` and ``mapping`` settings of
+        the first ``[[files]]`` pattern that matches ``path`` (relative to the config
+        file's folder, or its file name), over the top-level ones. Without a match, the
+        options themselves.
+
+        Examples
+        --------
+        >>> options = Options(mapping={"case": "id"}, files=(
+        ...     FilePattern("*.xes.gz", mapping={"team": "workgroup"}),))
+        >>> options.for_source("exports/helpdesk.xes.gz").mapping
+        {'case': 'id', 'team': 'workgroup'}
+        >>> options.for_source("exports/may.csv") is options
+        True
+        """
+        if "://" in str(path):
+            return self
+        base = Path(self.source).parent if self.source else Path.cwd()
+        for pattern in self.files:
+            if pattern.matches(path, base=base):
+                return self.replace(read=pattern.read, mapping=pattern.mapping)
+        return self
 
     def replace(self, **sections: dict[str, Any] | None) -> Options:
         """These options with some values changed, by section: ``read``, ``mapping``,
@@ -337,13 +400,30 @@ _DEMAND_HINTS: dict[str, Any] = {
     "repeat_contact_days": int,
     "rule": list[dict],
 }
-_RULE_KEYS = ("name", "column", "equals", "matches")
+_DEMAND_HELP = {
+    "failure_activities": "Activity-name patterns (regular expressions, ignoring case) of "
+    "failure demand; replaces the defaults.",
+    "extra_failure_activities": "More patterns, added to failure_activities.",
+    "repeat_contact_days": "A case a customer starts within this many days of an earlier "
+    "one's end is a repeat contact (0: off; needs a customer; default 14).",
+    "rule": "Attribute rules, [[demand.rule]] tables: name, column, and equals or matches.",
+}
 
 #: The sections of the config file, in the order the template lists them.
 SECTIONS = (
     "read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report",
     "reintegration",
 )  # fmt: skip
+
+
+def _read_and_mapping(
+    read: dict[str, Any], mapping: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read options and roles, with the read options kept in ``[mapping]``
+    (``timestamp_format``, ``timezone``) moved to the read options."""
+    read_keys = {f.name for f in fields(ReadOptions)}
+    moved = {k: v for k, v in mapping.items() if k in read_keys}
+    return {**read, **moved}, {k: v for k, v in mapping.items() if k not in read_keys}
 
 
 def _hints(section: str) -> dict[str, Any]:
@@ -360,33 +440,44 @@ def _hints(section: str) -> dict[str, Any]:
     return {f.name: hints[f.name] for f in fields(cls)}
 
 
-def demand_rules(section: dict[str, Any], source: str = "configuration") -> DemandRules:
-    """The failure-demand rules of a ``[demand]`` section (defaults for what it omits).
+class ConfigKey(NamedTuple):
+    """One key of the config file: its section, name, default (None: not set) and help."""
+
+    section: str
+    name: str
+    default: Any
+    help: str
+
+
+def config_keys() -> list[ConfigKey]:
+    """Every key of every section, in the order of :data:`SECTIONS` and of the fields,
+    with its default and one-line help (what ``journeymap config init`` writes).
 
     Examples
     --------
-    >>> demand_rules({"extra_failure_activities": ("missed",)}).failure_activities[-2:]
-    ('repeat call', 'missed')
+    >>> [k.name for k in config_keys() if k.section == "output"]
+    ['formats', 'report']
     """
-    patterns = tuple(section.get("failure_activities", DEFAULT_FAILURE_ACTIVITIES))
-    extra = tuple(section.get("extra_failure_activities", ()))
-    for key, given in (("failure_activities", patterns), ("extra_failure_activities", extra)):
-        for pattern in given:
-            check_pattern(pattern, f"demand.{key}", source)  # name the key given
-    rules = []
-    for i, table in enumerate(section.get("rule", []), 1):
-        where = f"{source}: demand.rule[{i}]"
-        for key, value in table.items():
-            if key not in _RULE_KEYS:
-                takes = ", ".join(_RULE_KEYS)
-                raise ConfigError(f"{where}: unknown key {key!r}; it takes: {takes}")
-            if not isinstance(value, str):
-                raise ConfigError(f"{where}.{key} must be a string, not {value!r}")
-        if "name" not in table or "column" not in table:
-            raise ConfigError(f"{where} needs a 'name' and a 'column'")
-        rules.append(AttributeRule(**table))
-    days = section.get("repeat_contact_days")
-    return DemandRules(patterns + extra, days, tuple(rules), source)
+    keys: list[ConfigKey] = []
+    defaults = DemandRules()
+    for section in SECTIONS:
+        if section == "demand":
+            default = {"failure_activities": defaults.failure_activities,
+                       "extra_failure_activities": ()}  # fmt: skip
+            keys += [ConfigKey(section, k, default.get(k), _DEMAND_HELP[k]) for k in _DEMAND_HINTS]
+            continue
+        cls = ReadOptions if section == "mapping" else _DATACLASS_SECTIONS[section]
+        if section == "mapping":
+            keys += [
+                ConfigKey(section, role, None, f"Column holding the {role.replace('_', ' ')}"
+                          + (" (detected if not given)." if role in ROLES[:3] else "."))
+                for role in ROLES
+            ]  # fmt: skip
+        for f in fields(cls):
+            if section in ("read", "mapping") and f.metadata.get("section", "read") != section:
+                continue
+            keys.append(ConfigKey(section, f.name, f.default, f.metadata["help"]))
+    return keys
 
 
 def load_options(path: str | Path | None) -> Options:

@@ -16,6 +16,7 @@ GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "measures.md"
 NOT_MEASURES = {
     "journeymap.analysis.handoffs.check_level",  # checks an argument
     "journeymap.demand_rules.check_pattern",
+    "journeymap.demand_rules.rules_from_config",  # reads the config's [demand]
     "journeymap.analysis.demand.demand_notes",  # notes on rules that do not apply
     "journeymap.analysis.network.network_from_tables",  # the network from its tables
     "journeymap.discovery.model_graph.dfg_object",  # the DFG as pm4py's object

@@ -9,7 +9,6 @@ options give byte-identical files.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from journeymap.dot import run_dot
 from journeymap.findings import Findings, MapPicture
 from journeymap.jsonout import iso_day, write_json
 from journeymap.options import MAP_FORMATS
+from journeymap.pipeline.run_record import RUN_RECORD, file_sha256, run_record
 from journeymap.pipeline.staging import staged
 from journeymap.render.charts import xmr_svg_text
 from journeymap.render.handoffs import network_dot
@@ -58,10 +58,12 @@ def write_outputs(
     ``findings.options.output.formats``); ``tables/`` (dfg, activities, variants,
     handoffs, pingpong, reintegration, reintegration_plan, rework, cases, demand,
     demand_by_week, failure_pareto, flow, capability_e2e as CSV; rejects, when rows were
-    rejected); ``charts/`` (the XmR charts as SVG); ``summary.json``; with a model,
-    ``model.bpmn`` (inductive) and ``model.svg``; and, unless ``report`` is False
-    (default ``findings.options.output.report``), ``report.html``. ``source_path``, when
-    it is a local file, is fingerprinted with SHA-256 in the report.
+    rejected); ``charts/`` (the XmR charts as SVG); ``summary.json``; ``run.json``, the
+    run record (journeymap version, the input's SHA-256 and size, the options:
+    :mod:`journeymap.pipeline.run_record`); with a model, ``model.bpmn`` (inductive) and
+    ``model.svg``; and, unless ``report`` is False (default
+    ``findings.options.output.report``), ``report.html``. ``source_path``, when it is a
+    local file, is fingerprinted with SHA-256 in the report and the run record.
 
     The folder is replaced whole: files of an earlier run never mix with the new ones.
     A folder that holds other files than journeymap's is not replaced.
@@ -90,8 +92,17 @@ def write_outputs(
         raise ValueError(f"unknown format {unknown[0]!r}; choose from {', '.join(MAP_FORMATS)}")
     with_report = output.report if report is None else report
     target = Path(outdir)
+    local = source_path is not None and "://" not in source_path and Path(source_path).is_file()
+    sha256 = file_sha256(source_path) if local and source_path else None
+    record = run_record(
+        source_path if local else None,
+        findings.options,
+        output={"formats": chosen, "report": with_report},
+        sha256=sha256,
+    )
     with staged(target, inputs=(source_path,) if source_path else ()) as folder:
-        written = _write(findings, folder, chosen, with_report, source_path, say)
+        written = _write(findings, folder, chosen, with_report, sha256, say)
+        written.append(write_json(record, folder / RUN_RECORD))
     return [target / p.relative_to(folder) for p in written]
 
 
@@ -100,7 +111,7 @@ def _write(
     out: Path,
     formats: list[str],
     with_report: bool,
-    source_path: str | None,
+    sha256: str | None,
     say: Progress,
 ) -> list[Path]:
     engine = findings.log.engine
@@ -168,7 +179,7 @@ def _write(
     written.append(write_json(summary(findings), out / "summary.json"))
     if with_report:
         say("writing the report")
-        written.append(_write_report(findings, out, chart_svgs, source_path))
+        written.append(_write_report(findings, out, chart_svgs, sha256))
     return written
 
 
@@ -185,7 +196,7 @@ def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str =
 
 
 def _write_report(
-    findings: Findings, out: Path, chart_svgs: dict[str, str], source_path: str | None
+    findings: Findings, out: Path, chart_svgs: dict[str, str], sha256: str | None
 ) -> Path:
     """Write ``report.html``: the journey map in each view, the failure-demand map, the
     hand-off network and the charts, inline in one self-contained file."""
@@ -220,8 +231,8 @@ def _write_report(
         k: v for k, v in (("purpose", report.purpose), ("title", report.title)) if v is not None
     }
     settings.update(view=findings.options.map.view, measure=findings.options.map.measure)
-    if source_path and "://" not in source_path and Path(source_path).is_file():
-        settings["source_sha256"] = _sha256(Path(source_path))
+    if sha256:
+        settings["source_sha256"] = sha256
     html = render_report(
         findings,
         journey_svgs=journey_svgs,
@@ -245,11 +256,3 @@ def _slug(text: str) -> str:
     """A file-name-safe form of a group's name (letters, digits, dashes)."""
     slug = re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower()
     return slug or "group"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()

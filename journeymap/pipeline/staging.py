@@ -24,7 +24,7 @@ from journeymap.errors import OutputError
 __all__ = ["OUTPUT_MARKERS", "staged", "umask"]
 
 #: Files by which an existing folder is recognised as a result journeymap wrote.
-OUTPUT_MARKERS = ("summary.json", "journey.dot")
+OUTPUT_MARKERS = ("summary.json", "journey.dot", "compare.json")
 
 
 @contextmanager

@@ -1,0 +1,265 @@
+"""The commands for many logs and for change: ``batch``, ``compare`` and ``config``.
+
+Like every command, each parses its options, calls the library
+(:func:`journeymap.batch`, :func:`journeymap.compare`, the config template) and prints;
+progress goes to stderr (a progress bar on a terminal, a line per finished log in a
+pipe), results to the files and, with ``--json``, to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from journeymap.cli_common import handle_errors, options_from, progress_lines, read_options
+from journeymap.cli_display import BatchDisplay
+
+__all__ = ["batch", "compare", "config"]
+
+
+@click.command(short_help="Mine many logs, one folder each, and an index comparing them.")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUTS...")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False, writable=True),
+    help="Folder to write into: one folder per log, and index.html, index.csv, index.json.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="TOML file of options, with [[files]] patterns for settings per file.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Logs to mine at once, each in its own process (at most one per core); the "
+    "engine's threads and memory are shared out between them.",
+)
+@click.option("--force", is_flag=True, help="Mine every log again, even those up to date.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first log that fails.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print only failures (no progress, no last line)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the index as JSON on stdout.")
+@handle_errors
+def batch(
+    inputs: tuple[str, ...],
+    outdir: str,
+    config_path: str | None,
+    jobs: int,
+    force: bool,
+    fail_fast: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Mine every log that INPUTS name into OUTDIR/<name>/ and compare them in an index.
+
+    INPUTS are files, folders (searched recursively for the suffixes journeymap reads)
+    and glob patterns. Each log gets a folder named after its file (made safe and
+    unique) with everything `mine` writes; OUTDIR/index.html, index.csv and index.json
+    put the logs side by side. The config file's [[files]] patterns give the read and
+    mapping settings of each kind of export.
+
+    A log that fails is named on stderr with its reason and in the index; the others
+    go on. Exit 0 when every log succeeds, 1 when any failed (or was not run). A rerun
+    mines only logs whose input, options or journeymap version changed (--force mines
+    all), so after an interrupt it finishes what was left.
+    """
+    import journeymap as jm
+    from journeymap.options import load_options
+
+    options = load_options(config_path)
+    display = BatchDisplay(quiet=quiet)
+    try:
+        with display:
+            result = jm.batch(
+                inputs,
+                outdir,
+                options,
+                jobs=jobs,
+                force=force,
+                fail_fast=fail_fast,
+                progress=display.event,
+            )
+    except KeyboardInterrupt:
+        click.echo(
+            f"journeymap: the index of the logs that finished is in {outdir}/index.html; "
+            "run the same command again to mine the rest",
+            err=True,
+        )
+        raise
+    if as_json:
+        text = (Path(outdir) / "index.json").read_text(encoding="utf-8")
+        click.echo(text, nl=False)
+    display.finished(result.rows, Path(outdir) / "index.html")
+    failed, not_run, total = result.failed, result.not_run, len(result.rows)
+    if failed or not_run:
+        parts = [
+            f"{len(rows)} of {total} logs {what}: {', '.join(r['name'] for r in rows)}"
+            for rows, what in ((failed, "failed"), (not_run, "were not run"))
+            if rows
+        ]
+        click.echo(f"Error: {'; '.join(parts)}", err=True)
+        sys.exit(1)
+
+
+@click.command(short_help="Compare two logs, or one log before and after a date.")
+@click.argument("before_log", metavar="BEFORE")
+@click.argument("after_log", metavar="[AFTER]", required=False)
+@read_options
+@click.option(
+    "--split-at",
+    metavar="DATE",
+    help="Compare one log's cases starting before DATE with those starting from DATE "
+    "(UTC; e.g. 2024-03-01), instead of two logs.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, writable=True),
+    help="Folder to write into (default: BEFORE's name plus '-compare'); replaced whole.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@handle_errors
+def compare(
+    before_log: str,
+    after_log: str | None,
+    split_at: str | None,
+    outdir: str | None,
+    quiet: bool,
+    config_path: str | None,
+    **given: Any,
+) -> None:
+    """Compare BEFORE with AFTER, or one log split at a date: did the change work?
+
+    Writes compare.html (the headline measures before, after and the change; the
+    journey map of both with paths coloured by the change in cases or in median wait,
+    new paths bold and dashed, vanished ones grey and dotted; the end-to-end capability
+    chart with each period's own limits; every path's change), the maps as DOT and SVG,
+    charts/capability_e2e.svg, tables/measures.csv, tables/paths.csv and compare.json.
+    The page says when the two logs' mappings or activities differ, so that a change is
+    not an artefact of naming.
+    """
+    import journeymap as jm
+    from journeymap.pipeline import open_log
+    from journeymap.pipeline.batch_inputs import log_stem
+
+    if (after_log is None) == (split_at is None):
+        raise click.UsageError("give either AFTER or --split-at DATE (one of the two)")
+    say = (lambda message: None) if quiet else progress_lines()
+    target = Path(outdir) if outdir else Path(f"{log_stem(before_log) or 'log'}-compare")
+    options = options_from(config_path, given, source=before_log)
+    with open_log(before_log, options) as first:
+        if split_at is not None:
+            comparison = jm.compare_split(first, split_at, options, progress=say)
+            sources = (first.source, first.source)
+        else:
+            say("mining BEFORE")
+            found = jm.mine(first, options, progress=say)
+            after_options = options_from(config_path, given, source=after_log)
+            with open_log(str(after_log), after_options) as second:
+                say("mining AFTER")
+                comparison = jm.compare(found, jm.mine(second, after_options, progress=say))
+                sources = (first.source, second.source)
+        written = jm.write_comparison(
+            comparison, target, sources=sources, title=options.report.title or "", progress=say
+        )
+        cases = (
+            f"before: {comparison.before.case_count:,} cases, "
+            f"after: {comparison.after.case_count:,} cases"
+        )
+    if not quiet:
+        click.echo(f"Wrote {len(written)} files to {target}/ ({cases})", err=True)
+
+
+@click.group(short_help="Write a configuration template, or check a configuration file.")
+def config() -> None:
+    """The configuration file (TOML): everything a run can be told, in one place.
+
+    `journeymap config init` writes a commented template listing every key with its
+    default; `journeymap config check FILE` validates a file and says which files each
+    [[files]] pattern matches.
+    """
+
+
+@config.command("init", short_help="Write a commented template listing every key.")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, writable=True))
+@click.option("--force", is_flag=True, help="Replace FILE when it exists.")
+@handle_errors
+def config_init(file: str | None, force: bool) -> None:
+    """Write a commented configuration template to FILE (or print it).
+
+    Every key of every section is listed with its one-line help and its default; keys
+    that are not set by default are commented out. As written, the template gives the
+    defaults: edit what you need.
+    """
+    from journeymap.errors import OutputError
+    from journeymap.render.config_template import config_template
+
+    text = config_template()
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    path = Path(file)
+    if path.exists() and not force:
+        raise OutputError(f"{file}: exists already; give another name, or --force to replace it")
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {file}: edit it, then check it with `journeymap config check {file}`",
+               err=True)  # fmt: skip
+
+
+@config.command("check", short_help="Validate a configuration file; show what [[files]] match.")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, metavar="[INPUTS]...")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@handle_errors
+def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
+    """Validate FILE and list, for each [[files]] pattern, the files it applies to.
+
+    The files are INPUTS (files, folders, globs, as `batch` takes them), or without
+    them the logs in FILE's folder and below. A file takes the settings of the first
+    pattern that matches it; the files no pattern matches use the top-level settings.
+    An invalid file is an error naming the key (exit 2).
+    """
+    from journeymap.options import load_options
+    from journeymap.pipeline.batch_inputs import files_by_pattern, find_inputs
+
+    options = load_options(file)
+    base = Path(file).parent
+    paths = find_inputs(inputs or [str(base)])
+    found, rest = files_by_pattern(options.files, paths, base=base)
+    if as_json:
+        data = {
+            "config": file,
+            "valid": True,
+            "files": [
+                {"pattern": p.pattern, "matches": [str(m) for m in matched]}
+                for p, matched in zip(options.files, found, strict=True)
+            ],
+            "unmatched": [str(m) for m in rest],
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{file}: valid; {len(options.files)} [[files]] pattern(s), {len(paths)} log(s)")
+    for i, (pattern, matched) in enumerate(zip(options.files, found, strict=True), 1):
+        settings = ", ".join(f"{k} = {v!r}" for k, v in {**pattern.read, **pattern.mapping}.items())
+        click.echo(f"[[files]] {i}: {pattern.pattern!r} ({settings or 'no settings'}) matches "
+                   f"{len(matched)} file(s)")  # fmt: skip
+        for path in matched:
+            click.echo(f"  {path}")
+    if options.files:
+        click.echo(f"No pattern matches {len(rest)} file(s) (top-level settings):")
+        for path in rest:
+            click.echo(f"  {path}")

@@ -1,0 +1,189 @@
+"""What the commands share: error handling, the options of a log, and progress.
+
+:func:`handle_errors` turns library errors into one ``Error: ...`` line (exit 1 for bad
+data, 2 for bad usage, 130 when interrupted); :func:`log_options` offers the options of
+reading a log; :func:`options_from` builds the run's options from the config file and
+the command line; :func:`progress_lines` and :class:`BatchDisplay` show progress.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from journeymap import errors
+from journeymap.mapping import ROLES, ReadOptions
+from journeymap.options import Options, load_options
+
+__all__ = [
+    "handle_errors",
+    "log_options",
+    "options_from",
+    "progress_lines",
+    "read_options",
+    "terminate",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Library errors that mean "what you typed is wrong" (exit 2); the rest are exit 1.
+_USAGE_ERRORS = (
+    errors.MappingError,
+    errors.ConfigError,
+    errors.ConnectorNotFoundError,
+    errors.SourceNotFoundError,
+    errors.OutputError,
+)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into an ``Error:`` line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except _USAGE_ERRORS as exc:
+            _fail(exc.for_command_line(), 2)
+        except errors.JourneymapError as exc:
+            _fail(exc.for_command_line(), 1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click reports these itself, with its usage line and exit code
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:
+            if _interrupted(exc):  # an engine stopped by Ctrl-C or SIGTERM
+                _fail("interrupted", 130)
+            if os.environ.get("JOURNEYMAP_DEBUG"):
+                raise
+            _fail(
+                f"unexpected {type(exc).__name__}: {exc}. This is a bug in journeymap: "
+                "please report it with the command you ran (set JOURNEYMAP_DEBUG=1 "
+                "to see the traceback)",
+                1,
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is an interruption: the engines turn Ctrl-C
+    into their own error ("Query interrupted", "INTERRUPT Error")."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt) or "Interrupt" in type(seen).__name__:
+            return True
+        text = str(seen).lower()
+        if "query interrupted" in text or text.startswith("interrupt error"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def terminate(signum: int, frame: object) -> None:
+    """SIGTERM stops a run as Ctrl-C does: outputs stay as they were, scratch goes."""
+    raise KeyboardInterrupt
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def read_options(func: F) -> F:
+    """The options every command that reads a log shares (without the log argument):
+    the config file, roles, parsing and the engine. Each read option of
+    :class:`~journeymap.mapping.ReadOptions` is offered from its own definition (name,
+    help, metavar)."""
+    read_options = [
+        click.option(
+            _flag(f.name),
+            f.name,
+            is_flag=f.type in (bool, "bool"),
+            default=None,
+            type=click.Choice(f.metadata["choices"]) if f.metadata.get("choices") else None,
+            metavar=f.metadata.get("metavar") or None,
+            help=f.metadata["help"],
+        )
+        for f in fields(ReadOptions)
+    ]
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="TOML file of options (see `journeymap config`); options given here win.",
+        ),
+        *[
+            click.option(
+                _flag(role),
+                role,
+                metavar="COLUMN",
+                help=f"Column holding the {role.replace('_', ' ')} "
+                + ("(detected if not given)." if role in ROLES[:3] else "(optional)."),
+            )
+            for role in ROLES
+        ],
+        *read_options,
+        click.option(
+            "--memory-limit",
+            metavar="SIZE",
+            help="Memory the engine may use, e.g. 2GB; beyond it, work spills to disk.",
+        ),
+        click.option(
+            "--threads", type=click.IntRange(min=1), help="Worker threads (default: all cores)."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def log_options(func: F) -> F:
+    """The log argument and :func:`read_options`."""
+    return click.argument("log", metavar="LOG")(read_options(func))
+
+
+def options_from(
+    config_path: str | None,
+    given: dict[str, Any],
+    *,
+    source: str | Path | None = None,
+    **sections: Any,
+) -> Options:
+    """The run's options: the config file's (with the settings of its first
+    ``[[files]]`` pattern that matches ``source``), the command line's over them."""
+    lists = {f.name for f in fields(ReadOptions) if str(f.type).startswith("tuple")}
+    read = {k: v for k, v in given.items() if k in {f.name for f in fields(ReadOptions)}}
+    for name in lists & set(read):  # comma-separated on the command line
+        if read[name] is not None:
+            read[name] = tuple(v.strip() for v in read[name].split(",") if v.strip())
+    options = load_options(config_path)
+    if source is not None:
+        options = options.for_source(source)
+    return options.replace(
+        read=read,
+        mapping={k: v for k, v in given.items() if k in ROLES},
+        engine={"memory_limit": given.get("memory_limit"), "threads": given.get("threads")},
+        **sections,
+    )
+
+
+def progress_lines() -> Callable[[str], None]:
+    """Progress lines on a terminal; nothing when stderr is a pipe or file."""
+    if not sys.stderr.isatty():
+        return lambda message: None
+    return lambda message: click.echo(f"journeymap: {message}", err=True)

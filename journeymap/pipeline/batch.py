@@ -1,0 +1,384 @@
+"""Batch mining: many exports, one folder each, and an index that compares them.
+
+:func:`batch` finds the logs its inputs name (:mod:`journeymap.pipeline.batch_inputs`),
+mines each into ``OUTDIR/<name>/`` with the options for that file
+(:meth:`~journeymap.options.Options.for_source`), and writes the index
+(:mod:`journeymap.pipeline.batch_index`). A log whose folder holds a run record of the
+same input bytes, options and journeymap version is not mined again. A log that fails is
+a row of the index with its reason; the others go on.
+
+With ``jobs`` above 1, logs are mined in that many worker processes at once (at most
+one per thread the engine may use: ``[engine] threads``, else every core), each engine
+given ``threads // jobs`` threads and a share of the memory (``[engine] memory_limit``,
+else 60% of the machine's memory, divided by ``jobs``): together never more than the
+machine has. A
+worker that dies (out of memory, killed) fails only the log it was mining: the logs it
+was mining are tried again one at a time, in a new worker, to tell which one it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue as queues
+import re
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from journeymap.errors import ConfigError, OutputError, SourceNotFoundError
+from journeymap.options import Options
+from journeymap.pipeline.batch_index import empty_row, write_index
+from journeymap.pipeline.batch_inputs import find_inputs, known_suffixes, log_names
+from journeymap.pipeline.batch_worker import (
+    LogTask,
+    failure_text,
+    fresh_row,
+    init_worker,
+    mine_in_worker,
+    mine_one,
+)
+from journeymap.pipeline.run_record import RUN_RECORD
+
+__all__ = ["BatchEvent", "BatchResult", "batch", "engine_share"]
+
+#: Share of the machine's memory the workers' engines may use together.
+MEMORY_SHARE = 0.6
+_CRASHED = (
+    "the process mining this log stopped (out of memory, or killed); mine fewer logs at "
+    "once, or give the engine less memory ([engine] memory_limit)"
+)
+
+
+@dataclass(frozen=True)
+class BatchEvent:
+    """What a batch tells its ``progress`` callback.
+
+    ``kind`` is ``"planned"`` (once, ``total`` logs), ``"stage"`` (log ``name`` is at
+    the step ``message``) or ``"done"`` (log ``name`` finished, ``row`` is its index
+    row). ``done`` counts the finished logs.
+    """
+
+    kind: str
+    name: str = ""
+    message: str = ""
+    row: dict[str, Any] | None = None
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
+class BatchResult:
+    """The outcome of a batch: every log's index row (in name order), the index files
+    written, and whether the batch was interrupted."""
+
+    rows: list[dict[str, Any]]
+    index: list[Path] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """The rows of the logs that failed."""
+        return [r for r in self.rows if r["status"] == "failed"]
+
+    @property
+    def not_run(self) -> list[dict[str, Any]]:
+        """The rows of the logs that were not mined (stopped at a failure, interrupted)."""
+        return [r for r in self.rows if r["status"] == "not run"]
+
+
+Progress = Callable[[BatchEvent], None]
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b)\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def _bytes(text: str) -> int:
+    found = _SIZE.match(text)
+    if not found:
+        raise ConfigError(f'memory_limit {text!r} is not a size; write it like "4GB" or "512MB"')
+    return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
+
+
+def _machine_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+
+
+def engine_share(options: Options, jobs: int) -> Options:
+    """The options of one of ``jobs`` logs mined at once: the engine's threads and
+    memory divided between them (see the module's description). One job keeps the
+    options as they are.
+
+    Raises
+    ------
+    ConfigError
+        ``[engine] memory_limit`` is not a size.
+
+    Examples
+    --------
+    >>> engine_share(Options().replace(engine={"threads": 8, "memory_limit": "4GB"}),
+    ...              3).engine
+    EngineOptions(name='duckdb', threads=2, memory_limit='1271MiB', temp_directory=None)
+    """
+    if jobs <= 1:
+        return options
+    threads = _thread_budget(options)
+    limit = options.engine.memory_limit or os.environ.get("JOURNEYMAP_MEMORY_LIMIT")
+    total = _bytes(limit) if limit else _machine_memory()
+    memory = None
+    if total:
+        base = total if limit else total * MEMORY_SHARE
+        memory = f"{max(64, int(base / jobs) // 2**20)}MiB"
+    return options.replace(engine={"threads": max(1, threads // jobs), "memory_limit": memory})
+
+
+def batch(
+    inputs: Iterable[str | Path],
+    outdir: str | Path,
+    options: Options | None = None,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Mine every log that ``inputs`` name into ``outdir/<name>/`` and write the index.
+
+    Parameters
+    ----------
+    inputs : files, folders (searched recursively) and glob patterns.
+    outdir : the batch's folder: one folder per log, and ``index.html``, ``index.csv``,
+        ``index.json``.
+    options : the options (with ``[[files]]`` patterns for some files).
+    jobs : how many logs to mine at once, each in its own process.
+    force : mine every log, even those whose folder is up to date.
+    fail_fast : stop at the first log that fails (the rest are "not run").
+    progress : told of each log's steps and of each log done (:class:`BatchEvent`).
+
+    Returns
+    -------
+    BatchResult
+        With ``interrupted`` False; on an interrupt the index of what finished is
+        written and KeyboardInterrupt is raised again.
+
+    Raises
+    ------
+    SourceNotFoundError
+        An input that does not exist, a pattern that matches nothing, or no log at all.
+    ConfigError
+        A bad ``jobs`` or engine memory setting.
+    OutputError
+        ``outdir`` is a file, or the index cannot be written there.
+    KeyboardInterrupt
+        After writing the index, when interrupted; a rerun finishes the rest.
+    """
+    if jobs < 1:
+        raise ConfigError(f"jobs must be 1 or more, not {jobs}")
+    tell = progress or (lambda event: None)
+    options = options or Options()
+    folder = Path(outdir)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the results")
+    given = [str(i) for i in inputs]
+    paths = find_inputs(given, exclude=folder)
+    if not paths:
+        suffixes = " ".join(known_suffixes())
+        raise SourceNotFoundError(
+            f"no logs found in {', '.join(given)}; a batch reads files ending in {suffixes}"
+        )
+    workers = min(jobs, len(paths), _thread_budget(options))
+    shared = engine_share(options, workers)
+    tasks = [
+        LogTask(name, str(path), str(folder / name), shared.for_source(path))
+        for name, path in zip(log_names(paths), paths, strict=True)
+    ]
+    tell(BatchEvent("planned", total=len(tasks)))
+    started = time.time()
+    rows: dict[str, dict[str, Any]] = {}
+    run = _Run(tasks, rows, tell, fail_fast)
+    try:
+        stale = []
+        for task in tasks:  # up-to-date folders are found here, without a worker
+            row = None if force else fresh_row(task)
+            if row is None:
+                stale.append(task)
+            else:
+                run.done(task, row)
+        if min(workers, len(stale)) <= 1:
+            run.in_process(stale)
+        else:
+            run.in_workers(stale, workers)
+    except KeyboardInterrupt:
+        for task in tasks:  # finished, but interrupted before it could say so
+            if task.name not in rows and (row := fresh_row(task)) is not None:
+                mtime = (Path(task.outdir) / RUN_RECORD).stat().st_mtime
+                rows[task.name] = {
+                    **row,
+                    "status": "mined" if mtime >= started - 1 else row["status"],
+                }
+        _finish(tasks, rows, folder, options, interrupted=True)
+        raise
+    return _finish(tasks, rows, folder, options, interrupted=False)
+
+
+def _thread_budget(options: Options) -> int:
+    return options.engine.threads or os.cpu_count() or 1
+
+
+def _finish(
+    tasks: Sequence[LogTask],
+    rows: dict[str, dict[str, Any]],
+    folder: Path,
+    options: Options,
+    *,
+    interrupted: bool,
+) -> BatchResult:
+    why = "interrupted" if interrupted else "stopped at the first failure"
+    ordered = [rows.get(t.name) or empty_row(t.name, t.source, "not run", why) for t in tasks]
+    index = write_index(ordered, folder, title=options.report.title or "")
+    return BatchResult(ordered, index, interrupted=interrupted)
+
+
+class _Run:
+    """One batch run: the tasks, the rows found so far, and how to tell progress."""
+
+    def __init__(
+        self,
+        tasks: Sequence[LogTask],
+        rows: dict[str, dict[str, Any]],
+        tell: Progress,
+        fail_fast: bool,
+    ) -> None:
+        self.tasks, self.rows, self.tell, self.fail_fast = tasks, rows, tell, fail_fast
+        self.stop = False
+
+    def done(self, task: LogTask, row: dict[str, Any]) -> None:
+        self.rows[task.name] = row
+        if row["status"] == "failed" and self.fail_fast:
+            self.stop = True
+        self.tell(
+            BatchEvent("done", task.name, row=row, done=len(self.rows), total=len(self.tasks))
+        )
+
+    def in_process(self, tasks: Sequence[LogTask]) -> None:
+        """Mine the logs one after the other in this process."""
+        for task in tasks:
+            if self.stop:
+                break
+
+            def say(message: str, name: str = task.name) -> None:
+                self.tell(BatchEvent("stage", name, message))
+
+            self.done(task, mine_one(task, say))
+
+    def in_workers(self, tasks: Sequence[LogTask], jobs: int) -> None:
+        """Mine the logs in ``jobs`` worker processes; after a worker died, try the logs
+        it may have been mining one at a time."""
+        pending = deque(tasks)
+        while pending and not self.stop:
+            suspects = self._pool(pending, jobs)
+            for task in suspects:  # each alone: the one that kills its worker failed
+                alone = deque([task])
+                while alone and not self.stop:  # (again if the pool broke before it ran)
+                    if self._pool(alone, 1):
+                        self.done(task, empty_row(task.name, task.source, "failed", _CRASHED))
+
+    def _pool(self, pending: deque[LogTask], jobs: int) -> list[LogTask]:
+        """Run tasks from ``pending`` in a pool of ``jobs`` workers until it is empty or
+        a worker dies; return the tasks that were running when one died (tasks not yet
+        started stay in ``pending``)."""
+        context = _context()
+        channel = context.Queue()
+        pids: set[int] = set()
+        running: dict[Future[dict[str, Any]], LogTask] = {}
+        crashed: list[LogTask] = []
+        broken = False
+        executor = ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=init_worker, initargs=(channel,)
+        )
+        try:
+            while (pending and not self.stop and not broken) or running:
+                while pending and not self.stop and not broken and len(running) < jobs:
+                    task = pending.popleft()
+                    try:
+                        running[executor.submit(mine_in_worker, task)] = task
+                    except BrokenProcessPool:  # a worker died between logs
+                        pending.appendleft(task)
+                        broken = True
+                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                self._relay(channel, pids)
+                for future in finished:
+                    task = running.pop(future)
+                    try:
+                        row = future.result()
+                    except BrokenProcessPool:
+                        crashed.append(task)
+                        broken = True
+                        continue
+                    except Exception as exc:  # a task that could not reach a worker
+                        row = empty_row(task.name, task.source, "failed", failure_text(exc))
+                    self.done(task, row)
+                if broken and not running:
+                    break
+        except KeyboardInterrupt:
+            self._interrupt(executor, running, pids)
+            raise
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+            channel.close()
+        return crashed
+
+    def _relay(self, channel: Any, pids: set[int]) -> None:
+        """Pass the workers' progress messages on; note their process ids."""
+        while True:
+            try:
+                kind, name, message = channel.get_nowait()
+            except (queues.Empty, OSError, ValueError, EOFError):
+                return
+            if kind == "pid":
+                pids.add(int(name))
+            else:
+                self.tell(BatchEvent("stage", name, message))
+
+    def _interrupt(
+        self,
+        executor: ProcessPoolExecutor,
+        running: dict[Future[dict[str, Any]], LogTask],
+        pids: set[int],
+    ) -> None:
+        """Stop: cancel what has not started, interrupt the workers (each removes its
+        unfinished folder) and keep the rows of logs that finished meanwhile."""
+        self.stop = True
+        for future in running:
+            future.cancel()
+        for pid in pids:
+            with contextlib.suppress(OSError):  # a worker that has ended
+                os.kill(pid, signal.SIGINT)
+        finished, _ = wait(running, timeout=120)
+        for future in finished:
+            if future.cancelled() or future.exception() is not None:
+                continue
+            row = future.result()
+            if row["status"] != "not run":
+                self.done(running[future], row)
+
+
+def _context() -> Any:
+    """Workers start from a fork server that imported journeymap once (spawn where
+    there is none)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" not in methods:  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["journeymap.pipeline.batch_worker"])
+    return context

@@ -1,0 +1,179 @@
+"""What a batch mines: the logs that its inputs name, and a folder name for each.
+
+Inputs are files (taken as given), folders (searched recursively for the file suffixes
+a connector reads, hidden files and folders left out) and glob patterns (``*``, ``?``,
+``[...]``; ``**`` crosses folders). Each log gets a folder name made of its file name
+without the known suffixes, safe for any file system, and unique in the batch.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from journeymap.config import FilePattern
+from journeymap.errors import SourceNotFoundError
+
+__all__ = [
+    "RESERVED_NAMES",
+    "files_by_pattern",
+    "find_inputs",
+    "known_suffixes",
+    "log_names",
+    "log_stem",
+]
+
+#: Files a batch writes beside the logs' folders: no log's folder may take these names.
+RESERVED_NAMES = ("index.html", "index.csv", "index.json")
+_GLOB = re.compile(r"[*?\[]")
+_UNSAFE = re.compile(r"[^\w.-]+")
+_MAX_NAME = 80
+
+
+def known_suffixes() -> tuple[str, ...]:
+    """The file suffixes the installed connectors read, longest first."""
+    from journeymap.connectors.registry import available
+
+    found = {s.lower() for c in available() for s in c.suffixes}
+    return tuple(sorted(found, key=lambda s: (-len(s), s)))
+
+
+def _within(path: Path, folder: Path | None) -> bool:
+    if folder is None:
+        return False
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _in_folder(folder: Path, suffixes: tuple[str, ...], exclude: Path | None) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _within(
+            Path(root) / d, exclude))  # fmt: skip
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(suffixes):
+                found.append(Path(root) / name)
+    return found
+
+
+def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = None) -> list[Path]:
+    """The log files that ``inputs`` name, each once, sorted by path.
+
+    A file is taken whatever its suffix (the reader then says if it cannot read it); a
+    folder gives every file below it with a suffix a connector reads; a glob pattern
+    gives the files it matches (and the logs in the folders it matches). Files inside
+    ``exclude`` (the batch's output folder) are left out.
+
+    Raises
+    ------
+    SourceNotFoundError
+        An input that does not exist, a pattern that matches nothing, or a database URL
+        (a batch reads files).
+
+    Examples
+    --------
+    >>> [p.name for p in find_inputs(["sample_logs"])]
+    ['service_desk.csv', 'service_desk.xes', 'service_desk_truth.csv']
+    """
+    suffixes = known_suffixes()
+    skip = Path(exclude) if exclude is not None else None
+    found: dict[Path, Path] = {}
+    for given in inputs:
+        text = str(given)
+        if "://" in text:
+            raise SourceNotFoundError(
+                f"{text}: a batch reads files and folders, not databases; "
+                "mine a database with `journeymap mine`"
+            )
+        path = Path(text)
+        if path.exists():
+            matches = [path]
+        elif _GLOB.search(text):
+            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
+            if not matches:
+                raise SourceNotFoundError(f"{text}: no file matches this pattern")
+        else:
+            raise SourceNotFoundError(f"{text}: no such file or folder")
+        for match in matches:
+            logs = _in_folder(match, suffixes, skip) if match.is_dir() else [match]
+            for log in logs:
+                if not _within(log, skip):
+                    found.setdefault(log.resolve(), log)
+    return sorted(found.values(), key=lambda p: (p.as_posix().lower(), p.as_posix()))
+
+
+def log_stem(path: str | Path, suffixes: Sequence[str] | None = None) -> str:
+    """A file's name without the suffixes a connector reads (``may.xes.gz`` -> ``may``).
+
+    Examples
+    --------
+    >>> log_stem("exports/may.xes.gz"), log_stem("june.csv"), log_stem("notes")
+    ('may', 'june', 'notes')
+    """
+    name = Path(path).name
+    for suffix in suffixes if suffixes is not None else known_suffixes():
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _safe(stem: str) -> str:
+    """Letters, digits, ``_``, ``.`` and ``-`` only; no leading dot or dash."""
+    safe = _UNSAFE.sub("-", stem).strip(".-")[:_MAX_NAME].rstrip(".-")
+    return safe or "log"
+
+
+def log_names(paths: Sequence[str | Path]) -> list[str]:
+    """A folder name for each log, in the order given: its :func:`log_stem` made safe
+    for file names (any run of other characters becomes ``-``), unique in the batch
+    ignoring upper and lower case (a clash gets ``-2``, ``-3``, ... in the order given),
+    and never one of :data:`RESERVED_NAMES`.
+
+    Examples
+    --------
+    >>> log_names(["a/may.csv", "b/may.xes.gz", "c/<script>.csv", "d/MAY.csv"])
+    ['may', 'may-2', 'script', 'MAY-3']
+    """
+    suffixes = known_suffixes()
+    taken = {n.lower() for n in RESERVED_NAMES}
+    names = []
+    for path in paths:
+        base = _safe(log_stem(path, suffixes))
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def files_by_pattern(
+    patterns: Sequence[FilePattern], paths: Sequence[Path], *, base: str | Path
+) -> tuple[list[list[Path]], list[Path]]:
+    """Which of ``paths`` each ``[[files]]`` pattern applies to (the first pattern that
+    matches a file wins), and the files no pattern matches.
+
+    Examples
+    --------
+    >>> found, rest = files_by_pattern([FilePattern("*.csv"), FilePattern("a*")],
+    ...                                [Path("a.csv"), Path("a.xes"), Path("b.xes")], base=".")
+    >>> [[p.name for p in f] for f in found], [p.name for p in rest]
+    ([['a.csv'], ['a.xes']], ['b.xes'])
+    """
+    found: list[list[Path]] = [[] for _ in patterns]
+    rest = []
+    for path in paths:
+        for i, pattern in enumerate(patterns):
+            if pattern.matches(path, base=base):
+                found[i].append(path)
+                break
+        else:
+            rest.append(path)
+    return found, rest

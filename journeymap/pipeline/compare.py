@@ -1,0 +1,228 @@
+"""Before and after: did the change work?
+
+:func:`compare` puts the findings of two periods (two logs, or one log split by the date
+its cases start, :func:`split_log`) side by side: every directly-follows path with its
+cases and median wait in each and the change, the paths that are new or have vanished,
+and every headline measure before, after and the change. Its notes say when the two
+logs' mappings or activities differ, so that a change is not an artefact of naming.
+:func:`write_comparison` writes it (:mod:`journeymap.pipeline.compare_outputs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from journeymap.discovery.times import case_times_expr
+from journeymap.errors import ConfigError, option
+from journeymap.eventlog import EventLog
+from journeymap.findings import Comparison, Findings
+from journeymap.jsonout import iso_day, iso_utc
+from journeymap.options import Options
+from journeymap.pipeline.mine import mine
+from journeymap.render.change_words import HEADLINE_MEASURES, comparison_notes, split_labels
+from journeymap.render.summary import summary
+
+__all__ = ["compare", "compare_split", "headline_values", "split_log"]
+
+
+def split_log(log: EventLog, at: Any) -> tuple[EventLog, EventLog]:
+    """The cases of ``log`` that start before the instant ``at`` (a date or timestamp;
+    without a time zone, UTC), and those that start at or after it, as two logs on the
+    log's engine. A case's start is its first timestamp (its first start timestamp
+    when mapped), as for end-to-end time; a case belongs wholly to one side.
+
+    Raises
+    ------
+    ConfigError
+        ``at`` is not a date, or no case starts on one side of it.
+
+    Examples
+    --------
+    >>> log = EventLog.from_frame(pd.DataFrame({"case": ["1", "1", "2"],
+    ...     "activity": ["a", "b", "a"],
+    ...     "timestamp": ["2024-01-01", "2024-03-01", "2024-02-01"]}))
+    >>> before, after = split_log(log, "2024-01-15")
+    >>> before.cases, after.cases, before.source
+    (1, 1, 'data frame (cases starting before 2024-01-15)')
+    """
+    halves, _ = _split(log, at)
+    return halves
+
+
+def _split(log: EventLog, at: Any) -> tuple[tuple[EventLog, EventLog], tuple[str, str]]:
+    import ibis
+
+    try:
+        instant = pd.Timestamp(at)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{option('split_at', str(at))}: not a date; give one such as 2024-03-01"
+        ) from exc
+    instant = instant.tz_localize("UTC") if instant.tzinfo is None else instant.tz_convert("UTC")
+    shown = iso_utc(instant) or ""
+    day = shown[:10] if shown.endswith("T00:00:00Z") else shown
+    times = case_times_expr(log)
+    cut = ibis.literal(instant.to_pydatetime(), type="timestamp('UTC')")
+    labels = split_labels(day)
+    halves = []
+    for label, cases in zip(
+        labels, (times.filter(times.start < cut), times.filter(times.start >= cut)), strict=True
+    ):
+        half = log.only_cases(cases.select("case"), label=label)
+        if half.events == 0:
+            span = log.engine.fetch(
+                times.aggregate(first=times.start.min(), last=times.start.max())
+            )
+            first, last = (iso_day(span[c].iloc[0]) for c in ("first", "last"))
+            raise ConfigError(
+                f"no {label.replace('cases starting', 'case starts')}: cases start from "
+                f"{first} to {last}; give a date between them with {option('split_at', 'DATE')}"
+            )
+        halves.append(half)
+    return (halves[0], halves[1]), labels
+
+
+def headline_values(findings: Findings) -> dict[str, float | None]:
+    """The headline measures of :data:`~journeymap.render.change_words.HEADLINE_MEASURES`
+    as numbers, from the findings' summary."""
+    s = summary(findings)
+    cases = s["cases"] or 0
+    e2e = s.get("end_to_end") or {}
+    capability = s.get("capability") or {}
+    handoffs = s.get("handoffs") or {}
+    rework = s.get("rework") or {}
+    values: dict[str, Any] = {
+        "cases": s["cases"],
+        "events": s["events"],
+        "failure_demand_pct": s.get("failure_demand_pct"),
+        "one_stop_pct": s.get("one_stop_pct"),
+        "clean_pct": s.get("clean_pct"),
+        "single_handler_pct": s.get("single_handler_pct"),
+        "e2e_median_s": e2e.get("median_s"),
+        "e2e_p90_s": e2e.get("p90_s"),
+        "capability_centre_s": capability.get("centre"),
+        "capability_unpl_s": capability.get("unpl"),
+        "handoffs_per_case": handoffs["total"] / cases if handoffs and cases else None,
+        "rework_cases_pct": 100 * rework["cases"] / cases if rework and cases else None,
+        "activities": s["activities"],
+        "variants": s["variants"],
+    }
+    return {k: None if values[k] is None else float(values[k]) for k in HEADLINE_MEASURES}
+
+
+def _paths(before: pd.DataFrame, after: pd.DataFrame, totals: tuple[int, int]) -> pd.DataFrame:
+    keys = ["source", "target"]
+    columns = [*keys, "cases", "median_wait_s"]
+    both = before[columns].merge(
+        after[columns], on=keys, how="outer", suffixes=("_before", "_after"), indicator=True
+    )
+    status = both.pop("_merge").astype(str)
+    out = pd.DataFrame(
+        {
+            "source": both["source"],
+            "target": both["target"],
+            "cases_before": both["cases_before"].fillna(0).astype("int64"),
+            "cases_after": both["cases_after"].fillna(0).astype("int64"),
+        }
+    )
+    out["cases_change"] = out["cases_after"] - out["cases_before"]
+    for side, n in (("before", totals[0]), ("after", totals[1])):
+        out[f"pct_{side}"] = 100 * out[f"cases_{side}"] / n if n else float("nan")
+    out["median_wait_before_s"] = both["median_wait_s_before"].astype("float64")
+    out["median_wait_after_s"] = both["median_wait_s_after"].astype("float64")
+    out["median_wait_change_s"] = out["median_wait_after_s"] - out["median_wait_before_s"]
+    out["status"] = status.map({"both": "both", "left_only": "vanished", "right_only": "new"})
+    busiest = out[["cases_before", "cases_after"]].max(axis=1)
+    order = out.assign(_busiest=-busiest).sort_values(["_busiest", "source", "target"])
+    return order.drop(columns="_busiest").reset_index(drop=True)
+
+
+def compare(
+    before: Findings, after: Findings, *, labels: tuple[str, str] = ("before", "after")
+) -> Comparison:
+    """Compare the findings of two periods (or logs): paths, headline measures, notes.
+
+    Paths are those of the whole directly-follows graphs (start and end edges
+    included): a path is ``new`` when only ``after`` has it, ``vanished`` when only
+    ``before`` has it. Changes are after minus before; a median wait change is missing
+    when one side has no wait on that path. ``pct_before`` and ``pct_after`` are the
+    path's cases as a share of the period's cases, so that periods of different volume
+    compare.
+
+    Examples
+    --------
+    >>> import journeymap as jm
+    >>> frame = pd.DataFrame({"case": ["1", "1", "2", "2"], "activity": ["a", "b", "a", "c"],
+    ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-02-01", "2024-02-03"]})
+    >>> log = EventLog.from_frame(frame)
+    >>> first, second = split_log(log, "2024-01-15")
+    >>> result = compare(jm.mine(first), jm.mine(second))
+    >>> result.paths[["source", "target", "status"]].values.tolist()[:2]
+    [['__start__', 'a', 'both'], ['a', 'b', 'vanished']]
+    """
+    values = [headline_values(before), headline_values(after)]
+    measures = pd.DataFrame(
+        [
+            {
+                "key": key,
+                "measure": words,
+                "kind": kind,
+                "before": values[0][key],
+                "after": values[1][key],
+                "change": (
+                    None
+                    if values[0][key] is None or values[1][key] is None
+                    else values[1][key] - values[0][key]  # type: ignore[operator]
+                ),
+            }
+            for key, (words, kind) in HEADLINE_MEASURES.items()
+        ]
+    )
+    named = [set(f.activities["activity"].astype(str)) for f in (before, after)]
+    notes = comparison_notes(
+        before.log.mapping.columns(),
+        after.log.mapping.columns(),
+        sorted(named[0] - named[1]),
+        sorted(named[1] - named[0]),
+    )
+    return Comparison(
+        before=before,
+        after=after,
+        labels=labels,
+        paths=_paths(before.dfg, after.dfg, (before.case_count, after.case_count)),
+        measures=measures,
+        notes=notes,
+    )
+
+
+def compare_split(
+    log: EventLog,
+    at: Any,
+    options: Options | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Split ``log`` at ``at`` (:func:`split_log`), mine each half with ``options`` and
+    compare them; the labels name the split ("cases starting before 2024-03-01").
+
+    Raises
+    ------
+    As :func:`split_log` and :func:`journeymap.mine`.
+    """
+    say = progress or (lambda message: None)
+    (first, second), labels = _split(log, at)
+    found = []
+    for half, label in ((first, labels[0]), (second, labels[1])):
+        say(f"mining the {label}")
+        found.append(mine(half, options, progress=say))
+    comparison = compare(found[0], found[1], labels=labels)
+    comparison.notes.insert(
+        0,
+        f"One log split by the date each case starts (its first event, UTC): "
+        f"{labels[0]} and {labels[1]}. Each period was mined on its own, so repeat "
+        "contacts and the capability limits look only within it.",
+    )
+    return comparison

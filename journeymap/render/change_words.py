@@ -1,0 +1,151 @@
+"""Words for batches and comparisons: how a batch went, a change in words, and what a
+reader of a comparison must know (the same conventions as :mod:`journeymap.render.words`:
+pure, deterministic, rounding half up)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeymap.render.words import (
+    MISSING,
+    _is_missing,
+    _round_half_up,
+    human_duration,
+    thousands,
+)
+
+__all__ = [
+    "HEADLINE_MEASURES",
+    "batch_summary",
+    "change_text",
+    "comparison_notes",
+    "split_labels",
+]
+
+
+def batch_summary(statuses: list[str]) -> str:
+    """How a batch went, from its logs' statuses (mined, up to date, failed, not run).
+
+    Examples
+    --------
+    >>> batch_summary(["mined", "failed", "mined", "up to date"])
+    '4 logs: 2 mined, 1 up to date, 1 failed'
+    >>> batch_summary(["mined"])
+    '1 log: 1 mined'
+    """
+    counts = [
+        f"{statuses.count(s):,} {s}"
+        for s in ("mined", "up to date", "failed", "not run")
+        if s in statuses
+    ]
+    n = len(statuses)
+    return f"{n:,} log{'' if n == 1 else 's'}: {', '.join(counts)}"
+
+
+def change_text(before: Any, after: Any, kind: str) -> str:
+    """The change from ``before`` to ``after`` in words, signed: counts as a difference
+    and a percentage, percentages in points, durations in human units (``kind``:
+    "count", "pct", "duration" or "ratio"). Missing values give "–".
+
+    Examples
+    --------
+    >>> change_text(200, 230, "count"), change_text(40.0, 37.5, "pct")
+    ('+30 (+15.0%)', '-2.5 points')
+    >>> change_text(86400, 43200, "duration"), change_text(1.5, 1.25, "ratio")
+    ('-12.0 h', '-0.25')
+    >>> change_text(None, 3, "count"), change_text(5, 5, "count")
+    ('–', '0 (0.0%)')
+    """
+    if _is_missing(before) or _is_missing(after):
+        return MISSING
+    diff = float(after) - float(before)
+    sign = "+" if diff > 0 else ""
+    if kind == "count":
+        share = f" ({sign}{100 * diff / float(before):.1f}%)" if float(before) else ""
+        return f"{sign}{thousands(diff) if diff >= 0 else '-' + thousands(-diff)}{share}"
+    if kind == "pct":
+        return f"{sign}{_round_half_up(diff, 1)} points"
+    if kind == "duration":
+        return f"{sign}{human_duration(diff)}"
+    return f"{sign}{_round_half_up(diff, 2)}"
+
+
+#: The headline measures a comparison shows: key -> (words, kind of number).
+HEADLINE_MEASURES: dict[str, tuple[str, str]] = {
+    "cases": ("Demand (cases)", "count"),
+    "events": ("Events", "count"),
+    "failure_demand_pct": ("Failure demand", "pct"),
+    "one_stop_pct": ("One-stop", "pct"),
+    "clean_pct": ("Clean", "pct"),
+    "single_handler_pct": ("Single handler", "pct"),
+    "e2e_median_s": ("End-to-end, median", "duration"),
+    "e2e_p90_s": ("End-to-end, 90th percentile", "duration"),
+    "capability_centre_s": ("End-to-end, centre line of the XmR chart", "duration"),
+    "capability_unpl_s": ("End-to-end, upper natural process limit", "duration"),
+    "handoffs_per_case": ("Hand-offs per case", "ratio"),
+    "rework_cases_pct": ("Cases with rework", "pct"),
+    "activities": ("Activities", "count"),
+    "variants": ("Variants", "count"),
+}
+
+
+def split_labels(day: str) -> tuple[str, str]:
+    """How the two halves of a log split at ``day`` (UTC) are named.
+
+    Examples
+    --------
+    >>> split_labels("2011-05-10")
+    ('cases starting before 2011-05-10', 'cases starting from 2011-05-10')
+    """
+    return f"cases starting before {day}", f"cases starting from {day}"
+
+
+def _listed(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    more = len(names) - limit
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+def comparison_notes(
+    mapping_before: dict[str, str],
+    mapping_after: dict[str, str],
+    only_before: list[str],
+    only_after: list[str],
+) -> list[str]:
+    """What a reader of a comparison must know about naming: whether the two logs map
+    the roles to the same columns, and which activities appear on one side only (a
+    renamed step would look like a change in the service).
+
+    Examples
+    --------
+    >>> comparison_notes({"team": "a"}, {"team": "b"}, ["Call back"], [])
+    ["The two logs map roles to different columns (team: 'a' before, 'b' after): a change in hand-offs or lanes may come from the mapping, not the service.", "1 activity appears only before ('Call back'): check whether it was renamed before reading a change in its paths as real."]
+    >>> comparison_notes({"team": "a"}, {"team": "a"}, [], [])
+    ['Both map the same columns and have the same activities.']
+    """  # noqa: E501
+    notes = []
+    roles = sorted(set(mapping_before) | set(mapping_after))
+    differ = [r for r in roles if mapping_before.get(r) != mapping_after.get(r)]
+    if differ:
+        shown = "; ".join(
+            f"{r}: {mapping_before.get(r)!r} before, {mapping_after.get(r)!r} after" for r in differ
+        ).replace("None", "not mapped")
+        notes.append(
+            f"The two logs map roles to different columns ({shown}): a change in hand-offs "
+            "or lanes may come from the mapping, not the service."
+        )
+    sides = [(n, w) for n, w in ((only_before, "before"), (only_after, "after")) if n]
+    if sides:
+        parts = [
+            f"{len(n):,} activit{'y appears' if len(n) == 1 else 'ies appear'} only {w} "
+            f"({_listed(n)})"
+            for n, w in sides
+        ]
+        one = sum(len(n) for n, _ in sides) == 1
+        notes.append(
+            f"{' and '.join(parts)}: check whether {'it was' if one else 'they were'} renamed "
+            f"before reading a change in {'its' if one else 'their'} paths as real."
+        )
+    if not notes:
+        notes.append("Both map the same columns and have the same activities.")
+    return notes

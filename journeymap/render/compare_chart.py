@@ -1,0 +1,162 @@
+"""The end-to-end capability chart across two periods: one XmR segment per period.
+
+Each period keeps its own limits (computed from its own points: the voice of the
+process before and after), drawn over its part of the chart only, with the periods
+side by side on one scale and a line between them. Built from the parts of
+:mod:`journeymap.render.charts`, so it looks like the other charts and is as
+deterministic.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analysis.capability import XmRChart
+from journeymap.render.charts import (  # the chart module's own parts, shared
+    AXIS,
+    CENTRE,
+    FONT,
+    HEIGHT,
+    LIMIT,
+    MUTED,
+    WIDTH,
+    _axes,
+    _Frame,
+    _header,
+    _limit_labels,
+    _limit_lines,
+    _rule_numbers,
+    _scale,
+    _series,
+    _text,
+    _tick_texts,
+    _value_text,
+    _width,
+    _x_axis,
+    _y_text,
+    _y_ticks,
+)
+from journeymap.render.words import capability_statement
+
+__all__ = ["two_period_svg"]
+
+_TICK, _SMALL = 12.0, 11.0
+
+
+def _signals(chart: XmRChart) -> np.ndarray:
+    p = chart.points
+    return (p["rule1"] | p["rule2"] | p["rule3"]).to_numpy(dtype=bool)
+
+
+def _joined(before: XmRChart, after: XmRChart) -> XmRChart:
+    """Both periods' points as one chart, for the x axis only (limits unused)."""
+    basis = before.basis if before.basis == after.basis else "value"
+    keep = [c for c in ("label", "time") if c in before.points and c in after.points]
+    columns = [*keep, "x"]
+    points = pd.concat([before.points[columns], after.points[columns]], ignore_index=True)
+    return XmRChart(0.0, 0.0, 0.0, 0.0, 0.0, points, basis, before.kind, before.measure)
+
+
+def _left_labels(chart: XmRChart, frame: _Frame, scale: float) -> list[str]:
+    """The first period's limits, at the right end of its segment just above each line,
+    pushed apart when they would overlap."""
+    limits = (("UNPL", chart.unpl), ("Centre", chart.centre), ("LNPL", chart.lnpl))
+    ys = [frame.y1(v / scale) - 4 for _, v in limits]
+    for i in (1, 2):
+        ys[i] = max(ys[i], ys[i - 1] + 13)
+    texts = [
+        _text(frame.right - 4, y, f"{name} {_value_text(v / scale)}", size=_SMALL,
+              fill=CENTRE if name == "Centre" else LIMIT, anchor="end")
+        for (name, v), y in zip(limits, ys, strict=True)
+    ]  # fmt: skip
+    # A white halo keeps the labels readable over the points.
+    return ['<g stroke="#ffffff" stroke-width="3" paint-order="stroke">', *texts, "</g>"]
+
+
+def two_period_svg(
+    before: XmRChart,
+    after: XmRChart,
+    *,
+    labels: tuple[str, str] = ("before", "after"),
+    title: str = "End-to-end time, before and after",
+) -> str:
+    """SVG text of the two periods' XmR charts side by side on one scale.
+
+    Each period's centre line and natural process limits are drawn over its own
+    points; the statement under the title gives each period's capability in words.
+
+    Examples
+    --------
+    >>> from journeymap.analysis.capability import xmr
+    >>> a = xmr([86400.0 * d for d in (5, 7, 6, 9)], kind="duration", basis="case",
+    ...         measure="end-to-end time")
+    >>> b = xmr([86400.0 * d for d in (2, 3, 2, 4)], kind="duration", basis="case",
+    ...         measure="end-to-end time")
+    >>> svg = two_period_svg(a, b, labels=("before <x>", "after"))
+    >>> svg.count("Centre"), "before &lt;x&gt;" in svg
+    (2, True)
+    """
+    scale, unit = _scale(after if after.unpl > before.unpl else before, None)
+    unit_words = unit if before.kind == "duration" else "days"
+    statements = [
+        f"{label.capitalize()}: {capability_statement(chart, unit=unit_words)}"
+        for label, chart in zip(labels, (before, after), strict=True)
+    ]
+    header, top = _header(title, "\n".join(statements))
+    charts = (before, after)
+    ys = [c.points["x"].to_numpy(dtype="float64") / scale for c in charts]
+    low = min(0.0, *(float(y.min()) for y in ys), *(c.lnpl / scale for c in charts))
+    high = max(*(float(y.max()) for y in ys), *(c.unpl / scale for c in charts))
+    y_ticks = _y_ticks(low, high + 0.05 * (high - low))
+    joined = _joined(before, after)
+    x_axis = _x_axis(joined)
+    tick_width = max(_width(t, _TICK) for t in _tick_texts(y_ticks))
+    limit_width = max(
+        _width(f"{name} {_value_text(v / scale)}", _TICK)
+        for name, v in (("UNPL", after.unpl), ("Centre", after.centre), ("LNPL", after.lnpl))
+    )
+    tick_lines = max(label.count("\n") for label in x_axis[2]) + 1 if x_axis[2] else 1
+    whole = _Frame(
+        left=round(44 + tick_width),
+        top=top + 18,
+        right=round(WIDTH - 16 - limit_width),
+        bottom=HEIGHT - 52 - 14 * (tick_lines - 1),
+        n=len(joined.points),
+        y_low=y_ticks[0],
+        y_high=y_ticks[-1],
+    )
+    step = (whole.right - whole.left) / whole.n
+    split = whole.left + step * len(before.points)
+    parts = [
+        _Frame(whole.left, whole.top, split, whole.bottom, len(before.points),
+               whole.y_low, whole.y_high),
+        _Frame(split, whole.top, whole.right, whole.bottom, len(after.points),
+               whole.y_low, whole.y_high),
+    ]  # fmt: skip
+    body = [f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>', *header]
+    for chart, frame in zip(charts, parts, strict=True):
+        body += _limit_lines(chart, frame, scale)
+    body += _axes(whole, y_ticks, x_axis, _y_text(after, None, unit))
+    for chart, frame, values, label in zip(charts, parts, ys, labels, strict=True):
+        body += _series(frame, values, _signals(chart))
+        body += _rule_numbers(chart, frame, values)
+        body.append(
+            _text((frame.left + frame.right) / 2, whole.top - 6, label, size=_SMALL,
+                  fill=MUTED, anchor="middle", bold=True)
+        )  # fmt: skip
+    body.append(
+        f'<line x1="{split:.2f}" y1="{whole.top - 16:.2f}" x2="{split:.2f}" '
+        f'y2="{whole.bottom:.2f}" stroke="{AXIS}" stroke-dasharray="2 3"/>'
+    )
+    body += _left_labels(before, parts[0], scale)
+    body += _limit_labels(after, parts[1], scale)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" '
+        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family={quoteattr(FONT)}>\n'
+        + "\n".join(body)
+        + "\n</svg>\n"
+    )

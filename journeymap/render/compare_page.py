@@ -1,0 +1,168 @@
+"""``compare.html``: a before/after comparison as one self-contained page.
+
+The headline measures before, after and the change; the before/after journey map with a
+view per change (cases, median wait), zoomable like the report's map; the end-to-end
+capability chart across both periods; every path's change; and the notes that say
+whether the two sides map and name things alike. Inline style, script and SVG; every
+log-derived text escaped; the same comparison and pictures give the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeymap.render.change_words import change_text
+from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT, STYLE
+from journeymap.render.report_html import Column, esc, figure, pct, sortable_table
+from journeymap.render.report_svg import inline_svg
+from journeymap.render.words import MISSING, human_duration, thousands
+from journeymap.version import __version__
+
+__all__ = ["render_comparison"]
+
+TOP_PATHS = 100
+_VIEW_NAMES = {"cases": "Change in cases", "wait": "Change in median wait"}
+
+
+def _value(value: Any, kind: str) -> str:
+    if kind == "count":
+        return thousands(value)
+    if kind == "pct":
+        return pct(value)
+    if kind == "duration":
+        return human_duration(value)
+    return MISSING if value is None else f"{float(value):.2f}"
+
+
+def _measures(comparison: Any) -> str:
+    before, after = comparison.labels
+    rows = "".join(
+        f'<tr><th scope="row">{esc(m["measure"])}</th>'
+        f'<td class="num">{esc(_value(m["before"], m["kind"]))}</td>'
+        f'<td class="num">{esc(_value(m["after"], m["kind"]))}</td>'
+        f'<td class="num">{esc(change_text(m["before"], m["after"], m["kind"]))}</td></tr>'
+        for m in comparison.measures.to_dict("records")
+    )
+    return (
+        '<section id="measures"><h2>Headline measures</h2><table><caption>Each measure '
+        "in both periods, and the change (after minus before)</caption><thead><tr>"
+        f'<th scope="col">Measure</th><th scope="col" class="num">{esc(before)}</th>'
+        f'<th scope="col" class="num">{esc(after)}</th>'
+        f'<th scope="col" class="num">Change</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<p class="hypothesis">{esc(HYPOTHESIS_NOTE)}</p></section>'
+    )
+
+
+def _journey(map_svgs: dict[str, str], caption: str) -> str:
+    views = [v for v in ("cases", "wait") if v in map_svgs]
+    if not views:
+        return '<section id="journey"><p class="note">No map was drawn.</p></section>'
+    buttons = "".join(
+        f'<button type="button" data-view="{esc(v)}" '
+        f'aria-pressed="{"true" if i == 0 else "false"}">{esc(_VIEW_NAMES[v])}</button>'
+        for i, v in enumerate(views)
+    )
+    panes = "".join(
+        f'<div class="view{" active" if i == 0 else ""}" data-view="{esc(v)}"><div class="pan">'
+        + inline_svg(map_svgs[v], prefix=f"map{i}", label=f"Journey map, {_VIEW_NAMES[v]}.")
+        + "</div></div>"
+        for i, v in enumerate(views)
+    )
+    return (
+        '<section id="journey"><h2>The journey map, before and after</h2><div data-views="">'
+        f'<div class="views" role="group" aria-label="Map views">{buttons}'
+        '<span class="note zoom-help">Zoom: mouse wheel or + and −; move: drag or arrow '
+        "keys; 0 resets.</span></div>"
+        '<figure><div class="viewport" tabindex="0" aria-label="Journey map before and '
+        f'after; zoom with + and -, move with the arrow keys">{panes}</div>'
+        f"<figcaption>{esc(caption)}</figcaption></figure></div></section>"
+    )
+
+
+_PATH_COLUMNS = [
+    Column("source", "From"),
+    Column("target", "To"),
+    Column("cases_before", "Cases before", "count"),
+    Column("cases_after", "Cases after", "count"),
+    Column("cases_change", "Change in cases", "count"),
+    Column("pct_before", "Share of cases before", "pct"),
+    Column("pct_after", "Share of cases after", "pct"),
+    Column("median_wait_before_s", "Median wait before", "duration"),
+    Column("median_wait_after_s", "Median wait after", "duration"),
+    Column("median_wait_change_s", "Change in median wait", "duration"),
+    Column("status", "Path"),
+]
+
+
+def _paths(comparison: Any) -> str:
+    names = {"__start__": "(start)", "__end__": "(end)"}
+    table = comparison.paths.replace({"source": names, "target": names})
+    table = table.assign(
+        status=table["status"].map({"both": "in both", "new": "new", "vanished": "vanished"})
+    )
+    return (
+        '<section id="paths"><h2>Every path</h2>'
+        + sortable_table(
+            table,
+            _PATH_COLUMNS,
+            caption="Paths between activities, busiest first; new paths are only after, "
+            "vanished ones only before",
+            limit=TOP_PATHS,
+        )
+        + "</section>"
+    )
+
+
+def render_comparison(
+    comparison: Any,
+    *,
+    map_svgs: dict[str, str],
+    chart_svg: str | None,
+    title: str = "",
+    sources: tuple[str, str] = ("", ""),
+    caption: str = "",
+) -> str:
+    """The comparison (:class:`~journeymap.findings.Comparison`) as one HTML document.
+
+    ``map_svgs`` holds the before/after map per view ("cases", "wait"); ``chart_svg``
+    the two-period capability chart; ``sources`` the two sides' sources, shown with
+    their labels; ``caption`` goes under the map.
+
+    Raises
+    ------
+    ValueError
+        When a picture is not well-formed SVG.
+    """
+    before, after = comparison.labels
+    heading = title or f"Before and after: {before} and {after}"
+    notes = "".join(f"<li>{esc(n)}</li>" for n in comparison.notes)
+    sides = "".join(
+        f"<li><strong>{esc(label.capitalize())}</strong>: {esc(source)}</li>"
+        for label, source in zip(comparison.labels, sources, strict=True)
+    )
+    chart = figure(
+        chart_svg,
+        prefix="cap",
+        label="XmR chart of end-to-end time, one segment per period with its own limits.",
+        caption="End-to-end time of each case in order of completion; each period's "
+        "centre line and natural process limits come from its own points.",
+    )
+    body = [
+        f"<header><h1>{esc(heading)}</h1><ul>{sides}</ul>",
+        f'<h2 id="notes">Read this first</h2><ul class="notes">{notes}</ul></header><main>',
+        _measures(comparison),
+        _journey(map_svgs, caption),
+        '<section id="capability"><h2>Capability: end-to-end time in each period</h2>',
+        chart,
+        "</section>",
+        _paths(comparison),
+        f'<section id="made"><h2>How this comparison was made</h2><p>journeymap '
+        f"{esc(__version__)} (AGPL-3.0-or-later). Each side was mined on its own with the "
+        "same options; changes are after minus before.</p></section></main>",
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(heading)}</title><style>{STYLE}</style></head>\n"
+        f"<body>{''.join(body)}<script>{SCRIPT}</script></body></html>\n"
+    )

@@ -1,0 +1,138 @@
+"""``index.html`` of a batch: the logs side by side, each linking its own report.
+
+One self-contained page (inline style and script, no network), a sortable table with one
+row per log: status, events, cases, rejected rows, failure demand, one-stop and clean
+shares, median and 90th percentile end-to-end time, the capability limits, hand-offs per
+case and the top reintegration candidate; a failed log shows its reason. Every text that
+comes from a log or a file name is escaped; links are relative and percent-encoded.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import quote
+
+from journeymap.render.change_words import batch_summary
+from journeymap.render.report_assets import SCRIPT, STYLE
+from journeymap.render.report_html import esc, pct
+from journeymap.render.words import MISSING, human_duration, thousands
+
+__all__ = ["INDEX_COLUMNS", "render_index"]
+
+#: (key, header, kind) of the page's columns, in order.
+INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "Log", "link"),
+    ("status", "Status", "status"),
+    ("events", "Events", "count"),
+    ("cases", "Cases", "count"),
+    ("rejected_rows", "Rejected rows", "count"),
+    ("failure_demand_pct", "Failure demand", "pct"),
+    ("one_stop_pct", "One-stop", "pct"),
+    ("clean_pct", "Clean", "pct"),
+    ("e2e_median_s", "End-to-end, median", "duration"),
+    ("e2e_p90_s", "End-to-end, 90th percentile", "duration"),
+    ("capability_unpl_s", "Capability (natural process limits)", "limits"),
+    ("handoffs_per_case", "Hand-offs per case", "ratio"),
+    ("top_reintegration", "Top reintegration candidate", "text"),
+)
+_NUM = ' class="num"'
+_EXTRA_STYLE = """
+td.failed { color: var(--warn); font-weight: 700; }
+tbody td:first-child { max-width: 20rem; }
+td small, p.error { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
+td.sentence { font-size: .8rem; min-width: 18rem; }
+p.error { color: var(--warn); margin: 0; font-size: .85rem; }
+body { max-width: none; }
+"""
+
+
+def _number(value: Any) -> float | None:
+    try:
+        found = float(value)
+    except (TypeError, ValueError):
+        return None
+    return found if math.isfinite(found) else None
+
+
+def _num_cell(value: Any, text: str) -> str:
+    number = _number(value)
+    sort = "NaN" if number is None else repr(number)
+    return f'<td class="num" data-sort="{sort}">{esc(text)}</td>'
+
+
+def _cell(row: dict[str, Any], key: str, kind: str) -> str:
+    value = row.get(key)
+    if kind == "link":
+        source = f'<br><small class="note">{esc(row.get("source") or "")}</small>'
+        error = row.get("error") or ""
+        error_text = f'<p class="error">{esc(error)}</p>' if error else ""
+        if row.get("report"):
+            href = esc(quote(str(row["report"])))
+            return f'<td><a href="{href}">{esc(value)}</a>{source}{error_text}</td>'
+        return f"<td>{esc(value)}{source}{error_text}</td>"
+    if kind == "status":
+        css = ' class="failed"' if value == "failed" else ""
+        return f"<td{css}>{esc(value)}</td>"
+    if kind == "count":
+        return _num_cell(value, thousands(value))
+    if kind == "pct":
+        return _num_cell(value, pct(value))
+    if kind == "duration":
+        return _num_cell(value, human_duration(value))
+    if kind == "ratio":
+        number = _number(value)
+        return _num_cell(value, MISSING if number is None else f"{number:.2f}")
+    if kind == "limits":
+        low, high = row.get("capability_lnpl_s"), value
+        if _number(high) is None:
+            return _num_cell(None, MISSING)
+        predictable = row.get("capability_predictable")
+        verdict = "" if predictable is None else "predictable" if predictable else "not predictable"
+        text = f"{human_duration(low)} to {human_duration(high)}"
+        return _num_cell(high, f"{text}, {verdict}" if verdict else text)
+    return f'<td class="sentence">{esc(MISSING if value in (None, "") else value)}</td>'
+
+
+def render_index(rows: list[dict[str, Any]], *, title: str = "") -> str:
+    """The batch's index page for ``rows`` (the rows of
+    :func:`journeymap.pipeline.batch_index.write_index`), in the order given.
+
+    Examples
+    --------
+    >>> page = render_index([{"name": "may", "source": "<b>may.csv", "status": "failed",
+    ...                       "error": "bad <file>", "report": ""}])
+    >>> "&lt;b&gt;may.csv" in page and "bad &lt;file&gt;" in page and "<b>may" not in page
+    True
+    """
+    heading = title or "Journey maps of a batch of logs"
+    summary = batch_summary([str(r.get("status")) for r in rows])
+    heads = "".join(
+        f'<th scope="col"{"" if kind in ("link", "status", "text") else _NUM}>'
+        f'<button type="button">{esc(header)}</button></th>'
+        for _, header, kind in INDEX_COLUMNS
+    )
+    body = "".join(
+        "<tr>" + "".join(_cell(row, key, kind) for key, _, kind in INDEX_COLUMNS) + "</tr>"
+        for row in rows
+    )
+    table = (
+        '<table class="sortable"><caption>Click a heading to sort; click a log\'s name to '
+        "open its report.</caption>"
+        f"<thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>"
+    )
+    note = (
+        "Failure demand found in a log is a hypothesis to check by listening to real "
+        "demand, never a verdict. Capability: the natural process limits of end-to-end "
+        "time; a log that is not predictable has signals on its chart."
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(heading)}</title><style>{STYLE}{_EXTRA_STYLE}</style></head>\n"
+        f"<body><header><h1>{esc(heading)}</h1>"
+        f'<p class="statement">{esc(summary)}.</p></header>'
+        f'<main><div class="scroll">{table}</div><p class="note">{esc(note)}</p></main>'
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )

@@ -1,0 +1,290 @@
+"""Batch mining: inputs and names, the index against each log's summary.json, failures,
+reruns that skip up-to-date logs, worker processes (including one that dies), and an
+interrupted batch that a rerun finishes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from journeymap.cli import cli
+from journeymap.errors import SourceNotFoundError
+from journeymap.pipeline.batch import BatchEvent, batch, engine_share
+from journeymap.pipeline.batch_inputs import find_inputs, log_names
+from journeymap.pipeline.run_record import run_record, up_to_date
+
+SMALL = (
+    "case,activity,timestamp,team\n"
+    "1,Log,2024-01-01 09:00,Front\n"
+    "1,Fix,2024-01-01 10:00,Back\n"
+    "1,Close,2024-01-01 12:00,Front\n"
+    "2,Log,2024-01-02 09:00,Front\n"
+    "2,Close,2024-01-02 09:30,Front\n"
+    "3,Log,2024-01-03 09:00,Front\n"
+    "3,Chase,2024-01-04 09:00,Front\n"
+    "3,Close,2024-01-05 09:00,Back\n"
+)
+# The same log with other headers: a config's [[files]] pattern maps it.
+RENAMED = SMALL.replace("case,activity,timestamp,team", "Ticket,Step,When,Group")
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "north.csv").write_text(SMALL)
+    (folder / "south.csv").write_text(SMALL.replace("2024-01-0", "2024-02-0"))
+    (folder / "east").mkdir()
+    (folder / "east" / "east.csv").write_text(RENAMED)
+    return folder
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "engagement.toml"
+    path.write_text(
+        "[output]\nreport = false\n\n"
+        '[[files]]\npattern = "exports/east/*.csv"\n'
+        '[files.mapping]\ncase = "Ticket"\nactivity = "Step"\ntimestamp = "When"\n'
+        'team = "Group"\n'
+    )
+    return path
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, ["batch", *args])
+
+
+def test_names_are_safe_unique_and_never_the_index():
+    paths = ["a/may.csv", "b/may.xes.gz", 'c/<img src=x onerror="1">.csv', "d/MAY.CSV",
+             "e/index.html.csv", "f/.hidden.csv", "g/...csv"]  # fmt: skip
+    assert log_names(paths) == [
+        "may", "may-2", "img-src-x-onerror-1", "MAY-3", "index.html-2", "hidden", "log",
+    ]  # fmt: skip
+
+
+def test_inputs_folders_globs_and_the_output_folder_left_out(logs, tmp_path):
+    (logs / "notes.md").write_text("not a log")
+    (logs / ".cache").mkdir()
+    (logs / ".cache" / "old.csv").write_text(SMALL)
+    (logs / "out").mkdir()
+    (logs / "out" / "dfg.csv").write_text("written by an earlier batch")
+    found = find_inputs([str(logs), str(logs / "*.csv")], exclude=logs / "out")
+    assert [p.relative_to(logs).as_posix() for p in found] == [
+        "east/east.csv",
+        "north.csv",
+        "south.csv",
+    ]
+    with pytest.raises(SourceNotFoundError, match="no file matches this pattern"):
+        find_inputs([str(logs / "*.xlsx")])
+    with pytest.raises(SourceNotFoundError, match="no such file or folder"):
+        find_inputs([str(tmp_path / "missing.csv")])
+
+
+def test_engine_share_never_gives_more_threads_than_the_budget():
+    from journeymap.options import Options
+
+    shared = engine_share(Options().replace(engine={"threads": 2, "memory_limit": "3GB"}), 2)
+    assert (shared.engine.threads, shared.engine.memory_limit) == (1, "1430MiB")
+    assert engine_share(Options(), 1) == Options()
+
+
+def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, config, tmp_path):
+    (logs / "broken.csv").write_bytes(b"\x00\x01 not a table\n")
+    out = tmp_path / "out"
+    result = run(str(logs), "-o", str(out), "--config", str(config))
+    assert result.exit_code == 1, result.output
+    reason = (
+        "broken.csv: read as 1 column(s) ('\\x01 not a table'); an event log needs "
+        "at least case, activity and timestamp columns; check sep"
+    )
+    assert result.stderr.splitlines() == [
+        "journeymap: [1/4] broken: failed: " + reason,
+        "journeymap: [2/4] east: mined, 3 cases",
+        "journeymap: [3/4] north: mined, 3 cases",
+        "journeymap: [4/4] south: mined, 3 cases",
+        f"Wrote {out}/index.html (4 logs: 3 mined, 1 failed)",
+        "Error: 1 of 4 logs failed: broken",
+    ]
+    index = json.loads((out / "index.json").read_text())
+    rows = {row["name"]: row for row in index["logs"]}
+    assert list(rows) == ["broken", "east", "north", "south"]
+    assert rows["broken"]["status"] == "failed" and rows["broken"]["error"] == reason
+    assert not (out / "broken").exists()
+    for name in ("east", "north", "south"):
+        row, summary = rows[name], json.loads((out / name / "summary.json").read_text())
+        assert row["status"] == "mined"
+        assert (row["events"], row["cases"], row["rejected_rows"]) == (
+            summary["events"], summary["cases"], summary["rejected_rows"],
+        )  # fmt: skip
+        for key in ("failure_demand_pct", "one_stop_pct", "clean_pct"):
+            assert row[key] == summary[key]
+        assert row["e2e_median_s"] == summary["end_to_end"]["median_s"]
+        assert row["e2e_p90_s"] == summary["end_to_end"]["p90_s"]
+        assert row["capability_unpl_s"] == summary["capability"]["unpl"]
+        assert row["capability_lnpl_s"] == summary["capability"]["lnpl"]
+        assert row["handoffs_per_case"] == round(summary["handoffs"]["total"] / 3, 3)
+        assert row["top_reintegration"] == (
+            "Work passed from 'Chase' (Front) to 'Close' (Back) 1 time in 1 case and "
+            "customers waited 1.0 day in total (median 1.0 d). One team doing both would "
+            "remove that hand-off."
+        )
+    # The [[files]] pattern mapped east's own headers; the others use the detected ones.
+    assert json.loads((out / "east" / "summary.json").read_text())["mapping"]["case"] == "Ticket"
+    csv_lines = (out / "index.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("name,source,status,error,events,cases,rejected_rows,")
+    assert csv_lines[3].startswith(f'north,{logs}/north.csv,mined,"",8,3,0,')
+
+
+def test_rerun_skips_what_is_up_to_date_and_redoes_what_changed(logs, config, tmp_path):
+    out = tmp_path / "out"
+    assert run(str(logs), "-o", str(out), "--config", str(config)).exit_code == 0
+    stamp = (out / "north" / "run.json").stat().st_mtime_ns
+    (logs / "south.csv").write_text(SMALL.replace("Chase", "Chaser"))  # new bytes
+    result = run(str(logs), "-o", str(out), "--config", str(config))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[:3] == [
+        "journeymap: [1/3] east: up to date, 3 cases",
+        "journeymap: [2/3] north: up to date, 3 cases",
+        "journeymap: [3/3] south: mined, 3 cases",
+    ]
+    assert (out / "north" / "run.json").stat().st_mtime_ns == stamp
+    config.write_text(config.read_text() + '\n[flow]\ndirty_activities = ["Chase"]\n')
+    result = run(str(logs), "-o", str(out), "--config", str(config), "--quiet")
+    assert (result.exit_code, result.stderr) == (0, "")  # options changed: all mined again
+    assert (out / "north" / "run.json").stat().st_mtime_ns != stamp
+    result = run(str(logs / "north.csv"), "-o", str(out), "--config", str(config), "--force")
+    assert result.stderr.splitlines()[0] == "journeymap: [1/1] north: mined, 3 cases"
+
+
+def test_run_record_is_the_same_for_the_same_input_and_options(logs, tmp_path):
+    from journeymap.options import Options
+
+    for name in ("a", "b"):
+        result = CliRunner().invoke(
+            cli, ["mine", str(logs / "north.csv"), "-o", str(tmp_path / name), "--no-report"]
+        )
+        assert result.exit_code == 0
+    assert (tmp_path / "a" / "run.json").read_bytes() == (tmp_path / "b" / "run.json").read_bytes()
+    record = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert record["input"]["size"] == len(SMALL)
+    assert "engine" not in record["options"]
+    same = run_record(logs / "north.csv", Options().replace(output={"report": False}))
+    assert up_to_date(tmp_path / "a", same)
+    assert not up_to_date(tmp_path / "a", run_record(logs / "north.csv", Options()))
+
+
+def test_fail_fast_stops_at_the_first_failure(logs, tmp_path):
+    (logs / "aaa.csv").write_text("nothing here\n")
+    out = tmp_path / "out"
+    result = run(str(logs), "-o", str(out), "--fail-fast", "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 1 of 4 logs failed: aaa; 3 of 4 logs were not run: east, north, south"
+    )
+    rows = json.loads((out / "index.json").read_text())["logs"]
+    assert [(r["name"], r["status"]) for r in rows] == [
+        ("aaa", "failed"), ("east", "not run"), ("north", "not run"), ("south", "not run"),
+    ]  # fmt: skip
+    assert rows[1]["error"] == "stopped at the first failure"
+
+
+def test_json_prints_the_index(logs, config, tmp_path):
+    out = tmp_path / "out"
+    result = run(str(logs / "north.csv"), "-o", str(out), "--config", str(config), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json.loads((out / "index.json").read_text())
+
+
+def test_two_jobs_write_what_one_job_writes(logs, config, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run(str(logs), "-o", str(one), "--config", str(config)).exit_code == 0
+    result = run(str(logs), "-o", str(two), "--config", str(config), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    for name in ("east", "north", "south"):
+        for file in ("summary.json", "run.json", "journey.dot", "tables/dfg.csv"):
+            assert (one / name / file).read_bytes() == (two / name / file).read_bytes()
+
+
+def _workers() -> list[int]:
+    """Process ids of this process's grandchildren: the batch's workers, forked by the
+    fork server that this process started."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    children = {pid for pid, parent in parents.items() if parent == os.getpid()}
+    return [pid for pid, parent in parents.items() if parent in children]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
+def test_a_worker_that_dies_fails_only_its_log(logs, config, tmp_path):
+    """The worker mining 'north' is killed (as the kernel kills a process that runs out
+    of memory) every time it starts: north fails with a reason, the others complete."""
+
+    def progress(event: BatchEvent) -> None:
+        if event.kind == "stage" and event.name == "north" and event.message == "reading":
+            for pid in _workers():
+                os.kill(pid, signal.SIGKILL)
+
+    from journeymap.options import load_options
+
+    result = batch([logs], tmp_path / "out", load_options(config), jobs=2, progress=progress)
+    statuses = {row["name"]: (row["status"], row["error"]) for row in result.rows}
+    assert statuses["north"][0] == "failed"
+    assert statuses["north"][1].startswith("the process mining this log stopped")
+    assert statuses["east"] == statuses["south"] == ("mined", "")
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".partial")]
+
+
+def _journeymap() -> str:
+    return str(Path(sys.executable).parent / "journeymap")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_interrupted_batch_is_finished_by_a_rerun(tmp_path, jobs):
+    """SIGINT after the first log is done: the unfinished log's folder is removed, the
+    index lists what finished, exit 130; the rerun mines only the rest."""
+    source = tmp_path / "in"
+    source.mkdir()
+    made = CliRunner().invoke(cli, ["generate", str(source / "log1.csv"), "--events", "500"])
+    assert made.exit_code == 0
+    for i in range(2, 6):
+        (source / f"log{i}.csv").write_bytes((source / "log1.csv").read_bytes())
+    out = tmp_path / "out"
+    argv = [_journeymap(), "batch", str(source), "-o", str(out), "--jobs", jobs]
+    process = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("[!.]*/run.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=180)
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines()[-1] == "Error: interrupted"
+    assert "Traceback" not in stderr
+    rows = json.loads((out / "index.json").read_text())["logs"]
+    done = {r["name"] for r in rows if r["status"] == "mined"}
+    assert done and len(done) < 5
+    assert {r["status"] for r in rows if r["name"] not in done} == {"not run"}
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert {p.parent.name for p in out.glob("*/run.json")} == done
+
+    rerun = subprocess.run(argv, stderr=subprocess.PIPE, text=True, timeout=300, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    lines = [line for line in rerun.stderr.splitlines() if line.startswith("journeymap: [")]
+    skipped = {line.split("] ")[1].split(":")[0] for line in lines if "up to date" in line}
+    mined = {line.split("] ")[1].split(":")[0] for line in lines if ": mined" in line}
+    assert skipped == done
+    assert mined == {f"log{i}" for i in range(1, 6)} - done

@@ -1,0 +1,199 @@
+"""Before and after: `journeymap compare` on two logs and on one log split at a date,
+with exact counts checked against pandas on the receipt log."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from collections import Counter
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import journeymap as jm
+from journeymap.cli import cli
+from journeymap.render.compare_map import compare_dot
+from shared_datasets import dataset
+
+BEFORE = (
+    "case,activity,timestamp,team\n"
+    "1,Log,2024-01-01 09:00,Front\n"
+    "1,Fix,2024-01-01 10:00,Back\n"
+    "1,Close,2024-01-01 12:00,Front\n"
+    "2,Log,2024-01-02 09:00,Front\n"
+    "2,Close,2024-01-03 09:00,Front\n"
+)
+AFTER = (
+    "id,step,when,group\n"
+    "3,Log,2024-02-01 09:00,Front\n"
+    "3,Close,2024-02-01 09:30,Front\n"
+    "4,Log,2024-02-02 09:00,Front\n"
+    "4,<Check>,2024-02-02 09:10,Front\n"
+    "4,Close,2024-02-02 10:00,Front\n"
+)
+
+
+def test_two_logs_paths_measures_and_naming_notes(tmp_path):
+    (tmp_path / "before.csv").write_text(BEFORE)
+    (tmp_path / "after.csv").write_text(AFTER)
+    with (
+        jm.read_log(str(tmp_path / "before.csv")) as one,
+        jm.read_log(
+            str(tmp_path / "after.csv"), case="id", activity="step", timestamp="when", team="group"
+        ) as two,
+    ):
+        result = jm.compare(jm.mine(one), jm.mine(two))
+    paths = result.paths.set_index(["source", "target"])
+    assert paths.loc[("Log", "Fix"), ["cases_before", "cases_after", "status"]].tolist() == [
+        1, 0, "vanished",
+    ]  # fmt: skip
+    assert paths.loc[("Log", "<Check>"), "status"] == "new"
+    assert paths.loc[("Log", "Close"), ["cases_before", "cases_after", "status"]].tolist() == [
+        1, 1, "both",
+    ]  # fmt: skip
+    assert paths.loc[("Log", "Close"), "median_wait_change_s"] == 1800.0 - 86400.0
+    assert paths.loc[("__start__", "Log"), ["pct_before", "pct_after"]].tolist() == [100, 100]
+    measures = result.measures.set_index("key")
+    assert measures.loc["cases", ["before", "after", "change"]].tolist() == [2, 2, 0]
+    assert measures.loc["e2e_median_s", ["before", "after"]].tolist() == [
+        (3 * 3600 + 86400) / 2, (1800 + 3600) / 2,
+    ]  # fmt: skip
+    assert result.notes == [
+        "The two logs map roles to different columns (activity: 'activity' before, 'step' "
+        "after; case: 'case' before, 'id' after; team: 'team' before, 'group' after; "
+        "timestamp: 'timestamp' before, 'when' after): a change in hand-offs or lanes may "
+        "come from the mapping, not the service.",
+        "1 activity appears only before ('Fix') and 1 activity appears only after "
+        "('<Check>'): check whether they were renamed before reading a change in their "
+        "paths as real.",
+    ]
+
+
+def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
+    (tmp_path / "before.csv").write_text(BEFORE)
+    (tmp_path / "after.csv").write_text(
+        AFTER.replace("id,step,when,group", "case,activity,timestamp,team")
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["compare", str(tmp_path / "before.csv"), str(tmp_path / "after.csv"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Wrote 9 files to {out}/ (before: 2 cases, after: 2 cases)\n"
+    dot = (out / "compare.dot").read_text()
+    assert 'label="  new: 1", color="#5e3c99"' in dot and 'style="dashed,bold"' in dot
+    assert 'label="  gone: 1", color="#9aa0a6"' in dot and "style=dotted" in dot
+    assert "&lt;Check&gt;" in dot  # in the box's label; DOT tooltips are quoted strings
+    svg = (out / "compare.svg").read_text()
+    assert "&lt;Check&gt;" in svg and "<Check>" not in svg
+    assert "bold dashed: new path, only after" in dot
+    wait = (out / "compare_wait.dot").read_text()
+    assert "1.0 d → 30 min" in wait  # Log -> Close: median wait before and after
+    page = (out / "compare.html").read_text()
+    assert "&lt;Check&gt;" in page and "<Check>" not in page
+    summary = json.loads((out / "compare.json").read_text())
+    assert summary["paths"] == {"total": 7, "new": 2, "vanished": 2}
+    assert summary["labels"] == ["before", "after"]
+
+
+def test_compare_dot_draws_only_listed_activities():
+    paths = pd.DataFrame({
+        "source": ["a", "a"], "target": ["b", "x"], "cases_before": [2, 1],
+        "cases_after": [4, 1], "pct_before": [50.0, 25.0], "pct_after": [80.0, 20.0],
+        "median_wait_before_s": [60.0, 1.0], "median_wait_after_s": [120.0, 1.0],
+        "status": ["both", "both"],
+    })  # fmt: skip
+    boxes = pd.DataFrame({"activity": ["a", "b"], "cases_before": [2, 2], "cases_after": [4, 4]})
+    dot = compare_dot(paths, boxes, view="wait")
+    assert dot.count(" -> ") == 1 and "1 min → 2 min" in dot
+    with pytest.raises(ValueError, match="unknown view"):
+        compare_dot(paths, boxes, view="colour")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--split-at", "2024-01-02", "AFTER"], "give either AFTER or --split-at DATE"),
+        ([], "give either AFTER or --split-at DATE"),
+        (["--split-at", "soon"], "--split-at soon: not a date; give one such as 2024-03-01"),
+        (["--split-at", "2030-01-01"], "no case starts from 2030-01-01: cases start from "
+         "2024-01-01 to 2024-01-02; give a date between them with --split-at DATE"),
+    ],
+)  # fmt: skip
+def test_usage_mistakes(tmp_path, args, message):
+    log = tmp_path / "before.csv"
+    log.write_text(BEFORE)
+    argv = ["compare", str(log), *[str(log) if a == "AFTER" else a for a in args]]
+    result = CliRunner().invoke(cli, [*argv, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _edges(events: pd.DataFrame) -> Counter[tuple[str, str]]:
+    """Cases per directly-follows path, start and end included, computed plainly."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for _, acts in events.groupby("case", sort=False)["activity"]:
+        seq = list(acts)
+        pairs = {("__start__", seq[0]), (seq[-1], "__end__"), *itertools.pairwise(seq)}
+        counts.update(pairs)
+    return counts
+
+
+@pytest.mark.datasets
+def test_receipt_split_at_its_median_start_date_exact_counts(tmp_path):
+    path = dataset("receipt/receipt.csv")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    events = pd.DataFrame({
+        "case": raw["case:concept:name"], "activity": raw["concept:name"],
+        "time": pd.to_datetime(raw["time:timestamp"], utc=True, format="ISO8601"),
+        "row": range(len(raw)),
+    }).sort_values(["case", "time", "row"], kind="stable")  # fmt: skip
+    starts = events.groupby("case")["time"].min()
+    ends = events.groupby("case")["time"].max()
+    day = starts.median().strftime("%Y-%m-%d")
+    cut = pd.Timestamp(day, tz="UTC")
+    sides = {"before": starts.index[starts < cut], "after": starts.index[starts >= cut]}
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["compare", str(path), "--team", "org:group", "--split-at", day, "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    n = {side: len(cases) for side, cases in sides.items()}
+    assert result.stderr.endswith(f"(before: {n['before']:,} cases, after: {n['after']:,} cases)\n")
+
+    with open(out / "tables" / "paths.csv", encoding="utf-8", newline="") as fh:
+        found = {
+            (r["source"], r["target"]): (int(r["cases_before"]), int(r["cases_after"]), r["status"])
+            for r in csv.DictReader(fh)
+        }
+    counted = {side: _edges(events[events["case"].isin(cases)]) for side, cases in sides.items()}
+    keys = set(counted["before"]) | set(counted["after"])
+    expected = {
+        k: (counted["before"][k], counted["after"][k],
+            "both" if counted["before"][k] and counted["after"][k]
+            else "new" if counted["after"][k] else "vanished")
+        for k in keys
+    }  # fmt: skip
+    assert found == expected
+
+    measures = pd.read_csv(out / "tables" / "measures.csv").set_index("key")
+    assert measures.loc["cases", ["before", "after"]].tolist() == [n["before"], n["after"]]
+    per_side_events = [int(events["case"].isin(sides[s]).sum()) for s in ("before", "after")]
+    assert measures.loc["events", ["before", "after"]].tolist() == per_side_events
+    e2e = (ends - starts).dt.total_seconds()
+    for side in ("before", "after"):
+        assert measures.loc["e2e_median_s", side] == pytest.approx(
+            e2e[sides[side]].median(), abs=1e-3
+        )
+    chart = (out / "charts" / "capability_e2e.svg").read_text()
+    assert chart.count(">Centre ") == 2  # one centre line, with its own limits, per period
+    assert f"cases starting before {day}" in chart and f"cases starting from {day}" in chart
+    summary = json.loads((out / "compare.json").read_text())
+    assert summary["notes"][0].startswith("One log split by the date each case starts")
+    page = (out / "compare.html").read_text()
+    assert page.count('<th scope="row">') == len(measures)
+    assert (out / "compare.svg").read_text().startswith("<?xml")

@@ -1,0 +1,171 @@
+"""The config file as one place: [[files]] patterns, the template `config init` writes
+and `config check`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from journeymap.cli import cli
+from journeymap.errors import ConfigError
+from journeymap.options import Options, config_keys, load_options
+from journeymap.render.config_template import config_template
+
+LOG = "Ticket,Step,When,Group\nT1,Log,2024-01-01 09:00,Front\nT1,Close,2024-01-02 09:00,Back\n"
+CONFIG = """
+[mapping]
+timezone = "Europe/London"
+
+[[files]]
+pattern = "exports/*.csv"
+[files.read]
+sep = ","
+[files.mapping]
+case = "Ticket"
+activity = "Step"
+timestamp = "When"
+team = "Group"
+
+[[files]]
+pattern = "*.csv"
+[files.mapping]
+case = "case_id"
+"""
+
+
+def test_first_matching_pattern_gives_read_and_mapping_settings(tmp_path, monkeypatch):
+    config = tmp_path / "engagement.toml"
+    config.write_text(CONFIG)
+    options = load_options(config)
+    assert [p.pattern for p in options.files] == ["exports/*.csv", "*.csv"]
+    monkeypatch.chdir(tmp_path)
+    export = options.for_source("exports/may.csv")
+    assert export.mapping == {"case": "Ticket", "activity": "Step", "timestamp": "When",
+                              "team": "Group"}  # fmt: skip
+    assert (export.read.sep, export.read.timezone) == (",", "Europe/London")
+    elsewhere = options.for_source(tmp_path / "other" / "june.csv")  # by its file name
+    assert elsewhere.mapping == {"case": "case_id"}
+    assert options.for_source("may.xes") is options
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[files]]\n[files.mapping]\ncase = 'x'\n", "c.toml: files[1] needs a pattern"),
+        ("[[files]]\npattern = '*'\nmaping = {}\n", "unknown key files[1].maping (did you "
+         "mean 'mapping'?); [[files]] takes: pattern, read, mapping"),
+        ("[[files]]\npattern = '*'\n[files.mapping]\nteam = 3\n",
+         "c.toml: files[1].mapping.team must be a string, not 3"),
+        ("[[files]]\npattern = '*'\n[files.read]\nseparator = ';'\n",
+         "unknown key files[1].read.separator"),
+        ("files = 'x'\n", "c.toml: files must be a list of [[files]] tables"),
+    ],
+)  # fmt: skip
+def test_files_errors_name_the_table_and_key(write_file, text, message):
+    with pytest.raises(ConfigError) as info:
+        load_options(write_file("c.toml", text))
+    assert message in str(info.value)
+
+
+def test_the_template_lists_every_key_and_gives_the_defaults(tmp_path):
+    text = config_template()
+    tomllib.loads(text)
+    for key in config_keys():
+        assert f"\n{key.name} =" in text or f"\n# {key.name} =" in text or key.name == "rule"
+    path = tmp_path / "template.toml"
+    path.write_text(text)
+    loaded = load_options(path)
+    defaults = Options()
+    assert dataclasses.replace(loaded, source=None, demand=defaults.demand) == defaults
+    assert loaded.demand.failure_activities == defaults.demand.failure_activities
+
+
+def test_config_init_writes_the_template_once(tmp_path):
+    runner = CliRunner()
+    printed = runner.invoke(cli, ["config", "init"])
+    assert printed.exit_code == 0 and printed.stdout == config_template()
+    target = tmp_path / "journeymap.toml"
+    first = runner.invoke(cli, ["config", "init", str(target)])
+    assert first.exit_code == 0
+    assert first.stderr == (
+        f"Wrote {target}: edit it, then check it with `journeymap config check {target}`\n"
+    )
+    assert target.read_text() == config_template()
+    again = runner.invoke(cli, ["config", "init", str(target)])
+    assert again.exit_code == 2
+    assert again.stderr == (
+        f"Error: {target}: exists already; give another name, or --force to replace it\n"
+    )
+    assert runner.invoke(cli, ["config", "init", str(target), "--force"]).exit_code == 0
+
+
+def test_config_check_lists_the_files_each_pattern_matches(tmp_path):
+    (tmp_path / "exports").mkdir()
+    for name in ("exports/may.csv", "exports/june.csv", "legacy.csv", "old.xes"):
+        (tmp_path / name).write_text(LOG)
+    config = tmp_path / "engagement.toml"
+    config.write_text(CONFIG)
+    result = CliRunner().invoke(cli, ["config", "check", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{config}: valid; 2 [[files]] pattern(s), 4 log(s)",
+        "[[files]] 1: 'exports/*.csv' (sep = ',', case = 'Ticket', activity = 'Step', "
+        "timestamp = 'When', team = 'Group') matches 2 file(s)",
+        f"  {tmp_path}/exports/june.csv",
+        f"  {tmp_path}/exports/may.csv",
+        "[[files]] 2: '*.csv' (case = 'case_id') matches 1 file(s)",
+        f"  {tmp_path}/legacy.csv",
+        "No pattern matches 1 file(s) (top-level settings):",
+        f"  {tmp_path}/old.xes",
+    ]
+    data = json.loads(CliRunner().invoke(cli, ["config", "check", str(config), "--json"]).stdout)
+    assert [len(f["matches"]) for f in data["files"]] == [2, 1]
+    assert data["unmatched"] == [f"{tmp_path}/old.xes"]
+
+
+def test_config_check_reports_an_invalid_file(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("[[files]]\npattern = 3\n")
+    result = CliRunner().invoke(cli, ["config", "check", str(config)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f'Error: {config}: files[1] needs a pattern, a glob such as "exports/*.csv"\n'
+    )
+
+
+def test_mine_takes_the_mapping_of_the_matching_pattern_and_flags_win(tmp_path):
+    (tmp_path / "exports").mkdir()
+    log = tmp_path / "exports" / "may.csv"
+    log.write_text(LOG)
+    config = tmp_path / "engagement.toml"
+    config.write_text(CONFIG)
+    out = tmp_path / "out"
+    args = ["mine", str(log), "--config", str(config), "-o", str(out), "--no-report"]
+    result = CliRunner().invoke(cli, [*args, "--team", "Step", "--activity", "Group"])
+    assert result.exit_code == 0, result.output
+    mapping = json.loads((out / "summary.json").read_text())["mapping"]
+    assert mapping == {"case": "Ticket", "activity": "Group", "timestamp": "When", "team": "Step"}
+
+
+def test_quiet_mine_prints_nothing(tmp_path):
+    log = tmp_path / "may.csv"
+    log.write_text(LOG)
+    args = [
+        "mine",
+        str(log),
+        "--case",
+        "Ticket",
+        "--timestamp",
+        "When",
+        "-o",
+        str(tmp_path / "out"),
+    ]
+    args.append("--quiet")
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stderr, result.stdout) == (0, "", "")
+    assert Path(tmp_path / "out" / "run.json").is_file()
