@@ -18,6 +18,9 @@ section     sets
 [map]       what the journey map shows
 [output]    which pictures to write, and the report
 [report]    the report's title and the service's purpose
+[templates] how the journey templates are checked (:class:`~journeymap.
+            analysis.templates.Templates`)
+[[template]] the journey templates, one table each
 ==========  ===============================================================
 """
 
@@ -36,7 +39,9 @@ from journeymap.analysis.demand_rules import (
     check_pattern,
 )
 from journeymap.analysis.period import parse_period
+from journeymap.analysis.templates import Templates
 from journeymap.config import Config, check_section, read_toml, suggest
+from journeymap.discovery.template_model import parse_templates
 from journeymap.errors import ConfigError
 from journeymap.mapping import ROLES, ReadOptions
 
@@ -50,6 +55,7 @@ __all__ = [
     "OutputOptions",
     "ReportOptions",
     "load_options",
+    "load_templates",
 ]
 
 #: Journey map views, picture formats, models, lanes and subsets a run can ask for.
@@ -126,6 +132,8 @@ class MapOptions:
     demand : "all", or "failure" / "value": draw the map of that demand only.
     by : "demand_type" or "channel": one end-to-end capability chart per group too.
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
+    template : the name of a journey template: draw its map (its steps and paths as
+        the backbone, the deviations of its cases) instead of the journey map.
     """
 
     lanes: str = "auto"
@@ -137,6 +145,7 @@ class MapOptions:
     demand: str = "all"
     by: str | None = None
     model: str = "none"
+    template: str | None = None
 
     def __post_init__(self) -> None:
         for name, allowed in (
@@ -207,6 +216,7 @@ class Options:
     map: MapOptions = field(default_factory=MapOptions)
     output: OutputOptions = field(default_factory=OutputOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
+    templates: Templates = field(default_factory=Templates)
     #: Where the options came from (the config file), for messages.
     source: str | None = None
 
@@ -231,7 +241,7 @@ class Options:
         checked = {
             name: check_section(config.sections[name], name, _hints(name), source)
             for name in SECTIONS
-            if name in config.sections
+            if name in config.sections and name != "template"
         }
         read_keys = {f.name for f in fields(ReadOptions)}
         read = {**checked.get("read", {})}
@@ -248,6 +258,7 @@ class Options:
                 map=MapOptions(**checked.get("map", {})),
                 output=OutputOptions(**checked.get("output", {})),
                 report=ReportOptions(**checked.get("report", {})),
+                templates=_templates(config, checked.get("templates", {})),
                 source=config.path,
             )
         except ConfigError as exc:
@@ -301,6 +312,12 @@ _DATACLASS_SECTIONS: dict[str, type] = {
     "map": MapOptions,
     "output": OutputOptions,
     "report": ReportOptions,
+    "templates": Templates,
+}
+_TEMPLATES_HINTS: dict[str, Any] = {
+    "demand_column": str,
+    "method": str,
+    "alignment_max_cases": int,
 }
 _DEMAND_HINTS: dict[str, Any] = {
     "failure_activities": tuple[str, ...],
@@ -311,13 +328,16 @@ _DEMAND_HINTS: dict[str, Any] = {
 _RULE_KEYS = ("name", "column", "equals", "matches")
 
 #: The sections of the config file, in the order the template lists them.
-SECTIONS = ("read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report")
+SECTIONS = ("read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report",
+            "templates", "template")  # fmt: skip
 
 
 def _hints(section: str) -> dict[str, Any]:
     """{key: type hint} of a config-file section."""
     if section == "demand":
         return _DEMAND_HINTS
+    if section == "templates":
+        return _TEMPLATES_HINTS
     if section in ("read", "mapping"):
         hints = typing.get_type_hints(ReadOptions)
         keys = [f.name for f in fields(ReadOptions) if f.metadata.get("section", "read") == section]
@@ -374,3 +394,67 @@ def load_options(path: str | Path | None) -> Options:
     if path is None:
         return Options()
     return Options.from_config(Config(sections=read_toml(path), path=str(path)))
+
+
+def _templates(config: Config, settings: dict[str, Any]) -> Templates:
+    """The ``[templates]`` settings and ``[[template]]`` tables of a configuration."""
+    source = config.source
+    folder = Path(config.path).parent if config.path else None
+    tables = config.sections.get("template", [])
+    if isinstance(tables, dict):
+        raise ConfigError(
+            f"{source}: write each template as [[template]] (two brackets), not [template]"
+        )
+    found = parse_templates(tables, source=source, folder=folder)
+    return Templates(found, source=source, **settings)
+
+
+def load_templates(path: str | Path, base: Templates | None = None) -> Templates:
+    """Read a templates file (``mine --templates FILE``): ``[[template]]`` tables and,
+    optionally, a ``[templates]`` section. Its templates replace those of ``base`` (the
+    configuration's); its settings override base's where it gives them.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or not valid TOML, holds other sections, or a template or
+        setting is wrong (the message names the file, the template and the step).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "t.toml"
+    ...     _ = path.write_text('[[template]]\\nname = "All"\\nsteps = ["a", "b"]\\n')
+    ...     [t.name for t in load_templates(path).templates]
+    ['All']
+    """
+    sections = read_toml(path)
+    extra = [s for s in sections if s not in ("templates", "template")]
+    if extra:
+        raise ConfigError(
+            f"{path}: a templates file holds [[template]] tables and a [templates] section "
+            f"only, not [{extra[0]}]; put other options in the configuration (--config)"
+        )
+    if "template" not in sections:
+        raise ConfigError(
+            f"{path}: no [[template]] tables; write one per type of demand, with name = "
+            "and steps = [...]"
+        )
+    config = Config(sections=sections, path=str(path))
+    settings = check_section(
+        sections.get("templates", {}), "templates", _TEMPLATES_HINTS, config.source
+    )
+    base = base or Templates()
+    merged = {
+        "demand_column": base.demand_column,
+        "method": base.method,
+        "alignment_max_cases": base.alignment_max_cases,
+        **settings,
+    }
+    try:
+        return _templates(config, merged)
+    except ConfigError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise ConfigError(f"{path}: {exc}") from exc

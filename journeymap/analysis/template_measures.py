@@ -43,8 +43,8 @@ __all__ = [
     "template_summary",
 ]
 
-DEVIATION_COLUMNS = ["template", "kind", "activity", "cases", "events", "straightforward_cases",
-                     "median_e2e_s", "extra_e2e_s"]  # fmt: skip
+DEVIATION_COLUMNS = ["template", "kind", "activity", "cases", "events", "median_e2e_s",
+                     "extra_e2e_s", "straightforward_cases", "straightforward_extra_e2e_s"]  # fmt: skip
 SEGMENT_COLUMNS = ["demand", "channel", "template", "cases", "variants", "variants_for_80pct",
                    "conforming_pct", "straightforward_pct", "failure_pct",
                    "median_e2e_s"]  # fmt: skip
@@ -119,10 +119,11 @@ def template_deviations(
     log: EventLog, templates: Templates, rules: DemandRules | None = None
 ) -> pd.DataFrame:
     """Per template, kind of deviation (skipped, inserted, repeated) and activity:
-    ``cases`` with it, its ``events`` (steps, for skipped), ``straightforward_cases``
-    (of value demand), ``median_e2e_s`` of those cases and ``extra_e2e_s`` (that median
-    minus the median end-to-end time of the template's conforming cases; NaN without
-    conforming cases). Sorted by template (file order), cases (most first), kind and
+    ``cases`` with it, its ``events`` (steps, for skipped), ``median_e2e_s`` of those
+    cases and ``extra_e2e_s`` (that median minus the median end-to-end time of the
+    template's conforming cases; NaN without conforming cases); and the same for the
+    cases of value demand among them, which could have been straightforward
+    (``straightforward_cases``, ``straightforward_extra_e2e_s``). Sorted by template (file order), cases (most first), kind and
     activity.
 
     Examples
@@ -152,15 +153,20 @@ def template_deviations(
         events=joined.events.sum(),
         straightforward_cases=joined.count(where=joined.straightforward),
         median_e2e_s=joined.e2e_s.median(),
+        straightforward_median=joined.e2e_s.median(where=joined.straightforward),
     )
     frame = log.engine.fetch(grouped)
     summary = template_summary(log, templates, rules)
     order = {t.name: i for i, t in enumerate(templates.templates)}
     conforming = {name: s["median_e2e_conforming_s"] for name, s in summary.items()}
-    frame["extra_e2e_s"] = [
-        m - conforming[t] if conforming[t] is not None else float("nan")
-        for t, m in zip(frame["template"], frame["median_e2e_s"], strict=True)
-    ]
+    for median, extra in (("median_e2e_s", "extra_e2e_s"),
+                          ("straightforward_median", "straightforward_extra_e2e_s")):  # fmt: skip
+        frame[extra] = [
+            float(m) - conforming[t]
+            if conforming[t] is not None and not pd.isna(m)
+            else float("nan")
+            for t, m in zip(frame["template"], frame[median], strict=True)
+        ]
     frame["_order"] = frame["template"].map(order)
     frame = frame.sort_values(
         ["_order", "cases", "kind", "activity"], ascending=[True, False, True, True],

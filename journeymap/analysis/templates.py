@@ -51,6 +51,7 @@ from journeymap.discovery.template_language import (
 from journeymap.discovery.template_model import Template
 from journeymap.discovery.times import case_times_expr
 from journeymap.discovery.variants import case_variants_expr, variants_expr
+from journeymap.config import suggest
 from journeymap.errors import ConfigError
 from journeymap.eventlog import EventLog
 
@@ -62,6 +63,7 @@ __all__ = [
     "template_conformance",
     "template_conformance_expr",
     "template_methods",
+    "template_notes",
 ]
 
 #: The ways conformance is checked (``auto`` chooses per template).
@@ -209,10 +211,22 @@ def template_methods(
         cases = found.get(t.name, 0)
         method = templates.method
         if method == "auto":
-            small = cases <= templates.alignment_max_cases
-            method = "alignments" if small else "token replay" if t.bpmn else "sequence match"
+            method = _auto(t, cases <= templates.alignment_max_cases)
         out[t.name] = {"cases": cases, "method": method}
     return out
+
+
+def _auto(template: Template, small: bool) -> str:
+    """The method ``auto`` takes for a template: alignments on small logs; on large ones
+    sequence match for steps, token replay for BPMN (alignments when an activity labels
+    two of its tasks, which token replay cannot tell apart)."""
+    if small:
+        return "alignments"
+    if template.steps is not None:
+        return "sequence match"
+    from journeymap.discovery.alignments import duplicate_labels, template_net
+
+    return "alignments" if duplicate_labels(template_net(template)) else "token replay"
 
 
 def _pairs_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
@@ -352,3 +366,34 @@ def template_conformance(
     for column in ("skipped", "inserted", "repeated", "variant_rank"):
         frame[column] = frame[column].astype("int64")
     return frame
+
+
+def template_notes(
+    log: EventLog, templates: Templates, rules: DemandRules | None = None
+) -> list[str]:
+    """What the user should know about the templates on this log: a template whose type
+    of demand no case has (with the closest value the demand column holds), and cases
+    that no template is for."""
+    base = _base_expr(log, templates, rules or DemandRules())
+    notes = []
+    counts = template_methods(log, templates, rules)
+    if any(counts[t.name]["cases"] == 0 for t in templates.templates):
+        values = log.engine.fetch(base.select("demand").distinct().limit(10_000))["demand"]
+        known = sorted(str(v) for v in values.dropna())
+        for t in templates.templates:
+            if counts[t.name]["cases"]:
+                continue
+            if t.demand is None:
+                notes.append(f"template {t.name!r}: every case has a template of its own type")
+                continue
+            notes.append(
+                f"template {t.name!r}: no case has {templates.demand_column} = "
+                f"{t.demand!r}{suggest(t.demand, known)}"
+            )
+    left = int(log.engine.scalar(base.filter(base.template.isnull()).count()))
+    if left:
+        notes.append(
+            f"{left:,} cases have no template (their type of demand has none); they are "
+            "left out of the template measures"
+        )
+    return notes

@@ -34,7 +34,14 @@ from journeymap.discovery.template_model import (
 )
 from journeymap.errors import ConfigError, MissingDependencyError
 
-__all__ = ["REPLAY_METHODS", "Replayed", "net_paths", "replay", "template_net"]
+__all__ = [
+    "REPLAY_METHODS",
+    "Replayed",
+    "duplicate_labels",
+    "net_paths",
+    "replay",
+    "template_net",
+]
 
 #: The ways :func:`replay` replays sequences.
 REPLAY_METHODS = ("alignments", "token replay")
@@ -134,6 +141,21 @@ def process_tree(steps: Step) -> Any:
     return build(steps)
 
 
+def duplicate_labels(net: tuple[Any, Any, Any]) -> list[str]:
+    """The activities that label more than one transition of the net, sorted (token
+    replay needs each activity once).
+
+    Examples
+    --------
+    >>> from journeymap.discovery.template_model import parse_templates
+    >>> t, = parse_templates([{"name": "t", "steps": [{"one_of": ["a", ["b", "a"]]}]}])
+    >>> duplicate_labels(template_net(t))
+    ['a']
+    """
+    labels = [t.label for t in net[0].transitions if t.label is not None]
+    return sorted({a for a in labels if labels.count(a) > 1})
+
+
 def _event_log(sequences: Sequence[Sequence[str]]) -> Any:
     from pm4py.objects.log.obj import Event, EventLog, Trace
 
@@ -154,7 +176,8 @@ def replay(
     ------
     ConfigError
         The net cannot be aligned (pm4py aligns only easy-sound nets: a BPMN model that
-        can deadlock cannot be checked this way).
+        can deadlock cannot be checked this way), or token replay is asked for a net in
+        which an activity labels two transitions (its results would depend on chance).
 
     Examples
     --------
@@ -171,6 +194,13 @@ def replay(
     log = _event_log(sequences)
     if method == "alignments":
         return _aligned(net, log, template)
+    twice = duplicate_labels(net)
+    if twice:
+        where = f"{template.source}: template {template.name!r}" if template else "the template"
+        raise ConfigError(
+            f"{where}: token replay needs each activity once in the model, and {twice[0]!r} "
+            "is in it more than once; use method = \"alignments\" (or \"auto\")"
+        )
     return _token_replayed(net, log, sequences)
 
 
@@ -207,11 +237,10 @@ def _token_replayed(
 ) -> list[Replayed]:
     from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
 
-    parameters = {
-        "show_progress_bar": False,
-        "consider_remaining_in_fitness": True,
-        "consider_activities_not_in_model_in_fitness": True,
-    }
+    # Not pm4py's consider_activities_not_in_model_in_fitness: in pm4py 2.7 it marks
+    # every trace replayed after one with an unknown activity as unfit. Unknown
+    # activities are checked here instead.
+    parameters = {"show_progress_bar": False, "consider_remaining_in_fitness": True}
     results = token_replay.apply(log, *net, parameters=parameters)
     labels = {t.label for t in net[0].transitions if t.label is not None}
     out = []
@@ -231,7 +260,7 @@ def _token_replayed(
                 moves.append(("log", activity))
             else:
                 moves.append(("sync", activity))
-        fit = bool(result["trace_is_fit"])
+        fit = bool(result["trace_is_fit"]) and all(a in labels for a in sequence)
         out.append(Replayed(fit, tuple(moves), float(result["trace_fitness"])))
     return out
 

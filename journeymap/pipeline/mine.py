@@ -30,6 +30,7 @@ from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings, Findings, MapPicture
 from journeymap.options import Options
 from journeymap.pipeline.check import check
+from journeymap.pipeline.templates import check_templates
 
 __all__ = ["Progress", "mine"]
 
@@ -48,8 +49,8 @@ def mine(
     Computes, on the engine: the directly-follows graph, activities, variants and
     end-to-end times; hand-offs, ping-pong and reintegration candidates at each handler
     level; rework; the per-case table; demand, flow and capability charts; the journey
-    map's scope (and the failure-demand map for the report); and, if asked, a formal
-    model (pm4py). Nothing is written: :func:`journeymap.write_outputs` writes the
+    map's scope (and the failure-demand map for the report); with journey templates,
+    each case's conformance to its template; and, if asked, a formal model (pm4py). Nothing is written: :func:`journeymap.write_outputs` writes the
     findings.
 
     Parameters
@@ -117,6 +118,10 @@ def mine(
     activities = _with_rework_share(activities, rework_table)
     say("cases")
     cases = EngineTable(log.engine, case_table_expr(log, level=level), ("case_id",))
+    templates = None
+    if options.templates.templates or chosen.template is not None:
+        say("journey templates")
+        templates = check_templates(log, options)
     # What is left reads per-case tables: free the per-event ones.
     log.release("rework_flags", "ordered")
     say("demand, flow and capability")
@@ -165,6 +170,7 @@ def mine(
         model=built,
         profile=quality,
         failure_matches=matches,
+        templates=templates,
         **flows,
     )
 
