@@ -21,6 +21,8 @@ from journeymap.analysis import (
     reintegration,
     rework,
 )
+from journeymap.analysis.template_suggest import suggest_templates
+from journeymap.analysis.templates import Templates, template_conformance
 from journeymap.discovery import activity_stats, dfg, variants
 from journeymap.errors import (
     ConfigError,
@@ -38,7 +40,7 @@ from journeymap.errors import (
 from journeymap.eventlog import EventLog, read_log
 from journeymap.findings import Findings
 from journeymap.mapping import ROLES, Mapping, ReadOptions
-from journeymap.options import Options, load_options
+from journeymap.options import Options, load_options, load_templates
 from journeymap.pipeline import mine, write_outputs
 from journeymap.version import __version__
 
@@ -60,6 +62,7 @@ __all__ = [
     "RenderError",
     "SourceError",
     "SourceNotFoundError",
+    "Templates",
     "__version__",
     "activity_stats",
     "dfg",
@@ -67,11 +70,14 @@ __all__ = [
     "handoff_summary",
     "handoffs",
     "load_options",
+    "load_templates",
     "mine",
     "pingpong",
     "read_log",
     "reintegration",
     "rework",
+    "suggest_templates",
+    "template_conformance",
     "variants",
     "write_outputs",
 ]

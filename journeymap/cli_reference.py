@@ -34,6 +34,19 @@ def cli_reference() -> str:
         assert command is not None
         ctx = click.Context(command, info_name=name, parent=root)
         parts += [f"## journeymap {name}", "", "```", command.get_help(ctx), "```", ""]
+        if isinstance(command, click.Group):  # its subcommands, each in full
+            for sub in command.list_commands(ctx):
+                child = command.get_command(ctx, sub)
+                assert child is not None
+                sub_ctx = click.Context(child, info_name=sub, parent=ctx)
+                parts += [
+                    f"## journeymap {name} {sub}",
+                    "",
+                    "```",
+                    child.get_help(sub_ctx),
+                    "```",
+                    "",
+                ]
     return "\n".join(parts)
 
 

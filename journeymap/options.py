@@ -266,6 +266,17 @@ class Options:
                 raise
             raise ConfigError(f"{source}: {exc}") from exc
 
+    def with_templates(self, path: str | Path) -> Options:
+        """These options with the journey templates of a templates file (its templates
+        replace the configuration's; see :func:`load_templates`).
+
+        Raises
+        ------
+        ConfigError
+            As :func:`load_templates`.
+        """
+        return dataclasses.replace(self, templates=load_templates(path, self.templates))
+
     def replace(self, **sections: dict[str, Any] | None) -> Options:
         """These options with some values changed, by section: ``read``, ``mapping``,
         ``engine``, ``flow``, ``map``, ``output``, ``report`` (each a dict of field
@@ -400,7 +411,7 @@ def _templates(config: Config, settings: dict[str, Any]) -> Templates:
     """The ``[templates]`` settings and ``[[template]]`` tables of a configuration."""
     source = config.source
     folder = Path(config.path).parent if config.path else None
-    tables = config.sections.get("template", [])
+    tables: Any = config.sections.get("template", [])
     if isinstance(tables, dict):
         raise ConfigError(
             f"{source}: write each template as [[template]] (two brackets), not [template]"

@@ -43,8 +43,10 @@ __all__ = [
     "template_summary",
 ]
 
-DEVIATION_COLUMNS = ["template", "kind", "activity", "cases", "events", "median_e2e_s",
-                     "extra_e2e_s", "straightforward_cases", "straightforward_extra_e2e_s"]  # fmt: skip
+DEVIATION_COLUMNS = [
+    "template", "kind", "activity", "cases", "events", "median_e2e_s", "extra_e2e_s",
+    "straightforward_cases", "straightforward_extra_e2e_s",
+]  # fmt: skip
 SEGMENT_COLUMNS = ["demand", "channel", "template", "cases", "variants", "variants_for_80pct",
                    "conforming_pct", "straightforward_pct", "failure_pct",
                    "median_e2e_s"]  # fmt: skip
@@ -123,8 +125,8 @@ def template_deviations(
     cases and ``extra_e2e_s`` (that median minus the median end-to-end time of the
     template's conforming cases; NaN without conforming cases); and the same for the
     cases of value demand among them, which could have been straightforward
-    (``straightforward_cases``, ``straightforward_extra_e2e_s``). Sorted by template (file order), cases (most first), kind and
-    activity.
+    (``straightforward_cases``, ``straightforward_extra_e2e_s``). Sorted by template
+    (file order), cases (most first), kind and activity.
 
     Examples
     --------
@@ -210,9 +212,9 @@ def demand_segments(
     rules = rules or DemandRules()
     base = _base_expr(log, templates, rules)
     c = template_conformance_expr(log, templates, rules)
-    cases = base.left_join(
-        c.select("case", "conforming", "straightforward"), "case"
-    ).drop("case_right")
+    cases = base.left_join(c.select("case", "conforming", "straightforward"), "case").drop(
+        "case_right"
+    )
     if templates.demand_column is None:
         cases = cases.filter(cases.template.notnull()).mutate(demand=cases.template)
     cases = cases.mutate(demand=cases.demand.fill_null("(none)"))
@@ -326,9 +328,7 @@ def template_paths(
         [log.engine.fetch(inner), log.engine.fetch(starts).assign(source=_START)],
         ignore_index=True,
     )
-    designed = {
-        (t.name, a, b) for t in templates.templates for a, b in _designed(t)
-    }
+    designed = {(t.name, a, b) for t in templates.templates for a, b in _designed(t)}
     frame["designed"] = [
         (t, a, b) in designed
         for t, a, b in zip(frame["template"], frame["source"], frame["target"], strict=True)

@@ -40,6 +40,7 @@ import pandas as pd
 
 from journeymap.analysis.demand import demand_expr
 from journeymap.analysis.demand_rules import DemandRules
+from journeymap.config import suggest
 from journeymap.discovery.template_language import (
     OTHER_CODE,
     Automaton,
@@ -51,7 +52,6 @@ from journeymap.discovery.template_language import (
 from journeymap.discovery.template_model import Template
 from journeymap.discovery.times import case_times_expr
 from journeymap.discovery.variants import case_variants_expr, variants_expr
-from journeymap.config import suggest
 from journeymap.errors import ConfigError
 from journeymap.eventlog import EventLog
 
@@ -146,7 +146,7 @@ def _check_column(log: EventLog, spec: Templates) -> None:
             raise ConfigError(
                 f"{spec.source}: template {demands[0]!r} is for a type of demand, but "
                 "[templates] demand_column does not say which column holds the types; set "
-                f"demand_column = \"...\" (the log's columns are: {', '.join(columns)})"
+                f'demand_column = "..." (the log\'s columns are: {", ".join(columns)})'
             )
         return
     if column not in columns:

@@ -199,7 +199,7 @@ def replay(
         where = f"{template.source}: template {template.name!r}" if template else "the template"
         raise ConfigError(
             f"{where}: token replay needs each activity once in the model, and {twice[0]!r} "
-            "is in it more than once; use method = \"alignments\" (or \"auto\")"
+            'is in it more than once; use method = "alignments" (or "auto")'
         )
     return _token_replayed(net, log, sequences)
 
@@ -215,7 +215,7 @@ def _aligned(net: tuple[Any, Any, Any], log: Any, template: Template | None) -> 
         where = f"{template.source}: " if template else ""
         raise ConfigError(
             f"{where}{who} cannot be aligned by pm4py ({exc}); check that its model can "
-            "always reach its end (no deadlock), or use method = \"token replay\""
+            'always reach its end (no deadlock), or use method = "token replay"'
         ) from exc
     out = []
     for result in results:

@@ -265,7 +265,7 @@ def _template(table: Any, index: int, source: str, folder: Path | None) -> Templ
     has_steps, has_bpmn = "steps" in table, "bpmn" in table
     if has_steps == has_bpmn:
         raise where.error(
-            "give either steps = [...] (the steps in order) or bpmn = \"FILE\" (a BPMN "
+            'give either steps = [...] (the steps in order) or bpmn = "FILE" (a BPMN '
             f"model), {'not both' if has_steps else 'one of them'}"
         )
     demand = demand.strip() if isinstance(demand, str) else None
@@ -286,7 +286,7 @@ def _template(table: Any, index: int, source: str, folder: Path | None) -> Templ
 
 def _bpmn_path(value: Any, where: _Where, folder: Path | None) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise where.error(f'bpmn must be the path of a BPMN file as text, not {value!r}')
+        raise where.error(f"bpmn must be the path of a BPMN file as text, not {value!r}")
     path = Path(value.strip()).expanduser()
     if not path.is_absolute() and folder is not None:
         path = folder / path
@@ -338,8 +338,7 @@ def _step(value: Any, at: str, where: _Where, depth: int) -> Step:
         return _any_order(inner, inner_at, where)
     if not isinstance(inner, list) or len(inner) < 2:
         raise where.error(
-            'one_of takes a list of two or more alternatives, such as {one_of = ["A", '
-            '["B", "C"]]}',
+            'one_of takes a list of two or more alternatives, such as {one_of = ["A", ["B", "C"]]}',
             at,
         )
     alternatives = (_step(v, f"{inner_at} {i}", where, depth + 1) for i, v in enumerate(inner, 1))

@@ -50,8 +50,8 @@ def mine(
     end-to-end times; hand-offs, ping-pong and reintegration candidates at each handler
     level; rework; the per-case table; demand, flow and capability charts; the journey
     map's scope (and the failure-demand map for the report); with journey templates,
-    each case's conformance to its template; and, if asked, a formal model (pm4py). Nothing is written: :func:`journeymap.write_outputs` writes the
-    findings.
+    each case's conformance to its template; and, if asked, a formal model (pm4py).
+    Nothing is written: :func:`journeymap.write_outputs` writes the findings.
 
     Parameters
     ----------

@@ -40,9 +40,7 @@ def check_templates(log: EventLog, options: Options) -> TemplateFindings | None:
         return None
     if options.map.template is not None:
         spec.named(options.map.template)  # a wrong name is a mistake to say at once
-    conformance = EngineTable(
-        log.engine, template_conformance_expr(log, spec, rules), ("case",)
-    )
+    conformance = EngineTable(log.engine, template_conformance_expr(log, spec, rules), ("case",))
     drawn = options.output.report or options.map.template is not None
     return TemplateFindings(
         templates=spec,

@@ -113,9 +113,11 @@ def template_section(findings: Any, svgs: dict[str, str]) -> str:
         if not rows.empty:
             out.append(
                 sortable_table(
-                    rows, _DEVIATION_COLUMNS, caption="Deviations, most cases first",
+                    rows,
+                    _DEVIATION_COLUMNS,
+                    caption="Deviations, most cases first",
                     limit=TOP_DEVIATIONS,
-                )  # fmt: skip
+                )
             )
         mine = segments[segments["template"] == name]
         if len(mine) > 1:
@@ -125,7 +127,5 @@ def template_section(findings: Any, svgs: dict[str, str]) -> str:
     if not others.empty:
         columns = [Column("demand", "Type of demand"), *_SEGMENT_COLUMNS[1:3],
                    *_SEGMENT_COLUMNS[5:]]  # fmt: skip
-        out.append(
-            sortable_table(others, columns, caption="Types of demand without a template")
-        )
+        out.append(sortable_table(others, columns, caption="Types of demand without a template"))
     return "".join(out) + "</section>"

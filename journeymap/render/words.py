@@ -27,6 +27,8 @@ __all__ = [
     "period_text",
     "reintegration_sentence",
     "reintegration_sentences",
+    "suggestion_heading",
+    "suggestion_text",
     "template_caption",
     "template_sentence",
     "thousands",
@@ -437,9 +439,7 @@ def template_sentence(name: str, summary: dict[str, Any], top: dict[str, Any] | 
     n = int(top["straightforward_cases"])
     extra = _longer(top.get("straightforward_extra_e2e_s"))
     detail = f"{thousands(n)} case{'s' if n != 1 else ''}{extra}"
-    return (
-        text + f", most often with {deviation_text(top['kind'], top['activity'])} ({detail})."
-    )
+    return text + f", most often with {deviation_text(top['kind'], top['activity'])} ({detail})."
 
 
 def method_text(method: str, cases: int, alignment_max_cases: int, chosen: bool = True) -> str:
@@ -484,3 +484,33 @@ def template_caption(
         f"{shown[0]:,} of {shown[1]:,} activities and {paths[0]:,} of {paths[1]:,} paths "
         "outside the design drawn"
     )
+
+
+def suggestion_text(name: str, covered: int, cases: int, variant_value: int, value: int) -> str:
+    """What a suggested template covers, for its comment in the file and the command's
+    output.
+
+    Examples
+    --------
+    >>> suggestion_text("Bins", 123, 327, 98, 240)
+    "'Bins' is followed by 123 of its 327 cases (37.6%); it is the journey of 98 of the 240 cases of value demand"
+    """  # noqa: E501
+    share = f"{_round_half_up(100 * covered / cases, 1)}%" if cases else MISSING
+    return (
+        f"'{name}' is followed by {thousands(covered)} of its {thousands(cases)} "
+        f"case{'s' if cases != 1 else ''} ({share}); it is the journey of "
+        f"{thousands(variant_value)} of the {thousands(value)} cases of value demand"
+    )
+
+
+def suggestion_heading(source: str, demand_column: str | None, min_share: float) -> list[str]:
+    """The comment at the top of a file of suggested templates."""
+    per = f"per type of demand (column {demand_column!r})" if demand_column else "for all demand"
+    return [
+        f"Journey templates suggested by journeymap from {source}, {per}:",
+        f"the shortest variant that at least {_number(min_share)}% of the value-demand cases "
+        "follow (else the most common).",
+        "Edit each into the journey you designed: steps are activity names, lists, and",
+        '{optional = ...}, {repeat = ...}, {one_of = [...]}, {any_order = ["A", "B"]}',
+        "(see the user guide). Then: journeymap mine LOG --templates THIS_FILE",
+    ]
