@@ -60,6 +60,7 @@ __all__ = [
     "CONFORMANCE_COLUMNS",
     "METHODS",
     "Templates",
+    "demand_column_of",
     "template_conformance",
     "template_conformance_expr",
     "template_methods",
@@ -137,23 +138,35 @@ class Templates:
         return f"{abs(hash(self)):x}"
 
 
-def _check_column(log: EventLog, spec: Templates) -> None:
-    demands = [t.name for t in spec.templates if t.demand is not None]
+def demand_column_of(log: EventLog, spec: Templates) -> str | None:
+    """The events-table column that holds the type of demand: ``demand_column`` itself,
+    or the role it is the source column of (``customer_id`` mapped as customer).
+
+    Raises
+    ------
+    ConfigError
+        A template names a demand and no column is set, or the column is not in the log.
+    """
     column = spec.demand_column
-    columns = list(log.table.columns)
+    columns = [c for c in log.table.columns if c != "source_row"]
     if column is None:
+        demands = [t.name for t in spec.templates if t.demand is not None]
         if demands:
             raise ConfigError(
                 f"{spec.source}: template {demands[0]!r} is for a type of demand, but "
                 "[templates] demand_column does not say which column holds the types; set "
                 f'demand_column = "..." (the log\'s columns are: {", ".join(columns)})'
             )
-        return
-    if column not in columns:
-        raise ConfigError(
-            f"{spec.source}: templates.demand_column: the log has no column {column!r}; "
-            f"its columns are: {', '.join(columns)}"
-        )
+        return None
+    if column in columns:
+        return column
+    for role, source in log.mapping.columns().items():
+        if source == column:
+            return role
+    raise ConfigError(
+        f"{spec.source}: templates.demand_column: the log has no column {column!r}; "
+        f"its columns are: {', '.join(columns)}"
+    )
 
 
 def _base_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
@@ -162,11 +175,11 @@ def _base_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
     import ibis
 
     def build() -> Any:
-        _check_column(log, spec)
+        name = demand_column_of(log, spec)
         t = log.table
         aggregates: dict[str, Any] = {}
-        if spec.demand_column is not None:
-            column = t[spec.demand_column].cast("string")
+        if name is not None:
+            column = t[name].cast("string")
             aggregates["demand"] = column.first(
                 order_by=[t.timestamp, t.source_row], include_null=False
             )
@@ -248,7 +261,11 @@ def _pairs_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
             rows, columns=["template", "variant_rank", "conforming", "kind", "activity", "events"]
         ).astype({"template": "str", "variant_rank": "int64", "conforming": "bool",
                   "kind": "object", "activity": "object", "events": "Int64"})  # fmt: skip
-        return log.engine.table(log.engine.upload(frame, "template_pairs"))
+        uploaded = log.engine.table(log.engine.upload(frame, "template_pairs"))
+        # Typed whatever the rows: a column of only missing values has no type.
+        return uploaded.cast({"template": "string", "variant_rank": "int64",
+                              "conforming": "boolean", "kind": "string",
+                              "activity": "string", "events": "int64"})  # fmt: skip
 
     return log.derived(f"template_pairs_{spec.key()}_{abs(hash(rules)):x}", build)
 

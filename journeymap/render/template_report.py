@@ -61,6 +61,15 @@ def templates_summary(found: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+_OVERVIEW_COLUMNS = [
+    Column("template", "Template"),
+    Column("demand", "Type of demand"),
+    Column("cases", "Cases", "count"),
+    Column("conforming_pct", "As designed", "pct"),
+    Column("straightforward_pct", "Could have been", "pct"),
+    Column("median_extra_e2e_s", "Extra end-to-end (median)", "duration"),
+    Column("method", "Checked by"),
+]
 _DEVIATION_COLUMNS = [
     Column("kind", "Deviation"),
     Column("activity", "Activity"),
@@ -91,12 +100,20 @@ def template_section(findings: Any, svgs: dict[str, str]) -> str:
         "value demand that did not could have.</p>",
     ]
     out += [f'<p class="note">{esc(n)}</p>' for n in found.notes]
+    overview = pd.DataFrame(
+        [{"template": name, **s} for name, s in found.summary.items()],
+        columns=["template", "demand", "cases", "conforming_pct", "straightforward_pct",
+                 "median_extra_e2e_s", "method"],
+    )  # fmt: skip
+    out.append(sortable_table(overview, _OVERVIEW_COLUMNS, caption="The templates"))
     segments = found.segments
     for i, (name, s) in enumerate(found.summary.items()):
         top = top_deviation(found.deviations, name)
         out.append(f"<h3>{esc(name)}</h3>")
         out.append(f'<p class="statement">{esc(template_sentence(name, s, top))}</p>')
         out.append(f'<p class="note">{esc(_method(found, name))}</p>')
+        # Each template's detail folds away: a map per template makes a long page.
+        out.append("<details><summary>Its map, deviations and channels</summary>")
         if name in svgs:
             out.append(
                 figure(
@@ -123,6 +140,7 @@ def template_section(findings: Any, svgs: dict[str, str]) -> str:
         if len(mine) > 1:
             shown = mine.assign(channel=mine["channel"].replace("", "all channels"))
             out.append(sortable_table(shown, _SEGMENT_COLUMNS, caption="By channel"))
+        out.append("</details>")
     others = segments[(segments["template"] == "") & (segments["channel"] == "")]
     if not others.empty:
         columns = [Column("demand", "Type of demand"), *_SEGMENT_COLUMNS[1:3],
