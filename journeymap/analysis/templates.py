@@ -409,8 +409,10 @@ def template_notes(
             )
     left = int(log.engine.scalar(base.filter(base.template.isnull()).count()))
     if left:
+        many = left != 1
         notes.append(
-            f"{left:,} cases have no template (their type of demand has none); they are "
-            "left out of the template measures"
+            f"{left:,} case{'s' if many else ''} {'have' if many else 'has'} no template "
+            f"(no template is for {'their' if many else 'its'} type of demand); left out of "
+            "the template measures"
         )
     return notes

@@ -31,6 +31,10 @@ _UNUSED = "#9aa5b1"
 _START, _END = "__start__", "__end__"
 
 
+def _cases(n: int) -> str:
+    return f"{thousands(n)} case{'s' if n != 1 else ''}"
+
+
 def _extra(seconds: Any) -> str:
     value = number(seconds)
     if value is None:
@@ -128,13 +132,13 @@ def _designed_node(
     skipped = by_kind.get(("skipped", activity))
     if skipped is not None:
         n = int(skipped["cases"])
-        notes.append(f"skipped in {thousands(n)} case{'s' if n != 1 else ''}")
+        notes.append(f"skipped in {_cases(n)}")
     again = by_kind.get(("repeated", activity))
     if again is not None:
         n = int(again["cases"])
         notes.append(f"done again in {thousands(n)}{_extra(again.get('extra_e2e_s'))}")
     label = style.node_html(
-        activity, f"{thousands(cases)} case{'s' if cases != 1 else ''}", note="\n".join(notes)
+        activity, _cases(cases), note="\n".join(notes)
     )
     fill = style.mix(style.BOX_LIGHT, style.BOX_DARK, scale(cases, [float(top)]))
     return (
@@ -150,8 +154,8 @@ def _outside_node(
     cases = int(row["cases"])
     found = by_kind.get(("inserted", activity)) or by_kind.get(("repeated", activity))
     extra = _extra(found.get("extra_e2e_s")) if found is not None else ""
-    label = style.node_html(activity, f"{thousands(cases)} case{'s' if cases != 1 else ''}{extra}")
-    tip = f"{activity}: not in the design; {thousands(cases)} cases"
+    label = style.node_html(activity, f"{_cases(cases)}{extra}")
+    tip = f"{activity}: not in the design; {_cases(cases)}"
     return (
         f'  {ids[activity]} [label=<{label}>, fillcolor="#fdf0f5", color="{DEVIATION}", '
         f'fontcolor="{style.TEXT}", style="rounded,filled,dashed", penwidth=1.5, '
@@ -166,13 +170,13 @@ def _edge(e: dict[str, Any], ids: dict[str, str], share: float) -> str:
     tip = f"{names.get(e['source'], e['source'])} → {names.get(e['target'], e['target'])}: "
     if not e["designed"]:
         attrs = style.edge_attributes(label, DEVIATION, share, text=DEVIATION) + ", style=dashed"
-        tip += f"{label} cases, outside the design"
+        tip += f"{_cases(cases)}, outside the design"
     elif cases == 0:
         attrs = f'color="{_UNUSED}", fontcolor="{style.MUTED}", penwidth=1.00, style=dotted'
         tip += "designed, no case took it"
     else:
         attrs = style.edge_attributes(label, _DESIGNED, share, thinnest=1.5)
-        tip += f"{label} cases, as designed"
+        tip += f"{_cases(cases)}, as designed"
     weight = 10 if e["designed"] else 1
     return (
         f"  {ids[e['source']]} -> {ids[e['target']]} [{attrs}, weight={weight}, "
