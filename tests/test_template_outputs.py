@@ -48,7 +48,7 @@ def mined(tmp_path_factory):
     (folder / "t.toml").write_text(TEMPLATES)
     for name in ("a", "b"):
         args = ["mine", str(folder / "log.csv"), "--templates", str(folder / "t.toml"),
-                "--template", "Bins & <b>co</b>", "-o", str(folder / name), "--format", "svg"]  # fmt: skip
+                "--template", "Bins & <b>co</b>", "-o", str(folder / name)]  # fmt: skip
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
     return folder
@@ -59,10 +59,10 @@ def test_the_tables(mined):
     assert (tables / "conformance.csv").read_text().splitlines() == [
         "case,template,demand,channel,failure,conforming,straightforward,skipped,inserted,"
         "repeated,skipped_steps,inserted_steps,repeated_steps,e2e_s,variant_rank",
-        "1,Bins & <b>co</b>,Bins,phone,false,true,false,0,0,0,\"\",\"\",\"\",7200.000,4",
-        "2,Bins & <b>co</b>,Bins,web,false,false,true,0,1,0,\"\",<script>alert(1)</script>,"
-        "\"\",21600.000,2",
-        "3,Bins & <b>co</b>,Bins,phone,false,false,true,1,0,0,Log,\"\",\"\",1800.000,3",
+        '1,Bins & <b>co</b>,Bins,phone,false,true,false,0,0,0,"","","",7200.000,4',
+        '2,Bins & <b>co</b>,Bins,web,false,false,true,0,1,0,"",<script>alert(1)</script>,'
+        '"",21600.000,2',
+        '3,Bins & <b>co</b>,Bins,phone,false,false,true,1,0,0,Log,"","",1800.000,3',
     ]
     deviations = pd.read_csv(tables / "deviations.csv")
     assert deviations[["kind", "activity", "cases", "extra_e2e_s"]].to_numpy().tolist() == [
@@ -189,7 +189,7 @@ def test_suggest_reports_the_coverage_it_has_on_helpdesk(tmp_path, column):
     cases = events.groupby("Case ID").agg(
         sequence=("Activity", list), demand=(column or "Activity", "first")
     )
-    for (name, covered, total), template in zip(reported, templates, strict=True):
+    for (_, covered, total), template in zip(reported, templates, strict=True):
         mine = cases if column is None else cases[cases["demand"] == template.demand]
         follows = sum(_follows(s, template.toml_steps()) for s in mine["sequence"])
         assert (int(covered.replace(",", "")), int(total.replace(",", ""))) == (follows, len(mine))

@@ -61,9 +61,7 @@ def tiny_log() -> jm.EventLog:
 
 def spec(method: str = "sequence match", **settings) -> Templates:
     tables = [{"name": name, "demand": name, "steps": steps} for name, steps in STEPS.items()]
-    return Templates(
-        parse_templates(tables), demand_column="service", method=method, **settings
-    )
+    return Templates(parse_templates(tables), demand_column="service", method=method, **settings)
 
 
 @pytest.fixture(scope="module")
@@ -174,11 +172,9 @@ def test_templates_for_all_demand_and_the_demand_column(tiny):
     everyone = Templates(parse_templates([{"name": "All", "steps": ["Call", "Close"]}]))
     got = template_conformance(tiny, everyone)
     assert len(got) == 8 and got["conforming"].sum() == 1  # C8
-    mixed = Templates(
-        parse_templates([{"name": "Bins", "demand": "Bins", "steps": STEPS["Bins"]},
-                         {"name": "Rest", "steps": ["Call", "Close"]}]),  # fmt: skip
-        demand_column="service",
-    )
+    tables = [{"name": "Bins", "demand": "Bins", "steps": STEPS["Bins"]},
+              {"name": "Rest", "steps": ["Call", "Close"]}]  # fmt: skip
+    mixed = Templates(parse_templates(tables), demand_column="service")
     assert template_conformance(tiny, mixed)["template"].tolist() == ["Bins"] * 5 + ["Rest"] * 3
     no_column = Templates(parse_templates([{"name": "B", "demand": "Bins", "steps": ["a"]}]))
     with pytest.raises(ConfigError, match="demand_column does not say which column"):
@@ -237,7 +233,9 @@ def _pm4py_fitness(events: pd.DataFrame, template) -> dict[str, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = pm4py.conformance_diagnostics_alignments(
-            EventLog(traces), *template_net(template), multi_processing=False,
+            EventLog(traces),
+            *template_net(template),
+            multi_processing=False,
             show_progress_bar=False,
         )
     return {t.attributes["concept:name"]: r["fitness"] for t, r in zip(traces, found, strict=True)}

@@ -137,9 +137,7 @@ def _designed_node(
     if again is not None:
         n = int(again["cases"])
         notes.append(f"done again in {thousands(n)}{_extra(again.get('extra_e2e_s'))}")
-    label = style.node_html(
-        activity, _cases(cases), note="\n".join(notes)
-    )
+    label = style.node_html(activity, _cases(cases), note="\n".join(notes))
     fill = style.mix(style.BOX_LIGHT, style.BOX_DARK, scale(cases, [float(top)]))
     return (
         f'  {ids[activity]} [label=<{label}>, fillcolor="{fill}", color="{_DESIGNED}", '
