@@ -280,3 +280,58 @@ def test_conformance_agrees_with_pm4py_alignments_on_helpdesk():
         assert aligned["conforming"].tolist() == got["conforming"].tolist()
         total = ["skipped", "inserted", "repeated"]
         assert aligned[total].sum(axis=1).tolist() == got[total].sum(axis=1).tolist()
+
+
+# -- BPMN templates -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bpmn_folder(tmp_path_factory):
+    """BPMN files of the tiny log's templates, drawn from their steps by pm4py."""
+    import pm4py
+
+    from journeymap.discovery.alignments import process_tree
+
+    folder = tmp_path_factory.mktemp("bpmn")
+    for t in spec().templates:
+        pm4py.write_bpmn(
+            pm4py.convert_to_bpmn(process_tree(t.steps)), str(folder / f"{t.name}.bpmn")
+        )
+    (folder / "broken.bpmn").write_text("<definitions>not a model")
+    return folder
+
+
+def bpmn_spec(folder: Path, method: str, **settings) -> Templates:
+    tables = [{"name": n, "demand": n, "bpmn": f"{n}.bpmn"} for n in STEPS]
+    return Templates(
+        parse_templates(tables, folder=folder), demand_column="service", method=method, **settings
+    )
+
+
+@pytest.mark.parametrize("method", ["alignments", "token replay"])
+def test_a_bpmn_template_checks_as_its_steps_do(tiny, bpmn_folder, method):
+    got = template_conformance(tiny, bpmn_spec(bpmn_folder, method))
+    steps = template_conformance(tiny, spec())
+    assert got["conforming"].tolist() == steps["conforming"].tolist()
+    if method == "alignments":
+        assert got["inserted_steps"].tolist() == steps["inserted_steps"].tolist()
+        assert got["skipped_steps"].tolist() == steps["skipped_steps"].tolist()
+
+
+def test_a_large_bpmn_template_is_replayed_with_tokens(tiny, bpmn_folder):
+    large = bpmn_spec(bpmn_folder, "auto", alignment_max_cases=1)
+    assert {k: v["method"] for k, v in template_methods(tiny, large).items()} == {
+        "Bins": "token replay", "Leak": "token replay",
+    }  # fmt: skip
+    paths = template_paths(tiny, large)
+    leak = paths[(paths["template"] == "Leak") & paths["designed"]]
+    assert ("Repair", "Repair") in set(zip(leak["source"], leak["target"], strict=True))
+
+
+def test_a_bpmn_file_pm4py_cannot_read(tiny, bpmn_folder):
+    broken = Templates(
+        parse_templates(
+            [{"name": "B", "bpmn": "broken.bpmn"}], source="t.toml", folder=bpmn_folder
+        ),
+        method="alignments",
+    )
+    with pytest.raises(ConfigError, match=r"^t.toml: template 'B': cannot read the BPMN file"):
+        template_conformance(tiny, broken)
