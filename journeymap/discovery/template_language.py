@@ -21,11 +21,11 @@ activities. Three forms of it are used:
 
 from __future__ import annotations
 
-import heapq
 import itertools
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from journeymap.discovery.template_model import (
     AnyOrder,
@@ -121,6 +121,8 @@ class Automaton:
     final: int = 1
     empty: list[list[int]] = field(default_factory=lambda: [[], []])
     labelled: list[list[tuple[str, int]]] = field(default_factory=lambda: [[], []])
+    #: What alignments on it need, computed on the first alignment (see _costs).
+    costs: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, steps: Step) -> Automaton:
@@ -204,33 +206,50 @@ class Automaton:
 
 
 # -- alignments ------------------------------------------------------------------------
-def _relax(automaton: Automaton, reverse: list[list[tuple[int, int]]], h: list[float]) -> None:
-    """Lower ``h`` (cost to finish, per state) along moves within one position of the
-    sequence: empty moves cost 0, moves on the model 1 (Dijkstra, in place)."""
-    queue = [(cost, q) for q, cost in enumerate(h) if cost != _INF]
-    heapq.heapify(queue)
-    while queue:
-        cost, q = heapq.heappop(queue)
-        if cost > h[q]:
-            continue
-        for p, step_cost in reverse[q]:
-            if cost + step_cost < h[p]:
-                h[p] = cost + step_cost
-                heapq.heappush(queue, (h[p], p))
+@dataclass(frozen=True)
+class _Costs:
+    """What alignments on one automaton need, computed once: ``within[p, q]``, the
+    fewest moves on the model from p to q within one position (empty moves are free);
+    and per activity the labelled moves as (source, target) index arrays."""
+
+    within: Any
+    moves: dict[str, tuple[Any, Any]]
 
 
-_INF = float("inf")
+def _costs(automaton: Automaton) -> _Costs:
+    import numpy as np
 
-
-def _within(automaton: Automaton) -> list[list[tuple[int, int]]]:
-    """Moves within one position, reversed: per state q, the (p, cost) with p -> q."""
-    reverse: list[list[tuple[int, int]]] = [[] for _ in range(automaton.states)]
-    for p in range(automaton.states):
-        for q in automaton.empty[p]:
-            reverse[q].append((p, 0))
-        for _, q in automaton.labelled[p]:
-            reverse[q].append((p, 1))
-    return reverse
+    if automaton.costs is not None:
+        return automaton.costs
+    n = automaton.states
+    within = np.full((n, n), np.inf)
+    for source in range(n):  # 0-1 breadth-first search from each state
+        row = within[source]
+        row[source] = 0
+        queue = deque([source])
+        while queue:
+            p = queue.popleft()
+            for q in automaton.empty[p]:
+                if row[p] < row[q]:
+                    row[q] = row[p]
+                    queue.appendleft(q)
+            for _, q in automaton.labelled[p]:
+                if row[p] + 1 < row[q]:
+                    row[q] = row[p] + 1
+                    queue.append(q)
+    pairs: dict[str, list[tuple[int, int]]] = {}
+    for p in range(n):
+        for a, q in automaton.labelled[p]:
+            pairs.setdefault(a, []).append((p, q))
+    moves = {
+        a: (
+            np.array([p for p, _ in e], dtype=np.int64),
+            np.array([q for _, q in e], dtype=np.int64),
+        )
+        for a, e in pairs.items()
+    }
+    automaton.costs = _Costs(within, moves)
+    return automaton.costs
 
 
 def align(automaton: Automaton, sequence: Sequence[str]) -> tuple[int, list[Move]]:
@@ -254,30 +273,28 @@ def align(automaton: Automaton, sequence: Sequence[str]) -> tuple[int, list[Move
     >>> align(Automaton.of(t.steps), ["a", "x", "c"])
     (2, [('sync', 'a'), ('log', 'x'), ('model', 'b'), ('sync', 'c')])
     """
+    import numpy as np
+
+    costs = _costs(automaton)
     n = len(sequence)
-    reverse = _within(automaton)
-    # h[i][q]: the least cost to finish from state q with the first i events done.
+    # h[i][q]: the least cost to finish from state q with the first i events done; each
+    # position's costs are its entry costs lowered along the moves within it.
     h: list[list[float]] = [[]] * (n + 1)
-    last = [_INF] * automaton.states
-    last[automaton.final] = 0
-    _relax(automaton, reverse, last)
-    h[n] = last
+    nxt = costs.within[:, automaton.final].copy()
+    h[n] = nxt.tolist()
     for i in range(n - 1, -1, -1):
-        nxt = h[i + 1]
-        layer = [1 + cost for cost in nxt]  # a move on the log
-        for p in range(automaton.states):
-            for a, q in automaton.labelled[p]:
-                if a == sequence[i] and nxt[q] < layer[p]:
-                    layer[p] = nxt[q]
-        _relax(automaton, reverse, layer)
-        h[i] = layer
+        entry = nxt + 1  # a move on the log
+        found = costs.moves.get(sequence[i])
+        if found is not None:  # a sync move
+            np.minimum.at(entry, found[0], nxt[found[1]])
+        nxt = (costs.within + entry[None, :]).min(axis=1)
+        h[i] = nxt.tolist()
     total = h[0][automaton.start]
     moves: list[Move] = []
     state = automaton.start
     for i in range(n + 1):
         order, parent = _optimal_within(automaton, h[i], state)
-        choice = _next_move(automaton, h, i, order, sequence)
-        target, move = choice
+        target, move = _next_move(automaton, h, i, order, sequence)
         moves += _path(parent, target)
         if i == n:
             break
