@@ -34,10 +34,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_mine import BIN, DATA, ensure_log, measure  # noqa: E402
+from bench_mine import BIN, DATA, ensure_log, measure
 
-from journeymap.render.template_file import templates_toml  # noqa: E402
-from journeymap.synthetic.journeys import DEMAND_COLUMN, designed_journeys  # noqa: E402
+from journeymap.render.template_file import templates_toml
+from journeymap.synthetic.journeys import DEMAND_COLUMN, designed_journeys
 
 
 def templates_file(method: str = "auto") -> Path:
