@@ -335,3 +335,23 @@ def test_a_bpmn_file_pm4py_cannot_read(tiny, bpmn_folder):
     )
     with pytest.raises(ConfigError, match=r"^t.toml: template 'B': cannot read the BPMN file"):
         template_conformance(tiny, broken)
+
+
+def test_matching_steps_does_not_import_pm4py(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, pandas as pd, journeymap as jm\n"
+        "from journeymap.analysis.templates import Templates, template_conformance\n"
+        "from journeymap.discovery.template_model import parse_templates\n"
+        "log = jm.EventLog.from_frame(pd.DataFrame({'case': ['1', '1'], 'activity': ['a', 'b'],"
+        " 'timestamp': ['2024-01-01', '2024-01-02']}))\n"
+        "spec = Templates(parse_templates([{'name': 't', 'steps': ['a', 'b']}]),"
+        " alignment_max_cases=0)\n"
+        "assert template_conformance(log, spec)['conforming'].tolist() == [True]\n"
+        "print('pm4py' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, check=True)  # fmt: skip
+    assert done.stdout.strip() == "False"

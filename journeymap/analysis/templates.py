@@ -24,10 +24,12 @@ How conformance is checked, per template (the ``method``): ``sequence match`` ma
 each distinct activity sequence against a regular expression compiled from the steps on
 the engine, and aligns the sequences that do not match with the template's automaton;
 ``alignments`` runs pm4py's alignments on the template's Petri net; ``token replay``
-runs pm4py's token-based replay (it cannot name skipped steps). ``auto`` (the default)
-takes alignments for a template of at most ``alignment_max_cases`` cases, else sequence
-match (token replay for a BPMN template, which has no steps to match). Every method
-works on the distinct sequences (variants) of a template's cases, not on each case.
+runs pm4py's token-based replay (it cannot name skipped steps, and needs each activity
+once in the model). ``auto`` (the default) takes alignments for a template of at most
+``alignment_max_cases`` cases, else sequence match, or for a BPMN template (which has no
+steps to match) token replay, or alignments when an activity is on two of its tasks.
+Every method works on the distinct sequences (variants) of a template's cases, not on
+each case.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from journeymap.discovery.template_language import (
 from journeymap.discovery.template_model import Template
 from journeymap.discovery.times import case_times_expr
 from journeymap.discovery.variants import case_variants_expr, variants_expr
-from journeymap.errors import ConfigError
+from journeymap.errors import ConfigError, option
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -130,7 +132,12 @@ class Templates:
         for t in self.templates:
             if t.name == name:
                 return t
-        have = ", ".join(repr(t.name) for t in self.templates) or "none"
+        if not self.templates:
+            raise ConfigError(
+                f"no template is called {name!r}: no journey templates are given; write "
+                f"[[template]] tables in the configuration or give {option('templates', 'FILE')}"
+            )
+        have = ", ".join(repr(t.name) for t in self.templates)
         raise ConfigError(f"no template is called {name!r}; the templates are: {have}")
 
     def key(self) -> str:

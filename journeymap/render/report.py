@@ -362,6 +362,7 @@ def _made(findings: Any, options: dict[str, Any]) -> str:
         "model": chosen.model,
         "demand": chosen.demand,
         "by": chosen.by,
+        "template": chosen.template,
     }
     settings = json.dumps(
         {"mining": mining, "report": shown}, sort_keys=True, indent=2, default=str
