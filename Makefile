@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(BIN)/journeymap inspect sample_logs/service_desk.csv
-	$(BIN)/journeymap mine sample_logs/service_desk.csv --config sample_logs/service_desk.toml -o $(DEMO_OUT) --format svg,png
+	$(BIN)/journeymap mine sample_logs/service_desk.csv --config sample_logs/service_desk.toml --templates sample_logs/service_desk_templates.toml -o $(DEMO_OUT) --format svg,png
 	@echo "Report: $(DEMO_OUT)/report.html; journey map: $(DEMO_OUT)/journey.svg (and .png); tables: $(DEMO_OUT)/tables/; charts: $(DEMO_OUT)/charts/"
 
 test: setup test-deps lint typecheck pytest

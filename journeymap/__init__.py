@@ -58,6 +58,10 @@ _FACADE = {
     "ReadOptions": "journeymap.mapping",
     "Options": "journeymap.options",
     "load_options": "journeymap.options",
+    "load_templates": "journeymap.options",
+    "Templates": "journeymap.template_model",
+    "suggest_templates": "journeymap.analysis.template_suggest",
+    "template_conformance": "journeymap.analysis.templates",
     "batch": "journeymap.pipeline",
     "compare": "journeymap.pipeline",
     "compare_split": "journeymap.pipeline",
@@ -78,11 +82,13 @@ if TYPE_CHECKING:
         reintegration_plan,
         rework,
     )
+    from journeymap.analysis.template_suggest import suggest_templates
+    from journeymap.analysis.templates import template_conformance
     from journeymap.discovery import activity_stats, dfg, to_pm4py, variants
     from journeymap.eventlog import EventLog, read_log
     from journeymap.findings import Comparison, Findings
     from journeymap.mapping import ROLES, Mapping, ReadOptions
-    from journeymap.options import Options, load_options
+    from journeymap.options import Options, load_options, load_templates
     from journeymap.pipeline import (
         batch,
         compare,
@@ -92,6 +98,7 @@ if TYPE_CHECKING:
         write_comparison,
         write_outputs,
     )
+    from journeymap.template_model import Templates
 
 
 __getattr__, __dir__ = lazy_members(__name__, globals(), _FACADE)
@@ -115,6 +122,7 @@ __all__ = [
     "RenderError",
     "SourceError",
     "SourceNotFoundError",
+    "Templates",
     "__version__",
     "activity_stats",
     "batch",
@@ -126,6 +134,7 @@ __all__ = [
     "handoff_summary",
     "handoffs",
     "load_options",
+    "load_templates",
     "mine",
     "pingpong",
     "read_log",
@@ -133,6 +142,8 @@ __all__ = [
     "reintegration_plan",
     "rework",
     "split_log",
+    "suggest_templates",
+    "template_conformance",
     "to_pm4py",
     "variants",
     "write_comparison",

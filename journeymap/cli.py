@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from journeymap import errors
 from journeymap.cli_batch import batch, compare, config
 from journeymap.cli_common import (
     handle_errors,
@@ -163,6 +164,21 @@ def inspect(
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print nothing but errors (no final 'Wrote ...' line)."
 )
+@click.option(
+    "--templates",
+    "templates_path",
+    type=click.Path(dir_okay=False),
+    help="TOML file of journey templates ([[template]] tables, see `journeymap template "
+    "suggest`): check each case against the journey designed for its type of demand "
+    "(tables/conformance.csv, deviations.csv, segments.csv).",
+)
+@click.option(
+    "--template",
+    "template_name",
+    metavar="NAME",
+    help="Draw the map of the journey template NAME instead: its designed steps and paths, "
+    "and where its cases deviated.",
+)
 @handle_errors
 def mine(
     log: str,
@@ -180,6 +196,8 @@ def mine(
     model: str | None,
     rejects_path: str | None,
     quiet: bool,
+    templates_path: str | None,
+    template_name: str | None,
     config_path: str | None,
     **given: Any,
 ) -> None:
@@ -187,9 +205,11 @@ def mine(
 
     Writes journey.dot and journey.svg (and other formats asked for), tables/dfg.csv,
     tables/activities.csv, tables/variants.csv and summary.json, plus model.bpmn and
-    model.svg when a model is asked for. Big logs are simplified to a readable map; the
-    caption says how much is shown. Progress goes to the terminal, nothing to a pipe;
-    the last line says what was written (also in a pipe, unless --quiet).
+    model.svg when a model is asked for. With journey templates (--templates, or
+    [[template]] in the config), each case is checked against the journey designed for
+    its type of demand. Big logs are simplified to a readable map; the caption says how
+    much is shown. Progress goes to the terminal, nothing to a pipe; the last line says
+    what was written (also in a pipe, unless --quiet).
     """
     import journeymap as jm
     from journeymap.pipeline import open_log
@@ -218,10 +238,13 @@ def mine(
             "demand": demand_filter,
             "by": by,
             "model": model,
+            "template": template_name,
         },
         output={"formats": chosen, "report": report},
         check={"period": period},
     )
+    if templates_path is not None:
+        options = options.with_templates(templates_path)
     say = (lambda message: None) if quiet else _progress()
     from journeymap.connectors.sql import shown_source
 
@@ -349,6 +372,82 @@ def generate(
         f"({rates['failure_demand_pct']:.1f}% failure demand)",
         err=True,
     )
+
+
+@cli.group(short_help="Journey templates: suggest them from a log.")
+def template() -> None:
+    """Journey templates: the journey each type of demand is designed to take.
+
+    Write them by hand, or let `journeymap template suggest` propose them from a log,
+    then check the log against them with `journeymap mine LOG --templates FILE`.
+    """
+
+
+@template.command(short_help="Suggest one template per type of demand from a log.")
+@log_options
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="TOML file to write the templates to (an existing file only with --force).",
+)
+@click.option(
+    "--demand-column",
+    metavar="COLUMN",
+    help="The column that says what each case is a demand for (a request type); without "
+    "it, one template for all demand.",
+)
+@click.option(
+    "--min-share",
+    type=click.FloatRange(0, 100),
+    default=5.0,
+    show_default=True,
+    metavar="PCT",
+    help="Suggest the shortest variant that at least PCT % of a type's value-demand cases follow.",
+)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@handle_errors
+def suggest(
+    log: str,
+    output: str,
+    demand_column: str | None,
+    min_share: float,
+    force: bool,
+    config_path: str | None,
+    **given: Any,
+) -> None:
+    """Suggest a journey template for each type of demand in LOG, written to OUTPUT.
+
+    For each type of demand (the values of --demand-column), the shortest variant that
+    at least --min-share % of its value-demand cases follow (else the most common one),
+    with the share of the type's cases that follow it. Edit the file into the journeys
+    you designed, then run `journeymap mine LOG --templates OUTPUT`.
+    """
+    from journeymap.analysis.template_suggest import suggest_templates
+    from journeymap.pipeline import open_log
+    from journeymap.pipeline.suggest import suggestions_text, write_suggestions
+    from journeymap.render.words import suggestion_text
+
+    options = options_from(config_path, given)
+    column = demand_column or options.templates.demand_column
+    if Path(output).exists() and not force:  # say so before reading the log
+        raise errors.OutputError(
+            f"{output}: exists; give {errors.option('force', True)} to replace it, or another file"
+        )
+    with open_log(log, options) as event_log:
+        found = suggest_templates(
+            event_log, demand_column=column, rules=options.demand, min_share=min_share
+        )
+        text = suggestions_text(
+            found, source=event_log.source, demand_column=column, min_share=min_share
+        )
+    write_suggestions(output, text, force=force)
+    for s in found:
+        name = s.template.name
+        click.echo(suggestion_text(name, s.covered, s.cases, s.variant_value_cases, s.value_cases))
+    click.echo(f"Wrote {len(found)} template{'s' if len(found) != 1 else ''} to {output}", err=True)
 
 
 cli.add_command(batch)

@@ -16,8 +16,6 @@ from typing import Any
 
 import click
 
-from journeymap.render.change_words import batch_summary
-
 __all__ = ["BatchDisplay", "done_line"]
 
 
@@ -116,5 +114,7 @@ class BatchDisplay:
     def finished(self, rows: list[dict[str, Any]], index: Path) -> None:
         """The last line: where the index is, and how the batch went."""
         if not self.quiet:
+            from journeymap.render.change_words import batch_summary  # pandas: when used
+
             summary = batch_summary([str(r["status"]) for r in rows])
             click.echo(f"Wrote {index} ({summary})", err=True)

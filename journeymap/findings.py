@@ -16,12 +16,13 @@ import pandas as pd
 from journeymap.analysis.capability import XmRChart
 from journeymap.analysis.period import Period
 from journeymap.analysis.profile import Profile
+from journeymap.analysis.templates import Templates
 from journeymap.discovery.simplify import MapScope
 from journeymap.engine import EngineTable
 from journeymap.eventlog import EventLog
 from journeymap.options import Options
 
-__all__ = ["CheckFindings", "Comparison", "Findings", "MapPicture"]
+__all__ = ["CheckFindings", "Comparison", "Findings", "MapPicture", "TemplateFindings"]
 
 
 @dataclass
@@ -45,6 +46,38 @@ class CheckFindings:
         on the engine (for :meth:`~journeymap.eventlog.EventLog.only_cases`)."""
         d = self.demand.expr
         return d.filter(d.failure == failure).select("case")
+
+
+@dataclass
+class TemplateFindings:
+    """The journey templates: how the cases of each type of demand compare with the
+    journey designed for them (:mod:`journeymap.analysis.templates`).
+
+    Attributes
+    ----------
+    templates : the templates and their settings.
+    summary : per template (file order), its cases, conforming and straightforward
+        shares, extra end-to-end time and method
+        (:func:`~journeymap.analysis.template_measures.template_summary`).
+    conformance : per case, on the engine
+        (:func:`~journeymap.analysis.templates.template_conformance`).
+    deviations : per template, kind and activity
+        (:func:`~journeymap.analysis.template_measures.template_deviations`).
+    segments : per type of demand and channel
+        (:func:`~journeymap.analysis.template_measures.demand_segments`).
+    paths, activities : the paths and activities of each template's cases and design,
+        for its map (None when no map of a template is drawn).
+    notes : what the user should know (a template no case has).
+    """
+
+    templates: Templates
+    summary: dict[str, dict[str, Any]]
+    conformance: EngineTable
+    deviations: pd.DataFrame
+    segments: pd.DataFrame
+    paths: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +128,7 @@ class Findings:
     profile : the log's profile and data-quality facts (what ``inspect`` shows).
     failure_matches : which activities each failure-activity pattern matched, in how many
         cases (:func:`~journeymap.analysis.demand.failure_matches`).
+    templates : the journey templates' findings, or None without templates.
     """
 
     log: EventLog
@@ -122,6 +156,7 @@ class Findings:
     model: Any = None
     profile: Profile | None = None
     failure_matches: pd.DataFrame | None = None
+    templates: TemplateFindings | None = None
 
     @property
     def scope(self) -> MapScope:

@@ -19,6 +19,9 @@ section           sets
 [output]          which pictures to write, and the report
 [report]          the report's title and the service's purpose
 [reintegration]   how the reintegration plan groups handlers
+[templates]       how the journey templates are checked
+                  (:class:`~journeymap.template_model.Templates`)
+[[template]]      the journey templates, one table each
 [[files]]         ``read`` and ``mapping`` settings for the files a glob ``pattern``
                   matches (:meth:`Options.for_source`)
 ================  =========================================================
@@ -40,6 +43,7 @@ from journeymap.demand_rules import DemandRules, rules_from_config
 from journeymap.errors import ConfigError
 from journeymap.mapping import ROLES, ReadOptions
 from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
+from journeymap.template_model import Templates, parse_templates
 
 __all__ = [
     "SECTIONS",
@@ -55,6 +59,7 @@ __all__ = [
     "ReportOptions",
     "config_keys",
     "load_options",
+    "load_templates",
 ]
 
 #: Journey map views, picture formats, models, lanes and subsets a run can ask for.
@@ -144,6 +149,8 @@ class MapOptions:
     demand : "all", or "failure" / "value": draw the map of that demand only.
     by : "demand_type" or "channel": one end-to-end capability chart per group too.
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
+    template : the name of a journey template: draw its map (its steps and paths as
+        the backbone, the deviations of its cases) instead of the journey map.
     """
 
     lanes: str = _key("auto", f"Swimlanes: {', '.join(LANES)} (auto: team when mapped).")
@@ -163,6 +170,9 @@ class MapOptions:
         None, f"One end-to-end capability chart per group: {', '.join(BY_GROUPS)}."
     )
     model: str = _key("none", f"A formal model from pm4py: {', '.join(MODELS)}.")
+    template: str | None = _key(
+        None, "The name of a journey template: draw the map of its steps and its cases."
+    )
 
     def __post_init__(self) -> None:
         for name, allowed in (
@@ -264,6 +274,7 @@ class Options:
     reintegration: ReintegrationOptions = field(default_factory=ReintegrationOptions)
     #: ``[[files]]``: read and mapping settings by file pattern (see :meth:`for_source`).
     files: tuple[FilePattern, ...] = ()
+    templates: Templates = field(default_factory=Templates)
     #: Where the options came from (the config file), for messages.
     source: str | None = None
 
@@ -289,7 +300,7 @@ class Options:
         checked = {
             name: check_section(config.sections[name], name, _hints(name), source)
             for name in SECTIONS
-            if name in config.sections
+            if name in config.sections and name != "template"
         }
         read, mapping = _read_and_mapping(checked.get("read", {}), checked.get("mapping", {}))
         patterns = check_files(
@@ -316,6 +327,7 @@ class Options:
                 report=ReportOptions(**checked.get("report", {})),
                 reintegration=ReintegrationOptions(**checked.get("reintegration", {})),
                 files=files,
+                templates=_templates(config, checked.get("templates", {})),
                 source=config.path,
             )
         except ConfigError as exc:
@@ -345,6 +357,17 @@ class Options:
             if pattern.matches(path, base=base):
                 return self.replace(read=pattern.read, mapping=pattern.mapping)
         return self
+
+    def with_templates(self, path: str | Path) -> Options:
+        """These options with the journey templates of a templates file (its templates
+        replace the configuration's; see :func:`load_templates`).
+
+        Raises
+        ------
+        ConfigError
+            As :func:`load_templates`.
+        """
+        return dataclasses.replace(self, templates=load_templates(path, self.templates))
 
     def replace(self, **sections: dict[str, Any] | None) -> Options:
         """These options with some values changed, by section: ``read``, ``mapping``,
@@ -393,6 +416,12 @@ _DATACLASS_SECTIONS: dict[str, type] = {
     "output": OutputOptions,
     "report": ReportOptions,
     "reintegration": ReintegrationOptions,
+    "templates": Templates,
+}
+_TEMPLATES_HINTS: dict[str, Any] = {
+    "demand_column": str,
+    "method": str,
+    "alignment_max_cases": int,
 }
 _DEMAND_HINTS: dict[str, Any] = {
     "failure_activities": tuple[str, ...],
@@ -409,10 +438,12 @@ _DEMAND_HELP = {
     "rule": "Attribute rules, [[demand.rule]] tables: name, column, and equals or matches.",
 }
 
+_TEMPLATE_HELP = "A journey template: name, the demand it is for, and its steps (or a bpmn file)."
+
 #: The sections of the config file, in the order the template lists them.
 SECTIONS = (
     "read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report",
-    "reintegration",
+    "reintegration", "templates", "template",
 )  # fmt: skip
 
 
@@ -430,6 +461,8 @@ def _hints(section: str) -> dict[str, Any]:
     """{key: type hint} of a config-file section."""
     if section == "demand":
         return _DEMAND_HINTS
+    if section == "templates":
+        return _TEMPLATES_HINTS
     if section in ("read", "mapping"):
         hints = typing.get_type_hints(ReadOptions)
         keys = [f.name for f in fields(ReadOptions) if f.metadata.get("section", "read") == section]
@@ -466,6 +499,9 @@ def config_keys() -> list[ConfigKey]:
                        "extra_failure_activities": ()}  # fmt: skip
             keys += [ConfigKey(section, k, default.get(k), _DEMAND_HELP[k]) for k in _DEMAND_HINTS]
             continue
+        if section == "template":  # tables of their own: the template shows an example
+            keys.append(ConfigKey(section, "steps", None, _TEMPLATE_HELP))
+            continue
         cls = ReadOptions if section == "mapping" else _DATACLASS_SECTIONS[section]
         if section == "mapping":
             keys += [
@@ -476,7 +512,8 @@ def config_keys() -> list[ConfigKey]:
         for f in fields(cls):
             if section in ("read", "mapping") and f.metadata.get("section", "read") != section:
                 continue
-            keys.append(ConfigKey(section, f.name, f.default, f.metadata["help"]))
+            if "help" in f.metadata:  # the rest are not keys (the templates, their source)
+                keys.append(ConfigKey(section, f.name, f.default, f.metadata["help"]))
     return keys
 
 
@@ -497,3 +534,67 @@ def load_options(path: str | Path | None) -> Options:
     if path is None:
         return Options()
     return Options.from_config(Config(sections=read_toml(path), path=str(path)))
+
+
+def _templates(config: Config, settings: dict[str, Any]) -> Templates:
+    """The ``[templates]`` settings and ``[[template]]`` tables of a configuration."""
+    source = config.source
+    folder = Path(config.path).parent if config.path else None
+    tables: Any = config.sections.get("template", [])
+    if isinstance(tables, dict):
+        raise ConfigError(
+            f"{source}: write each template as [[template]] (two brackets), not [template]"
+        )
+    found = parse_templates(tables, source=source, folder=folder)
+    return Templates(found, source=source, **settings)
+
+
+def load_templates(path: str | Path, base: Templates | None = None) -> Templates:
+    """Read a templates file (``mine --templates FILE``): ``[[template]]`` tables and,
+    optionally, a ``[templates]`` section. Its templates replace those of ``base`` (the
+    configuration's); its settings override base's where it gives them.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or not valid TOML, holds other sections, or a template or
+        setting is wrong (the message names the file, the template and the step).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "t.toml"
+    ...     _ = path.write_text('[[template]]\\nname = "All"\\nsteps = ["a", "b"]\\n')
+    ...     [t.name for t in load_templates(path).templates]
+    ['All']
+    """
+    sections = read_toml(path)
+    extra = [s for s in sections if s not in ("templates", "template")]
+    if extra:
+        raise ConfigError(
+            f"{path}: a templates file holds [[template]] tables and a [templates] section "
+            f"only, not [{extra[0]}]; put other options in the configuration (--config)"
+        )
+    if "template" not in sections:
+        raise ConfigError(
+            f"{path}: no [[template]] tables; write one per type of demand, with name = "
+            "and steps = [...]"
+        )
+    config = Config(sections=sections, path=str(path))
+    settings = check_section(
+        sections.get("templates", {}), "templates", _TEMPLATES_HINTS, config.source
+    )
+    base = base or Templates()
+    merged = {
+        "demand_column": base.demand_column,
+        "method": base.method,
+        "alignment_max_cases": base.alignment_max_cases,
+        **settings,
+    }
+    try:
+        return _templates(config, merged)
+    except ConfigError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise ConfigError(f"{path}: {exc}") from exc

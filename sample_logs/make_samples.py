@@ -4,8 +4,9 @@ Run from the repository root, with journeymap installed (or importable)::
 
     python sample_logs/make_samples.py
 
-It rewrites ``service_desk.csv``, ``service_desk.xes``, ``service_desk_truth.csv`` and
-the table between the ``rates`` markers of ``README.md``. The tests regenerate the files
+It rewrites ``service_desk.csv``, ``service_desk.xes``, ``service_desk_truth.csv``,
+``service_desk_templates.toml`` (the designed journey of each request type) and the
+table between the ``rates`` markers of ``README.md``. The tests regenerate the files
 into a temporary folder and compare them byte for byte with the committed ones.
 """
 
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from journeymap.render.template_file import templates_toml
 from journeymap.synthetic import generate_log, write_csv, write_xes
+from journeymap.synthetic.journeys import DEMAND_COLUMN, designed_journeys
 
 CASES, SEED = 1350, 19
 HERE = Path(__file__).resolve().parent
@@ -44,7 +47,17 @@ ROWS = (
     ("one_stop_pct", "one-stop cases, %", "{:.2f}"),
     ("clean_pct", "clean cases, %", "{:.2f}"),
     ("tie_cases", "cases with two events at the same timestamp", "{:.0f}"),
+    ("follows_template_pct", "cases that follow their designed journey, %", "{:.2f}"),
+    ("skipped_step_pct", "... cases that skip a designed step, %", "{:.2f}"),
+    ("inserted_step_pct", "... cases with an inserted step, %", "{:.2f}"),
+    ("repeated_step_pct", "... cases that repeat a step, %", "{:.2f}"),
 )  # fmt: skip
+TEMPLATES_HEADING = (
+    "Journey templates of the sample log: the designed journey of each request type",
+    "(journeymap.synthetic.journeys). Written by make_samples.py; use them with",
+    "  journeymap mine sample_logs/service_desk.csv --config sample_logs/service_desk.toml \\",
+    "      --templates sample_logs/service_desk_templates.toml",
+)
 
 
 def rates_table(rates: dict[str, float]) -> str:
@@ -55,11 +68,15 @@ def rates_table(rates: dict[str, float]) -> str:
 
 
 def make(outdir: Path) -> str:
-    """Write the three sample files into ``outdir``; return the rates table."""
+    """Write the four sample files into ``outdir``; return the rates table."""
     outdir = Path(outdir)
     rates = write_csv(outdir / "service_desk.csv", cases=CASES, seed=SEED,
                       truth_path=outdir / "service_desk_truth.csv")  # fmt: skip
     write_xes(generate_log(cases=CASES, seed=SEED), outdir / "service_desk.xes")
+    text = templates_toml(
+        designed_journeys(), settings={"demand_column": DEMAND_COLUMN}, heading=TEMPLATES_HEADING
+    )
+    (outdir / "service_desk_templates.toml").write_text(text, encoding="utf-8")
     return rates_table(rates)
 
 

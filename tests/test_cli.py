@@ -166,3 +166,17 @@ def test_generate_refuses_unknown_suffix(runner, tmp_path):
     result = runner.invoke(cli, ["generate", str(tmp_path / "g.json")])
     assert result.exit_code == 2
     assert "Invalid value for OUTPUT: must end in .csv, .csv.gz or .xes" in result.stderr
+
+
+def test_the_command_line_starts_without_the_engine_or_pandas():
+    """`journeymap --help` and argument mistakes answer at once: the command line loads
+    pandas, the engine and the analyses only when a command needs them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, journeymap, journeymap.cli\n"
+        "print(sorted(m for m in ('pandas', 'duckdb', 'ibis', 'pm4py') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -31,6 +31,14 @@ NOT_MEASURES = {
     "journeymap.discovery.models.inductive_model",  # process models, built by pm4py
     "journeymap.discovery.models.heuristics_model",
     "journeymap.discovery.pm4py_log.to_pm4py",  # the events in pm4py's form
+    # journey templates: reading them, and the forms the measures use
+    "journeymap.analysis.templates.template_notes",
+    "journeymap.analysis.templates.demand_column_of",
+    "journeymap.template_model.parse_templates",
+    "journeymap.discovery.template_language.activity_codes",
+    "journeymap.discovery.template_language.template_regex",
+    "journeymap.discovery.alignments.template_net",
+    "journeymap.discovery.alignments.duplicate_labels",
 }
 
 

@@ -221,7 +221,12 @@ def test_xes_matches_csv(tmp_path, log):
 def test_committed_samples_are_reproducible(tmp_path):
     make = load_make_samples()
     table = make.make(tmp_path)
-    for name in ["service_desk.csv", "service_desk.xes", "service_desk_truth.csv"]:
+    for name in [
+        "service_desk.csv",
+        "service_desk.xes",
+        "service_desk_truth.csv",
+        "service_desk_templates.toml",
+    ]:
         committed = (SAMPLES / name).read_bytes()
         assert committed == (tmp_path / name).read_bytes(), name
         assert len(committed) < 2_000_000, name

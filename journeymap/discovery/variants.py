@@ -16,6 +16,7 @@ __all__ = [
     "case_variants_expr",
     "variants",
     "variants_covering",
+    "variants_expr",
 ]
 
 #: How a variant's activities are joined in tables and reports.
@@ -67,6 +68,13 @@ def case_variants_expr(log: EventLog) -> Any:
         return joined.select("case", variant_rank=joined["rank"])
 
     return log.derived("case_variants", build)
+
+
+def variants_expr(log: EventLog) -> Any:
+    """:func:`variants` as an Ibis table on the engine, one row per variant:
+    ``sequence`` (its activities, a list), ``cases``, ``median_e2e_s`` and ``rank``
+    (computed once per log)."""
+    return _ranked(log)
 
 
 def _sequences(log: EventLog) -> Any:

@@ -32,6 +32,7 @@ from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings, Findings, MapPicture
 from journeymap.options import Options
 from journeymap.pipeline.check import check
+from journeymap.pipeline.templates import check_templates
 
 __all__ = ["Progress", "mine"]
 
@@ -51,9 +52,9 @@ def mine(
     end-to-end times; hand-offs, ping-pong and reintegration candidates at each handler
     level, and the hand-off network and reintegration plan at the findings' level;
     rework; the per-case table; demand, flow and capability charts; the journey map's
-    scope (and the failure-demand map for the report); and, if asked, a formal model
-    (pm4py). Nothing is written: :func:`journeymap.write_outputs` writes the
-    findings.
+    scope (and the failure-demand map for the report); with journey templates, each
+    case's conformance to its template; and, if asked, a formal model (pm4py). Nothing
+    is written: :func:`journeymap.write_outputs` writes the findings.
 
     Parameters
     ----------
@@ -139,6 +140,10 @@ def mine(
     activities = _with_rework_share(activities, rework_table)
     say("cases")
     cases = EngineTable(log.engine, case_table_expr(log, level=level), ("case_id",))
+    templates = None
+    if options.templates.templates or chosen.template is not None:
+        say("journey templates")
+        templates = check_templates(log, options)
     # What is left reads per-case tables: free the per-event ones.
     log.release("rework_flags", "ordered")
     say("demand, flow and capability")
@@ -187,6 +192,7 @@ def mine(
         model=built,
         profile=quality,
         failure_matches=matches,
+        templates=templates,
         **flows,
     )
 

@@ -26,6 +26,7 @@ from journeymap.render.journey import journey_dot
 from journeymap.render.pictures import draw
 from journeymap.render.report import render_report
 from journeymap.render.summary import summary
+from journeymap.render.template_map import template_dot
 from journeymap.render.words import (
     chart_title,
     map_caption,
@@ -58,8 +59,9 @@ def write_outputs(
     ``findings.options.output.formats``); ``tables/`` (dfg, activities, variants,
     handoffs, pingpong, reintegration, reintegration_plan, rework, cases, demand,
     demand_by_week, failure_pareto, flow, capability_e2e as CSV; rejects, when rows were
-    rejected); ``charts/`` (the XmR charts as SVG); ``summary.json``; ``run.json``, the
-    run record (journeymap version, the input's SHA-256 and size, the options:
+    rejected; with journey templates, conformance, deviations and segments); ``charts/``
+    (the XmR charts as SVG); ``summary.json``; ``run.json``, the run record (journeymap
+    version, the input's SHA-256 and size, the options:
     :mod:`journeymap.pipeline.run_record`); with a model, ``model.bpmn`` (inductive) and
     ``model.svg``; and, unless ``report`` is False (default
     ``findings.options.output.report``), ``report.html``. ``source_path``, when it is a
@@ -72,6 +74,7 @@ def write_outputs(
     ------
     OutputError
         ``outdir`` is a file, holds files journeymap did not write, or cannot be written.
+    With ``options.map.template``, ``journey.*`` is the map of that journey template.
     RenderError, MissingDependencyError
         Graphviz fails or is not installed.
 
@@ -132,6 +135,13 @@ def _write(
         written.append(engine.write_csv(table, tables / f"{name}.csv"))
     if findings.cases is not None:
         written.append(findings.cases.write_csv(tables / "cases.csv"))
+    if findings.templates is not None:
+        found = findings.templates
+        written += [
+            found.conformance.write_csv(tables / "conformance.csv"),
+            engine.write_csv(found.deviations, tables / "deviations.csv"),
+            engine.write_csv(found.segments, tables / "segments.csv"),
+        ]
     if findings.log.rejected_rows:
         findings.log.write_rejects(str(tables / "rejects.csv"))
         written.append(tables / "rejects.csv")
@@ -142,7 +152,10 @@ def _write(
         f"{log.source}: {findings.case_count:,} cases, "
         f"{log.events:,} events, {iso_day(findings.start)} to {iso_day(findings.end)}"
     )
-    if view == "handoffs":
+    if findings.options.map.template is not None:
+        name = findings.options.map.template
+        dot_source = _template_map(findings, name, title=f"{title}; template '{name}'")
+    elif view == "handoffs":
         dot_source = network_dot(findings, title)
     else:
         dot_source = _map_dot(findings.map, findings, view=view, title=title)
@@ -195,6 +208,14 @@ def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str =
     )
 
 
+def _template_map(findings: Findings, name: str, title: str = "") -> str:
+    found = findings.templates
+    assert found is not None and found.paths is not None and found.activities is not None
+    return template_dot(
+        name, found.paths, found.activities, found.deviations, found.summary[name], title=title
+    )
+
+
 def _write_report(
     findings: Findings, out: Path, chart_svgs: dict[str, str], sha256: str | None
 ) -> Path:
@@ -226,6 +247,11 @@ def _write_report(
     if findings.level is not None and findings.network is not None:
         network_svg = svg(network_dot(findings))
         journey_svgs["hand-offs"] = network_svg
+    template_svgs = {}
+    if findings.templates is not None and findings.templates.paths is not None:
+        template_svgs = {
+            name: svg(_template_map(findings, name)) for name in findings.templates.summary
+        }
     report = findings.options.report
     settings: dict[str, Any] = {
         k: v for k, v in (("purpose", report.purpose), ("title", report.title)) if v is not None
@@ -239,6 +265,7 @@ def _write_report(
         network_svg=network_svg,
         chart_svgs=chart_svgs,
         options=settings,
+        template_svgs=template_svgs,
     )
     target = out / "report.html"
     target.write_text(html, encoding="utf-8")

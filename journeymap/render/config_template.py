@@ -34,11 +34,20 @@ _SECTION_HELP = {
     "output": "What is written besides the tables and summary.json.",
     "report": "The report's heading.",
     "reintegration": "How the reintegration plan groups handlers.",
+    "templates": "How cases are checked against their journey templates.",
 }
 _EXAMPLES = {
     "rule": '# [[demand.rule]]\n# name = "complaint_channel"\n# column = "channel"\n'
     '# equals = "complaint"            # or: matches = "^compl"',
 }
+_TEMPLATE = """\
+# -- [[template]]: the journey a type of demand is designed to take, one table each ----
+# (`journeymap template suggest LOG -o FILE` proposes them from a log)
+# [[template]]
+# name = "Bulky collection"
+# demand = "Bulky waste collection"          # the demand_column's value; omit for all
+# steps = ["Receive request", {optional = "Check address"}, "Book slot", "Collect"]
+# or: bpmn = "designed.bpmn"                 # relative to this file's folder"""
 _FILES = """\
 # -- [[files]]: settings for some files only, first matching pattern wins ------------
 # A glob (* any characters, ? one) matched against the file's path relative to this
@@ -80,6 +89,9 @@ def config_template() -> str:
     keys = config_keys()
     parts = [_HEAD]
     for section in SECTIONS:
+        if section == "template":  # tables of their own, shown as a commented example
+            parts.append("\n" + _TEMPLATE)
+            continue
         parts.append(f"\n# {_SECTION_HELP[section]}\n[{section}]")
         for key in (k for k in keys if k.section == section):
             parts.append(f"# {key.help}")

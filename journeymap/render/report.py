@@ -19,6 +19,7 @@ from journeymap.render.profile_text import quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
 from journeymap.render.summary import summary as summary_of
+from journeymap.render.template_report import template_section
 from journeymap.render.words import (
     MISSING,
     PLAN_CAVEAT,
@@ -385,6 +386,7 @@ def _made(findings: Any, options: dict[str, Any]) -> str:
         "model": chosen.model,
         "demand": chosen.demand,
         "by": chosen.by,
+        "template": chosen.template,
     }
     settings = json.dumps(
         {"mining": mining, "report": shown}, sort_keys=True, indent=2, default=str
@@ -400,8 +402,8 @@ def _made(findings: Any, options: dict[str, Any]) -> str:
 
 _TOC = (("journey", "Journey map"), ("handoffs", "Hand-offs"),
         ("reintegration", "Reintegration"), ("plan", "Reintegration plan"),
-        ("rework", "Rework"), ("demand", "Demand"),
-        ("capability", "Capability"), ("variants", "Variants"), ("data", "Data quality"),
+        ("rework", "Rework"), ("demand", "Demand"), ("capability", "Capability"),
+        ("templates", "Templates"), ("variants", "Variants"), ("data", "Data quality"),
         ("glossary", "Glossary"), ("made", "How it was made"))  # fmt: skip
 
 
@@ -412,6 +414,7 @@ def render_report(
     network_svg: str | None,
     chart_svgs: dict[str, str],
     options: dict[str, Any],
+    template_svgs: dict[str, str] | None = None,
 ) -> str:
     """The findings as one self-contained HTML document (inline style, script and SVG).
 
@@ -429,6 +432,8 @@ def render_report(
         Settings to record under "How this report was made"; ``purpose`` (what the
         service is for, in the client's words) is shown under the heading; ``title`` replaces the
         log's name as the heading, ``source_sha256`` is shown as the source's checksum.
+    template_svgs : dict of str to str, optional
+        SVG text of each journey template's map, by the template's name.
 
     Returns
     -------
@@ -440,7 +445,11 @@ def render_report(
         When a picture is not well-formed SVG.
     """
     title = str(options.get("title") or findings.log.source)
-    toc = "".join(f'<li><a href="#{k}">{esc(t)}</a></li>' for k, t in _TOC)
+    toc = "".join(
+        f'<li><a href="#{k}">{esc(t)}</a></li>'
+        for k, t in _TOC
+        if k != "templates" or findings.templates is not None
+    )
     body = [
         _headline(findings, title, str(options.get("purpose") or "")),
         f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
@@ -451,6 +460,7 @@ def render_report(
         _rework(findings),
         _demand(findings, chart_svgs),
         _capability(findings, chart_svgs),
+        template_section(findings, template_svgs or {}),
         _variants(findings),
         _data_quality(findings),
         _glossary(),

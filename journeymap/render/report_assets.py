@@ -55,6 +55,18 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
      "special happened, worth understanding."),
     ("Variant", "The sequence of activities of a case. Cases with the same sequence "
      "share a variant; variants are ranked by how many cases follow them."),
+    ("Journey template", "The journey a type of demand is designed to take: its steps in "
+     "order, some optional, repeatable, in any order or alternatives, or a BPMN model. A "
+     "case went through as designed when its activities are one of the sequences the "
+     "template allows."),
+    ("Skipped, inserted, repeated", "What a case did differently from its template, by the "
+     "fewest changes that turn it into a designed journey: a designed step it did not do "
+     "(skipped), an activity the design does not expect there (inserted) or does again "
+     "(repeated)."),
+    ("Could have been straightforward", "A case of value demand that did not go through "
+     "as designed: the service could have handled it the designed way."),
+    ("Extra end-to-end time", "The median end-to-end time of the cases that deviated from "
+     "the template minus the median of those that went through as designed."),
 )  # fmt: skip
 
 STYLE = """

@@ -10,6 +10,7 @@ from journeymap.discovery.variants import variants_covering
 from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.profile_text import quality_warnings
+from journeymap.render.template_report import templates_summary
 from journeymap.render.words import capability_statement, map_caption, period_text
 
 __all__ = ["summary"]
@@ -58,6 +59,7 @@ def summary(findings: Findings) -> dict[str, Any]:
             else None
         ),
         **(_check_block(findings.check) if findings.check is not None else {}),
+        **(_templates_block(findings) if findings.templates is not None else {}),
         "map": {
             "lanes": findings.lanes,
             "activities_shown": scope.activities_shown,
@@ -76,7 +78,25 @@ def summary(findings: Findings) -> dict[str, Any]:
             "by": chosen.by,
             "view": chosen.view,
             "measure": chosen.measure,
+            "template": chosen.template,
         },
+    }
+
+
+def _templates_block(findings: Findings) -> dict[str, Any]:
+    """``templates`` (per template) and how they were checked."""
+    found = findings.templates
+    assert found is not None
+    spec = found.templates
+    return {
+        "templates": templates_summary(found),
+        "template_settings": {
+            "demand_column": spec.demand_column,
+            "method": spec.method,
+            "alignment_max_cases": spec.alignment_max_cases,
+            "source": spec.source,
+        },
+        "template_notes": found.notes,
     }
 
 

@@ -74,7 +74,9 @@ class SyntheticLog:
         ``value``), ``failure_activity``, ``repeat_contact`` (the rules that match),
         ``handoffs`` and ``pingpongs`` (team level), ``handoffs_resource``,
         ``rework_events``, ``redo_events``, ``self_loops``, ``dirty``, ``tie``,
-        ``single_handler``, ``one_stop``, ``clean``.
+        ``single_handler``, ``one_stop``, ``clean``; and, against the designed journey
+        of its service (:func:`~journeymap.synthetic.journeys.designed_journeys`),
+        ``follows_template``, ``skipped_step``, ``inserted_step``, ``repeated_step``.
     rates : log-level figures, see :func:`truth_rates`.
 
     Examples
@@ -190,7 +192,8 @@ def _truth_frame(plan: Plan, block: Block) -> pd.DataFrame:
 _SUMS = ("events", "handoffs", "handoffs_resource", "pingpongs", "rework_events", "redo_events",
          "failure", "failure_activity", "repeat_contact", "repeat_rule", "handoff_cases",
          "single_handler", "pingpong_cases", "rework_cases", "redo_cases", "self_loop_cases",
-         "dirty", "one_stop", "clean", "tie")  # fmt: skip
+         "dirty", "one_stop", "clean", "tie", "follows_template", "skipped_step",
+         "inserted_step", "repeated_step")  # fmt: skip
 
 
 def _sums(cases: pd.DataFrame) -> dict[str, int]:
@@ -224,6 +227,8 @@ def _rates(s: dict[str, int]) -> dict[str, float]:
         "redo_cases_pct": pct("redo_cases"), "self_loop_cases_pct": pct("self_loop_cases"),
         "dirty_cases_pct": pct("dirty"), "one_stop_pct": pct("one_stop"), "clean_pct": pct("clean"),
         "tie_cases": s["tie"],
+        "follows_template_pct": pct("follows_template"), "skipped_step_pct": pct("skipped_step"),
+        "inserted_step_pct": pct("inserted_step"), "repeated_step_pct": pct("repeated_step"),
     }  # fmt: skip
 
 
@@ -235,7 +240,9 @@ def truth_rates(cases: pd.DataFrame) -> dict[str, float]:
     ``repeat_contact_rule_pct`` counts every case the rule matches), ``value_demand_pct``,
     ``single_handler_pct``, ``cases_with_handoff_pct``, ``pingpong_cases_pct``,
     ``rework_cases_pct``, ``redo_cases_pct``, ``self_loop_cases_pct``, ``dirty_cases_pct``,
-    ``one_stop_pct``, ``clean_pct``. Means per case: ``mean_handoffs`` (team level),
+    ``one_stop_pct``, ``clean_pct``, and against the designed journeys
+    ``follows_template_pct``, ``skipped_step_pct``, ``inserted_step_pct``,
+    ``repeated_step_pct``. Means per case: ``mean_handoffs`` (team level),
     ``mean_handoffs_resource``. Counts: ``cases``, ``events``, ``pingpongs``,
     ``rework_events`` = ``redo_events`` + ``repeat_events``, ``tie_cases``.
 

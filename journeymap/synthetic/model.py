@@ -416,6 +416,13 @@ def block_truth(block: Block, cat: Catalogue) -> dict[str, Any]:
     loops = ((seq[:, 1:] == seq[:, :-1]) & (np.arange(SLOTS - 1) < (events - 1)[:, None])).sum(1)
     failure = (active & cat.failure[act]).any(axis=1)
     dirty = (active & cat.flags(DIRTY_ACTIVITIES)[act]).any(axis=1)
+    # The designed journeys (journeymap.synthetic.journeys): intake, acknowledgement
+    # maybe, then the first-contact step, or logging, assessment and the two work steps;
+    # then the closure. Every other slot is a deviation of a known kind.
+    routed = active[:, S_WORK2]
+    skipped = routed & ~(active[:, S_LOG] & active[:, S_ASSESS])
+    inserted = active[:, [S_INFO, S_CHASE, S_RETURN, S_COMPLAINT, S_REOPEN]].any(axis=1)
+    repeated = active[:, [S_ASSESS2, S_CHASE2, S_WORK1B, S_WORK2B]].any(axis=1)
     value = ~failure & ~block.repeat
     demand = np.where(
         failure, "failure_activity", np.where(block.repeat, "repeat_contact", "value")
@@ -427,4 +434,6 @@ def block_truth(block: Block, cat: Catalogue) -> dict[str, Any]:
         "self_loops": loops, "dirty": dirty, "tie": block.tie, "single_handler": handoffs == 0,
         "one_stop": (handoffs == 0) & (rework == 0) & value,
         "clean": (rework == 0) & (pingpongs == 0) & value & ~dirty,
+        "follows_template": ~(skipped | inserted | repeated), "skipped_step": skipped,
+        "inserted_step": inserted, "repeated_step": repeated,
     }  # fmt: skip

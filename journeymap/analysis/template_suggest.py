@@ -1,0 +1,148 @@
+"""Templates suggested from the data: per type of demand, the simplest frequent journey.
+
+:func:`suggest_templates` proposes, for each type of demand (a value of the demand
+column; without one, for all demand), the shortest variant that at least ``min_share``
+% of the type's value-demand cases follow (ties: more of those cases, then the variant's
+rank); when none reaches that share, the variant most of them follow. Its activities
+become the steps, with a run of one activity (``a a a``) written as ``{repeat = "a"}``.
+Each suggestion says the share of the type's cases that follow it (its coverage), which
+is computed by checking the cases against the suggested templates exactly as ``mine``
+checks them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from journeymap.analysis.templates import Templates, _base_expr, template_conformance_expr
+from journeymap.demand_rules import DemandRules
+from journeymap.discovery.variants import variants_expr
+from journeymap.eventlog import EventLog
+from journeymap.template_model import RepeatStep, Seq, Step, Template
+
+__all__ = ["ALL_DEMAND", "Suggestion", "suggest_templates"]
+
+#: The name of the template suggested for all demand (no demand column).
+ALL_DEMAND = "All demand"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A template suggested for one type of demand.
+
+    Attributes
+    ----------
+    template : the template (named after the type of demand).
+    cases : the type's cases.
+    covered : the type's cases that follow the template.
+    value_cases : the type's cases of value demand.
+    variant_value_cases : the value-demand cases of the variant chosen.
+    """
+
+    template: Template
+    cases: int
+    covered: int
+    value_cases: int
+    variant_value_cases: int
+
+    @property
+    def coverage_pct(self) -> float:
+        """covered / cases * 100."""
+        return 100 * self.covered / self.cases if self.cases else 0.0
+
+
+def _steps(sequence: list[str]) -> Seq:
+    """A variant's activities as steps, runs of one activity as a repeat."""
+    steps: list[Step] = []
+    for activity, run in itertools.groupby(sequence):
+        steps.append(RepeatStep(activity) if len(list(run)) > 1 else activity)
+    return Seq(tuple(steps))
+
+
+def suggest_templates(
+    log: EventLog,
+    *,
+    demand_column: str | None = None,
+    rules: DemandRules | None = None,
+    min_share: float = 5.0,
+    max_types: int = 50,
+) -> list[Suggestion]:
+    """Suggest one template per type of demand (the ``max_types`` types with the most
+    cases, most first; ties by name), or one for all demand without ``demand_column``.
+    Cases without a value in the demand column get none.
+
+    Raises
+    ------
+    ConfigError
+        ``demand_column`` is not a column of the log.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "2", "2", "2", "3", "3", "3"],
+    ...     "activity": ["a", "c", "a", "b", "c", "a", "c", "c"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+    ...                   "2024-01-02 10:00", "2024-01-02 11:00", "2024-01-03 09:00",
+    ...                   "2024-01-03 10:00", "2024-01-03 11:00"]}))
+    >>> s, = suggest_templates(log, min_share=30)
+    >>> s.template.toml_steps(), s.covered, s.cases
+    (['a', 'c'], 1, 3)
+    """
+    rules = rules or DemandRules()
+    spec = Templates(demand_column=demand_column)
+    base = _base_expr(log, spec, rules)
+    per_variant = base.group_by("demand", "variant_rank").aggregate(
+        cases=base.count(), value_cases=base.count(where=~base.failure)
+    )
+    ranked = variants_expr(log).select(variant_rank="rank", sequence="sequence")
+    frame = log.engine.fetch(per_variant.join(ranked, "variant_rank"))
+    if demand_column is None:
+        frame["demand"] = ALL_DEMAND
+    else:  # cases without a type of demand can have no template
+        frame = frame[frame["demand"].notna()]
+    sums = frame.groupby("demand")[["cases", "value_cases"]].sum()
+    totals = {str(d): (int(n), int(v)) for d, n, v in sums.itertuples()}
+    order = sorted(totals, key=lambda d: (-totals[d][0], d))
+    chosen: list[tuple[Template, Any]] = []
+    for demand in order[:max_types]:
+        rows = frame[frame["demand"] == demand]
+        value = totals[demand][1]
+        floor = value * min_share / 100
+        weight = "value_cases" if value else "cases"
+        candidates = rows[(rows["value_cases"] >= floor) & (rows["value_cases"] > 0)]
+        if candidates.empty:
+            candidates = rows.sort_values([weight, "variant_rank"], ascending=[False, True])[:1]
+        rows_: list[Any] = list(candidates.itertuples(index=False))
+        best = min(rows_, key=lambda r: (len(r.sequence), -getattr(r, weight), r.variant_rank))
+        name = demand
+        template = Template(
+            name=name,
+            demand=None if demand_column is None else name,
+            steps=_steps([str(a) for a in best.sequence]),
+            source="suggestion",
+        )
+        chosen.append((template, best))
+    if not chosen:
+        return []
+    check = Templates(
+        tuple(t for t, _ in chosen), demand_column=demand_column, method="sequence match"
+    )
+    c = template_conformance_expr(log, check, rules)
+    counted = log.engine.fetch(
+        c.group_by("template").aggregate(covered=c.count(where=c.conforming))
+    )
+    covered = {str(t): int(n) for t, n in zip(counted["template"], counted["covered"], strict=True)}
+    return [
+        Suggestion(
+            template=t,
+            cases=totals[t.name][0],
+            covered=covered.get(t.name, 0),
+            value_cases=totals[t.name][1],
+            variant_value_cases=int(best.value_cases),
+        )
+        for t, best in chosen
+    ]
