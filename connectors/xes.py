@@ -22,11 +22,12 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from journeymap.connectors.base import Connector, RawSource, row_column
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import text_batch
+from journeymap.connectors.xmlprolog import Readable, find_entity_declaration
 from journeymap.errors import EmptyLogError, SourceError
 from journeymap.mapping import ReadOptions
 
@@ -42,7 +43,6 @@ _PARSER_OPTIONS: dict[str, Any] = {
 }  # fmt: skip
 _VALUE_TYPES = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTING_TYPES = frozenset({"list", "container"})
-_PROLOG_CHUNK = 1 << 16
 _FEED_CHUNK = 1 << 20
 # lxml appends the position to its messages; the line is given separately.
 _POSITION = re.compile(r",? line \d+, column \d+$")
@@ -118,94 +118,6 @@ def _classifier_activity(
     return (name, parts) if len(parts) > 1 else None
 
 
-def find_entity_declaration(stream: _Readable) -> bool:
-    """Whether the XML prolog (before the root element) declares an entity.
-
-    Reads the stream only up to the root element's start tag. Comments, processing
-    instructions and quoted strings are skipped, so ``<!ENTITY`` written inside them
-    does not count.
-
-    Examples
-    --------
-    >>> import io
-    >>> find_entity_declaration(io.BytesIO(b'<?xml version="1.0"?><log/>'))
-    False
-    >>> find_entity_declaration(io.BytesIO(
-    ...     b'<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]><log/>'))
-    True
-    """
-    return _PrologScanner(stream).has_entity()
-
-
-class _PrologScanner:
-    """Reads the XML prolog (declaration, comments, PIs, DOCTYPE) and stops at the root."""
-
-    def __init__(self, stream: _Readable) -> None:
-        self.stream = stream
-        first = stream.read(_PROLOG_CHUNK)
-        # Markup is ASCII: latin-1 shows it in any ASCII-compatible encoding; UTF-16
-        # (recognised by its byte order mark or its first '<') is decoded.
-        if first[:2] in (b"\xff\xfe", b"<\x00"):
-            self.encoding = "utf-16-le"
-        elif first[:2] in (b"\xfe\xff", b"\x00<"):
-            self.encoding = "utf-16-be"
-        else:
-            self.encoding = "latin-1"
-            first = first.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
-        self.pending = b""
-        self.text = ""
-        self._add(first)
-
-    def _add(self, data: bytes) -> bool:
-        data = self.pending + data
-        self.pending = b""
-        if self.encoding != "latin-1" and len(data) % 2:
-            data, self.pending = data[:-1], data[-1:]
-        self.text += data.decode(self.encoding, errors="replace")
-        return bool(data or self.pending)
-
-    def _have(self, end: int) -> bool:
-        """Whether the text reaches index ``end - 1``, reading on as needed."""
-        while len(self.text) < end:
-            if not self._add(self.stream.read(_PROLOG_CHUNK)):
-                return False
-        return True
-
-    def _starts(self, i: int, token: str) -> bool:
-        return self._have(i + len(token)) and self.text.startswith(token, i)
-
-    def _after(self, token: str, start: int) -> int:
-        """The index just after the next ``token``; the end of the text if there is none."""
-        while (found := self.text.find(token, start)) < 0:
-            if not self._add(self.stream.read(_PROLOG_CHUNK)):
-                return len(self.text)
-        return found + len(token)
-
-    def has_entity(self) -> bool:
-        i, doctype, subset = 0, False, False
-        while self._have(i + 1):
-            char = self.text[i]
-            if self._starts(i, "<?"):
-                i = self._after("?>", i + 2)
-            elif self._starts(i, "<!--"):
-                i = self._after("-->", i + 4)
-            elif not doctype:
-                if char not in "\ufeff \t\r\n" and not self._starts(i, "<!DOCTYPE"):
-                    return False  # the root element starts: the prolog is over
-                doctype, i = self._starts(i, "<!DOCTYPE"), i + (9 if char == "<" else 1)
-            elif subset and self._starts(i, "<!ENTITY"):
-                return True
-            elif char in "\"'":
-                i = self._after(char, i + 1)  # a quoted string: skipped whole
-            elif char in "[]":
-                subset, i = char == "[", i + 1  # the internal subset opens or closes
-            elif char == ">" and not subset:
-                return False  # the DOCTYPE ends without declaring an entity
-            else:
-                i += 1
-        return False
-
-
 class _XesReader:
     """An lxml parser target turning XES elements into rows for a :class:`_BatchBuilder`.
 
@@ -230,7 +142,7 @@ class _XesReader:
         self.repeated: dict[str, None] = {}  # keys given twice on one event or trace
         self.classifiers: list[tuple[str, str]] = []  # the log's (name, keys), in order
 
-    def feed(self, stream: _Readable) -> Iterator[None]:
+    def feed(self, stream: Readable) -> Iterator[None]:
         """Feed the stream through lxml into this target, a chunk at a time, pausing
         after each chunk (so the rows built so far can be taken)."""
         from lxml import etree
@@ -391,12 +303,8 @@ class _BatchBuilder:
         return sorted(self.names.values(), key=lambda c: c != CASE_ID)
 
 
-class _Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
 @contextmanager
-def _open(path: Path, label: str) -> Iterator[_Readable]:
+def _open(path: Path, label: str) -> Iterator[Readable]:
     """Open the file as bytes, decompressing gzip (recognised by its magic bytes)."""
     with open(path, "rb") as raw:
         compressed = raw.read(2) == b"\x1f\x8b"  # gzip's magic bytes

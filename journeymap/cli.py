@@ -349,10 +349,11 @@ def _default_outdir(log: str) -> Path:
     return Path(f"{name or 'log'}-journeymap")
 
 
-@cli.command(short_help="List the readers: file suffixes and URL schemes.")
+@cli.command(short_help="List the readers: file suffixes, URL schemes, systems' exports.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def connectors(as_json: bool) -> None:
-    """List the readers journeymap has, by name, file suffix and URL scheme."""
+    """List the readers journeymap has, by name, file suffix and URL scheme, and the
+    systems whose exports it recognises by their content (headers, JSON keys)."""
     from journeymap.connectors.registry import available, broken
 
     rows = [
@@ -360,6 +361,7 @@ def connectors(as_json: bool) -> None:
             "name": c.name,
             "suffixes": list(c.suffixes),
             "schemes": list(c.schemes),
+            "recognises": list(c.looks_into),
             "description": c.description,
             "ready": not c.missing_dependencies(),
             "install": f"pip install 'journeymap[{c.extra}]'" if c.missing_dependencies() else "",
@@ -369,13 +371,16 @@ def connectors(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"connectors": rows, "broken": broken()}, indent=2))
         return
+    width = max([len(row["name"]) for row in rows] + [8])
     for row in rows:
         reads = " ".join(row["suffixes"] + [f"{s}://" for s in row["schemes"]])
+        if row["recognises"]:
+            reads = "exports in " + " ".join(row["recognises"]) + ", by their content"
         status = "" if row["ready"] else f"  [needs: {row['install']}]"
-        click.echo(f"{row['name']:<8} {reads}{status}")
-        click.echo(f"         {row['description']}")
+        click.echo(f"{row['name']:<{width}} {reads}{status}")
+        click.echo(f"{'':<{width}} {row['description']}")
     for name, problem in broken().items():
-        click.echo(f"{name:<8} cannot be loaded: {problem}")
+        click.echo(f"{name:<{width}} cannot be loaded: {problem}")
 
 
 @cli.command(short_help="Write a synthetic service-desk log of any size (CSV or XES).")

@@ -234,6 +234,8 @@ class ReadOptions:
         every update); "no" keeps them; "auto" (the default) collapses when the log looks
         like such an export, and says so.
     activity_sep : what joins the columns of a composite activity (``Status,Sub Status``).
+    object_type : the object type whose objects are the cases of an OCEL 2.0 log (the
+        others become attributes); ``None`` lets the reader choose and say why.
     """
 
     connector: str | None = _read_option(None, "Reader to use (see `connectors`).", metavar="NAME")
@@ -276,6 +278,12 @@ class ReadOptions:
         "Status' (default ' - ').",
         section="mapping",
         metavar="TEXT",
+    )
+    object_type: str | None = _read_option(
+        None,
+        "OCEL 2.0 logs: the object type whose objects are the cases, e.g. Customer "
+        "(default: chosen and said by inspect).",
+        metavar="TYPE",
     )
 
     def __post_init__(self) -> None:
@@ -447,6 +455,6 @@ def _composite(activity: str | None, columns: list[str], source: str) -> tuple[s
     return parts
 
 
-def _list(columns: list[str], limit: int = 20) -> str:
-    shown = ", ".join(repr(c) for c in columns[:limit])
-    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+def _list(columns: list[str]) -> str:
+    """Every column, quoted: the user needs the one they meant, wherever it is."""
+    return ", ".join(repr(c) for c in columns)

@@ -149,7 +149,7 @@ def read_xml(path: Path, *, encoding: str | None = None) -> OcelLog:
     """Read an OCEL 2.0 XML file (root ``<log>`` with ``<object-types>``)."""
     from lxml import etree
 
-    from journeymap.connectors.xes import find_entity_declaration
+    from journeymap.connectors.xmlprolog import find_entity_declaration
 
     label = path.name
     with path.open("rb") as stream:
