@@ -42,8 +42,10 @@ TIMESTAMP_ROLES = ("timestamp", "start_timestamp")
 IDENTIFIER_ROLES = ("case", "resource", "team", "customer")
 
 #: Header candidates per role, most specific first, compared after normalising (case,
-#: spaces and punctuation ignored). Presets add their systems' headers with
-#: :func:`add_header_candidates`.
+#: spaces and punctuation ignored). The headers of the service systems' own exports
+#: (ServiceNow, Jira, Zendesk, Salesforce: EXPORTS.md) come after the generic ones, so
+#: that they only fill roles the generic headers leave open. Connectors of other
+#: systems add theirs with :func:`add_header_candidates`.
 HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
     "case": (
         "case:concept:name",
@@ -67,6 +69,12 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "claim number",
         "complaint id",
         "trace id",
+        "number",
+        "issue key",
+        "issue id",
+        "documentkey",
+        "record id",
+        "opportunity id",
     ),
     "activity": (
         "concept:name",
@@ -79,6 +87,10 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "task name",
         "action",
         "step",
+        "state",
+        "incident state",
+        "stage",
+        "stage name",
     ),
     "timestamp": (
         "time:timestamp",
@@ -95,6 +107,16 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "date time",
         "date",
         "time",
+        "sys_updated_on",
+        "sys_updated_at",
+        "sys_created_on",
+        "created date",
+        "created at",
+        "changed at",
+        "updated at",
+        "last modified date",
+        "updated",
+        "created",
     ),
     "start_timestamp": (
         "start_timestamp",
@@ -116,6 +138,9 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "employee",
         "staff",
         "operator",
+        "assignee id",
+        "responder id",
+        "owner id",
     ),
     "team": (
         "team",
@@ -128,8 +153,22 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "department",
         "org:role",
         "role",
+        "assignment group id",
+        "group id",
+        "component",
+        "components",
     ),
-    "channel": ("channel", "case:channel", "contact channel", "contact type", "medium"),
+    "channel": (
+        "channel",
+        "case:channel",
+        "contact channel",
+        "contact type",
+        "medium",
+        "origin",
+        "via channel",
+        "request channel type",
+        "channel type",
+    ),
     "customer": (
         "customer",
         "customer id",
@@ -143,6 +182,10 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "caller",
         "caller id",
         "requester",
+        "requester id",
+        "reporter",
+        "contact",
+        "contact id",
     ),
 }
 

@@ -26,8 +26,11 @@ def summary(findings: Findings) -> dict[str, Any]:
     chosen = findings.options.map
     rework = findings.rework_summary
     scope = findings.scope
+    read_as = {"preset": log.preset, "reason": log.preset_reason} if log.preset else None
     return {
         "source": log.source,
+        # Only for a system's export read by its preset: plain logs' summaries are as before.
+        **({"read_as": read_as} if read_as else {}),
         "mapping": log.mapping.columns(),
         "timezone": log.timezone,
         "rows_read": log.rows_read,
