@@ -23,6 +23,7 @@ from journeymap.mapping import ROLES, ReadOptions
 from journeymap.options import (
     BY_GROUPS,
     DEMAND_SUBSETS,
+    JOURNEYS,
     LANES,
     MAP_FORMATS,
     MODELS,
@@ -269,6 +270,12 @@ def inspect(
     type=click.Choice(MODELS),
     help="Also discover a formal model with pm4py (model.bpmn, model.svg); default none.",
 )
+@click.option(
+    "--journeys",
+    type=click.Choice(JOURNEYS),
+    help="Map cases (the default), or customer journeys: each customer's related cases "
+    "as one journey, their events in time order (needs the customer role).",
+)
 @handle_errors
 def mine(
     log: str,
@@ -284,6 +291,7 @@ def mine(
     report: bool | None,
     period: str | None,
     model: str | None,
+    journeys: str | None,
     config_path: str | None,
     **given: Any,
 ) -> None:
@@ -319,6 +327,7 @@ def mine(
             "demand": demand_filter,
             "by": by,
             "model": model,
+            "journeys": journeys,
         },
         output={"formats": chosen, "report": report},
         check={"period": period},

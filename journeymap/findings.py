@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.analysis.journeys import CustomerJourneys
 from journeymap.analysis.period import Period
 from journeymap.analysis.profile import Profile
 from journeymap.discovery.simplify import MapScope
@@ -90,6 +91,8 @@ class Findings:
     profile : the log's profile and data-quality facts (what ``inspect`` shows).
     failure_matches : which activities each failure-activity pattern matched, in how many
         cases (:func:`~journeymap.analysis.demand.failure_matches`).
+    journeys : the customer journeys (:func:`~journeymap.analysis.journeys.journey_summary`)
+        when a customer is mapped, else None; computed on the log of cases.
     """
 
     log: EventLog
@@ -115,6 +118,7 @@ class Findings:
     model: Any = None
     profile: Profile | None = None
     failure_matches: pd.DataFrame | None = None
+    journeys: CustomerJourneys | None = None
 
     @property
     def scope(self) -> MapScope:

@@ -59,6 +59,7 @@ MODELS = ("none", "inductive", "heuristics")
 LANES = ("auto", "team", "resource", "channel", "none")
 DEMAND_SUBSETS = ("all", "failure", "value")
 BY_GROUPS = ("demand_type", "channel")
+JOURNEYS = ("case", "customer")
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ class MapOptions:
     demand : "all", or "failure" / "value": draw the map of that demand only.
     by : "demand_type" or "channel": one end-to-end capability chart per group too.
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
+    journeys : "case" (the default) maps cases; "customer" maps customer journeys: the
+        cases of one customer linked by the repeat-contact window become one journey,
+        their events in time order, each keeping its case (needs the customer role).
     """
 
     lanes: str = "auto"
@@ -137,9 +141,11 @@ class MapOptions:
     demand: str = "all"
     by: str | None = None
     model: str = "none"
+    journeys: str = "case"
 
     def __post_init__(self) -> None:
         for name, allowed in (
+            ("journeys", JOURNEYS),
             ("lanes", LANES),
             ("view", VIEWS),
             ("measure", ("cases", "events")),

@@ -52,7 +52,8 @@ def write_outputs(
     Files: ``journey.dot`` and ``journey.<format>`` for each picture format (default
     ``findings.options.output.formats``); ``tables/`` (dfg, activities, variants,
     handoffs, pingpong, reintegration, rework, cases, demand, demand_by_week,
-    failure_pareto, flow, capability_e2e as CSV); ``charts/`` (the XmR charts as SVG);
+    failure_pareto, flow, capability_e2e as CSV; journeys with a customer mapped);
+    ``charts/`` (the XmR charts as SVG);
     ``summary.json``; with a model, ``model.bpmn`` (inductive) and ``model.svg``; and,
     unless ``report`` is False (default ``findings.options.output.report``),
     ``report.html``. ``source_path``, when it is a local file, is fingerprinted with
@@ -114,6 +115,8 @@ def _write(
         written.append(engine.write_csv(table, tables / f"{name}.csv"))
     if findings.cases is not None:
         written.append(findings.cases.write_csv(tables / "cases.csv"))
+    if findings.journeys is not None:
+        written.append(findings.journeys.table.write_csv(tables / "journeys.csv"))
 
     say("drawing the journey map")
     log = findings.log

@@ -15,6 +15,7 @@ import pandas as pd
 
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
+from journeymap.render.journeys import journeys_section
 from journeymap.render.profile_text import quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
@@ -415,7 +416,11 @@ def render_report(
         When a picture is not well-formed SVG.
     """
     title = str(options.get("title") or findings.log.source)
-    toc = "".join(f'<li><a href="#{k}">{esc(t)}</a></li>' for k, t in _TOC)
+    sections: tuple[tuple[str, str], ...] = _TOC
+    if findings.journeys is not None:  # after Demand
+        at = [k for k, _ in _TOC].index("demand") + 1
+        sections = (*_TOC[:at], ("journeys", "Customer journeys"), *_TOC[at:])
+    toc = "".join(f'<li><a href="#{k}">{esc(t)}</a></li>' for k, t in sections)
     body = [
         _headline(findings, title, str(options.get("purpose") or "")),
         f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
@@ -424,6 +429,7 @@ def render_report(
         _reintegration(findings),
         _rework(findings),
         _demand(findings, chart_svgs),
+        "" if findings.journeys is None else journeys_section(findings.journeys),
         _capability(findings, chart_svgs),
         _variants(findings),
         _data_quality(findings),

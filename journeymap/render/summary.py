@@ -10,7 +10,12 @@ from journeymap.discovery.variants import variants_covering
 from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.profile_text import quality_warnings
-from journeymap.render.words import capability_statement, map_caption, period_text
+from journeymap.render.words import (
+    capability_statement,
+    journey_sentences,
+    map_caption,
+    period_text,
+)
 
 __all__ = ["summary"]
 
@@ -61,6 +66,10 @@ def summary(findings: Findings) -> dict[str, Any]:
             else None
         ),
         **(_check_block(findings.check) if findings.check is not None else {}),
+        # Only with a customer mapped: other logs' summaries are as before.
+        **(
+            {"customer_journeys": _journeys(findings)} if findings.journeys is not None else {}
+        ),
         "map": {
             "lanes": findings.lanes,
             "activities_shown": scope.activities_shown,
@@ -79,7 +88,17 @@ def summary(findings: Findings) -> dict[str, Any]:
             "by": chosen.by,
             "view": chosen.view,
             "measure": chosen.measure,
+            **({"journeys": chosen.journeys} if chosen.journeys != "case" else {}),
         },
+    }
+
+
+def _journeys(findings: Findings) -> dict[str, Any]:
+    """The customer journeys' figures and what they say."""
+    assert findings.journeys is not None
+    return {
+        **findings.journeys.to_dict(),
+        "statements": journey_sentences(findings.journeys),
     }
 
 
