@@ -42,9 +42,7 @@ def journeys_section(journeys: Any) -> str:
             Column("cases", "Cases", "count"),
             Column("median_e2e_s", "Median end-to-end", "duration"),
         ]
-        out.append(
-            sortable_table(frame, columns, caption="The commonest cross-channel journeys")
-        )
+        out.append(sortable_table(frame, columns, caption="The commonest cross-channel journeys"))
     out.append(
         '<p class="note">A journey is a customer\'s cases linked while each starts within '
         "the repeat-contact window of the journey so far; tables/journeys.csv has one row "

@@ -67,9 +67,7 @@ def summary(findings: Findings) -> dict[str, Any]:
         ),
         **(_check_block(findings.check) if findings.check is not None else {}),
         # Only with a customer mapped: other logs' summaries are as before.
-        **(
-            {"customer_journeys": _journeys(findings)} if findings.journeys is not None else {}
-        ),
+        **({"customer_journeys": _journeys(findings)} if findings.journeys is not None else {}),
         "map": {
             "lanes": findings.lanes,
             "activities_shown": scope.activities_shown,
