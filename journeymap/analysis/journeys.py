@@ -150,8 +150,8 @@ def journey_cases_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
 
 def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
     """Ibis table, one row per journey: :data:`JOURNEY_COLUMNS` (``channel_path`` is
-    the channels in order, runs of one channel once, joined by " > "; ``channels``, ``channel_switches`` and ``channel_path`` are
-    NULL without a known channel).
+    the channels in order, runs of one channel once, joined by " > "; ``channels``,
+    ``channel_switches`` and ``channel_path`` are NULL without a known channel).
 
     Raises
     ------

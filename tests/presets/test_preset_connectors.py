@@ -115,7 +115,9 @@ def test_a_snapshot_log_orders_ties_by_sys_mod_count_and_collapses_repeats(write
         assert (log.rows_read, log.rejected_rows, log.events, log.cases) == (6, 1, 4, 2)
         assert log.repeats is not None and (log.repeats.events, log.repeats.collapsed) == (1, True)
         events = log.to_pandas()
-        assert list(zip(events["case"], events["activity"], events["sys_mod_count"])) == [
+        assert list(
+            zip(events["case"], events["activity"], events["sys_mod_count"], strict=True)
+        ) == [
             ("INC1", "New", "0"),
             ("INC1", "Active", "2"),
             ("INC1", "Closed", "3"),
