@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from journeymap import errors
+from journeymap.engine import ENGINES
 from journeymap.mapping import ROLES, ReadOptions
 from journeymap.options import (
     BY_GROUPS,
@@ -126,6 +127,12 @@ def log_options(func: F) -> F:
         click.option(
             "--threads", type=click.IntRange(min=1), help="Worker threads (default: all cores)."
         ),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            help="Where the analyses run: duckdb (embedded, the default), or postgres: "
+            "inside the PostgreSQL database the log is read from, without copying it out.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -142,7 +149,11 @@ def options_from(config_path: str | None, given: dict[str, Any], **sections: Any
     return load_options(config_path).replace(
         read=read,
         mapping={k: v for k, v in given.items() if k in ROLES},
-        engine={"memory_limit": given.get("memory_limit"), "threads": given.get("threads")},
+        engine={
+            "memory_limit": given.get("memory_limit"),
+            "threads": given.get("threads"),
+            "name": given.get("engine"),
+        },
         **sections,
     )
 

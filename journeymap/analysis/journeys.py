@@ -137,7 +137,8 @@ def journey_cases_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
         before = ibis.window(group_by=c.customer, order_by=[c.start, c.case], rows=(None, -1))
         c = c.mutate(reach=c.end.max().over(before))
         gap = seconds_between(c.start, c.reach)
-        c = c.mutate(new=(c.reach.isnull() | (gap > days * 86400.0)).cast("int64"))
+        new = c.reach.isnull() | (gap > days * 86400.0)
+        c = c.mutate(new=new.ifelse(1, 0).cast("int64"))
         running = ibis.window(group_by=c.customer, order_by=[c.start, c.case], rows=(None, 0))
         c = c.mutate(journey_no=c.new.sum().over(running).cast("int64"))
         journey = ibis.ifelse(

@@ -10,7 +10,7 @@ from journeymap.errors import ConfigError, option
 __all__ = ["ENGINES", "Engine", "EngineSettings", "EngineTable", "Ingested", "connect"]
 
 #: The engines :func:`connect` opens, by name.
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "postgres")
 
 
 def connect(
@@ -19,17 +19,20 @@ def connect(
     memory_limit: str | None = None,
     threads: int | None = None,
     temp_directory: str | None = None,
+    url: str | None = None,
 ) -> Engine:
     """Open an engine. Close it when done (or use it as a context manager).
 
     Parameters
     ----------
-    engine : "duckdb" (embedded, the default).
+    engine : "duckdb" (embedded, the default), or "postgres": the analyses run inside
+        the PostgreSQL database ``url`` (see :mod:`journeymap.engine.postgres_engine`).
     memory_limit : such as ``"2GB"``; default: the ``JOURNEYMAP_MEMORY_LIMIT``
         environment variable, else the engine's default (DuckDB: 80% of RAM). Beyond it,
         work spills to disk.
     threads : worker threads; default: all cores.
     temp_directory : where work spills; default: the engine's own choice.
+    url : the database of the postgres engine (``postgresql://user@host/db``).
 
     Raises
     ------
@@ -49,6 +52,15 @@ def connect(
         from journeymap.engine.duckdb_engine import DuckDBEngine
 
         return DuckDBEngine(settings)
+    if engine == "postgres":
+        if not url or "://" not in url:
+            raise ConfigError(
+                f"{option('engine', 'postgres')} runs the analyses inside the PostgreSQL "
+                "database the log is read from: give a postgresql:// URL as the log"
+            )
+        from journeymap.engine.postgres_engine import PostgresEngine
+
+        return PostgresEngine(url, settings)
     raise ConfigError(
         f"unknown engine {engine!r}; the engines are: {', '.join(ENGINES)} "
         f"(choose one with {option('engine')})"
