@@ -99,8 +99,7 @@ def test_mine_on_postgres_writes_what_duckdb_writes(pg, tmp_path):
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["--table", "tickets"], "has no table 'tickets'; the tables are: 'service_events', "
-         "'text_times'"),
+        (["--table", "tickets"], "has no table 'tickets'; the tables are: "),
         (["--query", "SELEC 1"], "syntax error at or near"),
         (["--table", "text_times", *ROLES[:4]],
          "column 'at' holds '01/02/2024 09:00': the postgres engine reads ISO 8601 text "
@@ -114,6 +113,8 @@ def test_bad_input_on_postgres_is_one_line_without_the_password(pg, args, said):
     result = CliRunner().invoke(cli, ["inspect", pg.url(), *args, "--engine", "postgres"])
     assert result.exit_code in (1, 2), result.output
     assert said in result.stderr
+    if "--table" in args and "tickets" in args:  # the server's tables, listed
+        assert "'service_events', 'text_times'" in result.stderr
     assert result.stderr.count("\n") == 1
     assert pg.password not in result.output
 
