@@ -108,6 +108,14 @@ class RawSource:
         mapping, used where the user names no column.
     options : read options the source implies, by :class:`ReadOptions` field name.
     scratch : temporary files or folders to remove once the engine has loaded the source.
+    preset, preset_reason : the preset that read the source (``servicenow``, ``jira``,
+        ...) and why it recognised it, for ``inspect``; None for plain formats.
+    warnings : what the reader found wrong with the source that the user must know (a
+        truncated history), repeated among the data-quality warnings.
+    rows_are_records : whether each row of ``batches`` is one source record (then
+        ``rejects`` are renumbered among them). A preset's rows are the events it made
+        from the records (a field-change log gives one event per status change), so its
+        rejects keep the record number and line they have in the source.
     """
 
     source: str
@@ -119,6 +127,10 @@ class RawSource:
     mapping: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     scratch: list[Path] = field(default_factory=list)
+    preset: str | None = None
+    preset_reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    rows_are_records: bool = True
 
 
 class Connector:
@@ -137,6 +149,14 @@ class Connector:
     requires: ClassVar[tuple[str, ...]] = ()
     #: The pip extra that installs ``requires``.
     extra: ClassVar[str | None] = None
+    #: Files whose content the connector looks at to recognise its exports (a preset
+    #: reads ``.csv`` or ``.json`` exports of one system): see :meth:`recognise`.
+    looks_into: ClassVar[tuple[str, ...]] = ()
+    #: Recognisers are asked in this order, then by name: specific systems (0) before
+    #: generic shapes (1, the field-change log).
+    recognise_order: ClassVar[int] = 0
+    #: Other names ``connector=`` accepts (an old name).
+    aliases: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def missing_dependencies(cls) -> list[str]:
@@ -152,6 +172,13 @@ class Connector:
             raise MissingDependencyError(
                 f"the {cls.name} connector needs {', '.join(missing)}; install it with: {hint}"
             )
+
+    def recognise(self, path: Path, head: bytes) -> str | None:
+        """Why the file ``path``, whose first bytes are ``head``, is this connector's to
+        read (a system's export, known by its headers or JSON keys), or None. Only
+        connectors with ``looks_into`` are asked, and only for those files; it must be
+        cheap and never fail."""
+        return None
 
     def read(self, source: str, *, options: ReadOptions) -> RawSource:
         """Open ``source`` and describe its rows for the engine."""

@@ -32,7 +32,8 @@ _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 class ExcelConnector(Connector):
     """Read one sheet of an Excel workbook (``.xlsx``, ``.xlsm``)."""
 
-    name = "excel"
+    name = "xlsx"
+    aliases = ("excel",)
     description = "Excel workbooks (.xlsx, .xlsm), one sheet at a time"
     suffixes = (".xlsx", ".xlsm")
     requires = ("openpyxl",)

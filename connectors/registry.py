@@ -7,11 +7,22 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from journeymap.connectors.base import Connector
+from journeymap.connectors.sniff import describe_file
 from journeymap.errors import ConnectorNotFoundError, SourceError, option
 
-__all__ = ["ENTRY_POINT_GROUP", "available", "broken", "connector_for", "get_connector"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "HEAD_BYTES",
+    "available",
+    "broken",
+    "connector_for",
+    "get_connector",
+    "recognise",
+]
 
 ENTRY_POINT_GROUP = "journeymap.connectors"
+#: How much of a file recognisers see: its first 64 KiB.
+HEAD_BYTES = 1 << 16
 
 
 @functools.cache
@@ -49,22 +60,57 @@ def get_connector(name: str) -> Connector:
         When no connector has that name.
     """
     for cls in available():
-        if cls.name == name:
+        if cls.name == name or name in cls.aliases:
             return cls()
     names = ", ".join(c.name for c in available())
     raise ConnectorNotFoundError(f"no connector named {name!r}; the connectors are: {names}")
 
 
-def connector_for(source: str) -> Connector:
-    """The connector for a path (by its suffix) or a URL (by its scheme).
+def recognise(path: Path) -> tuple[Connector, str] | None:
+    """The connector that recognises the file ``path`` by its content, and why.
 
-    The longest matching suffix wins, so ``.xes.gz`` goes to XES and ``.csv.gz`` to CSV.
-    A URL scheme such as ``postgresql+psycopg`` is matched by its part before ``+``.
+    Connectors that look into files of ``path``'s suffix (``looks_into``) are asked in
+    order (``recognise_order``, then name) with the file's first :data:`HEAD_BYTES`;
+    the first that recognises it wins. A recogniser that fails counts as not
+    recognising: a broken plug-in must not stop the file from being read.
+    """
+    lowered = path.name.lower()
+    candidates = sorted(
+        (c for c in available() if c.looks_into and lowered.endswith(c.looks_into)),
+        key=lambda c: (c.recognise_order, c.name),
+    )
+    if not candidates:
+        return None
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(HEAD_BYTES)
+    except OSError:
+        return None
+    for cls in candidates:
+        connector = cls()
+        try:
+            reason = connector.recognise(path, head)
+        except Exception:
+            continue
+        if reason:
+            return connector, reason
+    return None
+
+
+def connector_for(source: str) -> Connector:
+    """The connector for a path (by its content, else its suffix) or a URL (by its
+    scheme).
+
+    A file that a system's connector recognises by its content (see :func:`recognise`)
+    goes to it: a ServiceNow list export is a ``.csv`` file too. Otherwise the longest
+    matching suffix wins, so ``.xes.gz`` goes to XES and ``.csv.gz`` to CSV. A URL
+    scheme such as ``postgresql+psycopg`` is matched by its part before ``+``.
 
     Raises
     ------
     ConnectorNotFoundError
-        When nothing is registered for the suffix or scheme.
+        When nothing is registered for the suffix or scheme; for a file, the message
+        says what it looks like (a JSON object with keys ..., XML with root <...>).
 
     Examples
     --------
@@ -84,9 +130,23 @@ def connector_for(source: str) -> Connector:
         )
     if Path(source).is_dir():
         raise SourceError(f"{source}: is a folder; give the path of one export file")
+    path = Path(source).expanduser()
+    if path.is_file():
+        found = recognise(path)
+        if found is not None:
+            return found[0]
     lowered = source.lower()
     matches = [(len(s), cls) for cls in available() for s in cls.suffixes if lowered.endswith(s)]
     if not matches:
+        looks = describe_file(path) if path.is_file() else None
+        if looks is not None:
+            names = ", ".join(c.name for c in available())
+            raise ConnectorNotFoundError(
+                f"{source}: looks like {looks}, which no reader recognises; journeymap "
+                f"reads: {names}. Export the events as CSV "
+                f"and map its columns with {option('case', 'COLUMN')}, "
+                f"{option('activity', 'COLUMN')} and {option('timestamp', 'COLUMN')}"
+            )
         suffixes = " ".join(sorted({s for c in available() for s in c.suffixes}))
         raise ConnectorNotFoundError(
             f"{source}: journeymap does not know this kind of file; it reads {suffixes}. "

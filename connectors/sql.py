@@ -23,7 +23,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from journeymap.connectors.base import Connector, RawSource, first_line
 from journeymap.connectors.values import text_batch, unique_names, value_text
@@ -36,7 +36,7 @@ from journeymap.errors import (
 )
 from journeymap.mapping import ReadOptions
 
-__all__ = ["PASSWORD_VARIABLE", "SqlConnector", "safe_label", "shown_source"]
+__all__ = ["PASSWORD_VARIABLE", "PostgresConnector", "SqlConnector", "safe_label", "shown_source"]
 
 #: Rows fetched from the database per batch.
 BATCH_ROWS = 50_000
@@ -61,9 +61,9 @@ class SqlConnector(Connector):
     """Read a table or a query's rows from a database URL (``sqlite:///cases.db``)."""
 
     name = "sql"
-    description = "databases through SQLAlchemy URLs (sqlite, postgresql, mysql, ...)"
-    schemes = ("sqlite", "postgresql", "postgres", "mysql", "mssql", "oracle", "duckdb")
-    requires = ("sqlalchemy",)
+    description = "databases through SQLAlchemy URLs (sqlite, mysql, mssql, oracle, duckdb)"
+    schemes: ClassVar[tuple[str, ...]] = ("sqlite", "mysql", "mssql", "oracle", "duckdb")
+    requires: ClassVar[tuple[str, ...]] = ("sqlalchemy",)
     extra = "sql"
 
     def read(self, source: str, *, options: ReadOptions) -> RawSource:
@@ -77,6 +77,16 @@ class SqlConnector(Connector):
         raw = RawSource(source=label)
         raw.batches = _batches(_postgres_driver(given), options, raw)
         return raw
+
+
+class PostgresConnector(SqlConnector):
+    """Read a table or a query's rows from a PostgreSQL server (``postgresql://...``),
+    through psycopg 3, streamed with a server-side cursor."""
+
+    name = "postgres"
+    description = "PostgreSQL tables and queries, streamed in batches (psycopg)"
+    schemes = ("postgresql", "postgres")
+    requires = ("sqlalchemy", "psycopg")
 
 
 def _batches(url: Any, options: ReadOptions, raw: RawSource) -> Iterator[Any]:

@@ -23,7 +23,15 @@ from journeymap.cli_common import (
     progress_lines,
     terminate,
 )
-from journeymap.options import BY_GROUPS, DEMAND_SUBSETS, LANES, MAP_FORMATS, MODELS, VIEWS
+from journeymap.options import (
+    BY_GROUPS,
+    DEMAND_SUBSETS,
+    JOURNEYS,
+    LANES,
+    MAP_FORMATS,
+    MODELS,
+    VIEWS,
+)
 
 __all__ = ["cli", "main"]
 
@@ -179,6 +187,12 @@ def inspect(
     help="Draw the map of the journey template NAME instead: its designed steps and paths, "
     "and where its cases deviated.",
 )
+@click.option(
+    "--journeys",
+    type=click.Choice(JOURNEYS),
+    help="Map cases (the default), or customer journeys: each customer's related cases "
+    "as one journey, their events in time order (needs the customer role).",
+)
 @handle_errors
 def mine(
     log: str,
@@ -198,6 +212,7 @@ def mine(
     quiet: bool,
     templates_path: str | None,
     template_name: str | None,
+    journeys: str | None,
     config_path: str | None,
     **given: Any,
 ) -> None:
@@ -239,6 +254,7 @@ def mine(
             "by": by,
             "model": model,
             "template": template_name,
+            "journeys": journeys,
         },
         output={"formats": chosen, "report": report},
         check={"period": period},
@@ -289,10 +305,11 @@ def _default_outdir(log: str) -> Path:
     return Path(f"{name or 'log'}-journeymap")
 
 
-@cli.command(short_help="List the readers: file suffixes and URL schemes.")
+@cli.command(short_help="List the readers: file suffixes, URL schemes, systems' exports.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def connectors(as_json: bool) -> None:
-    """List the readers journeymap has, by name, file suffix and URL scheme."""
+    """List the readers journeymap has, by name, file suffix and URL scheme, and the
+    systems whose exports it recognises by their content (headers, JSON keys)."""
     from journeymap.connectors.registry import available, broken
 
     rows = [
@@ -300,6 +317,7 @@ def connectors(as_json: bool) -> None:
             "name": c.name,
             "suffixes": list(c.suffixes),
             "schemes": list(c.schemes),
+            "recognises": list(c.looks_into),
             "description": c.description,
             "ready": not c.missing_dependencies(),
             "install": f"pip install 'journeymap[{c.extra}]'" if c.missing_dependencies() else "",
@@ -309,13 +327,16 @@ def connectors(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"connectors": rows, "broken": broken()}, indent=2))
         return
+    width = max([len(row["name"]) for row in rows] + [8])
     for row in rows:
         reads = " ".join(row["suffixes"] + [f"{s}://" for s in row["schemes"]])
+        if row["recognises"]:
+            reads = "exports in " + " ".join(row["recognises"]) + ", by their content"
         status = "" if row["ready"] else f"  [needs: {row['install']}]"
-        click.echo(f"{row['name']:<8} {reads}{status}")
-        click.echo(f"         {row['description']}")
+        click.echo(f"{row['name']:<{width}} {reads}{status}")
+        click.echo(f"{'':<{width}} {row['description']}")
     for name, problem in broken().items():
-        click.echo(f"{name:<8} cannot be loaded: {problem}")
+        click.echo(f"{name:<{width}} cannot be loaded: {problem}")
 
 
 @cli.command(short_help="Write a synthetic service-desk log of any size (CSV or XES).")

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from journeymap import errors
+from journeymap.engine import ENGINES
 from journeymap.mapping import ROLES, ReadOptions
 from journeymap.options import Options, load_options
 
@@ -146,6 +147,12 @@ def read_options(func: F) -> F:
         click.option(
             "--threads", type=click.IntRange(min=1), help="Worker threads (default: all cores)."
         ),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            help="Where the analyses run: duckdb (embedded, the default), or postgres: "
+            "inside the PostgreSQL database the log is read from, without copying it out.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -177,7 +184,11 @@ def options_from(
     return options.replace(
         read=read,
         mapping={k: v for k, v in given.items() if k in ROLES},
-        engine={"memory_limit": given.get("memory_limit"), "threads": given.get("threads")},
+        engine={
+            "memory_limit": given.get("memory_limit"),
+            "threads": given.get("threads"),
+            "name": given.get("engine"),
+        },
         **sections,
     )
 

@@ -13,6 +13,7 @@ import pandas as pd
 from journeymap.connectors.base import Connector, RawSource
 from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
+from journeymap.errors import MappingError, option
 from journeymap.mapping import ROLES, Mapping, ReadOptions, check_timezone
 
 __all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "EventLog", "Repeats", "read_log"]
@@ -92,6 +93,13 @@ class EventLog:
     #: Consecutive events of a case that repeat the state before them (see
     #: :meth:`repeated_states`), and whether they were collapsed into the first.
     repeats: Repeats | None = None
+    #: The preset that read the source (``servicenow``, ``jira``...) and why it
+    #: recognised the file; None for plain formats.
+    preset: str | None = None
+    preset_reason: str | None = None
+    #: What the reader found wrong with the source (a truncated history): data-quality
+    #: warnings.
+    warnings: list[str] = field(default_factory=list)
     #: Whether closing the log closes its engine (it opened the engine itself).
     owns_engine: bool = False
     #: Tables derived from the events once and reused by several analyses.
@@ -108,8 +116,12 @@ class EventLog:
         options: ReadOptions | None = None,
     ) -> EventLog:
         """Detect the mapping, type and validate a connector's source on ``engine``
-        (without one, on a new DuckDB engine that the log closes when it is closed)."""
-        options = options or ReadOptions()
+        (without one, on a new DuckDB engine that the log closes when it is closed).
+
+        Read options the source implies (a preset's timestamp format, or collapsing the
+        repeated states of a snapshot export) apply where ``options`` leaves the default.
+        """
+        options = _with_implied(options or ReadOptions(), raw.options)
         check_timezone(options.timezone)
         if engine is None:
             opened = connect()
@@ -132,6 +144,9 @@ class EventLog:
             timezone=options.timezone,
             notes=done.notes,
             placeholders=done.placeholders,
+            preset=raw.preset,
+            preset_reason=raw.preset_reason,
+            warnings=list(raw.warnings),
         )._settle_repeats(options.collapse_repeats)
 
     def _owning(self) -> EventLog:
@@ -347,6 +362,9 @@ class EventLog:
             timestamp_formats=self.timestamp_formats,
             timezone=self.timezone,
             notes=list(self.notes),
+            preset=self.preset,
+            preset_reason=self.preset_reason,
+            warnings=list(self.warnings),
         )
 
     def __repr__(self) -> str:
@@ -354,6 +372,26 @@ class EventLog:
             f"<EventLog {self.source!r}: {self.events:,} events, "
             f"{self.rejected_rows:,} rejected, roles {', '.join(self.roles)}>"
         )
+
+
+def _with_implied(options: ReadOptions, implied: dict[str, Any]) -> ReadOptions:
+    """``options`` with the values the source implies where they are the defaults.
+
+    Examples
+    --------
+    >>> _with_implied(ReadOptions(), {"collapse_repeats": "yes"}).collapse_repeats
+    'yes'
+    >>> given = ReadOptions(collapse_repeats="no")
+    >>> _with_implied(given, {"collapse_repeats": "yes"}).collapse_repeats
+    'no'
+    """
+    defaults = ReadOptions()
+    changes = {
+        k: v
+        for k, v in implied.items()
+        if k in ReadOptions.names() and getattr(options, k) == getattr(defaults, k)
+    }
+    return dataclasses.replace(options, **changes) if changes else options
 
 
 def read_log(
@@ -412,5 +450,10 @@ def read_log(
     else:
         reader = connector_for(source)
     reader.check_dependencies()
+    if options.object_type is not None and reader.name != "ocel":
+        raise MappingError(
+            f"{source}: {option('object_type')} chooses the case notion of an OCEL 2.0 log; "
+            f"this source is read by the {reader.name} connector"
+        )
     raw = reader.read(source, options=options)
     return EventLog.from_source(raw, engine, mapping=mapping, options=options)

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.analysis.journeys import CustomerJourneys
 from journeymap.analysis.period import Period
 from journeymap.analysis.profile import Profile
 from journeymap.analysis.templates import Templates
@@ -129,6 +130,8 @@ class Findings:
     failure_matches : which activities each failure-activity pattern matched, in how many
         cases (:func:`~journeymap.analysis.demand.failure_matches`).
     templates : the journey templates' findings, or None without templates.
+    journeys : the customer journeys (:func:`~journeymap.analysis.journeys.journey_summary`)
+        when a customer is mapped, else None; computed on the log of cases.
     """
 
     log: EventLog
@@ -157,6 +160,7 @@ class Findings:
     profile: Profile | None = None
     failure_matches: pd.DataFrame | None = None
     templates: TemplateFindings | None = None
+    journeys: CustomerJourneys | None = None
 
     @property
     def scope(self) -> MapScope:

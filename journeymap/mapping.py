@@ -42,8 +42,10 @@ TIMESTAMP_ROLES = ("timestamp", "start_timestamp")
 IDENTIFIER_ROLES = ("case", "resource", "team", "customer")
 
 #: Header candidates per role, most specific first, compared after normalising (case,
-#: spaces and punctuation ignored). Presets add their systems' headers with
-#: :func:`add_header_candidates`.
+#: spaces and punctuation ignored). The headers of the service systems' own exports
+#: (ServiceNow, Jira, Zendesk, Salesforce: EXPORTS.md) come after the generic ones, so
+#: that they only fill roles the generic headers leave open. Connectors of other
+#: systems add theirs with :func:`add_header_candidates`.
 HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
     "case": (
         "case:concept:name",
@@ -67,6 +69,12 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "claim number",
         "complaint id",
         "trace id",
+        "number",
+        "issue key",
+        "issue id",
+        "documentkey",
+        "record id",
+        "opportunity id",
     ),
     "activity": (
         "concept:name",
@@ -79,6 +87,10 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "task name",
         "action",
         "step",
+        "state",
+        "incident state",
+        "stage",
+        "stage name",
     ),
     "timestamp": (
         "time:timestamp",
@@ -95,6 +107,16 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "date time",
         "date",
         "time",
+        "sys_updated_on",
+        "sys_updated_at",
+        "sys_created_on",
+        "created date",
+        "created at",
+        "changed at",
+        "updated at",
+        "last modified date",
+        "updated",
+        "created",
     ),
     "start_timestamp": (
         "start_timestamp",
@@ -116,6 +138,9 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "employee",
         "staff",
         "operator",
+        "assignee id",
+        "responder id",
+        "owner id",
     ),
     "team": (
         "team",
@@ -128,8 +153,22 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "department",
         "org:role",
         "role",
+        "assignment group id",
+        "group id",
+        "component",
+        "components",
     ),
-    "channel": ("channel", "case:channel", "contact channel", "contact type", "medium"),
+    "channel": (
+        "channel",
+        "case:channel",
+        "contact channel",
+        "contact type",
+        "medium",
+        "origin",
+        "via channel",
+        "request channel type",
+        "channel type",
+    ),
     "customer": (
         "customer",
         "customer id",
@@ -143,6 +182,10 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "caller",
         "caller id",
         "requester",
+        "requester id",
+        "reporter",
+        "contact",
+        "contact id",
     ),
 }
 
@@ -234,6 +277,8 @@ class ReadOptions:
         every update); "no" keeps them; "auto" (the default) collapses when the log looks
         like such an export, and says so.
     activity_sep : what joins the columns of a composite activity (``Status,Sub Status``).
+    object_type : the object type whose objects are the cases of an OCEL 2.0 log (the
+        others become attributes); ``None`` lets the reader choose and say why.
     """
 
     connector: str | None = _read_option(None, "Reader to use (see `connectors`).", metavar="NAME")
@@ -276,6 +321,12 @@ class ReadOptions:
         "Status' (default ' - ').",
         section="mapping",
         metavar="TEXT",
+    )
+    object_type: str | None = _read_option(
+        None,
+        "OCEL 2.0 logs: the object type whose objects are the cases, e.g. Customer "
+        "(default: chosen and said by inspect).",
+        metavar="TYPE",
     )
 
     def __post_init__(self) -> None:
@@ -447,6 +498,6 @@ def _composite(activity: str | None, columns: list[str], source: str) -> tuple[s
     return parts
 
 
-def _list(columns: list[str], limit: int = 20) -> str:
-    shown = ", ".join(repr(c) for c in columns[:limit])
-    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+def _list(columns: list[str]) -> str:
+    """Every column, quoted: the user needs the one they meant, wherever it is."""
+    return ", ".join(repr(c) for c in columns)

@@ -69,6 +69,7 @@ MODELS = ("none", "inductive", "heuristics")
 LANES = ("auto", "team", "resource", "channel", "none")
 DEMAND_SUBSETS = ("all", "failure", "value")
 BY_GROUPS = ("demand_type", "channel")
+JOURNEYS = ("case", "customer")
 
 
 def _key(default: Any, help: str) -> Any:
@@ -151,6 +152,9 @@ class MapOptions:
     model : "none", "inductive" or "heuristics" (built by pm4py from the DFG).
     template : the name of a journey template: draw its map (its steps and paths as
         the backbone, the deviations of its cases) instead of the journey map.
+    journeys : "case" (the default) maps cases; "customer" maps customer journeys: the
+        cases of one customer linked by the repeat-contact window become one journey,
+        their events in time order, each keeping its case (needs the customer role).
     """
 
     lanes: str = _key("auto", f"Swimlanes: {', '.join(LANES)} (auto: team when mapped).")
@@ -173,9 +177,13 @@ class MapOptions:
     template: str | None = _key(
         None, "The name of a journey template: draw the map of its steps and its cases."
     )
+    journeys: str = _key(
+        "case", "case: map cases; customer: map customer journeys (needs the customer role)."
+    )
 
     def __post_init__(self) -> None:
         for name, allowed in (
+            ("journeys", JOURNEYS),
             ("lanes", LANES),
             ("view", VIEWS),
             ("measure", ("cases", "events")),

@@ -1,4 +1,4 @@
-"""Every bad input of the foundation issue, through the command line: one clear line,
+"""Every bad input of the foundation and connector issues, through the command line: one clear line,
 the right exit code, no traceback, and nothing read that must not be."""
 
 from __future__ import annotations
@@ -37,6 +37,13 @@ def bad_files(tmp_path):
         "cut.csv.gz": whole[: len(whole) // 2],
         "broken.xes": (XES_HEAD + XES_BODY[:150]).encode(),
         "entity.xes": entity.encode(),
+        # Exports of systems journeymap has no preset for, or of the wrong system.
+        "freshdesk.json": b'[{"id": 1, "status": 2, "requester_id": 7, "created_at": "2024"}]',
+        "tickets.xml": b'<?xml version="1.0"?>\n<!-- export -->\n<tickets><ticket/></tickets>',
+        "old.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+        "ocel1.jsonocel": b'{"ocel:global-log": {}, "ocel:events": {}, "ocel:objects": {}}',
+        "audits.json": b'{"audits": [{"id": 1, "ticket_id": 5, "events": [], "via": {}}]}',
+        "cut.json": b'{"issues": [{"key": "SUP-1", "self": "x", "fields": {"created": "2024',
     }
 
 
@@ -56,6 +63,20 @@ def bad_files(tmp_path):
          "column 'case' is given for two roles"),
         ("missing.csv", [], 2, "missing.csv: no such file"),
         ("good.json", [], 2, "good.json: journeymap does not know this kind of file"),
+        ("freshdesk.json", [], 2, "freshdesk.json: looks like a JSON array of objects with "
+         "keys 'id', 'status', 'requester_id', 'created_at', which no reader recognises; "
+         "journeymap reads: csv, fieldchanges, jira, ocel, parquet, postgres, salesforce, "
+         "servicenow, sql, xes, xlsx, zendesk. Export the events as CSV and map its "
+         "columns with --case COLUMN, --activity COLUMN and --timestamp COLUMN"),
+        ("tickets.xml", [], 2, "tickets.xml: looks like XML with root <tickets>, which no "
+         "reader recognises"),
+        ("old.xls", [], 2, "old.xls: looks like an old Excel workbook (.xls) or another "
+         "Office file; save it as .xlsx or CSV"),
+        ("ocel1.jsonocel", [], 2, "looks like an OCEL 1.0 JSON log"),
+        ("audits.json", ["--connector", "jira"], 1, 'audits.json: is JSON but not Jira issues '
+         '(no "issues" list and no issue with key and fields)'),
+        ("cut.json", [], 1, "cut.json: is not valid JSON (line 1, column 65: Unterminated "
+         "string starting at); the file is damaged or cut short; export it again"),
     ],
 )  # fmt: skip
 def test_bad_input_gives_one_clear_line(tmp_path, name, args, code, message):

@@ -128,10 +128,16 @@ def test_connectors_lists_every_builtin(runner):
     result = runner.invoke(cli, ["connectors", "--json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert [c["name"] for c in data["connectors"]] == ["csv", "excel", "parquet", "sql", "xes"]
+    assert [c["name"] for c in data["connectors"]] == [
+        "csv", "fieldchanges", "jira", "ocel", "parquet", "postgres", "salesforce",
+        "servicenow", "sql", "xes", "xlsx", "zendesk",
+    ]  # fmt: skip
     assert data["broken"] == {}
-    text = runner.invoke(cli, ["connectors"]).stdout
-    assert text.splitlines()[0] == "csv      .csv .tsv .txt .csv.gz .tsv.gz .txt.gz .zip"
+    assert all(c["description"] for c in data["connectors"])
+    text = runner.invoke(cli, ["connectors"]).stdout.splitlines()
+    assert text[0] == "csv          .csv .tsv .txt .csv.gz .tsv.gz .txt.gz .zip"
+    assert "servicenow   exports in .csv .xlsx .json, by their content" in text
+    assert "postgres     postgresql:// postgres://" in text
 
 
 def test_version(runner):

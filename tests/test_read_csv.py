@@ -225,8 +225,11 @@ def test_empty_and_header_only_files(write_file):
 def test_missing_file_and_unknown_suffix(tmp_path):
     with pytest.raises(jm.SourceNotFoundError, match="nope.csv: no such file"):
         jm.read_log(str(tmp_path / "nope.csv"))
-    (tmp_path / "log.json").write_text("{}")
+    (tmp_path / "log.dat").write_text("case activity timestamp\n")
     with pytest.raises(jm.ConnectorNotFoundError, match="does not know this kind of file"):
+        jm.read_log(str(tmp_path / "log.dat"))
+    (tmp_path / "log.json").write_text("{}")
+    with pytest.raises(jm.ConnectorNotFoundError, match="log.json: looks like an empty JSON"):
         jm.read_log(str(tmp_path / "log.json"))
 
 

@@ -355,5 +355,5 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
         records=len(placeholders),
         rejects=dropped,
         notes=notes,
-        options={"timestamp_format": SNAPSHOT_FORMAT, "collapse_repeats": "auto"},
+        options={"timestamp_format": SNAPSHOT_FORMAT, "collapse_repeats": "yes"},
     )

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.journeys import case_customer, journey_cases_expr
 from journeymap.demand_rules import (
     DEFAULT_FAILURE_ACTIVITIES,
     DEFAULT_REPEAT_CONTACT_DAYS,
@@ -80,12 +81,6 @@ def demand_notes(log: EventLog, rules: DemandRules | None = None) -> list[str]:
         ``repeat_contact_days`` was set explicitly but no customer is mapped.
     """
     return _active(log, rules or DemandRules())[1]
-
-
-def case_customer(events: Any) -> Any:
-    """Ibis aggregate: a case's customer, the smallest customer id on its events (for a
-    ``group_by("case")`` over the events)."""
-    return events.customer.min()
 
 
 def _case_customers(log: EventLog) -> Any:
@@ -431,25 +426,9 @@ def customer_journeys(log: EventLog, rules: DemandRules | None = None) -> pd.Dat
     0           1       C1      2  777600.0
     1           2       C1      1       0.0
     """
-    import ibis
-
-    if not log.has("customer"):
-        raise MappingError(
-            f"{log.source}: customer journeys need the customer role, which is not "
-            f"mapped; map it ({option('customer', 'COLUMN')})"
-        )
-    rules = rules or DemandRules()
-    c = _case_customers(log)
-    c = c.filter(c.customer.notnull())
-    before = ibis.window(group_by=c.customer, order_by=[c.start, c.case], rows=(None, -1))
-    c = c.mutate(reach=c.end.max().over(before))
-    gap = seconds_between(c.start, c.reach)
-    new = (c.reach.isnull() | (gap > rules.repeat_days * 86400.0)).cast("int64")
-    c = c.mutate(new=new)
-    running = ibis.window(group_by=c.customer, order_by=[c.start, c.case], rows=(None, 0))
-    c = c.mutate(number=c.new.sum().over(running))
-    journeys = c.group_by(["customer", "number"]).aggregate(
-        cases=c.count(), start=c.start.min(), end=c.end.max()
+    jc = journey_cases_expr(log, rules)  # raises MappingError without a customer
+    journeys = jc.group_by(["customer", "journey_no"]).aggregate(
+        cases=jc.count(), start=jc.start.min(), end=jc.end.max()
     )
     journeys = journeys.mutate(e2e_s=seconds_between(journeys.end, journeys.start))
     frame = log.engine.fetch(journeys)

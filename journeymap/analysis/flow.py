@@ -173,7 +173,8 @@ def _rates(log: EventLog, table: Any, group: Any = None) -> dict[Any, dict[str, 
 
     counts: dict[str, Any] = {"cases": table.count()}
     for measure in _MEASURES:
-        counts[f"{measure}_n"] = table[measure].cast("int64").sum()
+        # Through a CASE, not CAST(bool AS BIGINT), which PostgreSQL cannot do.
+        counts[f"{measure}_n"] = table[measure].ifelse(1, 0).cast("int64").sum()
         counts[f"{measure}_known"] = table[measure].count()
     if group is None:
         grouped = table.aggregate(key=ibis.null("string"), **counts)

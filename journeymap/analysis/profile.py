@@ -37,8 +37,10 @@ class Profile:
     a case with the same activity and handler: ``events``, ``cases``, ``share`` of the
     transitions, ``handler``, ``collapsed``, ``mode``); ``implausible`` the timestamps
     that cannot be right (:func:`~journeymap.analysis.period.implausible_instants`).
-    ``accepted`` is the rows read less the rejected; ``events`` the accepted less the
-    repeats collapsed.
+    ``preset`` and ``preset_reason`` name the preset that read a system's export and
+    why it recognised it (None for plain formats); ``source_warnings`` what it found
+    wrong with the export (a truncated history). ``accepted`` is the rows read less the
+    rejected; ``events`` the accepted less the repeats collapsed.
     """
 
     source: str
@@ -68,6 +70,9 @@ class Profile:
     implausible: dict[str, Any] = field(default_factory=dict)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    preset: str | None = None
+    preset_reason: str | None = None
+    source_warnings: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -189,6 +194,9 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
         rejected_by_reason=rejected,
         implausible=implausible_instants(log),
         notes=list(log.notes),
+        preset=log.preset,
+        preset_reason=log.preset_reason,
+        source_warnings=list(log.warnings),
     )
 
 

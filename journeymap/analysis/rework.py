@@ -92,7 +92,8 @@ def _flags(log: EventLog) -> Any:
 
 
 def _count(flag: Any) -> Any:
-    return flag.cast("int64").sum()
+    # Through a CASE, not CAST(bool AS BIGINT), which PostgreSQL cannot do.
+    return flag.ifelse(1, 0).cast("int64").sum()
 
 
 def rework(log: EventLog) -> pd.DataFrame:

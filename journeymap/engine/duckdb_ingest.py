@@ -226,7 +226,7 @@ def _ingest(
     for name in ("__reason", *hidden.values(), *flag_columns):
         con.execute(f"ALTER TABLE {events} DROP COLUMN {name}")
     if reader_rejects is not None:
-        _add_reader_rejects(con, events, rejects, reader_rejects)
+        _add_reader_rejects(con, events, rejects, reader_rejects, renumber=raw.renumber)
     accepted = _count(con, events)
     rejected = _count(con, rejects)
     if accepted + rejected == 0:
@@ -279,15 +279,27 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def _add_reader_rejects(
-    con: duckdb.DuckDBPyConnection, events: str, rejects: str, reader_rejects: str
+    con: duckdb.DuckDBPyConnection,
+    events: str,
+    rejects: str,
+    reader_rejects: str,
+    *,
+    renumber: bool = True,
 ) -> None:
     """Add rows the reader could not split, and renumber the others around them.
 
     A reader reject's ``__row`` is its record number in the file; the rows that were
     read were numbered without them, so each keeps its rank among the free numbers.
+    Without ``renumber`` (a preset's rows are events, not records) the rows keep their
+    numbers and the rejects their record numbers.
     """
     count = _count(con, reader_rejects)
-    if count:
+    if count and not renumber:
+        con.execute(
+            f"INSERT INTO {rejects} BY NAME SELECT __row AS source_row, line, reason "
+            f"FROM {reader_rejects}"
+        )
+    elif count:
         total = _count(con, events) + _count(con, rejects) + count
         con.execute(
             f"""

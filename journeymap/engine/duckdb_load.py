@@ -40,6 +40,8 @@ class Loaded:
         ``reason``), or None.
     notes : what the reader did that the user should know.
     backing : tables behind a ``table`` that is a view, dropped with it.
+    renumber : whether the rows were numbered without the reader's rejects, which then
+        take their record numbers among them (False for a preset's events).
     """
 
     table: str
@@ -48,6 +50,7 @@ class Loaded:
     rejects: str | None = None
     notes: list[str] = field(default_factory=list)
     backing: tuple[str, ...] = ()
+    renumber: bool = True
 
 
 def load(con: duckdb.DuckDBPyConnection, raw: RawSource, table: str) -> Loaded:
@@ -64,6 +67,7 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawSource, table: str) -> Loaded:
         for path in raw.scratch:
             remove_tree(path)
     loaded.notes[:0] = raw.notes
+    loaded.renumber = raw.rows_are_records
     if raw.rejects:
         if loaded.rejects is not None:
             raise ValueError("a source has reader rejects from the connector and the engine")

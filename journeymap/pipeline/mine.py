@@ -14,6 +14,7 @@ import pandas as pd
 from journeymap.analysis.cases import case_table_expr
 from journeymap.analysis.demand import failure_matches, matching_activities
 from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
+from journeymap.analysis.journeys import customer_journey_log, journey_summary
 from journeymap.analysis.network import handler_stats, network_from_tables
 from journeymap.analysis.period import complete_period
 from journeymap.analysis.profile import profile
@@ -89,6 +90,17 @@ def mine(
     say = progress or (lambda message: None)
     options = (options or Options()).replace(map=map_options)
     chosen = options.map
+    journeys = None
+    if log.has("customer"):
+        say("customer journeys")
+        journeys = journey_summary(log, options.demand)
+    if chosen.journeys == "customer":
+        if journeys is None:
+            raise MappingError(
+                f"{option('journeys', 'customer')} maps customer journeys, which need the "
+                f"customer role; map it with {option('customer', 'COLUMN')}"
+            )
+        log = customer_journey_log(log, options.demand)
     lanes = _lanes(log, chosen.lanes)
 
     say("directly-follows graph")
@@ -193,6 +205,7 @@ def mine(
         profile=quality,
         failure_matches=matches,
         templates=templates,
+        journeys=journeys,
         **flows,
     )
 

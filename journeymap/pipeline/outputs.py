@@ -59,11 +59,11 @@ def write_outputs(
     ``findings.options.output.formats``); ``tables/`` (dfg, activities, variants,
     handoffs, pingpong, reintegration, reintegration_plan, rework, cases, demand,
     demand_by_week, failure_pareto, flow, capability_e2e as CSV; rejects, when rows were
-    rejected; with journey templates, conformance, deviations and segments); ``charts/``
-    (the XmR charts as SVG); ``summary.json``; ``run.json``, the run record (journeymap
-    version, the input's SHA-256 and size, the options:
-    :mod:`journeymap.pipeline.run_record`); with a model, ``model.bpmn`` (inductive) and
-    ``model.svg``; and, unless ``report`` is False (default
+    rejected; with journey templates, conformance, deviations and segments; journeys with
+    a customer mapped); ``charts/`` (the XmR charts as SVG); ``summary.json``;
+    ``run.json``, the run record (journeymap version, the input's SHA-256 and size, the
+    options: :mod:`journeymap.pipeline.run_record`); with a model, ``model.bpmn``
+    (inductive) and ``model.svg``; and, unless ``report`` is False (default
     ``findings.options.output.report``), ``report.html``. ``source_path``, when it is a
     local file, is fingerprinted with SHA-256 in the report and the run record.
 
@@ -135,6 +135,8 @@ def _write(
         written.append(engine.write_csv(table, tables / f"{name}.csv"))
     if findings.cases is not None:
         written.append(findings.cases.write_csv(tables / "cases.csv"))
+    if findings.journeys is not None:
+        written.append(findings.journeys.table.write_csv(tables / "journeys.csv"))
     if findings.templates is not None:
         found = findings.templates
         written += [

@@ -26,6 +26,7 @@ def open_log(source: str, options: Options) -> EventLog:
         threads=chosen.threads,
         memory_limit=chosen.memory_limit,
         temp_directory=chosen.temp_directory,
+        url=source if chosen.name == "postgres" else None,
     )
     try:
         log = read_log(source, engine=engine, **asdict(options.read), **options.mapping)

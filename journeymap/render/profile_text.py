@@ -13,7 +13,7 @@ __all__ = ["profile_json", "profile_text", "quality_warnings"]
 
 def quality_warnings(p: Profile) -> list[str]:
     """The data-quality warnings of a profile, in the order ``inspect`` gives them."""
-    warnings = []
+    warnings = list(p.source_warnings)
     if p.rejected_rows:
         kinds = ", ".join(f"{n:,} {why}" for why, n in p.rejected_by_reason.items())
         warnings.append(f"{p.rejected_rows:,} of {p.rows_read:,} rows rejected ({kinds})")
@@ -35,7 +35,7 @@ def quality_warnings(p: Profile) -> list[str]:
             warnings.append(
                 f"{role} is not recorded on {missing:,} events ({_pct(missing, p.events)}{how})"
             )
-    warnings += _repeat_warnings(p.repeats)
+    warnings += _repeat_warnings(p.repeats, p.preset)
     if p.single_event_cases:
         single = p.single_event_cases
         warnings.append(f"{single:,} cases ({_pct(single, p.cases)}) have a single event")
@@ -51,7 +51,7 @@ def quality_warnings(p: Profile) -> list[str]:
     return warnings
 
 
-def _repeat_warnings(repeats: dict[str, Any]) -> list[str]:
+def _repeat_warnings(repeats: dict[str, Any], preset: str | None = None) -> list[str]:
     """What the profile says of repeated states: always when they were collapsed, and
     when they were kept although the log looks like a snapshot export."""
     n = repeats.get("events", 0)
@@ -63,7 +63,13 @@ def _repeat_warnings(repeats: dict[str, Any]) -> list[str]:
         f"{repeats['cases']:,} cases) repeat the state before them (same {same})"
     )
     if repeats["collapsed"]:
-        how = "as asked" if repeats["mode"] == "yes" else "as a snapshot export writes them"
+        how = (
+            "as a snapshot export writes them"
+            if repeats["mode"] != "yes"
+            else f"as asked (or as the {preset} preset reads a snapshot log)"
+            if preset
+            else "as asked"
+        )
         return [f"{what}, {how}: collapsed into the first of each run (--collapse-repeats no "
                 "keeps them)"]  # fmt: skip
     if repeats["looks_like_snapshot"]:
@@ -86,6 +92,7 @@ def profile_text(p: Profile) -> str:
     width = min(width, 48)
     lines = [
         f"{p.source}",
+        *([f"  Read as {p.preset} ({p.preset_reason})"] if p.preset else []),
         f"  rows read        {p.rows_read:>12,}",
         f"  accepted         {p.accepted:>12,}",
         f"  rejected         {p.rejected_rows:>12,}",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
+from journeymap.render.journeys import journeys_section
 from journeymap.render.profile_text import quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
@@ -445,11 +446,13 @@ def render_report(
         When a picture is not well-formed SVG.
     """
     title = str(options.get("title") or findings.log.source)
-    toc = "".join(
-        f'<li><a href="#{k}">{esc(t)}</a></li>'
-        for k, t in _TOC
-        if k != "templates" or findings.templates is not None
+    sections: tuple[tuple[str, str], ...] = tuple(
+        (k, t) for k, t in _TOC if k != "templates" or findings.templates is not None
     )
+    if findings.journeys is not None:  # after Demand
+        at = [k for k, _ in sections].index("demand") + 1
+        sections = (*sections[:at], ("journeys", "Customer journeys"), *sections[at:])
+    toc = "".join(f'<li><a href="#{k}">{esc(t)}</a></li>' for k, t in sections)
     body = [
         _headline(findings, title, str(options.get("purpose") or "")),
         f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
@@ -459,6 +462,7 @@ def render_report(
         _plan(findings),
         _rework(findings),
         _demand(findings, chart_svgs),
+        "" if findings.journeys is None else journeys_section(findings.journeys),
         _capability(findings, chart_svgs),
         template_section(findings, template_svgs or {}),
         _variants(findings),

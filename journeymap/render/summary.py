@@ -11,7 +11,12 @@ from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.profile_text import quality_warnings
 from journeymap.render.template_report import templates_summary
-from journeymap.render.words import capability_statement, map_caption, period_text
+from journeymap.render.words import (
+    capability_statement,
+    journey_sentences,
+    map_caption,
+    period_text,
+)
 
 __all__ = ["summary"]
 
@@ -27,8 +32,11 @@ def summary(findings: Findings) -> dict[str, Any]:
     chosen = findings.options.map
     rework = findings.rework_summary
     scope = findings.scope
+    read_as = {"preset": log.preset, "reason": log.preset_reason} if log.preset else None
     return {
         "source": log.source,
+        # Only for a system's export read by its preset: plain logs' summaries are as before.
+        **({"read_as": read_as} if read_as else {}),
         "mapping": log.mapping.columns(),
         "timezone": log.timezone,
         "rows_read": log.rows_read,
@@ -60,6 +68,8 @@ def summary(findings: Findings) -> dict[str, Any]:
         ),
         **(_check_block(findings.check) if findings.check is not None else {}),
         **(_templates_block(findings) if findings.templates is not None else {}),
+        # Only with a customer mapped: other logs' summaries are as before.
+        **({"customer_journeys": _journeys(findings)} if findings.journeys is not None else {}),
         "map": {
             "lanes": findings.lanes,
             "activities_shown": scope.activities_shown,
@@ -79,6 +89,7 @@ def summary(findings: Findings) -> dict[str, Any]:
             "view": chosen.view,
             "measure": chosen.measure,
             "template": chosen.template,
+            **({"journeys": chosen.journeys} if chosen.journeys != "case" else {}),
         },
     }
 
@@ -97,6 +108,15 @@ def _templates_block(findings: Findings) -> dict[str, Any]:
             "source": spec.source,
         },
         "template_notes": found.notes,
+    }
+
+
+def _journeys(findings: Findings) -> dict[str, Any]:
+    """The customer journeys' figures and what they say."""
+    assert findings.journeys is not None
+    return {
+        **findings.journeys.to_dict(),
+        "statements": journey_sentences(findings.journeys),
     }
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "chart_title",
     "deviation_text",
     "human_duration",
+    "journey_sentences",
     "map_caption",
     "method_text",
     "period_text",
@@ -632,3 +633,57 @@ def suggestion_heading(source: str, demand_column: str | None, min_share: float)
         '{optional = ...}, {repeat = ...}, {one_of = [...]}, {any_order = ["A", "B"]}',
         "(see the user guide). Then: journeymap mine LOG --templates THIS_FILE",
     ]
+
+
+def _share_of(part: int, whole: int) -> str:
+    """``"21%"``: a share of a whole, whole percent (one decimal under 10%)."""
+    if not whole:
+        return "0%"
+    value = 100 * part / whole
+    return f"{_round_half_up(value, 1 if value < 10 else 0)}%"
+
+
+def journey_sentences(journeys: Any) -> list[str]:
+    """What the customer journeys say, in sentences (a
+    :class:`~journeymap.analysis.journeys.CustomerJourneys` or its ``to_dict()``).
+
+    Examples
+    --------
+    >>> for sentence in journey_sentences({"customers": 939, "customers_several_cases": 279,
+    ...         "journeys": 1100, "journeys_several_cases": 200, "cases": 1350,
+    ...         "cases_without_customer": 0, "median_e2e_s": 86400.0, "channel": True,
+    ...         "cross_channel": 150, "channel_switches": 170,
+    ...         "cross_channel_median_e2e_s": 518400.0}):
+    ...     print(sentence)
+    279 of 939 customers (30%) needed more than one case; their 1,350 cases form
+    1,100 journeys, 200 of them of more than one case.
+    150 journeys (14%) crossed channels, with 170 channel switches in all; they took
+    6.0 d end to end (median), against 1.0 d for all journeys.
+    """
+    j = journeys if isinstance(journeys, dict) else journeys.to_dict()
+    customers, several = j["customers"], j["customers_several_cases"]
+    out = [
+        f"{thousands(several)} of {thousands(customers)} customers "
+        f"({_share_of(several, customers)}) needed more than one case; their "
+        f"{thousands(j['cases'])} cases form {thousands(j['journeys'])} journeys, "
+        f"{thousands(j['journeys_several_cases'])} of them of more than one case."
+    ]
+    if j.get("cases_without_customer"):
+        out.append(
+            f"{thousands(j['cases_without_customer'])} cases have no customer and belong "
+            "to no journey."
+        )
+    if not j.get("channel"):
+        out.append("No channel is mapped: journeys across channels cannot be traced.")
+        return out
+    cross = j["cross_channel"] or 0
+    if not cross:
+        out.append("No journey crossed channels.")
+        return out
+    out.append(
+        f"{thousands(cross)} journeys ({_share_of(cross, j['journeys'])}) crossed channels, "
+        f"with {thousands(j['channel_switches'])} channel switches in all; they took "
+        f"{human_duration(j['cross_channel_median_e2e_s'])} end to end (median), against "
+        f"{human_duration(j['median_e2e_s'])} for all journeys."
+    )
+    return out

@@ -16,8 +16,9 @@ from journeymap.engine import connect
 
 from .contract_log import CONTRACT_FRAME
 
-#: The engines the contract suite runs on.
-ENGINES_UNDER_TEST = ["duckdb"]
+#: The engines the contract suite runs on (postgres on the throwaway server the tests
+#: start on 127.0.0.1).
+ENGINES_UNDER_TEST = ["duckdb", pytest.param("postgres", marks=pytest.mark.services)]
 
 
 @pytest.fixture(params=ENGINES_UNDER_TEST, scope="module")
@@ -26,8 +27,11 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def log(engine_name: str) -> Iterator[EventLog]:
-    with connect(engine_name) as engine:
+def log(engine_name: str, request: pytest.FixtureRequest) -> Iterator[EventLog]:
+    url = None
+    if engine_name == "postgres":
+        url = request.getfixturevalue("postgres_server").url()
+    with connect(engine_name, url=url) as engine:
         yield EventLog.from_frame(
             CONTRACT_FRAME,
             engine=engine,

@@ -71,7 +71,7 @@ def test_fixture_sizes(
 
 def test_snapshot_options_and_notes(exports: dict[str, ExportFixture]) -> None:
     table = PRESETS["servicenow"].read(exports["servicenow_snapshots"].path)
-    assert table.options == {"timestamp_format": "%d/%m/%Y %H:%M", "collapse_repeats": "auto"}
+    assert table.options == {"timestamp_format": "%d/%m/%Y %H:%M", "collapse_repeats": "yes"}
     assert "'?' means missing: assigned_to 33, assignment_group 33 rows" in table.notes
     assert table.table.num_columns == 36
 

@@ -193,7 +193,7 @@ def test_snapshot_rows_ordered_by_time_then_mod_count(write: Write) -> None:
         ("Closed", "13/3/2016 10:00", "U1", "G1", None, None),
         ("New", "2/3/2016 08:00", None, None, None, "Phone"),
     ]
-    assert table.options == {"timestamp_format": "%d/%m/%Y %H:%M", "collapse_repeats": "auto"}
+    assert table.options == {"timestamp_format": "%d/%m/%Y %H:%M", "collapse_repeats": "yes"}
     assert table.rejects == [
         PresetReject(6, 7, "sys_updated_at 2016-03-02 09:00 is not d/m/yyyy HH:MM")
     ]

@@ -1,0 +1,138 @@
+"""The presets as connectors: each system's preset, registered by name, chosen by what a
+file holds (its headers, its JSON keys) rather than its suffix.
+
+A preset connector recognises its exports with its preset's ``recognise`` (the first
+64 KiB of the file; an SQLite file's table list), reads them with the preset, and hands
+the engine the preset's events as Arrow batches, with the roles, read options, notes,
+warnings and rejected records the preset gave. Preset modules are imported only when a
+file is looked at or read, so listing the connectors stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, ClassVar
+
+from journeymap.connectors.base import Connector, RawSource, ReaderReject
+from journeymap.connectors.textfiles import existing_file
+from journeymap.mapping import ReadOptions
+
+__all__ = [
+    "BATCH_ROWS",
+    "FieldChangesConnector",
+    "JiraConnector",
+    "OcelConnector",
+    "PresetConnector",
+    "SalesforceConnector",
+    "ServiceNowConnector",
+    "ZendeskConnector",
+    "raw_source",
+]
+
+#: Rows per Arrow batch handed to the engine.
+BATCH_ROWS = 50_000
+#: A preset note that starts so is a warning: repeated among the data-quality warnings.
+WARNING_PREFIX = "warning: "
+_HEAD_BYTES = 1 << 16
+
+
+class PresetConnector(Connector):
+    """A connector that reads one system's exports through its preset."""
+
+    #: ``module:Class`` of the preset, under ``journeymap.connectors.presets``.
+    preset_class: ClassVar[str]
+
+    def preset(self) -> Any:
+        """The preset object (its module imported on first use)."""
+        module, _, name = self.preset_class.partition(":")
+        return getattr(importlib.import_module(f"journeymap.connectors.presets.{module}"), name)()
+
+    def recognise(self, path: Path, head: bytes) -> str | None:
+        return self.preset().recognise(path, head)
+
+    def read(self, source: str, *, options: ReadOptions) -> RawSource:
+        self.check_dependencies()
+        path = existing_file(source)
+        preset = self.preset()
+        table = preset.read(path, **self._read_options(options))
+        if not table.reason:
+            with path.open("rb") as stream:
+                table.reason = preset.recognise(path, stream.read(_HEAD_BYTES)) or ""
+        return raw_source(table, source=path.name, preset=self.name)
+
+    def _read_options(self, options: ReadOptions) -> dict[str, Any]:
+        return {"encoding": options.encoding}
+
+
+def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
+    """A preset's :class:`~journeymap.connectors.presets.PresetTable` as what the engine
+    ingests: its events in batches (one row per event, in the preset's order), its roles
+    and read options, its notes (those starting ``warning:`` as warnings too), and its
+    rejected records with their number and line in the source."""
+    notes = list(table.notes)
+    warnings = [n.removeprefix(WARNING_PREFIX) for n in table.notes if n.startswith(WARNING_PREFIX)]
+    events = table.table.num_rows
+    if table.records != events:
+        notes.insert(0, f"{table.records:,} records of the export gave {events:,} events")
+    return RawSource(
+        source=source,
+        batches=table.table.to_batches(max_chunksize=BATCH_ROWS),
+        columns=list(table.table.column_names),
+        rejects=[ReaderReject(r.record, r.line, r.reason) for r in table.rejects],
+        notes=notes,
+        mapping=dict(table.mapping),
+        options=dict(table.options),
+        preset=preset,
+        preset_reason=table.reason or None,
+        warnings=warnings,
+        rows_are_records=False,
+    )
+
+
+class ServiceNowConnector(PresetConnector):
+    name = "servicenow"
+    description = (
+        "ServiceNow incidents: list exports (CSV, XLSX), Table API JSON, sys_audit, snapshot logs"
+    )
+    looks_into = (".csv", ".xlsx", ".json")
+    preset_class = "servicenow:ServiceNowPreset"
+
+
+class JiraConnector(PresetConnector):
+    name = "jira"
+    description = "Jira issues: REST JSON with changelog (search results or one issue), CSV export"
+    looks_into = (".json", ".csv")
+    preset_class = "jira:JiraPreset"
+
+
+class ZendeskConnector(PresetConnector):
+    name = "zendesk"
+    description = "Zendesk tickets: Ticket Audits and Incremental Ticket Events (JSON)"
+    looks_into = (".json",)
+    preset_class = "zendesk:ZendeskPreset"
+
+
+class SalesforceConnector(PresetConnector):
+    name = "salesforce"
+    description = "Salesforce CaseHistory, CaseHistory2 and OpportunityHistory CSV exports"
+    looks_into = (".csv",)
+    preset_class = "salesforce:SalesforcePreset"
+
+
+class FieldChangesConnector(PresetConnector):
+    name = "fieldchanges"
+    description = "field-change logs (record, field, old value, new value, changed at, by)"
+    looks_into = (".csv",)
+    recognise_order = 1  # a generic shape: the systems' own presets are asked first
+    preset_class = "fieldchanges:FieldChangesPreset"
+
+
+class OcelConnector(PresetConnector):
+    name = "ocel"
+    description = "OCEL 2.0 object-centric logs (JSON, XML, SQLite), one object type as the case"
+    looks_into = (".json", ".jsonocel", ".xml", ".xmlocel", ".sqlite", ".sqlite3", ".db")
+    preset_class = "ocel:OcelPreset"
+
+    def _read_options(self, options: ReadOptions) -> dict[str, Any]:
+        return {"encoding": options.encoding, "object_type": options.object_type}
