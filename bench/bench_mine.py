@@ -150,9 +150,7 @@ def ratio_range(runs: dict[str, list[dict]], name: str, key: str) -> tuple[float
     base = runs.get("pm4py")
     if not base:
         return (float("nan"),) * 3
-    median = statistics.median(r[key] for r in runs[name]) / statistics.median(
-        r[key] for r in base
-    )
+    median = statistics.median(r[key] for r in runs[name]) / statistics.median(r[key] for r in base)
     rounds = [r[key] / b[key] for r, b in zip(runs[name], base, strict=False)]
     return median, min(rounds), max(rounds)
 
@@ -171,10 +169,10 @@ def print_tables(label: str, runs: dict[str, list[dict]]) -> None:
                 if base
                 else "- | -"
             )
-            print(
-                f"| {i + 1} | {name} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['peak_mb']:.0f} | {rel} |"
-            )
-    print(f"\n#### {label}: medians of {rounds} rounds (ratios: of the medians, [per-round range])\n")
+            cells = f"{r['wall']:.2f} | {r['cpu']:.2f} | {r['peak_mb']:.0f}"
+            print(f"| {i + 1} | {name} | {cells} | {rel} |")
+    what = "ratios: of the medians, [per-round range]"
+    print(f"\n#### {label}: medians of {rounds} rounds ({what})\n")
     print("| tool | wall (s) | CPU (s) | peak (MB) | wall / pm4py | CPU / pm4py | peak / pm4py |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, measured in runs.items():
@@ -206,17 +204,28 @@ def time_dot(dot_file: Path, repeat: int, tmp: Path) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, nargs="*", default=None,
-                        help="generated logs to run (default 1000000; none with --sample)")
-    parser.add_argument("--sample", action="store_true",
-                        help="also run sample_logs/service_desk.csv (8k events)")
-    parser.add_argument("--tools", nargs="+", choices=TOOLS,
-                        help="tools to run on every log (default: see above)")
+    parser.add_argument(
+        "--events",
+        type=int,
+        nargs="*",
+        default=None,
+        help="generated logs to run (default 1000000; none with --sample)",
+    )
+    parser.add_argument(
+        "--sample", action="store_true", help="also run sample_logs/service_desk.csv (8k events)"
+    )
+    parser.add_argument(
+        "--tools", nargs="+", choices=TOOLS, help="tools to run on every log (default: see above)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
-    parser.add_argument("--setup-pm4py", action="store_true",
-                        help="(re)create bench/.pm4py-venv with `pip install pm4py`")
-    parser.add_argument("--no-compare", action="store_true",
-                        help="skip checking the floor's tables against mine's")
+    parser.add_argument(
+        "--setup-pm4py",
+        action="store_true",
+        help="(re)create bench/.pm4py-venv with `pip install pm4py`",
+    )
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip checking the floor's tables against mine's"
+    )
     args = parser.parse_args()  # fmt: skip
     if not Path(TIME).exists():
         raise SystemExit(
@@ -235,7 +244,7 @@ def main() -> None:
     import duckdb
 
     mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     print(
         f"{started:%Y-%m-%d %H:%M} UTC; {platform.platform()}; nproc {os.cpu_count()}; "
         f"RAM {int(mem) / 1024**2:.1f} GiB; Python {platform.python_version()}; "

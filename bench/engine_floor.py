@@ -49,6 +49,7 @@ and the rows of each table that differ (numbers rounded to 3 decimals).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -304,7 +305,7 @@ def _rows(con, sql: str, params=None) -> list[tuple]:
 
 def xmr(values: list[float], lower_bound_zero: bool = True) -> dict:
     """XmR limits and signal count of values in time order (MEASURES.md), in Python."""
-    mr = [abs(b - a) for a, b in zip(values, values[1:])]
+    mr = [abs(b - a) for a, b in itertools.pairwise(values)]
     mrbar, centre = sum(mr) / len(mr), sum(values) / len(values)
     unpl, lnpl = centre + 2.66 * mrbar, centre - 2.66 * mrbar
     lnpl = max(0.0, lnpl) if lower_bound_zero else lnpl
@@ -448,7 +449,7 @@ def main() -> None:
     parser.add_argument("--memory-limit", help="DuckDB memory_limit, for example 300MB")
     parser.add_argument("--steps", action="store_true", help="print each step's seconds")
     parser.add_argument("--compare", type=Path, metavar="MINE_OUTDIR",
-                        help="check the tables against `journeymap mine -o MINE_OUTDIR`")  # fmt: skip
+                        help="check the tables against mine's output folder")  # fmt: skip
     args = parser.parse_args()
     step = StepClock(args.steps, width=28)
     out = args.output or Path(f"{args.log.name.removesuffix('.csv')}-floor")
@@ -602,8 +603,10 @@ def compare(con, mine: Path) -> int:
         rows = con.execute(f"SELECT count(*) FROM floor_{name}").fetchall()[0][0]
         status = "same" if only_floor == only_mine == 0 else "DIFFERENT"
         bad += status != "same"
-        print(f"table {name:<15} {rows:>9,} rows: {status} "
-              f"({only_floor:,} rows only in the floor's, {only_mine:,} only in mine's)")  # fmt: skip
+        print(
+            f"table {name:<15} {rows:>9,} rows: {status} "
+            f"({only_floor:,} rows only in the floor's, {only_mine:,} only in mine's)"
+        )
     print("| count | floor | journeymap mine |")
     print("|---|---:|---:|")
     for label, sql in HEADLINE.items():

@@ -19,8 +19,6 @@ class StepClock:
     def __call__(self, name: str) -> None:
         now, cpu = time.perf_counter(), time.process_time()
         if self.enabled:
-            print(
-                f"{name:<{self.width}} {now - self.last:6.2f} s wall {cpu - self.last_cpu:6.2f} s CPU",
-                file=sys.stderr,
-            )
+            wall, used = now - self.last, cpu - self.last_cpu
+            print(f"{name:<{self.width}} {wall:6.2f} s wall {used:6.2f} s CPU", file=sys.stderr)
         self.last, self.last_cpu = now, cpu
