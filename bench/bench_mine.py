@@ -260,6 +260,9 @@ def main() -> None:
             tmp = Path(tmp_name)
             out = {t: tmp / f"out-{t}" for t in tools}
             cmds = {t: commands(log, out[t], pm4py)[t] for t in tools}
+            if "mine-2gb" in cmds:
+                how = cmds["mine-2gb"][1] or {"option": "--memory-limit 2GB"}
+                print(f"mine-2gb: {', '.join(f'{k}={v}' for k, v in how.items())}")
             for i in range(args.repeat):
                 order = tools[i % len(tools) :] + tools[: i % len(tools)]
                 for tool in order:
