@@ -93,7 +93,7 @@ def pm4py_python(setup: bool) -> Path:
 def version_of(python: Path, module: str) -> str:
     done = subprocess.run(
         [str(python), "-c", f"import importlib.metadata as m; print(m.version({module!r}))"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, cwd="/",  # not the worktree's egg-info
     )  # fmt: skip
     return done.stdout.strip() or "not installed"
 
