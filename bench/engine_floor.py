@@ -125,7 +125,7 @@ FROM (
 
 # Rework and redo: a window by case and activity over the integer position, on the few
 # columns it needs. (The same window in the ordering statement made that statement
-# 1.7 s of CPU dearer at 1M events, twice what this one costs.)
+# 1.8 s of CPU dearer at 1M events, nearly twice what this one costs.)
 REWORK = """
 CREATE TABLE flags AS
 SELECT case_id, activity, wait_in, rework,
