@@ -1,34 +1,51 @@
-"""Benchmark: `journeymap mine` against the same work done with pm4py.
+"""Benchmark: `journeymap mine` against a pm4py script and the engine's lean floor.
 
 Run by hand (not part of the tests):
 
-    .venv/bin/python bench/bench_mine.py --events 100000 1000000 --repeat 3
+    .venv/bin/python bench/bench_mine.py                      # 1M events, 3 rounds
+    .venv/bin/python bench/bench_mine.py --sample --events    # the 8k-event sample only
+    .venv/bin/python bench/bench_mine.py --events 10000000 --repeat 1
+    .venv/bin/python bench/bench_mine.py --tools pm4py mine floor --repeat 5
 
 Logs are generated once into bench/data/ (ignored by git) with the project's own
-generator, seed 7 (existing files are reused). Each run is a fresh process, started by a
-fresh wrapper process that reports the run's wall time and the peak resident memory of
-its children (getrusage), so one run's peak never hides another's:
+generator, seed 7 (existing files are reused); --sample adds sample_logs/service_desk.csv.
+Each run is a fresh process measured by GNU time (`/usr/bin/time -f '%e %U %S %M'`):
+wall seconds, CPU seconds (user + system, the process and the children it waited for,
+such as `dot`) and peak memory (the maximum resident set of the process or of its
+largest child). Install Debian's `time` package if /usr/bin/time is missing.
 
-- pm4py: bench/pm4py_mine.py, which reads the CSV with pandas and does with pm4py what
-  `mine` gives: DFG, performance DFG, variants, case durations, an inductive-miner tree
-  and a picture of the performance DFG (SVG);
-- journeymap: `journeymap mine LOG -o OUTDIR --no-report`, also with `--model inductive` (the
-  inductive miner on the aggregated DFG, which is what the pm4py script's tree costs);
-- the engine's floor: bench/engine_floor.py, part of mine's work (DFG, variants, case
-  durations, team hand-offs) in plain DuckDB SQL, with no validation and no outputs,
-  under DuckDB's default memory limit and under 300 MB.
+The tools (all with default options):
 
-The tools run in rounds (one run of each per round), and the table gives each tool's
-best wall time and highest peak over the rounds, and both as a ratio to pm4py's. Paste
-it into docs/benchmarks.md with the machine it ran on.
+- pm4py: bench/pm4py_mine.py, run by the interpreter of bench/.pm4py-venv, a virtual
+  environment with only `pip install pm4py` and its dependencies, as a user who picks
+  pm4py has it (created on first use, or again with --setup-pm4py; ignored by git);
+- mine: `journeymap mine LOG -o OUT --no-report`;
+- mine-report: `journeymap mine LOG -o OUT` (with the HTML report);
+- mine-2gb: `mine` under a 2 GB engine memory limit: `--memory-limit 2GB` when `mine`
+  has that option, otherwise the JOURNEYMAP_MEMORY_LIMIT=2GB environment variable;
+- floor: bench/engine_floor.py, the work of `mine --no-report` in plain DuckDB SQL,
+  tables written as CSV (no map drawn).
+
+By default 1M-event and smaller logs run pm4py, mine, mine-report and floor; logs of
+5M events and more pm4py, mine, mine-2gb and floor; the sample pm4py and mine. --tools
+picks others. The tools run in rounds, one run of each per round, each round starting
+with the next tool, so that a machine whose speed drifts slows them alike; the tables
+give every round and the medians, with ratios to pm4py (of the medians, and the range
+of the per-round ratios). After the rounds, `dot -Tsvg` is timed on its own on the
+journey.dot of the last `mine` run (Graphviz layout of the map `mine` draws), and the
+floor's tables are checked against that `mine` output (engine_floor.py --compare).
+Raw figures go to bench/results/ (ignored by git) as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import platform
-import shlex
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,19 +53,15 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 DATA = HERE / "data"
+RESULTS = HERE / "results"
+PM4PY_VENV = HERE / ".pm4py-venv"
+SAMPLE = ROOT / "sample_logs" / "service_desk.csv"
 BIN = Path(sys.executable).parent
-
-# Runs argv[1:] once and prints its wall seconds and the peak RSS (KiB) of its children.
-WRAPPER = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-elapsed = time.perf_counter() - started
-if done.returncode:
-    sys.exit(done.stderr.decode(errors="replace")[-2000:])
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
+TIME = "/usr/bin/time"
+TOOLS = ("pm4py", "mine", "mine-report", "mine-2gb", "floor")
+BIG = 5_000_000  # from this many events on, mine-2gb replaces mine-report by default
 
 
 def ensure_log(events: int) -> Path:
@@ -64,70 +77,236 @@ def ensure_log(events: int) -> Path:
     return path
 
 
-def measure(command: list[str], tmp: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one run of ``command`` in a fresh process."""
-    # TMPDIR: pm4py's save_vis_* leaves its Graphviz output in the temporary folder
-    env = {**os.environ, "TMPDIR": tmp}
-    wrapped = [sys.executable, "-c", WRAPPER, *command]
-    done = subprocess.run(wrapped, capture_output=True, text=True, check=False, env=env)
-    if done.returncode:
-        raise SystemExit(f"failed: {shlex.join(command)}\n{done.stderr}")
-    wall, peak_kib = done.stdout.split()
-    return float(wall), int(peak_kib) / 1024
+def pm4py_python(setup: bool) -> Path:
+    """The interpreter of bench/.pm4py-venv, made with `pip install pm4py` only."""
+    python = PM4PY_VENV / "bin" / "python"
+    if setup or not python.exists():
+        print(f"creating {PM4PY_VENV.relative_to(ROOT)} with `pip install pm4py`", file=sys.stderr)
+        if PM4PY_VENV.exists():
+            shutil.rmtree(PM4PY_VENV)
+        base = getattr(sys, "_base_executable", None) or shutil.which("python3") or "python3"
+        subprocess.run([base, "-m", "venv", str(PM4PY_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "pm4py"], check=True)
+    return python
 
 
-def tools(log: Path, outdir: Path) -> dict[str, list[str] | None]:
-    """The commands to compare (None: `journeymap mine` is not installed)."""
-    pm4py = [sys.executable, str(HERE / "pm4py_mine.py"), str(log), str(outdir)]
+def version_of(python: Path, module: str) -> str:
+    done = subprocess.run(
+        [str(python), "-c", f"import importlib.metadata as m; print(m.version({module!r}))"],
+        capture_output=True, text=True, check=False, cwd="/",  # not the worktree's egg-info
+    )  # fmt: skip
+    return done.stdout.strip() or "not installed"
+
+
+def mine_has_memory_limit(journeymap: str) -> bool:
+    done = subprocess.run([journeymap, "mine", "--help"], capture_output=True, text=True)
+    return "--memory-limit" in done.stdout
+
+
+def commands(log: Path, out: Path, pm4py: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Each tool's command line and extra environment, writing into ``out``."""
     journeymap = str(BIN / "journeymap")
-    exists = (
-        Path(journeymap).exists()
-        and not subprocess.run(
-            [journeymap, "mine", "--help"], capture_output=True, check=False
-        ).returncode
-    )
-    # Without the HTML report, as the mine issue asks: the same outputs as the script.
-    mine = [journeymap, "mine", str(log), "-o", str(outdir), "--no-report"] if exists else None
-    floor = [sys.executable, str(HERE / "engine_floor.py"), str(log)]
+    mine = [journeymap, "mine", str(log), "-o", str(out)]
+    if mine_has_memory_limit(journeymap):
+        limited = ([*mine, "--no-report", "--memory-limit", "2GB"], {})
+    else:
+        limited = ([*mine, "--no-report"], {"JOURNEYMAP_MEMORY_LIMIT": "2GB"})
     return {
-        "pm4py (bench/pm4py_mine.py)": pm4py,
-        "journeymap mine": mine,
-        "journeymap mine --model inductive": mine and [*mine, "--model", "inductive"],
-        "DuckDB floor, a subset (bench/engine_floor.py)": floor,
-        "DuckDB floor, a subset, --memory-limit 300MB": [*floor, "--memory-limit", "300MB"],
+        "pm4py": ([str(pm4py), str(HERE / "pm4py_mine.py"), str(log), str(out)], {}),
+        "mine": ([*mine, "--no-report"], {}),
+        "mine-report": (mine, {}),
+        "mine-2gb": limited,
+        "floor": ([sys.executable, str(HERE / "engine_floor.py"), str(log), "-o", str(out)], {}),
     }
+
+
+def measure(command: list[str], env: dict[str, str], tmp: Path) -> dict[str, float]:
+    """Wall and CPU seconds and peak RSS (MB) of one run of ``command``, by GNU time."""
+    report = tmp / "time.txt"
+    # TMPDIR: pm4py's save_vis_* leaves its Graphviz output in the temporary folder.
+    full_env = {**os.environ, "TMPDIR": str(tmp), **env}
+    argv = [TIME, "-f", "%e %U %S %M", "-o", str(report), *command]
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=full_env)
+    if done.returncode:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr.decode()[-3000:]}")
+    wall, user, system, peak_kib = report.read_text().split()[-4:]
+    return {
+        "wall": float(wall),
+        "cpu": float(user) + float(system),
+        "peak_mb": int(peak_kib) / 1024,
+    }
+
+
+def default_tools(label: str, events: int | None) -> list[str]:
+    if events is None:  # the sample log
+        return ["pm4py", "mine"]
+    if events >= BIG:
+        return ["pm4py", "mine", "mine-2gb", "floor"]
+    return ["pm4py", "mine", "mine-report", "floor"]
+
+
+def ratio_range(runs: dict[str, list[dict]], name: str, key: str) -> tuple[float, float, float]:
+    """Ratio of the medians to pm4py's, and the lowest and highest per-round ratio."""
+    base = runs.get("pm4py")
+    if not base:
+        return (float("nan"),) * 3
+    median = statistics.median(r[key] for r in runs[name]) / statistics.median(r[key] for r in base)
+    rounds = [r[key] / b[key] for r, b in zip(runs[name], base, strict=False)]
+    return median, min(rounds), max(rounds)
+
+
+def print_tables(label: str, runs: dict[str, list[dict]]) -> None:
+    print(f"\n#### {label}: every round\n")
+    print("| round | tool | wall (s) | CPU (s) | peak (MB) | wall / pm4py | CPU / pm4py |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    rounds = max(len(r) for r in runs.values())
+    for i in range(rounds):
+        base = runs.get("pm4py", [None] * rounds)[i]
+        for name, measured in runs.items():
+            r = measured[i]
+            rel = (
+                f"{r['wall'] / base['wall']:.2f} | {r['cpu'] / base['cpu']:.2f}"
+                if base
+                else "- | -"
+            )
+            cells = f"{r['wall']:.2f} | {r['cpu']:.2f} | {r['peak_mb']:.0f}"
+            print(f"| {i + 1} | {name} | {cells} | {rel} |")
+    what = "ratios: of the medians, [per-round range]"
+    print(f"\n#### {label}: medians of {rounds} rounds ({what})\n")
+    print("| tool | wall (s) | CPU (s) | peak (MB) | wall / pm4py | CPU / pm4py | peak / pm4py |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, measured in runs.items():
+        cells = []
+        for key, fmt in (("wall", ".2f"), ("cpu", ".2f"), ("peak_mb", ".0f")):
+            values = [r[key] for r in measured]
+            med = statistics.median(values)
+            spread = f" ({min(values):{fmt}}-{max(values):{fmt}})" if len(values) > 1 else ""
+            cells.append(f"{med:{fmt}}{spread}")
+        for key in ("wall", "cpu", "peak_mb"):
+            med, lo, hi = ratio_range(runs, name, key)
+            span = f" [{lo:.2f}-{hi:.2f}]" if len(measured) > 1 and lo == lo else ""
+            cells.append(f"{med:.2f}{span}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    sys.stdout.flush()
+
+
+def time_dot(dot_file: Path, repeat: int, tmp: Path) -> list[dict]:
+    """`dot -Tsvg` of a journey.dot, timed on its own."""
+    dot = shutil.which("dot")
+    if dot is None:
+        print("skipped timing dot: Graphviz's `dot` is not installed", file=sys.stderr)
+        return []
+    return [
+        measure([dot, "-Tsvg", str(dot_file), "-o", str(tmp / "journey.svg")], {}, tmp)
+        for _ in range(repeat)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    python = platform.python_version()
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {python}")
-    print("| events | tool | wall (s) | peak (MB) | wall / pm4py | peak / pm4py |")
-    print("|---:|---|---:|---:|---:|---:|")
-    for events in sorted(args.events):
-        log = ensure_log(events)
-        baseline: tuple[float, float] | None = None
-        with tempfile.TemporaryDirectory(prefix="bench-mine-") as tmp:
-            commands = tools(log, Path(tmp) / "out")
-            for name in [n for n, c in commands.items() if c is None]:
-                print(f"skipped {name}: `journeymap mine` is not available", file=sys.stderr)
-            # Rounds of one run of each tool, so that a machine whose speed drifts
-            # (shared virtual machines do, by 20% and more) slows all tools alike.
-            runs: dict[str, list[tuple[float, float]]] = {n: [] for n, c in commands.items() if c}
-            for _ in range(args.repeat):
-                for name in runs:
-                    runs[name].append(measure(commands[name] or [], tmp))
-            for name, measured in runs.items():
-                wall, peak = min(r[0] for r in measured), max(r[1] for r in measured)
-                baseline = baseline or (wall, peak)
-                print(
-                    f"| {events:,} | {name} | {wall:.2f} | {peak:.0f} | "
-                    f"{wall / baseline[0]:.2f} | {peak / baseline[1]:.2f} |",
-                    flush=True,
-                )
+    parser.add_argument(
+        "--events",
+        type=int,
+        nargs="*",
+        default=None,
+        help="generated logs to run (default 1000000; none with --sample)",
+    )
+    parser.add_argument(
+        "--sample", action="store_true", help="also run sample_logs/service_desk.csv (8k events)"
+    )
+    parser.add_argument(
+        "--tools", nargs="+", choices=TOOLS, help="tools to run on every log (default: see above)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument(
+        "--setup-pm4py",
+        action="store_true",
+        help="(re)create bench/.pm4py-venv with `pip install pm4py`",
+    )
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip checking the floor's tables against mine's"
+    )
+    args = parser.parse_args()  # fmt: skip
+    if not Path(TIME).exists():
+        raise SystemExit(
+            f"{TIME} is missing: GNU time measures each run's CPU time and peak memory. "
+            "Install Debian's `time` package: apt-get install time"
+        )
+    events = args.events if args.events is not None else ([] if args.sample else [1_000_000])
+    logs: list[tuple[str, Path, int | None]] = [
+        (f"{n:,} events", ensure_log(n), n) for n in sorted(events)
+    ]
+    if args.sample:
+        logs.insert(0, ("sample_logs/service_desk.csv", SAMPLE, None))
+    needs_pm4py = any("pm4py" in (args.tools or default_tools(*log[::2])) for log in logs)
+    pm4py = pm4py_python(args.setup_pm4py) if needs_pm4py or args.setup_pm4py else Path("-")
+
+    import duckdb
+
+    mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    started = dt.datetime.now(dt.UTC)
+    print(
+        f"{started:%Y-%m-%d %H:%M} UTC; {platform.platform()}; nproc {os.cpu_count()}; "
+        f"RAM {int(mem) / 1024**2:.1f} GiB; Python {platform.python_version()}; "
+        f"DuckDB {duckdb.__version__}; pm4py venv: pm4py {version_of(pm4py, 'pm4py')}, "
+        f"pandas {version_of(pm4py, 'pandas')}, journeymap {version_of(pm4py, 'journeymap')}"
+    )
+    record: dict = {"started": started.isoformat(), "logs": {}}
+    for label, log, n in logs:
+        tools = args.tools or default_tools(label, n)
+        runs: dict[str, list[dict]] = {t: [] for t in tools}
+        load_before = os.getloadavg()
+        with tempfile.TemporaryDirectory(prefix="bench-mine-") as tmp_name:
+            tmp = Path(tmp_name)
+            out = {t: tmp / f"out-{t}" for t in tools}
+            cmds = {t: commands(log, out[t], pm4py)[t] for t in tools}
+            if "mine-2gb" in cmds:
+                how = cmds["mine-2gb"][1] or {"option": "--memory-limit 2GB"}
+                print(f"mine-2gb: {', '.join(f'{k}={v}' for k, v in how.items())}")
+            for i in range(args.repeat):
+                order = tools[i % len(tools) :] + tools[: i % len(tools)]
+                for tool in order:
+                    shutil.rmtree(out[tool], ignore_errors=True)
+                    runs[tool].append(measure(*cmds[tool], tmp))
+                    print(
+                        f"  {label} round {i + 1} {tool}: "
+                        + ", ".join(f"{k} {v:.2f}" for k, v in runs[tool][-1].items()),
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            load_after = os.getloadavg()
+            print(f"\n### {label} ({log.name}), {args.repeat} round(s)")
+            print(
+                f"\nload average (1/5/15 min) before {'/'.join(f'{x:.1f}' for x in load_before)}"
+                f", after {'/'.join(f'{x:.1f}' for x in load_after)}"
+            )
+            print_tables(label, {t: runs[t] for t in tools})
+            entry = {"log": str(log), "runs": runs, "load": [load_before, load_after]}
+            mined = next((out[t] for t in ("mine", "mine-2gb", "mine-report") if t in tools), None)
+            if mined is not None and (mined / "journey.dot").exists():
+                dots = time_dot(mined / "journey.dot", args.repeat, tmp)
+                if dots:
+                    walls = [d["wall"] for d in dots]
+                    print(
+                        f"\n`dot -Tsvg journey.dot` on its own (the map of `mine`): wall "
+                        f"{statistics.median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f}), "
+                        f"CPU {statistics.median(d['cpu'] for d in dots):.2f} s, peak "
+                        f"{max(d['peak_mb'] for d in dots):.0f} MB"
+                    )
+                    entry["dot"] = dots
+            if mined is not None and "floor" in tools and not args.no_compare:
+                print(f"\nThe floor's tables against `mine`'s ({label}):\n", flush=True)
+                subprocess.run(
+                    [sys.executable, str(HERE / "engine_floor.py"), str(log),
+                     "-o", str(tmp / "floor-check"), "--compare", str(mined)],
+                    check=False,
+                )  # fmt: skip
+                sys.stdout.flush()
+        record["logs"][label] = entry
+    RESULTS.mkdir(exist_ok=True)
+    saved = RESULTS / f"bench_mine-{started:%Y%m%dT%H%M}.json"
+    saved.write_text(json.dumps(record, indent=1))
+    print(f"\nraw figures: {saved.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """What `journeymap mine` does, done with pm4py on the events: the baseline of bench_mine.
 
-Run by hand (not part of the tests):
+Run by hand (not part of the tests), with the interpreter of a virtual environment that
+has only pm4py and its dependencies (`pip install pm4py`), as a user who picks pm4py has
+it; bench_mine.py makes one as bench/.pm4py-venv:
 
-    .venv/bin/python bench/pm4py_mine.py bench/data/service_100000.csv /tmp/pm4py-out
+    bench/.pm4py-venv/bin/python bench/pm4py_mine.py bench/data/service_100000.csv /tmp/pm4py-out
 
 Reads a CSV made by `journeymap.synthetic.write_csv` (columns case_id, activity,
 timestamp, ...) with pandas, and computes with pm4py what a pm4py user would compute to
