@@ -259,7 +259,9 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
                    f"{len(matched)} file(s)")  # fmt: skip
         for path in matched:
             click.echo(f"  {path}")
-    if options.files:
+    if options.files and not rest:
+        click.echo("Every file matches a pattern.")
+    elif options.files:
         click.echo(f"No pattern matches {len(rest)} file(s) (top-level settings):")
         for path in rest:
             click.echo(f"  {path}")

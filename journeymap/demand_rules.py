@@ -13,6 +13,7 @@ from typing import Any
 from journeymap.errors import ConfigError
 
 __all__ = [
+    "ACCOUNT_CASES",
     "DEFAULT_FAILURE_ACTIVITIES",
     "DEFAULT_REPEAT_CONTACT_DAYS",
     "SUSPICIOUS_SHARE",
@@ -34,6 +35,9 @@ DEFAULT_FAILURE_ACTIVITIES = (
 #: When one rule matches more than this share of the cases, it is more likely a naming
 #: accident than a finding, and journeymap warns (MEASURES.md).
 SUSPICIOUS_SHARE = 0.5
+#: Customers with this many cases each, on average, are more likely accounts or
+#: organisations than people: repeat contact is then noted as doubtful.
+ACCOUNT_CASES = 5
 DEFAULT_REPEAT_CONTACT_DAYS = 14
 _BUILT_IN = ("failure_activity", "repeat_contact", "value")
 _RULE_KEYS = ("name", "column", "equals", "matches")

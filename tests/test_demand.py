@@ -293,3 +293,28 @@ def test_sample_log_agrees_with_planted_truth_case_by_case():
     summary = demand_summary(log)
     assert summary["failure_demand_pct"] == pytest.approx(27.26, abs=0.01)
     assert summary["by_type"] == {"failure_activity": 198, "repeat_contact": 170, "value": 982}
+
+
+def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
+    """Ten cases a day apart for one customer (an account), and two for another: nine
+    are repeat contacts; 12 cases over 2 customers is 6 per customer, so it is noted."""
+    rows = [(f"a{i}", "A", f"2024-01-{i + 1:02d} 09:00") for i in range(10)]
+    rows += [("b1", "B", "2024-01-01 09:00"), ("b2", "B", "2024-03-01 09:00")]
+    log = EventLog.from_frame(
+        pd.DataFrame(rows, columns=["case", "customer", "timestamp"]).assign(activity="Call")
+    )
+    summary = demand_summary(log)
+    assert summary["by_type"] == {"failure_activity": 0, "repeat_contact": 9, "value": 3}
+    assert summary["notes"][0].startswith("rule 'repeat_contact' matches 9 of 12 cases (75.0%)")
+    assert summary["notes"][1:] == [
+        "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
+        "column gives 6.0 cases per customer (12 cases, 2 customers): if it names accounts "
+        "or organisations rather than people, a new case within the window is a new "
+        "request, not failure demand; then set [demand] repeat_contact_days = 0"
+    ]
+    people = EventLog.from_frame(  # 3 cases for 3 customers: no note
+        pd.DataFrame(rows[:1] + rows[10:], columns=["case", "customer", "timestamp"]).assign(
+            activity="Call"
+        )
+    )
+    assert demand_summary(people)["notes"] == []

@@ -29,6 +29,7 @@ import pandas as pd
 
 from journeymap.analysis.journeys import case_customer, journey_cases_expr
 from journeymap.demand_rules import (
+    ACCOUNT_CASES,
     DEFAULT_FAILURE_ACTIVITIES,
     DEFAULT_REPEAT_CONTACT_DAYS,
     SUSPICIOUS_SHARE,
@@ -288,6 +289,8 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
                 "a rule that fires on most demand is more likely a naming accident than a "
                 "finding; check which activities it matched and change the [demand] rules"
             )
+    if repeat and matched.get("repeat_contact"):
+        notes += _account_note(log, rules, matched["repeat_contact"], cases)
     return {
         "cases": cases,
         "failure_cases": failure,
@@ -296,6 +299,26 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
         "rule_cases": matched,
         "notes": notes,
     }
+
+
+def _account_note(log: EventLog, rules: DemandRules, repeats: int, cases: int) -> list[str]:
+    """A note when the customer column looks like accounts rather than people: so many
+    cases per customer that a new case within the window is likely a new request."""
+    t = log.table
+    per_case = t.group_by("case").aggregate(customer=case_customer(t))
+    row = log.engine.fetch(
+        per_case.aggregate(customers=per_case.customer.nunique(), known=per_case.customer.count())
+    ).iloc[0]
+    customers, known = int(row["customers"] or 0), int(row["known"] or 0)
+    if not customers or known < ACCOUNT_CASES * customers:
+        return []
+    return [
+        f"repeat contact: {repeats:,} of {cases:,} cases are counted as repeat contacts, but "
+        f"the customer column gives {known / customers:.1f} cases per customer ({known:,} "
+        f"cases, {customers:,} customers): if it names accounts or organisations rather "
+        "than people, a new case within the window is a new request, not failure demand; "
+        "then set [demand] repeat_contact_days = 0"
+    ]
 
 
 def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
