@@ -84,10 +84,11 @@ def main() -> None:
             methods: dict[str, str] = {}
             for _ in range(args.repeat):
                 for name, command in runs.items():
-                    measured[name].append(measure(command, tmp))
+                    found = measure(command, {}, Path(tmp))
+                    measured[name].append((found["wall"], found["peak_mb"]))
                     summary = json.loads((Path(out) / "summary.json").read_text())
-                    found = {t["method"] for t in summary.get("templates", {}).values()}
-                    methods[name] = ", ".join(sorted(found)) or "–"
+                    used = {t["method"] for t in summary.get("templates", {}).values()}
+                    methods[name] = ", ".join(sorted(used)) or "–"
             for name, results in measured.items():
                 wall, peak = min(r[0] for r in results), max(r[1] for r in results)
                 print(f"| {events:,} | {name} | {wall:.2f} | {peak:.0f} | {methods[name]} |",

@@ -102,6 +102,19 @@ def test_key_numbers_present(sample):
     assert f"{s['variants_for_80pct']} variants cover 80% of demand" in html
 
 
+def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt():
+    """Twelve cases of two customers, ten of them a day apart for one (an account):
+    the tile's label points at the note in the Demand section."""
+    from journeymap.render.report import key_numbers
+
+    rows = [(f"a{i}", "A", f"2024-01-{i + 1:02d} 09:00") for i in range(10)]
+    rows += [("b1", "B", "2024-01-01 09:00"), ("b2", "B", "2024-03-01 09:00")]
+    frame = pd.DataFrame(rows, columns=["case", "customer", "timestamp"]).assign(activity="Call")
+    with jm.EventLog.from_frame(frame) as log:
+        labels = dict(key_numbers(jm.mine(log)))
+    assert labels["Failure demand (repeat contact in doubt: see Demand)"] == "75.0%"
+
+
 def test_view_buttons_and_svgs(sample):
     _, html = sample
     doc = lxml.html.fromstring(html)

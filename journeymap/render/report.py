@@ -66,7 +66,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
     return [
         ("Demand (cases)", thousands(cases)),
-        ("Failure demand", pct(summary.get("failure_demand_pct"))),
+        (_failure_label(summary), pct(summary.get("failure_demand_pct"))),
         ("One-stop", pct(summary.get("one_stop_pct"))),
         ("Clean", pct(summary.get("clean_pct"))),
         ("End-to-end, median", human_duration(e2e.get("median_s"))),
@@ -74,6 +74,13 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         ("Hand-offs per case", per_case),
         ("Cases with rework", rework_pct),
     ]
+
+
+def _failure_label(summary: dict[str, Any]) -> str:
+    """The failure-demand tile's label: it says so when the figure rests on repeat
+    contacts that may be new requests (a customer column of accounts)."""
+    doubt = any(str(n).startswith("repeat contact:") for n in summary.get("check_notes") or ())
+    return "Failure demand (repeat contact in doubt: see Demand)" if doubt else "Failure demand"
 
 
 def _ordered_views(journey_svgs: dict[str, str]) -> list[str]:
