@@ -19,6 +19,7 @@ from journeymap.render.journeys import journeys_section
 from journeymap.render.profile_text import quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
+from journeymap.render.summary import map_options
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
 from journeymap.render.words import (
@@ -385,17 +386,7 @@ def _glossary() -> str:
 def _made(findings: Any, options: dict[str, Any]) -> str:
     sha = options.get("source_sha256")
     shown = {k: v for k, v in options.items() if k != "source_sha256"}
-    chosen = findings.options.map
-    mining = {
-        "lanes": findings.lanes,
-        "activities_pct": chosen.activities_pct,
-        "paths_pct": chosen.paths_pct,
-        "max_activities": chosen.max_activities,
-        "model": chosen.model,
-        "demand": chosen.demand,
-        "by": chosen.by,
-        "template": chosen.template,
-    }
+    mining = map_options(findings)
     settings = json.dumps(
         {"mining": mining, "report": shown}, sort_keys=True, indent=2, default=str
     )

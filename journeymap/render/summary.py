@@ -29,7 +29,6 @@ _HANDOFF_KEYS = (
 def summary(findings: Findings) -> dict[str, Any]:
     """The key numbers of the findings, as ``summary.json`` holds them."""
     log = findings.log
-    chosen = findings.options.map
     rework = findings.rework_summary
     scope = findings.scope
     read_as = {"preset": log.preset, "reason": log.preset_reason} if log.preset else None
@@ -78,19 +77,26 @@ def summary(findings: Findings) -> dict[str, Any]:
             "events_shown_pct": scope.events_shown_pct,
             "caption": map_caption(scope),
         },
-        "options": {
-            "lanes": findings.lanes,
-            "activities_pct": chosen.activities_pct,
-            "paths_pct": chosen.paths_pct,
-            "max_activities": chosen.max_activities,
-            "model": chosen.model,
-            "demand": chosen.demand,
-            "by": chosen.by,
-            "view": chosen.view,
-            "measure": chosen.measure,
-            "template": chosen.template,
-            **({"journeys": chosen.journeys} if chosen.journeys != "case" else {}),
-        },
+        "options": map_options(findings),
+    }
+
+
+def map_options(findings: Findings) -> dict[str, Any]:
+    """The map options a run used (summary.json's ``options``, the report's "How it was
+    made")."""
+    chosen = findings.options.map
+    return {
+        "lanes": findings.lanes,
+        "activities_pct": chosen.activities_pct,
+        "paths_pct": chosen.paths_pct,
+        "max_activities": chosen.max_activities,
+        "model": chosen.model,
+        "demand": chosen.demand,
+        "by": chosen.by,
+        "view": chosen.view,
+        "measure": chosen.measure,
+        "template": chosen.template,
+        **({"journeys": chosen.journeys} if chosen.journeys != "case" else {}),
     }
 
 
