@@ -180,9 +180,9 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
     paths = runs.group_by("journey").aggregate(
         runs=runs.count(),
         channels=runs.channel.nunique(),
-        channel_path=runs.channel.collect(order_by=[runs.timestamp, runs.source_row]).join(
-            PATH_SEPARATOR
-        ),
+        channel_path=log.engine.collect_ordered(
+            runs.channel, [runs.timestamp, runs.source_row]
+        ).join(PATH_SEPARATOR),
     )
     paths = paths.mutate(channel_switches=(paths.runs - 1).cast("int64"))
     joined = per.left_join(paths, "journey")
