@@ -30,6 +30,7 @@ import ibis
 import pandas as pd
 
 from journeymap.demand_rules import DemandRules
+from journeymap.discovery.portable import median_where
 from journeymap.discovery.times import case_times_expr, seconds_between
 from journeymap.engine import EngineTable
 from journeymap.errors import MappingError, option
@@ -234,7 +235,7 @@ def journey_summary(
             median=journeys.e2e_s.median(),
             cross=cross.sum(),
             switches=journeys.channel_switches.sum(),
-            cross_median=journeys.e2e_s.median(where=cross),
+            cross_median=median_where(journeys.e2e_s, cross),
         )
     ).iloc[0]
     n_customers = _int(customers["customers"])

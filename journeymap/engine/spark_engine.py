@@ -32,6 +32,7 @@ from journeymap.engine.base import Engine, EngineSettings, Ingested
 from journeymap.engine.spark_session import (
     SharedSession,
     check_pyspark,
+    quiet_python_logs,
     release,
     session_for,
     spark_errors,
@@ -77,6 +78,7 @@ class SparkEngine(Engine):
             session = self._shared.session
         else:
             check_pyspark()
+            quiet_python_logs()
         #: The SparkSession the engine runs on.
         self.session = session
         self.read_on_cluster = read_on_cluster

@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_MASTER",
     "SharedSession",
     "check_pyspark",
+    "quiet_python_logs",
     "release",
     "session_for",
     "spark_errors",
@@ -82,6 +83,17 @@ def check_pyspark() -> None:
             "the spark engine needs a Java runtime (17 or newer) and none was found; install "
             "one (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
         )
+
+
+def quiet_python_logs() -> None:
+    """Silence PySpark's own Python loggers, which print every failed query's Java stack
+    trace to stderr (the library never prints; the error itself says what failed)."""
+    import logging
+
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def spark_memory(size: str) -> str:
@@ -204,6 +216,7 @@ def session_for(master: str | None, settings: EngineSettings) -> SharedSession:
     """
     global _current
     check_pyspark()
+    quiet_python_logs()
     wanted = master or (f"local[{settings.threads}]" if settings.threads else DEFAULT_MASTER)
     with _lock:
         if _current is not None and _current.session.sparkContext._jsc is None:
