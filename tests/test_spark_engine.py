@@ -14,8 +14,8 @@ import pytest
 import journeymap as jm
 from journeymap import EventLog
 from journeymap.analysis.demand import demand
-from journeymap.analysis.demand_rules import DemandRules
 from journeymap.cli import cli
+from journeymap.demand_rules import DemandRules
 from journeymap.engine import connect
 from journeymap.engine.spark_session import check_pyspark, spark_memory
 from journeymap.errors import ConfigError, EngineError, MissingDependencyError
@@ -62,7 +62,7 @@ def test_the_sample_log_gives_the_same_files_on_both_engines(spark, tmp_path):
 FRAME = pd.DataFrame(
     {
         "case": ["1", "1", "2", "", "3", "3"],
-        "activity": ["Call", "Ärger gemeldet", "Call", "Call", "=cmd", "Fix"],
+        "activity": ["Call", "Lärm gemeldet", "Call", "Call", "=cmd", "Fix"],
         "timestamp": [
             "2024-01-01 09:00:00.25", "2024-01-01 09:00:01", "2024-01-02 10:00",
             "2024-01-02 11:00", "not a time", "2024-01-03 12:00",
@@ -96,7 +96,7 @@ def test_rejects_subsets_and_unicode_patterns_agree(spark, tmp_path):
         waits = [jm.dfg(s)["median_wait_s"].dropna().tolist() for s in subsets]
         assert waits == [[0.75], [0.75]]
         # (?i) on Spark folds ASCII only: the engine gives its own case-insensitive flag.
-        rules = DemandRules(failure_activities=("ärger",))
+        rules = DemandRules(failure_activities=("LÄRM",))
         found = [demand(log, rules)["demand_type"].tolist() for log in subsets]
         assert found == [["failure_activity", "value"]] * 2
 
@@ -123,7 +123,7 @@ def test_spark_settings_need_the_spark_engine():
         connect("duckdb", master="local[2]")
     with pytest.raises(ConfigError, match="(setting|settings) of the spark engine"):
         load_options(None).replace(engine={"master": "spark://127.0.0.1:7077"})
-    with pytest.raises(ConfigError, match="name must be one of duckdb, spark"):
+    with pytest.raises(ConfigError, match="name must be one of duckdb, postgres, spark"):
         load_options(None).replace(engine={"name": "polars"})
 
 

@@ -131,7 +131,7 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
                 f"{rule.column!r}; its columns are: {', '.join(t.columns)}"
             )
         column = t[rule.column].cast("string")
-        if rule.equals is not None:
+        if rule.matches is None:
             hit = column == rule.equals
         else:
             hit = column.re_search(log.engine.case_insensitive(rule.matches))

@@ -25,7 +25,7 @@ not whole are written in Java's spelling (``1.0E-5``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from journeymap.connectors import csv as csv_connector
 from journeymap.connectors.base import RawSource, first_line, row_column
@@ -38,8 +38,18 @@ from journeymap.engine.timestamps import ISO_8601, SAMPLE_ROWS, SAMPLE_VALUES, d
 from journeymap.errors import EmptyLogError, MappingError, RejectedRowsError, SourceError, option
 from journeymap.mapping import TIMESTAMP_ROLES, ReadOptions, detect_mapping
 
-if TYPE_CHECKING:
-    from journeymap.engine.spark_engine import SparkEngine
+
+class SparkEngine(Protocol):
+    """What this module needs of :class:`~journeymap.engine.spark_engine.SparkEngine`
+    (named here, not imported: the engine imports this module)."""
+
+    session: Any
+
+    @property
+    def ibis(self) -> Any: ...
+
+    def register(self, frame: Any, prefix: str, *, cache: bool = True) -> str: ...
+
 
 __all__ = ["ISO_PATTERN", "read_on_cluster"]
 
