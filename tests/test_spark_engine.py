@@ -153,3 +153,27 @@ def test_memory_sizes_in_spark_notation(size, spark_size):
 def test_a_memory_size_spark_cannot_take_is_a_config_error():
     with pytest.raises(ConfigError, match="not a size for Spark"):
         spark_memory("80%")
+
+
+def test_a_master_url_spark_does_not_take_is_one_error_line_before_java_starts():
+    from click.testing import CliRunner
+
+    argv = ["inspect", str(SAMPLE), "--engine", "spark", "--spark-master", "spark://head"]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: 'spark://head' is not a Spark master URL; give local[N] or a cluster's "
+        "spark://HOST:PORT (--spark-master, or master in [engine])\n"
+    )
+
+
+def test_without_pyspark_the_command_line_says_what_to_install(monkeypatch):
+    from click.testing import CliRunner
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    result = CliRunner().invoke(cli, ["inspect", str(SAMPLE), "--engine", "spark"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: the spark engine needs PySpark (pyspark); install it with: "
+        "pip install 'journeymap[spark]'\n"
+    )

@@ -29,6 +29,7 @@ from journeymap.errors import ConfigError, EngineError, MissingDependencyError, 
 __all__ = [
     "DEFAULT_MASTER",
     "SharedSession",
+    "check_master",
     "check_pyspark",
     "quiet_python_logs",
     "release",
@@ -125,6 +126,33 @@ def spark_memory(size: str) -> str:
     return f"{int(number)}{unit}"
 
 
+_MASTER = re.compile(
+    r"local(\[(\d+|\*)(,\d+)?\])?"  # in this process
+    r"|spark://[^\s/:,]+:\d+(,[^\s/:,]+:\d+)*"  # standalone, with standby masters
+    r"|yarn|k8s://\S+"
+)
+
+
+def check_master(master: str) -> None:
+    """Raise :class:`ConfigError` for a master URL Spark does not take, before any Java
+    process starts.
+
+    Examples
+    --------
+    >>> check_master("spark://127.0.0.1:7077"), check_master("local[4]")
+    (None, None)
+    >>> check_master("spark://head")
+    Traceback (most recent call last):
+    ...
+    journeymap.errors.ConfigError: 'spark://head' is not a Spark master URL; give local[N] or a cluster's spark://HOST:PORT (--spark-master, or master in [engine])
+    """
+    if not _MASTER.fullmatch(master):
+        raise ConfigError(
+            f"{master!r} is not a Spark master URL; give local[N] or a cluster's "
+            "spark://HOST:PORT (--spark-master, or master in [engine])"
+        )
+
+
 def _is_local(master: str) -> bool:
     """Whether the master runs the work on this machine (then the driver binds to
     loopback: nothing needs to reach it from outside)."""
@@ -161,7 +189,10 @@ def _conf(master: str, settings: EngineSettings, scratch: Path) -> dict[str, str
         cores = settings.threads or _local_cores(master)
         conf["spark.sql.shuffle.partitions"] = str(max(2, 2 * cores))
     elif settings.threads:
+        # On a cluster: at most this many cores, and as many shuffle partitions as
+        # suit them (Spark's default, 200, makes every small query 200 tasks).
         conf["spark.cores.max"] = str(settings.threads)
+        conf["spark.sql.shuffle.partitions"] = str(2 * settings.threads)
     return conf
 
 
@@ -218,6 +249,7 @@ def session_for(master: str | None, settings: EngineSettings) -> SharedSession:
     check_pyspark()
     quiet_python_logs()
     wanted = master or (f"local[{settings.threads}]" if settings.threads else DEFAULT_MASTER)
+    check_master(wanted)
     with _lock:
         if _current is not None and _current.session.sparkContext._jsc is None:
             _current = None  # stopped behind our back
