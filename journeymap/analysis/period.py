@@ -176,7 +176,10 @@ def implausible_instants(log: EventLog) -> dict[str, Any]:
     # every one of instants).
     since = seconds_between(t.timestamp, ibis.literal(_utc(1970), type="timestamp('UTC')"))
     q = log.engine.fetch(t.aggregate(low=since.quantile(0.01), high=since.quantile(0.99)))
-    low, high = (_utc(1970) + pd.Timedelta(seconds=float(q[k].iloc[0])) for k in ("low", "high"))
+    low, high = (
+        (_utc(1970) + pd.Timedelta(seconds=float(q[k].iloc[0]))).round("us")
+        for k in ("low", "high")
+    )
     margin = max(10 * (high - low), pd.Timedelta(days=365))
     floor = max(_utc(1900), low - margin)
     ceiling = min(_utc(2101), high + margin)
