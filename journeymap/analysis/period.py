@@ -176,8 +176,9 @@ def implausible_instants(log: EventLog) -> dict[str, Any]:
     # every one of instants).
     since = seconds_between(t.timestamp, ibis.literal(_utc(1970), type="timestamp('UTC')"))
     q = log.engine.fetch(t.aggregate(low=since.quantile(0.01), high=since.quantile(0.99)))
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     low, high = (
-        (_utc(1970) + pd.Timedelta(seconds=float(q[k].iloc[0]))).round("us")
+        pd.Timestamp(epoch + dt.timedelta(microseconds=round(float(q[k].iloc[0]) * 1e6)))
         for k in ("low", "high")
     )
     margin = max(10 * (high - low), pd.Timedelta(days=365))
