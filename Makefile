@@ -14,8 +14,9 @@ setup: system-deps $(STAMP)
 system-deps:
 	@PYTHON=$(PYTHON) ./scripts/system-deps.sh
 
-# What only the tests need: Chromium for the report's browser tests, and PostgreSQL,
-# which the database tests start themselves on 127.0.0.1.
+# What only the tests need: Chromium for the report's browser tests, PostgreSQL, which
+# the database tests start themselves on 127.0.0.1, and Java 17 for the Spark tests
+# (PySpark is in the test extras).
 test-deps:
 	@PYTHON=$(PYTHON) ./scripts/system-deps.sh --browser --services
 

@@ -150,8 +150,22 @@ def read_options(func: F) -> F:
         click.option(
             "--engine",
             type=click.Choice(ENGINES),
-            help="Where the analyses run: duckdb (embedded, the default), or postgres: "
-            "inside the PostgreSQL database the log is read from, without copying it out.",
+            help="Where the analyses run: duckdb (embedded, the default); postgres: "
+            "inside the PostgreSQL database the log is read from, without copying it out; "
+            "or spark: Apache Spark, here (local[2]) or on a cluster (--spark-master).",
+        ),
+        click.option(
+            "--spark-master",
+            metavar="URL",
+            help="With --engine spark: local[N] (default local[2]) or a standalone "
+            "cluster's spark://HOST:PORT.",
+        ),
+        click.option(
+            "--read-on-cluster",
+            is_flag=True,
+            default=None,
+            help="With --engine spark: Spark reads CSV and Parquet files itself (the path "
+            "must be readable by every executor; ISO 8601 timestamps only).",
         ),
     ]
     for option in reversed(options):
@@ -188,6 +202,8 @@ def options_from(
             "memory_limit": given.get("memory_limit"),
             "threads": given.get("threads"),
             "name": given.get("engine"),
+            "master": given.get("spark_master"),
+            "read_on_cluster": given.get("read_on_cluster"),
         },
         **sections,
     )

@@ -70,7 +70,8 @@ class DemandRules:
 
     Patterns match whole words and phrases of the activity's name, ignoring case: "chase"
     matches "Chase customer" and "Customer chase" but not "Purchase". A pattern may be a
-    regular expression (RE2); it must then match whole words too (``chas(e|er)``).
+    regular expression (RE2 on DuckDB, PostgreSQL's on postgres, Java's on Spark; Python
+    checks its syntax); it must then match whole words too (``chas(e|er)``).
     :meth:`whole_word` gives the expression that is searched.
     ``repeat_contact_days=None`` means the default (14 days) and skips the rule, with a
     note, when no customer is mapped; a number asked for explicitly requires a customer.

@@ -20,6 +20,7 @@ __all__ = [
     "ConfigError",
     "ConnectorNotFoundError",
     "EmptyLogError",
+    "EngineError",
     "JourneymapError",
     "MappingError",
     "MissingDependencyError",
@@ -123,6 +124,11 @@ class ConnectorNotFoundError(JourneymapError, LookupError):
 
 class MissingDependencyError(JourneymapError, ImportError):
     """An optional dependency of a connector is not installed."""
+
+
+class EngineError(JourneymapError, RuntimeError):
+    """The engine cannot start or cannot run the work (Spark or its Java runtime is
+    missing or fails, a cluster cannot be reached)."""
 
 
 class RejectedRowsError(JourneymapError, ValueError):

@@ -40,7 +40,8 @@ from typing import Any, NamedTuple
 
 from journeymap.config import Config, FilePattern, check_files, check_section, read_toml, suggest
 from journeymap.demand_rules import DemandRules, rules_from_config
-from journeymap.errors import ConfigError
+from journeymap.engine import ENGINES
+from journeymap.errors import ConfigError, option
 from journeymap.mapping import ROLES, ReadOptions
 from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
 from journeymap.template_model import Templates, parse_templates
@@ -83,18 +84,36 @@ class EngineOptions:
 
     Attributes
     ----------
-    name : the engine (``duckdb``).
-    threads : worker threads (default: every core).
+    name : the engine: ``duckdb`` (embedded, the default), ``postgres`` or ``spark``.
+    threads : worker threads (default: every core; Spark: ``local[2]``).
     memory_limit : such as ``"2GB"``; beyond it the engine spills to disk.
     temp_directory : where it spills.
+    master : Spark only: where Spark runs, ``local[N]`` (default ``local[2]``) or a
+        standalone cluster's ``spark://host:port``.
+    read_on_cluster : Spark only: Spark reads CSV and Parquet files itself (ISO 8601
+        timestamps only) instead of journeymap typing them on the driver.
     """
 
-    name: str = _key("duckdb", "The engine that runs the work (duckdb).")
+    name: str = _key("duckdb", "The engine that runs the work (duckdb, postgres or spark).")
     threads: int | None = _key(None, "Worker threads (default: every core).")
     memory_limit: str | None = _key(
         None, 'Memory the engine may use, such as "2GB"; beyond it, work spills to disk.'
     )
     temp_directory: str | None = _key(None, "Where work spills (default: the engine's own).")
+    master: str | None = _key(
+        None, 'Spark only: "local[N]" (default local[2]) or a cluster\'s "spark://host:7077".'
+    )
+    read_on_cluster: bool = _key(
+        False, "Spark only: Spark reads CSV and Parquet files itself (ISO 8601 times only)."
+    )
+
+    def __post_init__(self) -> None:
+        _choice("name", self.name, ENGINES)
+        if self.name != "spark" and (self.master is not None or self.read_on_cluster):
+            raise ConfigError(
+                "master and read_on_cluster are settings of the spark engine; choose it "
+                f'with name = "spark" in [engine] or {option("engine", "spark")}'
+            )
 
 
 @dataclass(frozen=True)

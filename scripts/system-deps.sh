@@ -2,7 +2,9 @@
 # Install the system packages journeymap needs: Python's venv module and Graphviz (dot);
 # with --browser also Chromium, which the report's browser tests drive headless; with
 # --services also PostgreSQL, which the database tests start on 127.0.0.1 themselves
-# (the package's own server is not used; `make test` gives both flags).
+# (the package's own server is not used), and a Java runtime (17 or newer) for the
+# Spark tests, which run Spark in-process and as a standalone cluster on 127.0.0.1
+# (`make test` gives both flags; PySpark itself comes with the test extras).
 # As root with apt-get (Debian, Ubuntu) they are installed; otherwise this says exactly
 # what to install and stops.
 set -euo pipefail
@@ -44,6 +46,14 @@ if [ "$services" = yes ]; then
         && ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1; then
         missing+=("postgresql")
     fi
+    # Spark 4 needs Java 17 or newer: JAVA_HOME's, else the one on the PATH.
+    java=java
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; fi
+    java_major=$("$java" -XshowSettings:properties -version 2>&1 \
+        | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' || true)
+    if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+        missing+=("openjdk-17-jre-headless")
+    fi
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -60,6 +70,6 @@ echo "journeymap needs these system packages: ${missing[*]}" >&2
 if command -v apt-get >/dev/null 2>&1; then
     echo "Install them with: sudo apt-get install ${missing[*]}" >&2
 else
-    echo "Install them with your package manager (macOS: brew install graphviz postgresql; Fedora: dnf install graphviz chromium postgresql-server)." >&2
+    echo "Install them with your package manager (macOS: brew install graphviz postgresql openjdk@17; Fedora: dnf install graphviz chromium postgresql-server java-17-openjdk-headless)." >&2
 fi
 exit 1

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+# The Java processes of the Spark tests (driver, cluster daemons, executors) run many
+# small queries: compiling with the quick JIT tier only roughly halves their CPU time on
+# a two-core machine. It changes no result.
+os.environ.setdefault("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1")
+
 if TYPE_CHECKING:
+    from journeymap.engine import Engine
     from postgres_server import PostgresServer
 
 
@@ -47,3 +53,35 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+def require_spark() -> None:
+    """Skip when PySpark or Java is missing, unless ``JOURNEYMAP_REQUIRE_SERVICES=1``
+    (as in CI), which makes it fail instead."""
+    from journeymap.engine.spark_session import check_pyspark
+    from journeymap.errors import EngineError, MissingDependencyError
+
+    try:
+        check_pyspark()
+    except (MissingDependencyError, EngineError) as exc:
+        if os.environ.get("JOURNEYMAP_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{exc} (JOURNEYMAP_REQUIRE_SERVICES=1 asks for Spark)")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def spark_required() -> None:
+    """Skip (or fail, in CI) unless PySpark and Java are installed."""
+    require_spark()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Engine]:
+    """A Spark engine on ``local[2]`` kept open for the whole run, so that every Spark
+    engine the tests open (``connect("spark")``) shares its session: the Java process
+    starts once."""
+    require_spark()
+    from journeymap.engine import connect
+
+    with connect("spark") as engine:
+        yield engine

@@ -28,6 +28,8 @@ NOT_MEASURES = {
     "journeymap.discovery.simplify.default_max_activities",
     "journeymap.discovery.times.seconds_between",  # arithmetic on instants
     "journeymap.discovery.times.iso_week",
+    "journeymap.discovery.portable.count_where",  # a count every engine gives alike
+    "journeymap.discovery.portable.median_where",
     "journeymap.discovery.models.inductive_model",  # process models, built by pm4py
     "journeymap.discovery.models.heuristics_model",
     "journeymap.discovery.pm4py_log.to_pm4py",  # the events in pm4py's form

@@ -36,6 +36,7 @@ from journeymap.demand_rules import (
     AttributeRule,
     DemandRules,
 )
+from journeymap.discovery.portable import count_where
 from journeymap.discovery.times import case_times_expr, iso_week, seconds_between
 from journeymap.errors import ConfigError, MappingError, option
 from journeymap.eventlog import EventLog
@@ -131,10 +132,10 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
                 f"{rule.column!r}; its columns are: {', '.join(t.columns)}"
             )
         column = t[rule.column].cast("string")
-        if rule.equals is not None:
+        if rule.matches is None:
             hit = column == rule.equals
         else:
-            hit = column.re_search(f"(?i){rule.matches}")
+            hit = column.re_search(log.engine.case_insensitive(rule.matches))
         flags[rule.name] = hit.fill_null(False).any()
     times = case_times_expr(log).select("case", "start", "end")
     per_case = times
@@ -196,7 +197,8 @@ def matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
     t = log.table
     joined = "|".join(DemandRules.whole_word(p) for p in patterns)
     names = t.select("activity").distinct()
-    found = log.engine.fetch(names.filter(names.activity.re_search(f"(?i){joined}")))
+    pattern = log.engine.case_insensitive(joined)
+    found = log.engine.fetch(names.filter(names.activity.re_search(pattern)))
     return sorted(str(a) for a in found["activity"])
 
 
@@ -277,7 +279,7 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
     matched = {name: 0 for name in flags}
     if flags:
         row = log.engine.fetch(
-            d.aggregate(**{name: d.count(where=d[f"matches_{name}"]) for name in flags})
+            d.aggregate(**{name: count_where(d, d[f"matches_{name}"]) for name in flags})
         ).iloc[0]
         matched = {name: int(row[name] or 0) for name in flags}
     cases = sum(found.values())
@@ -340,7 +342,7 @@ def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFr
     d = demand_expr(log, rules)
     d = d.mutate(week=iso_week(d.start).date())
     weeks = d.group_by("week").aggregate(
-        value=d.count(where=~d.failure), failure=d.count(where=d.failure)
+        value=count_where(d, ~d.failure), failure=count_where(d, d.failure)
     )
     frame = log.engine.fetch(weeks.order_by("week"))
     frame["week"] = pd.to_datetime(frame["week"]).dt.date
@@ -377,7 +379,7 @@ def failure_matches(log: EventLog, rules: DemandRules | None = None) -> pd.DataF
     per_activity = hits.group_by("activity").aggregate(cases=hits.case.nunique())
     names = per_activity.select("activity")
     flags = {
-        f"p{i}": names.activity.re_search(f"(?i){DemandRules.whole_word(p)}")
+        f"p{i}": names.activity.re_search(log.engine.case_insensitive(DemandRules.whole_word(p)))
         for i, p in enumerate(rules.failure_activities)
     }
     found = log.engine.fetch(per_activity.join(names.mutate(**flags), "activity"))

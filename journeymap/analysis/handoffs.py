@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.discovery.ordering import handler_role, ordered_events, transition_wait
+from journeymap.discovery.portable import count_where
 from journeymap.discovery.times import case_times_expr
 from journeymap.errors import MappingError, option
 from journeymap.eventlog import EventLog
@@ -171,7 +172,7 @@ def handoffs_per_case_expr(log: EventLog, *, level: str) -> Any:
     def build() -> Any:
         seq = handler_sequence(log, level=level)
         per = seq.group_by("case").aggregate(
-            handoffs=seq.count(where=seq.handoff),  # COUNT: BIGINT, not a HUGEINT sum
+            handoffs=count_where(seq, seq.handoff),  # COUNT: BIGINT, not a HUGEINT sum
             handlers=seq.handler.nunique(),
             handoff_wait_s=seq.wait_s.sum(where=seq.handoff),
         )
@@ -384,9 +385,9 @@ def handoff_totals(log: EventLog, *, level: str = "team") -> dict[str, Any]:
         pc.aggregate(
             cases=pc.count(),
             total=pc.handoffs.sum(),
-            cases_with_handoff=pc.count(where=pc.handoffs > 0),
+            cases_with_handoff=count_where(pc, pc.handoffs > 0),
             pingpong_total=pc.pingpongs.sum(),
-            pingpong_cases=pc.count(where=pc.pingpongs > 0),
+            pingpong_cases=count_where(pc, pc.pingpongs > 0),
             wait=pc.handoff_wait_s.sum(),
             e2e=pc.e2e_s.sum(),
             mean_handlers=pc.handlers.mean(),

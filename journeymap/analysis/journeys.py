@@ -30,6 +30,7 @@ import ibis
 import pandas as pd
 
 from journeymap.demand_rules import DemandRules
+from journeymap.discovery.portable import median_where
 from journeymap.discovery.times import case_times_expr, seconds_between
 from journeymap.engine import EngineTable
 from journeymap.errors import MappingError, option
@@ -180,9 +181,9 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
     paths = runs.group_by("journey").aggregate(
         runs=runs.count(),
         channels=runs.channel.nunique(),
-        channel_path=runs.channel.collect(order_by=[runs.timestamp, runs.source_row]).join(
-            PATH_SEPARATOR
-        ),
+        channel_path=log.engine.collect_ordered(
+            runs.channel, [runs.timestamp, runs.source_row]
+        ).join(PATH_SEPARATOR),
     )
     paths = paths.mutate(channel_switches=(paths.runs - 1).cast("int64"))
     joined = per.left_join(paths, "journey")
@@ -234,7 +235,7 @@ def journey_summary(
             median=journeys.e2e_s.median(),
             cross=cross.sum(),
             switches=journeys.channel_switches.sum(),
-            cross_median=journeys.e2e_s.median(where=cross),
+            cross_median=median_where(journeys.e2e_s, cross),
         )
     ).iloc[0]
     n_customers = _int(customers["customers"])

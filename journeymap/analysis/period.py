@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.discovery.times import case_times_expr, iso_week
+from journeymap.discovery.times import case_times_expr, iso_week, seconds_between
 from journeymap.errors import ConfigError, option
 from journeymap.eventlog import EventLog
 
@@ -169,11 +169,18 @@ def implausible_instants(log: EventLog) -> dict[str, Any]:
     >>> found["events"], found["cases"], found["examples"]
     (1, 1, ['9999-12-30T00:00:00Z'])
     """
+    import ibis
+
     t = log.table
-    q = log.engine.fetch(
-        t.aggregate(low=t.timestamp.quantile(0.01), high=t.timestamp.quantile(0.99))
+    # Quantiles of seconds since 1970 (every engine takes quantiles of numbers; not
+    # every one of instants).
+    since = seconds_between(t.timestamp, ibis.literal(_utc(1970), type="timestamp('UTC')"))
+    q = log.engine.fetch(t.aggregate(low=since.quantile(0.01), high=since.quantile(0.99)))
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    low, high = (
+        pd.Timestamp(epoch + dt.timedelta(microseconds=round(float(q[k].iloc[0]) * 1e6)))
+        for k in ("low", "high")
     )
-    low, high = pd.Timestamp(q["low"].iloc[0]), pd.Timestamp(q["high"].iloc[0])
     margin = max(10 * (high - low), pd.Timedelta(days=365))
     floor = max(_utc(1900), low - margin)
     ceiling = min(_utc(2101), high + margin)

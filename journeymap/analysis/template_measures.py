@@ -30,6 +30,7 @@ from journeymap.analysis.templates import (
 )
 from journeymap.demand_rules import DemandRules
 from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.portable import count_where, median_where
 from journeymap.discovery.template_language import Automaton, designed_paths
 from journeymap.eventlog import EventLog
 
@@ -87,10 +88,10 @@ def template_summary(
     c = template_conformance_expr(log, templates, rules)
     grouped = c.group_by("template").aggregate(
         cases=c.count(),
-        conforming=c.count(where=c.conforming),
-        straightforward=c.count(where=c.straightforward),
-        median_ok=c.e2e_s.median(where=c.conforming),
-        median_off=c.e2e_s.median(where=~c.conforming),
+        conforming=count_where(c, c.conforming),
+        straightforward=count_where(c, c.straightforward),
+        median_ok=median_where(c.e2e_s, c.conforming),
+        median_off=median_where(c.e2e_s, ~c.conforming),
     )
     rows = {str(r["template"]): r for r in log.engine.fetch(grouped).to_dict("records")}
     out: dict[str, dict[str, Any]] = {}
@@ -153,9 +154,9 @@ def template_deviations(
     grouped = joined.group_by("template", "kind", "activity").aggregate(
         cases=joined.count(),
         events=joined.events.sum(),
-        straightforward_cases=joined.count(where=joined.straightforward),
+        straightforward_cases=count_where(joined, joined.straightforward),
         median_e2e_s=joined.e2e_s.median(),
-        straightforward_median=joined.e2e_s.median(where=joined.straightforward),
+        straightforward_median=median_where(joined.e2e_s, joined.straightforward),
     )
     frame = log.engine.fetch(grouped)
     summary = template_summary(log, templates, rules)
@@ -240,10 +241,10 @@ def demand_segments(
     grouped = segmented.group_by(keys).aggregate(
         template=segmented.template.max(),
         cases=segmented.count(),
-        conforming=segmented.count(where=segmented.conforming),
-        straightforward=segmented.count(where=segmented.straightforward),
-        with_template=segmented.count(where=has),
-        failures=segmented.count(where=segmented.failure),
+        conforming=count_where(segmented, segmented.conforming),
+        straightforward=count_where(segmented, segmented.straightforward),
+        with_template=count_where(segmented, has),
+        failures=count_where(segmented, segmented.failure),
         median_e2e_s=segmented.e2e_s.median(),
     )
     grouped = grouped.join(coverage.select(*keys, "variants"), keys).join(needed, keys)

@@ -18,6 +18,7 @@ from typing import Any
 
 from journeymap.analysis.templates import Templates, _base_expr, template_conformance_expr
 from journeymap.demand_rules import DemandRules
+from journeymap.discovery.portable import count_where
 from journeymap.discovery.variants import variants_expr
 from journeymap.eventlog import EventLog
 from journeymap.template_model import RepeatStep, Seq, Step, Template
@@ -96,7 +97,7 @@ def suggest_templates(
     spec = Templates(demand_column=demand_column)
     base = _base_expr(log, spec, rules)
     per_variant = base.group_by("demand", "variant_rank").aggregate(
-        cases=base.count(), value_cases=base.count(where=~base.failure)
+        cases=base.count(), value_cases=count_where(base, ~base.failure)
     )
     ranked = variants_expr(log).select(variant_rank="rank", sequence="sequence")
     frame = log.engine.fetch(per_variant.join(ranked, "variant_rank"))
@@ -133,7 +134,7 @@ def suggest_templates(
     )
     c = template_conformance_expr(log, check, rules)
     counted = log.engine.fetch(
-        c.group_by("template").aggregate(covered=c.count(where=c.conforming))
+        c.group_by("template").aggregate(covered=count_where(c, c.conforming))
     )
     covered = {str(t): int(n) for t, n in zip(counted["template"], counted["covered"], strict=True)}
     return [

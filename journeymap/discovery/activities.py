@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.times import seconds_between
 from journeymap.eventlog import EventLog
 
 __all__ = ["ACTIVITY_COLUMNS", "LANE_ROLES", "activity_stats"]
@@ -47,7 +48,7 @@ def activity_stats(
     """
     ev = ordered_events(log, activities=activities)
     processing = (
-        (ev.timestamp.epoch_seconds() - ev.start_timestamp.epoch_seconds()).cast("float64").median()
+        seconds_between(ev.timestamp, ev.start_timestamp).median()
         if log.has("start_timestamp")
         else None
     )

@@ -84,7 +84,8 @@ def _sequences(log: EventLog) -> Any:
         # From the events in case order: sorting by the integer position is cheaper
         # than by timestamp and source row again.
         ev = ordered_events(log)
-        return ev.group_by("case").aggregate(sequence=ev.activity.collect(order_by=ev.position))
+        sequence = log.engine.collect_ordered(ev.activity, [ev.position])
+        return ev.group_by("case").aggregate(sequence=sequence)
 
     return log.derived("sequences", build)
 

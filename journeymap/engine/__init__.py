@@ -1,10 +1,12 @@
 """Engines: where the events live and the per-event work runs (see
-:mod:`journeymap.engine.base`). DuckDB is the default.
+:mod:`journeymap.engine.base`). DuckDB is the default; PostgreSQL runs the work inside
+the database a log is read from (:mod:`journeymap.engine.postgres_engine`), Spark on a
+cluster or in this process (:mod:`journeymap.engine.spark_engine`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journeymap.errors import ConfigError, option
 from journeymap.facade import lazy_members
@@ -21,7 +23,7 @@ __getattr__, __dir__ = lazy_members(
 __all__ = ["ENGINES", "Engine", "EngineSettings", "EngineTable", "Ingested", "connect"]
 
 #: The engines :func:`connect` opens, by name.
-ENGINES = ("duckdb", "postgres")
+ENGINES = ("duckdb", "postgres", "spark")
 
 
 def connect(
@@ -31,24 +33,41 @@ def connect(
     threads: int | None = None,
     temp_directory: str | None = None,
     url: str | None = None,
+    master: str | None = None,
+    session: Any = None,
+    read_on_cluster: bool = False,
 ) -> Engine:
     """Open an engine. Close it when done (or use it as a context manager).
 
     Parameters
     ----------
-    engine : "duckdb" (embedded, the default), or "postgres": the analyses run inside
-        the PostgreSQL database ``url`` (see :mod:`journeymap.engine.postgres_engine`).
+    engine : "duckdb" (embedded, the default); "postgres": the analyses run inside
+        the PostgreSQL database ``url`` (see :mod:`journeymap.engine.postgres_engine`);
+        or "spark": Apache Spark, in this process or on a cluster (needs
+        ``pip install 'journeymap[spark]'`` and Java 17 or newer; see
+        :mod:`journeymap.engine.spark_engine`).
     memory_limit : such as ``"2GB"``; default: the ``JOURNEYMAP_MEMORY_LIMIT``
-        environment variable, else the engine's default (DuckDB: 80% of RAM). Beyond it,
-        work spills to disk.
-    threads : worker threads; default: all cores.
+        environment variable, else the engine's default (DuckDB: 80% of RAM; Spark: its
+        driver's, or on a cluster each executor's, memory). Beyond it, work spills to
+        disk.
+    threads : worker threads; default: all cores (Spark: ``local[2]``, or on a cluster
+        the cores the cluster gives).
     temp_directory : where work spills; default: the engine's own choice.
     url : the database of the postgres engine (``postgresql://user@host/db``).
+    master : Spark only: ``local[N]`` or a standalone cluster's ``spark://host:port``.
+    session : Spark only: a running SparkSession to use (as on Databricks); the
+        engine never stops it.
+    read_on_cluster : Spark only: Spark reads CSV and Parquet files itself (the path
+        must be readable by every executor) instead of the driver typing them.
 
     Raises
     ------
     ConfigError
-        For an unknown engine name.
+        For an unknown engine name, or Spark settings given to another engine.
+    MissingDependencyError
+        For Spark, when PySpark is not installed.
+    EngineError
+        When Spark cannot start (no Java, an unreachable master).
 
     Examples
     --------
@@ -61,6 +80,11 @@ def connect(
     settings = EngineSettings(
         threads=threads, memory_limit=memory_limit, temp_directory=temp_directory
     )
+    if engine != "spark" and (master is not None or session is not None or read_on_cluster):
+        raise ConfigError(
+            "a Spark master, session or read_on_cluster is a setting of the spark "
+            f"engine; choose it with {option('engine', 'spark')}"
+        )
     if engine == "duckdb":
         from journeymap.engine.duckdb_engine import DuckDBEngine
 
@@ -74,6 +98,12 @@ def connect(
         from journeymap.engine.postgres_engine import PostgresEngine
 
         return PostgresEngine(url, settings)
+    if engine == "spark":
+        from journeymap.engine.spark_engine import SparkEngine
+
+        return SparkEngine(
+            settings, master=master, session=session, read_on_cluster=read_on_cluster
+        )
     raise ConfigError(
         f"unknown engine {engine!r}; the engines are: {', '.join(ENGINES)} "
         f"(choose one with {option('engine')})"

@@ -127,6 +127,34 @@ class Engine(ABC):
         """A table name not used before in this process."""
         return f"{prefix}_{next(_names)}"
 
+    def case_insensitive(self, pattern: str) -> str:
+        """A regular expression that matches what ``pattern`` matches, ignoring the
+        case of every letter (not only ASCII ones), in the engine's own syntax.
+
+        Examples
+        --------
+        >>> from journeymap.engine import connect
+        >>> with connect() as engine:
+        ...     engine.case_insensitive("ärger")
+        '(?i)ärger'
+        """
+        return f"(?i){pattern}"
+
+    def collect_ordered(self, value: Any, order_by: Sequence[Any]) -> Any:
+        """Ibis aggregate: the values of ``value`` in each group as an array, ordered by
+        the ``order_by`` columns (which must not tie), in the form the engine runs.
+
+        Examples
+        --------
+        >>> import ibis
+        >>> from journeymap.engine import connect
+        >>> t = ibis.memtable({"g": [1, 1, 1], "p": [3, 1, 2], "v": ["c", "a", "b"]})
+        >>> with connect() as engine:
+        ...     engine.ibis.execute(t.aggregate(s=engine.collect_ordered(t.v, [t.p])))["s"][0]
+        ['a', 'b', 'c']
+        """
+        return value.collect(order_by=list(order_by))
+
     @abstractmethod
     def materialize(self, expr: Any, prefix: str = "derived", *, view: bool = False) -> str:
         """Compute an Ibis table expression once and keep its result as a table of this

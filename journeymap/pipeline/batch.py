@@ -126,9 +126,11 @@ def engine_share(options: Options, jobs: int) -> Options:
 
     Examples
     --------
-    >>> engine_share(Options().replace(engine={"threads": 8, "memory_limit": "4GB"}),
-    ...              3).engine
-    EngineOptions(name='duckdb', threads=2, memory_limit='1271MiB', temp_directory=None)
+    >>> shared = engine_share(
+    ...     Options().replace(engine={"threads": 8, "memory_limit": "4GB"}), 3
+    ... ).engine
+    >>> shared.name, shared.threads, shared.memory_limit, shared.temp_directory
+    ('duckdb', 2, '1271MiB', None)
     """
     if jobs <= 1:
         return options

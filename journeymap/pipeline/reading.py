@@ -27,6 +27,8 @@ def open_log(source: str, options: Options) -> EventLog:
         memory_limit=chosen.memory_limit,
         temp_directory=chosen.temp_directory,
         url=source if chosen.name == "postgres" else None,
+        master=chosen.master,
+        read_on_cluster=chosen.read_on_cluster,
     )
     try:
         log = read_log(source, engine=engine, **asdict(options.read), **options.mapping)

@@ -17,12 +17,18 @@ from journeymap.engine import connect
 from .contract_log import CONTRACT_FRAME
 
 #: The engines the contract suite runs on (postgres on the throwaway server the tests
-#: start on 127.0.0.1).
-ENGINES_UNDER_TEST = ["duckdb", pytest.param("postgres", marks=pytest.mark.services)]
+#: start on 127.0.0.1, spark on local[2] in this process, one session for the run).
+ENGINES_UNDER_TEST = [
+    "duckdb",
+    pytest.param("postgres", marks=pytest.mark.services),
+    pytest.param("spark", marks=pytest.mark.spark),
+]
 
 
 @pytest.fixture(params=ENGINES_UNDER_TEST, scope="module")
 def engine_name(request: pytest.FixtureRequest) -> str:
+    if request.param == "spark":
+        request.getfixturevalue("spark")  # one session for the run; skips without Spark
     return str(request.param)
 
 

@@ -1,0 +1,53 @@
+"""An integration test: a standalone Spark master and worker on 127.0.0.1, a log read
+and profiled through them by the command line (``journeymap inspect``: every event
+typed, cached on the executor and queried there), the same report as on DuckDB, and
+nothing left running afterwards.
+
+About one to two minutes on a two-core machine (more when it is busy): the master, the
+worker, the driver and the executor are four Java processes, and each query is a Spark
+job. The whole pipeline on Spark is checked in-process (tests/test_spark_engine.py and
+the contract suite), where a query costs far less.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SAMPLE = HERE.parent / "sample_logs" / "service_desk.csv"
+JOURNEYMAP = Path(sys.executable).parent / "journeymap"
+
+pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.spark]
+
+
+def _inspect(*engine: str) -> str:
+    argv = [str(JOURNEYMAP), "inspect", str(SAMPLE), *engine]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout
+
+
+def test_a_log_inspected_on_a_standalone_cluster(spark_required, tmp_path):
+    from spark_cluster import leftover_processes, start
+
+    folder = tmp_path / "cluster"
+    cluster = start(folder, cores=1, memory="1g")
+    try:
+        on_cluster = _inspect("--engine", "spark", "--spark-master", cluster.url, "--threads", "1")
+        # The application ran on the cluster: the worker gave it an executor.
+        assert list((folder / "work").glob("app-*/*/stderr"))
+    finally:
+        cluster.stop()
+    assert all(p.poll() is not None for p in cluster.processes)
+    assert leftover_processes(folder) == []
+    assert on_cluster.splitlines()[1:4] == [
+        "  rows read               8,035",
+        "  accepted                8,035",
+        "  rejected                    0",
+    ]
+    assert on_cluster == _inspect()
