@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 
-.PHONY: setup system-deps test-deps demo test lint typecheck pytest samples bench clean
+.PHONY: setup system-deps test-deps demo test test-slow lint typecheck pytest samples bench clean
 
 setup: system-deps $(STAMP)
 
@@ -41,8 +41,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The default run leaves out the tests marked slow (each more than about 20 s: a million
+# rows streamed from PostgreSQL, a scaled-down incident log, the sample mined on Spark);
+# `make test-slow` runs them.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
+
+test-slow: setup test-deps
+	$(BIN)/pytest -m slow
 
 samples: $(STAMP)
 	$(BIN)/python sample_logs/make_samples.py
