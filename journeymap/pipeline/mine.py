@@ -148,7 +148,7 @@ def mine(
         flows["pingpong"] = pd.concat(pairs, ignore_index=True)
     say("rework")
     rework_table = rework(log)
-    rework_totals = rework_summary(log)
+    rework_totals = rework_summary(log, rework_table)
     activities = _with_rework_share(activities, rework_table)
     say("cases")
     cases = EngineTable(log.engine, case_table_expr(log, level=level), ("case_id",))
