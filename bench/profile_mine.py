@@ -5,14 +5,14 @@ Run by hand (not part of the tests):
     .venv/bin/python bench/profile_mine.py bench/data/service_1000000.csv -o /tmp/mine-out
 
 Runs what `journeymap mine LOG -o OUT --no-report` runs (read_log with the default
-config, mining.mine, mining.write_outputs without the report), in this process, and
+config: open_log, mine, write_outputs without the report), in this process, and
 times, without changing the library (its functions are wrapped here):
 
 - each step `mine` reports to its progress callback (wall and CPU seconds);
 - each engine table derived once and kept (`EventLog.derived`, by its key: "ordered",
   "handlers_team", ...), each result fetched (`Engine.fetch` and Ibis's `to_pandas`,
   labelled by the journeymap function that asked), each CSV file written
-  (`safecsv.copy_to_csv`), reading (`read_log`) and Ibis's SQL compilation
+  (`duckdb_csv.copy_to_csv`), reading (`read_log`) and Ibis's SQL compilation
   (`ibis.to_sql` and the DuckDB backend's `compile`).
 
 Times are exclusive: a derived table built while another is being built counts for
@@ -67,10 +67,7 @@ def caller() -> str:
     frame = sys._getframe(2)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        if module.startswith("journeymap") and module not in (
-            "journeymap.engine",
-            "journeymap.safecsv",
-        ):
+        if module.startswith("journeymap") and not module.startswith("journeymap.engine"):
             return f"{module.removeprefix('journeymap.')}.{frame.f_code.co_name}"
         frame = frame.f_back
     return "?"
@@ -80,8 +77,9 @@ def instrument() -> None:
     import ibis
     import ibis.backends.duckdb as ibis_duckdb
 
-    from journeymap import eventlog, mining, safecsv
-    from journeymap.engine import Engine
+    from journeymap import eventlog
+    from journeymap.engine import Engine, duckdb_csv, duckdb_engine
+    from journeymap.pipeline import reading
 
     log_cls = eventlog.EventLog
     derived = log_cls.derived
@@ -95,16 +93,19 @@ def instrument() -> None:
         )
 
     log_cls.derived = timed(derived_label)(derived)
-    Engine.fetch = timed(lambda self, expr: f"fetch: {caller()}")(Engine.fetch)
+    fetch = timed(lambda self, expr: f"fetch: {caller()}")
+    Engine.fetch = fetch(Engine.fetch)
+    duckdb_engine.DuckDBEngine.fetch = fetch(duckdb_engine.DuckDBEngine.fetch)  # its own
     backend = ibis_duckdb.Backend
     backend.execute = timed(lambda self, expr, *a, **k: f"to_pandas: {caller()}")(backend.execute)
     backend.compile = timed(lambda *a, **k: "Ibis compile (backend.compile)")(backend.compile)
     ibis.to_sql = timed(lambda *a, **k: "Ibis compile (ibis.to_sql)")(ibis.to_sql)
-    safecsv.copy_to_csv = timed(lambda con, table, path, **k: f"write CSV: {Path(path).name}")(
-        safecsv.copy_to_csv
-    )
-    eventlog.read_log = timed(lambda *a, **k: "read_log (read, type, validate)")(eventlog.read_log)
-    del mining
+    csv_label = timed(lambda con, table, path, **k: f"write CSV: {Path(path).name}")
+    duckdb_csv.copy_to_csv = csv_label(duckdb_csv.copy_to_csv)  # write_frame's
+    duckdb_engine.copy_to_csv = csv_label(duckdb_engine.copy_to_csv)  # Engine.write_csv's
+    read = timed(lambda *a, **k: "read_log (read, type, validate)")
+    eventlog.read_log = read(eventlog.read_log)
+    reading.read_log = read(reading.read_log)
 
 
 def main() -> None:
@@ -114,9 +115,9 @@ def main() -> None:
     args = parser.parse_args()
     started, started_cpu = time.perf_counter(), time.process_time()
 
-    import journeymap  # noqa: F401  (the import is timed as a step)
-    from journeymap import eventlog, mining
-    from journeymap.config import load_config
+    import journeymap as jm  # (the import is timed as a step)
+    from journeymap.cli_common import options_from
+    from journeymap.pipeline import open_log
 
     imported = time.perf_counter() - started, time.process_time() - started_cpu
     instrument()
@@ -128,17 +129,11 @@ def main() -> None:
         steps.append((mark[2], now - mark[0], cpu - mark[1]))
         mark[:] = [now, cpu, message]
 
-    config = load_config(None)
-    log = eventlog.read_log(str(args.log), **config.section("read"), **config.section("mapping"))
-    findings = mining.mine(log, config=config, progress=say)
-    mining.write_outputs(
-        findings,
-        args.output,
-        report=False,
-        source_path=str(args.log),
-        report_options=config.section("report"),
-        progress=say,
-    )
+    # What `journeymap mine LOG -o OUT --no-report` runs (journeymap.cli.mine).
+    options = options_from(None, {}, source=str(args.log), output={"report": False})
+    with open_log(str(args.log), options) as log:
+        findings = jm.mine(log, options, progress=say)
+        jm.write_outputs(findings, args.output, source_path=str(args.log), progress=say)
     say("done")
     total = time.perf_counter() - started, time.process_time() - started_cpu
 

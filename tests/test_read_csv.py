@@ -329,3 +329,34 @@ def test_record_numbers_follow_the_file_across_parallel_chunks(tmp_path):
     assert (events["source_row"].astype("int64") == events["n"].astype("int64")).all()
     assert list(log.rejects()["source_row"]) == [1, 100_004, 200_007, 300_010]
     assert log.events + log.rejected_rows == n
+
+
+def test_table_cells_written_as_printf_and_the_formula_pattern_would(tmp_path):
+    """The fast paths of the CSV writer (first character's code point, whole numbers
+    without printf) give the bytes of the plain rule: printf for every float, a regular
+    expression for every text cell."""
+    import duckdb
+
+    from journeymap.engine.duckdb_csv import write_frame
+
+    floats = [-0.0, 0.0, 5.0, -7.0, 2.5, 0.0005, 123.4567, 1e20, 1e15, 999999999999999.0,
+              float("nan"), None, -1e-9, 2.0**53]  # fmt: skip
+    texts = ["x", "=a", "-1", "\tb", "", None, "é=", "@", "\r", "+", "'=", " =", "12"]
+    size = max(len(floats), len(texts))
+    frame = pd.DataFrame({
+        "f": (floats * 2)[:size], "s": (texts * 2)[:size], "n": range(size),
+    })  # fmt: skip
+    con = duckdb.connect()
+    con.register("frame", frame)
+    for decimals in (0, 1, 3):
+        path = write_frame(con, frame, tmp_path / f"t{decimals}.csv", decimals=decimals)
+        expected = con.execute(
+            f"SELECT CASE WHEN f IS NULL OR isnan(f) THEN NULL "
+            f"ELSE printf('%.{decimals}f', f) END AS f, "
+            "CASE WHEN regexp_matches(s, '^[=+\\-@\\t\\r]') THEN '''' || s ELSE s END AS s, "
+            "n FROM frame ORDER BY n"
+        ).df()
+        want = tmp_path / f"want{decimals}.csv"
+        con.register("expected", expected)
+        con.execute("COPY expected TO $p (HEADER, DELIMITER ',')", {"p": str(want)})
+        assert path.read_bytes() == want.read_bytes()

@@ -154,6 +154,7 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
     """Ibis table, one row per journey: :data:`JOURNEY_COLUMNS` (``channel_path`` is
     the channels in order, runs of one channel once, joined by " > "; ``channels``,
     ``channel_switches`` and ``channel_path`` are NULL without a known channel).
+    Computed once per log and window.
 
     Raises
     ------
@@ -161,33 +162,39 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
         No customer is mapped.
     """
     jc = journey_cases_expr(log, rules)
-    per = jc.group_by(["journey", "customer"]).aggregate(
-        cases=jc.count(), start=jc.start.min(), end=jc.end.max()
-    )
-    per = per.mutate(e2e_s=seconds_between(per.end, per.start))
-    if not log.has("channel"):
-        return per.mutate(
-            channels=ibis.null("int64"),
-            channel_switches=ibis.null("int64"),
-            channel_path=ibis.null("string"),
-        ).select(*JOURNEY_COLUMNS)
-    t = log.table
-    known = t.filter(t.channel.notnull()).select("case", "channel", "timestamp", "source_row")
-    ev = known.join(jc.select("case", "journey"), "case")
-    order = ibis.window(group_by=ev.journey, order_by=[ev.timestamp, ev.source_row])
-    previous = ev.channel.lag().over(order)
-    ev = ev.mutate(run_start=previous.isnull() | (ev.channel != previous))
-    runs = ev.filter(ev.run_start)
-    paths = runs.group_by("journey").aggregate(
-        runs=runs.count(),
-        channels=runs.channel.nunique(),
-        channel_path=log.engine.collect_ordered(
-            runs.channel, [runs.timestamp, runs.source_row]
-        ).join(PATH_SEPARATOR),
-    )
-    paths = paths.mutate(channel_switches=(paths.runs - 1).cast("int64"))
-    joined = per.left_join(paths, "journey")
-    return joined.select(*JOURNEY_COLUMNS)
+    days = (rules or DemandRules()).repeat_days
+
+    def build() -> Any:
+        per = jc.group_by(["journey", "customer"]).aggregate(
+            cases=jc.count(), start=jc.start.min(), end=jc.end.max()
+        )
+        per = per.mutate(e2e_s=seconds_between(per.end, per.start))
+        if not log.has("channel"):
+            return per.mutate(
+                channels=ibis.null("int64"),
+                channel_switches=ibis.null("int64"),
+                channel_path=ibis.null("string"),
+            ).select(*JOURNEY_COLUMNS)
+        t = log.table
+        known = t.filter(t.channel.notnull()).select("case", "channel", "timestamp", "source_row")
+        ev = known.join(jc.select("case", "journey"), "case")
+        order = ibis.window(group_by=ev.journey, order_by=[ev.timestamp, ev.source_row])
+        previous = ev.channel.lag().over(order)
+        ev = ev.mutate(run_start=previous.isnull() | (ev.channel != previous))
+        runs = ev.filter(ev.run_start)
+        paths = runs.group_by("journey").aggregate(
+            runs=runs.count(),
+            channels=runs.channel.nunique(),
+            channel_path=log.engine.collect_ordered(
+                runs.channel, [runs.timestamp, runs.source_row]
+            ).join(PATH_SEPARATOR),
+        )
+        paths = paths.mutate(channel_switches=(paths.runs - 1).cast("int64"))
+        joined = per.left_join(paths, "journey")
+        return joined.select(*JOURNEY_COLUMNS)
+
+    # Kept: the summary reads it twice and mine writes it to journeys.csv.
+    return log.derived(f"journeys_{days}", build)
 
 
 def journey_summary(

@@ -25,6 +25,7 @@ order, one more window) and reused by :func:`rework`, :func:`rework_per_case` an
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -195,7 +196,9 @@ def rework_per_case_expr(log: EventLog) -> Any:
     return log.derived("case_rework", build)
 
 
-def rework_summary(log: EventLog) -> dict[str, int | float]:
+def rework_summary(
+    log: EventLog, per_activity: pd.DataFrame | None = None
+) -> dict[str, int | float]:
     """Rework over the whole log.
 
     Keys: ``events`` (rework events), ``cases`` (cases with at least one rework
@@ -203,6 +206,10 @@ def rework_summary(log: EventLog) -> dict[str, int | float]:
     the repeats of MEASURES.md: ``events - redo_events``), ``self_loops``,
     ``rework_wait_s`` (total wait into rework events, seconds) and ``rework_pct``
     (rework events / all events * 100).
+
+    The totals are sums of :func:`rework` (pass it as ``per_activity`` when already
+    computed) and ``cases`` a count of :func:`rework_per_case_expr`: no other pass
+    over the events.
 
     Examples
     --------
@@ -217,29 +224,17 @@ def rework_summary(log: EventLog) -> dict[str, int | float]:
     {'events': 2, 'cases': 1, 'redo_events': 1, 'same_hands_events': 1, 'self_loops': 1,
      'rework_wait_s': 5400.0, 'rework_pct': 40.0}
     """
-    ev = rework_flags(log)
-    row = log.engine.fetch(
-        ev.aggregate(
-            all_events=ev.count(),
-            events=_count(ev.rework),
-            cases=ev.case.nunique(where=ev.rework),
-            redo_events=_count(ev.redo),
-            self_loops=_count(ev.self_loop),
-            rework_wait_s=ev.wait_in_s.sum(where=ev.rework),
-        )
-    ).iloc[0]
-
-    def whole(key: str) -> int:
-        return 0 if pd.isna(row[key]) else int(row[key])
-
-    total, events, redo = whole("all_events"), whole("events"), whole("redo_events")
-    wait = 0.0 if pd.isna(row["rework_wait_s"]) else float(row["rework_wait_s"])
+    table = rework(log) if per_activity is None else per_activity
+    per_case = rework_per_case_expr(log)
+    with_rework = log.engine.scalar(per_case.filter(per_case.rework_events > 0).count())
+    total = int(log.events)
+    events, redo = int(table["repeat_events"].sum()), int(table["redo_events"].sum())
     return {
         "events": events,
-        "cases": whole("cases"),
+        "cases": int(with_rework),
         "redo_events": redo,
         "same_hands_events": events - redo,
-        "self_loops": whole("self_loops"),
-        "rework_wait_s": wait,
+        "self_loops": int(table["self_loops"].sum()),
+        "rework_wait_s": math.fsum(table["rework_wait_s"]),
         "rework_pct": 100 * events / total if total else 0.0,
     }

@@ -57,22 +57,26 @@ def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFra
     4      Close  __end__       2      2            NaN
     """
     ev = ordered_events(log, activities=activities)
-    moves = ev.filter(ev.next_activity.notnull())
-    inner = moves.group_by(source=moves.activity, target=moves.next_activity).aggregate(
-        events=moves.count(),
-        cases=moves.case.nunique(),
-        mean_wait_s=moves.wait_s.mean(),
-        median_wait_s=moves.wait_s.median(),
-        p90_wait_s=moves.wait_s.quantile(0.9),
-        handoffs=(moves.handler != moves.next_handler).fill_null(False).sum(),
+    # One pass: a case's last event (no next activity) gives its end edge, its first
+    # (position 0) its start edge; the other rows are the transitions.
+    grouped = ev.group_by(source=ev.activity, target=ev.next_activity).aggregate(
+        events=ev.count(),
+        cases=ev.case.nunique(),
+        mean_wait_s=ev.wait_s.mean(),
+        median_wait_s=ev.wait_s.median(),
+        p90_wait_s=ev.wait_s.quantile(0.9),
+        handoffs=(ev.handler != ev.next_handler).fill_null(False).sum(),
+        starts=(ev.position == 0).sum(),
     )
-    firsts = ev.filter(ev.position == 0)
-    starts = firsts.group_by(target=firsts.activity).aggregate(events=firsts.count())
-    lasts = ev.filter(ev.next_activity.isnull())
-    ends = lasts.group_by(source=lasts.activity).aggregate(events=lasts.count())
-    edges = log.engine.fetch(inner)
-    start_edges = log.engine.fetch(starts).assign(source=START)
-    end_edges = log.engine.fetch(ends).assign(target=END)
+    found = log.engine.fetch(grouped)
+    ends = found["target"].isna()
+    edges = found[~ends].drop(columns="starts")
+    end_edges = found.loc[ends, ["source", "events"]].assign(target=END)
+    firsts = found.groupby("source", sort=False)["starts"].sum()
+    firsts = firsts[firsts > 0]
+    start_edges = pd.DataFrame(
+        {"source": START, "target": firsts.index.astype(str), "events": firsts.to_numpy()}
+    )
     for frame in (start_edges, end_edges):
         frame["cases"] = frame["events"]  # a case starts (ends) exactly once
     table = pd.concat([_sorted(start_edges), _sorted(edges), _sorted(end_edges)], ignore_index=True)

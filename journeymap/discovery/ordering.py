@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from journeymap.discovery.times import seconds_between
+from journeymap.discovery.instants import seconds_between
 from journeymap.eventlog import EventLog
 
 __all__ = ["handler_role", "ordered_events", "transition_wait"]

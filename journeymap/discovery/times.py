@@ -7,9 +7,12 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.discovery.instants import seconds_between
+from journeymap.discovery.ordering import ordered_events
 from journeymap.eventlog import EventLog
 
 __all__ = [
+    "case_sequences_expr",
     "case_times",
     "case_times_expr",
     "end_to_end_summary",
@@ -18,15 +21,36 @@ __all__ = [
 ]
 
 
-def seconds_between(later: Any, earlier: Any) -> Any:
-    """Ibis expression: seconds from ``earlier`` to ``later`` (timestamps), as a float,
-    exact to the microsecond on every engine (epoch seconds lose the fraction on Spark)."""
-    return later.delta(earlier, unit="microsecond").cast("float64") / 1e6
-
-
 def iso_week(instant: Any) -> Any:
     """Ibis expression: the start (Monday 00:00, UTC) of the ISO week of an instant."""
     return instant.truncate("W")
+
+
+def case_sequences_expr(log: EventLog) -> Any:
+    """Ibis table, one row per case: ``sequence`` (its activities in case order, a list,
+    which :mod:`~journeymap.discovery.variants` ranks) and its times ``events``,
+    ``start``, ``end``, ``e2e_s`` (see :func:`case_times_expr`, which is taken from
+    it): one group-by of the events by case for both. Computed once per log; ``mine``
+    releases it (key ``"sequences"``) once the variants are ranked.
+    """
+    import ibis
+
+    def build() -> Any:
+        # From the events in case order: sorting by the integer position is cheaper
+        # than by timestamp and source row again.
+        ev = ordered_events(log)
+        first = ev.timestamp.min()
+        if log.has("start_timestamp"):
+            first = ibis.least(ev.start_timestamp.min(), first)  # LEAST skips a NULL start
+        per_case = ev.group_by("case").aggregate(
+            sequence=log.engine.collect_ordered(ev.activity, [ev.position]),
+            events=ev.count(),
+            start=first,
+            end=ev.timestamp.max(),
+        )
+        return per_case.mutate(e2e_s=seconds_between(per_case.end, per_case.start))
+
+    return log.derived("sequences", build)
 
 
 def case_times_expr(log: EventLog) -> Any:
@@ -36,18 +60,13 @@ def case_times_expr(log: EventLog) -> Any:
     timestamps are mapped, the first start timestamp (or first timestamp, if earlier or
     no start is recorded) opens the case. Computed once per log and kept on the engine
     (most per-case measures start from it).
+
+    Taken from :func:`case_sequences_expr`, which groups the events by case for the
+    activity sequences too.
     """
-    import ibis
 
     def build() -> Any:
-        t = log.table
-        first = t.timestamp.min()
-        if log.has("start_timestamp"):
-            first = ibis.least(t.start_timestamp.min(), first)  # LEAST skips a NULL start
-        per_case = t.group_by("case").aggregate(
-            events=t.count(), start=first, end=t.timestamp.max()
-        )
-        return per_case.mutate(e2e_s=seconds_between(per_case.end, per_case.start))
+        return case_sequences_expr(log).select("case", "events", "start", "end", "e2e_s")
 
     return log.derived("case_times", build)
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.discovery.ordering import ordered_events
-from journeymap.discovery.times import case_times_expr
+from journeymap.discovery.times import case_sequences_expr
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -63,7 +62,7 @@ def case_variants_expr(log: EventLog) -> Any:
 
     def build() -> Any:
         ranks = _ranked(log).select("sequence", "rank")
-        sequences = _sequences(log)
+        sequences = case_sequences_expr(log)
         joined = sequences.join(ranks, "sequence")
         return joined.select("case", variant_rank=joined["rank"])
 
@@ -77,19 +76,6 @@ def variants_expr(log: EventLog) -> Any:
     return _ranked(log)
 
 
-def _sequences(log: EventLog) -> Any:
-    """Per case its activity sequence, computed once per log."""
-
-    def build() -> Any:
-        # From the events in case order: sorting by the integer position is cheaper
-        # than by timestamp and source row again.
-        ev = ordered_events(log)
-        sequence = log.engine.collect_ordered(ev.activity, [ev.position])
-        return ev.group_by("case").aggregate(sequence=sequence)
-
-    return log.derived("sequences", build)
-
-
 def _ranked(log: EventLog) -> Any:
     """Variants with cases, median end-to-end time and rank, on the engine (computed
     once per log).
@@ -101,11 +87,9 @@ def _ranked(log: EventLog) -> Any:
     import ibis
 
     def build() -> Any:
-        sequences = _sequences(log)
-        times = case_times_expr(log)
-        joined = sequences.join(times, "case")
-        grouped = joined.group_by("sequence").aggregate(
-            cases=joined.count(), median_e2e_s=joined.e2e_s.median()
+        per_case = case_sequences_expr(log)
+        grouped = per_case.group_by("sequence").aggregate(
+            cases=per_case.count(), median_e2e_s=per_case.e2e_s.median()
         )
         order = ibis.window(order_by=[ibis.desc(grouped.cases), grouped.sequence])
         return grouped.mutate(rank=ibis.row_number().over(order) + 1)

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.cases import case_table_expr
-from journeymap.analysis.demand import failure_matches, matching_activities
+from journeymap.analysis.demand import failure_matches
 from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
 from journeymap.analysis.journeys import customer_journey_log, journey_summary
 from journeymap.analysis.network import handler_stats, network_from_tables
@@ -148,7 +148,7 @@ def mine(
         flows["pingpong"] = pd.concat(pairs, ignore_index=True)
     say("rework")
     rework_table = rework(log)
-    rework_totals = rework_summary(log)
+    rework_totals = rework_summary(log, rework_table)
     activities = _with_rework_share(activities, rework_table)
     say("cases")
     cases = EngineTable(log.engine, case_table_expr(log, level=level), ("case_id",))
@@ -167,8 +167,10 @@ def mine(
         period=complete_period(log, given=options.check.period),
         max_points=options.check.max_points,
     )
-    failing = set(matching_activities(log, options.demand.failure_activities))
     matches = failure_matches(log, options.demand)
+    # The activities some failure pattern matched (matching_activities), read from the
+    # table of matches rather than found again over the events.
+    failing = set(matches["activity"])
     say("data quality")
     quality = profile(log)
     activities = activities.assign(failure_activity=activities["activity"].isin(failing))
