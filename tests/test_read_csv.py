@@ -360,3 +360,24 @@ def test_table_cells_written_as_printf_and_the_formula_pattern_would(tmp_path):
         con.register("expected", expected)
         con.execute("COPY expected TO $p (HEADER, DELIMITER ',')", {"p": str(want)})
         assert path.read_bytes() == want.read_bytes()
+
+
+def test_invisible_direction_controls_are_counted_per_role(tmp_path):
+    path = tmp_path / "bidi.csv"
+    path.write_text(
+        "case,activity,timestamp,team\n"
+        "1,Call\u202eback,2024-01-01 09:00,Front\n"
+        "1,Close,2024-01-01 10:00,Ba\u2066ck\n"
+        "2,Call,2024-01-02 09:00,Front\n",
+        encoding="utf-8",
+    )
+    said = "value(s) hold invisible direction controls (such as U+202E, which reverses text)"
+    with jm.read_log(str(path)) as log:
+        assert [n.split(";")[0] for n in log.notes if "direction" in n] == [
+            f"1 activity {said}",
+            f"1 team {said}",
+        ]
+    clean = tmp_path / "clean.csv"
+    clean.write_text("case,activity,timestamp\n1,Call,2024-01-01 09:00\n", encoding="utf-8")
+    with jm.read_log(str(clean)) as log:
+        assert not [n for n in log.notes if "direction" in n]

@@ -260,6 +260,17 @@ _DIRECTION_CONTROLS = "[\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 def _direction_control_notes(
     con: duckdb.DuckDBPyConnection, events: str, roles: list[str]
 ) -> list[str]:
+    if not roles:
+        return []
+    # One match per row over all the roles first: logs almost never hold any.
+    joined = ", ".join(quote_identifier(r) for r in roles)
+    any_row = first_row(
+        con,
+        f"SELECT bool_or(regexp_matches(concat_ws('', {joined}), $controls)) FROM {events}",
+        {"controls": _DIRECTION_CONTROLS},
+    )
+    if not any_row or not any_row[0]:
+        return []
     counts = ", ".join(f"count_if(regexp_matches({quote_identifier(r)}, $controls))" for r in roles)
     found = first_row(con, f"SELECT {counts} FROM {events}", {"controls": _DIRECTION_CONTROLS})
     return [
