@@ -233,3 +233,13 @@ def test_inline_svg_drops_active_content():
     )
     with pytest.raises(ValueError, match="not well-formed"):
         inline_svg("<svg", prefix="p", label="x")
+
+
+def test_sort_values_do_not_carry_a_float_sums_last_digits():
+    """A wait summed in parallel can differ in its last digits between runs; the page
+    sorts on three decimals, as the CSV tables hold them, so it stays byte-identical."""
+    from journeymap.render.report_html import Column, sortable_table
+
+    frame = pd.DataFrame({"wait": [1234567.8912345001, 1234567.8912345009]})
+    html = sortable_table(frame, [Column("wait", "Wait", "duration")], caption="Waits")
+    assert html.count('data-sort="1234567.891"') == 2

@@ -58,7 +58,9 @@ def _number(value: Any) -> float | None:
 
 def _num_cell(value: Any, text: str) -> str:
     number = _number(value)
-    sort = "NaN" if number is None else repr(number)
+    # Three decimals, as the CSV tables: a float summed in parallel can differ in its
+    # last digits between runs, and the page must not.
+    sort = "NaN" if number is None else repr(round(number, 3))
     return f'<td class="num" data-sort="{sort}">{esc(text)}</td>'
 
 

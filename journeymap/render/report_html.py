@@ -83,7 +83,9 @@ def _cell(value: Any, kind: str) -> str:
         missing = value is None or (isinstance(value, float) and math.isnan(value))
         return f"<td>{esc(MISSING if missing else value)}</td>"
     number = _finite(value)
-    sort = "NaN" if number is None else repr(number)
+    # Three decimals, as the CSV tables: a float summed in parallel can differ in its
+    # last digits between runs, and the page must not.
+    sort = "NaN" if number is None else repr(round(number, 3))
     return f'<td class="num" data-sort="{sort}">{esc(_FORMATS[kind](value))}</td>'
 
 
