@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
@@ -99,8 +100,18 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     if _interrupted:
         return
     _interrupted = True
+    # An interrupt that lands in a finaliser (a connection's __del__) would be printed
+    # as "Exception ignored ... Traceback"; the log is stopping anyway.
+    sys.unraisablehook = _quiet_interrupts
     if _busy:
         raise KeyboardInterrupt
+
+
+def _quiet_interrupts(unraisable: Any) -> None:
+    """Drop the interrupts raised in finalisers; report anything else as Python does."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def init_worker(channel: Any) -> None:
