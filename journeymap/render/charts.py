@@ -197,6 +197,28 @@ class _Frame:
         return float(self.y(np.array([v]))[0])
 
 
+def _plot_frame(
+    top: float, y_ticks: list[float], x_axis: Any, limits: XmRChart, scale: float, n: int
+) -> _Frame:
+    """The plot area for ``n`` points: room on the left for the y ticks, on the right for
+    the labels of ``limits``' lines, below for the x labels' lines."""
+    tick_width = max(_width(text, _TICK) for text in _tick_texts(y_ticks))
+    limit_width = max(
+        _width(f"{name} {_value_text(v / scale)}", _TICK)
+        for name, v in (("UNPL", limits.unpl), ("Centre", limits.centre), ("LNPL", limits.lnpl))
+    )
+    tick_lines = max(label.count("\n") for label in x_axis[2]) + 1 if x_axis[2] else 1
+    return _Frame(
+        left=round(44 + tick_width),
+        top=top,
+        right=round(WIDTH - 16 - limit_width),
+        bottom=HEIGHT - 52 - 14 * (tick_lines - 1),
+        n=n,
+        y_low=y_ticks[0],
+        y_high=y_ticks[-1],
+    )
+
+
 def _scale(chart: XmRChart, unit: str | None) -> tuple[float, str]:
     """What one unit on the y axis is worth in the chart's values, and its name."""
     if chart.kind == "duration":
@@ -424,21 +446,7 @@ def _document(chart: XmRChart, *, title: str, y_label: str | None, unit: str | N
     y_ticks = _y_ticks(low - headroom if low < 0 else low, high + headroom)
     x_axis = _x_axis(chart)
 
-    tick_width = max(_width(text, _TICK) for text in _tick_texts(y_ticks))
-    limit_width = max(
-        _width(f"{name} {_value_text(v / scale)}", _TICK)
-        for name, v in (("UNPL", chart.unpl), ("Centre", chart.centre), ("LNPL", chart.lnpl))
-    )
-    tick_lines = max(label.count("\n") for label in x_axis[2]) + 1 if x_axis[2] else 1
-    frame = _Frame(
-        left=round(44 + tick_width),
-        top=top,
-        right=round(WIDTH - 16 - limit_width),
-        bottom=HEIGHT - 52 - 14 * (tick_lines - 1),
-        n=len(p),
-        y_low=y_ticks[0],
-        y_high=y_ticks[-1],
-    )
+    frame = _plot_frame(top, y_ticks, x_axis, chart, scale, len(p))
     body = [
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         *header,

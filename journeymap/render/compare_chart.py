@@ -28,13 +28,12 @@ from journeymap.render.charts import (  # the chart module's own parts, shared
     _header,
     _limit_labels,
     _limit_lines,
+    _plot_frame,
     _rule_numbers,
     _scale,
     _series,
     _text,
-    _tick_texts,
     _value_text,
-    _width,
     _x_axis,
     _y_text,
     _y_ticks,
@@ -113,21 +112,7 @@ def two_period_svg(
     y_ticks = _y_ticks(low, high + 0.05 * (high - low))
     joined = _joined(before, after)
     x_axis = _x_axis(joined)
-    tick_width = max(_width(t, _TICK) for t in _tick_texts(y_ticks))
-    limit_width = max(
-        _width(f"{name} {_value_text(v / scale)}", _TICK)
-        for name, v in (("UNPL", after.unpl), ("Centre", after.centre), ("LNPL", after.lnpl))
-    )
-    tick_lines = max(label.count("\n") for label in x_axis[2]) + 1 if x_axis[2] else 1
-    whole = _Frame(
-        left=round(44 + tick_width),
-        top=top + 18,
-        right=round(WIDTH - 16 - limit_width),
-        bottom=HEIGHT - 52 - 14 * (tick_lines - 1),
-        n=len(joined.points),
-        y_low=y_ticks[0],
-        y_high=y_ticks[-1],
-    )
+    whole = _plot_frame(top + 18, y_ticks, x_axis, after, scale, len(joined.points))
     step = (whole.right - whole.left) / whole.n
     split = whole.left + step * len(before.points)
     parts = [
