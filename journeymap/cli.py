@@ -449,7 +449,7 @@ def suggest(
     from journeymap.analysis.template_suggest import suggest_templates
     from journeymap.pipeline import open_log
     from journeymap.pipeline.suggest import suggestions_text, write_suggestions
-    from journeymap.render.words import suggestion_text
+    from journeymap.render.template_words import suggestion_text
 
     options = options_from(config_path, given)
     column = demand_column or options.templates.demand_column

@@ -15,7 +15,7 @@ from pathlib import Path
 from journeymap.analysis.template_suggest import Suggestion
 from journeymap.errors import OutputError, option
 from journeymap.render.template_file import templates_toml
-from journeymap.render.words import suggestion_heading, suggestion_text
+from journeymap.render.template_words import suggestion_heading, suggestion_text
 
 __all__ = ["suggestions_text", "write_suggestions"]
 

@@ -20,7 +20,8 @@ import pandas as pd
 from journeymap.render import style
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, scale
-from journeymap.render.words import human_duration, template_caption, thousands
+from journeymap.render.template_words import template_caption
+from journeymap.render.words import human_duration, thousands
 
 __all__ = ["DEVIATION", "template_dot"]
 

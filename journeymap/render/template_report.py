@@ -1,7 +1,7 @@
 """The journey templates in the report and in ``summary.json``.
 
 Per template: the sentence of what it says of its cases
-(:func:`~journeymap.render.words.template_sentence`), how conformance was checked, its
+(:func:`~journeymap.render.template_words.template_sentence`), how conformance was checked, its
 map, its most frequent deviations and its segments by channel. Every log-derived string
 is escaped once (:func:`~journeymap.render.report_html.esc`).
 """
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render.report_html import Column, esc, figure, sortable_table
-from journeymap.render.words import method_text, template_sentence
+from journeymap.render.template_words import method_text, template_sentence
 
 __all__ = ["template_section", "templates_summary", "top_deviation"]
 

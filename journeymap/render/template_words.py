@@ -1,0 +1,167 @@
+"""Journey templates in words: deviations, what a template says of its cases, how
+conformance was checked, the template map's caption and the suggestions of
+``journeymap template suggest``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeymap.render.words import (
+    MISSING,
+    _is_missing,
+    _number,
+    _round_half_up,
+    human_duration,
+    thousands,
+)
+
+__all__ = [
+    "deviation_text",
+    "method_text",
+    "suggestion_heading",
+    "suggestion_text",
+    "template_caption",
+    "template_sentence",
+]
+
+
+def deviation_text(kind: str, activity: str) -> str:
+    """One kind of deviation from a template, in words.
+
+    Examples
+    --------
+    >>> [deviation_text(k, "Call") for k in ("inserted", "repeated", "skipped")]
+    ["an extra 'Call'", "'Call' done again", "'Call' skipped"]
+    """
+    if kind == "inserted":
+        return f"an extra '{activity}'"
+    if kind == "repeated":
+        return f"'{activity}' done again"
+    if kind == "skipped":
+        return f"'{activity}' skipped"
+    raise ValueError(f"unknown kind of deviation {kind!r}")
+
+
+def _share(value: float) -> str:
+    """A share of cases as a whole percentage, rounded half up (``"71%"``)."""
+    return f"{_round_half_up(float(value), 0):,}%"
+
+
+def _longer(seconds: Any) -> str:
+    if _is_missing(seconds):
+        return ""
+    value = float(seconds)
+    word = "longer" if value >= 0 else "shorter"
+    return f"; {human_duration(abs(value))} {word} end to end, median"
+
+
+def template_sentence(name: str, summary: dict[str, Any], top: dict[str, Any] | None) -> str:
+    """What a template says of its cases, in one or two sentences: the share that went
+    through as designed, the share that could have (value demand that deviated), and
+    the deviation most often among them, with its cases and extra end-to-end time.
+
+    ``summary`` is the template's entry of
+    :func:`~journeymap.analysis.template_measures.template_summary`; ``top`` the row
+    of :func:`~journeymap.analysis.template_measures.template_deviations` with the most
+    straightforward cases (``kind``, ``activity``, ``straightforward_cases``,
+    ``extra_e2e_s``), or None.
+
+    Examples
+    --------
+    >>> s = {"cases": 1208, "conforming_pct": 71.0, "straightforward_pct": 22.0}
+    >>> top = {"kind": "inserted", "activity": "Request information",
+    ...        "straightforward_cases": 140, "straightforward_extra_e2e_s": 354240.0}
+    >>> template_sentence("Bulky collection", s, top)
+    "Of 1,208 cases of 'Bulky collection', 71% went through as designed; 22% more could have: they were value demand but left the design, most often with an extra 'Request information' (140 cases; 4.1 d longer end to end, median)."
+    """  # noqa: E501
+    cases = int(summary["cases"])
+    if cases == 0:
+        return f"No case has the template '{name}'."
+    head = f"Of {thousands(cases)} case{'s' if cases != 1 else ''} of '{name}', "
+    ok, straight = summary["conforming_pct"], summary["straightforward_pct"]
+    if ok >= 100:
+        return head + "all went through as designed."
+    text = head + f"{_share(ok)} went through as designed"
+    if straight <= 0:
+        return text + "; the others were failure demand."
+    text += f"; {_share(straight)} more could have: they were value demand but left the design"
+    if top is None:
+        return text + "."
+    n = int(top["straightforward_cases"])
+    extra = _longer(top.get("straightforward_extra_e2e_s"))
+    detail = f"{thousands(n)} case{'s' if n != 1 else ''}{extra}"
+    return text + f", most often with {deviation_text(top['kind'], top['activity'])} ({detail})."
+
+
+def method_text(method: str, cases: int, alignment_max_cases: int, chosen: bool = True) -> str:
+    """How a template's conformance was checked, and why that way (``chosen``: the
+    method ``auto`` chose).
+
+    Examples
+    --------
+    >>> method_text("alignments", 1208, 5000)
+    "Checked by pm4py's alignments (exact), as the template has 1,208 cases (alignments up to 5,000)."
+    """  # noqa: E501
+    how = {
+        "alignments": "pm4py's alignments (exact)",
+        "sequence match": "matching each variant against the steps on the engine and "
+        "aligning those that differ with the steps (exact)",
+        "token replay": "pm4py's token replay (fast; it cannot say which steps were skipped)",
+    }[method]
+    if not chosen:
+        return f"Checked by {how}, as the configuration asks."
+    size = f"{thousands(cases)} case{'s' if cases != 1 else ''}"
+    limit = thousands(alignment_max_cases)
+    why = f"alignments up to {limit}" if method == "alignments" else f"more than {limit}"
+    return f"Checked by {how}, as the template has {size} ({why})."
+
+
+def template_caption(
+    name: str, summary: dict[str, Any], shown: tuple[int, int], paths: tuple[int, int]
+) -> str:
+    """The caption of a template's map: its cases, the share as designed, and how many
+    of the activities and paths outside the design are drawn.
+
+    Examples
+    --------
+    >>> template_caption("Bins", {"cases": 12, "conforming_pct": 75.0}, (3, 5), (4, 4))
+    "Template 'Bins': 12 cases, 75% as designed; 3 of 5 activities and 4 of 4 paths outside the design drawn"
+    """  # noqa: E501
+    cases = int(summary["cases"])
+    ok = summary.get("conforming_pct")
+    share = f", {_share(ok)} as designed" if ok is not None else ""
+    return (
+        f"Template '{name}': {thousands(cases)} case{'s' if cases != 1 else ''}{share}; "
+        f"{shown[0]:,} of {shown[1]:,} activities and {paths[0]:,} of {paths[1]:,} paths "
+        "outside the design drawn"
+    )
+
+
+def suggestion_text(name: str, covered: int, cases: int, variant_value: int, value: int) -> str:
+    """What a suggested template covers, for its comment in the file and the command's
+    output.
+
+    Examples
+    --------
+    >>> suggestion_text("Bins", 123, 327, 98, 240)
+    "'Bins' is followed by 123 of its 327 cases (37.6%); it is the journey of 98 of the 240 cases of value demand"
+    """  # noqa: E501
+    share = f"{_round_half_up(100 * covered / cases, 1)}%" if cases else MISSING
+    return (
+        f"'{name}' is followed by {thousands(covered)} of its {thousands(cases)} "
+        f"case{'s' if cases != 1 else ''} ({share}); it is the journey of "
+        f"{thousands(variant_value)} of the {thousands(value)} cases of value demand"
+    )
+
+
+def suggestion_heading(source: str, demand_column: str | None, min_share: float) -> list[str]:
+    """The comment at the top of a file of suggested templates."""
+    per = f"per type of demand (column {demand_column!r})" if demand_column else "for all demand"
+    return [
+        f"Journey templates suggested by journeymap from {source}, {per}:",
+        f"the shortest variant that at least {_number(min_share)}% of the value-demand cases "
+        "follow (else the most common).",
+        "Edit each into the journey you designed: steps are activity names, lists, and",
+        '{optional = ...}, {repeat = ...}, {one_of = [...]}, {any_order = ["A", "B"]}',
+        "(see the user guide). Then: journeymap mine LOG --templates THIS_FILE",
+    ]
