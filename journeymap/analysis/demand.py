@@ -306,8 +306,7 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
 def _account_note(log: EventLog, rules: DemandRules, repeats: int, cases: int) -> list[str]:
     """A note when the customer column looks like accounts rather than people: so many
     cases per customer that a new case within the window is likely a new request."""
-    t = log.table
-    per_case = t.group_by("case").aggregate(customer=case_customer(t))
+    per_case = _case_customers(log)
     row = log.engine.fetch(
         per_case.aggregate(customers=per_case.customer.nunique(), known=per_case.customer.count())
     ).iloc[0]
