@@ -253,6 +253,50 @@ def _journeymap() -> str:
     return str(Path(sys.executable).parent / "journeymap")
 
 
+def _stubborn(ready: str) -> dict[str, str]:
+    """A worker's task that ignores interrupts, as a worker stuck on a lock would; it
+    writes ``ready`` once it does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Path(ready).touch()
+    time.sleep(600)
+    return {"status": "mined"}
+
+
+def test_a_worker_that_does_not_stop_is_ended_after_the_grace(tmp_path, monkeypatch):
+    """On an interrupt, a worker still busy after WORKER_GRACE seconds is killed and the
+    folder it was writing removed: the batch ends instead of waiting on it for ever."""
+    import importlib
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from journeymap.options import Options
+    from journeymap.pipeline.batch_worker import LogTask
+
+    batch_module = importlib.import_module("journeymap.pipeline.batch")  # not the function
+
+    monkeypatch.setattr(batch_module, "WORKER_GRACE", 1.0)
+    task = LogTask("slow", str(tmp_path / "slow.csv"), str(tmp_path / "out" / "slow"), Options())
+    staged = tmp_path / "out" / ".slow.x1y2.partial"
+    staged.mkdir(parents=True)
+    (tmp_path / "out" / ".other.x1y2.partial").mkdir()  # another log's: kept
+    others = set(multiprocessing.active_children())
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    ready = tmp_path / "ready"
+    future = executor.submit(_stubborn, str(ready))
+    deadline = time.monotonic() + 120
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run = batch_module._Run([task], {}, lambda event: None, fail_fast=False)
+    started = time.monotonic()
+    run._interrupt({future: task}, others)
+    executor.shutdown(wait=True)
+    assert time.monotonic() - started < 30
+    assert run.stop and run.rows == {}
+    assert batch_module._workers(others) == []
+    assert not staged.exists()
+    assert (tmp_path / "out" / ".other.x1y2.partial").exists()
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_interrupted_batch_is_finished_by_a_rerun(tmp_path, jobs):
     """SIGINT after the first log is done: the unfinished log's folder is removed, the

@@ -19,10 +19,12 @@ was mining are tried again one at a time, in a new worker, to tell which one it 
 from __future__ import annotations
 
 import contextlib
+import glob
 import multiprocessing
 import os
 import queue as queues
 import re
+import shutil
 import signal
 import time
 from collections import deque
@@ -51,6 +53,9 @@ __all__ = ["BatchEvent", "BatchResult", "batch", "engine_share"]
 
 #: Share of the machine's memory the workers' engines may use together.
 MEMORY_SHARE = 0.6
+#: Seconds a worker has to stop after an interrupt, or to exit after the last log, before
+#: it is ended.
+WORKER_GRACE = 30.0
 _CRASHED = (
     "the process mining this log stopped (out of memory, or killed); mine fewer logs at "
     "once, or give the engine less memory ([engine] memory_limit)"
@@ -301,7 +306,7 @@ class _Run:
         started stay in ``pending``)."""
         context = _context()
         channel = context.Queue()
-        pids: set[int] = set()
+        others = set(multiprocessing.active_children())  # not this pool's to stop
         running: dict[Future[dict[str, Any]], LogTask] = {}
         crashed: list[LogTask] = []
         broken = False
@@ -318,7 +323,7 @@ class _Run:
                         pending.appendleft(task)
                         broken = True
                 finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                self._relay(channel, pids)
+                self._relay(channel)
                 for future in finished:
                     task = running.pop(future)
                     try:
@@ -333,46 +338,69 @@ class _Run:
                 if broken and not running:
                     break
         except KeyboardInterrupt:
-            self._interrupt(executor, running, pids)
+            self._interrupt(running, others)
             raise
         finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=False, cancel_futures=True)
+            _end_workers(others, WORKER_GRACE)
+            executor.shutdown(wait=True)
             channel.close()
         return crashed
 
-    def _relay(self, channel: Any, pids: set[int]) -> None:
-        """Pass the workers' progress messages on; note their process ids."""
+    def _relay(self, channel: Any) -> None:
+        """Pass the workers' progress messages on."""
         while True:
             try:
-                kind, name, message = channel.get_nowait()
+                name, message = channel.get_nowait()
             except (queues.Empty, OSError, ValueError, EOFError):
                 return
-            if kind == "pid":
-                pids.add(int(name))
-            else:
-                self.tell(BatchEvent("stage", name, message))
+            self.tell(BatchEvent("stage", name, message))
 
-    def _interrupt(
-        self,
-        executor: ProcessPoolExecutor,
-        running: dict[Future[dict[str, Any]], LogTask],
-        pids: set[int],
-    ) -> None:
+    def _interrupt(self, running: dict[Future[dict[str, Any]], LogTask], others: set[Any]) -> None:
         """Stop: cancel what has not started, interrupt the workers (each removes its
-        unfinished folder) and keep the rows of logs that finished meanwhile."""
+        unfinished folder) and keep the rows of logs that finished meanwhile. A worker
+        that has not stopped after :data:`WORKER_GRACE` seconds is ended, and the folder
+        it was writing removed."""
         self.stop = True
         for future in running:
             future.cancel()
-        for pid in pids:
-            with contextlib.suppress(OSError):  # a worker that has ended
-                os.kill(pid, signal.SIGINT)
-        finished, _ = wait(running, timeout=120)
+        for worker in _workers(others):
+            with contextlib.suppress(OSError):  # a worker that has ended meanwhile
+                os.kill(worker.pid or 0, signal.SIGINT)
+        finished, unfinished = wait(running, timeout=WORKER_GRACE)
         for future in finished:
             if future.cancelled() or future.exception() is not None:
                 continue
             row = future.result()
             if row["status"] != "not run":
                 self.done(running[future], row)
+        if unfinished:
+            _end_workers(others, 0)
+            for future in unfinished:
+                _remove_staged(Path(running[future].outdir))
+
+
+def _workers(others: set[Any]) -> list[Any]:
+    """The worker processes of a pool: this process's children but ``others``."""
+    return [child for child in multiprocessing.active_children() if child not in others]
+
+
+def _end_workers(others: set[Any], grace: float) -> None:
+    """Wait up to ``grace`` seconds for the pool's workers to exit, then kill those still
+    there: a worker stuck on its way out (a lock an interrupt left held) must not keep
+    the batch from ending. Their work is done or abandoned by then."""
+    deadline = time.monotonic() + grace
+    for worker in _workers(others):
+        worker.join(max(0.0, deadline - time.monotonic()))
+    for worker in _workers(others):
+        worker.kill()
+        worker.join(5)
+
+
+def _remove_staged(outdir: Path) -> None:
+    """Remove the half-written folders a killed worker left beside ``outdir``."""
+    for leftover in outdir.parent.glob(f".{glob.escape(outdir.name)}.*.partial"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _context() -> Any:

@@ -10,7 +10,6 @@ without killing the process between logs.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from collections.abc import Callable
@@ -115,12 +114,11 @@ def _quiet_interrupts(unraisable: Any) -> None:
 
 
 def init_worker(channel: Any) -> None:
-    """Set up a worker process: progress goes to ``channel`` (a multiprocessing queue),
-    preceded by the process id, so that the batch can interrupt it."""
+    """Set up a worker process: progress goes to ``channel`` (a multiprocessing queue)
+    as (log name, message) pairs, and SIGINT stops the log being mined."""
     global _channel
     _channel = channel
     signal.signal(signal.SIGINT, _on_interrupt)
-    channel.put(("pid", os.getpid(), ""))
 
 
 def mine_in_worker(task: LogTask) -> dict[str, Any]:
@@ -132,7 +130,7 @@ def mine_in_worker(task: LogTask) -> dict[str, Any]:
 
     def say(message: str) -> None:
         if _channel is not None:
-            _channel.put(("stage", task.name, message))
+            _channel.put((task.name, message))
 
     _busy = True
     try:
