@@ -21,7 +21,7 @@ from journeymap.cli_common import (
     log_options,
     options_from,
     progress_lines,
-    terminate,
+    stop_run,
 )
 from journeymap.options import (
     BY_GROUPS,
@@ -478,8 +478,8 @@ cli.add_command(config)
 
 def main() -> None:
     """Entry point of the ``journeymap`` console script."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, stop_run)
+    signal.signal(signal.SIGTERM, stop_run)
     try:
         cli(prog_name="journeymap")
     finally:  # the work is done (or undone): a late signal must not turn into a traceback

@@ -20,6 +20,7 @@ import click
 
 from journeymap import errors
 from journeymap.engine import ENGINES
+from journeymap.interrupts import note
 from journeymap.mapping import ROLES, ReadOptions
 from journeymap.options import Options, load_options
 
@@ -29,7 +30,7 @@ __all__ = [
     "options_from",
     "progress_lines",
     "read_options",
-    "terminate",
+    "stop_run",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,8 +96,11 @@ def _interrupted(exc: BaseException) -> bool:
     return False
 
 
-def terminate(signum: int, frame: object) -> None:
-    """SIGTERM stops a run as Ctrl-C does: outputs stay as they were, scratch goes."""
+def stop_run(signum: int, frame: object) -> None:
+    """SIGINT (Ctrl-C) and SIGTERM stop a run: outputs stay as they were, scratch goes.
+    The interrupt is noted, so that one a finaliser swallows still stops the run at its
+    next step (:mod:`journeymap.interrupts`)."""
+    note()
     raise KeyboardInterrupt
 
 

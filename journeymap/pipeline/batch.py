@@ -26,13 +26,15 @@ import queue as queues
 import re
 import shutil
 import signal
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from journeymap.errors import ConfigError, OutputError, SourceNotFoundError
@@ -314,29 +316,32 @@ class _Run:
             jobs, mp_context=context, initializer=init_worker, initargs=(channel,)
         )
         try:
-            while (pending and not self.stop and not broken) or running:
-                while pending and not self.stop and not broken and len(running) < jobs:
-                    task = pending.popleft()
-                    try:
-                        running[executor.submit(mine_in_worker, task)] = task
-                    except BrokenProcessPool:  # a worker died between logs
-                        pending.appendleft(task)
-                        broken = True
-                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                self._relay(channel)
-                for future in finished:
-                    task = running.pop(future)
-                    try:
-                        row = future.result()
-                    except BrokenProcessPool:
-                        crashed.append(task)
-                        broken = True
-                        continue
-                    except Exception as exc:  # a task that could not reach a worker
-                        row = empty_row(task.name, task.source, "failed", failure_text(exc))
-                    self.done(task, row)
-                if broken and not running:
-                    break
+            with _interrupts_noted() as interrupted:
+                while (pending and not self.stop and not broken) or running:
+                    while pending and not self.stop and not broken and len(running) < jobs:
+                        task = pending.popleft()
+                        try:
+                            running[executor.submit(mine_in_worker, task)] = task
+                        except BrokenProcessPool:  # a worker died between logs
+                            pending.appendleft(task)
+                            broken = True
+                    finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                    if interrupted():
+                        raise KeyboardInterrupt
+                    self._relay(channel)
+                    for future in finished:
+                        task = running.pop(future)
+                        try:
+                            row = future.result()
+                        except BrokenProcessPool:
+                            crashed.append(task)
+                            broken = True
+                            continue
+                        except Exception as exc:  # a task that could not reach a worker
+                            row = empty_row(task.name, task.source, "failed", failure_text(exc))
+                        self.done(task, row)
+                    if broken and not running:
+                        break
         except KeyboardInterrupt:
             self._interrupt(running, others)
             raise
@@ -378,6 +383,30 @@ class _Run:
             _end_workers(others, 0)
             for future in unfinished:
                 _remove_staged(Path(running[future].outdir))
+
+
+@contextlib.contextmanager
+def _interrupts_noted() -> Iterator[Callable[[], bool]]:
+    """While the pool runs, SIGINT (and SIGTERM, when a handler stops the run on it) is
+    noted rather than raised wherever this thread happens to be: inside the executor's
+    or the queue's locks, an interrupt could leave a lock held and the batch waiting on
+    it for ever. The pool's loop asks the function given and stops at its next turn.
+    Outside the main thread signals cannot be caught; nothing is changed there."""
+    noted: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        noted.append(signum)
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, note)
+        if callable(signal.getsignal(signal.SIGTERM)):
+            previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, note)
+    try:
+        yield lambda: bool(noted)
+    finally:
+        for signum, handler in previous.items():  # None: set outside Python
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 def _workers(others: set[Any]) -> list[Any]:

@@ -11,13 +11,13 @@ without killing the process between logs.
 from __future__ import annotations
 
 import signal
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
 from journeymap.errors import JourneymapError
+from journeymap.interrupts import note, noted
 from journeymap.options import Options
 from journeymap.pipeline.batch_index import empty_row, row_from_folder
 from journeymap.pipeline.mine import mine
@@ -90,27 +90,16 @@ def mine_one(task: LogTask, say: Callable[[str], None]) -> dict[str, Any]:
 # -- in a worker process --------------------------------------------------------------
 _channel: Any = None
 _busy = False
-_interrupted = False
 
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
-    """The first SIGINT stops the log being mined; between logs it is only noted."""
-    global _interrupted
-    if _interrupted:
+    """The first SIGINT stops the log being mined; between logs it is only noted (the
+    logs still to come are not run)."""
+    if noted():
         return
-    _interrupted = True
-    # An interrupt that lands in a finaliser (a connection's __del__) would be printed
-    # as "Exception ignored ... Traceback"; the log is stopping anyway.
-    sys.unraisablehook = _quiet_interrupts
+    note()
     if _busy:
         raise KeyboardInterrupt
-
-
-def _quiet_interrupts(unraisable: Any) -> None:
-    """Drop the interrupts raised in finalisers; report anything else as Python does."""
-    if isinstance(unraisable.exc_value, KeyboardInterrupt):
-        return
-    sys.__unraisablehook__(unraisable)
 
 
 def init_worker(channel: Any) -> None:
@@ -125,7 +114,7 @@ def mine_in_worker(task: LogTask) -> dict[str, Any]:
     """:func:`mine_one` in a worker process; an interrupt gives a "not run" row."""
     global _busy
     interrupted = empty_row(task.name, task.source, "not run", "interrupted")
-    if _interrupted:
+    if noted():
         return interrupted
 
     def say(message: str) -> None:
@@ -140,6 +129,6 @@ def mine_in_worker(task: LogTask) -> dict[str, Any]:
     finally:
         _busy = False
     # A reader or Graphviz stopped by the same interrupt fails the log: it was not run.
-    if _interrupted and row["status"] == "failed":
+    if noted() and row["status"] == "failed":
         return interrupted
     return row

@@ -19,6 +19,7 @@ from journeymap.discovery.times import case_times_expr
 from journeymap.errors import ConfigError, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import Comparison, Findings
+from journeymap.interrupts import steps
 from journeymap.jsonout import iso_day, iso_utc
 from journeymap.options import Options
 from journeymap.pipeline.mine import mine
@@ -212,7 +213,7 @@ def compare_split(
     ------
     As :func:`split_log` and :func:`journeymap.mine`.
     """
-    say = progress or (lambda message: None)
+    say = steps(progress)  # raises a noted interrupt at each step
     (first, second), labels = _split(log, at)
     found = []
     for half, label in ((first, labels[0]), (second, labels[1])):

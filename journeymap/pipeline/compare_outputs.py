@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from journeymap.findings import Comparison
+from journeymap.interrupts import steps
 from journeymap.jsonout import write_json
 from journeymap.pipeline.staging import staged
 from journeymap.render.compare_chart import two_period_svg
@@ -80,7 +81,7 @@ def write_comparison(
     RenderError, MissingDependencyError
         Graphviz fails or is not installed.
     """
-    say = progress or (lambda message: None)
+    say = steps(progress)  # raises a noted interrupt at each step
     target = Path(outdir)
     boxes, drawn, caption = map_tables(comparison)
     with staged(target) as folder:

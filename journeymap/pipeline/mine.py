@@ -31,6 +31,7 @@ from journeymap.engine import EngineTable
 from journeymap.errors import EmptyLogError, MappingError, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings, Findings, MapPicture
+from journeymap.interrupts import steps
 from journeymap.options import Options
 from journeymap.pipeline.check import check
 from journeymap.pipeline.templates import check_templates
@@ -87,7 +88,7 @@ def mine(
             f"{log.source}: no events to mine: all {log.rows_read:,} rows were rejected "
             f"({', '.join(log.rejected_by_reason())}); see log.rejects()"
         )
-    say = progress or (lambda message: None)
+    say = steps(progress)  # raises a noted interrupt at each step
     options = (options or Options()).replace(map=map_options)
     chosen = options.map
     journeys = None

@@ -16,6 +16,7 @@ from typing import Any
 
 from journeymap.dot import run_dot
 from journeymap.findings import Findings, MapPicture
+from journeymap.interrupts import steps
 from journeymap.jsonout import iso_day, write_json
 from journeymap.options import MAP_FORMATS
 from journeymap.pipeline.run_record import RUN_RECORD, file_sha256, run_record
@@ -87,7 +88,7 @@ def write_outputs(
     ...     sorted(p.name for p in written)[:4]
     ['activities.csv', 'capability_e2e.csv', 'capability_e2e.svg', 'cases.csv']
     """
-    say = progress or (lambda message: None)
+    say = steps(progress)  # raises a noted interrupt at each step
     output = findings.options.output
     chosen = list(output.formats if formats is None else formats)
     unknown = sorted(set(chosen) - set(MAP_FORMATS))

@@ -1,0 +1,98 @@
+"""Interrupts stop a run and are never lost: Ctrl-C or SIGTERM during `mine` leaves the
+output folder as it was (exit 130), and an interrupt that Python swallowed in a
+finaliser still stops the run at its next step."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import journeymap as jm
+from journeymap import interrupts
+from journeymap.cli import cli
+from journeymap.cli_common import stop_run
+
+LOG = (
+    "case,activity,timestamp,team\n"
+    "1,Log,2024-01-01 09:00,Front\n"
+    "1,Fix,2024-01-01 10:00,Back\n"
+    "1,Close,2024-01-01 12:00,Front\n"
+    "2,Log,2024-01-02 09:00,Front\n"
+    "2,Close,2024-01-02 09:30,Front\n"
+)
+
+
+@pytest.fixture
+def fresh_interrupts(monkeypatch):
+    """No interrupt noted yet, and Python's own report of unraisable errors restored
+    after the test."""
+    monkeypatch.setattr(interrupts, "_noted", False)
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
+
+
+class _Finalised:
+    """An object whose finaliser is interrupted, as one running when Ctrl-C lands is."""
+
+    def __del__(self) -> None:
+        stop_run(signal.SIGINT, None)
+
+
+def test_an_interrupt_swallowed_by_a_finaliser_stops_the_next_step(
+    tmp_path, capsys, fresh_interrupts
+):
+    log_path = tmp_path / "log.csv"
+    log_path.write_text(LOG)
+    with jm.read_log(str(log_path)) as log:
+        _Finalised()  # collected at once: Python swallows the KeyboardInterrupt
+        assert capsys.readouterr().err == ""  # and does not print it
+        with pytest.raises(KeyboardInterrupt):
+            jm.mine(log, jm.Options())
+
+
+def test_steps_pass_messages_on_until_an_interrupt_is_noted(fresh_interrupts):
+    heard: list[str] = []
+    say = interrupts.steps(heard.append)
+    say("reading")
+    interrupts.note()
+    with pytest.raises(KeyboardInterrupt):
+        say("drawing the map")
+    assert heard == ["reading"]
+
+
+def _journeymap() -> str:
+    return str(Path(sys.executable).parent / "journeymap")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_mine_stopped_while_writing_leaves_the_earlier_result(tmp_path, signum):
+    log = tmp_path / "log.csv"
+    made = CliRunner().invoke(cli, ["generate", str(log), "--events", "20000"])
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "out"
+    first = CliRunner().invoke(cli, ["mine", str(log), "-o", str(out), "--quiet"])
+    assert first.exit_code == 0, first.output
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    process = subprocess.Popen(
+        [_journeymap(), "mine", str(log), "-o", str(out)], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines()[-1] == "Error: interrupted"
+    assert "Traceback" not in stderr
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert json.loads((out / "summary.json").read_text())["accepted"] == 19918
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "out"]
