@@ -20,7 +20,7 @@ import click
 
 from journeymap import errors
 from journeymap.engine import ENGINES
-from journeymap.interrupts import note
+from journeymap.interrupts import note, noted
 from journeymap.mapping import ROLES, ReadOptions
 from journeymap.options import Options, load_options
 
@@ -57,17 +57,20 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except _USAGE_ERRORS as exc:
-            _fail(exc.for_command_line(), 2)
-        except errors.JourneymapError as exc:
-            _fail(exc.for_command_line(), 1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click reports these itself, with its usage line and exit code
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:
-            if _interrupted(exc):  # an engine stopped by Ctrl-C or SIGTERM
+            # After Ctrl-C or SIGTERM, whatever error the interrupt caused (an engine's
+            # "Query interrupted", a library that wrapped the KeyboardInterrupt) is that
+            # interruption, not a fault of its own.
+            if noted() or _interrupted(exc):
                 _fail("interrupted", 130)
+            if isinstance(exc, _USAGE_ERRORS):
+                _fail(exc.for_command_line(), 2)
+            if isinstance(exc, errors.JourneymapError):
+                _fail(exc.for_command_line(), 1)
             if os.environ.get("JOURNEYMAP_DEBUG"):
                 raise
             _fail(

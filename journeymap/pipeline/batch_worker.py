@@ -84,6 +84,8 @@ def mine_one(task: LogTask, say: Callable[[str], None]) -> dict[str, Any]:
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # one log's failure is its row, never the batch's end
+        if noted():  # what an interrupt caused (an engine's "Query interrupted")
+            raise KeyboardInterrupt from exc
         return empty_row(task.name, task.source, "failed", failure_text(exc))
 
 
@@ -128,7 +130,4 @@ def mine_in_worker(task: LogTask) -> dict[str, Any]:
         return interrupted
     finally:
         _busy = False
-    # A reader or Graphviz stopped by the same interrupt fails the log: it was not run.
-    if noted() and row["status"] == "failed":
-        return interrupted
     return row
