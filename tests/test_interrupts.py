@@ -95,4 +95,5 @@ def test_mine_stopped_while_writing_leaves_the_earlier_result(tmp_path, signum):
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert json.loads((out / "summary.json").read_text())["accepted"] == 19918
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "out"]
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob(".*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "out"], left

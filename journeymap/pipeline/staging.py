@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from journeymap.errors import OutputError
 
 __all__ = ["OUTPUT_MARKERS", "staged", "umask"]
 
+#: Pauses (seconds) between tries at removing a staged folder that is still there.
+_REMOVE_PAUSES = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0)
 #: Files by which an existing folder is recognised as a result journeymap wrote.
 OUTPUT_MARKERS = ("summary.json", "journey.dot", "compare.json")
 
@@ -50,17 +53,27 @@ def staged(target: str | Path, *, inputs: tuple[str, ...] = ()) -> Iterator[Path
         stage = Path(
             tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
         )
-        stage.chmod(0o777 & ~umask())  # mkdtemp makes it private; results are not
     except OSError as exc:
         raise OutputError(
             f"{target}: cannot write there ({exc.strerror or exc}); choose another folder"
         ) from exc
     try:
+        stage.chmod(0o777 & ~umask())  # mkdtemp makes it private; results are not
         yield stage
         _swap(stage, target)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove(stage)
         raise
+
+
+def _remove(folder: Path) -> None:
+    """Remove a staged folder, again for a moment while it still exists: an engine that
+    was interrupted mid-write may finish or tidy its file just after it gave up."""
+    for pause in _REMOVE_PAUSES:
+        time.sleep(pause)
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.lexists(folder):
+            return
 
 
 def umask() -> int:
@@ -98,9 +111,11 @@ def _swap(stage: Path, target: Path) -> None:
             os.rmdir(old)  # a free name beside the target
             os.rename(target, old)
         os.rename(stage, target)
-    except OSError as exc:
+    except BaseException as exc:  # a failure, or an interrupt between the two renames
         if old is not None and old.exists() and not target.exists():
             os.rename(old, target)  # put the previous result back
-        raise OutputError(f"{target}: cannot be replaced ({exc.strerror or exc})") from exc
+        if isinstance(exc, OSError):
+            raise OutputError(f"{target}: cannot be replaced ({exc.strerror or exc})") from exc
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
