@@ -117,23 +117,38 @@ def _ingest(
     params.update({f"fmt_{r}": f.format for r, f in formats.items() if f.format != ISO_8601})
     params.update({f"label_{r}": f.format for r, f in formats.items()})
 
-    typed = {
-        role: parse_sql(column, formats[role].format, f"fmt_{role}")
-        if role in TIMESTAMP_ROLES
-        else text_sql(column, kinds[column])
-        for role, column in roles.items()
-        if not (role == "activity" and mapping.activity_parts)
-    }
+    # The statement works in three layers, so that no value is trimmed or parsed twice:
+    # (1) each mapped column's text, trimmed; (2) from it, the parsed timestamps, the
+    # local clock readings and the placeholder flags; (3) the typed roles, the reason a
+    # row is rejected, and what the user must be told.
+    texts: list[str] = []  # layer 1
+    derived: list[str] = []  # layer 2
+    text: dict[str, str] = {}  # source column -> its trimmed text in layers 2 and 3
+    read = [c for r, c in roles.items() if not (r == "activity" and mapping.activity_parts)]
+    for column in dict.fromkeys([*read, *mapping.activity_parts]):
+        text[column] = f"__jm_text_{len(text)}"
+        texts.append(f"{text_sql(column, kinds[column])} AS {text[column]}")
+    typed: dict[str, str] = {}
+    for role, column in roles.items():
+        if role == "activity" and mapping.activity_parts:
+            continue
+        if role in TIMESTAMP_ROLES:
+            typed[role] = f"__jm_parsed_{role}"
+            parsed = parse_sql(text[column], formats[role].format, f"fmt_{role}")
+            derived.append(f"{parsed} AS {typed[role]}")
+        else:
+            typed[role] = text[column]
     # Local times a clock change skips (the spring gap) are rejected; those it repeats
     # (the autumn hour) are read as their first occurrence, as Python's fold=0 does.
     gaps: dict[str, str] = {}
     folds: dict[str, str] = {}
     if options.timezone != "UTC":
         for role in (r for r in TIMESTAMP_ROLES if r in roles):
-            clock = local_clock_sql(roles[role], formats[role].format, f"fmt_{role}")
+            clock = local_clock_sql(text[roles[role]], formats[role].format, f"fmt_{role}")
             if clock is None:
                 continue
-            naive, own_offset = clock
+            naive, own_offset = f"__jm_naive_{role}", f"__jm_offset_{role}"
+            derived += [f"{clock[0]} AS {naive}", f"{clock[1]} AS {own_offset}"]
             parsed = typed[role]
             gaps[role] = (
                 f"(NOT {own_offset} AND {naive} IS NOT NULL "
@@ -149,7 +164,7 @@ def _ingest(
             )
         params["zone"] = options.timezone
     if mapping.activity_parts:  # a composite activity: its parts joined, empty ones left out
-        parts = ", ".join(text_sql(c, kinds[c]) for c in mapping.activity_parts)
+        parts = ", ".join(text[c] for c in mapping.activity_parts)
         typed["activity"] = f"nullif(concat_ws($activity_sep, {parts}), '')"
         params["activity_sep"] = options.activity_sep
     # Placeholders ('?', 'n/a', 'unknown', ...) in the optional roles are missing values;
@@ -159,10 +174,10 @@ def _ingest(
     if placeholder_roles:
         params["placeholders"] = list(options.placeholders)
     for role in placeholder_roles:
-        text = typed[role]
-        hit = f"list_contains($placeholders, lower({text}))"
-        typed[role] = f"CASE WHEN {hit} THEN NULL ELSE {text} END"
-        flags += f", {hit} AS __placeholder_{role}"
+        hit = f"__placeholder_{role}"
+        derived.append(f"list_contains($placeholders, lower({typed[role]})) AS {hit}")
+        typed[role] = f"CASE WHEN {hit} THEN NULL ELSE {typed[role]} END"
+        flags += f", {hit}"
     for role, fold in folds.items():
         flags += f", {fold} AS __fold_{role}"
     typed = {role: typed[role] for role in roles}  # role order
@@ -172,7 +187,7 @@ def _ingest(
         for c in raw.columns
         if c not in mapped
     }
-    reason = _reason_sql(roles, typed, gaps)
+    reason = _reason_sql(roles, typed, text, gaps)
     role_select = ", ".join(f"{expr} AS {quote_identifier(role)}" for role, expr in typed.items())
     attr_select = "".join(
         f", {as_text_sql(src, kinds[src])} AS {quote_identifier(name)}"
@@ -185,10 +200,13 @@ def _ingest(
         f", CASE WHEN __reason IS NOT NULL THEN {as_text_sql(c, kinds[c])} END AS {name}"
         for c, name in hidden.items()
     )
+    layers = f"(SELECT *, {', '.join(texts)} FROM {raw.table})"
+    if derived:
+        layers = f"(SELECT *, {', '.join(derived)} FROM {layers})"
     con.execute(f"SET TimeZone = '{options.timezone}'")  # a name checked against IANA's
     sql = (
         f"CREATE TABLE {events} AS SELECT __row AS source_row, {role_select}{attr_select}, "
-        f"{reason} AS __reason{raw_roles}{flags} FROM {raw.table}"
+        f"{reason} AS __reason{raw_roles}{flags} FROM {layers}"
     )
     con.execute(sql, _used(params, sql))
     con.execute("SET TimeZone = 'UTC'")
@@ -333,9 +351,14 @@ def _add_reader_rejects(
     con.execute(f"DROP TABLE {reader_rejects}")
 
 
-def _reason_sql(roles: dict[str, str], typed: dict[str, str], gaps: dict[str, str]) -> str:
+def _reason_sql(
+    roles: dict[str, str], typed: dict[str, str], text: dict[str, str], gaps: dict[str, str]
+) -> str:
+    """SQL for why a row is rejected (NULL when it is not), from the roles' ``typed``
+    values and their columns' trimmed ``text``."""
+
     def quoted(role: str) -> str:
-        return f"'''' || {text_sql(roles[role])} || ''''"
+        return f"'''' || {text[roles[role]]} || ''''"
 
     skipped = {
         role: f"WHEN {gap} THEN 'a local time that never happened: ' || {quoted(role)} || "
@@ -347,7 +370,7 @@ def _reason_sql(roles: dict[str, str], typed: dict[str, str], gaps: dict[str, st
         f"WHEN {typed['case']} IS NULL THEN 'no case id: column ' || $col_case || ' is empty'",
         f"WHEN {typed['activity']} IS NULL "
         "THEN 'no activity: column ' || $col_activity || ' is empty'",
-        f"WHEN {text_sql(roles['timestamp'])} IS NULL "
+        f"WHEN {text[roles['timestamp']]} IS NULL "
         "THEN 'no timestamp: column ' || $col_timestamp || ' is empty'",
         *([skipped["timestamp"]] if "timestamp" in skipped else []),
         f"WHEN {typed['timestamp']} IS NULL THEN 'unreadable timestamp: ' || "

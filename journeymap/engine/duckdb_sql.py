@@ -124,24 +124,23 @@ def as_text_sql(column: str, kind: str = "VARCHAR") -> str:
     return f"CAST({c} AS VARCHAR)"
 
 
-def parse_sql(column: str, fmt: str, param: str) -> str:
-    """SQL that parses ``column`` to TIMESTAMPTZ, NULL where it cannot.
+def parse_sql(value: str, fmt: str, param: str) -> str:
+    """SQL that parses the text ``value`` (SQL of a value as :func:`text_sql` gives it)
+    to TIMESTAMPTZ, NULL where it cannot.
 
     ``param`` names the query parameter that carries ``fmt`` (user text never enters
     the SQL). Values without an offset take the session's time zone.
     """
-    value = text_sql(column)
     if fmt == ISO_8601:
         return f"try_cast({value} AS TIMESTAMPTZ)"
     return f"CAST(try_strptime({value}, ${param}) AS TIMESTAMPTZ)"
 
 
-def local_clock_sql(column: str, fmt: str, param: str) -> tuple[str, str] | None:
-    """SQL for the wall-clock time a value of ``column`` shows (TIMESTAMP, no zone), and
+def local_clock_sql(value: str, fmt: str, param: str) -> tuple[str, str] | None:
+    """SQL for the wall-clock time the text ``value`` shows (TIMESTAMP, no zone), and
     SQL that is true when the value carries its own UTC offset; None when every value
     of the format carries one (``%z``). Used to find local times that a time zone's
     clock changes skip or repeat."""
-    value = text_sql(column)
     if fmt == ISO_8601:
         offset = rf"regexp_matches({value}, '\d[T ]\d\d:\d\d.*([Zz]|[+-]\d\d(:?\d\d)?)$')"
         return f"try_cast({value} AS TIMESTAMP)", offset
