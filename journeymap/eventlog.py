@@ -14,6 +14,7 @@ from journeymap.connectors.base import Connector, RawSource
 from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.errors import MappingError, option
+from journeymap.event_order import events_in_order
 from journeymap.mapping import ROLES, Mapping, ReadOptions, check_timezone
 
 __all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "EventLog", "Repeats", "read_log"]
@@ -192,20 +193,22 @@ class EventLog:
     def _settle_repeats(self, mode: str | bool) -> EventLog:
         """Count repeated states and collapse them when ``mode`` says so ("yes", or
         "auto" and they are at least :data:`SNAPSHOT_SHARE` of the transitions of a log
-        of at least :data:`SNAPSHOT_MIN_TRANSITIONS`)."""
-        t = self.table
+        of at least :data:`SNAPSHOT_MIN_TRANSITIONS`).
+
+        They are counted on the events in case order, which every analysis reads next:
+        the log is ordered once. Collapsing them orders it again (snapshot exports only).
+        """
         handler = self.mapping.handler_role
-        w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
-        same = t.activity == t.activity.lag().over(w)
-        if handler is not None:
-            same = same & t[handler].identical_to(t[handler].lag().over(w))
-        flagged = t.mutate(repeat_state_=same.fill_null(False))
-        flag = flagged["repeat_state_"]
+        o = self.derived(
+            "ordered",
+            lambda: events_in_order(self.table, handler=handler, has=self.has),
+        )
+        same = (o.activity == o.next_activity) & o.handler.identical_to(o.next_handler)
         counts = self.engine.fetch(
-            flagged.aggregate(
-                transitions=flagged.count() - flagged.case.nunique(),
-                repeats=flagged.count(where=flag),
-                cases=flagged.case.nunique(where=flag),
+            o.aggregate(
+                transitions=o.count(where=o.next_activity.notnull()),
+                repeats=o.count(where=same),
+                cases=o.case.nunique(where=same),
             )
         ).iloc[0]
         found = Repeats(
@@ -218,9 +221,15 @@ class EventLog:
         )
         collapse = mode == "yes" or (mode == "auto" and found.looks_like_snapshot)
         if collapse and found.events:
-            kept = flagged.filter(~flag).drop("repeat_state_")
+            t = self.table
+            w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
+            repeat = t.activity == t.activity.lag().over(w)
+            if handler is not None:
+                repeat = repeat & t[handler].identical_to(t[handler].lag().over(w))
+            kept = t.filter(~repeat.fill_null(False))
             old, self.table_name = self.table_name, self.engine.materialize(kept, "events")
             self.engine.drop(old)
+            self.release("ordered")  # of the events before they were collapsed
             found = dataclasses.replace(found, collapsed=True)
         self.repeats = found
         return self

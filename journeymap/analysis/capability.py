@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.discovery.times import case_times_expr, iso_week
+from journeymap.event_order import mean_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -238,7 +239,7 @@ def capability_e2e(log: EventLog, *, cases: Any = None, max_points: int = 5000) 
         # End, then case id by code point: the order of case_times, on every engine.
         frame = frame.sort_values(["end", "case"], kind="stable", ignore_index=True)
         return xmr(frame["e2e_s"], labels=frame["case"], times=frame["end"], basis="case", **_E2E)
-    per_day = cases.group_by(day=cases.end.truncate("D")).aggregate(e2e_s=cases.e2e_s.mean())
+    per_day = cases.group_by(day=cases.end.truncate("D")).aggregate(e2e_s=mean_seconds(cases.e2e_s))
     daily = log.engine.fetch(per_day).sort_values("day", ignore_index=True)
     days = list(daily["day"])
     means = daily["e2e_s"].to_numpy(dtype="float64")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from journeymap.discovery.ordering import handler_role, ordered_events
+from journeymap.event_order import mean_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = ["DFG_COLUMNS", "END", "HANDOFF_COLUMN", "START", "dfg"]
@@ -62,7 +63,7 @@ def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFra
     grouped = ev.group_by(source=ev.activity, target=ev.next_activity).aggregate(
         events=ev.count(),
         cases=ev.case.nunique(),
-        mean_wait_s=ev.wait_s.mean(),
+        mean_wait_s=mean_seconds(ev.wait_s),
         median_wait_s=ev.wait_s.median(),
         p90_wait_s=ev.wait_s.quantile(0.9),
         handoffs=(ev.handler != ev.next_handler).fill_null(False).sum(),

@@ -1,14 +1,8 @@
 """The time between two instants, on the engine (used by the ordering of events and by
-the per-case times)."""
+the per-case times); defined with the ordering, in :mod:`journeymap.event_order`."""
 
 from __future__ import annotations
 
-from typing import Any
+from journeymap.event_order import seconds_between
 
 __all__ = ["seconds_between"]
-
-
-def seconds_between(later: Any, earlier: Any) -> Any:
-    """Ibis expression: seconds from ``earlier`` to ``later`` (timestamps), as a float,
-    exact to the microsecond on every engine (epoch seconds lose the fraction on Spark)."""
-    return later.delta(earlier, unit="microsecond").cast("float64") / 1e6

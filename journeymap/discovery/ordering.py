@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from journeymap.discovery.instants import seconds_between
+from journeymap.event_order import events_in_order, transition_wait
 from journeymap.eventlog import EventLog
 
 __all__ = ["handler_role", "ordered_events", "transition_wait"]
@@ -60,40 +60,7 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
 
 
 def _ordered(log: EventLog, activities: Iterable[str] | None) -> Any:
-    import ibis
-
     t = log.table
     if activities is not None:
         t = t.filter(t.activity.isin(sorted(set(activities))))
-    # Only what the flow measures read: this table is as long as the log.
-    # The team and resource stay for the hand-offs (per level) and rework (redo) that
-    # are derived from this table rather than ordering the events again.
-    keep = ["source_row", "case", "activity", "timestamp"]
-    keep += [role for role in ("start_timestamp", "team", "resource") if log.has(role)]
-    role = handler_role(log)
-    t = t.select(*keep, handler=t[role] if role else ibis.null().cast("string"))
-    w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
-    starts = log.has("start_timestamp")
-    this_start = t.start_timestamp.fill_null(t.timestamp) if starts else t.timestamp
-    next_timestamp = t.timestamp.lead().over(w)
-    next_start = t.start_timestamp.lead().over(w).fill_null(next_timestamp) if starts else None
-    return t.mutate(
-        position=ibis.row_number().over(w),
-        next_activity=t.activity.lead().over(w),
-        next_handler=t.handler.lead().over(w),
-        wait_s=transition_wait(next_start if starts else next_timestamp, t.timestamp, starts),
-        wait_in_s=transition_wait(this_start, t.timestamp.lag().over(w), starts),
-    )
-
-
-def transition_wait(later: Any, earlier: Any, starts: bool) -> Any:
-    """Ibis expression: the wait of a transition (MEASURES.md), in seconds. ``later`` is
-    the later event's start (its timestamp when it has none) or, without start
-    timestamps (``starts`` False), its timestamp; ``earlier`` is the earlier event's
-    timestamp. With start timestamps a negative wait (overlapping work) is 0. NULL
-    when either side is NULL."""
-    import ibis
-
-    raw = seconds_between(later, earlier)
-    # Not GREATEST: DuckDB's skips a NULL, and a missing neighbour must stay NULL.
-    return ibis.cases((raw < 0, 0.0), else_=raw) if starts else raw
+    return events_in_order(t, handler=handler_role(log), has=log.has)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from journeymap.discovery.instants import seconds_between
 from journeymap.discovery.ordering import ordered_events
+from journeymap.event_order import mean_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -110,7 +111,7 @@ def end_to_end_summary(log: EventLog) -> dict[str, float | None]:
     row = log.engine.fetch(
         per_case.aggregate(
             median_s=per_case.e2e_s.median(),
-            mean_s=per_case.e2e_s.mean(),
+            mean_s=mean_seconds(per_case.e2e_s),
             p90_s=per_case.e2e_s.quantile(0.9),
         )
     ).iloc[0]
