@@ -101,6 +101,42 @@ def test_rejects_subsets_and_unicode_patterns_agree(spark, tmp_path):
         assert found == [["failure_activity", "value"]] * 2
 
 
+PLACEHOLDERS_CSV = (
+    "case,status,substatus,timestamp,team,resource\n"
+    "1,Open,,2024-01-01T09:00:00Z,?,ann\n"
+    "1,Pending,Customer,2024-01-01T10:00:00Z,Front,UNDEFINED\n"
+    "1,Pending,Supplier,2024-01-02T09:00:00Z, n/a ,bob\n"
+    "2,Open,,2024-01-03T09:00:00Z,Back,\n"
+    "2,,,2024-01-03T10:00:00Z,Back,ann\n"
+    "3,Open,,not a time,Back,ann\n"
+)
+
+
+@spark_test
+def test_reading_on_the_cluster_types_as_duckdb_does(spark, tmp_path):
+    """Spark reading the file itself gives DuckDB's events, rejects and placeholder
+    counts: placeholders are missing handlers, a composite activity joins its parts."""
+    path = tmp_path / "export.csv"
+    path.write_text(PLACEHOLDERS_CSV)
+    given = {"activity": "status,substatus"}
+    engine = connect("spark", read_on_cluster=True)
+    with (
+        jm.read_log(str(path), **given) as duck,
+        jm.read_log(str(path), engine=engine, **given)._owning() as on_spark,
+    ):
+        assert (on_spark.rows_read, on_spark.rejected_rows) == (6, 2)
+        assert on_spark.placeholders == duck.placeholders == {"resource": 1, "team": 2}
+        events = [log.to_pandas().sort_values("source_row") for log in (duck, on_spark)]
+        assert events[1]["activity"].tolist() == [
+            "Open", "Pending - Customer", "Pending - Supplier", "Open"
+        ]  # fmt: skip
+        assert events[1]["team"].fillna("-").tolist() == ["-", "Front", "-", "Back"]
+        pd.testing.assert_frame_equal(
+            events[1].reset_index(drop=True), events[0].reset_index(drop=True)
+        )
+        assert on_spark.rejected_by_reason() == duck.rejected_by_reason()
+
+
 @spark_test
 def test_a_pattern_spark_cannot_run_is_one_line(spark):
     log = EventLog.from_frame(FRAME, engine=connect("spark"))._owning()

@@ -36,7 +36,7 @@ from journeymap.engine.duckdb_sql import count_parsed
 from journeymap.engine.spark_session import spark_errors
 from journeymap.engine.timestamps import ISO_8601, SAMPLE_ROWS, SAMPLE_VALUES, detect_format
 from journeymap.errors import EmptyLogError, MappingError, RejectedRowsError, SourceError, option
-from journeymap.mapping import TIMESTAMP_ROLES, ReadOptions, detect_mapping
+from journeymap.mapping import PLACEHOLDER_ROLES, TIMESTAMP_ROLES, ReadOptions, detect_mapping
 
 
 class SparkEngine(Protocol):
@@ -326,11 +326,30 @@ def _type(
 
     roles = mapping.columns()
     formats = _formats(engine, frame, roles, options, source)
-    texts = {role: _trimmed(_as_text(frame, column)) for role, column in roles.items()}
+    parts = mapping.activity_parts
+    texts = {
+        role: _trimmed(_as_text(frame, column))
+        for role, column in roles.items()
+        if not (role == "activity" and parts)
+    }
+    if parts:  # a composite activity: its parts joined, empty ones left out
+        joined = F.concat_ws(options.activity_sep, *(_trimmed(_as_text(frame, c)) for c in parts))
+        texts["activity"] = F.when(joined == "", None).otherwise(joined)
     typed = {
         role: _instant(frame, column, options.timezone) if role in TIMESTAMP_ROLES else texts[role]
         for role, column in roles.items()
     }
+    # Placeholders ('?', 'n/a', 'unknown', ...) in the optional roles are missing values,
+    # counted by a hidden flag per role (as on DuckDB).
+    values = list(options.placeholders)
+    hits = {
+        r: F.lower(texts[r]).isin(values) if values else F.lit(False)
+        for r in PLACEHOLDER_ROLES
+        if r in roles
+    }
+    for role, hit in hits.items():
+        typed[role] = F.when(hit, None).otherwise(texts[role])
+    flags = {role: f"__placeholder_{role}" for role in hits}
     mapped = set(roles.values())
     attributes = {
         (f"attribute:{c}" if c in CANONICAL_COLUMNS else c): c for c in columns if c not in mapped
@@ -346,6 +365,7 @@ def _type(
         reason.alias("__reason"),
         corrupt.alias(_CORRUPT),
         *(_as_text(frame, c).alias(name) for c, name in hidden.items()),
+        *(F.coalesce(hit, F.lit(False)).alias(flags[role]) for role, hit in hits.items()),
     ]
     # Typed once and kept; the events and rejects are views over it.
     typed_view = engine.register(frame.select(*selected), "typed")
@@ -363,14 +383,24 @@ def _type(
         ),
     )
     events_frame = all_rows.where(F.col("__reason").isNull()).drop(
-        "__reason", _CORRUPT, *hidden.values()
+        "__reason", _CORRUPT, *hidden.values(), *flags.values()
     )
     events = engine.register(events_frame, "events", cache=False)
     rejects = engine.register(rejects_frame, "rejects", cache=False)
-    counts = all_rows.groupBy(F.col("__reason").isNull().alias("ok")).count().collect()
+    counts = (
+        all_rows.groupBy(F.col("__reason").isNull().alias("ok"))
+        .agg(
+            F.count(F.lit(1)).alias("count"),
+            *(F.count(F.when(F.col(flag), 1)).alias(flag) for flag in flags.values()),
+        )
+        .collect()
+    )
     frame.unpersist()  # the numbered file: everything is in the typed table now
     accepted = sum(r["count"] for r in counts if r["ok"])
     rejected = sum(r["count"] for r in counts if not r["ok"])
+    placeholders = {
+        role: sum(int(r[flag]) for r in counts if r["ok"]) for role, flag in flags.items()
+    }
     if accepted + rejected == 0:
         raise EmptyLogError(f"{source}: has a header but no data rows")
     if options.strict and rejected:
@@ -396,4 +426,5 @@ def _type(
         rows_read=accepted + rejected,
         rejected_rows=rejected,
         notes=notes,
+        placeholders=placeholders,
     )
