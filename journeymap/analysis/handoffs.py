@@ -27,6 +27,7 @@ from journeymap.discovery.ordering import handler_role, ordered_events, transiti
 from journeymap.discovery.portable import count_where
 from journeymap.discovery.times import case_times_expr
 from journeymap.errors import MappingError, option
+from journeymap.event_order import sum_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -174,7 +175,7 @@ def handoffs_per_case_expr(log: EventLog, *, level: str) -> Any:
         per = seq.group_by("case").aggregate(
             handoffs=count_where(seq, seq.handoff),  # COUNT: BIGINT, not a HUGEINT sum
             handlers=seq.handler.nunique(),
-            handoff_wait_s=seq.wait_s.sum(where=seq.handoff),
+            handoff_wait_s=sum_seconds(seq.wait_s, where=seq.handoff),
         )
         pp = _pingpong_events(log, level)
         pings = pp.group_by("case").aggregate(pingpongs=pp.count())
@@ -252,7 +253,7 @@ def handoffs(log: EventLog, *, level: str = "team") -> pd.DataFrame:
         count=moves.count(),
         cases=moves.case.nunique(),
         median_wait_s=moves.wait_s.median(),
-        total_wait_s=moves.wait_s.sum(),
+        total_wait_s=sum_seconds(moves.wait_s),
     )
     return _ranked(log.engine.fetch(grouped), level, ["from", "to"], HANDOFF_COLUMNS)
 
@@ -388,8 +389,8 @@ def handoff_totals(log: EventLog, *, level: str = "team") -> dict[str, Any]:
             cases_with_handoff=count_where(pc, pc.handoffs > 0),
             pingpong_total=pc.pingpongs.sum(),
             pingpong_cases=count_where(pc, pc.pingpongs > 0),
-            wait=pc.handoff_wait_s.sum(),
-            e2e=pc.e2e_s.sum(),
+            wait=sum_seconds(pc.handoff_wait_s),
+            e2e=sum_seconds(pc.e2e_s),
             mean_handlers=pc.handlers.mean(),
         )
     ).iloc[0]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from journeymap.analysis.handoffs import check_level, handoff_totals, handoffs_per_case_expr
 from journeymap.discovery.ordering import handler_role, ordered_events
+from journeymap.event_order import sum_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -106,7 +107,7 @@ def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
         handoffs=moves.count(),
         cases=moves.case.nunique(),
         median_wait_s=moves.wait_s.median(),
-        total_wait_s=moves.wait_s.sum(),
+        total_wait_s=sum_seconds(moves.wait_s),
     )
     frame = log.engine.fetch(grouped)
     # Total wait desc, then names by code point in Python: the same order on every engine.

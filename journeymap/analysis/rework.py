@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.discovery.ordering import ordered_events
+from journeymap.event_order import sum_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -139,7 +140,7 @@ def rework(log: EventLog) -> pd.DataFrame:
         cases=ev.case.nunique(where=ev.rework),
         redo_events=_count(ev.redo),
         self_loops=_count(ev.self_loop),
-        rework_wait_s=ev.wait_in_s.sum(where=ev.rework),
+        rework_wait_s=sum_seconds(ev.wait_in_s, where=ev.rework),
     )
     frame = log.engine.fetch(per_activity)
     frame["activity"] = frame["activity"].astype(str)
