@@ -19,14 +19,7 @@ from journeymap import interrupts
 from journeymap.cli import cli
 from journeymap.cli_common import stop_run
 
-LOG = (
-    "case,activity,timestamp,team\n"
-    "1,Log,2024-01-01 09:00,Front\n"
-    "1,Fix,2024-01-01 10:00,Back\n"
-    "1,Close,2024-01-01 12:00,Front\n"
-    "2,Log,2024-01-02 09:00,Front\n"
-    "2,Close,2024-01-02 09:30,Front\n"
-)
+LOG = "case,activity,timestamp\nA,Report,2024-03-01 08:00\nA,Resolve,2024-03-02 08:00\n"
 
 
 @pytest.fixture
