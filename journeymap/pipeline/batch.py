@@ -58,6 +58,8 @@ MEMORY_SHARE = 0.6
 #: Seconds a worker has to stop after an interrupt, or to exit after the last log, before
 #: it is ended.
 WORKER_GRACE = 30.0
+#: Seconds workers have to exit once the batch has stopped them after an interrupt.
+_AFTER_INTERRUPT = 5.0
 _CRASHED = (
     "the process mining this log stopped (out of memory, or killed); mine fewer logs at "
     "once, or give the engine less memory ([engine] memory_limit)"
@@ -312,6 +314,7 @@ class _Run:
         running: dict[Future[dict[str, Any]], LogTask] = {}
         crashed: list[LogTask] = []
         broken = False
+        grace = WORKER_GRACE
         executor = ProcessPoolExecutor(
             jobs, mp_context=context, initializer=init_worker, initargs=(channel,)
         )
@@ -343,11 +346,12 @@ class _Run:
                     if broken and not running:
                         break
         except KeyboardInterrupt:
+            grace = _AFTER_INTERRUPT  # told to stop and waited for (a second Ctrl-C: less)
             self._interrupt(running, others)
             raise
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
-            _end_workers(others, WORKER_GRACE)
+            _end_workers(others, grace)
             executor.shutdown(wait=True)
             channel.close()
         return crashed
@@ -371,7 +375,8 @@ class _Run:
             future.cancel()
         for worker in _workers(others):
             with contextlib.suppress(OSError):  # a worker that has ended meanwhile
-                os.kill(worker.pid or 0, signal.SIGINT)
+                if worker.pid:  # (pid 0 would be this whole process group)
+                    os.kill(worker.pid, signal.SIGINT)
         finished, unfinished = wait(running, timeout=WORKER_GRACE)
         for future in finished:
             if future.cancelled() or future.exception() is not None:
