@@ -33,11 +33,28 @@ __all__ = [
     "RawSource",
     "ReaderReject",
     "first_line",
+    "free_row_name",
     "row_column",
 ]
 
 #: Name of the column that numbers source records (1 = first data record).
 row_column = "__row"
+
+
+def free_row_name(name: str, columns: list[str]) -> str:
+    """A new name for a source column called like :data:`row_column` (any case):
+    ``name_1``, or the first of ``name_2``, ... that no column has.
+
+    Examples
+    --------
+    >>> free_row_name("__row", ["__row", "__ROW_1", "case"])
+    '__row_2'
+    """
+    taken = {c.lower() for c in columns}
+    n = 1
+    while f"{name}_{n}".lower() in taken:
+        n += 1
+    return f"{name}_{n}"
 
 
 def first_line(exc: BaseException) -> str:

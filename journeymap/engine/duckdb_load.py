@@ -17,7 +17,14 @@ import duckdb
 import pandas as pd
 
 from journeymap.connectors import csv as csv_connector
-from journeymap.connectors.base import FileScan, RawSource, ReaderReject, first_line, row_column
+from journeymap.connectors.base import (
+    FileScan,
+    RawSource,
+    ReaderReject,
+    first_line,
+    free_row_name,
+    row_column,
+)
 from journeymap.connectors.csv_records import CsvRecords
 from journeymap.connectors.parquet import unreadable
 from journeymap.connectors.textfiles import remove_tree, scratch_dir
@@ -302,7 +309,7 @@ def _scan_parquet(con: duckdb.DuckDBPyConnection, scan: FileScan, label: str, ta
     except duckdb.Error as exc:
         raise unreadable(label, first_line(exc)) from exc
     # A source column named like the row number column keeps its data under a new name.
-    names = [_free_name(c, columns) if c.lower() == row_column else c for c in columns]
+    names = [free_row_name(c, columns) if c.lower() == row_column else c for c in columns]
     notes = [
         f"column {c!r} is read as {n!r} ({row_column} numbers the records)"
         for c, n in zip(columns, names, strict=True)
@@ -326,11 +333,3 @@ def _scan_parquet(con: duckdb.DuckDBPyConnection, scan: FileScan, label: str, ta
         con.execute(f"DROP TABLE {backing[0]}")
         raise EmptyLogError(f"{label}: the Parquet file holds no rows")
     return Loaded(table=table, columns=names, source=label, notes=notes, backing=backing)
-
-
-def _free_name(name: str, columns: list[str]) -> str:
-    taken = {c.lower() for c in columns}
-    n = 1
-    while f"{name}_{n}".lower() in taken:
-        n += 1
-    return f"{name}_{n}"

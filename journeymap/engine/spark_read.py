@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from journeymap.connectors import csv as csv_connector
-from journeymap.connectors.base import RawSource, first_line, row_column
+from journeymap.connectors.base import RawSource, first_line, free_row_name, row_column
 from journeymap.connectors.textfiles import remove_tree
 from journeymap.engine.base import Ingested
 from journeymap.engine.duckdb_ingest import CANONICAL_COLUMNS
@@ -125,7 +125,7 @@ def _read(engine: SparkEngine, raw: RawSource) -> tuple[Any, list[str], list[str
         with spark_errors(f"reading {raw.source}"):
             frame = engine.session.read.parquet(path)
         columns = list(frame.columns)
-        renamed = {c: _free_name(c, columns) for c in columns if c.lower() == row_column}
+        renamed = {c: free_row_name(c, columns) for c in columns if c.lower() == row_column}
         notes += [
             f"column {c!r} is read as {n!r} ({row_column} numbers the records)"
             for c, n in renamed.items()
@@ -166,14 +166,6 @@ def _sniff(scan: Any, label: str) -> dict[str, Any]:
         "escape": quote if escape == "(empty)" else escape,
         "columns": [c["name"] for c in found],
     }
-
-
-def _free_name(name: str, columns: list[str]) -> str:
-    taken = {c.lower() for c in columns}
-    n = 1
-    while f"{name}_{n}".lower() in taken:
-        n += 1
-    return f"{name}_{n}"
 
 
 def _col(name: str) -> Any:
