@@ -52,6 +52,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from steps import compile_project  # bench/steps.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / "data"
@@ -232,6 +234,7 @@ def main() -> None:
             f"{TIME} is missing: GNU time measures each run's CPU time and peak memory. "
             "Install Debian's `time` package: apt-get install time"
         )
+    compile_project()
     events = args.events if args.events is not None else ([] if args.sample else [1_000_000])
     logs: list[tuple[str, Path, int | None]] = [
         (f"{n:,} events", ensure_log(n), n) for n in sorted(events)

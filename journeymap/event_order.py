@@ -14,12 +14,27 @@ from typing import Any
 __all__ = ["events_in_order", "mean_seconds", "seconds_between", "sum_seconds", "transition_wait"]
 
 
-def events_in_order(t: Any, *, handler: str | None, has: Callable[[str], bool]) -> Any:
+def events_in_order(
+    t: Any,
+    *,
+    handler: str | None,
+    has: Callable[[str], bool],
+    previous_known: Callable[..., Any] | None = None,
+) -> Any:
     """Ibis expression: the events of table ``t`` in case order, with their position in
     the case and the next event's activity, handler and wait (columns as
     :func:`~journeymap.discovery.ordering.ordered_events` lists them). ``handler`` is
     the handler role (team, else resource, or None); ``has`` tells whether a role is
-    mapped."""
+    mapped.
+
+    With ``previous_known`` (the engine's
+    :meth:`~journeymap.engine.base.Engine.previous_known`, when it has one), each event
+    also gets, per mapped handler level (team, resource), the last earlier event of its
+    case whose handler at that level is known: its handler (``prev_team``) and its
+    timestamp (``prev_team_timestamp``), and the same for ``resource``; NULL when there
+    is none. The
+    hand-offs of each level are then a filter of these events, not another ordering.
+    """
     import ibis
 
     # Only what the flow measures read: this table is as long as the log.
@@ -33,12 +48,30 @@ def events_in_order(t: Any, *, handler: str | None, has: Callable[[str], bool]) 
     this_start = t.start_timestamp.fill_null(t.timestamp) if starts else t.timestamp
     next_timestamp = t.timestamp.lead().over(w)
     next_start = t.start_timestamp.lead().over(w).fill_null(next_timestamp) if starts else None
+    looked_back: dict[str, Any] = {}
+    for level in ("team", "resource") if previous_known else ():
+        if has(level):
+            known = t[level].notnull()
+
+            def before(value: Any) -> Any:
+                assert previous_known is not None
+                return previous_known(value, group_by=t.case, order_by=[t.timestamp, t.source_row])
+
+            looked_back[f"prev_{level}"] = before(t[level])
+            looked_back[f"prev_{level}_timestamp"] = before(ibis.ifelse(known, t.timestamp, None))
+    if any(column is None for column in looked_back.values()):
+        looked_back = {}  # the engine cannot skip NULLs in a window
+    previous_timestamp = t.timestamp.lag().over(w)
     return t.mutate(
         position=ibis.row_number().over(w),
+        tied=((t.timestamp == next_timestamp) | (t.timestamp == previous_timestamp)).fill_null(
+            False
+        ),
         next_activity=t.activity.lead().over(w),
         next_handler=t.handler.lead().over(w),
         wait_s=transition_wait(next_start if starts else next_timestamp, t.timestamp, starts),
-        wait_in_s=transition_wait(this_start, t.timestamp.lag().over(w), starts),
+        wait_in_s=transition_wait(this_start, previous_timestamp, starts),
+        **looked_back,
     )
 
 

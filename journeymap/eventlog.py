@@ -199,10 +199,7 @@ class EventLog:
         the log is ordered once. Collapsing them orders it again (snapshot exports only).
         """
         handler = self.mapping.handler_role
-        o = self.derived(
-            "ordered",
-            lambda: events_in_order(self.table, handler=handler, has=self.has),
-        )
+        o = self.derived("ordered", self.in_order)
         same = (o.activity == o.next_activity) & o.handler.identical_to(o.next_handler)
         counts = self.engine.fetch(
             o.aggregate(
@@ -233,6 +230,17 @@ class EventLog:
             found = dataclasses.replace(found, collapsed=True)
         self.repeats = found
         return self
+
+    def in_order(self) -> Any:
+        """Ibis expression: the events in case order, as the ``"ordered"`` table holds
+        them (:func:`journeymap.discovery.ordering.ordered_events` is the analyses' way
+        in: computed once, kept)."""
+        return events_in_order(
+            self.table,
+            handler=self.mapping.handler_role,
+            has=self.has,
+            previous_known=self.engine.previous_known,
+        )
 
     # -- life cycle ------------------------------------------------------------------
     def close(self) -> None:

@@ -82,7 +82,7 @@ def test_handler_sequence_drops_missing_handlers_and_breaks_ties_by_source_row(l
     seq = handler_sequence(log, level="team").to_pandas()
     m = seq[seq["case"] == "M"].sort_values("source_row")
     assert m["activity"].tolist() == ["a", "c"]
-    assert m["prev_activity"].tolist()[1] == "a"
+    assert m["prev_handler"].tolist()[1] == "X"
     assert m["wait_s"].tolist()[1] == 3 * H
     tie = seq[seq["case"] == "T"].sort_values("source_row")
     assert tie["prev_handler"].tolist()[1:] == ["X", "Y"]

@@ -84,12 +84,15 @@ def handler_sequence(log: EventLog, *, level: str) -> Any:
     ``timestamp``, ``position`` (in the case, as in
     :func:`~journeymap.discovery.ordering.ordered_events`), ``handler`` (the event's
     team or resource, per ``level``), the previous known-handler event of the case
-    (``prev_handler``, ``prev_activity``, ``prev_timestamp``; NULL on the first),
+    (``prev_handler``, ``prev_timestamp``; NULL on the first),
     ``wait_s`` (the wait from that event, see the module docstring; NULL on the first),
     ``handoff`` (the handler differs from ``prev_handler``) and ``run_start`` (the first
     event of a run of equal handlers).
 
-    Computed once per log and level and kept on the engine.
+    A filter of the events in case order, which already look back past the events
+    without a handler (see :func:`~journeymap.discovery.ordering.ordered_events`); on
+    an engine that cannot (PostgreSQL) the known-handler events are ordered again and
+    the sequence is kept on the engine.
 
     Raises
     ------
@@ -105,31 +108,38 @@ def handler_sequence(log: EventLog, *, level: str) -> Any:
     ...     "team": ["X", None, "Y"]}))
     >>> seq = log.engine.fetch(handler_sequence(log, level="team").order_by("source_row"))
     >>> seq[["activity", "handler", "prev_handler", "wait_s", "handoff"]]
-      activity handler prev_handler  wait_s  handoff
-    0        a       X          NaN     NaN    False
+      activity handler prev_handler   wait_s  handoff
+    0        a       X          NaN      NaN    False
     1        c       Y            X  10800.0     True
     """
     check_level(log, level)
+    if f"prev_{level}" in ordered_events(log).columns:
+        return _sequence(log, level)
     return log.derived(f"handlers_{level}", lambda: _sequence(log, level))
 
 
 def _sequence(log: EventLog, level: str) -> Any:
     import ibis
 
-    # From the events in case order: only the known-handler events are ordered again,
-    # by their integer position.
     ev = ordered_events(log)
     starts = log.has("start_timestamp")
-    t = ev.filter(ev[level].notnull()).select(
-        "source_row", "case", "activity", "timestamp", "position",
-        *(["start_timestamp"] if starts else []), handler=ev[level],
-    )  # fmt: skip
-    w = ibis.window(group_by=t.case, order_by=t.position)
-    seq = t.mutate(
-        prev_handler=t.handler.lag().over(w),
-        prev_activity=t.activity.lag().over(w),
-        prev_timestamp=t.timestamp.lag().over(w),
-    )
+    t = ev.filter(ev[level].notnull())
+    keep = ["source_row", "case", "activity", "timestamp", "position"]
+    keep += ["start_timestamp"] if starts else []
+    if f"prev_{level}" in t.columns:
+        seq = t.select(
+            *keep,
+            handler=t[level],
+            prev_handler=t[f"prev_{level}"],
+            prev_timestamp=t[f"prev_{level}_timestamp"],
+        )
+    else:  # the known-handler events ordered again, by their integer position
+        t = t.select(*keep, handler=t[level])
+        w = ibis.window(group_by=t.case, order_by=t.position)
+        seq = t.mutate(
+            prev_handler=t.handler.lag().over(w),
+            prev_timestamp=t.timestamp.lag().over(w),
+        )
     later = seq.start_timestamp.fill_null(seq.timestamp) if starts else seq.timestamp
     changed = seq.handler != seq.prev_handler
     seq = seq.mutate(

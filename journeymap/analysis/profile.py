@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.period import implausible_instants
+from journeymap.discovery.ordering import ordered_events
 from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_utc
 
@@ -126,16 +127,13 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
             single=(per_case.n == 1).sum(),
         )
     ).iloc[0]
-    # One pass over (case, timestamp, activity) answers both tie questions.
-    same = t.group_by(["case", "timestamp", "activity"]).aggregate(n=t.count())
-    per_time = same.group_by(["case", "timestamp"]).aggregate(
-        n=same.n.sum(), duplicated=same.n.sum(where=same.n > 1)
-    )
+    # The events in case order say which share their timestamp with a neighbour (the
+    # log is ordered once when read); only those can be duplicates.
+    tied = ordered_events(log)
+    tied = tied.filter(tied.tied)
+    same = tied.group_by(["case", "timestamp", "activity"]).aggregate(n=tied.count())
     ties = log.engine.fetch(
-        per_time.aggregate(
-            cases=per_time.case.nunique(where=per_time.n > 1),
-            duplicates=per_time.duplicated.sum(),
-        )
+        same.aggregate(cases=same.case.nunique(), duplicates=same.n.sum(where=same.n > 1))
     )
     tied_cases = int(ties["cases"].iloc[0] or 0)
     duplicates = int(ties["duplicates"].fillna(0).iloc[0])

@@ -35,14 +35,19 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
 
     Columns: ``source_row``, ``case``, ``activity``, ``timestamp`` (and
     ``start_timestamp``, ``team`` and ``resource`` when mapped), plus ``position`` (0
-    for the first event of a case), ``next_activity`` (NULL for the last event),
+    for the first event of a case), ``tied`` (another event of the case has the same
+    timestamp), ``next_activity`` (NULL for the last event),
     ``handler`` and ``next_handler`` (the event's and the next event's handler, see
     :func:`handler_role`; NULL when unknown or no handler role is mapped), ``wait_s``,
     the wait of the transition to the next event per MEASURES.md: the next event's
     timestamp minus this one's, or, when start timestamps are mapped,
     ``max(0, start(next) - timestamp(this))`` (the next event's timestamp stands in for
     a missing start), and ``wait_in_s``, the wait of the transition into this event
-    from the previous one (NULL for the first event of a case).
+    from the previous one (NULL for the first event of a case). Without
+    ``activities``, on an engine that can look back past NULLs in a window (DuckDB,
+    Spark), each mapped handler level adds the last earlier event with a known handler
+    at that level: its handler and timestamp, ``prev_team`` and ``prev_team_timestamp``
+    (and the same for ``resource``); see :func:`journeymap.event_order.events_in_order`.
 
     Parameters
     ----------
@@ -55,12 +60,7 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
     (the ordering is the most expensive step of most analyses).
     """
     if activities is None:
-        return log.derived("ordered", lambda: _ordered(log, None))
-    return _ordered(log, activities)
-
-
-def _ordered(log: EventLog, activities: Iterable[str] | None) -> Any:
+        return log.derived("ordered", log.in_order)
     t = log.table
-    if activities is not None:
-        t = t.filter(t.activity.isin(sorted(set(activities))))
+    t = t.filter(t.activity.isin(sorted(set(activities))))
     return events_in_order(t, handler=handler_role(log), has=log.has)

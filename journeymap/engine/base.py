@@ -155,6 +155,26 @@ class Engine(ABC):
         """
         return value.collect(order_by=list(order_by))
 
+    def previous_known(self, value: Any, *, group_by: Any, order_by: Sequence[Any]) -> Any:
+        """Ibis expression: for each row, the last non-NULL ``value`` among the rows
+        before it in its group (``group_by``) in ``order_by`` order, NULL when there is
+        none; ``LAG(value IGNORE NULLS)``, in the same window as the other columns that
+        follow that order. None on an engine that cannot skip NULLs in a window
+        (PostgreSQL): the analyses then filter the rows with a value and look one row
+        back in a window of their own.
+
+        Examples
+        --------
+        >>> import ibis
+        >>> from journeymap.engine import connect
+        >>> t = ibis.memtable({"g": [1, 1, 1, 1], "p": [1, 2, 3, 4], "v": ["a", None, "b", None]})
+        >>> with connect() as engine:
+        ...     before = engine.previous_known(t.v, group_by=t.g, order_by=[t.p])
+        ...     engine.ibis.execute(t.mutate(before=before).order_by("p"))["before"].tolist()
+        [nan, 'a', 'a', 'b']
+        """
+        return None
+
     @abstractmethod
     def materialize(self, expr: Any, prefix: str = "derived", *, view: bool = False) -> str:
         """Compute an Ibis table expression once and keep its result as a table of this

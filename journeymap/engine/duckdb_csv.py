@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from journeymap.engine.duckdb_sql import quote_identifier
+from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
 
 __all__ = ["FORMULA_START", "copy_to_csv", "neutralise", "write_frame"]
 
@@ -117,7 +117,8 @@ def write_frame(
     view = f"frame_to_csv_{next(_frames)}"
     con.register(view, frame.reset_index(drop=True))
     try:
-        copy_to_csv(con, view, target, decimals=decimals)
+        with keeping_order(con):  # the frame's rows in its order
+            copy_to_csv(con, view, target, decimals=decimals)
     finally:
         con.unregister(view)
     return target

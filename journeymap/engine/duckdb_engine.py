@@ -56,6 +56,11 @@ class DuckDBEngine(Engine):
         # Timestamps are stored as instants; showing and truncating them happens in UTC.
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")  # the library never prints
+        # Tables are read in the order their queries ask for (every result that is
+        # written or compared is ordered by its own keys); DuckDB need not keep the
+        # order rows were written in, which lets it write them in parallel and spill
+        # less. Reading a source keeps it: see duckdb_sql.copy_numbered.
+        self.con.execute("SET preserve_insertion_order = false")
         self._backend: Any = None
 
     def _close(self) -> None:
@@ -71,6 +76,17 @@ class DuckDBEngine(Engine):
 
             self._backend = ibis.duckdb.from_connection(self.con)
         return self._backend
+
+    def previous_known(self, value: Any, *, group_by: Any, order_by: Sequence[Any]) -> Any:
+        """``LAST_VALUE(value IGNORE NULLS)`` over the rows before this one (see
+        :mod:`journeymap.engine.last_known`)."""
+        import ibis
+
+        from journeymap.engine.last_known import LastKnown, teach
+
+        teach("duckdb")
+        before = ibis.window(group_by=group_by, order_by=list(order_by), rows=(None, -1))
+        return LastKnown(value).to_expr().over(before)
 
     def _sql(self, expr: Any) -> str:
         import ibis

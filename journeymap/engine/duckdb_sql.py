@@ -7,11 +7,13 @@ user text is pasted into SQL.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 
-from journeymap.connectors.base import row_column
+from journeymap.connectors.base import BLANKS, row_column
 from journeymap.engine.timestamps import ISO_8601, SAMPLE_ROWS, SAMPLE_VALUES
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "copy_numbered",
     "count_parsed",
     "first_row",
+    "keeping_order",
     "local_clock_sql",
     "parse_sql",
     "quote_identifier",
@@ -55,6 +58,33 @@ def first_row(
     return tuple(rows[0]) if rows else ()
 
 
+@contextmanager
+def keeping_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, statements write rows in the order they read them.
+
+    The engine lets DuckDB write rows in any order (``preserve_insertion_order`` off:
+    faster, less memory), as every result that is written or compared is ordered by
+    its own keys. Copying a source whose records are numbered by their place, or writing
+    a pandas frame in its own order, needs the order kept.
+
+    Examples
+    --------
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("SET preserve_insertion_order = false")
+    >>> with keeping_order(con):
+    ...     con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    (True,)
+    >>> con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    (False,)
+    """
+    kept = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(kept and kept[0])}")
+
+
 def copy_numbered(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -65,9 +95,9 @@ def copy_numbered(
     view ``table``, with ``__row`` numbering them from 1. Returns the names of the
     tables behind the view.
 
-    The number is the copy's ``rowid`` + 1: DuckDB preserves insertion order, and a
-    ``row_number() OVER ()`` window over the scan instead runs on one thread (it made
-    reading a CSV twice as slow).
+    The number is the copy's ``rowid`` + 1: the copy is made preserving insertion order
+    (whatever the connection's setting), and a ``row_number() OVER ()`` window over the
+    scan instead runs on one thread (it made reading a CSV twice as slow).
 
     Examples
     --------
@@ -78,7 +108,8 @@ def copy_numbered(
     [(1, 'a'), (2, 'b')]
     """
     data = f"{table}_data"
-    con.execute(f"CREATE TABLE {data} AS {query}", params or {})
+    with keeping_order(con):  # the records are numbered by their place in the copy
+        con.execute(f"CREATE TABLE {data} AS {query}", params or {})
     con.execute(f"CREATE VIEW {table} AS SELECT rowid + 1 AS {row_column}, * FROM {data}")
     return (data,)
 
@@ -86,7 +117,7 @@ def copy_numbered(
 #: What :func:`text_sql` trims from either end of a value: every character Python's
 #: ``str.strip()`` removes (spaces, tabs, line breaks, non-breaking and other Unicode
 #: spaces), as an SQL string literal.
-_BLANKS = "".join(chr(i) for i in range(0x110000) if chr(i).isspace()).replace("'", "''")
+_BLANKS = BLANKS.replace("'", "''")
 
 
 def text_sql(column: str, kind: str = "VARCHAR") -> str:

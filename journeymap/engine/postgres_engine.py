@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.connectors.base import RawSource, first_line
+from journeymap.connectors.base import BLANKS, RawSource, first_line
 from journeymap.engine.base import Engine, EngineSettings, Ingested
 from journeymap.engine.timestamps import ISO_8601, TimestampFormat
 from journeymap.errors import (
@@ -45,7 +45,6 @@ from journeymap.mapping import (
 __all__ = ["PostgresEngine"]
 
 _CANONICAL = ("source_row", *ROLES)
-_BLANKS = " \t\r\n\u00a0"
 _ISO = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 _TIME_TYPES = ("timestamp with time zone", "timestamp without time zone", "date")
 
@@ -389,7 +388,7 @@ class PostgresEngine(Engine):
 
 def _text(column: str) -> str:
     """A column as trimmed text, empty as NULL."""
-    return f"NULLIF(btrim({_quote(column)}::text, {_literal(_BLANKS)}), '')"
+    return f"NULLIF(btrim({_quote(column)}::text, {_literal(BLANKS)}), '')"
 
 
 def _reason_sql(roles: dict[str, str], typed: dict[str, str]) -> str:

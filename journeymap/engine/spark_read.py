@@ -28,7 +28,13 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from journeymap.connectors import csv as csv_connector
-from journeymap.connectors.base import RawSource, first_line, free_row_name, row_column
+from journeymap.connectors.base import (
+    BLANKS,
+    RawSource,
+    first_line,
+    free_row_name,
+    row_column,
+)
 from journeymap.connectors.textfiles import remove_tree
 from journeymap.engine.base import Ingested
 from journeymap.engine.duckdb_ingest import CANONICAL_COLUMNS
@@ -59,7 +65,6 @@ ISO_PATTERN = (
     r"(Z|[+-]\d{2}(:?\d{2})?| UTC)?$"
 )
 _OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?| UTC)$"
-_BLANKS = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
 _CORRUPT = "__unreadable"
 _SPARK_ENCODINGS = {"utf-8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1"}
 
@@ -194,7 +199,7 @@ def _trimmed(text: Any) -> Any:
     """Text trimmed of blanks, empty as NULL."""
     from pyspark.sql import functions as F
 
-    value = F.trim(text, F.lit(_BLANKS))
+    value = F.trim(text, F.lit(BLANKS))
     return F.when(value == "", None).otherwise(value)
 
 

@@ -157,6 +157,8 @@ def mine(
     if options.templates.templates or chosen.template is not None:
         say("journey templates")
         templates = check_templates(log, options)
+    say("data quality")
+    quality = profile(log)  # reads the events in case order (their ties)
     # What is left reads per-case tables: free the per-event ones.
     log.release("rework_flags", "ordered")
     say("demand, flow and capability")
@@ -172,8 +174,6 @@ def mine(
     # The activities some failure pattern matched (matching_activities), read from the
     # table of matches rather than found again over the events.
     failing = set(matches["activity"])
-    say("data quality")
-    quality = profile(log)
     activities = activities.assign(failure_activity=activities["activity"].isin(failing))
 
     say("journey map")
