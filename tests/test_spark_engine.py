@@ -213,3 +213,30 @@ def test_without_pyspark_the_command_line_says_what_to_install(monkeypatch):
         "Error: the spark engine needs PySpark (pyspark); install it with: "
         "pip install 'journeymap[spark]'\n"
     )
+
+
+def test_an_unreachable_master_is_one_error_line_before_java_starts():
+    # Spark itself retries a master that does not answer for about a minute.
+    import socket
+
+    from click.testing import CliRunner
+
+    pytest.importorskip("pyspark")
+    with socket.socket() as free:  # a port on loopback that nothing listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    argv = [
+        "inspect",
+        str(SAMPLE),
+        "--engine",
+        "spark",
+        "--spark-master",
+        f"spark://127.0.0.1:{port}",
+    ]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot reach the Spark master at 127.0.0.1:{port} (Connection refused); "
+        "check that the master is running and that --spark-master (or master in [engine]) "
+        "gives its host and port\n"
+    )

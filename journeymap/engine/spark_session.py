@@ -15,6 +15,7 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ __all__ = [
     "check_master",
     "check_pyspark",
     "quiet_python_logs",
+    "reach_master",
     "release",
     "session_for",
     "spark_errors",
@@ -154,6 +156,44 @@ def check_master(master: str) -> None:
         )
 
 
+#: How long to wait for a standalone master to accept a connection.
+REACH_SECONDS = 5.0
+
+
+def reach_master(master: str, timeout: float = REACH_SECONDS) -> None:
+    """Raise :class:`EngineError` when no master of a ``spark://`` URL accepts a
+    connection, before any Java process starts: Spark itself retries an unreachable
+    master for about a minute before it gives up. Other masters are not checked.
+
+    Examples
+    --------
+    >>> import socket
+    >>> with socket.socket() as free:
+    ...     free.bind(("127.0.0.1", 0))
+    ...     port = free.getsockname()[1]
+    >>> try:
+    ...     reach_master(f"spark://127.0.0.1:{port}")
+    ... except EngineError as exc:
+    ...     print(str(exc).split(" (")[0])
+    cannot reach the Spark master at 127.0.0.1:...
+    """
+    if not master.startswith("spark://"):
+        return
+    why = ""
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=timeout).close()
+            return
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+    raise EngineError(
+        f"cannot reach the Spark master at {master.removeprefix('spark://')} ({why}); "
+        "check that the master is running and that --spark-master (or master in "
+        "[engine]) gives its host and port"
+    )
+
+
 def _is_local(master: str) -> bool:
     """Whether the master runs the work on this machine (then the driver binds to
     loopback: nothing needs to reach it from outside)."""
@@ -252,6 +292,8 @@ def session_for(master: str | None, settings: EngineSettings) -> SharedSession:
     wanted = master or (f"local[{settings.threads}]" if settings.threads else DEFAULT_MASTER)
     check_master(wanted)
     with _lock:
+        if _current is None or _current.master != wanted:
+            reach_master(wanted)
         if _current is not None and _current.session.sparkContext._jsc is None:
             _current = None  # stopped behind our back
         if _current is None:
