@@ -29,8 +29,9 @@ tables `mine` computes, as directly as DuckDB allows:
    variants with ranks, demand (failure activity, then repeat contact within 14 days by
    a self-join on the customer), flow (single handler, one-stop, clean), the summaries
    (end-to-end, hand-offs with buckets and Spearman's rho, rework, demand, flow by
-   demand type and channel) and the capability series (daily mean end-to-end time,
-   weekly volume, weekly failure demand) with their XmR limits and signals;
+   demand type and channel) and the capability series (daily mean end-to-end time of
+   the cases within the log's complete period, weekly volume, weekly failure demand)
+   with their XmR limits and signals;
 5. the tables written with DuckDB's COPY, as `mine` writes them (tables/*.csv, and
    summary.json): plain COPY, without `mine`'s spreadsheet-formula neutralising of text
    cells and fixed-decimal formatting.
@@ -352,15 +353,34 @@ def xmr(values: list[float], lower_bound_zero: bool = True) -> dict:
 def capability(con) -> dict:
     """The three capability series and their XmR charts (limits, signals); the
     end-to-end one is written as tables/capability_e2e.csv."""
-    n = _rows(con, "SELECT count(*) FROM per_case")[0][0]
+    # The end-to-end chart covers the cases that start and end within the complete
+    # period: the weeks from the first to the last whose arrivals reach half the 75th
+    # percentile of the weekly arrivals (the whole log with fewer than 3 weeks).
+    con.execute(
+        """CREATE TABLE period AS
+           WITH w AS (SELECT date_trunc('week', start) AS week, count(*) AS n
+                      FROM per_case GROUP BY week),
+                busy AS (SELECT quantile_cont(n, 0.75) AS q, count(*) AS weeks FROM w)
+           SELECT CASE WHEN weeks < 3 THEN (SELECT min(start) FROM per_case)
+                       ELSE min(week) FILTER (n >= 0.5 * q) END AS p_start,
+                  CASE WHEN weeks < 3
+                       THEN (SELECT max("end") FROM per_case) + INTERVAL 1 MICROSECOND
+                       ELSE max(week) FILTER (n >= 0.5 * q) + INTERVAL 7 DAY END AS p_end
+           FROM w, busy GROUP BY weeks, q"""
+    )  # fmt: skip
+    con.execute(
+        """CREATE VIEW charted AS SELECT p.* FROM per_case AS p, period
+           WHERE p.start >= p_start AND p."end" < p_end"""
+    )
+    n = _rows(con, "SELECT count(*) FROM charted")[0][0]
     if n <= MAX_POINTS:
-        points = _rows(con, 'SELECT case_id, "end", e2e_s FROM per_case ORDER BY "end", case_id')
+        points = _rows(con, 'SELECT case_id, "end", e2e_s FROM charted ORDER BY "end", case_id')
         basis = "case"
     else:
         points = _rows(
             con,
             """SELECT date_trunc('day', "end")::DATE, date_trunc('day', "end"), avg(e2e_s)
-               FROM per_case GROUP BY ALL ORDER BY 2""",
+               FROM charted GROUP BY ALL ORDER BY 2""",
         )
         basis = "daily mean"
     e2e = xmr([p[2] for p in points])
