@@ -117,9 +117,8 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
 
     repeat, _ = _active(log, rules)
     t = log.table
-    for pattern in (*rules.failure_activities, *(r.matches for r in rules.attribute_rules)):
-        if pattern is not None:
-            _check_on_engine(log, pattern, rules.source)
+    patterns = (*rules.failure_activities, *(r.matches for r in rules.attribute_rules))
+    _check_on_engine(log, [p for p in patterns if p is not None], rules.source)
     flags: dict[str, Any] = {}
     if rules.failure_activities:
         matching = matching_activities(log, rules.failure_activities)
@@ -202,16 +201,30 @@ def matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
     return sorted(str(a) for a in found["activity"])
 
 
-def _check_on_engine(log: EventLog, pattern: str, source: str) -> None:
+def _check_on_engine(log: EventLog, patterns: list[str], source: str) -> None:
+    """Raise :class:`ConfigError` for the first of ``patterns`` the engine cannot run.
+    Python's ``re`` checked their syntax; an engine's own (RE2, Java) lacks some of it
+    (look-arounds). All are tried in one query; one by one only when that fails."""
     import ibis
 
-    # Python's re checked the syntax; the engine (RE2) lacks some of it (look-arounds).
+    def tried(group: list[str]) -> Any:
+        checks = {f"p{i}": ibis.literal("").re_search(p) for i, p in enumerate(group)}
+        return log.engine.scalar(ibis.struct(checks))
+
+    if not patterns:
+        return
     try:
-        log.engine.scalar(ibis.literal("").re_search(pattern))
-    except Exception as exc:  # each engine raises its own error types
-        raise ConfigError(
-            f"{source}: {pattern!r} is not a regular expression the engine can run ({exc})"
-        ) from exc
+        tried(patterns)
+        return
+    except Exception:  # each engine raises its own error types; find the pattern
+        pass
+    for pattern in patterns:
+        try:
+            tried([pattern])
+        except Exception as exc:
+            raise ConfigError(
+                f"{source}: {pattern!r} is not a regular expression the engine can run ({exc})"
+            ) from exc
 
 
 def demand(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
