@@ -89,9 +89,10 @@ class DuckDBEngine(Engine):
         return LastKnown(value).to_expr().over(before)
 
     def _sql(self, expr: Any) -> str:
-        import ibis
-
-        return str(ibis.to_sql(expr, dialect="duckdb"))
+        """The expression as DuckDB SQL, compiled by the backend it is bound to
+        (``ibis.to_sql`` rebuilds the expression unbound and pretty-prints it: a tenth
+        more time, 0.07 s of the sample's 69 queries)."""
+        return str(self.ibis.compile(expr))
 
     def materialize(self, expr: Any, prefix: str = "derived", *, view: bool = False) -> str:
         """Run the expression once and keep its result as a temporary table (or keep it
