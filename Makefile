@@ -42,8 +42,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The default run leaves out the tests marked slow (each more than about 20 s: a million
-# rows streamed from PostgreSQL, a scaled-down incident log, the sample mined on Spark);
-# `make test-slow` runs them.
+# rows streamed from PostgreSQL, a scaled-down incident log, the sample mined on Spark,
+# a small log mined on a standalone Spark cluster); `make test-slow` runs them.
 pytest: $(STAMP)
 	$(BIN)/pytest -m "not slow"
 

@@ -8,6 +8,7 @@ the command line; :func:`progress_lines` and :class:`BatchDisplay` show progress
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -71,6 +72,11 @@ def handle_errors(func: F) -> F:
                 _fail(exc.for_command_line(), 2)
             if isinstance(exc, errors.JourneymapError):
                 _fail(exc.for_command_line(), 1)
+            if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+                # A path the system refused: too long, not allowed, a full disk.
+                name = str(exc.filename)
+                name = name if len(name) <= 100 else f"{name[:70]}…{name[-25:]}"
+                _fail(f"{name}: {exc.strerror}", 2 if exc.errno == errno.ENAMETOOLONG else 1)
             if os.environ.get("JOURNEYMAP_DEBUG"):
                 raise
             _fail(

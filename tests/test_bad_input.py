@@ -111,3 +111,10 @@ def test_garbage_rows_are_listed_with_reasons(tmp_path):
         "4,,unreadable timestamp: 'not a date' in column 'timestamp' is not ISO 8601,"
         "B,Close,not a date",
     ]
+
+
+def test_a_path_the_system_refuses_is_one_line_not_a_bug(tmp_path):
+    name = str(tmp_path / ("a" * 300 + ".csv"))  # longer than a file name may be
+    result = CliRunner().invoke(cli, ["mine", name, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {name[:70]}…{name[-25:]}: File name too long\n"

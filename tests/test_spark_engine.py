@@ -217,14 +217,12 @@ def test_without_pyspark_the_command_line_says_what_to_install(monkeypatch):
 
 def test_an_unreachable_master_is_one_error_line_before_java_starts():
     # Spark itself retries a master that does not answer for about a minute.
-    import socket
-
     from click.testing import CliRunner
 
+    from spark_cluster import free_port
+
     pytest.importorskip("pyspark")
-    with socket.socket() as free:  # a port on loopback that nothing listens on
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = free_port()  # nothing listens on it
     argv = [
         "inspect",
         str(SAMPLE),
