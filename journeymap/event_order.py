@@ -32,8 +32,8 @@ def events_in_order(
     also gets, per mapped handler level (team, resource), the last earlier event of its
     case whose handler at that level is known: its handler (``prev_team``) and its
     timestamp (``prev_team_timestamp``), and the same for ``resource``; NULL when there
-    is none. The
-    hand-offs of each level are then a filter of these events, not another ordering.
+    is none. The hand-offs of each level are then a filter of these events, not another
+    ordering.
     """
     import ibis
 
@@ -49,16 +49,13 @@ def events_in_order(
     next_timestamp = t.timestamp.lead().over(w)
     next_start = t.start_timestamp.lead().over(w).fill_null(next_timestamp) if starts else None
     looked_back: dict[str, Any] = {}
-    for level in ("team", "resource") if previous_known else ():
-        if has(level):
-            known = t[level].notnull()
-
-            def before(value: Any) -> Any:
-                assert previous_known is not None
-                return previous_known(value, group_by=t.case, order_by=[t.timestamp, t.source_row])
-
-            looked_back[f"prev_{level}"] = before(t[level])
-            looked_back[f"prev_{level}_timestamp"] = before(ibis.ifelse(known, t.timestamp, None))
+    if previous_known is not None:
+        for level in (lv for lv in ("team", "resource") if has(lv)):
+            known_at = ibis.ifelse(t[level].notnull(), t.timestamp, None)
+            for name, value in ((f"prev_{level}", t[level]), (f"prev_{level}_timestamp", known_at)):
+                looked_back[name] = previous_known(
+                    value, group_by=t.case, order_by=[t.timestamp, t.source_row]
+                )
     if any(column is None for column in looked_back.values()):
         looked_back = {}  # the engine cannot skip NULLs in a window
     previous_timestamp = t.timestamp.lag().over(w)

@@ -19,7 +19,7 @@ from journeymap.engine.base import Engine, EngineSettings, Ingested
 from journeymap.engine.duckdb_csv import copy_to_csv, write_frame
 from journeymap.engine.duckdb_ingest import ingest
 from journeymap.engine.duckdb_load import Loaded, load
-from journeymap.engine.duckdb_sql import quote_identifier
+from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
 from journeymap.mapping import ReadOptions, detect_mapping
 
 __all__ = ["XES_LIFECYCLE", "DuckDBEngine"]
@@ -59,7 +59,7 @@ class DuckDBEngine(Engine):
         # Tables are read in the order their queries ask for (every result that is
         # written or compared is ordered by its own keys); DuckDB need not keep the
         # order rows were written in, which lets it write them in parallel and spill
-        # less. Reading a source keeps it: see duckdb_sql.copy_numbered.
+        # less. Copying a source or a pandas frame keeps it (duckdb_sql.keeping_order).
         self.con.execute("SET preserve_insertion_order = false")
         self._backend: Any = None
 
@@ -110,7 +110,8 @@ class DuckDBEngine(Engine):
         name = self.new_name(prefix)
         self.con.register(f"{name}_frame", frame)
         try:
-            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
+            with keeping_order(self.con):  # a frame's rows keep its order
+                self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
         finally:
             self.con.unregister(f"{name}_frame")
         return name
