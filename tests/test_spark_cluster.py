@@ -14,12 +14,12 @@ contract suite), where a query costs far less.
 
 from __future__ import annotations
 
-import filecmp
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from same_files import files_in, text_outputs_that_differ
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "sample_logs" / "service_desk.csv"
@@ -69,7 +69,7 @@ def test_a_log_mined_on_a_standalone_cluster_gives_the_files_duckdb_gives(spark_
         argv = [str(JOURNEYMAP), "mine", str(log), "-o", str(out), "--no-report", *engine]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
         assert done.returncode == 0, done.stderr
-        return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+        return files_in(out)
 
     folder = tmp_path / "cluster"
     cluster = start(folder, cores=1, memory="1g")
@@ -84,10 +84,4 @@ def test_a_log_mined_on_a_standalone_cluster_gives_the_files_duckdb_gives(spark_
     on_duckdb = mine(tmp_path / "duckdb")
     assert on_cluster == on_duckdb
     assert Path("tables/handoffs.csv") in on_duckdb and Path("summary.json") in on_duckdb
-    different = [
-        str(p)
-        for p in on_duckdb
-        if p.suffix in (".csv", ".json", ".dot", ".svg")
-        and not filecmp.cmp(tmp_path / "duckdb" / p, tmp_path / "spark" / p, shallow=False)
-    ]
-    assert different == []
+    assert text_outputs_that_differ(tmp_path / "duckdb", tmp_path / "spark", on_duckdb) == []

@@ -80,13 +80,9 @@ class DuckDBEngine(Engine):
     def previous_known(self, value: Any, *, group_by: Any, order_by: Sequence[Any]) -> Any:
         """``LAST_VALUE(value IGNORE NULLS)`` over the rows before this one (see
         :mod:`journeymap.engine.last_known`)."""
-        import ibis
+        from journeymap.engine.last_known import last_known_before
 
-        from journeymap.engine.last_known import LastKnown, teach
-
-        teach("duckdb")
-        before = ibis.window(group_by=group_by, order_by=list(order_by), rows=(None, -1))
-        return LastKnown(value).to_expr().over(before)
+        return last_known_before("duckdb", value, group_by, order_by)
 
     def _sql(self, expr: Any) -> str:
         """The expression as DuckDB SQL, compiled by the backend it is bound to

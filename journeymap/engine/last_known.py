@@ -8,12 +8,14 @@ it in :meth:`~journeymap.engine.base.Engine.previous_known`; analyses never impo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import ibis
 import sqlglot.expressions as sge
 from ibis.backends.sql.rewrites import LastValue
 
-__all__ = ["LastKnown", "teach"]
+__all__ = ["LastKnown", "last_known_before", "teach"]
 
 
 class LastKnown(LastValue):
@@ -56,3 +58,11 @@ def teach(dialect: str) -> None:
     else:
         raise ValueError(f"no LAST_VALUE ... IGNORE NULLS for {dialect!r}")
     compiler.visit_LastKnown = visit  # the compilers find visit_<operation name>
+
+
+def last_known_before(dialect: str, value: Any, group_by: Any, order_by: Sequence[Any]) -> Any:
+    """Ibis expression: :class:`LastKnown` of ``value`` over the rows before this one in
+    its group, in ``order_by`` order, for an engine whose compiler is ``dialect``'s."""
+    teach(dialect)
+    before = ibis.window(group_by=group_by, order_by=list(order_by), rows=(None, -1))
+    return LastKnown(value).to_expr().over(before)
