@@ -114,11 +114,11 @@ def handler_sequence(log: EventLog, *, level: str) -> Any:
     """
     check_level(log, level)
     if f"prev_{level}" in ordered_events(log).columns:
-        return _sequence(log, level)
-    return log.derived(f"handlers_{level}", lambda: _sequence(log, level))
+        return _sequence(log, level, looked_back=True)
+    return log.derived(f"handlers_{level}", lambda: _sequence(log, level, looked_back=False))
 
 
-def _sequence(log: EventLog, level: str) -> Any:
+def _sequence(log: EventLog, level: str, *, looked_back: bool) -> Any:
     import ibis
 
     ev = ordered_events(log)
@@ -126,7 +126,7 @@ def _sequence(log: EventLog, level: str) -> Any:
     t = ev.filter(ev[level].notnull())
     keep = ["source_row", "case", "activity", "timestamp", "position"]
     keep += ["start_timestamp"] if starts else []
-    if f"prev_{level}" in t.columns:
+    if looked_back:
         seq = t.select(
             *keep,
             handler=t[level],
