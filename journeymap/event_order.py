@@ -88,7 +88,9 @@ def transition_wait(later: Any, earlier: Any, starts: bool) -> Any:
 def seconds_between(later: Any, earlier: Any) -> Any:
     """Ibis expression: seconds from ``earlier`` to ``later`` (timestamps), as a float,
     exact to the microsecond on every engine (epoch seconds lose the fraction on Spark)."""
-    return later.delta(earlier, unit="microsecond").cast("float64") / 1e6
+    from journeymap.engine.microseconds import microseconds_between
+
+    return microseconds_between(later, earlier).cast("float64") / 1e6
 
 
 def mean_seconds(seconds: Any) -> Any:
