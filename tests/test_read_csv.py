@@ -378,6 +378,9 @@ def test_invisible_direction_controls_are_counted_per_role(tmp_path):
             f"1 team {said}",
         ]
     clean = tmp_path / "clean.csv"
-    clean.write_text("case,activity,timestamp\n1,Call,2024-01-01 09:00\n", encoding="utf-8")
+    clean.write_text(  # letters beyond ASCII, and dashes and quotes near the controls
+        "case,activity,timestamp\n1,Call Siân \u2013 \u201cfront\u201d,2024-01-01 09:00\n",
+        encoding="utf-8",
+    )
     with jm.read_log(str(clean)) as log:
         assert not [n for n in log.notes if "direction" in n]

@@ -280,11 +280,17 @@ def _direction_control_notes(
 ) -> list[str]:
     if not roles:
         return []
-    # One match per row over all the roles first: logs almost never hold any.
+    # One match per row over all the roles first: logs almost never hold any. Only rows
+    # with a character beyond ASCII can (bytes and characters counted apart: a tenth of
+    # the match's time), so the match runs on those alone.
     joined = ", ".join(quote_identifier(r) for r in roles)
+    beyond_ascii = " OR ".join(
+        f"strlen({quote_identifier(r)}) <> length({quote_identifier(r)})" for r in roles
+    )
     any_row = first_row(
         con,
-        f"SELECT bool_or(regexp_matches(concat_ws('', {joined}), $controls)) FROM {events}",
+        f"SELECT bool_or(regexp_matches(concat_ws('', {joined}), $controls)) FROM {events} "
+        f"WHERE {beyond_ascii}",
         {"controls": _DIRECTION_CONTROLS},
     )
     if not any_row or not any_row[0]:
