@@ -362,6 +362,35 @@ def test_table_cells_written_as_printf_and_the_formula_pattern_would(tmp_path):
         assert path.read_bytes() == want.read_bytes()
 
 
+def test_instants_in_tables_are_iso_8601_in_utc_with_a_z(tmp_path):
+    """Tables write an instant as DuckDB's own text for it in UTC, with a T and a Z:
+    fractions only when present, years before 1000 with four digits, and instants
+    without a date (infinity) as DuckDB names them."""
+    import duckdb
+
+    from journeymap.engine.duckdb_csv import copy_to_csv
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE t (n INTEGER, instant TIMESTAMPTZ, naive TIMESTAMP)")
+    con.execute(
+        "INSERT INTO t VALUES (1, '2024-01-01 09:00:00+00', '2024-01-01 09:00:00'), "
+        "(2, '2024-03-31 01:30:00.25+01', '2024-03-31 00:30:00.25'), "
+        "(3, '0044-03-15 12:00:00.000001+00', '0044-03-15 12:00:00.000001'), "
+        "(4, 'infinity', '-infinity'), (5, NULL, NULL)"
+    )
+    path = tmp_path / "t.csv"
+    copy_to_csv(con, "t", path, order_by="n")
+    assert path.read_text().splitlines() == [
+        "n,instant,naive",
+        "1,2024-01-01T09:00:00Z,2024-01-01T09:00:00Z",
+        "2,2024-03-31T00:30:00.25Z,2024-03-31T00:30:00.25Z",
+        "3,0044-03-15T12:00:00.000001Z,0044-03-15T12:00:00.000001Z",
+        "4,infinity,-infinity",
+        "5,,",
+    ]
+
+
 def test_invisible_direction_controls_are_counted_per_role(tmp_path):
     path = tmp_path / "bidi.csv"
     path.write_text(

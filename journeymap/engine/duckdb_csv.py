@@ -61,9 +61,13 @@ def _cell_sql(name: str, kind: str, decimals: int) -> str:
     if kind.startswith("TIMESTAMP"):
         # ISO 8601 in UTC with a Z. The session's zone is UTC, so DuckDB's own text is
         # "2024-01-01 09:00:00.5+00" (fractions only when present, trailing zeros cut);
-        # twice as fast as strftime.
-        text = f"CAST(CAST({c} AS TIMESTAMPTZ) AS VARCHAR)"
-        return f"replace(replace({text}, ' ', 'T'), '+00', 'Z')"
+        # twice as fast as strftime. A finite instant is written as the same wall-clock
+        # reading without a zone (make_timestamp of its microseconds since 1970), which
+        # skips the time-zone extension: half the time again, the same text.
+        instant = f"CAST({c} AS TIMESTAMPTZ)"
+        text = f"replace(replace(CAST({instant} AS VARCHAR), ' ', 'T'), '+00', 'Z')"
+        fast = f"replace(CAST(make_timestamp(epoch_us({instant})) AS VARCHAR), ' ', 'T') || 'Z'"
+        return f"CASE WHEN isfinite({instant}) THEN {fast} ELSE {text} END"
     return c
 
 
