@@ -77,6 +77,40 @@ def test_the_hand_built_log_gives_hand_counted_journeys():
         ]
 
 
+def test_channel_paths_of_journeys_of_one_case_and_of_overlapping_cases():
+    """A journey of one case that kept to one channel takes its path from the case; a
+    lone case that changed channel, and cases that overlap in time, are put in order."""
+    rows = [
+        # D: one case, phone, web, phone: 2 switches.
+        ("8", "Call", "2024-01-01 09:00", "D", "phone"),
+        ("8", "Form", "2024-01-01 10:00", "D", "web"),
+        ("8", "Call", "2024-01-01 11:00", "D", "phone"),
+        # E: one case, no known channel: no path.
+        ("9", "Call", "2024-01-01 09:00", "E", None),
+        # F: two one-channel cases that overlap: phone, web, phone in time.
+        ("10", "Call", "2024-01-01 09:00", "F", "phone"),
+        ("11", "Form", "2024-01-01 10:00", "F", "web"),
+        ("10", "Call", "2024-01-01 11:00", "F", "phone"),
+        # G: one case, one channel, an event without one in between.
+        ("12", "Mail", "2024-01-01 09:00", "G", "e-mail"),
+        ("12", "Note", "2024-01-01 10:00", "G", None),
+        ("12", "Mail", "2024-01-01 11:00", "G", "e-mail"),
+    ]
+    frame = pd.DataFrame(rows, columns=["ticket", "activity", "timestamp", "customer", "channel"])
+    with jm.EventLog.from_frame(frame, case="ticket", source="hand") as log:
+        found = journey_summary(log)
+        table = found.table.to_pandas().sort_values("journey")
+        assert table[["journey", "cases", "channels", "channel_switches", "channel_path"]].astype(
+            object
+        ).where(table.notna(), None).values.tolist() == [
+            ["D", 1, 2, 2, "phone > web > phone"],
+            ["E", 1, None, None, None],
+            ["F", 2, 2, 2, "phone > web > phone"],
+            ["G", 1, 1, 0, "e-mail"],
+        ]
+        assert (found.cross_channel, found.channel_switches) == (2, 4)
+
+
 def test_a_journey_log_has_the_journeys_as_cases_and_keeps_each_case():
     with hand_log() as log:
         journeys = customer_journey_log(log)

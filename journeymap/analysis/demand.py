@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.journeys import case_customer, journey_cases_expr
+from journeymap.analysis.journeys import case_contacts_expr, case_customer, journey_cases_expr
 from journeymap.demand_rules import (
     ACCOUNT_CASES,
     DEFAULT_FAILURE_ACTIVITIES,
@@ -86,10 +86,9 @@ def demand_notes(log: EventLog, rules: DemandRules | None = None) -> list[str]:
 
 
 def _case_customers(log: EventLog) -> Any:
-    t = log.table
     times = case_times_expr(log)
-    cust = t.group_by("case").aggregate(customer=case_customer(t))
-    return times.join(cust, "case").select("case", "customer", "start", "end")
+    contacts = case_contacts_expr(log)
+    return times.join(contacts, "case").select("case", "customer", "start", "end")
 
 
 def demand_expr(log: EventLog, rules: DemandRules | None = None) -> Any:

@@ -40,6 +40,7 @@ __all__ = [
     "JOURNEY_COLUMNS",
     "PATH_SEPARATOR",
     "CustomerJourneys",
+    "case_contacts_expr",
     "case_customer",
     "customer_journey_log",
     "journey_cases_expr",
@@ -107,6 +108,23 @@ def case_customer(events: Any) -> Any:
     return events.customer.min()
 
 
+def case_contacts_expr(log: EventLog) -> Any:
+    """Ibis table, one row per case: ``customer`` (:func:`case_customer`) and, when the
+    channel is mapped, ``lowest_channel`` and ``highest_channel`` among its events'
+    known channels (equal when the case kept to one channel; NULL without a known one).
+    Computed once per log: journeys and demand read it rather than grouping the events
+    by case again."""
+
+    def build() -> Any:
+        t = log.table
+        aggregates = {"customer": case_customer(t)}
+        if log.has("channel"):
+            aggregates.update(lowest_channel=t.channel.min(), highest_channel=t.channel.max())
+        return t.group_by("case").aggregate(**aggregates)
+
+    return log.derived("case_contacts", build)
+
+
 def _need_customer(log: EventLog) -> None:
     if not log.has("customer"):
         raise MappingError(
@@ -130,10 +148,8 @@ def journey_cases_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
     days = (rules or DemandRules()).repeat_days
 
     def build() -> Any:
-        t = log.table
         times = case_times_expr(log)
-        customers = t.group_by("case").aggregate(customer=case_customer(t))
-        c = times.join(customers, "case").select("case", "customer", "start", "end")
+        c = times.join(case_contacts_expr(log), "case").select("case", "customer", "start", "end")
         c = c.filter(c.customer.notnull())
         before = ibis.window(group_by=c.customer, order_by=[c.start, c.case], rows=(None, -1))
         c = c.mutate(reach=c.end.max().over(before))
@@ -177,7 +193,23 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
             ).select(*JOURNEY_COLUMNS)
         t = log.table
         known = t.filter(t.channel.notnull()).select("case", "channel", "timestamp", "source_row")
-        ev = known.join(jc.select("case", "journey"), "case")
+        cases = jc.select("case", "journey")
+        # A journey of one case whose known channels are all one (most journeys: exports
+        # repeat the case's contact channel on each of its rows) has that channel as its
+        # path. Only the other journeys' events are put in order, channel runs found.
+        contacts = case_contacts_expr(log)
+        one_channel = contacts.filter(contacts.lowest_channel == contacts.highest_channel)
+        alone = per.filter(per.cases == 1).select("journey")
+        simple = cases.join(alone, "journey").join(
+            one_channel.select("case", "lowest_channel"), "case"
+        )
+        simple_paths = simple.select(
+            "journey",
+            runs=ibis.literal(1, "int64"),
+            channels=ibis.literal(1, "int64"),
+            channel_path=simple.lowest_channel,
+        )
+        ev = known.join(cases.anti_join(simple, "journey"), "case")
         order = ibis.window(group_by=ev.journey, order_by=[ev.timestamp, ev.source_row])
         previous = ev.channel.lag().over(order)
         ev = ev.mutate(run_start=previous.isnull() | (ev.channel != previous))
@@ -189,6 +221,7 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
                 runs.channel, [runs.timestamp, runs.source_row]
             ).join(PATH_SEPARATOR),
         )
+        paths = paths.union(simple_paths)
         paths = paths.mutate(channel_switches=(paths.runs - 1).cast("int64"))
         joined = per.left_join(paths, "journey")
         return joined.select(*JOURNEY_COLUMNS)
