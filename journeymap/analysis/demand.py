@@ -192,9 +192,9 @@ def matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
     """
     if not patterns:
         return []
-    t = log.table
     joined = "|".join(DemandRules.whole_word(p) for p in patterns)
-    names = t.select("activity").distinct()
+    # Kept: each rule's patterns are matched against the same names.
+    names = log.derived("activity_names", lambda: log.table.select("activity").distinct())
     pattern = log.engine.case_insensitive(joined)
     found = log.engine.fetch(names.filter(names.activity.re_search(pattern)))
     return sorted(str(a) for a in found["activity"])
