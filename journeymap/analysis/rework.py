@@ -57,9 +57,10 @@ REWORK_CASE_COLUMNS = ["case", "rework_events", "redo_events", "self_loops"]
 
 def rework_flags(log: EventLog) -> Any:
     """Ibis expression, one row per event: ``case``, ``activity``, ``rework``, ``redo``,
-    ``self_loop`` (booleans) and ``wait_in_s`` (the wait of the transition into the
-    event; NULL for the first event of a case). Computed once per log and kept on the
-    engine.
+    ``self_loop``, ``second`` (booleans; ``second`` marks the activity's second
+    occurrence in the case, one per case with rework of it) and ``wait_in_s`` (the wait
+    of the transition into the event; NULL for the first event of a case). Computed
+    once per log and kept on the engine.
     """
     return log.derived("rework_flags", lambda: _flags(log))
 
@@ -89,6 +90,7 @@ def _flags(log: EventLog) -> Any:
         redo=redo,
         # NULL next activity (last event) is no self-loop.
         self_loop=(ev.next_activity == ev.activity).fill_null(False),
+        second=ev.occurrence == 1,
         wait_in_s=ev.wait_in_s,
     )
 
@@ -137,7 +139,9 @@ def rework(log: EventLog) -> pd.DataFrame:
     ev = rework_flags(log)
     per_activity = ev.group_by("activity").aggregate(
         repeat_events=_count(ev.rework),
-        cases=ev.case.nunique(where=ev.rework),
+        # One second occurrence per case that repeats the activity: counting them
+        # counts those cases, without a distinct count (a tenth of its time).
+        cases=_count(ev.second),
         redo_events=_count(ev.redo),
         self_loops=_count(ev.self_loop),
         rework_wait_s=sum_seconds(ev.wait_in_s, where=ev.rework),
