@@ -199,7 +199,7 @@ class EventLog:
         the log is ordered once. Collapsing them orders it again (snapshot exports only).
         """
         handler = self.mapping.handler_role
-        o = self.derived("ordered", self.in_order)
+        o = self.ordered()
         same = (o.activity == o.next_activity) & o.handler.identical_to(o.next_handler)
         counts = self.engine.fetch(
             o.aggregate(
@@ -230,6 +230,11 @@ class EventLog:
             found = dataclasses.replace(found, collapsed=True)
         self.repeats = found
         return self
+
+    def ordered(self) -> Any:
+        """The ``"ordered"`` table: the events in case order (:meth:`in_order`),
+        computed once, kept compactly."""
+        return self.derived("ordered", self.in_order, lasting=True)
 
     def in_order(self) -> Any:
         """Ibis expression: the events in case order, as the ``"ordered"`` table holds
@@ -316,17 +321,21 @@ class EventLog:
         self.engine.write_csv(r, path, order_by=("source_row", "line"))
         return self.rejected_rows
 
-    def derived(self, key: str, build: Any) -> Any:
+    def derived(self, key: str, build: Any, *, lasting: bool = False) -> Any:
         """A table derived from the events, computed once and kept on the engine.
 
         ``build`` is called with no arguments the first time ``key`` is asked for and
         returns an Ibis expression; its result is stored as a table of the engine, which
         later calls return. Analyses use it for intermediate results that several of
-        them read (events in case order, per-case times).
+        them read (events in case order, per-case times). A ``lasting`` table, one that
+        most analyses read (the events in case order), is stored compactly
+        (:meth:`~journeymap.engine.base.Engine.compact`).
         """
         name = self._derived.get(key)
         if name is None:
             name = self._derived[key] = self.engine.materialize(build(), f"derived_{key}")
+            if lasting:
+                self.engine.compact()
         return self.engine.table(name)
 
     def release(self, *keys: str) -> None:

@@ -234,6 +234,24 @@ def test_a_released_derived_table_is_dropped_and_built_again_when_asked_for():
     pd.testing.assert_frame_equal(first, again)
 
 
+def test_the_events_and_the_events_in_case_order_are_stored_compressed():
+    """On DuckDB the two tables most analyses read are compressed once made (the
+    engine's compact); a table made later for one analysis is stored as it is."""
+
+    def kinds(con, name):
+        query = "SELECT DISTINCT compression FROM pragma_storage_info($name)"
+        return {row[0] for row in con.execute(query, {"name": name}).fetchall()}
+
+    log = make_log(ROWS)
+    con = log.engine.con
+    ordered = log._derived["ordered"]  # made when the log was read (repeated states)
+    for name in (log.table_name, ordered):
+        assert kinds(con, name) - {"Uncompressed"}, name
+    later = log.engine.materialize(log.table.select("case"), "later")
+    assert kinds(con, later) == {"Uncompressed"}
+    assert log.engine.fetch(ordered_events(log)).shape[0] == len(ROWS)
+
+
 def test_engine_looks_up_a_table_once_and_forgets_it_when_dropped():
     log = make_log(ROWS)
     engine = log.engine

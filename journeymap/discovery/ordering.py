@@ -60,7 +60,7 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
     (the ordering is the most expensive step of most analyses).
     """
     if activities is None:
-        return log.derived("ordered", log.in_order)
+        return log.ordered()
     t = log.table
     t = t.filter(t.activity.isin(sorted(set(activities))))
     return events_in_order(t, handler=handler_role(log), has=log.has)

@@ -175,6 +175,12 @@ class Engine(ABC):
         """
         return None
 
+    def compact(self) -> None:  # noqa: B027 - a step some engines take, others skip
+        """Store the tables made so far in less memory, where the engine can: called
+        once the tables that most analyses read (the events, and the events in case
+        order) exist. Tables made later are stored as they are. Nothing on engines that
+        keep their tables elsewhere (PostgreSQL, Spark)."""
+
     @abstractmethod
     def materialize(self, expr: Any, prefix: str = "derived", *, view: bool = False) -> str:
         """Compute an Ibis table expression once and keep its result as a table of this
