@@ -112,8 +112,8 @@ def case_contacts_expr(log: EventLog) -> Any:
     """Ibis table, one row per case: ``customer`` (:func:`case_customer`) and, when the
     channel is mapped, ``lowest_channel`` and ``highest_channel`` among its events'
     known channels (equal when the case kept to one channel; NULL without a known one).
-    Computed once per log: journeys and demand read it rather than grouping the events
-    by case again."""
+    The customer role must be mapped. Computed once per log: journeys and demand read
+    it rather than grouping the events by case again."""
 
     def build() -> Any:
         t = log.table
