@@ -37,6 +37,7 @@ import pandas as pd
 
 from journeymap.analysis.demand import DemandRules, demand_expr, demand_notes
 from journeymap.analysis.handoffs import handoffs_per_case_expr
+from journeymap.analysis.journeys import case_contacts_expr
 from journeymap.analysis.rework import rework_per_case_expr
 from journeymap.discovery.ordering import handler_role
 from journeymap.eventlog import EventLog
@@ -75,11 +76,13 @@ def _flow_expr(log: EventLog, rules: DemandRules, dirty: tuple[str, ...]) -> Any
     d = demand_expr(log, rules)
     rework = rework_per_case_expr(log)
     joined = d.join(rework.select("case", "rework_events"), "case")
-    per_case = {"dirty": t.activity.isin(list(dirty)).any()} if dirty else {}
-    if log.has("channel"):
-        per_case["channel"] = t.channel.min()
-    if per_case:
-        joined = joined.join(t.group_by("case").aggregate(**per_case), "case")
+    if dirty:
+        per_case = t.group_by("case").aggregate(dirty=t.activity.isin(list(dirty)).any())
+        joined = joined.join(per_case, "case")
+    if log.has("channel"):  # a case's channel: the lowest of its known ones
+        contacts = case_contacts_expr(log)
+        channels = contacts.select("case", channel=contacts.lowest_channel)
+        joined = joined.join(channels, "case")
     if not dirty:
         joined = joined.mutate(dirty=ibis.literal(False))
     level = handler_role(log)

@@ -109,15 +109,16 @@ def case_customer(events: Any) -> Any:
 
 
 def case_contacts_expr(log: EventLog) -> Any:
-    """Ibis table, one row per case: ``customer`` (:func:`case_customer`) and, when the
-    channel is mapped, ``lowest_channel`` and ``highest_channel`` among its events'
-    known channels (equal when the case kept to one channel; NULL without a known one).
-    The customer role must be mapped. Computed once per log: journeys and demand read
-    it rather than grouping the events by case again."""
+    """Ibis table, one row per case: ``customer`` (:func:`case_customer`) when the
+    customer role is mapped and, when the channel is, ``lowest_channel`` and
+    ``highest_channel`` among its events' known channels (equal when the case kept to
+    one channel; NULL without a known one). Computed once per log: journeys, demand and
+    flow read it rather than grouping the events by case again. One of the two roles
+    must be mapped."""
 
     def build() -> Any:
         t = log.table
-        aggregates = {"customer": case_customer(t)}
+        aggregates = {"customer": case_customer(t)} if log.has("customer") else {}
         if log.has("channel"):
             aggregates.update(lowest_channel=t.channel.min(), highest_channel=t.channel.max())
         return t.group_by("case").aggregate(**aggregates)
@@ -217,7 +218,7 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
         paths = runs.group_by("journey").aggregate(
             runs=runs.count(),
             channels=runs.channel.nunique(),
-            channel_path=log.engine.collect_ordered(
+            channel_path=log.engine.collect_ordered(  # of known channels only
                 runs.channel, [runs.timestamp, runs.source_row]
             ).join(PATH_SEPARATOR),
         )

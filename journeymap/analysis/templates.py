@@ -40,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.demand import demand_expr
+from journeymap.analysis.journeys import case_contacts_expr
 from journeymap.config import suggest
 from journeymap.demand_rules import DemandRules
 from journeymap.discovery.template_language import (
@@ -119,20 +120,18 @@ def _base_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
     def build() -> Any:
         name = demand_column_of(log, spec)
         t = log.table
-        aggregates: dict[str, Any] = {}
+        per_case = case_times_expr(log).select("case", "e2e_s")
         if name is not None:
             column = t[name].cast("string")
-            aggregates["demand"] = column.first(
-                order_by=[t.timestamp, t.source_row], include_null=False
-            )
-        if log.has("channel"):
-            aggregates["channel"] = t.channel.min()
-        per_case = case_times_expr(log).select("case", "e2e_s")
-        if aggregates:
-            per_case = per_case.join(t.group_by("case").aggregate(**aggregates), "case")
-        if "demand" not in per_case.columns:
+            first = column.first(order_by=[t.timestamp, t.source_row], include_null=False)
+            per_case = per_case.join(t.group_by("case").aggregate(demand=first), "case")
+        else:
             per_case = per_case.mutate(demand=ibis.null("string"))
-        if "channel" not in per_case.columns:
+        if log.has("channel"):  # a case's channel: the lowest of its known ones
+            contacts = case_contacts_expr(log)
+            channels = contacts.select("case", channel=contacts.lowest_channel)
+            per_case = per_case.join(channels, "case")
+        else:
             per_case = per_case.mutate(channel=ibis.null("string"))
         d = demand_expr(log, rules).select("case", "failure")
         v = case_variants_expr(log)

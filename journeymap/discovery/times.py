@@ -44,6 +44,7 @@ def case_sequences_expr(log: EventLog) -> Any:
         if log.has("start_timestamp"):
             first = ibis.least(ev.start_timestamp.min(), first)  # LEAST skips a NULL start
         per_case = ev.group_by("case").aggregate(
+            # Every event has an activity (a row without one is rejected when read).
             sequence=log.engine.collect_ordered(ev.activity, [ev.position]),
             events=ev.count(),
             start=first,

@@ -143,6 +143,9 @@ class Engine(ABC):
     def collect_ordered(self, value: Any, order_by: Sequence[Any]) -> Any:
         """Ibis aggregate: the values of ``value`` in each group as an array, ordered by
         the ``order_by`` columns (which must not tie), in the form the engine runs.
+        ``value`` must not be NULL in the rows collected (callers filter them out): the
+        engine then need not (DuckDB's filter of NULLs took a third of the aggregate's
+        time on the activity sequences).
 
         Examples
         --------
@@ -153,7 +156,7 @@ class Engine(ABC):
         ...     engine.ibis.execute(t.aggregate(s=engine.collect_ordered(t.v, [t.p])))["s"][0]
         ['a', 'b', 'c']
         """
-        return value.collect(order_by=list(order_by))
+        return value.collect(order_by=list(order_by), include_null=True)
 
     def previous_known(self, value: Any, *, group_by: Any, order_by: Sequence[Any]) -> Any:
         """Ibis expression: for each row, the last non-NULL ``value`` among the rows
