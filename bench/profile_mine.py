@@ -86,7 +86,7 @@ def instrument() -> None:
     log_cls = eventlog.EventLog
     derived = log_cls.derived
 
-    def derived_label(log, key, build):
+    def derived_label(log, key, build, **options):
         if key in log._derived:
             return None  # kept from before: no work
         # flow_<hash> and demand_<hash>: one table per set of rules
