@@ -30,6 +30,8 @@ NOT_MEASURES = {
     "journeymap.discovery.instants.seconds_between",
     # one group-by by case for two measures named apart: variants and case_times
     "journeymap.discovery.times.case_sequences_expr",
+    # one group-by by case for a case's customer and its channel, named apart
+    "journeymap.analysis.journeys.case_contacts_expr",
     "journeymap.discovery.times.iso_week",
     "journeymap.discovery.portable.count_where",  # a count every engine gives alike
     "journeymap.discovery.portable.median_where",

@@ -37,7 +37,7 @@ import pandas as pd
 
 from journeymap.analysis.demand import DemandRules, demand_expr, demand_notes
 from journeymap.analysis.handoffs import handoffs_per_case_expr
-from journeymap.analysis.journeys import case_contacts_expr
+from journeymap.analysis.journeys import case_channel_expr
 from journeymap.analysis.rework import rework_per_case_expr
 from journeymap.discovery.ordering import handler_role
 from journeymap.eventlog import EventLog
@@ -79,10 +79,8 @@ def _flow_expr(log: EventLog, rules: DemandRules, dirty: tuple[str, ...]) -> Any
     if dirty:
         per_case = t.group_by("case").aggregate(dirty=t.activity.isin(list(dirty)).any())
         joined = joined.join(per_case, "case")
-    if log.has("channel"):  # a case's channel: the lowest of its known ones
-        contacts = case_contacts_expr(log)
-        channels = contacts.select("case", channel=contacts.lowest_channel)
-        joined = joined.join(channels, "case")
+    if log.has("channel"):
+        joined = joined.join(case_channel_expr(log), "case")
     if not dirty:
         joined = joined.mutate(dirty=ibis.literal(False))
     level = handler_role(log)

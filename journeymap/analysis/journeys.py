@@ -40,6 +40,7 @@ __all__ = [
     "JOURNEY_COLUMNS",
     "PATH_SEPARATOR",
     "CustomerJourneys",
+    "case_channel_expr",
     "case_contacts_expr",
     "case_customer",
     "customer_journey_log",
@@ -124,6 +125,14 @@ def case_contacts_expr(log: EventLog) -> Any:
         return t.group_by("case").aggregate(**aggregates)
 
     return log.derived("case_contacts", build)
+
+
+def case_channel_expr(log: EventLog) -> Any:
+    """Ibis table, one row per case: ``case`` and ``channel``, the case's channel: the
+    smallest of its events' known channels (code point order; NULL without one). The
+    channel role must be mapped."""
+    contacts = case_contacts_expr(log)
+    return contacts.select("case", channel=contacts.lowest_channel)
 
 
 def _need_customer(log: EventLog) -> None:

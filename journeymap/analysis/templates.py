@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.demand import demand_expr
-from journeymap.analysis.journeys import case_contacts_expr
+from journeymap.analysis.journeys import case_channel_expr
 from journeymap.config import suggest
 from journeymap.demand_rules import DemandRules
 from journeymap.discovery.template_language import (
@@ -127,10 +127,8 @@ def _base_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
             per_case = per_case.join(t.group_by("case").aggregate(demand=first), "case")
         else:
             per_case = per_case.mutate(demand=ibis.null("string"))
-        if log.has("channel"):  # a case's channel: the lowest of its known ones
-            contacts = case_contacts_expr(log)
-            channels = contacts.select("case", channel=contacts.lowest_channel)
-            per_case = per_case.join(channels, "case")
+        if log.has("channel"):
+            per_case = per_case.join(case_channel_expr(log), "case")
         else:
             per_case = per_case.mutate(channel=ibis.null("string"))
         d = demand_expr(log, rules).select("case", "failure")
