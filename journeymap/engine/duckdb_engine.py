@@ -6,7 +6,7 @@ Parquet itself. Each engine is its own in-memory database, closed with the engin
 The database compresses the tables it is asked to (:meth:`DuckDBEngine.compact`): the
 events and the events in case order, which most analyses read, take a seventh of the
 memory they took (a million events: 341 MB of tables, then 46 MB), and the run's peak
-falls by a quarter at no cost in time (the compressed tables are read no slower).
+falls by a fifth to a quarter at no cost in time (compressed tables are read no slower).
 """
 
 from __future__ import annotations
