@@ -331,6 +331,38 @@ def test_record_numbers_follow_the_file_across_parallel_chunks(tmp_path):
     assert log.events + log.rejected_rows == n
 
 
+def test_record_numbers_around_a_line_the_reader_cannot_split(tmp_path):
+    # The file is read and typed in one pass: the rows read are numbered by their place
+    # in the typed table, and a line the reader rejects (one value too many) keeps its
+    # record number, the rows after it theirs.
+    n = 300_000
+    path = tmp_path / "big.csv"
+    rows = [
+        f"C{i // 4},step {i % 4},2024-01-01 09:00,{i + 1}" + (",extra" if i == 250_000 else "")
+        for i in range(n)
+    ]
+    path.write_text("case,activity,timestamp,n\n" + "\n".join(rows) + "\n")
+    log = jm.read_log(str(path))
+    events = log.to_pandas()
+    assert (events["source_row"].astype("int64") == events["n"].astype("int64")).all()
+    rejects = log.rejects()
+    assert list(rejects["source_row"]) == [250_001]
+    assert list(rejects["line"]) == [250_002]
+    assert log.events == n - 1
+
+
+def test_a_timestamp_column_empty_at_first_is_read_in_its_own_format(write_file):
+    # The format is chosen from the first values the column has, wherever they start.
+    rows = [f"C{i},a,2024-01-01 09:00,\n" for i in range(5)]
+    rows += [f"C{i},b,2024-01-02 09:00,31/01/2024 08:{i:02d}\n" for i in range(5, 8)]
+    path = write_file("sparse.csv", "case,activity,timestamp,start\n" + "".join(rows))
+    log = jm.read_log(str(path), start_timestamp="start")
+    assert log.rejected_rows == 0
+    starts = log.to_pandas().sort_values("source_row")["start_timestamp"]
+    assert starts.isna().tolist() == [True] * 5 + [False] * 3
+    assert str(starts.iloc[5]) == "2024-01-31 08:05:00+00:00"
+
+
 def test_table_cells_written_as_printf_and_the_formula_pattern_would(tmp_path):
     """The fast paths of the CSV writer (first character's code point, whole numbers
     without printf) give the bytes of the plain rule: printf for every float, a regular

@@ -169,6 +169,18 @@ class DuckDBEngine(Engine):
         self, raw: RawSource, mapping: dict[str, str | None], options: ReadOptions
     ) -> Ingested:
         loaded = load(self.con, raw, self.new_name("raw"))
+        try:
+            return self._ingest(loaded, raw, mapping, options)
+        finally:
+            loaded.close()
+
+    def _ingest(
+        self,
+        loaded: Loaded,
+        raw: RawSource,
+        mapping: dict[str, str | None],
+        options: ReadOptions,
+    ) -> Ingested:
         user = {r: c for r, c in mapping.items() if c is not None}
         implied = dict(raw.mapping)
         columns = set(loaded.columns)
@@ -221,7 +233,8 @@ def _informative_parts(
     if len(parts) < 2:
         return parts[0] if parts else activity
     counts = ", ".join(f"count(DISTINCT {quote_identifier(p)})" for p in parts)
-    distinct = con.execute(f"SELECT {counts} FROM {loaded.table}").fetchall()[0]
+    rows, params = loaded.rows()
+    distinct = con.execute(f"SELECT {counts} FROM {rows}", params).fetchall()[0]
     # The first part names the activity and always stays; a later part that holds one
     # value throughout tells nothing.
     kept = parts[:1] + [p for p, n in zip(parts[1:], distinct[1:], strict=True) if n > 1]

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import duckdb
 
 from journeymap.connectors.base import first_line
-from journeymap.engine.duckdb_load import Loaded
+from journeymap.engine.duckdb_load import Loaded, reject_table
 from journeymap.engine.duckdb_sql import (
     as_text_sql,
     count_parsed,
     first_row,
+    keeping_order,
     local_clock_sql,
     parse_sql,
     quote_identifier,
@@ -67,7 +68,8 @@ def ingest(
     The source is scanned once: every row goes into ``events`` with its rejection reason
     (NULL when valid) and, for rejected rows only, the raw text of its role columns;
     rejected rows are then moved to ``rejects``. ``raw`` may be a view over a copy of
-    the source (see :class:`~journeymap.engine.duckdb_load.Loaded`).
+    the source, or a CSV file that this one scan reads (see
+    :class:`~journeymap.engine.duckdb_load.Loaded`).
 
     Raises
     ------
@@ -87,7 +89,8 @@ def ingest(
     finally:
         con.execute("SET TimeZone = 'UTC'")
         for name in (raw.table, *raw.backing):
-            _drop(con, name)
+            if name:
+                _drop(con, name)
 
 
 def _ingest(
@@ -100,10 +103,14 @@ def _ingest(
     rejects: str,
 ) -> TypedTables:
     roles = mapping.columns()
-    kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {raw.table}").fetchall()}
+    if raw.csv is not None:  # read as text
+        kinds = dict.fromkeys(raw.columns, "VARCHAR")
+    else:
+        kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {raw.table}").fetchall()}
+    rows, rows_params = raw.rows()
     formats = {
         role: detect_format(
-            sample_values(con, raw.table, column),
+            sample_values(con, rows, column, rows_params, numbered=raw.csv is None),
             lambda values, formats: count_parsed(con, values, formats),
             column,
             given=options.timestamp_format,
@@ -200,16 +207,36 @@ def _ingest(
         f", CASE WHEN __reason IS NOT NULL THEN {as_text_sql(c, kinds[c])} END AS {name}"
         for c, name in hidden.items()
     )
-    layers = f"(SELECT *, {', '.join(texts)} FROM {raw.table})"
-    if derived:
-        layers = f"(SELECT *, {', '.join(derived)} FROM {layers})"
-    con.execute(f"SET TimeZone = '{options.timezone}'")  # a name checked against IANA's
-    sql = (
-        f"CREATE TABLE {events} AS SELECT __row AS source_row, {role_select}{attr_select}, "
-        f"{reason} AS __reason{raw_roles}{flags} FROM {layers}"
-    )
-    con.execute(sql, _used(params, sql))
-    con.execute("SET TimeZone = 'UTC'")
+
+    def create(source: str, more: dict[str, object]) -> str:
+        layers = f"(SELECT *, {', '.join(texts)} FROM {source})"
+        if derived:
+            layers = f"(SELECT *, {', '.join(derived)} FROM {layers})"
+        sql = (
+            f"CREATE TABLE {events} AS SELECT __row AS source_row, {role_select}"
+            f"{attr_select}, {reason} AS __reason{raw_roles}{flags} FROM {layers}"
+        )
+        con.execute(f"SET TimeZone = '{options.timezone}'")  # a name checked against IANA's
+        try:
+            con.execute(sql, _used({**params, **more}, sql))
+        finally:
+            con.execute("SET TimeZone = 'UTC'")
+        return events
+
+    if raw.csv is None:
+        create(raw.table, {})
+    else:
+        # The file is read, typed and validated in one pass, its rows written in the
+        # order read: each row's number is then its place in the table.
+        with keeping_order(con):
+            unread = raw.csv.read(
+                con, lambda query, more: create(f"(SELECT 0 AS __row, * FROM ({query}))", more)
+            )
+        con.execute(f"UPDATE {events} SET source_row = rowid + 1")
+        if unread:
+            if raw.rejects is not None:
+                raise ValueError("a source has reader rejects from the connector and the engine")
+            raw.rejects = reject_table(con, f"{events}_reader_rejects", unread)
     reader_rejects = raw.rejects
 
     by_source = {src: quote_identifier(name) for name, src in attributes.items()}

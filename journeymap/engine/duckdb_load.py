@@ -1,16 +1,20 @@
 """On DuckDB: a connector's source into one raw table with its records numbered.
 
 Batches (Arrow, or pandas frames) are appended in order, adding columns as they appear.
-CSV and Parquet files are scanned by DuckDB itself: every CSV column as text
-(``all_varchar``), lines DuckDB cannot split kept as reader rejects with their line
-number. Either way the raw table has ``__row`` (1 = first record, in source order) and
-the source's columns, and nothing is lost before validation.
+Parquet files are scanned by DuckDB itself. Either way the raw table has ``__row`` (1 =
+first record, in source order) and the source's columns, and nothing is lost before
+validation.
+
+A CSV file is not copied: typing reads it (:class:`CsvRead`), every column as text, in
+the one pass that also types and validates it; lines DuckDB cannot split are kept as
+reader rejects with their line number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -31,7 +35,12 @@ from journeymap.connectors.textfiles import remove_tree, scratch_dir
 from journeymap.engine.duckdb_sql import copy_numbered, first_row, quote_identifier
 from journeymap.errors import EmptyLogError, SourceError
 
-__all__ = ["Loaded", "load"]
+__all__ = ["CsvRead", "Loaded", "load", "reject_table"]
+
+
+#: Makes a table of a query's rows: ``create(query, params)`` runs the query (its rows
+#: in the file's order) into a table and returns that table's name.
+Create = Callable[[str, dict[str, object]], str]
 
 
 @dataclass
@@ -40,7 +49,8 @@ class Loaded:
 
     Attributes
     ----------
-    table : the table or view with ``__row`` and the source columns.
+    table : the table or view with ``__row`` and the source columns; empty when
+        ``csv`` is given.
     columns : the source column names in source order (without ``__row``).
     source : how to name the source in messages.
     rejects : a table of records the reader could not read (``__row``, ``line``,
@@ -49,6 +59,8 @@ class Loaded:
     backing : tables behind a ``table`` that is a view, dropped with it.
     renumber : whether the rows were numbered without the reader's rejects, which then
         take their record numbers among them (False for a preset's events).
+    csv : a CSV file, read where its rows are typed (:meth:`CsvRead.read`), or None.
+    scratch : files to remove once the source is read.
     """
 
     table: str
@@ -58,11 +70,29 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
     backing: tuple[str, ...] = ()
     renumber: bool = True
+    csv: CsvRead | None = None
+    scratch: list[Path] = field(default_factory=list)
+
+    def rows(self) -> tuple[str, dict[str, object]]:
+        """SQL for the source's rows (a table, or a CSV file's scan that skips the lines
+        it cannot split) in a FROM clause, and its parameters."""
+        if self.csv is not None:
+            return self.csv.scan()
+        return self.table, {}
+
+    def close(self) -> None:
+        """Remove the scratch files (a CSV file's copy without its broken lines)."""
+        if self.csv is not None:
+            self.csv.close()
+        for path in self.scratch:
+            remove_tree(path)
+        self.scratch = []
 
 
 def load(con: duckdb.DuckDBPyConnection, raw: RawSource, table: str) -> Loaded:
-    """Load ``raw`` into ``con`` as ``table`` (a table, or a view over a copy); remove
-    its scratch files afterwards."""
+    """Load ``raw`` into ``con`` as ``table`` (a table, or a view over a copy), or get a
+    CSV file ready to be read (``Loaded.csv``); the caller closes what it returns, which
+    removes the source's scratch files."""
     try:
         if raw.scan is not None:
             loaded = _scan(con, raw.scan, raw.source, table)
@@ -70,15 +100,17 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawSource, table: str) -> Loaded:
             loaded = _append(con, raw, table)
         else:
             raise ValueError(f"{raw.source}: the connector gave neither batches nor a file")
-    finally:
+    except BaseException:
         for path in raw.scratch:
             remove_tree(path)
+        raise
+    loaded.scratch = list(raw.scratch)
     loaded.notes[:0] = raw.notes
     loaded.renumber = raw.rows_are_records
     if raw.rejects:
         if loaded.rejects is not None:
             raise ValueError("a source has reader rejects from the connector and the engine")
-        loaded.rejects = _reject_table(con, f"{table}_reader_rejects", raw.rejects)
+        loaded.rejects = reject_table(con, f"{table}_reader_rejects", raw.rejects)
     return loaded
 
 
@@ -135,7 +167,8 @@ def _non_empty(batches: Iterable[Any]) -> Iterable[Any]:
             yield batch
 
 
-def _reject_table(con: duckdb.DuckDBPyConnection, name: str, rejects: list[ReaderReject]) -> str:
+def reject_table(con: duckdb.DuckDBPyConnection, name: str, rejects: list[ReaderReject]) -> str:
+    """A table of the records a reader could not read (``__row``, ``line``, ``reason``)."""
     con.execute(f"CREATE TABLE {name} ({row_column} BIGINT, line BIGINT, reason VARCHAR)")
     con.executemany(
         f"INSERT INTO {name} VALUES (?, ?, ?)", [(r.record, r.line, r.reason) for r in rejects]
@@ -158,110 +191,143 @@ _REJECT_TEXT = 1000
 
 
 def _scan_csv(con: duckdb.DuckDBPyConnection, scan: FileScan, label: str, table: str) -> Loaded:
-    """Read a CSV file with quoting on and no sniffing, the broken lines the record
-    scan found left out, and account for every record: read or rejected."""
+    """A CSV file, its columns named and checked, ready to be read where it is typed."""
     records = scan.records
     if records is None:  # pragma: no cover - the CSV connector always scans
         raise ValueError(f"{label}: a CSV file reached the engine without its record scan")
     columns = _header_columns(con, records.header(), records.sep, scan.encoding, label)
     csv_connector.check_columns(columns, label, scan.sep)
-    text_encoding = "latin-1" if scan.encoding == "latin-1" else "utf-8"
-    excluded = dict(records.broken)
-    errors = f"{table}_errors"
-    for _ in range(_MAX_READS):
-        backing = _read_csv(con, scan, records, set(excluded), columns, table, errors, label)
-        counted = records.engine_lines(set(excluded))
-        found = con.execute(
-            "SELECT line, list(DISTINCT CAST(error_type AS VARCHAR) ORDER BY "
-            "CAST(error_type AS VARCHAR)), any_value(csv_line) "
-            f"FROM {quote_identifier(errors)} GROUP BY line ORDER BY line"
-        ).fetchall()
-        con.execute(f"DROP TABLE IF EXISTS {quote_identifier(errors)}")
-        con.execute(f"DROP TABLE IF EXISTS {quote_identifier(errors + '_scans')}")
-        rejected: dict[int, str] = {}
-        ran_on: list[int] = []
-        for line, kinds, csv_line in found:
-            physical = int(counted[int(line) - 1])
-            if "INVALID ENCODING" in kinds:
-                _drop_read(con, table, backing)
-                raise csv_connector.encoding_error(label, physical + 1, scan.encoding)
-            own = records.text(physical, text_encoding)
-            if csv_line and csv_line.lstrip("\r\n").count("\n") > own.count("\n"):
-                ran_on.append(physical)  # it swallowed the lines after it
-            kind = next((k for k in csv_connector.READER_REASONS if k in kinds), None)
-            rejected[physical] = (
-                csv_connector.READER_REASONS[kind] if kind else "the line cannot be read"
-            )
-        (accepted,) = first_row(con, f"SELECT count(*) FROM {table}") or (0,)
-        if not ran_on and int(accepted) + len(rejected) + len(excluded) == records.records:
-            break
-        _drop_read(con, table, backing)
-        if not ran_on:
-            raise SourceError(
-                f"{label}: {records.records:,} records in the file, but "
-                f"{int(accepted) + len(rejected) + len(excluded):,} read or rejected; "
-                "check the file's quotes around the rejected lines and read it again"
-            )
-        for physical in ran_on:
-            excluded[physical] = _RAN_ON
-    else:
-        raise SourceError(
-            f"{label}: stray quotes make the records impossible to tell apart; fix the "
-            "quotes the rejects file points at and read it again"
-        )
     notes = csv_connector.duplicate_header_notes(scan.path, columns, scan.encoding, scan.sep)
-    rejects = [
-        ReaderReject(
-            record=records.record_number(physical),
-            line=physical + 1,
-            reason=f"{why}: {_shortened(records.text(physical, text_encoding))}",
-        )
-        for physical, why in sorted({**excluded, **rejected}.items())
-    ]
-    loaded = Loaded(table=table, columns=columns, source=label, notes=notes, backing=backing)
-    if rejects:
-        loaded.rejects = _reject_table(con, f"{table}_reader_rejects", rejects)
-    return loaded
+    read = CsvRead(scan, records, columns, label, f"{table}_errors")
+    return Loaded(table="", columns=columns, source=label, notes=notes, csv=read)
 
 
-def _read_csv(
-    con: duckdb.DuckDBPyConnection,
-    scan: FileScan,
-    records: CsvRecords,
-    excluded: set[int],
-    columns: list[str],
-    table: str,
-    errors: str,
-    label: str,
-) -> tuple[str, ...]:
-    """One read of the file (or of a copy without ``excluded`` and NUL bytes)."""
-    folder = scratch_dir() if records.needs_copy(excluded) else None
-    path = records.write_copy(folder / "records.csv", excluded) if folder else scan.path
-    params: dict[str, object] = {
-        "path": str(path), "columns": {c: "VARCHAR" for c in columns}, "sep": records.sep,
-        "enc": scan.encoding, "rt": errors, "rs": f"{errors}_scans",
-    }  # fmt: skip
-    # Quoting on and no sniffing: a sniffer that meets a stray quote turns quoting off
-    # for the whole file, or gives up on it. DuckDB binds the parameters as literals.
-    query = (
-        "SELECT * FROM read_csv($path, header=true, auto_detect=false, columns=$columns, "
-        "delim=$sep, quote='\"', escape='\"', encoding=$enc, "
-        "store_rejects=true, rejects_table=$rt, rejects_scan=$rs)"
-    )
-    try:
-        return copy_numbered(con, table, query, params)
-    except duckdb.Error as exc:
-        con.execute(f"DROP TABLE IF EXISTS {table}_data")
-        raise _damaged(exc, label) from exc
-    finally:
-        if folder is not None:
-            remove_tree(folder)
+class CsvRead:
+    """The read of a CSV file: quoting on, no sniffing, every column as text, the broken
+    lines the record scan found left out, and every record accounted for (read, or
+    rejected with its line and reason).
+
+    The rows are read into whatever table :meth:`read` is asked to make of them (the
+    typed events), so that the file is read and typed in one pass, not copied first.
+    """
+
+    def __init__(
+        self, scan: FileScan, records: CsvRecords, columns: list[str], label: str, errors: str
+    ) -> None:
+        self._scan, self._records, self._columns = scan, records, columns
+        self._label, self._errors = label, errors
+        self._excluded = dict(records.broken)
+        self._copy: tuple[frozenset[int], Path] | None = None  # a copy without lines
+
+    def scan(self) -> tuple[str, dict[str, object]]:
+        """A ``read_csv`` call for the file's rows (in a FROM clause) that skips the
+        lines it cannot split, and its parameters: for a look at the rows (a sample of
+        values, distinct counts) without accounting for them."""
+        params = self._options(self._path(), self._errors)
+        del params["rt"], params["rs"]
+        return f"read_csv({_READ_OPTIONS}, ignore_errors=true)", params
+
+    def read(self, con: duckdb.DuckDBPyConnection, create: Create) -> list[ReaderReject]:
+        """Read the file with ``create`` (given the query and its parameters) into a
+        table, and return the records that were not read.
+
+        Raises
+        ------
+        SourceError
+            When the records cannot all be accounted for, or an encoding error.
+        """
+        scan, records, label, errors = self._scan, self._records, self._label, self._errors
+        text_encoding = "latin-1" if scan.encoding == "latin-1" else "utf-8"
+        excluded = self._excluded
+        for _ in range(_MAX_READS):
+            query = (
+                f"SELECT * FROM read_csv({_READ_OPTIONS}, store_rejects=true, "
+                "rejects_table=$rt, rejects_scan=$rs)"
+            )
+            try:
+                table = create(query, self._options(self._path(), errors))
+            except duckdb.Error as exc:
+                raise _damaged(exc, label) from exc
+            counted = records.engine_lines(set(excluded))
+            found = con.execute(
+                "SELECT line, list(DISTINCT CAST(error_type AS VARCHAR) ORDER BY "
+                "CAST(error_type AS VARCHAR)), any_value(csv_line) "
+                f"FROM {quote_identifier(errors)} GROUP BY line ORDER BY line"
+            ).fetchall()
+            con.execute(f"DROP TABLE IF EXISTS {quote_identifier(errors)}")
+            con.execute(f"DROP TABLE IF EXISTS {quote_identifier(errors + '_scans')}")
+            rejected: dict[int, str] = {}
+            ran_on: list[int] = []
+            for line, kinds, csv_line in found:
+                physical = int(counted[int(line) - 1])
+                if "INVALID ENCODING" in kinds:
+                    con.execute(f"DROP TABLE IF EXISTS {table}")
+                    raise csv_connector.encoding_error(label, physical + 1, scan.encoding)
+                own = records.text(physical, text_encoding)
+                if csv_line and csv_line.lstrip("\r\n").count("\n") > own.count("\n"):
+                    ran_on.append(physical)  # it swallowed the lines after it
+                kind = next((k for k in csv_connector.READER_REASONS if k in kinds), None)
+                rejected[physical] = (
+                    csv_connector.READER_REASONS[kind] if kind else "the line cannot be read"
+                )
+            (accepted,) = first_row(con, f"SELECT count(*) FROM {table}") or (0,)
+            if not ran_on and int(accepted) + len(rejected) + len(excluded) == records.records:
+                break
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            if not ran_on:
+                raise SourceError(
+                    f"{label}: {records.records:,} records in the file, but "
+                    f"{int(accepted) + len(rejected) + len(excluded):,} read or rejected; "
+                    "check the file's quotes around the rejected lines and read it again"
+                )
+            for physical in ran_on:
+                excluded[physical] = _RAN_ON
+        else:
+            raise SourceError(
+                f"{label}: stray quotes make the records impossible to tell apart; fix the "
+                "quotes the rejects file points at and read it again"
+            )
+        return [
+            ReaderReject(
+                record=records.record_number(physical),
+                line=physical + 1,
+                reason=f"{why}: {_shortened(records.text(physical, text_encoding))}",
+            )
+            for physical, why in sorted({**excluded, **rejected}.items())
+        ]
+
+    def close(self) -> None:
+        """Remove the copy of the file without its broken lines, if one was made."""
+        if self._copy is not None:
+            remove_tree(self._copy[1].parent)
+            self._copy = None
+
+    def _path(self) -> Path:
+        """The file, or a copy of it without the lines left out and NUL bytes."""
+        excluded = frozenset(self._excluded)
+        if not self._records.needs_copy(set(excluded)):
+            return self._scan.path
+        if self._copy is None or self._copy[0] != excluded:
+            self.close()
+            folder = scratch_dir()
+            path = self._records.write_copy(folder / "records.csv", set(excluded))
+            self._copy = (excluded, path)
+        return self._copy[1]
+
+    def _options(self, path: Path, errors: str) -> dict[str, object]:
+        return {
+            "path": str(path), "columns": {c: "VARCHAR" for c in self._columns},
+            "sep": self._records.sep, "enc": self._scan.encoding,
+            "rt": errors, "rs": f"{errors}_scans",
+        }  # fmt: skip
 
 
-def _drop_read(con: duckdb.DuckDBPyConnection, table: str, backing: tuple[str, ...]) -> None:
-    con.execute(f"DROP VIEW IF EXISTS {table}")
-    for name in backing:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+#: Quoting on and no sniffing: a sniffer that meets a stray quote turns quoting off for
+#: the whole file, or gives up on it. DuckDB binds the parameters as literals.
+_READ_OPTIONS = (
+    "$path, header=true, auto_detect=false, columns=$columns, delim=$sep, quote='\"', "
+    "escape='\"', encoding=$enc"
+)
 
 
 def _header_columns(

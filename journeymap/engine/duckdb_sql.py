@@ -180,15 +180,34 @@ def local_clock_sql(value: str, fmt: str, param: str) -> tuple[str, str] | None:
     return f"try_strptime({value}, ${param})", "false"
 
 
-def sample_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
+def sample_values(
+    con: duckdb.DuckDBPyConnection,
+    rows: str,
+    column: str,
+    params: dict[str, object] | None = None,
+    *,
+    numbered: bool = True,
+) -> list[str]:
     """The distinct non-empty values of a text column that a format is chosen from, in
-    order of first appearance (see :mod:`journeymap.engine.timestamps`)."""
+    order of first appearance (see :mod:`journeymap.engine.timestamps`).
+
+    ``rows`` is a table with ``__row`` or, not ``numbered``, a scan (with ``params``)
+    whose rows come in the source's order; only the first rows with a value are read.
+    """
     value = text_sql(column)
-    rows = con.execute(
-        f"SELECT v FROM (SELECT {value} AS v, __row FROM {table} WHERE {value} IS NOT NULL "
-        f"LIMIT {SAMPLE_ROWS}) GROUP BY v ORDER BY min(__row) LIMIT {SAMPLE_VALUES}"
-    ).fetchall()
-    return [r[0] for r in rows]
+    if numbered:
+        first = f"SELECT {value} AS v, __row FROM {rows} WHERE {value} IS NOT NULL"
+    else:
+        first = f"SELECT {value} AS v FROM {rows} WHERE {value} IS NOT NULL"
+    first += f" LIMIT {SAMPLE_ROWS}"
+    if not numbered:
+        first = f"SELECT v, row_number() OVER () AS __row FROM ({first})"
+    with keeping_order(con):
+        found = con.execute(
+            f"SELECT v FROM ({first}) GROUP BY v ORDER BY min(__row) LIMIT {SAMPLE_VALUES}",
+            params or {},
+        ).fetchall()
+    return [r[0] for r in found]
 
 
 def count_parsed(
