@@ -32,6 +32,7 @@ NOT_MEASURES = {
     "journeymap.discovery.times.case_sequences_expr",
     # one group-by by case for a case's customer and its channel, named apart
     "journeymap.analysis.journeys.case_contacts_expr",
+    "journeymap.discovery.activities.activity_names_expr",  # the distinct names, kept
     "journeymap.discovery.times.iso_week",
     "journeymap.discovery.portable.count_where",  # a count every engine gives alike
     "journeymap.discovery.portable.median_where",

@@ -36,6 +36,7 @@ from journeymap.demand_rules import (
     AttributeRule,
     DemandRules,
 )
+from journeymap.discovery.activities import activity_names_expr
 from journeymap.discovery.portable import count_where
 from journeymap.discovery.times import case_times_expr, iso_week, seconds_between
 from journeymap.errors import ConfigError, MappingError, option
@@ -194,7 +195,7 @@ def matching_activities(log: EventLog, patterns: tuple[str, ...]) -> list[str]:
         return []
     joined = "|".join(DemandRules.whole_word(p) for p in patterns)
     # Kept: each rule's patterns are matched against the same names.
-    names = log.derived("activity_names", lambda: log.table.select("activity").distinct())
+    names = activity_names_expr(log)
     pattern = log.engine.case_insensitive(joined)
     found = log.engine.fetch(names.filter(names.activity.re_search(pattern)))
     return sorted(str(a) for a in found["activity"])

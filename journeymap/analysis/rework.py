@@ -20,7 +20,9 @@ Definitions (shared/MEASURES.md, Rework):
 
 The per-event flags are computed once per log on the engine (from the events in case
 order, one more window) and reused by :func:`rework`, :func:`rework_per_case` and
-:func:`rework_summary`; only the small aggregates come back as pandas.
+:func:`rework_summary`; only the small aggregates come back as pandas. Only an activity
+that occurs more than once in a case can be rework there, so only those events are
+flagged (found by a count per case and activity; in service logs a few in a hundred).
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.discovery.activities import activity_names_expr
 from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.times import case_times_expr
 from journeymap.event_order import sum_seconds
 from journeymap.eventlog import EventLog
 
@@ -56,11 +60,12 @@ REWORK_CASE_COLUMNS = ["case", "rework_events", "redo_events", "self_loops"]
 
 
 def rework_flags(log: EventLog) -> Any:
-    """Ibis expression, one row per event: ``case``, ``activity``, ``rework``, ``redo``,
-    ``self_loop``, ``second`` (booleans; ``second`` marks the activity's second
-    occurrence in the case, one per case with rework of it) and ``wait_in_s`` (the wait
-    of the transition into the event; NULL for the first event of a case). Computed
-    once per log and kept on the engine.
+    """Ibis expression, one row per event of an activity that occurs more than once in
+    its case (every other event is no rework, redo or self-loop): ``case``,
+    ``activity``, ``rework``, ``redo``, ``self_loop``, ``second`` (booleans; ``second``
+    marks the activity's second occurrence in the case, one per case with rework of it)
+    and ``wait_in_s`` (the wait of the transition into the event; NULL for the first
+    event of a case). Computed once per log and kept on the engine.
     """
     return log.derived("rework_flags", lambda: _flags(log))
 
@@ -71,6 +76,10 @@ def _flags(log: EventLog) -> Any:
     ev = ordered_events(log)
     if not log.has("resource"):
         ev = ev.mutate(resource=ibis.null("string"))
+    # A self-loop repeats its activity too, so all three flags live in these events.
+    pairs = ev.group_by(["case", "activity"]).aggregate(occurrences=ev.count())
+    repeated = pairs.filter(pairs.occurrences > 1).select("case", "activity")
+    ev = ev.semi_join(repeated, ["case", "activity"])
     # Same case and activity, in case order: the previous occurrence of the activity.
     in_activity = ibis.window(group_by=[ev.case, ev.activity], order_by=ev.position)
     ev = ev.mutate(
@@ -146,7 +155,11 @@ def rework(log: EventLog) -> pd.DataFrame:
         self_loops=_count(ev.self_loop),
         rework_wait_s=sum_seconds(ev.wait_in_s, where=ev.rework),
     )
-    frame = log.engine.fetch(per_activity)
+    names = activity_names_expr(log)  # every activity, those never repeated too
+    listed = names.left_join(per_activity, "activity").select(
+        names.activity, *REWORK_COLUMNS[1:]
+    )
+    frame = log.engine.fetch(listed)
     frame["activity"] = frame["activity"].astype(str)
     for column in ("repeat_events", "cases", "redo_events", "self_loops"):
         frame[column] = frame[column].fillna(0).astype("int64")
@@ -192,10 +205,16 @@ def rework_per_case_expr(log: EventLog) -> Any:
 
     def build() -> Any:
         ev = rework_flags(log)
-        return ev.group_by("case").aggregate(
+        per_case = ev.group_by("case").aggregate(
             rework_events=_count(ev.rework),
             redo_events=_count(ev.redo),
             self_loops=_count(ev.self_loop),
+        )
+        cases = case_times_expr(log)  # every case, those without repeats too
+        joined = cases.left_join(per_case, "case")
+        return joined.select(
+            cases.case,
+            **{c: joined[c].fill_null(0).cast("int64") for c in REWORK_CASE_COLUMNS[1:]},
         )
 
     return log.derived("case_rework", build)

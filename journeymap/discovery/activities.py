@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -10,7 +11,7 @@ from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.times import seconds_between
 from journeymap.eventlog import EventLog
 
-__all__ = ["ACTIVITY_COLUMNS", "LANE_ROLES", "activity_stats"]
+__all__ = ["ACTIVITY_COLUMNS", "LANE_ROLES", "activity_names_expr", "activity_stats"]
 
 #: Roles an activity's swimlane can be taken from.
 LANE_ROLES = ("team", "resource", "channel")
@@ -18,6 +19,12 @@ ACTIVITY_COLUMNS = [
     "activity", "events", "cases", "pct_events", "first_in_cases", "last_in_cases",
     "median_processing_s", "lane", "lane_share",
 ]  # fmt: skip
+
+
+def activity_names_expr(log: EventLog) -> Any:
+    """Ibis table of the log's distinct activity names (column ``activity``), computed
+    once per log and kept on the engine."""
+    return log.derived("activity_names", lambda: log.table.select("activity").distinct())
 
 
 def activity_stats(
