@@ -156,9 +156,7 @@ def rework(log: EventLog) -> pd.DataFrame:
         rework_wait_s=sum_seconds(ev.wait_in_s, where=ev.rework),
     )
     names = activity_names_expr(log)  # every activity, those never repeated too
-    listed = names.left_join(per_activity, "activity").select(
-        names.activity, *REWORK_COLUMNS[1:]
-    )
+    listed = names.left_join(per_activity, "activity").select(names.activity, *REWORK_COLUMNS[1:])
     frame = log.engine.fetch(listed)
     frame["activity"] = frame["activity"].astype(str)
     for column in ("repeat_events", "cases", "redo_events", "self_loops"):
