@@ -445,3 +445,17 @@ def test_invisible_direction_controls_are_counted_per_role(tmp_path):
     )
     with jm.read_log(str(clean)) as log:
         assert not [n for n in log.notes if "direction" in n]
+
+
+def test_an_xes_log_exported_as_a_table_takes_the_standard_classifier(write_file):
+    # concept:name + lifecycle:transition, when the lifecycle tells something: counted
+    # over the whole file, which typing reads in the same pass as ever.
+    header = "case:concept:name,concept:name,lifecycle:transition,time:timestamp\n"
+    told = header + "1,Fix,start,2024-01-01T09:00:00Z\n1,Fix,complete,2024-01-01T10:00:00Z\n"
+    with jm.read_log(str(write_file("told.csv", told)), collapse_repeats="no") as log:
+        assert log.to_pandas()["activity"].tolist() == ["Fix - start", "Fix - complete"]
+        assert any("XES's standard classifier" in note for note in log.notes)
+    same = header + "1,Fix,complete,2024-01-01T09:00:00Z\n1,Fix,complete,2024-01-01T10:00:00Z\n"
+    with jm.read_log(str(write_file("same.csv", same)), collapse_repeats="no") as log:
+        assert log.to_pandas()["activity"].tolist() == ["Fix", "Fix"]
+        assert not any("classifier" in note for note in log.notes)
