@@ -230,7 +230,10 @@ def _ingest(
         # order read: each row's number is then its place in the table.
         with keeping_order(con):
             unread = raw.csv.read(
-                con, lambda query, more: create(f"(SELECT 0 AS __row, * FROM ({query}))", more)
+                con,
+                lambda query, more: create(
+                    f"(SELECT CAST(0 AS BIGINT) AS __row, * FROM ({query}))", more
+                ),
             )
         con.execute(f"UPDATE {events} SET source_row = rowid + 1")
         if unread:
