@@ -115,6 +115,18 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt():
     assert labels["Failure demand (repeat contact in doubt: see Demand)"] == "75.0%"
 
 
+def test_a_few_hand_offs_in_many_cases_do_not_read_as_none():
+    """One hand-off in 400 cases: 0.0025 per case, not 0.00."""
+    from journeymap.render.report import key_numbers
+
+    rows = [(f"c{i}", "Call", "2024-01-01 09:00", "Desk") for i in range(400)]
+    rows.append(("c0", "Fix", "2024-01-01 10:00", "Field"))
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "team"])
+    with jm.EventLog.from_frame(frame) as log:
+        labels = dict(key_numbers(jm.mine(log)))
+    assert labels["Hand-offs per case"] == "0.0025"
+
+
 def test_view_buttons_and_svgs(sample):
     _, html = sample
     doc = lxml.html.fromstring(html)

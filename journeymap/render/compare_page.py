@@ -15,7 +15,7 @@ from journeymap.render.change_words import change_text
 from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, esc, figure, pct, sortable_table
 from journeymap.render.report_svg import inline_svg
-from journeymap.render.words import MISSING, human_duration, thousands
+from journeymap.render.words import human_duration, ratio_text, thousands
 from journeymap.version import __version__
 
 __all__ = ["render_comparison"]
@@ -31,7 +31,7 @@ def _value(value: Any, kind: str) -> str:
         return pct(value)
     if kind == "duration":
         return human_duration(value)
-    return MISSING if value is None else f"{float(value):.2f}"
+    return ratio_text(value)
 
 
 def _measures(comparison: Any) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from journeymap.render.change_words import batch_summary
 from journeymap.render.report_assets import SCRIPT, STYLE
 from journeymap.render.report_html import esc, pct
-from journeymap.render.words import MISSING, human_duration, thousands
+from journeymap.render.words import MISSING, human_duration, ratio_text, thousands
 
 __all__ = ["INDEX_COLUMNS", "render_index"]
 
@@ -84,8 +84,7 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
     if kind == "duration":
         return _num_cell(value, human_duration(value))
     if kind == "ratio":
-        number = _number(value)
-        return _num_cell(value, MISSING if number is None else f"{number:.2f}")
+        return _num_cell(value, ratio_text(_number(value)))
     if kind == "limits":
         low, high = row.get("capability_lnpl_s"), value
         if _number(high) is None:

@@ -32,6 +32,7 @@ from journeymap.render.words import (
     period_text,
     plan_method,
     plan_sentences,
+    ratio_text,
     reintegration_sentences,
     thousands,
     total_wait_text,
@@ -55,7 +56,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     """The headline numbers as (label, text) pairs, in the order shown.
 
     Demand volume (cases), failure-demand %, one-stop %, clean %, end-to-end median
-    and p90, hand-offs per case (total hand-offs / cases, two decimals) and rework % of
+    and p90, hand-offs per case (total hand-offs / cases, :func:`ratio_text`) and rework % of
     cases (cases with a rework event / cases).
     """
     summary = summary_of(findings)
@@ -63,7 +64,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     e2e = summary["end_to_end"] or {}
     handoffs = summary.get("handoffs")
     rework = summary.get("rework")
-    per_case = f"{handoffs['total'] / cases:.2f}" if handoffs is not None and cases else MISSING
+    per_case = ratio_text(handoffs["total"] / cases) if handoffs is not None and cases else MISSING
     rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
     return [
         ("Demand (cases)", thousands(cases)),

@@ -147,6 +147,28 @@ def thousands(n: Any) -> str:
     return f"{int(_round_half_up(float(n), 0)):,}"
 
 
+def ratio_text(value: Any) -> str:
+    """A ratio such as hand-offs per case: two decimals; a positive one that two
+    decimals would show as 0.00 keeps two significant digits, so that a few hand-offs
+    in many cases never read as none. ``None`` and NaN give ``"–"``.
+
+    Examples
+    --------
+    >>> ratio_text(1.5), ratio_text(11 / 4580), ratio_text(0), ratio_text(None)
+    ('1.50', '0.0024', '0.00', '–')
+    >>> ratio_text(0.004996), ratio_text(2e-7)
+    ('0.0050', '0.00000020')
+    """
+    if _is_missing(value):
+        return MISSING
+    number = float(value)
+    if number == 0 or abs(number) >= 0.005:
+        return f"{number:.2f}"
+    # Two significant digits: as many decimals as reach the second one.
+    decimals = 1 - math.floor(math.log10(abs(float(f"{number:.1e}"))))
+    return f"{number:.{decimals}f}"
+
+
 def total_wait_text(seconds: float | None) -> str:
     """A total waiting time as text: the sum of many customers' waits, read in days.
 
