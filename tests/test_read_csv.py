@@ -460,3 +460,21 @@ def test_an_xes_log_exported_as_a_table_takes_the_standard_classifier(write_file
     with jm.read_log(str(write_file("same.csv", same)), collapse_repeats="no") as log:
         assert log.to_pandas()["activity"].tolist() == ["Fix", "Fix"]
         assert not any("classifier" in note for note in log.notes)
+
+
+def test_scratch_copies_are_removed_once_read(write_file, tmp_path, monkeypatch):
+    # A gzip is decompressed, and a file with a NUL byte copied without it, into private
+    # folders in the temporary directory: gone once the log is read, or fails to be.
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    text = "case,activity,timestamp\n1,a,2024-01-01 09:00\n2,b\x00,2024-01-01 10:00\n"
+    packed = tmp_path / "log.csv.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    with jm.read_log(str(packed)) as log:
+        assert log.events == 2
+    with pytest.raises(jm.JourneymapError, match="time"):  # no such column
+        jm.read_log(str(packed), timestamp="time")
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -100,17 +100,17 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawSource, table: str) -> Loaded:
             loaded = _append(con, raw, table)
         else:
             raise ValueError(f"{raw.source}: the connector gave neither batches nor a file")
+        loaded.notes[:0] = raw.notes
+        loaded.renumber = raw.rows_are_records
+        if raw.rejects:
+            if loaded.rejects is not None:
+                raise ValueError("a source has reader rejects from the connector and the engine")
+            loaded.rejects = reject_table(con, f"{table}_reader_rejects", raw.rejects)
     except BaseException:
         for path in raw.scratch:
             remove_tree(path)
         raise
     loaded.scratch = list(raw.scratch)
-    loaded.notes[:0] = raw.notes
-    loaded.renumber = raw.rows_are_records
-    if raw.rejects:
-        if loaded.rejects is not None:
-            raise ValueError("a source has reader rejects from the connector and the engine")
-        loaded.rejects = reject_table(con, f"{table}_reader_rejects", raw.rejects)
     return loaded
 
 
