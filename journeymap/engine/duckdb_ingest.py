@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from journeymap.connectors.base import first_line
-from journeymap.engine.duckdb_load import Loaded, reject_table
+from journeymap.engine.duckdb_load import Loaded
 from journeymap.engine.duckdb_sql import (
     as_text_sql,
     count_parsed,
@@ -237,9 +237,7 @@ def _ingest(
             )
         con.execute(f"UPDATE {events} SET source_row = rowid + 1")
         if unread:
-            if raw.rejects is not None:
-                raise ValueError("a source has reader rejects from the connector and the engine")
-            raw.rejects = reject_table(con, f"{events}_reader_rejects", unread)
+            raw.keep_rejects(con, f"{events}_reader_rejects", unread)
     reader_rejects = raw.rejects
 
     by_source = {src: quote_identifier(name) for name, src in attributes.items()}

@@ -35,7 +35,7 @@ from journeymap.connectors.textfiles import remove_tree, scratch_dir
 from journeymap.engine.duckdb_sql import copy_numbered, first_row, quote_identifier
 from journeymap.errors import EmptyLogError, SourceError
 
-__all__ = ["CsvRead", "Loaded", "load", "reject_table"]
+__all__ = ["CsvRead", "Loaded", "load"]
 
 
 #: Makes a table of a query's rows: ``create(query, params)`` runs the query (its rows
@@ -80,8 +80,22 @@ class Loaded:
             return self.csv.scan()
         return self.table, {}
 
+    def keep_rejects(
+        self, con: duckdb.DuckDBPyConnection, name: str, rejects: list[ReaderReject]
+    ) -> None:
+        """Keep the records a reader could not read as the table ``name`` (``__row``,
+        ``line``, ``reason``): the connector's or the engine's, never both."""
+        if self.rejects is not None:
+            raise ValueError("a source has reader rejects from the connector and the engine")
+        con.execute(f"CREATE TABLE {name} ({row_column} BIGINT, line BIGINT, reason VARCHAR)")
+        con.executemany(
+            f"INSERT INTO {name} VALUES (?, ?, ?)", [(r.record, r.line, r.reason) for r in rejects]
+        )
+        self.rejects = name
+
     def close(self) -> None:
-        """Remove the scratch files (a CSV file's copy without its broken lines)."""
+        """Remove the scratch files (the connector's, and a CSV file's copy without its
+        broken lines)."""
         if self.csv is not None:
             self.csv.close()
         for path in self.scratch:
@@ -103,9 +117,7 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawSource, table: str) -> Loaded:
         loaded.notes[:0] = raw.notes
         loaded.renumber = raw.rows_are_records
         if raw.rejects:
-            if loaded.rejects is not None:
-                raise ValueError("a source has reader rejects from the connector and the engine")
-            loaded.rejects = reject_table(con, f"{table}_reader_rejects", raw.rejects)
+            loaded.keep_rejects(con, f"{table}_reader_rejects", raw.rejects)
     except BaseException:
         for path in raw.scratch:
             remove_tree(path)
@@ -167,15 +179,6 @@ def _non_empty(batches: Iterable[Any]) -> Iterable[Any]:
             yield batch
 
 
-def reject_table(con: duckdb.DuckDBPyConnection, name: str, rejects: list[ReaderReject]) -> str:
-    """A table of the records a reader could not read (``__row``, ``line``, ``reason``)."""
-    con.execute(f"CREATE TABLE {name} ({row_column} BIGINT, line BIGINT, reason VARCHAR)")
-    con.executemany(
-        f"INSERT INTO {name} VALUES (?, ?, ?)", [(r.record, r.line, r.reason) for r in rejects]
-    )
-    return name
-
-
 def _scan(con: duckdb.DuckDBPyConnection, scan: FileScan, label: str, table: str) -> Loaded:
     if scan.kind == "csv":
         return _scan_csv(con, scan, label, table)
@@ -223,9 +226,7 @@ class CsvRead:
         """A ``read_csv`` call for the file's rows (in a FROM clause) that skips the
         lines it cannot split, and its parameters: for a look at the rows (a sample of
         values, distinct counts) without accounting for them."""
-        params = self._options(self._path(), self._errors)
-        del params["rt"], params["rs"]
-        return f"read_csv({_READ_OPTIONS}, ignore_errors=true)", params
+        return f"read_csv({_READ_OPTIONS}, ignore_errors=true)", self._options()
 
     def read(self, con: duckdb.DuckDBPyConnection, create: Create) -> list[ReaderReject]:
         """Read the file with ``create`` (given the query and its parameters) into a
@@ -245,7 +246,7 @@ class CsvRead:
                 "rejects_table=$rt, rejects_scan=$rs)"
             )
             try:
-                table = create(query, self._options(self._path(), errors))
+                table = create(query, {**self._options(), "rt": errors, "rs": f"{errors}_scans"})
             except duckdb.Error as exc:
                 raise _damaged(exc, label) from exc
             counted = records.engine_lines(set(excluded))
@@ -314,11 +315,11 @@ class CsvRead:
             self._copy = (excluded, path)
         return self._copy[1]
 
-    def _options(self, path: Path, errors: str) -> dict[str, object]:
+    def _options(self) -> dict[str, object]:
+        """The parameters of :data:`_READ_OPTIONS` for the file (or its copy)."""
         return {
-            "path": str(path), "columns": {c: "VARCHAR" for c in self._columns},
+            "path": str(self._path()), "columns": {c: "VARCHAR" for c in self._columns},
             "sep": self._records.sep, "enc": self._scan.encoding,
-            "rt": errors, "rs": f"{errors}_scans",
         }  # fmt: skip
 
 
