@@ -1,16 +1,27 @@
-"""The ``journeymap`` console script: stop cleanly even while starting.
+"""The ``journeymap`` console script: stop cleanly even while starting, and leave
+quickly once done.
 
 Ctrl-C or SIGTERM before the command line is ready (while Python imports it) ends the
 run with ``Error: interrupted`` and exit code 130, as it does later, instead of a
 traceback. Then :func:`journeymap.cli.main` takes over.
+
+When the command is done, the process ends without Python taking its modules apart one
+by one: with pandas, Ibis, DuckDB and Arrow loaded that teardown took 0.6-0.7 s of every
+run (the sample log's `mine`: 0.72 s of 5.0; a million events: 0.66 s), and frees nothing
+the operating system does not free at exit. Exit handlers still run and the output is
+flushed first (:func:`leave`).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import signal
 import sys
+import threading
 
-__all__ = ["main"]
+__all__ = ["leave", "main"]
 
 
 def _stopped_while_starting(signum: int, frame: object) -> None:
@@ -24,4 +35,30 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _stopped_while_starting)
     from journeymap.cli import main as run
 
-    run()
+    try:
+        run()
+    except SystemExit as stop:
+        leave(stop.code)
+    leave(0)
+
+
+def leave(code: object) -> None:
+    """End the process with ``code`` as :class:`SystemExit` would (None is 0, a number
+    is itself, anything else is printed to stderr and gives 1), after running the exit
+    handlers and flushing the output, but without tearing the interpreter down.
+
+    While a thread that is not a daemon still runs, the process ends the ordinary way,
+    which waits for it.
+    """
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if any(not t.daemon and t.is_alive() for t in others):
+        raise SystemExit(code)
+    atexit._run_exitfuncs()  # what Python runs at exit: temporary folders, logging
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to say
+            stream.flush()
+    os._exit(code)

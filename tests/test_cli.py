@@ -186,3 +186,49 @@ def test_the_command_line_starts_without_the_engine_or_pandas():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "stderr"),
+    [("None", 0, ""), ("3", 3, ""), ("'Error: no such file'", 1, "Error: no such file\n")],
+)
+def test_the_console_script_leaves_as_system_exit_would(code, status, stderr):
+    """The console script ends the process without tearing the interpreter down (an
+    object's finaliser at teardown does not run), but with SystemExit's exit status and
+    message, after the exit handlers, with its output flushed."""
+    import subprocess
+    import sys
+
+    script = (
+        "import atexit, sys\n"
+        "from journeymap.command import leave\n"
+        "atexit.register(lambda: print('exit handler ran'))\n"
+        "class Kept:\n"
+        "    def __del__(self): print('torn down')\n"
+        "kept = Kept()\n"
+        "sys.stdout.write('unflushed')\n"
+        f"leave({code})\n"
+        "print('not reached')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        status,
+        "unflushedexit handler ran\n",
+        stderr,
+    )
+
+
+def test_the_console_script_waits_for_a_running_thread():
+    """A thread that is not a daemon still running: the process ends the ordinary way,
+    after it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import threading, time\n"
+        "from journeymap.command import leave\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
+        "leave(4)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (4, "thread done\n")
