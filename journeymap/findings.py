@@ -9,12 +9,14 @@ on the engine (:class:`~journeymap.engine.EngineTable`) until written or asked f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
 from journeymap.analysis.journeys import CustomerJourneys
+from journeymap.analysis.network import NetworkParts
 from journeymap.analysis.period import Period
 from journeymap.analysis.profile import Profile
 from journeymap.analysis.templates import Templates
@@ -116,7 +118,10 @@ class Findings:
     handoffs, pingpong, reintegration, handoff_summary : hand-offs at each level, and
         the reintegration candidates and summary at ``level``.
     network : the hand-off network at ``level``, a networkx DiGraph
-        (:func:`~journeymap.analysis.network.handoff_network`), or None.
+        (:func:`~journeymap.analysis.network.handoff_network`), or None; built from
+        ``network_parts`` when first asked for (networkx is imported then).
+    network_parts : the same network's nodes and edges as dictionaries
+        (:class:`~journeymap.analysis.network.NetworkParts`), or None.
     reintegration_plan : the groups of handlers that, working as one, would remove the
         most hand-off waiting
         (:func:`~journeymap.analysis.reintegration_plan.reintegration_plan`), or None.
@@ -149,7 +154,7 @@ class Findings:
     pingpong: pd.DataFrame | None = None
     reintegration: pd.DataFrame | None = None
     handoff_summary: dict[str, Any] | None = None
-    network: Any = None
+    network_parts: NetworkParts | None = None
     reintegration_plan: pd.DataFrame | None = None
     rework: pd.DataFrame | None = None
     rework_summary: dict[str, Any] | None = None
@@ -166,6 +171,11 @@ class Findings:
     def scope(self) -> MapScope:
         """What the journey map shows of the log."""
         return self.map.scope
+
+    @cached_property
+    def network(self) -> Any:
+        """The hand-off network at ``level`` as a networkx DiGraph, or None."""
+        return None if self.network_parts is None else self.network_parts.graph()
 
     @property
     def case_count(self) -> int:

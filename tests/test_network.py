@@ -17,8 +17,10 @@ from journeymap.analysis.network import (
     EDGE_ATTRIBUTES,
     handler_stats,
     handoff_network,
+    handoff_network_parts,
     network_from_tables,
 )
+from journeymap.analysis.reintegration_plan import propose_groups, reintegration_plan
 from journeymap.errors import MappingError
 from journeymap.render.handoffs import handoff_network_dot
 from shared_datasets import dataset
@@ -195,3 +197,37 @@ def test_the_renderer_draws_the_graph(log):
     bare.add_edge("A", "B", count=1)
     with pytest.raises(ValueError, match="'A' -> 'B' has no 'cases'"):
         handoff_network_dot(bare)
+
+
+def test_mine_keeps_the_network_as_parts_and_builds_the_graph_when_asked():
+    """`mine` computes the reintegration plan from the network's parts and does not
+    import networkx; `findings.network` is then the graph of `handoff_network`."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, journeymap as jm\n"
+        "from journeymap.analysis.network import handoff_network\n"
+        "with jm.read_log('sample_logs/service_desk.csv') as log:\n"
+        "    found = jm.mine(log)\n"
+        "    print('networkx' in sys.modules, len(found.reintegration_plan))\n"
+        "    g, h = found.network, handoff_network(log, level=found.level)\n"
+        "    print(g is found.network, g.graph == h.graph,\n"
+        "          list(g.nodes(data=True)) == list(h.nodes(data=True)),\n"
+        "          list(g.edges(data=True)) == list(h.edges(data=True)), len(g.edges))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert done.stdout.split("\n")[:2] == ["False 2", "True True True True 14"]
+
+
+def test_the_plan_from_parts_is_the_plan_from_the_graph(log):
+    parts = handoff_network_parts(log, level="team")
+    from_parts = reintegration_plan(log, level="team", network=parts)
+    from_graph = reintegration_plan(log, level="team", network=parts.graph())
+    pd.testing.assert_frame_equal(from_parts, from_graph)
+    assert propose_groups(parts, min_join_share=0.0) == propose_groups(
+        parts.graph(), min_join_share=0.0
+    )

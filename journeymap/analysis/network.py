@@ -18,6 +18,7 @@ centrality, paths, communities.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -38,9 +39,12 @@ __all__ = [
     "EDGE_ATTRIBUTES",
     "HANDLER_COLUMNS",
     "NODE_ATTRIBUTES",
+    "NetworkParts",
     "handler_stats",
     "handoff_network",
+    "handoff_network_parts",
     "network_from_tables",
+    "network_parts",
 ]
 
 HANDLER_COLUMNS = ["level", "handler", "events", "cases"]
@@ -128,12 +132,51 @@ def handoff_network(log: EventLog, *, level: str = "team") -> nx.DiGraph:
     >>> dict(g.in_degree(weight="count"))  # hand-offs each handler received
     {'X': 1, 'Y': 2}
     """  # noqa: E501
-    return network_from_tables(
+    return handoff_network_parts(log, level=level).graph()
+
+
+def handoff_network_parts(log: EventLog, *, level: str = "team") -> NetworkParts:
+    """The nodes and edges of :func:`handoff_network`, without networkx.
+
+    Raises
+    ------
+    MappingError
+        The role of ``level`` is not mapped.
+    """
+    return network_parts(
         handoffs(log, level=level),
         pingpong(log, level=level),
         handler_stats(log, level=level),
         level=level,
     )
+
+
+@dataclass(frozen=True)
+class NetworkParts:
+    """The hand-off network's nodes and edges with their attributes, as plain
+    dictionaries (:func:`network_parts`): what the reintegration plan reads, without
+    importing networkx (0.2 s); :meth:`graph` builds the networkx graph.
+
+    ``nodes`` maps each handler's name to its attributes (``events`` and ``cases``, or
+    none), ``edges`` each pair ``(from, to)`` to the edge's :data:`EDGE_ATTRIBUTES`;
+    both in the order of their names.
+    """
+
+    level: str
+    nodes: dict[str, dict[str, int]]
+    edges: dict[tuple[str, str], dict[str, Any]]
+
+    def graph(self) -> nx.DiGraph:
+        """The network as a networkx ``DiGraph`` (:func:`handoff_network`): nodes
+        inserted by name, edges by their two names."""
+        import networkx as nx  # when a graph is asked for: its import takes 0.2 s
+
+        graph = nx.DiGraph(level=self.level)
+        for name, attributes in self.nodes.items():
+            graph.add_node(name, **attributes)
+        for (source, target), attributes in self.edges.items():
+            graph.add_edge(source, target, **attributes)
+        return graph
 
 
 def network_from_tables(
@@ -143,7 +186,28 @@ def network_from_tables(
     *,
     level: str = "team",
 ) -> nx.DiGraph:
-    """The hand-off network of :func:`handoff_network`, from tables already computed.
+    """The hand-off network of :func:`handoff_network`, from tables already computed
+    (:func:`network_parts` says what they must hold).
+
+    Examples
+    --------
+    >>> matrix = pd.DataFrame({"level": "team", "from": ["Front"], "to": ["Back"],
+    ...     "count": [12], "cases": [10], "median_wait_s": [7200.0],
+    ...     "total_wait_s": [90000.0]})
+    >>> sorted(network_from_tables(matrix).edges(data="total_wait_s"))
+    [('Front', 'Back', 90000.0)]
+    """
+    return network_parts(matrix, pairs, handlers, level=level).graph()
+
+
+def network_parts(
+    matrix: pd.DataFrame,
+    pairs: pd.DataFrame | None = None,
+    handlers: pd.DataFrame | None = None,
+    *,
+    level: str = "team",
+) -> NetworkParts:
+    """The nodes and edges of the hand-off network, from tables already computed.
 
     ``matrix`` is a hand-off table (:data:`~journeymap.analysis.handoffs.HANDOFF_COLUMNS`),
     ``pairs`` a ping-pong table (:data:`~journeymap.analysis.handoffs.PINGPONG_COLUMNS`)
@@ -162,41 +226,43 @@ def network_from_tables(
     >>> matrix = pd.DataFrame({"level": "team", "from": ["Front"], "to": ["Back"],
     ...     "count": [12], "cases": [10], "median_wait_s": [7200.0],
     ...     "total_wait_s": [90000.0]})
-    >>> sorted(network_from_tables(matrix).edges(data="total_wait_s"))
-    [('Front', 'Back', 90000.0)]
+    >>> parts = network_parts(matrix)
+    >>> parts.nodes
+    {'Back': {}, 'Front': {}}
+    >>> parts.edges[("Front", "Back")]["pingpong"]
+    0
     """
-    import networkx as nx  # when a network is asked for: its import takes 0.2 s
-
     edges = _rows(matrix, "matrix", HANDOFF_COLUMNS, ("from", "to"), level)
     bounces = {} if pairs is None else _rows(pairs, "pingpong", PINGPONG_COLUMNS, ("a", "b"), level)
     lonely = sorted(set(bounces) - set(edges))
     if lonely:
         raise ValueError(f"pingpong lists {lonely[0][0]!r} -> {lonely[0][1]!r} without a hand-off")
-    graph = nx.DiGraph(level=level)
     names = {name for pair in edges for name in pair}
+    nodes: dict[str, dict[str, int]]
     if handlers is None:
-        graph.add_nodes_from(sorted(names))
+        nodes = {name: {} for name in sorted(names)}
     else:
         stats = _rows(handlers, "handlers", HANDLER_COLUMNS, ("handler",), level)
-        for (name,), row in sorted(stats.items()):
-            graph.add_node(name, events=int(row["events"]), cases=int(row["cases"]))
-        unknown = sorted(names - set(graph))
+        nodes = {
+            name: {"events": int(row["events"]), "cases": int(row["cases"])}
+            for (name,), row in sorted(stats.items())
+        }
+        unknown = sorted(names - set(nodes))
         if unknown:
             raise ValueError(f"handlers does not list {unknown[0]!r}, which hands off")
+    attributes: dict[tuple[str, str], dict[str, Any]] = {}
     for (source, target), row in sorted(edges.items()):
         bounce = bounces.get((source, target), {})
-        graph.add_edge(
-            source,
-            target,
-            count=int(row["count"]),
-            cases=int(row["cases"]),
-            median_wait_s=float(row["median_wait_s"]),
-            total_wait_s=float(row["total_wait_s"]),
-            pingpong=int(bounce.get("count", 0)),
-            pingpong_cases=int(bounce.get("cases", 0)),
-            weight=int(row["count"]),
-        )
-    return graph
+        attributes[(source, target)] = {
+            "count": int(row["count"]),
+            "cases": int(row["cases"]),
+            "median_wait_s": float(row["median_wait_s"]),
+            "total_wait_s": float(row["total_wait_s"]),
+            "pingpong": int(bounce.get("count", 0)),
+            "pingpong_cases": int(bounce.get("cases", 0)),
+            "weight": int(row["count"]),
+        }
+    return NetworkParts(level, nodes, attributes)
 
 
 def _rows(

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from journeymap.analysis.handoffs import check_level, handler_sequence
-from journeymap.analysis.network import handoff_network
+from journeymap.analysis.network import NetworkParts, handoff_network_parts
 from journeymap.eventlog import EventLog
 from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
 
@@ -73,7 +73,7 @@ PLAN_COLUMNS = [
 
 
 def propose_groups(
-    network: nx.DiGraph,
+    network: nx.DiGraph | NetworkParts,
     *,
     max_group: int = MAX_GROUP,
     min_join_share: float = MIN_JOIN_SHARE,
@@ -81,7 +81,8 @@ def propose_groups(
     """Groups of handlers that, working as one, would remove the most hand-off wait.
 
     The greedy agglomeration of the module docstring on ``network`` (a
-    :func:`~journeymap.analysis.network.handoff_network`, whose edges' ``total_wait_s``
+    :func:`~journeymap.analysis.network.handoff_network`, or its
+    :class:`~journeymap.analysis.network.NetworkParts`, whose edges' ``total_wait_s``
     it reads). Returns the groups of two handlers or more, each as its sorted names,
     most wait inside first (ties by the names). The same graph always gives the same
     groups.
@@ -153,11 +154,19 @@ def propose_groups(
     return [group for _, group in sorted(groups, key=lambda g: (-g[0], g[1]))]
 
 
-def _pair_waits(network: nx.DiGraph) -> dict[tuple[str, str], float]:
+def _edges(network: nx.DiGraph | NetworkParts) -> dict[tuple[str, str], dict[str, Any]]:
+    """The network's edges, each pair ``(from, to)`` with its attributes."""
+    if isinstance(network, NetworkParts):
+        return network.edges
+    return {(a, b): attributes for a, b, attributes in network.edges(data=True)}
+
+
+def _pair_waits(network: nx.DiGraph | NetworkParts) -> dict[tuple[str, str], float]:
     """The wait between each pair of handlers (both directions), keyed by sorted names;
     pairs without wait are left out."""
     waits: dict[tuple[str, str], list[float]] = {}
-    for a, b, wait in network.edges(data="total_wait_s"):
+    for (a, b), attributes in _edges(network).items():
+        wait = attributes.get("total_wait_s")
         if str(a) == str(b) or wait is None or not math.isfinite(float(wait)):
             continue
         key = (str(a), str(b)) if str(a) < str(b) else (str(b), str(a))
@@ -172,7 +181,7 @@ def reintegration_plan(
     level: str = "team",
     max_group: int = MAX_GROUP,
     min_join_share: float = MIN_JOIN_SHARE,
-    network: nx.DiGraph | None = None,
+    network: nx.DiGraph | NetworkParts | None = None,
 ) -> pd.DataFrame:
     """A reintegration plan: the groups of :func:`propose_groups`, with what each removes.
 
@@ -194,7 +203,8 @@ def reintegration_plan(
     min_join_share : a join must bring at least this share of the wait inside the
         joined group (0..1).
     network : the log's :func:`~journeymap.analysis.network.handoff_network` at
-        ``level``, when already computed.
+        ``level`` (or its :class:`~journeymap.analysis.network.NetworkParts`), when
+        already computed.
 
     Raises
     ------
@@ -223,27 +233,28 @@ def reintegration_plan(
     """
     check_level(log, level)
     if network is None:
-        network = handoff_network(log, level=level)
+        network = handoff_network_parts(log, level=level)
     groups = propose_groups(network, max_group=max_group, min_join_share=min_join_share)
-    all_wait = math.fsum(float(w) for _, _, w in network.edges(data="total_wait_s", default=0.0))
+    edges = _edges(network)
+    all_wait = math.fsum(float(e.get("total_wait_s", 0.0)) for e in edges.values())
 
     def inside(group: tuple[str, ...]) -> list[dict[str, Any]]:
-        return [network.edges[a, b] for a in group for b in group if network.has_edge(a, b)]
+        return [edges[a, b] for a in group for b in group if (a, b) in edges]
 
     # Ranked by the wait summed exactly (math.fsum), as the table shows it.
     waits = {group: math.fsum(float(e["total_wait_s"]) for e in inside(group)) for group in groups}
     groups.sort(key=lambda group: (-waits[group], group))
     rows = []
     for rank, group in enumerate(groups, 1):
-        edges, wait = inside(group), waits[group]
+        within, wait = inside(group), waits[group]
         rows.append(
             {
                 "level": level,
                 "group": rank,
                 "handlers": SEPARATOR.join(group),
                 "size": len(group),
-                "handoffs": sum(int(e["count"]) for e in edges),
-                "pingpongs": sum(int(e.get("pingpong", 0)) for e in edges),
+                "handoffs": sum(int(e["count"]) for e in within),
+                "pingpongs": sum(int(e.get("pingpong", 0)) for e in within),
                 "total_wait_s": wait,
                 "wait_pct": 100 * wait / all_wait if all_wait > 0 else math.nan,
             }

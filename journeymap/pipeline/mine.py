@@ -15,7 +15,7 @@ from journeymap.analysis.cases import case_table_expr
 from journeymap.analysis.demand import failure_matches
 from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
 from journeymap.analysis.journeys import customer_journey_log, journey_summary
-from journeymap.analysis.network import handler_stats, network_from_tables
+from journeymap.analysis.network import handler_stats, network_parts
 from journeymap.analysis.period import complete_period
 from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import reintegration
@@ -132,10 +132,10 @@ def mine(
                 say("reintegration candidates")
                 flows["reintegration"] = reintegration(log, level=level)
                 say("hand-off network and reintegration plan")
-                network = network_from_tables(
+                network = network_parts(
                     matrices[-1], pairs[-1], handler_stats(log, level=level), level=level
                 )
-                flows["network"] = network
+                flows["network_parts"] = network
                 flows["reintegration_plan"] = reintegration_plan(
                     log,
                     level=level,
