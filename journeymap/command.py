@@ -5,6 +5,11 @@ Ctrl-C or SIGTERM before the command line is ready (while Python imports it) end
 run with ``Error: interrupted`` and exit code 130, as it does later, instead of a
 traceback. Then :func:`journeymap.cli.main` takes over.
 
+Python's cyclic garbage collector runs less often than its default (every 10,000 new
+objects, not 700: :data:`YOUNG_OBJECTS`). Importing pandas and Ibis and building Ibis
+expressions make millions of objects that live for the whole run; with the default,
+0.42 s of the sample log's `mine` went to 430 collections, against 0.17 s in 28.
+
 When the command is done, the process ends without Python taking its modules apart one
 by one: with pandas, Ibis, DuckDB and Arrow loaded that teardown took 0.6-0.7 s of every
 run (the sample log's `mine`: 0.72 s of 5.0; a million events: 0.66 s), and frees nothing
@@ -16,12 +21,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import os
 import signal
 import sys
 import threading
 
-__all__ = ["leave", "main"]
+__all__ = ["YOUNG_OBJECTS", "leave", "main"]
+
+#: New objects between two collections of the youngest generation (Python's default:
+#: 700); the older generations keep their thresholds.
+YOUNG_OBJECTS = 10_000
 
 
 def _stopped_while_starting(signum: int, frame: object) -> None:
@@ -31,6 +41,7 @@ def _stopped_while_starting(signum: int, frame: object) -> None:
 
 def main() -> None:
     """Entry point of the ``journeymap`` console script."""
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
     signal.signal(signal.SIGINT, _stopped_while_starting)
     signal.signal(signal.SIGTERM, _stopped_while_starting)
     from journeymap.cli import main as run

@@ -232,3 +232,23 @@ def test_the_console_script_waits_for_a_running_thread():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (4, "thread done\n")
+
+
+def test_the_console_script_collects_garbage_less_often():
+    """The console script runs Python's youngest-generation collection every
+    YOUNG_OBJECTS new objects, not every 700, and keeps the older generations'."""
+    import gc
+    import subprocess
+    import sys
+
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.get_threshold()))\n"
+        "sys.argv = ['journeymap', '--version']\n"
+        "from journeymap.command import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    default = gc.get_threshold()
+    assert done.stdout.splitlines()[-1] == str((10_000, *default[1:]))
