@@ -5,7 +5,7 @@ by :func:`run_dot`. It runs ``dot`` the way :func:`graphviz.pipe` does (the same
 command, from :mod:`graphviz`'s backend, and its :class:`graphviz.ExecutableNotFound`
 and :class:`graphviz.CalledProcessError`), adding what ``graphviz.pipe`` cannot be told:
 a time limit, PNGs at 144 dpi, and a fixed PDF time stamp. The same DOT always gives the
-same bytes.
+same bytes. :class:`DotRuns` runs several at once, beside the work that goes on.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from journeymap.errors import MissingDependencyError, RenderError
 
-__all__ = ["OUTPUT_FORMATS", "run_dot"]
+__all__ = ["OUTPUT_FORMATS", "DotRuns", "run_dot"]
 
 #: Formats :func:`run_dot` produces (``plain`` is Graphviz's layout as text).
 OUTPUT_FORMATS = ("svg", "png", "pdf", "plain")
@@ -95,3 +96,40 @@ def run_dot(
     if format == "pdf":
         return _PDF_DATE.sub(rb"\g<1>19700101000000", output)
     return output
+
+
+class DotRuns:
+    """:func:`run_dot` on several pictures at once, while the caller goes on.
+
+    Each ``dot`` is a process of its own, so the pictures are laid out side by side (as
+    many as the machine has cores, at least two), and beside what the caller does
+    meanwhile (writing tables, drawing charts). :meth:`start` returns a future whose
+    ``result()`` is :func:`run_dot`'s (its bytes, or its error). Leaving the ``with``
+    block cancels the pictures not yet started and waits for those being drawn, as a
+    single :func:`run_dot` would be waited for.
+
+    Examples
+    --------
+    >>> with DotRuns() as runs:
+    ...     svg = runs.start("digraph { a -> b }", "svg")
+    ...     plain = runs.start("digraph { a -> b }", "plain")
+    ...     svg.result().startswith(b"<?xml"), plain.result().startswith(b"graph")
+    (True, True)
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="journeymap-dot"
+        )
+
+    def start(
+        self, source: str, format: str, *, timeout: float = 300.0, what: str = "the picture"
+    ) -> Future[bytes]:
+        """Start laying out ``source`` in ``format`` (arguments as :func:`run_dot`'s)."""
+        return self._pool.submit(run_dot, source, format, timeout=timeout, what=what)
+
+    def __enter__(self) -> DotRuns:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

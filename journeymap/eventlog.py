@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -105,6 +106,10 @@ class EventLog:
     owns_engine: bool = False
     #: Tables derived from the events once and reused by several analyses.
     _derived: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Views of a derived table (by key) made for subsets: each subset and its view.
+    _borrowers: dict[str, list[tuple[weakref.ref[EventLog], str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     # -- building ----------------------------------------------------------------
     @classmethod
@@ -341,8 +346,14 @@ class EventLog:
     def release(self, *keys: str) -> None:
         """Drop derived tables (see :meth:`derived`) that are no longer needed, to free
         the engine's memory. A table asked for again later is computed again.
-        Unknown or never-built keys are ignored."""
+        Unknown or never-built keys are ignored. A subset's table that is a view of
+        this one (:meth:`only_cases`) is released with it."""
         for key in keys:
+            for borrower, view in self._borrowers.pop(key, []):  # views of it go first
+                subset = borrower()
+                if subset is not None and subset._derived.get(key) == view:
+                    del subset._derived[key]
+                self.engine.drop(view)
             name = self._derived.pop(key, None)
             if name is not None:
                 self.engine.drop(name)
@@ -376,7 +387,7 @@ class EventLog:
         )
         subset = self.engine.table(name)
         events = int(self.engine.scalar(subset.count()))
-        return EventLog(
+        part = EventLog(
             engine=self.engine,
             table_name=name,
             rejects_name=self.rejects_name,
@@ -392,6 +403,17 @@ class EventLog:
             preset_reason=self.preset_reason,
             warnings=list(self.warnings),
         )
+        ordered = self._derived.get("ordered")
+        if ordered is not None:
+            # Whole cases are kept, and every column of the events in case order is
+            # computed within its case: the subset's are this log's, filtered (a view).
+            view = part._derived["ordered"] = self.engine.materialize(
+                self.engine.table(ordered).semi_join(self.engine.table(keys), "case"),
+                "subset_ordered",
+                view=True,
+            )
+            self._borrowers.setdefault("ordered", []).append((weakref.ref(part), view))
+        return part
 
     def __repr__(self) -> str:
         return (

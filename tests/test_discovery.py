@@ -264,6 +264,45 @@ def test_engine_looks_up_a_table_once_and_forgets_it_when_dropped():
     assert engine.con.execute(found).fetchall() == [(0,)]
 
 
+def test_a_subset_keeps_the_order_of_the_whole_log():
+    """A subset keeps whole cases, so its events in case order are the log's, filtered
+    (a view, not another ordering): the same as ordering the subset's own events, down
+    to the last known team and resource before each event."""
+    rows = [
+        ("1", "Log", "2024-01-01 09:00", "Front", "ann"),
+        ("1", "Fix", "2024-01-01 10:00", None, "bob"),
+        ("2", "Log", "2024-01-02 09:00", "Front", None),
+        ("2", "Close", "2024-01-02 09:00", "Back", "cy"),
+        ("1", "Fix", "2024-01-01 13:00", "Back", None),
+        ("1", "Close", "2024-01-02 09:00", "Front", "ann"),
+        ("3", "Log", "2024-01-03 09:00", None, "bob"),
+    ]
+    log = make_log(rows, extra=["team", "resource"])
+    part = log.only_cases(["1", "3"], label="two")
+    assert part._derived["ordered"].startswith("subset_ordered")
+    kept, own = (part.engine.fetch(e) for e in (part.ordered(), part.in_order()))
+    assert "prev_team" in kept.columns and len(kept) == 5
+
+    def by_place(frame):
+        return frame.sort_values(["case", "position"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by_place(kept), by_place(own))
+    # Releasing the log's table releases the subset's view of it first (PostgreSQL
+    # refuses to drop a table a view reads); the subset then orders its own events.
+    log.release("ordered")
+    assert "ordered" not in part._derived
+    again = part.engine.fetch(part.ordered())
+    assert not part._derived["ordered"].startswith("subset_ordered")
+    pd.testing.assert_frame_equal(by_place(again), by_place(own))
+    # The view of a subset no longer held is dropped all the same.
+    log.ordered()
+    gone = log.only_cases(["2"], label="one")._derived["ordered"]
+    views = "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+    assert (gone,) in log.engine.con.execute(views).fetchall()
+    log.release("ordered")
+    assert (gone,) not in log.engine.con.execute(views).fetchall()
+
+
 def test_only_cases_takes_ids_or_a_table_of_them_on_the_engine():
     log = make_log(ROWS)
     times = case_times_expr(log)

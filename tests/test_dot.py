@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from journeymap.dot import run_dot
+from journeymap.dot import DotRuns, run_dot
 from journeymap.errors import MissingDependencyError, RenderError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,26 @@ def test_only_the_first_lines_of_an_error(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     with pytest.raises(RenderError, match=r"as png: line 1 / line 2 / line 3$"):
         run_dot(GRAPH, "png")
+
+
+def test_pictures_are_drawn_side_by_side(monkeypatch, tmp_path):
+    # Each fake `dot` notes when it starts and ends: the second starts before the first
+    # ends. One that fails says why through its own result; the others are unaffected.
+    notes = tmp_path / "notes"
+    _fake_dot(
+        tmp_path,
+        f'read -r graph; echo "start $graph" >> {notes}; sleep 1; echo "end $graph" >> {notes}\n'
+        'case "$graph" in *bad*) echo "syntax error" >&2; exit 1;; esac; echo "drawn $graph"',
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    with DotRuns() as runs:
+        good = runs.start("good", "svg")
+        bad = runs.start("bad", "svg", what="the failure map")
+        assert good.result() == b"drawn good\n"
+        with pytest.raises(RenderError, match="could not draw the failure map as svg: syntax"):
+            bad.result()
+    lines = notes.read_text(encoding="utf-8").split()[::2]
+    assert lines == ["start", "start", "end", "end"]
 
 
 def test_one_graphviz_runner_in_the_code():

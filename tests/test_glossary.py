@@ -20,6 +20,8 @@ NOT_MEASURES = {
     "journeymap.analysis.demand.demand_notes",  # notes on rules that do not apply
     "journeymap.analysis.network.network_from_tables",  # the network from its tables
     "journeymap.analysis.network.network_parts",  # its nodes and edges, without networkx
+    "journeymap.analysis.network.network_edges",  # a network's edges, graph or parts
+    "journeymap.analysis.network.network_level",  # a network's level, graph or parts
     "journeymap.analysis.network.handoff_network_parts",
     "journeymap.discovery.model_graph.dfg_object",  # the DFG as pm4py's object
     "journeymap.discovery.model_graph.filter_noise",  # the DFG as pm4py takes it

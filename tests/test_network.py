@@ -187,6 +187,7 @@ def test_the_renderer_draws_the_graph(log):
     dot = handoff_network_dot(g, title="t")
     tables = network_from_tables(handoffs(log), pingpong(log), level="team")
     assert dot == handoff_network_dot(tables, title="t")
+    assert dot == handoff_network_dot(handoff_network_parts(log, level="team"), title="t")
     # Handlers with no hand-off (none here) and the order of insertion change nothing.
     shuffled = nx.DiGraph(level="team")
     shuffled.add_node("Lonely", events=1, cases=1)
@@ -200,17 +201,21 @@ def test_the_renderer_draws_the_graph(log):
 
 
 def test_mine_keeps_the_network_as_parts_and_builds_the_graph_when_asked():
-    """`mine` computes the reintegration plan from the network's parts and does not
-    import networkx; `findings.network` is then the graph of `handoff_network`."""
+    """`mine` computes the reintegration plan from the network's parts, and the report
+    draws the network from them: neither imports networkx. `findings.network` is then
+    the graph of `handoff_network`."""
     import subprocess
     import sys
 
     code = (
-        "import sys, journeymap as jm\n"
+        "import sys, tempfile, journeymap as jm\n"
         "from journeymap.analysis.network import handoff_network\n"
         "with jm.read_log('sample_logs/service_desk.csv') as log:\n"
         "    found = jm.mine(log)\n"
-        "    print('networkx' in sys.modules, len(found.reintegration_plan))\n"
+        "    with tempfile.TemporaryDirectory() as folder:\n"
+        "        written = jm.write_outputs(found, folder + '/out', report=True)\n"
+        "    print('networkx' in sys.modules, len(found.reintegration_plan),\n"
+        "          any(p.name == 'report.html' for p in written))\n"
         "    g, h = found.network, handoff_network(log, level=found.level)\n"
         "    print(g is found.network, g.graph == h.graph,\n"
         "          list(g.nodes(data=True)) == list(h.nodes(data=True)),\n"
@@ -220,7 +225,7 @@ def test_mine_keeps_the_network_as_parts_and_builds_the_graph_when_asked():
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
-    assert done.stdout.split("\n")[:2] == ["False 2", "True True True True 14"]
+    assert done.stdout.split("\n")[:2] == ["False 2 True", "True True True True 14"]
 
 
 def test_the_plan_from_parts_is_the_plan_from_the_graph(log):

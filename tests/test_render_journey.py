@@ -10,8 +10,10 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
+from journeymap.dot import DotRuns
 from journeymap.errors import JourneymapError, MissingDependencyError, RenderError
 from journeymap.render import DRAW_FORMATS, draw, human_duration, journey_dot, style, thousands
+from journeymap.render.pictures import start_drawing
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -317,9 +319,24 @@ def test_drawing_twice_gives_the_same_svg_and_png(tmp_path):
         assert one.read_bytes() == two.read_bytes(), one.name
 
 
+@needs_dot
+def test_a_drawing_started_early_writes_what_draw_writes(tmp_path):
+    # Started while other work goes on, written when the caller is ready.
+    dot = journey_dot(_dfg(), _activities(), lanes="team", title="t")
+    with DotRuns() as runs:
+        drawing = start_drawing(dot, tmp_path / "early", ["svg", "png"], runs)
+        assert not (tmp_path / "early.dot").exists()
+        files = drawing.finish()
+    direct = draw(dot, tmp_path / "now", ["svg", "png"])
+    assert [f.name for f in files] == ["early.dot", "early.svg", "early.png"]
+    assert [f.read_bytes() for f in files] == [f.read_bytes() for f in direct]
+
+
 def test_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="cannot draw format 'gif'"):
         draw("digraph {}", tmp_path / "m", ["svg", "gif"])
+    with DotRuns() as runs, pytest.raises(ValueError, match="cannot draw format 'gif'"):
+        start_drawing("digraph {}", tmp_path / "m", ["gif"], runs)
 
 
 def test_missing_dot_says_how_to_install_graphviz(tmp_path, monkeypatch):

@@ -43,7 +43,9 @@ __all__ = [
     "handler_stats",
     "handoff_network",
     "handoff_network_parts",
+    "network_edges",
     "network_from_tables",
+    "network_level",
     "network_parts",
 ]
 
@@ -177,6 +179,22 @@ class NetworkParts:
         for (source, target), attributes in self.edges.items():
             graph.add_edge(source, target, **attributes)
         return graph
+
+
+def network_edges(network: nx.DiGraph | NetworkParts) -> dict[tuple[str, str], dict[str, Any]]:
+    """The edges of a network (the graph or its parts), each pair ``(from, to)`` with
+    its attributes, in the graph's order."""
+    if isinstance(network, NetworkParts):
+        return network.edges
+    return {(a, b): attributes for a, b, attributes in network.edges(data=True)}
+
+
+def network_level(network: nx.DiGraph | NetworkParts) -> str:
+    """The handler level of a network (the graph or its parts): "team" or "resource";
+    a graph without one is taken as "team"."""
+    if isinstance(network, NetworkParts):
+        return network.level
+    return str(network.graph.get("level", "team"))
 
 
 def network_from_tables(

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from journeymap.analysis.handoffs import check_level, handler_sequence
-from journeymap.analysis.network import NetworkParts, handoff_network_parts
+from journeymap.analysis.network import NetworkParts, handoff_network_parts, network_edges
 from journeymap.eventlog import EventLog
 from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
 
@@ -154,18 +154,11 @@ def propose_groups(
     return [group for _, group in sorted(groups, key=lambda g: (-g[0], g[1]))]
 
 
-def _edges(network: nx.DiGraph | NetworkParts) -> dict[tuple[str, str], dict[str, Any]]:
-    """The network's edges, each pair ``(from, to)`` with its attributes."""
-    if isinstance(network, NetworkParts):
-        return network.edges
-    return {(a, b): attributes for a, b, attributes in network.edges(data=True)}
-
-
 def _pair_waits(network: nx.DiGraph | NetworkParts) -> dict[tuple[str, str], float]:
     """The wait between each pair of handlers (both directions), keyed by sorted names;
     pairs without wait are left out."""
     waits: dict[tuple[str, str], list[float]] = {}
-    for (a, b), attributes in _edges(network).items():
+    for (a, b), attributes in network_edges(network).items():
         wait = attributes.get("total_wait_s")
         if str(a) == str(b) or wait is None or not math.isfinite(float(wait)):
             continue
@@ -235,7 +228,7 @@ def reintegration_plan(
     if network is None:
         network = handoff_network_parts(log, level=level)
     groups = propose_groups(network, max_group=max_group, min_join_share=min_join_share)
-    edges = _edges(network)
+    edges = network_edges(network)
     all_wait = math.fsum(float(e.get("total_wait_s", 0.0)) for e in edges.values())
 
     def inside(group: tuple[str, ...]) -> list[dict[str, Any]]:

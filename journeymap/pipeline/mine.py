@@ -159,8 +159,11 @@ def mine(
         templates = check_templates(log, options)
     say("data quality")
     quality = profile(log)  # reads the events in case order (their ties)
-    # What is left reads per-case tables: free the per-event ones.
-    log.release("rework_flags", "ordered")
+    # What is left reads per-case tables: free the per-event ones. A map of some of the
+    # cases (a demand type's, the report's failure-demand map) filters the events in
+    # case order: they stay until the maps are made.
+    some_cases = chosen.demand != "all" or options.output.report
+    log.release("rework_flags", *([] if some_cases else ["ordered"]))
     say("demand, flow and capability")
     checked = check(
         log,
@@ -181,6 +184,7 @@ def mine(
     failure_map = None
     if options.output.report:
         failure_map = _failure_map(log, checked, activities, picture, lanes)
+    log.release("ordered")
     built = None
     if chosen.model != "none":
         say(f"{chosen.model} model (pm4py)")
@@ -260,9 +264,9 @@ def _failure_map(
         return None
     flags = activities.set_index("activity")[["rework_pct", "failure_activity"]]
     stats = activity_stats(subset, lanes=lanes).join(flags, on="activity")
-    shown = set(picture.activities["activity"])
-    stats = stats[stats["activity"].isin(shown)].reset_index(drop=True)
-    edges = dfg(subset, activities=sorted(set(stats["activity"])))
+    shown = stats["activity"].isin(set(picture.activities["activity"]))
+    stats = stats[shown].reset_index(drop=True)
+    edges = dfg(subset, activities=None if shown.all() else sorted(set(stats["activity"])))
     return _picture(subset, edges, stats, len(edges), len(stats), "failure demand")
 
 

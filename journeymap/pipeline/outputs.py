@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeymap.dot import run_dot
+from journeymap.dot import DotRuns
 from journeymap.findings import Findings, MapPicture
 from journeymap.interrupts import steps
 from journeymap.jsonout import iso_day, write_json
@@ -24,7 +26,7 @@ from journeymap.pipeline.staging import staged
 from journeymap.render.charts import xmr_svg_text
 from journeymap.render.handoffs import network_dot
 from journeymap.render.journey import journey_dot
-from journeymap.render.pictures import draw
+from journeymap.render.pictures import start_drawing
 from journeymap.render.report import render_report
 from journeymap.render.summary import summary
 from journeymap.render.template_map import template_dot
@@ -104,8 +106,11 @@ def write_outputs(
         output={"formats": chosen, "report": with_report},
         sha256=sha256,
     )
-    with staged(target, inputs=(source_path,) if source_path else ()) as folder:
-        written = _write(findings, folder, chosen, with_report, sha256, say)
+    with (
+        staged(target, inputs=(source_path,) if source_path else ()) as folder,
+        DotRuns() as runs,  # Graphviz draws while the tables and charts are written
+    ):
+        written = _write(findings, folder, chosen, with_report, sha256, say, runs)
         written.append(write_json(record, folder / RUN_RECORD))
     return [target / p.relative_to(folder) for p in written]
 
@@ -117,10 +122,15 @@ def _write(
     with_report: bool,
     sha256: str | None,
     say: Progress,
+    runs: DotRuns,
 ) -> list[Path]:
     engine = findings.log.engine
-    view = findings.options.map.view
     written: list[Path] = []
+    # The pictures first: Graphviz lays them out while the tables are written.
+    drawing = start_drawing(
+        _journey_map_dot(findings), out / "journey", [f for f in MAP_FORMATS if f in formats], runs
+    )
+    report_pictures = _start_report_pictures(findings, runs) if with_report else None
 
     say("tables")
     tables = out / "tables"
@@ -150,19 +160,7 @@ def _write(
         written.append(tables / "rejects.csv")
 
     say("drawing the journey map")
-    log = findings.log
-    title = (
-        f"{log.source}: {findings.case_count:,} cases, "
-        f"{log.events:,} events, {iso_day(findings.start)} to {iso_day(findings.end)}"
-    )
-    if findings.options.map.template is not None:
-        name = findings.options.map.template
-        dot_source = _template_map(findings, name, title=f"{title}; template '{name}'")
-    elif view == "handoffs":
-        dot_source = network_dot(findings, title)
-    else:
-        dot_source = _map_dot(findings.map, findings, view=view, title=title)
-    written += draw(dot_source, out / "journey", [f for f in MAP_FORMATS if f in formats])
+    written += drawing.finish()
     if findings.model is not None:
         say("drawing the model")
         if findings.model.kind == "inductive":
@@ -193,10 +191,26 @@ def _write(
             path.write_text(svg, encoding="utf-8")
             written.append(path)
     written.append(write_json(summary(findings), out / "summary.json"))
-    if with_report:
+    if report_pictures is not None:
         say("writing the report")
-        written.append(_write_report(findings, out, chart_svgs, sha256))
+        written.append(_write_report(findings, out, chart_svgs, sha256, report_pictures))
     return written
+
+
+def _journey_map_dot(findings: Findings) -> str:
+    """The DOT of ``journey.*``: the journey map in the view asked for, the hand-off
+    network, or a journey template's map."""
+    log, view = findings.log, findings.options.map.view
+    title = (
+        f"{log.source}: {findings.case_count:,} cases, "
+        f"{log.events:,} events, {iso_day(findings.start)} to {iso_day(findings.end)}"
+    )
+    if findings.options.map.template is not None:
+        name = findings.options.map.template
+        return _template_map(findings, name, title=f"{title}; template '{name}'")
+    if view == "handoffs":
+        return network_dot(findings, title)
+    return _map_dot(findings.map, findings, view=view, title=title)
 
 
 def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:
@@ -219,16 +233,24 @@ def _template_map(findings: Findings, name: str, title: str = "") -> str:
     )
 
 
-def _write_report(
-    findings: Findings, out: Path, chart_svgs: dict[str, str], sha256: str | None
-) -> Path:
-    """Write ``report.html``: the journey map in each view, the failure-demand map, the
-    hand-off network and the charts, inline in one self-contained file."""
+@dataclass(frozen=True)
+class _ReportPictures:
+    """The report's pictures being drawn (:func:`_start_report_pictures`), as SVG."""
 
-    def svg(dot_source: str) -> str:
-        return run_dot(dot_source, "svg", what="the report's pictures").decode("utf-8")
+    #: The journey map in each view, the failure-demand map and the hand-off network,
+    #: in the report's order.
+    journeys: dict[str, Future[bytes]]
+    templates: dict[str, Future[bytes]]
 
-    journey_svgs = {
+
+def _start_report_pictures(findings: Findings, runs: DotRuns) -> _ReportPictures:
+    """Start drawing the report's pictures: the journey map in each view, the
+    failure-demand map, the hand-off network and the journey templates' maps."""
+
+    def svg(dot_source: str) -> Future[bytes]:
+        return runs.start(dot_source, "svg", what="the report's pictures")
+
+    journeys = {
         view: svg(
             journey_dot(
                 findings.map.dfg,
@@ -243,18 +265,29 @@ def _write_report(
     failure = findings.failure_map
     if failure is not None:
         caption = f"Failure demand only: {failure.cases:,} cases"
-        journey_svgs["failure demand"] = svg(
+        journeys["failure demand"] = svg(
             journey_dot(failure.dfg, failure.activities, lanes=findings.lanes, caption=caption)
         )
-    network_svg = None
-    if findings.level is not None and findings.network is not None:
-        network_svg = svg(network_dot(findings))
-        journey_svgs["hand-offs"] = network_svg
-    template_svgs = {}
-    if findings.templates is not None and findings.templates.paths is not None:
-        template_svgs = {
-            name: svg(_template_map(findings, name)) for name in findings.templates.summary
-        }
+    if findings.level is not None and findings.network_parts is not None:
+        journeys["hand-offs"] = svg(network_dot(findings))
+    templates, found = {}, findings.templates
+    if found is not None and found.paths is not None:
+        templates = {name: svg(_template_map(findings, name)) for name in found.summary}
+    return _ReportPictures(journeys, templates)
+
+
+def _write_report(
+    findings: Findings,
+    out: Path,
+    chart_svgs: dict[str, str],
+    sha256: str | None,
+    pictures: _ReportPictures,
+) -> Path:
+    """Write ``report.html``: the journey map in each view, the failure-demand map, the
+    hand-off network and the charts, inline in one self-contained file."""
+    journey_svgs = {name: p.result().decode("utf-8") for name, p in pictures.journeys.items()}
+    network_svg = journey_svgs.get("hand-offs")
+    template_svgs = {name: p.result().decode("utf-8") for name, p in pictures.templates.items()}
     report = findings.options.report
     settings: dict[str, Any] = {
         k: v for k, v in (("purpose", report.purpose), ("title", report.title)) if v is not None

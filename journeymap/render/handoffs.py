@@ -1,7 +1,8 @@
 """The hand-off network: who passes work to whom, as Graphviz DOT.
 
 :func:`handoff_network_dot` draws the hand-off network of the analyses
-(:func:`journeymap.analysis.network.handoff_network`, a networkx graph; MEASURES.md,
+(:func:`journeymap.analysis.network.handoff_network`, a networkx graph, or its parts,
+:class:`~journeymap.analysis.network.NetworkParts`; MEASURES.md,
 "Handler, hand-offs, ping-pong"): each handler (a team or a person) is a box, each pair
 of handlers with hand-offs an arrow. Ping-pong pairs, where work goes back and forth,
 are drawn in bold purple both ways. Like the journey map, nothing is computed here but
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from journeymap.analysis.network import NetworkParts, network_edges, network_level
 from journeymap.errors import MappingError, option
 from journeymap.render import style
 from journeymap.render.style import quoted
@@ -26,7 +28,7 @@ __all__ = ["handoff_network_dot", "network_dot"]
 
 
 def handoff_network_dot(
-    network: nx.DiGraph,
+    network: nx.DiGraph | NetworkParts,
     *,
     max_edges: int = 60,
     caption: str = "",
@@ -41,8 +43,8 @@ def handoff_network_dot(
     hand-offs it carries (``count``), labelled with the count and the median wait
     between the two events (``"412 · 1.2 d"``). When work goes back and forth between
     a and b (``pingpong`` above 0 on a -> b or b -> a), both arrows between a and b are
-    bold purple and marked ``⇄``; the arrow a -> b also shows the number of ping-pongs
-    a -> b -> a (``"· ⇄ 37"``).
+    bold purple, and the arrow a -> b shows the number of ping-pongs a -> b -> a
+    (``"· ⇄ 37"``) when there are any.
 
     To stay legible, only the ``max_edges`` largest paths are drawn (by count, ties by
     the names), with the handlers they join; the caption then says how many paths and
@@ -50,9 +52,10 @@ def handoff_network_dot(
 
     Parameters
     ----------
-    network : networkx.DiGraph
+    network : networkx.DiGraph or NetworkParts
         The hand-off network, as :func:`~journeymap.analysis.network.handoff_network`
-        returns it: edges with ``count``, ``cases``, ``median_wait_s``,
+        (or :func:`~journeymap.analysis.network.handoff_network_parts`, which draws the
+        same without networkx) returns it: edges with ``count``, ``cases``, ``median_wait_s``,
         ``total_wait_s``, ``pingpong`` and ``pingpong_cases``.
     max_edges : int
         The most paths drawn (at least 1).
@@ -85,8 +88,8 @@ def handoff_network_dot(
     """
     if max_edges < 1:
         raise ValueError(f"max_edges must be at least 1, not {max_edges}")
-    level = str(network.graph.get("level", "team"))
-    edges = [_edge_row(a, b, data) for a, b, data in network.edges(data=True)]
+    level = network_level(network)
+    edges = [_edge_row(a, b, data) for (a, b), data in network_edges(network).items()]
     pairs = {
         (row["from"], row["to"]): {"count": row["pingpong"], "cases": row["pingpong_cases"]}
         for row in edges
@@ -175,10 +178,8 @@ def _edge_lines(
             f"{human_duration(row['median_wait_s'])}, total {human_duration(row['total_wait_s'])}"
         )
         if pair in bouncing:
-            if pair in pairs:  # ping-pongs that start on this path
+            if pair in pairs:  # ping-pongs that start on this path; none start on its reverse
                 label += f" · ⇄ {thousands(pairs[pair]['count'])}"
-            else:
-                label += " · ⇄"
             attrs = style.edge_attributes(label, style.HANDOFF, share, thinnest=2.5)
             for a, b in (pair, pair[::-1]):
                 if (a, b) in pairs:
@@ -221,7 +222,10 @@ def _legend(
         ),
     ]
     if any((r["from"], r["to"]) in bouncing for r in shown):
-        text = "bold purple · ⇄ n: ping-pong, n times work went this way and straight back"
+        text = (
+            "bold purple: ping-pong, work went back and forth between the two · ⇄ n: n times "
+            "it went this way and straight back"
+        )
         rows.append((text, None, [style.HANDOFF]))
     notes = [caption] if caption else []
     if not shown:
@@ -247,9 +251,9 @@ def network_dot(findings: Any, title: str = "") -> str:
     MappingError
         The log has no team or resource role.
     """
-    if findings.level is None or findings.network is None:
+    if findings.level is None or findings.network_parts is None:
         raise MappingError(
             f"{option('view', 'handoffs')} needs a team or resource column: map one with "
             f"{option('team', 'COLUMN')} or {option('resource', 'COLUMN')}"
         )
-    return handoff_network_dot(findings.network, title=title)
+    return handoff_network_dot(findings.network_parts, title=title)
