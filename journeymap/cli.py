@@ -229,7 +229,6 @@ def mine(
     import journeymap as jm
     from journeymap.pipeline import open_log
     from journeymap.pipeline.rejects import default_rejects_path
-    from journeymap.render.words import map_caption
 
     chosen = None
     if formats is not None:
@@ -271,9 +270,23 @@ def mine(
         _check_rejects(event_log, log, rejects_path, fallback, f"{target}/tables/rejects.csv")
         findings = jm.mine(event_log, options, progress=say)
         written = jm.write_outputs(findings, target, source_path=log, progress=say)
-        caption = map_caption(findings.scope)
+        drawn = _drawn(findings)
     if not quiet:
-        click.echo(f"Wrote {len(written)} files to {target}/ ({caption})", err=True)
+        click.echo(f"Wrote {len(written)} files to {target}/ ({drawn})", err=True)
+
+
+def _drawn(findings: Any) -> str:
+    """What ``journey.*`` shows, for the last line: the map's scope, the hand-off
+    network, or a journey template."""
+    from journeymap.render.words import map_caption
+
+    chosen = findings.options.map
+    if chosen.template is not None:
+        return f"the map of journey template {chosen.template!r}"
+    if chosen.view == "handoffs" and findings.network_parts is not None:
+        paths = len(findings.network_parts.edges)
+        return f"the hand-off network between {findings.level}s: {paths:,} paths"
+    return map_caption(findings.scope)
 
 
 def _check_rejects(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -183,7 +184,8 @@ def test_sample_log_recovers_the_planted_rates(tmp_path):
 
 def test_handoff_network_view(tmp_path):
     out = tmp_path / "net"
-    run_mine(str(SAMPLE), "-o", str(out), "--view", "handoffs")
+    result = run_mine(str(SAMPLE), "-o", str(out), "--view", "handoffs")
+    assert result.stderr.endswith("(the hand-off network between teams: 14 paths)\n")
     dot = (out / "journey.dot").read_text()
     for team in ("Contact Centre", "Back Office", "Field Team"):
         assert team in dot
@@ -250,6 +252,8 @@ def test_map_of_failure_demand_only(tmp_path):
     assert summary["cases"] == 1350  # the tables and summary still cover every case
     dot = (out / "journey.dot").read_text()
     assert "Chaser e-mail" in dot and "failure-demand activity" in dot
+    # The title counts the cases drawn, not the log's.
+    assert "service_desk.csv, failure demand: 368 cases, 2,580 events, 2024-01-01 to" in dot
     starts = sum(
         int(line.split(",")[2])
         for line in (out / "tables" / "dfg.csv").read_text().splitlines()[1:]
@@ -281,3 +285,27 @@ def test_report_is_written_and_self_contained(tmp_path):
     assert 'src="http' not in html and 'href="http' not in html
     run_mine(str(SAMPLE), "-o", str(tmp_path / "bare"), "--no-report")
     assert not (tmp_path / "bare" / "report.html").exists()
+
+
+def test_no_failure_demand_draws_no_weekly_failure_chart(tmp_path):
+    # Twelve weeks of two-step cases that no failure rule matches: a chart of 0% a week
+    # would say nothing, so there is none, and the report says why.
+    rows = ["case,activity,timestamp"]
+    for week in range(12):
+        for n in range(3):
+            day = (date(2024, 1, 1) + timedelta(days=7 * week + n)).isoformat()
+            rows += [f"w{week}-{n},Order,{day}T09:00:00Z", f"w{week}-{n},Deliver,{day}T15:00:00Z"]
+    log = tmp_path / "orders.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(log), "-o", str(out), "--format", "svg"])
+    assert result.exit_code == 0, result.output
+    charts = sorted(p.name for p in (out / "charts").iterdir())
+    assert charts == ["capability_e2e.svg", "weekly_volume.svg"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert (
+        '<h3>Failure demand per week</h3><p class="note">No weekly failure demand chart: no case '
+        "of the period is failure demand by the rules.</p>"
+    ) in report
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["failure_demand_pct"] == 0

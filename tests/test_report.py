@@ -102,17 +102,34 @@ def test_key_numbers_present(sample):
     assert f"{s['variants_for_80pct']} variants cover 80% of demand" in html
 
 
-def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt():
+def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     """Twelve cases of two customers, ten of them a day apart for one (an account):
-    the tile's label points at the note in the Demand section."""
+    the tile's label points at the note, which the Demand section shows; demand types
+    are in words there."""
     from journeymap.render.report import key_numbers
 
     rows = [(f"a{i}", "A", f"2024-01-{i + 1:02d} 09:00") for i in range(10)]
     rows += [("b1", "B", "2024-01-01 09:00"), ("b2", "B", "2024-03-01 09:00")]
     frame = pd.DataFrame(rows, columns=["case", "customer", "timestamp"]).assign(activity="Call")
     with jm.EventLog.from_frame(frame) as log:
-        labels = dict(key_numbers(jm.mine(log)))
+        found = jm.mine(log)
+        labels = dict(key_numbers(found))
+        jm.write_outputs(found, tmp_path / "out", report=True)
     assert labels["Failure demand (repeat contact in doubt: see Demand)"] == "75.0%"
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    demand = doc.xpath('//section[@id="demand"]')[0]
+    warnings = [p.text_content() for p in demand.xpath('.//p[@class="warning"]')]
+    assert warnings[0].startswith("rule 'repeat_contact' matches 9 of 12 cases (75.0%)")
+    assert warnings[1].startswith(
+        "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
+        "column gives 6.0 cases per customer"
+    )
+    types = [row.xpath("./td")[0].text_content() for row in demand.xpath(".//table[1]//tbody/tr")]
+    assert types == [
+        "failure demand: repeat contact",
+        "value demand",
+        "failure demand: a failure-demand activity",
+    ]
 
 
 def test_a_few_hand_offs_in_many_cases_do_not_read_as_none():

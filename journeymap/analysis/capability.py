@@ -82,6 +82,15 @@ class XmRChart:
         p = self.points
         return int((p["rule1"] | p["rule2"] | p["rule3"]).sum())
 
+    def signal_sides(self) -> tuple[int, int]:
+        """Points that break a rule above the centre line, and below it (a point on the
+        line breaks none): longer and shorter waits, or more and fewer cases."""
+        p = self.points
+        flagged = p["rule1"] | p["rule2"] | p["rule3"]
+        return int((flagged & (p["x"] > p["centre"])).sum()), int(
+            (flagged & (p["x"] < p["centre"])).sum()
+        )
+
     @property
     def predictable(self) -> bool:
         """True when no point breaks a rule: the system is predictable within the limits."""

@@ -64,19 +64,22 @@ def check(
     charts: dict[str, XmRChart] = {}
     notes = list(demand_totals.get("notes", []))
     cases = period.cases_expr(log)
-    for name, build in (
-        ("capability_e2e", lambda: capability_e2e(log, cases=cases, max_points=max_points)),
-        ("weekly_volume", lambda: weekly_volume(log, weeks=(period.start, period.end))),
-        (
-            "weekly_failure_demand",
-            lambda: weekly_share(
-                charted["week"],
-                charted["failure"].to_numpy(),
-                (charted["value"] + charted["failure"]).to_numpy(),
-                measure="failure demand",
-            ),
+    builds = {
+        "capability_e2e": lambda: capability_e2e(log, cases=cases, max_points=max_points),
+        "weekly_volume": lambda: weekly_volume(log, weeks=(period.start, period.end)),
+        "weekly_failure_demand": lambda: weekly_share(
+            charted["week"],
+            charted["failure"].to_numpy(),
+            (charted["value"] + charted["failure"]).to_numpy(),
+            measure="failure demand",
         ),
-    ):
+    }
+    if not charted["failure"].any():  # a chart of 0% every week says nothing
+        del builds["weekly_failure_demand"]
+        notes.append(
+            "no weekly failure demand chart: no case of the period is failure demand by the rules"
+        )
+    for name, build in builds.items():
         try:
             charts[name] = build()
         except ValueError as exc:  # fewer than two points: no chart to draw

@@ -200,17 +200,20 @@ def _write(
 def _journey_map_dot(findings: Findings) -> str:
     """The DOT of ``journey.*``: the journey map in the view asked for, the hand-off
     network, or a journey template's map."""
-    log, view = findings.log, findings.options.map.view
-    title = (
-        f"{log.source}: {findings.case_count:,} cases, "
-        f"{log.events:,} events, {iso_day(findings.start)} to {iso_day(findings.end)}"
-    )
+    log, view, picture = findings.log, findings.options.map.view, findings.map
+    days = f"{iso_day(findings.start)} to {iso_day(findings.end)}"
+    title = f"{log.source}: {findings.case_count:,} cases, {log.events:,} events, {days}"
     if findings.options.map.template is not None:
         name = findings.options.map.template
         return _template_map(findings, name, title=f"{title}; template '{name}'")
     if view == "handoffs":
         return network_dot(findings, title)
-    return _map_dot(findings.map, findings, view=view, title=title)
+    if picture.scope.subset is not None:  # the cases of one type of demand
+        title = (
+            f"{log.source}, {picture.scope.subset}: {picture.cases:,} cases, "
+            f"{picture.scope.events_total:,} events, {days}"
+        )
+    return _map_dot(picture, findings, view=view, title=title)
 
 
 def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:

@@ -27,6 +27,7 @@ from journeymap.render.words import (
     PLAN_CAVEAT,
     capability_statement,
     chart_title,
+    demand_type_words,
     human_duration,
     map_caption,
     period_text,
@@ -161,7 +162,8 @@ def _network(findings: Any, network_svg: str | None) -> str:
         prefix="net",
         label=f"Hand-off network between {level}s: who passes work to whom, and how often.",
         caption=f"Hand-offs between {level}s: wider, darker arrows carry more hand-offs; "
-        "purple arrows marked ⇄ are ping-pong.",
+        "bold purple arrows join two that hand work back and forth (ping-pong); ⇄ n counts "
+        "the times it went one way and straight back.",
         css="chart",
     )
     return f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{body}</section>'
@@ -254,7 +256,7 @@ def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
         by_type = check.demand_summary.get("by_type", {})
         total = sum(by_type.values())
         frame = pd.DataFrame(
-            [{"type": k, "cases": n, "pct": 100 * n / total if total else None}
+            [{"type": demand_type_words(k), "cases": n, "pct": 100 * n / total if total else None}
              for k, n in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))]
         )  # fmt: skip
         if not frame.empty:
@@ -263,13 +265,18 @@ def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
             out.append(sortable_table(frame, columns, caption="Cases by demand type"))
         pareto = check.failure_pareto
         if not pareto.empty:
+            pareto = pareto.assign(demand_type=pareto["demand_type"].map(demand_type_words))
             columns = [Column("demand_type", "Failure demand type"),
                        Column("cases", "Cases", "count"),
                        Column("pct", "Share of failure demand", "pct"),
                        Column("cum_pct", "Cumulative share", "pct")]  # fmt: skip
             out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
         out.append(_rules_matched(findings))
-        warned = [n for n in check.demand_summary.get("notes", []) if n.startswith("rule ")]
+        warned = [
+            n
+            for n in check.demand_summary.get("notes", [])
+            if n.startswith(("rule ", "repeat contact:"))  # a rule in doubt, said here too
+        ]
         out += [f'<p class="warning">{esc(n)}</p>' for n in warned]
     if findings.check is not None and findings.check.period is not None:
         out.append(
@@ -306,7 +313,13 @@ def _rules_matched(findings: Any) -> str:
 
 def _chart(name: str, svg: str | None, findings: Any) -> str:
     title = chart_title(name)
-    chart = None if findings.check is None else findings.check.charts.get(name)
+    check = findings.check
+    chart = None if check is None else check.charts.get(name)
+    if chart is None and check is not None:  # the check says why there is no chart
+        why = f"no {name.replace('_', ' ')} chart: "
+        note = next((n for n in check.notes if n.startswith(why)), None)
+        if note is not None:
+            return f'<h3>{esc(title)}</h3><p class="note">{esc(note.capitalize())}.</p>'
     statement = capability_statement(chart) if chart is not None else ""
     label = f"XmR chart, {title}. {statement}".strip()
     prefix = "c-" + "".join(ch if ch.isalnum() else "-" for ch in name)

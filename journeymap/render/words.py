@@ -21,6 +21,7 @@ __all__ = [
     "PLAN_CAVEAT",
     "capability_statement",
     "chart_title",
+    "demand_type_words",
     "human_duration",
     "journey_sentences",
     "map_caption",
@@ -348,10 +349,26 @@ def _number(value: float, *, whole: bool = False) -> str:
 
 
 def _verdict(chart: Any) -> str:
+    """Predictable or not, with the signals above and below the centre line: on waiting
+    times, spells of short waits are signals too, and a reader should see how many."""
     if chart.predictable:
         return "the system is predictable."
     n = chart.signals
-    return f"the system is not predictable: {n:,} signal{'s' if n != 1 else ''}."
+    above, below = chart.signal_sides()
+    waits = chart.kind == "duration"
+    if above and below:
+        sides = (
+            f"{above:,} of longer waits and {below:,} of shorter ones"
+            if waits
+            else f"{above:,} high and {below:,} low"
+        )
+    elif waits:
+        side = "longer" if above else "shorter"
+        sides = f"of a {side} wait" if n == 1 else f"all of {side} waits"
+    else:
+        side = "high" if above else "low"
+        sides = side if n == 1 else f"all {side}"
+    return f"the system is not predictable: {n:,} signal{'s' if n != 1 else ''}, {sides}."
 
 
 def capability_statement(chart: Any, *, unit: str = "days") -> str:
@@ -436,6 +453,25 @@ CHART_TITLES = {
     "weekly_volume": "Demand per week",
     "weekly_failure_demand": "Failure demand per week",
 }
+
+
+#: The built-in demand types in words; a rule of the configuration keeps its own name.
+_DEMAND_TYPES = {
+    "value": "value demand",
+    "failure_activity": "failure demand: a failure-demand activity",
+    "repeat_contact": "failure demand: repeat contact",
+}
+
+
+def demand_type_words(name: str) -> str:
+    """A demand type (``demand.csv``'s ``demand_type``) as the report shows it.
+
+    Examples
+    --------
+    >>> demand_type_words("repeat_contact"), demand_type_words("complaint_channel")
+    ('failure demand: repeat contact', 'failure demand: complaint_channel')
+    """
+    return _DEMAND_TYPES.get(name, f"failure demand: {name}")
 
 
 def chart_title(name: str) -> str:
@@ -528,8 +564,9 @@ def journey_sentences(journeys: Any) -> list[str]:
     ...         "cross_channel": 150, "channel_switches": 170,
     ...         "cross_channel_median_e2e_s": 518400.0}):
     ...     print(sentence)
-    279 of 939 customers (30%) needed more than one case; their 1,350 cases form
-    1,100 journeys, 200 of them of more than one case.
+    279 of 939 customers (30%) needed more than one case.
+    The 939 customers' 1,350 cases form 1,100 journeys, 200 of them of more than one
+    case.
     150 journeys (14%) crossed channels, with 170 channel switches in all; they took
     6.0 d end to end (median), against 1.0 d for all journeys.
     """
@@ -537,9 +574,10 @@ def journey_sentences(journeys: Any) -> list[str]:
     customers, several = j["customers"], j["customers_several_cases"]
     out = [
         f"{thousands(several)} of {thousands(customers)} customers "
-        f"({_share_of(several, customers)}) needed more than one case; their "
-        f"{thousands(j['cases'])} cases form {thousands(j['journeys'])} journeys, "
-        f"{thousands(j['journeys_several_cases'])} of them of more than one case."
+        f"({_share_of(several, customers)}) needed more than one case.",
+        f"The {thousands(customers)} customers' {thousands(j['cases'])} cases form "
+        f"{thousands(j['journeys'])} journeys, {thousands(j['journeys_several_cases'])} of "
+        "them of more than one case.",
     ]
     if j.get("cases_without_customer"):
         out.append(
