@@ -5,7 +5,8 @@ Run by hand (not part of the tests):
     .venv/bin/python bench/profile_mine.py bench/data/service_1000000.csv -o /tmp/mine-out
 
 Runs what `journeymap mine LOG -o OUT --no-report` runs (read_log with the default
-config: open_log, mine, write_outputs without the report), in this process, and
+config: open_log, mine, write_outputs without the report; with --report, what
+`journeymap mine LOG -o OUT` runs), in this process, and
 times, without changing the library (its functions are wrapped here):
 
 - each step `mine` reports to its progress callback (wall and CPU seconds);
@@ -114,6 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", type=Path)
     parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument(
+        "--report", action="store_true", help="write the HTML report too (as `mine` does)"
+    )
     args = parser.parse_args()
     compile_project()
     started, started_cpu = time.perf_counter(), time.process_time()
@@ -132,15 +136,15 @@ def main() -> None:
         steps.append((mark[2], now - mark[0], cpu - mark[1]))
         mark[:] = [now, cpu, message]
 
-    # What `journeymap mine LOG -o OUT --no-report` runs (journeymap.cli.mine).
-    options = options_from(None, {}, source=str(args.log), output={"report": False})
+    # What `journeymap mine LOG -o OUT [--no-report]` runs (journeymap.cli.mine).
+    options = options_from(None, {}, source=str(args.log), output={"report": args.report})
     with open_log(str(args.log), options) as log:
         findings = jm.mine(log, options, progress=say)
         jm.write_outputs(findings, args.output, source_path=str(args.log), progress=say)
     say("done")
     total = time.perf_counter() - started, time.process_time() - started_cpu
 
-    print(f"`journeymap mine {args.log.name} --no-report` in process: "
+    print(f"`journeymap mine {args.log.name}{'' if args.report else ' --no-report'}` in process: "
           f"{total[0]:.2f} s wall, {total[1]:.2f} s CPU\n")  # fmt: skip
     print("| step (mine's progress messages) | wall (s) | CPU (s) |")
     print("|---|---:|---:|")

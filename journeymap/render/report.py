@@ -242,7 +242,7 @@ def _rework(findings: Any) -> str:
         Column("cases", "Cases", "count"),
         Column("redo_events", "Redo (other hands)", "count"),
         Column("self_loops", "Self-loops", "count"),
-        Column("rework_wait_s", "Wait into rework", "duration"),
+        Column("rework_wait_s", "Total wait into rework", "duration"),
     ]
     caption = "Activities done again in the same case, most rework first"
     return head + sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + "</section>"
