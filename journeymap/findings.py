@@ -178,6 +178,14 @@ class Findings:
         return None if self.network_parts is None else self.network_parts.graph()
 
     @property
+    def failure_activities(self) -> list[str]:
+        """The activities a failure-demand pattern matched, in name order."""
+        flags = self.activities.get("failure_activity")
+        if flags is None:
+            return []
+        return sorted(self.activities.loc[flags.fillna(False).astype(bool), "activity"])
+
+    @property
     def case_count(self) -> int:
         """The number of cases."""
         return int(self.variants["cases"].sum())

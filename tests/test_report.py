@@ -272,3 +272,61 @@ def test_sort_values_do_not_carry_a_float_sums_last_digits():
     frame = pd.DataFrame({"wait": [1234567.8912345001, 1234567.8912345009]})
     html = sortable_table(frame, [Column("wait", "Wait", "duration")], caption="Waits")
     assert html.count('data-sort="1234567.891"') == 2
+
+
+def test_redos_need_a_resource(sample, tmp_path):
+    """Rework by other hands cannot be told without a resource: no column of zeros, a
+    note saying what to map instead."""
+    _, html = sample  # the sample has resources
+    rework = lxml.html.fromstring(html).xpath('//section[@id="rework"]')[0]
+    assert "Redo (other hands)" in rework.text_content()
+    rows = [("1", "Log", "2024-01-01 09:00", "Desk"), ("1", "Log", "2024-01-02 09:00", "Desk"),
+            ("2", "Log", "2024-01-03 09:00", "Field")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "team"])
+    with jm.EventLog.from_frame(frame) as log:
+        teams_only = _report(jm.mine(log), tmp_path)
+    rework = lxml.html.fromstring(teams_only).xpath('//section[@id="rework"]')[0]
+    headers = [th.text_content() for th in rework.xpath(".//th")]
+    assert headers == ["Activity", "Rework events", "Cases", "Self-loops", "Total wait into rework"]
+    assert "map a resource column (--resource) to count them" in rework.text_content()
+
+
+def test_the_failure_demand_map_is_abstracted_and_labelled_as_its_own(sample, tmp_path):
+    """The report's failure-demand map keeps the busiest paths as the journey map does,
+    and its picture is described by its own scope."""
+    findings, _ = sample
+    failure = findings.failure_map
+    scope = failure.scope
+    assert (failure.cases, scope.paths_shown, scope.paths_total) == (368, 66, 144)
+    assert len(failure.dfg) == 66
+    jm.write_outputs(findings, tmp_path / "out", report=True)
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    labels = [svg.get("aria-label") for svg in doc.xpath('//section[@id="journey"]//svg')]
+    assert labels == [
+        "Journey map, frequency view: All 34 activities, 64 of 159 paths.",
+        "Journey map, performance view: All 34 activities, 64 of 159 paths.",
+        "Journey map, failure demand view: Failure demand only: all 34 activities, 66 of 144 "
+        "paths.",
+        "Journey map, hand-offs view: hand-offs between teams.",
+    ]
+
+
+def test_reintegration_says_how_many_cases_and_which_hand_offs_feed_failure_demand(sample):
+    """The ranking says how many cases had a hand-off at all, and a hand-off into a
+    chaser is not offered as work for one team: the wait caused the chaser."""
+    findings, html = sample
+    section = lxml.html.fromstring(html).xpath('//section[@id="reintegration"]')[0]
+    intro = section.xpath("./p")[0].text_content()
+    assert intro.endswith("Hand-offs happened in 927 of 1,350 cases (69%).")
+    assert findings.handoff_summary["cases_with_handoff"] == 927
+    items = [li.text_content() for li in section.xpath(".//li")]
+    chaser = [i for i in items if "to 'Progress chase call'" in i]
+    assert len(chaser) == 1 and chaser[0].endswith(
+        "'Progress chase call' looks like failure demand: the customer came back while "
+        "waiting, so the wait, not the hand-off, is what to remove."
+    )
+    assert "Progress chase call" in findings.failure_activities
+    others = [i for i in items if i not in chaser and "Chaser e-mail" not in i]
+    assert others and all(
+        i.endswith("One team doing both would remove that hand-off.") for i in others
+    )

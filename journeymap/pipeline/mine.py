@@ -183,7 +183,7 @@ def mine(
     picture = _map(log, chosen.demand, full_dfg, activities, checked, lanes, options)
     failure_map = None
     if options.output.report:
-        failure_map = _failure_map(log, checked, activities, picture, lanes)
+        failure_map = _failure_map(log, checked, activities, picture, lanes, options)
     log.release("ordered")
     built = None
     if chosen.model != "none":
@@ -256,9 +256,11 @@ def _failure_map(
     activities: pd.DataFrame,
     picture: MapPicture,
     lanes: str | None,
+    options: Options,
 ) -> MapPicture | None:
     """The journey map of the failure-demand cases only, over the activities the main
-    map shows (None without failure demand)."""
+    map shows, its paths abstracted as the main map's are (None without failure
+    demand)."""
     subset = log.only_cases(checked.demand_cases(failure=True), label="failure demand")
     if subset.events == 0:
         return None
@@ -267,7 +269,8 @@ def _failure_map(
     shown = stats["activity"].isin(set(picture.activities["activity"]))
     stats = stats[shown].reset_index(drop=True)
     edges = dfg(subset, activities=None if shown.all() else sorted(set(stats["activity"])))
-    return _picture(subset, edges, stats, len(edges), len(stats), "failure demand")
+    drawn = choose_paths(edges, pct=options.map.paths_pct)
+    return _picture(subset, drawn, stats, len(edges), len(stats), "failure demand")
 
 
 def _picture(

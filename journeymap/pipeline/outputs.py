@@ -140,7 +140,8 @@ def _write(
         if table is None:
             continue
         if name == "reintegration":
-            table = table.assign(sentence=reintegration_sentences(table))
+            sentences = reintegration_sentences(table, findings.failure_activities)
+            table = table.assign(sentence=sentences)
         if name == "reintegration_plan":
             table = table.assign(sentence=plan_sentences(table))
         written.append(engine.write_csv(table, tables / f"{name}.csv"))

@@ -132,7 +132,7 @@ def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
     panes = "".join(
         f'<div class="view{" active" if i == 0 else ""}" data-view="{esc(v)}">'
         f'<div class="pan">'
-        + _map_svg(journey_svgs[v], i, f"Journey map, {v} view: {caption}.")
+        + _map_svg(journey_svgs[v], i, f"Journey map, {v} view: {_shown(findings, v, caption)}.")
         + "</div></div>"
         for i, v in enumerate(views)
     )
@@ -147,6 +147,16 @@ def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
         "lanes are the teams that did the work.</figcaption></figure></div></section>",
     ]
     return "".join(out)
+
+
+def _shown(findings: Any, view: str, caption: str) -> str:
+    """What the picture of a view shows: the failure-demand map and the hand-off network
+    are not the journey map's scope."""
+    if view == "failure demand" and findings.failure_map is not None:
+        return map_caption(findings.failure_map.scope)
+    if view == "hand-offs":
+        return f"hand-offs between {findings.level or 'handler'}s"
+    return caption
 
 
 def _map_svg(svg: str, index: int, label: str) -> str:
@@ -196,15 +206,29 @@ def _reintegration(findings: Any) -> str:
     keys = ["from_activity", "to_activity", "from_handler", "to_handler"]
     table = table.sort_values(["total_wait_s", *keys], ascending=[False, True, True, True, True])
     top = table.head(TOP_OPPORTUNITIES)
+    sentences = reintegration_sentences(top, findings.failure_activities)
     items = "".join(
         f"<li><strong>{esc(total_wait_text(row['total_wait_s']))} of waiting.</strong> "
         f"{esc(sentence)}</li>"
-        for row, sentence in zip(top.to_dict("records"), reintegration_sentences(top), strict=True)
+        for row, sentence in zip(top.to_dict("records"), sentences, strict=True)
     )
     return (
         head + "<p>The hand-offs whose waits cost customers most time in total, "
-        f'largest first.</p><ol class="opportunities">{items}</ol></section>'
+        f"largest first.{_handoff_reach(findings)}</p>"
+        f'<ol class="opportunities">{items}</ol></section>'
     )
+
+
+def _handoff_reach(findings: Any) -> str:
+    """How many cases had a hand-off at all: a ranking of hand-offs that touch a handful
+    of cases must not read as the service's main problem."""
+    summary = findings.handoff_summary or {}
+    with_handoff, cases = summary.get("cases_with_handoff"), findings.case_count
+    if with_handoff is None or not cases:
+        return ""
+    share = 100 * int(with_handoff) / cases
+    shown = "under 0.1%" if 0 < share < 0.05 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+    return f" Hand-offs happened in {int(with_handoff):,} of {cases:,} cases ({esc(shown)})."
 
 
 def _plan(findings: Any) -> str:
@@ -236,16 +260,24 @@ def _rework(findings: Any) -> str:
     table = table[table["repeat_events"] > 0].sort_values(
         ["repeat_events", "activity"], ascending=[False, True]
     )
+    # A redo is rework by other hands: without a resource it cannot be told.
+    people = findings.log.has("resource")
     columns = [
         Column("activity", "Activity"),
         Column("repeat_events", "Rework events", "count"),
         Column("cases", "Cases", "count"),
-        Column("redo_events", "Redo (other hands)", "count"),
+        *([Column("redo_events", "Redo (other hands)", "count")] if people else []),
         Column("self_loops", "Self-loops", "count"),
         Column("rework_wait_s", "Total wait into rework", "duration"),
     ]
     caption = "Activities done again in the same case, most rework first"
-    return head + sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + "</section>"
+    body = sortable_table(table, columns, caption=caption, limit=TOP_ROWS)
+    if not people:
+        body += (
+            '<p class="note">Redos (rework by other hands) need the resource who did each '
+            "event: map a resource column (--resource) to count them.</p>"
+        )
+    return head + body + "</section>"
 
 
 def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ platform. Rounding is half up on the number as Python prints it (so ``2.25`` hou
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -194,13 +195,15 @@ def total_wait_text(seconds: float | None) -> str:
     return f"{thousands(days)} days"
 
 
-def reintegration_sentences(table: Any) -> list[str]:
+def reintegration_sentences(table: Any, failure_activities: Collection[str] = ()) -> list[str]:
     """:func:`reintegration_sentence` for each row of a reintegration table
-    (:func:`journeymap.analysis.reintegration.reintegration`)."""
+    (:func:`journeymap.analysis.reintegration.reintegration`); hand-offs into one of
+    ``failure_activities`` (the activities a failure-demand pattern matched) say so."""
     columns = ["from_activity", "to_activity", "from_handler", "to_handler", "handoffs",
                "cases", "total_wait_s", "median_wait_s"]  # fmt: skip
+    failing = set(failure_activities)
     return [
-        reintegration_sentence(*row[:-1], level=row[-1])
+        reintegration_sentence(*row[:-1], level=row[-1], failure=row[1] in failing)
         for row in table[[*columns, "level"]].astype(object).itertuples(index=False)
     ]
 
@@ -216,27 +219,38 @@ def reintegration_sentence(
     median_wait_s: float,
     *,
     level: str = "team",
+    failure: bool = False,
 ) -> str:
     """One reintegration candidate in plain language.
 
     Counts use thousands separators, the total wait :func:`total_wait_text`, the median
     :func:`human_duration`. The last sentence says "One team"
-    at team level and "One person" at resource level.
+    at team level and "One person" at resource level. With ``failure`` (``to_activity``
+    matched a failure-demand pattern: a chaser, a complaint), it says instead that the
+    customer came back while waiting: the wait is what to remove, not the hand-off.
 
     Examples
     --------
     >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0)
     "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
+    >>> reintegration_sentence("Assess", "Chaser call", "Back", "Front", 3, 3, 3e5, 1e5,
+    ...                        failure=True).split(". ")[-1]
+    "'Chaser call' looks like failure demand: the customer came back while waiting, so the wait, not the hand-off, is what to remove."
     """  # noqa: E501
     times = "time" if handoffs == 1 else "times"
     in_cases = "case" if cases == 1 else "cases"
     who = "One person" if level == "resource" else "One team"
+    remedy = (
+        f"'{to_activity}' looks like failure demand: the customer came back while waiting, "
+        "so the wait, not the hand-off, is what to remove."
+        if failure
+        else f"{who} doing both would remove that hand-off."
+    )
     return (
         f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
         f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
         f"and customers waited {total_wait_text(total_wait_s)} in total "
-        f"(median {human_duration(median_wait_s)}). "
-        f"{who} doing both would remove that hand-off."
+        f"(median {human_duration(median_wait_s)}). {remedy}"
     )
 
 
