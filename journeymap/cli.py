@@ -273,6 +273,9 @@ def mine(
         drawn = _drawn(findings)
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {target}/ ({drawn})", err=True)
+        # The failure-demand figure may be wrong: the terminal says so, as the report does.
+        for doubt in findings.check.doubts if findings.check is not None else []:
+            click.echo(f"journeymap: check before you show it: {doubt}", err=True)
 
 
 def _drawn(findings: Any) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.analysis.demand import DOUBTS
 from journeymap.analysis.journeys import CustomerJourneys
 from journeymap.analysis.network import NetworkParts
 from journeymap.analysis.period import Period
@@ -43,6 +44,13 @@ class CheckFindings:
     notes: list[str] = field(default_factory=list)
     #: The period the capability and weekly charts cover.
     period: Period | None = None
+
+    @property
+    def doubts(self) -> list[str]:
+        """The demand notes that put the failure-demand figure in doubt (a rule that
+        fires on most cases, a customer column of accounts), for every place that shows
+        the figure."""
+        return [n for n in self.demand_summary.get("notes", []) if n.startswith(DOUBTS)]
 
     def demand_cases(self, *, failure: bool) -> Any:
         """The cases of failure (or value) demand: an Ibis table of their ``case`` ids,

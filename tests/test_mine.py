@@ -309,3 +309,23 @@ def test_no_failure_demand_draws_no_weekly_failure_chart(tmp_path):
     ) in report
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["failure_demand_pct"] == 0
+
+
+def test_the_terminal_says_when_the_failure_demand_figure_is_in_doubt(tmp_path):
+    # One customer with ten cases a day apart (an account) and another with two cases
+    # two months apart: repeat contacts are most of the demand, which may be an accident.
+    rows = ["case,activity,timestamp,customer"]
+    rows += [f"a{i},Call,2024-01-{i + 1:02d}T09:00:00Z,A" for i in range(10)]
+    rows += ["b1,Call,2024-01-01T09:00:00Z,B", "b2,Call,2024-03-01T09:00:00Z,B"]
+    log = tmp_path / "calls.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_mine(str(log), "-o", str(out), "--no-report", "--format", "svg")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Wrote ")
+    assert [line[:80] for line in lines[1:]] == [
+        "journeymap: check before you show it: rule 'repeat_contact' matches 9 of 12 case",
+        "journeymap: check before you show it: repeat contact: 9 of 12 cases are counted ",
+    ]
+    quiet = CliRunner().invoke(cli, ["mine", str(log), "-o", str(out), "-q", "--no-report"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""

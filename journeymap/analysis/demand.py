@@ -45,6 +45,7 @@ from journeymap.eventlog import EventLog
 __all__ = [
     "DEFAULT_FAILURE_ACTIVITIES",
     "DEFAULT_REPEAT_CONTACT_DAYS",
+    "DOUBTS",
     "AttributeRule",
     "DemandRules",
     "case_customer",
@@ -58,6 +59,11 @@ __all__ = [
     "failure_pareto",
     "matching_activities",
 ]
+
+
+#: How the notes of :func:`demand_summary` that put the failure-demand figure in doubt
+#: begin: a rule that fires on most cases, a customer column that names accounts.
+DOUBTS = ("rule ", "repeat contact:")
 
 
 def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:

@@ -304,12 +304,7 @@ def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
                        Column("cum_pct", "Cumulative share", "pct")]  # fmt: skip
             out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
         out.append(_rules_matched(findings))
-        warned = [
-            n
-            for n in check.demand_summary.get("notes", [])
-            if n.startswith(("rule ", "repeat contact:"))  # a rule in doubt, said here too
-        ]
-        out += [f'<p class="warning">{esc(n)}</p>' for n in warned]
+        out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts]
     if findings.check is not None and findings.check.period is not None:
         out.append(
             '<p class="note">The weekly charts cover the weeks of the period: '
