@@ -33,3 +33,43 @@ def test_ties_and_duplicates_are_counted_within_cases():
     assert p.possible_duplicates == 2
     assert p.events_per_case == {"min": 1, "median": 2.0, "max": 4}
     assert p.single_event_cases == 1
+
+
+def _cases(spans):
+    """A log of one Open and one Close per case, from (start, end) dates."""
+    rows = [
+        (f"c{i}", a, s) for i, (s, e) in enumerate(spans) for a, s in (("Open", s), ("Close", e))
+    ]
+    return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+
+def test_an_extract_of_cases_closed_in_a_window_is_named():
+    from journeymap.render.profile_text import quality_warnings
+
+    # 30 cases opened over 2023, all closed in March 2024: 30 of 30 started before the
+    # first close. Plus 10 opened and closed in March.
+    spans = [(f"2023-{1 + i % 12:02d}-15", f"2024-03-{1 + i % 28:02d}") for i in range(30)]
+    spans += [(f"2024-03-{2 + i:02d}", f"2024-03-{3 + i:02d}") for i in range(10)]
+    p = profile(_cases(spans))
+    assert p.closed_window == {
+        "cases": 30, "of": 40, "first_end": "2024-03-01T00:00:00Z",
+        "last_end": "2024-03-28T00:00:00Z",
+    }  # fmt: skip
+    assert quality_warnings(p)[-1] == (
+        "30 of 40 cases (75%) started before the first case ended, and every case ended "
+        "between 2024-03-01 and 2024-03-28: this looks like an extract of the cases closed "
+        "in that window, so demand before it counts only the cases still open then, and long "
+        "cases weigh more than they should in the end-to-end times"
+    )
+
+
+def test_a_log_of_all_cases_in_a_period_is_not_an_extract_of_closed_cases():
+    # 40 cases a week apart, each closed two weeks after it opened: the 2 opened before
+    # the first close are the open cases at the log's start, not a quarter of them.
+    days = pd.date_range("2024-01-01", periods=40, freq="7D")
+    p = profile(_cases([(d.date().isoformat(), (d + pd.Timedelta(days=14)).date().isoformat())
+                        for d in days]))  # fmt: skip
+    assert p.closed_window == {}
+    # 19 cases (under CLOSED_MIN_CASES), all before the first close: too few to tell.
+    spans = [(f"2023-{1 + i % 12:02d}-15", "2024-03-01") for i in range(19)]
+    assert profile(_cases(spans)).closed_window == {}

@@ -12,6 +12,13 @@ edges describe the extract, not the service. The complete period is:
   are kept, also quiet ones);
 - or the period the user gives (``period = "2024-01-01..2024-06-30"``).
 
+An extract of the cases closed in a window (a "closed problems" or "resolved last
+quarter" export) has the mirror fault at its start: every case ends in the window, however
+long before it started, so the weeks before the window hold only the cases still open
+then, and long cases are over-represented. :func:`closed_window` finds it: at least
+:data:`CLOSED_SHARE` of the cases (and :data:`CLOSED_MIN_CASES`) started before the first
+case ended.
+
 An instant is implausible when its year is before 1900 or after 2100, or it lies more
 than ten times the span of the middle 98% of the log's timestamps (at least a year)
 before its 1st or after its 99th percentile: a date typed as year 1 or 9999. The
@@ -31,8 +38,11 @@ from journeymap.errors import ConfigError, option
 from journeymap.eventlog import EventLog
 
 __all__ = [
+    "CLOSED_MIN_CASES",
+    "CLOSED_SHARE",
     "NORMAL_RATE",
     "Period",
+    "closed_window",
     "complete_period",
     "implausible_instants",
     "parse_period",
@@ -44,6 +54,11 @@ __all__ = [
 NORMAL_RATE = 0.5
 BUSY_QUANTILE = 0.75
 _WEEK = pd.Timedelta(days=7)
+#: A log reads as an extract of cases closed in a window when at least this share of its
+#: cases, and at least CLOSED_MIN_CASES of them, started before the first case ended. In
+#: a log of all cases in a period, only the cases open at its very start do.
+CLOSED_SHARE = 0.25
+CLOSED_MIN_CASES = 20
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,48 @@ def _counted(log: EventLog, period: Period) -> Period:
     return Period(
         period.start, period.end, period.basis, period.weeks_left_out, inside, period.cases
     )
+
+
+def closed_window(log: EventLog) -> dict[str, Any]:
+    """When the log looks like an extract of the cases closed in a window (see the
+    module docstring): ``cases`` that started before the first case ended, of ``of``,
+    and the window, ``first_end`` and ``last_end`` (ISO 8601); empty otherwise.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> rows = [(f"c{i}", f"2023-{1 + i % 12:02d}-01", f"2024-03-{1 + i:02d}") for i in range(25)]
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": [c for c, *_ in rows] * 2, "activity": ["Open"] * 25 + ["Close"] * 25,
+    ...     "timestamp": [s for _, s, _ in rows] + [e for *_, e in rows]}))
+    >>> closed_window(log)
+    {'cases': 25, 'of': 25, 'first_end': '2024-03-01T00:00:00Z', 'last_end': '2024-03-25T00:00:00Z'}
+    """
+    times = case_times_expr(log)
+    ends = log.engine.fetch(
+        times.aggregate(of=times.count(), first_end=times.end.min(), last_end=times.end.max())
+    ).iloc[0]
+    cases = int(ends["of"] or 0)
+    if cases < CLOSED_MIN_CASES:
+        return {}
+    first_end = pd.Timestamp(ends["first_end"])
+    early = times.filter(times.start < _instant(first_end))
+    before = int(log.engine.scalar(early.count()))
+    if before < CLOSED_MIN_CASES or before < CLOSED_SHARE * cases:
+        return {}
+    return {
+        "cases": before,
+        "of": cases,
+        "first_end": _iso(first_end),
+        "last_end": _iso(ends["last_end"]),
+    }
+
+
+def _instant(value: pd.Timestamp) -> Any:
+    """An instant as an Ibis literal in UTC, to compare with the log's timestamps."""
+    import ibis
+
+    return ibis.literal(pd.Timestamp(value).tz_convert("UTC"), type="timestamp('UTC')")
 
 
 def implausible_instants(log: EventLog) -> dict[str, Any]:

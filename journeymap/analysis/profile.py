@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.period import implausible_instants
+from journeymap.analysis.period import closed_window, implausible_instants
 from journeymap.discovery.ordering import ordered_events
 from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_utc
@@ -37,7 +37,9 @@ class Profile:
     ...) and are read as missing; ``repeats`` the repeated states (consecutive events of
     a case with the same activity and handler: ``events``, ``cases``, ``share`` of the
     transitions, ``handler``, ``collapsed``, ``mode``); ``implausible`` the timestamps
-    that cannot be right (:func:`~journeymap.analysis.period.implausible_instants`).
+    that cannot be right (:func:`~journeymap.analysis.period.implausible_instants`);
+    ``closed_window`` whether the log looks like an extract of the cases closed in a
+    window (:func:`~journeymap.analysis.period.closed_window`; empty when not).
     ``preset`` and ``preset_reason`` name the preset that read a system's export and
     why it recognised it (None for plain formats); ``source_warnings`` what it found
     wrong with the export (a truncated history). ``accepted`` is the rows read less the
@@ -69,6 +71,7 @@ class Profile:
     placeholders: dict[str, int] = field(default_factory=dict)
     repeats: dict[str, Any] = field(default_factory=dict)
     implausible: dict[str, Any] = field(default_factory=dict)
+    closed_window: dict[str, Any] = field(default_factory=dict)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     preset: str | None = None
@@ -191,6 +194,7 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
         },
         rejected_by_reason=rejected,
         implausible=implausible_instants(log),
+        closed_window=closed_window(log),
         notes=list(log.notes),
         preset=log.preset,
         preset_reason=log.preset_reason,

@@ -48,6 +48,17 @@ def quality_warnings(p: Profile) -> list[str]:
             f"be right (such as {', '.join(odd['examples'])}; plausible: {odd['low'][:10]} to "
             f"{odd['high'][:10]}): their cases are left out of the capability charts"
         )
+    closed = p.closed_window
+    if closed:
+        early, of = closed["cases"], closed["of"]
+        warnings.append(
+            f"{early:,} of {of:,} cases ({_pct(early, of)}) "
+            f"started before the first case ended, and every case ended between "
+            f"{closed['first_end'][:10]} and {closed['last_end'][:10]}: this looks like an "
+            "extract of the cases closed in that window, so demand before it counts only "
+            "the cases still open then, and long cases weigh more than they should in the "
+            "end-to-end times"
+        )
     return warnings
 
 
