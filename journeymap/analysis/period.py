@@ -243,11 +243,14 @@ def implausible_instants(log: EventLog) -> dict[str, Any]:
     ceiling = min(_utc(2101), high + margin)
     odd = t.filter((t.timestamp < floor) | (t.timestamp >= ceiling))
     found = log.engine.fetch(odd.aggregate(events=odd.count(), cases=odd.case.nunique())).iloc[0]
-    examples = log.engine.fetch(odd.select("timestamp").distinct().order_by("timestamp").limit(3))
+    examples = []
+    if found["events"]:  # almost never: no query for none
+        first = odd.select("timestamp").distinct().order_by("timestamp").limit(3)
+        examples = [_iso(v) for v in log.engine.fetch(first)["timestamp"]]
     return {
         "events": int(found["events"] or 0),
         "cases": int(found["cases"] or 0),
-        "examples": [_iso(v) for v in examples["timestamp"]],
+        "examples": examples,
         "low": _iso(floor),
         "high": _iso(ceiling),
     }
