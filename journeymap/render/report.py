@@ -346,7 +346,8 @@ def _chart(name: str, svg: str | None, findings: Any) -> str:
         why = f"no {name.replace('_', ' ')} chart: "
         note = next((n for n in check.notes if n.startswith(why)), None)
         if note is not None:
-            return f'<h3>{esc(title)}</h3><p class="note">{esc(note.capitalize())}.</p>'
+            text = note[0].upper() + note[1:]  # not capitalize(): "XmR" keeps its case
+            return f'<h3>{esc(title)}</h3><p class="note">{esc(text)}.</p>'
     statement = capability_statement(chart) if chart is not None else ""
     label = f"XmR chart, {title}. {statement}".strip()
     prefix = "c-" + "".join(ch if ch.isalnum() else "-" for ch in name)
