@@ -104,7 +104,8 @@ class DotRuns:
     Each ``dot`` is a process of its own, so the pictures are laid out side by side (as
     many as the machine has cores, at least two), and beside what the caller does
     meanwhile (writing tables, drawing charts). :meth:`start` returns a future whose
-    ``result()`` is :func:`run_dot`'s (its bytes, or its error). Leaving the ``with``
+    ``result()`` is :func:`run_dot`'s (its bytes, or its error); the same source in the
+    same format is drawn once, and its future returned again. Leaving the ``with``
     block cancels the pictures not yet started and waits for those being drawn, as a
     single :func:`run_dot` would be waited for.
 
@@ -121,12 +122,19 @@ class DotRuns:
         self._pool = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="journeymap-dot"
         )
+        self._started: dict[tuple[str, str], Future[bytes]] = {}
 
     def start(
         self, source: str, format: str, *, timeout: float = 300.0, what: str = "the picture"
     ) -> Future[bytes]:
-        """Start laying out ``source`` in ``format`` (arguments as :func:`run_dot`'s)."""
-        return self._pool.submit(run_dot, source, format, timeout=timeout, what=what)
+        """Start laying out ``source`` in ``format`` (arguments as :func:`run_dot`'s),
+        unless it was started already."""
+        key = (format, source)
+        if key not in self._started:
+            self._started[key] = self._pool.submit(
+                run_dot, source, format, timeout=timeout, what=what
+            )
+        return self._started[key]
 
     def __enter__(self) -> DotRuns:
         return self

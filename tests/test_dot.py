@@ -98,6 +98,15 @@ def test_pictures_are_drawn_side_by_side(monkeypatch, tmp_path):
             bad.result()
     lines = notes.read_text(encoding="utf-8").split()[::2]
     assert lines == ["start", "start", "end", "end"]
+    # The same source in the same format is drawn once: the report's map view and
+    # journey.svg are one picture.
+    notes.unlink()
+    with DotRuns() as runs:
+        first, again = runs.start("good", "svg"), runs.start("good", "svg")
+        other = runs.start("good", "png")
+        assert first is again and other is not first
+        assert again.result() == other.result() == b"drawn good\n"
+    assert notes.read_text(encoding="utf-8").split()[::2] == ["start", "start", "end", "end"]
 
 
 def test_one_graphviz_runner_in_the_code():

@@ -201,20 +201,26 @@ def _write(
 def _journey_map_dot(findings: Findings) -> str:
     """The DOT of ``journey.*``: the journey map in the view asked for, the hand-off
     network, or a journey template's map."""
-    log, view, picture = findings.log, findings.options.map.view, findings.map
-    days = f"{iso_day(findings.start)} to {iso_day(findings.end)}"
-    title = f"{log.source}: {findings.case_count:,} cases, {log.events:,} events, {days}"
+    view = findings.options.map.view
+    title = _title(findings, findings.map if view != "handoffs" else None)
     if findings.options.map.template is not None:
         name = findings.options.map.template
-        return _template_map(findings, name, title=f"{title}; template '{name}'")
+        return _template_map(findings, name, title=f"{_title(findings)}; template '{name}'")
     if view == "handoffs":
         return network_dot(findings, title)
-    if picture.scope.subset is not None:  # the cases of one type of demand
-        title = (
+    return _map_dot(findings.map, findings, view=view, title=title)
+
+
+def _title(findings: Findings, picture: MapPicture | None = None) -> str:
+    """The title of a picture of the log, or of a map of one type of demand's cases."""
+    log = findings.log
+    days = f"{iso_day(findings.start)} to {iso_day(findings.end)}"
+    if picture is not None and picture.scope.subset is not None:
+        return (
             f"{log.source}, {picture.scope.subset}: {picture.cases:,} cases, "
             f"{picture.scope.events_total:,} events, {days}"
         )
-    return _map_dot(picture, findings, view=view, title=title)
+    return f"{log.source}: {findings.case_count:,} cases, {log.events:,} events, {days}"
 
 
 def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:
@@ -254,17 +260,11 @@ def _start_report_pictures(findings: Findings, runs: DotRuns) -> _ReportPictures
     def svg(dot_source: str) -> Future[bytes]:
         return runs.start(dot_source, "svg", what="the report's pictures")
 
+    # The map's views as journey.* draws them (title, measure): the view journey.* shows
+    # is the same picture, drawn once.
+    title = _title(findings, findings.map)
     journeys = {
-        view: svg(
-            journey_dot(
-                findings.map.dfg,
-                findings.map.activities,
-                view=view,
-                lanes=findings.lanes,
-                caption=map_caption(findings.scope),
-            )
-        )
-        for view in REPORT_VIEWS
+        view: svg(_map_dot(findings.map, findings, view=view, title=title)) for view in REPORT_VIEWS
     }
     failure = findings.failure_map
     if failure is not None:
