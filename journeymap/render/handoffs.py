@@ -178,7 +178,7 @@ def _edge_lines(
             f"{human_duration(row['median_wait_s'])}, total {human_duration(row['total_wait_s'])}"
         )
         if pair in bouncing:
-            if pair in pairs:  # ping-pongs that start on this path; none start on its reverse
+            if pair in pairs:  # ping-pongs start on this path (on the reverse only: no count)
                 label += f" · ⇄ {thousands(pairs[pair]['count'])}"
             attrs = style.edge_attributes(label, style.HANDOFF, share, thinnest=2.5)
             for a, b in (pair, pair[::-1]):
