@@ -329,3 +329,21 @@ def test_the_terminal_says_when_the_failure_demand_figure_is_in_doubt(tmp_path):
     ]
     quiet = CliRunner().invoke(cli, ["mine", str(log), "-o", str(out), "-q", "--no-report"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_a_map_graphviz_cannot_draw_is_named_and_leaves_no_folder(tmp_path, monkeypatch):
+    # A `dot` that fails: the error names the journey map, not the folder being built
+    # (gone by the time the message is read), and no output folder is left.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dot").write_text('#!/bin/sh\necho "Error: syntax error in line 3" >&2\nexit 1\n')
+    (fake / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:/usr/bin:/bin")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(SAMPLE), "-o", str(out), "--no-report"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: Graphviz could not draw the journey map (journey.dot) as svg: "
+        "Error: syntax error in line 3\n"
+    )
+    assert not out.exists()

@@ -126,10 +126,11 @@ def _write(
 ) -> list[Path]:
     engine = findings.log.engine
     written: list[Path] = []
-    # The pictures first: Graphviz lays them out while the tables are written.
-    drawing = start_drawing(
-        _journey_map_dot(findings), out / "journey", [f for f in MAP_FORMATS if f in formats], runs
-    )
+    # The pictures first: Graphviz lays them out while the tables are written. (Errors
+    # name the picture, not the folder being built, which is gone when they are read.)
+    shown = [f for f in MAP_FORMATS if f in formats]
+    what = "the journey map (journey.dot)"
+    drawing = start_drawing(_journey_map_dot(findings), out / "journey", shown, runs, what=what)
     report_pictures = _start_report_pictures(findings, runs) if with_report else None
 
     say("tables")

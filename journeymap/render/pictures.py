@@ -96,10 +96,12 @@ def start_drawing(
     runs: DotRuns,
     *,
     timeout: float = 300.0,
+    what: str | None = None,
 ) -> Drawing:
     """Start drawing ``dot_source`` in each format on ``runs``; :meth:`Drawing.finish`
     writes the files :func:`draw` writes. Arguments and errors as :func:`draw`'s (an
-    unknown format is refused here, Graphviz's errors come from ``finish``)."""
+    unknown format is refused here, Graphviz's errors come from ``finish``); ``what``
+    names the picture in those errors (default: the ``.dot`` file's path)."""
     stem = Path(stem)
     if isinstance(formats, str):  # draw(..., "svg") means ["svg"], not ["s", "v", "g"]
         formats = [formats]
@@ -110,6 +112,6 @@ def start_drawing(
             f"cannot draw format {', '.join(map(repr, unknown))}; "
             f"choose from {', '.join(DRAW_FORMATS)}"
         )
-    what = f"the picture of {stem.with_name(stem.name + '.dot')}"
+    what = what or f"the picture of {stem.with_name(stem.name + '.dot')}"
     pictures = {fmt: runs.start(dot_source, fmt, timeout=timeout, what=what) for fmt in wanted}
     return Drawing(dot_source, stem, pictures)
