@@ -226,12 +226,11 @@ def implausible_instants(log: EventLog) -> dict[str, Any]:
     >>> found["events"], found["cases"], found["examples"]
     (1, 1, ['9999-12-30T00:00:00Z'])
     """
-    import ibis
 
     t = log.table
     # Quantiles of seconds since 1970 (every engine takes quantiles of numbers; not
     # every one of instants).
-    since = seconds_between(t.timestamp, ibis.literal(_utc(1970), type="timestamp('UTC')"))
+    since = seconds_between(t.timestamp, _instant(_utc(1970)))
     q = log.engine.fetch(t.aggregate(low=since.quantile(0.01), high=since.quantile(0.99)))
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     low, high = (

@@ -35,6 +35,7 @@ from journeymap.render.words import (
     plan_sentences,
     ratio_text,
     reintegration_sentences,
+    share_of,
     thousands,
     total_wait_text,
 )
@@ -226,8 +227,7 @@ def _handoff_reach(findings: Any) -> str:
     with_handoff, cases = summary.get("cases_with_handoff"), findings.case_count
     if with_handoff is None or not cases:
         return ""
-    share = 100 * int(with_handoff) / cases
-    shown = "under 0.1%" if 0 < share < 0.05 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+    shown = share_of(int(with_handoff), cases)
     return f" Hand-offs happened in {int(with_handoff):,} of {cases:,} cases ({esc(shown)})."
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "plan_sentences",
     "reintegration_sentence",
     "reintegration_sentences",
+    "share_of",
     "thousands",
     "total_wait_text",
 ]
@@ -558,11 +559,20 @@ def rejects_line(
     return f"{source}: {thousands(rejected)} of {thousands(rows_read)} rows rejected ({kinds}){see}"
 
 
-def _share_of(part: int, whole: int) -> str:
-    """``"21%"``: a share of a whole, whole percent (one decimal under 10%)."""
+def share_of(part: int, whole: int) -> str:
+    """``"21%"``: a share of a whole, whole percent (one decimal under 10%, "under
+    0.1%" for a sliver).
+
+    Examples
+    --------
+    >>> share_of(927, 1350), share_of(5, 4580), share_of(1, 10_000), share_of(0, 0)
+    ('69%', '0.1%', 'under 0.1%', '0%')
+    """
     if not whole:
         return "0%"
     value = 100 * part / whole
+    if 0 < value < 0.05:
+        return "under 0.1%"
     return f"{_round_half_up(value, 1 if value < 10 else 0)}%"
 
 
@@ -588,7 +598,7 @@ def journey_sentences(journeys: Any) -> list[str]:
     customers, several = j["customers"], j["customers_several_cases"]
     out = [
         f"{thousands(several)} of {thousands(customers)} customers "
-        f"({_share_of(several, customers)}) needed more than one case.",
+        f"({share_of(several, customers)}) needed more than one case.",
         f"The {thousands(customers)} customers' {thousands(j['cases'])} cases form "
         f"{thousands(j['journeys'])} journeys, {thousands(j['journeys_several_cases'])} of "
         "them of more than one case.",
@@ -606,7 +616,7 @@ def journey_sentences(journeys: Any) -> list[str]:
         out.append("No journey crossed channels.")
         return out
     out.append(
-        f"{thousands(cross)} journeys ({_share_of(cross, j['journeys'])}) crossed channels, "
+        f"{thousands(cross)} journeys ({share_of(cross, j['journeys'])}) crossed channels, "
         f"with {thousands(j['channel_switches'])} channel switches in all; they took "
         f"{human_duration(j['cross_channel_median_e2e_s'])} end to end (median), against "
         f"{human_duration(j['median_e2e_s'])} for all journeys."
