@@ -27,7 +27,9 @@ tables `mine` computes, as directly as DuckDB allows:
    end, e2e, activity sequence, hand-offs, handlers and hand-off wait of both levels,
    ping-pongs, rework, redo, self-loops, failure-activity flag, customer, channel),
    variants with ranks, demand (failure activity, then repeat contact within 14 days by
-   a self-join on the customer), flow (single handler, one-stop, clean), the summaries
+   a self-join on the customer), flow (single handler, one-stop, clean), customer
+   journeys (a customer's cases linked within 14 days, with their channel paths over the
+   events' known channels), the summaries
    (end-to-end, hand-offs with buckets and Spearman's rho, rework, demand, flow by
    demand type and channel) and the capability series (daily mean end-to-end time of
    the cases within the log's complete period, weekly volume, weekly failure demand)
@@ -88,8 +90,16 @@ FROM read_csv($path, header = true, columns = $columns)
 # two columns through the ordering window costs more than this aggregate.
 CASE_ATTRIBUTES = """
 CREATE TABLE case_attributes AS
-SELECT case_id, min(customer_id) AS customer, min(channel) AS channel
+SELECT case_id, min(customer_id) AS customer, min(channel) AS channel,
+       max(channel) AS highest_channel
 FROM events GROUP BY case_id
+"""
+
+# The events' known channels, for the channel paths of customer journeys (the ordering
+# window does not carry the channel).
+CHANNEL_EVENTS = """
+CREATE TABLE channel_events AS
+SELECT case_id, timestamp, rowid AS row, channel FROM events WHERE channel IS NOT NULL
 """
 
 # The one ordering pass: one window by case gives every per-event column the flow
@@ -275,6 +285,62 @@ SELECT c.case_id AS "case", d.demand_type, c.handoffs_team AS handoffs,
 FROM per_case c JOIN demand d ON d."case" = c.case_id
 """
 
+# Customer journeys: a customer's cases in order of start (ties by case id); a case
+# starts a new journey when it starts more than {REPEAT_CONTACT_DAYS} days after the latest end
+# of the customer's earlier cases.
+JOURNEY_CASES = f"""
+CREATE TABLE journey_cases AS
+SELECT case_id, customer, start, "end",
+       CASE WHEN journey_no = 1 THEN customer ELSE customer || ' #' || journey_no END
+           AS journey
+FROM (
+    SELECT *, sum(new::INTEGER) OVER (PARTITION BY customer ORDER BY start, case_id
+                                      ROWS UNBOUNDED PRECEDING) AS journey_no
+    FROM (
+        SELECT case_id, customer, start, "end",
+               coalesce(epoch(start) - epoch(max("end") OVER (
+                   PARTITION BY customer ORDER BY start, case_id
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
+                   > {REPEAT_CONTACT_DAYS} * 86400.0, true) AS new
+        FROM per_case WHERE customer IS NOT NULL
+    )
+)
+"""
+
+# One row per journey; its channel path is its events' known channels in time order,
+# runs of one channel once. A journey of one case with one channel has that channel as
+# its path; only the other journeys' events are put in order.
+JOURNEYS = """
+CREATE TABLE journeys AS
+WITH per AS (
+    SELECT journey, customer, count(*) AS cases, min(start) AS start, max("end") AS "end",
+           epoch(max("end")) - epoch(min(start)) AS e2e_s
+    FROM journey_cases GROUP BY journey, customer
+), simple AS (
+    SELECT j.journey, c.channel AS channel_path
+    FROM journey_cases j JOIN per USING (journey) JOIN case_attributes c USING (case_id)
+    WHERE per.cases = 1 AND c.channel = c.highest_channel
+), runs AS (
+    SELECT journey, channel, timestamp, row
+    FROM (
+        SELECT j.journey, e.channel, e.timestamp, e.row,
+               lag(e.channel) OVER (PARTITION BY j.journey ORDER BY e.timestamp, e.row)
+                   AS previous
+        FROM channel_events e JOIN journey_cases j USING (case_id)
+        WHERE j.journey NOT IN (SELECT journey FROM simple)
+    )
+    WHERE previous IS NULL OR channel <> previous
+), paths AS (
+    SELECT journey, count(*) AS runs, count(DISTINCT channel) AS channels,
+           string_agg(channel, ' > ' ORDER BY timestamp, row) AS channel_path
+    FROM runs GROUP BY journey
+    UNION ALL
+    SELECT journey, 1, 1, channel_path FROM simple
+)
+SELECT per.*, channels, runs - 1 AS channel_switches, channel_path
+FROM per LEFT JOIN paths USING (journey)
+"""
+
 # The files `mine` writes, with the order of their rows.
 TABLES = {
     "dfg": """SELECT source, target, events, cases, mean_wait_s, median_wait_s, p90_wait_s,
@@ -315,6 +381,7 @@ TABLES = {
                          FROM demand WHERE failure GROUP BY demand_type
                          ORDER BY cases DESC, demand_type""",
     "flow": 'SELECT * FROM flow ORDER BY "case"',
+    "journeys": "SELECT * FROM journeys ORDER BY customer, start, journey",
 }
 
 
@@ -448,6 +515,24 @@ def summaries(con) -> dict:
                   sum(events) FROM activity_stats""",
     )[0]
     by_type = dict(_rows(con, "SELECT demand_type, count(*) FROM demand GROUP BY ALL"))
+    customers = _rows(
+        con,
+        """SELECT count(*), count(*) FILTER (n > 1), sum(n)
+           FROM (SELECT customer, count(*) AS n FROM journey_cases GROUP BY customer)""",
+    )[0]
+    journeys = _rows(
+        con,
+        """SELECT count(*), count(*) FILTER (cases > 1), median(e2e_s),
+                  count(*) FILTER (channel_switches > 0), sum(channel_switches),
+                  median(e2e_s) FILTER (channel_switches > 0)
+           FROM journeys""",
+    )[0]
+    paths = _rows(
+        con,
+        """SELECT channel_path, count(*) AS n, sum(cases), median(e2e_s) FROM journeys
+           WHERE channel_switches > 0 GROUP BY channel_path
+           ORDER BY n DESC, channel_path LIMIT 10""",
+    )
     flow = _rows(
         con,
         """SELECT demand_type, channel, count(*),
@@ -477,6 +562,15 @@ def summaries(con) -> dict:
              "one_stop_pct": o, "clean_pct": k}
             for t, c, n, s, o, k in flow
         ],
+        "journeys": {
+            "customers": customers[0], "customers_several_cases": customers[1],
+            "cases": int(customers[2]), "journeys": journeys[0],
+            "journeys_several_cases": journeys[1], "median_e2e_s": journeys[2],
+            "cross_channel": journeys[3], "channel_switches": int(journeys[4]),
+            "cross_channel_median_e2e_s": journeys[5],
+            "paths": [{"path": p, "journeys": n, "cases": int(c), "median_e2e_s": m}
+                      for p, n, c, m in paths],
+        },
     }  # fmt: skip
 
 
@@ -502,6 +596,7 @@ def main() -> None:
     step("read CSV (typed)")
     con.execute(CASE_ATTRIBUTES)
     step("customer, channel per case")
+    con.execute(CHANNEL_EVENTS)
     con.execute(ORDER)
     con.execute("DROP TABLE events")
     step("ordering pass (window)")
@@ -518,8 +613,10 @@ def main() -> None:
         step(name)
     con.execute("DROP TABLE ordered")
     con.execute("DROP TABLE flags")
-    for name, sql in [("variants", VARIANTS), ("demand", DEMAND), ("flow", FLOW)]:
-        con.execute(sql)
+    for name, sqls in [("variants", [VARIANTS]), ("demand", [DEMAND]), ("flow", [FLOW]),
+                       ("customer journeys", [JOURNEY_CASES, JOURNEYS])]:  # fmt: skip
+        for sql in sqls:
+            con.execute(sql)
         step(name)
     # Lane of each activity: its most frequent team, ties to the first name.
     lanes = {
@@ -585,6 +682,8 @@ COMPARED = {
                           "single_handler", "one_stop", "clean", "channel"]),
     "capability_e2e": (["label"], ["x", "mr", "centre", "unpl", "lnpl", "url", "rule1",
                                    "rule2", "rule3"]),
+    "journeys": (["journey"], ["customer", "cases", "start", '"end"', "e2e_s", "channels",
+                               "channel_switches", "channel_path"]),
 }  # fmt: skip
 
 HEADLINE = {
@@ -607,6 +706,8 @@ HEADLINE = {
     "one-stop cases": "SELECT count(*) FROM {t}flow WHERE one_stop",
     "clean cases": "SELECT count(*) FROM {t}flow WHERE clean",
     "reintegration rows": "SELECT count(*) FROM {t}reintegration",
+    "customer journeys": "SELECT count(*) FROM {t}journeys",
+    "cross-channel journeys": "SELECT count(*) FROM {t}journeys WHERE channel_switches > 0",
 }
 
 

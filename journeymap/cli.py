@@ -226,6 +226,9 @@ def mine(
     much is shown. Progress goes to the terminal, nothing to a pipe; the last line says
     what was written (also in a pipe, unless --quiet).
     """
+    from journeymap.fingerprint import hash_soon
+
+    hash_soon(log)  # the run record's fingerprint, hashed while the rest imports
     import journeymap as jm
     from journeymap.pipeline import open_log
     from journeymap.pipeline.rejects import default_rejects_path

@@ -17,13 +17,14 @@ from types import FrameType
 from typing import Any
 
 from journeymap.errors import JourneymapError
+from journeymap.fingerprint import hash_soon
 from journeymap.interrupts import note, noted
 from journeymap.options import Options
 from journeymap.pipeline.batch_index import empty_row, row_from_folder
 from journeymap.pipeline.mine import mine
 from journeymap.pipeline.outputs import write_outputs
 from journeymap.pipeline.reading import open_log
-from journeymap.pipeline.run_record import run_record, up_to_date
+from journeymap.pipeline.run_record import read_run_record, run_record, up_to_date
 
 __all__ = ["LogTask", "failure_text", "fresh_row", "init_worker", "mine_in_worker", "mine_one"]
 
@@ -64,6 +65,8 @@ def fresh_row(task: LogTask) -> dict[str, Any] | None:
     """The "up to date" row of a log whose folder has the run record that mining it
     again would write (same input bytes, options and version); else None."""
     try:
+        if read_run_record(task.outdir) is None:  # nothing to compare: no need to hash
+            return None
         if up_to_date(task.outdir, run_record(task.source, task.options)):
             return row_from_folder(task.outdir, task.name, task.source, "up to date")
     except (OSError, ValueError):  # unreadable input or folder: mine it, and say why
@@ -77,6 +80,7 @@ def mine_one(task: LogTask, say: Callable[[str], None]) -> dict[str, Any]:
     staged folder was removed."""
     try:
         say("reading")
+        hash_soon(task.source)  # the run record's fingerprint, hashed beside the reading
         with open_log(task.source, task.options) as log:
             findings = mine(log, task.options, progress=say)
             write_outputs(findings, task.outdir, source_path=task.source, progress=say)

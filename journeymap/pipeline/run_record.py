@@ -14,11 +14,11 @@ change how fast a log is mined, never what is written, so a batch rerun with ano
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from journeymap.fingerprint import file_sha256
 from journeymap.jsonout import plain
 from journeymap.options import Options
 from journeymap.version import __version__
@@ -29,15 +29,6 @@ __all__ = ["RUN_RECORD", "file_sha256", "read_run_record", "run_record", "up_to_
 RUN_RECORD = "run.json"
 # Options that do not change the outputs, or that were resolved into others.
 _NOT_RECORDED = ("engine", "files", "source")
-
-
-def file_sha256(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, as hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _options_record(options: Options, output: dict[str, Any] | None) -> dict[str, Any]:
