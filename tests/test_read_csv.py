@@ -478,3 +478,47 @@ def test_scratch_copies_are_removed_once_read(write_file, tmp_path, monkeypatch)
     with pytest.raises(jm.JourneymapError, match="time"):  # no such column
         jm.read_log(str(packed), timestamp="time")
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_format_sample_reads_further_only_when_the_first_rows_repeat_themselves(tmp_path):
+    """sample_values: the first SAMPLE_VALUES distinct values among the first SAMPLE_ROWS
+    non-empty ones, in order of first appearance, whether they are found in the first
+    2 * SAMPLE_VALUES rows (one short read) or only further on."""
+    import duckdb
+
+    from journeymap.engine.duckdb_sql import sample_values
+    from journeymap.engine.timestamps import SAMPLE_ROWS, SAMPLE_VALUES
+
+    con = duckdb.connect()
+    # Distinct from the start: the short read holds them all.
+    con.execute(
+        "CREATE TABLE a AS SELECT range + 1 AS __row, "
+        "CASE WHEN range % 3 = 0 THEN NULL ELSE 't' || (20000 - range) END AS v "
+        f"FROM range({3 * SAMPLE_VALUES})"
+    )
+    found = sample_values(con, "a", "v")
+    expected = [f"t{20000 - i}" for i in range(3 * SAMPLE_VALUES) if i % 3][:SAMPLE_VALUES]
+    assert found == expected
+    # One value repeated through the first 2 * SAMPLE_VALUES rows, then new ones: read on.
+    repeated = 2 * SAMPLE_VALUES + 7
+    con.execute(
+        "CREATE TABLE b AS SELECT range + 1 AS __row, "
+        f"CASE WHEN range < {repeated} THEN 'same' ELSE 'new' || range END AS v "
+        f"FROM range({repeated + 10})"
+    )
+    assert sample_values(con, "b", "v") == ["same"] + [
+        f"new{i}" for i in range(repeated, repeated + 10)
+    ]
+    # Beyond SAMPLE_ROWS nothing is read, however few the values.
+    con.execute(
+        "CREATE TABLE c AS SELECT range + 1 AS __row, "
+        f"CASE WHEN range < {SAMPLE_ROWS} THEN 'same' ELSE 'late' END AS v "
+        f"FROM range({SAMPLE_ROWS + 5})"
+    )
+    assert sample_values(con, "c", "v") == ["same"]
+    # A short column, blanks trimmed and empty values skipped, in order of appearance.
+    con.execute(
+        "CREATE TABLE d AS SELECT * FROM "
+        "(VALUES (1, ' b '), (2, ''), (3, 'a'), (4, 'b')) t(__row, v)"
+    )
+    assert sample_values(con, "d", "v") == ["b", "a"]

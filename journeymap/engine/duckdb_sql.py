@@ -189,25 +189,37 @@ def sample_values(
     numbered: bool = True,
 ) -> list[str]:
     """The distinct non-empty values of a text column that a format is chosen from, in
-    order of first appearance (see :mod:`journeymap.engine.timestamps`).
+    order of first appearance (see :mod:`journeymap.engine.timestamps`): the first
+    ``SAMPLE_VALUES`` distinct ones among its first ``SAMPLE_ROWS`` non-empty values.
 
     ``rows`` is a table with ``__row`` or, not ``numbered``, a scan (with ``params``)
-    whose rows come in the source's order; only the first rows with a value are read.
+    whose rows come in the source's order; only the first rows with a value are read:
+    first twice ``SAMPLE_VALUES`` of them, which hold that many distinct values in most
+    timestamp columns (0.04 s where all ``SAMPLE_ROWS`` take 0.14 s of a 110 MB file),
+    then ``SAMPLE_ROWS`` when they do not and there are more.
     """
     value = text_sql(column)
-    if numbered:
-        first = f"SELECT {value} AS v, __row FROM {rows} WHERE {value} IS NOT NULL"
-    else:
-        first = f"SELECT {value} AS v FROM {rows} WHERE {value} IS NOT NULL"
-    first += f" LIMIT {SAMPLE_ROWS}"
-    if not numbered:
-        first = f"SELECT v, row_number() OVER () AS __row FROM ({first})"
-    with keeping_order(con):
-        found = con.execute(
-            f"SELECT v FROM ({first}) GROUP BY v ORDER BY min(__row) LIMIT {SAMPLE_VALUES}",
-            params or {},
-        ).fetchall()
-    return [r[0] for r in found]
+    found: list[str] = []
+    for limit in (2 * SAMPLE_VALUES, SAMPLE_ROWS):
+        if numbered:
+            first = f"SELECT {value} AS v, __row FROM {rows} WHERE {value} IS NOT NULL"
+        else:
+            first = f"SELECT {value} AS v FROM {rows} WHERE {value} IS NOT NULL"
+        first += f" LIMIT {limit}"
+        if not numbered:
+            first = f"SELECT v, row_number() OVER () AS __row FROM ({first})"
+        # The values with the number of rows read (the same in each row): fewer than
+        # the limit means the column holds no more.
+        query = (
+            f"WITH first AS ({first}) SELECT v, (SELECT count(*) FROM first) "
+            f"FROM first GROUP BY v ORDER BY min(__row) LIMIT {SAMPLE_VALUES}"
+        )
+        with keeping_order(con):
+            result = con.execute(query, params or {}).fetchall()
+        found = [r[0] for r in result]
+        if len(found) == SAMPLE_VALUES or not result or result[0][1] < limit:
+            break
+    return found
 
 
 def count_parsed(
