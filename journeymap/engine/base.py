@@ -25,7 +25,7 @@ from journeymap.connectors.base import RawSource
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.mapping import Mapping, ReadOptions
 
-__all__ = ["Engine", "EngineSettings", "EngineTable", "Ingested"]
+__all__ = ["CsvWrites", "Engine", "EngineSettings", "EngineTable", "Ingested"]
 
 _names = itertools.count(1)
 
@@ -228,6 +228,12 @@ class Engine(ABC):
         ISO 8601 in UTC with a ``Z``.
         """
 
+    def csv_writes(self) -> CsvWrites:
+        """Writes of engine tables to CSV files, as a context manager: a table given to
+        its ``add`` is written by the time the ``with`` block ends (DuckDB writes them
+        beside the caller's own work; the others write each at once)."""
+        return CsvWrites()
+
     # -- reading -------------------------------------------------------------------------
     @abstractmethod
     def ingest(
@@ -239,6 +245,23 @@ class Engine(ABC):
         Every source record ends up in exactly one of them: ``accepted + rejected = rows
         read``.
         """
+
+
+class CsvWrites:
+    """Engine tables written to CSV files (see :meth:`Engine.csv_writes`): each at once,
+    here; an engine may write them beside its caller's work, and then the ``with`` block's
+    end waits for them and raises the first failure."""
+
+    def add(self, table: EngineTable, path: str | Path) -> Path:
+        """Write ``table`` to ``path`` (see :meth:`EngineTable.write_csv`); return the path,
+        whose file is complete when the ``with`` block ends."""
+        return table.write_csv(path)
+
+    def __enter__(self) -> CsvWrites:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        return None
 
 
 @dataclass(frozen=True)

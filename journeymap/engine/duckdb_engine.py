@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from journeymap.connectors.base import RawSource
-from journeymap.engine.base import Engine, EngineSettings, Ingested
+from journeymap.engine.base import CsvWrites, Engine, EngineSettings, Ingested
 from journeymap.engine.duckdb_csv import copy_to_csv, write_frame
 from journeymap.engine.duckdb_ingest import ingest
 from journeymap.engine.duckdb_load import Loaded, load
@@ -164,6 +164,13 @@ class DuckDBEngine(Engine):
         finally:
             self.con.execute(f"DROP VIEW {view}")
         return target
+
+    def csv_writes(self) -> CsvWrites:
+        """Tables written beside the caller's work, two at a time, on cursors of their
+        own (see :mod:`journeymap.engine.duckdb_writes`)."""
+        from journeymap.engine.duckdb_writes import WritesBeside
+
+        return WritesBeside(self.con, _DATABASE)
 
     def ingest(
         self, raw: RawSource, mapping: dict[str, str | None], options: ReadOptions

@@ -133,69 +133,72 @@ def _write(
     drawing = start_drawing(_journey_map_dot(findings), out / "journey", shown, runs, what=what)
     report_pictures = _start_report_pictures(findings, runs) if with_report else None
 
-    say("tables")
-    tables = out / "tables"
-    for name in ("dfg", "activities", "variants", "handoffs", "pingpong", "reintegration",
-                 "reintegration_plan", "rework"):  # fmt: skip
-        table = getattr(findings, name)
-        if table is None:
-            continue
-        if name == "reintegration":
-            sentences = reintegration_sentences(table, findings.failure_activities)
-            table = table.assign(sentence=sentences)
-        if name == "reintegration_plan":
-            table = table.assign(sentence=plan_sentences(table))
-        written.append(engine.write_csv(table, tables / f"{name}.csv"))
-    if findings.cases is not None:
-        written.append(findings.cases.write_csv(tables / "cases.csv"))
-    if findings.journeys is not None:
-        written.append(findings.journeys.table.write_csv(tables / "journeys.csv"))
-    if findings.templates is not None:
-        found = findings.templates
-        written += [
-            found.conformance.write_csv(tables / "conformance.csv"),
-            engine.write_csv(found.deviations, tables / "deviations.csv"),
-            engine.write_csv(found.segments, tables / "segments.csv"),
-        ]
-    if findings.log.rejected_rows:
-        findings.log.write_rejects(str(tables / "rejects.csv"))
-        written.append(tables / "rejects.csv")
+    # The per-case tables are written beside the rest (DuckDB: two at a time, on cursors
+    # of their own); all are complete when the block ends.
+    with engine.csv_writes() as writes:
+        say("tables")
+        tables = out / "tables"
+        for name in ("dfg", "activities", "variants", "handoffs", "pingpong", "reintegration",
+                     "reintegration_plan", "rework"):  # fmt: skip
+            table = getattr(findings, name)
+            if table is None:
+                continue
+            if name == "reintegration":
+                sentences = reintegration_sentences(table, findings.failure_activities)
+                table = table.assign(sentence=sentences)
+            if name == "reintegration_plan":
+                table = table.assign(sentence=plan_sentences(table))
+            written.append(engine.write_csv(table, tables / f"{name}.csv"))
+        if findings.cases is not None:
+            written.append(writes.add(findings.cases, tables / "cases.csv"))
+        if findings.journeys is not None:
+            written.append(writes.add(findings.journeys.table, tables / "journeys.csv"))
+        if findings.templates is not None:
+            found = findings.templates
+            written += [
+                writes.add(found.conformance, tables / "conformance.csv"),
+                engine.write_csv(found.deviations, tables / "deviations.csv"),
+                engine.write_csv(found.segments, tables / "segments.csv"),
+            ]
+        if findings.log.rejected_rows:
+            findings.log.write_rejects(str(tables / "rejects.csv"))
+            written.append(tables / "rejects.csv")
 
-    say("drawing the journey map")
-    written += drawing.finish()
-    if findings.model is not None:
-        say("drawing the model")
-        if findings.model.kind == "inductive":
-            written.append(findings.model.save_bpmn(out / "model.bpmn"))
-        written.append(findings.model.draw(out / "model.svg", format="svg"))
+        say("drawing the journey map")
+        written += drawing.finish()
+        if findings.model is not None:
+            say("drawing the model")
+            if findings.model.kind == "inductive":
+                written.append(findings.model.save_bpmn(out / "model.bpmn"))
+            written.append(findings.model.draw(out / "model.svg", format="svg"))
 
-    chart_svgs: dict[str, str] = {}
-    check = findings.check
-    if check is not None:
-        say("capability charts")
-        written += [
-            check.demand.write_csv(tables / "demand.csv"),
-            engine.write_csv(check.demand_by_week, tables / "demand_by_week.csv"),
-            engine.write_csv(check.failure_pareto, tables / "failure_pareto.csv"),
-            check.flow.write_csv(tables / "flow.csv"),
-        ]
-        e2e = check.charts.get("capability_e2e")
-        if e2e is not None:
-            points = e2e.points
-            front = [c for c in ("label", "time") if c in points.columns]
-            written.append(
-                engine.write_csv(points[front + _POINT_COLUMNS], tables / "capability_e2e.csv")
-            )
-        for name, chart in check.charts.items():
-            svg = chart_svgs[name] = xmr_svg_text(chart, title=chart_title(name))
-            path = chart_file(out / "charts", name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(svg, encoding="utf-8")
-            written.append(path)
-    written.append(write_json(summary(findings), out / "summary.json"))
-    if report_pictures is not None:
-        say("writing the report")
-        written.append(_write_report(findings, out, chart_svgs, sha256, report_pictures))
+        chart_svgs: dict[str, str] = {}
+        check = findings.check
+        if check is not None:
+            say("capability charts")
+            written += [
+                writes.add(check.demand, tables / "demand.csv"),
+                engine.write_csv(check.demand_by_week, tables / "demand_by_week.csv"),
+                engine.write_csv(check.failure_pareto, tables / "failure_pareto.csv"),
+                writes.add(check.flow, tables / "flow.csv"),
+            ]
+            e2e = check.charts.get("capability_e2e")
+            if e2e is not None:
+                points = e2e.points
+                front = [c for c in ("label", "time") if c in points.columns]
+                written.append(
+                    engine.write_csv(points[front + _POINT_COLUMNS], tables / "capability_e2e.csv")
+                )
+            for name, chart in check.charts.items():
+                svg = chart_svgs[name] = xmr_svg_text(chart, title=chart_title(name))
+                path = chart_file(out / "charts", name)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(svg, encoding="utf-8")
+                written.append(path)
+        written.append(write_json(summary(findings), out / "summary.json"))
+        if report_pictures is not None:
+            say("writing the report")
+            written.append(_write_report(findings, out, chart_svgs, sha256, report_pictures))
     return written
 
 
