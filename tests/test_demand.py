@@ -187,6 +187,31 @@ def test_attribute_rule_and_rule_order():
     assert demand_summary(log, regex)["by_type"] == {"failure_activity": 1, "cc": 2, "value": 1}
 
 
+def test_failure_activities_alone_and_with_attribute_rules_flag_the_same_cases():
+    # A rule that never matches changes nothing about the failure activities' cases.
+    log = make_log(
+        [
+            ("1", "Call", "2024-01-01 09:00", "C1", "phone"),
+            ("1", "Progress chase", "2024-01-02 09:00", "C1", "phone"),
+            ("1", "Chaser call", "2024-01-03 09:00", "C1", "phone"),
+            ("2", "Call", "2024-01-20 09:00", "C1", "phone"),
+            ("3", "Form", "2024-01-01 09:00", None, "web"),
+            ("3", "Complaint", "2024-01-05 09:00", None, "web"),
+            ("4", "Form", "2024-01-04 09:00", "C1", "web"),
+        ],
+        ("customer", "channel"),
+    )
+    alone = demand(log)
+    never = DemandRules(attribute_rules=(AttributeRule("fax", "channel", "fax"),))
+    with_rule = demand(log, never)
+    columns = ["case", "demand_type", "failure", "matches_failure_activity"]
+    assert alone[columns].equals(with_rule[columns])
+    assert alone["matches_failure_activity"].tolist() == [True, False, True, False]
+    assert alone["demand_type"].tolist() == [
+        "failure_activity", "value", "failure_activity", "repeat_contact",
+    ]  # fmt: skip
+
+
 def test_rules_from_config(write_file):
     path = write_file(
         "c.toml",
