@@ -276,8 +276,12 @@ def mine(
         drawn = _drawn(findings)
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {target}/ ({drawn})", err=True)
-        # The failure-demand figure may be wrong: the terminal says so, as the report does.
-        for doubt in findings.check.doubts if findings.check is not None else []:
+        # Figures that may mislead: the terminal says so, as the report does.
+        from journeymap.render.profile_text import history_doubt
+
+        records = history_doubt(findings.profile)
+        doubts = findings.check.doubts if findings.check is not None else []
+        for doubt in [records, *doubts] if records else doubts:
             click.echo(f"journeymap: check before you show it: {doubt}", err=True)
 
 

@@ -190,6 +190,24 @@ def test_statement_for_a_predictable_duration():
     )
 
 
+def test_statement_when_no_case_took_any_time():
+    # A list of records (one event per case): no wait to chart, not "between 0 and 0 days".
+    chart = xmr([0.0] * 6, kind="duration", basis="case")
+    assert capability_statement(chart) == (
+        "Every charted case ends at the instant it starts (a single event, or all its "
+        "events at one time): the log records no wait to chart."
+    )
+    daily = xmr([0.0] * 6, kind="duration", basis="daily mean")
+    assert capability_statement(daily).startswith(
+        "On every charted day the cases end at the instant they start (a single event, or "
+        "all their events at one time)"
+    )
+    some = xmr([0.0, 60.0, 0.0], kind="duration", basis="case")  # UNPL 20 + 2.66 x 60
+    assert capability_statement(some, unit="seconds") == (
+        "Customers wait between 0 and 180 seconds for this service; the system is predictable."
+    )
+
+
 def test_statement_counts_signals():
     chart = xmr([10, 11, 9, 10, 11, 9, 10, 50, 10, 11], kind="duration", basis="case")
     assert capability_statement(chart, unit="seconds") == (

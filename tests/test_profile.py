@@ -73,3 +73,32 @@ def test_a_log_of_all_cases_in_a_period_is_not_an_extract_of_closed_cases():
     # 19 cases (under CLOSED_MIN_CASES), all before the first close: too few to tell.
     spans = [(f"2023-{1 + i % 12:02d}-15", "2024-03-01") for i in range(19)]
     assert profile(_cases(spans)).closed_window == {}
+
+
+def _counted(events_per_case: list[int]) -> EventLog:
+    rows = [
+        (f"C{c}", "Call" if i == 0 else "Close", f"2024-01-{c + 1:02d} {9 + i:02d}:00")
+        for c, n in enumerate(events_per_case)
+        for i in range(n)
+    ]
+    return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+
+def test_a_log_of_mostly_single_event_cases_is_a_list_of_records():
+    # Half the cases or more with one event: records as they stand, not their history.
+    half = profile(_counted([1, 1, 2, 3]))
+    assert (half.single_event_cases, half.cases, half.records_not_history) == (2, 4, True)
+    fewer = profile(_counted([1, 2, 2]))
+    assert (fewer.single_event_cases, fewer.records_not_history) == (1, False)
+    assert profile(_counted([2, 3])).records_not_history is False
+
+
+def test_the_report_says_so_before_its_figures(tmp_path):
+    import journeymap as jm
+
+    log = _counted([1, 1, 1, 2])
+    jm.write_outputs(jm.mine(log), tmp_path / "out", formats=["svg"])
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    header = report[report.index("<header>") : report.index("</header>")]
+    assert '<p class="warning">3 of 4 cases (75%) have a single event: the source lists' in header
+    assert header.index('class="warning"') < header.index('class="numbers"')

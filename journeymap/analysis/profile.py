@@ -17,7 +17,11 @@ from journeymap.discovery.ordering import ordered_events
 from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_utc
 
-__all__ = ["Profile", "profile"]
+__all__ = ["RECORDS_SHARE", "Profile", "profile"]
+
+#: The share of single-event cases from which a log is taken for a list of records
+#: rather than their history (:attr:`Profile.records_not_history`).
+RECORDS_SHARE = 0.5
 
 _PEOPLE_ROLES = ("resource", "team", "channel", "customer")
 
@@ -82,6 +86,13 @@ class Profile:
     def accepted(self) -> int:
         """Rows accepted: read and not rejected."""
         return self.rows_read - self.rejected_rows
+
+    @property
+    def records_not_history(self) -> bool:
+        """Whether at least :data:`RECORDS_SHARE` of the cases have a single event: the
+        source then holds one row per record (a list of tickets as they stand), not what
+        happened to each, and waits, hand-offs and rework cannot be seen in it."""
+        return self.cases > 0 and self.single_event_cases >= RECORDS_SHARE * self.cases
 
     def to_dict(self) -> dict[str, Any]:
         """The profile's facts as JSON-ready data, with ``accepted`` added."""

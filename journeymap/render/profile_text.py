@@ -8,7 +8,35 @@ from typing import Any
 
 from journeymap.analysis.profile import Profile
 
-__all__ = ["profile_json", "profile_text", "quality_warnings"]
+__all__ = ["history_doubt", "profile_json", "profile_text", "quality_warnings"]
+
+
+def history_doubt(p: Profile | None) -> str | None:
+    """What to say before any figure of a log whose cases mostly have a single event
+    (:attr:`~journeymap.analysis.profile.Profile.records_not_history`), else None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from journeymap import EventLog
+    >>> from journeymap.analysis.profile import profile
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "2", "3", "3"], "activity": ["New", "New", "New", "Closed"],
+    ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]}))
+    >>> history_doubt(profile(log))[:71]
+    '2 of 3 cases (67%) have a single event: the source lists the records as'
+    """
+    if p is None or not p.records_not_history:
+        return None
+    single = p.single_event_cases
+    return (
+        f"{single:,} of {p.cases:,} cases ({_pct(single, p.cases)}) have a single event: the "
+        "source lists the records as they stand, not what happened to them, so it cannot "
+        "show waits, hand-offs or rework, and its one-stop and clean shares count cases "
+        "with nothing to count. Export each record's history and mine that (ServiceNow: "
+        "sys_audit; Jira: the issue changelog; Zendesk: ticket audits; "
+        "Salesforce: CaseHistory)."
+    )
 
 
 def quality_warnings(p: Profile) -> list[str]:

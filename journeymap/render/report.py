@@ -16,7 +16,7 @@ import pandas as pd
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
 from journeymap.render.journeys import journeys_section
-from journeymap.render.profile_text import quality_warnings
+from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
 from journeymap.render.summary import map_options
@@ -109,10 +109,12 @@ def _headline(findings: Any, title: str, purpose: str = "") -> str:
     )
     statement = _statement(findings)
     period = f"{esc(iso_day(findings.start))} to {esc(iso_day(findings.end))}"
+    doubt = history_doubt(findings.profile)  # before any figure it makes hollow
     parts = [
         f"<header><h1>{esc(title)}</h1>",
         f'<p class="purpose">{esc(purpose)}</p>' if purpose else "",
         f'<p class="note">{thousands(findings.log.events)} events, {period}.</p>',
+        f'<p class="warning">{esc(doubt)}</p>' if doubt else "",
         f'<p class="statement">{esc(statement)}</p>' if statement else "",
         f'<dl class="numbers">{numbers}</dl></header>',
     ]

@@ -415,6 +415,16 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
         raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
     verdict = _verdict(chart)
     lo, hi = chart.lnpl, chart.unpl
+    if chart.kind == "duration" and hi == 0:  # every case took no time at all
+        if chart.basis == "daily mean":
+            return (
+                "On every charted day the cases end at the instant they start (a single "
+                "event, or all their events at one time): the log records no wait to chart."
+            )
+        return (
+            "Every charted case ends at the instant it starts (a single event, or all its "
+            "events at one time): the log records no wait to chart."
+        )
     if chart.kind == "duration":
         span = f"{_number(lo / _SECONDS[unit])} and {_number(hi / _SECONDS[unit])} {unit}"
         if chart.basis == "daily mean":
