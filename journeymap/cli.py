@@ -277,11 +277,9 @@ def mine(
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {target}/ ({drawn})", err=True)
         # Figures that may mislead: the terminal says so, as the report does.
-        from journeymap.render.profile_text import history_doubt
+        from journeymap.render.summary import doubts
 
-        records = history_doubt(findings.profile)
-        doubts = findings.check.doubts if findings.check is not None else []
-        for doubt in [records, *doubts] if records else doubts:
+        for doubt in doubts(findings):
             click.echo(f"journeymap: check before you show it: {doubt}", err=True)
 
 

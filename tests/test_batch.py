@@ -140,8 +140,30 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
     # The [[files]] pattern mapped east's own headers; the others use the detected ones.
     assert json.loads((out / "east" / "summary.json").read_text())["mapping"]["case"] == "Ticket"
     csv_lines = (out / "index.csv").read_text().splitlines()
-    assert csv_lines[0].startswith("name,source,status,error,events,cases,rejected_rows,")
-    assert csv_lines[3].startswith(f'north,{logs}/north.csv,mined,"",8,3,0,')
+    assert csv_lines[0].startswith("name,source,status,error,doubts,events,cases,rejected_rows,")
+    assert csv_lines[3].startswith(f'north,{logs}/north.csv,mined,"","",8,3,0,')
+
+
+def test_a_list_of_records_is_doubted_in_the_index(tmp_path):
+    # One row per ticket as it stands: the index says so where it names the log.
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "list.csv").write_text(
+        "case,activity,timestamp\nT1,Open,2024-01-01 09:00\nT2,Closed,2024-01-02 09:00\n"
+        "T3,Open,2024-01-03 09:00\n"
+    )
+    (folder / "history.csv").write_text(SMALL)
+    out = tmp_path / "out"
+    assert run(str(folder), "-o", str(out)).exit_code == 0
+    rows = {r["name"]: r for r in json.loads((out / "index.json").read_text())["logs"]}
+    assert rows["history"]["doubts"] == ""
+    assert rows["list"]["doubts"].startswith(
+        "3 of 3 cases (100%) have a single event: the source lists the records as they stand"
+    )
+    summary = json.loads((out / "list" / "summary.json").read_text())
+    assert summary["doubts"] == [rows["list"]["doubts"]]
+    page = (out / "index.html").read_text()
+    assert '<p class="error">Check before you show it: 3 of 3 cases (100%) have' in page
 
 
 def test_rerun_skips_what_is_up_to_date_and_redoes_what_changed(logs, config, tmp_path):

@@ -30,7 +30,7 @@ __all__ = ["COLUMNS", "STATUSES", "empty_row", "row_from_folder", "write_index"]
 
 #: The index's columns, in order. Durations are in seconds, shares in percent.
 COLUMNS = (
-    "name", "source", "status", "error", "events", "cases", "rejected_rows",
+    "name", "source", "status", "error", "doubts", "events", "cases", "rejected_rows",
     "failure_demand_pct", "one_stop_pct", "clean_pct", "e2e_median_s", "e2e_p90_s",
     "capability_lnpl_s", "capability_unpl_s", "capability_predictable",
     "handoffs_per_case", "top_reintegration", "report",
@@ -62,10 +62,11 @@ def _top_reintegration(folder: Path) -> str:
 def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> dict[str, Any]:
     """The index row of a log whose results are in ``folder`` (its ``summary.json``).
 
-    ``handoffs_per_case`` is the total hand-offs over the cases; ``top_reintegration``
-    the sentence of the first reintegration candidate (the split of work that cost the
-    customers the most waiting); ``report`` the report's path relative to the batch's
-    folder, when there is one.
+    ``doubts`` is what to check before showing its figures (the summary's ``doubts``,
+    joined by " / "); ``handoffs_per_case`` is the total hand-offs over the cases;
+    ``top_reintegration`` the sentence of the first reintegration candidate (the split of
+    work that cost the customers the most waiting); ``report`` the report's path relative
+    to the batch's folder, when there is one.
     """
     folder = Path(folder)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -89,6 +90,7 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
         handoffs_per_case=(
             handoffs["total"] / cases if handoffs.get("total") is not None and cases else None
         ),
+        doubts=" / ".join(summary.get("doubts") or []),
         top_reintegration=_top_reintegration(folder),
         report=f"{name}/report.html" if (folder / "report.html").is_file() else "",
     )
@@ -116,7 +118,7 @@ def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     frame["capability_predictable"] = pd.array(
         frame["capability_predictable"].tolist(), dtype="boolean"
     )
-    for column in ("name", "source", "status", "error", "top_reintegration", "report"):
+    for column in ("name", "source", "status", "error", "doubts", "top_reintegration", "report"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
     return frame
 

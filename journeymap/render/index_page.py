@@ -70,6 +70,9 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
         source = f'<br><small class="note">{esc(row.get("source") or "")}</small>'
         error = row.get("error") or ""
         error_text = f'<p class="error">{esc(error)}</p>' if error else ""
+        doubts = row.get("doubts") or ""
+        if doubts:  # shown where the log is named, before any of its figures is read
+            error_text += f'<p class="error">Check before you show it: {esc(doubts)}</p>'
         if row.get("report"):
             href = esc(quote(str(row["report"])))
             return f'<td><a href="{href}">{esc(value)}</a>{source}{error_text}</td>'

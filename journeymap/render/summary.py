@@ -9,7 +9,7 @@ from journeymap.analysis.period import Period
 from journeymap.discovery.variants import variants_covering
 from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
-from journeymap.render.profile_text import quality_warnings
+from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.template_report import templates_summary
 from journeymap.render.words import (
     capability_statement,
@@ -18,12 +18,21 @@ from journeymap.render.words import (
     period_text,
 )
 
-__all__ = ["summary"]
+__all__ = ["doubts", "summary"]
 
 _HANDOFF_KEYS = (
     "level", "total", "cases_with_handoff", "pingpong_total", "pingpong_cases",
     "wait_share", "e2e_by_handoffs", "spearman",
 )  # fmt: skip
+
+
+def doubts(findings: Findings) -> list[str]:
+    """What to check before showing the figures, for every place that shows them: a log
+    of records rather than their history, then what puts the failure-demand figure in
+    doubt."""
+    records = history_doubt(findings.profile)
+    found = findings.check.doubts if findings.check is not None else []
+    return [records, *found] if records else list(found)
 
 
 def summary(findings: Findings) -> dict[str, Any]:
@@ -44,6 +53,7 @@ def summary(findings: Findings) -> dict[str, Any]:
         "cases": findings.case_count,
         "rejected_rows": log.rejected_rows,
         "data_quality": _quality(findings),
+        "doubts": doubts(findings),
         "activities": len(findings.activities),
         "variants": len(findings.variants),
         "variants_for_80pct": variants_covering(findings.variants, 80.0),
