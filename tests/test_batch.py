@@ -163,7 +163,7 @@ def test_a_list_of_records_is_doubted_in_the_index(tmp_path):
     summary = json.loads((out / "list" / "summary.json").read_text())
     assert summary["doubts"] == [rows["list"]["doubts"]]
     page = (out / "index.html").read_text()
-    assert '<p class="error">Check before you show it: 3 of 3 cases (100%) have' in page
+    assert '<p class="doubt">Check before you show it: 3 of 3 cases (100%) have' in page
 
 
 def test_rerun_skips_what_is_up_to_date_and_redoes_what_changed(logs, config, tmp_path):

@@ -39,11 +39,12 @@ INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
 _NUM = ' class="num"'
 _EXTRA_STYLE = """
 td.failed { color: var(--warn); font-weight: 700; }
-tbody td:first-child { max-width: 20rem; }
+tbody td:first-child { min-width: 14rem; max-width: 20rem; }
 td small, p.error { overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; }
 td.sentence { font-size: .8rem; min-width: 18rem; }
 p.error { color: var(--warn); margin: 0; font-size: .85rem; }
+p.doubt { color: var(--warn); margin: .3rem 0 0; font-size: .8rem; }
 body { max-width: none; }
 """
 
@@ -72,7 +73,7 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
         error_text = f'<p class="error">{esc(error)}</p>' if error else ""
         doubts = row.get("doubts") or ""
         if doubts:  # shown where the log is named, before any of its figures is read
-            error_text += f'<p class="error">Check before you show it: {esc(doubts)}</p>'
+            error_text += f'<p class="doubt">Check before you show it: {esc(doubts)}</p>'
         if row.get("report"):
             href = esc(quote(str(row["report"])))
             return f'<td><a href="{href}">{esc(value)}</a>{source}{error_text}</td>'
