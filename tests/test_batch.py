@@ -158,7 +158,7 @@ def test_a_list_of_records_is_doubted_in_the_index(tmp_path):
     rows = {r["name"]: r for r in json.loads((out / "index.json").read_text())["logs"]}
     assert rows["history"]["doubts"] == ""
     assert rows["list"]["doubts"].startswith(
-        "3 of 3 cases (100%) have a single event: the source lists the records as they stand"
+        "3 of 3 cases (100%) have a single event, as in a list of records as they stand"
     )
     summary = json.loads((out / "list" / "summary.json").read_text())
     assert summary["doubts"] == [rows["list"]["doubts"]]

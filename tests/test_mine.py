@@ -325,7 +325,7 @@ def test_the_terminal_says_when_the_failure_demand_figure_is_in_doubt(tmp_path):
     assert lines[0].startswith("Wrote ")
     assert [line[:80] for line in lines[1:]] == [
         # Every case is one call: the history doubt first, then the failure-demand ones.
-        "journeymap: check before you show it: 12 of 12 cases (100%) have a single event:",
+        "journeymap: check before you show it: 12 of 12 cases (100%) have a single event,",
         "journeymap: check before you show it: rule 'repeat_contact' matches 9 of 12 case",
         "journeymap: check before you show it: repeat contact: 9 of 12 cases are counted ",
     ]

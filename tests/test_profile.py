@@ -100,5 +100,5 @@ def test_the_report_says_so_before_its_figures(tmp_path):
     jm.write_outputs(jm.mine(log), tmp_path / "out", formats=["svg"])
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     header = report[report.index("<header>") : report.index("</header>")]
-    assert '<p class="warning">3 of 4 cases (75%) have a single event: the source lists' in header
+    assert '<p class="warning">3 of 4 cases (75%) have a single event, as in a list' in header
     assert header.index('class="warning"') < header.index('class="numbers"')

@@ -24,17 +24,17 @@ def history_doubt(p: Profile | None) -> str | None:
     ...     "case": ["1", "2", "3", "3"], "activity": ["New", "New", "New", "Closed"],
     ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]}))
     >>> history_doubt(profile(log))[:71]
-    '2 of 3 cases (67%) have a single event: the source lists the records as'
+    '2 of 3 cases (67%) have a single event, as in a list of records as they'
     """
     if p is None or not p.records_not_history:
         return None
     single = p.single_event_cases
     return (
-        f"{single:,} of {p.cases:,} cases ({_pct(single, p.cases)}) have a single event: the "
-        "source lists the records as they stand, not what happened to them, so it cannot "
-        "show waits, hand-offs or rework, and its one-stop and clean shares count cases "
-        "with nothing to count. Export each record's history and mine that (ServiceNow: "
-        "sys_audit; Jira: the issue changelog; Zendesk: ticket audits; "
+        f"{single:,} of {p.cases:,} cases ({_pct(single, p.cases)}) have a single event, as "
+        "in a list of records as they stand rather than what happened to them: those cases "
+        "show no wait, hand-off or rework, and count as one-stop and clean with nothing to "
+        "count. If the source is such a list, export each record's history and mine that "
+        "(ServiceNow: sys_audit; Jira: the issue changelog; Zendesk: ticket audits; "
         "Salesforce: CaseHistory)."
     )
 
