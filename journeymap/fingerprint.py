@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -25,9 +26,13 @@ _lock = threading.Lock()
 
 
 def _key(path: str | Path) -> _Key | None:
+    """The file as it is now (path, size, modification time); None when ``path`` is not
+    a regular file."""
     try:
         found = os.stat(path)
     except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
         return None
     return os.path.realpath(path), found.st_size, found.st_mtime_ns
 
@@ -50,9 +55,7 @@ def _hash_into(path: str, result: Future[str]) -> None:
 def hash_soon(path: str | Path) -> None:
     """Start hashing ``path`` on a daemon thread when it is a local file (a URL or a
     missing path is left alone: nothing will ask for its hash)."""
-    if "://" in str(path) or not os.path.isfile(path):
-        return
-    key = _key(path)
+    key = None if "://" in str(path) else _key(path)
     if key is None:
         return
     with _lock:

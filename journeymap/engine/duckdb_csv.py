@@ -17,7 +17,7 @@ import pandas as pd
 
 from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
 
-__all__ = ["FORMULA_START", "copy_to_csv", "neutralise", "write_frame"]
+__all__ = ["FORMULA_START", "copy_query_to_csv", "copy_to_csv", "neutralise", "write_frame"]
 
 _frames = itertools.count(1)
 
@@ -90,6 +90,24 @@ def copy_to_csv(
         f"COPY (SELECT {selects} FROM {table}{order}) TO $path (HEADER, DELIMITER ',')",
         {"path": str(path)},
     )
+
+
+def copy_query_to_csv(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    view: str,
+    path: str | Path,
+    *,
+    order_by: str = "",
+    decimals: int = 3,
+) -> None:
+    """Write the rows of the query ``sql`` to CSV as :func:`copy_to_csv` does, through a
+    temporary view named ``view`` of ``con``, dropped afterwards."""
+    con.execute(f"CREATE TEMP VIEW {view} AS {sql}")
+    try:
+        copy_to_csv(con, view, path, order_by=order_by, decimals=decimals)
+    finally:
+        con.execute(f"DROP VIEW {view}")
 
 
 def write_frame(

@@ -21,7 +21,7 @@ import pandas as pd
 
 from journeymap.connectors.base import RawSource
 from journeymap.engine.base import CsvWrites, Engine, EngineSettings, Ingested
-from journeymap.engine.duckdb_csv import copy_to_csv, write_frame
+from journeymap.engine.duckdb_csv import copy_query_to_csv, write_frame
 from journeymap.engine.duckdb_ingest import ingest
 from journeymap.engine.duckdb_load import Loaded, load
 from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
@@ -153,16 +153,12 @@ class DuckDBEngine(Engine):
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, pd.DataFrame):
             return write_frame(self.con, data, target, decimals=decimals)
-        view = self.new_name("to_csv")
-        if isinstance(data, str):  # a table of this engine, by name
-            self.con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {data}")
-        else:
-            self.con.execute(f"CREATE TEMP VIEW {view} AS {self._sql(data)}")
-        try:
-            order = ", ".join(quote_identifier(c) for c in order_by)
-            copy_to_csv(self.con, view, target, order_by=order, decimals=decimals)
-        finally:
-            self.con.execute(f"DROP VIEW {view}")
+        # A table of this engine, by name, or an expression.
+        sql = f"SELECT * FROM {data}" if isinstance(data, str) else self._sql(data)
+        order = ", ".join(quote_identifier(c) for c in order_by)
+        copy_query_to_csv(
+            self.con, sql, self.new_name("to_csv"), target, order_by=order, decimals=decimals
+        )
         return target
 
     def csv_writes(self) -> CsvWrites:

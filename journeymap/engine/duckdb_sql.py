@@ -199,13 +199,11 @@ def sample_values(
     then ``SAMPLE_ROWS`` when they do not and there are more.
     """
     value = text_sql(column)
+    columns = f"{value} AS v, __row" if numbered else f"{value} AS v"
+    base = f"SELECT {columns} FROM {rows} WHERE {value} IS NOT NULL"
     found: list[str] = []
     for limit in (2 * SAMPLE_VALUES, SAMPLE_ROWS):
-        if numbered:
-            first = f"SELECT {value} AS v, __row FROM {rows} WHERE {value} IS NOT NULL"
-        else:
-            first = f"SELECT {value} AS v FROM {rows} WHERE {value} IS NOT NULL"
-        first += f" LIMIT {limit}"
+        first = f"{base} LIMIT {limit}"
         if not numbered:
             first = f"SELECT v, row_number() OVER () AS __row FROM ({first})"
         # The values with the number of rows read (the same in each row): fewer than

@@ -26,7 +26,7 @@ import duckdb
 import ibis.expr.operations as ops
 
 from journeymap.engine.base import CsvWrites, EngineTable
-from journeymap.engine.duckdb_csv import copy_to_csv
+from journeymap.engine.duckdb_csv import copy_query_to_csv
 from journeymap.engine.duckdb_sql import quote_identifier
 
 __all__ = ["WritesBeside"]
@@ -71,11 +71,7 @@ class WritesBeside(CsvWrites):
     def _write(self, sql: str, view: str, target: Path, order: str) -> None:
         cursor = self._cursors.get()
         try:
-            cursor.execute(f"CREATE TEMP VIEW {view} AS {sql}")
-            try:
-                copy_to_csv(cursor, view, target, order_by=order)
-            finally:
-                cursor.execute(f"DROP VIEW {view}")
+            copy_query_to_csv(cursor, sql, view, target, order_by=order)
         finally:
             self._cursors.put(cursor)
 
