@@ -286,7 +286,7 @@ def mine(
 def _drawn(findings: Any) -> str:
     """What ``journey.*`` shows, for the last line: the map's scope, the hand-off
     network, or a journey template."""
-    from journeymap.render.words import map_caption
+    from journeymap.render.captions import map_caption
 
     chosen = findings.options.map
     if chosen.template is not None:
@@ -305,7 +305,7 @@ def _check_rejects(
     rejects go to ``rejects_path`` or ``fallback``. ``elsewhere`` says where else the
     user finds them."""
     from journeymap.pipeline.rejects import require_events, write_rejects
-    from journeymap.render.words import rejects_line
+    from journeymap.render.captions import rejects_line
 
     require_events(event_log, source, rejects_path or fallback)
     if rejects_path:  # written even when empty: the file the user asked for exists

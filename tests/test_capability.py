@@ -7,7 +7,7 @@ import pytest
 
 from journeymap import EventLog
 from journeymap.analysis.capability import capability_e2e, weekly_share, weekly_volume, xmr
-from journeymap.render.words import capability_statement
+from journeymap.render.capability_words import capability_statement
 
 DAY = 86400.0
 

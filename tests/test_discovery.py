@@ -14,7 +14,7 @@ from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
 from journeymap.discovery.times import case_times, case_times_expr, end_to_end_summary
 from journeymap.discovery.variants import variants, variants_covering
-from journeymap.render.words import map_caption
+from journeymap.render.captions import map_caption
 
 
 def make_log(rows, **mapping):

@@ -12,9 +12,9 @@ import pytest
 
 import journeymap as jm
 from journeymap.render import style
+from journeymap.render.captions import map_caption
 from journeymap.render.journey import journey_dot
 from journeymap.render.overlays import HANDOFF_SHARE, pct_text
-from journeymap.render.words import map_caption
 from journeymap.synthetic import generate_log
 from shared_datasets import dataset
 

@@ -18,11 +18,8 @@ from journeymap.analysis.reintegration import (
     reintegration,
 )
 from journeymap.errors import MappingError
-from journeymap.render.words import (
-    reintegration_sentence,
-    reintegration_sentences,
-    total_wait_text,
-)
+from journeymap.render.numbers import total_wait_text
+from journeymap.render.plan_words import reintegration_sentence, reintegration_sentences
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
 H = 3600.0

@@ -24,7 +24,7 @@ from journeymap.analysis.reintegration_plan import (
 )
 from journeymap.errors import ConfigError, MappingError
 from journeymap.options import Options
-from journeymap.render.words import PLAN_CAVEAT, plan_sentences
+from journeymap.render.plan_words import PLAN_CAVEAT, plan_sentences
 from shared_datasets import dataset
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"

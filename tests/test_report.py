@@ -12,20 +12,16 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+from journeymap.render.captions import map_caption
 from journeymap.render.charts import xmr_svg
 from journeymap.render.handoffs import handoff_network_dot
 from journeymap.render.journey import journey_dot
+from journeymap.render.numbers import human_duration, thousands
+from journeymap.render.plan_words import PLAN_CAVEAT, plan_sentences
 from journeymap.render.report import render_report
 from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT
 from journeymap.render.report_svg import inline_svg
 from journeymap.render.summary import summary
-from journeymap.render.words import (
-    PLAN_CAVEAT,
-    human_duration,
-    map_caption,
-    plan_sentences,
-    thousands,
-)
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
 

@@ -186,7 +186,7 @@ def reintegration_plan(
     hand-offs, seconds: the customers' waiting the group would remove) and
     ``wait_pct`` (its share of the total wait of all hand-offs of the level, %; NaN
     when that is 0). Groups are disjoint; handlers in no group are not listed.
-    :func:`journeymap.render.words.plan_sentence` says a row in plain words.
+    :func:`journeymap.render.plan_words.plan_sentence` says a row in plain words.
 
     Parameters
     ----------

@@ -46,7 +46,7 @@ def default_max_activities(total: int) -> int:
 
 @dataclass(frozen=True)
 class MapScope:
-    """What a map shows of the whole log (:func:`journeymap.render.words.map_caption`
+    """What a map shows of the whole log (:func:`journeymap.render.captions.map_caption`
     says it in words)."""
 
     activities_shown: int

@@ -23,19 +23,15 @@ from journeymap.jsonout import iso_day, write_json
 from journeymap.options import MAP_FORMATS
 from journeymap.pipeline.run_record import RUN_RECORD, file_sha256, run_record
 from journeymap.pipeline.staging import staged
+from journeymap.render.captions import chart_title, map_caption
 from journeymap.render.charts import xmr_svg_text
 from journeymap.render.handoffs import network_dot
 from journeymap.render.journey import journey_dot
 from journeymap.render.pictures import start_drawing
+from journeymap.render.plan_words import plan_sentences, reintegration_sentences
 from journeymap.render.report import render_report
 from journeymap.render.summary import summary
 from journeymap.render.template_map import template_dot
-from journeymap.render.words import (
-    chart_title,
-    map_caption,
-    plan_sentences,
-    reintegration_sentences,
-)
 
 __all__ = ["REPORT_VIEWS", "chart_file", "write_outputs"]
 

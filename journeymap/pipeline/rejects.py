@@ -16,7 +16,7 @@ from pathlib import Path
 from journeymap.errors import EmptyLogError, OutputError
 from journeymap.eventlog import EventLog
 from journeymap.pipeline.staging import umask
-from journeymap.render.words import rejects_line
+from journeymap.render.captions import rejects_line
 
 __all__ = ["default_rejects_path", "require_events", "write_rejects"]
 

@@ -13,8 +13,8 @@ Examples
 
 from journeymap.render.handoffs import handoff_network_dot
 from journeymap.render.journey import journey_dot
+from journeymap.render.numbers import human_duration, thousands
 from journeymap.render.pictures import DRAW_FORMATS, draw
-from journeymap.render.words import human_duration, thousands
 
 __all__ = [
     "DRAW_FORMATS",

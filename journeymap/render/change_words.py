@@ -1,12 +1,12 @@
 """Words for batches and comparisons: how a batch went, a change in words, and what a
-reader of a comparison must know (the same conventions as :mod:`journeymap.render.words`:
+reader of a comparison must know (the same conventions as :mod:`journeymap.render.numbers`:
 pure, deterministic, rounding half up)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from journeymap.render.words import (
+from journeymap.render.numbers import (
     MISSING,
     _is_missing,
     _round_half_up,

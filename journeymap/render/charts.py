@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.render.capability_words import capability_statement
 from journeymap.render.text import visible
-from journeymap.render.words import capability_statement
 
 __all__ = ["duration_unit", "xmr_svg", "xmr_svg_text"]
 

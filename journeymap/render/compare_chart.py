@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.render.capability_words import capability_statement
 from journeymap.render.charts import (  # the chart module's own parts, shared
     AXIS,
     CENTRE,
@@ -38,7 +39,6 @@ from journeymap.render.charts import (  # the chart module's own parts, shared
     _y_text,
     _y_ticks,
 )
-from journeymap.render.words import capability_statement
 
 __all__ = ["two_period_svg"]
 

@@ -21,10 +21,10 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render import style
+from journeymap.render.numbers import human_duration, thousands
 from journeymap.render.report_html import pct
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, scale, values
-from journeymap.render.words import human_duration, thousands
 
 __all__ = ["COMPARE_VIEWS", "compare_dot"]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.render.change_words import change_text
+from journeymap.render.numbers import human_duration, ratio_text, thousands
 from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, esc, figure, pct, sortable_table
 from journeymap.render.report_svg import inline_svg
-from journeymap.render.words import human_duration, ratio_text, thousands
 from journeymap.version import __version__
 
 __all__ = ["render_comparison"]

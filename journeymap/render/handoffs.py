@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from journeymap.analysis.network import NetworkParts, network_edges, network_level
 from journeymap.errors import MappingError, option
 from journeymap.render import style
+from journeymap.render.numbers import human_duration, thousands
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, scale, values
-from journeymap.render.words import human_duration, thousands
 
 if TYPE_CHECKING:
     import networkx as nx

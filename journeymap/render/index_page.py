@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import quote
 
 from journeymap.render.change_words import batch_summary
+from journeymap.render.numbers import MISSING, human_duration, ratio_text, thousands
 from journeymap.render.report_assets import SCRIPT, STYLE
 from journeymap.render.report_html import esc, pct
-from journeymap.render.words import MISSING, human_duration, ratio_text, thousands
 
 __all__ = ["INDEX_COLUMNS", "render_index"]
 

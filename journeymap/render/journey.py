@@ -20,9 +20,9 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render import overlays, style
+from journeymap.render.numbers import human_duration, thousands
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, require, scale, values
-from journeymap.render.words import human_duration, thousands
 
 __all__ = ["END", "START", "journey_dot"]
 

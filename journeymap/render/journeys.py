@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.render.captions import journey_sentences
 from journeymap.render.report_html import Column, esc, sortable_table
-from journeymap.render.words import journey_sentences
 
 __all__ = ["journeys_section"]
 

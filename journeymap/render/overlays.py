@@ -30,8 +30,8 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render import style
+from journeymap.render.numbers import thousands
 from journeymap.render.tables import number
-from journeymap.render.words import thousands
 
 __all__ = [
     "HANDOFF_SHARE",

@@ -15,30 +15,29 @@ import pandas as pd
 
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
+from journeymap.render.capability_words import capability_statement, period_text
+from journeymap.render.captions import chart_title, demand_type_words, map_caption
 from journeymap.render.journeys import journeys_section
+from journeymap.render.numbers import (
+    MISSING,
+    human_duration,
+    ratio_text,
+    share_of,
+    thousands,
+    total_wait_text,
+)
+from journeymap.render.plan_words import (
+    PLAN_CAVEAT,
+    plan_method,
+    plan_sentences,
+    reintegration_sentences,
+)
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
 from journeymap.render.summary import map_options
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
-from journeymap.render.words import (
-    MISSING,
-    PLAN_CAVEAT,
-    capability_statement,
-    chart_title,
-    demand_type_words,
-    human_duration,
-    map_caption,
-    period_text,
-    plan_method,
-    plan_sentences,
-    ratio_text,
-    reintegration_sentences,
-    share_of,
-    thousands,
-    total_wait_text,
-)
 
 __all__ = ["VIEW_ORDER", "key_numbers", "render_report"]
 

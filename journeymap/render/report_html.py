@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.render.numbers import MISSING, human_duration, thousands
 from journeymap.render.report_svg import inline_svg
 from journeymap.render.text import visible
-from journeymap.render.words import MISSING, human_duration, thousands
 
 __all__ = ["Column", "coverage_curve", "esc", "figure", "pct", "sortable_table"]
 

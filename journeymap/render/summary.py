@@ -9,14 +9,10 @@ from journeymap.analysis.period import Period
 from journeymap.discovery.variants import variants_covering
 from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
+from journeymap.render.capability_words import capability_statement, period_text
+from journeymap.render.captions import journey_sentences, map_caption
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.template_report import templates_summary
-from journeymap.render.words import (
-    capability_statement,
-    journey_sentences,
-    map_caption,
-    period_text,
-)
 
 __all__ = ["doubts", "summary"]
 

@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render import style
+from journeymap.render.numbers import human_duration, thousands
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, scale
 from journeymap.render.template_words import template_caption
-from journeymap.render.words import human_duration, thousands
 
 __all__ = ["DEVIATION", "template_dot"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeymap.render.words import (
+from journeymap.render.numbers import (
     MISSING,
     _is_missing,
     _number,

@@ -1,0 +1,124 @@
+"""Capability in words: what an XmR chart says the system delivers, whether it is
+predictable, and which period of the log the statement covers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from journeymap.render.numbers import _number, thousands
+
+__all__ = ["capability_statement", "period_text"]
+
+
+_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
+
+
+def _verdict(chart: Any) -> str:
+    """Predictable or not, with the signals above and below the centre line: on waiting
+    times, spells of short waits are signals too, and a reader should see how many."""
+    if chart.predictable:
+        return "the system is predictable."
+    n = chart.signals
+    above, below = chart.signal_sides()
+    waits = chart.kind == "duration"
+    if above and below:
+        sides = (
+            f"{above:,} of longer waits and {below:,} of shorter ones"
+            if waits
+            else f"{above:,} high and {below:,} low"
+        )
+    elif waits:
+        side = "longer" if above else "shorter"
+        sides = f"of a {side} wait" if n == 1 else f"all of {side} waits"
+    else:
+        side = "high" if above else "low"
+        sides = side if n == 1 else f"all {side}"
+    return f"the system is not predictable: {n:,} signal{'s' if n != 1 else ''}, {sides}."
+
+
+def capability_statement(chart: Any, *, unit: str = "days") -> str:
+    """An XmR chart (:class:`~journeymap.analysis.capability.XmRChart`) in plain words:
+    the range the system delivers, and whether it is predictable.
+
+    Limits are LNPL and UNPL; durations are shown in ``unit`` (seconds, minutes, hours,
+    days or weeks), counts as whole numbers, shares as percentages (the upper limit shown
+    at most 100%). Numbers from 10 on are whole, smaller ones keep one decimal, rounded
+    half up.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``unit``.
+
+    Examples
+    --------
+    >>> from journeymap.analysis.capability import xmr
+    >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4)], kind="duration",
+    ...             basis="case", measure="end-to-end time")
+    >>> capability_statement(chart)
+    'Customers wait between 0 and 14 days for this service; the system is predictable.'
+    >>> capability_statement(xmr([120, 150, 130, 140], kind="count", basis="week",
+    ...                          measure="new cases"))
+    'Between 82 and 188 new cases a week; the system is predictable.'
+    """
+    if unit not in _SECONDS:
+        raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
+    verdict = _verdict(chart)
+    lo, hi = chart.lnpl, chart.unpl
+    if chart.kind == "duration" and hi == 0:  # every case took no time at all
+        if chart.basis == "daily mean":
+            return (
+                "On every charted day the cases end at the instant they start (a single "
+                "event, or all their events at one time): the log records no wait to chart."
+            )
+        return (
+            "Every charted case ends at the instant it starts (a single event, or all its "
+            "events at one time): the log records no wait to chart."
+        )
+    if chart.kind == "duration":
+        span = f"{_number(lo / _SECONDS[unit])} and {_number(hi / _SECONDS[unit])} {unit}"
+        if chart.basis == "daily mean":
+            return f"On a typical day, customers' mean wait is between {span}; {verdict}"
+        return f"Customers wait between {span} for this service; {verdict}"
+    per = {"week": " a week", "daily mean": " a day"}.get(chart.basis, "")
+    if chart.kind == "count":
+        lo_text, hi_text = _number(lo, whole=True), _number(hi, whole=True)
+        return f"Between {lo_text} and {hi_text} {chart.measure}{per}; {verdict}"
+    if chart.kind == "share":
+        lo_pct, hi_pct = _number(max(0.0, lo) * 100), _number(min(1.0, hi) * 100)
+        return f"Between {lo_pct}% and {hi_pct}% of cases{per} are {chart.measure}; {verdict}"
+    return f"{chart.measure.capitalize()} between {_number(lo)} and {_number(hi)}; {verdict}"
+
+
+def period_text(period: Any) -> str:
+    """What a :class:`~journeymap.analysis.period.Period` covers, in words, for the
+    capability statement.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from journeymap.analysis.period import Period
+    >>> utc = lambda d: pd.Timestamp(d, tz="UTC")
+    >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (0, 21), 1288, 1350))
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 21 later weeks of fewer arrivals are left out).'
+    """  # noqa: E501
+    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
+    span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
+    counts = f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
+    if period.basis == "given":
+        return f"Cases that started and ended {span}, the period asked for ({counts})."
+    if period.basis == "whole log":
+        return f"All cases, {span} ({counts})."
+    before, after = period.weeks_left_out
+    left = [
+        f"{n} {which} week{'s' if n != 1 else ''}"
+        for n, which in ((before, "earlier"), (after, "later"))
+        if n
+    ]
+    out = f"; {' and '.join(left)} of fewer arrivals are left out" if left else ""
+    return (
+        f"Cases that started and ended {span}, the weeks in which new demand arrived at "
+        f"its usual rate ({counts}{out})."
+    )

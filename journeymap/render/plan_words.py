@@ -1,0 +1,182 @@
+"""Reintegration in words: each hand-off one team could take back, and the groups of
+a reintegration plan, in plain sentences.
+
+The numbers in them are formatted by :mod:`journeymap.render.numbers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from journeymap.render.numbers import (
+    MISSING,
+    _is_missing,
+    _number,
+    human_duration,
+    thousands,
+    total_wait_text,
+)
+
+__all__ = [
+    "PLAN_CAVEAT",
+    "plan_method",
+    "plan_sentence",
+    "plan_sentences",
+    "reintegration_sentence",
+    "reintegration_sentences",
+]
+
+
+def reintegration_sentences(table: Any, failure_activities: Collection[str] = ()) -> list[str]:
+    """:func:`reintegration_sentence` for each row of a reintegration table
+    (:func:`journeymap.analysis.reintegration.reintegration`); hand-offs into one of
+    ``failure_activities`` (the activities a failure-demand pattern matched) say so."""
+    columns = ["from_activity", "to_activity", "from_handler", "to_handler", "handoffs",
+               "cases", "total_wait_s", "median_wait_s"]  # fmt: skip
+    failing = set(failure_activities)
+    return [
+        reintegration_sentence(*row[:-1], level=row[-1], failure=row[1] in failing)
+        for row in table[[*columns, "level"]].astype(object).itertuples(index=False)
+    ]
+
+
+def reintegration_sentence(
+    from_activity: str,
+    to_activity: str,
+    from_handler: str,
+    to_handler: str,
+    handoffs: int,
+    cases: int,
+    total_wait_s: float,
+    median_wait_s: float,
+    *,
+    level: str = "team",
+    failure: bool = False,
+) -> str:
+    """One reintegration candidate in plain language.
+
+    Counts use thousands separators, the total wait :func:`total_wait_text`, the median
+    :func:`human_duration`. The last sentence says "One team"
+    at team level and "One person" at resource level. With ``failure`` (``to_activity``
+    matched a failure-demand pattern: a chaser, a complaint), it says instead that the
+    customer came back while waiting: the wait is what to remove, not the hand-off.
+
+    Examples
+    --------
+    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0)
+    "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
+    >>> reintegration_sentence("Assess", "Chaser call", "Back", "Front", 3, 3, 3e5, 1e5,
+    ...                        failure=True).split(". ")[-1]
+    "'Chaser call' looks like failure demand: the customer came back while waiting, so the wait, not the hand-off, is what to remove."
+    """  # noqa: E501
+    times = "time" if handoffs == 1 else "times"
+    in_cases = "case" if cases == 1 else "cases"
+    who = "One person" if level == "resource" else "One team"
+    remedy = (
+        f"'{to_activity}' looks like failure demand: the customer came back while waiting, "
+        "so the wait, not the hand-off, is what to remove."
+        if failure
+        else f"{who} doing both would remove that hand-off."
+    )
+    return (
+        f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
+        f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
+        f"and customers waited {total_wait_text(total_wait_s)} in total "
+        f"(median {human_duration(median_wait_s)}). {remedy}"
+    )
+
+
+# -- the reintegration plan ----------------------------------------------------------
+#: What a reintegration plan is, and is not: said wherever the plan is shown.
+PLAN_CAVEAT = (
+    "This plan is a hypothesis to study, not a reorganisation chart. It counts only the "
+    "customers' waiting at hand-offs between these handlers and assumes it would go with "
+    "the hand-offs; it knows nothing of skills, capacity or why the work was split. Go "
+    "and see the work before changing who does it."
+)
+
+
+def _names(names: list[str]) -> str:
+    """``"A"``, ``"A and B"``, ``"A, B and C"``."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def plan_method(max_group: int, min_join_share: float, *, level: str = "team") -> str:
+    """How the plan's groups were formed, in one sentence.
+
+    Examples
+    --------
+    >>> plan_method(3, 0.1)
+    'Teams were grouped step by step: each step joins the two groups with the most hand-off waiting between them, up to 3 teams a group, and only when that waiting is at least 10% of the waiting inside the new group.'
+    """  # noqa: E501
+    who = "People" if level == "resource" else "Teams"
+    share = _number(100 * min_join_share)
+    return (
+        f"{who} were grouped step by step: each step joins the two groups with the most "
+        f"hand-off waiting between them, up to {max_group:,} {who.lower()} a group, and "
+        f"only when that waiting is at least {share}% of the waiting inside the new group."
+    )
+
+
+def plan_sentences(table: Any, *, separator: str = " + ") -> list[str]:
+    """:func:`plan_sentence` for each row of a reintegration plan
+    (:func:`journeymap.analysis.reintegration_plan.reintegration_plan`); ``separator``
+    is the one between the names of its ``handlers`` column."""
+    columns = ["handlers", "handoffs", "pingpongs", "cases", "total_wait_s", "wait_pct",
+               "level"]  # fmt: skip
+    return [
+        plan_sentence(str(handlers).split(separator), *row, level=str(level))
+        for handlers, *row, level in table[columns].astype(object).itertuples(index=False)
+    ]
+
+
+def plan_sentence(
+    handlers: list[str],
+    handoffs: int,
+    pingpongs: int,
+    cases: int,
+    total_wait_s: float,
+    wait_pct: float | None,
+    *,
+    level: str = "team",
+) -> str:
+    """One group of a reintegration plan in plain language.
+
+    Names are listed as in prose ("A, B and C"); counts use thousands separators, the
+    wait :func:`total_wait_text`, the share a percentage (whole from 10% on, one decimal
+    below). The ping-pongs are said when there are any.
+
+    Examples
+    --------
+    >>> plan_sentence(["Back", "Front"], 1204, 97, 862, 5_000_000.0, 74.0)
+    "Back and Front, working as one team, would remove the 1,204 hand-offs between them in 862 cases and, with them, 58 days of customers' waiting: 74% of all the waiting at hand-offs. Work went back and forth between them 97 times."
+    >>> plan_sentence(["ann", "bob", "cy"], 1, 0, 1, 90.0, 5.0, level="resource")
+    "ann, bob and cy, working together as one, would remove the 1 hand-off between them in 1 case and, with it, 2 min of customers' waiting: 5% of all the waiting at hand-offs."
+    """  # noqa: E501
+    how = "working together as one" if level == "resource" else "working as one team"
+    many = handoffs != 1
+    text = (
+        f"{_names(handlers)}, {how}, would remove the {thousands(handoffs)} "
+        f"hand-off{'s' if many else ''} between them in {thousands(cases)} "
+        f"case{'s' if cases != 1 else ''} and, with {'them' if many else 'it'}, "
+        f"{total_wait_text(total_wait_s)} of customers' waiting: {_pct(wait_pct)} of all "
+        "the waiting at hand-offs."
+    )
+    if pingpongs:
+        text += (
+            f" Work went back and forth between them {thousands(pingpongs)} "
+            f"time{'s' if pingpongs != 1 else ''}."
+        )
+    return text
+
+
+def _pct(value: float | None) -> str:
+    """A percentage: whole from 10% on, one decimal below (no trailing .0), "under
+    0.1%" for a sliver."""
+    if _is_missing(value):
+        return MISSING
+    pct = float(value)  # type: ignore[arg-type]
+    return "under 0.1%" if 0 < pct < 0.05 else f"{_number(pct)}%"
