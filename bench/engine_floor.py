@@ -491,13 +491,15 @@ def summaries(con) -> dict:
         con,
         """SELECT sum(handoffs_team), count(*) FILTER (handoffs_team > 0), sum(pingpongs_team),
                   count(*) FILTER (pingpongs_team > 0),
-                  sum(handoff_wait_team) / nullif(sum(e2e_s), 0)
+                  sum(handoff_wait_team) / nullif(sum(e2e_s) FILTER (handlers_team > 0), 0)
            FROM per_case""",
     )[0]
+    # A case with no known team is unknown: in no bucket and not in the correlation.
     buckets = _rows(
         con,
         """SELECT CASE WHEN handoffs_team >= 4 THEN '4+' ELSE handoffs_team::VARCHAR END AS b,
-                  count(*), median(e2e_s) FROM per_case GROUP BY b ORDER BY b""",
+                  count(*), median(e2e_s) FROM per_case WHERE handlers_team > 0
+           GROUP BY b ORDER BY b""",
     )
     # Spearman's rho: Pearson correlation of average ranks (ties share their mean rank).
     rho = _rows(
@@ -507,7 +509,7 @@ def summaries(con) -> dict:
                           + (count(*) OVER (PARTITION BY handoffs_team) - 1) / 2 AS rx,
                       rank() OVER (ORDER BY e2e_s)
                           + (count(*) OVER (PARTITION BY e2e_s) - 1) / 2 AS ry
-               FROM per_case)""",
+               FROM per_case WHERE handlers_team > 0)""",
     )[0][0]
     rework = _rows(
         con,

@@ -210,28 +210,33 @@ def test_statement_when_no_case_took_any_time():
 
 def test_statement_counts_signals():
     chart = xmr([10, 11, 9, 10, 11, 9, 10, 50, 10, 11], kind="duration", basis="case")
+    # Not predictable: that comes first, and the limits are no promise of a wait.
     assert capability_statement(chart, unit="seconds") == (
-        "Customers wait between 0 and 40 seconds for this service; "
-        "the system is not predictable: 1 signal, of a longer wait."
+        "Customers' waits for this service are not predictable: 1 signal, of a longer "
+        "wait. The limits these data give, 0 to 40 seconds, predict nothing until the "
+        "causes of the signals are found."
     )
     chart = xmr([10, 9, 10, 9, 10, 9] + [11] * 8 + [9, 10, 9, 10, 9, 10], kind="duration")
-    assert capability_statement(chart, unit="seconds").endswith(
-        "not predictable: 8 signals, all of longer waits."
+    assert "not predictable: 8 signals, all of longer waits. The limits" in (
+        capability_statement(chart, unit="seconds")
     )
     # Two long flat runs either side of the centre: every point is a signal.
     chart = xmr([9.0] * 600 + [11.0] * 600, kind="duration")
     assert chart.signals == 1200
     assert chart.signal_sides() == (600, 600)
-    assert capability_statement(chart, unit="seconds").endswith(
-        ": 1,200 signals, 600 of longer waits and 600 of shorter ones."
+    assert ": 1,200 signals, 600 of longer waits and 600 of shorter ones. " in (
+        capability_statement(chart, unit="seconds")
     )
     # Counts and shares are high or low.
     weeks = xmr([100, 104, 98, 102, 100, 99, 101, 260], kind="count", basis="week",
                 measure="new cases")  # fmt: skip
-    assert capability_statement(weeks).endswith("not predictable: 1 signal, high.")
+    assert capability_statement(weeks) == (
+        "The new cases a week are not predictable: 1 signal, high. The limits these data "
+        "give, 53 to 188, predict nothing until the causes of the signals are found."
+    )
     weeks = xmr([50] * 4 + [40] * 8 + [90], kind="count", basis="week", measure="new cases")
     assert weeks.signal_sides() == (1, 8)
-    assert capability_statement(weeks).endswith(": 9 signals, 1 high and 8 low.")
+    assert ": 9 signals, 1 high and 8 low. " in capability_statement(weeks)
 
 
 def test_statement_for_small_durations_keeps_one_decimal():

@@ -51,7 +51,9 @@ def test_signals_limits_and_statement_are_drawn(tmp_path):
     svg = xmr_svg(_outlier_chart(), title="Waits", path=tmp_path / "c.svg").read_text()
     assert SIGNAL in svg
     assert "UNPL 40" in svg and "Centre 14" in svg and "LNPL 0.0" in svg
-    assert "the system is not predictable: 1 signal, of a longer wait." in svg
+    # The statement wraps to the chart's width, the signals first.
+    assert "are not predictable: 1 signal, of a longer wait. The limits these data" in svg
+    assert '0 to 40 days,<tspan x="12.00" dy="16.00">predict nothing until the causes' in svg
     assert "End-to-end time (days)" in svg
     assert "<text" in svg and "Date" not in svg
 

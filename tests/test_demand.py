@@ -296,7 +296,14 @@ def test_repeat_contact_asked_for_without_customer(write_file):
         demand(log, rules)
     # The default rules skip it with a note; 0 switches it off silently.
     assert demand_summary(log)["notes"]
-    assert demand_summary(log, DemandRules(repeat_contact_days=0))["notes"] == []
+    # Neither finds failure demand in a log of one call: that is said, as what the rules
+    # saw (the failure words, and no repeat contact rule at all with 0).
+    assert demand_summary(log, DemandRules(repeat_contact_days=0))["notes"] == [
+        "no failure demand found by the rules: no activity's name has a failure word "
+        "(chase, chaser, chasing, progress chase, ...). That is what the rules saw, not a "
+        "finding that there is none: name this service's failure activities in the config "
+        "([demand] extra_failure_activities), and check by listening to demand"
+    ]
 
 
 def read_sample() -> EventLog:
@@ -345,4 +352,7 @@ def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
             activity="Call"
         )
     )
-    assert demand_summary(people)["notes"] == []
+    notes = demand_summary(people)["notes"]  # no account note; no failure demand found
+    assert [n.split(":")[0] for n in notes] == ["no failure demand found by the rules"]
+    assert "no activity's name has a failure word" in notes[0]
+    assert "and no customer came back within 14 days." in notes[0]

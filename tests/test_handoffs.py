@@ -129,10 +129,13 @@ def test_summary(log):
         "cases_with_handoff": 4,
     }
     assert (s["pingpong_total"], s["pingpong_cases"]) == (4, 3)
-    # Hand-off waits 13 h; end-to-end M 3, N 2, O 4, P 6, Q 4, S 0, T 1 h = 20 h.
-    assert s["wait_share"] == pytest.approx(13 / 20)
+    # Hand-offs per case: 8 over the 6 cases with a known team (M O P Q S T), not 7.
+    assert (s["cases"], s["per_case"]) == (6, pytest.approx(8 / 6))
+    # Case N has no known handler: unknown, so in no bucket and not in the wait share.
+    # Hand-off waits 13 h; end-to-end M 3, O 4, P 6, Q 4, S 0, T 1 h = 18 h.
+    assert s["wait_share"] == pytest.approx(13 / 18)
     assert s["e2e_by_handoffs"] == [
-        {"handoffs": "0", "cases": 3, "median_e2e_s": 2 * H},
+        {"handoffs": "0", "cases": 2, "median_e2e_s": 2 * H},  # O 4 h, S 0
         {"handoffs": "1", "cases": 1, "median_e2e_s": 3 * H},
         {"handoffs": "2", "cases": 2, "median_e2e_s": 3.5 * H},
         {"handoffs": "3", "cases": 1, "median_e2e_s": 4 * H},
@@ -141,17 +144,18 @@ def test_summary(log):
 
 
 def test_spearman_hand_computed(log):
-    # Cases M N O P Q S T. Hand-offs 1 0 0 2 3 0 2 -> average ranks 4 2 2 5.5 7 2 5.5;
-    # end-to-end hours 3 2 4 6 4 0 1 -> average ranks 4 3 5.5 7 5.5 1 2.
-    x = [4, 2, 2, 5.5, 7, 2, 5.5]
-    y = [4, 3, 5.5, 7, 5.5, 1, 2]
-    mx, my = sum(x) / 7, sum(y) / 7
+    # Cases M O P Q S T (N has no known handler: unknown, left out).
+    # Hand-offs 1 0 2 3 0 2 -> average ranks 3 1.5 4.5 6 1.5 4.5;
+    # end-to-end hours 3 4 6 4 0 1 -> average ranks 3 4.5 6 4.5 1 2.
+    x = [3, 1.5, 4.5, 6, 1.5, 4.5]
+    y = [3, 4.5, 6, 4.5, 1, 2]
+    mx, my = sum(x) / 6, sum(y) / 6
     cov = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
     sx = math.sqrt(sum((a - mx) ** 2 for a in x))
     sy = math.sqrt(sum((b - my) ** 2 for b in y))
     assert handoff_summary(log)["spearman"] == pytest.approx(cov / (sx * sy))
-    assert pd.Series([1, 0, 0, 2, 3, 0, 2]).corr(
-        pd.Series([3, 2, 4, 6, 4, 0, 1]), method="spearman"
+    assert pd.Series([1, 0, 2, 3, 0, 2]).corr(
+        pd.Series([3, 4, 6, 4, 0, 1]), method="spearman"
     ) == pytest.approx(cov / (sx * sy))
 
 

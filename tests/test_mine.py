@@ -46,8 +46,14 @@ def test_tiny_log_tables_and_summary(tmp_path):
     log.write_text(TINY)
     out = tmp_path / "out"
     result = run_mine(str(log), "-o", str(out))
-    # No progress when not on a terminal; the last line says what was written.
-    assert result.stderr == f"Wrote 20 files to {out}/ (All 3 activities and 6 paths)\n"
+    # No progress when not on a terminal; a line says what was written, then what to
+    # check before showing the figures (no activity here names failure demand).
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Wrote 20 files to {out}/ (All 3 activities and 6 paths)"
+    assert lines[1].startswith(
+        "journeymap: check before you show it: no failure demand found by the rules: "
+    )
+    assert len(lines) == 2
     assert (out / "tables" / "dfg.csv").read_text().splitlines() == [
         "source,target,events,cases,mean_wait_s,median_wait_s,p90_wait_s,handoffs",
         "__start__,Log,3,3,,,,0",
@@ -208,7 +214,10 @@ def test_check_measures_with_the_sample_config(tmp_path):
     assert capability["basis"] == "case" and capability["lnpl"] == 0
     # Over the complete period: the 26 weeks of 2024's first half in which new demand
     # arrived at its usual rate (the sample's later weeks bring only repeat contacts).
-    assert capability["statement"].startswith("Customers wait between 0 and 31 days")
+    assert capability["statement"].startswith(
+        "Customers' waits for this service are not predictable: 467 signals"
+    )
+    assert "The limits these data give, 0 to 31 days, predict nothing" in capability["statement"]
     assert capability["statement"].endswith(
         "Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new "
         "demand arrived at its usual rate (1,162 of 1,350 cases; 29 later weeks of fewer "
@@ -281,7 +290,7 @@ def test_report_is_written_and_self_contained(tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert hashlib.sha256(SAMPLE.read_bytes()).hexdigest() in html
-    assert "Customers wait between 0 and 31 days" in html
+    assert "Customers&#x27; waits for this service are not predictable: 467 signals" in html
     assert 'src="http' not in html and 'href="http' not in html
     run_mine(str(SAMPLE), "-o", str(tmp_path / "bare"), "--no-report")
     assert not (tmp_path / "bare" / "report.html").exists()

@@ -62,8 +62,9 @@ __all__ = [
 
 
 #: How the notes of :func:`demand_summary` that put the failure-demand figure in doubt
-#: begin: a rule that fires on most cases, a customer column that names accounts.
-DOUBTS = ("rule ", "repeat contact:")
+#: begin: a rule that fires on most cases, a customer column that names accounts, rules
+#: that find no failure demand at all.
+DOUBTS = ("rule ", "repeat contact:", "no failure demand found")
 
 
 def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:
@@ -312,6 +313,8 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
             )
     if repeat and matched.get("repeat_contact"):
         notes += _account_note(log, rules, matched["repeat_contact"], cases)
+    if cases and not failure:
+        notes.append(_none_found(rules, repeat))
     return {
         "cases": cases,
         "failure_cases": failure,
@@ -320,6 +323,42 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
         "rule_cases": matched,
         "notes": notes,
     }
+
+
+def _none_found(rules: DemandRules, repeat: bool) -> str:
+    """The note for rules that find no failure demand: 0% is what the rules saw, not a
+    finding that the service has none (activity names seldom say "chaser").
+
+    Examples
+    --------
+    >>> _none_found(DemandRules(), repeat=False)  # doctest: +NORMALIZE_WHITESPACE
+    "no failure demand found by the rules: no activity's name has a failure word (chase,
+    chaser, chasing, progress chase, ...) and no customer is mapped for repeat contacts.
+    That is what the rules saw, not a finding that there is none: name this service's
+    failure activities in the config ([demand] extra_failure_activities), and check by
+    listening to demand"
+    """
+    seen = []
+    if rules.failure_activities:
+        words = ", ".join(rules.failure_activities[:4])
+        more = ", ..." if len(rules.failure_activities) > 4 else ""
+        seen.append(f"no activity's name has a failure word ({words}{more})")
+    if rules.attribute_rules:
+        seen.append("no attribute rule matches")
+    if repeat:
+        seen.append(f"no customer came back within {rules.repeat_days} days")
+    elif rules.repeat_days:
+        seen.append("no customer is mapped for repeat contacts")
+    return (
+        f"no failure demand found by the rules: {_and(seen) or 'no rule applies'}. "
+        "That is what the rules saw, not a finding that there is none: name this service's "
+        "failure activities in the config ([demand] extra_failure_activities), and check "
+        "by listening to demand"
+    )
+
+
+def _and(parts: list[str]) -> str:
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def _account_note(log: EventLog, rules: DemandRules, repeats: int, cases: int) -> list[str]:

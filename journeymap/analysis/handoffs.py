@@ -317,16 +317,22 @@ def _ranked(frame: pd.DataFrame, level: str, names: list[str], columns: list[str
 def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     """Hand-off figures of the whole log.
 
-    Keys: ``level``; ``total`` (hand-offs); ``cases_with_handoff``;
+    Keys: ``level``; ``cases`` (with at least one known handler); ``total``
+    (hand-offs); ``per_case`` (``total / cases``, None without such cases);
+    ``cases_with_handoff``;
     ``pingpong_total`` and ``pingpong_cases``; ``wait_share`` (total hand-off wait /
-    total end-to-end time of all cases, 0..1, None when every case takes no time);
+    total end-to-end time, 0..1, None when every case takes no time);
     ``e2e_by_handoffs`` (per bucket of hand-offs per case, ``"0"``, ``"1"``, ``"2"``,
     ``"3"``, ``"4+"``, always all five: ``handoffs``, ``cases`` and ``median_e2e_s``,
     None for an empty bucket); and ``spearman``, the Spearman rank correlation between
-    hand-offs per case and end-to-end time over all cases: the Pearson correlation of
-    their ranks, tied values sharing the average of their ranks (as
-    ``scipy.stats.spearmanr`` does). It is None when undefined: fewer than two cases,
-    or all cases with the same hand-offs or the same end-to-end time.
+    hand-offs per case and end-to-end time: the Pearson correlation of their ranks,
+    tied values sharing the average of their ranks (as ``scipy.stats.spearmanr``
+    does). It is None when undefined: fewer than two cases, or all cases with the same
+    hand-offs or the same end-to-end time.
+
+    Hand-offs per case, the wait share, the buckets and the correlation count the cases
+    with at least one known handler (MEASURES.md): a case with none is unknown, not a
+    case of 0 hand-offs. Case 4 below has no known team: 2 hand-offs in 3 cases.
 
     Raises
     ------
@@ -337,19 +343,26 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     --------
     >>> from journeymap import EventLog
     >>> log = EventLog.from_frame(pd.DataFrame({
-    ...     "case": ["1", "1", "1", "2", "2", "3"], "activity": ["a", "b", "c", "a", "b", "a"],
+    ...     "case": ["1", "1", "1", "2", "2", "3", "4", "4"],
+    ...     "activity": ["a", "b", "c", "a", "b", "a", "a", "b"],
     ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 13:00",
-    ...                   "2024-01-02 09:00", "2024-01-02 10:00", "2024-01-03 09:00"],
-    ...     "team": ["X", "Y", "X", "X", "X", "X"]}))
+    ...                   "2024-01-02 09:00", "2024-01-02 10:00", "2024-01-03 09:00",
+    ...                   "2024-01-04 09:00", "2024-01-04 19:00"],
+    ...     "team": ["X", "Y", "X", "X", "X", "X", None, None]}))
     >>> summary = handoff_summary(log)
-    >>> {k: summary[k] for k in ("total", "cases_with_handoff", "pingpong_cases", "spearman")}
-    {'total': 2, 'cases_with_handoff': 1, 'pingpong_cases': 1, 'spearman': 0.866...}
-    >>> summary["wait_share"], summary["e2e_by_handoffs"][2]
-    (0.8, {'handoffs': '2', 'cases': 1, 'median_e2e_s': 14400.0})
+    >>> {k: summary[k] for k in ("cases", "total", "per_case", "cases_with_handoff")}
+    {'cases': 3, 'total': 2, 'per_case': 0.666..., 'cases_with_handoff': 1}
+    >>> summary["pingpong_cases"], summary["spearman"]
+    (1, 0.866...)
+    >>> summary["wait_share"], summary["e2e_by_handoffs"][:3]  # doctest: +NORMALIZE_WHITESPACE
+    (0.8, [{'handoffs': '0', 'cases': 2, 'median_e2e_s': 1800.0},
+           {'handoffs': '1', 'cases': 0, 'median_e2e_s': None},
+           {'handoffs': '2', 'cases': 1, 'median_e2e_s': 14400.0}])
     """
     import ibis
 
-    pc = handoffs_per_case_expr(log, level=level)
+    per_case = handoffs_per_case_expr(log, level=level)
+    pc = per_case.filter(per_case.handlers > 0)  # a case with no known handler is unknown
     totals = handoff_totals(log, level=level)
     bucket = ibis.cases((pc.handoffs >= 4, "4+"), else_=pc.handoffs.cast("string"))
     bucketed = pc.mutate(bucket=bucket)
@@ -367,9 +380,12 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
         for name, cases, median in per_bucket.itertuples()
     ]
     counts = ("total", "cases_with_handoff", "pingpong_total", "pingpong_cases")
+    cases = int(totals["cases"])
     return {
         "level": level,
+        "cases": cases,
         **{key: int(totals[key]) for key in counts},
+        "per_case": totals["total"] / cases if cases else None,
         "wait_share": totals["wait_share"],
         "e2e_by_handoffs": e2e_by_handoffs,
         "spearman": _spearman(log, pc, "handoffs", "e2e_s"),
@@ -379,19 +395,22 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
 def handoff_totals(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     """The per-case hand-off table summed over the log, on the engine.
 
-    Keys: ``cases``; ``total`` (hand-offs) and ``cases_with_handoff``;
-    ``pingpong_total`` and ``pingpong_cases``; ``wait`` (total hand-off wait, seconds);
-    ``e2e`` (total end-to-end time of all cases, seconds); ``wait_share`` (``wait /
-    e2e``: the share of the customers' waiting spent in hand-off waits, 0..1; None when
-    every case takes no time); ``mean_handlers`` (distinct known handlers per case,
-    averaged over all cases; None without cases).
+    Keys: ``cases`` (with at least one known handler); ``total`` (hand-offs) and
+    ``cases_with_handoff``; ``pingpong_total`` and ``pingpong_cases``; ``wait`` (total
+    hand-off wait, seconds); ``e2e`` (total end-to-end time of the cases with a known
+    handler, seconds); ``wait_share`` (``wait / e2e``: the share of the customers'
+    waiting spent in hand-off waits, 0..1; None when every case takes no time);
+    ``mean_handlers`` (distinct known handlers per case, averaged over the cases with
+    one; None without them). A case with no known handler is unknown (MEASURES.md), so
+    it counts in none of these.
 
     Raises
     ------
     MappingError
         The role of ``level`` is not mapped.
     """
-    pc = handoffs_per_case_expr(log, level=level)
+    per_case = handoffs_per_case_expr(log, level=level)
+    pc = per_case.filter(per_case.handlers > 0)
     row = log.engine.fetch(
         pc.aggregate(
             cases=pc.count(),

@@ -64,7 +64,7 @@ def reintegration(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     cases with at least one), ``median_wait_s`` and ``total_wait_s`` (of the hand-offs'
     waits, seconds; the median interpolates between values, as numpy does). Ranked by
     total wait (most first), then by the four names.
-    :func:`journeymap.render.words.reintegration_sentence` says a row in plain words.
+    :func:`journeymap.render.plan_words.reintegration_sentence` says a row in plain words.
 
     Raises
     ------
@@ -162,10 +162,11 @@ def fragmentation(log: EventLog, *, level: str = "team") -> pd.DataFrame:
 def fragmentation_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     """Log-level fragmentation: the share of all end-to-end time spent in hand-off waits.
 
-    Keys: ``level``, ``cases``, ``handoff_wait_s`` (total hand-off wait, seconds),
-    ``e2e_s`` (total end-to-end time of all cases, seconds), ``handoff_wait_share``
-    (their ratio, 0..1; None when every case takes no time) and ``mean_handlers``
-    (distinct known handlers per case, averaged over all cases).
+    Keys: ``level``, ``cases`` (with at least one known handler), ``handoff_wait_s``
+    (total hand-off wait, seconds), ``e2e_s`` (total end-to-end time of those cases,
+    seconds), ``handoff_wait_share`` (their ratio, 0..1; None when every case takes no
+    time) and ``mean_handlers`` (distinct known handlers per case, averaged over those
+    cases). A case with no known handler is unknown (MEASURES.md) and counts in none.
 
     Raises
     ------

@@ -63,7 +63,8 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
     """The index row of a log whose results are in ``folder`` (its ``summary.json``).
 
     ``doubts`` is what to check before showing its figures (the summary's ``doubts``,
-    joined by " / "); ``handoffs_per_case`` is the total hand-offs over the cases;
+    joined by " / "); ``handoffs_per_case`` is the summary's (total hand-offs over the
+    cases with a known handler);
     ``top_reintegration`` the sentence of the first reintegration candidate (the split of
     work that cost the customers the most waiting); ``report`` the report's path relative
     to the batch's folder, when there is one.
@@ -71,7 +72,6 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
     folder = Path(folder)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     row = empty_row(name, source, status)
-    cases = summary.get("cases") or 0
     e2e = summary.get("end_to_end") or {}
     capability = summary.get("capability") or {}
     handoffs = summary.get("handoffs") or {}
@@ -87,9 +87,7 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
         capability_lnpl_s=capability.get("lnpl"),
         capability_unpl_s=capability.get("unpl"),
         capability_predictable=capability.get("predictable"),
-        handoffs_per_case=(
-            handoffs["total"] / cases if handoffs.get("total") is not None and cases else None
-        ),
+        handoffs_per_case=handoffs.get("per_case"),
         doubts=" / ".join(summary.get("doubts") or []),
         top_reintegration=_top_reintegration(folder),
         report=f"{name}/report.html" if (folder / "report.html").is_file() else "",

@@ -106,7 +106,7 @@ def headline_values(findings: Findings) -> dict[str, float | None]:
         "e2e_p90_s": e2e.get("p90_s"),
         "capability_centre_s": capability.get("centre"),
         "capability_unpl_s": capability.get("unpl"),
-        "handoffs_per_case": handoffs["total"] / cases if handoffs and cases else None,
+        "handoffs_per_case": handoffs["per_case"] if handoffs else None,
         "rework_cases_pct": 100 * rework["cases"] / cases if rework and cases else None,
         "activities": s["activities"],
         "variants": s["variants"],

@@ -15,11 +15,9 @@ __all__ = ["capability_statement", "period_text"]
 _SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
 
 
-def _verdict(chart: Any) -> str:
-    """Predictable or not, with the signals above and below the centre line: on waiting
-    times, spells of short waits are signals too, and a reader should see how many."""
-    if chart.predictable:
-        return "the system is predictable."
+def _signals(chart: Any) -> str:
+    """The signals of an unpredictable chart, with their sides: on waiting times, spells
+    of short waits are signals too, and a reader should see how many."""
     n = chart.signals
     above, below = chart.signal_sides()
     waits = chart.kind == "duration"
@@ -35,12 +33,16 @@ def _verdict(chart: Any) -> str:
     else:
         side = "high" if above else "low"
         sides = side if n == 1 else f"all {side}"
-    return f"the system is not predictable: {n:,} signal{'s' if n != 1 else ''}, {sides}."
+    return f"{n:,} signal{'s' if n != 1 else ''}, {sides}"
 
 
 def capability_statement(chart: Any, *, unit: str = "days") -> str:
     """An XmR chart (:class:`~journeymap.analysis.capability.XmRChart`) in plain words:
     the range the system delivers, and whether it is predictable.
+
+    An unpredictable system delivers no range that can be promised: the statement says
+    so first, with its signals, and gives the limits its data yield as no prediction (as
+    Wheeler reads a chart with signals).
 
     Limits are LNPL and UNPL; durations are shown in ``unit`` (seconds, minutes, hours,
     days or weeks), counts as whole numbers, shares as percentages (the upper limit shown
@@ -62,10 +64,15 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
     >>> capability_statement(xmr([120, 150, 130, 140], kind="count", basis="week",
     ...                          measure="new cases"))
     'Between 82 and 188 new cases a week; the system is predictable.'
+    >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4, 6, 5, 30)], kind="duration",
+    ...             basis="case", measure="end-to-end time")
+    >>> capability_statement(chart)  # doctest: +NORMALIZE_WHITESPACE
+    "Customers' waits for this service are not predictable: 1 signal, of a longer wait.
+    The limits these data give, 0 to 24 days, predict nothing until the causes of the
+    signals are found."
     """
     if unit not in _SECONDS:
         raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
-    verdict = _verdict(chart)
     lo, hi = chart.lnpl, chart.unpl
     if chart.kind == "duration" and hi == 0:  # every case took no time at all
         if chart.basis == "daily mean":
@@ -77,19 +84,50 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
             "Every charted case ends at the instant it starts (a single event, or all its "
             "events at one time): the log records no wait to chart."
         )
-    if chart.kind == "duration":
-        span = f"{_number(lo / _SECONDS[unit])} and {_number(hi / _SECONDS[unit])} {unit}"
-        if chart.basis == "daily mean":
-            return f"On a typical day, customers' mean wait is between {span}; {verdict}"
-        return f"Customers wait between {span} for this service; {verdict}"
     per = {"week": " a week", "daily mean": " a day"}.get(chart.basis, "")
+    if chart.kind == "duration":
+        low, high = _number(lo / _SECONDS[unit]), _number(hi / _SECONDS[unit])
+        if chart.predictable and chart.basis == "daily mean":
+            return (
+                f"On a typical day, customers' mean wait is between {low} and {high} "
+                f"{unit}; the system is predictable."
+            )
+        if chart.predictable:
+            return (
+                f"Customers wait between {low} and {high} {unit} for this service; the "
+                "system is predictable."
+            )
+        what = (
+            "Customers' mean wait per day is"
+            if chart.basis == "daily mean"
+            else "Customers' waits for this service are"
+        )
+        return _unpredictable(chart, what, f"{low} to {high} {unit}")
     if chart.kind == "count":
-        lo_text, hi_text = _number(lo, whole=True), _number(hi, whole=True)
-        return f"Between {lo_text} and {hi_text} {chart.measure}{per}; {verdict}"
+        low, high = _number(lo, whole=True), _number(hi, whole=True)
+        if chart.predictable:
+            return f"Between {low} and {high} {chart.measure}{per}; the system is predictable."
+        return _unpredictable(chart, f"The {chart.measure}{per} are", f"{low} to {high}")
     if chart.kind == "share":
-        lo_pct, hi_pct = _number(max(0.0, lo) * 100), _number(min(1.0, hi) * 100)
-        return f"Between {lo_pct}% and {hi_pct}% of cases{per} are {chart.measure}; {verdict}"
-    return f"{chart.measure.capitalize()} between {_number(lo)} and {_number(hi)}; {verdict}"
+        low, high = _number(max(0.0, lo) * 100), _number(min(1.0, hi) * 100)
+        if chart.predictable:
+            return (
+                f"Between {low}% and {high}% of cases{per} are {chart.measure}; the system "
+                "is predictable."
+            )
+        what = f"The share of cases{per} that are {chart.measure} is"
+        return _unpredictable(chart, what, f"{low}% to {high}%")
+    low, high = _number(lo), _number(hi)
+    if chart.predictable:
+        return f"{chart.measure.capitalize()} between {low} and {high}; the system is predictable."
+    return _unpredictable(chart, f"{chart.measure.capitalize()} is", f"{low} to {high}")
+
+
+def _unpredictable(chart: Any, what: str, limits: str) -> str:
+    return (
+        f"{what} not predictable: {_signals(chart)}. The limits these data give, {limits}, "
+        "predict nothing until the causes of the signals are found."
+    )
 
 
 def period_text(period: Any) -> str:
@@ -103,6 +141,8 @@ def period_text(period: Any) -> str:
     >>> utc = lambda d: pd.Timestamp(d, tz="UTC")
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (0, 21), 1288, 1350))
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 21 later weeks of fewer arrivals are left out).'
+    >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (1, 0), 1288, 1350))
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 earlier week of fewer arrivals is left out).'
     """  # noqa: E501
     last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
     span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
@@ -117,7 +157,8 @@ def period_text(period: Any) -> str:
         for n, which in ((before, "earlier"), (after, "later"))
         if n
     ]
-    out = f"; {' and '.join(left)} of fewer arrivals are left out" if left else ""
+    verb = "is" if len(left) == 1 and sum(period.weeks_left_out) == 1 else "are"
+    out = f"; {' and '.join(left)} of fewer arrivals {verb} left out" if left else ""
     return (
         f"Cases that started and ended {span}, the weeks in which new demand arrived at "
         f"its usual rate ({counts}{out})."

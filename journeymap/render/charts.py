@@ -14,6 +14,7 @@ looks the same; signal markers that fall on the same pixel are drawn once.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ _SECONDS = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0
 # Font sizes (px) and the room a line of text takes.
 _TITLE, _STATEMENT, _LABEL, _TICK, _NOTE = 16.0, 13.0, 13.0, 12.0, 11.0
 _LINE_HEIGHT = 16.0
+# The statement is wrapped to lines of at most this many characters: about the chart's
+# width in DejaVu Sans at the statement's size (7.3 px a character on average).
+_STATEMENT_CHARS = 125
 _TICK_LENGTH = 5.0
 # Characters XML 1.0 does not allow, even escaped: dropped from text.
 
@@ -436,7 +440,8 @@ def _document(chart: XmRChart, *, title: str, y_label: str | None, unit: str | N
     """The SVG text of :func:`xmr_svg`."""
     scale, unit_name = _scale(chart, unit)
     statement = capability_statement(chart, unit=unit_name if chart.kind == "duration" else "days")
-    header, top = _header(title, statement + _rules_note(chart))
+    lines = "\n".join(textwrap.wrap(statement, _STATEMENT_CHARS, break_long_words=False))
+    header, top = _header(title, lines + _rules_note(chart))
     p = chart.points
     ys = p["x"].to_numpy(dtype="float64") / scale
     signal = (p["rule1"] | p["rule2"] | p["rule3"]).to_numpy(dtype=bool)

@@ -13,7 +13,7 @@ from typing import Any
 
 from journeymap.render.change_words import change_text
 from journeymap.render.numbers import human_duration, ratio_text, thousands
-from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT, STYLE
+from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT, STYLE, ZOOM_HELP
 from journeymap.render.report_html import Column, esc, figure, pct, sortable_table
 from journeymap.render.report_svg import inline_svg
 from journeymap.version import __version__
@@ -71,8 +71,7 @@ def _journey(map_svgs: dict[str, str], caption: str) -> str:
     return (
         '<section id="journey"><h2>The journey map, before and after</h2><div data-views="">'
         f'<div class="views" role="group" aria-label="Map views">{buttons}'
-        '<span class="note zoom-help">Zoom: mouse wheel or + and −; move: drag or arrow '
-        "keys; 0 resets.</span></div>"
+        f"{ZOOM_HELP}</div>"
         '<figure><div class="viewport" tabindex="0" aria-label="Journey map before and '
         f'after; zoom with + and -, move with the arrow keys">{panes}</div>'
         f"<figcaption>{esc(caption)}</figcaption></figure></div></section>"

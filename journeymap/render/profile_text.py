@@ -59,7 +59,12 @@ def quality_warnings(p: Profile) -> list[str]:
     for role, missing in p.missing.items():
         if missing:
             found = p.placeholders.get(role, 0)
-            how = f", {found:,} of them placeholders such as '?' or 'n/a'" if found else ""
+            # The values themselves are not kept; the option that lists them is named.
+            how = (
+                f", {found:,} of them placeholder values read as missing ([read] missing_values)"
+                if found
+                else ""
+            )
             warnings.append(
                 f"{role} is not recorded on {missing:,} events ({_pct(missing, p.events)}{how})"
             )

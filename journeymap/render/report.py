@@ -33,7 +33,7 @@ from journeymap.render.plan_words import (
     reintegration_sentences,
 )
 from journeymap.render.profile_text import history_doubt, quality_warnings
-from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE
+from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE, ZOOM_HELP
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
 from journeymap.render.summary import map_options
 from journeymap.render.summary import summary as summary_of
@@ -57,15 +57,15 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     """The headline numbers as (label, text) pairs, in the order shown.
 
     Demand volume (cases), failure-demand %, one-stop %, clean %, end-to-end median
-    and p90, hand-offs per case (total hand-offs / cases, :func:`ratio_text`) and rework % of
-    cases (cases with a rework event / cases).
+    and p90, hand-offs per case (total hand-offs / cases with a known handler,
+    :func:`ratio_text`) and rework % of cases (cases with a rework event / cases).
     """
     summary = summary_of(findings)
     cases = summary["cases"]
     e2e = summary["end_to_end"] or {}
     handoffs = summary.get("handoffs")
     rework = summary.get("rework")
-    per_case = ratio_text(handoffs["total"] / cases) if handoffs is not None and cases else MISSING
+    per_case = MISSING if handoffs is None else ratio_text(handoffs["per_case"])
     rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
     return [
         ("Demand (cases)", thousands(cases)),
@@ -81,9 +81,14 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
 
 def _failure_label(summary: dict[str, Any]) -> str:
     """The failure-demand tile's label: it says so when the figure rests on repeat
-    contacts that may be new requests (a customer column of accounts)."""
-    doubt = any(str(n).startswith("repeat contact:") for n in summary.get("check_notes") or ())
-    return "Failure demand (repeat contact in doubt: see Demand)" if doubt else "Failure demand"
+    contacts that may be new requests (a customer column of accounts), and when the
+    rules found none (0% is what they saw, not a finding)."""
+    notes = [str(n) for n in summary.get("check_notes") or ()]
+    if any(n.startswith("repeat contact:") for n in notes):
+        return "Failure demand (repeat contact in doubt: see Demand)"
+    if any(n.startswith("no failure demand found") for n in notes):
+        return "Failure demand (none found by the rules: see Demand)"
+    return "Failure demand"
 
 
 def _ordered_views(journey_svgs: dict[str, str]) -> list[str]:
@@ -141,8 +146,7 @@ def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
     out += [
         '<div data-views="">',
         f'<div class="views" role="group" aria-label="Journey map views">{buttons}'
-        '<span class="note zoom-help">Zoom: mouse wheel or + and −; move: drag or arrow '
-        "keys; 0 resets.</span></div>",
+        f"{ZOOM_HELP}</div>",
         f'<figure><div class="viewport" tabindex="0" aria-label="Journey map; '
         f'zoom with + and -, move with the arrow keys">{panes}</div>',
         f"<figcaption>{esc(caption)}. Boxes are activities, arrows are transitions; "

@@ -6,7 +6,7 @@ the page's own structure (view buttons, tables) and never writes log text as HTM
 
 from __future__ import annotations
 
-__all__ = ["GLOSSARY", "HYPOTHESIS_NOTE", "SCRIPT", "STYLE"]
+__all__ = ["GLOSSARY", "HYPOTHESIS_NOTE", "SCRIPT", "STYLE", "ZOOM_HELP"]
 
 HYPOTHESIS_NOTE = (
     "Failure demand found in a log is a hypothesis, not a verdict: check it by listening "
@@ -139,6 +139,12 @@ pre { background: var(--soft); padding: .75rem; overflow-x: auto; white-space: p
 }
 """
 
+#: How to move about a map in a report (the keys :data:`SCRIPT` gives the map's frame).
+ZOOM_HELP = (
+    '<span class="note zoom-help">Zoom: mouse wheel or + and −; move: drag or arrow keys; '
+    "0 shows the whole map, 1 its start at a readable size.</span>"
+)
+
 SCRIPT = """
 (function () {
   "use strict";
@@ -157,7 +163,7 @@ SCRIPT = """
       });
     });
   });
-  // Zoom and pan: mouse wheel, drag, and keys + - 0 and arrows on the focused map.
+  // Zoom and pan: mouse wheel, drag, and keys + - 0 1 and arrows on the focused map.
   document.querySelectorAll(".viewport").forEach(function (port) {
     var s = 1, x = 0, y = 0, drag = null;
     function apply() {
@@ -165,6 +171,39 @@ SCRIPT = """
         p.style.transform = "translate(" + x + "px," + y + "px) scale(" + s + ")";
       });
     }
+    // A big map fitted to the frame has text too small to read: it opens instead at
+    // the size where its smallest text is READABLE px high, its start at the left.
+    var READABLE = 11;
+    function start() {
+      s = 1; x = 0; y = 0; apply();
+      var svg = port.querySelector(".view.active svg");
+      if (!svg || !svg.viewBox || !svg.viewBox.baseVal) { return; }
+      var box = svg.viewBox.baseVal, sizes = [];
+      svg.querySelectorAll("text[font-size]").forEach(function (t) {
+        sizes.push(parseFloat(t.getAttribute("font-size")));
+      });
+      sizes = sizes.filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
+      if (!sizes.length || !box.width || !box.height) { return; }
+      var fit = Math.min(port.clientWidth / box.width, port.clientHeight / box.height);
+      var small = sizes[Math.floor(sizes.length / 10)];  // the smallest, bar a few
+      var need = READABLE / (small * fit);
+      if (need <= 1) { return; }
+      s = Math.min(20, need);
+      var first = null;
+      svg.querySelectorAll("g.node > title").forEach(function (t) {
+        if (!first && t.textContent === "start") { first = t.parentNode; }
+      });
+      var r = port.getBoundingClientRect();
+      if (first) {
+        var n = first.getBoundingClientRect();
+        var cx = n.left + n.width / 2 - r.left, cy = n.top + n.height / 2 - r.top;
+        x = 60 - cx * s;
+        y = Math.min(0, Math.max(port.clientHeight - port.clientHeight * s,
+                                 port.clientHeight / 2 - cy * s));
+      }
+      apply();
+    }
+    start();
     function zoom(factor, cx, cy) {
       var next = Math.min(20, Math.max(0.2, s * factor));
       x = cx - (cx - x) * next / s; y = cy - (cy - y) * next / s; s = next; apply();
@@ -189,6 +228,7 @@ SCRIPT = """
       if (e.key === "+" || e.key === "=") { zoom(1.25, w, h); }
       else if (e.key === "-" || e.key === "_") { zoom(0.8, w, h); }
       else if (e.key === "0") { s = 1; x = 0; y = 0; apply(); }
+      else if (e.key === "1") { start(); }
       else if (e.key === "ArrowLeft") { x += step; apply(); }
       else if (e.key === "ArrowRight") { x -= step; apply(); }
       else if (e.key === "ArrowUp") { y += step; apply(); }

@@ -9,6 +9,7 @@ labels) or :func:`quoted` (quoted attributes such as tooltips).
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from typing import Any
 
@@ -322,6 +323,21 @@ def legend_html(
     return legend_table(rows + list(extra or []), caption)
 
 
+def _legend_gap(texts: Any) -> int:
+    """Points between a legend's text and its scales: 12, and a tenth of its longest
+    text's width more. Graphviz sizes the text with its own font's widths, and a browser
+    that draws it in a wider font (DejaVu Sans for Helvetica) runs a long line on by
+    about that much.
+
+    Examples
+    --------
+    >>> _legend_gap(["short"]), _legend_gap(["x" * 95, "<b>a</b>"])
+    (15, 65)
+    """
+    longest = max((len(html.unescape(re.sub(r"<[^>]*>", "", t))) for t in texts), default=0)
+    return 12 + round(0.1 * longest * 5.6)
+
+
 def legend_table(rows: list[LegendRow], caption: str = "") -> str:
     """An HTML-like graph label: ``caption`` (escaped here) over a legend of ``rows``.
 
@@ -329,6 +345,7 @@ def legend_table(rows: list[LegendRow], caption: str = "") -> str:
     and its highest value; a row without a span shows its swatches alone.
     """
     cells = []
+    gap = _legend_gap(text for text, _, _ in rows)
     for text, span, swatches in rows:
         if span:
             scale = (
@@ -339,8 +356,8 @@ def legend_table(rows: list[LegendRow], caption: str = "") -> str:
             scale = f"<td></td><td>{_swatches(swatches)}</td><td></td>"
         else:
             scale = '<td colspan="3"></td>'
-        # The empty 12-point cell keeps the scale's lowest value off the text.
-        cells.append(f'<tr><td align="left">{text}</td><td width="12"></td>{scale}</tr>')
+        # The empty cell keeps the scale's lowest value off the text.
+        cells.append(f'<tr><td align="left">{text}</td><td width="{gap}"></td>{scale}</tr>')
     legend = (
         f'<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{"".join(cells)}</table>'
     )

@@ -17,8 +17,8 @@ from journeymap.render.template_report import templates_summary
 __all__ = ["doubts", "summary"]
 
 _HANDOFF_KEYS = (
-    "level", "total", "cases_with_handoff", "pingpong_total", "pingpong_cases",
-    "wait_share", "e2e_by_handoffs", "spearman",
+    "level", "cases", "total", "per_case", "cases_with_handoff", "pingpong_total",
+    "pingpong_cases", "wait_share", "e2e_by_handoffs", "spearman",
 )  # fmt: skip
 
 
