@@ -58,7 +58,7 @@ _FACADE = {
     "Mapping": "journeymap.mapping",
     "ReadOptions": "journeymap.mapping",
     "Options": "journeymap.options",
-    "load_options": "journeymap.options",
+    "load_options": "journeymap.options_file",
     "load_templates": "journeymap.options",
     "Templates": "journeymap.template_model",
     "suggest_templates": "journeymap.analysis.template_suggest",
@@ -89,7 +89,8 @@ if TYPE_CHECKING:
     from journeymap.eventlog import EventLog, read_log
     from journeymap.findings import Comparison, Findings
     from journeymap.mapping import ROLES, Mapping, ReadOptions
-    from journeymap.options import Options, load_options, load_templates
+    from journeymap.options import Options, load_templates
+    from journeymap.options_file import load_options
     from journeymap.pipeline import (
         batch,
         compare,

@@ -77,7 +77,7 @@ def batch(
     all), so after an interrupt it finishes what was left.
     """
     import journeymap as jm
-    from journeymap.options import load_options
+    from journeymap.options_file import load_options
 
     options = load_options(config_path)
     display = BatchDisplay(quiet=quiet)
@@ -233,7 +233,7 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
     pattern that matches it; the files no pattern matches use the top-level settings.
     An invalid file is an error naming the key (exit 2).
     """
-    from journeymap.options import load_options
+    from journeymap.options_file import load_options
     from journeymap.pipeline.batch_inputs import files_by_pattern, find_inputs
 
     options = load_options(file)

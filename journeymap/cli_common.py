@@ -23,7 +23,8 @@ from journeymap import errors
 from journeymap.engine import ENGINES
 from journeymap.interrupts import note, noted
 from journeymap.mapping import ROLES, ReadOptions
-from journeymap.options import Options, load_options
+from journeymap.options import Options
+from journeymap.options_file import load_options
 
 __all__ = [
     "handle_errors",

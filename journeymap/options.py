@@ -27,7 +27,9 @@ section           sets
 ================  =========================================================
 
 Every key has a one-line help (the fields' ``help`` metadata), from which
-:func:`config_keys` lists the keys, and ``journeymap config init`` writes a template.
+:func:`~journeymap.options_file.config_keys` lists the keys, and ``journeymap config
+init`` writes a template. :func:`~journeymap.options_file.load_options` reads a config
+file into :class:`Options`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from journeymap.config import Config, FilePattern, check_files, check_section, read_toml, suggest
 from journeymap.demand_rules import DemandRules, rules_from_config
@@ -49,7 +51,6 @@ from journeymap.template_model import Templates, parse_templates
 __all__ = [
     "SECTIONS",
     "CheckOptions",
-    "ConfigKey",
     "EngineOptions",
     "FilePattern",
     "FlowOptions",
@@ -58,8 +59,6 @@ __all__ = [
     "OutputOptions",
     "ReintegrationOptions",
     "ReportOptions",
-    "config_keys",
-    "load_options",
     "load_templates",
 ]
 
@@ -456,16 +455,6 @@ _DEMAND_HINTS: dict[str, Any] = {
     "repeat_contact_days": int,
     "rule": list[dict],
 }
-_DEMAND_HELP = {
-    "failure_activities": "Activity-name patterns (regular expressions, ignoring case) of "
-    "failure demand; replaces the defaults.",
-    "extra_failure_activities": "More patterns, added to failure_activities.",
-    "repeat_contact_days": "A case a customer starts within this many days of an earlier "
-    "one's end is a repeat contact (0: off; needs a customer; default 14).",
-    "rule": "Attribute rules, [[demand.rule]] tables: name, column, and equals or matches.",
-}
-
-_TEMPLATE_HELP = "A journey template: name, the demand it is for, and its steps (or a bpmn file)."
 
 #: The sections of the config file, in the order the template lists them.
 SECTIONS = (
@@ -498,69 +487,6 @@ def _hints(section: str) -> dict[str, Any]:
     cls = _DATACLASS_SECTIONS[section]
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in fields(cls)}
-
-
-class ConfigKey(NamedTuple):
-    """One key of the config file: its section, name, default (None: not set) and help."""
-
-    section: str
-    name: str
-    default: Any
-    help: str
-
-
-def config_keys() -> list[ConfigKey]:
-    """Every key of every section, in the order of :data:`SECTIONS` and of the fields,
-    with its default and one-line help (what ``journeymap config init`` writes).
-
-    Examples
-    --------
-    >>> [k.name for k in config_keys() if k.section == "output"]
-    ['formats', 'report']
-    """
-    keys: list[ConfigKey] = []
-    defaults = DemandRules()
-    for section in SECTIONS:
-        if section == "demand":
-            default = {"failure_activities": defaults.failure_activities,
-                       "extra_failure_activities": ()}  # fmt: skip
-            keys += [ConfigKey(section, k, default.get(k), _DEMAND_HELP[k]) for k in _DEMAND_HINTS]
-            continue
-        if section == "template":  # tables of their own: the template shows an example
-            keys.append(ConfigKey(section, "steps", None, _TEMPLATE_HELP))
-            continue
-        cls = ReadOptions if section == "mapping" else _DATACLASS_SECTIONS[section]
-        if section == "mapping":
-            keys += [
-                ConfigKey(section, role, None, f"Column holding the {role.replace('_', ' ')}"
-                          + (" (detected if not given)." if role in ROLES[:3] else "."))
-                for role in ROLES
-            ]  # fmt: skip
-        for f in fields(cls):
-            if section in ("read", "mapping") and f.metadata.get("section", "read") != section:
-                continue
-            if "help" in f.metadata:  # the rest are not keys (the templates, their source)
-                keys.append(ConfigKey(section, f.name, f.default, f.metadata["help"]))
-    return keys
-
-
-def load_options(path: str | Path | None) -> Options:
-    """Read and check a TOML configuration file; ``None`` gives the defaults.
-
-    Raises
-    ------
-    ConfigError
-        When the file is missing, is not valid TOML, or has an unknown section or key,
-        or a value of the wrong type. The message names the file and the key.
-
-    Examples
-    --------
-    >>> load_options(None).map.lanes
-    'auto'
-    """
-    if path is None:
-        return Options()
-    return Options.from_config(Config(sections=read_toml(path), path=str(path)))
 
 
 def _templates(config: Config, settings: dict[str, Any]) -> Templates:

@@ -265,7 +265,7 @@ def test_a_worker_that_dies_fails_only_its_log(logs, config, tmp_path):
             for pid in _workers():
                 os.kill(pid, signal.SIGKILL)
 
-    from journeymap.options import load_options
+    from journeymap.options_file import load_options
 
     result = batch([logs], tmp_path / "out", load_options(config), jobs=2, progress=progress)
     statuses = {row["name"]: (row["status"], row["error"]) for row in result.rows}

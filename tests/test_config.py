@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from journeymap.errors import ConfigError
-from journeymap.options import Options, load_options
+from journeymap.options import Options
+from journeymap.options_file import load_options
 
 
 def test_reads_sections(write_file):

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from journeymap.cli import cli
 from journeymap.errors import ConfigError
-from journeymap.options import Options, config_keys, load_options
+from journeymap.options import Options
+from journeymap.options_file import config_keys, load_options
 from journeymap.render.config_template import config_template
 
 LOG = "Ticket,Step,When,Group\nT1,Log,2024-01-01 09:00,Front\nT1,Close,2024-01-02 09:00,Back\n"

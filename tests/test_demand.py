@@ -20,7 +20,7 @@ from journeymap.analysis.demand import (
 )
 from journeymap.errors import ConfigError, MappingError
 from journeymap.eventlog import EventLog
-from journeymap.options import load_options
+from journeymap.options_file import load_options
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 

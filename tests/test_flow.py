@@ -11,7 +11,7 @@ import journeymap as jm
 from journeymap.analysis.flow import FLOW_COLUMNS, flow, flow_summary
 from journeymap.errors import ConfigError
 from journeymap.eventlog import EventLog
-from journeymap.options import load_options
+from journeymap.options_file import load_options
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 DIRTY = ["Request information"]

@@ -19,7 +19,7 @@ from journeymap.demand_rules import DemandRules
 from journeymap.engine import connect
 from journeymap.engine.spark_session import check_pyspark, spark_memory
 from journeymap.errors import ConfigError, EngineError, MissingDependencyError
-from journeymap.options import load_options
+from journeymap.options_file import load_options
 from journeymap.pipeline import open_log
 
 HERE = Path(__file__).resolve().parent

@@ -24,7 +24,8 @@ from journeymap.discovery.template_language import (
     template_regex,
 )
 from journeymap.errors import ConfigError
-from journeymap.options import load_options, load_templates
+from journeymap.options import load_templates
+from journeymap.options_file import load_options
 from journeymap.template_model import (
     AnyOrder,
     OneOf,

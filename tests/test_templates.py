@@ -20,7 +20,8 @@ from journeymap.analysis.template_measures import (
 )
 from journeymap.analysis.templates import Templates, template_conformance, template_methods
 from journeymap.errors import ConfigError
-from journeymap.options import load_options, load_templates
+from journeymap.options import load_templates
+from journeymap.options_file import load_options
 from journeymap.template_model import parse_templates
 from shared_datasets import dataset
 

@@ -1,6 +1,6 @@
 """The commented configuration template that ``journeymap config init`` writes.
 
-Made from the options' own definitions (:func:`journeymap.options.config_keys`: every
+Made from the options' own definitions (:func:`journeymap.options_file.config_keys`: every
 key of every section, its default and its one-line help), so that it cannot drift from
 what the config file accepts. Keys whose default is a value are written with it, so the
 template as written gives the defaults; keys that are not set by default are commented
@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from journeymap.options import SECTIONS, config_keys
+from journeymap.options import SECTIONS
+from journeymap.options_file import config_keys
 
 __all__ = ["config_template"]
 
