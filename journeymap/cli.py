@@ -23,7 +23,7 @@ from journeymap.cli_common import (
     progress_lines,
     stop_run,
 )
-from journeymap.options import (
+from journeymap.option_sections import (
     BY_GROUPS,
     DEMAND_SUBSETS,
     JOURNEYS,

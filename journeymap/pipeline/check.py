@@ -24,7 +24,7 @@ from journeymap.engine import EngineTable
 from journeymap.errors import MappingError, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings
-from journeymap.options import BY_GROUPS
+from journeymap.option_sections import BY_GROUPS
 
 __all__ = ["check"]
 

@@ -20,7 +20,7 @@ from journeymap.dot import DotRuns
 from journeymap.findings import Findings, MapPicture
 from journeymap.interrupts import steps
 from journeymap.jsonout import iso_day, write_json
-from journeymap.options import MAP_FORMATS
+from journeymap.option_sections import MAP_FORMATS
 from journeymap.pipeline.run_record import RUN_RECORD, file_sha256, run_record
 from journeymap.pipeline.staging import staged
 from journeymap.render.captions import chart_title, map_caption
