@@ -43,9 +43,11 @@ from journeymap.errors import ConfigError, MappingError, option
 from journeymap.eventlog import EventLog
 
 __all__ = [
+    "ACCOUNTS_DOUBT",
     "DEFAULT_FAILURE_ACTIVITIES",
     "DEFAULT_REPEAT_CONTACT_DAYS",
     "DOUBTS",
+    "NONE_FOUND",
     "AttributeRule",
     "DemandRules",
     "case_customer",
@@ -62,9 +64,11 @@ __all__ = [
 
 
 #: How the notes of :func:`demand_summary` that put the failure-demand figure in doubt
-#: begin: a rule that fires on most cases, a customer column that names accounts, rules
-#: that find no failure demand at all.
-DOUBTS = ("rule ", "repeat contact:", "no failure demand found")
+#: begin: a rule that fires on most cases, a customer column that names accounts
+#: (:data:`ACCOUNTS_DOUBT`), rules that find no failure demand at all (:data:`NONE_FOUND`).
+ACCOUNTS_DOUBT = "repeat contact:"
+NONE_FOUND = "no failure demand found by the rules:"
+DOUBTS = ("rule ", ACCOUNTS_DOUBT, NONE_FOUND)
 
 
 def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:
@@ -350,7 +354,7 @@ def _none_found(rules: DemandRules, repeat: bool) -> str:
     elif rules.repeat_days:
         seen.append("no customer is mapped for repeat contacts")
     return (
-        f"no failure demand found by the rules: {_and(seen) or 'no rule applies'}. "
+        f"{NONE_FOUND} {_and(seen) or 'no rule applies'}. "
         "That is what the rules saw, not a finding that there is none: name this service's "
         "failure activities in the config ([demand] extra_failure_activities), and check "
         "by listening to demand"
@@ -372,7 +376,7 @@ def _account_note(log: EventLog, rules: DemandRules, repeats: int, cases: int) -
     if not customers or known < ACCOUNT_CASES * customers:
         return []
     return [
-        f"repeat contact: {repeats:,} of {cases:,} cases are counted as repeat contacts, but "
+        f"{ACCOUNTS_DOUBT} {repeats:,} of {cases:,} cases are counted as repeat contacts, but "
         f"the customer column gives {known / customers:.1f} cases per customer ({known:,} "
         f"cases, {customers:,} customers): if it names accounts or organisations rather "
         "than people, a new case within the window is a new request, not failure demand; "

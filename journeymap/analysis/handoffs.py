@@ -361,8 +361,7 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     """
     import ibis
 
-    per_case = handoffs_per_case_expr(log, level=level)
-    pc = per_case.filter(per_case.handlers > 0)  # a case with no known handler is unknown
+    pc = _known_handler_cases(log, level)
     totals = handoff_totals(log, level=level)
     bucket = ibis.cases((pc.handoffs >= 4, "4+"), else_=pc.handoffs.cast("string"))
     bucketed = pc.mutate(bucket=bucket)
@@ -409,8 +408,7 @@ def handoff_totals(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     MappingError
         The role of ``level`` is not mapped.
     """
-    per_case = handoffs_per_case_expr(log, level=level)
-    pc = per_case.filter(per_case.handlers > 0)
+    pc = _known_handler_cases(log, level)
     row = log.engine.fetch(
         pc.aggregate(
             cases=pc.count(),
@@ -432,6 +430,13 @@ def handoff_totals(log: EventLog, *, level: str = "team") -> dict[str, Any]:
     totals["wait_share"] = totals["wait"] / totals["e2e"] if totals["e2e"] > 0 else None
     totals["mean_handlers"] = _number(row["mean_handlers"])
     return totals
+
+
+def _known_handler_cases(log: EventLog, level: str) -> Any:
+    """The per-case hand-off table of the cases with at least one known handler: a case
+    with none is unknown (MEASURES.md), not a case of 0 hand-offs."""
+    pc = handoffs_per_case_expr(log, level=level)
+    return pc.filter(pc.handlers > 0)
 
 
 def _number(value: Any) -> float | None:

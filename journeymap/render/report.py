@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.demand import ACCOUNTS_DOUBT, NONE_FOUND
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
 from journeymap.render.capability_words import capability_statement, period_text
@@ -84,9 +85,9 @@ def _failure_label(summary: dict[str, Any]) -> str:
     contacts that may be new requests (a customer column of accounts), and when the
     rules found none (0% is what they saw, not a finding)."""
     notes = [str(n) for n in summary.get("check_notes") or ()]
-    if any(n.startswith("repeat contact:") for n in notes):
+    if any(n.startswith(ACCOUNTS_DOUBT) for n in notes):
         return "Failure demand (repeat contact in doubt: see Demand)"
-    if any(n.startswith("no failure demand found") for n in notes):
+    if any(n.startswith(NONE_FOUND) for n in notes):
         return "Failure demand (none found by the rules: see Demand)"
     return "Failure demand"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 from journeymap.render.text import visible
@@ -323,7 +324,7 @@ def legend_html(
     return legend_table(rows + list(extra or []), caption)
 
 
-def _legend_gap(texts: Any) -> int:
+def _legend_gap(texts: Iterable[str]) -> int:
     """Points between a legend's text and its scales: 12, and a tenth of its longest
     text's width more. Graphviz sizes the text with its own font's widths, and a browser
     that draws it in a wider font (DejaVu Sans for Helvetica) runs a long line on by
