@@ -141,7 +141,7 @@ class Findings:
     model : the process model asked for, or None.
     profile : the log's profile and data-quality facts (what ``inspect`` shows).
     failure_matches : which activities each failure-activity pattern matched, in how many
-        cases (:func:`~journeymap.analysis.demand.failure_matches`).
+        cases (:func:`~journeymap.analysis.demand_tables.failure_matches`).
     templates : the journey templates' findings, or None without templates.
     journeys : the customer journeys (:func:`~journeymap.analysis.journeys.journey_summary`)
         when a customer is mapped, else None; computed on the log of cases.

@@ -11,10 +11,12 @@ import journeymap as jm
 from journeymap.analysis.demand import (
     AttributeRule,
     DemandRules,
-    customer_journeys,
     demand,
-    demand_by_week,
     demand_summary,
+)
+from journeymap.analysis.demand_tables import (
+    customer_journeys,
+    demand_by_week,
     failure_matches,
     failure_pareto,
 )

@@ -2,7 +2,8 @@
 module, each implementing shared/MEASURES.md."""
 
 from journeymap.analysis.capability import capability_e2e, weekly_volume, xmr
-from journeymap.analysis.demand import demand, demand_summary, failure_pareto
+from journeymap.analysis.demand import demand, demand_summary
+from journeymap.analysis.demand_tables import failure_pareto
 from journeymap.analysis.flow import flow, flow_summary
 from journeymap.analysis.handoffs import handoff_summary, handoffs, handoffs_per_case, pingpong
 from journeymap.analysis.network import handler_stats, handoff_network

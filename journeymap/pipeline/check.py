@@ -16,7 +16,8 @@ from journeymap.analysis.capability import (
     weekly_share,
     weekly_volume,
 )
-from journeymap.analysis.demand import demand_by_week, demand_expr, demand_summary, failure_pareto
+from journeymap.analysis.demand import demand_expr, demand_summary
+from journeymap.analysis.demand_tables import demand_by_week, failure_pareto
 from journeymap.analysis.flow import flow_expr, flow_summary
 from journeymap.analysis.period import Period, complete_period
 from journeymap.demand_rules import DemandRules

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.cases import case_table_expr
-from journeymap.analysis.demand import failure_matches
+from journeymap.analysis.demand_tables import failure_matches
 from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
 from journeymap.analysis.journeys import customer_journey_log, journey_summary
 from journeymap.analysis.network import handler_stats, network_parts

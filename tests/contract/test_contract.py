@@ -11,13 +11,8 @@ import pytest
 import journeymap as jm
 from journeymap.analysis.capability import capability_e2e, weekly_volume
 from journeymap.analysis.cases import case_table
-from journeymap.analysis.demand import (
-    customer_journeys,
-    demand,
-    demand_by_week,
-    demand_summary,
-    failure_pareto,
-)
+from journeymap.analysis.demand import demand, demand_summary
+from journeymap.analysis.demand_tables import customer_journeys, demand_by_week, failure_pareto
 from journeymap.analysis.flow import flow, flow_summary
 from journeymap.analysis.handoffs import handoff_summary, handoffs, handoffs_per_case, pingpong
 from journeymap.analysis.network import handler_stats, handoff_network
