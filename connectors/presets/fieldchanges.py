@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from journeymap.connectors.presets import PresetTable
 from journeymap.connectors.presets.files import (
@@ -31,6 +30,12 @@ from journeymap.connectors.presets.files import (
     rejects,
     text_table,
 )
+from journeymap.facade import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["ChangeEvents", "FieldChangesPreset", "change_notes", "events_from_changes"]
 
