@@ -165,6 +165,31 @@ def test_weekly_volume_counts_an_empty_week_as_zero():
     assert chart.basis == "week" and chart.kind == "count"
 
 
+def test_weekly_volume_over_a_period_that_starts_mid_week_counts_its_whole_weeks():
+    """A period that starts on a Wednesday (a log too short for the complete period to
+    be detected: "whole log") charts the weeks from the Monday after, each with its
+    cases, as the weekly failure-demand chart and demand_by_week.csv count them."""
+    log = EventLog.from_frame(
+        pd.DataFrame(
+            {
+                "case": ["A", "B", "C", "D", "E", "F"],
+                "activity": ["x"] * 6,
+                "timestamp": ["2024-01-03", "2024-01-04", "2024-01-09", "2024-01-10",
+                              "2024-01-16", "2024-01-31"],
+            }
+        )
+    )  # fmt: skip
+    period = (pd.Timestamp("2024-01-03", tz="UTC"), pd.Timestamp("2024-01-31 00:00:01", tz="UTC"))
+    chart = weekly_volume(log, weeks=period)
+    assert [str(d) for d in chart.points["label"]] == ["2024-01-08", "2024-01-15", "2024-01-22"]
+    assert chart.points["x"].tolist() == [2.0, 1.0, 0.0]
+    with pytest.raises(ValueError, match="at least two values"):
+        weekly_volume(log, weeks=(period[0], pd.Timestamp("2024-01-16", tz="UTC")))
+    later = (pd.Timestamp("2024-02-01", tz="UTC"), pd.Timestamp("2024-02-19", tz="UTC"))
+    with pytest.raises(ValueError, match="^no new case in any of the 2 whole weeks of the period$"):
+        weekly_volume(log, weeks=later)  # 5 and 12 February: a line at 0 says nothing
+
+
 def test_weekly_share_skips_weeks_without_cases():
     # Week of 1 Jan: 1 of 3 flagged; week of 8 Jan: no case; week of 15 Jan: 2 of 2.
     weeks = ["2024-01-01", "2024-01-08", "2024-01-15"]

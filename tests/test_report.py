@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import subprocess
 from html import escape
@@ -127,6 +128,35 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
         "value demand",
         "failure demand: a failure-demand activity",
     ]
+
+
+def test_a_log_of_one_case_is_described_in_the_singular(tmp_path):
+    """One customer's one case (a single issue's history, as a Jira export of one
+    issue gives): the map's title, the journeys and the variants say "1 case", not
+    "1 cases", and a missing chart's note ends with one full stop."""
+    frame = pd.DataFrame(
+        {
+            "case": ["T1", "T1"],
+            "activity": ["Open", "Resolved"],
+            "timestamp": ["2024-01-03 09:00", "2024-03-20 09:00"],
+            "customer": ["C1", "C1"],
+        }
+    )
+    with jm.EventLog.from_frame(frame) as log:
+        jm.write_outputs(jm.mine(log), tmp_path / "out", report=True)
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    for code in doc.xpath("//script|//style"):
+        code.drop_tree()
+    text = " ".join(doc.text_content().split())
+    assert "data frame: 1 case, 2 events, 2024-01-03 to 2024-03-20" in text
+    assert "The 1 customer's 1 case forms 1 journey (0 of more than one case)." in text
+    assert "1 variant covers 80% of demand (1 variant in all)." in text
+    # "1 of 1 cases" is English; "1 cases" alone is not, nor a sentence ending "..".
+    assert not re.search(r"(?<!of )\b1 (cases|events|journeys|variants)\b", text)
+    assert not re.search(r"[^.]\.\.(?!\.)", text)
+    notes = [p.text_content() for p in doc.xpath('//p[@class="note"]')]
+    assert any(n.startswith("No weekly volume chart: no new case in any of the") for n in notes)
+    assert all(not n.endswith("..") for n in notes)
 
 
 def test_a_few_hand_offs_in_many_cases_do_not_read_as_none():

@@ -259,18 +259,28 @@ def _all_weeks(weeks: pd.Series) -> pd.DatetimeIndex:
     return pd.date_range(weeks.min(), weeks.max(), freq="7D")
 
 
+def _whole_weeks(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """The Mondays of the ISO weeks that lie wholly within [start, end)."""
+    monday = start.normalize() - pd.Timedelta(days=start.weekday())
+    if monday < start:
+        monday += pd.Timedelta(days=7)
+    return pd.date_range(monday, end - pd.Timedelta(days=7), freq="7D")
+
+
 def weekly_volume(log: EventLog, *, weeks: tuple[Any, Any] | None = None) -> XmRChart:
     """Demand volume: cases started per ISO week (Monday to Sunday, UTC).
 
     Weeks without a new case between the first and the last week count as 0. Points are
     labelled by the week's start date. The first and last weeks of an extract are often
-    part weeks, and then read low: ``weeks`` = (first Monday, the Monday after the last
-    week) keeps the weeks of a period only (see :mod:`journeymap.analysis.period`).
+    part weeks, and then read low: ``weeks`` = (start, end) of a period keeps the whole
+    weeks within it (see :mod:`journeymap.analysis.period`), as the weekly failure
+    demand chart does; a period that starts mid-week starts on the Monday after.
 
     Raises
     ------
     ValueError
-        All cases start in one week.
+        All cases start in one week, ``weeks`` holds fewer than two whole weeks, or
+        no case starts in any of them.
 
     Examples
     --------
@@ -281,6 +291,9 @@ def weekly_volume(log: EventLog, *, weeks: tuple[Any, Any] | None = None) -> XmR
     >>> chart = weekly_volume(log)
     >>> [str(d) for d in chart.points["label"]], chart.points["x"].tolist()
     (['2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22'], [2.0, 0.0, 1.0, 1.0])
+    >>> period = (pd.Timestamp("2024-01-03", tz="UTC"), pd.Timestamp("2024-01-29", tz="UTC"))
+    >>> weekly_volume(log, weeks=period).points["x"].tolist()  # from Monday 8 January
+    [0.0, 1.0, 1.0]
     """
     times = case_times_expr(log)
     per_week = times.group_by(week=iso_week(times.start)).aggregate(cases=times.count())
@@ -289,8 +302,10 @@ def weekly_volume(log: EventLog, *, weeks: tuple[Any, Any] | None = None) -> XmR
     counts = pd.Series(found["cases"].to_numpy(), index=starts)
     span = _all_weeks(starts)
     if weeks is not None:
-        span = pd.date_range(weeks[0], weeks[1], freq="7D", inclusive="left")
+        span = _whole_weeks(pd.Timestamp(weeks[0]), pd.Timestamp(weeks[1]))
     counts = counts.reindex(span, fill_value=0)
+    if len(counts) > 1 and not counts.any():  # a line at 0 says nothing
+        raise ValueError(f"no new case in any of the {len(counts)} whole weeks of the period")
     return xmr(
         counts.to_numpy(),
         labels=[w.date() for w in counts.index],

@@ -27,6 +27,7 @@ from journeymap.render.captions import chart_title, map_caption
 from journeymap.render.charts import xmr_svg_text
 from journeymap.render.handoffs import network_dot
 from journeymap.render.journey import journey_dot
+from journeymap.render.numbers import counted
 from journeymap.render.pictures import start_drawing
 from journeymap.render.plan_words import plan_sentences, reintegration_sentences
 from journeymap.render.report import render_report
@@ -217,10 +218,11 @@ def _title(findings: Findings, picture: MapPicture | None = None) -> str:
     days = f"{iso_day(findings.start)} to {iso_day(findings.end)}"
     if picture is not None and picture.scope.subset is not None:
         return (
-            f"{log.source}, {picture.scope.subset}: {picture.cases:,} cases, "
-            f"{picture.scope.events_total:,} events, {days}"
+            f"{log.source}, {picture.scope.subset}: {counted(picture.cases, 'case')}, "
+            f"{counted(picture.scope.events_total, 'event')}, {days}"
         )
-    return f"{log.source}: {findings.case_count:,} cases, {log.events:,} events, {days}"
+    cases, events = counted(findings.case_count, "case"), counted(log.events, "event")
+    return f"{log.source}: {cases}, {events}, {days}"
 
 
 def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeymap.render.numbers import human_duration, share_of, thousands
+from journeymap.render.numbers import counted, human_duration, share_of, thousands
 
 __all__ = [
     "CHART_TITLES",
@@ -127,19 +127,20 @@ def journey_sentences(journeys: Any) -> list[str]:
     ...         "cross_channel_median_e2e_s": 518400.0}):
     ...     print(sentence)
     279 of 939 customers (30%) needed more than one case.
-    The 939 customers' 1,350 cases form 1,100 journeys, 200 of them of more than one
-    case.
+    The 939 customers' 1,350 cases form 1,100 journeys (200 of more than one case).
     150 journeys (14%) crossed channels, with 170 channel switches in all; they took
     6.0 d end to end (median), against 1.0 d for all journeys.
     """
     j = journeys if isinstance(journeys, dict) else journeys.to_dict()
     customers, several = j["customers"], j["customers_several_cases"]
+    whose = "customer's" if customers == 1 else "customers'"
     out = [
         f"{thousands(several)} of {thousands(customers)} customers "
         f"({share_of(several, customers)}) needed more than one case.",
-        f"The {thousands(customers)} customers' {thousands(j['cases'])} cases form "
-        f"{thousands(j['journeys'])} journeys, {thousands(j['journeys_several_cases'])} of "
-        "them of more than one case.",
+        f"The {thousands(customers)} {whose} {counted(j['cases'], 'case')} "
+        f"form{'s' if j['cases'] == 1 else ''} "
+        f"{counted(j['journeys'], 'journey')} ({thousands(j['journeys_several_cases'])} of "
+        "more than one case).",
     ]
     if j.get("cases_without_customer"):
         out.append(

@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "MISSING",
+    "counted",
     "human_duration",
     "ratio_text",
     "share_of",
@@ -134,6 +135,18 @@ def thousands(n: Any) -> str:
     if _is_missing(n):
         return MISSING
     return f"{int(_round_half_up(float(n), 0)):,}"
+
+
+def counted(n: Any, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, which is singular for one.
+
+    Examples
+    --------
+    >>> counted(1, "case"), counted(1350, "case"), counted(0, "activity", "activities")
+    ('1 case', '1,350 cases', '0 activities')
+    """
+    shown = thousands(n)
+    return f"{shown} {noun if shown == '1' else plural or noun + 's'}"
 
 
 def ratio_text(value: Any) -> str:

@@ -21,6 +21,7 @@ from journeymap.render.captions import chart_title, demand_type_words, map_capti
 from journeymap.render.journeys import journeys_section
 from journeymap.render.numbers import (
     MISSING,
+    counted,
     human_duration,
     ratio_text,
     share_of,
@@ -353,7 +354,8 @@ def _chart(name: str, svg: str | None, findings: Any) -> str:
         note = next((n for n in check.notes if n.startswith(why)), None)
         if note is not None:
             text = note[0].upper() + note[1:]  # not capitalize(): "XmR" keeps its case
-            return f'<h3>{esc(title)}</h3><p class="note">{esc(text)}.</p>'
+            text += "" if text.endswith(".") else "."
+            return f'<h3>{esc(title)}</h3><p class="note">{esc(text)}</p>'
     statement = capability_statement(chart) if chart is not None else ""
     label = f"XmR chart, {title}. {statement}".strip()
     prefix = "c-" + "".join(ch if ch.isalnum() else "-" for ch in name)
@@ -385,8 +387,8 @@ def _variants(findings: Any) -> str:
     ]
     return (
         '<section id="variants"><h2>Variants</h2>'
-        f'<p class="statement">{thousands(n)} variant{"s" if n != 1 else ""} cover 80% of '
-        f"demand ({thousands(len(table))} variants in all).</p>"
+        f'<p class="statement">{counted(n, "variant")} cover{"s" if n == 1 else ""} 80% of '
+        f"demand ({counted(len(table), 'variant')} in all).</p>"
         + coverage_curve(table["cum_pct"].tolist(), n)
         + sortable_table(table, columns, caption="The most common variants", limit=TOP_ROWS)
         + "</section>"
