@@ -130,6 +130,74 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     ]
 
 
+def test_figures_that_rest_on_few_known_handlers_say_so():
+    """The resource is recorded on the first event of each case only (as a traffic-fine
+    log records who issued the fine): 4 of 12 events, 33.3%, under MEASURES.md's 80%.
+    The handler-based tiles point at the Hand-offs section, and the doubt is one of
+    those every output gives."""
+    from journeymap.render.report import key_numbers
+    from journeymap.render.summary import doubts
+
+    rows = []
+    for case in ("A", "B", "C", "D"):
+        rows += [
+            (case, "Create", "2024-01-01 09:00", "Officer 1"),
+            (case, "Send", "2024-01-02 09:00", None),
+            (case, "Pay", "2024-01-05 09:00", None),
+        ]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
+    with jm.EventLog.from_frame(frame) as log:
+        found = jm.mine(log)
+        labels = [label for label, _ in key_numbers(found)]
+        said = doubts(found)
+    assert labels[2:4] == [
+        "One-stop (partial data: see Hand-offs)",
+        "Clean (partial data: see Hand-offs)",
+    ]
+    assert labels[6] == "Hand-offs per case (partial data: see Hand-offs)"
+    assert said[-1] == (
+        "hand-offs, one-stop and clean cases rest on partial data: the resource is recorded "
+        "on 33.3% of events and in 100.0% of cases, and a case's other events may have had "
+        "other handlers; map a column recorded on more events (--team, --resource)"
+    )
+
+
+def test_a_team_column_that_never_changes_while_people_do_is_doubted(tmp_path):
+    """Each case keeps one team while its work passes between two people (a helpdesk's
+    "workgroup"): 0 team hand-offs in 10 cases, 20 between people. mine says so, and
+    so does the Hand-offs section; a team that does change is not doubted."""
+    from journeymap.render.summary import doubts
+
+    rows = [
+        (f"c{i}", activity, f"2024-01-{i + 1:02d} {hour:02d}:00", "Desk", person)
+        for i in range(10)
+        for hour, activity, person in (
+            (9, "Open", "ann"),
+            (10, "Work", "bob"),
+            (11, "Close", "ann"),
+        )
+    ]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "team", "resource"])
+    with jm.EventLog.from_frame(frame) as log:
+        found = jm.mine(log)
+        said = doubts(found)
+        jm.write_outputs(found, tmp_path / "out", report=True)
+    expected = (
+        "hand-offs are counted between teams ('team'), which change 0 times in 10 cases "
+        "(0.0000 per case), while the resource ('resource') changes 20 times (2.00 per "
+        "case): if 'team' is not the team that does the work, name that column with "
+        "--team; tables/handoffs.csv has the hand-offs between people too"
+    )
+    assert said[-1] == expected
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    section = doc.xpath('//section[@id="handoffs"]')[0]
+    warnings = [p.text_content() for p in section.xpath('.//p[@class="warning"]')]
+    assert warnings == [expected[0].upper() + expected[1:] + "."]
+    moved = frame.assign(team=frame["resource"].map({"ann": "Desk", "bob": "Back"}))
+    with jm.EventLog.from_frame(moved) as log:
+        assert not any(d.startswith("hand-offs are counted") for d in doubts(jm.mine(log)))
+
+
 def test_a_log_of_one_case_is_described_in_the_singular(tmp_path):
     """One customer's one case (a single issue's history, as a Jira export of one
     issue gives): the map's title, the journeys and the variants say "1 case", not

@@ -37,7 +37,7 @@ from journeymap.render.plan_words import (
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE, ZOOM_HELP
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
-from journeymap.render.summary import map_options
+from journeymap.render.summary import map_options, still_team_doubt
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
 
@@ -61,6 +61,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     Demand volume (cases), failure-demand %, one-stop %, clean %, end-to-end median
     and p90, hand-offs per case (total hand-offs / cases with a known handler,
     :func:`ratio_text`) and rework % of cases (cases with a rework event / cases).
+    The labels of the figures that rest on handlers say so when few events have one.
     """
     summary = summary_of(findings)
     cases = summary["cases"]
@@ -69,14 +70,16 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     rework = summary.get("rework")
     per_case = MISSING if handoffs is None else ratio_text(handoffs["per_case"])
     rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
+    coverage = (handoffs or {}).get("coverage") or {}
+    partial = " (partial data: see Hand-offs)" if coverage.get("partial") else ""
     return [
         ("Demand (cases)", thousands(cases)),
         (_failure_label(summary), pct(summary.get("failure_demand_pct"))),
-        ("One-stop", pct(summary.get("one_stop_pct"))),
-        ("Clean", pct(summary.get("clean_pct"))),
+        ("One-stop" + partial, pct(summary.get("one_stop_pct"))),
+        ("Clean" + partial, pct(summary.get("clean_pct"))),
         ("End-to-end, median", human_duration(e2e.get("median_s"))),
         ("End-to-end, 90th percentile", human_duration(e2e.get("p90_s"))),
-        ("Hand-offs per case", per_case),
+        ("Hand-offs per case" + partial, per_case),
         ("Cases with rework", rework_pct),
     ]
 
@@ -184,7 +187,10 @@ def _network(findings: Any, network_svg: str | None) -> str:
         "the times it went one way and straight back.",
         css="chart",
     )
-    return f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{body}</section>'
+    still = still_team_doubt(findings)
+    warning = f'<p class="warning">{esc(still[0].upper() + still[1:])}.</p>' if still else ""
+    head = f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{warning}'
+    return f"{head}{body}</section>"
 
 
 def _coverage(findings: Any) -> str:

@@ -11,10 +11,16 @@ from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
+from journeymap.render.numbers import thousands
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.template_report import templates_summary
 
-__all__ = ["doubts", "summary"]
+__all__ = ["doubts", "partial_handlers_doubt", "still_team_doubt", "summary"]
+
+#: Team hand-offs per case below which a team column that hardly changes is doubted,
+#: when the resource changes at least :data:`STILL_TEAM_RATIO` times as often and at
+#: least :data:`STILL_TEAM_RESOURCE` times per case.
+STILL_TEAM_PER_CASE, STILL_TEAM_RATIO, STILL_TEAM_RESOURCE = 0.05, 10.0, 0.5
 
 _HANDOFF_KEYS = (
     "level", "cases", "total", "per_case", "cases_with_handoff", "pingpong_total",
@@ -24,11 +30,52 @@ _HANDOFF_KEYS = (
 
 def doubts(findings: Findings) -> list[str]:
     """What to check before showing the figures, for every place that shows them: a log
-    of records rather than their history, then what puts the failure-demand figure in
-    doubt."""
+    of records rather than their history, what puts the failure-demand figure in doubt,
+    and hand-offs counted where few events have a handler."""
     records = history_doubt(findings.profile)
-    found = findings.check.doubts if findings.check is not None else []
-    return [records, *found] if records else list(found)
+    found = list(findings.check.doubts) if findings.check is not None else []
+    handlers = [d for d in (partial_handlers_doubt(findings), still_team_doubt(findings)) if d]
+    return [*([records] if records else []), *found, *handlers]
+
+
+def partial_handlers_doubt(findings: Findings) -> str | None:
+    """The doubt when the handler (the level hand-offs are counted at) is recorded on
+    too few events (MEASURES.md's coverage floor): hand-offs, one-stop and clean cases
+    are then counted over the events that have one."""
+    coverage = None if findings.check is None else findings.check.flow_summary.get("coverage")
+    if not coverage or not coverage["partial"]:
+        return None
+    return (
+        f"hand-offs, one-stop and clean cases rest on partial data: the {findings.level} is "
+        f"recorded on {coverage['events_pct']:.1f}% of events and in "
+        f"{coverage['cases_pct']:.1f}% of cases, and a case's other events may have had "
+        "other handlers; map a column recorded on more events (--team, --resource)"
+    )
+
+
+def still_team_doubt(findings: Findings) -> str | None:
+    """The doubt when the team column hardly changes within a case while the resource
+    does (a log's "workgroup" that is one per case): hand-offs, counted between teams
+    when a team is mapped (MEASURES.md), then read as almost none."""
+    found, table = findings.handoff_summary, findings.handoffs
+    if findings.level != "team" or not found or not found.get("cases") or table is None:
+        return None
+    cases, teams = found["cases"], int(found["total"])
+    people = int(table.loc[table["level"] == "resource", "count"].sum())
+    if teams / cases >= STILL_TEAM_PER_CASE or people / cases < STILL_TEAM_RESOURCE:
+        return None
+    if people < STILL_TEAM_RATIO * max(teams, 1):
+        return None
+    roles = findings.log.mapping.columns()
+    team, resource = roles["team"], roles["resource"]
+    return (
+        f"hand-offs are counted between teams ({team!r}), which change "
+        f"{thousands(teams)} time{'s' if teams != 1 else ''} in {thousands(cases)} cases "
+        f"({teams / cases:.4f} per case), while the resource ({resource!r}) changes "
+        f"{thousands(people)} times ({people / cases:.2f} per case): if {team!r} is not "
+        "the team that does the work, name that column with --team; tables/handoffs.csv "
+        "has the hand-offs between people too"
+    )
 
 
 def summary(findings: Findings) -> dict[str, Any]:
