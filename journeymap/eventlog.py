@@ -6,22 +6,17 @@ import dataclasses
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
+import pandas as pd
 
 from journeymap.connectors.base import Connector, RawSource
 from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.errors import MappingError, option
 from journeymap.event_order import events_in_order
-from journeymap.facade import lazy_module
 from journeymap.mapping import ROLES, Mapping, ReadOptions, check_timezone
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "EventLog", "Repeats", "read_log"]
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
 from journeymap.connectors.presets.files import (
@@ -30,12 +31,6 @@ from journeymap.connectors.presets.files import (
     rejects,
     text_table,
 )
-from journeymap.facade import lazy_module
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["ChangeEvents", "FieldChangesPreset", "change_notes", "events_from_changes"]
 

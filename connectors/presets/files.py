@@ -15,18 +15,14 @@ import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from journeymap.connectors.presets import PresetReject
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import unique_names, value_text
 from journeymap.errors import EmptyLogError, SourceError
-from journeymap.facade import lazy_module
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = [
     "csv_header",

@@ -18,7 +18,8 @@ Times without a zone are read as UTC (GMT, as Salesforce writes them).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
 from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
@@ -35,12 +36,6 @@ from journeymap.connectors.presets.files import (
     text_table,
 )
 from journeymap.errors import EmptyLogError, SourceError
-from journeymap.facade import lazy_module
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["SalesforcePreset"]
 

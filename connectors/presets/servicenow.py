@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
 from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
@@ -39,12 +41,6 @@ from journeymap.connectors.presets.files import (
     xlsx_header,
 )
 from journeymap.errors import EmptyLogError, SourceError
-from journeymap.facade import lazy_module
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["STATE_LABELS", "ServiceNowPreset"]
 

@@ -17,17 +17,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from journeymap.connectors.base import RawSource
 from journeymap.engine.timestamps import TimestampFormat
-from journeymap.facade import lazy_module
 from journeymap.mapping import Mapping, ReadOptions
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["CsvWrites", "Engine", "EngineSettings", "EngineTable", "Ingested"]
 

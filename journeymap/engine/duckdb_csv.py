@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
+import pandas as pd
 
 from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
-from journeymap.facade import lazy_module
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["FORMULA_START", "copy_query_to_csv", "copy_to_csv", "neutralise", "write_frame"]
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
+import pandas as pd
 
 from journeymap.connectors.base import RawSource
 from journeymap.engine.base import CsvWrites, Engine, EngineSettings, Ingested
@@ -24,13 +25,7 @@ from journeymap.engine.duckdb_csv import copy_query_to_csv, write_frame
 from journeymap.engine.duckdb_ingest import ingest
 from journeymap.engine.duckdb_load import Loaded, load
 from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
-from journeymap.facade import lazy_module
 from journeymap.mapping import ReadOptions, detect_mapping
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["XES_LIFECYCLE", "DuckDBEngine"]
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
+import pandas as pd
 
 from journeymap.connectors import csv as csv_connector
 from journeymap.connectors.base import (
@@ -33,12 +34,6 @@ from journeymap.connectors.parquet import unreadable
 from journeymap.connectors.textfiles import remove_tree, scratch_dir
 from journeymap.engine.duckdb_sql import copy_numbered, first_row, quote_identifier
 from journeymap.errors import EmptyLogError, SourceError
-from journeymap.facade import lazy_module
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 __all__ = ["CsvRead", "Loaded", "load"]
 

@@ -7,7 +7,6 @@ from dataclasses import asdict
 
 from journeymap.engine import connect
 from journeymap.eventlog import EventLog, read_log
-from journeymap.facade import import_soon
 from journeymap.options import Options
 
 __all__ = ["open_log"]
@@ -21,8 +20,6 @@ def open_log(source: str, options: Options) -> EventLog:
     ------
     As :func:`journeymap.read_log`, and ConfigError for an unknown engine.
     """
-    # What the analyses need and reading does not, imported while the engine reads.
-    import_soon("pandas", "journeymap.pipeline.mine", "journeymap.pipeline.outputs")
     chosen = options.engine
     engine = connect(
         chosen.name,

@@ -16,6 +16,7 @@ from pathlib import Path
 from journeymap.errors import EmptyLogError, OutputError
 from journeymap.eventlog import EventLog
 from journeymap.pipeline.staging import umask
+from journeymap.render.captions import rejects_line
 
 __all__ = ["default_rejects_path", "require_events", "write_rejects"]
 
@@ -84,8 +85,6 @@ def require_events(log: EventLog, source: str, rejects_path: str | Path) -> None
     if log.rows_read == 0 or log.accepted > 0:
         return
     written = write_rejects(log, rejects_path, inputs=(source,))
-    from journeymap.render.captions import rejects_line  # with pandas: not before reading
-
     line = rejects_line(log.source, log.rows_read, log.rejected_by_reason(), str(written))
     raise EmptyLogError(f"{line}; no row is left to analyse: fix the mapping or the export")
 
