@@ -42,7 +42,7 @@ from journeymap.connectors.presets.files import (
 )
 from journeymap.errors import EmptyLogError, SourceError
 
-__all__ = ["STATE_LABELS", "ServiceNowPreset"]
+__all__ = ["RAW_VALUES_NOTE", "STATE_LABELS", "ServiceNowPreset"]
 
 #: Incident state codes (the ``state`` / ``incident_state`` choice list) and their labels.
 STATE_LABELS = {"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed",
@@ -69,6 +69,13 @@ _SNAPSHOT_KEYS = {"number", "incident_state", "sys_mod_count", "sys_updated_at"}
 _AUDIT_KEYS = {"documentkey", "fieldname", "oldvalue", "newvalue"}
 _RAW_TIME = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 _JSON_RESULT = re.compile(r'^\s*\{\s*"result"\s*:\s*[\[{]')
+#: Said of an export of raw values: its teams and people are ids until exported by name.
+RAW_VALUES_NOTE = (
+    "raw values: times are UTC (yyyy-MM-dd HH:mm:ss), and references such as "
+    "assignment_group and assigned_to are sys_ids (32 hexadecimal characters), which the "
+    "map and tables show as they are; for names, export with sysparm_display_value=true "
+    "(times then come in the exporting user's time zone: give it with --timezone)"
+)
 _SYSTEM_FIELD = re.compile(r'"sys_[a-z_]+"\s*:')  # sys_id, sys_updated_on, sys_mod_count...
 _HEAD_BYTES = 1 << 16
 
@@ -201,7 +208,7 @@ def _read_list(frame: pd.DataFrame, label: str, *, from_json: bool) -> PresetTab
     if decoded or from_json:
         if updated.dropna().str.fullmatch(_RAW_TIME).all():
             options = {"timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "UTC"}
-            notes.append("raw values: times are UTC (yyyy-MM-dd HH:mm:ss), references are sys_ids")
+            notes.append(RAW_VALUES_NOTE)
     else:
         notes.append(
             "display values: times are in the exporting user's time zone, which the "

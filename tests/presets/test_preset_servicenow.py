@@ -11,7 +11,11 @@ import pytest
 from preset_checks import events, head, one_line_error, recognisers, rows
 
 from journeymap.connectors.presets import PresetReject
-from journeymap.connectors.presets.servicenow import SNAPSHOT_COLUMNS, ServiceNowPreset
+from journeymap.connectors.presets.servicenow import (
+    RAW_VALUES_NOTE,
+    SNAPSHOT_COLUMNS,
+    ServiceNowPreset,
+)
 from journeymap.errors import EmptyLogError, SourceError
 from shared_datasets import dataset
 
@@ -42,9 +46,10 @@ def test_list_csv_with_raw_codes_is_decoded(write: Write) -> None:
                              "timestamp": "sys_updated_on", "team": "assignment_group",
                              "channel": "contact_type"}  # fmt: skip
     assert table.options == {"timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "UTC"}
-    assert table.notes[:2] == [
+    assert table.notes[:3] == [
         "incident_state codes decoded: 1 -> New (1), 2 -> In Progress (1), 7 -> Closed (1)",
         "incident_state codes that are not incident states were kept as written: 4 (1)",
+        RAW_VALUES_NOTE,
     ]
     assert table.records == 4
 
