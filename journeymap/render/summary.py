@@ -11,7 +11,7 @@ from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
-from journeymap.render.numbers import thousands
+from journeymap.render.numbers import counted, thousands
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.template_report import templates_summary
 
@@ -70,7 +70,7 @@ def still_team_doubt(findings: Findings) -> str | None:
     team, resource = roles["team"], roles["resource"]
     return (
         f"hand-offs are counted between teams ({team!r}), which change "
-        f"{thousands(teams)} time{'s' if teams != 1 else ''} in {thousands(cases)} cases "
+        f"{counted(teams, 'time')} in {thousands(cases)} cases "
         f"({teams / cases:.4f} per case), while the resource ({resource!r}) changes "
         f"{thousands(people)} times ({people / cases:.2f} per case): if {team!r} is not "
         "the team that does the work, name that column with --team; tables/handoffs.csv "

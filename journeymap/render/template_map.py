@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render import style
-from journeymap.render.numbers import human_duration, thousands
+from journeymap.render.numbers import counted, human_duration, thousands
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, scale
 from journeymap.render.template_words import template_caption
@@ -30,10 +30,6 @@ DEVIATION = "#c2185b"
 _DESIGNED = "#34495e"
 _UNUSED = "#9aa5b1"
 _START, _END = "__start__", "__end__"
-
-
-def _cases(n: int) -> str:
-    return f"{thousands(n)} case{'s' if n != 1 else ''}"
 
 
 def _extra(seconds: Any) -> str:
@@ -133,12 +129,12 @@ def _designed_node(
     skipped = by_kind.get(("skipped", activity))
     if skipped is not None:
         n = int(skipped["cases"])
-        notes.append(f"skipped in {_cases(n)}")
+        notes.append(f"skipped in {counted(n, 'case')}")
     again = by_kind.get(("repeated", activity))
     if again is not None:
         n = int(again["cases"])
         notes.append(f"done again in {thousands(n)}{_extra(again.get('extra_e2e_s'))}")
-    label = style.node_html(activity, _cases(cases), note="\n".join(notes))
+    label = style.node_html(activity, counted(cases, "case"), note="\n".join(notes))
     fill = style.mix(style.BOX_LIGHT, style.BOX_DARK, scale(cases, [float(top)]))
     return (
         f'  {ids[activity]} [label=<{label}>, fillcolor="{fill}", color="{_DESIGNED}", '
@@ -153,8 +149,8 @@ def _outside_node(
     cases = int(row["cases"])
     found = by_kind.get(("inserted", activity)) or by_kind.get(("repeated", activity))
     extra = _extra(found.get("extra_e2e_s")) if found is not None else ""
-    label = style.node_html(activity, f"{_cases(cases)}{extra}")
-    tip = f"{activity}: not in the design; {_cases(cases)}"
+    label = style.node_html(activity, f"{counted(cases, 'case')}{extra}")
+    tip = f"{activity}: not in the design; {counted(cases, 'case')}"
     return (
         f'  {ids[activity]} [label=<{label}>, fillcolor="#fdf0f5", color="{DEVIATION}", '
         f'fontcolor="{style.TEXT}", style="rounded,filled,dashed", penwidth=1.5, '
@@ -169,13 +165,13 @@ def _edge(e: dict[str, Any], ids: dict[str, str], share: float) -> str:
     tip = f"{names.get(e['source'], e['source'])} → {names.get(e['target'], e['target'])}: "
     if not e["designed"]:
         attrs = style.edge_attributes(label, DEVIATION, share, text=DEVIATION) + ", style=dashed"
-        tip += f"{_cases(cases)}, outside the design"
+        tip += f"{counted(cases, 'case')}, outside the design"
     elif cases == 0:
         attrs = f'color="{_UNUSED}", fontcolor="{style.MUTED}", penwidth=1.00, style=dotted'
         tip += "designed, no case took it"
     else:
         attrs = style.edge_attributes(label, _DESIGNED, share, thinnest=1.5)
-        tip += f"{_cases(cases)}, as designed"
+        tip += f"{counted(cases, 'case')}, as designed"
     weight = 10 if e["designed"] else 1
     return (
         f"  {ids[e['source']]} -> {ids[e['target']]} [{attrs}, weight={weight}, "

@@ -11,6 +11,7 @@ from journeymap.render.numbers import (
     _is_missing,
     _number,
     _round_half_up,
+    counted,
     human_duration,
     thousands,
 )
@@ -77,7 +78,7 @@ def template_sentence(name: str, summary: dict[str, Any], top: dict[str, Any] | 
     cases = int(summary["cases"])
     if cases == 0:
         return f"No case has the template '{name}'."
-    head = f"Of {thousands(cases)} case{'s' if cases != 1 else ''} of '{name}', "
+    head = f"Of {counted(cases, 'case')} of '{name}', "
     ok, straight = summary["conforming_pct"], summary["straightforward_pct"]
     if ok >= 100:
         return head + "all went through as designed."
@@ -89,7 +90,7 @@ def template_sentence(name: str, summary: dict[str, Any], top: dict[str, Any] | 
         return text + "."
     n = int(top["straightforward_cases"])
     extra = _longer(top.get("straightforward_extra_e2e_s"))
-    detail = f"{thousands(n)} case{'s' if n != 1 else ''}{extra}"
+    detail = f"{counted(n, 'case')}{extra}"
     return text + f", most often with {deviation_text(top['kind'], top['activity'])} ({detail})."
 
 
@@ -110,7 +111,7 @@ def method_text(method: str, cases: int, alignment_max_cases: int, chosen: bool 
     }[method]
     if not chosen:
         return f"Checked by {how}, as the configuration asks."
-    size = f"{thousands(cases)} case{'s' if cases != 1 else ''}"
+    size = counted(cases, "case")
     limit = thousands(alignment_max_cases)
     why = f"alignments up to {limit}" if method == "alignments" else f"more than {limit}"
     return f"Checked by {how}, as the template has {size} ({why})."
@@ -131,7 +132,7 @@ def template_caption(
     ok = summary.get("conforming_pct")
     share = f", {_share(ok)} as designed" if ok is not None else ""
     return (
-        f"Template '{name}': {thousands(cases)} case{'s' if cases != 1 else ''}{share}; "
+        f"Template '{name}': {counted(cases, 'case')}{share}; "
         f"{shown[0]:,} of {shown[1]:,} activities and {paths[0]:,} of {paths[1]:,} paths "
         "outside the design drawn"
     )
