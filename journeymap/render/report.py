@@ -24,20 +24,17 @@ from journeymap.render.numbers import (
     counted,
     human_duration,
     ratio_text,
-    share_of,
     thousands,
-    total_wait_text,
-)
-from journeymap.render.plan_words import (
-    PLAN_CAVEAT,
-    plan_method,
-    plan_sentences,
-    reintegration_sentences,
 )
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE, ZOOM_HELP
+from journeymap.render.report_handoffs import (
+    handoffs_section,
+    plan_section,
+    reintegration_section,
+)
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
-from journeymap.render.summary import map_options, still_team_doubt
+from journeymap.render.summary import map_options
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
 
@@ -45,7 +42,6 @@ __all__ = ["VIEW_ORDER", "key_numbers", "render_report"]
 
 #: Journey map views in the order their buttons appear; other views follow by name.
 VIEW_ORDER = ("frequency", "performance", "failure demand")
-TOP_OPPORTUNITIES = 10
 TOP_ROWS = 20
 
 
@@ -174,95 +170,6 @@ def _map_svg(svg: str, index: int, label: str) -> str:
     from journeymap.render.report_svg import inline_svg
 
     return inline_svg(svg, prefix=f"map{index}", label=label)
-
-
-def _network(findings: Any, network_svg: str | None) -> str:
-    level = findings.level or "handler"
-    body = figure(
-        network_svg,
-        prefix="net",
-        label=f"Hand-off network between {level}s: who passes work to whom, and how often.",
-        caption=f"Hand-offs between {level}s: wider, darker arrows carry more hand-offs; "
-        "bold purple arrows join two that hand work back and forth (ping-pong); ⇄ n counts "
-        "the times it went one way and straight back.",
-        css="chart",
-    )
-    still = still_team_doubt(findings)
-    warning = f'<p class="warning">{esc(still[0].upper() + still[1:])}.</p>' if still else ""
-    head = f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{warning}'
-    return f"{head}{body}</section>"
-
-
-def _coverage(findings: Any) -> str:
-    """The caveat when hand-offs rest on partial data (handlers known on under 80% of
-    events), and the coverage in any case."""
-    check = findings.check
-    coverage = None if check is None else check.flow_summary.get("coverage")
-    if coverage is None:
-        return ""
-    text = (
-        f"The {findings.level} is recorded on {coverage['events_pct']:.1f}% of events and in "
-        f"{coverage['cases_pct']:.1f}% of cases; hand-offs are counted between recorded "
-        "handlers, and flow measures over the cases with one."
-    )
-    if coverage["partial"]:
-        return f'<p class="warning">These figures rest on partial data. {esc(text)}</p>'
-    return f'<p class="note">{esc(text)}</p>'
-
-
-def _reintegration(findings: Any) -> str:
-    head = '<section id="reintegration"><h2>Where reintegrating work would help most</h2>'
-    table = findings.reintegration
-    if table is None or table.empty:
-        return head + '<p class="note">No hand-offs were found.</p></section>'
-    if findings.level is not None:
-        table = table[table["level"] == findings.level]
-    keys = ["from_activity", "to_activity", "from_handler", "to_handler"]
-    table = table.sort_values(["total_wait_s", *keys], ascending=[False, True, True, True, True])
-    top = table.head(TOP_OPPORTUNITIES)
-    sentences = reintegration_sentences(top, findings.failure_activities)
-    items = "".join(
-        f"<li><strong>{esc(total_wait_text(row['total_wait_s']))} of waiting.</strong> "
-        f"{esc(sentence)}</li>"
-        for row, sentence in zip(top.to_dict("records"), sentences, strict=True)
-    )
-    return (
-        head + "<p>The hand-offs whose waits cost customers most time in total, "
-        f"largest first.{_handoff_reach(findings)}</p>"
-        f'<ol class="opportunities">{items}</ol></section>'
-    )
-
-
-def _handoff_reach(findings: Any) -> str:
-    """How many cases had a hand-off at all: a ranking of hand-offs that touch a handful
-    of cases must not read as the service's main problem."""
-    summary = findings.handoff_summary or {}
-    with_handoff, cases = summary.get("cases_with_handoff"), findings.case_count
-    if with_handoff is None or not cases:
-        return ""
-    shown = share_of(int(with_handoff), cases)
-    return f" Hand-offs happened in {int(with_handoff):,} of {cases:,} cases ({esc(shown)})."
-
-
-def _plan(findings: Any) -> str:
-    head = '<section id="plan"><h2>Who could work as one: a reintegration plan</h2>'
-    plan = findings.reintegration_plan
-    if plan is None or findings.level is None:
-        return head + '<p class="note">No plan: the log has no team or resource.</p></section>'
-    caveat = f'<p class="hypothesis">{esc(PLAN_CAVEAT)}</p>'
-    if plan.empty:
-        return head + '<p class="note">No hand-off waiting to remove.</p></section>'
-    chosen = findings.options.reintegration
-    method = plan_method(chosen.max_group, chosen.min_join_share, level=findings.level)
-    top = plan.head(TOP_OPPORTUNITIES)
-    items = "".join(f"<li>{esc(sentence)}</li>" for sentence in plan_sentences(top))
-    more = len(plan) - len(top)
-    rest = f" {more:,} more in tables/reintegration_plan.csv." if more else ""
-    return (
-        f"{head}{caveat}<p>Groups of {esc(findings.level)}s that, working as one, would "
-        f"remove the most waiting at hand-offs, largest first. {esc(method)}{rest}</p>"
-        f'<ol class="opportunities">{items}</ol></section>'
-    )
 
 
 def _rework(findings: Any) -> str:
@@ -511,9 +418,9 @@ def render_report(
         _headline(findings, title, str(options.get("purpose") or "")),
         f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
         _journey(findings, journey_svgs),
-        _network(findings, network_svg),
-        _reintegration(findings),
-        _plan(findings),
+        handoffs_section(findings, network_svg),
+        reintegration_section(findings),
+        plan_section(findings),
         _rework(findings),
         _demand(findings, chart_svgs),
         "" if findings.journeys is None else journeys_section(findings.journeys),
