@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
+from journeymap.engine.duckdb_sql import keeping_order, quote_identifier, text_type
 
 __all__ = ["FORMULA_START", "copy_query_to_csv", "copy_to_csv", "neutralise", "write_frame"]
 
@@ -47,7 +47,8 @@ def neutralise(value: str) -> str:
 def _cell_sql(name: str, kind: str, decimals: int) -> str:
     """SQL writing one column the way journeymap's tables write it."""
     c = quote_identifier(name)
-    if kind == "VARCHAR":
+    if kind == "VARCHAR":  # text, or an enumeration's (as text_type names it)
+        c = f"CAST({c} AS VARCHAR)"
         return f"CASE WHEN ascii({c}) IN ({_FORMULA_CODES}) THEN '''' || {c} ELSE {c} END"
     if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL"):
         text = f"printf('%.{decimals}f', {c})"
@@ -80,10 +81,10 @@ def copy_to_csv(
     decimals: int = 3,
 ) -> None:
     """Write a table or view of ``con`` to CSV on the engine, neutralising text cells."""
-    columns = con.execute(f"DESCRIBE {table}").fetchall()
+    relation = con.sql(f"SELECT * FROM {table} LIMIT 0")
     selects = ", ".join(
-        f"{_cell_sql(name, kind, decimals)} AS {quote_identifier(name)}"
-        for name, kind, *_ in columns
+        f"{_cell_sql(name, text_type(kind), decimals)} AS {quote_identifier(name)}"
+        for name, kind in zip(relation.columns, relation.types, strict=True)
     )
     order = f" ORDER BY {order_by}" if order_by else ""
     con.execute(

@@ -22,9 +22,10 @@ import pandas as pd
 from journeymap.connectors.base import RawSource
 from journeymap.engine.base import CsvWrites, Engine, EngineSettings, Ingested
 from journeymap.engine.duckdb_csv import copy_query_to_csv, write_frame
+from journeymap.engine.duckdb_encode import ENCODED_ROLES, encode, plain_text
 from journeymap.engine.duckdb_ingest import ingest
 from journeymap.engine.duckdb_load import Loaded, load
-from journeymap.engine.duckdb_sql import keeping_order, quote_identifier
+from journeymap.engine.duckdb_sql import keeping_order, quote_identifier, text_type
 from journeymap.mapping import ReadOptions, detect_mapping
 
 __all__ = ["XES_LIFECYCLE", "DuckDBEngine"]
@@ -74,6 +75,8 @@ class DuckDBEngine(Engine):
         # less. Copying a source or a pandas frame keeps it (duckdb_sql.keeping_order).
         self.con.execute("SET preserve_insertion_order = false")
         self._backend: Any = None
+        #: Views that encode a table's text (duckdb_encode.encode): view -> stored table.
+        self._stored: dict[str, str] = {}
 
     def _close(self) -> None:
         if self._backend is not None:
@@ -88,6 +91,31 @@ class DuckDBEngine(Engine):
 
             self._backend = ibis.duckdb.from_connection(self.con)
         return self._backend
+
+    def table(self, name: str) -> Any:
+        """The Ibis table of the table ``name``, its ENUM columns typed as text (Ibis
+        would read every value of an enumeration from the table's description)."""
+        found = self._tables.get(name)
+        if found is None:
+            found = self._tables[name] = self._lookup(name)
+        return found
+
+    def _lookup(self, name: str) -> Any:
+        import ibis
+        import ibis.expr.operations as ops
+
+        relation = self.con.sql(f"SELECT * FROM {name} LIMIT 0")
+        mapper = self.ibis.compiler.type_mapper
+        schema = ibis.schema(
+            {
+                column: mapper.from_string(text_type(kind))
+                for column, kind in zip(relation.columns, relation.types, strict=True)
+            }
+        )
+        namespace = ops.Namespace(catalog=None, database=None)
+        return ops.DatabaseTable(
+            name, schema=schema, source=self.ibis, namespace=namespace
+        ).to_expr()
 
     def previous_known(self, value: Any, *, group_by: Any, order_by: Sequence[Any]) -> Any:
         """``LAST_VALUE(value IGNORE NULLS)`` over the rows before this one (see
@@ -134,12 +162,15 @@ class DuckDBEngine(Engine):
             "SELECT count(*) FROM duckdb_views() WHERE view_name = $name", {"name": name}
         ).fetchall()[0][0]
         self.con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {name}")
+        stored = self._stored.pop(name, None)
+        if stored is not None:  # the events' own table, under their encoding view
+            self.con.execute(f"DROP TABLE IF EXISTS {stored}")
 
     def fetch(self, expr: Any) -> pd.DataFrame:
         """The result through Arrow: the frame Ibis's ``to_pandas()`` gives (same columns
         and dtypes), without Ibis's column-by-column post-processing, which took over a
         second on per-case results of 170,000 rows."""
-        return self.con.sql(self._sql(expr)).to_arrow_table().to_pandas()
+        return plain_text(self.con.sql(self._sql(expr)).to_arrow_table()).to_pandas()
 
     def write_csv(
         self,
@@ -203,6 +234,9 @@ class DuckDBEngine(Engine):
         resolved = detect_mapping(loaded.columns, {**implied, **user}, source=loaded.source)
         events, rejects = self.new_name("events"), self.new_name("rejects")
         done = ingest(self.con, loaded, resolved, options, events=events, rejects=rejects)
+        stored = encode(self.con, events, [r for r in ENCODED_ROLES if getattr(resolved, r)])
+        if stored is not None:
+            self._stored[events] = stored
         self.compact()  # the events last as long as the log
         notes = list(loaded.notes)
         for fmt in done.formats.values():

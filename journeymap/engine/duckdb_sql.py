@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 
@@ -27,6 +27,7 @@ __all__ = [
     "quote_identifier",
     "sample_values",
     "text_sql",
+    "text_type",
 ]
 
 
@@ -232,3 +233,19 @@ def count_parsed(
     params["values"] = values
     row = first_row(con, f"SELECT {checks} FROM (SELECT unnest($values) AS v)", params)
     return list(row or ())
+
+
+def text_type(kind: duckdb.sqltypes.DuckDBPyType) -> str:
+    """DuckDB's name of ``kind`` with every ENUM in it (also inside lists and structs)
+    named VARCHAR: what Ibis is told a column holds."""
+    if kind.id == "enum":
+        return "VARCHAR"
+    if kind.id == "list":
+        return f"{text_type(kind.child)}[]"
+    if kind.id == "struct":
+        fields = ", ".join(
+            f"{quote_identifier(name)} {text_type(cast(duckdb.sqltypes.DuckDBPyType, child))}"
+            for name, child in kind.children
+        )
+        return f"STRUCT({fields})"
+    return str(kind)
