@@ -11,7 +11,9 @@ channel, customer_id, service) with its column types declared (no sniffing, no
 validation, no rejects, no placeholder clean-up: empty cells are NULL), and computes the
 tables `mine` computes, as directly as DuckDB allows:
 
-1. one typed read into a table (its rowid is the file order, for ties);
+1. one typed read into a table (its rowid is the file order, for ties), and the
+   activities, handlers and channels read from it as enumerations (as `mine` does;
+   --text leaves them text);
 2. one ordering pass: a window by case over (timestamp, file order) that gives each
    event its position, the next activity, the next event's team, the wait out of and
    into the event, and, per handler level (team and resource), the previous
@@ -81,10 +83,28 @@ REPEAT_CONTACT_DAYS = 14
 MAX_POINTS = 5000  # the end-to-end chart plots daily means over this many cases
 
 READ = """
-CREATE TABLE events AS
+CREATE TABLE events_read AS
 SELECT case_id, activity, timestamp, resource, team, channel, customer_id
 FROM read_csv($path, header = true, columns = $columns)
 """
+
+# The activities, handlers and channels read as enumerations of their values in text
+# order, as `mine` reads them (journeymap/engine/duckdb_encode.py): the windows carry a
+# one-byte code, not the text. The events are a view over the table as read, with its
+# row number (the file order, for ties). --text reads them as text.
+ENCODED = ("activity", "resource", "team", "channel")
+
+
+def encode(con, text: bool) -> None:
+    casts = []
+    for column in () if text else ENCODED:
+        con.execute(
+            f"CREATE TYPE {column}_values AS ENUM (SELECT DISTINCT {column} FROM events_read "
+            f"WHERE {column} IS NOT NULL ORDER BY {column})"
+        )
+        casts.append(f"CAST({column} AS {column}_values) AS {column}")
+    replace = f" REPLACE ({', '.join(casts)})" if casts else ""
+    con.execute(f"CREATE VIEW events AS SELECT *{replace}, rowid AS row FROM events_read")
 
 # A case's customer and channel (the smallest), from the events as read: carrying the
 # two columns through the ordering window costs more than this aggregate.
@@ -99,7 +119,7 @@ FROM events GROUP BY case_id
 # window does not carry the channel).
 CHANNEL_EVENTS = """
 CREATE TABLE channel_events AS
-SELECT case_id, timestamp, rowid AS row, channel FROM events WHERE channel IS NOT NULL
+SELECT case_id, timestamp, row, channel FROM events WHERE channel IS NOT NULL
 """
 
 # The one ordering pass: one window by case gives every per-event column the flow
@@ -130,7 +150,7 @@ FROM (
            epoch(timestamp) - epoch(lag(CASE WHEN resource IS NOT NULL THEN timestamp END
                                         IGNORE NULLS) OVER w) AS resource_wait
     FROM events
-    WINDOW w AS (PARTITION BY case_id ORDER BY timestamp, rowid)
+    WINDOW w AS (PARTITION BY case_id ORDER BY timestamp, row)
 )
 """
 
@@ -582,6 +602,8 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path, help="folder for tables/ and summary.json")
     parser.add_argument("--memory-limit", help="DuckDB memory_limit, for example 300MB")
     parser.add_argument("--steps", action="store_true", help="print each step's seconds")
+    parser.add_argument("--text", action="store_true",
+                        help="read activities, handlers and channels as text, not coded")  # fmt: skip
     parser.add_argument("--compare", type=Path, metavar="MINE_OUTDIR",
                         help="check the tables against mine's output folder")  # fmt: skip
     args = parser.parse_args()
@@ -596,11 +618,14 @@ def main() -> None:
     step("import duckdb")
     con.execute(READ, {"path": str(args.log), "columns": COLUMNS})
     step("read CSV (typed)")
+    encode(con, args.text)
+    step("activities, handlers, channels coded" if not args.text else "(read as text)")
     con.execute(CASE_ATTRIBUTES)
     step("customer, channel per case")
     con.execute(CHANNEL_EVENTS)
     con.execute(ORDER)
-    con.execute("DROP TABLE events")
+    con.execute("DROP VIEW events")
+    con.execute("DROP TABLE events_read")
     step("ordering pass (window)")
     con.execute(REWORK)
     step("rework flags (window)")
@@ -734,7 +759,7 @@ def compare(con, mine: Path) -> int:
                 kind = types[c.strip('"')]
                 if kind.startswith("TIMESTAMP"):
                     cells.append(f"strftime({c}::TIMESTAMPTZ, '%Y-%m-%dT%H:%M:%S')")
-                elif kind in ("VARCHAR", "BOOLEAN", "DATE"):
+                elif kind in ("VARCHAR", "BOOLEAN", "DATE") or kind.startswith("ENUM"):
                     cells.append(f"ltrim({c}::VARCHAR, chr(39))")  # mine's ' before =+-@
                 else:
                     cells.append(f"printf('%.3f', {c}::DOUBLE)")
