@@ -106,6 +106,7 @@ def encode(con, text: bool) -> None:
     replace = f" REPLACE ({', '.join(casts)})" if casts else ""
     con.execute(f"CREATE VIEW events AS SELECT *{replace}, rowid AS row FROM events_read")
 
+
 # A case's customer and channel (the smallest), from the events as read: carrying the
 # two columns through the ordering window costs more than this aggregate.
 CASE_ATTRIBUTES = """
@@ -603,7 +604,7 @@ def main() -> None:
     parser.add_argument("--memory-limit", help="DuckDB memory_limit, for example 300MB")
     parser.add_argument("--steps", action="store_true", help="print each step's seconds")
     parser.add_argument("--text", action="store_true",
-                        help="read activities, handlers and channels as text, not coded")  # fmt: skip
+                        help="read activities, handlers, channels as text")  # fmt: skip
     parser.add_argument("--compare", type=Path, metavar="MINE_OUTDIR",
                         help="check the tables against mine's output folder")  # fmt: skip
     args = parser.parse_args()

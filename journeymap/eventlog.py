@@ -238,8 +238,10 @@ class EventLog:
 
     def ordered(self) -> Any:
         """The ``"ordered"`` table: the events in case order (:meth:`in_order`),
-        computed once, kept compactly."""
-        return self.derived("ordered", self.in_order, lasting=True)
+        computed once and kept (as made: with the activities and handlers coded, it is
+        scanned faster uncompressed than compressing it costs; docs/benchmarks.md,
+        tenth round)."""
+        return self.derived("ordered", self.in_order)
 
     def in_order(self) -> Any:
         """Ibis expression: the events in case order, as the ``"ordered"`` table holds
@@ -326,21 +328,17 @@ class EventLog:
         self.engine.write_csv(r, path, order_by=("source_row", "line"))
         return self.rejected_rows
 
-    def derived(self, key: str, build: Any, *, lasting: bool = False) -> Any:
+    def derived(self, key: str, build: Any) -> Any:
         """A table derived from the events, computed once and kept on the engine.
 
         ``build`` is called with no arguments the first time ``key`` is asked for and
         returns an Ibis expression; its result is stored as a table of the engine, which
         later calls return. Analyses use it for intermediate results that several of
-        them read (events in case order, per-case times). A ``lasting`` table, one that
-        most analyses read (the events in case order), is stored compactly
-        (:meth:`~journeymap.engine.base.Engine.compact`).
+        them read (events in case order, per-case times).
         """
         name = self._derived.get(key)
         if name is None:
             name = self._derived[key] = self.engine.materialize(build(), f"derived_{key}")
-            if lasting:
-                self.engine.compact()
         return self.engine.table(name)
 
     def release(self, *keys: str) -> None:

@@ -234,9 +234,10 @@ def test_a_released_derived_table_is_dropped_and_built_again_when_asked_for():
     pd.testing.assert_frame_equal(first, again)
 
 
-def test_the_events_and_the_events_in_case_order_are_stored_compressed():
-    """On DuckDB the two tables most analyses read are compressed once made (the
-    engine's compact); a table made later for one analysis is stored as it is."""
+def test_the_events_are_stored_compressed_and_later_tables_as_made():
+    """On DuckDB the events, kept for the whole run, are compressed once read (the
+    engine's compact); the events in case order and tables made later are stored as
+    they are made."""
 
     def kinds(con, name):
         query = "SELECT DISTINCT compression FROM pragma_storage_info($name)"
@@ -244,11 +245,10 @@ def test_the_events_and_the_events_in_case_order_are_stored_compressed():
 
     log = make_log(ROWS)
     con = log.engine.con
-    ordered = log._derived["ordered"]  # made when the log was read (repeated states)
     # the events are a view that encodes their text (duckdb_encode) over their table
-    events = log.engine._stored[log.table_name]
-    for name in (events, ordered):
-        assert kinds(con, name) - {"Uncompressed"}, name
+    assert kinds(con, log.engine._stored[log.table_name]) - {"Uncompressed"}
+    ordered = log._derived["ordered"]  # made when the log was read (repeated states)
+    assert kinds(con, ordered) == {"Uncompressed"}
     later = log.engine.materialize(log.table.select("case"), "later")
     assert kinds(con, later) == {"Uncompressed"}
     assert log.engine.fetch(ordered_events(log)).shape[0] == len(ROWS)

@@ -180,9 +180,8 @@ class Engine(ABC):
 
     def compact(self) -> None:  # noqa: B027 - a step some engines take, others skip
         """Store the tables made so far in less memory, where the engine can: called
-        once the tables that most analyses read (the events, and the events in case
-        order) exist. Tables made later are stored as they are. Nothing on engines that
-        keep their tables elsewhere (PostgreSQL, Spark)."""
+        once the events are read. Tables made later are stored as they are. Nothing on
+        engines that keep their tables elsewhere (PostgreSQL, Spark)."""
 
     @abstractmethod
     def materialize(self, expr: Any, prefix: str = "derived", *, view: bool = False) -> str:

@@ -4,9 +4,11 @@ Nothing to start; multi-threaded; spills to disk beyond its memory limit; reads 
 Parquet itself. Each engine is its own in-memory database, closed with the engine.
 
 The database compresses the tables it is asked to (:meth:`DuckDBEngine.compact`): the
-events and the events in case order, which most analyses read, take a seventh of the
-memory they took (a million events: 341 MB of tables, then 46 MB), and the run's peak
-falls by a fifth to a quarter at no cost in time (compressed tables are read no slower).
+events, read once and kept for the whole run, take a seventh of the memory as read, and
+the run's peak falls by a fifth. The events in case order, which most analyses read, are
+made from the events with their activities, handlers and channels coded
+(:mod:`journeymap.engine.duckdb_encode`) and kept as made: compressing them cost more
+time than it saved in their scans, and little memory (docs/benchmarks.md, tenth round).
 """
 
 from __future__ import annotations
