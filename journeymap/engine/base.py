@@ -120,8 +120,12 @@ class Engine(ABC):
         once (each lookup is a query, and analyses ask for the same tables often)."""
         found = self._tables.get(name)
         if found is None:
-            found = self._tables[name] = self.ibis.table(name)
+            found = self._tables[name] = self._lookup(name)
         return found
+
+    def _lookup(self, name: str) -> Any:
+        """The Ibis table expression of ``name``, its schema asked of the engine."""
+        return self.ibis.table(name)
 
     def new_name(self, prefix: str) -> str:
         """A table name not used before in this process."""

@@ -94,15 +94,9 @@ class DuckDBEngine(Engine):
             self._backend = ibis.duckdb.from_connection(self.con)
         return self._backend
 
-    def table(self, name: str) -> Any:
-        """The Ibis table of the table ``name``, its ENUM columns typed as text (Ibis
-        would read every value of an enumeration from the table's description)."""
-        found = self._tables.get(name)
-        if found is None:
-            found = self._tables[name] = self._lookup(name)
-        return found
-
     def _lookup(self, name: str) -> Any:
+        """The Ibis table of ``name`` with its ENUM columns typed as text (Ibis would
+        parse every value of an enumeration from the table's description)."""
         import ibis
         import ibis.expr.operations as ops
 
