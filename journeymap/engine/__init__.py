@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from journeymap.engine.ibis_compilers import load_on_demand
 from journeymap.errors import ConfigError, option
 from journeymap.facade import lazy_members
+
+load_on_demand()  # of Ibis's twenty SQL compilers, a run imports the one it uses
 
 if TYPE_CHECKING:
     from journeymap.engine.base import Engine, EngineSettings, EngineTable, Ingested

@@ -5,9 +5,9 @@ runs through the calendar of its time-zone extension for every row: 0.26 s for a
 pairs, where the difference of the two instants' microseconds since 1970
 (``epoch_us(b) - epoch_us(a)``) takes 0.005 s and gives the same whole number. This
 module adds one Ibis operation, :class:`MicrosecondsBetween`, and teaches the compilers
-of the engines journeymap runs on to write it: DuckDB with ``epoch_us``, the others as
-Ibis writes a difference in microseconds. Analyses reach it through
-:func:`journeymap.event_order.seconds_between`.
+of the engines journeymap runs on to write it (:func:`teach`): DuckDB with
+``epoch_us``, the others as Ibis writes a difference in microseconds. Analyses reach it
+through :func:`journeymap.event_order.seconds_between`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import ibis.expr.operations as ops
 import ibis.expr.rules as rlz
 import sqlglot.expressions as sge
 
-__all__ = ["MicrosecondsBetween", "microseconds_between"]
+__all__ = ["MicrosecondsBetween", "microseconds_between", "teach"]
 
 
 class MicrosecondsBetween(ops.Value):
@@ -43,17 +43,21 @@ def _as_ibis_writes_it(compiler: Any, op: MicrosecondsBetween, *, later: Any, ea
     return compiler.visit_TimestampDelta(op, part=part, left=later, right=earlier)
 
 
-def _teach() -> None:
-    from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
-    from ibis.backends.sql.compilers.postgres import PostgresCompiler
-    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+def teach(dialect: str) -> None:
+    """Let the Ibis compiler of ``dialect`` ("duckdb", "postgres" or "pyspark") write
+    :class:`MicrosecondsBetween` (done once; harmless again). DuckDB's is taught when
+    this module is imported; the other engines teach theirs when they open their Ibis
+    backend, so that a run on DuckDB never loads another compiler (PostgreSQL's takes
+    0.1 s to import)."""
+    import importlib
 
-    DuckDBCompiler.visit_MicrosecondsBetween = _epoch_us  # found as visit_<operation name>
-    PostgresCompiler.visit_MicrosecondsBetween = _as_ibis_writes_it
-    PySparkCompiler.visit_MicrosecondsBetween = _as_ibis_writes_it
+    module = importlib.import_module(f"ibis.backends.sql.compilers.{dialect}")
+    compiler = type(module.compiler)
+    # found as visit_<operation name>
+    compiler.visit_MicrosecondsBetween = _epoch_us if dialect == "duckdb" else _as_ibis_writes_it
 
 
-_teach()
+teach("duckdb")
 
 
 def microseconds_between(later: Any, earlier: Any) -> Any:

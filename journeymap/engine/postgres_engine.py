@@ -99,6 +99,9 @@ class PostgresEngine(Engine):
                 said = said.replace(str(password), "***")
             raise SourceError(f"{self.label}: the database refused: {said}") from exc
         self._sql("SET TimeZone = 'UTC'")
+        from journeymap.engine.microseconds import teach
+
+        teach("postgres")
 
     def _close(self) -> None:
         self._backend.disconnect()

@@ -127,8 +127,11 @@ class SparkEngine(Engine):
         if self._backend is None:
             import ibis
 
+            from journeymap.engine.microseconds import teach
+
             with spark_errors("connecting Ibis"):
                 self._backend = ibis.pyspark.connect(self.session)
+            teach("pyspark")
         return self._backend
 
     def table(self, name: str) -> Any:
