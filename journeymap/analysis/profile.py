@@ -14,6 +14,7 @@ import pandas as pd
 
 from journeymap.analysis.period import closed_window, implausible_instants
 from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.times import case_times_expr
 from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_utc
 
@@ -118,7 +119,6 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
     t = log.table
     totals = log.engine.fetch(
         t.aggregate(
-            cases=t.case.nunique(),
             activities=t.activity.nunique(),
             first=t.timestamp.min(),
             last=t.timestamp.max(),
@@ -132,13 +132,14 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
             ),
         )
     ).iloc[0]
-    per_case = t.group_by("case").aggregate(n=t.count())
+    per_case = case_times_expr(log)  # kept for the other per-case measures
     spread = log.engine.fetch(
         per_case.aggregate(
-            lo=per_case.n.min(),
-            mid=per_case.n.median(),
-            hi=per_case.n.max(),
-            single=(per_case.n == 1).sum(),
+            cases=per_case.count(),
+            lo=per_case.events.min(),
+            mid=per_case.events.median(),
+            hi=per_case.events.max(),
+            single=(per_case.events == 1).sum(),
         )
     ).iloc[0]
     # The events in case order say which share their timestamp with a neighbour (the
@@ -161,7 +162,7 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
     if log.has("start_timestamp") and pd.notna(totals["first_start"]):
         start = min(start, totals["first_start"])
     rejected = log.rejected_by_reason()
-    events, cases = log.events, int(totals["cases"])
+    events, cases = log.events, int(spread["cases"])
 
     return Profile(
         source=log.source,
