@@ -2,10 +2,11 @@
 
 Ibis's package of SQL compilers (``ibis.backends.sql.compilers``) imports all twenty of
 them when it is imported, with the SQL dialect of each database: 0.15 s of every run,
-where a run uses one compiler (DuckDB's, or its engine's). :func:`load_on_demand` puts
-the package in place without running its ``__init__``; its compilers are then found as
-Ibis finds them, as attributes of the package (``compilers.duckdb``,
-``compilers.DuckDBCompiler``), and each is imported on first use.
+where a run uses one compiler (DuckDB's, or its engine's). After :func:`load_on_demand`,
+the package is imported without running its ``__init__``; its compilers are then found
+as Ibis finds them, as attributes of the package (``compilers.duckdb``,
+``compilers.DuckDBCompiler``), and each is imported on first use. Nothing of Ibis is
+imported before it is needed (``journeymap --help`` does not load Ibis).
 
 Nothing changes if the package was imported already, or if Ibis no longer keeps its
 compilers as modules of one package.
@@ -14,8 +15,11 @@ compilers as modules of one package.
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import importlib.abc
+import importlib.machinery
 import sys
+from collections.abc import Sequence
+from types import ModuleType
 
 __all__ = ["PACKAGE", "load_on_demand"]
 
@@ -25,17 +29,33 @@ PACKAGE = "ibis.backends.sql.compilers"
 
 
 def load_on_demand() -> None:
-    """Make Ibis's compilers load when first used instead of all at once."""
-    if PACKAGE in sys.modules:
+    """Make Ibis's compilers load when first used instead of all at once: from when the
+    package is first imported (nothing of Ibis is imported here)."""
+    if PACKAGE in sys.modules or any(isinstance(f, _OnDemand) for f in sys.meta_path):
         return
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or spec.submodule_search_locations is None:
-        return
-    package = importlib.util.module_from_spec(spec)
-    setattr(package, "__getattr__", _find_compiler)  # noqa: B010 (a module's own hook)
-    sys.modules[PACKAGE] = package
-    parent, _, name = PACKAGE.rpartition(".")
-    setattr(sys.modules[parent], name, package)
+    sys.meta_path.insert(0, _OnDemand())
+
+
+class _OnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds the package as Python would, and loads it without its ``__init__``."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != PACKAGE:
+            return None
+        found = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if found is None or found.submodule_search_locations is None:
+            return found  # not a package of modules any more: imported as it is
+        spec = importlib.machinery.ModuleSpec(fullname, self, origin=found.origin, is_package=True)
+        spec.submodule_search_locations = found.submodule_search_locations
+        return spec
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None  # an empty module, with the package's __path__
+
+    def exec_module(self, module: ModuleType) -> None:
+        setattr(module, "__getattr__", _find_compiler)  # noqa: B010 (the module's own hook)
 
 
 def _find_compiler(name: str) -> object:
