@@ -307,7 +307,8 @@ def main() -> None:
                 sys.stdout.flush()
         record["logs"][label] = entry
     RESULTS.mkdir(exist_ok=True)
-    saved = RESULTS / f"bench_mine-{started:%Y%m%dT%H%M}.json"
+    # to the second: two runs started in the same minute keep their own files
+    saved = RESULTS / f"bench_mine-{started:%Y%m%dT%H%M%S}.json"
     saved.write_text(json.dumps(record, indent=1))
     print(f"\nraw figures: {saved.relative_to(ROOT)}", file=sys.stderr)
 
