@@ -66,6 +66,29 @@ def test_every_compiler_is_found_as_ibis_finds_it() -> None:
     ]
 
 
+def test_other_names_run_the_packages_own_init() -> None:
+    """``__all__`` (a star import), or a name a later Ibis might add, runs the package's
+    ``__init__``: every compiler is then loaded, as without journeymap."""
+    out = _run(
+        """
+        import sys
+        import journeymap.engine
+        from ibis.backends.sql import compilers
+
+        prefix = "ibis.backends.sql.compilers."
+        print("trino" in compilers.__dict__, f"{prefix}trino" in sys.modules)
+        names = {}
+        exec("from ibis.backends.sql.compilers import *", names)
+        print("TrinoCompiler" in names, "DuckDBCompiler" in compilers.__all__)
+        try:
+            compilers.no_such_thing
+        except AttributeError:
+            print("no no_such_thing")
+        """
+    )
+    assert out.splitlines() == ["False False", "True True", "no no_such_thing"]
+
+
 def test_a_package_imported_already_is_left_as_it_is() -> None:
     out = _run(
         """

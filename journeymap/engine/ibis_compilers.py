@@ -9,7 +9,8 @@ as Ibis finds them, as attributes of the package (``compilers.duckdb``,
 imported before it is needed (``journeymap --help`` does not load Ibis).
 
 Nothing changes if the package was imported already, or if Ibis no longer keeps its
-compilers as modules of one package.
+compilers as modules of one package; a name the package defines otherwise runs its
+``__init__`` after all.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -59,17 +61,35 @@ class _OnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def _find_compiler(name: str) -> object:
-    """The package's ``__getattr__``: a compiler's module or class, imported now."""
+    """The package's ``__getattr__``: a compiler's module or class, imported now; any
+    other name its ``__init__`` would define (``__all__``, or what a later Ibis adds)
+    after running that ``__init__``, which imports every compiler as Ibis does."""
+    if name.startswith("__") and name != "__all__":
+        raise AttributeError(f"module {PACKAGE!r} has no attribute {name!r}")
     module_name = name.removesuffix("Compiler").lower()
-    if name.startswith("_") or not module_name.isidentifier():
-        raise AttributeError(f"module {PACKAGE!r} has no attribute {name!r}")
+    if module_name.isidentifier() and not name.startswith("_"):
+        try:
+            module = importlib.import_module(f"{PACKAGE}.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{PACKAGE}.{module_name}":
+                raise  # the compiler is there but needs something missing
+        else:
+            found = module if module_name == name else getattr(module, name, None)
+            if found is not None:
+                return found
     try:
-        module = importlib.import_module(f"{PACKAGE}.{module_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{PACKAGE}.{module_name}":
-            raise  # the compiler is there but needs something missing
+        return _run_init().__dict__[name]
+    except KeyError:
         raise AttributeError(f"module {PACKAGE!r} has no attribute {name!r}") from None
-    found = module if module_name == name else getattr(module, name, None)
-    if found is None:
-        raise AttributeError(f"module {PACKAGE!r} has no attribute {name!r}")
-    return found
+
+
+def _run_init() -> ModuleType:
+    """The package with its own ``__init__`` run (once)."""
+    package = sys.modules[PACKAGE]
+    if not package.__dict__.get("_journeymap_ran_init"):
+        package._journeymap_ran_init = True  # type: ignore[attr-defined]
+        origin = package.__spec__.origin if package.__spec__ else None
+        init = importlib.util.spec_from_file_location(PACKAGE, origin) if origin else None
+        if init is not None and init.loader is not None:
+            init.loader.exec_module(package)
+    return package
