@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from journeymap.connectors.characters import BLANKS, DIRECTION_CONTROLS
 from journeymap.errors import MissingDependencyError
 from journeymap.mapping import ReadOptions
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLANKS",
+    "DIRECTION_CONTROLS",
     "Connector",
     "FileScan",
     "RawSource",
@@ -37,15 +39,6 @@ __all__ = [
     "free_row_name",
     "row_column",
 ]
-
-#: What is trimmed from either end of a value read from a source: every character
-#: Python's ``str.strip()`` removes (spaces, tabs, line breaks, and the non-breaking
-#: and other Unicode spaces that exports carry). Written out: computing it scans every
-#: code point, a tenth of a second at each start (tests/test_connectors_base.py checks it).
-BLANKS = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
-    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 #: Name of the column that numbers source records (1 = first data record).
 row_column = "__row"

@@ -106,7 +106,7 @@ class CsvConnector(Connector):
                     f"{option('sep', sep)}: the delimiter must be one character, "
                     "such as ',', ';', '|' or tab"
                 )
-            records = scan_records(path, sep, label)
+            records = scan_records(path, sep, label, encoding=encoding)
         except BaseException:
             for path_ in scratch:
                 remove_tree(path_)

@@ -106,6 +106,9 @@ class EventLog:
     owns_engine: bool = False
     #: Tables derived from the events once and reused by several analyses.
     _derived: dict[str, str] = field(default_factory=dict, repr=False)
+    #: The number of cases, counted where the events were first ordered, and the events
+    #: table it was counted on.
+    _case_count: tuple[str, int] | None = field(default=None, repr=False)
     #: Views of a derived table (by key) made for subsets: each subset and its view.
     _borrowers: dict[str, list[tuple[weakref.ref[EventLog], str]]] = field(
         default_factory=dict, repr=False
@@ -211,8 +214,11 @@ class EventLog:
                 transitions=o.count(where=o.next_activity.notnull()),
                 repeats=o.count(where=same),
                 cases=o.case.nunique(where=same),
+                all_cases=o.count(where=o.position == 0),  # each case's first event
             )
         ).iloc[0]
+        # Collapsing repeated states leaves every case at least its first event.
+        self._case_count = (self.table_name, int(counts["all_cases"]))
         found = Repeats(
             events=int(counts["repeats"] or 0),
             cases=int(counts["cases"] or 0),
@@ -230,6 +236,7 @@ class EventLog:
                 repeat = repeat & t[handler].identical_to(t[handler].lag().over(w))
             kept = t.filter(~repeat.fill_null(False))
             old, self.table_name = self.table_name, self.engine.materialize(kept, "events")
+            self._case_count = (self.table_name, self._case_count[1])
             self.engine.drop(old)
             self.release("ordered")  # of the events before they were collapsed
             found = dataclasses.replace(found, collapsed=True)
@@ -294,8 +301,10 @@ class EventLog:
 
     @property
     def cases(self) -> int:
-        """Number of distinct cases."""
-        return int(self.engine.scalar(self.table.case.nunique()))
+        """Number of distinct cases (counted once per events table)."""
+        if self._case_count is None or self._case_count[0] != self.table_name:
+            self._case_count = (self.table_name, int(self.engine.scalar(self.table.case.nunique())))
+        return self._case_count[1]
 
     def to_pandas(self) -> pd.DataFrame:
         """All events in log order (case, timestamp, source row), as a new DataFrame."""

@@ -222,6 +222,18 @@ class CsvRead:
         self._excluded = dict(records.broken)
         self._copy: tuple[frozenset[int], Path] | None = None  # a copy without lines
 
+    @property
+    def edge_blanks(self) -> bool:
+        """Whether a value may start or end with a blank: False when the record scan
+        ruled it out from the file's bytes, and the values need no trimming."""
+        return self._records.edge_blanks
+
+    @property
+    def direction_controls(self) -> bool:
+        """Whether a value may hold an invisible direction control (the record scan
+        rules it out for most files)."""
+        return self._records.direction_controls
+
     def scan(self) -> tuple[str, dict[str, object]]:
         """A ``read_csv`` call for the file's rows (in a FROM clause) that skips the
         lines it cannot split, and its parameters: for a look at the rows (a sample of

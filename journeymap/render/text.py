@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from journeymap.connectors.base import DIRECTION_CONTROLS
+
 __all__ = ["DIRECTION_CONTROLS", "visible"]
 
-#: Characters that change the direction text is shown in, invisibly.
-DIRECTION_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff{DIRECTION_CONTROLS}]")
 
 
