@@ -54,7 +54,7 @@ def survey(tmp_path: Path, data: bytes, *, encoding: str = "utf-8") -> tuple[boo
         (b"1,Call,Front\x00\n", True),  # a NUL byte (the engine reads a copy without it)
     ],
 )
-def test_blanks_at_a_values_edge_are_found(tmp_path, rows, blanks):
+def test_blanks_at_a_values_edge_are_found(tmp_path, pieces, rows, blanks):
     assert survey(tmp_path, HEADER + rows)[0] is blanks
 
 
@@ -64,7 +64,7 @@ def test_a_header_blank_and_a_byte_order_mark(tmp_path):
     assert survey(tmp_path, b"case, activity\n1,Call\n")[0] is True
 
 
-def test_tab_separated_values(tmp_path):
+def test_tab_separated_values(tmp_path, pieces):
     assert survey(tmp_path, b"case\tactivity\n1\tLog call\n2\tClose\n")[0] is False
     assert survey(tmp_path, b"case\tactivity\n1\tLog call \n")[0] is True
     # a quoted value could start with a tab, which the survey does not tell apart
@@ -78,13 +78,52 @@ def test_a_single_byte_encoding_has_its_own_blanks(tmp_path):
     assert survey(tmp_path, HEADER + b"1,Voil\xc3\xa0,Front\n")[0] is False
 
 
-def test_direction_controls_are_found(tmp_path):
+def test_direction_controls_are_found(tmp_path, pieces):
     assert survey(tmp_path, HEADER + "1,Call\u202eback,Front\n".encode())[1] is True
     assert survey(tmp_path, HEADER + "1,Call,Ba\u2066ck\n".encode())[1] is True
     # dashes and quotes share the controls' lead byte
     text = "1,Call \u2013 \u201cfront\u201d,Front\n".encode()
     assert survey(tmp_path, HEADER + text) == (False, False)
     assert survey(tmp_path, HEADER + b"1,Call,Front\n", encoding="latin-1")[1] is False
+
+
+@pytest.fixture(params=["whole", "in pieces"])
+def pieces(request, monkeypatch):
+    """The survey as it runs on a small file, and as on a large one: in chunks of a few
+    bytes, each range of the file on a thread of its own."""
+    if request.param == "in pieces":
+        from journeymap.connectors import csv_records
+
+        monkeypatch.setattr(csv_records, "_SMALL_CHUNK", 8)
+        monkeypatch.setattr(csv_records, "_PARALLEL_BYTES", 0)
+    return request.param
+
+
+def test_in_pieces_the_layout_is_the_same(tmp_path, monkeypatch):
+    from journeymap.connectors import csv_records
+
+    data = (
+        b"\xef\xbb\xbfcase,activity,note\r\n"
+        b'1,Call,"a, b"\r\n'
+        b'2,Call,"two\r\nlines"\r\n'
+        b'3,Call,broken "quote\r\n'
+        b"\r\n"
+        b"4,Call\x00,x\r\n"
+        b'5,"Call ""x""",y'
+    )
+    path = tmp_path / "log.csv"
+    path.write_bytes(data)
+    whole = scan_records(path, None, path.name)
+    monkeypatch.setattr(csv_records, "_SMALL_CHUNK", 8)
+    monkeypatch.setattr(csv_records, "_PARALLEL_BYTES", 0)
+    pieces = scan_records(path, None, path.name)
+    for name in ("records", "broken", "multiline_records", "nul_bytes", "nul_lines"):
+        assert getattr(pieces, name) == getattr(whole, name), name
+    assert (whole.records, whole.multiline_records, whole.nul_bytes) == (5, 1, 1)
+    assert list(pieces.engine_lines(set())) == list(whole.engine_lines(set()))
+    assert [pieces.text(i, "utf-8") for i in range(pieces.lines)] == [
+        whole.text(i, "utf-8") for i in range(whole.lines)
+    ]
 
 
 def test_across_the_surveys_chunks(tmp_path, monkeypatch):
@@ -117,7 +156,7 @@ VALUES = st.text(
     quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
     newline=st.sampled_from(["\n", "\r\n"]),
 )
-def test_a_false_answer_is_never_wrong(tmp_path, rows, quoting, newline):
+def test_a_false_answer_is_never_wrong(tmp_path, pieces, rows, quoting, newline):
     out = io.StringIO()
     csv.writer(out, quoting=quoting, lineterminator=newline).writerows([["c", "a", "t"], *rows])
     text = out.getvalue()
