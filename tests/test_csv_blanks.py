@@ -71,6 +71,13 @@ def test_tab_separated_values(tmp_path, pieces):
     assert survey(tmp_path, b'case\tactivity\n1\t"Log call"\n')[0] is True
 
 
+def test_semicolon_separated_values(tmp_path, pieces):
+    header = b"case;activity;team\n"
+    assert survey(tmp_path, header + b"1;Call, urgent;Front desk\n")[0] is False
+    assert survey(tmp_path, header + b'1;"Call; urgent";Front\n')[0] is False
+    assert survey(tmp_path, header + b"1;Call ;Front\n")[0] is True
+
+
 def test_a_single_byte_encoding_has_its_own_blanks(tmp_path):
     assert survey(tmp_path, HEADER + b"1,Caf\xe9,Front\n", encoding="latin-1") == (False, False)
     assert survey(tmp_path, HEADER + b"1,Call\xa0,Front\n", encoding="latin-1")[0] is True
