@@ -133,7 +133,7 @@ def _ingest(
     text: dict[str, str] = {}  # source column -> its trimmed text in layers 2 and 3
     read = [c for r, c in roles.items() if not (r == "activity" and mapping.activity_parts)]
     # A CSV file whose bytes show no blank beside a value's edge is read untrimmed: the
-    # trimming is two fifths of the reading's time.
+    # trimming is a third or more of the reading's time.
     trim = raw.csv is None or raw.csv.edge_blanks
     for column in dict.fromkeys([*read, *mapping.activity_parts]):
         text[column] = f"__jm_text_{len(text)}"
