@@ -259,16 +259,13 @@ def _layout(buf: np.ndarray, mapped: mmap.mmap, sep: str | None, encoding: str) 
     first_newline = mapped.find(b"\n")
     header = bytes(mapped[bom : first_newline if first_newline >= 0 else n])
     sep_byte = ord(sep or guess_sep(header))
+    utf8 = encoding == "utf-8"
     look = _Look(
         sep=sep_byte,
         quotes=mapped.find(b'"') >= 0,
-        nuls=mapped.find(b"\x00") >= 0,
-        tabs=mapped.find(b"\t") >= 0,
-        crs=mapped.find(b"\r") >= 0,
-        leads=[b for b in _WIDE_LEADS if mapped.find(bytes([b])) >= 0]
-        if encoding == "utf-8"
-        else [],
-        latin1=encoding != "utf-8",
+        utf8=utf8,
+        # most files hold none of these lead bytes: memchr tells, faster than a pass
+        leads=[b for b in _WIDE_LEADS if mapped.find(bytes([b])) >= 0] if utf8 else [],
     )
     workers = min(os.cpu_count() or 1, 4) if n > _PARALLEL_BYTES else 1
     step = -(-n // workers // _SMALL_CHUNK) * _SMALL_CHUNK  # whole chunks per range
@@ -295,10 +292,14 @@ def _layout(buf: np.ndarray, mapped: mmap.mmap, sep: str | None, encoding: str) 
         odd = np.flatnonzero(np.diff(before[: len(starts) + 1]) & 1)
     else:
         positions = odd = empty
-    nul_positions = np.concatenate([r.nuls for r in ranges]) if look.nuls else empty
+    nul_positions = np.concatenate([r.nuls for r in ranges])
+    edge = any(r.blanks.edge for r in ranges)
+    # A range that saw a blank at an edge stopped looking for direction controls: then
+    # any lead byte of one (0xE2 in UTF-8) anywhere may be one.
+    unsure = edge and 0xE2 in look.leads
     blanks = _Blanks(
-        edge=any(r.blanks.edge for r in ranges),
-        controls=any(r.blanks.controls for r in ranges),
+        edge=edge,
+        controls=unsure or any(r.blanks.controls for r in ranges),
         beside_sep=np.concatenate([r.blanks.beside_sep for r in ranges]),
     )
     return _Layout(buf, starts, ends, positions, odd, nul_positions, sep_byte, bom, blanks)
@@ -462,11 +463,8 @@ class _Look:
 
     sep: int
     quotes: bool  # the file has a quote: find them
-    nuls: bool  # the file has a NUL byte: find them
-    tabs: bool  # the file has a tab
-    crs: bool  # the file has a carriage return
+    utf8: bool  # else a single-byte encoding, where bytes 0x85 and 0xA0 are blanks
     leads: list[int]  # lead bytes of Unicode blanks and direction controls in the file
-    latin1: bool  # a single-byte encoding: bytes 0x85 and 0xA0 are blanks
 
 
 def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
@@ -480,6 +478,9 @@ def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
     not, never the reverse. A control character other than a line end, a tab or the
     carriage return of a line end (the rarer ASCII blanks among them), and a Unicode
     blank anywhere, count as a blank at an edge too.
+
+    Each chunk's bytes below 0x20 are counted first: when they are its newlines alone,
+    as in most chunks of most files, it holds no tab, carriage return or NUL byte.
     """
     sep, n = look.sep, len(buf)
     newlines, quotes, before, nuls, beside_sep = [], [], [], [], []
@@ -490,6 +491,7 @@ def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
     seen = 0
     for at in range(lo, hi, _SMALL_CHUNK):
         own = buf[at : min(at + _SMALL_CHUNK, hi)]
+        mine = len(own)
         nl = np.flatnonzero(own == _NL)
         newlines.append(nl + at)
         if look.quotes:
@@ -497,41 +499,45 @@ def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
             quotes.append(q + at)
             before.append(np.searchsorted(q, nl) + seen)
             seen += len(q)
-        if look.nuls:
-            nuls.append(np.flatnonzero(own == 0) + at)
+        # Control characters: line ends; tabs, carriage returns ending lines, NUL bytes.
+        tm = scratch[:mine]
+        np.less(own, 0x20, out=tm)
+        tabs = crs = False
+        if int(np.count_nonzero(tm)) != len(nl):
+            where = np.flatnonzero(tm)
+            kinds = own[where]
+            nuls.append(where[kinds == 0] + at)
+            tabs, crs = bool((kinds == _TAB).any()), bool((kinds == _CR).any())
+            stray = np.isin(kinds, (_NL, _TAB, _CR, 0), invert=True).any()
+            cr = where[kinds == _CR] + at + 1
+            if stray or (crs and (cr.max() >= n or (buf[cr] != _NL).any())):
+                edge_seen = True  # a rare blank, or a carriage return inside a line
         if edge_seen:
             continue  # the file will be trimmed; only its layout is still wanted
-        part = buf[at : at + size]  # one byte more: the pair across two chunks
-        k = len(part)
-        bl, ed, tm = blank[:k], edge[:k], scratch[:k]
-        af, be = after_edge[: k - 1], before_edge[: k - 1]
-        # Control characters: line ends, and tabs and carriage returns ending lines.
-        np.less(own, 0x20, out=tm[: len(own)])
-        if int(np.count_nonzero(tm[: len(own)])) != len(nl):
-            where = np.flatnonzero(tm[: len(own)])
-            kinds = own[where]
-            stray = np.isin(kinds, (_NL, _TAB, _CR), invert=True).any()
-            cr = where[kinds == _CR] + at + 1
-            if stray or (len(cr) and (cr.max() >= n or (buf[cr] != _NL).any())):
-                edge_seen = True  # a rare blank, or a carriage return inside a line
-                continue
         # Characters beyond ASCII: a Unicode blank anywhere; direction controls.
-        for lead in look.leads:
-            pos = np.flatnonzero(own == lead) + at
-            if len(pos) == 0:
-                continue
-            code = (lead << 16) | (buf[np.minimum(pos + 1, n - 1)].astype(np.int64) << 8)
-            if lead >= 0xE0:
-                code |= buf[np.minimum(pos + 2, n - 1)]
-            edge_seen = edge_seen or bool(np.isin(code, _UNICODE_BLANKS).any())
-            controls = controls or bool(np.isin(code, _DIRECTION_CODES).any())
-        if look.latin1 and np.isin(own, _LATIN1_BLANKS).any():
+        if look.utf8:
+            for lead in look.leads:
+                pos = np.flatnonzero(own == lead) + at
+                if len(pos) == 0:
+                    continue
+                code = (lead << 16) | (buf[np.minimum(pos + 1, n - 1)].astype(np.int64) << 8)
+                if lead >= 0xE0:
+                    code |= buf[np.minimum(pos + 2, n - 1)]
+                edge_seen = edge_seen or bool(np.isin(code, _UNICODE_BLANKS).any())
+                controls = controls or bool(np.isin(code, _DIRECTION_CODES).any())
+        elif ((own == _LATIN1_BLANKS[0]) | (own == _LATIN1_BLANKS[1])).any():
             edge_seen = True
         if edge_seen:
             continue
-        # Spaces and tabs beside an edge.
+        # Spaces and tabs beside an edge (the byte after the chunk included).
+        part = buf[at : at + size]
+        k = len(part)
+        bl, ed, tm = blank[:k], edge[:k], scratch[:k]
+        af, be = after_edge[: k - 1], before_edge[: k - 1]
+        if k > mine:
+            tabs, crs = tabs or part[-1] == _TAB, crs or part[-1] == _CR
         np.equal(part, _SPACE, out=bl)
-        if look.tabs and sep != _TAB:
+        if tabs and sep != _TAB:
             np.equal(part, _TAB, out=tm)
             bl |= tm
         np.equal(part, sep, out=ed)
@@ -539,7 +545,7 @@ def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
         ed |= tm
         np.equal(part, _QUOTE, out=tm)
         ed |= tm
-        if look.crs:
+        if crs:
             np.equal(part, _CR, out=tm)
             ed |= tm
         np.logical_and(ed[:-1], bl[1:], out=af)  # a blank at i + 1 just after an edge at i
@@ -551,8 +557,6 @@ def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
             edge_seen = True  # beside a quote or a line end
         else:
             beside_sep.append(at_edge)
-    if edge_seen:  # the rest was not looked at: a direction control may be there
-        controls = controls or 0xE2 in look.leads
     empty = np.empty(0, np.int64)
 
     def joined(parts: list[np.ndarray]) -> np.ndarray:
