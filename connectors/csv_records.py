@@ -485,7 +485,7 @@ def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
     sep, n = look.sep, len(buf)
     newlines, quotes, before, nuls, beside_sep = [], [], [], [], []
     edge_seen = controls = False
-    size = _SMALL_CHUNK + 1
+    size = min(_SMALL_CHUNK, hi - lo) + 1
     blank, edge, scratch = np.empty(size, bool), np.empty(size, bool), np.empty(size, bool)
     after_edge, before_edge = np.empty(size, bool), np.empty(size, bool)
     seen = 0
