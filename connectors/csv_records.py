@@ -247,8 +247,10 @@ class _Range:
 
 
 #: Files larger than this are passed over by several threads, one range each (NumPy's
-#: comparisons release the GIL): 1.8 times faster on two cores.
-_PARALLEL_BYTES = 1 << 25
+#: comparisons release the GIL): 1.8 times faster on two cores. Not smaller files: the
+#: threads' freed arrays stay resident in their allocator arenas, about 5 MB at 110 MB,
+#: for 0.05 s saved (docs/benchmarks.md, twelfth round).
+_PARALLEL_BYTES = 1 << 28
 
 
 def _layout(buf: np.ndarray, mapped: mmap.mmap, sep: str | None, encoding: str) -> _Layout:
