@@ -8,11 +8,11 @@ becomes "too many values"); with quoting forced on, the unclosed quote opens a v
 that runs on to the next quote character, lines later, and the well-formed records it
 swallowed appear nowhere. So the file is looked at here first, once, byte by byte:
 
-1. NumPy finds the newlines, quote characters and NUL bytes (1 MiB at a time over a
-   memory map; no Python per line) and marks the lines whose quotes are not in the
-   plain RFC 4180 pattern: an odd number of quotes, or a quote that neither opens a
-   value at its start nor closes one before a delimiter or the line's end. Nearly all
-   files have none and are done.
+1. NumPy finds the newlines, quote characters and NUL bytes (:mod:`csv_bytes`: 1 MiB at
+   a time over a memory map; no Python per line), and here the lines whose quotes are
+   not in the plain RFC 4180 pattern are marked: an odd number of quotes, or a quote
+   that neither opens a value at its start nor closes one before a delimiter or the
+   line's end. Nearly all files have none and are done.
 2. Only the marked lines are tokenised, by the rules DuckDB's reader follows. A line
    that ends inside a quoted value either starts a legitimate multi-line record (the
    value closes on a later line, the record has the header's number of values, and no
@@ -20,10 +20,9 @@ swallowed appear nowhere. So the file is looked at here first, once, byte by byt
    and reading resumes on the next line. A line whose quotes close but with text after
    a closing quote (``"ab"c``) is rejected too.
 
-The same pass also surveys the bytes for blanks (a space or tab beside a value's edge,
-any rarer or Unicode blank) and for invisible direction controls. Most files hold
-neither, and an engine then reads their values as they are: trimming every value is a
-third or more of DuckDB's reading. A large file is passed over by a thread per range.
+The same pass also surveys the bytes for blanks beside values' edges and for invisible
+direction controls (:func:`csv_bytes.survey`): most files hold neither, and an engine
+then reads their values as they are.
 
 The engine then reads the file (a copy without the broken lines and the NUL bytes, when
 there are any) with quoting on and no sniffing, and maps the lines it still cannot
@@ -38,18 +37,16 @@ import codecs
 import contextlib
 import mmap
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from journeymap.connectors.characters import BLANKS, DIRECTION_CONTROLS
+from journeymap.connectors.csv_bytes import CR, NL, QUOTE, SPACE, Layout, layout, survey
 from journeymap.errors import SourceError
 
 __all__ = ["CsvRecords", "guess_sep", "scan_records"]
 
-_QUOTE, _NL, _CR, _SPACE, _TAB = 0x22, 0x0A, 0x0D, 0x20, 0x09
 #: A quoted value that does not close within this many bytes is a broken line.
 MAX_RECORD_BYTES = 2_000_000
 _CHUNK = 1 << 22
@@ -184,11 +181,15 @@ def scan_records(
         raise SourceError(f"{label}: the file is empty (0 bytes); export the log again")
     try:
         buf = np.frombuffer(mapped, dtype=np.uint8)
-        layout = _layout(buf, mapped, sep, encoding)
-        plan = _plan(layout, max_record_bytes, label)
-        records = _records(layout, plan, path)
-        records.edge_blanks, records.direction_controls = _survey(layout, plan, records.nul_bytes)
-        del buf, layout
+        bom = 3 if bytes(mapped[:3]) == codecs.BOM_UTF8 else 0
+        first_newline = mapped.find(b"\n")
+        header = bytes(mapped[bom : first_newline if first_newline >= 0 else len(mapped)])
+        found = layout(buf, mapped, ord(sep or guess_sep(header)), bom, encoding)
+        plan = _plan(found, max_record_bytes, label)
+        records = _records(found, plan, path)
+        plain = not (records.broken or records.multiline_records or records.nul_bytes)
+        records.edge_blanks, records.direction_controls = survey(found, plain=plain)
+        del buf, found
         return records
     finally:
         with contextlib.suppress(BufferError):  # an array may still hold the map
@@ -213,110 +214,16 @@ def guess_sep(header: bytes) -> str:
     return best
 
 
-@dataclass
-class _Layout:
-    buf: np.ndarray  # the file's bytes (over the memory map)
-    starts: np.ndarray  # first byte of each line
-    ends: np.ndarray  # the byte after each line's content (its newline, or the end)
-    quotes: np.ndarray  # positions of quote characters
-    odd: np.ndarray  # lines with an odd number of quotes
-    nuls: np.ndarray  # positions of NUL bytes
-    sep: int
-    bom: int  # length of a UTF-8 byte-order mark
-    blanks: _Blanks  # what the pass saw of blanks and direction controls
-
-
-@dataclass
-class _Blanks:
-    """What one pass over a range of the bytes saw of blanks and direction controls."""
-
-    edge: bool  # a blank beside a quote or a line end, or anywhere a rare one
-    controls: bool  # a direction control
-    beside_sep: np.ndarray  # delimiters with a space or a tab beside them
-
-
-@dataclass
-class _Range:
-    """What one pass over the bytes ``[lo, hi)`` found."""
-
-    newlines: np.ndarray
-    quotes: np.ndarray
-    quotes_before_newline: np.ndarray  # per newline, the range's quotes before it
-    nuls: np.ndarray
-    blanks: _Blanks
-
-
-#: Files larger than this are passed over by several threads, one range each (NumPy's
-#: comparisons release the GIL): 1.8 times faster on two cores. Not smaller files: the
-#: threads' freed arrays stay resident in their allocator arenas, about 5 MB at 110 MB,
-#: for 0.05 s saved (docs/benchmarks.md, twelfth round).
-_PARALLEL_BYTES = 1 << 28
-
-
-def _layout(buf: np.ndarray, mapped: mmap.mmap, sep: str | None, encoding: str) -> _Layout:
-    """Newlines, quotes and NUL bytes, and the blanks beside values' edges, found in one
-    pass a megabyte at a time (in the CPU's cache), by a thread per range of the file."""
-    n = len(buf)
-    bom = 3 if bytes(mapped[:3]) == codecs.BOM_UTF8 else 0
-    first_newline = mapped.find(b"\n")
-    header = bytes(mapped[bom : first_newline if first_newline >= 0 else n])
-    sep_byte = ord(sep or guess_sep(header))
-    utf8 = encoding == "utf-8"
-    look = _Look(
-        sep=sep_byte,
-        quotes=mapped.find(b'"') >= 0,
-        utf8=utf8,
-        # most files hold none of these lead bytes: memchr tells, faster than a pass
-        leads=[b for b in _WIDE_LEADS if mapped.find(bytes([b])) >= 0] if utf8 else [],
-    )
-    workers = min(os.cpu_count() or 1, 4) if n > _PARALLEL_BYTES else 1
-    step = -(-n // workers // _SMALL_CHUNK) * _SMALL_CHUNK  # whole chunks per range
-    bounds = [(lo, min(lo + step, n)) for lo in range(0, n, step)] if n else [(0, 0)]
-    if len(bounds) == 1:
-        ranges = [_pass(buf, *bounds[0], look)]
-    else:
-        with ThreadPoolExecutor(len(bounds)) as pool:
-            ranges = list(pool.map(lambda b: _pass(buf, b[0], b[1], look), bounds))
-    nl = np.concatenate([r.newlines for r in ranges])
-    starts = np.concatenate(([0], nl + 1))
-    ends = np.concatenate((nl, [n]))
-    if starts[-1] == n:  # a final newline: no empty last line
-        starts, ends = starts[:-1], ends[:-1]
-    empty = np.empty(0, np.int64)
-    if look.quotes:
-        positions = np.concatenate([r.quotes for r in ranges])
-        offsets = np.cumsum([0] + [len(r.quotes) for r in ranges[:-1]])
-        before = np.concatenate(
-            [[0]]
-            + [r.quotes_before_newline + o for r, o in zip(ranges, offsets, strict=True)]
-            + [[len(positions)]]
-        )
-        odd = np.flatnonzero(np.diff(before[: len(starts) + 1]) & 1)
-    else:
-        positions = odd = empty
-    nul_positions = np.concatenate([r.nuls for r in ranges])
-    edge = any(r.blanks.edge for r in ranges)
-    # A range that saw a blank at an edge stopped looking for direction controls: then
-    # any lead byte of one (0xE2 in UTF-8) anywhere may be one.
-    unsure = edge and 0xE2 in look.leads
-    blanks = _Blanks(
-        edge=edge,
-        controls=unsure or any(r.blanks.controls for r in ranges),
-        beside_sep=np.concatenate([r.blanks.beside_sep for r in ranges]),
-    )
-    return _Layout(buf, starts, ends, positions, odd, nul_positions, sep_byte, bom, blanks)
-
-
 def _boundaries(sep: int) -> tuple[np.ndarray, np.ndarray]:
     """Bytes a quote may follow when it opens a value, and precede when it closes one."""
     opens_after = np.zeros(256, dtype=bool)
-    opens_after[[sep, _NL, _QUOTE]] = True
+    opens_after[[sep, NL, QUOTE]] = True
     closes_before = np.zeros(256, dtype=bool)
-    closes_before[[sep, _NL, _CR, _QUOTE]] = True
+    closes_before[[sep, NL, CR, QUOTE]] = True
     return opens_after, closes_before
 
 
-def _suspect_lines(lay: _Layout) -> np.ndarray:
+def _suspect_lines(lay: Layout) -> np.ndarray:
     """Lines whose quotes are not in the plain RFC 4180 pattern (vectorised).
 
     Toggling at every quote from the line's start, each opening quote must stand at a
@@ -354,7 +261,7 @@ def _suspect_lines(lay: _Layout) -> np.ndarray:
     return _union(lines, odd)
 
 
-def _plain_pairs(lay: _Layout, columns: int) -> dict[int, int]:
+def _plain_pairs(lay: Layout, columns: int) -> dict[int, int]:
     """Two-line records that need no tokenising: {first line: second line}.
 
     Two successive lines with an odd number of quotes make a record when all their
@@ -418,184 +325,27 @@ def _tokenize(data: bytes, sep: int, state: int) -> tuple[int, int, bool]:
     error = False
     for c in data:
         if state == _QUOTED:
-            if c == _QUOTE:
+            if c == QUOTE:
                 state = _QUOTE_END
         elif state == _QUOTE_END:
-            if c == _QUOTE:
+            if c == QUOTE:
                 state = _QUOTED
             elif c == sep:
                 state, seps = _START, seps + 1
-            elif c not in (_SPACE, _CR, _NL):
+            elif c not in (SPACE, CR, NL):
                 state, error = _UNQUOTED, True
         elif c == sep:
             state, seps = _START, seps + 1
         elif state == _START:
-            state = _QUOTED if c == _QUOTE else _SPACE1 if c == _SPACE else _UNQUOTED
+            state = _QUOTED if c == QUOTE else _SPACE1 if c == SPACE else _UNQUOTED
         elif state == _SPACE1:
-            state = _QUOTED if c == _QUOTE else _UNQUOTED
-        elif c == _NL:  # within a multi-line record only: a record ends
+            state = _QUOTED if c == QUOTE else _UNQUOTED
+        elif c == NL:  # within a multi-line record only: a record ends
             state = _START
     return state, seps, error
 
 
-_SMALL_CHUNK = 1 << 20  # a chunk's comparisons stay in the CPU's cache (1 MiB: fewest calls)
-
-
-def _utf8_codes(text: str) -> np.ndarray:
-    """Each character's UTF-8 bytes as one number, lead byte highest (two-byte
-    characters padded with a zero byte): U+00A0 is 0xC2A000, U+202E 0xE280AE."""
-    return np.array(
-        [int.from_bytes(c.encode("utf-8").ljust(3, b"\0"), "big") for c in text], np.int64
-    )
-
-
-_UNICODE_BLANKS = _utf8_codes("".join(c for c in BLANKS if ord(c) > 0x7F))
-_DIRECTION_CODES = _utf8_codes(DIRECTION_CONTROLS)
-#: Their lead bytes in UTF-8 (U+0085 is 0xC2 0x85, U+202E is 0xE2 0x80 0xAE).
-_WIDE_LEADS = sorted({int(c) >> 16 for c in (*_UNICODE_BLANKS, *_DIRECTION_CODES)})
-#: The blanks beyond ASCII in a single-byte encoding: U+0085 and U+00A0.
-_LATIN1_BLANKS = (0x85, 0xA0)
-#: Delimiters that are blanks themselves: values are then trimmed as before.
-_BLANK_SEPARATORS = (_SPACE, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F)
-
-
-@dataclass
-class _Look:
-    """What a pass looks for."""
-
-    sep: int
-    quotes: bool  # the file has a quote: find them
-    utf8: bool  # else a single-byte encoding, where bytes 0x85 and 0xA0 are blanks
-    leads: list[int]  # lead bytes of Unicode blanks and direction controls in the file
-
-
-def _pass(buf: np.ndarray, lo: int, hi: int, look: _Look) -> _Range:
-    """Newlines, quotes and NUL bytes of ``buf[lo:hi]``, and blanks beside edges.
-
-    A value's edges are the file's start and end, line ends, quotes, and delimiters
-    outside quoted values. Whether a delimiter is inside quotes is told later, from the
-    quotes of the whole file: here the delimiters with a space or a tab beside them are
-    only collected. A quote beside a blank counts as an edge even when it is a doubled
-    quote inside a value: the survey may then say a file needs trimming when it does
-    not, never the reverse. A control character other than a line end, a tab or the
-    carriage return of a line end (the rarer ASCII blanks among them), and a Unicode
-    blank anywhere, count as a blank at an edge too.
-
-    Each chunk's bytes below 0x20 are counted first: when they are its newlines alone,
-    as in most chunks of most files, it holds no tab, carriage return or NUL byte.
-    """
-    sep, n = look.sep, len(buf)
-    newlines, quotes, before, nuls, beside_sep = [], [], [], [], []
-    edge_seen = controls = False
-    size = min(_SMALL_CHUNK, hi - lo) + 1
-    blank, edge, scratch = np.empty(size, bool), np.empty(size, bool), np.empty(size, bool)
-    after_edge, before_edge = np.empty(size, bool), np.empty(size, bool)
-    seen = 0
-    for at in range(lo, hi, _SMALL_CHUNK):
-        own = buf[at : min(at + _SMALL_CHUNK, hi)]
-        mine = len(own)
-        nl = np.flatnonzero(own == _NL)
-        newlines.append(nl + at)
-        if look.quotes:
-            q = np.flatnonzero(own == _QUOTE)
-            quotes.append(q + at)
-            before.append(np.searchsorted(q, nl) + seen)
-            seen += len(q)
-        # Control characters: line ends; tabs, carriage returns ending lines, NUL bytes.
-        tm = scratch[:mine]
-        np.less(own, 0x20, out=tm)
-        tabs = crs = False
-        if int(np.count_nonzero(tm)) != len(nl):
-            where = np.flatnonzero(tm)
-            kinds = own[where]
-            nuls.append(where[kinds == 0] + at)
-            tabs, crs = bool((kinds == _TAB).any()), bool((kinds == _CR).any())
-            stray = np.isin(kinds, (_NL, _TAB, _CR, 0), invert=True).any()
-            cr = where[kinds == _CR] + at + 1
-            if stray or (crs and (cr.max() >= n or (buf[cr] != _NL).any())):
-                edge_seen = True  # a rare blank, or a carriage return inside a line
-        if edge_seen:
-            continue  # the file will be trimmed; only its layout is still wanted
-        # Characters beyond ASCII: a Unicode blank anywhere; direction controls.
-        if look.utf8:
-            for lead in look.leads:
-                pos = np.flatnonzero(own == lead) + at
-                if len(pos) == 0:
-                    continue
-                code = (lead << 16) | (buf[np.minimum(pos + 1, n - 1)].astype(np.int64) << 8)
-                if lead >= 0xE0:
-                    code |= buf[np.minimum(pos + 2, n - 1)]
-                edge_seen = edge_seen or bool(np.isin(code, _UNICODE_BLANKS).any())
-                controls = controls or bool(np.isin(code, _DIRECTION_CODES).any())
-        elif ((own == _LATIN1_BLANKS[0]) | (own == _LATIN1_BLANKS[1])).any():
-            edge_seen = True
-        if edge_seen:
-            continue
-        # Spaces and tabs beside an edge (the byte after the chunk included).
-        part = buf[at : at + size]
-        k = len(part)
-        bl, ed, tm = blank[:k], edge[:k], scratch[:k]
-        af, be = after_edge[: k - 1], before_edge[: k - 1]
-        if k > mine:
-            tabs, crs = tabs or part[-1] == _TAB, crs or part[-1] == _CR
-        np.equal(part, _SPACE, out=bl)
-        if tabs and sep != _TAB:
-            np.equal(part, _TAB, out=tm)
-            bl |= tm
-        np.equal(part, sep, out=ed)
-        np.equal(part, _NL, out=tm)
-        ed |= tm
-        np.equal(part, _QUOTE, out=tm)
-        ed |= tm
-        if crs:
-            np.equal(part, _CR, out=tm)
-            ed |= tm
-        np.logical_and(ed[:-1], bl[1:], out=af)  # a blank at i + 1 just after an edge at i
-        np.logical_and(bl[:-1], ed[1:], out=be)  # a blank at i just before an edge at i + 1
-        if not (af.any() or be.any()):
-            continue
-        at_edge = np.concatenate((np.flatnonzero(af), np.flatnonzero(be) + 1)) + at
-        if (buf[at_edge] != sep).any():
-            edge_seen = True  # beside a quote or a line end
-        else:
-            beside_sep.append(at_edge)
-    empty = np.empty(0, np.int64)
-
-    def joined(parts: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(parts) if parts else empty
-
-    return _Range(
-        newlines=joined(newlines),
-        quotes=joined(quotes),
-        quotes_before_newline=joined(before),
-        nuls=joined(nuls),
-        blanks=_Blanks(edge=edge_seen, controls=controls, beside_sep=joined(beside_sep)),
-    )
-
-
-def _survey(lay: _Layout, plan: _Plan, nul_bytes: int) -> tuple[bool, bool]:
-    """Whether some value may start or end with a blank, and whether some value may
-    hold a direction control: False only when the file's bytes rule it out.
-
-    With every quote in the plain pattern and no multi-line value (else the first
-    answer is True), a delimiter is inside quotes exactly when an odd number of quotes
-    come before it in the file.
-    """
-    sep, buf, n, quotes, seen = lay.sep, lay.buf, len(lay.buf), lay.quotes, lay.blanks
-    multiline = len(plan.continuation) > (plan.header_lines > 1)
-    if seen.edge or plan.broken or multiline or nul_bytes or sep in _BLANK_SEPARATORS:
-        return True, seen.controls
-    if sep == _TAB and len(quotes):
-        return True, seen.controls  # a quoted value may start with a tab
-    if n and (buf[min(lay.bom, n - 1)] in (_SPACE, _TAB) or buf[n - 1] in (_SPACE, _TAB)):
-        return True, seen.controls  # the first value starts, or the last ends, blank
-    beside = seen.beside_sep
-    if len(beside) and (len(quotes) == 0 or (np.searchsorted(quotes, beside) % 2 == 0).any()):
-        return True, seen.controls  # beside a delimiter outside quotes
-    return False, seen.controls
-
-
-def _complete_line(lay: _Layout, first: int, stop: int, columns: int) -> int:
+def _complete_line(lay: Layout, first: int, stop: int, columns: int) -> int:
     """The first of lines ``first..stop-1`` (which hold no quote) with the header's
     number of values, a record of its own, or -1: a quoted value that would run over
     such a line is taken for a stray quote, not a multi-line value."""
@@ -613,7 +363,7 @@ class _Plan:
     header_lines: int
 
 
-def _plan(lay: _Layout, max_record_bytes: int, label: str) -> _Plan:
+def _plan(lay: Layout, max_record_bytes: int, label: str) -> _Plan:
     """For the suspect lines only: which are broken, which start multi-line records."""
     starts, ends, quotes, buf, sep = lay.starts, lay.ends, lay.quotes, lay.buf, lay.sep
 
@@ -694,13 +444,13 @@ def _plan(lay: _Layout, max_record_bytes: int, label: str) -> _Plan:
     return _Plan(broken, continuation, header_lines)
 
 
-def _records(lay: _Layout, plan: _Plan, path: Path) -> CsvRecords:
+def _records(lay: Layout, plan: _Plan, path: Path) -> CsvRecords:
     lines = len(lay.starts)
     continues = np.zeros(lines, dtype=bool)
     for first, last in plan.continuation:
         continues[first : last + 1] = True
     length = lay.ends - lay.starts
-    ends_cr = lay.buf[np.maximum(lay.ends - 1, 0)] == _CR
+    ends_cr = lay.buf[np.maximum(lay.ends - 1, 0)] == CR
     blank = ((length == 0) | ((length == 1) & ends_cr)) & ~continues
     is_record = ~continues & ~blank
     is_record[: plan.header_lines] = False

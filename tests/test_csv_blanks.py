@@ -99,15 +99,15 @@ def pieces(request, monkeypatch):
     """The survey as it runs on a small file, and as on a large one: in chunks of a few
     bytes, each range of the file on a thread of its own."""
     if request.param == "in pieces":
-        from journeymap.connectors import csv_records
+        from journeymap.connectors import csv_bytes
 
-        monkeypatch.setattr(csv_records, "_SMALL_CHUNK", 8)
-        monkeypatch.setattr(csv_records, "_PARALLEL_BYTES", 0)
+        monkeypatch.setattr(csv_bytes, "_SMALL_CHUNK", 8)
+        monkeypatch.setattr(csv_bytes, "_PARALLEL_BYTES", 0)
     return request.param
 
 
 def test_in_pieces_the_layout_is_the_same(tmp_path, monkeypatch):
-    from journeymap.connectors import csv_records
+    from journeymap.connectors import csv_bytes
 
     data = (
         b"\xef\xbb\xbfcase,activity,note\r\n"
@@ -121,8 +121,8 @@ def test_in_pieces_the_layout_is_the_same(tmp_path, monkeypatch):
     path = tmp_path / "log.csv"
     path.write_bytes(data)
     whole = scan_records(path, None, path.name)
-    monkeypatch.setattr(csv_records, "_SMALL_CHUNK", 8)
-    monkeypatch.setattr(csv_records, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(csv_bytes, "_SMALL_CHUNK", 8)
+    monkeypatch.setattr(csv_bytes, "_PARALLEL_BYTES", 0)
     pieces = scan_records(path, None, path.name)
     for name in ("records", "broken", "multiline_records", "nul_bytes", "nul_lines"):
         assert getattr(pieces, name) == getattr(whole, name), name
@@ -135,9 +135,9 @@ def test_in_pieces_the_layout_is_the_same(tmp_path, monkeypatch):
 
 def test_across_the_surveys_chunks(tmp_path, monkeypatch):
     """A blank and its edge on either side of a chunk boundary."""
-    from journeymap.connectors import csv_records
+    from journeymap.connectors import csv_bytes
 
-    monkeypatch.setattr(csv_records, "_SMALL_CHUNK", 16)
+    monkeypatch.setattr(csv_bytes, "_SMALL_CHUNK", 16)
     rows = b"".join(b"%d,Call,Front\n" % i for i in range(20))
     assert survey(tmp_path, HEADER + rows)[0] is False
     for at in range(len(HEADER) + 1, len(HEADER) + 40):
