@@ -152,11 +152,10 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
         fired = t.filter(ibis.or_(*firing.values()))
         found = fired.group_by("case").aggregate(**{n: f.any() for n, f in firing.items()})
         per_case = per_case.left_join(found, "case").drop("case_right")
-    flags: dict[str, Any] = {name: per_case[name] for name in firing}
-    flags.update({name: None for name, fire in fires.items() if fire is None})
     per_case = per_case.mutate(
-        **{name: ibis.literal(False) for name, flag in flags.items() if flag is None}
+        **{name: ibis.literal(False) for name, fire in fires.items() if fire is None}
     )
+    flags = set(fires)  # the rules that can name a case's demand type
     if repeat:
         # The cases, with their customer (the log's per-case contacts), in pairs of one
         # customer's cases where one starts within the window after the other ended.
@@ -173,7 +172,7 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
         )
         hits = pairs.select("case").distinct().mutate(repeat_contact=ibis.literal(True))
         per_case = per_case.left_join(hits, "case").drop("case_right")
-        flags["repeat_contact"] = True
+        flags.add("repeat_contact")
     order = [name for name in rules.names if name in flags]
     branches = [(per_case[name].fill_null(False), name) for name in order]
     demand_type = ibis.cases(*branches, else_="value") if branches else ibis.literal("value")
