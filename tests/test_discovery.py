@@ -59,6 +59,43 @@ def test_dfg_counts_and_start_end_edges():
     assert math.isnan(waits[("__start__", "Log")])
 
 
+def test_a_transition_a_case_repeats_counts_the_case_once():
+    # Case 1: A B A B A C (A -> B twice, B -> A twice, A -> C once); case 2: A B C;
+    # case 3: C C (a self-loop, once). Cases count each case once per edge and
+    # activity; events count every transition and event.
+    rows = [
+        ("1", "A", "2024-01-01 09:00"), ("1", "B", "2024-01-01 10:00"),
+        ("1", "A", "2024-01-01 11:00"), ("1", "B", "2024-01-01 12:00"),
+        ("1", "A", "2024-01-01 13:00"), ("1", "C", "2024-01-01 14:00"),
+        ("2", "A", "2024-01-02 09:00"), ("2", "B", "2024-01-02 10:00"),
+        ("2", "C", "2024-01-02 11:00"),
+        ("3", "C", "2024-01-03 09:00"), ("3", "C", "2024-01-03 10:00"),
+    ]  # fmt: skip
+    log = make_log(rows)
+    assert edges(dfg(log)) == {
+        ("__start__", "A"): (2, 2),
+        ("__start__", "C"): (1, 1),
+        ("A", "B"): (3, 2),
+        ("B", "A"): (2, 1),
+        ("A", "C"): (1, 1),
+        ("B", "C"): (1, 1),
+        ("C", "C"): (1, 1),
+        ("C", "__end__"): (3, 3),
+    }
+    stats = activity_stats(log).set_index("activity")
+    assert stats[["events", "cases"]].to_dict("index") == {
+        "A": {"events": 4, "cases": 2},
+        "B": {"events": 3, "cases": 2},
+        "C": {"events": 4, "cases": 3},
+    }
+    # Over some activities the cases are a distinct count; over all of them, the same.
+    every = sorted({r[1] for r in rows})
+    assert edges(dfg(log, activities=every)) == edges(dfg(log))
+    assert activity_stats(log, activities=every)["cases"].tolist() == (
+        activity_stats(log)["cases"].tolist()
+    )
+
+
 def test_dfg_mean_median_p90_over_several_transitions():
     rows = [(str(i), a, f"2024-01-0{i} {h}") for i in (1, 2, 3, 4)
             for a, h in (("A", "09:00"), ("B", f"{9 + i}:00"))]  # fmt: skip

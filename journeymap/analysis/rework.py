@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.discovery.activities import activity_names_expr
-from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.rework_events import rework_flags
 from journeymap.discovery.times import case_times_expr
 from journeymap.event_order import sum_seconds
 from journeymap.eventlog import EventLog
@@ -57,51 +57,6 @@ REWORK_COLUMNS = [
     "rework_wait_s",
 ]
 REWORK_CASE_COLUMNS = ["case", "rework_events", "redo_events", "self_loops"]
-
-
-def rework_flags(log: EventLog) -> Any:
-    """Ibis expression, one row per event of an activity that occurs more than once in
-    its case (every other event is no rework, redo or self-loop): ``case``,
-    ``activity``, ``rework``, ``redo``, ``self_loop``, ``second`` (booleans; ``second``
-    marks the activity's second occurrence in the case, one per case with rework of it)
-    and ``wait_in_s`` (the wait of the transition into the event; NULL for the first
-    event of a case). Computed once per log and kept on the engine.
-    """
-    return log.derived("rework_flags", lambda: _flags(log))
-
-
-def _flags(log: EventLog) -> Any:
-    import ibis
-
-    ev = ordered_events(log)
-    if not log.has("resource"):
-        ev = ev.mutate(resource=ibis.null("string"))
-    # A self-loop repeats its activity too, so all three flags live in these events.
-    pairs = ev.group_by(["case", "activity"]).aggregate(occurrences=ev.count())
-    repeated = pairs.filter(pairs.occurrences > 1).select("case", "activity")
-    ev = ev.semi_join(repeated, ["case", "activity"])
-    # Same case and activity, in case order: the previous occurrence of the activity.
-    in_activity = ibis.window(group_by=[ev.case, ev.activity], order_by=ev.position)
-    ev = ev.mutate(
-        occurrence=ibis.row_number().over(in_activity),
-        previous_resource=ev.resource.lag().over(in_activity),
-    )
-    redo = (
-        (ev.occurrence > 0)
-        & ev.resource.notnull()
-        & ev.previous_resource.notnull()
-        & (ev.resource != ev.previous_resource)
-    )
-    return ev.select(
-        "case",
-        "activity",
-        rework=ev.occurrence > 0,
-        redo=redo,
-        # NULL next activity (last event) is no self-loop.
-        self_loop=(ev.next_activity == ev.activity).fill_null(False),
-        second=ev.occurrence == 1,
-        wait_in_s=ev.wait_in_s,
-    )
 
 
 def _count(flag: Any) -> Any:

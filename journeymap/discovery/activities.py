@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.discovery.ordering import ordered_events
+from journeymap.discovery.rework_events import rework_events_per_activity
 from journeymap.discovery.times import seconds_between
 from journeymap.eventlog import EventLog
 
@@ -59,15 +60,26 @@ def activity_stats(
         if log.has("start_timestamp")
         else None
     )
+    every_event = activities is None
     aggregates = {
         "events": ev.count(),
-        "cases": ev.case.nunique(),
+        # Over every event, an activity's cases are its events less its rework events
+        # (one first occurrence per case), counted among the few events of activities
+        # that recur in their case: no distinct count over every event.
+        **({} if every_event else {"cases": ev.case.nunique()}),
         "first_in_cases": (ev.position == 0).sum(),
         "last_in_cases": ev.next_activity.isnull().sum(),
     }
     if processing is not None:
         aggregates["median_processing_s"] = processing
-    frame = log.engine.fetch(ev.group_by("activity").aggregate(**aggregates))
+    grouped = ev.group_by("activity").aggregate(**aggregates)
+    if every_event:
+        again = rework_events_per_activity(log)
+        joined = grouped.left_join(again, grouped.activity == again.flagged_activity)
+        grouped = joined.mutate(cases=joined.events - joined.rework_events.fill_null(0)).drop(
+            "flagged_activity", "rework_events"
+        )
+    frame = log.engine.fetch(grouped)
     if processing is None:
         frame["median_processing_s"] = float("nan")
     total = int(frame["events"].sum())

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from journeymap.discovery.ordering import handler_role, ordered_events
+from journeymap.discovery.rework_events import repeated_transitions
 from journeymap.event_order import mean_seconds
 from journeymap.eventlog import EventLog
 
@@ -60,15 +61,32 @@ def dfg(log: EventLog, *, activities: Iterable[str] | None = None) -> pd.DataFra
     ev = ordered_events(log, activities=activities)
     # One pass: a case's last event (no next activity) gives its end edge, its first
     # (position 0) its start edge; the other rows are the transitions.
+    every_event = activities is None
     grouped = ev.group_by(source=ev.activity, target=ev.next_activity).aggregate(
         events=ev.count(),
-        cases=ev.case.nunique(),
+        # Over every event, an edge's cases are its transitions less those that repeat
+        # one made before in the case (found among the few events of activities that
+        # recur in their case): a distinct count over every event costs several times
+        # the rest of this pass.
+        **({} if every_event else {"cases": ev.case.nunique()}),
         mean_wait_s=mean_seconds(ev.wait_s),
         median_wait_s=ev.wait_s.median(),
         p90_wait_s=ev.wait_s.quantile(0.9),
         handoffs=(ev.handler != ev.next_handler).fill_null(False).sum(),
         starts=(ev.position == 0).sum(),
     )
+    if every_event:
+        again = repeated_transitions(log)
+        joined = grouped.left_join(
+            again,
+            [
+                grouped.source == again.repeated_source,
+                grouped.target == again.repeated_target,
+            ],
+        )
+        grouped = joined.mutate(cases=joined.events - joined.repeats.fill_null(0)).drop(
+            "repeated_source", "repeated_target", "repeats"
+        )
     found = log.engine.fetch(grouped)
     ends = found["target"].isna()
     edges = found[~ends].drop(columns="starts")
