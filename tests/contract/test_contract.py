@@ -309,6 +309,12 @@ def test_profile(log):
     assert (p.missing, p.single_event_cases) == (
         {"resource": 1, "team": 1, "channel": 0, "customer": 0}, 1,
     )  # fmt: skip
+    # The 1st and 99th percentiles of the 11 instants, interpolated (01-01 09:06 and
+    # 01-14 20:18), widened by a year each way: nothing falls outside.
+    assert p.implausible == {
+        "events": 0, "cases": 0, "examples": [],
+        "low": "2023-01-01T09:06:00Z", "high": "2025-01-13T20:18:00Z",
+    }  # fmt: skip
 
 
 def test_the_pipeline_on_the_engine(log):
