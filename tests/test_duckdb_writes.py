@@ -4,6 +4,8 @@ see from its cursors written at once, failures raised when the block ends."""
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 import pandas as pd
 import pytest
@@ -86,3 +88,23 @@ def test_an_error_in_the_block_leaves_no_write_running(engine, tmp_path):
     assert all(f.done() for f in writes._pending)
     # The engine still works after it.
     assert int(engine.scalar(engine.table("kept").count())) == 300
+
+
+def _threads(engine) -> int:
+    return int(engine.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_writes_run_one_thread_each_and_the_setting_comes_back(engine, tmp_path, fails):
+    engine.con.execute("SET threads = 3")
+    table = EngineTable(engine, engine.table("kept"), ("case",))
+    if fails:
+        (tmp_path / "t.csv").mkdir()  # a folder where the file should go
+    seen = []
+    writes = engine.csv_writes()
+    with pytest.raises(duckdb.IOException) if fails else contextlib.nullcontext(), writes:
+        seen.append(_threads(engine))  # no write yet: as set
+        writes.add(table, tmp_path / "t.csv")
+        seen.append(_threads(engine))
+    assert seen == [3, 1]
+    assert _threads(engine) == 3
