@@ -5,6 +5,7 @@ import pandas as pd
 
 from journeymap import EventLog
 from journeymap.analysis.profile import profile
+from journeymap.discovery.activities import activity_stats
 
 
 def test_ties_and_duplicates_are_counted_within_cases():
@@ -41,6 +42,27 @@ def _cases(spans):
         (f"c{i}", a, s) for i, (s, e) in enumerate(spans) for a, s in (("Open", s), ("Close", e))
     ]
     return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+
+def test_the_activity_table_gives_the_profile_the_same_activities():
+    # b, c and é have 2 events each: ties go to the name, by code point (é after z).
+    rows = [("1", "a"), ("1", "b"), ("1", "c"), ("2", "a"), ("2", "é"), ("2", "a"),
+            ("3", "c"), ("3", "b"), ("3", "é"), ("3", "z"), ("4", "a")]  # fmt: skip
+    log = EventLog.from_frame(
+        pd.DataFrame(
+            [(c, a, f"2024-01-0{int(c)} {9 + i}:00") for i, (c, a) in enumerate(rows)],
+            columns=["case", "activity", "timestamp"],
+        )
+    )
+    alone = profile(log, top=3)
+    assert alone.activities == 5
+    assert alone.top_activities == [
+        {"activity": "a", "events": 4}, {"activity": "b", "events": 2},
+        {"activity": "c", "events": 2},
+    ]  # fmt: skip
+    given = profile(log, top=3, activities=activity_stats(log))
+    assert given == alone
+    assert profile(log, activities=activity_stats(log)) == profile(log)
 
 
 def test_an_extract_of_cases_closed_in_a_window_is_named():

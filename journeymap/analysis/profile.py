@@ -102,8 +102,13 @@ class Profile:
         return data
 
 
-def profile(log: EventLog, *, top: int = 10) -> Profile:
+def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = None) -> Profile:
     """Profile ``log``: counts, time span, events per case and data-quality facts.
+
+    ``activities``: the log's activity table
+    (:func:`~journeymap.discovery.activities.activity_stats`, one row per activity,
+    most events first), when the caller has it: the count of activities and the top
+    ones are then read from it instead of from the events.
 
     Examples
     --------
@@ -119,7 +124,7 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
     t = log.table
     totals = log.engine.fetch(
         t.aggregate(
-            activities=t.activity.nunique(),
+            **({"activities": t.activity.nunique()} if activities is None else {}),
             first=t.timestamp.min(),
             last=t.timestamp.max(),
             **{f"{r}_n": t[r].nunique() for r in _PEOPLE_ROLES if log.has(r)},
@@ -152,12 +157,17 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
     )
     tied_cases = int(ties["cases"].iloc[0] or 0)
     duplicates = int(ties["duplicates"].fillna(0).iloc[0])
-    activities = log.engine.fetch(
-        t.group_by("activity")
-        .aggregate(events=t.count())
-        .order_by([ibis.desc("events"), "activity"])
-        .limit(top)
-    )
+    if activities is None:
+        counted = int(totals["activities"])
+        activities = log.engine.fetch(
+            t.group_by("activity")
+            .aggregate(events=t.count())
+            .order_by([ibis.desc("events"), "activity"])
+            .limit(top)
+        )
+    else:  # sorted by events (most first), then activity, as the query above sorts
+        counted = len(activities)
+        activities = activities.head(top)
     start = totals["first"]
     if log.has("start_timestamp") and pd.notna(totals["first_start"]):
         start = min(start, totals["first_start"])
@@ -173,7 +183,7 @@ def profile(log: EventLog, *, top: int = 10) -> Profile:
         events=events,
         rejected_rows=log.rejected_rows,
         cases=cases,
-        activities=int(totals["activities"]),
+        activities=counted,
         top_activities=[
             {"activity": a, "events": int(n)}
             for a, n in zip(activities["activity"], activities["events"], strict=True)

@@ -158,7 +158,7 @@ def mine(
         say("journey templates")
         templates = check_templates(log, options)
     say("data quality")
-    quality = profile(log)  # reads the events in case order (their ties)
+    quality = profile(log, activities=activities)  # reads the events in case order (ties)
     # What is left reads per-case tables: free the per-event ones. A map of some of the
     # cases (a demand type's, the report's failure-demand map) filters the events in
     # case order: they stay until the maps are made.
