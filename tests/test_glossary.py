@@ -37,6 +37,10 @@ NOT_MEASURES = {
     # one group-by by case for a case's customer and its channel, named apart
     "journeymap.analysis.journeys.case_contacts_expr",
     "journeymap.discovery.activities.activity_names_expr",  # the distinct names, kept
+    # the DFG's and the activity table's cases from the rework flags (their counts are
+    # those measures' own)
+    "journeymap.discovery.rework_events.repeated_transitions",
+    "journeymap.discovery.rework_events.rework_events_per_activity",
     "journeymap.discovery.times.iso_week",
     "journeymap.discovery.portable.count_where",  # a count every engine gives alike
     "journeymap.discovery.portable.median_where",
