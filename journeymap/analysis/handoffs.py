@@ -184,9 +184,7 @@ def handoffs_per_case_expr(log: EventLog, *, level: str) -> Any:
         seq = handler_sequence(log, level=level)
         per = seq.group_by("case").aggregate(
             handoffs=count_where(seq, seq.handoff),  # COUNT: BIGINT, not a HUGEINT sum
-            # Every handler of a case starts a run in it: the run starts hold them all,
-            # in half the rows or fewer.
-            handlers=seq.handler.nunique(where=seq.run_start),
+            handlers=seq.handler.nunique(),
             handoff_wait_s=sum_seconds(seq.wait_s, where=seq.handoff),
         )
         pp = _pingpong_events(log, level)

@@ -86,9 +86,7 @@ def handler_stats(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     1  team       Y       1      1
     """
     seq = handler_sequence(log, level=level)
-    # A handler's cases are counted over its run starts: it starts one in each of them.
-    cases = seq.case.nunique(where=seq.run_start)
-    grouped = seq.group_by("handler").aggregate(events=seq.count(), cases=cases)
+    grouped = seq.group_by("handler").aggregate(events=seq.count(), cases=seq.case.nunique())
     frame = log.engine.fetch(grouped)
     # Names by code point in Python: the same order on every engine.
     frame = frame.assign(handler=frame["handler"].astype(str))
