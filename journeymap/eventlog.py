@@ -213,7 +213,8 @@ class EventLog:
             o.aggregate(
                 transitions=o.count(where=o.next_activity.notnull()),
                 repeats=o.count(where=same),
-                cases=o.case.nunique(where=same),
+                # CASE WHEN, not a FILTER: DuckDB counts a filtered distinct slower.
+                cases=ibis.cases((same, o.case)).nunique(),
                 all_cases=o.count(where=o.position == 0),  # each case's first event
             )
         ).iloc[0]
