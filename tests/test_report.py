@@ -429,3 +429,30 @@ def test_reintegration_says_how_many_cases_and_which_hand_offs_feed_failure_dema
     assert others and all(
         i.endswith("One team doing both would remove that hand-off.") for i in others
     )
+
+
+@pytest.mark.parametrize(
+    ("lanes", "words"),
+    [
+        ("team", "; lanes are the teams that did the work."),
+        ("resource", "; lanes are the people who did the work."),
+        ("channel", "; lanes are the channels the work came through."),
+        ("none", "."),
+    ],
+)
+def test_the_map_caption_says_what_its_lanes_are(tmp_path, lanes, words):
+    log = jm.EventLog.from_frame(
+        pd.DataFrame(
+            {
+                "case": ["1", "1", "2", "2"],
+                "activity": ["Open", "Close", "Open", "Close"],
+                "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00"] * 2,
+                "team": ["Desk", "Back", "Desk", "Back"],
+                "resource": ["ann", "bob", "ann", "cy"],
+                "channel": ["web", "web", "phone", "phone"],
+            }
+        )
+    )
+    html = _report(jm.mine(log, lanes=lanes), tmp_path)
+    (caption,) = lxml.html.fromstring(html).xpath("//section[@id='journey']//figcaption")
+    assert caption.text_content().endswith("Boxes are activities, arrows are transitions" + words)

@@ -150,10 +150,18 @@ def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
         f"{ZOOM_HELP}</div>",
         f'<figure><div class="viewport" tabindex="0" aria-label="Journey map; '
         f'zoom with + and -, move with the arrow keys">{panes}</div>',
-        f"<figcaption>{esc(caption)}. Boxes are activities, arrows are transitions; "
-        "lanes are the teams that did the work.</figcaption></figure></div></section>",
+        f"<figcaption>{esc(caption)}. Boxes are activities, arrows are transitions"
+        f"{_LANES.get(findings.lanes, '')}.</figcaption></figure></div></section>",
     ]
     return "".join(out)
+
+
+#: What the journey map's lanes are, by the role they show (none: no lanes drawn).
+_LANES = {
+    "team": "; lanes are the teams that did the work",
+    "resource": "; lanes are the people who did the work",
+    "channel": "; lanes are the channels the work came through",
+}
 
 
 def _shown(findings: Any, view: str, caption: str) -> str:
