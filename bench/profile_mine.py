@@ -35,6 +35,8 @@ from steps import compile_project  # bench/steps.py, beside this script
 
 TOTALS: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])  # calls, wall, cpu
 _STACK: list[list[float]] = []  # per open call: children's wall, children's cpu
+#: With --by-step, the step now running (its progress message), prefixed to each label.
+STEP: list[str] = []
 
 
 def timed(label_of):
@@ -46,6 +48,8 @@ def timed(label_of):
             label = label_of(*args, **kwargs)
             if label is None:
                 return func(*args, **kwargs)
+            if STEP:
+                label = f"{STEP[0]}: {label}"
             if threading.current_thread() is not threading.main_thread():
                 # a table written beside the rest (Engine.csv_writes): its wall time only,
                 # since the process's CPU time is shared with the main thread
@@ -129,6 +133,9 @@ def main() -> None:
     parser.add_argument(
         "--report", action="store_true", help="write the HTML report too (as `mine` does)"
     )
+    parser.add_argument(
+        "--by-step", action="store_true", help="engine work within each step, apart"
+    )
     args = parser.parse_args()
     compile_project()
     started, started_cpu = time.perf_counter(), time.process_time()
@@ -141,11 +148,15 @@ def main() -> None:
     instrument()
     steps: list[tuple[str, float, float]] = [("imports (journeymap, pandas, duckdb)", *imported)]
     mark = [time.perf_counter(), time.process_time(), "read the log"]
+    if args.by_step:
+        STEP[:] = [mark[2]]
 
     def say(message: str) -> None:
         now, cpu = time.perf_counter(), time.process_time()
         steps.append((mark[2], now - mark[0], cpu - mark[1]))
         mark[:] = [now, cpu, message]
+        if args.by_step:
+            STEP[:] = [message]
 
     # What `journeymap mine LOG -o OUT [--no-report]` runs (journeymap.cli.mine).
     options = options_from(None, {}, source=str(args.log), output={"report": args.report})
@@ -163,7 +174,8 @@ def main() -> None:
         print(f"| {name} | {wall:.2f} | {cpu:.2f} |")
     print("\n| engine work (exclusive) | calls | wall (s) | CPU (s) |")
     print("|---|---:|---:|---:|")
-    for label, (calls, wall, cpu) in sorted(TOTALS.items(), key=lambda kv: -kv[1][2]):
+    by = (lambda kv: kv[0].split(":")[0]) if args.by_step else (lambda kv: "")
+    for label, (calls, wall, cpu) in sorted(TOTALS.items(), key=lambda kv: (by(kv), -kv[1][2])):
         if cpu >= 0.02 or wall >= 0.02:
             print(f"| {label} | {calls} | {wall:.2f} | {cpu:.2f} |")
     accounted = sum(v[1] for v in TOTALS.values()), sum(v[2] for v in TOTALS.values())

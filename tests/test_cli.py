@@ -252,3 +252,30 @@ def test_the_console_script_collects_garbage_less_often():
     assert done.returncode == 0, done.stderr
     default = gc.get_threshold()
     assert done.stdout.splitlines()[-1] == str((10_000, *default[1:]))
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "0 False"), ("1", "1 True")])
+def test_the_console_script_asks_numpy_for_no_huge_pages(given, expected):
+    """NumPy's arrays do not ask for transparent huge pages in the console script
+    (NUMPY_MADVISE_HUGEPAGE=0, read when NumPy is imported), unless the user said
+    otherwise."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import atexit, os, sys\n"
+        "def shown():\n"
+        "    import numpy._core.multiarray as m\n"
+        "    print(os.environ['NUMPY_MADVISE_HUGEPAGE'], m._get_madvise_hugepage())\n"
+        "atexit.register(shown)\n"
+        "sys.argv = ['journeymap', 'mine', '--help']\n"
+        "from journeymap.command import main\n"
+        "main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if given is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = given
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == expected
