@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from journeymap.connectors.characters import BLANKS, DIRECTION_CONTROLS
 from journeymap.errors import MissingDependencyError
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 if TYPE_CHECKING:
     from journeymap.connectors.csv_records import CsvRecords

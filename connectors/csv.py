@@ -28,7 +28,7 @@ from journeymap.connectors.textfiles import (
     unzip_single,
 )
 from journeymap.errors import MappingError, SourceError, option
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 __all__ = [
     "READER_REASONS",

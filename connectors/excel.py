@@ -19,7 +19,7 @@ from journeymap.connectors.base import Connector, RawSource
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import text_batch, unique_names, value_text
 from journeymap.errors import EmptyLogError, SourceError, option
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 __all__ = ["ExcelConnector"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from journeymap.connectors.base import Connector, FileScan, RawSource
 from journeymap.connectors.textfiles import existing_file
 from journeymap.errors import SourceError
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 __all__ = ["ParquetConnector", "unreadable"]
 

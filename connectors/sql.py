@@ -34,7 +34,7 @@ from journeymap.errors import (
     SourceNotFoundError,
     option,
 )
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 __all__ = ["PASSWORD_VARIABLE", "PostgresConnector", "SqlConnector", "safe_label", "shown_source"]
 

@@ -29,7 +29,7 @@ from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import text_batch
 from journeymap.connectors.xmlprolog import Readable, find_entity_declaration
 from journeymap.errors import EmptyLogError, SourceError
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 __all__ = ["XesConnector"]
 

@@ -56,7 +56,7 @@ _FACADE = {
     "Findings": "journeymap.findings",
     "ROLES": "journeymap.mapping",
     "Mapping": "journeymap.mapping",
-    "ReadOptions": "journeymap.mapping",
+    "ReadOptions": "journeymap.read_options",
     "Options": "journeymap.options",
     "load_options": "journeymap.options_file",
     "load_templates": "journeymap.options",
@@ -88,7 +88,7 @@ if TYPE_CHECKING:
     from journeymap.discovery import activity_stats, dfg, to_pm4py, variants
     from journeymap.eventlog import EventLog, read_log
     from journeymap.findings import Comparison, Findings
-    from journeymap.mapping import ROLES, Mapping, ReadOptions
+    from journeymap.mapping import ROLES, Mapping
     from journeymap.options import Options, load_templates
     from journeymap.options_file import load_options
     from journeymap.pipeline import (
@@ -100,6 +100,7 @@ if TYPE_CHECKING:
         write_comparison,
         write_outputs,
     )
+    from journeymap.read_options import ReadOptions
     from journeymap.template_model import Templates
 
 

@@ -22,9 +22,10 @@ import click
 from journeymap import errors
 from journeymap.engine import ENGINES
 from journeymap.interrupts import note, noted
-from journeymap.mapping import ROLES, ReadOptions
+from journeymap.mapping import ROLES
 from journeymap.options import Options
 from journeymap.options_file import load_options
+from journeymap.read_options import ReadOptions
 
 __all__ = [
     "handle_errors",
@@ -121,7 +122,7 @@ def _flag(name: str) -> str:
 def read_options(func: F) -> F:
     """The options every command that reads a log shares (without the log argument):
     the config file, roles, parsing and the engine. Each read option of
-    :class:`~journeymap.mapping.ReadOptions` is offered from its own definition (name,
+    :class:`~journeymap.read_options.ReadOptions` is offered from its own definition (name,
     help, metavar)."""
     read_options = [
         click.option(

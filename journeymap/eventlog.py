@@ -16,7 +16,8 @@ from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.errors import MappingError, option
 from journeymap.event_order import events_in_order
-from journeymap.mapping import ROLES, Mapping, ReadOptions, check_timezone
+from journeymap.mapping import ROLES, Mapping
+from journeymap.read_options import ReadOptions, check_timezone
 
 __all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "EventLog", "Repeats", "read_log"]
 
@@ -462,7 +463,7 @@ def read_log(
     The connector is chosen by the file's suffix (``.csv``, ``.xes.gz``, ``.xlsx``,
     ``.parquet``, ...) or the URL's scheme (``sqlite:///cases.db``), or by name.
     Keyword arguments are the read options of
-    :class:`~journeymap.mapping.ReadOptions` (``sep``, ``encoding``, ``sheet``,
+    :class:`~journeymap.read_options.ReadOptions` (``sep``, ``encoding``, ``sheet``,
     ``table``, ``query``, ``timestamp_format``, ``timezone``, ``strict``) and the roles
     (``case``, ``activity``, ``timestamp``, ``start_timestamp``, ``resource``, ``team``,
     ``channel``, ``customer``), each naming a source column; roles not given are

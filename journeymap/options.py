@@ -8,7 +8,7 @@ keys are the dataclass's fields: adding a field adds the key, with its type chec
 ================  =========================================================
 section           sets
 ================  =========================================================
-[read]            how to read the source (:class:`~journeymap.mapping.ReadOptions`)
+[read]            how to read the source (:class:`~journeymap.read_options.ReadOptions`)
 [mapping]         which column plays each role, plus ``timestamp_format`` and
                   ``timezone``
 [engine]          which engine runs the work, its threads and memory
@@ -44,7 +44,7 @@ from typing import Any
 from journeymap.config import Config, FilePattern, check_files, check_section, read_toml, suggest
 from journeymap.demand_rules import DemandRules, rules_from_config
 from journeymap.errors import ConfigError
-from journeymap.mapping import ROLES, ReadOptions
+from journeymap.mapping import ROLES
 from journeymap.option_sections import (
     CheckOptions,
     EngineOptions,
@@ -54,6 +54,7 @@ from journeymap.option_sections import (
     ReintegrationOptions,
     ReportOptions,
 )
+from journeymap.read_options import ReadOptions
 from journeymap.template_model import Templates, parse_templates
 
 __all__ = [

@@ -16,8 +16,9 @@ from typing import Any, NamedTuple
 
 from journeymap.config import Config, read_toml
 from journeymap.demand_rules import DemandRules
-from journeymap.mapping import ROLES, ReadOptions
+from journeymap.mapping import ROLES
 from journeymap.options import _DATACLASS_SECTIONS, _DEMAND_HINTS, SECTIONS, Options
+from journeymap.read_options import ReadOptions
 
 __all__ = ["ConfigKey", "config_keys", "load_options"]
 

@@ -13,7 +13,7 @@ import journeymap as jm
 from journeymap.connectors import xes
 from journeymap.connectors.xes import XesConnector
 from journeymap.connectors.xmlprolog import find_entity_declaration
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 from shared_datasets import dataset
 
 NS = ' xmlns="http://www.xes-standard.org/"'

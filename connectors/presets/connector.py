@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from journeymap.connectors.base import Connector, RawSource, ReaderReject
 from journeymap.connectors.textfiles import existing_file
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 __all__ = [
     "BATCH_ROWS",

@@ -23,7 +23,8 @@ import pandas as pd
 
 from journeymap.connectors.base import RawSource
 from journeymap.engine.timestamps import TimestampFormat
-from journeymap.mapping import Mapping, ReadOptions
+from journeymap.mapping import Mapping
+from journeymap.read_options import ReadOptions
 
 __all__ = ["CsvWrites", "Engine", "EngineSettings", "EngineTable", "Ingested"]
 

@@ -28,7 +28,8 @@ from journeymap.engine.duckdb_encode import ENCODED_ROLES, encode, plain_text
 from journeymap.engine.duckdb_ingest import ingest
 from journeymap.engine.duckdb_load import Loaded, load
 from journeymap.engine.duckdb_sql import keeping_order, quote_identifier, text_type
-from journeymap.mapping import ReadOptions, detect_mapping
+from journeymap.mapping import detect_mapping
+from journeymap.read_options import ReadOptions
 
 __all__ = ["XES_LIFECYCLE", "DuckDBEngine"]
 

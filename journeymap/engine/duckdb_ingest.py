@@ -26,7 +26,8 @@ from journeymap.engine.duckdb_sql import (
 )
 from journeymap.engine.timestamps import ISO_8601, TimestampFormat, detect_format
 from journeymap.errors import EmptyLogError, RejectedRowsError, SourceError, option
-from journeymap.mapping import PLACEHOLDER_ROLES, ROLES, TIMESTAMP_ROLES, Mapping, ReadOptions
+from journeymap.mapping import ROLES, TIMESTAMP_ROLES, Mapping
+from journeymap.read_options import PLACEHOLDER_ROLES, ReadOptions
 
 __all__ = ["CANONICAL_COLUMNS", "TypedTables", "ingest"]
 

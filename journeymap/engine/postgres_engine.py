@@ -34,13 +34,8 @@ from journeymap.errors import (
     SourceError,
     option,
 )
-from journeymap.mapping import (
-    PLACEHOLDER_ROLES,
-    ROLES,
-    TIMESTAMP_ROLES,
-    ReadOptions,
-    detect_mapping,
-)
+from journeymap.mapping import ROLES, TIMESTAMP_ROLES, detect_mapping
+from journeymap.read_options import PLACEHOLDER_ROLES, ReadOptions
 
 __all__ = ["PostgresEngine"]
 

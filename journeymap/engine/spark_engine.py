@@ -37,7 +37,7 @@ from journeymap.engine.spark_session import (
     session_for,
     spark_errors,
 )
-from journeymap.mapping import ReadOptions
+from journeymap.read_options import ReadOptions
 
 __all__ = ["SparkEngine"]
 

@@ -42,7 +42,8 @@ from journeymap.engine.duckdb_sql import count_parsed
 from journeymap.engine.spark_session import spark_errors
 from journeymap.engine.timestamps import ISO_8601, SAMPLE_ROWS, SAMPLE_VALUES, detect_format
 from journeymap.errors import EmptyLogError, MappingError, RejectedRowsError, SourceError, option
-from journeymap.mapping import PLACEHOLDER_ROLES, TIMESTAMP_ROLES, ReadOptions, detect_mapping
+from journeymap.mapping import TIMESTAMP_ROLES, detect_mapping
+from journeymap.read_options import PLACEHOLDER_ROLES, ReadOptions
 
 
 class SparkEngine(Protocol):
