@@ -10,13 +10,13 @@ objects, not 700: :data:`YOUNG_OBJECTS`). Importing pandas and Ibis and building
 expressions make millions of objects that live for the whole run; with the default,
 0.42 s of the sample log's `mine` went to 430 collections, against 0.17 s in 28.
 
-NumPy's large arrays are not given transparent huge pages (``NUMPY_MADVISE_HUGEPAGE=0``,
-read by NumPy when it is imported; a value the user set is kept). Where the kernel
-gives huge pages only to memory that asks for them (``madvise``, the usual setting),
-NumPy asks for every array of 4 MB or more, and the kernel may then stop the process to
-defragment memory before it can give one. On this project's bench machine that made the
-record scan of a 10M-event file take 5.2 to 7.6 s, 3.2 to 5.6 s of it in the kernel,
-against 2.3 to 2.7 s without (4 runs each; docs/benchmarks.md, fourteenth round).
+NumPy is told not to ask for transparent huge pages (``NUMPY_MADVISE_HUGEPAGE=0``, read
+by NumPy when it is imported; a value the user set is kept). Left alone, NumPy asks for
+them for every array of 4 MB or more, and Linux by default defragments memory for a
+process that asks (``/sys/kernel/mm/transparent_hugepage/defrag``: ``madvise``) while
+the process waits. On this project's bench machine that made the record scan of a
+10M-event file take 5.2 to 7.6 s, 3.2 to 5.6 s of it in the kernel, against 2.3 to
+2.7 s without (4 runs each; docs/benchmarks.md, fourteenth round).
 
 When the command is done, the process ends without Python taking its modules apart one
 by one: with pandas, Ibis, DuckDB and Arrow loaded that teardown took 0.6-0.7 s of every
