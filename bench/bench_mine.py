@@ -93,6 +93,8 @@ def pm4py_python(setup: bool) -> Path:
 
 
 def version_of(python: Path, module: str) -> str:
+    if not python.is_file():  # no pm4py among the tools: its environment was not asked for
+        return "not used"
     done = subprocess.run(
         [str(python), "-c", f"import importlib.metadata as m; print(m.version({module!r}))"],
         capture_output=True, text=True, check=False, cwd="/",  # not the worktree's egg-info
@@ -123,7 +125,9 @@ def commands(log: Path, out: Path, pm4py: Path) -> dict[str, tuple[list[str], di
 
 
 def measure(command: list[str], env: dict[str, str], tmp: Path) -> dict[str, float]:
-    """Wall and CPU seconds and peak RSS (MB) of one run of ``command``, by GNU time."""
+    """Wall and CPU seconds (and the CPU seconds in the kernel, ``system``: page faults
+    and the kernel's memory work show there) and peak RSS (MB) of one run of
+    ``command``, by GNU time."""
     report = tmp / "time.txt"
     # TMPDIR: pm4py's save_vis_* leaves its Graphviz output in the temporary folder.
     full_env = {**os.environ, "TMPDIR": str(tmp), **env}
@@ -136,7 +140,21 @@ def measure(command: list[str], env: dict[str, str], tmp: Path) -> dict[str, flo
         "wall": float(wall),
         "cpu": float(user) + float(system),
         "peak_mb": int(peak_kib) / 1024,
+        "system": float(system),
     }
+
+
+def transparent_huge_pages() -> dict[str, str]:
+    """The kernel's transparent huge page settings (``enabled``, ``defrag``: the chosen
+    value of each), which decide whether a program that asks for huge pages waits while
+    memory is defragmented (docs/benchmarks.md, fourteenth round)."""
+    found = {}
+    for name in ("enabled", "defrag"):
+        path = Path("/sys/kernel/mm/transparent_hugepage") / name
+        text = path.read_text() if path.exists() else ""
+        chosen = [word.strip("[]") for word in text.split() if word.startswith("[")]
+        found[name] = chosen[0] if chosen else "unknown"
+    return found
 
 
 def default_tools(label: str, events: int | None) -> list[str]:
@@ -247,14 +265,16 @@ def main() -> None:
     import duckdb
 
     mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    thp = transparent_huge_pages()
     started = dt.datetime.now(dt.UTC)
     print(
         f"{started:%Y-%m-%d %H:%M} UTC; {platform.platform()}; nproc {os.cpu_count()}; "
         f"RAM {int(mem) / 1024**2:.1f} GiB; Python {platform.python_version()}; "
         f"DuckDB {duckdb.__version__}; pm4py venv: pm4py {version_of(pm4py, 'pm4py')}, "
-        f"pandas {version_of(pm4py, 'pandas')}, journeymap {version_of(pm4py, 'journeymap')}"
+        f"pandas {version_of(pm4py, 'pandas')}, journeymap {version_of(pm4py, 'journeymap')}; "
+        f"transparent huge pages: {', '.join(f'{k} {v}' for k, v in thp.items())}"
     )
-    record: dict = {"started": started.isoformat(), "logs": {}}
+    record: dict = {"started": started.isoformat(), "huge_pages": thp, "logs": {}}
     for label, log, n in logs:
         tools = args.tools or default_tools(label, n)
         runs: dict[str, list[dict]] = {t: [] for t in tools}
