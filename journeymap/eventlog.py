@@ -18,51 +18,9 @@ from journeymap.errors import MappingError, option
 from journeymap.event_order import events_in_order
 from journeymap.mapping import ROLES, Mapping
 from journeymap.read_options import ReadOptions, check_timezone
+from journeymap.repeats import Repeats, collapsed, count_repeats
 
-__all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "EventLog", "Repeats", "read_log"]
-
-#: Repeated states that make a log look like a snapshot export (one row per update of a
-#: record): at least this share of its transitions repeat the state before them, in a
-#: log of at least SNAPSHOT_MIN_TRANSITIONS transitions (a handful of repeats in a tiny
-#: log says nothing).
-SNAPSHOT_SHARE = 0.2
-SNAPSHOT_MIN_TRANSITIONS = 50
-
-
-@dataclass(frozen=True)
-class Repeats:
-    """Repeated states (MEASURES.md, Order): consecutive events of one case with the same
-    activity and the same handler (team, else resource; activity alone without one),
-    which snapshot and audit exports write on every update of a record.
-
-    Attributes
-    ----------
-    events : events that repeat the state before them.
-    cases : cases with at least one.
-    transitions : all transitions of the log (pairs of consecutive events).
-    handler : the role compared besides the activity, or None.
-    collapsed : whether they were collapsed into the first event of each run (the
-        moment the state was entered).
-    mode : the collapse_repeats option: "yes", "no" or "auto".
-    """
-
-    events: int
-    cases: int
-    transitions: int
-    handler: str | None
-    collapsed: bool
-    mode: str
-
-    @property
-    def share(self) -> float:
-        """Repeats as a share of the transitions, 0..1."""
-        return self.events / self.transitions if self.transitions else 0.0
-
-    @property
-    def looks_like_snapshot(self) -> bool:
-        """Whether the log looks like a snapshot export: at least :data:`SNAPSHOT_SHARE`
-        of at least :data:`SNAPSHOT_MIN_TRANSITIONS` transitions repeat a state."""
-        return self.share >= SNAPSHOT_SHARE and self.transitions >= SNAPSHOT_MIN_TRANSITIONS
+__all__ = ["EventLog", "read_log"]
 
 
 @dataclass
@@ -93,8 +51,8 @@ class EventLog:
     notes: list[str] = field(default_factory=list)
     #: Per optional role, how many accepted events had a placeholder value (now missing).
     placeholders: dict[str, int] = field(default_factory=dict)
-    #: Consecutive events of a case that repeat the state before them (see
-    #: :meth:`repeated_states`), and whether they were collapsed into the first.
+    #: Consecutive events of a case that repeat the state before them
+    #: (:mod:`journeymap.repeats`), and whether they were collapsed into the first.
     repeats: Repeats | None = None
     #: The preset that read the source (``servicenow``, ``jira``...) and why it
     #: recognised the file; None for plain formats.
@@ -200,45 +158,21 @@ class EventLog:
         return cls.from_source(raw, engine, mapping=mapping, options=options)
 
     def _settle_repeats(self, mode: str | bool) -> EventLog:
-        """Count repeated states and collapse them when ``mode`` says so ("yes", or
-        "auto" and they are at least :data:`SNAPSHOT_SHARE` of the transitions of a log
-        of at least :data:`SNAPSHOT_MIN_TRANSITIONS`).
+        """Count repeated states (:mod:`journeymap.repeats`) and collapse them when
+        ``mode`` says so ("yes", or "auto" and the log looks like a snapshot export).
 
         They are counted on the events in case order, which every analysis reads next:
         the log is ordered once. Collapsing them orders it again (snapshot exports only).
         """
         handler = self.mapping.handler_role
-        o = self.ordered()
-        same = (o.activity == o.next_activity) & o.handler.identical_to(o.next_handler)
-        counts = self.engine.fetch(
-            o.aggregate(
-                transitions=o.count(where=o.next_activity.notnull()),
-                repeats=o.count(where=same),
-                # CASE WHEN, not a FILTER: DuckDB counts a filtered distinct slower.
-                cases=ibis.cases((same, o.case)).nunique(),
-                all_cases=o.count(where=o.position == 0),  # each case's first event
-            )
-        ).iloc[0]
+        found, cases = count_repeats(self.engine, self.ordered(), handler=handler, mode=str(mode))
         # Collapsing repeated states leaves every case at least its first event.
-        self._case_count = (self.table_name, int(counts["all_cases"]))
-        found = Repeats(
-            events=int(counts["repeats"] or 0),
-            cases=int(counts["cases"] or 0),
-            transitions=int(counts["transitions"]),
-            handler=handler,
-            collapsed=False,
-            mode=str(mode),
-        )
+        self._case_count = (self.table_name, cases)
         collapse = mode == "yes" or (mode == "auto" and found.looks_like_snapshot)
         if collapse and found.events:
-            t = self.table
-            w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
-            repeat = t.activity == t.activity.lag().over(w)
-            if handler is not None:
-                repeat = repeat & t[handler].identical_to(t[handler].lag().over(w))
-            kept = t.filter(~repeat.fill_null(False))
+            kept = collapsed(self.table, handler)
             old, self.table_name = self.table_name, self.engine.materialize(kept, "events")
-            self._case_count = (self.table_name, self._case_count[1])
+            self._case_count = (self.table_name, cases)
             self.engine.drop(old)
             self.release("ordered")  # of the events before they were collapsed
             found = dataclasses.replace(found, collapsed=True)
@@ -382,7 +316,6 @@ class EventLog:
         >>> log.only_cases(["2"], label="case 2").events
         2
         """
-        import ibis
 
         t = self.table
         if isinstance(cases, ibis.Table):
