@@ -11,14 +11,8 @@ import pytest
 from lxml import etree
 
 from journeymap.analysis.capability import xmr
-from journeymap.render.charts import (
-    CENTRE,
-    LIMIT,
-    MAX_ANNOTATIONS,
-    SIGNAL,
-    duration_unit,
-    xmr_svg,
-)
+from journeymap.render.chart_parts import CENTRE, LIMIT, MAX_ANNOTATIONS, SIGNAL, duration_unit
+from journeymap.render.charts import xmr_svg
 from journeymap.render.report_svg import inline_svg
 
 DAY = 86400.0

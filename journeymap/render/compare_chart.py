@@ -2,9 +2,9 @@
 
 Each period keeps its own limits (computed from its own points: the voice of the
 process before and after), drawn over its part of the chart only, with the periods
-side by side on one scale and a line between them. Built from the parts of
-:mod:`journeymap.render.charts`, so it looks like the other charts and is as
-deterministic.
+side by side on one scale and a line between them. Built from the parts in
+:mod:`journeymap.render.chart_parts`, as the other charts are, so it looks like them
+and is as deterministic.
 """
 
 from __future__ import annotations
@@ -15,30 +15,9 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
+from journeymap.render import chart_parts as parts
 from journeymap.render.capability_words import capability_statement
-from journeymap.render.charts import (  # the chart module's own parts, shared
-    AXIS,
-    CENTRE,
-    FONT,
-    HEIGHT,
-    LIMIT,
-    MUTED,
-    WIDTH,
-    _axes,
-    _Frame,
-    _header,
-    _limit_labels,
-    _limit_lines,
-    _plot_frame,
-    _rule_numbers,
-    _scale,
-    _series,
-    _text,
-    _value_text,
-    _x_axis,
-    _y_text,
-    _y_ticks,
-)
+from journeymap.render.chart_parts import AXIS, CENTRE, FONT, HEIGHT, LIMIT, MUTED, WIDTH, Frame
 
 __all__ = ["two_period_svg"]
 
@@ -59,7 +38,7 @@ def _joined(before: XmRChart, after: XmRChart) -> XmRChart:
     return XmRChart(0.0, 0.0, 0.0, 0.0, 0.0, points, basis, before.kind, before.measure)
 
 
-def _left_labels(chart: XmRChart, frame: _Frame, scale: float) -> list[str]:
+def _left_labels(chart: XmRChart, frame: Frame, scale: float) -> list[str]:
     """The first period's limits, at the right end of its segment just above each line,
     pushed apart when they would overlap."""
     limits = (("UNPL", chart.unpl), ("Centre", chart.centre), ("LNPL", chart.lnpl))
@@ -67,8 +46,8 @@ def _left_labels(chart: XmRChart, frame: _Frame, scale: float) -> list[str]:
     for i in (1, 2):
         ys[i] = max(ys[i], ys[i - 1] + 13)
     texts = [
-        _text(frame.right - 4, y, f"{name} {_value_text(v / scale)}", size=_SMALL,
-              fill=CENTRE if name == "Centre" else LIMIT, anchor="end")
+        parts.svg_text(frame.right - 4, y, f"{name} {parts.value_text(v / scale)}",
+                       size=_SMALL, fill=CENTRE if name == "Centre" else LIMIT, anchor="end")
         for (name, v), y in zip(limits, ys, strict=True)
     ]  # fmt: skip
     # A white halo keeps the labels readable over the points.
@@ -98,46 +77,46 @@ def two_period_svg(
     >>> svg.count("Centre"), "before &lt;x&gt;" in svg
     (2, True)
     """
-    scale, unit = _scale(after if after.unpl > before.unpl else before, None)
+    scale, unit = parts.y_scale(after if after.unpl > before.unpl else before, None)
     unit_words = unit if before.kind == "duration" else "days"
     statements = [
         f"{label.capitalize()}: {capability_statement(chart, unit=unit_words)}"
         for label, chart in zip(labels, (before, after), strict=True)
     ]
-    header, top = _header(title, "\n".join(statements))
+    header, top = parts.header(title, "\n".join(statements))
     charts = (before, after)
     ys = [c.points["x"].to_numpy(dtype="float64") / scale for c in charts]
     low = min(0.0, *(float(y.min()) for y in ys), *(c.lnpl / scale for c in charts))
     high = max(*(float(y.max()) for y in ys), *(c.unpl / scale for c in charts))
-    y_ticks = _y_ticks(low, high + 0.05 * (high - low))
+    y_ticks = parts.nice_y_ticks(low, high + 0.05 * (high - low))
     joined = _joined(before, after)
-    x_axis = _x_axis(joined)
-    whole = _plot_frame(top + 18, y_ticks, x_axis, after, scale, len(joined.points))
+    x_axis = parts.x_axis_of(joined)
+    whole = parts.plot_frame(top + 18, y_ticks, x_axis, after, scale, len(joined.points))
     step = (whole.right - whole.left) / whole.n
     split = whole.left + step * len(before.points)
-    parts = [
-        _Frame(whole.left, whole.top, split, whole.bottom, len(before.points),
+    segments = [
+        Frame(whole.left, whole.top, split, whole.bottom, len(before.points),
                whole.y_low, whole.y_high),
-        _Frame(split, whole.top, whole.right, whole.bottom, len(after.points),
+        Frame(split, whole.top, whole.right, whole.bottom, len(after.points),
                whole.y_low, whole.y_high),
     ]  # fmt: skip
     body = [f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>', *header]
-    for chart, frame in zip(charts, parts, strict=True):
-        body += _limit_lines(chart, frame, scale)
-    body += _axes(whole, y_ticks, x_axis, _y_text(after, None, unit))
-    for chart, frame, values, label in zip(charts, parts, ys, labels, strict=True):
-        body += _series(frame, values, _signals(chart))
-        body += _rule_numbers(chart, frame, values)
+    for chart, frame in zip(charts, segments, strict=True):
+        body += parts.limit_lines(chart, frame, scale)
+    body += parts.axes(whole, y_ticks, x_axis, parts.y_axis_label(after, None, unit))
+    for chart, frame, values, label in zip(charts, segments, ys, labels, strict=True):
+        body += parts.series(frame, values, _signals(chart))
+        body += parts.rule_numbers(chart, frame, values)
         body.append(
-            _text((frame.left + frame.right) / 2, whole.top - 6, label, size=_SMALL,
-                  fill=MUTED, anchor="middle", bold=True)
+            parts.svg_text((frame.left + frame.right) / 2, whole.top - 6, label, size=_SMALL,
+                           fill=MUTED, anchor="middle", bold=True)
         )  # fmt: skip
     body.append(
         f'<line x1="{split:.2f}" y1="{whole.top - 16:.2f}" x2="{split:.2f}" '
         f'y2="{whole.bottom:.2f}" stroke="{AXIS}" stroke-dasharray="2 3"/>'
     )
-    body += _left_labels(before, parts[0], scale)
-    body += _limit_labels(after, parts[1], scale)
+    body += _left_labels(before, segments[0], scale)
+    body += parts.limit_labels(after, segments[1], scale)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" '
