@@ -115,7 +115,7 @@ class EventLog:
             preset=raw.preset,
             preset_reason=raw.preset_reason,
             warnings=list(raw.warnings),
-        )._settle_repeats(options.collapse_repeats)
+        )._without_empty_team()._settle_repeats(options.collapse_repeats)
 
     def _owning(self) -> EventLog:
         self.owns_engine = True
@@ -156,6 +156,21 @@ class EventLog:
         raw = RawSource(source=source, batches=[frame], columns=list(frame.columns))
         options = ReadOptions(timestamp_format=timestamp_format, timezone=timezone, strict=strict)
         return cls.from_source(raw, engine, mapping=mapping, options=options)
+
+    def _without_empty_team(self) -> EventLog:
+        """Leave the handler to the resource when the team column holds no value at all
+        (an export whose team field is never filled, such as a Jira project without
+        components): MEASURES.md takes the team when it is mapped, and a team that is
+        never recorded would leave every event without a handler. Said in the notes."""
+        team, resource = self.mapping.team, self.mapping.resource
+        if team is None or resource is None or self.engine.scalar(self.table.team.count()):
+            return self
+        self.mapping = dataclasses.replace(self.mapping, team=None)
+        self.notes.append(
+            f"the team column {team!r} holds no value (or only placeholders): hand-offs "
+            f"are counted between resources ({resource!r})"
+        )
+        return self
 
     def _settle_repeats(self, mode: str | bool) -> EventLog:
         """Count repeated states (:mod:`journeymap.repeats`) and collapse them when

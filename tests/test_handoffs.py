@@ -265,3 +265,36 @@ def test_placeholders_are_no_handlers_on_the_public_logs():
         teams = log.to_pandas()["team"].dropna()
         assert not set(teams.str.lower()) & {"?", "empty"}
         assert "?" not in set(handoffs(log)["from"]) | set(handoffs(log)["to"])
+
+
+def test_a_team_column_never_recorded_leaves_the_handler_to_the_resource():
+    # A Jira project without components: the team column is empty or a placeholder on
+    # every event. Case 1: Ann -> Bob (one hand-off) -> Bob.
+    rows = [
+        ("1", "a", t(9), "?", "Ann"),
+        ("1", "b", t(10), None, "Bob"),
+        ("1", "c", t(12), "", "Bob"),
+    ]
+    log = make_log(rows, ("case", "activity", "timestamp", "team", "resource"))
+    assert log.mapping.team is None
+    assert handler_role(log) == "resource"
+    assert (
+        "the team column 'team' holds no value (or only placeholders): hand-offs are "
+        "counted between resources ('resource')"
+    ) in log.notes
+    found = handoffs(log, level=handler_role(log))
+    assert found[["level", "from", "to", "count"]].values.tolist() == [
+        ["resource", "Ann", "Bob", 1]
+    ]
+
+
+def test_a_team_recorded_once_stays_the_handler():
+    rows = [
+        ("1", "a", t(9), "X", "Ann"),
+        ("1", "b", t(10), None, "Bob"),
+        ("1", "c", t(12), None, "Bob"),
+    ]
+    log = make_log(rows, ("case", "activity", "timestamp", "team", "resource"))
+    assert log.mapping.team == "team"
+    assert handler_role(log) == "team"
+    assert not any("holds no value" in note for note in log.notes)
