@@ -18,7 +18,7 @@ from journeymap.errors import MappingError, option
 from journeymap.event_order import events_in_order
 from journeymap.mapping import ROLES, Mapping
 from journeymap.read_options import ReadOptions, check_timezone
-from journeymap.repeats import Repeats, collapsed, count_repeats
+from journeymap.repeats import LIFECYCLE, Repeats, collapsed, count_repeats
 
 __all__ = ["EventLog", "read_log"]
 
@@ -99,23 +99,27 @@ class EventLog:
                 opened.close()
                 raise
         done = engine.ingest(raw, dict(mapping or {}), options)
-        return cls(
-            engine=engine,
-            table_name=done.events,
-            rejects_name=done.rejects,
-            mapping=done.mapping,
-            source=raw.source,
-            rows_read=done.rows_read,
-            rejected_rows=done.rejected_rows,
-            attributes=done.attributes,
-            timestamp_formats=done.formats,
-            timezone=options.timezone,
-            notes=done.notes,
-            placeholders=done.placeholders,
-            preset=raw.preset,
-            preset_reason=raw.preset_reason,
-            warnings=list(raw.warnings),
-        )._without_empty_team()._settle_repeats(options.collapse_repeats)
+        return (
+            cls(
+                engine=engine,
+                table_name=done.events,
+                rejects_name=done.rejects,
+                mapping=done.mapping,
+                source=raw.source,
+                rows_read=done.rows_read,
+                rejected_rows=done.rejected_rows,
+                attributes=done.attributes,
+                timestamp_formats=done.formats,
+                timezone=options.timezone,
+                notes=done.notes,
+                placeholders=done.placeholders,
+                preset=raw.preset,
+                preset_reason=raw.preset_reason,
+                warnings=list(raw.warnings),
+            )
+            ._without_empty_team()
+            ._settle_repeats(options.collapse_repeats)
+        )
 
     def _owning(self) -> EventLog:
         self.owns_engine = True
@@ -181,6 +185,10 @@ class EventLog:
         """
         handler = self.mapping.handler_role
         found, cases = count_repeats(self.engine, self.ordered(), handler=handler, mode=str(mode))
+        if mode == "auto" and found.looks_like_snapshot:
+            lifecycle = self._lifecycle_column()
+            if lifecycle is not None:
+                found = dataclasses.replace(found, lifecycle=lifecycle)
         # Collapsing repeated states leaves every case at least its first event.
         self._case_count = (self.table_name, cases)
         collapse = mode == "yes" or (mode == "auto" and found.looks_like_snapshot)
@@ -193,6 +201,14 @@ class EventLog:
             found = dataclasses.replace(found, collapsed=True)
         self.repeats = found
         return self
+
+    def _lifecycle_column(self) -> str | None:
+        """The attribute that records each step's life cycle (XES's
+        ``lifecycle:transition``), when it holds more than one value; else None."""
+        for name in self.attributes:
+            if name.lower() == LIFECYCLE and self.engine.scalar(self.table[name].nunique()) > 1:
+                return name
+        return None
 
     def ordered(self) -> Any:
         """The ``"ordered"`` table: the events in case order (:meth:`in_order`),

@@ -15,7 +15,14 @@ import ibis
 
 from journeymap.engine import Engine
 
-__all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "Repeats", "collapsed", "count_repeats"]
+__all__ = [
+    "LIFECYCLE",
+    "SNAPSHOT_MIN_TRANSITIONS",
+    "SNAPSHOT_SHARE",
+    "Repeats",
+    "collapsed",
+    "count_repeats",
+]
 
 #: Repeated states that make a log look like a snapshot export (one row per update of a
 #: record): at least this share of its transitions repeat the state before them, in a
@@ -23,6 +30,8 @@ __all__ = ["SNAPSHOT_MIN_TRANSITIONS", "SNAPSHOT_SHARE", "Repeats", "collapsed",
 #: log says nothing).
 SNAPSHOT_SHARE = 0.2
 SNAPSHOT_MIN_TRANSITIONS = 50
+#: XES's standard attribute for where an event stands in its step's life cycle.
+LIFECYCLE = "lifecycle:transition"
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,11 @@ class Repeats:
     collapsed : whether they were collapsed into the first event of each run (the
         moment the state was entered).
     mode : the collapse_repeats option: "yes", "no" or "auto".
+    lifecycle : the column of a log that records each step's life cycle (XES's
+        ``lifecycle:transition``: start, complete, ...) when its repeats would have made
+        it look like a snapshot export: a step started and completed is two events of
+        one activity, not a record written again. Such a log is not read as a snapshot
+        export. None otherwise.
     """
 
     events: int
@@ -46,6 +60,7 @@ class Repeats:
     handler: str | None
     collapsed: bool
     mode: str
+    lifecycle: str | None = None
 
     @property
     def share(self) -> float:
@@ -55,8 +70,13 @@ class Repeats:
     @property
     def looks_like_snapshot(self) -> bool:
         """Whether the log looks like a snapshot export: at least :data:`SNAPSHOT_SHARE`
-        of at least :data:`SNAPSHOT_MIN_TRANSITIONS` transitions repeat a state."""
-        return self.share >= SNAPSHOT_SHARE and self.transitions >= SNAPSHOT_MIN_TRANSITIONS
+        of at least :data:`SNAPSHOT_MIN_TRANSITIONS` transitions repeat a state, and no
+        life cycle explains them (:attr:`lifecycle`)."""
+        return (
+            self.lifecycle is None
+            and self.share >= SNAPSHOT_SHARE
+            and self.transitions >= SNAPSHOT_MIN_TRANSITIONS
+        )
 
 
 def count_repeats(

@@ -6,6 +6,7 @@ import pandas as pd
 from journeymap import EventLog
 from journeymap.analysis.profile import profile
 from journeymap.discovery.activities import activity_stats
+from journeymap.render.profile_text import quality_warnings
 
 
 def test_ties_and_duplicates_are_counted_within_cases():
@@ -125,3 +126,43 @@ def test_the_report_says_so_before_its_figures(tmp_path):
     header = report[report.index("<header>") : report.index("</header>")]
     assert '<p class="warning">3 of 4 cases (75%) have a single event, as in a list' in header
     assert header.index('class="warning"') < header.index('class="numbers"')
+
+
+def _steps(lifecycle: bool) -> pd.DataFrame:
+    """30 cases, each a step A then a step B by one person, each step started and
+    completed: 120 events, 90 transitions, 60 of them within a step (A -> A, B -> B)."""
+    rows = []
+    for case in range(30):
+        for hour, (step, stage) in enumerate(
+            [("A", "start"), ("A", "complete"), ("B", "start"), ("B", "complete")]
+        ):
+            when = f"2024-01-{case + 1:02d} {9 + hour:02d}:00"
+            rows.append((f"C{case}", step, when, "Ann", stage))
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource", "stage"])
+    return frame.rename(columns={"stage": "lifecycle:transition"}) if lifecycle else frame
+
+
+def test_a_step_started_and_completed_is_not_read_as_a_snapshot_export():
+    # bpic2012 read with --activity concept:name: a step's start and completion are two
+    # events of one activity by one person, a quarter of the log's transitions.
+    log = EventLog.from_frame(_steps(lifecycle=True))
+    assert log.events == 120
+    assert log.repeats is not None
+    assert (log.repeats.events, log.repeats.transitions) == (60, 90)
+    assert log.repeats.lifecycle == "lifecycle:transition"
+    assert not log.repeats.collapsed and not log.repeats.looks_like_snapshot
+    warnings = quality_warnings(profile(log))
+    assert warnings[-1] == (
+        "60 events (67% of transitions, in 30 cases) repeat the state before them (same "
+        "activity and resource): the log records each step's life cycle "
+        "('lifecycle:transition'), so these are read as steps started and completed, not "
+        "as a snapshot export's rows, and kept; with the life cycle in the activity "
+        '(--activity "activity,lifecycle:transition") each stage is an activity of its own'
+    )
+
+
+def test_the_same_repeats_without_a_life_cycle_read_as_a_snapshot_export():
+    log = EventLog.from_frame(_steps(lifecycle=False))
+    assert log.repeats is not None and log.repeats.collapsed
+    assert log.repeats.lifecycle is None
+    assert log.events == 60

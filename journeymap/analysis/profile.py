@@ -210,7 +210,8 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         repeats={}
         if log.repeats is None
         else {
-            **asdict(log.repeats),
+            # the life cycle that explains the repeats, only when there is one
+            **{k: v for k, v in asdict(log.repeats).items() if k != "lifecycle" or v},
             "share": log.repeats.share,
             "looks_like_snapshot": log.repeats.looks_like_snapshot,
         },

@@ -68,7 +68,7 @@ def quality_warnings(p: Profile) -> list[str]:
             warnings.append(
                 f"{role} is not recorded on {missing:,} events ({_pct(missing, p.events)}{how})"
             )
-    warnings += _repeat_warnings(p.repeats, p.preset)
+    warnings += _repeat_warnings(p.repeats, p.preset, p.mapping.get("activity", "activity"))
     if p.single_event_cases:
         single = p.single_event_cases
         warnings.append(f"{single:,} cases ({_pct(single, p.cases)}) have a single event")
@@ -95,7 +95,9 @@ def quality_warnings(p: Profile) -> list[str]:
     return warnings
 
 
-def _repeat_warnings(repeats: dict[str, Any], preset: str | None = None) -> list[str]:
+def _repeat_warnings(
+    repeats: dict[str, Any], preset: str | None = None, activity: str = "activity"
+) -> list[str]:
     """What the profile says of repeated states: always when they were collapsed, and
     when they were kept although the log looks like a snapshot export."""
     n = repeats.get("events", 0)
@@ -116,6 +118,14 @@ def _repeat_warnings(repeats: dict[str, Any], preset: str | None = None) -> list
         )
         return [f"{what}, {how}: collapsed into the first of each run (--collapse-repeats no "
                 "keeps them)"]  # fmt: skip
+    lifecycle = repeats.get("lifecycle")
+    if lifecycle:
+        return [
+            f"{what}: the log records each step's life cycle ({lifecycle!r}), so these are "
+            "read as steps started and completed, not as a snapshot export's rows, and "
+            f'kept; with the life cycle in the activity (--activity "{activity},{lifecycle}") '
+            "each stage is an activity of its own"
+        ]
     if repeats["looks_like_snapshot"]:
         return [f"{what}: the log looks like a snapshot export; --collapse-repeats yes "
                 "collapses them"]  # fmt: skip
