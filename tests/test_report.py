@@ -456,3 +456,37 @@ def test_the_map_caption_says_what_its_lanes_are(tmp_path, lanes, words):
     html = _report(jm.mine(log, lanes=lanes), tmp_path)
     (caption,) = lxml.html.fromstring(html).xpath("//section[@id='journey']//figcaption")
     assert caption.text_content().endswith("Boxes are activities, arrows are transitions" + words)
+
+
+def test_a_handler_that_looks_like_a_placeholder_is_doubted(tmp_path):
+    """BPIC 2013's "!DO NOT USE!" support team: not in MEASURES.md's placeholder list, so
+    it stays a team, but every output says so and how to read it as not recorded. Case
+    c0 and c1: Desk -> !DO NOT USE! -> Back, two hand-offs each; c2: Desk -> Back."""
+    from journeymap.render.summary import doubts
+
+    rows = [
+        (case, activity, f"2024-01-0{day} {hour:02d}:00", team)
+        for case, day, teams in (
+            ("c0", 1, ("Desk", "!DO NOT USE!", "Back")),
+            ("c1", 2, ("Desk", "!DO NOT USE!", "Back")),
+            ("c2", 3, ("Desk", "Back", "Back")),
+        )
+        for hour, activity, team in zip((9, 10, 11), ("Open", "Work", "Close"), teams, strict=True)
+    ]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "team"])
+    expected = (
+        "1 team ('!DO NOT USE!') looks like a placeholder rather than a team, and takes "
+        "part in 4 hand-offs: to read it as not recorded, add --extra-missing-values "
+        "'!DO NOT USE!'"
+    )
+    with jm.EventLog.from_frame(frame) as log:
+        found = jm.mine(log)
+        assert doubts(found)[-1] == expected
+        jm.write_outputs(found, tmp_path / "out", report=True)
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    section = doc.xpath('//section[@id="handoffs"]')[0]
+    warnings = [p.text_content() for p in section.xpath('.//p[@class="warning"]')]
+    assert warnings == [expected[0].upper() + expected[1:] + "."]
+    frame.to_csv(tmp_path / "log.csv", index=False)
+    with jm.read_log(str(tmp_path / "log.csv"), extra_missing_values=("!DO NOT USE!",)) as log:
+        assert not any("placeholder" in d for d in doubts(jm.mine(log)))

@@ -13,7 +13,7 @@ from journeymap.render.plan_words import (
     reintegration_sentences,
 )
 from journeymap.render.report_html import esc, figure
-from journeymap.render.summary import still_team_doubt
+from journeymap.render.summary import placeholder_handlers_doubt, still_team_doubt
 
 __all__ = ["handoffs_section", "plan_section", "reintegration_section"]
 
@@ -23,7 +23,8 @@ TOP_OPPORTUNITIES = 10
 
 def handoffs_section(findings: Any, network_svg: str | None) -> str:
     """The Hand-offs section: how much of the log has a handler, a doubt about the team
-    column when it hardly changes, and the hand-off network."""
+    column when it hardly changes or about handlers that look like placeholders, and the
+    hand-off network."""
     level = findings.level or "handler"
     body = figure(
         network_svg,
@@ -34,8 +35,8 @@ def handoffs_section(findings: Any, network_svg: str | None) -> str:
         "the times it went one way and straight back.",
         css="chart",
     )
-    still = still_team_doubt(findings)
-    warning = f'<p class="warning">{esc(still[0].upper() + still[1:])}.</p>' if still else ""
+    said = [d for d in (still_team_doubt(findings), placeholder_handlers_doubt(findings)) if d]
+    warning = "".join(f'<p class="warning">{esc(d[0].upper() + d[1:])}.</p>' for d in said)
     head = f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{warning}'
     return f"{head}{body}</section>"
 

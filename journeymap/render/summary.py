@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from journeymap.analysis.capability import XmRChart
@@ -15,12 +16,26 @@ from journeymap.render.numbers import counted, thousands
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.template_report import templates_summary
 
-__all__ = ["doubts", "partial_handlers_doubt", "still_team_doubt", "summary"]
+__all__ = [
+    "doubts",
+    "partial_handlers_doubt",
+    "placeholder_handlers_doubt",
+    "still_team_doubt",
+    "summary",
+]
 
 #: Team hand-offs per case below which a team column that hardly changes is doubted,
 #: when the resource changes at least :data:`STILL_TEAM_RATIO` times as often and at
 #: least :data:`STILL_TEAM_RESOURCE` times per case.
 STILL_TEAM_PER_CASE, STILL_TEAM_RATIO, STILL_TEAM_RESOURCE = 0.05, 10.0, 0.5
+
+#: Handler names that mark a record as not a real team or person: "!DO NOT USE!" (a
+#: retired support team in BPIC 2013), "dummy", "obsolete", or punctuation alone. Not in
+#: MEASURES.md's placeholder list, so they stay handlers; the doubt names them.
+PLACEHOLDER_LIKE = re.compile(
+    r"do\s*n[o']?t\s+use|not\s+in\s+use|\b(dummy|placeholder|obsolete|deprecated)\b|^\W+$",
+    re.IGNORECASE,
+)
 
 _HANDOFF_KEYS = (
     "level", "cases", "total", "per_case", "cases_with_handoff", "pingpong_total",
@@ -31,10 +46,19 @@ _HANDOFF_KEYS = (
 def doubts(findings: Findings) -> list[str]:
     """What to check before showing the figures, for every place that shows them: a log
     of records rather than their history, what puts the failure-demand figure in doubt,
-    and hand-offs counted where few events have a handler."""
+    hand-offs counted where few events have a handler, and handlers that look like
+    placeholders."""
     records = history_doubt(findings.profile)
     found = list(findings.check.doubts) if findings.check is not None else []
-    handlers = [d for d in (partial_handlers_doubt(findings), still_team_doubt(findings)) if d]
+    handlers = [
+        d
+        for d in (
+            partial_handlers_doubt(findings),
+            still_team_doubt(findings),
+            placeholder_handlers_doubt(findings),
+        )
+        if d
+    ]
     return [*([records] if records else []), *found, *handlers]
 
 
@@ -50,6 +74,34 @@ def partial_handlers_doubt(findings: Findings) -> str | None:
         f"recorded on {coverage['events_pct']:.1f}% of events and in "
         f"{coverage['cases_pct']:.1f}% of cases, and a case's other events may have had "
         "other handlers; map a column recorded on more events (--team, --resource)"
+    )
+
+
+def placeholder_handlers_doubt(findings: Findings) -> str | None:
+    """The doubt when handlers that take part in hand-offs have names that mark a record
+    as no real team or person (:data:`PLACEHOLDER_LIKE`): their hand-offs count, and
+    they may be proposed for reintegration, until they are read as not recorded."""
+    table, level = findings.handoffs, findings.level
+    if table is None or table.empty or level is None:
+        return None
+    mine = table[table["level"] == level]
+    names = sorted(
+        {str(v) for v in (*mine["from"], *mine["to"]) if PLACEHOLDER_LIKE.search(str(v))}
+    )
+    if not names:
+        return None
+    involved = mine["from"].astype(str).isin(names) | mine["to"].astype(str).isin(names)
+    count = int(mine.loc[involved, "count"].sum())
+    listed = ", ".join(repr(n) for n in names[:5]) + (
+        f" and {len(names) - 5} more" if len(names) > 5 else ""
+    )
+    option = ",".join(names)
+    return (
+        f"{counted(len(names), level)} ({listed}) "
+        f"{'looks' if len(names) == 1 else 'look'} like a placeholder rather than a "
+        f"{level}, and {'takes' if len(names) == 1 else 'take'} part in "
+        f"{counted(count, 'hand-off')}: to read {'it' if len(names) == 1 else 'them'} as "
+        f"not recorded, add --extra-missing-values {option!r}"
     )
 
 
