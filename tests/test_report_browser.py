@@ -184,3 +184,55 @@ def test_hostile_strings_in_every_role_and_the_title_are_inert(browser, tmp_path
                         cell[:1] == "-" and not cell[1:2].isdigit()
                     )
                     assert not runs, (table.name, cell)
+
+
+_MAP_BOX = """() => {
+  const port = document.querySelector('.viewport'), r = port.getBoundingClientRect();
+  const g = port.querySelector('.view.active svg g.graph').getBoundingClientRect();
+  const left = g.left - r.left - port.clientLeft, top = g.top - r.top - port.clientTop;
+  return [left, top, left + g.width, top + g.height, port.clientWidth, port.clientHeight];
+}"""
+
+
+def _lane_log(tmp_path: Path) -> Path:
+    """A few cases through four steps in three teams named by 32-character ids (as a
+    ServiceNow export's sys_ids): a small map, wide for its lanes' names."""
+    teams = ["8a4dde73c6112278017a6a4baf547aa7", "287ebd7da9fe198100f92cc8d1d2154e",
+             "d625dccec0a8016700a222a0f7900d06"]  # fmt: skip
+    rows = [["case", "activity", "timestamp", "team"]]
+    for case in range(12):
+        steps = ["New", "In Progress", "On Hold", "Closed"][: 2 + case % 3]
+        for hour, step in enumerate(steps):
+            rows.append([f"INC{case:03d}", step, f"2024-02-{case + 1:02d} {9 + hour:02d}:00",
+                         teams[(case + hour) % 3]])  # fmt: skip
+    path = tmp_path / "incidents.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("which", ["sample", "lanes"])
+def test_the_map_opens_without_an_empty_side_and_0_shows_it_whole(
+    browser, sample_report, tmp_path, which
+):
+    """The map opens at a readable size, its top left (the title) or its start in sight,
+    and never cut off on one side while the other side of the frame is empty; 0 fits
+    the whole map in the frame."""
+    if which == "sample":
+        report = sample_report / "report.html"
+    else:
+        out = tmp_path / "out"
+        result = CliRunner().invoke(cli, ["mine", str(_lane_log(tmp_path)), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        report = out / "report.html"
+    page, problems = open_page(browser, report)
+    left, top, right, bottom, width, height = page.evaluate(_MAP_BOX)
+    assert left <= 1 and top <= 1  # no empty band at the left or the top
+    assert right >= min(width, right - left) - 1  # cut on the right only if wider
+    assert bottom >= min(height, bottom - top) - 1
+    page.focus(".viewport")
+    page.keyboard.press("0")
+    left, top, right, bottom, width, height = page.evaluate(_MAP_BOX)
+    assert left >= -1 and top >= -1 and right <= width + 1 and bottom <= height + 1
+    page.screenshot(path=str(ARTIFACTS / f"report-map-whole-{which}.png"))
+    assert problems == []

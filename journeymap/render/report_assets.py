@@ -172,8 +172,9 @@ SCRIPT = """
       });
     }
     // A big map fitted to the frame has text too small to read: it opens instead at
-    // the size where its smallest text is READABLE px high, its start at the left.
-    var READABLE = 11;
+    // the size where its smallest text is READABLE px high, its start in sight. One
+    // whose text is nearly that size (within NEAR times) opens whole.
+    var READABLE = 11, NEAR = 1.25;
     function start() {
       s = 1; x = 0; y = 0; apply();
       var svg = port.querySelector(".view.active svg");
@@ -184,24 +185,50 @@ SCRIPT = """
       });
       sizes = sizes.filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
       if (!sizes.length || !box.width || !box.height) { return; }
-      var fit = Math.min(port.clientWidth / box.width, port.clientHeight / box.height);
+      // Where the drawing is at scale 1, in the frame's coordinates, and its scale.
+      var r = port.getBoundingClientRect(), d = svg.getBoundingClientRect();
+      var left = d.left - r.left - port.clientLeft, top = d.top - r.top - port.clientTop;
+      var fit = Math.min(d.width / box.width, d.height / box.height);
       var small = sizes[Math.floor(sizes.length / 10)];  // the smallest, bar a few
       var need = READABLE / (small * fit);
-      if (need <= 1) { return; }
+      if (need <= NEAR) { return; }  // text nearly readable: the whole map instead
       s = Math.min(20, need);
+      // Its top left corner (the title) at the frame's, unless the start node would
+      // then be out of sight: then the start at the left, half way down.
+      x = -left * s; y = -top * s;
       var first = null;
       svg.querySelectorAll("g.node > title").forEach(function (t) {
         if (!first && t.textContent === "start") { first = t.parentNode; }
       });
-      var r = port.getBoundingClientRect();
       if (first) {
         var n = first.getBoundingClientRect();
         var cx = n.left + n.width / 2 - r.left, cy = n.top + n.height / 2 - r.top;
-        x = 60 - cx * s;
-        y = Math.min(0, Math.max(port.clientHeight - port.clientHeight * s,
-                                 port.clientHeight / 2 - cy * s));
+        if (x + cx * s > port.clientWidth - 60) { x = 60 - cx * s; }
+        if (y + cy * s > port.clientHeight - 60) { y = port.clientHeight / 2 - cy * s; }
       }
+      // No side of the frame left empty while the map is cut off at the other.
+      x = within(x, port.clientWidth, left, d.width);
+      y = within(y, port.clientHeight, top, d.height);
       apply();
+    }
+    // The whole map in the frame: a tall one made smaller to fit, and centred.
+    function whole() {
+      s = 1; x = 0; y = 0; apply();
+      var svg = port.querySelector(".view.active svg");
+      if (!svg) { return; }
+      var r = port.getBoundingClientRect(), d = svg.getBoundingClientRect();
+      if (!(d.height > port.clientHeight)) { return; }
+      s = port.clientHeight / d.height;
+      x = (port.clientWidth - d.width * s) / 2 - (d.left - r.left - port.clientLeft) * s;
+      y = -(d.top - r.top - port.clientTop) * s;
+      apply();
+    }
+    // A translation along one axis that keeps the drawing (at offset `off` and of size
+    // `size` at scale 1) over the frame (of size `frame`) at scale s, or at its start
+    // when it is smaller.
+    function within(at, frame, off, size) {
+      var low = frame - (off + size) * s, high = -off * s;
+      return low > high ? high : Math.min(high, Math.max(low, at));
     }
     start();
     function zoom(factor, cx, cy) {
@@ -227,7 +254,7 @@ SCRIPT = """
       var w = port.clientWidth / 2, h = port.clientHeight / 2, step = 60;
       if (e.key === "+" || e.key === "=") { zoom(1.25, w, h); }
       else if (e.key === "-" || e.key === "_") { zoom(0.8, w, h); }
-      else if (e.key === "0") { s = 1; x = 0; y = 0; apply(); }
+      else if (e.key === "0") { whole(); }
       else if (e.key === "1") { start(); }
       else if (e.key === "ArrowLeft") { x += step; apply(); }
       else if (e.key === "ArrowRight") { x -= step; apply(); }
