@@ -166,3 +166,27 @@ def test_the_same_repeats_without_a_life_cycle_read_as_a_snapshot_export():
     assert log.repeats is not None and log.repeats.collapsed
     assert log.repeats.lifecycle is None
     assert log.events == 60
+
+
+def test_warnings_of_one_are_in_the_singular():
+    # Case A: two events at one time (a tie), the second's resource "?"; case B: one event.
+    log = EventLog.from_frame(
+        pd.DataFrame(
+            {
+                "case": ["A", "A", "B"],
+                "activity": ["Open", "Close", "Open"],
+                "timestamp": ["2024-01-01 09:00", "2024-01-01 09:00", "2024-01-02 09:00"],
+                "resource": ["Ann", "?", "Bob"],
+            }
+        )
+    )
+    warnings = quality_warnings(profile(log))
+    assert (
+        "1 case (50%) has events with equal timestamps; their order follows the "
+        "source rows" in warnings
+    )
+    assert "1 case (50%) has a single event" in warnings
+    assert (
+        "resource is not recorded on 1 event (33%, 1 of them placeholder values read as "
+        "missing ([read] missing_values))"
+    ) in warnings

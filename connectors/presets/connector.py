@@ -74,7 +74,9 @@ def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
     warnings = [n.removeprefix(WARNING_PREFIX) for n in table.notes if n.startswith(WARNING_PREFIX)]
     events = table.table.num_rows
     if table.records != events:
-        notes.insert(0, f"{table.records:,} records of the export gave {events:,} events")
+        records = f"{table.records:,} record" + ("" if table.records == 1 else "s")
+        gave = f"{events:,} event" + ("" if events == 1 else "s")
+        notes.insert(0, f"{records} of the export gave {gave}")
     return RawSource(
         source=source,
         batches=table.table.to_batches(max_chunksize=BATCH_ROWS),

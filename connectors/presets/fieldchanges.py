@@ -193,7 +193,7 @@ def change_notes(result: ChangeEvents, *, activity_field: str, unit: str = "rows
         notes.append(f"events at the records' creation: {result.created}")
     for role, (name, count) in result.replayed.items():
         notes.append(
-            f"{role} is {name!r} as in force at each event's time ({count} changes replayed)"
+            f"{role} is {name!r} as in force at each event's time ({_changes(count)} replayed)"
         )
     if result.ignored:
         shown = listing(f"{k} ({v})" for k, v in result.ignored.items())
@@ -292,7 +292,7 @@ class FieldChangesPreset:
         top = str(counts.index[0])
         return top, (
             f"no field is named status, state or stage: activities are the changes of the "
-            f"most frequent field, {top!r} ({int(counts.iloc[0])} changes)"
+            f"most frequent field, {top!r} ({_changes(int(counts.iloc[0]))})"
         )
 
 
@@ -318,3 +318,7 @@ def _roles(fields: pd.Series, activity: str) -> dict[str, str]:
         if role is not None:
             roles.setdefault(role, str(name))
     return {role: roles[role] for role in _ROLE_ORDER if role in roles}
+
+
+def _changes(n: int) -> str:
+    return f"{n} change" + ("" if n == 1 else "s")

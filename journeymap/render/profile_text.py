@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.analysis.profile import Profile
+from journeymap.render.numbers import counted
 
 __all__ = ["history_doubt", "profile_json", "profile_text", "quality_warnings"]
 
@@ -48,13 +49,14 @@ def quality_warnings(p: Profile) -> list[str]:
     if p.cases_with_equal_timestamps:
         tied = p.cases_with_equal_timestamps
         warnings.append(
-            f"{tied:,} cases ({_pct(tied, p.cases)}) have events with equal "
-            "timestamps; their order follows the source rows"
+            f"{counted(tied, 'case')} ({_pct(tied, p.cases)}) {_have(tied)} events with "
+            "equal timestamps; their order follows the source rows"
         )
     if p.possible_duplicates:
         warnings.append(
-            f"{p.possible_duplicates:,} events share case, activity and timestamp with "
-            "another event (possible duplicates)"
+            f"{counted(p.possible_duplicates, 'event')} "
+            f"{'shares' if p.possible_duplicates == 1 else 'share'} case, activity and "
+            "timestamp with another event (possible duplicates)"
         )
     for role, missing in p.missing.items():
         if missing:
@@ -66,18 +68,26 @@ def quality_warnings(p: Profile) -> list[str]:
                 else ""
             )
             warnings.append(
-                f"{role} is not recorded on {missing:,} events ({_pct(missing, p.events)}{how})"
+                f"{role} is not recorded on {counted(missing, 'event')} "
+                f"({_pct(missing, p.events)}{how})"
             )
     warnings += _repeat_warnings(p.repeats, p.preset, p.mapping.get("activity", "activity"))
     if p.single_event_cases:
         single = p.single_event_cases
-        warnings.append(f"{single:,} cases ({_pct(single, p.cases)}) have a single event")
+        warnings.append(
+            f"{counted(single, 'case')} ({_pct(single, p.cases)}) {_have(single)} a single event"
+        )
     if p.late_starts:
-        warnings.append(f"{p.late_starts:,} events start after they complete")
+        late = p.late_starts
+        warnings.append(
+            f"{counted(late, 'event')} {'starts' if late == 1 else 'start'} after "
+            f"{'it completes' if late == 1 else 'they complete'}"
+        )
     odd = p.implausible
     if odd.get("events"):
         warnings.append(
-            f"{odd['events']:,} events in {odd['cases']:,} cases have timestamps that cannot "
+            f"{counted(odd['events'], 'event')} in {counted(odd['cases'], 'case')} "
+            f"{_have(odd['events'])} timestamps that cannot "
             f"be right (such as {', '.join(odd['examples'])}; plausible: {odd['low'][:10]} to "
             f"{odd['high'][:10]}): their cases are left out of the capability charts"
         )
@@ -105,8 +115,9 @@ def _repeat_warnings(
         return []
     same = "activity" + (f" and {repeats['handler']}" if repeats.get("handler") else "")
     what = (
-        f"{n:,} events ({_pct(n, repeats['transitions'])} of transitions, in "
-        f"{repeats['cases']:,} cases) repeat the state before them (same {same})"
+        f"{counted(n, 'event')} ({_pct(n, repeats['transitions'])} of transitions, in "
+        f"{counted(repeats['cases'], 'case')}) {'repeats' if n == 1 else 'repeat'} the state "
+        f"before {'it' if n == 1 else 'them'} (same {same})"
     )
     if repeats["collapsed"]:
         how = (
@@ -204,3 +215,7 @@ def _pct(part: int, whole: int) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _have(n: int) -> str:
+    return "has" if n == 1 else "have"

@@ -104,7 +104,7 @@ def test_generic_log(write: Write) -> None:
     assert table.notes == [
         "activities are the changes of 'status'",
         "events from changes of 'status': 3",
-        "resource is 'assignee' as in force at each event's time (1 changes replayed)",
+        "resource is 'assignee' as in force at each event's time (1 change replayed)",
         "team is 'assigned_group' as in force at each event's time (2 changes replayed)",
         "rows of other fields were not read: priority (1)",
     ]

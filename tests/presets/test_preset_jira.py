@@ -183,6 +183,6 @@ def test_drill_38() -> None:
         ("DRILL-38", "In Progress", "2013-02-24T17:43:46.087Z", "cmerrick", None, "chrismerrick"),
         ("DRILL-38", "Closed", "2013-02-25T04:02:52.996Z", "cmerrick", None, "chrismerrick"),
     ]
-    assert "resource is 'assignee' as in force at each event's time (1 changes replayed)" in (
+    assert "resource is 'assignee' as in force at each event's time (1 change replayed)" in (
         table.notes
     )

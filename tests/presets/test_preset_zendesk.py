@@ -61,9 +61,9 @@ def test_ticket_audits(write: Write) -> None:
     assert table.records == 4
     assert table.notes == [
         "events from changes of 'status': 2",
-        "resource is 'assignee_id' as in force at each event's time (1 changes replayed)",
-        "team is 'group_id' as in force at each event's time (1 changes replayed)",
-        "customer is 'requester_id' as in force at each event's time (1 changes replayed)",
+        "resource is 'assignee_id' as in force at each event's time (1 change replayed)",
+        "team is 'group_id' as in force at each event's time (1 change replayed)",
+        "customer is 'requester_id' as in force at each event's time (1 change replayed)",
         "child events of other fields were not read: priority (1)",
         "channel is via.channel of the audit that created the ticket",
         "system audits (author -1) that change no status, assignee, group or requester, skipped: 1",
