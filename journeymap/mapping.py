@@ -291,7 +291,7 @@ def detect_mapping(
         if column not in columns:
             raise MappingError(
                 f"{source}: column {column!r} (given for {role}) does not exist; "
-                f"the columns are: {_list(columns)}"
+                f"{_did_you_mean(column, columns)}the columns are: {_list(columns)}"
             )
     used = [c for r, c in given_roles.items() if not (r == "activity" and parts)] + list(parts)
     duplicated = {c for c in used if used.count(c) > 1}
@@ -338,7 +338,7 @@ def _composite(activity: str | None, columns: list[str], source: str) -> tuple[s
         if part not in columns:
             raise MappingError(
                 f"{source}: column {part!r} (given for activity, in {activity!r}) does not "
-                f"exist; the columns are: {_list(columns)}"
+                f"exist; {_did_you_mean(part, columns)}the columns are: {_list(columns)}"
             )
     return parts
 
@@ -346,3 +346,19 @@ def _composite(activity: str | None, columns: list[str], source: str) -> tuple[s
 def _list(columns: list[str]) -> str:
     """Every column, quoted: the user needs the one they meant, wherever it is."""
     return ", ".join(repr(c) for c in columns)
+
+
+def _did_you_mean(column: str, columns: list[str]) -> str:
+    """ "did you mean 'workgroup'? " when a column differs from the one given only in
+    case or in the blanks around it; else nothing.
+
+    Examples
+    --------
+    >>> _did_you_mean("Workgroup", ["Case ID", "workgroup"])
+    "did you mean 'workgroup'? "
+    >>> _did_you_mean("team", ["Case ID", "workgroup"])
+    ''
+    """
+    key = column.strip().casefold()
+    near = [c for c in columns if c.strip().casefold() == key]
+    return f"did you mean {near[0]!r}? " if len(near) == 1 else ""

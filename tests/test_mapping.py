@@ -66,3 +66,14 @@ def test_mapping_errors(given, message):
     with pytest.raises(MappingError) as info:
         detect_mapping(["A", "B", "C"], given, source="x.csv")
     assert message in str(info.value)
+
+
+def test_a_column_given_in_the_wrong_case_is_suggested():
+    with pytest.raises(MappingError) as raised:
+        detect_mapping(["Case ID", "Activity", "Complete Timestamp", "workgroup"],
+                       {"team": "Workgroup"}, source="helpdesk.csv")  # fmt: skip
+    assert str(raised.value) == (
+        "helpdesk.csv: column 'Workgroup' (given for team) does not exist; did you mean "
+        "'workgroup'? the columns are: 'Case ID', 'Activity', 'Complete Timestamp', "
+        "'workgroup'"
+    )
