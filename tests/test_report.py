@@ -490,3 +490,30 @@ def test_a_handler_that_looks_like_a_placeholder_is_doubted(tmp_path):
     frame.to_csv(tmp_path / "log.csv", index=False)
     with jm.read_log(str(tmp_path / "log.csv"), extra_missing_values=("!DO NOT USE!",)) as log:
         assert not any("placeholder" in d for d in doubts(jm.mine(log)))
+
+
+def test_a_plan_on_hand_offs_in_few_cases_says_how_few():
+    """Hand-offs between teams in 1 of 30 cases (3%, under 5%): the plan's share of the
+    waiting is a share of that case's; with 2 of 30 (7%) the warning goes."""
+    from journeymap.render.report_handoffs import plan_section
+
+    def log(moved: int):
+        rows = []
+        for i in range(30):
+            teams = ("Desk", "Back") if i < moved else ("Desk", "Desk")
+            rows += [(f"c{i}", "Open", f"2024-01-{i % 28 + 1:02d} 09:00", teams[0]),
+                     (f"c{i}", "Close", f"2024-01-{i % 28 + 1:02d} 12:00", teams[1])]  # fmt: skip
+        return jm.EventLog.from_frame(
+            pd.DataFrame(rows, columns=["case", "activity", "timestamp", "team"])
+        )
+
+    with log(1) as one:
+        section = lxml.html.fromstring(plan_section(jm.mine(one)))
+    warnings = [p.text_content() for p in section.xpath('.//p[@class="warning"]')]
+    assert warnings == [
+        "Hand-offs between teams happen in 1 of 30 cases (3.3%): this plan rests on those "
+        "alone, and its shares are shares of their waiting."
+    ]
+    with log(2) as two:
+        section = lxml.html.fromstring(plan_section(jm.mine(two)))
+    assert not section.xpath('.//p[@class="warning"]')

@@ -93,6 +93,25 @@ def _handoff_reach(findings: Any) -> str:
     return f" Hand-offs happened in {int(with_handoff):,} of {cases:,} cases ({esc(shown)})."
 
 
+#: Below this share of the cases with a handler, hand-offs are too rare for the plan's
+#: shares of the waiting to say much of the service: the plan says how few they are.
+FEW_HANDOFF_CASES = 0.05
+
+
+def _few_cases(findings: Any) -> str:
+    """The warning when the plan rests on hand-offs in few of the cases (helpdesk's
+    "workgroup": 5 of 4,580 cases, whose waiting is "91% of all the waiting at hand-offs")."""
+    found = findings.handoff_summary or {}
+    cases, with_handoff = int(found.get("cases") or 0), int(found.get("cases_with_handoff") or 0)
+    if not cases or with_handoff >= FEW_HANDOFF_CASES * cases:
+        return ""
+    return (
+        f'<p class="warning">Hand-offs between {esc(findings.level)}s happen in '
+        f"{with_handoff:,} of {cases:,} cases ({share_of(with_handoff, cases)}): this plan "
+        "rests on those alone, and its shares are shares of their waiting.</p>"
+    )
+
+
 def plan_section(findings: Any) -> str:
     """The reintegration plan: groups of handlers that, working as one, would remove the
     most hand-off waiting."""
@@ -103,6 +122,7 @@ def plan_section(findings: Any) -> str:
     caveat = f'<p class="hypothesis">{esc(PLAN_CAVEAT)}</p>'
     if plan.empty:
         return head + '<p class="note">No hand-off waiting to remove.</p></section>'
+    caveat += _few_cases(findings)
     chosen = findings.options.reintegration
     method = plan_method(chosen.max_group, chosen.min_join_share, level=findings.level)
     top = plan.head(TOP_OPPORTUNITIES)
