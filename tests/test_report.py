@@ -517,3 +517,31 @@ def test_a_plan_on_hand_offs_in_few_cases_says_how_few():
     with log(2) as two:
         section = lxml.html.fromstring(plan_section(jm.mine(two)))
     assert not section.xpath('.//p[@class="warning"]')
+
+
+def test_many_rejected_rows_are_a_doubt_everywhere(tmp_path):
+    """1 of 4 rows (25%) rejected for its timestamp: summary.json's doubts say so first;
+    1 of 20 (5%) too, 1 of 21 (under 5%) not."""
+    import json
+
+    from click.testing import CliRunner
+
+    from journeymap.cli import cli
+
+    def doubts_of(rows: int) -> list[str]:
+        lines = ["case,activity,timestamp"]
+        lines += [f"{i // 2},{'ab'[i % 2]},2024-01-01 {9 + i % 2:02d}:00" for i in range(rows - 1)]
+        lines.append("x,a,not a date")
+        path = tmp_path / f"log{rows}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        out = tmp_path / f"out{rows}"
+        result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out), "--no-report"])
+        assert result.exit_code == 0, result.output
+        return json.loads((out / "summary.json").read_text(encoding="utf-8"))["doubts"]
+
+    assert doubts_of(4)[0] == (
+        "1 of 4 rows (25%) was rejected (1 unreadable timestamp) and is in no figure: "
+        "tables/rejects.csv gives each with its reason; fix the export and mine it again"
+    )
+    assert doubts_of(20)[0].startswith("1 of 20 rows (5%) was rejected")
+    assert not any("rejected" in d for d in doubts_of(21))

@@ -31,7 +31,8 @@ def history_doubt(p: Profile | None) -> str | None:
         return None
     single = p.single_event_cases
     return (
-        f"{single:,} of {p.cases:,} cases ({_pct(single, p.cases)}) have a single event, as "
+        f"{single:,} of {counted(p.cases, 'case')} ({_pct(single, p.cases)}) {_have(single)} "
+        "a single event, as "
         "in a list of records as they stand rather than what happened to them: those cases "
         "show no wait, hand-off or rework, and count as one-stop and clean with nothing to "
         "count. If the source is such a list, export each record's history and mine that "

@@ -20,6 +20,7 @@ __all__ = [
     "doubts",
     "partial_handlers_doubt",
     "placeholder_handlers_doubt",
+    "rejected_rows_doubt",
     "still_team_doubt",
     "summary",
 ]
@@ -37,6 +38,9 @@ PLACEHOLDER_LIKE = re.compile(
     re.IGNORECASE,
 )
 
+#: The share of the rows read that, rejected, puts every figure in doubt.
+FEW_REJECTED = 0.05
+
 _HANDOFF_KEYS = (
     "level", "cases", "total", "per_case", "cases_with_handoff", "pingpong_total",
     "pingpong_cases", "wait_share", "e2e_by_handoffs", "spearman",
@@ -44,11 +48,11 @@ _HANDOFF_KEYS = (
 
 
 def doubts(findings: Findings) -> list[str]:
-    """What to check before showing the figures, for every place that shows them: a log
-    of records rather than their history, what puts the failure-demand figure in doubt,
-    hand-offs counted where few events have a handler, and handlers that look like
-    placeholders."""
-    records = history_doubt(findings.profile)
+    """What to check before showing the figures, for every place that shows them: many
+    rows rejected, a log of records rather than their history, what puts the
+    failure-demand figure in doubt, hand-offs counted where few events have a handler,
+    and handlers that look like placeholders."""
+    records = [d for d in (rejected_rows_doubt(findings), history_doubt(findings.profile)) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
     handlers = [
         d
@@ -59,7 +63,22 @@ def doubts(findings: Findings) -> list[str]:
         )
         if d
     ]
-    return [*([records] if records else []), *found, *handlers]
+    return [*records, *found, *handlers]
+
+
+def rejected_rows_doubt(findings: Findings) -> str | None:
+    """The doubt when at least :data:`FEW_REJECTED` of the rows read were rejected: they
+    are in no figure, only in tables/rejects.csv."""
+    p = findings.profile
+    if p is None or not p.rows_read or p.rejected_rows < FEW_REJECTED * p.rows_read:
+        return None
+    kinds = ", ".join(f"{n:,} {why}" for why, n in p.rejected_by_reason.items())
+    return (
+        f"{p.rejected_rows:,} of {counted(p.rows_read, 'row')} "
+        f"({100 * p.rejected_rows / p.rows_read:.0f}%) {'was' if p.rejected_rows == 1 else 'were'}"
+        f" rejected ({kinds}) and {'is' if p.rejected_rows == 1 else 'are'} in no figure: "
+        "tables/rejects.csv gives each with its reason; fix the export and mine it again"
+    )
 
 
 def partial_handlers_doubt(findings: Findings) -> str | None:
