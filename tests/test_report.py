@@ -545,3 +545,17 @@ def test_many_rejected_rows_are_a_doubt_everywhere(tmp_path):
     )
     assert doubts_of(20)[0].startswith("1 of 20 rows (5%) was rejected")
     assert not any("rejected" in d for d in doubts_of(21))
+
+
+def test_a_capability_chart_is_captioned_with_how_to_read_it_not_its_statement_again(sample):
+    from journeymap.render.report import XMR_HOW
+
+    findings, html = sample
+    (section,) = lxml.html.fromstring(html).xpath("//section[@id='capability']")
+    (caption,) = section.xpath(".//figure//figcaption")
+    assert caption.text_content() == XMR_HOW
+    from journeymap.render.capability_words import capability_statement
+
+    statement = capability_statement(findings.check.charts["capability_e2e"])
+    (label,) = section.xpath(".//figure//*[@aria-label]/@aria-label")
+    assert label == f"XmR chart, End-to-end time. {statement}"

@@ -280,9 +280,17 @@ def _chart(name: str, svg: str | None, findings: Any) -> str:
     statement = capability_statement(chart) if chart is not None else ""
     label = f"XmR chart, {title}. {statement}".strip()
     prefix = "c-" + "".join(ch if ch.isalnum() else "-" for ch in name)
-    return f"<h3>{esc(title)}</h3>" + figure(
-        svg, prefix=prefix, label=label, caption=statement or title
-    )
+    # The statement is the chart's own heading (and its label); the caption says how
+    # to read it rather than saying it again.
+    return f"<h3>{esc(title)}</h3>" + figure(svg, prefix=prefix, label=label, caption=XMR_HOW)
+
+
+#: How to read an XmR chart, under each one.
+XMR_HOW = (
+    "Each point in time order; the green line is the centre, the dashed lines the natural "
+    "process limits, between which the process will go on varying unless it changes. Red "
+    "points are signals: something changed, worth finding out what."
+)
 
 
 def _capability(findings: Any, chart_svgs: dict[str, str]) -> str:
