@@ -20,6 +20,7 @@ from journeymap.errors import SourceNotFoundError
 from journeymap.pipeline.batch import BatchEvent, batch, engine_share
 from journeymap.pipeline.batch_inputs import find_inputs, log_names
 from journeymap.pipeline.run_record import run_record, up_to_date
+from journeymap.render.capability_words import duration_limits
 
 SMALL = (
     "case,activity,timestamp,team\n"
@@ -140,6 +141,12 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
         )
     # The [[files]] pattern mapped east's own headers; the others use the detected ones.
     assert json.loads((out / "east" / "summary.json").read_text())["mapping"]["case"] == "Ticket"
+    # The index gives the limits in days, as each report's capability statement does.
+    page = (out / "index.html").read_text()
+    for name in ("east", "north", "south"):
+        statement = json.loads((out / name / "summary.json").read_text())["capability"]
+        low, high = duration_limits(statement["lnpl"], statement["unpl"])
+        assert f"{low} to {high} days" in page
     csv_lines = (out / "index.csv").read_text().splitlines()
     assert csv_lines[0].startswith("name,source,status,error,doubts,events,cases,rejected_rows,")
     assert csv_lines[3].startswith(f'north,{logs}/north.csv,mined,"","",8,3,0,')

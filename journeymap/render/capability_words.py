@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.render.numbers import _number, thousands
 
-__all__ = ["capability_statement", "period_text"]
+__all__ = ["capability_statement", "duration_limits", "period_text"]
 
 
 _SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
@@ -34,6 +34,20 @@ def _signals(chart: Any) -> str:
         side = "high" if above else "low"
         sides = side if n == 1 else f"all {side}"
     return f"{n:,} signal{'s' if n != 1 else ''}, {sides}"
+
+
+def duration_limits(low_s: float, high_s: float, *, unit: str = "days") -> tuple[str, str]:
+    """Two duration limits in seconds, as the capability statement writes them in
+    ``unit`` (the batch index shows them so too).
+
+    Examples
+    --------
+    >>> duration_limits(1_555_200, 5_443_200)
+    ('18', '63')
+    >>> duration_limits(0, 43_200)
+    ('0', '0.5')
+    """
+    return _number(low_s / _SECONDS[unit]), _number(high_s / _SECONDS[unit])
 
 
 def capability_statement(chart: Any, *, unit: str = "days") -> str:
@@ -86,7 +100,7 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
         )
     per = {"week": " a week", "daily mean": " a day"}.get(chart.basis, "")
     if chart.kind == "duration":
-        low, high = _number(lo / _SECONDS[unit]), _number(hi / _SECONDS[unit])
+        low, high = duration_limits(lo, hi, unit=unit)
         if chart.predictable and chart.basis == "daily mean":
             return (
                 f"On a typical day, customers' mean wait is between {low} and {high} "

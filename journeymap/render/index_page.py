@@ -13,6 +13,7 @@ import math
 from typing import Any
 from urllib.parse import quote
 
+from journeymap.render.capability_words import duration_limits
 from journeymap.render.change_words import batch_summary
 from journeymap.render.numbers import MISSING, human_duration, ratio_text, thousands
 from journeymap.render.report_assets import SCRIPT, STYLE
@@ -90,12 +91,14 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
     if kind == "ratio":
         return _num_cell(value, ratio_text(_number(value)))
     if kind == "limits":
-        low, high = row.get("capability_lnpl_s"), value
-        if _number(high) is None:
+        low, high = _number(row.get("capability_lnpl_s")), _number(value)
+        if high is None:
             return _num_cell(None, MISSING)
         predictable = row.get("capability_predictable")
         verdict = "" if predictable is None else "predictable" if predictable else "not predictable"
-        text = f"{human_duration(low)} to {human_duration(high)}"
+        # In days, as the report's capability statement gives them.
+        shown = duration_limits(low or 0.0, high)
+        text = f"{shown[0]} to {shown[1]} days"
         return _num_cell(high, f"{text}, {verdict}" if verdict else text)
     return f'<td class="sentence">{esc(MISSING if value in (None, "") else value)}</td>'
 
