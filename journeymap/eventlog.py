@@ -16,9 +16,10 @@ from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.errors import MappingError, option
 from journeymap.event_order import events_in_order
+from journeymap.lifecycle import LIFECYCLE, paired_starts
 from journeymap.mapping import ROLES, Mapping
 from journeymap.read_options import ReadOptions, check_timezone
-from journeymap.repeats import LIFECYCLE, Repeats, collapsed, count_repeats
+from journeymap.repeats import Repeats, collapsed, count_repeats
 
 __all__ = ["EventLog", "read_log"]
 
@@ -51,6 +52,9 @@ class EventLog:
     notes: list[str] = field(default_factory=list)
     #: Per optional role, how many accepted events had a placeholder value (now missing).
     placeholders: dict[str, int] = field(default_factory=dict)
+    #: Start events merged into the completion that follows each, as its start time
+    #: (:mod:`journeymap.lifecycle`).
+    merged_starts: int = 0
     #: Consecutive events of a case that repeat the state before them
     #: (:mod:`journeymap.repeats`), and whether they were collapsed into the first.
     repeats: Repeats | None = None
@@ -118,6 +122,7 @@ class EventLog:
                 warnings=list(raw.warnings),
             )
             ._without_empty_team()
+            ._with_paired_starts(given=mapping or {})
             ._settle_repeats(options.collapse_repeats)
         )
 
@@ -160,6 +165,36 @@ class EventLog:
         raw = RawSource(source=source, batches=[frame], columns=list(frame.columns))
         options = ReadOptions(timestamp_format=timestamp_format, timezone=timezone, strict=strict)
         return cls.from_source(raw, engine, mapping=mapping, options=options)
+
+    def _with_paired_starts(self, *, given: dict[str, str | None]) -> EventLog:
+        """Pair each step's start with its completion (:mod:`journeymap.lifecycle`) when
+        the activity is XES's classifier that the source implied (the user named no
+        activity and no start time) and the stages include both."""
+        parts = self.mapping.activity_parts
+        if (
+            given.get("activity") or given.get("start_timestamp") or self.mapping.start_timestamp
+            or len(parts) != 2 or parts[1].lower() != LIFECYCLE
+            or not set(parts) <= set(self.attributes)
+        ):  # fmt: skip
+            return self
+        name, stage = parts
+        t = self.table
+        found = self.engine.fetch(t.select(stage=t[stage].strip().lower()).distinct())
+        if not {"start", "complete"} <= set(found["stage"].dropna()):
+            return self
+        paired = self.engine.materialize(paired_starts(t, name=name, stage=stage), "events")
+        old, self.table_name = self.table_name, paired
+        self.engine.drop(old)
+        kept = int(self.engine.scalar(self.table.count()))
+        self.merged_starts = self.accepted - kept
+        self.mapping = dataclasses.replace(self.mapping, start_timestamp=self.mapping.timestamp)
+        self.notes.append(
+            f"{self.merged_starts:,} start events ({stage!r} start) merged into the completion "
+            f"that follows each, as its start time: a step started and completed is one "
+            f"event, named by {name!r}, with its processing time; other stages keep their "
+            f'name (--activity "{name},{stage}" keeps every stage apart)'
+        )
+        return self
 
     def _without_empty_team(self) -> EventLog:
         """Leave the handler to the resource when the team column holds no value at all
@@ -262,9 +297,10 @@ class EventLog:
 
     @property
     def events(self) -> int:
-        """Number of events: the rows accepted, less the repeated states collapsed."""
+        """Number of events: the rows accepted, less the start events merged into their
+        completions and the repeated states collapsed."""
         collapsed = self.repeats.events if self.repeats and self.repeats.collapsed else 0
-        return self.accepted - collapsed
+        return self.accepted - self.merged_starts - collapsed
 
     @property
     def cases(self) -> int:

@@ -16,7 +16,6 @@ import ibis
 from journeymap.engine import Engine
 
 __all__ = [
-    "LIFECYCLE",
     "SNAPSHOT_MIN_TRANSITIONS",
     "SNAPSHOT_SHARE",
     "Repeats",
@@ -30,8 +29,6 @@ __all__ = [
 #: log says nothing).
 SNAPSHOT_SHARE = 0.2
 SNAPSHOT_MIN_TRANSITIONS = 50
-#: XES's standard attribute for where an event stands in its step's life cycle.
-LIFECYCLE = "lifecycle:transition"
 
 
 @dataclass(frozen=True)

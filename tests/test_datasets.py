@@ -49,12 +49,17 @@ def test_inspect_counts_match_the_dataset_readme(name, options, events, cases):
     result = CliRunner().invoke(cli, ["inspect", str(dataset(name)), "--json", *options])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["rows_read"], data["events"], data["cases"], data["rejected_rows"]) == (
+    # A step's start merged into its completion (journeymap.lifecycle) is a row read
+    # and accepted, not an event of its own: reviewing's 1,452 (counted apart with
+    # pandas: a start followed, within its case and activity, by a completion).
+    merged = 1_452 if "reviewing" in name else 0
+    assert (data["rows_read"], data["accepted"], data["cases"], data["rejected_rows"]) == (
         events,
         events,
         cases,
         0,
     )
+    assert data["events"] == events - merged
     closed = {k: v[:10] if "end" in k else v for k, v in data["closed_window"].items()}
     assert closed == (CLOSED if "2013_closed" in name else {})
 

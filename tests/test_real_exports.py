@@ -151,7 +151,14 @@ XES = """<?xml version="1.0" encoding="UTF-8"?>
 def test_an_xes_classifier_names_the_activity_and_a_constant_part_is_left_out(tmp_path):
     informative = tmp_path / "lifecycle.xes"
     informative.write_text(XES.format(first="start"))
+    # The start and the completion after it are one event, with a start time
+    # (journeymap.lifecycle); named, the classifier keeps every stage apart.
     with jm.read_log(str(informative), collapse_repeats="no") as log:
+        events = log.to_pandas()
+        assert events["activity"].tolist() == ["Fix"]
+        assert events["start_timestamp"].dt.hour.tolist() == [9]
+    named = "concept:name,lifecycle:transition"
+    with jm.read_log(str(informative), activity=named, collapse_repeats="no") as log:
         assert log.to_pandas()["activity"].tolist() == ["Fix - start", "Fix - complete"]
     constant = tmp_path / "complete-only.xes"
     constant.write_text(XES.format(first="complete"))

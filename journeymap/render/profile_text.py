@@ -152,6 +152,25 @@ def profile_json(p: Profile) -> dict[str, Any]:
     return data
 
 
+def _merged_lines(p: Profile) -> list[str]:
+    """The rows accepted that are not events of their own: start events merged into
+    their completions (:mod:`journeymap.lifecycle`), repeated states collapsed."""
+    if p.events == p.accepted:
+        return []
+    repeats = p.repeats
+    collapsed = int(repeats.get("events", 0)) if repeats.get("collapsed") else 0
+    merged = p.accepted - p.events - collapsed
+    return [
+        *(
+            [f"  merged           {merged:>12,}  start events, into their completions"]
+            if merged
+            else []
+        ),
+        *([f"  collapsed        {collapsed:>12,}  repeated states"] if collapsed else []),
+        f"  events           {p.events:>12,}",
+    ]
+
+
 def profile_text(p: Profile) -> str:
     """The profile as the text ``journeymap inspect`` prints."""
     width = max(len(a["activity"]) for a in p.top_activities) if p.top_activities else 0
@@ -162,14 +181,7 @@ def profile_text(p: Profile) -> str:
         f"  rows read        {p.rows_read:>12,}",
         f"  accepted         {p.accepted:>12,}",
         f"  rejected         {p.rejected_rows:>12,}",
-        *(
-            [
-                f"  collapsed        {p.accepted - p.events:>12,}  repeated states",
-                f"  events           {p.events:>12,}",
-            ]
-            if p.events != p.accepted
-            else []
-        ),
+        *_merged_lines(p),
         f"  cases            {p.cases:>12,}",
         f"  activities       {p.activities:>12,}",
     ]

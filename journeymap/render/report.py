@@ -327,8 +327,13 @@ def _variants(findings: Any) -> str:
 def _data_quality(findings: Any) -> str:
     log = findings.log
     out = ['<section id="data"><h2>Data quality</h2>']
-    collapsed = log.accepted - log.events
-    merged = f", {thousands(collapsed)} repeated states collapsed" if collapsed else ""
+    collapsed = log.accepted - log.events - log.merged_starts
+    merged = (
+        f", {thousands(log.merged_starts)} start events merged into their completions"
+        if log.merged_starts
+        else ""
+    )
+    merged += f", {thousands(collapsed)} repeated states collapsed" if collapsed else ""
     out.append(
         f"<p>{thousands(log.rows_read)} rows read, {thousands(log.rejected_rows)} rejected"
         f"{merged}; times in {esc(log.timezone)}.</p>"

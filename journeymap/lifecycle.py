@@ -1,0 +1,60 @@
+"""A step's start and completion, recorded as two events, read as one event with a start
+time.
+
+XES logs record where an event stands in its step's life cycle
+(``lifecycle:transition``: schedule, start, complete, ...), and XES's standard
+classifier names an activity by its name and that stage. Read so, a step that was
+started and completed is two activities ("W_Call - START", "W_Call - COMPLETE"): the
+map draws both, a step done again counts as rework at each, and the time the step took
+is a wait between them. When the log's activity is that classifier and the user named
+no activity and no start time, the start and the completion are paired instead
+(shared/MEASURES.md: the start timestamp is "when the step started"):
+
+- a completion whose previous event of the same activity name in its case (in case
+  order: timestamp, then source order) is a start becomes one event named by the
+  activity's name, with that start's timestamp as its start time;
+- that start is merged into it: counted, and said in the log's notes, never a reject;
+- every other completion is named by the activity's name too, with no start time;
+- every other event (a start that no completion follows, a schedule, a suspension)
+  keeps the classifier's name ("W_Call - SCHEDULE").
+
+``--activity "concept:name,lifecycle:transition"`` keeps every stage an activity of its
+own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+
+__all__ = ["LIFECYCLE", "paired_starts"]
+
+#: XES's standard attribute for where an event stands in its step's life cycle.
+LIFECYCLE = "lifecycle:transition"
+
+
+def paired_starts(events: Any, *, name: str, stage: str) -> Any:
+    """Ibis expression: ``events`` with each start merged into the completion that
+    follows it (the module's rules): ``activity`` renamed for completions,
+    ``start_timestamp`` added after ``timestamp``.
+
+    ``name`` and ``stage`` are the columns of the activity's name and its life-cycle
+    stage (``concept:name`` and ``lifecycle:transition``).
+    """
+    t = events
+    step = ibis.window(group_by=[t.case, t[name]], order_by=[t.timestamp, t.source_row])
+    now = t[stage].strip().lower()
+    before, after = now.lag().over(step), now.lead().over(step)
+    completes = now == "complete"
+    started = t.timestamp.lag().over(step)
+    marked = t.mutate(
+        __merged=((now == "start") & (after == "complete")).fill_null(False),
+        activity=ibis.cases((completes, t[name]), else_=t.activity),
+        start_timestamp=ibis.cases(
+            (completes & (before == "start"), started), else_=ibis.null(t.timestamp.type())
+        ),
+    )
+    columns = [c for c in t.columns if c != "start_timestamp"]
+    at = columns.index("timestamp") + 1
+    return marked.filter(~marked.__merged).select(*columns[:at], "start_timestamp", *columns[at:])
