@@ -452,10 +452,15 @@ def test_an_xes_log_exported_as_a_table_takes_the_standard_classifier(write_file
     # concept:name + lifecycle:transition, when the lifecycle tells something: counted
     # over the whole file, which typing reads in the same pass as ever.
     header = "case:concept:name,concept:name,lifecycle:transition,time:timestamp\n"
-    told = header + "1,Fix,start,2024-01-01T09:00:00Z\n1,Fix,complete,2024-01-01T10:00:00Z\n"
+    told = header + "1,Fix,schedule,2024-01-01T09:00:00Z\n1,Fix,complete,2024-01-01T10:00:00Z\n"
     with jm.read_log(str(write_file("told.csv", told)), collapse_repeats="no") as log:
-        assert log.to_pandas()["activity"].tolist() == ["Fix - start", "Fix - complete"]
+        assert log.to_pandas()["activity"].tolist() == ["Fix - schedule", "Fix - complete"]
         assert any("XES's standard classifier" in note for note in log.notes)
+    # A start and the completion after it are one event (journeymap.lifecycle).
+    paired = told.replace("schedule", "start")
+    with jm.read_log(str(write_file("paired.csv", paired)), collapse_repeats="no") as log:
+        assert log.to_pandas()["activity"].tolist() == ["Fix"]
+        assert (log.rows_read, log.merged_starts, log.events) == (2, 1, 1)
     same = header + "1,Fix,complete,2024-01-01T09:00:00Z\n1,Fix,complete,2024-01-01T10:00:00Z\n"
     with jm.read_log(str(write_file("same.csv", same)), collapse_repeats="no") as log:
         assert log.to_pandas()["activity"].tolist() == ["Fix", "Fix"]
