@@ -202,8 +202,11 @@ class EventLog:
         components): MEASURES.md takes the team when it is mapped, and a team that is
         never recorded would leave every event without a handler. Said in the notes."""
         team, resource = self.mapping.team, self.mapping.resource
-        if team is None or resource is None or self.engine.scalar(self.table.team.count()):
+        if team is None or resource is None:
             return self
+        t = self.table
+        if len(self.engine.fetch(t.filter(t.team.notnull()).select("team").limit(1))):
+            return self  # one value is enough: the scan stops there
         self.mapping = dataclasses.replace(self.mapping, team=None)
         self.notes.append(
             f"the team column {team!r} holds no value (or only placeholders): hand-offs "
