@@ -45,7 +45,9 @@ td small, p.error { overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; }
 td.sentence { font-size: .8rem; min-width: 18rem; }
 p.error { color: var(--warn); margin: 0; font-size: .85rem; }
-p.doubt { color: var(--warn); margin: .3rem 0 0; font-size: .8rem; }
+p.doubt, details.doubt { color: var(--warn); margin: .3rem 0 0; font-size: .8rem; }
+details.doubt summary { cursor: pointer; }
+details.doubt p { margin: .3rem 0 0; }
 body { max-width: none; }
 """
 
@@ -66,6 +68,24 @@ def _num_cell(value: Any, text: str) -> str:
     return f'<td class="num" data-sort="{sort}">{esc(text)}</td>'
 
 
+#: Characters of a log's doubts shown in its row; the rest opens on a click.
+DOUBT_CHARS = 140
+
+
+def _doubts(doubts: str) -> str:
+    """The doubts of a log, where its row names it: whole when short, else their start
+    with the whole text a click away, so that one log's doubts do not make its row a
+    page long."""
+    if len(doubts) <= DOUBT_CHARS:
+        return f'<p class="doubt">Check before you show it: {esc(doubts)}</p>'
+    cut = doubts.rfind(" ", 0, DOUBT_CHARS)
+    head = doubts[: cut if cut > 0 else DOUBT_CHARS]
+    return (
+        f'<details class="doubt"><summary>Check before you show it: {esc(head)} …</summary>'
+        f"<p>{esc(doubts)}</p></details>"
+    )
+
+
 def _cell(row: dict[str, Any], key: str, kind: str) -> str:
     value = row.get(key)
     if kind == "link":
@@ -74,7 +94,7 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
         error_text = f'<p class="error">{esc(error)}</p>' if error else ""
         doubts = row.get("doubts") or ""
         if doubts:  # shown where the log is named, before any of its figures is read
-            error_text += f'<p class="doubt">Check before you show it: {esc(doubts)}</p>'
+            error_text += _doubts(doubts)
         if row.get("report"):
             href = esc(quote(str(row["report"])))
             return f'<td><a href="{href}">{esc(value)}</a>{source}{error_text}</td>'
