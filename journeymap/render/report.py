@@ -57,7 +57,8 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     Demand volume (cases), failure-demand %, one-stop %, clean %, end-to-end median
     and p90, hand-offs per case (total hand-offs / cases with a known handler,
     :func:`ratio_text`) and rework % of cases (cases with a rework event / cases).
-    The labels of the figures that rest on handlers say so when few events have one.
+    The labels of the figures that rest on handlers say so when few events have one,
+    and those that need a history say so when most cases have a single event.
     """
     summary = summary_of(findings)
     cases = summary["cases"]
@@ -68,15 +69,20 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
     coverage = (handoffs or {}).get("coverage") or {}
     partial = " (partial data: see Hand-offs)" if coverage.get("partial") else ""
+    # A list of records, not their history: what needs a history says so where it is
+    # shown, not only in the banner above (a tile row is what gets copied onto a slide).
+    listed = findings.profile is not None and findings.profile.records_not_history
+    history = " (mostly single events: see above)" if listed else ""
+    partial = history or partial
     return [
         ("Demand (cases)", thousands(cases)),
         (_failure_label(summary), pct(summary.get("failure_demand_pct"))),
         ("One-stop" + partial, pct(summary.get("one_stop_pct"))),
         ("Clean" + partial, pct(summary.get("clean_pct"))),
-        ("End-to-end, median", human_duration(e2e.get("median_s"))),
-        ("End-to-end, 90th percentile", human_duration(e2e.get("p90_s"))),
+        ("End-to-end, median" + history, human_duration(e2e.get("median_s"))),
+        ("End-to-end, 90th percentile" + history, human_duration(e2e.get("p90_s"))),
         ("Hand-offs per case" + partial, per_case),
-        ("Cases with rework", rework_pct),
+        ("Cases with rework" + history, rework_pct),
     ]
 
 
