@@ -16,7 +16,7 @@ from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.errors import MappingError, option
 from journeymap.event_order import events_in_order
-from journeymap.lifecycle import LIFECYCLE, paired_starts
+from journeymap.lifecycle import lifecycle_column, merged_note, pairable, paired_starts
 from journeymap.mapping import ROLES, Mapping
 from journeymap.read_options import ReadOptions, check_timezone
 from journeymap.repeats import Repeats, collapsed, count_repeats
@@ -167,33 +167,17 @@ class EventLog:
         return cls.from_source(raw, engine, mapping=mapping, options=options)
 
     def _with_paired_starts(self, *, given: dict[str, str | None]) -> EventLog:
-        """Pair each step's start with its completion (:mod:`journeymap.lifecycle`) when
-        the activity is XES's classifier that the source implied (the user named no
-        activity and no start time) and the stages include both."""
-        parts = self.mapping.activity_parts
-        if (
-            given.get("activity") or given.get("start_timestamp") or self.mapping.start_timestamp
-            or len(parts) != 2 or parts[1].lower() != LIFECYCLE
-            or not set(parts) <= set(self.attributes)
-        ):  # fmt: skip
+        """Pair each step's start with its completion when the activity is XES's
+        classifier that the source implied (:func:`journeymap.lifecycle.pairable`)."""
+        parts = pairable(self.engine, self.table, self.mapping, self.attributes, given=given)
+        if parts is None:
             return self
-        name, stage = parts
-        t = self.table
-        found = self.engine.fetch(t.select(stage=t[stage].strip().lower()).distinct())
-        if not {"start", "complete"} <= set(found["stage"].dropna()):
-            return self
-        paired = self.engine.materialize(paired_starts(t, name=name, stage=stage), "events")
+        paired = self.engine.materialize(paired_starts(self.table, *parts), "events")
         old, self.table_name = self.table_name, paired
         self.engine.drop(old)
-        kept = int(self.engine.scalar(self.table.count()))
-        self.merged_starts = self.accepted - kept
+        self.merged_starts = self.accepted - int(self.engine.scalar(self.table.count()))
         self.mapping = dataclasses.replace(self.mapping, start_timestamp=self.mapping.timestamp)
-        self.notes.append(
-            f"{self.merged_starts:,} start events ({stage!r} start) merged into the completion "
-            f"that follows each, as its start time: a step started and completed is one "
-            f"event, named by {name!r}, with its processing time; other stages keep their "
-            f'name (--activity "{name},{stage}" keeps every stage apart)'
-        )
+        self.notes.append(merged_note(self.merged_starts, *parts))
         return self
 
     def _without_empty_team(self) -> EventLog:
@@ -224,7 +208,7 @@ class EventLog:
         handler = self.mapping.handler_role
         found, cases = count_repeats(self.engine, self.ordered(), handler=handler, mode=str(mode))
         if mode == "auto" and found.looks_like_snapshot:
-            lifecycle = self._lifecycle_column()
+            lifecycle = lifecycle_column(self.engine, self.table, self.attributes)
             if lifecycle is not None:
                 found = dataclasses.replace(found, lifecycle=lifecycle)
         # Collapsing repeated states leaves every case at least its first event.
@@ -239,14 +223,6 @@ class EventLog:
             found = dataclasses.replace(found, collapsed=True)
         self.repeats = found
         return self
-
-    def _lifecycle_column(self) -> str | None:
-        """The attribute that records each step's life cycle (XES's
-        ``lifecycle:transition``), when it holds more than one value; else None."""
-        for name in self.attributes:
-            if name.lower() == LIFECYCLE and self.engine.scalar(self.table[name].nunique()) > 1:
-                return name
-        return None
 
     def ordered(self) -> Any:
         """The ``"ordered"`` table: the events in case order (:meth:`in_order`),

@@ -28,13 +28,59 @@ from typing import Any
 
 import ibis
 
-__all__ = ["LIFECYCLE", "paired_starts"]
+from journeymap.engine import Engine
+from journeymap.mapping import Mapping
+
+__all__ = ["LIFECYCLE", "lifecycle_column", "merged_note", "pairable", "paired_starts"]
 
 #: XES's standard attribute for where an event stands in its step's life cycle.
 LIFECYCLE = "lifecycle:transition"
 
 
-def paired_starts(events: Any, *, name: str, stage: str) -> Any:
+def pairable(
+    engine: Engine,
+    events: Any,
+    mapping: Mapping,
+    attributes: dict[str, str],
+    *,
+    given: dict[str, str | None],
+) -> tuple[str, str] | None:
+    """The columns of the activity's name and stage, ``(name, stage)``, when the starts
+    of ``events`` are to be paired with their completions: the activity is XES's
+    classifier (name + ``lifecycle:transition``) that the source implied (``given``,
+    the user's mapping, names no activity and no start time), both parts are kept as
+    attributes, and the stages include start and complete. Else None."""
+    parts = mapping.activity_parts
+    if (
+        given.get("activity") or given.get("start_timestamp") or mapping.start_timestamp
+        or len(parts) != 2 or parts[1].lower() != LIFECYCLE or not set(parts) <= set(attributes)
+    ):  # fmt: skip
+        return None
+    name, stage = parts
+    found = engine.fetch(events.select(stage=events[stage].strip().lower()).distinct())
+    return (name, stage) if {"start", "complete"} <= set(found["stage"].dropna()) else None
+
+
+def merged_note(merged: int, name: str, stage: str) -> str:
+    """What the log's notes say of the starts merged into their completions."""
+    return (
+        f"{merged:,} start events ({stage!r} start) merged into the completion that follows "
+        f"each, as its start time: a step started and completed is one event, named by "
+        f"{name!r}, with its processing time; other stages keep their name (--activity "
+        f'"{name},{stage}" keeps every stage apart)'
+    )
+
+
+def lifecycle_column(engine: Engine, events: Any, attributes: dict[str, str]) -> str | None:
+    """The attribute of ``events`` that records each step's life cycle (XES's
+    ``lifecycle:transition``), when it holds more than one value; else None."""
+    for name in attributes:
+        if name.lower() == LIFECYCLE and engine.scalar(events[name].nunique()) > 1:
+            return name
+    return None
+
+
+def paired_starts(events: Any, name: str, stage: str) -> Any:
     """Ibis expression: ``events`` with each start merged into the completion that
     follows it (the module's rules): ``activity`` renamed for completions,
     ``start_timestamp`` added after ``timestamp``.
