@@ -17,6 +17,7 @@ __all__ = [
     "MISSING",
     "counted",
     "human_duration",
+    "one_or_many",
     "ratio_text",
     "share_of",
     "thousands",
@@ -147,6 +148,18 @@ def counted(n: Any, noun: str, plural: str | None = None) -> str:
     """
     shown = thousands(n)
     return f"{shown} {noun if shown == '1' else plural or noun + 's'}"
+
+
+def one_or_many(n: Any, one: str, many: str) -> str:
+    """``one`` for a count of one, else ``many``: the verb or pronoun that agrees with a
+    count :func:`counted` writes.
+
+    Examples
+    --------
+    >>> one_or_many(1, "has", "have"), one_or_many(3, "has", "have")
+    ('has', 'have')
+    """
+    return one if thousands(n) == "1" else many
 
 
 def ratio_text(value: Any) -> str:

@@ -7,9 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.analysis.profile import Profile
-from journeymap.render.numbers import counted
+from journeymap.render.numbers import counted, one_or_many
 
-__all__ = ["history_doubt", "profile_json", "profile_text", "quality_warnings"]
+__all__ = [
+    "history_doubt",
+    "profile_json",
+    "profile_text",
+    "quality_warnings",
+    "rejected_kinds",
+]
 
 
 def history_doubt(p: Profile | None) -> str | None:
@@ -31,32 +37,40 @@ def history_doubt(p: Profile | None) -> str | None:
         return None
     single = p.single_event_cases
     return (
-        f"{single:,} of {counted(p.cases, 'case')} ({_pct(single, p.cases)}) {_have(single)} "
-        "a single event, as "
-        "in a list of records as they stand rather than what happened to them: those cases "
-        "show no wait, hand-off or rework, and count as one-stop and clean with nothing to "
+        f"{single:,} of {counted(p.cases, 'case')} ({_pct(single, p.cases)}) "
+        f"{one_or_many(single, 'has', 'have')} a single event, as in a list of records as "
+        "they stand rather than what happened to them: those cases show no wait, hand-off "
+        "or rework, and count as one-stop and clean with nothing to "
         "count. If the source is such a list, export each record's history and mine that "
         "(ServiceNow: sys_audit; Jira: the issue changelog; Zendesk: ticket audits; "
         "Salesforce: CaseHistory)."
     )
 
 
+def rejected_kinds(p: Profile) -> str:
+    """The rows rejected per reason, most first: "1 an unclosed quote, 1 unreadable
+    timestamp"."""
+    return ", ".join(f"{n:,} {why}" for why, n in p.rejected_by_reason.items())
+
+
 def quality_warnings(p: Profile) -> list[str]:
     """The data-quality warnings of a profile, in the order ``inspect`` gives them."""
     warnings = list(p.source_warnings)
     if p.rejected_rows:
-        kinds = ", ".join(f"{n:,} {why}" for why, n in p.rejected_by_reason.items())
-        warnings.append(f"{p.rejected_rows:,} of {p.rows_read:,} rows rejected ({kinds})")
+        warnings.append(
+            f"{p.rejected_rows:,} of {p.rows_read:,} rows rejected ({rejected_kinds(p)})"
+        )
     if p.cases_with_equal_timestamps:
         tied = p.cases_with_equal_timestamps
         warnings.append(
-            f"{counted(tied, 'case')} ({_pct(tied, p.cases)}) {_have(tied)} events with "
-            "equal timestamps; their order follows the source rows"
+            f"{counted(tied, 'case')} ({_pct(tied, p.cases)}) "
+            f"{one_or_many(tied, 'has', 'have')} events with equal timestamps; their order "
+            "follows the source rows"
         )
     if p.possible_duplicates:
         warnings.append(
             f"{counted(p.possible_duplicates, 'event')} "
-            f"{'shares' if p.possible_duplicates == 1 else 'share'} case, activity and "
+            f"{one_or_many(p.possible_duplicates, 'shares', 'share')} case, activity and "
             "timestamp with another event (possible duplicates)"
         )
     for role, missing in p.missing.items():
@@ -76,19 +90,20 @@ def quality_warnings(p: Profile) -> list[str]:
     if p.single_event_cases:
         single = p.single_event_cases
         warnings.append(
-            f"{counted(single, 'case')} ({_pct(single, p.cases)}) {_have(single)} a single event"
+            f"{counted(single, 'case')} ({_pct(single, p.cases)}) "
+            f"{one_or_many(single, 'has', 'have')} a single event"
         )
     if p.late_starts:
         late = p.late_starts
         warnings.append(
-            f"{counted(late, 'event')} {'starts' if late == 1 else 'start'} after "
-            f"{'it completes' if late == 1 else 'they complete'}"
+            f"{counted(late, 'event')} {one_or_many(late, 'starts', 'start')} after "
+            f"{one_or_many(late, 'it completes', 'they complete')}"
         )
     odd = p.implausible
     if odd.get("events"):
         warnings.append(
             f"{counted(odd['events'], 'event')} in {counted(odd['cases'], 'case')} "
-            f"{_have(odd['events'])} timestamps that cannot "
+            f"{one_or_many(odd['events'], 'has', 'have')} timestamps that cannot "
             f"be right (such as {', '.join(odd['examples'])}; plausible: {odd['low'][:10]} to "
             f"{odd['high'][:10]}): their cases are left out of the capability charts"
         )
@@ -117,8 +132,8 @@ def _repeat_warnings(
     same = "activity" + (f" and {repeats['handler']}" if repeats.get("handler") else "")
     what = (
         f"{counted(n, 'event')} ({_pct(n, repeats['transitions'])} of transitions, in "
-        f"{counted(repeats['cases'], 'case')}) {'repeats' if n == 1 else 'repeat'} the state "
-        f"before {'it' if n == 1 else 'them'} (same {same})"
+        f"{counted(repeats['cases'], 'case')}) {one_or_many(n, 'repeats', 'repeat')} the state "
+        f"before {one_or_many(n, 'it', 'them')} (same {same})"
     )
     if repeats["collapsed"]:
         how = (
@@ -228,7 +243,3 @@ def _pct(part: int, whole: int) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _have(n: int) -> str:
-    return "has" if n == 1 else "have"

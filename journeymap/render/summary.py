@@ -12,8 +12,8 @@ from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
-from journeymap.render.numbers import counted, thousands
-from journeymap.render.profile_text import history_doubt, quality_warnings
+from journeymap.render.numbers import counted, one_or_many, thousands
+from journeymap.render.profile_text import history_doubt, quality_warnings, rejected_kinds
 from journeymap.render.template_report import templates_summary
 
 __all__ = [
@@ -72,11 +72,11 @@ def rejected_rows_doubt(findings: Findings) -> str | None:
     p = findings.profile
     if p is None or not p.rows_read or p.rejected_rows < FEW_REJECTED * p.rows_read:
         return None
-    kinds = ", ".join(f"{n:,} {why}" for why, n in p.rejected_by_reason.items())
+    n = p.rejected_rows
     return (
-        f"{p.rejected_rows:,} of {counted(p.rows_read, 'row')} "
-        f"({100 * p.rejected_rows / p.rows_read:.0f}%) {'was' if p.rejected_rows == 1 else 'were'}"
-        f" rejected ({kinds}) and {'is' if p.rejected_rows == 1 else 'are'} in no figure: "
+        f"{n:,} of {counted(p.rows_read, 'row')} ({100 * n / p.rows_read:.0f}%) "
+        f"{one_or_many(n, 'was', 'were')} rejected ({rejected_kinds(p)}) and "
+        f"{one_or_many(n, 'is', 'are')} in no figure: "
         "tables/rejects.csv gives each with its reason; fix the export and mine it again"
     )
 
@@ -117,9 +117,9 @@ def placeholder_handlers_doubt(findings: Findings) -> str | None:
     option = ",".join(names)
     return (
         f"{counted(len(names), level)} ({listed}) "
-        f"{'looks' if len(names) == 1 else 'look'} like a placeholder rather than a "
-        f"{level}, and {'takes' if len(names) == 1 else 'take'} part in "
-        f"{counted(count, 'hand-off')}: to read {'it' if len(names) == 1 else 'them'} as "
+        f"{one_or_many(len(names), 'looks', 'look')} like a placeholder rather than a "
+        f"{level}, and {one_or_many(len(names), 'takes', 'take')} part in "
+        f"{counted(count, 'hand-off')}: to read {one_or_many(len(names), 'it', 'them')} as "
         f"not recorded, add --extra-missing-values {option!r}"
     )
 
