@@ -23,6 +23,7 @@ import pandas as pd
 
 from journeymap.connectors.base import RawSource
 from journeymap.engine.base import CsvWrites, Engine, EngineSettings, Ingested
+from journeymap.engine.classifier import implied_activity
 from journeymap.engine.duckdb_csv import copy_query_to_csv, write_frame
 from journeymap.engine.duckdb_encode import ENCODED_ROLES, encode, plain_text
 from journeymap.engine.duckdb_ingest import ingest
@@ -31,14 +32,10 @@ from journeymap.engine.duckdb_sql import keeping_order, quote_identifier, text_t
 from journeymap.mapping import detect_mapping
 from journeymap.read_options import ReadOptions
 
-__all__ = ["XES_LIFECYCLE", "DuckDBEngine"]
+__all__ = ["DuckDBEngine"]
 
 #: The in-memory database that holds the engine's tables, compressed (see compact).
 _DATABASE = "journeymap"
-
-#: The columns of XES's standard activity classifier, in an XES log exported as a table
-#: (pm4py's CSV): when both are there, an event's activity is the two joined.
-XES_LIFECYCLE = ("concept:name", "lifecycle:transition")
 
 
 class DuckDBEngine(Engine):
@@ -213,21 +210,13 @@ class DuckDBEngine(Engine):
         options: ReadOptions,
     ) -> Ingested:
         user = {r: c for r, c in mapping.items() if c is not None}
-        implied = dict(raw.mapping)
-        columns = set(loaded.columns)
-        if "activity" in implied and "activity" not in user:
-            implied["activity"] = _informative_parts(self.con, loaded, implied["activity"])
-        elif "activity" not in user and set(XES_LIFECYCLE) <= columns:
-            # XES's standard classifier, for an XES log exported as a table: used when
-            # the lifecycle tells something (start and complete, or sub-states).
-            joined = ",".join(XES_LIFECYCLE)
-            if _informative_parts(self.con, loaded, joined, quiet=True) == joined:
-                implied["activity"] = joined
-                loaded.notes.append(
-                    "the activity is concept:name + lifecycle:transition (XES's standard "
-                    "classifier), joined with ' - ' (name another column as the activity "
-                    "to use it alone)"
-                )
+        rows, params = loaded.rows()
+
+        def distinct(parts: list[str]) -> tuple[int, ...]:
+            counts = ", ".join(f"count(DISTINCT {quote_identifier(p)})" for p in parts)
+            return tuple(self.con.execute(f"SELECT {counts} FROM {rows}", params).fetchall()[0])
+
+        implied = implied_activity(raw.mapping, user, loaded.columns, distinct, loaded.notes)
         resolved = detect_mapping(loaded.columns, {**implied, **user}, source=loaded.source)
         events, rejects = self.new_name("events"), self.new_name("rejects")
         done = ingest(self.con, loaded, resolved, options, events=events, rejects=rejects)
@@ -255,27 +244,3 @@ class DuckDBEngine(Engine):
             notes=notes,
             placeholders=done.placeholders,
         )
-
-
-def _informative_parts(
-    con: duckdb.DuckDBPyConnection, loaded: Loaded, activity: str, *, quiet: bool = False
-) -> str:
-    """A composite activity the source implies (an XES classifier such as concept:name +
-    lifecycle:transition), without the later parts that hold one value throughout (a
-    lifecycle that is always "complete" tells nothing) and the parts the source lacks."""
-    parts = [p.strip() for p in activity.split(",") if p.strip() in loaded.columns]
-    if len(parts) < 2:
-        return parts[0] if parts else activity
-    counts = ", ".join(f"count(DISTINCT {quote_identifier(p)})" for p in parts)
-    rows, params = loaded.rows()
-    distinct = con.execute(f"SELECT {counts} FROM {rows}", params).fetchall()[0]
-    # The first part names the activity and always stays; a later part that holds one
-    # value throughout tells nothing.
-    kept = parts[:1] + [p for p, n in zip(parts[1:], distinct[1:], strict=True) if n > 1]
-    dropped = [p for p in parts if p not in kept]
-    if dropped and not quiet:
-        loaded.notes.append(
-            f"the log's classifier joins {', '.join(map(repr, parts))}; "
-            f"{', '.join(map(repr, dropped))} holds one value throughout and is left out"
-        )
-    return ",".join(kept)

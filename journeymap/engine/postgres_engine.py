@@ -26,6 +26,7 @@ import pandas as pd
 
 from journeymap.connectors.base import BLANKS, RawSource, first_line
 from journeymap.engine.base import Engine, EngineSettings, Ingested
+from journeymap.engine.classifier import implied_activity
 from journeymap.engine.timestamps import ISO_8601, TimestampFormat
 from journeymap.errors import (
     EmptyLogError,
@@ -274,7 +275,13 @@ class PostgresEngine(Engine):
         )
         columns = [c for c in kinds if c != "__row"]
         user = {r: c for r, c in mapping.items() if c is not None}
-        resolved = detect_mapping(columns, {**raw.mapping, **user}, source=raw.source)
+
+        def distinct(parts: list[str]) -> tuple[int, ...]:
+            counts = ", ".join(f"count(DISTINCT {_quote(p)})" for p in parts)
+            return tuple(self._rows(f"SELECT {counts} FROM {raw_table}")[0])
+
+        implied = implied_activity(raw.mapping, user, columns, distinct, notes)
+        resolved = detect_mapping(columns, {**implied, **user}, source=raw.source)
         roles = resolved.columns()
         typed: dict[str, str] = {}
         formats: dict[str, TimestampFormat] = {}
@@ -293,7 +300,7 @@ class PostgresEngine(Engine):
             hit = f"(lower({typed[role]}) = ANY({placeholders}))"
             flags.append(f"{hit} AS __placeholder_{role}")
             typed[role] = f"CASE WHEN {hit} THEN NULL ELSE {typed[role]} END"
-        mapped = set(roles.values()) | set(resolved.activity_parts)
+        mapped = set(roles.values())  # a composite activity's parts stay attributes
         attributes = {
             (f"attribute:{c}" if c in _CANONICAL else c): c for c in columns if c not in mapped
         }

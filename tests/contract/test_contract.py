@@ -332,15 +332,6 @@ def test_a_steps_start_and_completion_are_one_event(engine_name, request):
 
     from journeymap.engine import connect
 
-    if engine_name == "postgres":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="the PostgreSQL engine does not name the activity by XES's classifier "
-                "when a table has concept:name and lifecycle:transition columns (DuckDB's and "
-                "Spark's reading do), so there is no start to pair",
-            )
-        )
     url = request.getfixturevalue("postgres_server").url() if engine_name == "postgres" else None
     with connect(engine_name, url=url) as engine:
         log = jm.EventLog.from_frame(FRAME, engine=engine, source="lifecycle.csv")
