@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeymap.render.numbers import counted, human_duration, share_of, thousands
+from journeymap.render.numbers import counted, human_duration, one_or_many, share_of, thousands
 
 __all__ = [
     "CHART_TITLES",
@@ -142,6 +142,19 @@ def journey_sentences(journeys: Any) -> list[str]:
         f"{counted(j['journeys'], 'journey')} ({thousands(j['journeys_several_cases'])} of "
         "more than one case).",
     ]
+    several_ids = j.get("cases_several_customers") or 0
+    if several_ids:
+        ids = j.get("customer_ids") or customers
+        left = (
+            f", so {thousands(ids - customers)} of the {thousands(ids)} customer ids "
+            f"{one_or_many(ids - customers, 'is', 'are')} in no journey"
+            if ids > customers
+            else ""
+        )
+        out.append(
+            f"{counted(several_ids, 'case')} {one_or_many(several_ids, 'names', 'name')} more "
+            f"than one customer: each belongs to the smallest id{left}."
+        )
     if j.get("cases_without_customer"):
         out.append(
             f"{thousands(j['cases_without_customer'])} cases have no customer and belong "
