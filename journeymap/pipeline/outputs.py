@@ -30,7 +30,6 @@ from journeymap.render.journey import journey_dot
 from journeymap.render.numbers import counted
 from journeymap.render.pictures import start_drawing
 from journeymap.render.plan_words import plan_sentences, reintegration_sentences
-from journeymap.render.report import render_report
 from journeymap.render.summary import summary
 from journeymap.render.template_map import template_dot
 
@@ -291,6 +290,10 @@ def _write_report(
 ) -> Path:
     """Write ``report.html``: the journey map in each view, the failure-demand map, the
     hand-off network and the charts, inline in one self-contained file."""
+    # Here, not at the top: `mine --no-report` never loads the report's page, its
+    # sanitiser (lxml) and scripts.
+    from journeymap.render.report import render_report
+
     journey_svgs = {name: p.result().decode("utf-8") for name, p in pictures.journeys.items()}
     network_svg = journey_svgs.get("hand-offs")
     template_svgs = {name: p.result().decode("utf-8") for name, p in pictures.templates.items()}

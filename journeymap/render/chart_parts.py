@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 import numpy.typing as npt
@@ -133,7 +133,7 @@ def nice_y_ticks(low: float, high: float) -> list[float]:
 def _esc(text: str) -> str:
     """Text for an SVG element: XML-escaped, hidden characters shown as U+FFFD, and
     cut at 200 characters."""
-    return escape(visible(text, limit=200))
+    return escape(visible(text, limit=200), quote=False)
 
 
 def text_width(text: str, size: float) -> float:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from journeymap.analysis.capability import XmRChart
 from journeymap.render import chart_parts as parts
@@ -110,7 +109,7 @@ def _document(chart: XmRChart, *, title: str, y_label: str | None, unit: str | N
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" '
-        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family={quoteattr(FONT)}>\n'
+        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}">\n'
         + "\n".join(body)
         + "\n</svg>\n"
     )

@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render.numbers import MISSING, human_duration, thousands
-from journeymap.render.report_svg import inline_svg
 from journeymap.render.text import visible
 
 __all__ = ["Column", "coverage_curve", "esc", "figure", "pct", "sortable_table"]
@@ -118,6 +117,8 @@ def figure(svg: str | None, *, prefix: str, label: str, caption: str, css: str =
     and a visible caption; without SVG, the caption says the picture is missing."""
     if not svg:
         return f'<p class="note">{esc(caption)} (picture not drawn).</p>'
+    from journeymap.render.report_svg import inline_svg  # its sanitiser loads lxml
+
     body = inline_svg(svg, prefix=prefix, label=label)
     return f'<figure class="{css}">{body}<figcaption>{esc(caption)}</figcaption></figure>'
 
