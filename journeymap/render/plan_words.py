@@ -19,6 +19,7 @@ from journeymap.render.numbers import (
 )
 
 __all__ = [
+    "FEW_LONG_WAITS",
     "PLAN_CAVEAT",
     "plan_method",
     "plan_sentence",
@@ -66,6 +67,9 @@ def reintegration_sentence(
     --------
     >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0)
     "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
+    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 40, 40, 40 * 86400.0, 37.0
+    ...                        ).split(". ")[1]
+    'Most of that total comes from a few long waits (mean 1.0 d, median 37 s): look at those cases before moving the work'
     >>> reintegration_sentence("Assess", "Chaser call", "Back", "Front", 3, 3, 3e5, 1e5,
     ...                        failure=True).split(". ")[-1]
     "'Chaser call' looks like failure demand: the customer came back while waiting, so the wait, not the hand-off, is what to remove."
@@ -79,11 +83,30 @@ def reintegration_sentence(
         if failure
         else f"{who} doing both would remove that hand-off."
     )
+    few = _few_long_waits(handoffs, total_wait_s, median_wait_s)
     return (
         f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
         f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
         f"and customers waited {total_wait_text(total_wait_s)} in total "
-        f"(median {human_duration(median_wait_s)}). {remedy}"
+        f"(median {human_duration(median_wait_s)}).{few} {remedy}"
+    )
+
+
+#: A candidate whose mean wait is at least this many times its median wait owes its total
+#: to a few long waits (a median under a minute counts as a minute; 5 hand-offs or more).
+FEW_LONG_WAITS = 10
+
+
+def _few_long_waits(handoffs: int, total_wait_s: float, median_wait_s: float) -> str:
+    """A sentence when a candidate's total wait comes from a few long waits, else ""."""
+    if handoffs < 5 or _is_missing(total_wait_s) or _is_missing(median_wait_s):
+        return ""
+    mean = float(total_wait_s) / handoffs
+    if mean < FEW_LONG_WAITS * max(float(median_wait_s), 60.0):
+        return ""
+    return (
+        f" Most of that total comes from a few long waits (mean {human_duration(mean)}, "
+        f"median {human_duration(median_wait_s)}): look at those cases before moving the work."
     )
 
 
