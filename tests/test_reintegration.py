@@ -117,6 +117,27 @@ def test_sentence_uses_thousands_separators():
     )
 
 
+def test_a_total_from_a_few_long_waits_is_said_so():
+    """Mean = total / hand-offs; the sentence comes at ten times the median (a median
+    under a minute counts as a minute), over 5 hand-offs or more."""
+
+    def few(handoffs, total, median):
+        text = reintegration_sentence("a", "b", "X", "Y", handoffs, handoffs, total, median)
+        return "a few long waits" in text
+
+    assert few(5, 5 * 600.0, 60.0)  # mean 10 min, median 1 min: exactly ten times
+    assert not few(5, 5 * 599.0, 60.0)
+    assert not few(4, 4 * 6000.0, 60.0)  # too few hand-offs to speak of a few
+    assert few(10, 10 * 600.0, 0.0)  # a median of 0 s counts as a minute
+    assert not few(10, 10 * 590.0, 0.0)
+    assert not few(10, float("nan"), 60.0)
+    text = reintegration_sentence("a", "b", "X", "Y", 712, 712, 2219 * 86400.0, 37.0)
+    assert text.split(". ")[1] == (
+        "Most of that total comes from a few long waits (mean 3.1 d, median 37 s): look at "
+        "those cases before moving the work"
+    )
+
+
 def test_fragmentation_per_case(log):
     table = fragmentation(log)
     assert list(table.columns) == [
