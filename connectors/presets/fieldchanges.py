@@ -4,7 +4,10 @@ This is the history shape of ServiceNow ``sys_audit``, Salesforce ``CaseHistory`
 Jira changelog and Zendesk Change events (EXPORTS.md §5.2). :func:`events_from_changes`
 is the one reduction they all share: each change of the activity field (status, state,
 stage) becomes an event, and the fields that name the handler, team, customer or
-channel are replayed onto every event as the value in force at the event's time.
+channel are replayed onto every event as the value in force at the event's time. A
+change of team in an update that changes no status is an event of its own, "Assigned to
+group X" (EXPORTS.md §5.2, step 5): without it, work passed between teams and back
+before the next status change would show no hand-off.
 
 :class:`FieldChangesPreset` reads the generic CSV form of such a log, with columns for
 the record, the field, the old and new value, when and by whom
@@ -32,7 +35,13 @@ from journeymap.connectors.presets.files import (
     text_table,
 )
 
-__all__ = ["ChangeEvents", "FieldChangesPreset", "change_notes", "events_from_changes"]
+__all__ = [
+    "GROUP_CHANGE",
+    "ChangeEvents",
+    "FieldChangesPreset",
+    "change_notes",
+    "events_from_changes",
+]
 
 #: Columns of the change frame :func:`events_from_changes` takes.
 CHANGE_COLUMNS = ("record", "at", "field", "old", "new", "actor", "seq")
@@ -68,6 +77,8 @@ class ChangeEvents:
         appearance), time, and source order.
     status_changes : events made from changes of the activity field.
     created : events made at the records' creation.
+    group_changes : events made from changes of the team in updates without a change of
+        the activity field ("Assigned to group X").
     replayed : role -> (field, change rows read for it).
     ignored : field -> rows of fields that were not read.
     without_events : records that have no status change and no creation event.
@@ -76,6 +87,7 @@ class ChangeEvents:
     events: pd.DataFrame
     status_changes: int
     created: int
+    group_changes: int = 0
     replayed: dict[str, tuple[str, int]] = field(default_factory=dict)
     ignored: dict[str, int] = field(default_factory=dict)
     without_events: int = 0
@@ -91,6 +103,10 @@ def events_from_changes(
     used_fields: tuple[str, ...] = (),
 ) -> ChangeEvents:
     """Turn field changes into events: one per change of ``activity_field``.
+
+    A change of the ``team`` role's field to another known value, at a time when the
+    record's activity field does not change and it is not created, is an event too,
+    named ``Assigned to group`` and the new value (:data:`GROUP_CHANGE`).
 
     A role's value at an event's time is the new value of the last change of its field
     at or before that time (changes at the same time count: they belong to the same
@@ -139,6 +155,9 @@ def events_from_changes(
         events = pd.concat([made, events], ignore_index=True)
         n_created = len(made)
     events["at"] = events["at"].astype("datetime64[us, UTC]")
+    moved = _group_changes(changes, roles.get("team"), events)
+    if len(moved):
+        events = pd.concat([events, moved], ignore_index=True)
     events = events.sort_values(["at", "seq"], kind="stable").reset_index(drop=True)
     result = events.loc[:, ["record", "activity", "at", "actor"]]
     replayed: dict[str, tuple[str, int]] = {}
@@ -157,9 +176,42 @@ def events_from_changes(
         events=result.reset_index(drop=True),
         status_changes=len(status),
         created=n_created,
+        group_changes=len(moved),
         replayed=replayed,
         ignored={str(k): int(v) for k, v in ignored.items()},
         without_events=len(records.difference(pd.Index(result["case"]))),
+    )
+
+
+#: The activity of an event made from a change of team alone, before the team's name.
+GROUP_CHANGE = "Assigned to group "
+
+
+def _group_changes(changes: pd.DataFrame, team: str | None, events: pd.DataFrame) -> pd.DataFrame:
+    """Events (``record``, ``at``, ``activity``, ``actor``, ``seq``) for the changes of
+    the ``team`` field to another known value at times when ``events`` (the status
+    changes and creations) has none for the record."""
+    empty = pd.DataFrame(columns=["record", "at", "activity", "actor", "seq"])
+    if team is None:
+        return empty
+    rows = changes[changes["field"] == team]
+    new = rows["new"].astype("string").str.strip()
+    old = rows["old"].astype("string").str.strip()
+    rows = rows[new.notna() & new.ne("") & new.ne(old).fillna(True)]
+    if rows.empty:
+        return empty
+    at = rows["at"].astype("datetime64[us, UTC]")
+    updates = pd.MultiIndex.from_arrays([events["record"], events["at"]])
+    alone = ~pd.MultiIndex.from_arrays([rows["record"], at]).isin(updates)
+    rows = rows[alone]
+    return pd.DataFrame(
+        {
+            "record": rows["record"],
+            "at": at[alone],
+            "activity": GROUP_CHANGE + rows["new"].astype("string").str.strip(),
+            "actor": rows["actor"],
+            "seq": rows["seq"],
+        }
     )
 
 
@@ -191,6 +243,11 @@ def change_notes(result: ChangeEvents, *, activity_field: str, unit: str = "rows
     notes = [f"events from changes of {activity_field!r}: {result.status_changes}"]
     if result.created:
         notes.append(f"events at the records' creation: {result.created}")
+    if result.group_changes:
+        notes.append(
+            f"events from changes of team without a change of {activity_field!r} "
+            f"('{GROUP_CHANGE}...'): {result.group_changes}"
+        )
     for role, (name, count) in result.replayed.items():
         notes.append(
             f"{role} is {name!r} as in force at each event's time ({_changes(count)} replayed)"

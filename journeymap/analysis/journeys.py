@@ -126,7 +126,7 @@ def case_contacts_expr(log: EventLog) -> Any:
 
     def build() -> Any:
         t = log.table
-        aggregates = {}
+        aggregates: dict[str, Any] = {}
         if log.has("customer"):
             aggregates.update(customer=case_customer(t), highest_customer=t.customer.max())
         if log.has("channel"):

@@ -136,6 +136,29 @@ def _expected(frame: dict[str, Any] | pd.DataFrame) -> pd.DataFrame:
     return out.astype("str").where(out.notna())
 
 
+#: What a reader names the event of a change of team alone (EXPORTS.md §5.2, step 5),
+#: before the team: written here as the expected events say it, not taken from a reader.
+_GROUP_CHANGE = "Assigned to group "
+
+
+def _team_moves(h: pd.DataFrame, teams: pd.Series, events: pd.Series) -> pd.Series:
+    """The history rows (a bool each) where ``teams`` (the exported team values) change
+    while no event of ``events`` happens: a reader makes each an event of its own, named
+    ``Assigned to group`` and the team (EXPORTS.md §5.2, step 5)."""
+    before = teams.groupby(h["case"]).ffill().groupby(h["case"]).shift()
+    return teams.notna() & (teams != before.fillna("\0")) & ~events
+
+
+def _with_moves(
+    expected: dict[str, pd.Series], events: pd.Series, moves: pd.Series, teams: pd.Series
+) -> dict[str, pd.Series]:
+    """``expected`` (full-length columns) at the ``events`` rows and the team ``moves``,
+    whose activity is ``Assigned to group`` and the team."""
+    keep = events | moves
+    activity = expected["activity"].where(~moves, _GROUP_CHANGE + teams.astype("string"))
+    return {k: (activity if k == "activity" else v)[keep] for k, v in expected.items()}
+
+
 def _number(h: pd.DataFrame) -> pd.Series:
     """The ServiceNow incident number of each event's case (INC0000001)."""
     return "INC" + h["n"].astype(str).str.zfill(7)
@@ -250,12 +273,15 @@ def _sn_audit(h: pd.DataFrame, root: Path) -> ExportFixture:
     path = root / "servicenow" / "sys_audit.csv"
     out.iloc[::-1].to_csv(path, index=False)
     k = h["new_code"]
-    expected = {"case": number[k], "activity": h["code"][k].map(SN_LABELS),
-                "timestamp": h["iso"][k], "resource": _ids("user", h["resource_now"])[k],
-                "team": _ids("group", h["team_now"])[k],
-                "customer": h["case"][k].map(caller[first].set_axis(h["case"][first])),
-                "channel": h["case"][k].map(ch[first].set_axis(h["case"][first]))}  # fmt: skip
-    return ExportFixture(path, "servicenow", len(out), _expected(expected))
+    expected = {"case": number, "activity": h["code"].map(SN_LABELS),
+                "timestamp": h["iso"], "resource": _ids("user", h["resource_now"]),
+                "team": _ids("group", h["team_now"]),
+                "customer": h["case"].map(caller[first].set_axis(h["case"][first])),
+                "channel": h["case"].map(ch[first].set_axis(h["case"][first]))}  # fmt: skip
+    moves = _team_moves(h, group, k)
+    return ExportFixture(
+        path, "servicenow", len(out), _expected(_with_moves(expected, k, moves, group))
+    )
 
 
 def _sn_snapshots(h: pd.DataFrame, root: Path) -> ExportFixture:

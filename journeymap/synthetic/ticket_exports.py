@@ -21,6 +21,8 @@ from journeymap.synthetic.exports import (
     _changes,
     _expected,
     _id,
+    _team_moves,
+    _with_moves,
 )
 
 __all__ = [
@@ -171,13 +173,15 @@ def _zendesk_rows(h: pd.DataFrame) -> pd.DataFrame:
 def _zendesk_expected(h: pd.DataFrame, channel: pd.Series) -> pd.DataFrame:
     """The events a Zendesk reader gives back: one per change of status."""
     k = h["new_code"]
-    return _expected({
-        "case": h["n"].astype(str)[k], "activity": h["code"].map(ZENDESK_STATUSES)[k],
-        "timestamp": h["iso"][k], "resource": h["resource_now"].map(
-            lambda r: _numeric_id("agent", r))[k],
-        "team": h["team_now"].map(lambda t: _numeric_id("group", t))[k],
-        "customer": h["customer"].map(lambda c: _numeric_id("user", c))[k], "channel": channel[k],
-    })  # fmt: skip
+    groups = h["team"].map(lambda t: _numeric_id("group", t))
+    expected = {
+        "case": h["n"].astype(str), "activity": h["code"].map(ZENDESK_STATUSES),
+        "timestamp": h["iso"], "resource": h["resource_now"].map(
+            lambda r: _numeric_id("agent", r)),
+        "team": h["team_now"].map(lambda t: _numeric_id("group", t)),
+        "customer": h["customer"].map(lambda c: _numeric_id("user", c)), "channel": channel,
+    }  # fmt: skip
+    return _expected(_with_moves(expected, k, _team_moves(h, groups, k), groups))
 
 
 def _audit(event: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -307,7 +311,14 @@ def _case_rows(events: list[dict[str, Any]]) -> tuple[_CaseOwner, list[dict[str,
         elif isinstance(event["team"], str) and event["team"] != case.team:
             case.team = event["team"]
             routed = events[i - 1]["at"] + pd.Timedelta(seconds=1)
-            case.move(routed, (_sf_id("00G", "queue", case.team), case.team))
+            queue = _sf_id("00G", "queue", case.team)
+            case.move(routed, (queue, case.team))
+            # a change of team alone: an event of its own (EXPORTS.md §5.2, step 5)
+            expected.append({"case": case.case_id, "activity": f"Assigned to group {queue}",
+                             "timestamp": routed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                             "resource": None, "team": queue,
+                             "customer": _sf_id("003", "contact", event["customer"]),
+                             "channel": _CHANNELS["origin"][event["channel"]]})  # fmt: skip
         if isinstance(event["resource"], str) and case.owner[0] != user[0]:
             case.move(event["at"], user)
         if i and event["new_activity"]:

@@ -10,7 +10,11 @@ import pytest
 from preset_checks import head, one_line_error, recognisers, rows
 
 from journeymap.connectors.presets import PresetReject
-from journeymap.connectors.presets.fieldchanges import FieldChangesPreset, events_from_changes
+from journeymap.connectors.presets.fieldchanges import (
+    FieldChangesPreset,
+    change_notes,
+    events_from_changes,
+)
 from journeymap.errors import SourceError
 
 Write = Callable[..., Path]
@@ -26,6 +30,34 @@ def _changes(*changes: tuple[str, str, str, str | None, str | None]) -> pd.DataF
 def _values(frame: pd.DataFrame, *columns: str) -> list[tuple[object, ...]]:
     frame = frame.astype(object).where(frame.notna(), None)
     return [tuple(r) for r in frame[list(columns)].itertuples(index=False)]
+
+
+def test_a_change_of_team_alone_is_an_event_of_its_own() -> None:
+    """Front -> Tech -> Front -> Tech between two status changes (a Zendesk ticket whose
+    audits change group_id only): three hand-offs, not one. A team set in the same
+    update as a status change, or set to the value it had, or emptied, makes no event."""
+    changes = _changes(
+        ("T1", "2024-03-05 08:30", "status", None, "new"),
+        ("T1", "2024-03-05 08:30", "group", None, "Front"),  # same update as a status
+        ("T1", "2024-03-05 09:00", "group", "Front", "Tech"),
+        ("T1", "2024-03-05 10:00", "group", "Tech", "Front"),
+        ("T1", "2024-03-05 10:30", "group", "Front", " Front"),  # the same value
+        ("T1", "2024-03-05 11:00", "group", "Front", "Tech"),
+        ("T1", "2024-03-05 11:30", "group", "Tech", None),  # emptied: nobody's
+        ("T1", "2024-03-06 09:00", "status", "new", "solved"),
+    )
+    result = events_from_changes(changes, activity_field="status", roles={"team": "group"})
+    assert _values(result.events, "activity", "team") == [
+        ("new", "Front"),
+        ("Assigned to group Tech", "Tech"),
+        ("Assigned to group Front", "Front"),
+        ("Assigned to group Tech", "Tech"),
+        ("solved", None),
+    ]
+    assert (result.status_changes, result.group_changes) == (2, 3)
+    assert "events from changes of team without a change of 'status' " in " ".join(
+        change_notes(result, activity_field="status")
+    )
 
 
 def test_roles_in_force_at_each_event() -> None:

@@ -54,11 +54,12 @@ def test_reads_back_the_written_events(exports: dict[str, ExportFixture], name: 
     ("name", "cases", "events_read"),
     [
         ("servicenow_list_csv", 24, 137),
-        ("servicenow_sys_audit", 24, 86),
+        # 86 state changes and 39 changes of assignment_group alone (pandas on the file)
+        ("servicenow_sys_audit", 24, 125),
         ("servicenow_snapshots", 24, 181),
         ("jira_search", 24, 125),
-        ("zendesk_audits", 24, 86),
-        ("salesforce_case_history", 24, 136),
+        ("zendesk_audits", 24, 125),  # the same log: 86 statuses, 39 group changes
+        ("salesforce_case_history", 24, 180),  # 136 statuses, 44 routings to a queue
         ("field_changes", 24, 136),
     ],
 )
