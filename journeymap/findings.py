@@ -78,7 +78,10 @@ class TemplateFindings:
         (:func:`~journeymap.analysis.template_measures.demand_segments`).
     paths, activities : the paths and activities of each template's cases and design,
         for its map (None when no map of a template is drawn).
-    notes : what the user should know (a template no case has).
+    notes : what the user should know (a template no case has, and the sentences of
+        ``unknown_activities`` first).
+    unknown_activities : activities the steps name that no event has, in sentences
+        (:func:`~journeymap.analysis.templates.unknown_activities`): also a doubt.
     """
 
     templates: Templates
@@ -89,6 +92,7 @@ class TemplateFindings:
     paths: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    unknown_activities: list[str] = field(default_factory=list)
 
 
 @dataclass

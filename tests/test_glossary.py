@@ -49,6 +49,7 @@ NOT_MEASURES = {
     "journeymap.discovery.pm4py_log.to_pm4py",  # the events in pm4py's form
     # journey templates: reading them, and the forms the measures use
     "journeymap.analysis.templates.template_notes",
+    "journeymap.analysis.templates.unknown_activities",
     "journeymap.analysis.templates.demand_column_of",
     "journeymap.template_model.parse_templates",
     "journeymap.discovery.template_language.activity_codes",

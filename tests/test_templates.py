@@ -18,7 +18,12 @@ from journeymap.analysis.template_measures import (
     template_paths,
     template_summary,
 )
-from journeymap.analysis.templates import Templates, template_conformance, template_methods
+from journeymap.analysis.templates import (
+    Templates,
+    template_conformance,
+    template_methods,
+    unknown_activities,
+)
 from journeymap.errors import ConfigError
 from journeymap.options import load_templates
 from journeymap.options_file import load_options
@@ -183,6 +188,33 @@ def test_templates_for_all_demand_and_the_demand_column(tiny):
     wrong = dataclasses.replace(no_column, demand_column="servce")
     with pytest.raises(ConfigError, match="the log has no column 'servce'; its columns are: "):
         template_conformance(tiny, wrong)
+
+
+def test_a_step_naming_an_activity_no_event_has_is_said(tiny):
+    """'collect' differs from the log's 'Collect' only in case; 'Inspekt' is close to
+    'Inspect'; 'Survey' is like nothing. Conformance counts them as skipped steps."""
+    tables = [
+        {"name": "Bins", "demand": "Bins", "steps": ["Call", "Log", "collect", "Close"]},
+        {"name": "Leak", "demand": "Leak", "steps": ["Call", "Inspekt", "Survey"]},
+    ]
+    wrong = Templates(parse_templates(tables), demand_column="service")
+    assert unknown_activities(tiny, wrong) == [
+        "template 'Bins': no event has the activity 'collect' (did you mean 'Collect'?), so "
+        "no case can go through it as designed; check the step's spelling",
+        "template 'Leak': no event has the activity 'Inspekt' (did you mean 'Inspect'?), so "
+        "no case can go through it as designed; check the step's spelling",
+        "template 'Leak': no event has the activity 'Survey', so no case can go through it "
+        "as designed; check the step's spelling",
+    ]
+    assert template_conformance(tiny, wrong)["conforming"].sum() == 0
+    assert unknown_activities(tiny, spec()) == []
+    findings = jm.mine(tiny, dataclasses.replace(jm.Options(), templates=wrong))
+    assert findings.templates.unknown_activities == unknown_activities(tiny, wrong)
+    from journeymap.render.summary import doubts
+
+    assert [d for d in doubts(findings) if d.startswith("template ")] == (
+        findings.templates.unknown_activities
+    )
 
 
 # -- the sample log: the planted deviations, and pm4py's alignments --------------------------

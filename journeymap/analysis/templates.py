@@ -43,6 +43,7 @@ from journeymap.analysis.demand import demand_expr
 from journeymap.analysis.journeys import case_channel_expr
 from journeymap.config import suggest
 from journeymap.demand_rules import DemandRules
+from journeymap.discovery.activities import activity_names_expr
 from journeymap.discovery.template_language import (
     OTHER_CODE,
     Automaton,
@@ -72,6 +73,7 @@ __all__ = [
     "template_conformance_expr",
     "template_methods",
     "template_notes",
+    "unknown_activities",
 ]
 
 CONFORMANCE_COLUMNS = [
@@ -324,12 +326,36 @@ def template_conformance(
     return frame
 
 
+def unknown_activities(log: EventLog, templates: Templates) -> list[str]:
+    """A sentence for each activity a template's steps name that no event of ``log`` has
+    (a misspelt name, or another case): no case can then go through as designed. The
+    closest activity of the log is suggested, one that differs only in case first."""
+    named = {t.name: t.activities() for t in templates.templates}
+    if not any(named.values()):
+        return []
+    known = sorted(str(a) for a in log.engine.fetch(activity_names_expr(log))["activity"].dropna())
+    present = set(known)
+    folded = {a.casefold(): a for a in known}
+    out = []
+    for name, activities in named.items():
+        for activity in activities:
+            if activity in present:
+                continue
+            same = folded.get(activity.casefold())
+            hint = f" (did you mean {same!r}?)" if same else suggest(activity, known)
+            out.append(
+                f"template {name!r}: no event has the activity {activity!r}{hint}, so no "
+                "case can go through it as designed; check the step's spelling"
+            )
+    return out
+
+
 def template_notes(
     log: EventLog, templates: Templates, rules: DemandRules | None = None
 ) -> list[str]:
     """What the user should know about the templates on this log: a template whose type
     of demand no case has (with the closest value the demand column holds), and cases
-    that no template is for."""
+    that no template is for (see also :func:`unknown_activities`)."""
     base = _base_expr(log, templates, rules or DemandRules())
     notes = []
     counts = template_methods(log, templates, rules)

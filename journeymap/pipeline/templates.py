@@ -15,7 +15,11 @@ from journeymap.analysis.template_measures import (
     template_paths,
     template_summary,
 )
-from journeymap.analysis.templates import template_conformance_expr, template_notes
+from journeymap.analysis.templates import (
+    template_conformance_expr,
+    template_notes,
+    unknown_activities,
+)
 from journeymap.engine import EngineTable
 from journeymap.eventlog import EventLog
 from journeymap.findings import TemplateFindings
@@ -42,6 +46,7 @@ def check_templates(log: EventLog, options: Options) -> TemplateFindings | None:
         spec.named(options.map.template)  # a wrong name is a mistake to say at once
     conformance = EngineTable(log.engine, template_conformance_expr(log, spec, rules), ("case",))
     drawn = options.output.report or options.map.template is not None
+    unknown = unknown_activities(log, spec)
     return TemplateFindings(
         templates=spec,
         summary=template_summary(log, spec, rules),
@@ -50,5 +55,6 @@ def check_templates(log: EventLog, options: Options) -> TemplateFindings | None:
         segments=demand_segments(log, spec, rules),
         paths=template_paths(log, spec, rules) if drawn else None,
         activities=template_activities(log, spec, rules) if drawn else None,
-        notes=template_notes(log, spec, rules),
+        notes=[*unknown, *template_notes(log, spec, rules)],
+        unknown_activities=unknown,
     )

@@ -50,10 +50,13 @@ _HANDOFF_KEYS = (
 def doubts(findings: Findings) -> list[str]:
     """What to check before showing the figures, for every place that shows them: many
     rows rejected, a log of records rather than their history, what puts the
-    failure-demand figure in doubt, hand-offs counted where few events have a handler,
-    and handlers that look like placeholders."""
+    failure-demand figure in doubt, a template step naming an activity no event has,
+    hand-offs counted where few events have a handler, and handlers that look like
+    placeholders."""
     records = [d for d in (rejected_rows_doubt(findings), history_doubt(findings.profile)) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
+    if findings.templates is not None:
+        found += findings.templates.unknown_activities
     handlers = [
         d
         for d in (
