@@ -11,6 +11,7 @@ through :func:`_esc`.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -23,10 +24,10 @@ from journeymap.render.text import visible
 
 __all__ = [
     "AXIS", "CENTRE", "FONT", "HEIGHT", "LIMIT", "LINE", "MAX_ANNOTATIONS", "MAX_MARKERS",
-    "MUTED", "SIGNAL", "TEXT", "WIDTH", "Floats", "Frame", "axes", "duration_unit", "header",
-    "limit_labels", "limit_lines", "nice_y_ticks", "plot_frame", "rule_numbers", "series",
-    "svg_line", "svg_text", "text_width", "tick_texts", "value_text", "x_axis_of",
-    "y_axis_label", "y_scale",
+    "MUTED", "SIGNAL", "STATEMENT_CHARS", "TEXT", "WIDTH", "Floats", "Frame", "axes",
+    "duration_unit", "header", "limit_labels", "limit_lines", "nice_y_ticks", "plot_frame",
+    "rule_numbers", "series", "svg_line", "svg_text", "text_width", "tick_texts",
+    "value_text", "wrapped", "x_axis_of", "y_axis_label", "y_scale",
 ]  # fmt: skip
 
 SIGNAL = "#c0392b"
@@ -238,6 +239,16 @@ def y_axis_label(chart: XmRChart, y_label: str | None, unit_name: str) -> str:
     if chart.basis == "daily mean":
         return f"Daily mean {measure.lower()} ({unit_name})"
     return f"{measure} ({unit_name})" if unit_name else measure
+
+
+#: A statement is wrapped to lines of at most this many characters: about a chart's
+#: width in DejaVu Sans at the statement's size (7.3 px a character on average).
+STATEMENT_CHARS = 125
+
+
+def wrapped(statement: str) -> str:
+    """``statement`` in lines (joined by newlines) that fit a chart's width."""
+    return "\n".join(textwrap.wrap(statement, STATEMENT_CHARS, break_long_words=False))
 
 
 def header(title: str, statement: str) -> tuple[list[str], float]:

@@ -14,7 +14,6 @@ looks the same; signal markers that fall on the same pixel are drawn once.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from journeymap.analysis.capability import XmRChart
@@ -23,10 +22,6 @@ from journeymap.render.capability_words import capability_statement
 from journeymap.render.chart_parts import FONT, HEIGHT, WIDTH
 
 __all__ = ["xmr_svg", "xmr_svg_text"]
-
-# The statement is wrapped to lines of at most this many characters: about the chart's
-# width in DejaVu Sans at the statement's size (7.3 px a character on average).
-_STATEMENT_CHARS = 125
 
 
 def xmr_svg(
@@ -85,8 +80,7 @@ def _document(chart: XmRChart, *, title: str, y_label: str | None, unit: str | N
     """The SVG text of :func:`xmr_svg`."""
     scale, unit_name = parts.y_scale(chart, unit)
     statement = capability_statement(chart, unit=unit_name if chart.kind == "duration" else "days")
-    lines = "\n".join(textwrap.wrap(statement, _STATEMENT_CHARS, break_long_words=False))
-    header, top = parts.header(title, lines + _rules_note(chart))
+    header, top = parts.header(title, parts.wrapped(statement) + _rules_note(chart))
     p = chart.points
     ys = p["x"].to_numpy(dtype="float64") / scale
     signal = (p["rule1"] | p["rule2"] | p["rule3"]).to_numpy(dtype=bool)

@@ -81,7 +81,7 @@ def two_period_svg(
         f"{label.capitalize()}: {capability_statement(chart, unit=unit_words)}"
         for label, chart in zip(labels, (before, after), strict=True)
     ]
-    header, top = parts.header(title, "\n".join(statements))
+    header, top = parts.header(title, "\n".join(parts.wrapped(s) for s in statements))
     charts = (before, after)
     ys = [c.points["x"].to_numpy(dtype="float64") / scale for c in charts]
     low = min(0.0, *(float(y.min()) for y in ys), *(c.lnpl / scale for c in charts))
