@@ -68,7 +68,14 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
         "1 activity appears only before ('Fix') and 1 activity appears only after "
         "('<Check>'): check whether they were renamed before reading a change in their "
         "paths as real.",
+        # 01-01 09:00 to 01-03 09:00 is 2 days, 2/7 week; 02-01 09:00 to 02-02 10:00, 25 h
+        "How long each covers, first event to last: before, 0.3 weeks (2 cases, 7.0 a "
+        "week); after, 0.1 weeks (2 cases, 13.4 a week). Compare rates and shares, not "
+        "counts.",
+        # each side's doubts (what mine says to check), one both share said once
+        "Both: " + result.before.check.doubts[0],
     ]
+    assert result.notes[-1].startswith("Both: no failure demand found by the rules")
 
 
 def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):

@@ -23,8 +23,13 @@ from journeymap.interrupts import steps
 from journeymap.jsonout import iso_day, iso_utc
 from journeymap.options import Options
 from journeymap.pipeline.mine import mine
-from journeymap.render.change_words import HEADLINE_MEASURES, comparison_notes, split_labels
-from journeymap.render.summary import summary
+from journeymap.render.change_words import (
+    HEADLINE_MEASURES,
+    comparison_notes,
+    side_notes,
+    split_labels,
+)
+from journeymap.render.summary import doubts, summary
 
 __all__ = ["compare", "compare_split", "headline_values", "split_log"]
 
@@ -188,6 +193,11 @@ def compare(
         after.log.mapping.columns(),
         sorted(named[0] - named[1]),
         sorted(named[1] - named[0]),
+    )
+    notes += side_notes(
+        labels,
+        ((before.start, before.end, before.case_count), (after.start, after.end, after.case_count)),
+        (doubts(before), doubts(after)),
     )
     return Comparison(
         before=before,

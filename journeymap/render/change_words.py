@@ -19,6 +19,7 @@ __all__ = [
     "batch_summary",
     "change_text",
     "comparison_notes",
+    "side_notes",
     "split_labels",
 ]
 
@@ -149,3 +150,44 @@ def comparison_notes(
     if not notes:
         notes.append("Both map the same columns and have the same activities.")
     return notes
+
+
+def side_notes(
+    labels: tuple[str, str],
+    spans: tuple[tuple[Any, Any, int], tuple[Any, Any, int]],
+    doubts: tuple[list[str], list[str]],
+) -> list[str]:
+    """What each side says of itself, for a reader of the change: how long each period
+    is and how many cases a week it had (counts compare only as rates when the periods
+    differ in length), and each side's doubts (what ``mine`` says to check before
+    showing its figures), a doubt both share said once.
+
+    ``spans`` holds each side's first and last event time (pandas timestamps) and cases.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day = pd.Timestamp("2024-01-01", tz="UTC")
+    >>> for note in side_notes(("before", "after"),
+    ...         ((day, day + pd.Timedelta(days=70), 200), (day, day + pd.Timedelta(days=35), 50)),
+    ...         (["few handlers"], ["few handlers", "many rejects"])):
+    ...     print(note)
+    How long each covers, first event to last: before, 10.0 weeks (200 cases, 20.0 a week); after, 5.0 weeks (50 cases, 10.0 a week). Compare rates and shares, not counts.
+    Both: few handlers
+    After: many rejects
+    """  # noqa: E501
+    spans_said = []
+    for start, end, cases in spans:
+        weeks = (end - start).total_seconds() / (7 * 86400) if start is not None else 0.0
+        rate = f", {cases / weeks:,.1f} a week" if weeks > 0 else ""
+        spans_said.append(f"{weeks:,.1f} weeks ({thousands(cases)} cases{rate})")
+    out = [
+        f"How long each covers, first event to last: {labels[0]}, {spans_said[0]}; "
+        f"{labels[1]}, {spans_said[1]}. Compare rates and shares, not counts."
+    ]
+    before, after = doubts
+    for doubt in before:
+        side = "Both" if doubt in after else labels[0].capitalize()
+        out.append(f"{side}: {doubt}")
+    out += [f"{labels[1].capitalize()}: {d}" for d in after if d not in before]
+    return out
