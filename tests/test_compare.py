@@ -124,7 +124,12 @@ def test_compare_dot_draws_only_listed_activities():
     [
         (["--split-at", "2024-01-02", "AFTER"], "give either AFTER or --split-at DATE"),
         ([], "give either AFTER or --split-at DATE"),
-        (["--split-at", "soon"], "--split-at soon: not a date; give one such as 2024-03-01"),
+        (["--split-at", "soon"], "--split-at soon: not an ISO 8601 date; give the year "
+         "first, such as 2024-03-01 or 2024-03-01T12:00"),
+        # June in one country, January in another: never guessed
+        (["--split-at", "01/06/2012"], "--split-at 01/06/2012: not an ISO 8601 date"),
+        (["--split-at", "2024-13-01"], "--split-at 2024-13-01: not a date; give one such as "
+         "2024-03-01"),
         (["--split-at", "2030-01-01"], "no case starts from 2030-01-01: cases start from "
          "2024-01-01 to 2024-01-02; give a date between them with --split-at DATE"),
     ],

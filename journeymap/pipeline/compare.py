@@ -10,6 +10,7 @@ logs' mappings or activities differ, so that a change is not an artefact of nami
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,12 @@ from journeymap.render.change_words import (
 from journeymap.render.summary import doubts, summary
 
 __all__ = ["compare", "compare_split", "headline_values", "split_log"]
+
+
+#: The dates and times a split is given in: ISO 8601, the year first (a zone optional).
+_ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+)
 
 
 def split_log(log: EventLog, at: Any) -> tuple[EventLog, EventLog]:
@@ -61,8 +68,14 @@ def split_log(log: EventLog, at: Any) -> tuple[EventLog, EventLog]:
 def _split(log: EventLog, at: Any) -> tuple[tuple[EventLog, EventLog], tuple[str, str]]:
     import ibis
 
+    if isinstance(at, str) and not _ISO_INSTANT.fullmatch(at.strip()):
+        # 01/06/2012 is June in one country and January in another: never guessed
+        raise ConfigError(
+            f"{option('split_at', at)}: not an ISO 8601 date; give the year first, such as "
+            "2024-03-01 or 2024-03-01T12:00"
+        )
     try:
-        instant = pd.Timestamp(at)
+        instant = pd.Timestamp(at.strip() if isinstance(at, str) else at)
     except (TypeError, ValueError) as exc:
         raise ConfigError(
             f"{option('split_at', str(at))}: not a date; give one such as 2024-03-01"
