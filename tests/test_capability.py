@@ -208,6 +208,7 @@ def test_statement_for_a_predictable_duration():
     chart = xmr([d * DAY for d in (5, 7, 6, 9, 4)], kind="duration", basis="case")
     assert capability_statement(chart) == (
         "Customers wait between 0 and 14 days for this service; the system is predictable."
+        + few("5 cases")
     )
     # 13.515 days = 324.36 hours
     assert capability_statement(chart, unit="hours").startswith(
@@ -230,6 +231,7 @@ def test_statement_when_no_case_took_any_time():
     some = xmr([0.0, 60.0, 0.0], kind="duration", basis="case")  # UNPL 20 + 2.66 x 60
     assert capability_statement(some, unit="seconds") == (
         "Customers wait between 0 and 180 seconds for this service; the system is predictable."
+        + few("3 cases")
     )
 
 
@@ -239,7 +241,7 @@ def test_statement_counts_signals():
     assert capability_statement(chart, unit="seconds") == (
         "Customers' waits for this service are not predictable: 1 signal, of a longer "
         "wait. The limits these data give, 0 to 40 seconds, predict nothing until the "
-        "causes of the signals are found."
+        "causes of the signals are found." + few("10 cases")
     )
     chart = xmr([10, 9, 10, 9, 10, 9] + [11] * 8 + [9, 10, 9, 10, 9, 10], kind="duration")
     assert "not predictable: 8 signals, all of longer waits. The limits" in (
@@ -258,6 +260,7 @@ def test_statement_counts_signals():
     assert capability_statement(weeks) == (
         "The new cases a week are not predictable: 1 signal, high. The limits these data "
         "give, 53 to 188, predict nothing until the causes of the signals are found."
+        + few("8 weeks")
     )
     weeks = xmr([50] * 4 + [40] * 8 + [90], kind="count", basis="week", measure="new cases")
     assert weeks.signal_sides() == (1, 8)
@@ -268,6 +271,7 @@ def test_statement_for_small_durations_keeps_one_decimal():
     chart = xmr([1 * DAY, 2 * DAY], kind="duration", basis="case")  # centre 1.5, mRbar 1
     assert capability_statement(chart) == (
         "Customers wait between 0 and 4.2 days for this service; the system is predictable."
+        + few("2 cases")
     )
 
 
@@ -279,13 +283,36 @@ def test_statement_for_daily_means_volume_and_share():
     volume = xmr([1200, 1500, 1300, 1400], kind="count", basis="week", measure="new cases")
     # centre 1,350, mRbar 200: 818 .. 1,882
     assert capability_statement(volume) == (
-        "Between 818 and 1,882 new cases a week; the system is predictable."
+        "Between 818 and 1,882 new cases a week; the system is predictable." + few("4 weeks")
     )
     share = xmr([0.2, 0.3, 0.25], kind="share", basis="week", measure="failure demand")
     # centre 0.25, mRbar 0.075: 5.05% .. 44.95%
     assert capability_statement(share) == (
         "Between 5.1% and 45% of cases a week are failure demand; the system is predictable."
+        + few("3 weeks")
     )
+
+
+def few(points: str) -> str:
+    """What a statement adds when its limits rest on fewer than 20 points."""
+    return (
+        f" These limits rest on {points} only: take them as provisional until 20 or more "
+        "are charted."
+    )
+
+
+def test_limits_from_fewer_than_20_points_are_said_to_be_provisional():
+    """Six Salesforce cases had read 'the system is predictable' with nothing more."""
+    steady = [5, 7, 6, 9, 4] * 4
+    assert "provisional" not in capability_statement(
+        xmr([d * DAY for d in steady], kind="duration", basis="case")
+    )
+    nineteen = xmr([d * DAY for d in steady[:19]], kind="duration", basis="case")
+    assert capability_statement(nineteen).endswith(few("19 cases"))
+    days = xmr([DAY, 2 * DAY, DAY], kind="duration", basis="daily mean")
+    assert capability_statement(days).endswith(few("3 days"))
+    one = xmr([DAY, 3 * DAY], kind="duration", basis="case")
+    assert "rest on 2 cases only" in capability_statement(one)
 
 
 def test_statement_rejects_an_unknown_unit():

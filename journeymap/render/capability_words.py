@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.render.numbers import _number, thousands
+from journeymap.render.numbers import _number, counted, thousands
 
-__all__ = ["capability_statement", "duration_limits", "period_text"]
+__all__ = ["SOFT_LIMITS", "capability_statement", "duration_limits", "period_text"]
 
 
 _SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
@@ -71,22 +71,42 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
     Examples
     --------
     >>> from journeymap.analysis.capability import xmr
-    >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4)], kind="duration",
+    >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4) * 4], kind="duration",
     ...             basis="case", measure="end-to-end time")
     >>> capability_statement(chart)
-    'Customers wait between 0 and 14 days for this service; the system is predictable.'
+    'Customers wait between 0 and 13 days for this service; the system is predictable.'
     >>> capability_statement(xmr([120, 150, 130, 140], kind="count", basis="week",
-    ...                          measure="new cases"))
-    'Between 82 and 188 new cases a week; the system is predictable.'
+    ...                          measure="new cases"))  # doctest: +NORMALIZE_WHITESPACE
+    'Between 82 and 188 new cases a week; the system is predictable. These limits rest on
+    4 weeks only: take them as provisional until 20 or more are charted.'
     >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4, 6, 5, 30)], kind="duration",
     ...             basis="case", measure="end-to-end time")
     >>> capability_statement(chart)  # doctest: +NORMALIZE_WHITESPACE
     "Customers' waits for this service are not predictable: 1 signal, of a longer wait.
     The limits these data give, 0 to 24 days, predict nothing until the causes of the
-    signals are found."
+    signals are found. These limits rest on 8 cases only: take them as provisional until
+    20 or more are charted."
     """
     if unit not in _SECONDS:
         raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
+    said = _limits_statement(chart, unit)
+    points = len(chart.points)
+    if points >= SOFT_LIMITS or (chart.kind == "duration" and chart.unpl == 0):
+        return said
+    each = {"case": "case", "week": "week", "daily mean": "day"}.get(chart.basis, "point")
+    return (
+        f"{said} These limits rest on {counted(points, each)} only: take them as provisional "
+        f"until {SOFT_LIMITS} or more are charted."
+    )
+
+
+#: Limits computed from fewer points than this are provisional: they still move as points
+#: are added, and a statement resting on them says so.
+SOFT_LIMITS = 20
+
+
+def _limits_statement(chart: Any, unit: str) -> str:
+    """The statement of :func:`capability_statement` without the note on few points."""
     lo, hi = chart.lnpl, chart.unpl
     if chart.kind == "duration" and hi == 0:  # every case took no time at all
         if chart.basis == "daily mean":
