@@ -7,8 +7,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from journeymap.connectors.base import Connector
-from journeymap.connectors.sniff import describe_file
-from journeymap.errors import ConnectorNotFoundError, SourceError, option
+from journeymap.connectors.sniff import OCEL1_JSON, OCEL1_XML, describe_file
+from journeymap.errors import ConnectorNotFoundError, SourceError, ocel1_advice, option
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -139,6 +139,8 @@ def connector_for(source: str) -> Connector:
     matches = [(len(s), cls) for cls in available() for s in cls.suffixes if lowered.endswith(s)]
     if not matches:
         looks = describe_file(path) if path.is_file() else None
+        if looks in (OCEL1_JSON, OCEL1_XML):
+            raise ConnectorNotFoundError(f"{source}: looks like {looks}; {ocel1_advice()}")
         if looks is not None:
             names = ", ".join(c.name for c in available())
             raise ConnectorNotFoundError(

@@ -11,13 +11,19 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
-__all__ = ["describe_file", "json_keys"]
+__all__ = ["OCEL1_JSON", "OCEL1_XML", "describe_file", "json_keys"]
+
+#: What :func:`describe_file` says of an OCEL 1.0 log (which journeymap does not read).
+OCEL1_JSON = "an OCEL 1.0 JSON log (keys 'ocel:global-log', 'ocel:events')"
+OCEL1_XML = "an OCEL 1.0 XML log (root <log> with <global scope=...> and ocel: keys)"
 
 _HEAD_BYTES = 1 << 16
 _SHOWN = 6
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Excel .xls, Word .doc
 _XML_ROOT = re.compile(r"<([A-Za-z_][\w:.\-]*)")
+#: OCEL 1.0 XML: its <log> holds <global scope="..."> elements with "ocel:" keys.
+_OCEL1_XML = re.compile(r'<global\s+scope=|key="ocel:')
 _XML_SKIP = re.compile(r"^\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
 
@@ -89,11 +95,7 @@ def describe_file(path: Path) -> str | None:
     if found is not None:
         kind, keys = found
         if "ocel:events" in keys or "ocel:global-log" in keys:
-            return (
-                "an OCEL 1.0 JSON log (keys 'ocel:global-log', 'ocel:events'); journeymap "
-                "reads OCEL 2.0: convert it with pm4py.write_ocel2(pm4py.read_ocel(path), "
-                "'log.jsonocel')"
-            )
+            return OCEL1_JSON
         if kind == "object":
             return f"a JSON object with keys {_listing(keys)}" if keys else "an empty JSON object"
         if keys:
@@ -103,6 +105,8 @@ def describe_file(path: Path) -> str | None:
         while (skipped := _XML_SKIP.match(text)) is not None:
             text = text[skipped.end() :]
         root = _XML_ROOT.match(text.lstrip())
+        if root and root.group(1) == "log" and _OCEL1_XML.search(text):
+            return OCEL1_XML
         return f"XML with root <{root.group(1)}>" if root else "XML"
     return None
 

@@ -32,11 +32,22 @@ __all__ = [
     "SourceNotFoundError",
     "as_flags",
     "as_keywords",
+    "ocel1_advice",
     "option",
 ]
 
 # An option named in a message: \x1e name \x1f value \x1e (value empty for a flag alone).
 _MARK = re.compile("\x1e([a-z_]+)\x1f([^\x1e]*)\x1e")
+
+
+def ocel1_advice() -> str:
+    """What to do with an OCEL 1.0 log (JSON, XML or pm4py's CSV), which journeymap does
+    not read: said the same wherever one is found."""
+    return (
+        "journeymap reads OCEL 2.0: convert it with pm4py, "
+        "pm4py.write_ocel2(pm4py.read_ocel(path), 'log.jsonocel'), and read that file "
+        f"({option('object_type', 'TYPE')} chooses the objects that are the cases)"
+    )
 
 
 def option(name: str, value: str | bool | None = None) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 
-from journeymap.errors import MappingError, option
+from journeymap.errors import MappingError, ocel1_advice, option
 
 __all__ = [
     "HEADER_CANDIDATES",
@@ -312,6 +312,13 @@ def detect_mapping(
                 detected.add(role)
                 break
     missing = [r for r in REQUIRED_ROLES if r not in chosen]
+    if missing and {"ocel:activity", "ocel:timestamp"} <= set(columns):
+        objects = [c for c in columns if c.startswith("ocel:type:")]
+        raise MappingError(
+            f"{source}: looks like an OCEL 1.0 table (columns 'ocel:activity', "
+            f"'ocel:timestamp' and the object columns {_list(objects)}, which hold lists of "
+            f"object ids, so no column is a case); {ocel1_advice()}"
+        )
     if missing:
         options = " ".join(option(r, "COLUMN") for r in missing)
         raise MappingError(

@@ -42,6 +42,10 @@ def bad_files(tmp_path):
         "tickets.xml": b'<?xml version="1.0"?>\n<!-- export -->\n<tickets><ticket/></tickets>',
         "old.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
         "ocel1.jsonocel": b'{"ocel:global-log": {}, "ocel:events": {}, "ocel:objects": {}}',
+        "ocel1.xmlocel": b'<?xml version="1.0"?>\n<log>\n  <global scope="event">\n'
+        b'    <string key="ocel:activity" value="__INVALID__"/>\n  </global>\n</log>\n',
+        "ocel1.csv": b"ocel:eid,ocel:timestamp,ocel:activity,ocel:type:order\n"
+        b"e1,2024-01-01 09:00:00,place order,['o1']\n",
         "audits.json": b'{"audits": [{"id": 1, "ticket_id": 5, "events": [], "via": {}}]}',
         "cut.json": b'{"issues": [{"key": "SUP-1", "self": "x", "fields": {"created": "2024',
     }
@@ -72,7 +76,15 @@ def bad_files(tmp_path):
          "reader recognises"),
         ("old.xls", [], 2, "old.xls: looks like an old Excel workbook (.xls) or another "
          "Office file; save it as .xlsx or CSV"),
-        ("ocel1.jsonocel", [], 2, "looks like an OCEL 1.0 JSON log"),
+        ("ocel1.jsonocel", [], 2, "ocel1.jsonocel: looks like an OCEL 1.0 JSON log (keys "
+         "'ocel:global-log', 'ocel:events'); journeymap reads OCEL 2.0: convert it with "
+         "pm4py, pm4py.write_ocel2(pm4py.read_ocel(path), 'log.jsonocel'), and read that "
+         "file (--object-type TYPE chooses the objects that are the cases)"),
+        ("ocel1.xmlocel", [], 2, "ocel1.xmlocel: looks like an OCEL 1.0 XML log (root <log> "
+         "with <global scope=...> and ocel: keys); journeymap reads OCEL 2.0: convert it"),
+        ("ocel1.csv", [], 2, "ocel1.csv: looks like an OCEL 1.0 table (columns "
+         "'ocel:activity', 'ocel:timestamp' and the object columns 'ocel:type:order', which "
+         "hold lists of object ids, so no column is a case); journeymap reads OCEL 2.0"),
         ("audits.json", ["--connector", "jira"], 1, 'audits.json: is JSON but not Jira issues '
          '(no "issues" list and no issue with key and fields)'),
         ("cut.json", [], 1, "cut.json: is not valid JSON (line 1, column 65: Unterminated "

@@ -18,7 +18,7 @@ from typing import Any
 
 from journeymap.connectors.base import first_line
 from journeymap.connectors.values import value_text
-from journeymap.errors import SourceError
+from journeymap.errors import SourceError, ocel1_advice
 
 __all__ = ["OcelEvent", "OcelLog", "read_json", "read_sqlite", "read_xml"]
 
@@ -136,10 +136,7 @@ def _json_event(number: int, raw: Any) -> OcelEvent:
 
 
 def _ocel1(label: str, kind: str) -> SourceError:
-    return SourceError(
-        f"{label}: an OCEL 1.0 {kind} log; journeymap reads OCEL 2.0 (convert it with "
-        "pm4py: pm4py.write_ocel2(pm4py.read_ocel(path), 'log.jsonocel'))"
-    )
+    return SourceError(f"{label}: an OCEL 1.0 {kind} log; {ocel1_advice()}")
 
 
 # -- XML ---------------------------------------------------------------------------------

@@ -441,7 +441,7 @@ BAD = [
     ("bad.jsonocel", '{"objectTypes": [',
      r"^bad\.jsonocel: not valid JSON: Expecting value at line 1, column 18$"),
     ("v1.jsonocel", json.dumps(OCEL1),
-     r"^v1\.jsonocel: an OCEL 1\.0 JSON log; journeymap reads OCEL 2\.0 \(convert it with pm4py"),
+     r"^v1\.jsonocel: an OCEL 1\.0 JSON log; journeymap reads OCEL 2\.0: convert it with pm4py"),
     ("part.json", '{"objectTypes": [], "eventTypes": []}',
      r"not an OCEL 2\.0 log: no list 'objects', 'events' at the top level"),
     ("bad.xmlocel", "<log><object-types></log>",
