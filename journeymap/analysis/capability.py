@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.discovery.times import case_times_expr, iso_week
+from journeymap.errors import option
 from journeymap.event_order import mean_seconds
 from journeymap.eventlog import EventLog
 
@@ -179,8 +180,8 @@ def xmr(
     x = np.asarray(values, dtype="float64")
     if x.ndim != 1 or len(x) < 2:
         raise ValueError(
-            f"an XmR chart needs at least two values in time order; got {x.size}. "
-            "Use a longer period or a finer basis (cases instead of weeks)."
+            f"an XmR chart needs at least two values in time order; got {x.size}: a log "
+            f"or a {option('period', 'START..END')} that covers a longer time gives more"
         )
     if not np.isfinite(x).all():
         raise ValueError("an XmR chart needs finite numbers; drop or fill NaN values first")
