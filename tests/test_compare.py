@@ -144,6 +144,28 @@ def test_usage_mistakes(tmp_path, args, message):
     assert "Traceback" not in result.output
 
 
+def test_a_split_charts_the_cases_still_open_at_the_split():
+    """Three one-day cases a week for ten weeks, and one of week 5 that takes 30 days.
+    Split at week 6: the before side's own complete period would end at the split and
+    leave the long case out; the whole log's period keeps it in the before chart."""
+    rows = []
+    for week in range(10):
+        for n in range(3):
+            start = pd.Timestamp("2024-01-01 09:00") + pd.Timedelta(days=7 * week + n)
+            days = 30 if (week, n) == (4, 0) else 1
+            case = f"{week}-{n}"
+            rows += [(case, "Open", start), (case, "Close", start + pd.Timedelta(days=days))]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp"])
+    with jm.EventLog.from_frame(frame) as log:
+        result = jm.compare_split(log, "2024-02-05")
+    charts = [side.check.charts["capability_e2e"] for side in (result.before, result.after)]
+    assert [len(c.points) for c in charts] == [15, 15]
+    assert max(charts[0].points["x"]) == 30 * 86400
+    assert "a case still open at the split stays in the chart of the side it started on" in (
+        result.notes[0]
+    )
+
+
 def _edges(events: pd.DataFrame) -> Counter[tuple[str, str]]:
     """Cases per directly-follows path, start and end included, computed plainly."""
     counts: Counter[tuple[str, str]] = Counter()

@@ -10,12 +10,14 @@ logs' mappings or activities differ, so that a change is not an artefact of nami
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.period import complete_period
 from journeymap.discovery.times import case_times_expr
 from journeymap.errors import ConfigError, option
 from journeymap.eventlog import EventLog
@@ -238,6 +240,22 @@ def compare_split(
     """
     say = steps(progress)  # raises a noted interrupt at each step
     (first, second), labels = _split(log, at)
+    options = options or Options()
+    charted = ""
+    if options.check.period is None:
+        # The whole log's complete period, for both sides: detected on one side, it would
+        # end at the split and leave out the cases still open there, the long ones.
+        whole = complete_period(log)
+        period = f"{whole.start.isoformat()}..{whole.end.isoformat()}"
+        options = dataclasses.replace(
+            options, check=dataclasses.replace(options.check, period=period)
+        )
+        charted = (
+            f" Both capability charts cover the cases that started and ended from "
+            f"{iso_day(whole.start)} to {iso_day(whole.end - pd.Timedelta(microseconds=1))}, "
+            "the whole log's complete period, each side with the cases that started on it: "
+            "a case still open at the split stays in the chart of the side it started on."
+        )
     found = []
     for half, label in ((first, labels[0]), (second, labels[1])):
         say(f"mining the {label}")
@@ -247,6 +265,6 @@ def compare_split(
         0,
         f"One log split by the date each case starts (its first event, UTC): "
         f"{labels[0]} and {labels[1]}. Each period was mined on its own, so repeat "
-        "contacts and the capability limits look only within it.",
+        f"contacts and the capability limits look only within it.{charted}",
     )
     return comparison
