@@ -161,8 +161,9 @@ def test_a_split_charts_the_cases_still_open_at_the_split():
     charts = [side.check.charts["capability_e2e"] for side in (result.before, result.after)]
     assert [len(c.points) for c in charts] == [15, 15]
     assert max(charts[0].points["x"]) == 30 * 86400
-    assert "a case still open at the split stays in the chart of the side it started on" in (
-        result.notes[0]
+    assert (
+        "a case still open at the split stays in the chart of the side it started on"
+        in (result.notes[0])
     )
 
 
