@@ -106,6 +106,8 @@ def test_the_map_of_a_template_is_escaped_and_drawn(mined):
     assert "label=<&lt;script&gt;alert(1)&lt;/script&gt;<br/>" in dot
     assert "Template &#x27;Bins &amp; &lt;b&gt;co&lt;/b&gt;&#x27;: 3 cases, 33% as designed" in dot
     assert "skipped in 1 case" in dot and "1 case, +4.0 h" in dot
+    # the title counts the template's cases among the log's
+    assert re.search(r"template &#x27;Bins &amp; &lt;b&gt;co&lt;/b&gt;&#x27;, 3 of \d+ cases", dot)
     svg = lxml.etree.fromstring((mined / "a" / "journey.svg").read_bytes())
     texts = " ".join(t for t in svg.itertext())
     assert EVIL in texts and "dashed box: an activity outside the design" in texts

@@ -27,7 +27,7 @@ from journeymap.render.captions import chart_title, map_caption
 from journeymap.render.charts import xmr_svg_text
 from journeymap.render.handoffs import network_dot
 from journeymap.render.journey import journey_dot
-from journeymap.render.numbers import counted
+from journeymap.render.numbers import counted, thousands
 from journeymap.render.pictures import start_drawing
 from journeymap.render.plan_words import plan_sentences, reintegration_sentences
 from journeymap.render.summary import summary
@@ -205,7 +205,7 @@ def _journey_map_dot(findings: Findings) -> str:
     title = _title(findings, findings.map if view != "handoffs" else None)
     if findings.options.map.template is not None:
         name = findings.options.map.template
-        return _template_map(findings, name, title=f"{_title(findings)}; template '{name}'")
+        return _template_map(findings, name, title=_template_title(findings, name))
     if view == "handoffs":
         return network_dot(findings, title)
     return _map_dot(findings.map, findings, view=view, title=title)
@@ -222,6 +222,17 @@ def _title(findings: Findings, picture: MapPicture | None = None) -> str:
         )
     cases, events = counted(findings.case_count, "case"), counted(log.events, "event")
     return f"{log.source}: {cases}, {events}, {days}"
+
+
+def _template_title(findings: Findings, name: str) -> str:
+    """The title of a journey template's map: its cases among the log's."""
+    found = findings.templates
+    cases = int(found.summary[name]["cases"]) if found is not None else 0
+    days = f"{iso_day(findings.start)} to {iso_day(findings.end)}"
+    return (
+        f"{findings.log.source}: template '{name}', {thousands(cases)} of "
+        f"{counted(findings.case_count, 'case')}, {days}"
+    )
 
 
 def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:
