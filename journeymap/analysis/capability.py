@@ -181,7 +181,7 @@ def xmr(
     if x.ndim != 1 or len(x) < 2:
         raise ValueError(
             f"an XmR chart needs at least two values in time order; got {x.size}: a log "
-            f"or a {option('period', 'START..END')} that covers a longer time gives more"
+            f"or a {option('period')} that covers a longer time gives more"
         )
     if not np.isfinite(x).all():
         raise ValueError("an XmR chart needs finite numbers; drop or fill NaN values first")
