@@ -52,8 +52,6 @@ def test_the_hand_built_log_gives_hand_counted_journeys():
             "cases": 6,
             "cases_without_customer": 1,
             "median_e2e_s": 43200.0,  # journeys of 9 d, 0, 0 and 1 d
-            "cases_several_customers": 0,
-            "customer_ids": 3,
             "channel": True,
             "cross_channel": 1,
             "cross_channel_pct": 25.0,
@@ -68,6 +66,7 @@ def test_the_hand_built_log_gives_hand_counted_journeys():
                     "median_e2e_s": 777600.0,
                 }
             ],
+            "customer_ids": None,  # mine sets it from the profile
         }
         table = found.table.to_pandas()
         assert table[["journey", "cases", "channels", "channel_switches", "channel_path"]].astype(
@@ -147,23 +146,23 @@ def test_without_a_channel_the_channel_figures_are_none():
         )
 
 
-def test_a_case_that_names_two_customers_belongs_to_the_smaller_id():
+def test_a_customer_id_named_only_beside_a_smaller_one_is_in_no_journey():
     """Case 6 names C and D, case 8 names D and E: each belongs to its smallest id, so E
-    is in no journey, and a sentence says so (helpdesk: 7 cases, 2 of 397 ids)."""
+    is in no journey, and a sentence says so (helpdesk: 2 of 397 ids, as inspect counts)."""
     rows = [*ROWS[:9], ("6", "Mail", "2024-01-04 09:00", "D", "e-mail")]
     rows += [("8", "Call", "2024-01-09 09:00", "D", "phone")]
     rows += [("8", "Call", "2024-01-09 10:00", "E", "phone")]
     frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "customer", "channel"])
     with jm.EventLog.from_frame(frame) as log:
-        found = journey_summary(log)
+        found = jm.mine(log).journeys
     # A (cases 1-3), B (4, 5), C (6) and D (8); E is named only beside D in case 8
-    assert (found.customers, found.customer_ids, found.cases_several_customers) == (4, 5, 2)
+    assert (found.customers, found.customer_ids) == (4, 5)
     assert (found.customers_several_cases, found.cases) == (2, 7)
-    sentences = journey_sentences(found)
-    assert sentences[2] == (
-        "2 cases name more than one customer: each belongs to the smallest id, so 1 of the "
-        "5 customer ids is in no journey."
+    assert journey_sentences(found)[2] == (
+        "1 of the 5 customer ids is in no journey: it is named in a case only beside a "
+        "smaller id, and a case belongs to its smallest."
     )
+    assert len(journey_sentences({**found.to_dict(), "customer_ids": 4})) == 3
 
 
 def test_journeys_need_a_customer():

@@ -70,10 +70,9 @@ class CustomerJourneys:
     customers_several_cases : customers with more than one case (and its % of customers).
     journeys, journeys_several_cases : journeys, and those of more than one case.
     cases, cases_without_customer : cases in journeys, and cases with no customer.
-    cases_several_customers : cases whose events name more than one customer; each
-        belongs to the smallest id (:func:`case_customer`).
-    customer_ids : the distinct customer ids on the events: more than ``customers`` when
-        an id is named only beside a smaller one in the same case.
+    customer_ids : the distinct customer ids on the events, as the log's profile counts
+        them (set by :func:`journeymap.mine`; None here): more than ``customers`` when an
+        id is named in a case only beside a smaller one (:func:`case_customer`).
     median_e2e_s : median end-to-end time of the journeys, seconds.
     channel : whether the channel role is mapped (else the channel figures are None).
     cross_channel, cross_channel_pct : journeys with at least one channel switch.
@@ -93,14 +92,13 @@ class CustomerJourneys:
     cases: int
     cases_without_customer: int
     median_e2e_s: float | None
-    cases_several_customers: int
-    customer_ids: int
     channel: bool
     cross_channel: int | None = None
     cross_channel_pct: float | None = None
     channel_switches: int | None = None
     cross_channel_median_e2e_s: float | None = None
     paths: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    customer_ids: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as ``summary.json`` holds them (without the table)."""
@@ -116,8 +114,7 @@ def case_customer(events: Any) -> Any:
 
 
 def case_contacts_expr(log: EventLog) -> Any:
-    """Ibis table, one row per case: ``customer`` (:func:`case_customer`) and
-    ``highest_customer`` (the largest; another id when the case names several) when the
+    """Ibis table, one row per case: ``customer`` (:func:`case_customer`) when the
     customer role is mapped and, when the channel is, ``lowest_channel`` and
     ``highest_channel`` among its events' known channels (equal when the case kept to
     one channel; NULL without a known one). Computed once per log: journeys, demand and
@@ -126,9 +123,7 @@ def case_contacts_expr(log: EventLog) -> Any:
 
     def build() -> Any:
         t = log.table
-        aggregates: dict[str, Any] = {}
-        if log.has("customer"):
-            aggregates.update(customer=case_customer(t), highest_customer=t.customer.max())
+        aggregates = {"customer": case_customer(t)} if log.has("customer") else {}
         if log.has("channel"):
             aggregates.update(lowest_channel=t.channel.min(), highest_channel=t.channel.max())
         return t.group_by("case").aggregate(**aggregates)
@@ -298,11 +293,6 @@ def journey_summary(
         )
     ).iloc[0]
     n_customers = _int(customers["customers"])
-    contacts = case_contacts_expr(log)
-    several_ids = log.engine.scalar(
-        (contacts.customer != contacts.highest_customer).sum().fill_null(0)
-    )
-    ids = log.engine.scalar(log.table.customer.nunique()) if several_ids else n_customers
     n_journeys = _int(totals["journeys"])
     found = CustomerJourneys(
         table=EngineTable(log.engine, journeys, ("customer", "start", "journey")),
@@ -314,8 +304,6 @@ def journey_summary(
         cases=_int(customers["cases"]),
         cases_without_customer=log.cases - _int(customers["cases"]),
         median_e2e_s=_float(totals["median"]),
-        cases_several_customers=_int(several_ids),
-        customer_ids=_int(ids),
         channel=log.has("channel"),
     )
     if not found.channel:

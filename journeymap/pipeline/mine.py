@@ -159,6 +159,8 @@ def mine(
         templates = check_templates(log, options)
     say("data quality")
     quality = profile(log, activities=activities)  # reads the events in case order (ties)
+    if journeys is not None:  # the ids inspect counts, beside the customers with journeys
+        journeys.customer_ids = quality.customers
     # What is left reads per-case tables: free the per-event ones. A map of some of the
     # cases (a demand type's, the report's failure-demand map) filters the events in
     # case order: they stay until the maps are made.

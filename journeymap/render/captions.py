@@ -142,18 +142,14 @@ def journey_sentences(journeys: Any) -> list[str]:
         f"{counted(j['journeys'], 'journey')} ({thousands(j['journeys_several_cases'])} of "
         "more than one case).",
     ]
-    several_ids = j.get("cases_several_customers") or 0
-    if several_ids:
-        ids = j.get("customer_ids") or customers
-        left = (
-            f", so {thousands(ids - customers)} of the {thousands(ids)} customer ids "
-            f"{one_or_many(ids - customers, 'is', 'are')} in no journey"
-            if ids > customers
-            else ""
-        )
+    ids = j.get("customer_ids") or customers
+    if ids > customers:
+        away = ids - customers
         out.append(
-            f"{counted(several_ids, 'case')} {one_or_many(several_ids, 'names', 'name')} more "
-            f"than one customer: each belongs to the smallest id{left}."
+            f"{thousands(away)} of the {thousands(ids)} customer ids "
+            f"{one_or_many(away, 'is', 'are')} in no journey: "
+            f"{one_or_many(away, 'it is', 'each is')} named in a case only beside a smaller "
+            "id, and a case belongs to its smallest."
         )
     if j.get("cases_without_customer"):
         out.append(
