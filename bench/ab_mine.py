@@ -5,7 +5,7 @@ Run by hand (not part of the tests):
 
     .venv/bin/python bench/ab_mine.py LOG --before 371e01b             # against the working tree
     .venv/bin/python bench/ab_mine.py LOG --before HEAD~3 --after HEAD --blocks 8
-    .venv/bin/python bench/ab_mine.py LOG --before HEAD~1 -- --no-report --view performance
+    .venv/bin/python bench/ab_mine.py --before HEAD~1 LOG -- --no-report --view performance
 
 Each version is unpacked into a temporary folder (`git archive`; the working tree is
 used as it is for the default --after), its bytecode compiled (a sandbox that sets
