@@ -10,7 +10,8 @@
 Each Create or Change of ``status`` is an event at the audit's time. The assignee and
 group in force after the audit are the resource and team, ``requester_id`` the
 customer, and ``via.channel`` of the creating audit the channel (``rule``, a trigger or
-automation, is not a channel).
+automation, is not a channel; nor is ``closed_ticket``, a follow-up made when the
+customer wrote again after a ticket closed: the notes count those).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ _TRACKED = ("status", *ROLES.values())
 _SYSTEM = "-1"
 # Channels that name a trigger or automation rather than how the customer came in.
 _NOT_CHANNELS = frozenset({"rule", "automation", "trigger"})
+#: A follow-up ticket, made when the customer wrote again after a ticket closed.
+_FOLLOW_UP = "closed_ticket"
 _AUDITS = re.compile(r'^\{\s*"audits"\s*:\s*\[|^\{.*"audits"\s*:\s*\[', re.S)
 _EVENTS = re.compile(r'"ticket_events"\s*:\s*\[')
 
@@ -177,12 +180,17 @@ def _read_audits(
             f"{label}: has no status Create or Change events; export the tickets' audits "
             "with their events (/api/v2/ticket_audits)"
         )
-    channel, rule = _channels(audit_frame)
+    channel, rule, follow_ups = _channels(audit_frame)
     events["channel"] = events["case"].map(channel)
     notes = [*change_notes(result, activity_field="status", unit="child events")]
     notes.append("channel is via.channel of the audit that created the ticket")
     if rule:
         notes.append(f"tickets created by a rule (trigger or automation), with no channel: {rule}")
+    if follow_ups:
+        notes.append(
+            "follow-up tickets (via closed_ticket: the customer wrote again after a ticket "
+            f"closed), with no channel: {follow_ups}"
+        )
     if skipped_system.any():
         notes.append(
             "system audits (author -1) that change no status, assignee, group or "
@@ -208,12 +216,13 @@ def _read_audits(
     )
 
 
-def _channels(audits: pd.DataFrame) -> tuple[pd.Series, int]:
-    """Each ticket's channel (its creating audit's, else its first audit's), and how many
-    tickets were created by a rule."""
+def _channels(audits: pd.DataFrame) -> tuple[pd.Series, int, int]:
+    """Each ticket's channel (its creating audit's, else its first audit's), how many
+    tickets were created by a rule and how many are follow-ups of closed tickets."""
     ordered = audits.sort_values(
         ["creates", "at", "number"], ascending=[False, True, True], kind="stable"
     )
     first = ordered.drop_duplicates("record").set_index("record")["channel"]
-    by_rule = first.str.lower().isin(_NOT_CHANNELS)
-    return first.mask(by_rule), int(by_rule.sum())
+    kind = first.str.lower()
+    by_rule, follow_up = kind.isin(_NOT_CHANNELS), kind.eq(_FOLLOW_UP)
+    return first.mask(by_rule | follow_up), int(by_rule.sum()), int(follow_up.sum())

@@ -109,6 +109,19 @@ def test_a_ticket_created_by_a_rule_has_no_channel(write: Write) -> None:
     assert "tickets created by a rule (trigger or automation), with no channel: 1" in table.notes
 
 
+def test_a_follow_up_of_a_closed_ticket_has_no_channel(write: Write) -> None:
+    """via.channel closed_ticket says how the ticket was made (the customer wrote again
+    after a ticket closed), not how the customer came in."""
+    audits = _audits()
+    audits[0]["via"]["channel"] = "closed_ticket"
+    table = PRESET.read(write("audits.json", json.dumps({"audits": audits})))
+    assert [channel for (channel,) in rows(table, "channel")] == [None, None]
+    assert (
+        "follow-up tickets (via closed_ticket: the customer wrote again after a ticket "
+        "closed), with no channel: 1"
+    ) in table.notes
+
+
 def test_an_audit_without_ticket_is_rejected(write: Write) -> None:
     audits = _audits()
     del audits[3]["ticket_id"]
