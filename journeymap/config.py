@@ -163,14 +163,19 @@ def check_section(
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or nothing.
+    """`` (did you mean 'x'?)`` for the closest choice (one that differs only in case
+    first), or nothing.
 
     Examples
     --------
     >>> suggest("tiemzone", ["timezone", "sep"])
     " (did you mean 'timezone'?)"
+    >>> suggest("collect", ["Collected", "Collect"])
+    " (did you mean 'Collect'?)"
     """
-    close = difflib.get_close_matches(word, list(choices), n=1)
+    options = list(choices)
+    same = [c for c in options if c.casefold() == word.casefold()]
+    close = same or difflib.get_close_matches(word, options, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -22,11 +22,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
-from journeymap.connectors.presets.fieldchanges import (
-    GROUP_CHANGE,
-    change_notes,
-    events_from_changes,
-)
+from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
 from journeymap.connectors.presets.files import (
     csv_header,
     csv_lines,
@@ -285,6 +281,8 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
             "sys_audit rows of the incident table with those fields"
         )
     roles = {role: f for role, f in _ROLE_FIELDS.items() if f in fields}
+    states = changes["field"] == activity
+    changes.loc[states, "new"], decoded = _decode_states(changes.loc[states, "new"], activity)
     result = events_from_changes(
         changes,
         activity_field=activity,
@@ -295,10 +293,6 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
     notes = change_notes(result, activity_field=activity)
     if both:
         notes.append("both state and incident_state changes: the events follow state")
-    states = ~events["activity"].str.startswith(GROUP_CHANGE, na=False)
-    events.loc[states, "activity"], decoded = _decode_states(
-        events.loc[states, "activity"], activity
-    )
     notes += decoded
     numbers = changes[changes["field"] == "number"].drop_duplicates("record", keep="last")
     number = events["case"].map(numbers.set_index("record")["new"])

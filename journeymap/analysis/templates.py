@@ -329,25 +329,20 @@ def template_conformance(
 def unknown_activities(log: EventLog, templates: Templates) -> list[str]:
     """A sentence for each activity a template's steps name that no event of ``log`` has
     (a misspelt name, or another case): no case can then go through as designed. The
-    closest activity of the log is suggested, one that differs only in case first."""
+    closest activity of the log is suggested (:func:`journeymap.config.suggest`)."""
     named = {t.name: t.activities() for t in templates.templates}
     if not any(named.values()):
         return []
     known = sorted(str(a) for a in log.engine.fetch(activity_names_expr(log))["activity"].dropna())
     present = set(known)
-    folded = {a.casefold(): a for a in known}
-    out = []
-    for name, activities in named.items():
-        for activity in activities:
-            if activity in present:
-                continue
-            same = folded.get(activity.casefold())
-            hint = f" (did you mean {same!r}?)" if same else suggest(activity, known)
-            out.append(
-                f"template {name!r}: no event has the activity {activity!r}{hint}, so no "
-                "case can go through it as designed; check the step's spelling"
-            )
-    return out
+    return [
+        f"template {name!r}: no event has the activity {activity!r}"
+        f"{suggest(activity, known)}, so no case can go through it as designed; check the "
+        "step's spelling"
+        for name, activities in named.items()
+        for activity in activities
+        if activity not in present
+    ]
 
 
 def template_notes(

@@ -214,7 +214,7 @@ def _journey_map_dot(findings: Findings) -> str:
 def _title(findings: Findings, picture: MapPicture | None = None) -> str:
     """The title of a picture of the log, or of a map of one type of demand's cases."""
     log = findings.log
-    days = f"{iso_day(findings.start)} to {iso_day(findings.end)}"
+    days = _days(findings)
     if picture is not None and picture.scope.subset is not None:
         return (
             f"{log.source}, {picture.scope.subset}: {counted(picture.cases, 'case')}, "
@@ -228,11 +228,15 @@ def _template_title(findings: Findings, name: str) -> str:
     """The title of a journey template's map: its cases among the log's."""
     found = findings.templates
     cases = int(found.summary[name]["cases"]) if found is not None else 0
-    days = f"{iso_day(findings.start)} to {iso_day(findings.end)}"
     return (
         f"{findings.log.source}: template '{name}', {thousands(cases)} of "
-        f"{counted(findings.case_count, 'case')}, {days}"
+        f"{counted(findings.case_count, 'case')}, {_days(findings)}"
     )
+
+
+def _days(findings: Findings) -> str:
+    """The days the log covers, for a picture's title."""
+    return f"{iso_day(findings.start)} to {iso_day(findings.end)}"
 
 
 def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:

@@ -91,7 +91,7 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
         raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
     said = _limits_statement(chart, unit)
     points = len(chart.points)
-    if points >= SOFT_LIMITS or (chart.kind == "duration" and chart.unpl == 0):
+    if points >= SOFT_LIMITS or _no_wait(chart):
         return said
     each = {"case": "case", "week": "week", "daily mean": "day"}.get(chart.basis, "point")
     return (
@@ -105,10 +105,15 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
 SOFT_LIMITS = 20
 
 
+def _no_wait(chart: Any) -> bool:
+    """Whether every charted case took no time at all: no limits to speak of."""
+    return bool(chart.kind == "duration" and chart.unpl == 0)
+
+
 def _limits_statement(chart: Any, unit: str) -> str:
     """The statement of :func:`capability_statement` without the note on few points."""
     lo, hi = chart.lnpl, chart.unpl
-    if chart.kind == "duration" and hi == 0:  # every case took no time at all
+    if _no_wait(chart):
         if chart.basis == "daily mean":
             return (
                 "On every charted day the cases end at the instant they start (a single "

@@ -15,6 +15,7 @@ import pandas as pd
 
 from journeymap.synthetic.exports import (
     _CHANNELS,
+    _GROUP_CHANGE,
     OPPORTUNITY_STAGES,
     ZENDESK_STATUSES,
     ExportFixture,
@@ -171,7 +172,8 @@ def _zendesk_rows(h: pd.DataFrame) -> pd.DataFrame:
 
 
 def _zendesk_expected(h: pd.DataFrame, channel: pd.Series) -> pd.DataFrame:
-    """The events a Zendesk reader gives back: one per change of status."""
+    """The events a Zendesk reader gives back: one per change of status, and one per
+    change of group alone."""
     k = h["new_code"]
     groups = h["team"].map(lambda t: _numeric_id("group", t))
     expected = {
@@ -314,7 +316,7 @@ def _case_rows(events: list[dict[str, Any]]) -> tuple[_CaseOwner, list[dict[str,
             queue = _sf_id("00G", "queue", case.team)
             case.move(routed, (queue, case.team))
             # a change of team alone: an event of its own (EXPORTS.md §5.2, step 5)
-            expected.append({"case": case.case_id, "activity": f"Assigned to group {queue}",
+            expected.append({"case": case.case_id, "activity": f"{_GROUP_CHANGE}{queue}",
                              "timestamp": routed.strftime("%Y-%m-%dT%H:%M:%SZ"),
                              "resource": None, "team": queue,
                              "customer": _sf_id("003", "contact", event["customer"]),
