@@ -113,7 +113,8 @@ def test_pm4py_networkx_and_graphviz_are_core_dependencies():
 
 # `journeymap mine` on the sample, then what it imported: no pm4py (its import alone
 # takes about 2 s) and no networkx (the report draws the hand-off network from its parts),
-# while Graphviz is used.
+# while Graphviz is used; without the report, neither lxml (the report's SVG sanitiser)
+# nor multiprocessing (batch's workers).
 _MINE = """
 import sys
 from journeymap.cli import main
@@ -124,16 +125,20 @@ try:
 except SystemExit as exc:
     code = exc.code
 print(__import__("json").dumps({"code": code, "modules": sorted(
-    m for m in ("pm4py", "networkx", "graphviz") if m in sys.modules)}))
+    m for m in ("pm4py", "networkx", "graphviz", "lxml", "multiprocessing")
+    if m in sys.modules)}))
 """
 
 
-def test_mine_does_not_import_pm4py(tmp_path):
+@pytest.mark.parametrize(
+    ("report", "modules"), [(True, ["graphviz", "lxml"]), (False, ["graphviz"])]
+)
+def test_mine_does_not_import_pm4py(tmp_path, report, modules):
     args = ["mine", str(SAMPLE), "--config", str(PROJECT / "sample_logs" / "service_desk.toml"),
-            "-o", str(tmp_path / "out")]  # fmt: skip
+            "-o", str(tmp_path / "out"), *([] if report else ["--no-report"])]  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-c", _MINE, *args], capture_output=True, text=True, check=True
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result == {"code": 0, "modules": ["graphviz"]}
+    assert result == {"code": 0, "modules": modules}
     assert (tmp_path / "out" / "tables" / "reintegration_plan.csv").is_file()

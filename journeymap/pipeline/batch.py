@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import multiprocessing
 import os
 import queue as queues
 import re
@@ -30,8 +29,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -308,6 +306,10 @@ class _Run:
         """Run tasks from ``pending`` in a pool of ``jobs`` workers until it is empty or
         a worker dies; return the tasks that were running when one died (tasks not yet
         started stay in ``pending``)."""
+        import multiprocessing  # here, not at import: `mine` alone needs no processes
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         context = _context()
         channel = context.Queue()
         others = set(multiprocessing.active_children())  # not this pool's to stop
@@ -416,6 +418,8 @@ def _interrupts_noted() -> Iterator[Callable[[], bool]]:
 
 def _workers(others: set[Any]) -> list[Any]:
     """The worker processes of a pool: this process's children but ``others``."""
+    import multiprocessing
+
     return [child for child in multiprocessing.active_children() if child not in others]
 
 
@@ -440,6 +444,8 @@ def _remove_staged(outdir: Path) -> None:
 def _context() -> Any:
     """Workers start from a fork server that imported journeymap once (spawn where
     there is none)."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" not in methods:  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")

@@ -21,7 +21,6 @@ from journeymap.jsonout import write_json
 from journeymap.pipeline.staging import staged
 from journeymap.render.compare_chart import two_period_svg
 from journeymap.render.compare_map import COMPARE_VIEWS, compare_dot
-from journeymap.render.compare_page import render_comparison
 from journeymap.render.pictures import draw
 from journeymap.version import __version__
 
@@ -124,6 +123,8 @@ def write_comparison(
         }
         written.append(write_json(data, folder / "compare.json"))
         say("writing the page")
+        from journeymap.render.compare_page import render_comparison  # lxml: only here
+
         page = render_comparison(
             comparison,
             map_svgs=map_svgs,
