@@ -65,8 +65,9 @@ def batch(
 ) -> None:
     """Mine every log that INPUTS name into OUTDIR/<name>/ and compare them in an index.
 
-    INPUTS are files, folders (searched recursively for the suffixes journeymap reads)
-    and glob patterns. Each log gets a folder named after its file (made safe and
+    INPUTS are files, folders (searched recursively for the suffixes journeymap reads,
+    and for JSON, XML and SQLite exports that a system's reader recognises) and glob
+    patterns. Each log gets a folder named after its file (made safe and
     unique) with everything `mine` writes; OUTDIR/index.html, index.csv and index.json
     put the logs side by side. The config file's [[files]] patterns give the read and
     mapping settings of each kind of export.

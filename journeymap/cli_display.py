@@ -28,6 +28,8 @@ def done_line(event: Any) -> str:
     >>> done_line(BatchEvent("done", "may", row={"status": "failed", "error": "bad row"},
     ...                      done=3, total=20))
     '[3/20] may: failed: bad row'
+    >>> done_line(BatchEvent("done", "one", row={"status": "mined", "cases": 1}, done=1, total=1))
+    '[1/1] one: mined, 1 case'
     """
     row = event.row or {}
     status = row.get("status", "")
@@ -35,7 +37,7 @@ def done_line(event: Any) -> str:
     if status == "failed":
         return f"{text}: {row.get('error') or 'no reason given'}"
     if row.get("cases") is not None:
-        return f"{text}, {row['cases']:,} cases"
+        return f"{text}, {row['cases']:,} {'case' if row['cases'] == 1 else 'cases'}"
     return text
 
 

@@ -91,6 +91,25 @@ def test_inputs_folders_globs_and_the_output_folder_left_out(logs, tmp_path):
         find_inputs([str(tmp_path / "missing.csv")])
 
 
+def test_a_folder_of_exports_gives_the_json_exports_a_reader_recognises(tmp_path):
+    """JSON exports (Jira, ServiceNow's Table API, Zendesk) are logs in a folder too,
+    named without their suffix; other JSON files there (a batch's own summaries, a
+    settings file) are not."""
+    from journeymap.synthetic.fixtures import write_exports
+
+    fixtures = write_exports(tmp_path / "exports", cases=4, seed=5)
+    (tmp_path / "exports" / "jira" / "summary.json").write_text('{"cases": 4}')
+    (tmp_path / "exports" / "settings.json").write_text("[1, 2]")
+    found = find_inputs([str(tmp_path / "exports")])
+    assert {f.path.resolve() for f in fixtures.values()} <= {p.resolve() for p in found}
+    json_logs = [p for p in found if p.suffix == ".json"]
+    assert {p.name for p in json_logs} == {
+        f.path.name for f in fixtures.values() if f.path.suffix == ".json"
+    }
+    assert len(json_logs) >= 3  # Jira, Table API, Zendesk audits and ticket events
+    assert all(not n.endswith(".json") for n in log_names(json_logs))
+
+
 def test_engine_share_never_gives_more_threads_than_the_budget():
     from journeymap.options import Options
 

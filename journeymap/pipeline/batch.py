@@ -38,7 +38,12 @@ from typing import Any
 from journeymap.errors import ConfigError, OutputError, SourceNotFoundError
 from journeymap.options import Options
 from journeymap.pipeline.batch_index import empty_row, write_index
-from journeymap.pipeline.batch_inputs import find_inputs, known_suffixes, log_names
+from journeymap.pipeline.batch_inputs import (
+    content_suffixes,
+    find_inputs,
+    known_suffixes,
+    log_names,
+)
 from journeymap.pipeline.batch_worker import (
     LogTask,
     failure_text,
@@ -202,8 +207,11 @@ def batch(
     paths = find_inputs(given, exclude=folder)
     if not paths:
         suffixes = " ".join(known_suffixes())
+        sniffed = " ".join(s for s in content_suffixes() if s not in known_suffixes())
         raise SourceNotFoundError(
-            f"no logs found in {', '.join(given)}; a batch reads files ending in {suffixes}"
+            f"no logs found in {', '.join(given)}; a batch reads files ending in {suffixes}, "
+            f"and files ending in {sniffed} that a system's reader recognises (Jira, "
+            "ServiceNow, Zendesk, OCEL 2.0)"
         )
     workers = min(jobs, len(paths), _thread_budget(options))
     shared = engine_share(options, workers)

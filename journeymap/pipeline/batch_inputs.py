@@ -1,7 +1,9 @@
 """What a batch mines: the logs that its inputs name, and a folder name for each.
 
 Inputs are files (taken as given), folders (searched recursively for the file suffixes
-a connector reads, hidden files and folders left out) and glob patterns (``*``, ``?``,
+a connector reads, and for the files of other suffixes that a system's reader recognises
+by their content, such as a Jira or ServiceNow JSON export; hidden files and folders
+left out) and glob patterns (``*``, ``?``,
 ``[...]``; ``**`` crosses folders). Each log gets a folder name made of its file name
 without the known suffixes, safe for any file system, and unique in the batch.
 """
@@ -19,6 +21,7 @@ from journeymap.errors import SourceNotFoundError
 
 __all__ = [
     "RESERVED_NAMES",
+    "content_suffixes",
     "files_by_pattern",
     "find_inputs",
     "known_suffixes",
@@ -41,6 +44,21 @@ def known_suffixes() -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda s: (-len(s), s)))
 
 
+def content_suffixes() -> tuple[str, ...]:
+    """The suffixes of files that some connector recognises by their content (a JSON
+    export of Jira, ServiceNow or Zendesk, an OCEL log), longest first."""
+    from journeymap.connectors.registry import available
+
+    found = {s.lower() for c in available() for s in c.looks_into}
+    return tuple(sorted(found, key=lambda s: (-len(s), s)))
+
+
+def _recognised(path: Path) -> bool:
+    from journeymap.connectors.registry import recognise
+
+    return recognise(path) is not None
+
+
 def _within(path: Path, folder: Path | None) -> bool:
     if folder is None:
         return False
@@ -52,13 +70,20 @@ def _within(path: Path, folder: Path | None) -> bool:
 
 
 def _in_folder(folder: Path, suffixes: tuple[str, ...], exclude: Path | None) -> list[Path]:
+    """The logs below ``folder``: files with a suffix a connector reads, and files with a
+    suffix that some connector looks into when one recognises their content (a folder
+    of exports holds other JSON files too: a batch's own summaries, say)."""
+    sniffed = tuple(s for s in content_suffixes() if s not in suffixes)
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _within(
             Path(root) / d, exclude))  # fmt: skip
         for name in files:
-            if not name.startswith(".") and name.lower().endswith(suffixes):
-                found.append(Path(root) / name)
+            if name.startswith("."):
+                continue
+            lowered, path = name.lower(), Path(root) / name
+            if lowered.endswith(suffixes) or (lowered.endswith(sniffed) and _recognised(path)):
+                found.append(path)
     return found
 
 
@@ -66,7 +91,8 @@ def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = No
     """The log files that ``inputs`` name, each once, sorted by path.
 
     A file is taken whatever its suffix (the reader then says if it cannot read it); a
-    folder gives every file below it with a suffix a connector reads; a glob pattern
+    folder gives every file below it with a suffix a connector reads, and every other
+    file that a system's reader recognises by its content; a glob pattern
     gives the files it matches (and the logs in the folders it matches). Files inside
     ``exclude`` (the batch's output folder) are left out.
 
@@ -109,18 +135,27 @@ def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = No
 
 
 def log_stem(path: str | Path, suffixes: Sequence[str] | None = None) -> str:
-    """A file's name without the suffixes a connector reads (``may.xes.gz`` -> ``may``).
+    """A file's name without a suffix a connector reads or looks into (``may.xes.gz`` ->
+    ``may``, ``issues.json`` -> ``issues``).
 
     Examples
     --------
-    >>> log_stem("exports/may.xes.gz"), log_stem("june.csv"), log_stem("notes")
-    ('may', 'june', 'notes')
+    >>> log_stem("exports/may.xes.gz"), log_stem("june.csv"), log_stem("issues.json")
+    ('may', 'june', 'issues')
+    >>> log_stem("notes")
+    'notes'
     """
     name = Path(path).name
-    for suffix in suffixes if suffixes is not None else known_suffixes():
+    for suffix in suffixes if suffixes is not None else _all_suffixes():
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def _all_suffixes() -> tuple[str, ...]:
+    """Suffixes read by name and suffixes looked into, longest first."""
+    found = {*known_suffixes(), *content_suffixes()}
+    return tuple(sorted(found, key=lambda s: (-len(s), s)))
 
 
 def _safe(stem: str) -> str:
@@ -140,7 +175,7 @@ def log_names(paths: Sequence[str | Path]) -> list[str]:
     >>> log_names(["a/may.csv", "b/may.xes.gz", "c/<script>.csv", "d/MAY.csv"])
     ['may', 'may-2', 'script', 'MAY-3']
     """
-    suffixes = known_suffixes()
+    suffixes = _all_suffixes()
     taken = {n.lower() for n in RESERVED_NAMES}
     names = []
     for path in paths:
