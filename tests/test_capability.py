@@ -244,14 +244,14 @@ def test_statement_counts_signals():
         "causes of the signals are found." + few("10 cases")
     )
     chart = xmr([10, 9, 10, 9, 10, 9] + [11] * 8 + [9, 10, 9, 10, 9, 10], kind="duration")
-    assert "not predictable: 8 signals, all of longer waits. The limits" in (
+    assert "not predictable: 8 signals, all of longer waits; none beyond the limits. The " in (
         capability_statement(chart, unit="seconds")
     )
     # Two long flat runs either side of the centre: every point is a signal.
     chart = xmr([9.0] * 600 + [11.0] * 600, kind="duration")
     assert chart.signals == 1200
     assert chart.signal_sides() == (600, 600)
-    assert ": 1,200 signals, 600 of longer waits and 600 of shorter ones. " in (
+    assert ": 1,200 signals, 600 of longer waits and 600 of shorter ones; all beyond the " in (
         capability_statement(chart, unit="seconds")
     )
     # Counts and shares are high or low.
@@ -264,7 +264,30 @@ def test_statement_counts_signals():
     )
     weeks = xmr([50] * 4 + [40] * 8 + [90], kind="count", basis="week", measure="new cases")
     assert weeks.signal_sides() == (1, 8)
-    assert ": 9 signals, 1 high and 8 low. " in capability_statement(weeks)
+    assert ": 9 signals, 1 high and 8 low; 1 of them beyond the limits. " in (
+        capability_statement(weeks)
+    )
+
+
+def test_statement_on_skewed_waits_points_at_the_cases_beyond_the_limit():
+    """Nine cases of a day, one of 30 days, twice: the mean (3.9 days) is far above the
+    median (1 day), so every short case sits in a run below the centre line. The
+    statement says so, and sends the reader to the two cases beyond the upper limit
+    (centre 3.9 + 2.66 x mRbar 87/19 = 16.08 days)."""
+    days = ([1.0] * 9 + [30.0]) * 2
+    chart = xmr([d * DAY for d in days], kind="duration", basis="case")
+    assert chart.signal_sides() == (2, 18)
+    assert capability_statement(chart) == (
+        "Customers' waits for this service are not predictable: 20 signals, 2 of longer "
+        "waits and 18 of shorter ones; 2 of them beyond the limits. The limits these data "
+        "give, 0 to 16 days, predict nothing until the causes of the signals are found. "
+        "Most cases end well short of the centre line, the mean wait of 3.9 d (the median "
+        "is 1.0 d): in waits this uneven, spells of shorter waits are expected; look first "
+        "at the 2 cases beyond the upper limit."
+    )
+    # Not on the weeks' volumes, nor when the waits are even (mean within 1.5 x median).
+    even = xmr([d * DAY for d in ([4.0] * 9 + [6.0]) * 2], kind="duration", basis="case")
+    assert "Most cases end" not in capability_statement(even)
 
 
 def test_statement_for_small_durations_keeps_one_decimal():

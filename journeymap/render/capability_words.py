@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.render.numbers import _number, counted, thousands
+from journeymap.render.numbers import _number, counted, human_duration, thousands
 
 __all__ = ["SOFT_LIMITS", "capability_statement", "duration_limits", "period_text"]
 
@@ -17,7 +17,9 @@ _SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0, "
 
 def _signals(chart: Any) -> str:
     """The signals of an unpredictable chart, with their sides: on waiting times, spells
-    of short waits are signals too, and a reader should see how many."""
+    of short waits are signals too, and a reader should see how many; and how many
+    points lie beyond the limits (rule 1), the plainest signals, apart from the runs and
+    clusters of rules 2 and 3."""
     n = chart.signals
     above, below = chart.signal_sides()
     waits = chart.kind == "duration"
@@ -33,7 +35,16 @@ def _signals(chart: Any) -> str:
     else:
         side = "high" if above else "low"
         sides = side if n == 1 else f"all {side}"
-    return f"{n:,} signal{'s' if n != 1 else ''}, {sides}"
+    beyond = int(chart.points["rule1"].sum())
+    if n == 1:
+        out = ""  # one point alone is a signal only beyond the limits (rule 1)
+    elif beyond == n:
+        out = "; all beyond the limits"
+    elif beyond:
+        out = f"; {beyond:,} of them beyond the limits"
+    else:
+        out = "; none beyond the limits"
+    return f"{n:,} signal{'s' if n != 1 else ''}, {sides}{out}"
 
 
 def duration_limits(low_s: float, high_s: float, *, unit: str = "days") -> tuple[str, str]:
@@ -163,9 +174,41 @@ def _limits_statement(chart: Any, unit: str) -> str:
 
 
 def _unpredictable(chart: Any, what: str, limits: str) -> str:
-    return (
+    said = (
         f"{what} not predictable: {_signals(chart)}. The limits these data give, {limits}, "
         "predict nothing until the causes of the signals are found."
+    )
+    return f"{said} {_skewed(chart)}".rstrip()
+
+
+#: Waits whose centre line (their mean) is at least this many times their median are
+#: skewed: most cases end well short of the mean.
+SKEWED = 1.5
+
+
+def _skewed(chart: Any) -> str:
+    """On a chart of cases' waits where most points sit well below the centre line (the
+    mean, pulled up by a few long waits), runs and clusters below it (rules 2 and 3)
+    flag much of the chart while saying little of a change: a sentence that says so and
+    points at the cases beyond the upper limit. Empty otherwise."""
+    if chart.kind != "duration" or chart.basis != "case":
+        return ""
+    x = chart.points["x"]
+    median = float(x.median())
+    above, below = chart.signal_sides()
+    if not below > above or chart.centre < SKEWED * median:
+        return ""
+    longer = int((chart.points["rule1"] & (x > chart.centre)).sum())
+    mean, typical = human_duration(chart.centre), human_duration(median)
+    first = (
+        f"look first at the {counted(longer, 'case')} beyond the upper limit"
+        if longer
+        else "none is beyond the upper limit"
+    )
+    return (
+        f"Most cases end well short of the centre line, the mean wait of {mean} (the "
+        f"median is {typical}): in waits this uneven, spells of shorter waits are "
+        f"expected; {first}."
     )
 
 
