@@ -156,8 +156,9 @@ def suggest(
     """Suggest a journey template for each type of demand in LOG, written to OUTPUT.
 
     For each type of demand (the values of --demand-column), the shortest variant that
-    at least --min-share % of its value-demand cases follow (else the most common one),
-    with the share of the type's cases that follow it. Edit the file into the journeys
+    at least --min-share % of its value-demand cases follow, among those of two or more
+    events that end where most of them end (else the most common one), with the share
+    of the type's cases that follow it. Edit the file into the journeys
     you designed, then run `journeymap mine LOG --templates OUTPUT`.
     """
     from journeymap.analysis.template_suggest import suggest_templates

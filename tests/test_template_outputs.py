@@ -210,6 +210,25 @@ def test_suggest_from_python():
     ]  # fmt: skip
 
 
+def test_suggest_passes_over_one_event_cases_and_journeys_cut_short():
+    """Three calls that stop at once (one event) and two that stop after the logging are
+    more often cases cut short by the export than the design: the suggestion is the
+    journey of two or more events that ends where most such journeys end (Close), not
+    the shortest variant that 5% follow (the lone Call, as before)."""
+    rows = ["case,activity,timestamp"]
+    journeys = {"A": ["Call", "Log", "Close"], "B": ["Call"], "C": ["Call", "Log"]}
+    for kind, n in (("A", 4), ("B", 3), ("C", 2)):
+        for i in range(n):
+            rows += [
+                f"{kind}{i},{a},2024-01-0{i + 1} 0{h}:00" for h, a in enumerate(journeys[kind])
+            ]
+    frame = pd.read_csv(__import__("io").StringIO("\n".join(rows)), dtype=str)
+    with jm.EventLog.from_frame(frame) as log:
+        (found,) = jm.suggest_templates(log)
+    assert found.template.toml_steps() == ["Call", "Log", "Close"]
+    assert (found.covered, found.cases) == (4, 9)
+
+
 def test_the_sample_templates_file_is_current():
     # sample_logs/service_desk_templates.toml is written by make_samples.py from the
     # generator's designed journeys (tests/test_synthetic.py checks the bytes).

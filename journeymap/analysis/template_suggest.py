@@ -2,8 +2,12 @@
 
 :func:`suggest_templates` proposes, for each type of demand (a value of the demand
 column; without one, for all demand), the shortest variant that at least ``min_share``
-% of the type's value-demand cases follow (ties: more of those cases, then the variant's
-rank); when none reaches that share, the variant most of them follow. Its activities
+% of the type's value-demand cases follow, among the variants of two or more events that
+end with the activity most of those variants' cases end with (ties: more of those
+cases, then the variant's rank); when none qualifies, the variant of two or more events
+most of them follow (of one event, when the type has no other). A variant of one event,
+or one that stops where few cases stop, is more often a journey the export cut short
+than the design (the receipt log's one-event cases, 8% of them). Its activities
 become the steps, with a run of one activity (``a a a``) written as ``{repeat = "a"}``.
 Each suggestion says the share of the type's cases that follow it (its coverage), which
 is computed by checking the cases against the suggested templates exactly as ``mine``
@@ -27,6 +31,9 @@ __all__ = ["ALL_DEMAND", "Suggestion", "suggest_templates"]
 
 #: The name of the template suggested for all demand (no demand column).
 ALL_DEMAND = "All demand"
+#: The fewest events of a suggested journey: a case of one event is a record of a
+#: contact, or a journey cut short by the export, not a design.
+MIN_STEPS = 2
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,14 @@ def suggest_templates(
         value = totals[demand][1]
         floor = value * min_share / 100
         weight = "value_cases" if value else "cases"
-        candidates = rows[(rows["value_cases"] >= floor) & (rows["value_cases"] > 0)]
+        journeys = rows[rows["sequence"].map(len) >= MIN_STEPS]
+        if not journeys.empty:
+            rows = journeys
+        ends = rows["sequence"].map(lambda q: str(q[-1]))
+        usual_end = rows[weight].groupby(ends).sum().sort_index().idxmax()
+        candidates = rows[
+            (rows["value_cases"] >= floor) & (rows["value_cases"] > 0) & (ends == usual_end)
+        ]
         if candidates.empty:
             candidates = rows.sort_values([weight, "variant_rank"], ascending=[False, True])[:1]
         rows_: list[Any] = list(candidates.itertuples(index=False))
