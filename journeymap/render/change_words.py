@@ -11,6 +11,7 @@ from journeymap.render.numbers import (
     _is_missing,
     _round_half_up,
     human_duration,
+    ratio_text,
     thousands,
 )
 
@@ -54,6 +55,8 @@ def change_text(before: Any, after: Any, kind: str) -> str:
     ('+30 (+15.0%)', '-2.5 points')
     >>> change_text(86400, 43200, "duration"), change_text(1.5, 1.25, "ratio")
     ('-12.0 h', '-0.25')
+    >>> change_text(0.0012, 0.0038, "ratio")  # not "+0.00": a tripling
+    '+0.0026'
     >>> change_text(None, 3, "count"), change_text(5, 5, "count")
     ('–', '0 (0.0%)')
     """
@@ -68,7 +71,7 @@ def change_text(before: Any, after: Any, kind: str) -> str:
         return f"{sign}{_round_half_up(diff, 1)} points"
     if kind == "duration":
         return f"{sign}{human_duration(diff)}"
-    return f"{sign}{_round_half_up(diff, 2)}"
+    return f"{sign}{ratio_text(diff)}"  # as precise as the ratios themselves
 
 
 #: The headline measures a comparison shows: key -> (words, kind of number).
