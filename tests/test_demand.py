@@ -347,7 +347,8 @@ def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
         "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
         "column gives 6.0 cases per customer (12 cases, 2 customers): if it names accounts "
         "or organisations rather than people, a new case within the window is a new "
-        "request, not failure demand; then set [demand] repeat_contact_days = 0"
+        "request, not failure demand, and the one-stop and clean shares, which leave "
+        "failure demand out, are too low; then set [demand] repeat_contact_days = 0"
     ]
     people = EventLog.from_frame(  # 3 cases for 3 customers: no note
         pd.DataFrame(rows[:1] + rows[10:], columns=["case", "customer", "timestamp"]).assign(

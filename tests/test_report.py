@@ -114,6 +114,14 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
         labels = dict(key_numbers(found))
         jm.write_outputs(found, tmp_path / "out", report=True)
     assert labels["Failure demand (repeat contact in doubt: see Demand)"] == "75.0%"
+    # One-stop and clean leave failure demand out: in doubt with it. Each case is a call
+    # and a reply by one person, so the 3 value-demand cases of 12 are one-stop.
+    replies = frame.assign(activity="Reply", timestamp=frame["timestamp"].str[:-5] + "10:00")
+    both = pd.concat([frame, replies], ignore_index=True).assign(resource="ann")
+    with jm.EventLog.from_frame(both) as log:
+        labels = dict(key_numbers(jm.mine(log)))
+    assert labels["One-stop (repeat contact in doubt: see Demand)"] == "25.0%"
+    assert labels["Clean (repeat contact in doubt: see Demand)"] == "25.0%"
     doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     demand = doc.xpath('//section[@id="demand"]')[0]
     warnings = [p.text_content() for p in demand.xpath('.//p[@class="warning"]')]

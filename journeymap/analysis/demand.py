@@ -378,6 +378,7 @@ def _account_note(log: EventLog, rules: DemandRules, repeats: int, cases: int) -
         f"{ACCOUNTS_DOUBT} {repeats:,} of {cases:,} cases are counted as repeat contacts, but "
         f"the customer column gives {known / customers:.1f} cases per customer ({known:,} "
         f"cases, {customers:,} customers): if it names accounts or organisations rather "
-        "than people, a new case within the window is a new request, not failure demand; "
+        "than people, a new case within the window is a new request, not failure demand, "
+        "and the one-stop and clean shares, which leave failure demand out, are too low; "
         "then set [demand] repeat_contact_days = 0"
     ]

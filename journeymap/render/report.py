@@ -74,16 +74,24 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     listed = findings.profile is not None and findings.profile.records_not_history
     history = " (mostly single events: see above)" if listed else ""
     partial = history or partial
+    # One-stop and clean cases are value demand: a doubtful repeat-contact rule, which
+    # moves cases to failure demand, puts them in doubt with it.
+    failure = _failure_label(summary)
+    value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
     return [
         ("Demand (cases)", thousands(cases)),
-        (_failure_label(summary), pct(summary.get("failure_demand_pct"))),
-        ("One-stop" + partial, pct(summary.get("one_stop_pct"))),
-        ("Clean" + partial, pct(summary.get("clean_pct"))),
+        (failure, pct(summary.get("failure_demand_pct"))),
+        ("One-stop" + value, pct(summary.get("one_stop_pct"))),
+        ("Clean" + value, pct(summary.get("clean_pct"))),
         ("End-to-end, median" + history, human_duration(e2e.get("median_s"))),
         ("End-to-end, 90th percentile" + history, human_duration(e2e.get("p90_s"))),
         ("Hand-offs per case" + partial, per_case),
         ("Cases with rework" + history, rework_pct),
     ]
+
+
+#: Said beside the figures that rest on a repeat-contact rule the data put in doubt.
+REPEAT_DOUBT = " (repeat contact in doubt: see Demand)"
 
 
 def _failure_label(summary: dict[str, Any]) -> str:
@@ -92,7 +100,7 @@ def _failure_label(summary: dict[str, Any]) -> str:
     rules found none (0% is what they saw, not a finding)."""
     notes = [str(n) for n in summary.get("check_notes") or ()]
     if any(n.startswith(ACCOUNTS_DOUBT) for n in notes):
-        return "Failure demand (repeat contact in doubt: see Demand)"
+        return "Failure demand" + REPEAT_DOUBT
     if any(n.startswith(NONE_FOUND) for n in notes):
         return "Failure demand (none found by the rules: see Demand)"
     return "Failure demand"
