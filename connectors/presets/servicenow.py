@@ -52,7 +52,16 @@ LABELS = {
     "number": "number", "state": "state", "incident state": "incident_state",
     "updated": "sys_updated_on", "assignment group": "assignment_group",
     "assigned to": "assigned_to", "caller": "caller_id", "channel": "contact_type",
+    "opened": "opened_at", "created": "sys_created_on", "resolved": "resolved_at",
+    "closed": "closed_at",
 }  # fmt: skip
+#: A record's times of its milestones (EXPORTS.md §1.2: IBM's connector reads them as
+#: events), by field, with the state each marks; the opening falls back to the record's
+#: creation. A reopening keeps only its last time.
+MILESTONES = (("opened_at", "New"), ("reopened_time", "Reopened"), ("resolved_at", "Resolved"),
+              ("closed_at", "Closed"))  # fmt: skip
+#: The states a record is in from its opening (the New event stands for them).
+_OPENING_STATES = {"New"}
 #: The 36 columns of the UCI "Incident management process enriched event log".
 SNAPSHOT_COLUMNS = (
     "number", "incident_state", "active", "reassignment_count", "reopen_count", "sys_mod_count",
@@ -214,6 +223,17 @@ def _read_list(frame: pd.DataFrame, label: str, *, from_json: bool) -> PresetTab
             "display values: times are in the exporting user's time zone, which the "
             "file does not give; set the time zone if it is not UTC"
         )
+    times = [columns[f] for f, _ in MILESTONES if f in columns and f != "opened_at"]
+    if times and ("opened_at" in columns or "sys_created_on" in columns):
+        if options:  # raw values: every time read must be in the raw format
+            used = [columns[f] for f in ("opened_at", "sys_created_on") if f in columns]
+            cells = pd.concat([frame[c] for c in (*used, *times)]).dropna()
+            if not cells.str.fullmatch(_RAW_TIME).all():
+                options = {}
+        table, mapping, said = _milestones(frame, columns, state)
+        return PresetTable(
+            text_table(table), mapping, records=len(frame), options=options, notes=notes + said
+        )
     cases = frame[columns["number"]].nunique()
     notes.append(
         f"one event per row ({len(frame)} rows, {cases} records): each row is a record's "
@@ -223,6 +243,107 @@ def _read_list(frame: pd.DataFrame, label: str, *, from_json: bool) -> PresetTab
     mapping = {"case": columns["number"], "activity": state, "timestamp": columns["sys_updated_on"]}
     mapping |= {role: columns[f] for role, f in _ROLE_FIELDS.items() if f in columns}
     return PresetTable(text_table(frame), mapping, records=len(frame), options=options, notes=notes)
+
+
+def _milestones(
+    frame: pd.DataFrame, columns: dict[str, str], state: str
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """A list export that holds its records' times (opened, resolved, closed, reopened)
+    read as one event per milestone, as IBM's connector reads it (EXPORTS.md §1.2): New
+    at ``opened_at`` (else ``sys_created_on``), Reopened, Resolved and Closed at theirs,
+    and, for a record in another state at its last update (In Progress, On Hold,
+    Canceled, or Resolved or Closed without that time), that state at ``sys_updated_on``.
+    The same event twice (a record listed on several rows) is one. Each event keeps the
+    record's other fields; its assignment group and assignee are the record's current
+    ones, not who did each step, so they are kept as fields, not as team and resource:
+    hand-offs need sys_audit."""
+    number, updated = columns["number"], columns["sys_updated_on"]
+    # The opening's time, else the record's creation (the caller found one of the two).
+    first, *then = [frame[columns[f]] for f in ("opened_at", "sys_created_on") if f in columns]
+    marks = [("New", first.fillna(then[0]) if then else first)]
+    marks += [(name, frame[columns[f]]) for f, name in MILESTONES[1:] if f in columns]
+    current = frame[state]
+    # The state at the last update, for a record whose state no milestone stands for.
+    left = current.notna() & ~current.isin(_OPENING_STATES | {n for n, _ in marks})
+    for name, at in marks[1:]:  # a Resolved or Closed record without that time
+        left |= (current == name) & at.isna()
+    taken = set(frame.columns)
+    activity, timestamp = _free("activity", taken), _free("timestamp", taken | {"activity"})
+    mark = _free("milestone", taken | {activity, timestamp})  # which one made the event
+    parts = []
+    for name, at in marks:
+        made_here: dict[str, Any] = {activity: name, timestamp: at, mark: name}
+        parts.append(frame.assign(**made_here)[at.notna()])
+    parts.append(frame.assign(**{activity: current, timestamp: frame[updated]})[left])
+    events = pd.concat(parts, ignore_index=True)
+    events = events.drop_duplicates([number, activity, timestamp], ignore_index=True)
+    made = events.pop(mark)
+    read = ", ".join(
+        f"{name} at {_field(columns, name)!r} ({int((made == name).sum()):,})"
+        for name, _ in marks
+        if (made == name).any()
+    )
+    states = events.loc[made.isna(), activity].value_counts().sort_index()
+    states = states.sort_values(ascending=False, kind="stable")  # most first, then by name
+    rest = (
+        f"; and the state at the last update ({updated!r}) of "
+        f"{int(made.isna().sum()):,} records that no milestone stands for: "
+        + listing(f"{k} ({v:,})" for k, v in states.items())
+        if made.isna().any()
+        else ""
+    )
+    said = [f"each record's milestones read as events: {read}{rest}"]
+    mapping = {"case": number, "activity": activity, "timestamp": timestamp}
+    mapping |= {role: columns[_ROLE_FIELDS[role]] for role in ("customer", "channel")
+                if _ROLE_FIELDS[role] in columns}  # fmt: skip
+    # Named as what they are, so that no role is found in them by their header either.
+    held = [columns[f] for f in ("assignment_group", "assigned_to") if f in columns]
+    kept = {c: _free(f"current_{c}", set(events.columns)) for c in held}
+    events = events.rename(columns=kept)
+    if held:
+        latest = frame.drop_duplicates(number, keep="last")  # a record listed twice: once
+        moves = (
+            pd.to_numeric(latest[columns["reassignment_count"]], errors="coerce")
+            if "reassignment_count" in columns
+            else pd.Series(dtype=float)
+        )
+        changes, moved = int(moves.sum()), int((moves > 0).sum())
+        counted = (
+            f"; reassignment_count counts {changes:,} change{'s' * (changes != 1)} of group "
+            f"in {moved:,} record{'s' * (moved != 1)}"
+            if moves.notna().any()
+            else ""
+        )
+        said.append(
+            f"{' and '.join(repr(c) for c in held)} "
+            f"{'are' if len(held) > 1 else 'is'} each record's current value, not who did "
+            "each step: kept as "
+            + " and ".join(repr(n) for n in kept.values())
+            + ", not as team or resource, so no hand-off is "
+            f"counted{counted}; export sys_audit for the hand-offs and every change of state"
+        )
+    return events, mapping, said
+
+
+def _field(columns: dict[str, str], name: str) -> str:
+    """The column a milestone's time came from, as the file names it."""
+    field = {"New": "opened_at", "Reopened": "reopened_time", "Resolved": "resolved_at",
+             "Closed": "closed_at"}.get(name)  # fmt: skip
+    if field is None:
+        return ""
+    if field == "opened_at" and field not in columns:
+        field = "sys_created_on"
+    return columns.get(field, "")
+
+
+def _free(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``... when a column of the export has it."""
+    lowered = {t.lower() for t in taken}
+    out, n = name, 1
+    while out.lower() in lowered:
+        n += 1
+        out = f"{name}_{n}"
+    return out
 
 
 def _decode_states(values: pd.Series, column: str) -> tuple[pd.Series, list[str]]:

@@ -196,8 +196,8 @@ def _skewed(chart: Any) -> str:
     x = chart.points["x"]
     median = float(x.median())
     above, below = chart.signal_sides()
-    if not below > above or chart.centre < SKEWED * median:
-        return ""
+    if not below > above or chart.centre < SKEWED * median or median == 0:
+        return ""  # (a median of no time: cases of one event, which other notes name)
     longer = int((chart.points["rule1"] & (x > chart.centre)).sum())
     mean, typical = human_duration(chart.centre), human_duration(median)
     first = (

@@ -68,6 +68,50 @@ def test_list_csv_with_display_values_is_kept(write: Write) -> None:
     assert table.notes[0].startswith("display values: times are in the exporting user's time")
 
 
+def test_list_with_record_times_gives_each_record_its_milestones(write: Write) -> None:
+    """A list export with the records' times: New at opened_at, Reopened, Resolved and
+    Closed at theirs, and a record in another state at its last update has that state
+    then (In Progress, Canceled; Closed without a closed_at). A record listed twice
+    gives its events once. Display values: the times are parsed as the log's."""
+    path = write(
+        "times.csv",
+        "number,state,sys_updated_on,opened_at,resolved_at,closed_at,reopened_time,"
+        "assignment_group,contact_type,reassignment_count\n"
+        "INC1,Closed,2024-03-05 10:00,2024-03-01 09:00,2024-03-04 17:00,2024-03-05 10:00,"
+        "2024-03-03 08:00,Desk,phone,2\n"
+        "INC2,In Progress,2024-03-02 12:00,2024-03-02 09:00,,,,Back,email,0\n"
+        "INC3,Closed,2024-03-06 11:00,,,,,Desk,phone,\n"
+        "INC1,Closed,2024-03-05 10:00,2024-03-01 09:00,2024-03-04 17:00,2024-03-05 10:00,"
+        "2024-03-03 08:00,Desk,phone,2\n"
+        "INC4,Canceled,2024-03-07 09:00,2024-03-07 08:00,,,,,web,0\n",
+    )
+    table = PRESET.read(path)
+    got = sorted(rows(table, "case", "timestamp", "activity", "channel"))
+    assert got == [
+        ("INC1", "2024-03-01 09:00", "New", "phone"),
+        ("INC1", "2024-03-03 08:00", "Reopened", "phone"),
+        ("INC1", "2024-03-04 17:00", "Resolved", "phone"),
+        ("INC1", "2024-03-05 10:00", "Closed", "phone"),
+        ("INC2", "2024-03-02 09:00", "New", "email"),
+        ("INC2", "2024-03-02 12:00", "In Progress", "email"),
+        ("INC3", "2024-03-06 11:00", "Closed", "phone"),
+        ("INC4", "2024-03-07 08:00", "New", "web"),
+        ("INC4", "2024-03-07 09:00", "Canceled", "web"),
+    ]
+    assert table.records == 5 and table.options == {}
+    assert "team" not in table.mapping and "resource" not in table.mapping
+    assert table.notes[1:] == [
+        "each record's milestones read as events: New at 'opened_at' (3), Reopened at "
+        "'reopened_time' (1), Resolved at 'resolved_at' (1), Closed at 'closed_at' (1); and "
+        "the state at the last update ('sys_updated_on') of 3 records that no milestone "
+        "stands for: Canceled (1), Closed (1), In Progress (1)",
+        "'assignment_group' is each record's current value, not who did each step: kept "
+        "as 'current_assignment_group', not as team or resource, so no hand-off is "
+        "counted; reassignment_count counts 2 changes of group in 1 record; export "
+        "sys_audit for the hand-offs and every change of state",
+    ]
+
+
 def test_xlsx_list_export_with_labels(tmp_path: Path) -> None:
     import openpyxl
 
@@ -251,20 +295,46 @@ def test_an_audit_without_state_changes_is_refused(write: Write) -> None:
 
 @pytest.mark.datasets
 def test_ibm_table_api_dump() -> None:
+    """A Table API dump of 67 incidents, one row each, with their times: each record's
+    milestones are events (New at opened_at, Resolved, Closed), and a record in another
+    state at its last update has that state then. Counted here from the file itself."""
+    import csv
+
     path = dataset("exports/servicenow/ibm_incidents_REST.csv")
     assert recognisers(path) == {"servicenow"}
+    with open(path, newline="", encoding="utf-8") as stream:
+        records = list(csv.DictReader(stream))
+    labels = {"1": "New", "2": "In Progress", "3": "On Hold", "7": "Closed"}
+    expected = {
+        "New": sum(1 for r in records if r["opened_at"]),
+        "Resolved": sum(1 for r in records if r["resolved_at"]),
+        "Closed": sum(1 for r in records if r["closed_at"]),
+    }
+    for r in records:  # the state at the last update, where no milestone stands for it
+        state = labels[r["incident_state"]]
+        if state == "New":
+            continue  # the New event at opened_at stands for it
+        if state not in ("Resolved", "Closed") or not r[f"{state.lower()}_at"]:
+            expected[state] = expected.get(state, 0) + 1
+    assert expected == {"New": 67, "Resolved": 27, "Closed": 35, "In Progress": 20, "On Hold": 7}
     table = PRESET.read(path)
     got = events(table)
-    assert (table.records, len(got), got["case"].nunique()) == (67, 67, 67)
-    assert got["activity"].value_counts().to_dict() == {
-        "Closed": 27, "In Progress": 20, "New": 13, "On Hold": 7,
-    }  # fmt: skip
-    assert table.mapping == {"case": "number", "activity": "incident_state",
-                             "timestamp": "sys_updated_on", "team": "assignment_group",
+    assert (table.records, len(got), got["case"].nunique()) == (67, 156, 67)
+    assert got["activity"].value_counts().to_dict() == expected
+    assert table.mapping == {"case": "number", "activity": "activity", "timestamp": "timestamp",
                              "channel": "contact_type"}  # fmt: skip
     assert table.options == {"timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "UTC"}
-    assert rows(table, "case", "activity", "timestamp")[0] == (
-        "INC0000060",
-        "Closed",
-        "2016-12-14 02:46:44",
+    first = got[got["case"] == "INC0000060"].sort_values("timestamp")
+    assert list(zip(first["activity"], first["timestamp"], strict=True)) == [
+        ("New", "2016-12-12 15:19:57"),
+        ("Resolved", "2016-12-13 21:43:14"),
+        ("Closed", "2016-12-14 02:46:44"),
+    ]
+    assert "current_assignment_group" in table.table.column_names  # not the team
+    assert table.notes[-1] == (
+        "'assignment_group' is each record's current value, not who did each step: kept "
+        "as 'current_assignment_group', not as team or resource, so no hand-off is counted; "
+        "reassignment_count counts 56 changes of group in 41 records; export sys_audit for "
+        "the hand-offs and every change of state"
     )
+    assert sum(int(r["reassignment_count"] or 0) for r in records) == 56
