@@ -303,6 +303,11 @@ def test_statement_for_daily_means_volume_and_share():
     assert capability_statement(daily).startswith(
         "On a typical day, customers' mean wait is between 0 and 4.2 days;"
     )
+    # Not "customers' mean wait per day", which reads as a wait per day.
+    days = [DAY] * 12 + [9 * DAY] + [DAY] * 12
+    assert capability_statement(xmr(days, kind="duration", basis="daily mean")).startswith(
+        "The mean wait of the cases ending each day is not predictable: "
+    )
     volume = xmr([1200, 1500, 1300, 1400], kind="count", basis="week", measure="new cases")
     # centre 1,350, mRbar 200: 818 .. 1,882
     assert capability_statement(volume) == (

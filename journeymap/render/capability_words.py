@@ -148,7 +148,7 @@ def _limits_statement(chart: Any, unit: str) -> str:
                 "system is predictable."
             )
         what = (
-            "Customers' mean wait per day is"
+            "The mean wait of the cases ending each day is"
             if chart.basis == "daily mean"
             else "Customers' waits for this service are"
         )
