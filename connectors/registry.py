@@ -8,7 +8,14 @@ from pathlib import Path
 
 from journeymap.connectors.base import Connector
 from journeymap.connectors.sniff import OCEL1_JSON, OCEL1_XML, describe_file
-from journeymap.errors import ConnectorNotFoundError, SourceError, ocel1_advice, option
+from journeymap.connectors.textfiles import existing_file
+from journeymap.errors import (
+    ConnectorNotFoundError,
+    SourceError,
+    SourceNotFoundError,
+    ocel1_advice,
+    option,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -137,6 +144,13 @@ def connector_for(source: str) -> Connector:
             return found[0]
     lowered = source.lower()
     matches = [(len(s), cls) for cls in available() for s in cls.suffixes if lowered.endswith(s)]
+    if not matches and not path.exists():
+        if any(c in path.name for c in "*?["):
+            raise SourceNotFoundError(
+                f"{source}: no such file; a pattern names many files, and this command "
+                "reads one: give one file's path, or mine each with `journeymap batch`"
+            )
+        existing_file(source)  # no such file: says so, with the files that are there
     if not matches:
         looks = describe_file(path) if path.is_file() else None
         if looks in (OCEL1_JSON, OCEL1_XML):

@@ -67,6 +67,9 @@ def bad_files(tmp_path):
          "column 'case' is given for two roles"),
         ("missing.csv", [], 2, "missing.csv: no such file"),
         ("good.json", [], 2, "good.json: journeymap does not know this kind of file"),
+        ("missing.json", [], 2, "missing.json: no such file; files there: "),
+        ("*.json", [], 2, "*.json: no such file; a pattern names many files, and this "
+         "command reads one: give one file's path, or mine each with `journeymap batch`"),
         ("freshdesk.json", [], 2, "freshdesk.json: looks like a JSON array of objects with "
          "keys 'id', 'status', 'requester_id', 'created_at', which no reader recognises; "
          "journeymap reads: csv, fieldchanges, jira, ocel, parquet, postgres, salesforce, "
