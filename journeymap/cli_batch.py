@@ -69,8 +69,8 @@ def batch(
     and for JSON, XML and SQLite exports that a system's reader recognises) and glob
     patterns. Each log gets a folder named after its file (made safe and
     unique) with everything `mine` writes; OUTDIR/index.html, index.csv and index.json
-    put the logs side by side. The config file's [[files]] patterns give the read and
-    mapping settings of each kind of export.
+    put the logs side by side. The config file's [[files]] patterns give the read,
+    mapping and demand settings of each kind of export.
 
     A log that fails is named on stderr with its reason and in the index; the others
     go on. Exit 0 when every log succeeds, 1 when any failed (or was not run). A rerun
@@ -255,7 +255,9 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
         return
     click.echo(f"{file}: valid; {len(options.files)} [[files]] pattern(s), {len(paths)} log(s)")
     for i, (pattern, matched) in enumerate(zip(options.files, found, strict=True), 1):
-        settings = ", ".join(f"{k} = {v!r}" for k, v in {**pattern.read, **pattern.mapping}.items())
+        shown = {**pattern.read, **pattern.mapping}
+        shown |= {f"demand.{k}": v for k, v in pattern.demand.items()}
+        settings = ", ".join(f"{k} = {v!r}" for k, v in shown.items())
         click.echo(f"[[files]] {i}: {pattern.pattern!r} ({settings or 'no settings'}) matches "
                    f"{len(matched)} file(s)")  # fmt: skip
         for path in matched:

@@ -187,7 +187,8 @@ class FilePattern:
     ``[abc]`` one of them), matched, case-sensitively, against the file's path relative
     to ``base`` (the config file's folder) written with ``/``, and against its file name
     alone. ``read`` and ``mapping`` hold the checked keys of ``[files.read]`` and
-    ``[files.mapping]``.
+    ``[files.mapping]``; ``demand``, the ``[demand]`` keys for these files: the
+    top-level section's with ``[files.demand]``'s over them (empty without one).
 
     Examples
     --------
@@ -202,6 +203,7 @@ class FilePattern:
     pattern: str
     read: dict[str, Any] = field(default_factory=dict)
     mapping: dict[str, Any] = field(default_factory=dict)
+    demand: dict[str, Any] = field(default_factory=dict)
 
     def matches(self, path: str | Path, *, base: str | Path) -> bool:
         """Whether ``path`` (relative to the working folder, or absolute) matches."""
@@ -216,8 +218,8 @@ def check_files(
     values: Any, hints: MappingABC[str, MappingABC[str, Any]], source: str
 ) -> list[dict[str, Any]]:
     """Check the ``[[files]]`` tables: each has a string ``pattern`` and optional
-    ``read`` and ``mapping`` tables whose keys are checked against ``hints[section]``
-    (:func:`check_section`). Returns the tables, checked.
+    tables (``read``, ``mapping``, ``demand``) whose keys are checked against
+    ``hints[section]`` (:func:`check_section`). Returns the tables, checked.
 
     Raises
     ------

@@ -22,7 +22,7 @@ section           sets
 [templates]       how the journey templates are checked
                   (:class:`~journeymap.template_model.Templates`)
 [[template]]      the journey templates, one table each
-[[files]]         ``read`` and ``mapping`` settings for the files a glob ``pattern``
+[[files]]         ``read``, ``mapping`` and ``demand`` settings for the files a ``pattern``
                   matches (:meth:`Options.for_source`)
 ================  =========================================================
 
@@ -87,7 +87,7 @@ class Options:
     output: OutputOptions = field(default_factory=OutputOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
     reintegration: ReintegrationOptions = field(default_factory=ReintegrationOptions)
-    #: ``[[files]]``: read and mapping settings by file pattern (see :meth:`for_source`).
+    #: ``[[files]]``: read, mapping and demand settings by file pattern (see :meth:`for_source`).
     files: tuple[FilePattern, ...] = ()
     templates: Templates = field(default_factory=Templates)
     #: Where the options came from (the config file), for messages.
@@ -120,16 +120,23 @@ class Options:
         read, mapping = _read_and_mapping(checked.get("read", {}), checked.get("mapping", {}))
         patterns = check_files(
             config.sections.get("files", []),
-            {"read": _hints("read"), "mapping": _hints("mapping")},
+            {"read": _hints("read"), "mapping": _hints("mapping"), "demand": _hints("demand")},
             source,
         )
+        top_demand = checked.get("demand", {})
         try:
-            files = tuple(
-                FilePattern(
-                    t["pattern"], *_read_and_mapping(t.get("read", {}), t.get("mapping", {}))
+            files = []
+            for i, t in enumerate(patterns, 1):
+                demand = {**top_demand, **t["demand"]} if "demand" in t else {}
+                if demand:  # checked here, named by its table
+                    rules_from_config(demand, f"{source}: files[{i}].demand")
+                files.append(
+                    FilePattern(
+                        t["pattern"],
+                        *_read_and_mapping(t.get("read", {}), t.get("mapping", {})),
+                        demand=demand,
+                    )
                 )
-                for t in patterns
-            )
             return cls(
                 read=ReadOptions(**read),
                 mapping=mapping,
@@ -141,7 +148,7 @@ class Options:
                 output=OutputOptions(**checked.get("output", {})),
                 report=ReportOptions(**checked.get("report", {})),
                 reintegration=ReintegrationOptions(**checked.get("reintegration", {})),
-                files=files,
+                files=tuple(files),
                 templates=_templates(config, checked.get("templates", {})),
                 source=config.path,
             )
@@ -151,10 +158,10 @@ class Options:
             raise ConfigError(f"{source}: {exc}") from exc
 
     def for_source(self, path: str | Path) -> Options:
-        """These options for one input file: the ``read`` and ``mapping`` settings of
-        the first ``[[files]]`` pattern that matches ``path`` (relative to the config
-        file's folder, or its file name), over the top-level ones. Without a match, the
-        options themselves.
+        """These options for one input file: the ``read``, ``mapping`` and ``demand``
+        settings of the first ``[[files]]`` pattern that matches ``path`` (relative to
+        the config file's folder, or its file name), over the top-level ones. Without a
+        match, the options themselves.
 
         Examples
         --------
@@ -170,7 +177,13 @@ class Options:
         base = Path(self.source).parent if self.source else Path.cwd()
         for pattern in self.files:
             if pattern.matches(path, base=base):
-                return self.replace(read=pattern.read, mapping=pattern.mapping)
+                chosen = self.replace(read=pattern.read, mapping=pattern.mapping)
+                if pattern.demand:
+                    where = f"{self.source or 'configuration'} [[files]] {pattern.pattern!r}"
+                    chosen = dataclasses.replace(
+                        chosen, demand=rules_from_config(pattern.demand, where)
+                    )
+                return chosen
         return self
 
     def with_templates(self, path: str | Path) -> Options:

@@ -54,12 +54,37 @@ def test_first_matching_pattern_gives_read_and_mapping_settings(tmp_path, monkey
     assert options.for_source("may.xes") is options
 
 
+def test_a_files_pattern_can_change_the_demand_rules_for_its_files(tmp_path, monkeypatch):
+    """One export whose customer column names accounts: its repeat-contact rule is
+    switched off there alone; the other files keep the top-level rules."""
+    config = tmp_path / "engagement.toml"
+    config.write_text(
+        '[demand]\nextra_failure_activities = ["missed"]\nrepeat_contact_days = 10\n\n'
+        '[[files]]\npattern = "helpdesk*"\n[files.demand]\nrepeat_contact_days = 0\n'
+    )
+    options = load_options(config)
+    monkeypatch.chdir(tmp_path)
+    helpdesk = options.for_source("helpdesk.xes.gz").demand
+    assert helpdesk.repeat_days == 0
+    assert helpdesk.failure_activities == options.demand.failure_activities  # kept
+    assert options.demand.repeat_days == 10
+    assert options.for_source("may.csv") is options
+    shown = CliRunner().invoke(cli, ["config", "check", str(config)])
+    assert "[[files]] 1: 'helpdesk*' (demand.extra_failure_activities = ('missed',), " in (
+        shown.stdout
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("[[files]]\n[files.mapping]\ncase = 'x'\n", "c.toml: files[1] needs a pattern"),
         ("[[files]]\npattern = '*'\nmaping = {}\n", "unknown key files[1].maping (did you "
-         "mean 'mapping'?); [[files]] takes: pattern, read, mapping"),
+         "mean 'mapping'?); [[files]] takes: pattern, read, mapping, demand"),
+        ("[[files]]\npattern = '*'\n[files.demand]\nrepeat_contact_days = 'x'\n",
+         "c.toml: files[1].demand.repeat_contact_days must be"),
+        ("[[files]]\npattern = '*'\n[files.demand]\nfailure_activities = ['(']\n",
+         "c.toml: files[1].demand: demand.failure_activities"),
         ("[[files]]\npattern = '*'\n[files.mapping]\nteam = 3\n",
          "c.toml: files[1].mapping.team must be a string, not 3"),
         ("[[files]]\npattern = '*'\n[files.read]\nseparator = ';'\n",

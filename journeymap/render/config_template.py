@@ -52,8 +52,8 @@ _TEMPLATE = """\
 _FILES = """\
 # -- [[files]]: settings for some files only, first matching pattern wins ------------
 # A glob (* any characters, ? one) matched against the file's path relative to this
-# file's folder, or against its file name; its [files.read] and [files.mapping] keys
-# go over the ones above. Repeat [[files]] for each kind of export.
+# file's folder, or against its file name; its [files.read], [files.mapping] and
+# [files.demand] keys go over the ones above. Repeat [[files]] for each kind of export.
 # [[files]]
 # pattern = "exports/servicedesk-*.csv"
 # [files.read]
@@ -61,6 +61,8 @@ _FILES = """\
 # [files.mapping]
 # case = "SR Number"
 # team = "Assignment group"
+# [files.demand]
+# repeat_contact_days = 0                   # its customer column names accounts
 """
 
 
