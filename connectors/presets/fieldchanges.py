@@ -17,6 +17,7 @@ the record, the field, the old and new value, when and by whom
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from journeymap.connectors.presets.files import (
 
 __all__ = [
     "GROUP_CHANGE",
+    "REOPENED",
     "ChangeEvents",
     "FieldChangesPreset",
     "change_notes",
@@ -79,6 +81,8 @@ class ChangeEvents:
     created : events made at the records' creation.
     group_changes : events made from changes of the team in updates without a change of
         the activity field ("Assigned to group X").
+    reopened : "Reopened" events: changes of the activity field from a closed value
+        back to an open one.
     replayed : role -> (field, change rows read for it).
     ignored : field -> rows of fields that were not read.
     without_events : records that have no status change and no creation event.
@@ -88,6 +92,7 @@ class ChangeEvents:
     status_changes: int
     created: int
     group_changes: int = 0
+    reopened: int = 0
     replayed: dict[str, tuple[str, int]] = field(default_factory=dict)
     ignored: dict[str, int] = field(default_factory=dict)
     without_events: int = 0
@@ -101,6 +106,7 @@ def events_from_changes(
     created: pd.DataFrame | None = None,
     current: pd.DataFrame | None = None,
     used_fields: tuple[str, ...] = (),
+    closed: Callable[[pd.Series], pd.Series] | None = None,
 ) -> ChangeEvents:
     """Turn field changes into events: one per change of ``activity_field``.
 
@@ -126,6 +132,11 @@ def events_from_changes(
     current : optional frame indexed by record, with a column per field: the current
         values (for fields that never change).
     used_fields : other fields the caller reads itself (not counted as ignored).
+    closed : which values of ``activity_field`` close a record (solved, closed), as a
+        boolean Series of the values given. A change from such a value to an open one is
+        a reopening: it gets an event ``Reopened`` (:data:`REOPENED`) just before the
+        event of the value it went back to, so that the failure-demand rules, which read
+        activities, see the customer come back (MEASURES.md: reopen is failure demand).
 
     Examples
     --------
@@ -141,6 +152,15 @@ def events_from_changes(
     first_seen = [changes.sort_values("seq", kind="stable")["record"]]
     status = changes[changes["field"] == activity_field]
     events = status[["record", "at", "new", "actor", "seq"]].rename(columns={"new": "activity"})
+    events = events.astype({"seq": "float64"})
+    n_reopened = 0
+    if closed is not None and len(status):
+        old, new = status["old"].astype("string"), status["new"].astype("string")
+        back = (closed(old.fillna("")) & new.notna() & ~closed(new.fillna(""))).to_numpy(bool)
+        if back.any():
+            again = events[back].assign(activity=REOPENED, seq=events["seq"][back] - 0.5)
+            events = pd.concat([events, again], ignore_index=True)
+            n_reopened = int(back.sum())
     n_created = 0
     if created is not None and len(created):
         first_old = status.drop_duplicates("record").set_index("record")["old"]
@@ -177,6 +197,7 @@ def events_from_changes(
         status_changes=len(status),
         created=n_created,
         group_changes=len(moved),
+        reopened=n_reopened,
         replayed=replayed,
         ignored={str(k): int(v) for k, v in ignored.items()},
         without_events=len(records.difference(pd.Index(result["case"]))),
@@ -185,6 +206,8 @@ def events_from_changes(
 
 #: The activity of an event made from a change of team alone, before the team's name.
 GROUP_CHANGE = "Assigned to group "
+#: The activity of the event a reopening gets (a status back from closed to open).
+REOPENED = "Reopened"
 
 
 def _group_changes(changes: pd.DataFrame, team: str | None, events: pd.DataFrame) -> pd.DataFrame:
@@ -247,6 +270,12 @@ def change_notes(result: ChangeEvents, *, activity_field: str, unit: str = "rows
         notes.append(
             f"events from changes of team without a change of {activity_field!r} "
             f"('{GROUP_CHANGE}...'): {result.group_changes}"
+        )
+    if result.reopened:
+        notes.append(
+            f"reopenings ({activity_field!r} back from a closed value to an open one) are "
+            f"events '{REOPENED}' too, just before the value they went back to, so that "
+            f"failure demand counts them: {result.reopened}"
         )
     for role, (name, count) in result.replayed.items():
         notes.append(

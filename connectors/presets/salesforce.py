@@ -187,6 +187,7 @@ def _case_history(
         created=made,
         used_fields=("created",),
         current=None if case is None else case[["Status", "resource", "team"]],
+        closed=_closed,
     )
     events = result.events
     notes += change_notes(result, activity_field="Status")
@@ -290,3 +291,9 @@ def _snapshots(
         options={"collapse_repeats": "auto"},
         notes=notes,
     )
+
+
+def _closed(status: pd.Series) -> pd.Series:
+    """Whether each status closes a case: "Closed", and the "Closed - ..." values orgs
+    add (EXPORTS.md: a status's IsClosed flag is not in the history)."""
+    return status.str.strip().str.lower().str.match(r"closed\b")

@@ -404,11 +404,13 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
     roles = {role: f for role, f in _ROLE_FIELDS.items() if f in fields}
     states = changes["field"] == activity
     changes.loc[states, "new"], decoded = _decode_states(changes.loc[states, "new"], activity)
+    changes.loc[states, "old"] = _decode_states(changes.loc[states, "old"], activity)[0]
     result = events_from_changes(
         changes,
         activity_field=activity,
         roles=roles,
         used_fields=("number", "state", "incident_state"),
+        closed=_resolved_or_closed,
     )
     events = result.events
     notes = change_notes(result, activity_field=activity)
@@ -486,3 +488,9 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
         notes=notes,
         options={"timestamp_format": SNAPSHOT_FORMAT, "collapse_repeats": "yes"},
     )
+
+
+def _resolved_or_closed(state: pd.Series) -> pd.Series:
+    """Whether each (decoded) state closes an incident: Resolved or Closed; back to In
+    Progress from either is ServiceNow's reopening."""
+    return state.str.strip().str.lower().isin(("resolved", "closed"))

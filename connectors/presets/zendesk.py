@@ -173,7 +173,9 @@ def _read_audits(
     system = audit_frame["author"].eq(_SYSTEM)
     skipped_system = system & ~audit_frame["tracked"]
     changes = changes[~changes["number"].isin(audit_frame.loc[skipped_system, "number"])]
-    result = events_from_changes(changes, activity_field="status", roles=ROLES)
+    result = events_from_changes(
+        changes, activity_field="status", roles=ROLES, closed=_solved_or_closed
+    )
     events = result.events
     if events.empty:
         raise EmptyLogError(
@@ -226,3 +228,9 @@ def _channels(audits: pd.DataFrame) -> tuple[pd.Series, int, int]:
     kind = first.str.lower()
     by_rule, follow_up = kind.isin(_NOT_CHANNELS), kind.eq(_FOLLOW_UP)
     return first.mask(by_rule | follow_up), int(by_rule.sum()), int(follow_up.sum())
+
+
+def _solved_or_closed(status: pd.Series) -> pd.Series:
+    """Whether each status closes a ticket: solved, or closed (a reply to a solved
+    ticket reopens it; to a closed one, it makes a follow-up ticket)."""
+    return status.str.strip().str.lower().isin(("solved", "closed"))

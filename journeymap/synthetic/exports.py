@@ -159,6 +159,28 @@ def _with_moves(
     return {k: (activity if k == "activity" else v)[keep] for k, v in expected.items()}
 
 
+#: The state codes that close a case (6 resolved/solved, 7 closed), and the activity a
+#: reader gives the change back from one of them to an open state (written here, not
+#: taken from a reader).
+_CLOSING_CODES, _REOPENED = ("6", "7"), "Reopened"
+
+
+def _with_reopens(
+    expected: dict[str, pd.Series], h: pd.DataFrame, events: pd.Series
+) -> dict[str, pd.Series]:
+    """``expected`` (columns at some of ``h``'s rows) with an event ``Reopened`` just
+    before each change of state code (``events``) from a closing code to an open one."""
+    codes = h["code"][events]
+    before = codes.groupby(h["case"][events]).shift()
+    back = before.isin(_CLOSING_CODES) & ~codes.isin(_CLOSING_CODES)
+    frame = pd.DataFrame(expected)
+    back = back.reindex(frame.index, fill_value=False).to_numpy(bool)
+    frame = frame.assign(_row=frame.index, _first=1)
+    again = frame[back].assign(activity=_REOPENED, _first=0)
+    both = pd.concat([frame, again]).sort_values(["_row", "_first"], kind="stable")
+    return {k: both[k].reset_index(drop=True) for k in expected}
+
+
 def _number(h: pd.DataFrame) -> pd.Series:
     """The ServiceNow incident number of each event's case (INC0000001)."""
     return "INC" + h["n"].astype(str).str.zfill(7)
@@ -280,7 +302,10 @@ def _sn_audit(h: pd.DataFrame, root: Path) -> ExportFixture:
                 "channel": h["case"].map(ch[first].set_axis(h["case"][first]))}  # fmt: skip
     moves = _team_moves(h, group, k)
     return ExportFixture(
-        path, "servicenow", len(out), _expected(_with_moves(expected, k, moves, group))
+        path,
+        "servicenow",
+        len(out),
+        _expected(_with_reopens(_with_moves(expected, k, moves, group), h, k)),
     )
 
 

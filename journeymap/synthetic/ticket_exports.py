@@ -24,6 +24,7 @@ from journeymap.synthetic.exports import (
     _id,
     _team_moves,
     _with_moves,
+    _with_reopens,
 )
 
 __all__ = [
@@ -183,7 +184,8 @@ def _zendesk_expected(h: pd.DataFrame, channel: pd.Series) -> pd.DataFrame:
         "team": h["team_now"].map(lambda t: _numeric_id("group", t)),
         "customer": h["customer"].map(lambda c: _numeric_id("user", c)), "channel": channel,
     }  # fmt: skip
-    return _expected(_with_moves(expected, k, _team_moves(h, groups, k), groups))
+    moved = _with_moves(expected, k, _team_moves(h, groups, k), groups)
+    return _expected(_with_reopens(moved, h, k))
 
 
 def _audit(event: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:

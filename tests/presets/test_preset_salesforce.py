@@ -150,3 +150,42 @@ def test_history_without_status_changes_is_empty(write: Write) -> None:
     with pytest.raises(EmptyLogError) as error:
         PRESET.read(path)
     one_line_error(error, path, "track the Case Status field")
+
+
+def test_a_case_reopened_gets_a_reopened_event_that_failure_demand_counts(
+    write: Write,
+) -> None:
+    """500C is closed, then the customer's e-mail puts it back to Working: a Reopened
+    event comes just before Working, and the default failure-demand rules (MEASURES.md:
+    "reopened") count the case. 500D goes from "Closed - Duplicate" to Closed: no
+    reopening (closed to closed)."""
+    import journeymap as jm
+
+    path = write(
+        "CaseHistory.csv",
+        '"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"\n'
+        f'"1","500C","created","","","Text","{U1}","2024-03-01 09:00:00"\n'
+        f'"2","500C","Status","New","Closed","Text","{U1}","2024-03-01 10:00:00"\n'
+        f'"3","500C","Status","Closed","Working","Text","{U1}","2024-03-04 08:00:00"\n'
+        f'"4","500C","Status","Working","Closed","Text","{U1}","2024-03-04 09:00:00"\n'
+        f'"5","500D","created","","","Text","{U1}","2024-03-02 09:00:00"\n'
+        f'"6","500D","Status","New","Closed - Duplicate","Text","{U1}","2024-03-02 09:30:00"\n'
+        f'"7","500D","Status","Closed - Duplicate","Closed","Text","{U1}","2024-03-02 09:40:00"\n',
+    )
+    table = PRESET.read(path)
+    assert [r[:2] for r in rows(table, "case", "activity")] == [
+        ("500C", "New"), ("500C", "Closed"), ("500C", "Reopened"), ("500C", "Working"),
+        ("500C", "Closed"), ("500D", "New"), ("500D", "Closed - Duplicate"), ("500D", "Closed"),
+    ]  # fmt: skip
+    assert rows(table, "case", "activity", "timestamp")[2] == (
+        "500C", "Reopened", "2024-03-04T08:00:00Z"
+    )  # fmt: skip
+    assert (
+        "reopenings ('Status' back from a closed value to an open one) are events "
+        "'Reopened' too, just before the value they went back to, so that failure demand "
+        "counts them: 1"
+    ) in table.notes
+    with jm.read_log(str(path)) as log:
+        found = jm.mine(log, lanes="none")
+        demand = found.check.demand.to_pandas().set_index("case")["demand_type"].to_dict()
+    assert demand == {"500C": "failure_activity", "500D": "value"}
