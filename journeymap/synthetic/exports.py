@@ -172,9 +172,9 @@ def _with_reopens(
     before each change of state code (``events``) from a closing code to an open one."""
     codes = h["code"][events]
     before = codes.groupby(h["case"][events]).shift()
-    back = before.isin(_CLOSING_CODES) & ~codes.isin(_CLOSING_CODES)
+    reopened = before.isin(_CLOSING_CODES) & ~codes.isin(_CLOSING_CODES)
     frame = pd.DataFrame(expected)
-    back = back.reindex(frame.index, fill_value=False).to_numpy(bool)
+    back = reopened.reindex(frame.index, fill_value=False).to_numpy(bool)
     frame = frame.assign(_row=frame.index, _first=1)
     again = frame[back].assign(activity=_REOPENED, _first=0)
     both = pd.concat([frame, again]).sort_values(["_row", "_first"], kind="stable")
