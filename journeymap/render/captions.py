@@ -130,7 +130,12 @@ def journey_sentences(journeys: Any) -> list[str]:
     The 939 customers' 1,350 cases form 1,100 journeys (200 of more than one case).
     150 journeys (14%) crossed channels, with 170 channel switches in all; they took
     6.0 d end to end (median), against 1.0 d for all journeys.
-    """
+    >>> journey_sentences({"customers": 4, "customers_several_cases": 1, "journeys": 4,
+    ...     "journeys_several_cases": 1, "cases": 5, "cases_without_customer": 0,
+    ...     "median_e2e_s": 3600.0, "channel": True, "cross_channel": 1,
+    ...     "channel_switches": 1, "cross_channel_median_e2e_s": 82080.0})[-1]
+    '1 journey (25%) crossed channels, with 1 channel switch in all; it took 22.8 h end to end (median), against 1.0 h for all journeys.'
+    """  # noqa: E501
     j = journeys if isinstance(journeys, dict) else journeys.to_dict()
     customers, several = j["customers"], j["customers_several_cases"]
     whose = "customer's" if customers == 1 else "customers'"
@@ -163,9 +168,11 @@ def journey_sentences(journeys: Any) -> list[str]:
     if not cross:
         out.append("No journey crossed channels.")
         return out
+    switches = j["channel_switches"]
     out.append(
-        f"{thousands(cross)} journeys ({share_of(cross, j['journeys'])}) crossed channels, "
-        f"with {thousands(j['channel_switches'])} channel switches in all; they took "
+        f"{counted(cross, 'journey')} ({share_of(cross, j['journeys'])}) crossed channels, "
+        f"with {counted(switches, 'channel switch', 'channel switches')} in all; "
+        f"{one_or_many(cross, 'it', 'they')} took "
         f"{human_duration(j['cross_channel_median_e2e_s'])} end to end (median), against "
         f"{human_duration(j['median_e2e_s'])} for all journeys."
     )
