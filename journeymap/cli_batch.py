@@ -183,6 +183,18 @@ def compare(
         )
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {target}/ ({cases})", err=True)
+        # Each side's figures that may mislead, as `mine` says them (once when shared).
+        from journeymap.render.summary import doubts
+
+        before, after = doubts(comparison.before), doubts(comparison.after)
+        sides = (
+            ("both", [d for d in before if d in after]),
+            (comparison.labels[0], [d for d in before if d not in after]),
+            (comparison.labels[1], [d for d in after if d not in before]),
+        )
+        for side, said in sides:
+            for doubt in said:
+                click.echo(f"journeymap: check before you show it ({side}): {doubt}", err=True)
 
 
 @click.group(short_help="Write a configuration template, or check a configuration file.")

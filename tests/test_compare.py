@@ -88,7 +88,13 @@ def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
         cli, ["compare", str(tmp_path / "before.csv"), str(tmp_path / "after.csv"), "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Wrote 9 files to {out}/ (before: 2 cases, after: 2 cases)\n"
+    said = result.stderr.splitlines()
+    assert said[0] == f"Wrote 9 files to {out}/ (before: 2 cases, after: 2 cases)"
+    # Each side's doubts, as mine prints them; one both sides share, once.
+    assert said[1].startswith(
+        "journeymap: check before you show it (both): no failure demand found by the rules"
+    )
+    assert all(line.startswith("journeymap: check before you show it (") for line in said[1:])
     dot = (out / "compare.dot").read_text()
     assert 'label="  new: 1", color="#5e3c99"' in dot and 'style="dashed,bold"' in dot
     assert 'label="  gone: 1", color="#9aa0a6"' in dot and "style=dotted" in dot
@@ -198,7 +204,8 @@ def test_receipt_split_at_its_median_start_date_exact_counts(tmp_path):
     )
     assert result.exit_code == 0, result.output
     n = {side: len(cases) for side, cases in sides.items()}
-    assert result.stderr.endswith(f"(before: {n['before']:,} cases, after: {n['after']:,} cases)\n")
+    wrote = [line for line in result.stderr.splitlines() if line.startswith("Wrote ")]
+    assert wrote[0].endswith(f"(before: {n['before']:,} cases, after: {n['after']:,} cases)")
 
     with open(out / "tables" / "paths.csv", encoding="utf-8", newline="") as fh:
         found = {
