@@ -54,6 +54,10 @@ _OWNER_NOTE = (
 )
 
 
+#: A time's own zone at its end: Z, or an offset (+02:00, -0500).
+_ZONE = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
 class SalesforcePreset:
     """Salesforce CaseHistory, CaseHistory2 and OpportunityHistory CSV exports."""
 
@@ -101,7 +105,9 @@ class SalesforcePreset:
             table = _snapshots(frame[keep], at[keep], names, shape)
         table.records, table.rejects = len(frame), dropped
         table.notes[:0] = notes
-        table.notes.append("times without a zone are read as UTC (Salesforce writes GMT)")
+        zoneless = ~frame.loc[keep, time_column].str.strip().str.contains(_ZONE, na=True)
+        if zoneless.any():  # said only of times that have no offset of their own
+            table.notes.append("times without a zone are read as UTC (Salesforce writes GMT)")
         table.reason = f"a Salesforce {shape} export"
         return table
 

@@ -189,3 +189,20 @@ def test_a_case_reopened_gets_a_reopened_event_that_failure_demand_counts(
         found = jm.mine(log, lanes="none")
         demand = found.check.demand.to_pandas().set_index("case")["demand_type"].to_dict()
     assert demand == {"500C": "failure_activity", "500D": "value"}
+
+
+def test_times_with_their_own_offsets_are_not_said_to_be_read_as_utc(write: Write) -> None:
+    """Times that carry an offset (+0100, +02:00) are converted by it: the note that
+    zoneless times are read as UTC is not given when no time is zoneless."""
+    path = write(
+        "CaseHistory.csv",
+        '"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"\n'
+        f'"1","500E","created","","","Text","{U1}","2024-03-30T09:00:00.000+0100"\n'
+        f'"2","500E","Status","New","Closed","Text","{U1}","2024-03-31T10:00:00.000+02:00"\n',
+    )
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp") == [
+        ("500E", "New", "2024-03-30T08:00:00Z"),
+        ("500E", "Closed", "2024-03-31T08:00:00Z"),
+    ]
+    assert not any("without a zone" in note for note in table.notes)
