@@ -42,6 +42,7 @@ __all__ = [
     "ChangeEvents",
     "FieldChangesPreset",
     "change_notes",
+    "closing",
     "events_from_changes",
 ]
 
@@ -208,6 +209,19 @@ def events_from_changes(
 GROUP_CHANGE = "Assigned to group "
 #: The activity of the event a reopening gets (a status back from closed to open).
 REOPENED = "Reopened"
+
+
+def closing(pattern: str) -> Callable[[pd.Series], pd.Series]:
+    """The ``closed`` test of :func:`events_from_changes` for a system whose closing
+    values match ``pattern`` (a regular expression for the whole value, ignoring case
+    and blanks at its ends).
+
+    Examples
+    --------
+    >>> closing(r"solved|closed")(pd.Series(["Solved ", "open", "closed"])).tolist()
+    [True, False, True]
+    """
+    return lambda values: values.str.strip().str.fullmatch(pattern, case=False).fillna(False)
 
 
 def _group_changes(changes: pd.DataFrame, team: str | None, events: pd.DataFrame) -> pd.DataFrame:

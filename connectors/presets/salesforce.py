@@ -22,7 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
-from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
+from journeymap.connectors.presets.fieldchanges import (
+    change_notes,
+    closing,
+    events_from_changes,
+)
 from journeymap.connectors.presets.files import (
     csv_header,
     csv_lines,
@@ -56,6 +60,11 @@ _OWNER_NOTE = (
 
 #: A time's own zone at its end: Z, or an offset (+02:00, -0500).
 _ZONE = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+#: The statuses that close a case: "Closed", and the "Closed - ..." values orgs add
+#: (a status's IsClosed flag is not in the history).
+_CLOSED = closing(r"closed\b.*")
 
 
 class SalesforcePreset:
@@ -193,7 +202,7 @@ def _case_history(
         created=made,
         used_fields=("created",),
         current=None if case is None else case[["Status", "resource", "team"]],
-        closed=_closed,
+        closed=_CLOSED,
     )
     events = result.events
     notes += change_notes(result, activity_field="Status")
@@ -297,9 +306,3 @@ def _snapshots(
         options={"collapse_repeats": "auto"},
         notes=notes,
     )
-
-
-def _closed(status: pd.Series) -> pd.Series:
-    """Whether each status closes a case: "Closed", and the "Closed - ..." values orgs
-    add (EXPORTS.md: a status's IsClosed flag is not in the history)."""
-    return status.str.strip().str.lower().str.match(r"closed\b")

@@ -22,7 +22,11 @@ from typing import Any
 import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
-from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
+from journeymap.connectors.presets.fieldchanges import (
+    change_notes,
+    closing,
+    events_from_changes,
+)
 from journeymap.connectors.presets.files import (
     csv_header,
     csv_lines,
@@ -87,6 +91,11 @@ RAW_VALUES_NOTE = (
 )
 _SYSTEM_FIELD = re.compile(r'"sys_[a-z_]+"\s*:')  # sys_id, sys_updated_on, sys_mod_count...
 _HEAD_BYTES = 1 << 16
+
+
+#: The (decoded) states that close an incident; back to In Progress from either is
+#: ServiceNow's reopening.
+_RESOLVED_OR_CLOSED = closing(r"resolved|closed")
 
 
 class ServiceNowPreset:
@@ -327,13 +336,10 @@ def _milestones(
 
 def _field(columns: dict[str, str], name: str) -> str:
     """The column a milestone's time came from, as the file names it."""
-    field = {"New": "opened_at", "Reopened": "reopened_time", "Resolved": "resolved_at",
-             "Closed": "closed_at"}.get(name)  # fmt: skip
-    if field is None:
-        return ""
+    field = {state: f for f, state in MILESTONES}[name]
     if field == "opened_at" and field not in columns:
         field = "sys_created_on"
-    return columns.get(field, "")
+    return columns[field]
 
 
 def _free(name: str, taken: set[str]) -> str:
@@ -410,7 +416,7 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
         activity_field=activity,
         roles=roles,
         used_fields=("number", "state", "incident_state"),
-        closed=_resolved_or_closed,
+        closed=_RESOLVED_OR_CLOSED,
     )
     events = result.events
     notes = change_notes(result, activity_field=activity)
@@ -488,9 +494,3 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
         notes=notes,
         options={"timestamp_format": SNAPSHOT_FORMAT, "collapse_repeats": "yes"},
     )
-
-
-def _resolved_or_closed(state: pd.Series) -> pd.Series:
-    """Whether each (decoded) state closes an incident: Resolved or Closed; back to In
-    Progress from either is ServiceNow's reopening."""
-    return state.str.strip().str.lower().isin(("resolved", "closed"))

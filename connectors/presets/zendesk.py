@@ -24,7 +24,11 @@ from typing import Any
 import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
-from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
+from journeymap.connectors.presets.fieldchanges import (
+    change_notes,
+    closing,
+    events_from_changes,
+)
 from journeymap.connectors.presets.files import (
     head_text,
     iso_utc,
@@ -46,6 +50,11 @@ _NOT_CHANNELS = frozenset({"rule", "automation", "trigger"})
 _FOLLOW_UP = "closed_ticket"
 _AUDITS = re.compile(r'^\{\s*"audits"\s*:\s*\[|^\{.*"audits"\s*:\s*\[', re.S)
 _EVENTS = re.compile(r'"ticket_events"\s*:\s*\[')
+
+
+#: The statuses that close a ticket (a reply to a solved ticket reopens it; to a
+#: closed one, it makes a follow-up ticket).
+_SOLVED_OR_CLOSED = closing(r"solved|closed")
 
 
 class ZendeskPreset:
@@ -174,7 +183,7 @@ def _read_audits(
     skipped_system = system & ~audit_frame["tracked"]
     changes = changes[~changes["number"].isin(audit_frame.loc[skipped_system, "number"])]
     result = events_from_changes(
-        changes, activity_field="status", roles=ROLES, closed=_solved_or_closed
+        changes, activity_field="status", roles=ROLES, closed=_SOLVED_OR_CLOSED
     )
     events = result.events
     if events.empty:
@@ -228,9 +237,3 @@ def _channels(audits: pd.DataFrame) -> tuple[pd.Series, int, int]:
     kind = first.str.lower()
     by_rule, follow_up = kind.isin(_NOT_CHANNELS), kind.eq(_FOLLOW_UP)
     return first.mask(by_rule | follow_up), int(by_rule.sum()), int(follow_up.sum())
-
-
-def _solved_or_closed(status: pd.Series) -> pd.Series:
-    """Whether each status closes a ticket: solved, or closed (a reply to a solved
-    ticket reopens it; to a closed one, it makes a follow-up ticket)."""
-    return status.str.strip().str.lower().isin(("solved", "closed"))

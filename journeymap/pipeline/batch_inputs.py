@@ -40,8 +40,7 @@ def known_suffixes() -> tuple[str, ...]:
     """The file suffixes the installed connectors read, longest first."""
     from journeymap.connectors.registry import available
 
-    found = {s.lower() for c in available() for s in c.suffixes}
-    return tuple(sorted(found, key=lambda s: (-len(s), s)))
+    return _longest_first({s.lower() for c in available() for s in c.suffixes})
 
 
 def content_suffixes() -> tuple[str, ...]:
@@ -49,8 +48,12 @@ def content_suffixes() -> tuple[str, ...]:
     export of Jira, ServiceNow or Zendesk, an OCEL log), longest first."""
     from journeymap.connectors.registry import available
 
-    found = {s.lower() for c in available() for s in c.looks_into}
-    return tuple(sorted(found, key=lambda s: (-len(s), s)))
+    return _longest_first({s.lower() for c in available() for s in c.looks_into})
+
+
+def _longest_first(suffixes: set[str]) -> tuple[str, ...]:
+    """Longest first (``.xes.gz`` before ``.gz``), then in order."""
+    return tuple(sorted(suffixes, key=lambda s: (-len(s), s)))
 
 
 def _recognised(path: Path) -> bool:
@@ -154,8 +157,7 @@ def log_stem(path: str | Path, suffixes: Sequence[str] | None = None) -> str:
 
 def _all_suffixes() -> tuple[str, ...]:
     """Suffixes read by name and suffixes looked into, longest first."""
-    found = {*known_suffixes(), *content_suffixes()}
-    return tuple(sorted(found, key=lambda s: (-len(s), s)))
+    return _longest_first({*known_suffixes(), *content_suffixes()})
 
 
 def _safe(stem: str) -> str:
