@@ -89,6 +89,8 @@ class BatchDisplay:
     def event(self, event: Any) -> None:
         """Show one :class:`~journeymap.pipeline.batch.BatchEvent`."""
         if event.kind == "planned":
+            if event.message and not self.quiet:
+                click.echo(f"journeymap: {event.message}", err=True)
             if self._progress is not None:
                 self._overall = self._progress.add_task("logs", total=event.total)
             return

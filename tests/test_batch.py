@@ -271,6 +271,22 @@ def test_two_jobs_write_what_one_job_writes(logs, config, tmp_path):
             assert (one / name / file).read_bytes() == (two / name / file).read_bytes()
 
 
+def test_jobs_beyond_the_engines_threads_are_said(logs, tmp_path):
+    """Three jobs asked for, one engine thread allowed: one log at a time, and the
+    terminal says why rather than silently running fewer."""
+    config = tmp_path / "one-thread.toml"
+    config.write_text("[output]\nreport = false\n\n[engine]\nthreads = 1\n")
+    result = run(str(logs / "north.csv"), str(logs / "south.csv"), "-o", str(tmp_path / "a"),
+                 "--config", str(config), "--jobs", "3")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = "journeymap: mining 1 log at once, not 3: one per engine thread ([engine] threads = 1)"
+    assert said in result.stderr.splitlines()
+    # as many logs as jobs, or fewer: nothing to say
+    quiet = run(str(logs / "north.csv"), "-o", str(tmp_path / "b"), "--config", str(config),
+                "--jobs", "3")  # fmt: skip
+    assert "at once" not in quiet.stderr
+
+
 def _workers() -> list[int]:
     """Process ids of this process's grandchildren: the batch's workers, forked by the
     fork server that this process started."""

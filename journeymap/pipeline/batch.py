@@ -73,9 +73,10 @@ _CRASHED = (
 class BatchEvent:
     """What a batch tells its ``progress`` callback.
 
-    ``kind`` is ``"planned"`` (once, ``total`` logs), ``"stage"`` (log ``name`` is at
-    the step ``message``) or ``"done"`` (log ``name`` finished, ``row`` is its index
-    row). ``done`` counts the finished logs.
+    ``kind`` is ``"planned"`` (once, ``total`` logs; ``message`` says why fewer logs
+    are mined at once than ``jobs`` asked, when that is so), ``"stage"`` (log ``name``
+    is at the step ``message``) or ``"done"`` (log ``name`` finished, ``row`` is its
+    index row). ``done`` counts the finished logs.
     """
 
     kind: str
@@ -213,13 +214,14 @@ def batch(
             f"and files ending in {sniffed} that a system's reader recognises (Jira, "
             "ServiceNow, Zendesk, OCEL 2.0)"
         )
-    workers = min(jobs, len(paths), _thread_budget(options))
+    budget = _thread_budget(options)
+    workers = min(jobs, len(paths), budget)
     shared = engine_share(options, workers)
     tasks = [
         LogTask(name, str(path), str(folder / name), shared.for_source(path))
         for name, path in zip(log_names(paths), paths, strict=True)
     ]
-    tell(BatchEvent("planned", total=len(tasks)))
+    tell(BatchEvent("planned", total=len(tasks), message=_capped(jobs, len(tasks), options)))
     started = time.time()
     rows: dict[str, dict[str, Any]] = {}
     run = _Run(tasks, rows, tell, fail_fast)
@@ -250,6 +252,20 @@ def batch(
 
 def _thread_budget(options: Options) -> int:
     return options.engine.threads or os.cpu_count() or 1
+
+
+def _capped(jobs: int, logs: int, options: Options) -> str:
+    """Why fewer of the ``logs`` than ``jobs`` are mined at once, when the threads the
+    engine may use are the reason ("" otherwise): each log needs a thread of its own."""
+    budget = _thread_budget(options)
+    if budget >= min(jobs, logs):
+        return ""
+    per = (
+        f"engine thread ([engine] threads = {budget})"
+        if options.engine.threads
+        else f"core (this machine has {budget})"
+    )
+    return f"mining {budget} log{'s' if budget != 1 else ''} at once, not {jobs}: one per {per}"
 
 
 def _finish(
