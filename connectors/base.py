@@ -136,6 +136,9 @@ class RawSource:
         ``rejects`` are renumbered among them). A preset's rows are the events it made
         from the records (a field-change log gives one event per status change), so its
         rejects keep the record number and line they have in the source.
+    records : with ``rows_are_records`` false, how many records the source had (every
+        one turned into events, skipped with a counted reason, or in ``rejects``): the
+        rows of the export, which the user counts reading by. None otherwise.
     """
 
     source: str
@@ -151,6 +154,7 @@ class RawSource:
     preset_reason: str | None = None
     warnings: list[str] = field(default_factory=list)
     rows_are_records: bool = True
+    records: int | None = None
 
 
 class Connector:

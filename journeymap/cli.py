@@ -314,7 +314,8 @@ def _check_rejects(
         return
     where = rejects_path or elsewhere
     reasons = event_log.rejected_by_reason()
-    line = rejects_line(event_log.source, event_log.rows_read, reasons, where)
+    read, noun = event_log.source_rows
+    line = rejects_line(event_log.source, read, reasons, where, noun=noun)
     click.echo(f"journeymap: {line}", err=True)
 
 

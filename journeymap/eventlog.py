@@ -65,6 +65,10 @@ class EventLog:
     #: What the reader found wrong with the source (a truncated history): data-quality
     #: warnings.
     warnings: list[str] = field(default_factory=list)
+    #: For a source whose rows are not its records (a system's export read by its preset:
+    #: a field-change log gives one event per status change), how many records it had;
+    #: None when each row read is one record. See :attr:`source_rows`.
+    records_read: int | None = None
     #: Whether closing the log closes its engine (it opened the engine itself).
     owns_engine: bool = False
     #: Tables derived from the events once and reused by several analyses.
@@ -120,6 +124,7 @@ class EventLog:
                 preset=raw.preset,
                 preset_reason=raw.preset_reason,
                 warnings=list(raw.warnings),
+                records_read=raw.records,
             )
             ._without_empty_team()
             ._with_paired_starts(given=mapping or {})
@@ -273,6 +278,16 @@ class EventLog:
     def accepted(self) -> int:
         """Number of rows accepted (read and not rejected)."""
         return self.rows_read - self.rejected_rows
+
+    @property
+    def source_rows(self) -> tuple[int, str]:
+        """How many rows of the source were read, as the user counts them, and what to
+        call them: ``(rows_read, "row")``, or for an export whose rows are not its
+        records, ``(records_read, "record")``. Rejected rows are rejected records there
+        (a record the preset could not read, or one whose event the engine rejected)."""
+        if self.records_read is None:
+            return self.rows_read, "row"
+        return self.records_read, "record"
 
     @property
     def events(self) -> int:

@@ -89,6 +89,7 @@ def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
         preset_reason=table.reason or None,
         warnings=warnings,
         rows_are_records=False,
+        records=table.records,
     )
 
 

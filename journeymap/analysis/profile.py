@@ -82,11 +82,22 @@ class Profile:
     preset: str | None = None
     preset_reason: str | None = None
     source_warnings: list[str] = field(default_factory=list)
+    #: For an export whose rows are not its records (read by a system's preset), how many
+    #: records it had (:attr:`journeymap.eventlog.EventLog.records_read`); else None.
+    records_read: int | None = None
 
     @property
     def accepted(self) -> int:
         """Rows accepted: read and not rejected."""
         return self.rows_read - self.rejected_rows
+
+    @property
+    def source_rows(self) -> tuple[int, str]:
+        """The source's rows read as the user counts them, and what to call them (see
+        :attr:`journeymap.eventlog.EventLog.source_rows`)."""
+        if self.records_read is None:
+            return self.rows_read, "row"
+        return self.records_read, "record"
 
     @property
     def records_not_history(self) -> bool:
@@ -180,6 +191,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         detected_roles=sorted(log.mapping.detected),
         timezone=log.timezone,
         rows_read=log.rows_read,
+        records_read=log.records_read,
         events=events,
         rejected_rows=log.rejected_rows,
         cases=cases,

@@ -84,8 +84,9 @@ def mine(
     (1350, 'team', 34)
     """
     if log.events == 0:
+        read, noun = log.source_rows
         raise EmptyLogError(
-            f"{log.source}: no events to mine: all {log.rows_read:,} rows were rejected "
+            f"{log.source}: no events to mine: all {read:,} {noun}s were rejected "
             f"({', '.join(log.rejected_by_reason())}); see log.rejects()"
         )
     say = steps(progress)  # raises a noted interrupt at each step

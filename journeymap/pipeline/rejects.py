@@ -85,7 +85,8 @@ def require_events(log: EventLog, source: str, rejects_path: str | Path) -> None
     if log.rows_read == 0 or log.accepted > 0:
         return
     written = write_rejects(log, rejects_path, inputs=(source,))
-    line = rejects_line(log.source, log.rows_read, log.rejected_by_reason(), str(written))
+    read, noun = log.source_rows
+    line = rejects_line(log.source, read, log.rejected_by_reason(), str(written), noun=noun)
     raise EmptyLogError(f"{line}; no row is left to analyse: fix the mapping or the export")
 
 

@@ -57,8 +57,9 @@ def quality_warnings(p: Profile) -> list[str]:
     """The data-quality warnings of a profile, in the order ``inspect`` gives them."""
     warnings = list(p.source_warnings)
     if p.rejected_rows:
+        read, noun = p.source_rows
         warnings.append(
-            f"{p.rejected_rows:,} of {p.rows_read:,} rows rejected ({rejected_kinds(p)})"
+            f"{p.rejected_rows:,} of {counted(read, noun)} rejected ({rejected_kinds(p)})"
         )
     if p.cases_with_equal_timestamps:
         tied = p.cases_with_equal_timestamps
@@ -167,10 +168,20 @@ def profile_json(p: Profile) -> dict[str, Any]:
     return data
 
 
+def _read_lines(p: Profile) -> list[str]:
+    """The rows read and accepted; for an export whose rows are not its records, its
+    records (the events they gave follow in :func:`_merged_lines`)."""
+    read, noun = p.source_rows
+    return [
+        f"  {noun + 's read':<16} {read:>12,}",
+        f"  accepted         {read - p.rejected_rows:>12,}",
+    ]
+
+
 def _merged_lines(p: Profile) -> list[str]:
     """The rows accepted that are not events of their own: start events merged into
     their completions (:mod:`journeymap.lifecycle`), repeated states collapsed."""
-    if p.events == p.accepted:
+    if p.events == p.accepted and p.records_read is None:
         return []
     repeats = p.repeats
     collapsed = int(repeats.get("events", 0)) if repeats.get("collapsed") else 0
@@ -193,8 +204,7 @@ def profile_text(p: Profile) -> str:
     lines = [
         f"{p.source}",
         *([f"  Read as {p.preset} ({p.preset_reason})"] if p.preset else []),
-        f"  rows read        {p.rows_read:>12,}",
-        f"  accepted         {p.accepted:>12,}",
+        *_read_lines(p),
         f"  rejected         {p.rejected_rows:>12,}",
         *_merged_lines(p),
         f"  cases            {p.cases:>12,}",

@@ -348,8 +348,11 @@ def _data_quality(findings: Any) -> str:
         else ""
     )
     merged += f", {thousands(collapsed)} repeated states collapsed" if collapsed else ""
+    read, noun = log.source_rows
+    if log.records_read is not None:  # an export's records: the events they gave
+        merged = f", {counted(log.events, 'event')} made of the rest{merged}"
     out.append(
-        f"<p>{thousands(log.rows_read)} rows read, {thousands(log.rejected_rows)} rejected"
+        f"<p>{counted(read, noun)} read, {thousands(log.rejected_rows)} rejected"
         f"{merged}; times in {esc(log.timezone)}.</p>"
     )
     if findings.profile is not None:

@@ -76,11 +76,14 @@ def rejected_rows_doubt(findings: Findings) -> str | None:
     """The doubt when at least :data:`FEW_REJECTED` of the rows read were rejected: they
     are in no figure, only in tables/rejects.csv."""
     p = findings.profile
-    if p is None or not p.rows_read or p.rejected_rows < FEW_REJECTED * p.rows_read:
+    if p is None:
+        return None
+    read, noun = p.source_rows
+    if not read or p.rejected_rows < FEW_REJECTED * read:
         return None
     n = p.rejected_rows
     return (
-        f"{n:,} of {counted(p.rows_read, 'row')} ({100 * n / p.rows_read:.0f}%) "
+        f"{n:,} of {counted(read, noun)} ({100 * n / read:.0f}%) "
         f"{one_or_many(n, 'was', 'were')} rejected ({rejected_kinds(p)}) and "
         f"{one_or_many(n, 'is', 'are')} in no figure: "
         "tables/rejects.csv gives each with its reason; fix the export and mine it again"
@@ -168,6 +171,8 @@ def summary(findings: Findings) -> dict[str, Any]:
         "mapping": log.mapping.columns(),
         "timezone": log.timezone,
         "rows_read": log.rows_read,
+        # A system's export whose rows are not its records: how many records it had.
+        **({"records_read": log.records_read} if log.records_read is not None else {}),
         "accepted": log.accepted,
         "events": log.events,
         "cases": findings.case_count,

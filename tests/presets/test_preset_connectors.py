@@ -174,16 +174,31 @@ def test_preset_rejects_are_in_the_rejects_file_with_their_record(write, tmp_pat
         "record,field,old_value,new_value,changed_at,changed_by\n"
         "R1,status,,Open,2024-01-01T09:00:00Z,ann\n"
         "R1,status,Open,Closed,not a time,ann\n"
-        "R2,status,,Open,2024-01-02T09:00:00Z,bob\n",
+        "R2,status,,Open,2024-01-02T09:00:00Z,bob\n"
+        "R2,priority,,High,2024-01-02T10:00:00Z,bob\n",
     )
     rejects = tmp_path / "rejects.csv"
     result = CliRunner().invoke(cli, ["inspect", str(path), "--rejects", str(rejects)])
     assert result.exit_code == 0, result.output
     assert "Read as fieldchanges" in result.stdout
-    assert "  rejected                    1" in result.stdout
+    # The export's rows are its records, which the user counts: 4, of which one gave no
+    # event (a priority change) and one was rejected; the other two are the events.
+    shown = [line.split() for line in result.stdout.splitlines()[2:6]]
+    assert shown == [["records", "read", "4"], ["accepted", "3"], ["rejected", "1"],
+                     ["events", "2"]]  # fmt: skip
+    assert "changes.csv: 1 of 4 records rejected (1 the time not a time is not" in result.stderr
     lines = rejects.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("2,3,")
     assert "not a time" in lines[1]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    # rows_read stays the engine's rows (events and rejects); records_read is the export's
+    counts = ("rows_read", "records_read", "accepted", "events", "rejected_rows")
+    assert [summary[k] for k in counts] == [3, 4, 2, 2, 1]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<p>4 records read, 1 rejected, 2 events made of the rest; times in UTC.</p>" in page
 
 
 # -- OCEL 2.0 --------------------------------------------------------------------------
