@@ -69,6 +69,9 @@ class EventLog:
     #: a field-change log gives one event per status change), how many records it had;
     #: None when each row read is one record. See :attr:`source_rows`.
     records_read: int | None = None
+    #: The activities that finish a case (:attr:`ReadOptions.end_activities`): a case
+    #: whose last event is none of them is still open. None: every case is finished.
+    end_activities: tuple[str, ...] | None = None
     #: Whether closing the log closes its engine (it opened the engine itself).
     owns_engine: bool = False
     #: Tables derived from the events once and reused by several analyses.
@@ -125,6 +128,7 @@ class EventLog:
                 preset_reason=raw.preset_reason,
                 warnings=list(raw.warnings),
                 records_read=raw.records,
+                end_activities=options.end_activities,
             )
             ._without_empty_team()
             ._with_paired_starts(given=mapping or {})
@@ -145,6 +149,7 @@ class EventLog:
         strict: bool = False,
         source: str = "data frame",
         engine: Engine | None = None,
+        end_activities: Iterable[str] | None = None,
         **mapping: str | None,
     ) -> EventLog:
         """Build an event log from a pandas DataFrame (which is not modified).
@@ -152,7 +157,8 @@ class EventLog:
         Every column is read as text, exactly as :func:`read_log` reads a CSV file;
         datetime columns keep their instant (naive ones are read in ``timezone``).
         Role keyword arguments name the column of each role (``case="Ticket"``);
-        roles not given are detected from the column names.
+        roles not given are detected from the column names. ``end_activities`` are the
+        activities that finish a case (:attr:`ReadOptions.end_activities`).
 
         Examples
         --------
@@ -168,7 +174,12 @@ class EventLog:
         frame = df.copy(deep=False)
         frame.columns = pd.Index([str(c) for c in df.columns])
         raw = RawSource(source=source, batches=[frame], columns=list(frame.columns))
-        options = ReadOptions(timestamp_format=timestamp_format, timezone=timezone, strict=strict)
+        options = ReadOptions(
+            timestamp_format=timestamp_format,
+            timezone=timezone,
+            strict=strict,
+            end_activities=None if end_activities is None else tuple(end_activities),
+        )
         return cls.from_source(raw, engine, mapping=mapping, options=options)
 
     def _with_paired_starts(self, *, given: dict[str, str | None]) -> EventLog:
@@ -405,6 +416,7 @@ class EventLog:
             preset=self.preset,
             preset_reason=self.preset_reason,
             warnings=list(self.warnings),
+            end_activities=self.end_activities,
         )
         ordered = self._derived.get("ordered")
         if ordered is not None:

@@ -93,6 +93,10 @@ class ReadOptions:
     activity_sep : what joins the columns of a composite activity (``Status,Sub Status``).
     object_type : the object type whose objects are the cases of an OCEL 2.0 log (the
         others become attributes); ``None`` lets the reader choose and say why.
+    end_activities : the activities that finish a case (``Closed``, ``Resolved``): a case
+        whose last event is none of them was still open when the log was exported, and
+        its time so far is no end-to-end time. ``None`` (the default) takes every case as
+        finished; a system's export names its own (its closing statuses).
     """
 
     connector: str | None = _read_option(None, "Reader to use (see `connectors`).", metavar="NAME")
@@ -142,9 +146,17 @@ class ReadOptions:
         "(default: chosen and said by inspect).",
         metavar="TYPE",
     )
+    end_activities: tuple[str, ...] | None = _read_option(
+        None,
+        "Activities that finish a case, comma-separated, e.g. 'Closed,Resolved': cases "
+        "whose last event is none of them are still open and left out of end-to-end "
+        "times (a system's export names its own).",
+        section="mapping",
+        metavar="LIST",
+    )
 
     def __post_init__(self) -> None:
-        for name in ("missing_values", "extra_missing_values"):
+        for name in ("missing_values", "extra_missing_values", "end_activities"):
             value = getattr(self, name)
             if isinstance(value, str):  # "?,n/a" given as one text
                 object.__setattr__(self, name, tuple(v for v in value.split(",") if v.strip()))

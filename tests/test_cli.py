@@ -37,6 +37,24 @@ def test_every_command_is_documented():
     walk(cli)
 
 
+def test_end_activities_tell_the_cases_still_open(runner, write_file, tmp_path):
+    """C2 ends with Register, no end activity: still open, and left out of the
+    end-to-end figures; from the command line and from a config file alike."""
+    path = write_file("log.csv", LOG)
+    result = runner.invoke(cli, ["inspect", str(path), "--end-activities", "Resolve"])
+    assert result.exit_code == 0, result.output
+    assert "  still open                  1  when exported" in result.stdout.splitlines()
+    config = write_file("ends.toml", '[mapping]\nend_activities = ["Resolve", "Closed"]\n')
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["mine", str(path), "-o", str(out), "--no-report",
+                                 "--config", str(config)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    e2e = json.loads((out / "summary.json").read_text())["end_to_end"]
+    assert e2e == {"median_s": 86400.0, "mean_s": 86400.0, "p90_s": 86400.0, "open_cases": 1}
+    cases = (out / "tables" / "cases.csv").read_text().splitlines()
+    assert [line.rsplit(",", 1)[1] for line in cases] == ["open", "false", "true"]
+
+
 def test_inspect_json(runner, write_file):
     path = write_file("log.csv", LOG)
     result = runner.invoke(cli, ["inspect", str(path), "--json"])

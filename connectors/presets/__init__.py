@@ -44,6 +44,10 @@ class PresetTable:
         (``timestamp_format``, ``timezone``, ``collapse_repeats``).
     notes : what the preset did, in the user's words ("state codes decoded: 7 -> Closed").
     reason : why the file was recognised as this system's export (shown by inspect).
+    closing : the system's closing statuses, as a regular expression for a whole activity
+        value (ignoring case and blanks at its ends): the activities of ``table`` that
+        match are the log's end activities (:attr:`ReadOptions.end_activities`), and a
+        case that ends with none of them was still open when exported. Empty: not known.
     """
 
     table: Any
@@ -53,6 +57,7 @@ class PresetTable:
     options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     reason: str = ""
+    closing: str = ""
 
 
 class Preset(Protocol):

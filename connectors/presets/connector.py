@@ -11,6 +11,7 @@ file is looked at or read, so listing the connectors stays cheap.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -72,6 +73,16 @@ def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
     rejected records with their number and line in the source."""
     notes = list(table.notes)
     warnings = [n.removeprefix(WARNING_PREFIX) for n in table.notes if n.startswith(WARNING_PREFIX)]
+    options = dict(table.options)
+    if table.closing and "end_activities" not in options:
+        options["end_activities"] = ends = end_activities(table)
+        notes.append(
+            f"a case has ended when its last event is {_either(ends)}; the others were still "
+            "open when exported, and their time so far is no end-to-end time"
+            if ends
+            else "no record is closed: every case was still open when exported, and none "
+            "has an end-to-end time"
+        )
     events = table.table.num_rows
     if table.records != events:
         records = f"{table.records:,} record" + ("" if table.records == 1 else "s")
@@ -84,13 +95,29 @@ def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
         rejects=[ReaderReject(r.record, r.line, r.reason) for r in table.rejects],
         notes=notes,
         mapping=dict(table.mapping),
-        options=dict(table.options),
+        options=options,
         preset=preset,
         preset_reason=table.reason or None,
         warnings=warnings,
         rows_are_records=False,
         records=table.records,
     )
+
+
+def end_activities(table: Any) -> tuple[str, ...]:
+    """The activities of a preset's events that match its ``closing`` pattern, sorted."""
+    import pyarrow.compute as pc
+
+    column = table.table.column(table.mapping["activity"])
+    names = [v for v in pc.unique(column).to_pylist() if v is not None]
+    pattern = re.compile(table.closing, re.IGNORECASE)
+    return tuple(sorted(v for v in names if pattern.fullmatch(v.strip())))
+
+
+def _either(names: tuple[str, ...]) -> str:
+    """``'Closed'``, ``'Resolved' or 'Closed'``, ``'A', 'B' or 'C'``."""
+    quoted = [repr(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 class ServiceNowConnector(PresetConnector):

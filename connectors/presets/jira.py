@@ -41,6 +41,9 @@ _CSV_KEYS = {"Issue key", "Issue id", "Status"}
 # Jira's default CSV date format, e.g. 14/Jul/25 3:42 PM.
 _CSV_TIME = re.compile(r"\d{1,2}/[A-Za-z]{3}/\d{2} \d{1,2}:\d{2} [AP]M")
 _REPLAYED = ("status", "assignee", "reporter")
+#: The usual names of Jira's closing statuses (its "Done" category): an issue whose last
+#: status is another is still open. A workflow's own names are given with end_activities.
+_CLOSING = r"done|closed|resolved|cancel+ed"
 
 
 class JiraPreset:
@@ -210,6 +213,7 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
         rejects=rejects(pd.Series([n for n, _ in bad]), pd.Series([w for _, w in bad]), None),
         notes=notes,
         reason="Jira REST issues with changelog",
+        closing=_CLOSING,
     )
 
 
@@ -273,4 +277,5 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
         options=options,
         notes=notes,
         reason="a Jira CSV export (Issue key, Issue id, Status)",
+        closing=_CLOSING,
     )

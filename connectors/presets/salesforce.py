@@ -64,7 +64,9 @@ _ZONE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
 #: The statuses that close a case: "Closed", and the "Closed - ..." values orgs add
 #: (a status's IsClosed flag is not in the history).
-_CLOSED = closing(r"closed\b.*")
+#: Salesforce's closing statuses and stages (Closed, Closed Won, Closed Lost).
+_CLOSING = r"closed\b.*"
+_CLOSED = closing(_CLOSING)
 
 
 class SalesforcePreset:
@@ -224,7 +226,9 @@ def _case_history(
         columns += ["customer", "channel"]
     events["timestamp"] = iso_utc(events["timestamp"])
     table = events[[*columns, "actor"]].rename(columns={"actor": "CreatedById"})
-    return PresetTable(text_table(table), {c: c for c in columns}, records=0, notes=notes)
+    return PresetTable(
+        text_table(table), {c: c for c in columns}, records=0, notes=notes, closing=_CLOSING
+    )
 
 
 def _id_rows(data_type: pd.Series, new: pd.Series) -> pd.Series:
@@ -305,4 +309,5 @@ def _snapshots(
         records=0,
         options={"collapse_repeats": "auto"},
         notes=notes,
+        closing=_CLOSING,
     )

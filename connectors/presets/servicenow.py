@@ -96,6 +96,8 @@ _HEAD_BYTES = 1 << 16
 #: The (decoded) states that close an incident; back to In Progress from either is
 #: ServiceNow's reopening.
 _RESOLVED_OR_CLOSED = closing(r"resolved|closed")
+#: The states that finish an incident: one whose last state is another is still open.
+_CLOSING = r"resolved|closed|cancel+ed"
 
 
 class ServiceNowPreset:
@@ -241,7 +243,12 @@ def _read_list(frame: pd.DataFrame, label: str, *, from_json: bool) -> PresetTab
                 options = {}
         table, mapping, said = _milestones(frame, columns, state)
         return PresetTable(
-            text_table(table), mapping, records=len(frame), options=options, notes=notes + said
+            text_table(table),
+            mapping,
+            records=len(frame),
+            options=options,
+            notes=notes + said,
+            closing=_CLOSING,
         )
     cases = frame[columns["number"]].nunique()
     notes.append(
@@ -251,7 +258,14 @@ def _read_list(frame: pd.DataFrame, label: str, *, from_json: bool) -> PresetTab
     )
     mapping = {"case": columns["number"], "activity": state, "timestamp": columns["sys_updated_on"]}
     mapping |= {role: columns[f] for role, f in _ROLE_FIELDS.items() if f in columns}
-    return PresetTable(text_table(frame), mapping, records=len(frame), options=options, notes=notes)
+    return PresetTable(
+        text_table(frame),
+        mapping,
+        records=len(frame),
+        options=options,
+        notes=notes,
+        closing=_CLOSING,
+    )
 
 
 def _milestones(
@@ -438,7 +452,12 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
     columns = ["case", "activity", "timestamp", *roles]
     table = events[[*columns, "actor"]].rename(columns={"actor": "user"})
     return PresetTable(
-        text_table(table), {c: c for c in columns}, records=len(frame), rejects=dropped, notes=notes
+        text_table(table),
+        {c: c for c in columns},
+        records=len(frame),
+        rejects=dropped,
+        notes=notes,
+        closing=_CLOSING,
     )
 
 
@@ -493,4 +512,5 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
         rejects=dropped,
         notes=notes,
         options={"timestamp_format": SNAPSHOT_FORMAT, "collapse_repeats": "yes"},
+        closing=_CLOSING,
     )

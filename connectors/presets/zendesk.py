@@ -54,7 +54,9 @@ _EVENTS = re.compile(r'"ticket_events"\s*:\s*\[')
 
 #: The statuses that close a ticket (a reply to a solved ticket reopens it; to a
 #: closed one, it makes a follow-up ticket).
-_SOLVED_OR_CLOSED = closing(r"solved|closed")
+#: Zendesk's closing statuses: a ticket whose last status is another is still open.
+_CLOSING = r"solved|closed"
+_SOLVED_OR_CLOSED = closing(_CLOSING)
 
 
 class ZendeskPreset:
@@ -223,7 +225,12 @@ def _read_audits(
     roles = ["case", "activity", "timestamp", "resource", "team", "customer", "channel"]
     table = events[[*roles, "actor"]].rename(columns={"actor": "author_id"})
     return PresetTable(
-        text_table(table), {r: r for r in roles}, records=len(audits), rejects=dropped, notes=notes
+        text_table(table),
+        {r: r for r in roles},
+        records=len(audits),
+        rejects=dropped,
+        notes=notes,
+        closing=_CLOSING,
     )
 
 

@@ -24,8 +24,9 @@ def case_table(log: EventLog, *, level: str | None) -> pd.DataFrame:
     """Per case: ``case_id``, ``events``, ``start`` and ``end`` (UTC), ``e2e_s``,
     ``handoffs``, ``pingpongs`` and ``handlers`` (distinct known handlers) at ``level``
     ("team" or "resource"; 0 when None), ``rework_events`` (events - distinct
-    activities) and ``variant_rank`` (the rank of the case's variant). Ordered by
-    case id.
+    activities) and ``variant_rank`` (the rank of the case's variant), then ``open``
+    when the log knows its end activities (the case was still open when the log was
+    exported: its ``e2e_s`` is its time so far). Ordered by case id.
 
     Examples
     --------
@@ -70,4 +71,8 @@ def case_table_expr(log: EventLog, *, level: str | None) -> Any:
     else:
         for name in ("handoffs", "pingpongs", "handlers"):
             columns[name] = ibis.literal(0, "int64")
-    return joined.select(**columns).select(*CASE_COLUMNS)
+    order = list(CASE_COLUMNS)
+    if "open" in times.columns:
+        columns["open"] = times.open
+        order.append("open")
+    return joined.select(**columns).select(*order)

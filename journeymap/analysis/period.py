@@ -72,8 +72,10 @@ class Period:
     basis : "detected" (from the weekly arrivals), "given" (by the user) or "whole log"
         (too few weeks to tell).
     weeks_left_out : weeks with arrivals before and after the period, left out.
-    cases_in : cases that start and end within it.
+    cases_in : cases that start and end within it (and have ended: see ``open_cases``).
     cases : all cases of the log.
+    open_cases : cases still open when the log was exported (their last event is none of
+        the log's end activities, when it knows them): left out, as they have not ended.
     """
 
     start: pd.Timestamp
@@ -82,12 +84,16 @@ class Period:
     weeks_left_out: tuple[int, int] = (0, 0)
     cases_in: int = 0
     cases: int = 0
+    open_cases: int = 0
 
     def cases_expr(self, log: EventLog) -> Any:
         """Ibis table of the per-case times (:func:`case_times_expr`) of the cases that
-        start and end within the period."""
+        start and end within the period, and have ended (are not still open)."""
         times = case_times_expr(log)
-        return times.filter((times.start >= self.start) & (times.end < self.end))
+        within = (times.start >= self.start) & (times.end < self.end)
+        if "open" in times.columns:
+            within &= ~times.open
+        return times.filter(within)
 
     def contains_week(self, week: Any) -> bool:
         """Whether an ISO week (its Monday) lies within the period."""
@@ -164,8 +170,10 @@ def complete_period(log: EventLog, *, given: str | None = None) -> Period:
 
 def _counted(log: EventLog, period: Period) -> Period:
     inside = int(log.engine.scalar(period.cases_expr(log).count()))
+    times = case_times_expr(log)
+    still = int(log.engine.scalar(times.open.sum()) or 0) if "open" in times.columns else 0
     return Period(
-        period.start, period.end, period.basis, period.weeks_left_out, inside, period.cases
+        period.start, period.end, period.basis, period.weeks_left_out, inside, period.cases, still
     )
 
 

@@ -85,6 +85,9 @@ class Profile:
     #: For an export whose rows are not its records (read by a system's preset), how many
     #: records it had (:attr:`journeymap.eventlog.EventLog.records_read`); else None.
     records_read: int | None = None
+    #: Cases still open when the log was exported (their last event is none of the log's
+    #: end activities); None when the log does not know its end activities.
+    open_cases: int | None = None
 
     @property
     def accepted(self) -> int:
@@ -156,6 +159,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
             mid=per_case.events.median(),
             hi=per_case.events.max(),
             single=(per_case.events == 1).sum(),
+            **({"open": per_case.open.sum()} if "open" in per_case.columns else {}),
         )
     ).iloc[0]
     # The events in case order say which share their timestamp with a neighbour (the
@@ -192,6 +196,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         timezone=log.timezone,
         rows_read=log.rows_read,
         records_read=log.records_read,
+        open_cases=int(spread["open"] or 0) if "open" in spread else None,
         events=events,
         rejected_rows=log.rejected_rows,
         cases=cases,

@@ -31,7 +31,9 @@ def case_sequences_expr(log: EventLog) -> Any:
     """Ibis table, one row per case: ``sequence`` (its activities in case order, a list,
     which :mod:`~journeymap.discovery.variants` ranks) and its times ``events``,
     ``start``, ``end``, ``e2e_s`` (see :func:`case_times_expr`, which is taken from
-    it): one group-by of the events by case for both. Computed once per log; ``mine``
+    it): one group-by of the events by case for both. When the log knows its end
+    activities (:attr:`~journeymap.eventlog.EventLog.end_activities`), also ``open``:
+    whether the case's last event is none of them. Computed once per log; ``mine``
     releases it (key ``"sequences"``) once the variants are ranked.
     """
     import ibis
@@ -43,14 +45,22 @@ def case_sequences_expr(log: EventLog) -> Any:
         first = ev.timestamp.min()
         if log.has("start_timestamp"):
             first = ibis.least(ev.start_timestamp.min(), first)  # LEAST skips a NULL start
+        last = {}
+        if log.end_activities is not None:  # the position is unique within a case
+            last["last"] = ev.activity.argmax(ev.position)
         per_case = ev.group_by("case").aggregate(
             # Every event has an activity (a row without one is rejected when read).
             sequence=log.engine.collect_ordered(ev.activity, [ev.position]),
             events=ev.count(),
             start=first,
             end=ev.timestamp.max(),
+            **last,
         )
-        return per_case.mutate(e2e_s=seconds_between(per_case.end, per_case.start))
+        per_case = per_case.mutate(e2e_s=seconds_between(per_case.end, per_case.start))
+        if log.end_activities is None:
+            return per_case
+        ends = list(log.end_activities) or [""]  # no end activity: every case is open
+        return per_case.mutate(open=~per_case["last"].isin(ends)).drop("last")
 
     return log.derived("sequences", build)
 
@@ -64,11 +74,15 @@ def case_times_expr(log: EventLog) -> Any:
     (most per-case measures start from it).
 
     Taken from :func:`case_sequences_expr`, which groups the events by case for the
-    activity sequences too.
+    activity sequences too. When the log knows its end activities, also ``open`` (the
+    case's last event is none of them: it was still open when the log was exported).
     """
 
     def build() -> Any:
-        return case_sequences_expr(log).select("case", "events", "start", "end", "e2e_s")
+        columns = ["case", "events", "start", "end", "e2e_s"]
+        if log.end_activities is not None:
+            columns.append("open")
+        return case_sequences_expr(log).select(*columns)
 
     return log.derived("case_times", build)
 
@@ -96,7 +110,9 @@ def case_times(log: EventLog) -> pd.DataFrame:
 
 
 def end_to_end_summary(log: EventLog) -> dict[str, float | None]:
-    """Median, mean and p90 of the cases' end-to-end times, in seconds.
+    """Median, mean and p90 of the cases' end-to-end times, in seconds. When the log
+    knows its end activities, of the finished cases only, and ``open_cases`` counts the
+    others (their time so far is no end-to-end time).
 
     Examples
     --------
@@ -107,15 +123,26 @@ def end_to_end_summary(log: EventLog) -> dict[str, float | None]:
     ...                   "2024-01-01 08:00", "2024-01-01 11:00"]}))
     >>> end_to_end_summary(log)
     {'median_s': 7200.0, 'mean_s': 7200.0, 'p90_s': 10080.0}
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["A", "A", "B", "B", "C"], "activity": ["x", "y", "x", "y", "x"],
+    ...     "timestamp": ["2024-01-01 08:00", "2024-01-01 09:00", "2024-01-01 08:00",
+    ...                   "2024-01-01 11:00", "2024-01-01 08:00"]}), end_activities=["y"])
+    >>> end_to_end_summary(log)  # C has not ended: its last event is no end activity
+    {'median_s': 7200.0, 'mean_s': 7200.0, 'p90_s': 10080.0, 'open_cases': 1}
     """
     per_case = case_times_expr(log)
+    known = "open" in per_case.columns
+    done = per_case.filter(~per_case.open) if known else per_case
     row = log.engine.fetch(
-        per_case.aggregate(
-            median_s=per_case.e2e_s.median(),
-            mean_s=mean_seconds(per_case.e2e_s),
-            p90_s=per_case.e2e_s.quantile(0.9),
+        done.aggregate(
+            median_s=done.e2e_s.median(),
+            mean_s=mean_seconds(done.e2e_s),
+            p90_s=done.e2e_s.quantile(0.9),
         )
     ).iloc[0]
-    return {
+    out: dict[str, float | None] = {
         k: (None if pd.isna(row[k]) else float(row[k])) for k in ("median_s", "mean_s", "p90_s")
     }
+    if known:
+        out["open_cases"] = int(log.engine.scalar(per_case.open.sum()) or 0)
+    return out

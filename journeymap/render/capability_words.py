@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.render.numbers import _number, counted, human_duration, thousands
+from journeymap.render.numbers import _number, counted, human_duration, one_or_many, thousands
 
 __all__ = ["SOFT_LIMITS", "capability_statement", "duration_limits", "period_text"]
 
@@ -225,10 +225,18 @@ def period_text(period: Any) -> str:
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 21 later weeks of fewer arrivals are left out).'
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (1, 0), 1288, 1350))
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 earlier week of fewer arrivals is left out).'
+    >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "given", (0, 0), 1288, 1350, 12))
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, the period asked for (1,288 of 1,350 cases; 12 cases still open when the log was exported are left out).'
     """  # noqa: E501
     last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
     span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
     counts = f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
+    if period.open_cases:
+        verb = one_or_many(period.open_cases, "is", "are")
+        counts += (
+            f"; {counted(period.open_cases, 'case')} still open when the log was exported "
+            f"{verb} left out"
+        )
     if period.basis == "given":
         return f"Cases that started and ended {span}, the period asked for ({counts})."
     if period.basis == "whole log":

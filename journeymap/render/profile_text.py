@@ -208,6 +208,7 @@ def profile_text(p: Profile) -> str:
         f"  rejected         {p.rejected_rows:>12,}",
         *_merged_lines(p),
         f"  cases            {p.cases:>12,}",
+        *([f"  still open       {p.open_cases:>12,}  when exported"] if p.open_cases else []),
         f"  activities       {p.activities:>12,}",
     ]
     for label, value in (

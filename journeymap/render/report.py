@@ -78,13 +78,15 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     # moves cases to failure demand, puts them in doubt with it.
     failure = _failure_label(summary)
     value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
+    still = e2e.get("open_cases")
+    ended = history or (f" ({thousands(still)} still open: left out)" if still else "")
     return [
         ("Demand (cases)", thousands(cases)),
         (failure, pct(summary.get("failure_demand_pct"))),
         ("One-stop" + value, pct(summary.get("one_stop_pct"))),
         ("Clean" + value, pct(summary.get("clean_pct"))),
-        ("End-to-end, median" + history, human_duration(e2e.get("median_s"))),
-        ("End-to-end, 90th percentile" + history, human_duration(e2e.get("p90_s"))),
+        ("End-to-end, median" + ended, human_duration(e2e.get("median_s"))),
+        ("End-to-end, 90th percentile" + ended, human_duration(e2e.get("p90_s"))),
         ("Hand-offs per case" + partial, per_case),
         ("Cases with rework" + history, rework_pct),
     ]

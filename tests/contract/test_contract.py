@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+from journeymap import EventLog
 from journeymap.analysis.capability import capability_e2e, weekly_volume
 from journeymap.analysis.cases import case_table
 from journeymap.analysis.demand import demand, demand_summary
@@ -16,6 +17,7 @@ from journeymap.analysis.demand_tables import customer_journeys, demand_by_week,
 from journeymap.analysis.flow import flow, flow_summary
 from journeymap.analysis.handoffs import handoff_summary, handoffs, handoffs_per_case, pingpong
 from journeymap.analysis.network import handler_stats, handoff_network
+from journeymap.analysis.period import complete_period
 from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import fragmentation_summary, reintegration
 from journeymap.analysis.reintegration_plan import reintegration_plan
@@ -25,7 +27,7 @@ from journeymap.discovery.dfg import dfg
 from journeymap.discovery.times import case_times, end_to_end_summary
 from journeymap.discovery.variants import variants
 
-from .contract_log import H
+from .contract_log import CONTRACT_FRAME, H
 
 NAN = float("nan")
 E2E = {"A": 25 * H, "B": 2 * H, "C": 4.5 * H, "D": 0.0}
@@ -275,6 +277,30 @@ def test_flow(log):
         "cases": 4, "cases_pct": 100.0, "events": 10, "events_pct": pytest.approx(100 * 10 / 11),
         "partial": False,
     }  # fmt: skip
+
+
+def test_cases_still_open(log):
+    """With Resolve as the end activity, D (one Log) was still open when exported: its
+    time so far is left out of the end-to-end figures and the complete period's cases."""
+    opened = EventLog.from_frame(
+        CONTRACT_FRAME, engine=log.engine, source="contract.csv", end_activities=["Resolve"]
+    )
+    try:
+        times = case_times(opened)
+        assert rows(times, ["case", "open"]) == [
+            ("A", False), ("C", False), ("B", False), ("D", True)]  # fmt: skip
+        assert end_to_end_summary(opened) == {
+            "median_s": 4.5 * H,
+            "mean_s": 37800.0,
+            "p90_s": pytest.approx(75240.0),  # 16,200 + 0.8 x (90,000 - 16,200)
+            "open_cases": 1,
+        }
+        period = complete_period(opened)
+        assert (period.cases_in, period.cases, period.open_cases) == (3, 4, 1)
+        chart = capability_e2e(opened, cases=period.cases_expr(opened))
+        assert chart.points["label"].tolist() == ["A", "C", "B"]
+    finally:
+        opened.close()
 
 
 def test_capability(log):

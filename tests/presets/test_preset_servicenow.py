@@ -338,3 +338,48 @@ def test_ibm_table_api_dump() -> None:
         "the hand-offs and every change of state"
     )
     assert sum(int(r["reassignment_count"] or 0) for r in records) == 56
+
+
+@pytest.mark.datasets
+def test_ibm_dump_leaves_the_incidents_still_open_out_of_end_to_end_times(tmp_path) -> None:
+    """The dump's 40 active incidents (state New, In Progress or On Hold) end with no
+    closing state: still open when exported. Their time so far is no end-to-end time:
+    the median, the capability chart and its limits are of the 27 closed incidents, and
+    each figure says how many were left out. Counted here from the file itself."""
+    import csv
+    import statistics
+
+    from click.testing import CliRunner
+
+    from journeymap.cli import cli
+
+    path = dataset("exports/servicenow/ibm_incidents_REST.csv")
+    with open(path, newline="", encoding="utf-8") as stream:
+        records = list(csv.DictReader(stream))
+    active = {r["number"] for r in records if r["active"] == "true"}
+    states = {r["incident_state"] for r in records if r["active"] == "true"}
+    assert (len(active), states) == (40, {"1", "2", "3"})  # New, In Progress, On Hold
+    out = tmp_path / "ibm"
+    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    # The closed incidents end at their last milestone, resolved_at or closed_at.
+    stamp = lambda text: dt.datetime.fromisoformat(text)  # noqa: E731
+    closed = [r for r in records if r["active"] == "false"]
+    waits = [
+        (
+            max(stamp(r[k]) for k in ("resolved_at", "closed_at") if r[k]) - stamp(r["opened_at"])
+        ).total_seconds()
+        for r in closed
+    ]
+    assert summary["end_to_end"]["open_cases"] == 40
+    assert summary["end_to_end"]["median_s"] == statistics.median(waits)
+    cases = (out / "tables" / "cases.csv").read_text(encoding="utf-8").splitlines()
+    assert cases[0].endswith(",open")
+    assert {line.split(",")[0] for line in cases[1:] if line.endswith(",true")} == active
+    statement = summary["capability"]["statement"]
+    assert "40 cases still open when the log was exported are left out" in statement
+    chart = (out / "tables" / "capability_e2e.csv").read_text(encoding="utf-8").splitlines()
+    assert not {line.split(",")[0] for line in chart[1:]} & active
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "End-to-end, median (40 still open: left out)" in page
