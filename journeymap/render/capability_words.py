@@ -227,19 +227,19 @@ def period_text(period: Any) -> str:
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 earlier week of fewer arrivals is left out).'
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "given", (0, 0), 1288, 1350, 12))
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the period asked for (1,288 of 1,350 cases; 12 cases still open when the log was exported are left out).'
+    >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (2, 1), 1288, 1350, 1))
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 case still open when the log was exported, and 2 earlier weeks and 1 later week of fewer arrivals, are left out).'
     """  # noqa: E501
     last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
     span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
     counts = f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
-    if period.open_cases:
-        verb = one_or_many(period.open_cases, "is", "are")
-        counts += (
-            f"; {counted(period.open_cases, 'case')} still open when the log was exported "
-            f"{verb} left out"
-        )
-    if period.basis == "given":
-        return f"Cases that started and ended {span}, the period asked for ({counts})."
-    if period.basis == "whole log":
+    still = period.open_cases
+    opened = f"{counted(still, 'case')} still open when the log was exported" if still else ""
+    if period.basis in ("given", "whole log"):
+        if opened:
+            counts += f"; {opened} {one_or_many(still, 'is', 'are')} left out"
+        if period.basis == "given":
+            return f"Cases that started and ended {span}, the period asked for ({counts})."
         return f"All cases, {span} ({counts})."
     before, after = period.weeks_left_out
     left = [
@@ -247,8 +247,15 @@ def period_text(period: Any) -> str:
         for n, which in ((before, "earlier"), (after, "later"))
         if n
     ]
-    verb = "is" if len(left) == 1 and sum(period.weeks_left_out) == 1 else "are"
-    out = f"; {' and '.join(left)} of fewer arrivals {verb} left out" if left else ""
+    weeks = f"{' and '.join(left)} of fewer arrivals" if left else ""
+    if opened and weeks:
+        out = f"; {opened}, and {weeks}, are left out"
+    elif opened or weeks:
+        single = len(left) == 1 and sum(period.weeks_left_out) == 1
+        many = still > 1 if opened else not single
+        out = f"; {opened or weeks} {'are' if many else 'is'} left out"
+    else:
+        out = ""
     return (
         f"Cases that started and ended {span}, the weeks in which new demand arrived at "
         f"its usual rate ({counts}{out})."

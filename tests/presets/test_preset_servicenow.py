@@ -378,7 +378,7 @@ def test_ibm_dump_leaves_the_incidents_still_open_out_of_end_to_end_times(tmp_pa
     assert cases[0].endswith(",open")
     assert {line.split(",")[0] for line in cases[1:] if line.endswith(",true")} == active
     statement = summary["capability"]["statement"]
-    assert "40 cases still open when the log was exported are left out" in statement
+    assert "40 cases still open when the log was exported, and 2 earlier weeks" in statement
     chart = (out / "tables" / "capability_e2e.csv").read_text(encoding="utf-8").splitlines()
     assert not {line.split(",")[0] for line in chart[1:]} & active
     page = (out / "report.html").read_text(encoding="utf-8")
