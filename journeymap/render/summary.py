@@ -321,5 +321,7 @@ def _period(period: Period) -> dict[str, Any]:
         "basis": period.basis,
         "weeks_left_out": list(period.weeks_left_out),
         "cases": period.cases_in,
+        # Only when the log knows its end activities and some case had not ended.
+        **({"open_cases_left_out": period.open_cases} if period.open_cases else {}),
         "statement": period_text(period),
     }
