@@ -97,6 +97,23 @@ def _user_folder(where: Path) -> None:
     (where / "mine" / "thesis.docx").write_text("my own work")
 
 
+def _user_folder_with_a_summary(where: Path) -> None:
+    """A folder of the user's own that happens to hold a summary.json: not a result."""
+    _user_folder(where)
+    (where / "mine" / "summary.json").write_text('{"my": "own summary"}')
+    (where / "mine" / "data").mkdir()
+    (where / "mine" / "data" / "keep.txt").write_text("x")
+
+
+def _result_with_notes(where: Path) -> None:
+    """A result folder the user has added a file to, inside tables/."""
+    (where / "good.csv").write_text(GOOD)
+    for name in ("summary.json", "run.json", "journey.dot", "tables/dfg.csv", "charts/x.svg"):
+        (where / "mine" / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / "mine" / name).write_text("{}")
+    (where / "mine" / "tables" / "client notes.xlsx").write_text("mine")
+
+
 def _output_link(where: Path) -> None:
     (where / "good.csv").write_text(GOOD)
     (where / "elsewhere").mkdir()
@@ -362,6 +379,22 @@ CASES = [
         code=2,
         command="mine",
         message="holds files journeymap did not write",
+    ),
+    Case(
+        "good.csv",
+        _user_folder_with_a_summary,
+        args=["-o", "{dir}/mine"],
+        code=2,
+        command="mine",
+        message="holds files journeymap did not write (data/, thesis.docx); move them out",
+    ),
+    Case(
+        "good.csv",
+        _result_with_notes,
+        args=["-o", "{dir}/mine"],
+        code=2,
+        command="mine",
+        message="holds files journeymap did not write (tables/client notes.xlsx)",
     ),
     Case(
         "good.csv",

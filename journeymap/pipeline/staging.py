@@ -5,14 +5,17 @@ target (if any) is moved aside and the new folder renamed into its place, then t
 one is removed. If the body fails or is interrupted, the new folder is removed and the
 target is untouched. Files of an earlier run therefore never mix with a new one.
 
-A target that holds files journeymap did not write (a folder of the user's own) is never
-replaced, and neither is a symbolic link: the run stops with an
-:class:`~journeymap.errors.OutputError` before anything is written.
+A target that holds files journeymap did not write (a folder of the user's own, or a
+result the user has added notes to) is never replaced, and neither is a symbolic link:
+the run stops with an :class:`~journeymap.errors.OutputError` naming what is in the way,
+before anything is written. A folder of the user's that happens to hold a file named
+``summary.json`` is not taken for a result.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -42,12 +45,12 @@ def staged(target: str | Path, *, inputs: tuple[str, ...] = ()) -> Iterator[Path
         folder cannot be written.
     """
     target = Path(target).absolute()
-    _check_target(target)
     for source in inputs:
         if "://" not in source and target.resolve() in Path(source).resolve().parents:
             raise OutputError(
                 f"{target}: holds the log being read ({source}); choose another output folder"
             )
+    _check_target(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(
@@ -83,6 +86,15 @@ def umask() -> int:
     return mask
 
 
+#: What journeymap writes in a result folder (mine's and compare's): the names at its top,
+#: and in its ``tables`` and ``charts`` folders.
+_OWN_NAMES = re.compile(
+    r"charts|tables|run\.json|summary\.json|report\.html|compare\.(json|html)"
+    r"|(journey|compare|compare_wait)\.(dot|svg|png|pdf)|model\.(bpmn|svg)"
+)
+_OWN_INSIDE = {"tables": re.compile(r"[\w.-]+\.csv"), "charts": re.compile(r"[\w.-]+\.svg")}
+
+
 def _check_target(target: Path) -> None:
     if target.is_symlink():
         raise OutputError(
@@ -92,12 +104,46 @@ def _check_target(target: Path) -> None:
         return
     if not target.is_dir():
         raise OutputError(f"{target}: is a file, not a folder; choose a folder for the results")
-    entries = list(target.iterdir())
-    if entries and not any((target / name).is_file() for name in OUTPUT_MARKERS):
-        raise OutputError(
-            f"{target}: holds files journeymap did not write; choose a new or empty folder "
-            "(journeymap replaces its output folder whole)"
+    entries = sorted(target.iterdir())
+    if not entries:
+        return
+    marked = any((target / name).is_file() for name in OUTPUT_MARKERS)
+    foreign = _foreign(target, entries) if marked else [_shown(target, e) for e in entries]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         )
+        raise OutputError(
+            f"{target}: holds files journeymap did not write ({shown}); move them out or "
+            "choose a new or empty folder (journeymap replaces its output folder whole)"
+        )
+
+
+def _foreign(target: Path, entries: list[Path]) -> list[str]:
+    """The entries of a journeymap result folder that journeymap does not write there
+    (a user's notes beside the report): replacing the folder would delete them."""
+    found = []
+    for entry in entries:
+        if not _OWN_NAMES.fullmatch(entry.name):
+            found.append(_shown(target, entry))
+        elif entry.name in _OWN_INSIDE:
+            if not entry.is_dir() or entry.is_symlink():
+                found.append(_shown(target, entry))
+                continue
+            own = _OWN_INSIDE[entry.name]
+            found += [
+                _shown(target, e)
+                for e in sorted(entry.iterdir())
+                if not own.fullmatch(e.name) or not e.is_file()
+            ]
+    return found
+
+
+def _shown(target: Path, entry: Path) -> str:
+    """An entry as the user would find it: its path in the folder, ``/`` after a folder."""
+    return str(entry.relative_to(target)) + (
+        "/" if entry.is_dir() and not entry.is_symlink() else ""
+    )
 
 
 def _swap(stage: Path, target: Path) -> None:
