@@ -23,6 +23,7 @@ from journeymap.cli_common import (
     stop_run,
 )
 from journeymap.cli_tools import connectors, generate, template
+from journeymap.errors import as_flags
 from journeymap.option_sections import (
     BY_GROUPS,
     DEMAND_SUBSETS,
@@ -280,7 +281,7 @@ def mine(
         from journeymap.render.summary import doubts
 
         for doubt in doubts(findings):
-            click.echo(f"journeymap: check before you show it: {doubt}", err=True)
+            click.echo(f"journeymap: check before you show it: {as_flags(doubt)}", err=True)
 
 
 def _drawn(findings: Any) -> str:
@@ -316,7 +317,7 @@ def _check_rejects(
     reasons = event_log.rejected_by_reason()
     read, noun = event_log.source_rows
     line = rejects_line(event_log.source, read, reasons, where, noun=noun)
-    click.echo(f"journeymap: {line}", err=True)
+    click.echo(f"journeymap: {as_flags(line)}", err=True)
 
 
 def _default_outdir(log: str) -> Path:

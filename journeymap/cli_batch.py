@@ -17,6 +17,7 @@ import click
 
 from journeymap.cli_common import handle_errors, options_from, progress_lines, read_options
 from journeymap.cli_display import BatchDisplay
+from journeymap.errors import as_flags
 
 __all__ = ["batch", "compare", "config"]
 
@@ -194,7 +195,9 @@ def compare(
         )
         for side, said in sides:
             for doubt in said:
-                click.echo(f"journeymap: check before you show it ({side}): {doubt}", err=True)
+                click.echo(
+                    f"journeymap: check before you show it ({side}): {as_flags(doubt)}", err=True
+                )
 
 
 @click.group(short_help="Write a configuration template, or check a configuration file.")

@@ -21,6 +21,7 @@ import click
 
 from journeymap import errors
 from journeymap.engine import ENGINES
+from journeymap.errors import as_flags
 from journeymap.interrupts import note, noted
 from journeymap.mapping import ROLES
 from journeymap.options import Options
@@ -228,4 +229,4 @@ def progress_lines() -> Callable[[str], None]:
     """Progress lines on a terminal; nothing when stderr is a pipe or file."""
     if not sys.stderr.isatty():
         return lambda message: None
-    return lambda message: click.echo(f"journeymap: {message}", err=True)
+    return lambda message: click.echo(f"journeymap: {as_flags(message)}", err=True)

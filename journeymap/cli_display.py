@@ -16,6 +16,8 @@ from typing import Any
 
 import click
 
+from journeymap.errors import as_flags
+
 __all__ = ["BatchDisplay", "done_line"]
 
 
@@ -90,7 +92,7 @@ class BatchDisplay:
         """Show one :class:`~journeymap.pipeline.batch.BatchEvent`."""
         if event.kind == "planned":
             if event.message and not self.quiet:
-                click.echo(f"journeymap: {event.message}", err=True)
+                click.echo(f"journeymap: {as_flags(event.message)}", err=True)
             if self._progress is not None:
                 self._overall = self._progress.add_task("logs", total=event.total)
             return
@@ -110,10 +112,10 @@ class BatchDisplay:
             task = self._logs.pop(event.name, None)
             if task is not None:
                 self._progress.remove_task(task)
-            self._progress.console.print(line, markup=False, highlight=False)
+            self._progress.console.print(as_flags(line), markup=False, highlight=False)
             self._progress.advance(self._overall)
         elif failed or not self.quiet:
-            click.echo(f"journeymap: {line}", err=True)
+            click.echo(f"journeymap: {as_flags(line)}", err=True)
 
     def finished(self, rows: list[dict[str, Any]], index: Path) -> None:
         """The last line: where the index is, and how the batch went."""

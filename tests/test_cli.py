@@ -297,3 +297,40 @@ def test_the_console_script_asks_numpy_for_no_huge_pages(given, expected):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == expected
+
+
+SHORT_DATES = (
+    "case,activity,timestamp\n"
+    "C1,A,03/04/24 09:00\nC1,B,04/04/24 10:00\nC2,A,05/04/24 09:00\nC2,B,06/04/24 11:00\n"
+)
+
+
+def test_short_dates_are_day_first_two_digit_years(runner, write_file, tmp_path):
+    """03/04/24 is 3 April 2024, not the year 3 (nor 24): a four-digit-year format
+    reads only four-digit years. The advice names the option as each output names
+    options: a flag on the terminal, a keyword in JSON and the report."""
+    path = write_file("short.csv", SHORT_DATES)
+    result = runner.invoke(cli, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "  time span        2024-04-03T09:00:00Z to 2024-04-06T11:00:00Z" in result.stdout
+    advice = "if they are month first give --timestamp-format '%m/%d/%y %H:%M'"
+    assert advice in result.stdout
+    data = json.loads(runner.invoke(cli, ["inspect", str(path), "--json"]).stdout)
+    assert any("give timestamp_format='%m/%d/%y %H:%M'" in n for n in data["notes"])
+    out = tmp_path / "out"
+    assert runner.invoke(cli, ["mine", str(path), "-o", str(out), "-q"]).exit_code == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "give timestamp_format=&#x27;%m/%d/%y %H:%M&#x27;" in page
+    for name in ("report.html", "summary.json"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "\x1e" not in text and "\ufffd" not in text and "\\u001e" not in text
+
+
+def test_a_short_date_in_a_four_digit_year_column_is_rejected(runner, write_file):
+    """One 03/04/24 among ISO dates: unreadable (rejected), not an event in the year 3."""
+    path = write_file("mixed.csv", "case,activity,timestamp\nC1,A,2024-04-03 09:00\n"
+                                   "C1,B,03/04/24 10:00\nC2,A,2024-04-05 09:00\n")  # fmt: skip
+    data = json.loads(runner.invoke(cli, ["inspect", str(path), "--json"]).stdout)
+    assert (data["rows_read"], data["rejected_rows"], data["start"]) == (
+        3, 1, "2024-04-03T09:00:00Z")  # fmt: skip
+    assert data["rejected_by_reason"] == {"unreadable timestamp": 1}

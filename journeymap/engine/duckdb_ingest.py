@@ -23,6 +23,7 @@ from journeymap.engine.duckdb_sql import (
     quote_identifier,
     sample_values,
     text_sql,
+    year_params,
 )
 from journeymap.engine.timestamps import ISO_8601, TimestampFormat, detect_format
 from journeymap.errors import EmptyLogError, RejectedRowsError, SourceError, option
@@ -123,6 +124,7 @@ def _ingest(
     }
     params: dict[str, object] = {f"col_{r}": f"'{c}'" for r, c in roles.items()}
     params.update({f"fmt_{r}": f.format for r, f in formats.items() if f.format != ISO_8601})
+    params.update(year_params({r: f.format for r, f in formats.items()}))
     params.update({f"label_{r}": f.format for r, f in formats.items()})
 
     # The statement works in three layers, so that no value is trimmed or parsed twice:

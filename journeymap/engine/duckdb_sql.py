@@ -14,7 +14,7 @@ from typing import Any, cast
 import duckdb
 
 from journeymap.connectors.base import BLANKS, row_column
-from journeymap.engine.timestamps import ISO_8601, SAMPLE_ROWS, SAMPLE_VALUES
+from journeymap.engine.timestamps import ISO_8601, SAMPLE_ROWS, SAMPLE_VALUES, year_pattern
 
 __all__ = [
     "as_text_sql",
@@ -28,6 +28,7 @@ __all__ = [
     "sample_values",
     "text_sql",
     "text_type",
+    "year_params",
 ]
 
 
@@ -164,11 +165,28 @@ def parse_sql(value: str, fmt: str, param: str) -> str:
     to TIMESTAMPTZ, NULL where it cannot.
 
     ``param`` names the query parameter that carries ``fmt`` (user text never enters
-    the SQL). Values without an offset take the session's time zone.
+    the SQL), and ``param_year`` the one that carries its :func:`year_pattern` when it
+    has one (:func:`year_params`): a value without a four-digit year where the format
+    has one is unreadable, not the year 24. Values without an offset take the session's
+    time zone.
     """
-    if fmt == ISO_8601:
-        return f"try_cast({value} AS TIMESTAMPTZ)"
-    return f"CAST(try_strptime({value}, ${param}) AS TIMESTAMPTZ)"
+    if fmt == ISO_8601:  # the pattern is the project's own text, not the user's
+        year = f"regexp_matches({value}, '{year_pattern(fmt)}')"
+        return f"CASE WHEN {year} THEN try_cast({value} AS TIMESTAMPTZ) END"
+    parsed = f"CAST(try_strptime({value}, ${param}) AS TIMESTAMPTZ)"
+    if year_pattern(fmt) is None:
+        return parsed
+    return f"CASE WHEN regexp_matches({value}, ${param}_year) THEN {parsed} END"
+
+
+def year_params(formats: dict[str, str]) -> dict[str, str]:
+    """The parameters :func:`parse_sql` needs beside each format's own (``fmt_<role>``):
+    ``fmt_<role>_year``, the four-digit year pattern of a strptime format with ``%Y``."""
+    return {
+        f"fmt_{role}_year": year
+        for role, fmt in formats.items()
+        if fmt != ISO_8601 and (year := year_pattern(fmt)) is not None
+    }
 
 
 def local_clock_sql(value: str, fmt: str, param: str) -> tuple[str, str] | None:
@@ -227,14 +245,18 @@ def sample_values(
 def count_parsed(
     con: duckdb.DuckDBPyConnection, values: list[str], formats: tuple[str, ...]
 ) -> list[int]:
-    """How many of ``values`` each format reads, as DuckDB's parsers read them."""
-    checks = ", ".join(
-        "count(try_cast(v AS TIMESTAMPTZ))" if f == ISO_8601 else f"count(try_strptime(v, $f{i}))"
-        for i, f in enumerate(formats)
-    )
+    """How many of ``values`` each format reads, as DuckDB's parsers read them (with a
+    four-digit year where the format has one: :func:`year_pattern`)."""
     params: dict[str, object] = {f"f{i}": f for i, f in enumerate(formats) if f != ISO_8601}
+    checks = []
+    for i, f in enumerate(formats):
+        parsed = "try_cast(v AS TIMESTAMPTZ)" if f == ISO_8601 else f"try_strptime(v, $f{i})"
+        if (year := year_pattern(f)) is not None:
+            params[f"y{i}"] = year
+            parsed = f"CASE WHEN regexp_matches(v, $y{i}) THEN {parsed} END"
+        checks.append(f"count({parsed})")
     params["values"] = values
-    row = first_row(con, f"SELECT {checks} FROM (SELECT unnest($values) AS v)", params)
+    row = first_row(con, f"SELECT {', '.join(checks)} FROM (SELECT unnest($values) AS v)", params)
     return list(row or ())
 
 

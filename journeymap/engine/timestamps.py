@@ -27,6 +27,7 @@ __all__ = [
     "TimestampFormat",
     "check_format",
     "detect_format",
+    "year_pattern",
 ]
 
 #: Pseudo-format: ISO 8601 (``2024-03-04 09:15:00``, ``T`` separator, fractions, offsets).
@@ -42,6 +43,10 @@ FORMATS = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
     "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y",
+    # Two-digit years (a spreadsheet's short date): 21/03/24 is 21 March 2024.
+    "%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d/%m/%y",
+    "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M", "%m/%d/%y", "%m/%d/%y %I:%M %p",
+    "%d-%m-%y %H:%M", "%d-%m-%y", "%d.%m.%y %H:%M", "%d.%m.%y",
 )  # fmt: skip
 #: A column's format is chosen from its first SAMPLE_VALUES distinct values among its
 #: first SAMPLE_ROWS non-empty ones.
@@ -153,9 +158,51 @@ def check_format(fmt: str) -> str:
 
 
 def _month_first_twin(fmt: str) -> str | None:
-    if fmt.startswith("%d/%m/%Y"):
-        return "%m/%d/%Y" + fmt.removeprefix("%d/%m/%Y")
+    for day_first in ("%d/%m/%Y", "%d/%m/%y"):
+        if fmt.startswith(day_first):
+            return "%m/%d/" + day_first[-2:] + fmt.removeprefix(day_first)
     return None
+
+
+#: Codes that read digits, and codes that read a name (a month, a weekday, AM/PM).
+_DIGIT_CODES = set("dmHIMSjUWeVGu")
+_NAME_CODES = set("bBaAhp")
+
+
+def year_pattern(fmt: str) -> str | None:
+    """A regular expression a value must match for ``fmt`` to read its year: four digits
+    where the format has ``%Y`` (ISO 8601's year too). The engines' parsers read one to
+    four digits there, so a short date, ``21/03/24``, would be the year 21 (or 24) rather
+    than an unreadable value. None when the format has no ``%Y``.
+
+    Examples
+    --------
+    >>> import re
+    >>> [bool(re.search(year_pattern("%d/%m/%Y"), v)) for v in ("21/03/2024", "21/03/24")]
+    [True, False]
+    >>> bool(re.search(year_pattern(ISO_8601), "03/04/24 09:00")), year_pattern("%d/%m/%y")
+    (False, None)
+    """
+    if fmt == ISO_8601:
+        return r"^\s*\d{4}(\D|$)"
+    if "%Y" not in fmt:
+        return None
+    head, parts, i = fmt[: fmt.index("%Y")], [r"^\s*"], 0
+    while i < len(head):
+        if head[i] == "%" and i + 1 < len(head):
+            code = head[i + 2] if head[i + 1] == "-" and i + 2 < len(head) else head[i + 1]
+            i += 3 if head[i + 1] == "-" else 2
+            parts.append(
+                r"\d{1,3}"
+                if code in _DIGIT_CODES
+                else r"[^\W\d_]+"
+                if code in _NAME_CODES
+                else ".*?"
+            )
+        else:
+            parts.append(r"\s+" if head[i].isspace() else re.escape(head[i]))
+            i += 1
+    return "".join(parts) + r"\d{4}(\D|$)"
 
 
 def _has_offset(value: str, fmt: str) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.analysis.profile import Profile
+from journeymap.errors import as_flags
+from journeymap.jsonout import keyworded
 from journeymap.render.numbers import counted, one_or_many
 
 __all__ = [
@@ -165,7 +167,7 @@ def profile_json(p: Profile) -> dict[str, Any]:
     ``accepted``."""
     data = p.to_dict()
     data["warnings"] = quality_warnings(p)
-    return data
+    return keyworded(data)
 
 
 def _read_lines(p: Profile) -> list[str]:
@@ -198,7 +200,8 @@ def _merged_lines(p: Profile) -> list[str]:
 
 
 def profile_text(p: Profile) -> str:
-    """The profile as the text ``journeymap inspect`` prints."""
+    """The profile as the text ``journeymap inspect`` prints (options it names are
+    command-line flags)."""
     width = max(len(a["activity"]) for a in p.top_activities) if p.top_activities else 0
     width = min(width, 48)
     lines = [
@@ -242,7 +245,7 @@ def profile_text(p: Profile) -> str:
         lines += ["", "Data quality:"] + [f"  ! {w}" for w in warnings]
     if p.notes:
         lines += ["", "Notes:"] + [f"  - {n}" for n in p.notes]
-    return "\n".join(lines)
+    return as_flags("\n".join(lines))  # options named as the command line takes them
 
 
 def _pct(part: int, whole: int) -> str:

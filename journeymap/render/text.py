@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from journeymap.connectors.base import DIRECTION_CONTROLS
+from journeymap.errors import as_keywords
 
 __all__ = ["DIRECTION_CONTROLS", "visible"]
 
@@ -22,7 +23,9 @@ _HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff{DIRECTIO
 
 def visible(value: Any, *, limit: int | None = None) -> str:
     """``value`` as text to show: line ends as ``\\n``, tabs as spaces, hidden
-    characters as U+FFFD, and at most ``limit`` characters (the last an ellipsis).
+    characters as U+FFFD, and at most ``limit`` characters (the last an ellipsis). An
+    option a note names (:func:`journeymap.errors.option`) reads as a keyword,
+    ``timestamp_format='%m/%d/%Y'``, as in the config file.
 
     Examples
     --------
@@ -31,7 +34,7 @@ def visible(value: Any, *, limit: int | None = None) -> str:
     >>> visible("Council tax discount, single person", limit=20)
     'Council tax discoun…'
     """
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = as_keywords(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = _HIDDEN.sub("\ufffd", text)
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
