@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from journeymap.engine import ENGINES
+from journeymap.engine import ENGINES, check_memory_limit
 from journeymap.errors import ConfigError, option
 from journeymap.plan_rules import MAX_GROUP, MIN_JOIN_SHARE
 
@@ -75,6 +75,8 @@ class EngineOptions:
 
     def __post_init__(self) -> None:
         _choice("name", self.name, ENGINES)
+        if self.memory_limit is not None:
+            check_memory_limit(self.memory_limit)
         if self.name != "spark" and (self.master is not None or self.read_on_cluster):
             raise ConfigError(
                 "master and read_on_cluster are settings of the spark engine; choose it "

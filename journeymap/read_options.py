@@ -12,7 +12,7 @@ import zoneinfo
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from journeymap.errors import MappingError
+from journeymap.errors import ConfigError, MappingError
 
 __all__ = ["DEFAULT_MISSING_VALUES", "PLACEHOLDER_ROLES", "ReadOptions", "check_timezone"]
 
@@ -160,6 +160,11 @@ class ReadOptions:
             value = getattr(self, name)
             if isinstance(value, str):  # "?,n/a" given as one text
                 object.__setattr__(self, name, tuple(v for v in value.split(",") if v.strip()))
+        if self.timezone not in ("UTC", "utc"):  # said when the file is checked, not later
+            try:
+                check_timezone(self.timezone)
+            except MappingError as exc:
+                raise ConfigError(str(exc)) from exc
         repeats = self.collapse_repeats
         if isinstance(repeats, bool):  # a config file may say true / false
             object.__setattr__(self, "collapse_repeats", "yes" if repeats else "no")

@@ -334,3 +334,39 @@ def test_a_short_date_in_a_four_digit_year_column_is_rejected(runner, write_file
     assert (data["rows_read"], data["rejected_rows"], data["start"]) == (
         3, 1, "2024-04-03T09:00:00Z")  # fmt: skip
     assert data["rejected_by_reason"] == {"unreadable timestamp": 1}
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--period", "2024-01-01.."], "period: '2024-01-01..' is not a period; write --period"),
+        (["--period", "..2024-01-01"], "period: '..2024-01-01' is not a period; write --period"),
+        (["--memory-limit", "lots"], "--memory-limit lots: not a memory size; give one such as"),
+        (["--memory-limit", "1KB"], "--memory-limit 1KB: too little for the engine; give at least"),
+        (["--timezone", "Nowhere/X"], "unknown time zone 'Nowhere/X'; give an IANA name"),
+    ],
+)
+def test_bad_settings_are_said_in_one_line(runner, write_file, tmp_path, args, said):
+    path = write_file("short.csv", SHORT_DATES)
+    result = runner.invoke(cli, ["mine", str(path), "-o", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {said}"), lines
+    assert "bug" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_config_check_finds_bad_values(runner, write_file, monkeypatch):
+    """What mine would refuse, config check refuses first, naming the file."""
+    for body, said in [
+        ('[check]\nperiod = "2024-01-01.."\n', "period: '2024-01-01..' is not a period"),
+        ('[engine]\nmemory_limit = "lots"\n', "memory_limit='lots': not a memory size"),
+        ('[mapping]\ntimezone = "Nowhere/X"\n', "unknown time zone 'Nowhere/X'"),
+    ]:
+        config = write_file("bad.toml", body)
+        result = runner.invoke(cli, ["config", "check", str(config)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"Error: {config}: {said}")
+    monkeypatch.setenv("JOURNEYMAP_MEMORY_LIMIT", "banana")
+    result = runner.invoke(cli, ["inspect", str(write_file("short.csv", SHORT_DATES))])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: JOURNEYMAP_MEMORY_LIMIT='banana': not a memory size")

@@ -113,10 +113,12 @@ def parse_period(text: str, source: str = "period") -> tuple[pd.Timestamp, pd.Ti
     """
     start_text, sep, end_text = text.partition("..")
     try:
-        if not sep:
-            raise ValueError("no '..'")
+        if not sep or not start_text.strip() or not end_text.strip():
+            raise ValueError("a START and an END")
         start = pd.Timestamp(start_text.strip())
         end = pd.Timestamp(end_text.strip())
+        if pd.isna(start) or pd.isna(end):
+            raise ValueError("a date at each end")
     except ValueError as exc:
         raise ConfigError(
             f"{source}: {text!r} is not a period; write {option('period', 'START..END')}, "

@@ -6,6 +6,7 @@ cluster or in this process (:mod:`journeymap.engine.spark_engine`).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from journeymap.engine.ibis_compilers import load_on_demand
@@ -23,10 +24,52 @@ __getattr__, __dir__ = lazy_members(
                                        "journeymap.engine.base"),
 )  # fmt: skip
 
-__all__ = ["ENGINES", "Engine", "EngineSettings", "EngineTable", "Ingested", "connect"]
+__all__ = [
+    "ENGINES",
+    "MIN_MEMORY",
+    "Engine",
+    "EngineSettings",
+    "EngineTable",
+    "Ingested",
+    "check_memory_limit",
+    "connect",
+]
 
 #: The engines :func:`connect` opens, by name.
 ENGINES = ("duckdb", "postgres", "spark")
+
+#: A memory size as the engines read it (``2GB``, ``512MiB``, ``1.5 GB``), and the least
+#: that a run needs (what a batch gives each job at least).
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+MIN_MEMORY = 64 * 2**20
+
+
+def check_memory_limit(value: str, given: str | None = None) -> str:
+    """Return ``value`` if it is a memory size of at least 64 MiB; ``given`` names where
+    it was given when not as the option (an environment variable).
+
+    Raises
+    ------
+    ConfigError
+        Naming the value and what to give.
+
+    Examples
+    --------
+    >>> check_memory_limit("2GB")
+    '2GB'
+    >>> check_memory_limit("lots", "JOURNEYMAP_MEMORY_LIMIT")
+    Traceback (most recent call last):
+    journeymap.errors.ConfigError: JOURNEYMAP_MEMORY_LIMIT='lots': not a memory size; give one such as 2GB or 512MB
+    """  # noqa: E501
+    shown = f"{given}={value!r}" if given else option("memory_limit", str(value))
+    found = _MEMORY.fullmatch(str(value))
+    if found is None:
+        raise ConfigError(f"{shown}: not a memory size; give one such as 2GB or 512MB")
+    if float(found.group(1)) * _UNITS[found.group(2).lower()] < MIN_MEMORY:
+        raise ConfigError(f"{shown}: too little for the engine; give at least 64MB")
+    return value
 
 
 def connect(

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from journeymap.connectors.base import RawSource
+from journeymap.engine import check_memory_limit
 from journeymap.engine.base import CsvWrites, Engine, EngineSettings, Ingested
 from journeymap.engine.classifier import implied_activity
 from journeymap.engine.duckdb_csv import copy_query_to_csv, write_frame
@@ -55,6 +56,8 @@ class DuckDBEngine(Engine):
         config: dict[str, str | bool | int | float | list[str]] = {}
         memory_limit = self.settings.memory_limit or os.environ.get("JOURNEYMAP_MEMORY_LIMIT")
         if memory_limit:
+            given = None if self.settings.memory_limit else "JOURNEYMAP_MEMORY_LIMIT"
+            check_memory_limit(memory_limit, given)
             config["memory_limit"] = memory_limit
         if self.settings.threads:
             config["threads"] = self.settings.threads
