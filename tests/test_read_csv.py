@@ -290,13 +290,16 @@ def test_from_frame_does_not_modify_the_frame():
 
 def test_rejects_file_neutralises_formulas(write_file, tmp_path):
     path = write_file(
-        "evil.csv", 'case,activity,timestamp\n=cmd(),"@SUM(A1)",=1+1\n-x,Open,2024-01-01\n'
+        "evil.csv",
+        'case,activity,timestamp,=HYPERLINK("x")\n=cmd(),"@SUM(A1)",=1+1,a\n-x,Open,2024-01-01,b\n',
     )
     log = jm.read_log(str(path))
     out = tmp_path / "rejects.csv"
     log.write_rejects(str(out))
     lines = out.read_text().splitlines()
-    assert lines[1].endswith(",'=cmd(),'@SUM(A1),'=1+1")
+    # the source's own column names are cells too: a header formula is neutralised
+    assert lines[0].endswith(""",timestamp,"'=HYPERLINK(""x"")\"""")
+    assert lines[1].endswith(",'=cmd(),'@SUM(A1),'=1+1,a")
     assert log.to_pandas()["case"][0] == "-x"  # the log itself keeps the exact value
 
 

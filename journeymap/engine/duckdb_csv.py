@@ -80,10 +80,11 @@ def copy_to_csv(
     order_by: str = "",
     decimals: int = 3,
 ) -> None:
-    """Write a table or view of ``con`` to CSV on the engine, neutralising text cells."""
+    """Write a table or view of ``con`` to CSV on the engine, neutralising text cells and
+    the header's names (a source's own column names come through to the rejects)."""
     relation = con.sql(f"SELECT * FROM {table} LIMIT 0")
     selects = ", ".join(
-        f"{_cell_sql(name, text_type(kind), decimals)} AS {quote_identifier(name)}"
+        f"{_cell_sql(name, text_type(kind), decimals)} AS {quote_identifier(neutralise(name))}"
         for name, kind in zip(relation.columns, relation.types, strict=True)
     )
     order = f" ORDER BY {order_by}" if order_by else ""
@@ -125,13 +126,13 @@ def write_frame(
     --------
     >>> import tempfile
     >>> times = pd.to_datetime(["2024-01-01 09:00:00.5", "2024-01-01 00:00:00.0"], utc=True)
-    >>> table = pd.DataFrame({"a": ["=1+1", "x"], "w": [1 / 3, None], "t": times})
+    >>> table = pd.DataFrame({"a": ["=1+1", "x"], "w": [1 / 3, None], "@t": times})
     >>> con = duckdb.connect()
     >>> _ = con.execute("SET TimeZone = 'UTC'")
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = write_frame(con, table, Path(d) / "t.csv")
     ...     print(p.read_text(), end="")
-    a,w,t
+    a,w,'@t
     '=1+1,0.333,2024-01-01T09:00:00.5Z
     x,,2024-01-01T00:00:00Z
     """
