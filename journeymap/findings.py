@@ -149,6 +149,8 @@ class Findings:
     templates : the journey templates' findings, or None without templates.
     journeys : the customer journeys (:func:`~journeymap.analysis.journeys.journey_summary`)
         when a customer is mapped, else None; computed on the log of cases.
+    timed : the transitions whose waits look set by a rule or a timer
+        (:func:`~journeymap.discovery.dfg.timed_transitions`).
     """
 
     log: EventLog
@@ -178,6 +180,7 @@ class Findings:
     failure_matches: pd.DataFrame | None = None
     templates: TemplateFindings | None = None
     journeys: CustomerJourneys | None = None
+    timed: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def scope(self) -> MapScope:

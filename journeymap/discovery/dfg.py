@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -11,7 +12,7 @@ from journeymap.discovery.rework_events import repeated_transitions
 from journeymap.event_order import mean_seconds
 from journeymap.eventlog import EventLog
 
-__all__ = ["DFG_COLUMNS", "END", "HANDOFF_COLUMN", "START", "dfg"]
+__all__ = ["DFG_COLUMNS", "END", "HANDOFF_COLUMN", "START", "dfg", "timed_transitions"]
 
 #: Reserved node names of start and end edges.
 START, END = "__start__", "__end__"
@@ -112,3 +113,68 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     # Python's sort on code points: the same order on every engine and machine.
     keys = sorted(zip(frame["source"], frame["target"], range(len(frame)), strict=True))
     return frame.iloc[[k[2] for k in keys]]
+
+
+#: A transition looks timed (an automatic close, a fixed follow-up) when its commonest
+#: wait, to within an hour, is a day or more and holds at least TIMER_SHARE of its
+#: transitions, and at least TIMER_MIN_CASES cases (and TIMER_MIN_SHARE of all cases)
+#: take it.
+TIMER_SHARE = 0.25
+TIMER_MIN_WAIT_S = 86400.0
+TIMER_MIN_CASES = 20
+TIMER_MIN_SHARE = 0.1
+
+
+def timed_transitions(log: EventLog, table: pd.DataFrame, cases: int) -> list[dict[str, Any]]:
+    """The edges of a DFG (``table``, from :func:`dfg`) whose waits look set by a clock
+    or a rule rather than by work or customers: a quarter or more of them the same, to
+    within an hour, and a day or more (a ticket closed automatically 15 days after it
+    is resolved). Each: ``source``, ``target``, ``events``, ``timed`` (the transitions
+    whose wait is within an hour of the commonest) and ``wait_s`` (the commonest wait,
+    to the hour). Most first. Only the edges that could be timed are read: one pass
+    over the events in case order, none when no edge waits a day at its 90th
+    percentile.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> ends = [f"2024-02-{d:02d} 09:00" if d < 8 else f"2024-01-{d:02d} {10 + d % 8:02d}:00"
+    ...         for d in range(1, 25)]
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": [str(i) for i in range(24) for _ in range(2)],
+    ...     "activity": ["Resolve", "Closed"] * 24,
+    ...     "timestamp": [t for d, e in zip(range(1, 25), ends)
+    ...                   for t in (f"2024-01-{d:02d} 09:00", e)]}))
+    >>> timed_transitions(log, dfg(log), 24)  # 7 of 24 closed 31 days after; 17 the same day
+    [{'source': 'Resolve', 'target': 'Closed', 'events': 24, 'timed': 7, 'wait_s': 2678400.0}]
+    """
+    import ibis
+
+    floor = max(TIMER_MIN_CASES, TIMER_MIN_SHARE * cases)
+    real = (table["source"] != START) & (table["target"] != END)
+    found = table[real & (table["p90_wait_s"] >= TIMER_MIN_WAIT_S) & (table["cases"] >= floor)]
+    if found.empty:
+        return []
+    ev = ordered_events(log)
+    edges = list(zip(found["source"], found["target"], found["events"], strict=True))
+    edge = ibis.cases(
+        *[((ev.activity == a) & (ev.next_activity == b), i) for i, (a, b, _) in enumerate(edges)],
+        else_=-1,
+    )
+    picked = ev.mutate(edge=edge).filter(lambda t: t.edge >= 0)
+    hours = (picked.wait_s / 3600.0).round().cast("int64")
+    counts = log.engine.fetch(
+        picked.group_by(["edge", hours.name("hour")]).aggregate(n=picked.count())
+    )
+    out = []
+    for i, (a, b, events) in enumerate(edges):
+        per_hour = counts[counts["edge"] == i].set_index("hour")["n"]
+        if per_hour.empty:
+            continue
+        # The commonest hour (the earlier on a tie) with its neighbours: within an hour.
+        top = int(sorted(per_hour.index, key=lambda h: (-per_hour[h], h))[0])
+        timed = int(per_hour.reindex([top - 1, top, top + 1]).fillna(0).sum())
+        if top * 3600.0 >= TIMER_MIN_WAIT_S and timed >= TIMER_SHARE * int(events):
+            out.append({"source": a, "target": b, "events": int(events), "timed": timed,
+                        "wait_s": top * 3600.0})  # fmt: skip
+    return sorted(out, key=lambda e: (-e["timed"], e["source"], e["target"]))

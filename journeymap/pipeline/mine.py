@@ -22,7 +22,7 @@ from journeymap.analysis.reintegration import reintegration
 from journeymap.analysis.reintegration_plan import reintegration_plan
 from journeymap.analysis.rework import rework, rework_summary
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
-from journeymap.discovery.dfg import dfg
+from journeymap.discovery.dfg import dfg, timed_transitions
 from journeymap.discovery.ordering import handler_role
 from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
 from journeymap.discovery.times import case_times_expr, end_to_end_summary
@@ -113,6 +113,7 @@ def mine(
     variant_table = variants(log)
     say("end-to-end times")
     e2e = end_to_end_summary(log)
+    timed = timed_transitions(log, full_dfg, log.cases)
     span = case_times_expr(log)
     bounds = log.engine.fetch(span.aggregate(start=span.start.min(), end=span.end.max())).iloc[0]
 
@@ -201,6 +202,7 @@ def mine(
         activities=activities,
         variants=variant_table,
         end_to_end=e2e,
+        timed=timed,
         start=bounds["start"],
         end=bounds["end"],
         map=picture,

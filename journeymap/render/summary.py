@@ -12,7 +12,7 @@ from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
-from journeymap.render.numbers import counted, one_or_many, ratio_text, thousands
+from journeymap.render.numbers import counted, human_duration, one_or_many, ratio_text, thousands
 from journeymap.render.profile_text import history_doubt, quality_warnings, rejected_kinds
 from journeymap.render.template_report import templates_summary
 
@@ -57,6 +57,7 @@ def doubts(findings: Findings) -> list[str]:
     hand-offs counted where few events have a handler, and handlers that look like
     placeholders."""
     records = [d for d in (rejected_rows_doubt(findings), history_doubt(findings.profile)) if d]
+    records += [d for d in (timed_doubt(findings),) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
     if findings.templates is not None:
         found += findings.templates.unknown_activities
@@ -130,6 +131,39 @@ def placeholder_handlers_doubt(findings: Findings) -> str | None:
         f"{level}, and {one_or_many(len(names), 'takes', 'take')} part in "
         f"{counted(count, 'hand-off')}: to read {one_or_many(len(names), 'it', 'them')} as "
         f"not recorded, add --extra-missing-values {option!r}"
+    )
+
+
+def timed_doubt(findings: Findings) -> str | None:
+    """The doubt when a transition's waits look set by a rule or a timer (the commonest
+    of them, a day or more, holds a quarter of them: a ticket closed automatically 15
+    days after it is resolved): the waits the figures show include that clock.
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     timed = [{"source": "Resolve ticket", "target": "Closed", "events": 4558,
+    ...               "timed": 1414, "wait_s": 1296000.0}]
+    >>> print(timed_doubt(Found()))
+    1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour: a rule, a schedule or a timer (an automatic close) sets that wait, not the work or the customer; end-to-end times, the map's waits and the reintegration candidates include it
+    """  # noqa: E501
+    if not findings.timed:
+        return None
+    parts = []
+    for t in findings.timed[:2]:
+        days = t["wait_s"] / 86400
+        span = counted(round(days), "day") if days == round(days) else human_duration(t["wait_s"])
+        parts.append(
+            f"{thousands(t['timed'])} of the {thousands(t['events'])} steps from "
+            f"{t['source']!r} to {t['target']!r} ({100 * t['timed'] / t['events']:.0f}%) "
+            f"take {span} to within an hour"
+        )
+    more = len(findings.timed) - len(parts)
+    also = f" (and {counted(more, 'other step')} like them)" if more else ""
+    return (
+        f"{'; '.join(parts)}{also}: a rule, a schedule or a timer (an automatic close) sets "
+        "that wait, not the work or the customer; end-to-end times, the map's waits and the "
+        "reintegration candidates include it"
     )
 
 
