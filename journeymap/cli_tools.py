@@ -8,6 +8,7 @@ to the files named, messages to stderr.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +75,15 @@ def connectors(as_json: bool) -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the planted per-case truth to this CSV file.",
 )
+@click.option("--force", is_flag=True, help="Replace OUTPUT (and the truth file) if they exist.")
 @handle_errors
 def generate(
-    output: str, events: int, seed: int, activities: int | None, truth_path: str | None
+    output: str,
+    events: int,
+    seed: int,
+    activities: int | None,
+    truth_path: str | None,
+    force: bool,
 ) -> None:
     """Write a synthetic council/utility customer-service log to OUTPUT.
 
@@ -87,6 +94,18 @@ def generate(
     """
     from journeymap import synthetic
 
+    for path in (output, truth_path):  # a typo must not replace a client's export
+        if path is None:
+            continue
+        if os.path.islink(path):
+            raise errors.OutputError(
+                f"{path}: is a symbolic link; give the file itself, not a link to it"
+            )
+        if os.path.lexists(path) and not force:
+            raise errors.OutputError(
+                f"{path}: exists; give {errors.option('force', True)} to replace it, or "
+                "another name"
+            )
     lowered = output.lower()
     if lowered.endswith(".xes"):
         made = synthetic.generate_log(

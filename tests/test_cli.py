@@ -186,6 +186,25 @@ def test_generate_writes_a_log_inspect_reads(runner, tmp_path):
     assert data["cases"] == truth.read_text().count("\n") - 1
 
 
+def test_generate_never_replaces_a_file_unasked(runner, tmp_path):
+    """A slip of the shell history must not overwrite the client's export with a
+    synthetic log: an existing file needs --force, and a link is never written through."""
+    export = tmp_path / "export.csv"
+    export.write_text("the client's export\n")
+    result = runner.invoke(cli, ["generate", str(export), "--events", "100"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"Error: {export}: exists; give --force to replace it, or another name\n"
+    )
+    link = tmp_path / "link.csv"
+    link.symlink_to(export)
+    result = runner.invoke(cli, ["generate", str(link), "--events", "100", "--force"])
+    assert result.exit_code == 2 and "is a symbolic link" in result.stderr
+    assert export.read_text() == "the client's export\n"
+    result = runner.invoke(cli, ["generate", str(export), "--events", "100", "--force"])
+    assert result.exit_code == 0 and export.read_text().startswith("case_id,")
+
+
 def test_generate_refuses_unknown_suffix(runner, tmp_path):
     result = runner.invoke(cli, ["generate", str(tmp_path / "g.json")])
     assert result.exit_code == 2
