@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from journeymap.connectors.base import Connector, RawSource
 from journeymap.connectors.textfiles import existing_file
@@ -56,6 +57,9 @@ class ExcelConnector(Connector):
         try:
             sheet, notes = _choose_sheet(workbook, options.sheet, label)
             notes += _uncalculated_formulas(path, sheet.title, label)
+        except ParseError as exc:
+            workbook.close()
+            raise _damaged(exc, label) from exc
         except BaseException:
             workbook.close()
             raise
@@ -182,8 +186,24 @@ def _batches(
         # The size a file declares can be wrong; read the rows that are really there.
         sheet.reset_dimensions()
         yield from _sheet_batches(sheet.iter_rows(), where, raw, sheets)
+    except ParseError as exc:
+        raise _damaged(exc, where) from exc
     finally:
         workbook.close()
+
+
+def _damaged(exc: ParseError, where: str) -> SourceError:
+    """The error for a sheet whose XML cannot be parsed: damaged, or declaring entities
+    (which the parser never expands)."""
+    if "entity" in str(exc):
+        return SourceError(
+            f"{where}: the sheet's XML declares entities, which a workbook never needs and "
+            "journeymap never reads for safety; open the workbook in Excel and save it again"
+        )
+    return SourceError(
+        f"{where}: the sheet's XML is damaged ({exc}); open the workbook in Excel and save it "
+        "again as .xlsx"
+    )
 
 
 def _sheet_batches(

@@ -208,3 +208,41 @@ def test_formula_cells_without_a_saved_value_are_reported(tmp_path):
         "and read as empty; open the workbook in Excel or LibreOffice and save it, so their "
         "values are stored"
     ) in log.notes
+
+
+def _with_sheet_xml(path: Path, change) -> Path:
+    """A copy of the workbook at ``path`` with its first sheet's XML changed."""
+    import zipfile
+
+    changed = path.with_name("changed.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(changed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            target.writestr(item, data)
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda xml: xml[: len(xml) // 2], "the sheet's XML is damaged (unclosed token"),
+        (
+            lambda xml: b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+            + xml.replace(b"<t>C0", b"<t>&e;C0", 1),
+            "the sheet's XML declares entities, which a workbook never needs",
+        ),
+    ],
+)
+def test_a_damaged_sheet_is_a_clear_error(tmp_path, change, said):
+    book = openpyxl.Workbook()
+    book.active.append(["case", "activity", "timestamp"])
+    for i in range(3):
+        book.active.append([f"C{i}", "Open", "2024-01-01 09:00"])
+    book.save(tmp_path / "book.xlsx")
+    changed = _with_sheet_xml(tmp_path / "book.xlsx", change)
+    with pytest.raises(jm.SourceError) as error:
+        jm.read_log(str(changed))
+    message = str(error.value)  # named when the sheet is chosen, or while it is read
+    assert message.startswith("changed.xlsx") and said in message and "\n" not in message
