@@ -229,8 +229,10 @@ def _with_sheet_xml(path: Path, change) -> Path:
     [
         (lambda xml: xml[: len(xml) // 2], "the sheet's XML is damaged (unclosed token"),
         (
-            lambda xml: b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
-            + xml.replace(b"<t>C0", b"<t>&e;C0", 1),
+            lambda xml: (
+                b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+                + xml.replace(b"<t>C0", b"<t>&e;C0", 1)
+            ),
             "the sheet's XML declares entities, which a workbook never needs",
         ),
     ],
