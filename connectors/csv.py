@@ -134,12 +134,17 @@ def check_encoding(name: str) -> str:
     'cp1252'
     """
     try:
-        codecs.lookup(name)
+        info = codecs.lookup(name)
     except LookupError as exc:
         raise MappingError(
-            f"unknown encoding {name!r}; give one such as utf-8, latin-1, cp1252 or utf-16 "
+            f"unknown encoding {name!r}; give one such as utf-8, cp1252, latin-1 or utf-16 "
             f"with {option('encoding')}"
         ) from exc
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib
+        raise MappingError(
+            f"{name!r} is not a text encoding; give one such as utf-8, cp1252, latin-1 or "
+            f"utf-16 with {option('encoding')}"
+        )
     return name
 
 
@@ -180,11 +185,12 @@ def check_columns(columns: list[str], label: str, sep: str | None) -> None:
 
 
 def encoding_error(label: str, line: int, encoding: str) -> SourceError:
-    """The error for a line that is not in the encoding the file was read in."""
-    suggestion = "latin-1" if encoding == "utf-8" else "utf-8"
+    """The error for a line that is not in the encoding the file was read in. Windows
+    exports (cp1252) are the likeliest: latin-1 is cp1252 without its € and quotes."""
+    suggestion, other = ("cp1252", "latin-1") if encoding == "utf-8" else ("utf-8", "cp1252")
     return SourceError(
         f"{label}: line {line} is not valid {encoding}; the file is in another "
-        f"encoding: try {option('encoding', suggestion)} (or cp1252)"
+        f"encoding: try {option('encoding', suggestion)} (or {other})"
     )
 
 
@@ -233,9 +239,11 @@ def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
         return  # the scan reports a damaged file in its own words
     _check_text(head, label)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(head):
+        marked = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        given = "utf-16" if marked else "utf-16-be" if head[:1] == b"\x00" else "utf-16-le"
         raise SourceError(
             f"{label}: the file is in UTF-16, not {encoding}; read it with "
-            f"{option('encoding', 'utf-16')}"
+            f"{option('encoding', given)}"
         )
     try:
         codecs.getincrementaldecoder(encoding)().decode(head, final=False)

@@ -110,6 +110,35 @@ def gunzip(path: Path, into: Path) -> Path:
     return target
 
 
+def with_byte_order(path: Path, encoding: str) -> str:
+    """``encoding``, or for UTF-16 and UTF-32 named without a byte order, on a file that
+    has no byte-order mark, the order its bytes show (Python's codec needs the mark):
+    ``utf-16-le`` when ASCII text has its zero bytes second.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".csv") as fh:
+    ...     _ = fh.write("case".encode("utf-16-le")); fh.flush()
+    ...     with_byte_order(Path(fh.name), "UTF16"), with_byte_order(Path(fh.name), "cp1252")
+    ('utf-16-le', 'cp1252')
+    """
+    name = codecs.lookup(encoding).name
+    if name not in ("utf-16", "utf-32"):
+        return encoding
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(4)
+    except (OSError, EOFError):
+        return encoding
+    marks = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) if name == "utf-32" else (
+        codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # fmt: skip
+    if not head or head.startswith(marks):
+        return encoding
+    return f"{name}-be" if head[0] == 0 else f"{name}-le"
+
+
 def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:
     """Copy a text file (optionally .gz) in ``encoding`` to UTF-8, streamed.
 
@@ -119,14 +148,18 @@ def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:
         When the encoding is unknown or the bytes are not valid in it.
     """
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError as exc:
         raise SourceError(
-            f"unknown encoding {encoding!r}; try utf-8, latin-1, cp1252 or utf-16"
+            f"unknown encoding {encoding!r}; try utf-8, cp1252, latin-1 or utf-16"
         ) from exc
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64: not a text encoding
+        raise SourceError(
+            f"{encoding!r} is not a text encoding; try utf-8, cp1252, latin-1 or utf-16"
+        )
     target = into / (path.name.removesuffix(".gz") + ".utf8")
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    decoder = codecs.getincrementaldecoder(encoding)()
+    decoder = codecs.getincrementaldecoder(with_byte_order(path, encoding))()
     offset = 0
     packed = max(path.stat().st_size, 1)
     limit = max(_BOMB_FLOOR, _BOMB_RATIO * packed) if opener is gzip.open else 1 << 62
@@ -142,6 +175,11 @@ def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:
         raise SourceError(
             f"{path.name}: byte {offset + exc.start} is not valid {encoding}; "
             f"check the file's encoding and give it with {option('encoding')}"
+        ) from exc
+    except UnicodeError as exc:  # a codec's own complaint about the bytes
+        raise SourceError(
+            f"{path.name}: cannot be read as {encoding} ({exc}); check the file's encoding "
+            f"and give it with {option('encoding')}"
         ) from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise SourceError(f"{path.name}: cannot be read ({exc}); export it again") from exc

@@ -58,7 +58,7 @@ def bad_files(tmp_path):
         ("header.csv", [], 1, "header.csv: has a header but no data rows"),
         ("semicolons.csv", ["--sep", ","], 1, "delimiter seems to be ';'; try --sep ';'"),
         ("latin1.csv", [], 1, "line 2 is not valid utf-8; the file is in another encoding: "
-                              "try --encoding latin-1"),
+                              "try --encoding cp1252 (or latin-1)"),
         ("cut.csv.gz", [], 1, "cut.csv.gz: the file is damaged or truncated"),
         ("broken.xes", [], 1, "broken.xes: is not well-formed XML"),
         ("entity.xes", [], 1, "entity.xes: declares XML entities"),

@@ -212,13 +212,45 @@ CASES = [
     ),
     # -- encodings and what is not text
     Case("utf16-bom.csv", GOOD.encode("utf-16"), counts=(3, 3, 0)),
-    Case("utf16-no-bom.csv", GOOD.encode("utf-16-le"), code=1, message="is in UTF-16"),
+    Case(
+        "utf16-no-bom.csv",
+        GOOD.encode("utf-16-le"),
+        code=1,
+        message="the file is in UTF-16, not utf-8; read it with --encoding utf-16-le",
+    ),
+    # as that advises, and with the encoding named without its byte order too
+    Case(
+        "utf16-le.csv", GOOD.encode("utf-16-le"), args=["--encoding", "utf-16-le"], counts=(3, 3, 0)
+    ),  # fmt: skip
+    Case(
+        "utf16-named.csv", GOOD.encode("utf-16-be"), args=["--encoding", "utf-16"], counts=(3, 3, 0)
+    ),  # fmt: skip
     Case(
         "latin1.csv",
         (HEADER + "A,Prüfung,2024-01-01\n").encode("latin-1"),
         code=1,
         message="line 2 is not valid utf-8; the file is in another encoding: "
-        "try --encoding latin-1",
+        "try --encoding cp1252 (or latin-1)",
+    ),
+    Case(  # a Windows export with a euro sign: read as the advice says
+        "euro.csv",
+        (HEADER + "A,Café € paid,2024-01-01\n").encode("cp1252"),
+        code=1,
+        message="try --encoding cp1252 (or latin-1)",
+    ),
+    Case(
+        "rot13.csv",
+        GOOD.encode(),
+        args=["--encoding", "rot13"],
+        code=2,
+        message="'rot13' is not a text encoding; give one such as utf-8, cp1252",
+    ),
+    Case(
+        "wrong-utf16.csv",
+        GOOD.encode(),
+        args=["--encoding", "utf-16"],
+        code=1,
+        message="is not valid utf-16; check the file's encoding",
     ),
     Case(
         "cp1252.csv",

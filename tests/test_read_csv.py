@@ -168,9 +168,9 @@ def test_column_that_is_not_a_timestamp(write_file):
 def test_semicolons_with_sep_and_latin1(write_file):
     text = "Fall;Tätigkeit;Zeit\nF1;Prüfung;01.02.2024 10:00\n"
     path = write_file("de.csv", text.encode("latin-1"))
-    with pytest.raises(jm.SourceError, match="not valid utf-8.*try encoding='latin-1'") as caught:
+    with pytest.raises(jm.SourceError, match="not valid utf-8.*try encoding='cp1252'") as caught:
         jm.read_log(str(path), case="Fall", activity="Tätigkeit", timestamp="Zeit")
-    assert "try --encoding latin-1 (or cp1252)" in caught.value.for_command_line()
+    assert "try --encoding cp1252 (or latin-1)" in caught.value.for_command_line()
     log = jm.read_log(
         str(path), encoding="latin-1", sep=";", case="Fall", activity="Tätigkeit",
         timestamp="Zeit",
