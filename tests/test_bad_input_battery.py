@@ -221,10 +221,10 @@ CASES = [
     # as that advises, and with the encoding named without its byte order too
     Case(
         "utf16-le.csv", GOOD.encode("utf-16-le"), args=["--encoding", "utf-16-le"], counts=(3, 3, 0)
-    ),  # fmt: skip
+    ),
     Case(
         "utf16-named.csv", GOOD.encode("utf-16-be"), args=["--encoding", "utf-16"], counts=(3, 3, 0)
-    ),  # fmt: skip
+    ),
     Case(
         "latin1.csv",
         (HEADER + "A,Prüfung,2024-01-01\n").encode("latin-1"),
