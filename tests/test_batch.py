@@ -405,3 +405,22 @@ def test_an_interrupted_batch_is_finished_by_a_rerun(tmp_path, jobs):
     mined = {line.split("] ")[1].split(":")[0] for line in lines if ": mined" in line}
     assert skipped == done
     assert mined == {f"log{i}" for i in range(1, 6)} - done
+
+
+def test_a_folder_with_an_index_of_its_own_is_refused(logs, tmp_path):
+    """A shared folder's own index.html is not replaced by the batch's index."""
+    out = tmp_path / "shared"
+    out.mkdir()
+    (out / "index.html").write_text("<h1>the team's own index</h1>")
+    result = run(str(logs / "north.csv"), "-o", str(out))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        f"Error: {out}: holds index.html that journeymap did not write; a batch writes its "
+        "index there: move them out or choose another folder"
+    )
+    assert (out / "index.html").read_text() == "<h1>the team's own index</h1>"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    # a batch's own index is replaced by the next batch's
+    (out / "index.html").unlink()
+    assert run(str(logs / "north.csv"), "-o", str(out)).exit_code == 0
+    assert run(str(logs / "south.csv"), "-o", str(out)).exit_code == 0

@@ -37,7 +37,7 @@ from typing import Any
 
 from journeymap.errors import ConfigError, OutputError, SourceNotFoundError
 from journeymap.options import Options
-from journeymap.pipeline.batch_index import empty_row, write_index
+from journeymap.pipeline.batch_index import check_index_folder, empty_row, write_index
 from journeymap.pipeline.batch_inputs import (
     content_suffixes,
     find_inputs,
@@ -204,6 +204,7 @@ def batch(
     folder = Path(outdir)
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the results")
+    check_index_folder(folder)  # before anything is mined
     given = [str(i) for i in inputs]
     paths = find_inputs(given, exclude=folder)
     if not paths:

@@ -121,6 +121,35 @@ def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+INDEX_FILES = ("index.json", "index.html", "index.csv")
+
+
+def check_index_folder(outdir: str | Path) -> None:
+    """Refuse a batch folder whose index files journeymap did not write (a shared
+    folder's own index.html): the batch would replace them. An index journeymap wrote
+    is known by its ``index.json`` (``{"journeymap": version, ...}``).
+
+    Raises
+    ------
+    OutputError
+        Naming the files in the way.
+    """
+    folder = Path(outdir)
+    present = [name for name in INDEX_FILES if os.path.lexists(folder / name)]
+    if not present:
+        return
+    try:
+        found = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        ours = isinstance(found, dict) and "journeymap" in found
+    except (OSError, ValueError, TypeError):
+        ours = False
+    if not ours or any((folder / name).is_symlink() for name in present):
+        raise OutputError(
+            f"{folder}: holds {', '.join(present)} that journeymap did not write; a batch "
+            "writes its index there: move them out or choose another folder"
+        )
+
+
 def write_index(
     rows: Sequence[dict[str, Any]], outdir: str | Path, *, title: str = ""
 ) -> list[Path]:
