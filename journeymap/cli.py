@@ -156,7 +156,7 @@ def inspect(
     "--period",
     metavar="START..END",
     help="The period the capability and weekly charts cover, e.g. 2024-01-01..2024-06-30 "
-    "(default: the weeks in which new demand arrived at its usual rate).",
+    "(default: from the first to the last week in which new demand arrived at its usual rate).",
 )
 @click.option(
     "--model",

@@ -219,8 +219,9 @@ def test_check_measures_with_the_sample_config(tmp_path):
     )
     assert "The limits these data give, 0 to 31 days, predict nothing" in capability["statement"]
     assert capability["statement"].endswith(
-        "Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new "
-        "demand arrived at its usual rate (1,162 of 1,350 cases; 29 later weeks of fewer "
+        "Cases that started and ended from 2024-01-01 to 2024-06-30, from the first to the last "
+        "week in which new demand arrived at its usual rate (1,162 of 1,350 cases; 29 later "
+        "weeks of fewer "
         "arrivals are left out)."
     )
     assert summary["period"]["cases"] == 1162 and summary["period"]["basis"] == "detected"

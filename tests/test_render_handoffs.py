@@ -94,7 +94,10 @@ def test_only_the_largest_paths_are_drawn_and_the_caption_says_so():
     assert "Loans — showing the 2 largest of 3 hand-off paths</font>" in dot
     one = _dot(_matrix(), max_edges=1)
     assert len(re.findall(r" -> ", one)) == 1 and "Field" not in one  # only on paths cut
-    assert "largest of 3 hand-off paths; 1 of 3 teams, only on the others, are left out" in one
+    assert (
+        "largest of 3 hand-off paths; 1 of 3 teams, found only on the paths not shown, are left out"
+        in one
+    )
     assert "in 120 · out 90" in one  # totals still count every hand-off of the level
     assert "showing" not in _dot(_matrix(), max_edges=3)
 

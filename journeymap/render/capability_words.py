@@ -222,13 +222,13 @@ def period_text(period: Any) -> str:
     >>> from journeymap.analysis.period import Period
     >>> utc = lambda d: pd.Timestamp(d, tz="UTC")
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (0, 21), 1288, 1350))
-    'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 21 later weeks of fewer arrivals are left out).'
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, from the first to the last week in which new demand arrived at its usual rate (1,288 of 1,350 cases; 21 later weeks of fewer arrivals are left out).'
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (1, 0), 1288, 1350))
-    'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 earlier week of fewer arrivals is left out).'
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, from the first to the last week in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 earlier week of fewer arrivals is left out).'
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "given", (0, 0), 1288, 1350, 12))
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the period asked for (1,288 of 1,350 cases; 12 cases still open when the log was exported are left out).'
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (2, 1), 1288, 1350, 1))
-    'Cases that started and ended from 2024-01-01 to 2024-06-30, the weeks in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 case still open when the log was exported, and 2 earlier weeks and 1 later week of fewer arrivals, are left out).'
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, from the first to the last week in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 case still open when the log was exported, and 2 earlier weeks and 1 later week of fewer arrivals, are left out).'
     """  # noqa: E501
     last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
     span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
@@ -257,6 +257,6 @@ def period_text(period: Any) -> str:
     else:
         out = ""
     return (
-        f"Cases that started and ended {span}, the weeks in which new demand arrived at "
-        f"its usual rate ({counts}{out})."
+        f"Cases that started and ended {span}, from the first to the last week in which new "
+        f"demand arrived at its usual rate ({counts}{out})."
     )

@@ -235,7 +235,8 @@ def _legend(
         notes.append(
             f"showing the {len(shown)} largest of {paths:,} hand-off paths"
             + (
-                f"; {left:,} of {len(totals):,} {level}s, only on the others, are left out"
+                f"; {left:,} of {len(totals):,} {level}s, found only on the paths not shown, "
+                "are left out"
                 if left
                 else ""
             )

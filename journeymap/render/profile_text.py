@@ -226,7 +226,8 @@ def profile_text(p: Profile) -> str:
     lines += [
         f"  time span        {p.start} to {p.end}",
         f"  events per case  min {epc['min']:,}, median {epc['median']:,}, max {epc['max']:,}",
-        f"  equal timestamps {p.cases_with_equal_timestamps:>12,} cases",
+        f"  equal timestamps {p.cases_with_equal_timestamps:>12,} "
+        + ("case" if p.cases_with_equal_timestamps == 1 else "cases"),
         "",
         "Mapping (roles -> columns):",
     ]
