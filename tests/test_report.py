@@ -240,6 +240,9 @@ def test_a_log_of_one_case_is_described_in_the_singular(tmp_path):
     notes = [p.text_content() for p in doc.xpath('//p[@class="note"]')]
     assert any(n.startswith("No weekly volume chart: no new case in any of the") for n in notes)
     assert all(not n.endswith("..") for n in notes)
+    # no team or resource: hand-offs are not measured, which is not "none found"
+    assert "No hand-offs can be measured: the log has no team or resource" in text
+    assert "No hand-offs were found" not in text
 
 
 def test_a_few_hand_offs_in_many_cases_do_not_read_as_none():

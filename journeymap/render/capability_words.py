@@ -207,7 +207,7 @@ def _skewed(chart: Any) -> str:
     )
     return (
         f"Most cases end well short of the centre line, the mean wait of {mean} (the "
-        f"median is {typical}): in waits this uneven, spells of shorter waits are "
+        f"charted cases' median is {typical}): in waits this uneven, spells of shorter waits are "
         f"expected; {first}."
     )
 

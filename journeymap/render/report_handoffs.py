@@ -62,6 +62,11 @@ def reintegration_section(findings: Any) -> str:
     """The hand-offs whose waits cost customers most, as sentences."""
     head = '<section id="reintegration"><h2>Where reintegrating work would help most</h2>'
     table = findings.reintegration
+    if findings.level is None:  # nothing to measure them by: not "none found"
+        return head + (
+            '<p class="note">No hand-offs can be measured: the log has no team or resource '
+            "(map one with --team or --resource).</p></section>"
+        )
     if table is None or table.empty:
         return head + '<p class="note">No hand-offs were found.</p></section>'
     if findings.level is not None:
