@@ -174,6 +174,7 @@ def test_a_team_column_that_never_changes_while_people_do_is_doubted(tmp_path):
     """Each case keeps one team while its work passes between two people (a helpdesk's
     "workgroup"): 0 team hand-offs in 10 cases, 20 between people. mine says so, and
     so does the Hand-offs section; a team that does change is not doubted."""
+    from journeymap.render.report import key_numbers
     from journeymap.render.summary import doubts
 
     rows = [
@@ -201,6 +202,10 @@ def test_a_team_column_that_never_changes_while_people_do_is_doubted(tmp_path):
     section = doc.xpath('//section[@id="handoffs"]')[0]
     warnings = [p.text_content() for p in section.xpath('.//p[@class="warning"]')]
     assert warnings == [expected[0].upper() + expected[1:] + "."]
+    # the tiles copied onto a slide carry it too
+    labels = [label for label, _ in key_numbers(found)]
+    assert labels[2] == "One-stop (teams hardly change: see Hand-offs)"
+    assert labels[6] == "Hand-offs per case (teams hardly change: see Hand-offs)"
     moved = frame.assign(team=frame["resource"].map({"ann": "Desk", "bob": "Back"}))
     with jm.EventLog.from_frame(moved) as log:
         assert not any(d.startswith("hand-offs are counted") for d in doubts(jm.mine(log)))

@@ -34,7 +34,7 @@ from journeymap.render.report_handoffs import (
     reintegration_section,
 )
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
-from journeymap.render.summary import map_options
+from journeymap.render.summary import map_options, still_team_doubt
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
 
@@ -69,6 +69,8 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
     coverage = (handoffs or {}).get("coverage") or {}
     partial = " (partial data: see Hand-offs)" if coverage.get("partial") else ""
+    if not partial and still_team_doubt(findings):  # the team hardly changes; people do
+        partial = " (teams hardly change: see Hand-offs)"
     # A list of records, not their history: what needs a history says so where it is
     # shown, not only in the banner above (a tile row is what gets copied onto a slide).
     listed = findings.profile is not None and findings.profile.records_not_history
