@@ -607,3 +607,24 @@ def test_the_tiles_that_need_a_history_say_so_for_a_list_of_records():
         "Hand-offs per case (mostly single events: see above)",
         "Cases with rework (mostly single events: see above)",
     ]
+
+
+def test_variants_say_when_many_cases_have_events_at_equal_times(tmp_path):
+    """Two of four cases record two steps in the same minute: their order is the file's,
+    and so are their variants (sepsis's lab results); the Variants section says so."""
+    rows = []
+    for case, tied in (("A", True), ("B", True), ("C", False), ("D", False)):
+        second = "2024-01-01 09:00" if tied else "2024-01-01 09:30"
+        rows += [(case, "Triage", "2024-01-01 09:00"), (case, "Lab", second),
+                 (case, "Discharge", "2024-01-02 09:00")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp"])
+    with jm.EventLog.from_frame(frame) as log:
+        jm.write_outputs(jm.mine(log), tmp_path / "out", report=True)
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    section = doc.xpath('//section[@id="variants"]')[0]
+    warnings = [" ".join(p.text_content().split()) for p in section.xpath('.//p[@class="warning"]')]
+    assert warnings == [
+        "2 cases (50%) have events at equal times: their order, and so their variant, "
+        "follows the rows of the source, so events recorded together can make variants "
+        "that differ only in that order."
+    ]

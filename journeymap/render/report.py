@@ -336,9 +336,33 @@ def _variants(findings: Any) -> str:
         '<section id="variants"><h2>Variants</h2>'
         f'<p class="statement">{counted(n, "variant")} cover{"s" if n == 1 else ""} 80% of '
         f"demand ({counted(len(table), 'variant')} in all).</p>"
+        + _tied_variants(findings)
         + coverage_curve(table["cum_pct"].tolist(), n)
         + sortable_table(table, columns, caption="The most common variants", limit=TOP_ROWS)
         + "</section>"
+    )
+
+
+#: From this share of cases with events at equal times, the variants say that the order
+#: of those events, and so the variants, follows the source rows.
+TIED_VARIANTS = 0.25
+
+
+def _tied_variants(findings: Any) -> str:
+    """The warning when many cases have events at equal times (sepsis's lab results
+    taken in the same minute): their order, and so their variant, is the file's, and
+    the count of variants rises with it."""
+    profile = findings.profile
+    if profile is None or not profile.cases:
+        return ""
+    tied = profile.cases_with_equal_timestamps
+    if tied < TIED_VARIANTS * profile.cases:
+        return ""
+    return (
+        f'<p class="warning">{counted(tied, "case")} ({100 * tied / profile.cases:.0f}%) '
+        f"{'has' if tied == 1 else 'have'} events at equal times: their order, and so "
+        "their variant, follows the rows of the source, so events recorded together can "
+        "make variants that differ only in that order.</p>"
     )
 
 
