@@ -80,6 +80,8 @@ def _batches(path: Path, raw: RawSource) -> Iterator[Any]:
         raise EmptyLogError(f"{raw.source}: the XES log holds no events; export it again")
     raw.columns = builder.columns()
     raw.notes.extend(reader.notes())
+    if (shared := reader.shared_names()) is not None:  # a data-quality warning
+        raw.warnings.append(shared)
     activity = _classifier_activity(reader.classifiers, builder.names)
     if activity is not None:
         name, keys = activity
@@ -141,6 +143,8 @@ class _XesReader:
         self.nested_keys: dict[str, None] = {}  # keys of attributes not fully read
         self.repeated: dict[str, None] = {}  # keys given twice on one event or trace
         self.classifiers: list[tuple[str, str]] = []  # the log's (name, keys), in order
+        self.trace_names: set[str | None] = set()
+        self.shared: dict[str | None, int] = {}  # a trace name given again: how often
 
     def feed(self, stream: Readable) -> Iterator[None]:
         """Feed the stream through lxml into this target, a chunk at a time, pausing
@@ -222,6 +226,10 @@ class _XesReader:
                 self.target = None
             self.event = None
         elif self.in_trace and depth == 2:
+            name = self.case.get(self.writer.names.get(CASE_ID, CASE_ID))
+            if name is not None and name in self.trace_names:
+                self.shared[name] = self.shared.get(name, 0) + 1
+            self.trace_names.add(name)
             for event in self.events:
                 row = self.case.copy()
                 row.update(event)
@@ -234,6 +242,18 @@ class _XesReader:
     def _kind(self, tag: str) -> str:
         self.kinds[tag] = tag.rpartition("}")[2]
         return self.kinds[tag]
+
+    def shared_names(self) -> str | None:
+        """The warning when traces share their name: their events become one case."""
+        if not self.shared:
+            return None
+        again = sum(self.shared.values())
+        examples = ", ".join(repr(n) for n in list(self.shared)[:3])
+        return (
+            f"{again:,} trace(s) have the name of an earlier trace (such as {examples}); "
+            "the events of traces with one name are read as one case: give each trace its "
+            "own concept:name, or split the log where it was joined"
+        )
 
     def notes(self) -> list[str]:
         """What the user should know about attributes that were not read as given."""

@@ -280,3 +280,33 @@ def test_xml_references_are_decoded_exactly_once(tmp_path):
     text = TINY_ONE.format(value=value)
     log = jm.read_log(str(write(tmp_path / "refs.xes", text)))
     assert log.to_pandas()["activity"].tolist() == ["A & B < > \" ' & & &#38; &amp;"]
+
+
+def test_traces_that_share_a_name_are_one_case_and_a_warning(tmp_path):
+    """Two <trace>s named T1 (two extracts joined): read as one case, as XES's case id
+    says, and inspect and the summary warn that they were joined."""
+    from click.testing import CliRunner
+
+    from journeymap.cli import cli
+
+    def trace(name: str, *events: tuple[str, str]) -> str:
+        inner = "".join(
+            f'<event><string key="concept:name" value="{a}"/>'
+            f'<date key="time:timestamp" value="2024-01-0{d}T09:00:00Z"/></event>'
+            for a, d in events
+        )
+        return f'<trace><string key="concept:name" value="{name}"/>{inner}</trace>'
+
+    body = trace("T1", ("A", "1"), ("D", "2")) + trace("T2", ("A", "3")) + trace("T1", ("E", "4"))
+    path = tmp_path / "joined.xes"
+    path.write_text(f'<?xml version="1.0" encoding="UTF-8"?><log>{body}</log>')
+    with jm.read_log(str(path)) as log:
+        assert (log.events, log.cases) == (4, 2)
+        said = (
+            "1 trace(s) have the name of an earlier trace (such as 'T1'); the events of "
+            "traces with one name are read as one case: give each trace its own "
+            "concept:name, or split the log where it was joined"
+        )
+        assert log.warnings == [said]
+    result = CliRunner().invoke(cli, ["inspect", str(path)])
+    assert f"  ! {said}" in result.stdout.splitlines()
