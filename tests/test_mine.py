@@ -379,3 +379,32 @@ def test_a_wait_set_by_a_timer_is_a_doubt(tmp_path):
     )
     assert any(d.startswith(said) for d in json.loads((out / "summary.json").read_text())["doubts"])
     assert f"journeymap: check before you show it: {said}" in result.stderr
+
+
+def test_charts_by_channel_get_a_file_each(tmp_path):
+    """Channels that differ only in case (Phone, phone) and a channel of 300 characters:
+    a chart file each, none longer than a file system allows, and summary.json says
+    which file holds which channel's chart."""
+    rows = ["case,activity,timestamp,channel"]
+    long = "y" * 300
+    for channel in ("Phone", "phone", long):
+        for i in range(1, 4):
+            rows += [f"{channel[:5]}{i},A,2024-01-0{i} 09:00,{channel}",
+                     f"{channel[:5]}{i},B,2024-01-0{i} 1{i}:00,{channel}"]  # fmt: skip
+    path = tmp_path / "channels.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out), "--by", "channel"])
+    assert result.exit_code == 0, result.output
+    files = {k: v["file"] for k, v in json.loads((out / "summary.json").read_text())[
+        "capability_by"].items()}  # fmt: skip
+    assert files == {
+        "Phone": "charts/capability_e2e_phone.svg",
+        "phone": "charts/capability_e2e_phone-2.svg",
+        long: f"charts/capability_e2e_{'y' * 60}.svg",
+    }
+    assert all((out / f).is_file() for f in files.values())
+    assert (
+        "Phone" in (out / files["Phone"]).read_text()
+        and "phone" in (out / files["phone"]).read_text()
+    )

@@ -9,7 +9,6 @@ options give byte-identical files.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from journeymap.option_sections import MAP_FORMATS
 from journeymap.pipeline.run_record import RUN_RECORD, file_sha256, run_record
 from journeymap.pipeline.staging import staged
 from journeymap.render.captions import chart_title, map_caption
-from journeymap.render.charts import xmr_svg_text
+from journeymap.render.charts import chart_files, xmr_svg_text
 from journeymap.render.handoffs import network_dot
 from journeymap.render.journey import journey_dot
 from journeymap.render.numbers import counted, thousands
@@ -33,7 +32,7 @@ from journeymap.render.plan_words import plan_sentences, reintegration_sentences
 from journeymap.render.summary import summary
 from journeymap.render.template_map import template_dot
 
-__all__ = ["REPORT_VIEWS", "chart_file", "write_outputs"]
+__all__ = ["REPORT_VIEWS", "write_outputs"]
 
 #: The journey-map views the report switches between (besides the failure-demand map
 #: and the hand-off network).
@@ -185,9 +184,10 @@ def _write(
                 written.append(
                     engine.write_csv(points[front + _POINT_COLUMNS], tables / "capability_e2e.csv")
                 )
+            files = chart_files(out / "charts", list(check.charts))
             for name, chart in check.charts.items():
                 svg = chart_svgs[name] = xmr_svg_text(chart, title=chart_title(name))
-                path = chart_file(out / "charts", name)
+                path = files[name]
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(svg, encoding="utf-8")
                 written.append(path)
@@ -330,16 +330,3 @@ def _write_report(
     target = out / "report.html"
     target.write_text(html, encoding="utf-8")
     return target
-
-
-def chart_file(folder: Path, name: str) -> Path:
-    """Where the chart called ``name`` is written (``capability_e2e:<group>`` charts get
-    the group's name in file-name-safe form)."""
-    base, _, group = name.partition(":")
-    return folder / (base + (f"_{_slug(group)}" if group else "") + ".svg")
-
-
-def _slug(text: str) -> str:
-    """A file-name-safe form of a group's name (letters, digits, dashes)."""
-    slug = re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower()
-    return slug or "group"

@@ -14,6 +14,7 @@ looks the same; signal markers that fall on the same pixel are drawn once.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from journeymap.analysis.capability import XmRChart
@@ -21,7 +22,7 @@ from journeymap.render import chart_parts as parts
 from journeymap.render.capability_words import capability_statement
 from journeymap.render.chart_parts import FONT, HEIGHT, WIDTH
 
-__all__ = ["xmr_svg", "xmr_svg_text"]
+__all__ = ["chart_files", "xmr_svg", "xmr_svg_text"]
 
 
 def xmr_svg(
@@ -117,3 +118,35 @@ def _rules_note(chart: XmRChart) -> str:
         "\n2: eight or more in a row on one side of the centre; 3: three of four beyond"
         " halfway to a limit."
     )
+
+
+def chart_files(folder: Path, names: list[str]) -> dict[str, Path]:
+    """Where each chart of ``names`` is written: ``capability_e2e:<group>`` charts get
+    the group's name in a file-name-safe form of at most 60 characters, numbered where
+    two groups' forms meet (``Phone`` and ``phone``: ``_phone`` and ``_phone-2``, in
+    the order of ``names``), so that no chart overwrites another.
+
+    Examples
+    --------
+    >>> names = ["capability_e2e", "capability_e2e:Phone", "capability_e2e:phone"]
+    >>> [p.name for p in chart_files(Path("charts"), names).values()]
+    ['capability_e2e.svg', 'capability_e2e_phone.svg', 'capability_e2e_phone-2.svg']
+    """
+    taken: set[str] = set()
+    files = {}
+    for name in names:
+        base, _, group = name.partition(":")
+        stem = base + (f"_{_slug(group)}" if group else "")
+        found, n = stem, 1
+        while found in taken:
+            n += 1
+            found = f"{stem}-{n}"
+        taken.add(found)
+        files[name] = folder / f"{found}.svg"
+    return files
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe form of a group's name (letters, digits, dashes; 60 at most)."""
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower()[:60].rstrip("-")
+    return slug or "group"

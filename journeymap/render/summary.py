@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from journeymap.analysis.capability import XmRChart
@@ -12,6 +13,7 @@ from journeymap.findings import CheckFindings, Findings
 from journeymap.jsonout import iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
+from journeymap.render.charts import chart_files
 from journeymap.render.numbers import counted, human_duration, one_or_many, ratio_text, thousands
 from journeymap.render.profile_text import history_doubt, quality_warnings, rejected_kinds
 from journeymap.render.template_report import templates_summary
@@ -312,6 +314,7 @@ def _quality(findings: Findings) -> dict[str, Any]:
 def _check_block(check: CheckFindings) -> dict[str, Any]:
     """The keys the check phase adds: the three percentages and ``capability``."""
     e2e = check.charts.get("capability_e2e")
+    files = chart_files(Path("charts"), list(check.charts))
     return {
         "failure_demand_pct": check.demand_summary["failure_demand_pct"],
         "failure_rule_cases": check.demand_summary["rule_cases"],
@@ -323,7 +326,10 @@ def _check_block(check: CheckFindings) -> dict[str, Any]:
         "flow_by_channel": check.flow_summary["by_channel"],
         "capability": None if e2e is None else _capability(e2e, check.period),
         "capability_by": {
-            name.partition(":")[2]: _capability(chart, check.period)
+            name.partition(":")[2]: {
+                **_capability(chart, check.period),
+                "file": files[name].as_posix(),  # which file holds this group's chart
+            }
             for name, chart in check.charts.items()
             if name.startswith("capability_e2e:")
         },
