@@ -57,6 +57,10 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
     assert paths.loc[("__start__", "Log"), ["pct_before", "pct_after"]].tolist() == [100, 100]
     measures = result.measures.set_index("key")
     assert measures.loc["cases", ["before", "after", "change"]].tolist() == [2, 2, 0]
+    # the same count in 2 days and in 25 hours: the rate says which had more demand
+    assert measures.loc["cases_per_week", ["before", "after"]].tolist() == pytest.approx(
+        [2 / (2 / 7), 2 / (25 / 168)]
+    )
     assert measures.loc["e2e_median_s", ["before", "after"]].tolist() == [
         (3 * 3600 + 86400) / 2, (1800 + 3600) / 2,
     ]  # fmt: skip

@@ -115,8 +115,12 @@ def headline_values(findings: Findings) -> dict[str, float | None]:
     capability = s.get("capability") or {}
     handoffs = s.get("handoffs") or {}
     rework = s.get("rework") or {}
+    weeks = (pd.Timestamp(findings.end) - pd.Timestamp(findings.start)).total_seconds() / (
+        7 * 86400
+    )
     values: dict[str, Any] = {
         "cases": s["cases"],
+        "cases_per_week": cases / weeks if weeks > 0 else None,
         "events": s["events"],
         "failure_demand_pct": s.get("failure_demand_pct"),
         "one_stop_pct": s.get("one_stop_pct"),

@@ -77,6 +77,8 @@ def change_text(before: Any, after: Any, kind: str) -> str:
 #: The headline measures a comparison shows: key -> (words, kind of number).
 HEADLINE_MEASURES: dict[str, tuple[str, str]] = {
     "cases": ("Demand (cases)", "count"),
+    # Periods of other lengths: the rate, not the count, says whether demand grew.
+    "cases_per_week": ("Demand per week (cases, first event to last)", "ratio"),
     "events": ("Events", "count"),
     "failure_demand_pct": ("Failure demand", "pct"),
     "one_stop_pct": ("One-stop", "pct"),
