@@ -98,6 +98,8 @@ def human_duration(seconds: float | None) -> str:
     ['0 s', '45 s', '1 min', '12 min', '5.0 h', '3.2 d', '6.1 wk']
     >>> human_duration(None), human_duration(float("nan")), human_duration(-90)
     ('–', '–', '-2 min')
+    >>> human_duration(-0.38)  # a change that rounds to nothing has no sign
+    '0 s'
     >>> human_duration(14_748_000_000)  # groups of three digits in long durations
     '24,384.9 wk'
 
@@ -106,7 +108,8 @@ def human_duration(seconds: float | None) -> str:
         return MISSING
     value = float(seconds)  # type: ignore[arg-type]
     if value < 0:
-        return "-" + human_duration(-value)
+        shown = human_duration(-value)
+        return shown if shown == "0 s" else "-" + shown  # no "-0 s" for a change under 0.5 s
     for unit, size, decimals, limit in _UNITS:
         shown = _round_half_up(value / size, decimals)
         if shown < limit:
