@@ -408,3 +408,20 @@ def test_charts_by_channel_get_a_file_each(tmp_path):
         "Phone" in (out / files["Phone"]).read_text()
         and "phone" in (out / files["phone"]).read_text()
     )
+
+
+def test_a_period_that_holds_no_case_is_a_doubt(tmp_path):
+    """A year typed wrong in --period: no capability chart, and mine says why."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(SAMPLE), "-o", str(out), "--no-report",
+                                      "--period", "2030-01-01..2030-02-01"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = (
+        "the period asked for, 2030-01-01 to 2030-02-01, holds none of the log's cases, "
+        "which run from 2024-01-01 to 2025-06-10: there are no capability charts; check the "
+        "dates given with --period START..END"
+    )
+    assert f"journeymap: check before you show it: {said}" in result.stderr
+    assert json.loads((out / "summary.json").read_text())["doubts"][-1].startswith(
+        "the period asked for, 2030-01-01 to 2030-02-01, holds none"
+    )

@@ -108,8 +108,8 @@ def human_duration(seconds: float | None) -> str:
         return MISSING
     value = float(seconds)  # type: ignore[arg-type]
     if value < 0:
-        shown = human_duration(-value)
-        return shown if shown == "0 s" else "-" + shown  # no "-0 s" for a change under 0.5 s
+        positive = human_duration(-value)
+        return positive if positive == "0 s" else "-" + positive  # no "-0 s"
     for unit, size, decimals, limit in _UNITS:
         shown = _round_half_up(value / size, decimals)
         if shown < limit:

@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from journeymap.analysis.capability import XmRChart
 from journeymap.analysis.period import Period
 from journeymap.discovery.variants import variants_covering
+from journeymap.errors import option
 from journeymap.findings import CheckFindings, Findings
-from journeymap.jsonout import iso_utc
+from journeymap.jsonout import iso_day, iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
 from journeymap.render.charts import chart_files
@@ -59,7 +62,7 @@ def doubts(findings: Findings) -> list[str]:
     hand-offs counted where few events have a handler, and handlers that look like
     placeholders."""
     records = [d for d in (rejected_rows_doubt(findings), history_doubt(findings.profile)) if d]
-    records += [d for d in (timed_doubt(findings),) if d]
+    records += [d for d in (timed_doubt(findings), empty_period_doubt(findings)) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
     if findings.templates is not None:
         found += findings.templates.unknown_activities
@@ -133,6 +136,22 @@ def placeholder_handlers_doubt(findings: Findings) -> str | None:
         f"{level}, and {one_or_many(len(names), 'takes', 'take')} part in "
         f"{counted(count, 'hand-off')}: to read {one_or_many(len(names), 'it', 'them')} as "
         f"not recorded, add --extra-missing-values {option!r}"
+    )
+
+
+def empty_period_doubt(findings: Findings) -> str | None:
+    """The doubt when the period the user gave holds none of the log's cases (a typo in
+    its year, most likely): the capability charts are then left out."""
+    check = findings.check
+    period = None if check is None else check.period
+    if period is None or period.basis != "given" or period.cases_in:
+        return None
+    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
+    return (
+        f"the period asked for, {period.start.strftime('%Y-%m-%d')} to {last}, holds none "
+        f"of the log's cases, which run from {iso_day(findings.start)} to "
+        f"{iso_day(findings.end)}: there are no capability charts; check the dates "
+        f"given with {option('period', 'START..END')}"
     )
 
 
