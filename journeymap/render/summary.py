@@ -166,7 +166,7 @@ def timed_doubt(findings: Findings) -> str | None:
     ...     timed = [{"source": "Resolve ticket", "target": "Closed", "events": 4558,
     ...               "timed": 1414, "wait_s": 1296000.0}]
     >>> print(timed_doubt(Found()))
-    1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour: a rule, a schedule or a timer (an automatic close) sets that wait, not the work or the customer; end-to-end times, the map's waits and the reintegration candidates include it
+    1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour: a rule, a schedule or a timer (such as an automatic close) may set that wait, rather than the work or the customer; end-to-end times, the map's waits and the reintegration candidates include it
     """  # noqa: E501
     if not findings.timed:
         return None
@@ -182,9 +182,9 @@ def timed_doubt(findings: Findings) -> str | None:
     more = len(findings.timed) - len(parts)
     also = f" (and {counted(more, 'other step')} like them)" if more else ""
     return (
-        f"{'; '.join(parts)}{also}: a rule, a schedule or a timer (an automatic close) sets "
-        "that wait, not the work or the customer; end-to-end times, the map's waits and the "
-        "reintegration candidates include it"
+        f"{'; '.join(parts)}{also}: a rule, a schedule or a timer (such as an automatic "
+        "close) may set that wait, rather than the work or the customer; end-to-end times, "
+        "the map's waits and the reintegration candidates include it"
     )
 
 
