@@ -117,6 +117,12 @@ class CsvConnector(Connector):
                 f"{records.nul_bytes:,} NUL byte(s) removed from {len(records.nul_lines):,} "
                 f"line(s) (first: line {first:,})"
             )
+        if records.mixed_line_ends:
+            notes.append(
+                f"line ends are mixed: {records.mixed_line_ends:,} line(s) end otherwise than "
+                "the rest (CR LF and LF, as when two exports are joined); read as if all "
+                "ended in LF"
+            )
         if records.multiline_records:
             notes.append(
                 f"{records.multiline_records:,} record(s) have quoted values that span lines"

@@ -72,6 +72,9 @@ class CsvRecords:
     direction_controls : whether a value may hold an invisible direction control
         (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069). False only when the
         bytes rule it out.
+    mixed_line_ends : lines that end in CR LF beside others that end in LF alone (two
+        exports joined, a file edited on two systems), which an engine's reader cannot
+        split: it reads a copy whose lines all end in LF. 0 when they agree.
     """
 
     path: Path
@@ -88,6 +91,7 @@ class CsvRecords:
     _is_record: np.ndarray  # bool per line: starts a data record
     edge_blanks: bool = True
     direction_controls: bool = True
+    mixed_line_ends: int = 0
 
     @property
     def lines(self) -> int:
@@ -122,11 +126,13 @@ class CsvRecords:
 
     def needs_copy(self, excluded: set[int]) -> bool:
         """Whether the engine must read a cleaned copy rather than the file."""
-        return bool(excluded) or self.nul_bytes > 0
+        return bool(excluded) or self.nul_bytes > 0 or self.mixed_line_ends > 0
 
     def write_copy(self, target: Path, excluded: set[int]) -> Path:
-        """Write the file without the ``excluded`` lines and without NUL bytes."""
+        """Write the file without the ``excluded`` lines and without NUL bytes, its lines
+        all ending in LF when their ends were mixed."""
         cuts = sorted((int(self._starts[i]), int(self._ends[i]) + 1) for i in excluded)
+        held = b""  # a CR at a chunk's end, until the next chunk says whether LF follows
         with open(self.path, "rb") as src, open(target, "wb") as dst:
             position = 0
             for start, end in [*cuts, (None, None)]:
@@ -138,9 +144,16 @@ class CsvRecords:
                     if not chunk:
                         break
                     remaining -= len(chunk)
-                    dst.write(chunk.replace(b"\x00", b"") if self.nul_bytes else chunk)
+                    if self.nul_bytes:
+                        chunk = chunk.replace(b"\x00", b"")
+                    if self.mixed_line_ends:
+                        chunk = (held + chunk).replace(b"\r\n", b"\n")
+                        held = b"\r" if chunk.endswith(b"\r") else b""
+                        chunk = chunk[: len(chunk) - len(held)]
+                    dst.write(chunk)
                 if end is not None:
                     position = max(position, end)
+            dst.write(held)
         return target
 
     def _read(self, first: int, last: int) -> bytes:
@@ -223,6 +236,10 @@ def _records(lay: Layout, plan: RecordPlan, path: Path) -> CsvRecords:
         if len(lay.nuls)
         else np.empty(0, np.int64)
     )
+    # The last line may end the file without a line end: it says nothing either way.
+    ended = ends_cr[:-1] if lines > 1 and lay.ends[-1] >= len(lay.buf) else ends_cr
+    crlf = int(np.count_nonzero(ended))
+    mixed = min(crlf, len(ended) - crlf)
     return CsvRecords(
         path=path,
         sep=chr(lay.sep),
@@ -236,4 +253,5 @@ def _records(lay: Layout, plan: RecordPlan, path: Path) -> CsvRecords:
         _ends=lay.ends,
         _continues=continues,
         _is_record=is_record,
+        mixed_line_ends=mixed,
     )

@@ -194,6 +194,13 @@ CASES = [
         counts=(2, 1, 1),
     ),
     Case("crlf.csv", GOOD.replace("\n", "\r\n").encode(), counts=(3, 3, 0)),
+    Case(  # two exports joined: CR LF, then LF alone
+        "mixed-ends.csv",
+        (
+            GOOD.replace("\n", "\r\n") + "C,Open,2024-01-04 09:00\nC,Close,2024-01-05 09:00\n"
+        ).encode(),
+        counts=(5, 5, 0),
+    ),
     Case(
         "crlf-in-value.csv",
         b'case,activity,timestamp,note\r\nA,Open,2024-01-01,"two\r\nlines"\r\n'
