@@ -21,6 +21,7 @@ from journeymap.connectors.base import Connector, FileScan, RawSource
 from journeymap.connectors.csv_records import scan_records
 from journeymap.connectors.textfiles import (
     existing_file,
+    first_bytes,
     gunzip,
     remove_tree,
     scratch_dir,
@@ -156,11 +157,8 @@ def check_encoding(name: str) -> str:
 
 def _encoding_from_bom(path: Path) -> str | None:
     """``"utf-16"`` or ``"utf-32"`` when the file starts with that byte-order mark."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            head = fh.read(4)
-    except (OSError, EOFError):
+    head = first_bytes(path, 4)
+    if head is None:
         return None
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "utf-32"
@@ -237,11 +235,8 @@ def _looks_like_utf16(head: bytes) -> bool:
 def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
     """Fail early, before the headers are trusted, when the file's first 64 KiB are not
     in ``encoding`` (bad bytes further on are found by the full scan)."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            head = fh.read(1 << 16)
-    except (OSError, EOFError):
+    head = first_bytes(path, 1 << 16)
+    if head is None:
         return  # the scan reports a damaged file in its own words
     _check_text(head, label)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(head):

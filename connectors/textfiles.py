@@ -110,6 +110,17 @@ def gunzip(path: Path, into: Path) -> Path:
     return target
 
 
+def first_bytes(path: Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of a text file (of its content, for a .gz); None when
+    it cannot be read (the read that follows says why, in its own words)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            return bytes(fh.read(size))
+    except (OSError, EOFError):
+        return None
+
+
 def with_byte_order(path: Path, encoding: str) -> str:
     """``encoding``, or for UTF-16 and UTF-32 named without a byte order, on a file that
     has no byte-order mark, the order its bytes show (Python's codec needs the mark):
@@ -126,11 +137,8 @@ def with_byte_order(path: Path, encoding: str) -> str:
     name = codecs.lookup(encoding).name
     if name not in ("utf-16", "utf-32"):
         return encoding
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            head = fh.read(4)
-    except (OSError, EOFError):
+    head = first_bytes(path, 4)
+    if head is None:
         return encoding
     marks = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) if name == "utf-32" else (
         codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # fmt: skip
