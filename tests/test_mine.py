@@ -371,7 +371,7 @@ def test_a_wait_set_by_a_timer_is_a_doubt(tmp_path):
     path = tmp_path / "timer.csv"
     path.write_text("\n".join(rows) + "\n")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out), "--no-report"])
+    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     said = (
         "7 of the 24 steps from 'Resolve' to 'Closed' (29%) take 31 days to within an hour: "
@@ -379,6 +379,10 @@ def test_a_wait_set_by_a_timer_is_a_doubt(tmp_path):
     )
     assert any(d.startswith(said) for d in json.loads((out / "summary.json").read_text())["doubts"])
     assert f"journeymap: check before you show it: {said}" in result.stderr
+    # and the report says it where the end-to-end times are
+    page = (out / "report.html").read_text(encoding="utf-8")
+    capability = page[page.index('<section id="capability">') :].split("</section>")[0]
+    assert f'<p class="warning">{said[0].upper()}{said[1:]}'.replace("'", "&#x27;") in capability
 
 
 def test_charts_by_channel_get_a_file_each(tmp_path):

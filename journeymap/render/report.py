@@ -34,7 +34,12 @@ from journeymap.render.report_handoffs import (
     reintegration_section,
 )
 from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
-from journeymap.render.summary import map_options, still_team_doubt
+from journeymap.render.summary import (
+    empty_period_doubt,
+    map_options,
+    still_team_doubt,
+    timed_doubt,
+)
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
 
@@ -316,6 +321,10 @@ def _capability(findings: Any, chart_svgs: dict[str, str]) -> str:
     statement = _statement(findings)
     if statement:
         out.append(f'<p class="statement">{esc(statement)}</p>')
+    # What puts these times in doubt, where they are shown (the doubts mine prints).
+    for doubt in (timed_doubt(findings), empty_period_doubt(findings)):
+        if doubt:
+            out.append(f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}.</p>')
     names = ["capability_e2e", *sorted(n for n in chart_svgs if n.startswith("capability_e2e:"))]
     out += [_chart(n, chart_svgs.get(n), findings) for n in names]
     return "".join(out) + "</section>"
