@@ -440,7 +440,7 @@ def test_reintegration_says_how_many_cases_and_which_hand_offs_feed_failure_dema
     findings, html = sample
     section = lxml.html.fromstring(html).xpath('//section[@id="reintegration"]')[0]
     intro = section.xpath("./p")[0].text_content()
-    assert intro.endswith("Hand-offs happened in 927 of 1,350 cases (69%).")
+    assert intro.endswith("Hand-offs happened in 927 of the 1,350 cases (69%).")
     assert findings.handoff_summary["cases_with_handoff"] == 927
     items = [li.text_content() for li in section.xpath(".//li")]
     chaser = [i for i in items if "to 'Progress chase call'" in i]
@@ -628,3 +628,19 @@ def test_variants_say_when_many_cases_have_events_at_equal_times(tmp_path):
         "follows the rows of the source, so events recorded together can make variants "
         "that differ only in that order."
     ]
+
+
+def test_the_reach_of_hand_offs_is_over_the_cases_with_a_handler(tmp_path):
+    """Two of three cases have a team; one of them a hand-off: 1 of the 2 cases with a
+    recorded team (50%), as the tiles count, not 1 of 3."""
+    frame = pd.DataFrame(
+        [("A", "Log", "2024-01-01 09:00", "Front"), ("A", "Fix", "2024-01-01 10:00", "Back"),
+         ("B", "Log", "2024-01-02 09:00", "Front"), ("B", "Fix", "2024-01-02 10:00", "Front"),
+         ("C", "Log", "2024-01-03 09:00", None), ("C", "Fix", "2024-01-03 10:00", None)],
+        columns=["case", "activity", "timestamp", "team"],
+    )  # fmt: skip
+    with jm.EventLog.from_frame(frame) as log:
+        jm.write_outputs(jm.mine(log), tmp_path / "out", report=True)
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    intro = doc.xpath('//section[@id="reintegration"]/p')[0].text_content()
+    assert intro.endswith("Hand-offs happened in 1 of the 2 cases with a recorded team (50%).")

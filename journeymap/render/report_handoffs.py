@@ -91,11 +91,17 @@ def _handoff_reach(findings: Any) -> str:
     """How many cases had a hand-off at all: a ranking of hand-offs that touch a handful
     of cases must not read as the service's main problem."""
     summary = findings.handoff_summary or {}
-    with_handoff, cases = summary.get("cases_with_handoff"), findings.case_count
+    # Over the cases with a recorded handler, as the tiles' hand-off figures are
+    # (MEASURES.md, flow measures).
+    with_handoff, cases = summary.get("cases_with_handoff"), summary.get("cases")
     if with_handoff is None or not cases:
         return ""
-    shown = share_of(int(with_handoff), cases)
-    return f" Hand-offs happened in {int(with_handoff):,} of {cases:,} cases ({esc(shown)})."
+    shown = share_of(int(with_handoff), int(cases))
+    which = "" if int(cases) == findings.case_count else f" with a recorded {findings.level}"
+    return (
+        f" Hand-offs happened in {int(with_handoff):,} of the {int(cases):,} cases{esc(which)} "
+        f"({esc(shown)})."
+    )
 
 
 #: Below this share of the cases with a handler, hand-offs are too rare for the plan's

@@ -43,15 +43,23 @@ def _finite(value: Any) -> float | None:
 
 
 def pct(value: Any) -> str:
-    """A percentage with one decimal, ``"27.3%"``; missing values give an en dash.
+    """A percentage with one decimal, ``"27.3%"``; missing values give an en dash. A
+    share above nothing that rounds to nothing is ``"<0.1%"`` (1 case in 4,580 is not
+    none); one below everything that rounds to all of it, ``">99.9%"``.
 
     Examples
     --------
-    >>> pct(27.25925925925926), pct(None)
-    ('27.3%', '–')
+    >>> pct(27.25925925925926), pct(None), pct(0.022), pct(0.0), pct(99.98)
+    ('27.3%', '–', '<0.1%', '0.0%', '>99.9%')
     """
     number = _finite(value)
-    return MISSING if number is None else f"{number:.1f}%"
+    if number is None:
+        return MISSING
+    if 0 < number < 0.05:
+        return "<0.1%"
+    if 99.95 <= number < 100:
+        return ">99.9%"
+    return f"{number:.1f}%"
 
 
 @dataclass(frozen=True)
