@@ -85,6 +85,7 @@ def test_receipt_mixed_offsets_are_normalised_to_utc():
     assert data["placeholders"]["team"] == 1936
 
 
+@pytest.mark.slow  # pm4py reads the log too: about 20 s
 def test_helpdesk_closes_tickets_on_a_timer():
     """Helpdesk's 'Closed' follows 'Resolve ticket' after exactly 15 days (to the hour)
     in 1,414 of 4,558 transitions: a timer, not the customer waiting. Counted here
