@@ -389,3 +389,14 @@ def test_config_check_finds_bad_values(runner, write_file, monkeypatch):
     result = runner.invoke(cli, ["inspect", str(write_file("short.csv", SHORT_DATES))])
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: JOURNEYMAP_MEMORY_LIMIT='banana': not a memory size")
+
+
+def test_a_compact_format_with_a_four_digit_year_reads(runner, write_file):
+    """%Y%m%d: the year's four digits run straight on into the month's."""
+    path = write_file("compact.csv", "case,activity,timestamp\nC1,A,20240102 0930\n"
+                                     "C1,B,20240103 1030\n")  # fmt: skip
+    result = runner.invoke(cli, ["inspect", str(path), "--json", "--timestamp-format",
+                                 "%Y%m%d %H%M"])  # fmt: skip
+    data = json.loads(result.stdout)
+    assert (data["accepted"], data["rejected_rows"], data["start"]) == (
+        2, 0, "2024-01-02T09:30:00Z")  # fmt: skip

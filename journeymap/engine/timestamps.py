@@ -182,6 +182,8 @@ def year_pattern(fmt: str) -> str | None:
     [True, False]
     >>> bool(re.search(year_pattern(ISO_8601), "03/04/24 09:00")), year_pattern("%d/%m/%y")
     (False, None)
+    >>> bool(re.search(year_pattern("%Y%m%d"), "20240102"))  # the month follows at once
+    True
     """
     if fmt == ISO_8601:
         return r"^\s*\d{4}(\D|$)"
@@ -202,7 +204,10 @@ def year_pattern(fmt: str) -> str | None:
         else:
             parts.append(r"\s+" if head[i].isspace() else re.escape(head[i]))
             i += 1
-    return "".join(parts) + r"\d{4}(\D|$)"
+    # Four digits, then no fifth: unless the format goes straight on to another number
+    # (``%Y%m%d``), where the next digits are the month's.
+    after = fmt[fmt.index("%Y") + 2 :]
+    return "".join(parts) + (r"\d{4}" if after.startswith("%") else r"\d{4}(\D|$)")
 
 
 def _has_offset(value: str, fmt: str) -> bool:
