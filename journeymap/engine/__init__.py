@@ -43,7 +43,7 @@ ENGINES = ("duckdb", "postgres", "spark")
 _MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
-MIN_MEMORY = 64 * 2**20
+MIN_MEMORY = 64 * 10**6  # 64MB, as the engines read "MB" (a batch job gets 64MiB at least)
 
 
 def check_memory_limit(value: str, given: str | None = None) -> str:
