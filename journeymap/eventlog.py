@@ -21,7 +21,7 @@ from journeymap.mapping import ROLES, Mapping
 from journeymap.read_options import ReadOptions, check_timezone
 from journeymap.repeats import Repeats, collapsed, count_repeats
 
-__all__ = ["EventLog", "read_log"]
+__all__ = ["EventLog", "read_log", "source_rows"]
 
 
 @dataclass
@@ -296,9 +296,7 @@ class EventLog:
         call them: ``(rows_read, "row")``, or for an export whose rows are not its
         records, ``(records_read, "record")``. Rejected rows are rejected records there
         (a record the preset could not read, or one whose event the engine rejected)."""
-        if self.records_read is None:
-            return self.rows_read, "row"
-        return self.records_read, "record"
+        return source_rows(self.rows_read, self.records_read)
 
     @property
     def events(self) -> int:
@@ -435,6 +433,12 @@ class EventLog:
             f"<EventLog {self.source!r}: {self.events:,} events, "
             f"{self.rejected_rows:,} rejected, roles {', '.join(self.roles)}>"
         )
+
+
+def source_rows(rows_read: int, records_read: int | None) -> tuple[int, str]:
+    """The rows read as the user counts them, and what to call them: the engine's rows,
+    or a system's export's records when it counted them (``records_read``)."""
+    return (rows_read, "row") if records_read is None else (records_read, "record")
 
 
 def _with_implied(options: ReadOptions, implied: dict[str, Any]) -> ReadOptions:

@@ -8,6 +8,7 @@ keyword of :func:`~journeymap.eventlog.read_log`, a key of the config file's ``[
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -15,6 +16,12 @@ from typing import Any
 from journeymap.errors import ConfigError, MappingError
 
 __all__ = ["DEFAULT_MISSING_VALUES", "PLACEHOLDER_ROLES", "ReadOptions", "check_timezone"]
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    """The IANA zone names (read from the system once: a run checks its zone thrice)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def check_timezone(name: str) -> str:
@@ -27,7 +34,7 @@ def check_timezone(name: str) -> str:
     """
     if name in ("UTC", "utc"):
         return "UTC"
-    if name not in zoneinfo.available_timezones():
+    if name not in _zones():
         raise MappingError(
             f"unknown time zone {name!r}; give an IANA name such as Europe/London, "
             "Europe/Amsterdam, America/New_York or UTC"

@@ -15,7 +15,7 @@ import pandas as pd
 from journeymap.analysis.period import closed_window, implausible_instants
 from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.times import case_times_expr
-from journeymap.eventlog import EventLog
+from journeymap.eventlog import EventLog, source_rows
 from journeymap.jsonout import iso_utc
 
 __all__ = ["RECORDS_SHARE", "Profile", "profile"]
@@ -98,9 +98,7 @@ class Profile:
     def source_rows(self) -> tuple[int, str]:
         """The source's rows read as the user counts them, and what to call them (see
         :attr:`journeymap.eventlog.EventLog.source_rows`)."""
-        if self.records_read is None:
-            return self.rows_read, "row"
-        return self.records_read, "record"
+        return source_rows(self.rows_read, self.records_read)
 
     @property
     def records_not_history(self) -> bool:

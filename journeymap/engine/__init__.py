@@ -6,6 +6,7 @@ cluster or in this process (:mod:`journeymap.engine.spark_engine`).
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "Ingested",
     "check_memory_limit",
     "connect",
+    "memory_limit",
 ]
 
 #: The engines :func:`connect` opens, by name.
@@ -44,6 +46,16 @@ _MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*",
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
 MIN_MEMORY = 64 * 10**6  # 64MB, as the engines read "MB" (a batch job gets 64MiB at least)
+
+
+def memory_limit(given: str | None) -> str | None:
+    """The memory limit an engine takes: ``given``, else the ``JOURNEYMAP_MEMORY_LIMIT``
+    environment variable, else None; checked by :func:`check_memory_limit`, naming the
+    variable when it is the one at fault."""
+    if given:
+        return check_memory_limit(given)
+    found = os.environ.get("JOURNEYMAP_MEMORY_LIMIT")
+    return check_memory_limit(found, "JOURNEYMAP_MEMORY_LIMIT") if found else None
 
 
 def check_memory_limit(value: str, given: str | None = None) -> str:

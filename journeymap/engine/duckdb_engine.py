@@ -13,7 +13,6 @@ time than it saved in their scans, and little memory (docs/benchmarks.md, tenth 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from journeymap.connectors.base import RawSource
-from journeymap.engine import check_memory_limit
+from journeymap.engine import memory_limit
 from journeymap.engine.base import CsvWrites, Engine, EngineSettings, Ingested
 from journeymap.engine.classifier import implied_activity
 from journeymap.engine.duckdb_csv import copy_query_to_csv, write_frame
@@ -54,11 +53,9 @@ class DuckDBEngine(Engine):
     def __init__(self, settings: EngineSettings | None = None) -> None:
         super().__init__(settings)
         config: dict[str, str | bool | int | float | list[str]] = {}
-        memory_limit = self.settings.memory_limit or os.environ.get("JOURNEYMAP_MEMORY_LIMIT")
-        if memory_limit:
-            given = None if self.settings.memory_limit else "JOURNEYMAP_MEMORY_LIMIT"
-            check_memory_limit(memory_limit, given)
-            config["memory_limit"] = memory_limit
+        limit = memory_limit(self.settings.memory_limit)
+        if limit:
+            config["memory_limit"] = limit
         if self.settings.threads:
             config["threads"] = self.settings.threads
         if self.settings.temp_directory:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.connectors.base import first_line
+from journeymap.engine import memory_limit
 from journeymap.engine.base import EngineSettings
 from journeymap.errors import ConfigError, EngineError, MissingDependencyError, option
 
@@ -221,7 +222,7 @@ def _conf(master: str, settings: EngineSettings, scratch: Path) -> dict[str, str
     if _is_local(master):
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"
-    memory = settings.memory_limit or os.environ.get("JOURNEYMAP_MEMORY_LIMIT")
+    memory = memory_limit(settings.memory_limit)
     if memory:
         # In local mode the driver does the work; on a cluster the executors do.
         key = "spark.driver.memory" if master.startswith("local") else "spark.executor.memory"
