@@ -19,6 +19,7 @@ All per-event work runs on the engine; only aggregates come back as pandas.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -452,9 +453,16 @@ def _spearman(log: EventLog, table: Any, x: str, y: str) -> float | None:
         ties = column.count().over(ibis.window(group_by=column))
         return ibis.rank().over(order_by=column) + (ties + 1) / 2
 
-    ranked = table.mutate(rx=average_rank(table[x]), ry=average_rank(table[y]))
-    rho = _number(
-        log.engine.fetch(ranked.aggregate(rho=ranked.rx.corr(ranked.ry, how="pop"))).iloc[0, 0]
-    )
-    # NaN or NULL when undefined: under two rows, or a column with one value throughout.
-    return None if rho is None else max(-1.0, min(1.0, rho))
+    # The average ranks of n rows sum to n(n + 1)/2: their mean is (n + 1)/2 exactly.
+    # Pearson's r from the sums of the centred ranks, divided here: an engine's CORR
+    # divides by zero when a column holds one value throughout (Spark's ANSI mode fails).
+    middle = (table.count() + 1) / 2
+    ranked = table.mutate(dx=average_rank(table[x]) - middle, dy=average_rank(table[y]) - middle)
+    dx, dy = ranked.dx, ranked.dy
+    sums = log.engine.fetch(
+        ranked.aggregate(xy=(dx * dy).sum(), xx=(dx * dx).sum(), yy=(dy * dy).sum())
+    ).iloc[0]
+    xy, xx, yy = (_number(sums[k]) for k in ("xy", "xx", "yy"))
+    if xy is None or not xx or not yy:  # under two rows, or one value throughout
+        return None
+    return max(-1.0, min(1.0, xy / math.sqrt(xx * yy)))

@@ -153,6 +153,24 @@ def test_handoff_summary(log):
     assert (frag["cases"], frag["mean_handlers"]) == (4, 1.5)
 
 
+def test_no_spread_leaves_the_correlation_undefined(log):
+    """Two cases alike, each with one hand-off: the ranks of hand-offs and of end-to-end
+    times hold one value throughout, so Spearman's rho is undefined (None), on every
+    engine (Spark's CORR had failed there, dividing by zero)."""
+    frame = pd.DataFrame(
+        [(case, f"2024-01-0{day} 09:00", activity, team)
+         for case in ("P", "Q")
+         for day, activity, team in ((1, "Call", "Front"), (2, "Fix", None), (3, "Close", "Back"))],
+        columns=["case", "timestamp", "activity", "team"],
+    )  # fmt: skip
+    alike = EventLog.from_frame(frame, engine=log.engine, source="alike.csv", team="team")
+    try:
+        s = handoff_summary(alike, level="team")
+        assert (s["cases"], s["total"], s["spearman"]) == (2, 2, None)
+    finally:
+        alike.close()
+
+
 def test_reintegration(log):
     columns = ["from_activity", "to_activity", "from_handler", "to_handler", "handoffs",
                "total_wait_s"]  # fmt: skip
