@@ -133,7 +133,7 @@ def test_a_total_from_a_few_long_waits_is_said_so():
     assert not few(10, float("nan"), 60.0)
     text = reintegration_sentence("a", "b", "X", "Y", 712, 712, 2219 * 86400.0, 37.0)
     assert text.split(". ")[1] == (
-        "Most of that total comes from a few long waits (mean 3.1 d, median 37 s): look at "
+        "Most of that total comes from a few long waits (mean 3.1 days, median 37 s): look at "
         "those cases before moving the work"
     )
 
@@ -194,3 +194,32 @@ def test_sample_log_totals_agree_with_the_handoff_matrix():
     assert fragmentation_summary(log)["handoff_wait_s"] == pytest.approx(
         matrix["total_wait_s"].sum()
     )
+
+
+def test_a_hand_off_across_a_timer_is_not_offered_for_reintegration(tmp_path):
+    """24 tickets resolved by the Desk and closed by Admin: 16 closed 15 days after, to
+    the hour (an automatic close), 8 within the day. The candidate's sentence, in the
+    table and in the report, says a timer may set that wait, not that one team doing
+    both would remove it."""
+    rows = []
+    for i in range(24):
+        day = 1 + i % 12
+        closed = t(day + 15, 9, 30) if i < 16 else t(day, 12 + i % 6)
+        rows += [(str(i), "Resolve", t(day, 9, 30), "Ann", "Desk"),
+                 (str(i), "Closed", closed, "Sys", "Admin")]  # fmt: skip
+    found = jm.mine(EventLog.from_frame(pd.DataFrame(rows, columns=COLUMNS)))
+    assert found.timed == [{"source": "Resolve", "target": "Closed", "events": 24,
+                            "timed": 16, "wait_s": 15 * 86400.0}]  # fmt: skip
+    jm.write_outputs(found, tmp_path / "out", formats=["svg"], report=True)
+    table = pd.read_csv(tmp_path / "out" / "tables" / "reintegration.csv")
+    expected = (
+        "16 of the 24 steps from 'Resolve' to 'Closed' (67%) take 15 days to within an "
+        "hour: a timer or a rule (such as an automatic close) may set that wait, and one "
+        "team doing both would not remove it. Find out what sets it before moving the work."
+    )
+    assert table["sentence"].tolist() == [
+        "Work passed from 'Resolve' (Desk) to 'Closed' (Admin) 24 times in 24 cases and "
+        "customers waited 242 days in total (median 15 days). " + expected
+    ]
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert expected.replace("'", "&#x27;") in report

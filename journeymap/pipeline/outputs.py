@@ -139,7 +139,9 @@ def _write(
             if table is None:
                 continue
             if name == "reintegration":
-                sentences = reintegration_sentences(table, findings.failure_activities)
+                sentences = reintegration_sentences(
+                    table, findings.failure_activities, findings.timed
+                )
                 table = table.assign(sentence=sentences)
             if name == "reintegration_plan":
                 table = table.assign(sentence=plan_sentences(table))

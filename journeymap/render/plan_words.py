@@ -13,6 +13,7 @@ from journeymap.render.numbers import (
     MISSING,
     _is_missing,
     _number,
+    counted,
     human_duration,
     thousands,
     total_wait_text,
@@ -26,20 +27,47 @@ __all__ = [
     "plan_sentences",
     "reintegration_sentence",
     "reintegration_sentences",
+    "timed_step_text",
 ]
 
 
-def reintegration_sentences(table: Any, failure_activities: Collection[str] = ()) -> list[str]:
+def reintegration_sentences(
+    table: Any, failure_activities: Collection[str] = (), timed: Collection[Any] = ()
+) -> list[str]:
     """:func:`reintegration_sentence` for each row of a reintegration table
     (:func:`journeymap.analysis.reintegration.reintegration`); hand-offs into one of
-    ``failure_activities`` (the activities a failure-demand pattern matched) say so."""
+    ``failure_activities`` (the activities a failure-demand pattern matched) say so, and
+    hand-offs across a step whose wait looks set by a timer (``timed``: the findings'
+    :func:`journeymap.discovery.dfg.timed_transitions`) say that instead."""
     columns = ["from_activity", "to_activity", "from_handler", "to_handler", "handoffs",
                "cases", "total_wait_s", "median_wait_s"]  # fmt: skip
     failing = set(failure_activities)
+    clocks = {(t["source"], t["target"]): t for t in timed}
     return [
-        reintegration_sentence(*row[:-1], level=row[-1], failure=row[1] in failing)
+        reintegration_sentence(
+            *row[:-1], level=row[-1], failure=row[1] in failing, timed=clocks.get(row[:2])
+        )
         for row in table[[*columns, "level"]].astype(object).itertuples(index=False)
     ]
+
+
+def timed_step_text(step: Any) -> str:
+    """How often a step whose wait looks set by a timer (one of the findings'
+    :func:`journeymap.discovery.dfg.timed_transitions`) takes the same time.
+
+    Examples
+    --------
+    >>> timed_step_text({"source": "Resolve ticket", "target": "Closed", "events": 4558,
+    ...                  "timed": 1414, "wait_s": 1296000.0})
+    "1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour"
+    """  # noqa: E501
+    days = step["wait_s"] / 86400
+    span = counted(round(days), "day") if days == round(days) else human_duration(step["wait_s"])
+    return (
+        f"{thousands(step['timed'])} of the {thousands(step['events'])} steps from "
+        f"{step['source']!r} to {step['target']!r} "
+        f"({100 * step['timed'] / step['events']:.0f}%) take {span} to within an hour"
+    )
 
 
 def reintegration_sentence(
@@ -54,14 +82,18 @@ def reintegration_sentence(
     *,
     level: str = "team",
     failure: bool = False,
+    timed: Any = None,
 ) -> str:
     """One reintegration candidate in plain language.
 
-    Counts use thousands separators, the total wait :func:`total_wait_text`, the median
-    :func:`human_duration`. The last sentence says "One team"
+    Counts use thousands separators; the waits, total and median, :func:`total_wait_text`
+    (in days from one day on, so that the two read in one unit). The last sentence says "One team"
     at team level and "One person" at resource level. With ``failure`` (``to_activity``
     matched a failure-demand pattern: a chaser, a complaint), it says instead that the
-    customer came back while waiting: the wait is what to remove, not the hand-off.
+    customer came back while waiting: the wait is what to remove, not the hand-off. With
+    ``timed`` (the step from ``from_activity`` to ``to_activity`` is one of the findings'
+    :func:`journeymap.discovery.dfg.timed_transitions`), it says that a timer or a rule may
+    set the wait, which one team doing both would not remove.
 
     Examples
     --------
@@ -69,26 +101,38 @@ def reintegration_sentence(
     "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
     >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 40, 40, 40 * 86400.0, 37.0
     ...                        ).split(". ")[1]
-    'Most of that total comes from a few long waits (mean 1.0 d, median 37 s): look at those cases before moving the work'
+    'Most of that total comes from a few long waits (mean 1.0 day, median 37 s): look at those cases before moving the work'
     >>> reintegration_sentence("Assess", "Chaser call", "Back", "Front", 3, 3, 3e5, 1e5,
     ...                        failure=True).split(". ")[-1]
     "'Chaser call' looks like failure demand: the customer came back while waiting, so the wait, not the hand-off, is what to remove."
+    >>> clock = {"source": "Resolve", "target": "Closed", "events": 50, "timed": 40,
+    ...          "wait_s": 30 * 86400.0}
+    >>> print(reintegration_sentence("Resolve", "Closed", "Desk", "Admin", 40, 40, 1.2e8,
+    ...                              2.6e6, timed=clock).split(". ", 1)[1])
+    40 of the 50 steps from 'Resolve' to 'Closed' (80%) take 30 days to within an hour: a timer or a rule (such as an automatic close) may set that wait, and one team doing both would not remove it. Find out what sets it before moving the work.
     """  # noqa: E501
     times = "time" if handoffs == 1 else "times"
     in_cases = "case" if cases == 1 else "cases"
     who = "One person" if level == "resource" else "One team"
-    remedy = (
-        f"'{to_activity}' looks like failure demand: the customer came back while waiting, "
-        "so the wait, not the hand-off, is what to remove."
-        if failure
-        else f"{who} doing both would remove that hand-off."
-    )
-    few = _few_long_waits(handoffs, total_wait_s, median_wait_s)
+    if timed is not None:
+        remedy = (
+            f"{timed_step_text(timed)}: a timer or a rule (such as an automatic close) may "
+            f"set that wait, and {who.lower()} doing both would not remove it. Find out what "
+            "sets it before moving the work."
+        )
+    elif failure:
+        remedy = (
+            f"'{to_activity}' looks like failure demand: the customer came back while "
+            "waiting, so the wait, not the hand-off, is what to remove."
+        )
+    else:
+        remedy = f"{who} doing both would remove that hand-off."
+    few = "" if timed is not None else _few_long_waits(handoffs, total_wait_s, median_wait_s)
     return (
         f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
         f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
         f"and customers waited {total_wait_text(total_wait_s)} in total "
-        f"(median {human_duration(median_wait_s)}).{few} {remedy}"
+        f"(median {total_wait_text(median_wait_s)}).{few} {remedy}"
     )
 
 
@@ -105,8 +149,8 @@ def _few_long_waits(handoffs: int, total_wait_s: float, median_wait_s: float) ->
     if mean < FEW_LONG_WAITS * max(float(median_wait_s), 60.0):
         return ""
     return (
-        f" Most of that total comes from a few long waits (mean {human_duration(mean)}, "
-        f"median {human_duration(median_wait_s)}): look at those cases before moving the work."
+        f" Most of that total comes from a few long waits (mean {total_wait_text(mean)}, "
+        f"median {total_wait_text(median_wait_s)}): look at those cases before moving the work."
     )
 
 

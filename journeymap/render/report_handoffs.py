@@ -74,7 +74,7 @@ def reintegration_section(findings: Any) -> str:
     keys = ["from_activity", "to_activity", "from_handler", "to_handler"]
     table = table.sort_values(["total_wait_s", *keys], ascending=[False, True, True, True, True])
     top = table.head(TOP_OPPORTUNITIES)
-    sentences = reintegration_sentences(top, findings.failure_activities)
+    sentences = reintegration_sentences(top, findings.failure_activities, findings.timed)
     items = "".join(
         f"<li><strong>{esc(total_wait_text(row['total_wait_s']))} of waiting.</strong> "
         f"{esc(sentence)}</li>"

@@ -17,7 +17,8 @@ from journeymap.jsonout import iso_day, iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
 from journeymap.render.charts import chart_files
-from journeymap.render.numbers import counted, human_duration, one_or_many, ratio_text, thousands
+from journeymap.render.numbers import counted, one_or_many, ratio_text, thousands
+from journeymap.render.plan_words import timed_step_text
 from journeymap.render.profile_text import history_doubt, quality_warnings, rejected_kinds
 from journeymap.render.template_report import templates_summary
 
@@ -170,15 +171,7 @@ def timed_doubt(findings: Findings) -> str | None:
     """  # noqa: E501
     if not findings.timed:
         return None
-    parts = []
-    for t in findings.timed[:2]:
-        days = t["wait_s"] / 86400
-        span = counted(round(days), "day") if days == round(days) else human_duration(t["wait_s"])
-        parts.append(
-            f"{thousands(t['timed'])} of the {thousands(t['events'])} steps from "
-            f"{t['source']!r} to {t['target']!r} ({100 * t['timed'] / t['events']:.0f}%) "
-            f"take {span} to within an hour"
-        )
+    parts = [timed_step_text(t) for t in findings.timed[:2]]
     more = len(findings.timed) - len(parts)
     also = f" (and {counted(more, 'other step')} like them)" if more else ""
     return (
