@@ -76,6 +76,18 @@ def test_helpdesk_csv_slashed_timestamps_and_duplicated_header():
     assert any("'Variant' appears more than once" in n for n in data["notes"])
 
 
+@pytest.mark.parametrize("suffix", ["csv", "xes"])
+def test_road_fines_dates_are_the_dates_written(suffix):
+    """The road-fines sample writes dates as local midnights (+01:00 in winter, +02:00 in
+    summer): its first and last days are the file's 2000-03-15 and 2013-04-24, not the UTC
+    instants of the evenings before (checked against the file with grep)."""
+    name = f"road_traffic_fines_sample/roadtraffic100traces.{suffix}"
+    result = CliRunner().invoke(cli, ["inspect", str(dataset(name)), "--json"])
+    data = json.loads(result.stdout)
+    assert (data["start"], data["end"]) == ("2000-03-15T00:00:00Z", "2013-04-24T00:00:00Z")
+    assert any("all midnight in their own UTC offset (+01:00, +02:00)" in n for n in data["notes"])
+
+
 def test_receipt_mixed_offsets_are_normalised_to_utc():
     result = CliRunner().invoke(cli, ["inspect", str(dataset("receipt/receipt.csv")), "--json"])
     data = json.loads(result.stdout)

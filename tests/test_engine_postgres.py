@@ -128,3 +128,23 @@ def test_the_postgres_engine_needs_a_postgres_log(tmp_path):
         "Error: --engine postgres runs the analyses inside the PostgreSQL database the log "
         "is read from: give a postgresql:// URL as the log\n"
     )
+
+
+def test_dates_at_local_midnight_inside_postgres_as_on_duckdb(pg):
+    """Text dates written as local midnights (+01:00, +02:00) are the dates they show
+    inside PostgreSQL as on DuckDB, not the UTC instants of the evenings before."""
+    with contextlib.closing(pg.connect()) as db:
+        db.execute(
+            "CREATE TABLE fines AS SELECT * FROM (VALUES "
+            "('F1', 'Create Fine', '2005-03-23 00:00:00+01:00'), "
+            "('F1', 'Send Fine', '2005-07-22T00:00:00.000+02:00')) AS t(case_id, activity, at)"
+        )
+    given = {"table": "fines", "case": "case_id", "timestamp": "at"}
+    with connect("postgres", url=pg.url()) as engine:
+        for log in (jm.read_log(pg.url(), **given), jm.read_log(pg.url(), engine=engine, **given)):
+            with log:
+                stamps = log.to_pandas()["timestamp"]
+                assert [t.isoformat() for t in stamps] == [
+                    "2005-03-23T00:00:00+00:00", "2005-07-22T00:00:00+00:00",
+                ]  # fmt: skip
+                assert any("all midnight in their own UTC offset" in n for n in log.notes)

@@ -144,6 +144,52 @@ def test_timezone_applies_to_naive_timestamps_only(write_file):
     assert "read as Europe/London time" in " ".join(log.notes)
 
 
+#: A road fine's dates, written as local midnights in Italy's summer and winter offsets.
+DATES_CSV = (
+    "case,activity,timestamp\n"
+    "F1,Create Fine,2005-03-23 00:00:00+01:00\n"
+    "F1,Send Fine,2005-07-22T00:00:00.000+02:00\n"
+    "F1,Payment,2005-10-31 00:00+01:00\n"
+)
+
+
+def test_local_midnights_are_read_as_the_dates_they_show(write_file):
+    """Every value is midnight in its own offset: the column records dates, read as the
+    dates written (as UTC midnights), not the UTC instants of the day before; the times
+    between them are whole days, across the change of offset."""
+    log = jm.read_log(str(write_file("fines.csv", DATES_CSV)), timezone="Europe/Rome")
+    stamps = log.to_pandas()["timestamp"]
+    assert [t.isoformat() for t in stamps] == [
+        "2005-03-23T00:00:00+00:00", "2005-07-22T00:00:00+00:00", "2005-10-31T00:00:00+00:00",
+    ]  # fmt: skip
+    assert [d.days for d in stamps.diff().dropna()] == [121, 101]
+    assert (stamps.diff().dropna() % pd.Timedelta(days=1) == pd.Timedelta(0)).all()
+    (note,) = [n for n in log.notes if "midnight" in n]
+    assert note == (
+        "timestamps in 'timestamp' are all midnight in their own UTC offset (+01:00, "
+        "+02:00): read as the dates they show, the offset left out, rather than as UTC "
+        "instants, which would fall on another day"
+    )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2005-03-23 00:00:00+01:00", "2005-03-24 09:30:00+01:00"],  # a time of day
+        ["2005-03-23 00:00:00Z", "2005-03-24 00:00:00+00:00"],  # midnights in UTC itself
+        ["2005-03-23 00:00:00", "2005-03-24 00:00:00+01:00"],  # one without an offset
+        ["2005-03-23 00:00:00.5+01:00", "2005-03-24 00:00:00+01:00"],  # half a second on
+    ],
+)
+def test_instants_stay_instants(write_file, values):
+    rows = "".join(f"A,Step {i},{v}\n" for i, v in enumerate(values))
+    log = jm.read_log(str(write_file("i.csv", "case,activity,timestamp\n" + rows)))
+    first = log.to_pandas()["timestamp"][0]
+    expected = "2005-03-22T23:00:00+00:00" if "+01:00" in values[0] else "2005-03-23T00:00:00+00:00"
+    assert first.replace(microsecond=0).isoformat() == expected
+    assert not any("midnight" in n for n in log.notes)
+
+
 def test_ambiguous_day_month_is_noted(write_file):
     path = write_file("d.csv", "case,activity,timestamp\nA,Open,03/04/2024 10:00\n")
     log = jm.read_log(str(path))

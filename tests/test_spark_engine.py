@@ -128,6 +128,25 @@ def test_reading_on_the_cluster_types_as_duckdb_does(spark, tmp_path):
 
 
 @spark_test
+def test_dates_at_local_midnight_read_on_the_cluster_as_on_duckdb(spark, tmp_path):
+    """Dates written as local midnights (+01:00, +02:00) are the dates they show on both
+    engines, not the UTC instants of the evenings before."""
+    path = tmp_path / "fines.csv"
+    path.write_text(
+        "case,activity,timestamp\n"
+        "F1,Create Fine,2005-03-23 00:00:00+01:00\n"
+        "F1,Send Fine,2005-07-22T00:00:00.000+02:00\n"
+    )
+    engine = connect("spark", read_on_cluster=True)
+    with jm.read_log(str(path)) as duck, jm.read_log(str(path), engine=engine)._owning() as on:
+        for log in (duck, on):
+            stamps = log.to_pandas()["timestamp"]
+            assert [t.isoformat() for t in stamps] == [
+                "2005-03-23T00:00:00+00:00", "2005-07-22T00:00:00+00:00",
+            ]  # fmt: skip
+
+
+@spark_test
 def test_a_pattern_spark_cannot_run_is_one_line(spark):
     log = EventLog.from_frame(FRAME, engine=connect("spark"))._owning()
     # Python and RE2 name groups (?P<name>...); Java does not.

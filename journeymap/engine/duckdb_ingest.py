@@ -147,7 +147,8 @@ def _ingest(
             continue
         if role in TIMESTAMP_ROLES:
             typed[role] = f"__jm_parsed_{role}"
-            parsed = parse_sql(text[column], formats[role].format, f"fmt_{role}")
+            fmt = formats[role]
+            parsed = parse_sql(text[column], fmt.format, f"fmt_{role}", local_dates=fmt.local_dates)
             derived.append(f"{parsed} AS {typed[role]}")
         else:
             typed[role] = text[column]

@@ -160,7 +160,7 @@ def as_text_sql(column: str, kind: str = "VARCHAR") -> str:
     return f"CAST({c} AS VARCHAR)"
 
 
-def parse_sql(value: str, fmt: str, param: str) -> str:
+def parse_sql(value: str, fmt: str, param: str, *, local_dates: bool = False) -> str:
     """SQL that parses the text ``value`` (SQL of a value as :func:`text_sql` gives it)
     to TIMESTAMPTZ, NULL where it cannot.
 
@@ -168,10 +168,25 @@ def parse_sql(value: str, fmt: str, param: str) -> str:
     the SQL), and ``param_year`` the one that carries its :func:`year_pattern` when it
     has one (:func:`year_params`): a value without a four-digit year where the format
     has one is unreadable, not the year 24. Values without an offset take the session's
-    time zone.
+    time zone. With ``local_dates`` (ISO 8601 dates at midnight in their own offset:
+    :class:`~journeymap.engine.timestamps.TimestampFormat`), each value is read as the
+    date and clock it shows, in UTC, its offset left out.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("SET TimeZone = 'UTC'")
+    >>> sql = parse_sql("v", ISO_8601, "f", local_dates=True)
+    >>> value = "SELECT '2005-03-23T00:00:00.000+01:00' AS v"
+    >>> con.execute(f"SELECT strftime({sql}, '%Y-%m-%d %H:%M') FROM ({value})").fetchone()[0]
+    '2005-03-23 00:00'
     """
     if fmt == ISO_8601:  # the pattern is the project's own text, not the user's
         year = f"regexp_matches({value}, '{year_pattern(fmt)}')"
+        if local_dates:
+            clock = rf"regexp_replace({value}, '\s*([Zz]|[+-]\d\d(:?\d\d)?)\s*$', '')"
+            return f"CASE WHEN {year} THEN timezone('UTC', try_cast({clock} AS TIMESTAMP)) END"
         return f"CASE WHEN {year} THEN try_cast({value} AS TIMESTAMPTZ) END"
     parsed = f"CAST(try_strptime({value}, ${param}) AS TIMESTAMPTZ)"
     if year_pattern(fmt) is None:

@@ -27,7 +27,7 @@ import pandas as pd
 from journeymap.connectors.base import BLANKS, RawSource, first_line
 from journeymap.engine.base import Engine, EngineSettings, Ingested
 from journeymap.engine.classifier import implied_activity
-from journeymap.engine.timestamps import ISO_8601, TimestampFormat
+from journeymap.engine.timestamps import ISO_8601, SAMPLE_VALUES, TimestampFormat, local_dates_note
 from journeymap.errors import (
     EmptyLogError,
     MissingDependencyError,
@@ -42,6 +42,8 @@ __all__ = ["PostgresEngine"]
 
 _CANONICAL = ("source_row", *ROLES)
 _ISO = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+#: A UTC offset at the end of an ISO 8601 value.
+_OFFSET = r"\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 _TIME_TYPES = ("timestamp with time zone", "timestamp without time zone", "date")
 
 
@@ -287,7 +289,7 @@ class PostgresEngine(Engine):
         formats: dict[str, TimestampFormat] = {}
         for role, column in roles.items():
             if role in TIMESTAMP_ROLES:
-                typed[role] = self._timestamp_sql(column, kinds[column], raw_table, options)
+                typed[role] = self._timestamp_sql(column, kinds[column], raw_table, options, notes)
                 formats[role] = TimestampFormat(column, ISO_8601, detected=True)
             elif role == "activity" and resolved.activity_parts:
                 parts = ", ".join(_text(c) for c in resolved.activity_parts)
@@ -365,9 +367,13 @@ class PostgresEngine(Engine):
             },
         )
 
-    def _timestamp_sql(self, column: str, kind: str, raw_table: str, options: ReadOptions) -> str:
+    def _timestamp_sql(
+        self, column: str, kind: str, raw_table: str, options: ReadOptions, notes: list[str]
+    ) -> str:
         """A timestamp column typed as timestamptz: native types as they are (naive ones
-        in the read time zone), ISO 8601 text parsed; any other text is a clear error."""
+        in the read time zone), ISO 8601 text parsed (dates at midnight in their own
+        offset as the dates they show, as on DuckDB: ``local_dates_note`` says so in
+        ``notes``); any other text is a clear error."""
         quoted = _quote(column)
         if kind in _TIME_TYPES:
             return f"{quoted}::timestamptz"
@@ -388,7 +394,17 @@ class PostgresEngine(Engine):
                 "which detects other formats"
             )
         text = _text(column)
-        return f"CASE WHEN {text} ~ {_literal(_ISO)} THEN ({text})::timestamptz END"
+        values = self._rows(
+            f"SELECT DISTINCT {text} FROM {raw_table} WHERE {text} IS NOT NULL "
+            f"LIMIT {SAMPLE_VALUES}"
+        )
+        dates = local_dates_note(column, [v for (v,) in values])
+        parsed = f"({text})::timestamptz"
+        if dates:
+            notes.append(dates)
+            clock = f"regexp_replace({text}, {_literal(_OFFSET)}, '')"
+            parsed = f"({clock})::timestamp AT TIME ZONE 'UTC'"
+        return f"CASE WHEN {text} ~ {_literal(_ISO)} THEN {parsed} END"
 
 
 def _text(column: str) -> str:

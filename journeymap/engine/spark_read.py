@@ -204,9 +204,11 @@ def _trimmed(text: Any) -> Any:
     return F.when(value == "", None).otherwise(value)
 
 
-def _instant(frame: Any, column: str, timezone: str) -> Any:
+def _instant(frame: Any, column: str, timezone: str, *, local_dates: bool = False) -> Any:
     """A timestamp column as an instant: ISO 8601 text parsed (no offset: read in
-    ``timezone``), timestamp columns taken as they are; NULL where unreadable."""
+    ``timezone``; with ``local_dates``, the date and clock each value shows, in UTC, its
+    offset left out, as on DuckDB), timestamp columns taken as they are; NULL where
+    unreadable."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampNTZType, TimestampType
 
@@ -219,6 +221,8 @@ def _instant(frame: Any, column: str, timezone: str) -> Any:
     text = _trimmed(_as_text(frame, column))
     iso = text.rlike(ISO_PATTERN)
     with_offset = text.rlike(_OFFSET_PATTERN)
+    if local_dates:  # the session's time zone is UTC
+        return F.when(iso, F.regexp_replace(text, _OFFSET_PATTERN, "").try_cast("timestamp"))
     parsed = text.try_cast("timestamp")
     naive = F.to_utc_timestamp(parsed, timezone)
     return F.when(iso & with_offset, parsed).when(iso, naive)
@@ -334,7 +338,9 @@ def _type(
         joined = F.concat_ws(options.activity_sep, *(_trimmed(_as_text(frame, c)) for c in parts))
         texts["activity"] = F.when(joined == "", None).otherwise(joined)
     typed = {
-        role: _instant(frame, column, options.timezone) if role in TIMESTAMP_ROLES else texts[role]
+        role: _instant(frame, column, options.timezone, local_dates=formats[role].local_dates)
+        if role in TIMESTAMP_ROLES
+        else texts[role]
         for role, column in roles.items()
     }
     # Placeholders ('?', 'n/a', 'unknown', ...) in the optional roles are missing values,

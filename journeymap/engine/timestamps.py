@@ -4,7 +4,10 @@ Only the columns mapped to ``timestamp`` and ``start_timestamp`` are parsed; eve
 column stays text. A column's format is chosen once, from a sample of its values, among
 ISO 8601 and common export formats; the same format then parses every row (on the
 engine), and a value it cannot read rejects that row. Values without a UTC offset are
-read in the assumed time zone; everything is stored in UTC.
+read in the assumed time zone; everything is stored in UTC. A column whose values all
+show midnight in their own offset records dates (a road fine created on 23 March,
+``2005-03-23T00:00:00+01:00``): each is read as the date and clock it shows, its offset
+left out, so that the date stays the one written rather than falling on the day before.
 
 The engine samples the values and counts how many each format reads (its parser is the
 one that will read them); the choice and what it tells the user are made here, the same
@@ -27,6 +30,7 @@ __all__ = [
     "TimestampFormat",
     "check_format",
     "detect_format",
+    "local_dates_note",
     "year_pattern",
 ]
 
@@ -54,6 +58,13 @@ SAMPLE_VALUES = 5000
 SAMPLE_ROWS = 100_000
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
 _TIME_BEFORE_OFFSET = re.compile(r"\d[T ]\d\d:\d\d")
+#: An ISO 8601 value at midnight in its own offset (seconds and fractions zero).
+_LOCAL_MIDNIGHT = re.compile(
+    r"\s*\d{4}-\d\d-\d\d[T ]00:00(?::00(?:[.,]0+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)\s*",
+    re.IGNORECASE,
+)
+#: The offsets that are UTC itself.
+_UTC_OFFSET = re.compile(r"Z|[+-]00(?::?00)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,9 @@ class TimestampFormat:
     format: str
     detected: bool
     notes: tuple[str, ...] = ()
+    #: The values are dates, each at midnight in its own UTC offset: read each as the
+    #: date and clock it shows, its offset left out (ISO 8601 only).
+    local_dates: bool = False
 
 
 def detect_format(
@@ -124,10 +138,40 @@ def detect_format(
     offsets = sorted(
         {m.group(0) for v in values if (m := _OFFSET.search(v)) and _has_offset(v, fmt)}
     )
-    if len(offsets) > 1:
+    dates = fmt == ISO_8601 and local_dates_note(column, values)
+    if dates:
+        notes.append(dates)
+    elif len(offsets) > 1:
         shown = ", ".join(offsets[:4])
         notes.append(f"timestamps in {column!r} mix UTC offsets ({shown}); all are stored in UTC")
-    return TimestampFormat(column, fmt, detected=given is None, notes=tuple(notes))
+    return TimestampFormat(
+        column, fmt, detected=given is None, notes=tuple(notes), local_dates=bool(dates)
+    )
+
+
+def local_dates_note(column: str, values: list[str]) -> str | None:
+    """What to tell the user when the ISO 8601 ``values`` (a sample of a column's) are
+    dates: every one midnight in its own UTC offset, not all in UTC itself; else None.
+    Such a column is read as the dates it shows (:class:`TimestampFormat`'s
+    ``local_dates``).
+
+    Examples
+    --------
+    >>> local_dates_note("t", ["2005-03-23 00:00:00+01:00", "2005-07-22T00:00+02:00"])
+    "timestamps in 't' are all midnight in their own UTC offset (+01:00, +02:00): read as the dates they show, the offset left out, rather than as UTC instants, which would fall on another day"
+    >>> local_dates_note("t", ["2005-03-23 00:00:00Z"]), local_dates_note("t", [])
+    (None, None)
+    """  # noqa: E501
+    if not values or not all(_LOCAL_MIDNIGHT.fullmatch(v) for v in values):
+        return None
+    offsets = sorted({m.group(0) for v in values if (m := _OFFSET.search(v.strip()))})
+    if all(_UTC_OFFSET.fullmatch(o) for o in offsets):
+        return None
+    return (
+        f"timestamps in {column!r} are all midnight in their own UTC offset "
+        f"({', '.join(offsets[:4])}): read as the dates they show, the offset left out, "
+        "rather than as UTC instants, which would fall on another day"
+    )
 
 
 #: The strptime codes the engines read (C's, with ``%-d`` style unpadded numbers).
