@@ -373,3 +373,29 @@ def test_capability_by_channel_takes_each_cases_first_channel_by_name():
     assert web["x"].tolist() == [3600.0, 7200.0, 10800.0]
     assert phone["label"].tolist() == ["4", "5"]
     assert phone["x"].tolist() == [18000.0, 3600.0]
+
+
+def test_no_weekly_charts_under_one_new_case_a_week():
+    """Ten cases, one every third week from Monday 1 January 2024 (weeks 1, 4, ..., 28),
+    plus a chaser in the first: 28 weeks of 0.36 new cases on average. Weekly counts of
+    0 and 1 show chance, not the service (the road-fines sample: 0.2 a week over 650
+    weeks), so neither weekly chart is drawn and the notes say why; with a case every
+    week (28 cases) both are."""
+    from journeymap.pipeline.check import check
+
+    def log_of(cases: range, step: int) -> EventLog:
+        rows = [(str(i), "Log request", f"{pd.Timestamp('2024-01-01') + pd.Timedelta(weeks=step * i)}")
+                for i in cases]  # fmt: skip
+        rows.append(("0", "Chase", "2024-01-02 09:00:00"))
+        return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+    sparse = check(log_of(range(10), 3))
+    assert sorted(sparse.charts) == ["capability_e2e"]
+    why = ("0.4 new cases a week on average over 28 weeks, too few for weekly counts to show "
+           "anything but chance (is the log a sample?)")  # fmt: skip
+    assert [n for n in sparse.notes if n.startswith("no weekly")] == [
+        f"no weekly volume chart: {why}", f"no weekly failure demand chart: {why}",
+    ]  # fmt: skip
+    weekly = check(log_of(range(28), 1))
+    assert sorted(weekly.charts) == ["capability_e2e", "weekly_failure_demand", "weekly_volume"]
+    assert weekly.charts["weekly_volume"].points["x"].tolist() == [1.0] * 28

@@ -85,6 +85,7 @@ def check(
             charts[name] = build()
         except ValueError as exc:  # fewer than two points: no chart to draw
             notes.append(f"no {name.replace('_', ' ')} chart: {exc}")
+    notes += _too_few_a_week(charts)
     per_case_flow = EngineTable(log.engine, flow_expr(log, rules, dirty_activities), ("case",))
     flow_totals = flow_summary(log, rules, dirty_activities)
     notes += [n for n in flow_totals["notes"] if n not in notes]
@@ -101,6 +102,29 @@ def check(
         notes=notes,
         period=period,
     )
+
+
+#: Under this many new cases a week on average, most weeks hold none or one: weekly
+#: charts show chance, not the service (a sample of a log, or a rare kind of case).
+MIN_CASES_A_WEEK = 1.0
+
+
+def _too_few_a_week(charts: dict[str, XmRChart]) -> list[str]:
+    """Take the weekly charts out of ``charts`` when the period's weeks average under
+    :data:`MIN_CASES_A_WEEK` new cases, and say why (a note per chart taken out)."""
+    volume = charts.get("weekly_volume")
+    if volume is None or (mean := float(volume.points["x"].mean())) >= MIN_CASES_A_WEEK:
+        return []
+    weeks = len(volume.points)
+    why = (
+        f"{mean:.1f} new cases a week on average over {weeks:,} weeks, too few for weekly "
+        "counts to show anything but chance (is the log a sample?)"
+    )
+    return [
+        f"no {name.replace('_', ' ')} chart: {why}"
+        for name in ("weekly_volume", "weekly_failure_demand")
+        if charts.pop(name, None) is not None
+    ]
 
 
 def _charts_by(
