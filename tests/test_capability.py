@@ -384,8 +384,8 @@ def test_no_weekly_charts_under_one_new_case_a_week():
     from journeymap.pipeline.check import check
 
     def log_of(cases: range, step: int) -> EventLog:
-        rows = [(str(i), "Log request", f"{pd.Timestamp('2024-01-01') + pd.Timedelta(weeks=step * i)}")
-                for i in cases]  # fmt: skip
+        start = pd.Timestamp("2024-01-01")
+        rows = [(str(i), "Log request", str(start + pd.Timedelta(weeks=step * i))) for i in cases]
         rows.append(("0", "Chase", "2024-01-02 09:00:00"))
         return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
 
