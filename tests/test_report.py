@@ -282,6 +282,24 @@ def test_view_buttons_and_svgs(sample):
     assert len(ids) == len(set(ids))  # pictures' ids do not clash
 
 
+@pytest.mark.parametrize(("view", "shown"), [("performance", "performance"),
+                                             ("handoffs", "hand-offs")])  # fmt: skip
+def test_the_report_opens_on_the_view_asked_for(view, shown):
+    """--view performance opens the report's map on its performance view; --view
+    handoffs on the hand-off network (the view "hand-offs")."""
+    findings = jm.mine(jm.read_log(str(SAMPLE)))
+    network = _svg(handoff_network_dot(findings.network))
+    views = {"frequency": network, "performance": network, "hand-offs": network}
+    html = render_report(
+        findings, journey_svgs=views, network_svg=None, chart_svgs={}, options={"view": view}
+    )
+    doc = lxml.html.fromstring(html)
+    pressed = {b.get("data-view"): b.get("aria-pressed") for b in doc.xpath("//button[@data-view]")}
+    assert pressed == {v: "true" if v == shown else "false" for v in views}
+    active = doc.xpath("//div[contains(@class, 'view') and contains(@class, 'active')]")
+    assert [v.get("data-view") for v in active] == [shown]
+
+
 def test_self_contained(sample):
     _, html = sample
     doc = lxml.html.fromstring(html)

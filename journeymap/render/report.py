@@ -149,19 +149,23 @@ def _headline(findings: Any, title: str, purpose: str = "") -> str:
     return "".join(parts)
 
 
-def _journey(findings: Any, journey_svgs: dict[str, str]) -> str:
+def _journey(findings: Any, journey_svgs: dict[str, str], chosen: str | None = None) -> str:
+    """The journey map's views, each behind a button; the one ``chosen`` (``--view``:
+    "handoffs" is the view "hand-offs") shows first, else the first."""
     views = _ordered_views(journey_svgs)
     out = ['<section id="journey"><h2>The journey map</h2>']
     if not views:
         return out[0] + '<p class="note">No journey map was drawn.</p></section>'
+    chosen = "hand-offs" if chosen == "handoffs" else chosen
+    first = views.index(chosen) if chosen in views else 0
     caption = map_caption(findings.scope)
     buttons = "".join(
         f'<button type="button" data-view="{esc(v)}" '
-        f'aria-pressed="{"true" if i == 0 else "false"}">{esc(v.capitalize())}</button>'
+        f'aria-pressed="{"true" if i == first else "false"}">{esc(v.capitalize())}</button>'
         for i, v in enumerate(views)
     )
     panes = "".join(
-        f'<div class="view{" active" if i == 0 else ""}" data-view="{esc(v)}">'
+        f'<div class="view{" active" if i == first else ""}" data-view="{esc(v)}">'
         f'<div class="pan">'
         + _map_svg(journey_svgs[v], i, f"Journey map, {v} view: {_shown(findings, v, caption)}.")
         + "</div></div>"
@@ -492,7 +496,7 @@ def render_report(
     body = [
         _headline(findings, title, str(options.get("purpose") or "")),
         f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
-        _journey(findings, journey_svgs),
+        _journey(findings, journey_svgs, options.get("view")),
         handoffs_section(findings, network_svg),
         reintegration_section(findings),
         plan_section(findings),
