@@ -99,11 +99,14 @@ def test_a_case_without_a_known_handler_is_unknown_not_single_handler():
     assert (summary["single_handler_pct"], summary["one_stop_pct"], summary["clean_pct"]) == (
         50.0, 50.0, 100.0,
     )  # fmt: skip
+    # Cases 1 and 3 have two events with a team: a hand-off could be seen in them.
     assert summary["coverage"] == {
         "cases": 2, "cases_pct": pytest.approx(200 / 3), "events": 4,
         "events_pct": pytest.approx(400 / 6), "partial": True,
+        "cases_seen": 2, "cases_seen_pct": pytest.approx(200 / 3),
     }  # fmt: skip
-    assert any("rest on partial data: the team is recorded on 66.7% of events" in n
+    assert any("rest on partial data: the team is recorded on 66.7% of events and 66.7% of "
+               "cases, on two events or more in 66.7% (where a hand-off can be seen)" in n
                for n in summary["notes"])  # fmt: skip
 
 

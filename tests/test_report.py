@@ -138,35 +138,71 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     ]
 
 
-def test_figures_that_rest_on_few_known_handlers_say_so():
-    """The resource is recorded on the first event of each case only (as a traffic-fine
-    log records who issued the fine): 4 of 12 events, 33.3%, under MEASURES.md's 80%.
-    The handler-based tiles point at the Hand-offs section, and the doubt is one of
-    those every output gives."""
-    from journeymap.render.report import key_numbers
-    from journeymap.render.summary import doubts
-
+def _fines(second_officer: bool) -> pd.DataFrame:
+    """Four cases of Create, Send, Pay; the resource recorded on Create only (as a
+    traffic-fine log records who issued the fine), and, with ``second_officer``, on
+    case D's Pay too."""
     rows = []
     for case in ("A", "B", "C", "D"):
+        payer = "Officer 2" if second_officer and case == "D" else None
         rows += [
             (case, "Create", "2024-01-01 09:00", "Officer 1"),
             (case, "Send", "2024-01-02 09:00", None),
-            (case, "Pay", "2024-01-05 09:00", None),
+            (case, "Pay", "2024-01-05 09:00", payer),
         ]
-    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
-    with jm.EventLog.from_frame(frame) as log:
+    return pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
+
+
+def test_figures_that_rest_on_few_known_handlers_say_so():
+    """The resource is recorded on 5 of 12 events, 41.7%, under MEASURES.md's 80%, and
+    on two events in one case of four, the only one where a hand-off can be seen. The
+    handler-based tiles point at the Hand-offs section, and the doubt is one of those
+    every output gives."""
+    from journeymap.render.report import key_numbers
+    from journeymap.render.summary import doubts
+
+    with jm.EventLog.from_frame(_fines(second_officer=True)) as log:
         found = jm.mine(log)
-        labels = [label for label, _ in key_numbers(found)]
+        tiles = key_numbers(found)
         said = doubts(found)
-    assert labels[2:4] == [
+    assert [label for label, _ in tiles[2:4]] == [
         "One-stop (partial data: see Hand-offs)",
         "Clean (partial data: see Hand-offs)",
     ]
-    assert labels[6] == "Hand-offs per case (partial data: see Hand-offs)"
+    assert tiles[6] == ("Hand-offs per case (partial data: see Hand-offs)", "0.25")
     assert said[-1] == (
         "hand-offs, one-stop and clean cases rest on partial data: the resource is recorded "
-        "on 33.3% of events and in 100.0% of cases, and a case's other events may have had "
-        "other handlers; map a column recorded on more events (--team, --resource)"
+        "on 41.7% of events and in 100.0% of cases, on two events or more (where a hand-off "
+        "can be seen) in 25.0%, and a case's other events may have had other handlers; map "
+        "a column recorded on more events (--team, --resource)"
+    )
+
+
+def test_no_hand_off_can_be_seen_with_one_handler_event_a_case():
+    """The resource on Create only: no case has two events with one, so no hand-off can
+    be seen, and 'one-stop 100%' and '0 hand-offs per case' would say what the log
+    cannot (the road-fines sample)."""
+    from journeymap.render.report import key_numbers
+    from journeymap.render.summary import doubts
+
+    with jm.EventLog.from_frame(_fines(second_officer=False)) as log:
+        found = jm.mine(log)
+        tiles = key_numbers(found)
+        said = doubts(found)
+        html = render_report(found, journey_svgs={}, network_svg=None, chart_svgs={}, options={})
+    unseen = " (no hand-off can be seen: see Hand-offs)"
+    assert tiles[2] == ("One-stop" + unseen, "–")
+    assert tiles[3][0] == "Clean" + unseen
+    assert tiles[6] == ("Hand-offs per case" + unseen, "–")
+    assert said[-1] == (
+        "no hand-off can be seen: no case has two events with a recorded resource (it is "
+        "recorded on 33.3% of events), so the hand-off, one-stop and clean figures say "
+        "nothing of how work passes between handlers; map a column recorded on more events "
+        "(--team, --resource)"
+    )
+    assert (
+        "No hand-off can be seen in this log: no case has two events with a recorded "
+        "resource" in html
     )
 
 

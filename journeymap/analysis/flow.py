@@ -237,7 +237,8 @@ def flow_summary(
         notes.append(
             f"the hand-off and flow figures rest on partial data: the {level} is recorded "
             f"on {coverage['events_pct']:.1f}% of events and {coverage['cases_pct']:.1f}% "
-            "of cases; flow measures count only the cases with a known handler"
+            f"of cases, on two events or more in {coverage['cases_seen_pct']:.1f}% (where "
+            "a hand-off can be seen); flow measures count only the cases with a known handler"
         )
     return {
         **overall,
@@ -252,7 +253,9 @@ def flow_summary(
 def handler_coverage(log: EventLog, overall: dict[str, Any]) -> dict[str, Any] | None:
     """How much of the log has a known handler (team, else resource): ``cases`` and
     ``cases_pct``, ``events`` and ``events_pct``, and ``partial`` (events_pct below
-    :data:`COVERAGE_FLOOR`). None without a handler role."""
+    :data:`COVERAGE_FLOOR`); when partial, also ``cases_seen`` and ``cases_seen_pct``:
+    the cases with two or more events with a known handler, the only ones where a
+    hand-off can be seen. None without a handler role."""
     level = handler_role(log)
     if level is None:
         return None
@@ -260,10 +263,15 @@ def handler_coverage(log: EventLog, overall: dict[str, Any]) -> dict[str, Any] |
     known = int(log.engine.scalar(t[level].count()))
     events, cases = log.events, overall["cases"]
     events_pct = 100 * known / events if events else 0.0
-    return {
+    coverage = {
         "cases": overall["cases_with_handler"],
         "cases_pct": 100 * overall["cases_with_handler"] / cases if cases else 0.0,
         "events": known,
         "events_pct": events_pct,
         "partial": events_pct < COVERAGE_FLOOR,
     }
+    if coverage["partial"]:
+        per_case = t.filter(t[level].notnull()).group_by(t.case).aggregate(n=t.case.count())
+        seen = int(log.engine.scalar(per_case.filter(per_case.n >= 2).count()))
+        coverage.update(cases_seen=seen, cases_seen_pct=100 * seen / cases if cases else 0.0)
+    return coverage

@@ -74,6 +74,11 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     rework_pct = pct(100 * rework["cases"] / cases) if rework is not None and cases else MISSING
     coverage = (handoffs or {}).get("coverage") or {}
     partial = " (partial data: see Hand-offs)" if coverage.get("partial") else ""
+    # No case with two events with a handler: hand-offs cannot be seen at all, and a
+    # single handler (one-stop) says nothing.
+    unseen = coverage.get("partial") and not coverage.get("cases_seen")
+    if unseen:
+        partial, per_case = " (no hand-off can be seen: see Hand-offs)", MISSING
     if not partial and still_team_doubt(findings):  # the team hardly changes; people do
         partial = " (teams hardly change: see Hand-offs)"
     # A list of records, not their history: what needs a history says so where it is
@@ -90,7 +95,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     return [
         ("Demand (cases)", thousands(cases)),
         (failure, pct(summary.get("failure_demand_pct"))),
-        ("One-stop" + value, pct(summary.get("one_stop_pct"))),
+        ("One-stop" + value, MISSING if unseen else pct(summary.get("one_stop_pct"))),
         ("Clean" + value, pct(summary.get("clean_pct"))),
         ("End-to-end, median" + ended, human_duration(e2e.get("median_s"))),
         ("End-to-end, 90th percentile" + ended, human_duration(e2e.get("p90_s"))),

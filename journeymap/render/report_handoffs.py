@@ -53,7 +53,17 @@ def _coverage(findings: Any) -> str:
         f"{coverage['cases_pct']:.1f}% of cases; hand-offs are counted between recorded "
         "handlers, and flow measures over the cases with one."
     )
+    if coverage["partial"] and not coverage["cases_seen"]:
+        return (
+            '<p class="warning">No hand-off can be seen in this log: no case has two events '
+            f"with a recorded {esc(findings.level)}, so the figures below, and one-stop and "
+            f"clean cases, say nothing of how work passes between handlers. {esc(text)}</p>"
+        )
     if coverage["partial"]:
+        text += (
+            f" A hand-off can be seen only in the {coverage['cases_seen_pct']:.1f}% of cases "
+            f"with two events or more with a recorded {findings.level}."
+        )
         return f'<p class="warning">These figures rest on partial data. {esc(text)}</p>'
     return f'<p class="note">{esc(text)}</p>'
 

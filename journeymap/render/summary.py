@@ -104,11 +104,20 @@ def partial_handlers_doubt(findings: Findings) -> str | None:
     coverage = None if findings.check is None else findings.check.flow_summary.get("coverage")
     if not coverage or not coverage["partial"]:
         return None
+    level, remedy = findings.level, "map a column recorded on more events (--team, --resource)"
+    if not coverage["cases_seen"]:
+        return (
+            f"no hand-off can be seen: no case has two events with a recorded {level} (it "
+            f"is recorded on {coverage['events_pct']:.1f}% of events), so the hand-off, "
+            f"one-stop and clean figures say nothing of how work passes between handlers; "
+            f"{remedy}"
+        )
     return (
-        f"hand-offs, one-stop and clean cases rest on partial data: the {findings.level} is "
+        f"hand-offs, one-stop and clean cases rest on partial data: the {level} is "
         f"recorded on {coverage['events_pct']:.1f}% of events and in "
-        f"{coverage['cases_pct']:.1f}% of cases, and a case's other events may have had "
-        "other handlers; map a column recorded on more events (--team, --resource)"
+        f"{coverage['cases_pct']:.1f}% of cases, on two events or more (where a hand-off "
+        f"can be seen) in {coverage['cases_seen_pct']:.1f}%, and a case's other events may "
+        f"have had other handlers; {remedy}"
     )
 
 
