@@ -149,7 +149,7 @@ def test_suggest_writes_a_file_that_mine_reads(mined, tmp_path):
         "'Bins' is followed by 1 of its 3 cases (33.3%); it is the journey of 1 of the 3 "
         "cases of value demand",
         "'Other' is followed by 1 of its 1 case (100.0%); it is the journey of 1 of the 1 "
-        "cases of value demand",
+        "case of value demand",
     ]
     templates = load_templates(out)
     assert [(t.name, t.demand, t.toml_steps()) for t in templates.templates] == [
@@ -160,6 +160,31 @@ def test_suggest_writes_a_file_that_mine_reads(mined, tmp_path):
     assert again.exit_code == 2
     assert again.stderr == f"Error: {out}: exists; give --force to replace it, or another file\n"
     assert CliRunner().invoke(cli, [*args, "--force"]).exit_code == 0
+
+
+def test_suggest_writes_multi_line_activity_names_that_mine_reads(tmp_path):
+    """An activity typed in a spreadsheet cell with Alt+Enter holds a line break (and a
+    Windows one): the suggested file holds it, and mine reads the file back and finds
+    the journey followed (the checker had refused the name it was given). Reading
+    writes the line break inside the value as one newline."""
+    log = tmp_path / "cells.csv"
+    log.write_bytes(
+        b"case,activity,timestamp\n"
+        b'1,Call,2024-01-01 09:00\n1,"Visit\nsite\r\nand fix",2024-01-01 10:00\n'
+        b'2,Call,2024-01-02 09:00\n2,"Visit\nsite\r\nand fix",2024-01-02 10:00\n'
+    )
+    out = tmp_path / "suggested.toml"
+    result = CliRunner().invoke(cli, ["template", "suggest", str(log), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (template,) = load_templates(out).templates
+    assert template.toml_steps() == ["Call", "Visit\nsite\nand fix"]
+    mined = tmp_path / "out"
+    args = ["mine", str(log), "--templates", str(out), "-o", str(mined), "--no-report"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((mined / "summary.json").read_text())
+    checked = summary["templates"]["All demand"]
+    assert (checked["cases"], checked["conforming"]) == (2, 2)
 
 
 def _follows(sequence: list[str], steps: list) -> bool:

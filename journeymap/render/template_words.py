@@ -146,12 +146,19 @@ def suggestion_text(name: str, covered: int, cases: int, variant_value: int, val
     --------
     >>> suggestion_text("Bins", 123, 327, 98, 240)
     "'Bins' is followed by 123 of its 327 cases (37.6%); it is the journey of 98 of the 240 cases of value demand"
+    >>> suggestion_text("Chasers", 4, 4, 0, 0)
+    "'Chasers' is followed by 4 of its 4 cases (100.0%); none of them is value demand"
     """  # noqa: E501
     share = f"{_round_half_up(100 * covered / cases, 1)}%" if cases else MISSING
-    return (
+    head = (
         f"'{name}' is followed by {thousands(covered)} of its {thousands(cases)} "
-        f"case{'s' if cases != 1 else ''} ({share}); it is the journey of "
-        f"{thousands(variant_value)} of the {thousands(value)} cases of value demand"
+        f"case{'s' if cases != 1 else ''} ({share})"
+    )
+    if not value:
+        return f"{head}; none of them is value demand"
+    return (
+        f"{head}; it is the journey of {thousands(variant_value)} of the "
+        f"{thousands(value)} case{'s' if value != 1 else ''} of value demand"
     )
 
 
