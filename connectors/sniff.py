@@ -24,7 +24,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Excel .xls, Word .doc
 _XML_ROOT = re.compile(r"<([A-Za-z_][\w:.\-]*)")
 #: OCEL 1.0 XML: its <log> holds <global scope="..."> elements with "ocel:" keys.
 _OCEL1_XML = re.compile(r'<global\s+scope=|key="ocel:')
-_XML_SKIP = re.compile(r"^\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)
+_XML_SKIP = re.compile(r"^\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)", re.DOTALL)
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
 
 

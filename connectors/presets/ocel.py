@@ -47,7 +47,12 @@ __all__ = ["OcelPreset", "flatten"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _JSON_KEY = re.compile(rb'"(objectTypes|eventTypes)"\s*:')
-_XML_ROOT = re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<log[\s>]", re.DOTALL)
+# A DOCTYPE is let through here (with its internal subset in [...]): reading then refuses
+# one that declares entities, saying so, rather than the file going unrecognised.
+_XML_ROOT = re.compile(
+    rb"^(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)\s*)*<log[\s>]",
+    re.DOTALL,
+)
 _XML_TYPES = re.compile(rb"<object-types[\s>/]")
 _PROBE_BYTES = 1 << 20  # how far into a JSON file the type lists are looked for
 # Words that make an object type the default case notion, in order of preference.

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 import journeymap as jm
+from journeymap.cli import cli
 from journeymap.connectors.presets.ocel import OcelPreset
 from shared_datasets import dataset
 
@@ -479,3 +481,38 @@ def test_a_type_without_events_is_an_empty_log(tmp_path):
 def test_a_missing_file_is_not_found(tmp_path):
     with pytest.raises(jm.SourceNotFoundError, match=r"no such file"):
         OcelPreset().read(tmp_path / "none.jsonocel")
+
+
+@pytest.mark.parametrize(
+    ("doctype", "refused"),
+    [
+        ('<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]>', True),
+        ('<!DOCTYPE log SYSTEM "http://127.0.0.1:9/ocel.dtd">', False),
+    ],
+)
+def test_an_xml_log_with_a_doctype_is_recognised(tmp_path, doctype, refused):
+    """A DOCTYPE before the root does not hide an OCEL 2.0 XML log (it had read "no
+    reader recognises"): one that declares entities is refused, saying so; one that names
+    an external DTD (never fetched) reads."""
+    declaration, rest = SERVICE_XML.split("\n", 1)
+    path = tmp_path / "service.xmlocel"
+    path.write_text(f"{declaration}\n{doctype}\n{rest}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["inspect", str(path)])
+    if refused:
+        assert result.exit_code == 1
+        assert result.stderr == (
+            "Error: service.xmlocel: declares XML entities, which an OCEL log never needs "
+            "and which could disclose local files; remove the <!DOCTYPE ...> declaration\n"
+        )
+    else:
+        assert result.exit_code == 0, result.output
+        assert "Read as ocel (OCEL 2.0 XML: root <log> with <object-types>)" in result.stdout
+
+
+def test_what_an_unread_xml_file_looks_like_skips_its_doctype(tmp_path):
+    from journeymap.errors import ConnectorNotFoundError
+
+    path = tmp_path / "other.xml"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY a "b">]>\n<feed/>\n')
+    with pytest.raises(ConnectorNotFoundError, match=r"looks like XML with root <feed>"):
+        jm.read_log(str(path))
