@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -16,6 +17,7 @@ from journeymap.errors import EmptyLogError, SourceError, SourceNotFoundError, o
 __all__ = [
     "existing_file",
     "gunzip",
+    "remove_stale_scratch",
     "remove_tree",
     "scratch_dir",
     "transcode_to_utf8",
@@ -62,9 +64,68 @@ def existing_file(source: str) -> Path:
     return path
 
 
+#: A scratch folder's name: the process that made it, then mkdtemp's random part.
+_SCRATCH = re.compile(r"journeymap-(\d+)-[\w]+")
+
+
 def scratch_dir() -> Path:
-    """A new private temporary folder; the caller removes it."""
-    return Path(tempfile.mkdtemp(prefix="journeymap-"))
+    """A new private temporary folder, named after this process; the caller removes it.
+
+    The folders of this user's earlier runs whose process has gone (killed with
+    SIGKILL, or by the system when out of memory, which no handler sees) are removed
+    first: they hold unpacked copies of logs."""
+    remove_stale_scratch()
+    return Path(tempfile.mkdtemp(prefix=f"journeymap-{os.getpid()}-"))
+
+
+def remove_stale_scratch(base: Path | None = None) -> list[Path]:
+    """Remove the scratch folders in ``base`` (the system's temporary folder) that
+    belong to this user and to a process that no longer runs; return them.
+
+    Examples
+    --------
+    >>> import subprocess, tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> gone = subprocess.Popen(["true"])
+    >>> _ = gone.wait()  # ended and reaped: its process id runs no more
+    >>> (base / f"journeymap-{gone.pid}-x1").mkdir()
+    >>> (base / f"journeymap-{os.getpid()}-x2").mkdir()
+    >>> [p.name for p in remove_stale_scratch(base)] == [f"journeymap-{gone.pid}-x1"]
+    True
+    >>> sorted(p.name for p in base.iterdir()) == [f"journeymap-{os.getpid()}-x2"]
+    True
+    """
+    base = Path(tempfile.gettempdir()) if base is None else base
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _SCRATCH.fullmatch(entry.name)
+        if found is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if _running(int(found.group(1))):
+            continue
+        remove_tree(Path(entry.path))
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` runs (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def unzip_single(path: Path, into: Path) -> Path:
