@@ -18,6 +18,7 @@ import gzip
 from pathlib import Path
 
 from journeymap.connectors.base import Connector, FileScan, RawSource
+from journeymap.connectors.csv_prescan import ScanKey, take_scan
 from journeymap.connectors.csv_records import scan_records
 from journeymap.connectors.textfiles import (
     existing_file,
@@ -97,17 +98,11 @@ class CsvConnector(Connector):
                 path = gunzip(path, folder())
             encoding = _NATIVE_ENCODINGS[encoding]
             _check_start_decodes(path, label, encoding)
-            sep = options.sep
-            if sep is None and label.lower().removesuffix(".gz").endswith(".tsv"):
-                sep = "\t"
-            if sep in ("\\t", "tab"):
-                sep = "\t"
-            if sep is not None and len(sep) != 1:
-                raise MappingError(
-                    f"{option('sep', sep)}: the delimiter must be one character, "
-                    "such as ',', ';', '|' or tab"
-                )
-            records = scan_records(path, sep, label, encoding=encoding)
+            sep = _delimiter(options, label)
+            # The scan a child process made while the command imported, if it made this one.
+            records = take_scan((path, sep, encoding)) or scan_records(
+                path, sep, label, encoding=encoding
+            )
         except BaseException:
             for path_ in scratch:
                 remove_tree(path_)
@@ -130,6 +125,40 @@ class CsvConnector(Connector):
             )
         scan = FileScan("csv", path, encoding=encoding, sep=records.sep, records=records)
         return RawSource(source=label, scan=scan, scratch=scratch, notes=notes)
+
+
+def _delimiter(options: ReadOptions, label: str) -> str | None:
+    """The delimiter given (``\\t`` and ``tab`` are a tab; a .tsv file's is a tab), or
+    None to guess it from the header."""
+    sep = options.sep
+    if sep is None and label.lower().removesuffix(".gz").endswith(".tsv"):
+        sep = "\t"
+    if sep in ("\\t", "tab"):
+        sep = "\t"
+    if sep is not None and len(sep) != 1:
+        raise MappingError(
+            f"{option('sep', sep)}: the delimiter must be one character, "
+            "such as ',', ';', '|' or tab"
+        )
+    return sep
+
+
+def plain_scan(source: str, options: ReadOptions) -> ScanKey | None:
+    """The file, delimiter and encoding :meth:`CsvConnector.read` scans ``source``
+    with when it scans the file as it is (not unpacked or transcoded first); None
+    otherwise, or when reading it would fail before the scan."""
+    path = Path(source).expanduser()
+    lowered = path.name.lower()
+    if lowered.endswith((".gz", ".zip")) or not path.is_file():
+        return None
+    given = (options.encoding or "").lower() or None
+    encoding = given or _encoding_from_bom(path) or "utf-8"
+    if encoding not in _NATIVE_ENCODINGS:
+        return None
+    try:
+        return path, _delimiter(options, path.name), _NATIVE_ENCODINGS[encoding]
+    except MappingError:
+        return None
 
 
 def check_encoding(name: str) -> str:

@@ -20,6 +20,7 @@ from journeymap.cli_common import (
     log_options,
     options_from,
     progress_lines,
+    scan_ahead,
     stop_run,
 )
 from journeymap.cli_tools import connectors, generate, template
@@ -69,12 +70,13 @@ def inspect(
     Roles not given as options are detected from the headers, and the profile says
     which column was chosen for each.
     """
+    options = options_from(config_path, given, source=log)
+    scan_ahead(log, options)  # while the rest imports
     from journeymap.analysis.profile import profile
     from journeymap.pipeline import open_log
     from journeymap.pipeline.rejects import default_rejects_path
     from journeymap.render.profile_text import profile_json, profile_text
 
-    options = options_from(config_path, given, source=log)
     with open_log(log, options) as event_log:
         if as_json and event_log.mapping.detected:  # the text profile shows the mapping
             click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
@@ -227,13 +229,6 @@ def mine(
     much is shown. Progress goes to the terminal, nothing to a pipe; the last line says
     what was written (also in a pipe, unless --quiet).
     """
-    from journeymap.fingerprint import hash_soon
-
-    hash_soon(log)  # the run record's fingerprint, hashed while the rest imports
-    import journeymap as jm
-    from journeymap.pipeline import open_log
-    from journeymap.pipeline.rejects import default_rejects_path
-
     chosen = None
     if formats is not None:
         chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
@@ -264,6 +259,14 @@ def mine(
     )
     if templates_path is not None:
         options = options.with_templates(templates_path)
+    scan_ahead(log, options)  # before any thread starts and the rest is imported
+    from journeymap.fingerprint import hash_soon
+
+    hash_soon(log)  # the run record's fingerprint, hashed while the rest imports
+    import journeymap as jm
+    from journeymap.pipeline import open_log
+    from journeymap.pipeline.rejects import default_rejects_path
+
     say = (lambda message: None) if quiet else _progress()
     from journeymap.connectors.sql import shown_source
 

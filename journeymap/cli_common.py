@@ -225,6 +225,33 @@ def options_from(
     )
 
 
+def scan_ahead(source: str, options: Options) -> None:
+    """Start the record scan of a delimited-text log (a .csv, .tsv or .txt file) in a
+    child process, to run on another core while the command imports the rest of
+    journeymap (:mod:`journeymap.connectors.csv_prescan`); the reading takes it where it
+    would have scanned. Nothing on a machine of one core, for other sources, or when
+    Spark reads the file itself."""
+    read = options.read
+    if (os.cpu_count() or 1) < 2 or "://" in source or options.engine.read_on_cluster:
+        return
+    if read.connector not in (None, "csv") or (
+        read.connector is None and not source.lower().endswith((".csv", ".tsv", ".txt"))
+    ):
+        return
+    from journeymap.connectors.csv import plain_scan
+    from journeymap.connectors.csv_prescan import fork_scan
+    from journeymap.connectors.csv_records import scan_records
+
+    def scan() -> Any:
+        found = plain_scan(source, read)
+        if found is None:
+            return None
+        path, sep, encoding = found
+        return found, scan_records(path, sep, path.name, encoding=encoding)
+
+    fork_scan(scan)
+
+
 def progress_lines() -> Callable[[str], None]:
     """Progress lines on a terminal; nothing when stderr is a pipe or file."""
     if not sys.stderr.isatty():
