@@ -150,7 +150,11 @@ def read_options(func: F) -> F:
                 role,
                 metavar="COLUMN",
                 help=f"Column holding the {role.replace('_', ' ')} "
-                + ("(detected if not given)." if role in ROLES[:3] else "(optional)."),
+                + (
+                    "(detected if not given)."
+                    if role in ROLES[:3]
+                    else "(optional; detected if not given, '' for none)."
+                ),
             )
             for role in ROLES
         ],

@@ -260,7 +260,8 @@ def detect_mapping(
     Parameters
     ----------
     columns : the source's column names, in order.
-    given : roles named by the user, ``{role: column}``; ``None`` values are ignored.
+    given : roles named by the user, ``{role: column}``; ``None`` values are ignored, and
+        an empty name leaves an optional role unmapped (not detected).
     source : how to name the source in error messages.
 
     Returns
@@ -278,9 +279,20 @@ def detect_mapping(
     >>> m = detect_mapping(["Case ID", "Activity", "Complete Timestamp", "Resource"])
     >>> (m.case, m.activity, m.timestamp, m.resource)
     ('Case ID', 'Activity', 'Complete Timestamp', 'Resource')
+    >>> detect_mapping(["Case ID", "Activity", "Complete Timestamp", "Resource"],
+    ...                {"resource": ""}).resource is None  # left unmapped
+    True
     """
     columns = list(columns)
-    given_roles: dict[str, str] = {r: c for r, c in (given or {}).items() if c is not None}
+    off = {r for r, c in (given or {}).items() if c is not None and not c.strip()}
+    for role in sorted(off & set(REQUIRED_ROLES)):
+        raise MappingError(
+            f"{source}: the {role} is required and cannot be left unmapped; name its column "
+            f"with {option(role, 'COLUMN')}"
+        )
+    given_roles: dict[str, str] = {
+        r: c for r, c in (given or {}).items() if c is not None and r not in off
+    }
     unknown = sorted(set(given_roles) - set(ROLES))
     if unknown:
         raise MappingError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(ROLES)}")
@@ -303,7 +315,7 @@ def detect_mapping(
     for column in columns:
         by_norm.setdefault(_normalise(column), column)
     for role in ROLES:
-        if role in chosen:
+        if role in chosen or role in off:
             continue
         for candidate in HEADER_CANDIDATES[role]:
             found = by_norm.get(_normalise(candidate))

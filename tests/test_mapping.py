@@ -77,3 +77,36 @@ def test_a_column_given_in_the_wrong_case_is_suggested():
         "'workgroup'? the columns are: 'Case ID', 'Activity', 'Complete Timestamp', "
         "'workgroup'"
     )
+
+
+def test_an_empty_name_leaves_an_optional_role_unmapped():
+    """A detected team or customer can be turned off (helpdesk's 'workgroup' is one per
+    case; a customer column of accounts): an empty name maps no column to the role."""
+    headers = ["case", "activity", "timestamp", "org:resource", "workgroup", "customer"]
+    detected = detect_mapping(headers)
+    assert (detected.team, detected.customer) == ("workgroup", "customer")
+    off = detect_mapping(headers, {"team": "", "customer": " "})
+    assert (off.team, off.customer, off.resource) == (None, None, "org:resource")
+    assert "team" not in off.detected
+    with pytest.raises(MappingError, match="the case is required and cannot be left unmapped"):
+        detect_mapping(headers, {"case": ""})
+
+
+def test_the_command_line_and_the_config_turn_a_detected_role_off(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from journeymap.cli import cli
+
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "case,activity,timestamp,team\n1,Call,2024-01-01 09:00,Front\n1,Fix,2024-01-01 10:00,Back\n"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text('[mapping]\nteam = ""\n')
+    for args in (["--team", ""], ["--config", str(config)], []):
+        result = CliRunner().invoke(cli, ["inspect", str(log), "--json", *args])
+        assert result.exit_code == 0, result.output
+        mapping = json.loads(result.stdout)["mapping"]
+        assert mapping.get("team") == (None if args else "team")
