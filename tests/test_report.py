@@ -231,7 +231,8 @@ def test_a_team_column_that_never_changes_while_people_do_is_doubted(tmp_path):
         "hand-offs are counted between teams ('team'), which change 0 times in 10 cases "
         "(0.00 per case), while the resource ('resource') changes 20 times (2.00 per "
         "case): if 'team' is not the team that does the work, name that column with "
-        "--team; tables/handoffs.csv has the hand-offs between people too"
+        "--team, or count hand-offs between people with --team ''; tables/handoffs.csv "
+        "has them too"
     )
     assert said[-1] == expected
     doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))

@@ -210,8 +210,8 @@ def still_team_doubt(findings: Findings) -> str | None:
         f"{counted(teams, 'time')} in {thousands(cases)} cases "
         f"({ratio_text(teams / cases)} per case), while the resource ({resource!r}) changes "
         f"{thousands(people)} times ({people / cases:.2f} per case): if {team!r} is not "
-        "the team that does the work, name that column with --team; tables/handoffs.csv "
-        "has the hand-offs between people too"
+        "the team that does the work, name that column with --team, or count hand-offs "
+        "between people with --team ''; tables/handoffs.csv has them too"
     )
 
 
