@@ -699,3 +699,26 @@ def test_the_reach_of_hand_offs_is_over_the_cases_with_a_handler(tmp_path):
     doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     intro = doc.xpath('//section[@id="reintegration"]/p')[0].text_content()
     assert intro.endswith("Hand-offs happened in 1 of the 2 cases with a recorded team (50%).")
+
+
+def test_the_demand_section_shows_flow_by_channel(sample):
+    """With a channel mapped, the report shows each channel's cases and flow measures
+    (summary.json's flow_by_channel), most cases first; without one, no such table."""
+    findings, html = sample
+    doc = lxml.html.fromstring(html)
+    (table,) = doc.xpath("//section[@id='demand']//table[caption='Flow by channel']")
+    rows = [
+        [c.text_content().strip() for c in tr.xpath("./td")] for tr in table.xpath(".//tbody/tr")
+    ]
+    by_channel = findings.check.flow_summary["by_channel"]
+    ranked = sorted(by_channel, key=lambda k: (-by_channel[k]["cases"], k))
+    assert [r[0] for r in rows] == ranked
+    assert [int(r[1].replace(",", "")) for r in rows] == [by_channel[k]["cases"] for k in ranked]
+    assert rows[0][3] == f"{by_channel[ranked[0]]['one_stop_pct']:.1f}%"
+    rows_no_channel = [("1", "Call", "2024-01-01 09:00"), ("1", "Fix", "2024-01-01 10:00")]
+    frame = pd.DataFrame(rows_no_channel, columns=["case", "activity", "timestamp"])
+    with jm.EventLog.from_frame(frame) as log:
+        plain = render_report(
+            jm.mine(log), journey_svgs={}, network_svg=None, chart_svgs={}, options={}
+        )
+    assert "Flow by channel" not in plain

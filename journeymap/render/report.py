@@ -264,6 +264,7 @@ def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
                        Column("cum_pct", "Cumulative share", "pct")]  # fmt: skip
             out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
         out.append(_rules_matched(findings))
+        out.append(_flow_by_channel(check))
         out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts]
     if findings.check is not None and findings.check.period is not None:
         out.append(
@@ -273,6 +274,26 @@ def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
     for name in ("weekly_volume", "weekly_failure_demand"):
         out.append(_chart(name, chart_svgs.get(name), findings))
     return "".join(out) + "</section>"
+
+
+def _flow_by_channel(check: Any) -> str:
+    """The flow measures of each channel's cases (summary.json's ``flow_by_channel``),
+    most cases first; nothing without a channel mapped."""
+    by_channel = check.flow_summary.get("by_channel")
+    if not by_channel:
+        return ""
+    frame = pd.DataFrame([{"channel": k, **v} for k, v in by_channel.items()])
+    frame = frame.sort_values(["cases", "channel"], ascending=[False, True])
+    columns = [Column("channel", "Channel"), Column("cases", "Cases", "count"),
+               Column("single_handler_pct", "Single handler", "pct"),
+               Column("one_stop_pct", "One-stop", "pct"),
+               Column("clean_pct", "Clean", "pct")]  # fmt: skip
+    caption = "Flow by channel"
+    note = (
+        '<p class="note">A case that came through several channels counts under the first '
+        "of them by name; one-stop and clean cases are value demand, as in the tiles.</p>"
+    )
+    return sortable_table(frame, columns, caption=caption) + note
 
 
 def _rules_matched(findings: Any) -> str:
