@@ -722,3 +722,30 @@ def test_the_demand_section_shows_flow_by_channel(sample):
             jm.mine(log), journey_svgs={}, network_svg=None, chart_svgs={}, options={}
         )
     assert "Flow by channel" not in plain
+
+
+def test_with_start_times_the_report_shows_the_work_at_each_step():
+    """Start times mapped: the Capability section lists each activity's median time from
+    start to completion (Fix: 30 and 90 min, median 1.0 h; Call: 5 min); without start
+    times there is no such table."""
+    rows = [
+        ("1", "Call", "2024-01-01 09:00", "2024-01-01 09:05"),
+        ("1", "Fix", "2024-01-01 10:00", "2024-01-01 10:30"),
+        ("2", "Call", "2024-01-02 09:00", "2024-01-02 09:05"),
+        ("2", "Fix", "2024-01-02 10:00", "2024-01-02 11:30"),
+    ]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "start", "timestamp"])
+    for given, shown in ((frame, True), (frame.drop(columns="start"), False)):
+        with jm.EventLog.from_frame(given) as log:
+            html = render_report(
+                jm.mine(log), journey_svgs={}, network_svg=None, chart_svgs={}, options={}
+            )
+        doc = lxml.html.fromstring(html)
+        tables = doc.xpath("//section[@id='capability']//table")
+        if not shown:
+            assert tables == []
+            continue
+        (table,) = tables
+        cells = [[c.text_content().strip() for c in tr.xpath("./td")]
+                 for tr in table.xpath(".//tbody/tr")]  # fmt: skip
+        assert cells == [["Call", "2", "5 min"], ["Fix", "2", "1.0 h"]]

@@ -357,7 +357,27 @@ def _capability(findings: Any, chart_svgs: dict[str, str]) -> str:
             out.append(f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}.</p>')
     names = ["capability_e2e", *sorted(n for n in chart_svgs if n.startswith("capability_e2e:"))]
     out += [_chart(n, chart_svgs.get(n), findings) for n in names]
+    out.append(_work_at_each_step(findings))
     return "".join(out) + "</section>"
+
+
+def _work_at_each_step(findings: Any) -> str:
+    """With start times mapped, each activity's median time from start to completion
+    (tables/activities.csv's ``median_processing_s``): the work, beside the waits
+    between steps that the performance view shows. Nothing without start times."""
+    table = findings.activities
+    if table is None or not findings.log.has("start_timestamp"):
+        return ""
+    table = table.sort_values(["events", "activity"], ascending=[False, True])
+    columns = [Column("activity", "Activity"), Column("events", "Events", "count"),
+               Column("median_processing_s", "Median work time", "duration")]  # fmt: skip
+    note = (
+        '<p class="note">Work time is a step\'s time from its start to its completion, '
+        "where the log records both; the waits on the map's performance view are the times "
+        "between one step's completion and the next one's start.</p>"
+    )
+    caption = "Work at each step, most frequent first"
+    return sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + note
 
 
 def _variants(findings: Any) -> str:
