@@ -190,3 +190,31 @@ def test_warnings_of_one_are_in_the_singular():
         "resource is not recorded on 1 event (33%, 1 of them placeholder values read as "
         "missing ([read] missing_values))"
     ) in warnings
+
+
+def test_activities_that_differ_only_by_invisible_characters_are_warned():
+    """'Close' and 'Close' with a zero-width space pasted in (and 'Open' with a byte
+    order mark) look the same on the map and in the tables: inspect and the report warn,
+    and show the hidden character as U+FFFD; a zero-width joiner in a real name (an emoji
+    sequence) is not a look-alike of anything."""
+    rows = [
+        ("C1", "Open", "2024-01-01 09:00"), ("C1", "Close", "2024-01-01 10:00"),
+        ("C2", "\ufeffOpen", "2024-01-02 09:00"), ("C2", "Close\u200b", "2024-01-02 10:00"),
+        ("C3", "Rate \U0001f469\u200d\U0001f4bb", "2024-01-03 09:00"),
+    ]  # fmt: skip
+    log = EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+    full = profile(log)
+    assert full.look_alike_activities == [["Close", "Close\u200b"], ["Open", "\ufeffOpen"]]
+    # the same from the activity table mine passes in
+    assert profile(log, activities=activity_stats(log)).look_alike_activities == (
+        full.look_alike_activities
+    )
+    said = [w for w in quality_warnings(full) if "look the same" in w]
+    assert said == [
+        "activities 'Close' and 'Close\ufffd' look the same but differ by invisible "
+        "characters (such as a zero-width space, shown as \ufffd): they count as different "
+        "steps; correct the names in the export",
+        "activities 'Open' and '\ufffdOpen' look the same but differ by invisible "
+        "characters (such as a zero-width space, shown as \ufffd): they count as different "
+        "steps; correct the names in the export",
+    ]

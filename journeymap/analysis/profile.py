@@ -7,6 +7,7 @@ come back to Python.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -88,6 +89,9 @@ class Profile:
     #: Cases still open when the log was exported (their last event is none of the log's
     #: end activities); None when the log does not know its end activities.
     open_cases: int | None = None
+    #: Activity names that look the same but differ by invisible characters (a zero-width
+    #: space pasted into one): groups of two or more (:func:`look_alike`).
+    look_alike_activities: list[list[str]] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -131,7 +135,6 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
     >>> p.cases, p.events_per_case, p.cases_with_equal_timestamps, p.start
     (2, {'min': 1, 'median': 1.5, 'max': 2}, 1, '2024-01-01T09:00:00Z')
     """
-    import ibis
 
     t = log.table
     totals = log.engine.fetch(
@@ -172,14 +175,14 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
     duplicates = int(ties["duplicates"].fillna(0).iloc[0])
     if activities is None:
         counted = int(totals["activities"])
-        activities = log.engine.fetch(
-            t.group_by("activity")
-            .aggregate(events=t.count())
-            .order_by([ibis.desc("events"), "activity"])
-            .limit(top)
-        )
+        every = log.engine.fetch(t.group_by("activity").aggregate(events=t.count()))
+        names = every["activity"].tolist()
+        # most events first, then by name in code point order (as the engines sort text)
+        ranked = every.sort_values(["events", "activity"], ascending=[False, True], kind="stable")
+        activities = ranked.head(top).reset_index(drop=True)
     else:  # sorted by events (most first), then activity, as the query above sorts
         counted = len(activities)
+        names = activities["activity"].tolist()
         activities = activities.head(top)
     start = totals["first"]
     if log.has("start_timestamp") and pd.notna(totals["first_start"]):
@@ -237,7 +240,34 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         preset=log.preset,
         preset_reason=log.preset_reason,
         source_warnings=list(log.warnings),
+        look_alike_activities=look_alike(names),
     )
+
+
+#: Characters that show nothing: zero-width spaces and joiners, the word joiner, a byte
+#: order mark inside text, the soft hyphen, and the direction controls (Unicode's
+#: format characters, category Cf).
+def _shown(name: str) -> str:
+    return "".join(c for c in name if unicodedata.category(c) != "Cf").strip()
+
+
+def look_alike(names: list[str]) -> list[list[str]]:
+    """The groups of ``names`` that differ only by characters that show nothing (a
+    zero-width space, a byte order mark inside the text), each sorted, by their first.
+
+    Examples
+    --------
+    >>> look_alike(["Close", "Open", "Close\u200b", "\ufeffOpen", "Fix"])
+    [['Close', 'Close\u200b'], ['Open', '\ufeffOpen']]
+    """
+    groups: dict[str, set[str]] = {}
+    for name in names:
+        if name is not None and not name.isascii():
+            groups.setdefault(_shown(name), set()).add(name)
+    for name in names:  # a plain name joins the group its look-alikes made
+        if name is not None and name.isascii() and name in groups:
+            groups[name].add(name)
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
 
 
 def _opt_int(row: pd.Series, key: str) -> int | None:

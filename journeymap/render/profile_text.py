@@ -10,6 +10,7 @@ from journeymap.analysis.profile import Profile
 from journeymap.errors import as_flags
 from journeymap.jsonout import keyworded
 from journeymap.render.numbers import counted, one_or_many
+from journeymap.render.text import visible
 
 __all__ = [
     "history_doubt",
@@ -89,6 +90,13 @@ def quality_warnings(p: Profile) -> list[str]:
                 f"{role} is not recorded on {counted(missing, 'event')} "
                 f"({_pct(missing, p.events)}{how})"
             )
+    for group in p.look_alike_activities:
+        names = " and ".join(repr(visible(n)) for n in group)
+        warnings.append(
+            f"activities {names} look the same but differ by invisible characters (such "
+            "as a zero-width space, shown as \ufffd): they count as different steps; "
+            "correct the names in the export"
+        )
     warnings += _repeat_warnings(p.repeats, p.preset, p.mapping.get("activity", "activity"))
     if p.single_event_cases:
         single = p.single_event_cases
@@ -257,4 +265,6 @@ def _pct(part: int, whole: int) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """``text`` as shown (:func:`visible`: hidden characters as U+FFFD), at most
+    ``width`` characters."""
+    return visible(text, limit=width)

@@ -18,7 +18,12 @@ from journeymap.errors import as_keywords
 
 __all__ = ["DIRECTION_CONTROLS", "visible"]
 
-_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff{DIRECTION_CONTROLS}]")
+#: Characters that would not show, or would show misleadingly: control characters,
+#: lone surrogates, non-characters, direction controls, and the zero-width space, word
+#: joiner and byte order mark (zero-width joiners stay: scripts and emoji need them).
+_HIDDEN = re.compile(
+    f"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff\u200b\u2060\ufeff{DIRECTION_CONTROLS}]"
+)
 
 
 def visible(value: Any, *, limit: int | None = None) -> str:
