@@ -84,13 +84,12 @@ def remove_stale_scratch(base: Path | None = None) -> list[Path]:
 
     Examples
     --------
-    >>> import subprocess, tempfile
+    >>> import tempfile
     >>> base = Path(tempfile.mkdtemp())
-    >>> gone = subprocess.Popen(["true"])
-    >>> _ = gone.wait()  # ended and reaped: its process id runs no more
-    >>> (base / f"journeymap-{gone.pid}-x1").mkdir()
+    >>> gone = 4_194_305  # above Linux's largest process id: no process has it
+    >>> (base / f"journeymap-{gone}-x1").mkdir()
     >>> (base / f"journeymap-{os.getpid()}-x2").mkdir()
-    >>> [p.name for p in remove_stale_scratch(base)] == [f"journeymap-{gone.pid}-x1"]
+    >>> [p.name for p in remove_stale_scratch(base)] == [f"journeymap-{gone}-x1"]
     True
     >>> sorted(p.name for p in base.iterdir()) == [f"journeymap-{os.getpid()}-x2"]
     True

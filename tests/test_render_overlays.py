@@ -73,6 +73,25 @@ def test_performance_view_keeps_the_wait_colour_beside_the_handoff():
     assert "a purple line beside it when half or more do" in dot
 
 
+def test_a_handoff_path_too_few_cases_take_is_dotted_in_the_performance_view():
+    """A hand-off path of 3 cases (under the 5 that judge a wait) keeps its hand-off
+    line and label, but is thin, grey and dotted, as the legend says such paths are;
+    a loop of 3 cases likewise. The tooltip says '1 transition'."""
+    dfg, acts = _marked()
+    dfg.loc[2, ["cases", "events", "handoffs"]] = [3, 3, 3]  # Assess -> Call
+    dfg.loc[6, ["cases", "events"]] = [3, 3]  # the loop on Assess
+    dfg.loc[3, ["handoffs", "events"]] = [1, 1]  # Call -> Assess: 1 of 1
+    dot = journey_dot(dfg, acts, view="performance")
+    path = _line(dot, "n1 -> n2")
+    assert f'color="{style.THIN_EVIDENCE}:{style.HANDOFF}"' in path
+    assert "penwidth=1.00, style=dotted" in path and "all hand-offs" in path
+    loop = _line(dot, "n1 -> n1")
+    assert f'color="{style.THIN_EVIDENCE}:{style.REWORK}"' in loop and "style=dotted" in loop
+    assert "hand-offs: 1 transition (100% of the transitions)" in _line(dot, "n2 -> n1")
+    frequency = _line(journey_dot(dfg, acts), "n1 -> n2")
+    assert "dotted" not in frequency and style.THIN_EVIDENCE not in frequency
+
+
 def test_self_loops_are_dashed_rework_loops():
     dot = journey_dot(*_marked())
     loop = _line(dot, "n1 -> n1")

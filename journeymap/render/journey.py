@@ -300,7 +300,7 @@ def _edge_lines(edges: list[_Edge], ids: dict[str, str], view: str, measure: str
         if not e.terminal:  # hand-offs and loops happen between activities
             marked = overlays.edge_attributes(
                 e.source, e.target, e.row, view=view, label=label, share=share,
-                back_and_forth=back,
+                back_and_forth=back, judged=e.judged,
             )  # fmt: skip
         attrs = marked or plain
         lines.append(

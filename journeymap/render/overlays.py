@@ -72,13 +72,16 @@ def edge_attributes(
     label: str,
     share: float,
     back_and_forth: bool = False,
+    judged: bool = True,
 ) -> str | None:
     """The attributes of a marked path (label, colour, width, style), or None when the
     path carries no mark and keeps the view's plain style.
 
     ``label`` is the view's label (the count or the median wait) and ``share`` the
     width's share on 0..1, as the plain style would use them; ``back_and_forth`` says
-    that the path and its reverse are both hand-off paths on this map.
+    that the path and its reverse are both hand-off paths on this map. In the
+    performance view, a path that too few cases take to judge its wait (not ``judged``)
+    keeps its mark but is drawn as such paths are: thin, grey and dotted.
     """
     loop, handoffs, pingpong = source == target, _handoffs(row), back_and_forth
     if not (loop or handoffs or pingpong):
@@ -86,6 +89,11 @@ def edge_attributes(
     text = ("↻ " if loop else "") + ("⇄ " if pingpong else "") + label
     if handoffs:
         text += f" · {_handoffs_text(handoffs, number(row.get('events')))}"
+    if view != "frequency" and not judged:  # too few cases: its wait is no finding
+        marked = is_handoff_path(row) or pingpong
+        accent = style.REWORK if loop else style.HANDOFF if marked else None
+        lines = f"{style.THIN_EVIDENCE}:{accent}" if accent else style.THIN_EVIDENCE
+        return style.edge_attributes(text, lines, 0.0, text=style.MUTED) + ", style=dotted"
     if view == "frequency":
         colour = style.frequency_colour(share)
     else:
@@ -123,7 +131,8 @@ def edge_tip(row: dict[str, Any], *, back_and_forth: bool = False) -> str:
     handoffs, events = _handoffs(row), number(row.get("events"))
     if handoffs:
         share = f" ({pct_text(100 * handoffs / events)}% of the transitions)" if events else ""
-        lines.append(f"hand-offs: {thousands(handoffs)} transitions{share}")
+        noun = "transition" if handoffs == 1 else "transitions"
+        lines.append(f"hand-offs: {thousands(handoffs)} {noun}{share}")
     if back_and_forth:
         lines.append("back and forth: the reverse path is a hand-off path too")
     return "".join("\n" + line for line in lines)
