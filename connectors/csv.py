@@ -21,6 +21,7 @@ from journeymap.connectors.base import Connector, FileScan, RawSource
 from journeymap.connectors.csv_prescan import ScanKey, take_scan
 from journeymap.connectors.csv_records import scan_records
 from journeymap.connectors.textfiles import (
+    cr_to_lf,
     existing_file,
     first_bytes,
     gunzip,
@@ -98,6 +99,9 @@ class CsvConnector(Connector):
                 path = gunzip(path, folder())
             encoding = _NATIVE_ENCODINGS[encoding]
             _check_start_decodes(path, label, encoding)
+            if _cr_only(path):  # an old Mac file: its lines end in CR alone
+                path = cr_to_lf(path, folder())
+                notes.append("lines end in CR alone (old Mac style); read as if they ended in LF")
             sep = _delimiter(options, label)
             # The scan a child process made while the command imported, if it made this one.
             records = take_scan((path, sep, encoding)) or scan_records(
@@ -259,6 +263,12 @@ def _check_text(head: bytes, label: str) -> None:
 def _looks_like_utf16(head: bytes) -> bool:
     """Text in UTF-16 without a byte-order mark: every other byte of ASCII text is 0."""
     return len(head) >= 8 and head.count(b"\x00") * 3 >= len(head)
+
+
+def _cr_only(path: Path) -> bool:
+    """Whether the file's lines end in CR alone: its first 64 KiB hold a CR and no LF."""
+    head = first_bytes(path, 1 << 16) or b""
+    return b"\r" in head and b"\n" not in head
 
 
 def _check_start_decodes(path: Path, label: str, encoding: str) -> None:

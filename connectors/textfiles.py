@@ -15,6 +15,7 @@ from pathlib import Path
 from journeymap.errors import EmptyLogError, SourceError, SourceNotFoundError, option
 
 __all__ = [
+    "cr_to_lf",
     "existing_file",
     "gunzip",
     "remove_stale_scratch",
@@ -205,6 +206,16 @@ def with_byte_order(path: Path, encoding: str) -> str:
     if not head or head.startswith(marks):
         return encoding
     return f"{name}-be" if head[0] == 0 else f"{name}-le"
+
+
+def cr_to_lf(path: Path, into: Path) -> Path:
+    """Copy an uncompressed text file in an ASCII-compatible encoding into ``into`` with
+    every CR byte made an LF (an old Mac file's line ends), streamed."""
+    target = into / (path.name + ".lf")
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(_CHUNK):
+            dst.write(chunk.replace(b"\r", b"\n"))
+    return target
 
 
 def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:

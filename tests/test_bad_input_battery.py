@@ -201,6 +201,7 @@ CASES = [
         ).encode(),
         counts=(5, 5, 0),
     ),
+    Case("cr-only.csv", GOOD.replace("\n", "\r").encode(), counts=(3, 3, 0)),  # old Mac
     Case(
         "crlf-in-value.csv",
         b'case,activity,timestamp,note\r\nA,Open,2024-01-01,"two\r\nlines"\r\n'

@@ -576,3 +576,17 @@ def test_format_sample_reads_further_only_when_the_first_rows_repeat_themselves(
         "(VALUES (1, ' b '), (2, ''), (3, 'a'), (4, 'b')) t(__row, v)"
     )
     assert sample_values(con, "d", "v") == ["b", "a"]
+
+
+def test_an_old_mac_file_with_lines_ending_in_cr_alone_is_read(write_file):
+    """Lines that end in CR alone (classic Mac OS) had made one long line: a copy with
+    LF is read, a quoted value's CR becomes a line break, and a note says so."""
+    path = write_file(
+        "mac.csv",
+        b'case,activity,timestamp\r1,Call,2024-01-01 09:00\r1,"Fix\rit",2024-01-01 10:00\r'
+        b"2,Call,2024-01-02 09:00\r",
+    )
+    log = jm.read_log(str(path))
+    assert (log.rows_read, log.events, log.rejected_rows) == (3, 3, 0)
+    assert log.to_pandas()["activity"].tolist() == ["Call", "Fix\nit", "Call"]
+    assert "lines end in CR alone (old Mac style); read as if they ended in LF" in log.notes
