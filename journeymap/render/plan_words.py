@@ -21,6 +21,7 @@ from journeymap.render.numbers import (
 
 __all__ = [
     "FEW_LONG_WAITS",
+    "FEW_PLAN_CASES",
     "PLAN_CAVEAT",
     "plan_method",
     "plan_sentence",
@@ -221,7 +222,7 @@ def plan_sentence(
     >>> plan_sentence(["Back", "Front"], 1204, 97, 862, 5_000_000.0, 74.0)
     "Back and Front, working as one team, would remove the 1,204 hand-offs between them in 862 cases and, with them, 58 days of customers' waiting: 74% of all the waiting at hand-offs. Work went back and forth between them 97 times."
     >>> plan_sentence(["ann", "bob", "cy"], 1, 0, 1, 90.0, 5.0, level="resource")
-    "ann, bob and cy, working together as one, would remove the 1 hand-off between them in 1 case and, with it, 2 min of customers' waiting: 5% of all the waiting at hand-offs."
+    "ann, bob and cy, working together as one, would remove the 1 hand-off between them in 1 case and, with it, 2 min of customers' waiting: 5% of all the waiting at hand-offs. That rests on 1 case only: too few to propose a change on; watch these hand-offs for more."
     """  # noqa: E501
     how = "working together as one" if level == "resource" else "working as one team"
     many = handoffs != 1
@@ -237,7 +238,18 @@ def plan_sentence(
             f" Work went back and forth between them {thousands(pingpongs)} "
             f"time{'s' if pingpongs != 1 else ''}."
         )
+    if cases < FEW_PLAN_CASES:
+        text += (
+            f" That rests on {counted(cases, 'case')} only: too few to propose a change on; "
+            "watch these hand-offs for more."
+        )
     return text
+
+
+#: A group whose hand-offs happened in fewer cases than this is too little evidence to
+#: propose joining its handlers on (as a path of fewer cases is too little to judge a
+#: wait by on the map).
+FEW_PLAN_CASES = 5
 
 
 def _pct(value: float | None) -> str:
