@@ -285,10 +285,10 @@ def detect_mapping(
     """
     columns = list(columns)
     off = {r for r, c in (given or {}).items() if c is not None and not c.strip()}
-    for role in sorted(off & set(REQUIRED_ROLES)):
+    if required := [r for r in REQUIRED_ROLES if r in off]:
         raise MappingError(
-            f"{source}: the {role} is required and cannot be left unmapped; name its column "
-            f"with {option(role, 'COLUMN')}"
+            f"{source}: the {required[0]} is required and cannot be left unmapped; name its "
+            f"column with {option(required[0], 'COLUMN')}"
         )
     given_roles: dict[str, str] = {
         r: c for r, c in (given or {}).items() if c is not None and r not in off

@@ -244,10 +244,10 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
     )
 
 
-#: Characters that show nothing: zero-width spaces and joiners, the word joiner, a byte
-#: order mark inside text, the soft hyphen, and the direction controls (Unicode's
-#: format characters, category Cf).
 def _shown(name: str) -> str:
+    """``name`` without the characters that show nothing: zero-width spaces and joiners,
+    the word joiner, a byte order mark inside text, the soft hyphen and the direction
+    controls (Unicode's format characters, category Cf)."""
     return "".join(c for c in name if unicodedata.category(c) != "Cf").strip()
 
 
