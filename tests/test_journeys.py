@@ -13,6 +13,7 @@ import journeymap as jm
 from journeymap.analysis.journeys import customer_journey_log, journey_summary
 from journeymap.cli import cli
 from journeymap.render.captions import journey_sentences
+from journeymap.render.profile_text import quality_warnings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_logs" / "service_desk.csv"
 SAMPLE_CONFIG = SAMPLE.with_suffix(".toml")
@@ -154,14 +155,22 @@ def test_a_customer_id_named_only_beside_a_smaller_one_is_in_no_journey():
     rows += [("8", "Call", "2024-01-09 10:00", "E", "phone")]
     frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "customer", "channel"])
     with jm.EventLog.from_frame(frame) as log:
-        found = jm.mine(log).journeys
+        mined = jm.mine(log)
+    found = mined.journeys
     # A (cases 1-3), B (4, 5), C (6) and D (8); E is named only beside D in case 8
     assert (found.customers, found.customer_ids) == (4, 5)
     assert (found.customers_several_cases, found.cases) == (2, 7)
     assert journey_sentences(found)[2] == (
-        "1 of the 5 customer ids is in no journey: it is named in a case only beside a "
-        "smaller id, and a case belongs to its smallest."
+        "1 of the 5 customer ids is in no journey: it is named only in cases that also "
+        "name another customer, and such a case belongs to the customer whose id comes "
+        "first by name."
     )
+    # Cases 6 and 8 name two customers each: a data-quality warning says so (helpdesk: 7)
+    assert mined.profile.several_customer_cases == 2
+    assert (
+        "2 cases (29%) name more than one customer on their events; each counts for the "
+        "customer whose id comes first by name (in journeys and repeat contacts)"
+    ) in quality_warnings(mined.profile)
     assert len(journey_sentences({**found.to_dict(), "customer_ids": 4})) == 3
 
 

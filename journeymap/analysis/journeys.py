@@ -72,7 +72,8 @@ class CustomerJourneys:
     cases, cases_without_customer : cases in journeys, and cases with no customer.
     customer_ids : the distinct customer ids on the events, as the log's profile counts
         them (set by :func:`journeymap.mine`; None here): more than ``customers`` when an
-        id is named in a case only beside a smaller one (:func:`case_customer`).
+        id is named only in cases that also name a customer whose id comes first
+        (:func:`case_customer`; :func:`several_customer_cases` counts such cases).
     median_e2e_s : median end-to-end time of the journeys, seconds.
     channel : whether the channel role is mapped (else the channel figures are None).
     cross_channel, cross_channel_pct : journeys with at least one channel switch.
@@ -114,8 +115,9 @@ def case_customer(events: Any) -> Any:
 
 
 def case_contacts_expr(log: EventLog) -> Any:
-    """Ibis table, one row per case: ``customer`` (:func:`case_customer`) when the
-    customer role is mapped and, when the channel is, ``lowest_channel`` and
+    """Ibis table, one row per case: ``customer`` (:func:`case_customer`) and
+    ``highest_customer`` (the largest id: another than ``customer`` when the case names
+    two) when the customer role is mapped and, when the channel is, ``lowest_channel`` and
     ``highest_channel`` among its events' known channels (equal when the case kept to
     one channel; NULL without a known one). Computed once per log: journeys, demand and
     flow read it rather than grouping the events by case again. One of the two roles
@@ -123,12 +125,22 @@ def case_contacts_expr(log: EventLog) -> Any:
 
     def build() -> Any:
         t = log.table
-        aggregates = {"customer": case_customer(t)} if log.has("customer") else {}
+        aggregates: dict[str, Any] = {}
+        if log.has("customer"):
+            aggregates.update(customer=case_customer(t), highest_customer=t.customer.max())
         if log.has("channel"):
             aggregates.update(lowest_channel=t.channel.min(), highest_channel=t.channel.max())
         return t.group_by("case").aggregate(**aggregates)
 
     return log.derived("case_contacts", build)
+
+
+def several_customer_cases(log: EventLog) -> int:
+    """How many cases name more than one customer on their events (each belongs to the
+    customer :func:`case_customer` gives). The customer role must be mapped."""
+    contacts = case_contacts_expr(log)
+    several = contacts.filter(contacts.customer != contacts.highest_customer)
+    return int(log.engine.scalar(several.count()))
 
 
 def case_channel_expr(log: EventLog) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.journeys import several_customer_cases
 from journeymap.analysis.period import closed_window, implausible_instants
 from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.times import case_times_expr
@@ -92,6 +93,9 @@ class Profile:
     #: Activity names that look the same but differ by invisible characters (a zero-width
     #: space pasted into one): groups of two or more (:func:`look_alike`).
     look_alike_activities: list[list[str]] = field(default_factory=list)
+    #: Cases whose events name more than one customer (None without the customer role):
+    #: each counts for one of them (:func:`~journeymap.analysis.journeys.case_customer`).
+    several_customer_cases: int | None = None
 
     @property
     def accepted(self) -> int:
@@ -241,6 +245,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         preset_reason=log.preset_reason,
         source_warnings=list(log.warnings),
         look_alike_activities=look_alike(names),
+        several_customer_cases=several_customer_cases(log) if log.has("customer") else None,
     )
 
 

@@ -161,8 +161,9 @@ def journey_sentences(journeys: Any) -> list[str]:
         out.append(
             f"{thousands(away)} of the {thousands(ids)} customer ids "
             f"{one_or_many(away, 'is', 'are')} in no journey: "
-            f"{one_or_many(away, 'it is', 'each is')} named in a case only beside a smaller "
-            "id, and a case belongs to its smallest."
+            f"{one_or_many(away, 'it is', 'each is')} named only in cases that also name "
+            "another customer, and such a case belongs to the customer whose id comes first "
+            "by name."
         )
     if j.get("cases_without_customer"):
         out.append(

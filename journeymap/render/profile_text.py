@@ -90,6 +90,15 @@ def quality_warnings(p: Profile) -> list[str]:
                 f"{role} is not recorded on {counted(missing, 'event')} "
                 f"({_pct(missing, p.events)}{how})"
             )
+    if p.several_customer_cases:
+        several = p.several_customer_cases
+        warnings.append(
+            f"{counted(several, 'case')} ({_pct(several, p.cases)}) "
+            f"{one_or_many(several, 'names', 'name')} more than one customer on "
+            f"{one_or_many(several, 'its', 'their')} events; "
+            f"{one_or_many(several, 'it counts', 'each counts')} for the customer whose id "
+            "comes first by name (in journeys and repeat contacts)"
+        )
     for group in p.look_alike_activities:
         names = " and ".join(repr(visible(n)) for n in group)
         warnings.append(
