@@ -223,3 +223,9 @@ def test_a_hand_off_across_a_timer_is_not_offered_for_reintegration(tmp_path):
     ]
     report = (tmp_path / "out" / "report.html").read_text()
     assert expected.replace("'", "&#x27;") in report
+    # The plan counts that wait too: its section says so.
+    plan = (
+        "The waiting this plan counts includes steps whose wait a timer or a rule may set: "
+        "16 of the 24 steps from 'Resolve' to 'Closed' (67%) take 15 days to within an hour."
+    )
+    assert plan.replace("'", "&#x27;") in report

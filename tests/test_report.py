@@ -192,7 +192,7 @@ def test_no_hand_off_can_be_seen_with_one_handler_event_a_case():
         html = render_report(found, journey_svgs={}, network_svg=None, chart_svgs={}, options={})
     unseen = " (no hand-off can be seen: see Hand-offs)"
     assert tiles[2] == ("One-stop" + unseen, "–")
-    assert tiles[3][0] == "Clean" + unseen
+    assert tiles[3] == ("Clean" + unseen, "–")  # no ping-pong can be seen either
     assert tiles[6] == ("Hand-offs per case" + unseen, "–")
     assert said[-1] == (
         "no hand-off can be seen: no case has two events with a recorded resource (it is "

@@ -14,7 +14,6 @@ from journeymap.render.numbers import (
     _is_missing,
     _number,
     counted,
-    human_duration,
     thousands,
     total_wait_text,
 )
@@ -26,6 +25,7 @@ __all__ = [
     "plan_method",
     "plan_sentence",
     "plan_sentences",
+    "plan_timer_warning",
     "reintegration_sentence",
     "reintegration_sentences",
     "timed_step_text",
@@ -63,11 +63,35 @@ def timed_step_text(step: Any) -> str:
     "1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour"
     """  # noqa: E501
     days = step["wait_s"] / 86400
-    span = counted(round(days), "day") if days == round(days) else human_duration(step["wait_s"])
+    span = counted(round(days), "day") if days == round(days) else total_wait_text(step["wait_s"])
     return (
         f"{thousands(step['timed'])} of the {thousands(step['events'])} steps from "
         f"{step['source']!r} to {step['target']!r} "
         f"({100 * step['timed'] / step['events']:.0f}%) take {span} to within an hour"
+    )
+
+
+def plan_timer_warning(timed: Collection[Any]) -> str | None:
+    """What the reintegration plan must say when some steps' waits look set by a timer
+    (the findings' :func:`journeymap.discovery.dfg.timed_transitions`): the plan counts
+    those waits, which no grouping of handlers removes; None without such steps.
+
+    Examples
+    --------
+    >>> print(plan_timer_warning([{"source": "Resolve", "target": "Closed", "events": 50,
+    ...                            "timed": 40, "wait_s": 15 * 86400.0}]))
+    The waiting this plan counts includes steps whose wait a timer or a rule may set: 40 of the 50 steps from 'Resolve' to 'Closed' (80%) take 15 days to within an hour. Working as one would not remove such a wait; find out what sets it before grouping the handlers on either side of it.
+    """  # noqa: E501
+    steps = list(timed)
+    if not steps:
+        return None
+    said = "; ".join(timed_step_text(t) for t in steps[:2])
+    more = len(steps) - 2
+    also = f" (and {counted(more, 'other step')} like them)" if more > 0 else ""
+    return (
+        f"The waiting this plan counts includes steps whose wait a timer or a rule may set: "
+        f"{said}{also}. Working as one would not remove such a wait; find out what sets it "
+        "before grouping the handlers on either side of it."
     )
 
 

@@ -96,7 +96,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         ("Demand (cases)", thousands(cases)),
         (failure, pct(summary.get("failure_demand_pct"))),
         ("One-stop" + value, MISSING if unseen else pct(summary.get("one_stop_pct"))),
-        ("Clean" + value, pct(summary.get("clean_pct"))),
+        ("Clean" + value, MISSING if unseen else pct(summary.get("clean_pct"))),
         ("End-to-end, median" + ended, human_duration(e2e.get("median_s"))),
         ("End-to-end, 90th percentile" + ended, human_duration(e2e.get("p90_s"))),
         ("Hand-offs per case" + partial, per_case),

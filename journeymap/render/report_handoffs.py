@@ -10,6 +10,7 @@ from journeymap.render.plan_words import (
     PLAN_CAVEAT,
     plan_method,
     plan_sentences,
+    plan_timer_warning,
     reintegration_sentences,
 )
 from journeymap.render.report_html import esc, figure
@@ -144,6 +145,8 @@ def plan_section(findings: Any) -> str:
     if plan.empty:
         return head + '<p class="note">No hand-off waiting to remove.</p></section>'
     caveat += _few_cases(findings)
+    timer = plan_timer_warning(findings.timed)
+    caveat += f'<p class="warning">{esc(timer)}</p>' if timer else ""
     chosen = findings.options.reintegration
     method = plan_method(chosen.max_group, chosen.min_join_share, level=findings.level)
     top = plan.head(TOP_OPPORTUNITIES)
