@@ -229,3 +229,22 @@ def test_a_hand_off_across_a_timer_is_not_offered_for_reintegration(tmp_path):
         "16 of the 24 steps from 'Resolve' to 'Closed' (67%) take 15 days to within an hour."
     )
     assert plan.replace("'", "&#x27;") in report
+
+
+def test_the_plan_names_no_timer_when_the_timed_step_hands_nothing_over(tmp_path):
+    """The Desk both resolves and closes (15 days on, to the hour, in 16 of 24 tickets):
+    the timed step is no hand-off, so the plan, which counts the waits of hand-offs
+    (here Log by the Front to Resolve by the Desk), says nothing of a timer."""
+    rows = []
+    for i in range(24):
+        day = 1 + i % 12
+        closed = t(day + 15, 9, 30) if i < 16 else t(day, 12 + i % 6)
+        rows += [(str(i), "Log", t(day, 8), "Bo", "Front"),
+                 (str(i), "Resolve", t(day, 9, 30), "Ann", "Desk"),
+                 (str(i), "Closed", closed, "Ann", "Desk")]  # fmt: skip
+    found = jm.mine(EventLog.from_frame(pd.DataFrame(rows, columns=COLUMNS)))
+    assert [(x["source"], x["target"]) for x in found.timed] == [("Resolve", "Closed")]
+    jm.write_outputs(found, tmp_path / "out", formats=["svg"], report=True)
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "Who could work as one" in report and "Front" in report
+    assert "The waiting this plan counts includes steps" not in report

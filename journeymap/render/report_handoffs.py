@@ -145,7 +145,11 @@ def plan_section(findings: Any) -> str:
     if plan.empty:
         return head + '<p class="note">No hand-off waiting to remove.</p></section>'
     caveat += _few_cases(findings)
-    timer = plan_timer_warning(findings.timed)
+    # Only the timed steps that hand work over: the plan counts the waits of hand-offs.
+    handed = set(zip(findings.reintegration["from_activity"],
+                     findings.reintegration["to_activity"], strict=True)
+                 if findings.reintegration is not None else ())  # fmt: skip
+    timer = plan_timer_warning([t for t in findings.timed if (t["source"], t["target"]) in handed])
     caveat += f'<p class="warning">{esc(timer)}</p>' if timer else ""
     chosen = findings.options.reintegration
     method = plan_method(chosen.max_group, chosen.min_join_share, level=findings.level)
