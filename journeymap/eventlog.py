@@ -23,6 +23,10 @@ from journeymap.repeats import Repeats, collapsed, count_repeats
 
 __all__ = ["EventLog", "read_log", "source_rows"]
 
+#: Derived tables (:meth:`EventLog.derived`) whose every column is computed within its
+#: case: a subset of whole cases (:meth:`EventLog.only_cases`) filters them.
+_WITHIN_CASE = ("ordered", "rework_flags")
+
 
 @dataclass
 class EventLog:
@@ -416,16 +420,18 @@ class EventLog:
             warnings=list(self.warnings),
             end_activities=self.end_activities,
         )
-        ordered = self._derived.get("ordered")
-        if ordered is not None:
-            # Whole cases are kept, and every column of the events in case order is
-            # computed within its case: the subset's are this log's, filtered (a view).
-            view = part._derived["ordered"] = self.engine.materialize(
-                self.engine.table(ordered).semi_join(self.engine.table(keys), "case"),
-                "subset_ordered",
+        for key in _WITHIN_CASE:
+            kept = self._derived.get(key)
+            if kept is None:
+                continue
+            # Whole cases are kept, and every column of these tables is computed within
+            # its case: the subset's are this log's, filtered (a view).
+            view = part._derived[key] = self.engine.materialize(
+                self.engine.table(kept).semi_join(self.engine.table(keys), "case"),
+                f"subset_{key}",
                 view=True,
             )
-            self._borrowers.setdefault("ordered", []).append((weakref.ref(part), view))
+            self._borrowers.setdefault(key, []).append((weakref.ref(part), view))
         return part
 
     def __repr__(self) -> str:

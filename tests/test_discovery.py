@@ -342,6 +342,41 @@ def test_a_subset_keeps_the_order_of_the_whole_log():
     assert (gone,) not in log.engine.con.execute(views).fetchall()
 
 
+def test_a_subset_keeps_the_rework_flags_of_the_whole_log():
+    """The rework flags are computed within each case too: a subset's are the log's,
+    filtered (a view), equal to flagging the subset's own events; the subset's map
+    counts its cases from them."""
+    from journeymap.discovery.rework_events import _flags, rework_flags
+
+    rows = [
+        ("1", "Log", "2024-01-01 09:00", "ann"),
+        ("1", "Fix", "2024-01-01 10:00", "bob"),
+        ("1", "Fix", "2024-01-01 11:00", "cy"),
+        ("1", "Close", "2024-01-01 12:00", "ann"),
+        ("2", "Log", "2024-01-02 09:00", "ann"),
+        ("2", "Log", "2024-01-02 10:00", "ann"),
+        ("3", "Fix", "2024-01-03 09:00", "bob"),
+        ("3", "Close", "2024-01-03 10:00", "cy"),
+        ("3", "Fix", "2024-01-03 11:00", "bob"),
+    ]
+    log = make_log(rows, extra=["resource"])
+    rework_flags(log)
+    part = log.only_cases(["1", "3"], label="two")
+    assert part._derived["rework_flags"].startswith("subset_rework_flags")
+
+    def by_place(frame):
+        return frame.sort_values(["case", "activity", "wait_in_s"]).reset_index(drop=True)
+
+    kept, own = (part.engine.fetch(e) for e in (rework_flags(part), _flags(part)))
+    assert sorted(kept["case"]) == ["1", "1", "3", "3"]
+    pd.testing.assert_frame_equal(by_place(kept), by_place(own))
+    edges = dfg(part).set_index(["source", "target"])
+    assert edges.loc[("Fix", "Fix"), "cases"] == 1
+    assert edges.loc[("Fix", "Close"), "cases"] == 2
+    log.release("rework_flags")
+    assert "rework_flags" not in part._derived
+
+
 def test_only_cases_takes_ids_or_a_table_of_them_on_the_engine():
     log = make_log(ROWS)
     times = case_times_expr(log)

@@ -165,9 +165,10 @@ def mine(
         journeys.customer_ids = quality.customers
     # What is left reads per-case tables: free the per-event ones. A map of some of the
     # cases (a demand type's, the report's failure-demand map) filters the events in
-    # case order: they stay until the maps are made.
+    # case order and their rework flags: they stay until the maps are made.
     some_cases = chosen.demand != "all" or options.output.report
-    log.release("rework_flags", *([] if some_cases else ["ordered"]))
+    if not some_cases:
+        log.release("rework_flags", "ordered")
     say("demand, flow and capability")
     checked = check(
         log,
@@ -188,7 +189,7 @@ def mine(
     failure_map = None
     if options.output.report:
         failure_map = _failure_map(log, checked, activities, picture, lanes, options)
-    log.release("ordered")
+    log.release("rework_flags", "ordered")
     built = None
     if chosen.model != "none":
         say(f"{chosen.model} model (pm4py)")
