@@ -110,6 +110,29 @@ def test_a_case_without_a_known_handler_is_unknown_not_single_handler():
                for n in summary["notes"])  # fmt: skip
 
 
+def test_no_rates_when_no_case_has_two_events_with_a_handler():
+    """The team only on each case's first event (road fines' resource): no hand-off can be
+    seen, so 100% single-handler and 50% one-stop would say what the log cannot."""
+    log = EventLog.from_frame(pd.DataFrame({
+        "case": ["1", "1", "2", "2", "3"],
+        "activity": ["Call", "Close", "Call", "Chaser", "Call"],
+        "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00"] * 2 + ["2024-01-03 09:00"],
+        "team": ["A", None, "B", None, None],
+        "channel": ["web", "web", "phone", "phone", "web"]}))  # fmt: skip
+    summary = flow_summary(log)
+    rates = ("single_handler_pct", "one_stop_pct", "clean_pct")
+    assert [summary[r] for r in rates] == [None, None, None]
+    assert [summary["by_channel"]["web"][r] for r in rates] == [None, None, None]
+    assert all(v[r] is None for v in summary["by_demand_type"].values() for r in rates)
+    assert summary["coverage"]["cases_seen"] == 0
+    assert summary["cases_with_handler"] == 2
+    assert (
+        "no hand-off can be seen: no case has two events with a recorded team (it is "
+        "recorded on 40.0% of events), so single-handler, one-stop and clean cases are not "
+        "given" in summary["notes"]
+    )
+
+
 def test_no_handler_role_makes_the_measures_unavailable():
     log = EventLog.from_frame(
         pd.DataFrame({"case": ["1"], "activity": ["Call"], "timestamp": ["2024-01-01"]})

@@ -63,6 +63,7 @@ FLOW_COLUMNS = [
     "clean",
 ]
 _MEASURES = ("single_handler", "one_stop", "clean")
+_RATES = tuple(f"{m}_pct" for m in _MEASURES)
 #: Below this share of events with a known handler (%), hand-off figures rest on partial
 #: data and say so (MEASURES.md).
 COVERAGE_FLOOR = 80.0
@@ -200,8 +201,9 @@ def flow_summary(
     dirty_activities: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Flow rates: ``single_handler_pct``, ``one_stop_pct``, ``clean_pct`` (percent of
-    the cases with at least one known handler; None when there are none, or no handler
-    role is mapped), ``cases`` and ``cases_with_handler``, overall; the same per demand
+    the cases with at least one known handler; None when there are none, when no handler
+    role is mapped, or when no case has two events with a known handler, where no
+    hand-off can be seen), ``cases`` and ``cases_with_handler``, overall; the same per demand
     type (``by_demand_type``) and per channel (``by_channel``, None without a channel
     role); ``level`` (the handler level); ``coverage``: ``cases`` and ``cases_pct`` with a
     known handler, ``events`` and ``events_pct`` with one, and ``partial`` (True below
@@ -233,7 +235,17 @@ def flow_summary(
         by_channel = dict(sorted(_rates(log, expr, expr.channel.fill_null("(none)")).items()))
     overall = _rates(log, expr)[None]
     coverage = handler_coverage(log, overall)
-    if coverage is not None and coverage["partial"]:
+    if coverage is not None and coverage["partial"] and not coverage["cases_seen"]:
+        # No case has two events with a handler: a case's one handler says nothing of
+        # whether its work passed between people, so no rate that rests on it is given.
+        for rates in (overall, *by_type.values(), *(by_channel or {}).values()):
+            rates.update(dict.fromkeys(_RATES))
+        notes.append(
+            f"no hand-off can be seen: no case has two events with a recorded {level} (it "
+            f"is recorded on {coverage['events_pct']:.1f}% of events), so single-handler, "
+            "one-stop and clean cases are not given"
+        )
+    elif coverage is not None and coverage["partial"]:
         notes.append(
             f"the hand-off and flow figures rest on partial data: the {level} is recorded "
             f"on {coverage['events_pct']:.1f}% of events and {coverage['cases_pct']:.1f}% "
