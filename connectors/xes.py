@@ -27,7 +27,12 @@ from typing import Any, cast
 from journeymap.connectors.base import Connector, RawSource, row_column
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import text_batch
-from journeymap.connectors.xmlprolog import Readable, find_entity_declaration
+from journeymap.connectors.xmlprolog import (
+    Readable,
+    read_prolog,
+    undeclared_entity,
+    undeclared_entity_text,
+)
 from journeymap.errors import EmptyLogError, SourceError
 from journeymap.read_options import ReadOptions
 
@@ -44,6 +49,8 @@ _PARSER_OPTIONS: dict[str, Any] = {
 _VALUE_TYPES = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTING_TYPES = frozenset({"list", "container"})
 _FEED_CHUNK = 1 << 20
+#: Bytes of a chunk kept to find an entity reference split between two chunks.
+_LONGEST_REFERENCE = 256
 # lxml appends the position to its messages; the line is given separately.
 _POSITION = re.compile(r",? line \d+, column \d+$")
 
@@ -59,20 +66,22 @@ class XesConnector(Connector):
         path = existing_file(source)
         label = path.name
         with _open(path, label) as stream:
-            if find_entity_declaration(stream):
+            declares, doctype = read_prolog(stream)
+            if declares:
                 raise _entity_error(label)
         raw = RawSource(source=label)
-        raw.batches = _batches(path, raw)
+        raw.batches = _batches(path, raw, doctype=doctype)
         return raw
 
 
-def _batches(path: Path, raw: RawSource) -> Iterator[Any]:
+def _batches(path: Path, raw: RawSource, *, doctype: bool) -> Iterator[Any]:
     """The log's events as batches of text, parsed as they are consumed; fills
-    ``raw.columns`` and ``raw.notes`` at the end."""
+    ``raw.columns`` and ``raw.notes`` at the end. With a DOCTYPE, the file may refer to
+    entities it does not declare (without one, the parser refuses them)."""
     builder = _BatchBuilder()
     reader = _XesReader(raw.source, builder)
     with _open(path, raw.source) as stream:
-        for _ in reader.feed(stream):
+        for _ in reader.feed(stream, doctype=doctype):
             yield from builder.take()
     builder.flush()
     yield from builder.take()
@@ -146,17 +155,23 @@ class _XesReader:
         self.trace_names: set[str | None] = set()
         self.shared: dict[str | None, int] = {}  # a trace name given again: how often
 
-    def feed(self, stream: Readable) -> Iterator[None]:
+    def feed(self, stream: Readable, *, doctype: bool = False) -> Iterator[None]:
         """Feed the stream through lxml into this target, a chunk at a time, pausing
         after each chunk (so the rows built so far can be taken)."""
         from lxml import etree
 
         # lxml hands a target str tags and attributes (its stubs also allow bytes).
         parser = etree.XMLParser(target=cast(Any, self), **_PARSER_OPTIONS)
-        size = 0
+        size, tail = 0, b""
         try:
             while chunk := stream.read(_FEED_CHUNK):
                 size += len(chunk)
+                # An entity the file does not declare would reach the target as an
+                # empty value: an event without its name, rejected for the wrong reason.
+                name = undeclared_entity(tail + chunk) if doctype else None
+                if name is not None:
+                    raise SourceError(undeclared_entity_text(self.label, name))
+                tail = chunk[-_LONGEST_REFERENCE:]
                 parser.feed(chunk)
                 yield
             if size == 0:  # an empty file inside a .gz

@@ -7,9 +7,20 @@ declares any, before a parser sees it.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
-__all__ = ["Readable", "find_entity_declaration"]
+__all__ = [
+    "Readable",
+    "find_entity_declaration",
+    "read_prolog",
+    "undeclared_entity",
+    "undeclared_entity_text",
+]
+
+# A reference to an entity other than XML's five and character references: declared, if
+# anywhere, in a DTD outside the file, which the parsers never read (nor substitute).
+_REFERENCE = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos);)([A-Za-z_:][-\w.:]*);")
 
 _PROLOG_CHUNK = 1 << 16
 
@@ -36,7 +47,22 @@ def find_entity_declaration(stream: Readable) -> bool:
     ...     b'<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]><log/>'))
     True
     """
-    return _PrologScanner(stream).has_entity()
+    return read_prolog(stream)[0]
+
+
+def read_prolog(stream: Readable) -> tuple[bool, bool]:
+    """Whether the XML prolog declares an entity (:func:`find_entity_declaration`), and
+    whether it has a DOCTYPE: only then can the file refer to entities it does not
+    declare (an external DTD's) and still be well-formed XML.
+
+    Examples
+    --------
+    >>> import io
+    >>> read_prolog(io.BytesIO(b'<!DOCTYPE log SYSTEM "xes.dtd"><log/>'))
+    (False, True)
+    """
+    scanner = _PrologScanner(stream)
+    return scanner.has_entity(), scanner.doctype
 
 
 class _PrologScanner:
@@ -56,6 +82,7 @@ class _PrologScanner:
             first = first.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
         self.pending = b""
         self.text = ""
+        self.doctype = False  # whether the prolog has a DOCTYPE (known after has_entity)
         self._add(first)
 
     def _add(self, data: bytes) -> bool:
@@ -95,6 +122,7 @@ class _PrologScanner:
                 if char not in "\ufeff \t\r\n" and not self._starts(i, "<!DOCTYPE"):
                     return False  # the root element starts: the prolog is over
                 doctype, i = self._starts(i, "<!DOCTYPE"), i + (9 if char == "<" else 1)
+                self.doctype = doctype
             elif subset and self._starts(i, "<!ENTITY"):
                 return True
             elif char in "\"'":
@@ -106,3 +134,28 @@ class _PrologScanner:
             else:
                 i += 1
         return False
+
+
+def undeclared_entity(data: bytes) -> str | None:
+    """The name of the first entity ``data`` refers to that is not one of XML's own
+    (``&lt;`` and the others, or a character reference), or None.
+
+    Examples
+    --------
+    >>> undeclared_entity(b'<e v="a &amp; b &#233;"/><e v="&open;"/>')
+    'open'
+    >>> undeclared_entity(b'<e v="R&D"/>') is None
+    True
+    """
+    found = _REFERENCE.search(data)
+    return None if found is None else found.group(1).decode("utf-8", "replace")
+
+
+def undeclared_entity_text(label: str, name: str, where: str = "") -> str:
+    """The error for a file that uses an entity it does not declare: a parser that
+    reads no DTD would read its value as empty (an event without a name or a type)."""
+    return (
+        f"{label}: {where}uses the entity &{name}; which the file does not declare (an "
+        "external DTD's, which journeymap never reads, for safety); export the log with "
+        "its values written out"
+    )

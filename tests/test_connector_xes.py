@@ -187,7 +187,8 @@ def test_a_log_declaring_entities_is_refused(tmp_path, where):
 
 
 def test_the_parser_would_not_resolve_an_entity_the_prolog_check_missed(tmp_path, monkeypatch):
-    monkeypatch.setattr(xes, "find_entity_declaration", lambda stream: False)
+    # Nor the scan for entities the file does not declare (made when there is a DOCTYPE).
+    monkeypatch.setattr(xes, "read_prolog", lambda stream: (False, False))
     log = jm.read_log(str(entity_log(tmp_path, "text")))
     shown = log.to_pandas().to_string() + log.rejects().to_string() + " ".join(log.notes)
     assert log.events == 1
@@ -196,6 +197,34 @@ def test_the_parser_would_not_resolve_an_entity_the_prolog_check_missed(tmp_path
     with pytest.raises(jm.SourceError, match="external entity") as caught:
         jm.read_log(str(entity_log(tmp_path, "attribute")))
     assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize("where", ["text", "attribute"])
+def test_an_entity_of_an_external_dtd_is_named_not_read_as_empty(tmp_path, where):
+    """A DTD outside the file may declare the entity: the parser reads none, and the
+    event would have lost its name (rejected as 'no activity')."""
+    body = {
+        "text": '<string key="note">&sla;</string>',
+        "attribute": '<string key="concept:name" value="&open;"/>',
+    }[where]
+    path = write(
+        tmp_path / "ext.xes",
+        '<?xml version="1.0"?>\n<!DOCTYPE log SYSTEM "xes.dtd">\n<log><trace>'
+        '<string key="concept:name" value="c1"/><event><string key="org:resource" '
+        'value="R&amp;D &#233;"/><date key="time:timestamp" value="2024-01-01T00:00:00"/>'
+        f"{body}</event></trace></log>\n",
+    )
+    name = {"text": "sla", "attribute": "open"}[where]
+    with pytest.raises(jm.SourceError) as caught:
+        jm.read_log(str(path))
+    assert str(caught.value) == (
+        f"ext.xes: uses the entity &{name}; which the file does not declare (an external "
+        "DTD's, which journeymap never reads, for safety); export the log with its values "
+        "written out"
+    )
+    # XML's own entities and character references are read, DOCTYPE or not.
+    path.write_text(path.read_text().replace(body, '<string key="concept:name" value="a"/>'))
+    assert jm.read_log(str(path)).to_pandas()["resource"].tolist() == ["R&D é"]
 
 
 @pytest.mark.parametrize(

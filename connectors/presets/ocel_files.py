@@ -146,7 +146,7 @@ def read_xml(path: Path, *, encoding: str | None = None) -> OcelLog:
     """Read an OCEL 2.0 XML file (root ``<log>`` with ``<object-types>``)."""
     from lxml import etree
 
-    from journeymap.connectors.xmlprolog import find_entity_declaration
+    from journeymap.connectors.xmlprolog import find_entity_declaration, undeclared_entity_text
 
     label = path.name
     with path.open("rb") as stream:
@@ -161,6 +161,11 @@ def read_xml(path: Path, *, encoding: str | None = None) -> OcelLog:
     except etree.XMLSyntaxError as exc:
         message = re.sub(r",? line \d+, column \d+$", "", first_line(exc))
         raise SourceError(f"{label}: not well-formed XML at line {exc.lineno}: {message}") from exc
+    for entry in parser.error_log:
+        if entry.type == etree.ErrorTypes.WAR_UNDECLARED_ENTITY:
+            name = re.sub(r"^Entity '(.*)' not defined.*$", r"\1", entry.message)
+            where = f"line {entry.line} "
+            raise SourceError(undeclared_entity_text(label, name, where))
     if root.tag != "log":
         raise SourceError(f"{label}: not an OCEL 2.0 log: the root element is <{root.tag}>")
     if root.find("object-types") is None:

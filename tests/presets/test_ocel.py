@@ -451,6 +451,11 @@ BAD = [
     ("evil.xmlocel", '<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]><log>&x;</log>',
      r"declares XML entities"),
     ("plain.txt", "hello", r"not an OCEL 2\.0 log: neither JSON, XML nor an SQLite database"),
+    ("ext.xmlocel", '<!DOCTYPE log SYSTEM "ocel.dtd">\n<log><object-types/><events>\n'
+     '<event id="e1" type="&open;" time="2024-01-01T09:00:00Z"/></events></log>',
+     r"^ext\.xmlocel: line 3 uses the entity &open; which the file does not declare \(an "
+     r"external DTD's, which journeymap never reads, for safety\); export the log with its "
+     r"values written out$"),
 ]  # fmt: skip
 
 
