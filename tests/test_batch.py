@@ -91,6 +91,26 @@ def test_inputs_folders_globs_and_the_output_folder_left_out(logs, tmp_path):
         find_inputs([str(tmp_path / "missing.csv")])
 
 
+def test_a_folder_leaves_out_notes_and_earlier_results(logs, tmp_path):
+    """A .txt file is a log in a folder when its header looks like a table's; the
+    folders of an earlier mine or batch are results, not logs (config check counted
+    their tables). A file named on its own is taken whatever it holds."""
+    (logs / "notes.txt").write_text("Exported on Monday, by Ann\nfrom the live system\n")
+    (logs / "west.txt").write_text(SMALL.replace(",", "\t"))
+    (logs / "mined" / "tables").mkdir(parents=True)
+    (logs / "mined" / "run.json").write_text("{}")
+    (logs / "mined" / "tables" / "cases.csv").write_text(SMALL)
+    (logs / "batch" / "east").mkdir(parents=True)
+    for name in ("index.html", "index.csv", "index.json"):
+        (logs / "batch" / name).write_text("")
+    (logs / "batch" / "east" / "dfg.csv").write_text(SMALL)
+    found = find_inputs([str(logs)])
+    assert [p.relative_to(logs).as_posix() for p in found] == [
+        "east/east.csv", "north.csv", "south.csv", "west.txt",
+    ]  # fmt: skip
+    assert find_inputs([str(logs / "notes.txt")]) == [logs / "notes.txt"]
+
+
 def test_a_folder_of_exports_gives_the_json_exports_a_reader_recognises(tmp_path):
     """JSON exports (Jira, ServiceNow's Table API, Zendesk) are logs in a folder too,
     named without their suffix; other JSON files there (a batch's own summaries, a

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from journeymap.config import FilePattern
 from journeymap.errors import SourceNotFoundError
+from journeymap.pipeline.run_record import RUN_RECORD
 
 __all__ = [
     "RESERVED_NAMES",
@@ -72,19 +73,63 @@ def _within(path: Path, folder: Path | None) -> bool:
     return True
 
 
+#: Suffixes of plain text that may be a delimited export or anything else (notes, a
+#: readme): in a folder, such a file is a log only when its header looks like a table's.
+_PLAIN_TEXT = (".txt",)
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _looks_like_a_table(path: Path) -> bool:
+    """Whether the first line of ``path`` splits into three fields or more on one of the
+    usual delimiters (an event log needs case, activity and timestamp columns).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     notes, log = Path(folder, "notes.txt"), Path(folder, "log.txt")
+    ...     _ = notes.write_text("Exported on Monday, by Ann\\n")
+    ...     _ = log.write_text("\\ufeffcase|activity|time\\n1|Log|2024-01-01\\n")
+    ...     _looks_like_a_table(notes), _looks_like_a_table(log)
+    (False, True)
+    """
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(1 << 16)
+    except OSError:
+        return True  # the reader then says what is wrong with it
+    line = head.decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1]
+    return bool(line) and any(line[0].count(d) >= 2 for d in _DELIMITERS)
+
+
+def _results(folder: Path, files: list[str]) -> bool:
+    """Whether ``folder`` holds what ``mine`` writes (its run record) or what ``batch``
+    writes (its index), by the names of the files in it."""
+    names = set(files)
+    return RUN_RECORD in names or set(RESERVED_NAMES) <= names
+
+
 def _in_folder(folder: Path, suffixes: tuple[str, ...], exclude: Path | None) -> list[Path]:
     """The logs below ``folder``: files with a suffix a connector reads, and files with a
     suffix that some connector looks into when one recognises their content (a folder
-    of exports holds other JSON files too: a batch's own summaries, say)."""
+    of exports holds other JSON files too: a batch's own summaries, say). A plain text
+    file is taken when its first line looks like a table's header (a folder of exports
+    holds notes too); named on its own, any file is taken. The folders of journeymap's
+    own results (``mine``'s, ``batch``'s) are left out."""
     sniffed = tuple(s for s in content_suffixes() if s not in suffixes)
     found = []
     for root, dirs, files in os.walk(folder):
+        if _results(Path(root), files):
+            dirs[:] = []  # journeymap's own results: their tables are not logs
+            continue
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _within(
             Path(root) / d, exclude))  # fmt: skip
         for name in files:
             if name.startswith("."):
                 continue
             lowered, path = name.lower(), Path(root) / name
+            if lowered.endswith(_PLAIN_TEXT) and not _looks_like_a_table(path):
+                continue
             if lowered.endswith(suffixes) or (lowered.endswith(sniffed) and _recognised(path)):
                 found.append(path)
     return found
