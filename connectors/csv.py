@@ -86,20 +86,19 @@ class CsvConnector(Connector):
         try:
             if path.suffix.lower() == ".zip":
                 path = unzip_single(path, folder())
-            encoding = given or _encoding_from_bom(path)
-            if encoding is not None and given is None:
+            encoding, by_mark = _chosen_encoding(path, given)
+            if by_mark:
                 notes.append(
                     f"read as {encoding.upper()} (the file starts with its byte-order mark)"
                 )
-            encoding = encoding or "utf-8"
             if encoding not in _NATIVE_ENCODINGS:
                 path = transcode_to_utf8(path, encoding, folder())
                 encoding = "utf-8"
             elif path.name.lower().endswith(".gz"):
                 path = gunzip(path, folder())
             encoding = _NATIVE_ENCODINGS[encoding]
-            _check_start_decodes(path, label, encoding)
-            if _cr_only(path):  # an old Mac file: its lines end in CR alone
+            head = _check_start_decodes(path, label, encoding)
+            if _cr_only(head):  # an old Mac file: its lines end in CR alone
                 path = cr_to_lf(path, folder())
                 notes.append("lines end in CR alone (old Mac style); read as if they ended in LF")
             sep = _delimiter(options, label)
@@ -155,8 +154,7 @@ def plain_scan(source: str, options: ReadOptions) -> ScanKey | None:
     lowered = path.name.lower()
     if lowered.endswith((".gz", ".zip")) or not path.is_file():
         return None
-    given = (options.encoding or "").lower() or None
-    encoding = given or _encoding_from_bom(path) or "utf-8"
+    encoding, _ = _chosen_encoding(path, (options.encoding or "").lower() or None)
     if encoding not in _NATIVE_ENCODINGS:
         return None
     try:
@@ -186,6 +184,15 @@ def check_encoding(name: str) -> str:
             f"utf-16 with {option('encoding')}"
         )
     return name
+
+
+def _chosen_encoding(path: Path, given: str | None) -> tuple[str, bool]:
+    """The encoding the file is read in: the one given, else its byte-order mark's
+    (UTF-16, UTF-32), else UTF-8; and whether the mark chose it."""
+    if given is not None:
+        return given, False
+    marked = _encoding_from_bom(path)
+    return marked or "utf-8", marked is not None
 
 
 def _encoding_from_bom(path: Path) -> str | None:
@@ -265,18 +272,18 @@ def _looks_like_utf16(head: bytes) -> bool:
     return len(head) >= 8 and head.count(b"\x00") * 3 >= len(head)
 
 
-def _cr_only(path: Path) -> bool:
-    """Whether the file's lines end in CR alone: its first 64 KiB hold a CR and no LF."""
-    head = first_bytes(path, 1 << 16) or b""
+def _cr_only(head: bytes) -> bool:
+    """Whether the file's lines end in CR alone: its first 64 KiB (``head``) hold a CR
+    and no LF."""
     return b"\r" in head and b"\n" not in head
 
 
-def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
+def _check_start_decodes(path: Path, label: str, encoding: str) -> bytes:
     """Fail early, before the headers are trusted, when the file's first 64 KiB are not
-    in ``encoding`` (bad bytes further on are found by the full scan)."""
+    in ``encoding`` (bad bytes further on are found by the full scan); return them."""
     head = first_bytes(path, 1 << 16)
     if head is None:
-        return  # the scan reports a damaged file in its own words
+        return b""  # the scan reports a damaged file in its own words
     _check_text(head, label)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(head):
         marked = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
@@ -289,6 +296,7 @@ def _check_start_decodes(path: Path, label: str, encoding: str) -> None:
         codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError as exc:
         raise encoding_error(label, head[: exc.start].count(b"\n") + 1, encoding) from exc
+    return head
 
 
 def duplicate_header_notes(
