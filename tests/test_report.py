@@ -627,7 +627,7 @@ def test_many_rejected_rows_are_a_doubt_everywhere(tmp_path):
 
 
 def test_a_capability_chart_is_captioned_with_how_to_read_it_not_its_statement_again(sample):
-    from journeymap.render.report import XMR_HOW
+    from journeymap.render.report_check import XMR_HOW
 
     findings, html = sample
     (section,) = lxml.html.fromstring(html).xpath("//section[@id='capability']")

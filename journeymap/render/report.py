@@ -16,8 +16,7 @@ import pandas as pd
 from journeymap.analysis.demand import ACCOUNTS_DOUBT, NONE_FOUND
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
-from journeymap.render.capability_words import capability_statement, period_text
-from journeymap.render.captions import chart_title, demand_type_words, map_caption
+from journeymap.render.captions import map_caption
 from journeymap.render.journeys import journeys_section
 from journeymap.render.numbers import (
     MISSING,
@@ -27,18 +26,23 @@ from journeymap.render.numbers import (
     thousands,
 )
 from journeymap.render.profile_text import history_doubt, quality_warnings
-from journeymap.render.report_assets import GLOSSARY, HYPOTHESIS_NOTE, SCRIPT, STYLE, ZOOM_HELP
+from journeymap.render.report_assets import GLOSSARY, SCRIPT, STYLE, ZOOM_HELP
+from journeymap.render.report_check import (
+    TOP_ROWS,
+    capability_section,
+    demand_section,
+    period_statement,
+    rework_section,
+)
 from journeymap.render.report_handoffs import (
     handoffs_section,
     plan_section,
     reintegration_section,
 )
-from journeymap.render.report_html import Column, coverage_curve, esc, figure, pct, sortable_table
+from journeymap.render.report_html import Column, coverage_curve, esc, pct, sortable_table
 from journeymap.render.summary import (
-    empty_period_doubt,
     map_options,
     still_team_doubt,
-    timed_doubt,
 )
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
@@ -47,7 +51,6 @@ __all__ = ["VIEW_ORDER", "key_numbers", "render_report"]
 
 #: Journey map views in the order their buttons appear; other views follow by name.
 VIEW_ORDER = ("frequency", "performance", "failure demand")
-TOP_ROWS = 20
 
 
 def _version() -> str:
@@ -125,22 +128,12 @@ def _ordered_views(journey_svgs: dict[str, str]) -> list[str]:
     return known + sorted(v for v in journey_svgs if v not in VIEW_ORDER)
 
 
-def _statement(findings: Any) -> str | None:
-    """The capability statement, with the period it covers."""
-    check = findings.check
-    chart = None if check is None else check.charts.get("capability_e2e")
-    if chart is None:
-        return None
-    statement = capability_statement(chart)
-    return statement if check.period is None else f"{statement} {period_text(check.period)}"
-
-
 def _headline(findings: Any, title: str, purpose: str = "") -> str:
     numbers = "".join(
         f"<div><dt>{esc(label)}</dt><dd>{esc(text)}</dd></div>"
         for label, text in key_numbers(findings)
     )
-    statement = _statement(findings)
+    statement = period_statement(findings)
     period = f"{esc(iso_day(findings.start))} to {esc(iso_day(findings.end))}"
     doubt = history_doubt(findings.profile)  # before any figure it makes hollow
     parts = [
@@ -210,174 +203,6 @@ def _map_svg(svg: str, index: int, label: str) -> str:
     from journeymap.render.report_svg import inline_svg
 
     return inline_svg(svg, prefix=f"map{index}", label=label)
-
-
-def _rework(findings: Any) -> str:
-    head = '<section id="rework"><h2>Rework</h2>'
-    table = findings.rework
-    if table is None:
-        return head + '<p class="note">Rework was not computed.</p></section>'
-    table = table[table["repeat_events"] > 0].sort_values(
-        ["repeat_events", "activity"], ascending=[False, True]
-    )
-    # A redo is rework by other hands: without a resource it cannot be told.
-    people = findings.log.has("resource")
-    columns = [
-        Column("activity", "Activity"),
-        Column("repeat_events", "Rework events", "count"),
-        Column("cases", "Cases", "count"),
-        *([Column("redo_events", "Redo (other hands)", "count")] if people else []),
-        Column("self_loops", "Self-loops", "count"),
-        Column("rework_wait_s", "Total wait into rework", "duration"),
-    ]
-    caption = "Activities done again in the same case, most rework first"
-    body = sortable_table(table, columns, caption=caption, limit=TOP_ROWS)
-    if not people:
-        body += (
-            '<p class="note">Redos (rework by other hands) need the resource who did each '
-            "event: map a resource column (--resource) to count them.</p>"
-        )
-    return head + body + "</section>"
-
-
-def _demand(findings: Any, chart_svgs: dict[str, str]) -> str:
-    out = ['<section id="demand"><h2>Demand</h2>']
-    out.append(f'<p class="hypothesis">{esc(HYPOTHESIS_NOTE)}</p>')
-    check = findings.check
-    if check is not None:
-        by_type = check.demand_summary.get("by_type", {})
-        total = sum(by_type.values())
-        frame = pd.DataFrame(
-            [{"type": demand_type_words(k), "cases": n, "pct": 100 * n / total if total else None}
-             for k, n in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))]
-        )  # fmt: skip
-        if not frame.empty:
-            columns = [Column("type", "Demand type"), Column("cases", "Cases", "count"),
-                       Column("pct", "Share of cases", "pct")]  # fmt: skip
-            out.append(sortable_table(frame, columns, caption="Cases by demand type"))
-        pareto = check.failure_pareto
-        if not pareto.empty:
-            pareto = pareto.assign(demand_type=pareto["demand_type"].map(demand_type_words))
-            columns = [Column("demand_type", "Failure demand type"),
-                       Column("cases", "Cases", "count"),
-                       Column("pct", "Share of failure demand", "pct"),
-                       Column("cum_pct", "Cumulative share", "pct")]  # fmt: skip
-            out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
-        out.append(_rules_matched(findings))
-        out.append(_flow_by_channel(check))
-        out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts]
-    if findings.check is not None and findings.check.period is not None:
-        out.append(
-            '<p class="note">The weekly charts cover the weeks of the period: '
-            f"{esc(period_text(findings.check.period))}</p>"
-        )
-    for name in ("weekly_volume", "weekly_failure_demand"):
-        out.append(_chart(name, chart_svgs.get(name), findings))
-    return "".join(out) + "</section>"
-
-
-def _flow_by_channel(check: Any) -> str:
-    """The flow measures of each channel's cases (summary.json's ``flow_by_channel``),
-    most cases first; nothing without a channel mapped."""
-    by_channel = check.flow_summary.get("by_channel")
-    if not by_channel:
-        return ""
-    frame = pd.DataFrame([{"channel": k, **v} for k, v in by_channel.items()])
-    frame = frame.sort_values(["cases", "channel"], ascending=[False, True])
-    columns = [Column("channel", "Channel"), Column("cases", "Cases", "count"),
-               Column("single_handler_pct", "Single handler", "pct"),
-               Column("one_stop_pct", "One-stop", "pct"),
-               Column("clean_pct", "Clean", "pct")]  # fmt: skip
-    caption = "Flow by channel"
-    note = (
-        '<p class="note">A case that came through several channels counts under the first '
-        "of them by name; one-stop and clean cases are value demand, as in the tiles.</p>"
-    )
-    return sortable_table(frame, columns, caption=caption) + note
-
-
-def _rules_matched(findings: Any) -> str:
-    """Which activities each failure-activity pattern matched, in how many cases: the
-    evidence behind the failure-demand figure, so that a naming accident shows."""
-    matches = findings.failure_matches
-    if matches is None or matches.empty:
-        return (
-            '<p class="note">No activity name matched a failure-demand pattern; change '
-            "the patterns in the [demand] section of the configuration if your service "
-            "names its chasers and complaints otherwise.</p>"
-        )
-    columns = [Column("pattern", "Pattern (whole words)"), Column("activity", "Activity"),
-               Column("cases", "Cases", "count")]  # fmt: skip
-    return sortable_table(
-        matches,
-        columns,
-        caption="What the failure-demand patterns matched",
-        limit=TOP_ROWS,
-    ) + (
-        '<p class="note">Change them with failure_activities or extra_failure_activities '
-        "in the [demand] section of the configuration.</p>"
-    )
-
-
-def _chart(name: str, svg: str | None, findings: Any) -> str:
-    title = chart_title(name)
-    check = findings.check
-    chart = None if check is None else check.charts.get(name)
-    if chart is None and check is not None:  # the check says why there is no chart
-        why = f"no {name.replace('_', ' ')} chart: "
-        note = next((n for n in check.notes if n.startswith(why)), None)
-        if note is not None:
-            text = note[0].upper() + note[1:]  # not capitalize(): "XmR" keeps its case
-            text += "" if text.endswith(".") else "."
-            return f'<h3>{esc(title)}</h3><p class="note">{esc(text)}</p>'
-    statement = capability_statement(chart) if chart is not None else ""
-    label = f"XmR chart, {title}. {statement}".strip()
-    prefix = "c-" + "".join(ch if ch.isalnum() else "-" for ch in name)
-    # The statement is the chart's own heading (and its label); the caption says how
-    # to read it rather than saying it again.
-    return f"<h3>{esc(title)}</h3>" + figure(svg, prefix=prefix, label=label, caption=XMR_HOW)
-
-
-#: How to read an XmR chart, under each one.
-XMR_HOW = (
-    "Each point in time order; the green line is the centre, the dashed lines the natural "
-    "process limits, between which the process will go on varying unless it changes. Red "
-    "points are signals: something changed, worth finding out what."
-)
-
-
-def _capability(findings: Any, chart_svgs: dict[str, str]) -> str:
-    out = ['<section id="capability"><h2>Capability: end-to-end time</h2>']
-    statement = _statement(findings)
-    if statement:
-        out.append(f'<p class="statement">{esc(statement)}</p>')
-    # What puts these times in doubt, where they are shown (the doubts mine prints).
-    for doubt in (timed_doubt(findings), empty_period_doubt(findings)):
-        if doubt:
-            out.append(f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}.</p>')
-    names = ["capability_e2e", *sorted(n for n in chart_svgs if n.startswith("capability_e2e:"))]
-    out += [_chart(n, chart_svgs.get(n), findings) for n in names]
-    out.append(_work_at_each_step(findings))
-    return "".join(out) + "</section>"
-
-
-def _work_at_each_step(findings: Any) -> str:
-    """With start times mapped, each activity's median time from start to completion
-    (tables/activities.csv's ``median_processing_s``): the work, beside the waits
-    between steps that the performance view shows. Nothing without start times."""
-    table = findings.activities
-    if table is None or not findings.log.has("start_timestamp"):
-        return ""
-    table = table.sort_values(["events", "activity"], ascending=[False, True])
-    columns = [Column("activity", "Activity"), Column("events", "Events", "count"),
-               Column("median_processing_s", "Median work time", "duration")]  # fmt: skip
-    note = (
-        '<p class="note">Work time is a step\'s time from its start to its completion, '
-        "where the log records both; the waits on the map's performance view are the times "
-        "between one step's completion and the next one's start.</p>"
-    )
-    caption = "Work at each step, most frequent first"
-    return sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + note
 
 
 def _variants(findings: Any) -> str:
@@ -546,10 +371,10 @@ def render_report(
         handoffs_section(findings, network_svg),
         reintegration_section(findings),
         plan_section(findings),
-        _rework(findings),
-        _demand(findings, chart_svgs),
+        rework_section(findings),
+        demand_section(findings, chart_svgs),
         "" if findings.journeys is None else journeys_section(findings.journeys),
-        _capability(findings, chart_svgs),
+        capability_section(findings, chart_svgs),
         template_section(findings, template_svgs or {}),
         _variants(findings),
         _data_quality(findings),

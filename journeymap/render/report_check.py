@@ -1,0 +1,201 @@
+"""The report's sections on what the check phase measures per case: rework, demand
+(types, failure demand and its evidence, flow by channel, the weekly charts) and
+capability (the end-to-end time's XmR charts, the work at each step). Parts of
+:func:`journeymap.render.report.render_report`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from journeymap.render.capability_words import capability_statement, period_text
+from journeymap.render.captions import chart_title, demand_type_words
+from journeymap.render.report_assets import HYPOTHESIS_NOTE
+from journeymap.render.report_html import Column, esc, figure, sortable_table
+from journeymap.render.summary import empty_period_doubt, timed_doubt
+
+__all__ = ["TOP_ROWS", "XMR_HOW", "capability_section", "demand_section", "period_statement",
+           "rework_section"]  # fmt: skip
+
+#: Rows shown of a long table (the CSV holds them all).
+TOP_ROWS = 20
+
+
+def period_statement(findings: Any) -> str | None:
+    """The capability statement, with the period it covers."""
+    check = findings.check
+    chart = None if check is None else check.charts.get("capability_e2e")
+    if chart is None:
+        return None
+    statement = capability_statement(chart)
+    return statement if check.period is None else f"{statement} {period_text(check.period)}"
+
+
+def rework_section(findings: Any) -> str:
+    head = '<section id="rework"><h2>Rework</h2>'
+    table = findings.rework
+    if table is None:
+        return head + '<p class="note">Rework was not computed.</p></section>'
+    table = table[table["repeat_events"] > 0].sort_values(
+        ["repeat_events", "activity"], ascending=[False, True]
+    )
+    # A redo is rework by other hands: without a resource it cannot be told.
+    people = findings.log.has("resource")
+    columns = [
+        Column("activity", "Activity"),
+        Column("repeat_events", "Rework events", "count"),
+        Column("cases", "Cases", "count"),
+        *([Column("redo_events", "Redo (other hands)", "count")] if people else []),
+        Column("self_loops", "Self-loops", "count"),
+        Column("rework_wait_s", "Total wait into rework", "duration"),
+    ]
+    caption = "Activities done again in the same case, most rework first"
+    body = sortable_table(table, columns, caption=caption, limit=TOP_ROWS)
+    if not people:
+        body += (
+            '<p class="note">Redos (rework by other hands) need the resource who did each '
+            "event: map a resource column (--resource) to count them.</p>"
+        )
+    return head + body + "</section>"
+
+
+def demand_section(findings: Any, chart_svgs: dict[str, str]) -> str:
+    out = ['<section id="demand"><h2>Demand</h2>']
+    out.append(f'<p class="hypothesis">{esc(HYPOTHESIS_NOTE)}</p>')
+    check = findings.check
+    if check is not None:
+        by_type = check.demand_summary.get("by_type", {})
+        total = sum(by_type.values())
+        frame = pd.DataFrame(
+            [{"type": demand_type_words(k), "cases": n, "pct": 100 * n / total if total else None}
+             for k, n in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))]
+        )  # fmt: skip
+        if not frame.empty:
+            columns = [Column("type", "Demand type"), Column("cases", "Cases", "count"),
+                       Column("pct", "Share of cases", "pct")]  # fmt: skip
+            out.append(sortable_table(frame, columns, caption="Cases by demand type"))
+        pareto = check.failure_pareto
+        if not pareto.empty:
+            pareto = pareto.assign(demand_type=pareto["demand_type"].map(demand_type_words))
+            columns = [Column("demand_type", "Failure demand type"),
+                       Column("cases", "Cases", "count"),
+                       Column("pct", "Share of failure demand", "pct"),
+                       Column("cum_pct", "Cumulative share", "pct")]  # fmt: skip
+            out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
+        out.append(_rules_matched(findings))
+        out.append(_flow_by_channel(check))
+        out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts]
+    if findings.check is not None and findings.check.period is not None:
+        out.append(
+            '<p class="note">The weekly charts cover the weeks of the period: '
+            f"{esc(period_text(findings.check.period))}</p>"
+        )
+    for name in ("weekly_volume", "weekly_failure_demand"):
+        out.append(_chart(name, chart_svgs.get(name), findings))
+    return "".join(out) + "</section>"
+
+
+def _flow_by_channel(check: Any) -> str:
+    """The flow measures of each channel's cases (summary.json's ``flow_by_channel``),
+    most cases first; nothing without a channel mapped."""
+    by_channel = check.flow_summary.get("by_channel")
+    if not by_channel:
+        return ""
+    frame = pd.DataFrame([{"channel": k, **v} for k, v in by_channel.items()])
+    frame = frame.sort_values(["cases", "channel"], ascending=[False, True])
+    columns = [Column("channel", "Channel"), Column("cases", "Cases", "count"),
+               Column("single_handler_pct", "Single handler", "pct"),
+               Column("one_stop_pct", "One-stop", "pct"),
+               Column("clean_pct", "Clean", "pct")]  # fmt: skip
+    caption = "Flow by channel"
+    note = (
+        '<p class="note">A case that came through several channels counts under the first '
+        "of them by name; one-stop and clean cases are value demand, as in the tiles.</p>"
+    )
+    return sortable_table(frame, columns, caption=caption) + note
+
+
+def _rules_matched(findings: Any) -> str:
+    """Which activities each failure-activity pattern matched, in how many cases: the
+    evidence behind the failure-demand figure, so that a naming accident shows."""
+    matches = findings.failure_matches
+    if matches is None or matches.empty:
+        return (
+            '<p class="note">No activity name matched a failure-demand pattern; change '
+            "the patterns in the [demand] section of the configuration if your service "
+            "names its chasers and complaints otherwise.</p>"
+        )
+    columns = [Column("pattern", "Pattern (whole words)"), Column("activity", "Activity"),
+               Column("cases", "Cases", "count")]  # fmt: skip
+    return sortable_table(
+        matches,
+        columns,
+        caption="What the failure-demand patterns matched",
+        limit=TOP_ROWS,
+    ) + (
+        '<p class="note">Change them with failure_activities or extra_failure_activities '
+        "in the [demand] section of the configuration.</p>"
+    )
+
+
+def _chart(name: str, svg: str | None, findings: Any) -> str:
+    title = chart_title(name)
+    check = findings.check
+    chart = None if check is None else check.charts.get(name)
+    if chart is None and check is not None:  # the check says why there is no chart
+        why = f"no {name.replace('_', ' ')} chart: "
+        note = next((n for n in check.notes if n.startswith(why)), None)
+        if note is not None:
+            text = note[0].upper() + note[1:]  # not capitalize(): "XmR" keeps its case
+            text += "" if text.endswith(".") else "."
+            return f'<h3>{esc(title)}</h3><p class="note">{esc(text)}</p>'
+    statement = capability_statement(chart) if chart is not None else ""
+    label = f"XmR chart, {title}. {statement}".strip()
+    prefix = "c-" + "".join(ch if ch.isalnum() else "-" for ch in name)
+    # The statement is the chart's own heading (and its label); the caption says how
+    # to read it rather than saying it again.
+    return f"<h3>{esc(title)}</h3>" + figure(svg, prefix=prefix, label=label, caption=XMR_HOW)
+
+
+#: How to read an XmR chart, under each one.
+XMR_HOW = (
+    "Each point in time order; the green line is the centre, the dashed lines the natural "
+    "process limits, between which the process will go on varying unless it changes. Red "
+    "points are signals: something changed, worth finding out what."
+)
+
+
+def capability_section(findings: Any, chart_svgs: dict[str, str]) -> str:
+    out = ['<section id="capability"><h2>Capability: end-to-end time</h2>']
+    statement = period_statement(findings)
+    if statement:
+        out.append(f'<p class="statement">{esc(statement)}</p>')
+    # What puts these times in doubt, where they are shown (the doubts mine prints).
+    for doubt in (timed_doubt(findings), empty_period_doubt(findings)):
+        if doubt:
+            out.append(f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}.</p>')
+    names = ["capability_e2e", *sorted(n for n in chart_svgs if n.startswith("capability_e2e:"))]
+    out += [_chart(n, chart_svgs.get(n), findings) for n in names]
+    out.append(_work_at_each_step(findings))
+    return "".join(out) + "</section>"
+
+
+def _work_at_each_step(findings: Any) -> str:
+    """With start times mapped, each activity's median time from start to completion
+    (tables/activities.csv's ``median_processing_s``): the work, beside the waits
+    between steps that the performance view shows. Nothing without start times."""
+    table = findings.activities
+    if table is None or not findings.log.has("start_timestamp"):
+        return ""
+    table = table.sort_values(["events", "activity"], ascending=[False, True])
+    columns = [Column("activity", "Activity"), Column("events", "Events", "count"),
+               Column("median_processing_s", "Median work time", "duration")]  # fmt: skip
+    note = (
+        '<p class="note">Work time is a step\'s time from its start to its completion, '
+        "where the log records both; the waits on the map's performance view are the times "
+        "between one step's completion and the next one's start.</p>"
+    )
+    caption = "Work at each step, most frequent first"
+    return sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + note
