@@ -138,16 +138,15 @@ def test_summary_pareto_week():
         "cum_pct": [200 / 3, 100.0],
     }
     weeks = demand_by_week(log)
+    # Every week from the first to the last, the quiet ones with 0 and no share.
     assert [str(w) for w in weeks["week"]] == [
-        "2024-01-01",
-        "2024-01-08",
-        "2024-01-22",
-        "2024-02-12",
-        "2024-02-26",
-        "2024-03-04",
-    ]
-    assert weeks["value"].tolist() == [1, 0, 0, 1, 2, 0]
-    assert weeks["failure"].tolist() == [0, 1, 1, 0, 0, 1]
+        "2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22", "2024-01-29",
+        "2024-02-05", "2024-02-12", "2024-02-19", "2024-02-26", "2024-03-04",
+    ]  # fmt: skip
+    assert weeks["value"].tolist() == [1, 0, 0, 0, 0, 0, 1, 0, 2, 0]
+    assert weeks["failure"].tolist() == [0, 1, 0, 1, 0, 0, 0, 0, 0, 1]
+    assert weeks["failure_pct"].isna().tolist() == [False, False, True, False, True, True,
+                                                     False, True, False, False]  # fmt: skip
 
 
 def test_customer_journeys():

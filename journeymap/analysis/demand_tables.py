@@ -19,19 +19,22 @@ __all__ = ["customer_journeys", "demand_by_week", "failure_matches", "failure_pa
 
 def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFrame:
     """Value and failure demand per week in which cases start: ``week`` (the Monday
-    of the ISO week, a date), ``value``, ``failure`` (cases) and ``failure_pct``.
-    Weeks in which no case starts are left out.
+    of the ISO week, a date), ``value``, ``failure`` (cases) and ``failure_pct``. Every
+    week from the first to the last is given: a week in which no case starts has 0
+    cases and no ``failure_pct`` (a weekly series charted from the file keeps its quiet
+    weeks, as the weekly volume chart does).
 
     Examples
     --------
     >>> from journeymap import EventLog
     >>> log = EventLog.from_frame(pd.DataFrame({
     ...     "case": ["1", "2", "3"], "activity": ["Call", "Chaser", "Call"],
-    ...     "timestamp": ["2024-01-03 09:00", "2024-01-07 09:00", "2024-01-08 09:00"]}))
+    ...     "timestamp": ["2024-01-03 09:00", "2024-01-07 09:00", "2024-01-15 09:00"]}))
     >>> demand_by_week(log)
              week  value  failure  failure_pct
     0  2024-01-01      1        1         50.0
-    1  2024-01-08      1        0          0.0
+    1  2024-01-08      0        0          NaN
+    2  2024-01-15      1        0          0.0
     """
     d = demand_expr(log, rules)
     d = d.mutate(week=iso_week(d.start).date())
@@ -39,10 +42,16 @@ def demand_by_week(log: EventLog, rules: DemandRules | None = None) -> pd.DataFr
         value=count_where(d, ~d.failure), failure=count_where(d, d.failure)
     )
     frame = log.engine.fetch(weeks.order_by("week"))
-    frame["week"] = pd.to_datetime(frame["week"]).dt.date
+    frame["week"] = pd.to_datetime(frame["week"])
+    if len(frame):
+        every = pd.date_range(frame["week"].iloc[0], frame["week"].iloc[-1], freq="7D")
+        frame = frame.set_index("week").reindex(every, fill_value=0)
+        frame = frame.rename_axis("week").reset_index()
+    frame["week"] = frame["week"].dt.date
     for column in ("value", "failure"):
         frame[column] = frame[column].astype("int64")
-    frame["failure_pct"] = 100 * frame["failure"] / (frame["value"] + frame["failure"])
+    cases = frame["value"] + frame["failure"]
+    frame["failure_pct"] = (100 * frame["failure"] / cases).where(cases > 0)
     return frame.reindex(columns=["week", "value", "failure", "failure_pct"])
 
 

@@ -61,7 +61,9 @@ def check(
     per_case_demand = EngineTable(log.engine, demand_expr(log, rules), ("case",))
     demand_totals = demand_summary(log, rules)
     weeks = demand_by_week(log, rules)
-    charted = weeks[[period.contains_week(w) for w in weeks["week"]]]
+    # A week without new cases has no share of failure demand to chart.
+    in_period = weeks["week"].map(period.contains_week).astype(bool)
+    charted = weeks[in_period & weeks["failure_pct"].notna()]
     charts: dict[str, XmRChart] = {}
     notes = list(demand_totals.get("notes", []))
     cases = period.cases_expr(log)
