@@ -183,13 +183,18 @@ def test_no_hand_off_can_be_seen_with_one_handler_event_a_case():
     be seen, and 'one-stop 100%' and '0 hand-offs per case' would say what the log
     cannot (the road-fines sample)."""
     from journeymap.render.report import key_numbers
-    from journeymap.render.summary import doubts
+    from journeymap.render.summary import doubts, summary
 
     with jm.EventLog.from_frame(_fines(second_officer=False)) as log:
         found = jm.mine(log)
         tiles = key_numbers(found)
         said = doubts(found)
+        said_json = summary(found)
         html = render_report(found, journey_svgs={}, network_svg=None, chart_svgs={}, options={})
+    # summary.json (and the batch index, compare) say no more: none counted, no rate.
+    handoffs = said_json["handoffs"]
+    assert (handoffs["total"], handoffs["per_case"], handoffs["e2e_by_handoffs"]) == (0, None, None)
+    assert said_json["one_stop_pct"] is None
     unseen = " (no hand-off can be seen: see Hand-offs)"
     assert tiles[2] == ("One-stop" + unseen, "–")
     assert tiles[3] == ("Clean" + unseen, "–")  # no ping-pong can be seen either

@@ -242,16 +242,7 @@ def summary(findings: Findings) -> dict[str, Any]:
         "start": iso_utc(findings.start),
         "end": iso_utc(findings.end),
         "end_to_end": findings.end_to_end,
-        "handoffs": (
-            None
-            if findings.handoff_summary is None
-            else {
-                **{k: findings.handoff_summary.get(k) for k in _HANDOFF_KEYS},
-                "coverage": None
-                if findings.check is None
-                else findings.check.flow_summary.get("coverage"),
-            }
-        ),
+        "handoffs": _handoffs_block(findings),
         "rework": (
             {k: rework[k] for k in ("events", "cases", "redo_events")}
             if rework is not None
@@ -316,6 +307,23 @@ def _journeys(findings: Findings) -> dict[str, Any]:
         **findings.journeys.to_dict(),
         "statements": journey_sentences(findings.journeys),
     }
+
+
+#: What says how hand-offs shape the work: nothing, where no hand-off can be seen.
+_SHAPE_KEYS = ("per_case", "e2e_by_handoffs", "spearman", "wait_share")
+
+
+def _handoffs_block(findings: Findings) -> dict[str, Any] | None:
+    """summary.json's ``handoffs``: the hand-off summary and the handlers' coverage.
+    Where no case has two events with a handler, no hand-off can be seen: the counts
+    stay (none was counted), the figures that would read as "no hand-offs" are None."""
+    if findings.handoff_summary is None:
+        return None
+    coverage = None if findings.check is None else findings.check.flow_summary.get("coverage")
+    block = {k: findings.handoff_summary.get(k) for k in _HANDOFF_KEYS}
+    if coverage and coverage["partial"] and not coverage["cases_seen"]:
+        block.update(dict.fromkeys(_SHAPE_KEYS))
+    return {**block, "coverage": coverage}
 
 
 def _quality(findings: Findings) -> dict[str, Any]:
