@@ -604,31 +604,37 @@ def test_a_plan_on_hand_offs_in_few_cases_says_how_few():
 
 
 def test_many_rejected_rows_are_a_doubt_everywhere(tmp_path):
-    """1 of 4 rows (25%) rejected for its timestamp: summary.json's doubts say so first;
-    1 of 20 (5%) too, 1 of 21 (under 5%) not."""
+    """1 of 4 rows (25%) rejected for its timestamp: summary.json's doubts say so first,
+    and the report above its figures; 1 of 20 (5%) too, 1 of 21 (under 5%) not."""
     import json
 
     from click.testing import CliRunner
 
     from journeymap.cli import cli
 
-    def doubts_of(rows: int) -> list[str]:
+    def doubts_of(rows: int, *report: str) -> list[str]:
         lines = ["case,activity,timestamp"]
         lines += [f"{i // 2},{'ab'[i % 2]},2024-01-01 {9 + i % 2:02d}:00" for i in range(rows - 1)]
         lines.append("x,a,not a date")
         path = tmp_path / f"log{rows}.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         out = tmp_path / f"out{rows}"
-        result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out), "--no-report"])
+        result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out), *report])
         assert result.exit_code == 0, result.output
         return json.loads((out / "summary.json").read_text(encoding="utf-8"))["doubts"]
 
-    assert doubts_of(4)[0] == (
+    said = (
         "1 of 4 rows (25%) was rejected (1 unreadable timestamp) and is in no figure: "
         "tables/rejects.csv gives each with its reason; fix the export and mine it again"
     )
-    assert doubts_of(20)[0].startswith("1 of 20 rows (5%) was rejected")
-    assert not any("rejected" in d for d in doubts_of(21))
+    assert doubts_of(4, "--quiet")[0] == said
+    page = lxml.html.fromstring((tmp_path / "out4" / "report.html").read_text(encoding="utf-8"))
+    (header,) = page.xpath("//header")
+    warnings = [p.text_content() for p in header.xpath("./p[@class='warning']")]
+    assert warnings[-1] == said[0].upper() + said[1:] + "."  # after "1 of 2 cases has a single"
+    assert header.xpath("./dl[@class='numbers']")  # the figures come after it
+    assert doubts_of(20, "--no-report")[0].startswith("1 of 20 rows (5%) was rejected")
+    assert not any("rejected" in d for d in doubts_of(21, "--no-report"))
 
 
 def test_a_capability_chart_is_captioned_with_how_to_read_it_not_its_statement_again(sample):
