@@ -298,8 +298,10 @@ class EventLog:
     def source_rows(self) -> tuple[int, str]:
         """How many rows of the source were read, as the user counts them, and what to
         call them: ``(rows_read, "row")``, or for an export whose rows are not its
-        records, ``(records_read, "record")``. Rejected rows are rejected records there
-        (a record the preset could not read, or one whose event the engine rejected)."""
+        records, ``(records_read, "record")``, rejected rows being rejected records
+        there (a record the preset could not read, or one whose event the engine
+        rejected); or ``(rows_read, "event")`` when the records gave more events than
+        there were records (:func:`source_rows`)."""
         return source_rows(self.rows_read, self.records_read)
 
     @property
@@ -442,9 +444,20 @@ class EventLog:
 
 
 def source_rows(rows_read: int, records_read: int | None) -> tuple[int, str]:
-    """The rows read as the user counts them, and what to call them: the engine's rows,
-    or a system's export's records when it counted them (``records_read``)."""
-    return (rows_read, "row") if records_read is None else (records_read, "record")
+    """The rows read as the user counts them, and what to call them: the engine's rows;
+    a system's export's records when it counted them (``records_read``) and each gave
+    one event at most; the events made from them when records gave more (a list
+    export's row gives its opening, resolution and closure), since it is events the
+    engine accepts or rejects.
+
+    Examples
+    --------
+    >>> source_rows(27, None), source_rows(40, 46), source_rows(27, 11)
+    ((27, 'row'), (46, 'record'), (27, 'event'))
+    """
+    if records_read is None:
+        return rows_read, "row"
+    return (rows_read, "event") if rows_read > records_read else (records_read, "record")
 
 
 def _with_implied(options: ReadOptions, implied: dict[str, Any]) -> ReadOptions:

@@ -191,8 +191,10 @@ def _read_lines(p: Profile) -> list[str]:
     """The rows read and accepted; for an export whose rows are not its records, its
     records (the events they gave follow in :func:`_merged_lines`)."""
     read, noun = p.source_rows
+    made = noun == "event"  # the records gave more events: those are accepted or not
     return [
-        f"  {noun + 's read':<16} {read:>12,}",
+        *([f"  records read     {p.records_read:>12,}"] if made else []),
+        f"  {'events made' if made else noun + 's read':<16} {read:>12,}",
         f"  accepted         {read - p.rejected_rows:>12,}",
     ]
 

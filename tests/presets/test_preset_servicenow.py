@@ -383,3 +383,30 @@ def test_ibm_dump_leaves_the_incidents_still_open_out_of_end_to_end_times(tmp_pa
     assert not {line.split(",")[0] for line in chart[1:]} & active
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "End-to-end, median (40 still open: left out)" in page
+
+
+def test_a_list_whose_records_give_several_events_counts_what_it_rejects_in_events(
+    write: Write,
+) -> None:
+    """Three records give six events, one of them with a date no other row is written in:
+    inspect says 1 of the 6 events made from the 3 records was rejected (it had said
+    '1 of 3 records rejected' beside 'accepted 2', when 5 events were kept)."""
+    from click.testing import CliRunner
+
+    from journeymap.cli import cli
+
+    path = write(
+        "list.csv",
+        "number,state,sys_updated_on,opened_at,closed_at,contact_type\n"
+        "INC1,Closed,2024-03-05 10:00,2024-03-01 09:00,2024-03-05 10:00,phone\n"
+        "INC2,Closed,2024-03-06 10:00,2024-03-02 09:00,2024-03-06 10:00,email\n"
+        "INC3,Closed,2024-03-07 10:00,2024-03-03 09:00,7 March,phone\n",
+    )
+    result = CliRunner().invoke(cli, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.stdout.splitlines()[2:7]]
+    assert lines == [
+        ["records", "read", "3"], ["events", "made", "6"], ["accepted", "5"],
+        ["rejected", "1"], ["events", "5"],
+    ]  # fmt: skip
+    assert "1 of 6 events rejected (1 unreadable timestamp)" in result.stderr
