@@ -42,6 +42,7 @@ def events_in_order(
     # are derived from this table rather than ordering the events again.
     keep = ["source_row", "case", "activity", "timestamp"]
     keep += [role for role in ("start_timestamp", "team", "resource") if has(role)]
+    keep += ["channel"] if has("channel") else []  # a case's channel: its first event's
     t = t.select(*keep, handler=t[handler] if handler else ibis.null().cast("string"))
     w = ibis.window(group_by=t.case, order_by=[t.timestamp, t.source_row])
     starts = has("start_timestamp")

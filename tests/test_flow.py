@@ -84,6 +84,24 @@ def test_flow_summary_overall_by_type_and_channel():
     assert flow_summary(tiny_log())["by_channel"] is None
 
 
+def test_a_case_counts_under_the_channel_it_arrived_by():
+    """Case 1 came by phone and was answered by email: it counts under phone, its first
+    event's channel ('email' is the first by name); case 2's first event has no channel,
+    so its second's counts; case 3's events at one instant: the first in the file."""
+    log = EventLog.from_frame(pd.DataFrame({
+        "case": ["1", "1", "2", "2", "3", "3"],
+        "activity": ["Call", "Reply", "Form", "Reply", "Call", "Reply"],
+        "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+                      "2024-01-02 10:00", "2024-01-03 09:00", "2024-01-03 09:00"],
+        "team": ["A"] * 6,
+        "channel": ["phone", "email", None, "web", "web", "email"]}))  # fmt: skip
+    frame = flow(log)
+    assert dict(zip(frame["case"], frame["channel"], strict=True)) == {
+        "1": "phone", "2": "web", "3": "web",
+    }  # fmt: skip
+    assert sorted(flow_summary(log)["by_channel"]) == ["phone", "web"]
+
+
 def test_a_case_without_a_known_handler_is_unknown_not_single_handler():
     # Case 1: one team throughout; case 2: no team recorded on any event; case 3: two teams.
     log = EventLog.from_frame(pd.DataFrame({

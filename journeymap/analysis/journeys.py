@@ -9,10 +9,13 @@ Definitions (shared/MEASURES.md, "Time" and "Demand"; docs/measures.md):
   14 by default, inclusive) after the latest end of the journey's earlier cases, or
   before it (overlapping cases share a journey); otherwise it starts a new one. This is
   the window of the repeat-contact rule: a repeat contact continues a journey.
-- A journey's events are its cases' events in time order (timestamp, then source row).
-  Its end-to-end time runs from its first event to its last.
-- Channel switches: take the journey's events whose channel is known, in that order; a
-  channel switch is a change of channel between two consecutive ones.
+- A journey's events are its cases' events; its end-to-end time runs from its first
+  event to its last.
+- Channel switches: take the journey's events whose channel is known case by case (its
+  cases in order of start, ties by case id; each case's events in time order, ties by
+  source row), so that two cases open at once do not read as the customer going back
+  and forth between their channels; a channel switch is a change of channel between
+  two consecutive ones.
   channel_switches(journey) = number of such changes. Its channel path is that channel
   sequence with repeats collapsed (phone, phone, web -> phone > web); a journey is
   cross-channel when it has at least one channel switch.
@@ -144,11 +147,11 @@ def several_customer_cases(log: EventLog) -> int:
 
 
 def case_channel_expr(log: EventLog) -> Any:
-    """Ibis table, one row per case: ``case`` and ``channel``, the case's channel: the
-    smallest of its events' known channels (code point order; NULL without one). The
-    channel role must be mapped."""
-    contacts = case_contacts_expr(log)
-    return contacts.select("case", channel=contacts.lowest_channel)
+    """Ibis table, one row per case: ``case`` and ``channel``, the case's channel: that
+    of its first event with a known channel, in case order, the channel the demand
+    arrived by (NULL without one). The channel role must be mapped."""
+    times = case_times_expr(log)
+    return times.select("case", "channel")
 
 
 def _need_customer(log: EventLog) -> None:
@@ -235,8 +238,11 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
             channels=ibis.literal(1, "int64"),
             channel_path=simple.lowest_channel,
         )
-        ev = known.join(cases.anti_join(simple, "journey"), "case")
-        order = ibis.window(group_by=ev.journey, order_by=[ev.timestamp, ev.source_row])
+        others = jc.select("case", "journey", case_start="start").anti_join(simple, "journey")
+        ev = known.join(others, "case")
+        # Case by case: the journey's cases in order of start, each case's events in order.
+        keys = ["case_start", "case", "timestamp", "source_row"]
+        order = ibis.window(group_by=ev.journey, order_by=[ev[k] for k in keys])
         previous = ev.channel.lag().over(order)
         ev = ev.mutate(run_start=previous.isnull() | (ev.channel != previous))
         runs = ev.filter(ev.run_start)
@@ -244,7 +250,7 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
             runs=runs.count(),
             channels=runs.channel.nunique(),
             channel_path=log.engine.collect_ordered(  # of known channels only
-                runs.channel, [runs.timestamp, runs.source_row]
+                runs.channel, [runs[k] for k in keys]
             ).join(PATH_SEPARATOR),
         )
         paths = paths.union(simple_paths)

@@ -34,7 +34,8 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
     """Each event with its position in the case and the next event's activity and wait.
 
     Columns: ``source_row``, ``case``, ``activity``, ``timestamp`` (and
-    ``start_timestamp``, ``team`` and ``resource`` when mapped), plus ``position`` (0
+    ``start_timestamp``, ``team``, ``resource`` and ``channel`` when mapped), plus
+    ``position`` (0
     for the first event of a case), ``tied`` (another event of the case has the same
     timestamp), ``next_activity`` (NULL for the last event),
     ``handler`` and ``next_handler`` (the event's and the next event's handler, see

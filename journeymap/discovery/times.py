@@ -33,7 +33,8 @@ def case_sequences_expr(log: EventLog) -> Any:
     ``start``, ``end``, ``e2e_s`` (see :func:`case_times_expr`, which is taken from
     it): one group-by of the events by case for both. When the log knows its end
     activities (:attr:`~journeymap.eventlog.EventLog.end_activities`), also ``open``:
-    whether the case's last event is none of them. Computed once per log; ``mine``
+    whether the case's last event is none of them; with the channel role, ``channel``
+    (see :func:`case_times_expr`). Computed once per log; ``mine``
     releases it (key ``"sequences"``) once the variants are ranked.
     """
     import ibis
@@ -48,6 +49,8 @@ def case_sequences_expr(log: EventLog) -> Any:
         last = {}
         if log.end_activities is not None:  # the position is unique within a case
             last["last"] = ev.activity.argmax(ev.position)
+        if log.has("channel"):  # how the demand arrived: its first known channel
+            last["channel"] = ev.channel.argmin(ev.position, where=ev.channel.notnull())
         per_case = ev.group_by("case").aggregate(
             # Every event has an activity (a row without one is rejected when read).
             sequence=log.engine.collect_ordered(ev.activity, [ev.position]),
@@ -75,13 +78,17 @@ def case_times_expr(log: EventLog) -> Any:
 
     Taken from :func:`case_sequences_expr`, which groups the events by case for the
     activity sequences too. When the log knows its end activities, also ``open`` (the
-    case's last event is none of them: it was still open when the log was exported).
+    case's last event is none of them: it was still open when the log was exported);
+    with the channel role, ``channel``: the channel of the case's first event that has
+    one, in case order (how the demand arrived; NULL without one).
     """
 
     def build() -> Any:
         columns = ["case", "events", "start", "end", "e2e_s"]
         if log.end_activities is not None:
             columns.append("open")
+        if log.has("channel"):
+            columns.append("channel")
         return case_sequences_expr(log).select(*columns)
 
     return log.derived("case_times", build)

@@ -111,8 +111,9 @@ def _flow_by_channel(check: Any) -> str:
                Column("clean_pct", "Clean", "pct")]  # fmt: skip
     caption = "Flow by channel"
     note = (
-        '<p class="note">A case that came through several channels counts under the first '
-        "of them by name; one-stop and clean cases are value demand, as in the tiles.</p>"
+        '<p class="note">A case that came through several channels counts under the one '
+        "it arrived by (its first event's); one-stop and clean cases are value demand, as "
+        "in the tiles.</p>"
     )
     return sortable_table(frame, columns, caption=caption) + note
 

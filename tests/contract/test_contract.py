@@ -171,6 +171,24 @@ def test_no_spread_leaves_the_correlation_undefined(log):
         alike.close()
 
 
+def test_a_case_counts_under_the_channel_it_arrived_by(log):
+    """The channel of a case's first event that has one ('email' comes first by name);
+    events at one instant in the order of the file, on every engine."""
+    frame = pd.DataFrame(
+        [("P", "2024-01-01 09:00", "Call", "phone"), ("P", "2024-01-01 10:00", "Reply", "email"),
+         ("Q", "2024-01-02 09:00", "Form", None), ("Q", "2024-01-02 10:00", "Reply", "web"),
+         ("R", "2024-01-03 09:00", "Call", "web"), ("R", "2024-01-03 09:00", "Reply", "email")],
+        columns=["case", "timestamp", "activity", "channel"],
+    )  # fmt: skip
+    arrived = EventLog.from_frame(frame, engine=log.engine, source="arrived.csv")
+    try:
+        assert rows(flow(arrived), ["case", "channel"]) == [
+            ("P", "phone"), ("Q", "web"), ("R", "web"),
+        ]  # fmt: skip
+    finally:
+        arrived.close()
+
+
 def test_reintegration(log):
     columns = ["from_activity", "to_activity", "from_handler", "to_handler", "handoffs",
                "total_wait_s"]  # fmt: skip
