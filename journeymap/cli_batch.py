@@ -163,10 +163,14 @@ def compare(
     say = (lambda message: None) if quiet else progress_lines()
     target = Path(outdir) if outdir else Path(f"{log_stem(before_log) or 'log'}-compare")
     options = options_from(config_path, given, source=before_log)
+    title = options.report.title or ""
     with open_log(before_log, options) as first:
         if split_at is not None:
             comparison = jm.compare_split(first, split_at, options, progress=say)
             sources = (first.source, first.source)
+            written = jm.write_comparison(
+                comparison, target, sources=sources, title=title, progress=say
+            )
         else:
             say("mining BEFORE")
             found = jm.mine(first, options, progress=say)
@@ -175,9 +179,10 @@ def compare(
                 say("mining AFTER")
                 comparison = jm.compare(found, jm.mine(second, after_options, progress=say))
                 sources = (first.source, second.source)
-        written = jm.write_comparison(
-            comparison, target, sources=sources, title=options.report.title or "", progress=say
-        )
+                # Written while both logs are open: each side's rejected rows too.
+                written = jm.write_comparison(
+                    comparison, target, sources=sources, title=title, progress=say
+                )
         cases = (
             f"before: {comparison.before.case_count:,} cases, "
             f"after: {comparison.after.case_count:,} cases"
@@ -185,9 +190,11 @@ def compare(
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {target}/ ({cases})", err=True)
         # Each side's figures that may mislead, as `mine` says them (once when shared).
+        from journeymap.pipeline.compare import rejects_file
         from journeymap.render.summary import doubts
 
-        before, after = doubts(comparison.before), doubts(comparison.after)
+        before = doubts(comparison.before, rejects_file=f"{target}/{rejects_file('before')}")
+        after = doubts(comparison.after, rejects_file=f"{target}/{rejects_file('after')}")
         sides = (
             ("both", [d for d in before if d in after]),
             (comparison.labels[0], [d for d in before if d not in after]),

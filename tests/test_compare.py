@@ -115,6 +115,32 @@ def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
     assert summary["labels"] == ["before", "after"]
 
 
+def test_each_sides_rejected_rows_are_written_where_the_doubt_says(tmp_path):
+    """1 of 6 rows of AFTER has no timestamp: the comparison's folder holds it in
+    tables/rejects_after.csv, which the doubt names (it named tables/rejects.csv, which
+    compare does not write); BEFORE has none, and no file."""
+    (tmp_path / "before.csv").write_text(BEFORE)
+    after = AFTER.replace("id,step,when,group", "case,activity,timestamp,team")
+    (tmp_path / "after.csv").write_text(after + "4,Reopen,,Front\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["compare", str(tmp_path / "before.csv"), str(tmp_path / "after.csv"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "tables").iterdir()) == [
+        "measures.csv", "paths.csv", "rejects_after.csv",
+    ]  # fmt: skip
+    rejected = list(csv.DictReader((out / "tables" / "rejects_after.csv").open()))
+    assert [(r["source_row"], r["activity"]) for r in rejected] == [("6", "Reopen")]
+    notes = json.loads((out / "compare.json").read_text())["notes"]
+    assert any(
+        n.startswith("After: 1 of 6 rows (17%) was rejected")
+        and "tables/rejects_after.csv gives each with its reason" in n
+        for n in notes
+    ), notes
+    assert f"{out}/tables/rejects_after.csv gives each" in result.stderr
+
+
 def test_compare_dot_draws_only_listed_activities():
     paths = pd.DataFrame({
         "source": ["a", "a"], "target": ["b", "x"], "cases_before": [2, 1],

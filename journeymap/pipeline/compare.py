@@ -165,6 +165,12 @@ def _paths(before: pd.DataFrame, after: pd.DataFrame, totals: tuple[int, int]) -
     return order.drop(columns="_busiest").reset_index(drop=True)
 
 
+def rejects_file(side: str) -> str:
+    """Where a comparison's folder holds one side's rejected rows (``before`` or
+    ``after``): ``tables/rejects_before.csv``."""
+    return f"tables/rejects_{side}.csv"
+
+
 def compare(
     before: Findings, after: Findings, *, labels: tuple[str, str] = ("before", "after")
 ) -> Comparison:
@@ -216,7 +222,10 @@ def compare(
     notes += side_notes(
         labels,
         ((before.start, before.end, before.case_count), (after.start, after.end, after.case_count)),
-        (doubts(before), doubts(after)),
+        (
+            doubts(before, rejects_file=rejects_file("before")),
+            doubts(after, rejects_file=rejects_file("after")),
+        ),
     )
     return Comparison(
         before=before,

@@ -4,8 +4,9 @@
 (:mod:`journeymap.pipeline.staging`): ``compare.dot`` / ``compare.svg`` (the map coloured
 by the change in cases), ``compare_wait.dot`` / ``compare_wait.svg`` (by the change in
 median wait), ``charts/capability_e2e.svg`` (both periods, each with its own limits),
-``tables/measures.csv`` and ``tables/paths.csv``, ``compare.json`` and
-``compare.html``. The same comparison gives byte-identical files.
+``tables/measures.csv`` and ``tables/paths.csv`` (and each side's rejected rows,
+``tables/rejects_before.csv`` and ``tables/rejects_after.csv``, when it has any),
+``compare.json`` and ``compare.html``. The same comparison gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 from journeymap.findings import Comparison
 from journeymap.interrupts import steps
 from journeymap.jsonout import write_json
+from journeymap.pipeline.compare import rejects_file
 from journeymap.pipeline.staging import staged
 from journeymap.render.compare_chart import two_period_svg
 from journeymap.render.compare_map import COMPARE_VIEWS, compare_dot
@@ -107,6 +109,11 @@ def write_comparison(
         engine = comparison.before.log.engine
         written.append(engine.write_csv(comparison.measures, folder / "tables" / "measures.csv"))
         written.append(engine.write_csv(comparison.paths, folder / "tables" / "paths.csv"))
+        for side, found in (("before", comparison.before), ("after", comparison.after)):
+            if found.log.rejected_rows:  # each side's, as mine writes them
+                path = folder / rejects_file(side)
+                found.log.write_rejects(str(path))
+                written.append(path)
         status = comparison.paths["status"]
         data = {
             "journeymap": __version__,

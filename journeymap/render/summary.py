@@ -49,6 +49,8 @@ PLACEHOLDER_LIKE = re.compile(
 
 #: The share of the rows read that, rejected, puts every figure in doubt.
 FEW_REJECTED = 0.05
+#: Where ``mine`` writes the rejected rows, in its folder.
+REJECTS_FILE = "tables/rejects.csv"
 
 _HANDOFF_KEYS = (
     "level", "cases", "total", "per_case", "cases_with_handoff", "pingpong_total",
@@ -56,13 +58,14 @@ _HANDOFF_KEYS = (
 )  # fmt: skip
 
 
-def doubts(findings: Findings) -> list[str]:
+def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]:
     """What to check before showing the figures, for every place that shows them: many
-    rows rejected, a log of records rather than their history, what puts the
-    failure-demand figure in doubt, a template step naming an activity no event has,
-    hand-offs counted where few events have a handler, and handlers that look like
-    placeholders."""
-    records = [d for d in (rejected_rows_doubt(findings), history_doubt(findings.profile)) if d]
+    rows rejected (listed in ``rejects_file``), a log of records rather than their
+    history, what puts the failure-demand figure in doubt, a template step naming an
+    activity no event has, hand-offs counted where few events have a handler, and
+    handlers that look like placeholders."""
+    rejected = rejected_rows_doubt(findings, rejects_file=rejects_file)
+    records = [d for d in (rejected, history_doubt(findings.profile)) if d]
     records += [d for d in (timed_doubt(findings), empty_period_doubt(findings)) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
     if findings.templates is not None:
@@ -79,9 +82,9 @@ def doubts(findings: Findings) -> list[str]:
     return [*records, *found, *handlers]
 
 
-def rejected_rows_doubt(findings: Findings) -> str | None:
+def rejected_rows_doubt(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> str | None:
     """The doubt when at least :data:`FEW_REJECTED` of the rows read were rejected: they
-    are in no figure, only in tables/rejects.csv."""
+    are in no figure, only in ``rejects_file`` (where ``mine`` writes them)."""
     p = findings.profile
     if p is None:
         return None
@@ -93,7 +96,7 @@ def rejected_rows_doubt(findings: Findings) -> str | None:
         f"{n:,} of {counted(read, noun)} ({100 * n / read:.0f}%) "
         f"{one_or_many(n, 'was', 'were')} rejected ({rejected_kinds(p)}) and "
         f"{one_or_many(n, 'is', 'are')} in no figure: "
-        "tables/rejects.csv gives each with its reason; fix the export and mine it again"
+        f"{rejects_file} gives each with its reason; fix the export and mine it again"
     )
 
 
