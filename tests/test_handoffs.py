@@ -298,3 +298,26 @@ def test_a_team_recorded_once_stays_the_handler():
     assert log.mapping.team == "team"
     assert handler_role(log) == "team"
     assert not any("holds no value" in note for note in log.notes)
+
+
+def test_end_to_end_by_hand_offs_counts_the_cases_that_ended():
+    """Case 3 was still open when exported (its last event is no end activity): its
+    time so far is no end-to-end time, so the buckets and the correlation leave it out,
+    as the end-to-end figures do; hand-off counts keep it."""
+    log = EventLog.from_frame(
+        pd.DataFrame({
+            "case": ["1", "1", "2", "2", "2", "3", "3"],
+            "activity": ["Log", "Close", "Log", "Fix", "Close", "Log", "Fix"],
+            "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+                          "2024-01-02 12:00", "2024-01-02 13:00", "2024-01-03 09:00",
+                          "2024-01-03 09:05"],
+            "team": ["A", "A", "A", "B", "B", "A", "A"]}),
+        end_activities=["Close"],
+    )  # fmt: skip
+    s = handoff_summary(log, level="team")
+    assert (s["cases"], s["total"]) == (3, 1)
+    assert s["e2e_by_handoffs"][:2] == [
+        {"handoffs": "0", "cases": 1, "median_e2e_s": 3600.0},
+        {"handoffs": "1", "cases": 1, "median_e2e_s": 4 * 3600.0},
+    ]
+    assert s["spearman"] == pytest.approx(1.0)

@@ -333,7 +333,9 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
 
     Hand-offs per case, the wait share, the buckets and the correlation count the cases
     with at least one known handler (MEASURES.md): a case with none is unknown, not a
-    case of 0 hand-offs. Case 4 below has no known team: 2 hand-offs in 3 cases.
+    case of 0 hand-offs. Case 4 below has no known team: 2 hand-offs in 3 cases. When
+    the log knows which cases were still open when exported, the buckets and the
+    correlation, which rest on end-to-end times, count the cases that ended only.
 
     Raises
     ------
@@ -364,8 +366,12 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
 
     pc = _known_handler_cases(log, level)
     totals = handoff_totals(log, level=level)
-    bucket = ibis.cases((pc.handoffs >= 4, "4+"), else_=pc.handoffs.cast("string"))
-    bucketed = pc.mutate(bucket=bucket)
+    # End-to-end times are those of the cases that ended (as end_to_end_summary's): a
+    # case still open when exported has no end-to-end time yet, only its time so far.
+    times = case_times_expr(log)
+    ended = pc.semi_join(times.filter(~times.open), "case") if "open" in times.columns else pc
+    bucket = ibis.cases((ended.handoffs >= 4, "4+"), else_=ended.handoffs.cast("string"))
+    bucketed = ended.mutate(bucket=bucket)
     per_bucket = (
         log.engine.fetch(
             bucketed.group_by("bucket").aggregate(
@@ -388,7 +394,7 @@ def handoff_summary(log: EventLog, *, level: str = "team") -> dict[str, Any]:
         "per_case": totals["total"] / cases if cases else None,
         "wait_share": totals["wait_share"],
         "e2e_by_handoffs": e2e_by_handoffs,
-        "spearman": _spearman(log, pc, "handoffs", "e2e_s"),
+        "spearman": _spearman(log, ended, "handoffs", "e2e_s"),
     }
 
 
