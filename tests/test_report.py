@@ -760,3 +760,35 @@ def test_with_start_times_the_report_shows_the_work_at_each_step():
         cells = [[c.text_content().strip() for c in tr.xpath("./td")]
                  for tr in table.xpath(".//tbody/tr")]  # fmt: skip
         assert cells == [["Call", "2", "5 min"], ["Fix", "2", "1.0 h"]]
+
+
+def test_redo_where_few_events_name_their_resource_says_so():
+    """The resource on one event in four (road fines: only on Create Fine): a redo needs
+    both occurrences' resources, so 0 redos of Payment says nothing; the column says
+    'where recorded' and a warning gives the share. With every resource recorded, not."""
+    rows = [(c, a, f"2024-01-0{c} {h:02d}:00", r)
+            for c in (1, 2)
+            for a, h, r in (("Create", 9, "ann"), ("Payment", 10, None), ("Payment", 11, None),
+                            ("Close", 12, None))]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
+
+    def rework_section_of(data):
+        with jm.EventLog.from_frame(data) as log:
+            found = jm.mine(log)
+            html = render_report(
+                found, journey_svgs={}, network_svg=None, chart_svgs={}, options={}
+            )
+        (section,) = lxml.html.fromstring(html).xpath("//section[@id='rework']")
+        return [th.text_content() for th in section.xpath(".//th")], [
+            p.text_content() for p in section.xpath(".//p[@class='warning']")
+        ]
+
+    headers, warnings = rework_section_of(frame)
+    assert "Redo (other hands, where recorded)" in headers
+    assert warnings == [
+        "The resource is recorded on 25.0% of events: a redo is counted only where both "
+        "occurrences of the activity have one, so the redos are at least these, and an "
+        "activity whose events have none shows 0."
+    ]
+    headers, warnings = rework_section_of(frame.assign(resource="ann"))
+    assert "Redo (other hands)" in headers and warnings == []

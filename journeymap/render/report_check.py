@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.flow import COVERAGE_FLOOR
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import chart_title, demand_type_words
 from journeymap.render.report_assets import HYPOTHESIS_NOTE
@@ -41,13 +42,17 @@ def rework_section(findings: Any) -> str:
     table = table[table["repeat_events"] > 0].sort_values(
         ["repeat_events", "activity"], ascending=[False, True]
     )
-    # A redo is rework by other hands: without a resource it cannot be told.
+    # A redo is rework by other hands: without a resource it cannot be told, and where
+    # few events have one, most redos cannot be seen.
     people = findings.log.has("resource")
+    recorded = _resource_share(findings)
+    few = people and recorded is not None and recorded < COVERAGE_FLOOR
+    redo = "Redo (other hands, where recorded)" if few else "Redo (other hands)"
     columns = [
         Column("activity", "Activity"),
         Column("repeat_events", "Rework events", "count"),
         Column("cases", "Cases", "count"),
-        *([Column("redo_events", "Redo (other hands)", "count")] if people else []),
+        *([Column("redo_events", redo, "count")] if people else []),
         Column("self_loops", "Self-loops", "count"),
         Column("rework_wait_s", "Total wait into rework", "duration"),
     ]
@@ -58,7 +63,21 @@ def rework_section(findings: Any) -> str:
             '<p class="note">Redos (rework by other hands) need the resource who did each '
             "event: map a resource column (--resource) to count them.</p>"
         )
+    elif few:
+        body += (
+            f'<p class="warning">The resource is recorded on {recorded:.1f}% of events: a '
+            "redo is counted only where both occurrences of the activity have one, so the "
+            "redos are at least these, and an activity whose events have none shows 0.</p>"
+        )
     return head + body + "</section>"
+
+
+def _resource_share(findings: Any) -> float | None:
+    """The share of events with a recorded resource, %, from the data-quality profile."""
+    p = findings.profile
+    if p is None or not p.events or not findings.log.has("resource"):
+        return None
+    return 100 * (1 - p.missing.get("resource", 0) / p.events)
 
 
 def demand_section(findings: Any, chart_svgs: dict[str, str]) -> str:
