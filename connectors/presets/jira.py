@@ -196,8 +196,9 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
     ]
     if truncated:
         notes.append(
-            f"warning: {len(truncated)} changelogs are truncated (total > histories "
-            f"given): {listing(truncated)}; page /rest/api/2/issue/{{key}}/changelog "
+            f"warning: {len(truncated)} "
+            f"{'changelog is' if len(truncated) == 1 else 'changelogs are'} truncated "
+            f"(total > histories given): {listing(truncated)}; page /rest/api/2/issue/{{key}}/changelog "
             "for their full history"
         )
     if repeated:

@@ -167,8 +167,9 @@ def journey_sentences(journeys: Any) -> list[str]:
         )
     if j.get("cases_without_customer"):
         out.append(
-            f"{thousands(j['cases_without_customer'])} cases have no customer and belong "
-            "to no journey."
+            f"{counted(j['cases_without_customer'], 'case')} "
+            f"{one_or_many(j['cases_without_customer'], 'has', 'have')} no customer and "
+            f"{one_or_many(j['cases_without_customer'], 'belongs', 'belong')} to no journey."
         )
     if not j.get("channel"):
         out.append("No channel is mapped: journeys across channels cannot be traced.")

@@ -154,7 +154,7 @@ def test_a_scaled_down_incident_event_log_gives_every_incident_as_a_case(tmp_pat
 def test_a_truncated_changelog_is_a_warning_in_inspect_and_summary(exports, tmp_path):
     path = str(exports["jira_search"].path)
     said = (
-        "1 changelogs are truncated (total > histories given): SD-14 (2 of 13 histories); "
+        "1 changelog is truncated (total > histories given): SD-14 (2 of 13 histories); "
         "page /rest/api/2/issue/{key}/changelog for their full history"
     )
     result = CliRunner().invoke(cli, ["inspect", path])

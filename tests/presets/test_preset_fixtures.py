@@ -82,7 +82,7 @@ def test_the_jira_fixture_has_one_truncated_changelog(exports: dict[str, ExportF
     table = PRESETS["jira"].read(exports["jira_search"].path)
     warnings = [n for n in table.notes if n.startswith("warning:")]
     assert warnings == [
-        "warning: 1 changelogs are truncated (total > histories given): SD-14 (2 of 13 "
+        "warning: 1 changelog is truncated (total > histories given): SD-14 (2 of 13 "
         "histories); page /rest/api/2/issue/{key}/changelog for their full history"
     ]
 

@@ -63,7 +63,7 @@ def test_search_results_with_changelogs(write: Write) -> None:
     assert table.records == 2
     assert "changelog items of other fields were not read: resolution (1)" in table.notes
     assert table.notes[-1] == (
-        "warning: 1 changelogs are truncated (total > histories given): SUP-2 (0 of 5 "
+        "warning: 1 changelog is truncated (total > histories given): SUP-2 (0 of 5 "
         "histories); page /rest/api/2/issue/{key}/changelog for their full history"
     )
 
