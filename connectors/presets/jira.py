@@ -198,8 +198,8 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
         notes.append(
             f"warning: {len(truncated)} "
             f"{'changelog is' if len(truncated) == 1 else 'changelogs are'} truncated "
-            f"(total > histories given): {listing(truncated)}; page /rest/api/2/issue/{{key}}/changelog "
-            "for their full history"
+            f"(total > histories given): {listing(truncated)}; page "
+            "/rest/api/2/issue/{key}/changelog for their full history"
         )
     if repeated:
         notes.append(f"issues given more than once, read once: {repeated}")
