@@ -79,6 +79,18 @@ class JiraPreset:
         return _read_rest(path, encoding)
 
 
+#: The issue's first component, as the export gives it: its value now, not who did each
+#: step. Kept as this attribute, not as the team: as the team, it is one per issue and
+#: every hand-off would be between the same team (none), however often the issue passed
+#: between people.
+CURRENT_COMPONENT = "current_component"
+COMPONENT_NOTE = (
+    "the issue's first component is its value now, not who did each step: kept as "
+    f"{CURRENT_COMPONENT!r}, not as the team, so hand-offs are counted between assignees "
+    f"(--team {CURRENT_COMPONENT} counts them between components)"
+)
+
+
 def _user(value: Any) -> str | None:
     """A Jira user's id: ``name`` (Server/DC) or ``accountId`` (Cloud)."""
     if not isinstance(value, dict):
@@ -187,12 +199,12 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
         current=now,
     )
     events = result.events
-    events["team"] = events["case"].map(now["team"])
+    events[CURRENT_COMPONENT] = events["case"].map(now["team"])
     notes = [
         "the first event of each issue is its creation (fields.created) with the initial status",
         *change_notes(result, activity_field="status", unit="changelog items"),
         "times are converted from their UTC offset to UTC",
-        "team is the issue's first component (its current value)",
+        COMPONENT_NOTE,
     ]
     if truncated:
         notes.append(
@@ -206,10 +218,11 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
     if bad:
         notes.append(f"{len(bad)} issues could not be read (see rejects)")
     events["timestamp"] = iso_utc(events["timestamp"])
-    table = events[["case", "activity", "timestamp", "resource", "team", "customer", "actor"]]
+    columns = ["case", "activity", "timestamp", "resource", CURRENT_COMPONENT, "customer", "actor"]
+    table = events[columns]
     return PresetTable(
         text_table(table.rename(columns={"actor": "author"})),
-        {r: r for r in ("case", "activity", "timestamp", "resource", "team", "customer")},
+        {r: r for r in ("case", "activity", "timestamp", "resource", "customer")},
         records=len(issues),
         rejects=rejects(pd.Series([n for n, _ in bad]), pd.Series([w for _, w in bad]), None),
         notes=notes,
@@ -237,7 +250,7 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
     when = resolved.fillna(column("Updated"))
     common = {
         "case": frame["Issue key"],
-        "team": column("Component/s"),
+        CURRENT_COMPONENT: column("Component/s"),
         "customer": column("Reporter"),
     }
     first = pd.DataFrame(
@@ -259,7 +272,7 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
         }
     )
     events = pd.concat([first, last]).sort_index(kind="stable")
-    events = events[["case", "activity", "timestamp", "resource", "team", "customer"]]
+    events = events[["case", "activity", "timestamp", "resource", CURRENT_COMPONENT, "customer"]]
     times = events["timestamp"].dropna()
     options = {}
     if len(times) and times.str.fullmatch(_CSV_TIME).all():
@@ -270,10 +283,10 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
         "times are in the exporting user's time zone, which the file does not give",
     ]
     if "Component/s" in frame.columns:
-        notes.append("team is the first Component/s column")
+        notes.append(COMPONENT_NOTE)
     return PresetTable(
         text_table(events.reset_index(drop=True)),
-        {c: c for c in events.columns},
+        {c: c for c in events.columns if c != CURRENT_COMPONENT},
         records=len(frame),
         options=options,
         notes=notes,
