@@ -35,6 +35,7 @@ from journeymap.connectors.presets.files import (
     rejects,
     text_table,
 )
+from journeymap.read_options import DEFAULT_MISSING_VALUES
 
 __all__ = [
     "GROUP_CHANGE",
@@ -226,15 +227,18 @@ def closing(pattern: str) -> Callable[[pd.Series], pd.Series]:
 
 def _group_changes(changes: pd.DataFrame, team: str | None, events: pd.DataFrame) -> pd.DataFrame:
     """Events (``record``, ``at``, ``activity``, ``actor``, ``seq``) for the changes of
-    the ``team`` field to another known value at times when ``events`` (the status
-    changes and creations) has none for the record."""
+    the ``team`` field to another known value (not empty, not a placeholder of
+    :data:`~journeymap.read_options.DEFAULT_MISSING_VALUES`) at times when ``events``
+    (the status changes and creations) has none for the record."""
     empty = pd.DataFrame(columns=["record", "at", "activity", "actor", "seq"])
     if team is None:
         return empty
     rows = changes[changes["field"] == team]
     new = rows["new"].astype("string").str.strip()
     old = rows["old"].astype("string").str.strip()
-    rows = rows[new.notna() & new.ne("") & new.ne(old).fillna(True)]
+    # A placeholder ("?", "N/A") says the group was not recorded: no group to go to.
+    placeholder = new.str.casefold().isin(DEFAULT_MISSING_VALUES).fillna(False)
+    rows = rows[new.notna() & new.ne("") & ~placeholder & new.ne(old).fillna(True)]
     if rows.empty:
         return empty
     at = rows["at"].astype("datetime64[us, UTC]")
