@@ -275,7 +275,9 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
     events = events[["case", "activity", "timestamp", "resource", CURRENT_COMPONENT, "customer"]]
     times = events["timestamp"].dropna()
     options = {}
-    if len(times) and times.str.fullmatch(_CSV_TIME).all():
+    # Jira writes its own shape; a row resaved by a spreadsheet in another shape is
+    # rejected with its reason rather than leaving the whole file unread.
+    if len(times) and times.str.fullmatch(_CSV_TIME).mean() > 0.5:
         options["timestamp_format"] = "%d/%b/%y %I:%M %p"
     notes += [
         "the CSV export holds no history: each issue gives a Created event and an event with "

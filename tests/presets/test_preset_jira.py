@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from preset_checks import head, one_line_error, recognisers, rows
 
+import journeymap as jm
 from journeymap.connectors.presets import PresetReject
 from journeymap.connectors.presets.jira import JiraPreset
 from journeymap.errors import SourceError
@@ -112,6 +113,17 @@ def test_csv_export_gives_created_and_current_status(write: Write) -> None:
     assert "team" not in table.mapping
     assert table.notes[0].startswith("the CSV export holds no history")
     assert table.records == 2
+
+
+def test_a_csv_row_resaved_in_another_date_shape_does_not_unread_the_file(write: Write) -> None:
+    """Two issues in Jira's shape, one resaved by a spreadsheet ('6/21/2025 16:14'):
+    Jira's format is still given; the odd row's events are rejected with their reason."""
+    odd = "Odd,SUP-3,10003,Task,Done,Carol,Erin,6/21/2025 16:14,6/22/2025 9:00,,,"
+    path = write("jira.csv", CSV_EXPORT + odd + "\n")
+    assert PRESET.read(path).options == {"timestamp_format": "%d/%b/%y %I:%M %p"}
+    log = jm.read_log(str(path))
+    assert (log.events, log.rejected_rows) == (4, 2)
+    assert set(log.rejects()["reason"].str.split(":").str[0]) == {"unreadable timestamp"}
 
 
 def test_issues_without_changelog_are_refused(write: Write) -> None:
