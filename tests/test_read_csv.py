@@ -114,21 +114,27 @@ def test_detects_common_timestamp_formats(write_file, value, expected):
 
 
 @pytest.mark.parametrize(
-    ("values", "accepted"),
+    ("values", "accepted", "rejected"),
     [
         # ISO 8601 reads most: it wins, the day-first value is rejected.
         (["2024-12-24T10:00:00Z", "2024-12-25T10:00:00Z", "2024-12-26T10:00:00Z",
-          "27/12/2024 10:00"], [24, 25, 26]),
-        # ISO 8601 reads only one: the day-first format wins.
+          "27/12/2024 10:00"], [24, 25, 26], 1),
+        # ISO 8601 reads only one: the day-first format wins, and the ISO value, which
+        # cannot be misread, is read as such.
         (["2024-12-24T10:00:00Z", "25/12/2024 10:00", "26/12/2024 10:00",
-          "27/12/2024 10:00"], [25, 26, 27]),
+          "27/12/2024 10:00"], [24, 25, 26, 27], 0),
+        # A month-first value among day-first ones is not: it is rejected.
+        (["24/12/2024 10:00", "25/12/2024 10:00", "26/12/2024 10:00",
+          "12/27/2024 10:00"], [24, 25, 26], 1),
     ],
 )  # fmt: skip
-def test_a_column_of_mixed_formats_takes_the_one_that_reads_most(write_file, values, accepted):
+def test_a_column_of_mixed_formats_takes_the_one_that_reads_most(
+    write_file, values, accepted, rejected
+):
     rows = "".join(f"A,Step {i},{v}\n" for i, v in enumerate(values))
     log = jm.read_log(str(write_file("m.csv", "case,activity,timestamp\n" + rows)))
     assert [t.day for t in log.to_pandas()["timestamp"]] == accepted
-    assert log.rejected_rows == 1
+    assert log.rejected_rows == rejected
 
 
 def test_timezone_applies_to_naive_timestamps_only(write_file):

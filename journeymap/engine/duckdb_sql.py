@@ -160,6 +160,10 @@ def as_text_sql(column: str, kind: str = "VARCHAR") -> str:
     return f"CAST({c} AS VARCHAR)"
 
 
+#: An ISO 8601 date (or date and time) at the start of a value: year, month and day.
+_ISO_DATE = r"^\d{4}-\d\d-\d\d([T ]\d|$)"
+
+
 def parse_sql(value: str, fmt: str, param: str, *, local_dates: bool = False) -> str:
     """SQL that parses the text ``value`` (SQL of a value as :func:`text_sql` gives it)
     to TIMESTAMPTZ, NULL where it cannot.
@@ -167,10 +171,11 @@ def parse_sql(value: str, fmt: str, param: str, *, local_dates: bool = False) ->
     ``param`` names the query parameter that carries ``fmt`` (user text never enters
     the SQL), and ``param_year`` the one that carries its :func:`year_pattern` when it
     has one (:func:`year_params`): a value without a four-digit year where the format
-    has one is unreadable, not the year 24. Values without an offset take the session's
-    time zone. With ``local_dates`` (ISO 8601 dates at midnight in their own offset:
-    :class:`~journeymap.engine.timestamps.TimestampFormat`), each value is read as the
-    date and clock it shows, in UTC, its offset left out.
+    has one is unreadable, not the year 24. A value in ISO 8601 (four-digit year first)
+    is read as such in a column of another format: it cannot be misread. Values without
+    an offset take the session's time zone. With ``local_dates`` (ISO 8601 dates at
+    midnight in their own offset: :class:`~journeymap.engine.timestamps.TimestampFormat`),
+    each value is read as the date and clock it shows, in UTC, its offset left out.
 
     Examples
     --------
@@ -189,9 +194,12 @@ def parse_sql(value: str, fmt: str, param: str, *, local_dates: bool = False) ->
             return f"CASE WHEN {year} THEN timezone('UTC', try_cast({clock} AS TIMESTAMP)) END"
         return f"CASE WHEN {year} THEN try_cast({value} AS TIMESTAMPTZ) END"
     parsed = f"CAST(try_strptime({value}, ${param}) AS TIMESTAMPTZ)"
-    if year_pattern(fmt) is None:
-        return parsed
-    return f"CASE WHEN regexp_matches({value}, ${param}_year) THEN {parsed} END"
+    if year_pattern(fmt) is not None:
+        parsed = f"CASE WHEN regexp_matches({value}, ${param}_year) THEN {parsed} END"
+    # A value written in ISO 8601 (a row edited by hand or by another system) cannot be
+    # misread whatever the column's format: it is read as such, not rejected.
+    iso = f"try_cast({value} AS TIMESTAMPTZ)"
+    return f"coalesce({parsed}, CASE WHEN regexp_matches({value}, '{_ISO_DATE}') THEN {iso} END)"
 
 
 def year_params(formats: dict[str, str]) -> dict[str, str]:
