@@ -385,6 +385,29 @@ def _decode_states(values: pd.Series, column: str) -> tuple[pd.Series, list[str]
     return values.map(STATE_LABELS).fillna(values).where(values.notna()), notes
 
 
+def _audit_reasons(rows: pd.DataFrame, names: dict[str, str]) -> pd.Series:
+    """Why each of these sys_audit rows gives no change: a repeated header line, an
+    empty documentkey, fieldname or sys_created_on, or a time in another format than
+    the one ServiceNow's exports use (``2024-03-08 15:00:00``, the system format)."""
+    header = pd.Series(True, rows.index)
+    for name in names.values():
+        header &= rows[name].astype("string").str.strip().eq(name).fillna(False)
+    when = rows[names["sys_created_on"]].astype("string").str.strip()
+    reasons = pd.Series("", rows.index, dtype="string")
+    for role in ("documentkey", "fieldname", "sys_created_on"):
+        empty = rows[names[role]].astype("string").str.strip().fillna("").eq("")
+        reasons = reasons.mask(empty & reasons.eq(""), f"no {role}")
+    unread = reasons.eq("") & parse_utc(when).isna()
+    reasons = reasons.mask(
+        unread,
+        "unreadable sys_created_on: "
+        + when.map(repr, na_action="ignore").fillna("")
+        + " is not written as ServiceNow writes times (2024-03-08 15:00:00); export "
+        "with the system date format",
+    )
+    return reasons.mask(header, "a repeated header line").astype(str)
+
+
 def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> PresetTable:
     """One event per state change; roles replayed as in force at each event's time."""
     if "sys_created_on" not in names:
@@ -406,10 +429,9 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
     )
     bad = changes[["record", "field", "at"]].isna().any(axis=1)
     lines = csv_lines(frame)
-    reason = "documentkey, fieldname or a valid sys_created_on is missing"
     dropped = rejects(
         changes.index[bad].to_series() + 1,
-        pd.Series(reason, changes.index[bad]),
+        _audit_reasons(frame[bad], names),
         None if lines is None else lines[bad],
     )
     changes = changes[~bad]

@@ -163,6 +163,8 @@ sys_id,tablename,documentkey,fieldname,oldvalue,newvalue,user,sys_created_on
 3,incident,a1,state,,1,ann,2024-03-01 10:00:00
 2,incident,a1,number,,INC0000001,ann,2024-03-01 10:00:00
 1,incident,b2,state,,1,ann,yesterday
+sys_id,tablename,documentkey,fieldname,oldvalue,newvalue,user,sys_created_on
+0,incident,,state,,1,ann,2024-03-02 09:00:00
 """
 
 
@@ -176,10 +178,17 @@ def test_sys_audit_replays_group_and_assignee(write: Write) -> None:
         ("INC0000001", "Resolved", "2024-03-01T12:00:00Z", "u1", "g2"),
     ]
     assert table.table.column("user").to_pylist() == ["ann", "bob", "bob"]
+    # Each rejected row says what is wrong with it.
     assert table.rejects == [
-        PresetReject(9, 10, "documentkey, fieldname or a valid sys_created_on is missing")
-    ]
-    assert table.records == 9
+        PresetReject(
+            9, 10,
+            "unreadable sys_created_on: 'yesterday' is not written as ServiceNow writes "
+            "times (2024-03-08 15:00:00); export with the system date format",
+        ),
+        PresetReject(10, 11, "a repeated header line"),
+        PresetReject(11, 12, "no documentkey"),
+    ]  # fmt: skip
+    assert table.records == 11
     assert "rows of other fields were not read: priority (1)" in table.notes
     assert "state codes decoded: 1 -> New (1), 2 -> In Progress (1), 6 -> Resolved (1)" in (
         table.notes
