@@ -8,6 +8,7 @@ import gzip
 import pytest
 from click.testing import CliRunner
 
+import journeymap as jm
 from journeymap.cli import cli
 
 GOOD = "case,activity,timestamp\nA,Open,2024-01-01 09:00\nA,Close,2024-01-02 09:00\n"
@@ -126,6 +127,19 @@ def test_garbage_rows_are_listed_with_reasons(tmp_path):
         "4,,unreadable timestamp: 'not a date' in column 'timestamp' is not ISO 8601,"
         "B,Close,not a date",
     ]
+
+
+def test_a_repeated_header_line_is_named_as_such(tmp_path):
+    """Two exports joined: the second's header is a rejected row like any, but its reason
+    says what it is, not that 'timestamp' is an unreadable timestamp."""
+    path = tmp_path / "joined.csv"
+    path.write_text(
+        "case,activity,timestamp\nA,Open,2024-01-01 09:00\n case , activity,timestamp\n"
+        "B,Open,2024-01-02 09:00\nB,Close,soon\n"
+    )
+    log = jm.read_log(str(path))
+    assert log.rejected_by_reason() == {"a repeated header line": 1, "unreadable timestamp": 1}
+    assert log.rejects()["source_row"].tolist() == [2, 4]
 
 
 def test_a_path_the_system_refuses_is_one_line_not_a_bug(tmp_path):

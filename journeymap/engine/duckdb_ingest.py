@@ -259,6 +259,7 @@ def _ingest(
     )
     if _count(con, rejects):
         con.execute(f"DELETE FROM {events} WHERE __reason IS NOT NULL")
+        _name_repeated_headers(con, rejects, raw.columns)
     placeholders = {}
     if placeholder_roles:
         counts = ", ".join(f"count_if(__placeholder_{r})" for r in placeholder_roles)
@@ -348,6 +349,21 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con, "SELECT count(*) FROM duckdb_views() WHERE view_name = $name", {"name": name}
     )
     con.execute(f"DROP {'VIEW' if is_view and is_view[0] else 'TABLE'} IF EXISTS {name}")
+
+
+def _name_repeated_headers(
+    con: duckdb.DuckDBPyConnection, rejects: str, columns: list[str]
+) -> None:
+    """A rejected row whose every value is its column's name is the header line again
+    (two exports joined, a report's page break): its reason says so, not that its
+    timestamp is unreadable. The names are parameters, never pasted into the SQL."""
+    if not columns:
+        return
+    same = " AND ".join(
+        f"trim(CAST({quote_identifier(c)} AS VARCHAR)) = $h{i}" for i, c in enumerate(columns)
+    )
+    names = {f"h{i}": c for i, c in enumerate(columns)}
+    con.execute(f"UPDATE {rejects} SET reason = 'a repeated header line' WHERE {same}", names)
 
 
 def _add_reader_rejects(
