@@ -270,8 +270,11 @@ def mine(
     say = (lambda message: None) if quiet else _progress()
     from journeymap.connectors.sql import shown_source
 
-    say(f"reading {shown_source(log)}")  # a database URL may hold a password
     target = Path(outdir) if outdir else _default_outdir(log)
+    from journeymap.pipeline.staging import check_output
+
+    check_output(target, inputs=(log,))  # a folder it would refuse, before the reading
+    say(f"reading {shown_source(log)}")  # a database URL may hold a password
     with open_log(log, options) as event_log:
         fallback = default_rejects_path(log, target.absolute().parent)
         _check_rejects(event_log, log, rejects_path, fallback, f"{target}/tables/rejects.csv")

@@ -147,3 +147,15 @@ def test_a_path_the_system_refuses_is_one_line_not_a_bug(tmp_path):
     result = CliRunner().invoke(cli, ["mine", name, "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output == f"Error: {name[:70]}…{name[-25:]}: File name too long\n"
+
+
+def test_a_folder_mine_would_refuse_is_said_before_the_log_is_read(tmp_path):
+    """The output folder holds the log: the one line says so, before the reading's
+    warnings (which named a rejects file in that folder that was never written)."""
+    path = tmp_path / "log.csv"
+    path.write_text("case,activity,timestamp\nA,Open,2024-01-01 09:00\nB,Open,soon\n")
+    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {tmp_path}: holds the log being read ({path}); choose another output folder"
+    ]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from journeymap.errors import OutputError
 
-__all__ = ["OUTPUT_MARKERS", "staged", "umask"]
+__all__ = ["OUTPUT_MARKERS", "check_output", "staged", "umask"]
 
 #: Pauses (seconds) between tries at removing a staged folder that is still there.
 _REMOVE_PAUSES = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0)
@@ -44,13 +44,7 @@ def staged(target: str | Path, *, inputs: tuple[str, ...] = ()) -> Iterator[Path
         journeymap result, holds one of ``inputs`` (the log being read), or its parent
         folder cannot be written.
     """
-    target = Path(target).absolute()
-    for source in inputs:
-        if "://" not in source and target.resolve() in Path(source).resolve().parents:
-            raise OutputError(
-                f"{target}: holds the log being read ({source}); choose another output folder"
-            )
-    _check_target(target)
+    target = check_output(target, inputs=inputs)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(
@@ -67,6 +61,25 @@ def staged(target: str | Path, *, inputs: tuple[str, ...] = ()) -> Iterator[Path
     except BaseException:
         _remove(stage)
         raise
+
+
+def check_output(target: str | Path, *, inputs: tuple[str, ...] = ()) -> Path:
+    """``target`` as an absolute path, when :func:`staged` can write a result there;
+    called before a long run too, so that a folder it would refuse is said at once.
+
+    Raises
+    ------
+    OutputError
+        As :func:`staged` does (but for a parent folder that cannot be written).
+    """
+    target = Path(target).absolute()
+    for source in inputs:
+        if "://" not in source and target.resolve() in Path(source).resolve().parents:
+            raise OutputError(
+                f"{target}: holds the log being read ({source}); choose another output folder"
+            )
+    _check_target(target)
+    return target
 
 
 def _remove(folder: Path) -> None:
