@@ -348,7 +348,7 @@ def test_statement_rejects_an_unknown_unit():
         capability_statement(xmr([1, 2], kind="duration"), unit="fortnights")
 
 
-def test_capability_by_channel_takes_each_cases_first_channel_by_name():
+def test_capability_by_channel_takes_the_channel_each_case_arrived_by():
     from journeymap.pipeline.check import check
 
     rows = [  # case, activity, timestamp, channel
@@ -358,21 +358,24 @@ def test_capability_by_channel_takes_each_cases_first_channel_by_name():
         ("4", "a", "2024-01-01 09:00", "phone"), ("4", "b", "2024-01-01 14:00", "phone"),
         ("5", "a", "2024-01-02 09:00", "web"), ("5", "b", "2024-01-02 10:00", "phone"),
         ("6", "a", "2024-01-04 09:00", None),
+        ("7", "a", "2024-01-05 09:00", None), ("7", "b", "2024-01-05 11:00", "phone"),
     ]  # fmt: skip
     log = EventLog.from_frame(
         pd.DataFrame(rows, columns=["case", "activity", "timestamp", "channel"]),
         channel="channel",
     )
     charts = check(log, by="channel").charts
-    # Case 5 had web and phone: "phone" comes first by name. Case 6 has no channel.
+    # Case 5 came by web and was answered by phone: it counts under web (its first
+    # event's channel, not "phone", the first by name). Case 7's first event has no
+    # channel: its second's counts. Case 6 has none.
     assert sorted(charts) == [
         "capability_e2e", "capability_e2e:phone", "capability_e2e:web",
     ]  # fmt: skip
     web, phone = charts["capability_e2e:web"].points, charts["capability_e2e:phone"].points
-    assert web["label"].tolist() == ["1", "2", "3"]
-    assert web["x"].tolist() == [3600.0, 7200.0, 10800.0]
-    assert phone["label"].tolist() == ["4", "5"]
-    assert phone["x"].tolist() == [18000.0, 3600.0]
+    assert web["label"].tolist() == ["1", "5", "2", "3"]
+    assert web["x"].tolist() == [3600.0, 3600.0, 7200.0, 10800.0]
+    assert phone["label"].tolist() == ["4", "7"]
+    assert phone["x"].tolist() == [18000.0, 7200.0]
 
 
 def test_no_weekly_charts_under_one_new_case_a_week():

@@ -35,9 +35,8 @@ def ordered_events(log: EventLog, *, activities: Iterable[str] | None = None) ->
 
     Columns: ``source_row``, ``case``, ``activity``, ``timestamp`` (and
     ``start_timestamp``, ``team``, ``resource`` and ``channel`` when mapped), plus
-    ``position`` (0
-    for the first event of a case), ``tied`` (another event of the case has the same
-    timestamp), ``next_activity`` (NULL for the last event),
+    ``position`` (0 for the first event of a case), ``tied`` (another event of the case
+    has the same timestamp), ``next_activity`` (NULL for the last event),
     ``handler`` and ``next_handler`` (the event's and the next event's handler, see
     :func:`handler_role`; NULL when unknown or no handler role is mapped), ``wait_s``,
     the wait of the transition to the next event per MEASURES.md: the next event's
