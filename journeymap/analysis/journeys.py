@@ -222,7 +222,7 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
             ).select(*JOURNEY_COLUMNS)
         t = log.table
         known = t.filter(t.channel.notnull()).select("case", "channel", "timestamp", "source_row")
-        cases = jc.select("case", "journey")
+        cases = jc.select("case", "journey", case_start="start")
         # A journey of one case whose known channels are all one (most journeys: exports
         # repeat the case's contact channel on each of its rows) has that channel as its
         # path. Only the other journeys' events are put in order, channel runs found.
@@ -238,8 +238,7 @@ def journeys_expr(log: EventLog, rules: DemandRules | None = None) -> Any:
             channels=ibis.literal(1, "int64"),
             channel_path=simple.lowest_channel,
         )
-        others = jc.select("case", "journey", case_start="start").anti_join(simple, "journey")
-        ev = known.join(others, "case")
+        ev = known.join(cases.anti_join(simple, "journey"), "case")
         # Case by case: the journey's cases in order of start, each case's events in order.
         keys = ["case_start", "case", "timestamp", "source_row"]
         order = ibis.window(group_by=ev.journey, order_by=[ev[k] for k in keys])

@@ -143,7 +143,6 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
     t = log.table
     totals = log.engine.fetch(
         t.aggregate(
-            **({"activities": t.activity.nunique()} if activities is None else {}),
             first=t.timestamp.min(),
             last=t.timestamp.max(),
             **{f"{r}_n": t[r].nunique() for r in _PEOPLE_ROLES if log.has(r)},
@@ -178,8 +177,8 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
     tied_cases = int(ties["cases"].iloc[0] or 0)
     duplicates = int(ties["duplicates"].fillna(0).iloc[0])
     if activities is None:
-        counted = int(totals["activities"])
         every = log.engine.fetch(t.group_by("activity").aggregate(events=t.count()))
+        counted = len(every)  # every activity, one row each
         names = every["activity"].tolist()
         # most events first, then by name in code point order (as the engines sort text)
         ranked = every.sort_values(["events", "activity"], ascending=[False, True], kind="stable")

@@ -39,7 +39,14 @@ from journeymap.render.report_handoffs import (
     plan_section,
     reintegration_section,
 )
-from journeymap.render.report_html import Column, coverage_curve, esc, pct, sortable_table
+from journeymap.render.report_html import (
+    Column,
+    coverage_curve,
+    doubt_warning,
+    esc,
+    pct,
+    sortable_table,
+)
 from journeymap.render.summary import map_options, rejected_rows_doubt, still_team_doubt
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
@@ -134,16 +141,13 @@ def _headline(findings: Any, title: str, purpose: str = "") -> str:
     period = f"{esc(iso_day(findings.start))} to {esc(iso_day(findings.end))}"
     # Before any figure they make hollow or partial: a log of records, not their
     # history; many rows in no figure.
-    rejected = rejected_rows_doubt(findings)
-    said = (
-        history_doubt(findings.profile),
-        rejected and f"{rejected[0].upper()}{rejected[1:]}.",
-    )
+    history, rejected = history_doubt(findings.profile), rejected_rows_doubt(findings)
     parts = [
         f"<header><h1>{esc(title)}</h1>",
         f'<p class="purpose">{esc(purpose)}</p>' if purpose else "",
         f'<p class="note">{thousands(findings.log.events)} events, {period}.</p>',
-        *(f'<p class="warning">{esc(d)}</p>' for d in said if d),
+        f'<p class="warning">{esc(history)}</p>' if history else "",
+        doubt_warning(rejected) if rejected else "",
         f'<p class="statement">{esc(statement)}</p>' if statement else "",
         f'<dl class="numbers">{numbers}</dl></header>',
     ]

@@ -14,7 +14,7 @@ from journeymap.analysis.flow import COVERAGE_FLOOR
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import chart_title, demand_type_words
 from journeymap.render.report_assets import HYPOTHESIS_NOTE
-from journeymap.render.report_html import Column, esc, figure, sortable_table
+from journeymap.render.report_html import Column, doubt_warning, esc, figure, sortable_table
 from journeymap.render.summary import empty_period_doubt, timed_doubt
 
 __all__ = ["TOP_ROWS", "XMR_HOW", "capability_section", "demand_section", "period_statement",
@@ -195,7 +195,7 @@ def capability_section(findings: Any, chart_svgs: dict[str, str]) -> str:
     # What puts these times in doubt, where they are shown (the doubts mine prints).
     for doubt in (timed_doubt(findings), empty_period_doubt(findings)):
         if doubt:
-            out.append(f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}.</p>')
+            out.append(doubt_warning(doubt))
     names = ["capability_e2e", *sorted(n for n in chart_svgs if n.startswith("capability_e2e:"))]
     out += [_chart(n, chart_svgs.get(n), findings) for n in names]
     out.append(_work_at_each_step(findings))

@@ -13,7 +13,7 @@ from journeymap.render.plan_words import (
     plan_timer_warning,
     reintegration_sentences,
 )
-from journeymap.render.report_html import esc, figure
+from journeymap.render.report_html import doubt_warning, esc, figure
 from journeymap.render.summary import placeholder_handlers_doubt, still_team_doubt
 
 __all__ = ["handoffs_section", "plan_section", "reintegration_section"]
@@ -37,7 +37,7 @@ def handoffs_section(findings: Any, network_svg: str | None) -> str:
         css="chart",
     )
     said = [d for d in (still_team_doubt(findings), placeholder_handlers_doubt(findings)) if d]
-    warning = "".join(f'<p class="warning">{esc(d[0].upper() + d[1:])}.</p>' for d in said)
+    warning = "".join(doubt_warning(d) for d in said)
     head = f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{warning}'
     return f"{head}{body}</section>"
 

@@ -34,6 +34,18 @@ def esc(value: Any) -> str:
     return html.escape(visible(value), quote=True)
 
 
+def doubt_warning(doubt: str) -> str:
+    """A doubt (a sentence of :func:`journeymap.render.summary.doubts`, lower case, no
+    full stop) as the report's warning paragraph.
+
+    Examples
+    --------
+    >>> doubt_warning("1 of 4 rows <rejected>")
+    '<p class="warning">1 of 4 rows &lt;rejected&gt;.</p>'
+    """
+    return f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}.</p>'
+
+
 def _finite(value: Any) -> float | None:
     try:
         number = float(value)
