@@ -390,11 +390,18 @@ TABLES = {
                        c.rework_events, c.handlers_team AS handlers, v.rank AS variant_rank
                 FROM per_case c JOIN variants v USING (sequence) ORDER BY c.case_id""",
     "demand": 'SELECT * FROM demand ORDER BY "case"',
-    "demand_by_week": """SELECT date_trunc('week', start)::DATE AS week,
-                                count(*) FILTER (NOT failure) AS value,
-                                count(*) FILTER (failure) AS failure,
-                                100.0 * count(*) FILTER (failure) / count(*) AS failure_pct
-                         FROM demand GROUP BY week ORDER BY week""",
+    # every week from the first to the last, those in which no case starts with 0
+    "demand_by_week": """WITH w AS (SELECT date_trunc('week', start)::DATE AS week,
+                                         count(*) FILTER (NOT failure) AS value,
+                                         count(*) FILTER (failure) AS failure
+                                  FROM demand GROUP BY week)
+                         SELECT s.week::DATE AS week, coalesce(w.value, 0) AS value,
+                                coalesce(w.failure, 0) AS failure,
+                                100.0 * w.failure / (w.value + w.failure) AS failure_pct
+                         FROM (SELECT unnest(generate_series(min(week), max(week),
+                                                             INTERVAL 7 DAY)) AS week
+                               FROM w) s
+                         LEFT JOIN w ON w.week = s.week::DATE ORDER BY week""",
     "failure_pareto": """SELECT demand_type, count(*) AS cases,
                                 100.0 * count(*) / sum(count(*)) OVER () AS pct,
                                 100.0 * sum(count(*)) OVER (ORDER BY count(*) DESC,
