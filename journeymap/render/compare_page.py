@@ -13,7 +13,13 @@ from typing import Any
 
 from journeymap.render.change_words import change_text
 from journeymap.render.numbers import human_duration, ratio_text, thousands
-from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT, STYLE, ZOOM_HELP
+from journeymap.render.report_assets import (
+    HYPOTHESIS_NOTE,
+    MORE_OF_THE_MAP,
+    SCRIPT,
+    STYLE,
+    ZOOM_HELP,
+)
 from journeymap.render.report_html import Column, esc, figure, pct, sortable_table
 from journeymap.render.report_svg import inline_svg
 from journeymap.version import __version__
@@ -73,7 +79,7 @@ def _journey(map_svgs: dict[str, str], caption: str) -> str:
         f'<div class="views" role="group" aria-label="Map views">{buttons}'
         f"{ZOOM_HELP}</div>"
         '<figure><div class="viewport" tabindex="0" aria-label="Journey map before and '
-        f'after; zoom with + and -, move with the arrow keys">{panes}</div>'
+        f'after; zoom with + and -, move with the arrow keys">{panes}{MORE_OF_THE_MAP}</div>'
         f"<figcaption>{esc(caption)}</figcaption></figure></div></section>"
     )
 

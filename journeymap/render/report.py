@@ -26,7 +26,7 @@ from journeymap.render.numbers import (
     thousands,
 )
 from journeymap.render.profile_text import history_doubt, quality_warnings
-from journeymap.render.report_assets import GLOSSARY, SCRIPT, STYLE, ZOOM_HELP
+from journeymap.render.report_assets import GLOSSARY, MORE_OF_THE_MAP, SCRIPT, STYLE, ZOOM_HELP
 from journeymap.render.report_check import (
     TOP_ROWS,
     capability_section,
@@ -181,7 +181,7 @@ def _journey(findings: Any, journey_svgs: dict[str, str], chosen: str | None = N
         f'<div class="views" role="group" aria-label="Journey map views">{buttons}'
         f"{ZOOM_HELP}</div>",
         f'<figure><div class="viewport" tabindex="0" aria-label="Journey map; '
-        f'zoom with + and -, move with the arrow keys">{panes}</div>',
+        f'zoom with + and -, move with the arrow keys">{panes}{MORE_OF_THE_MAP}</div>',
         f"<figcaption>{esc(caption)}. Boxes are activities, arrows are transitions"
         f"{_LANES.get(findings.lanes, '')}.</figcaption></figure></div></section>",
     ]

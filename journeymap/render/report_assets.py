@@ -6,7 +6,7 @@ the page's own structure (view buttons, tables) and never writes log text as HTM
 
 from __future__ import annotations
 
-__all__ = ["GLOSSARY", "HYPOTHESIS_NOTE", "SCRIPT", "STYLE", "ZOOM_HELP"]
+__all__ = ["GLOSSARY", "HYPOTHESIS_NOTE", "MORE_OF_THE_MAP", "SCRIPT", "STYLE", "ZOOM_HELP"]
 
 HYPOTHESIS_NOTE = (
     "Failure demand found in a log is a hypothesis, not a verdict: check it by listening "
@@ -104,6 +104,9 @@ button:focus-visible, .viewport:focus-visible, th button:focus-visible {
   border: 1px solid var(--line); border-radius: 6px; cursor: grab; touch-action: none;
   background: #fff; }
 .viewport.dragging { cursor: grabbing; }
+.viewport .more { position: absolute; right: .5rem; bottom: .5rem; margin: 0;
+  padding: .2rem .5rem; font-size: .85rem; color: var(--muted); background: #fffe;
+  border: 1px solid var(--line); border-radius: 4px; pointer-events: none; }
 .view { display: none; }
 .view.active { display: block; }
 .pan { width: 100%; height: 100%; transform-origin: 0 0; }
@@ -129,8 +132,8 @@ pre { background: var(--soft); padding: .75rem; overflow-x: auto; white-space: p
 @media print {
   html { font-size: 12pt; }
   body { max-width: none; padding: 0; }
-  .views, .zoom-help, nav.toc { display: none; }
-  .viewport { height: auto; min-height: 0; overflow: visible; border: 0; }
+  .views, .zoom-help, nav.toc, .viewport .more { display: none; }
+  .viewport { height: auto !important; min-height: 0; overflow: visible; border: 0; }
   .view { display: block; break-inside: avoid; page-break-inside: avoid; }
   .pan { transform: none !important; height: auto; }
   .pan > svg { height: auto; max-height: 24cm; }
@@ -143,6 +146,13 @@ pre { background: var(--soft); padding: .75rem; overflow-x: auto; white-space: p
 ZOOM_HELP = (
     '<span class="note zoom-help">Zoom: mouse wheel or + and −; move: drag or arrow keys; '
     "0 shows the whole map, 1 its start at a readable size.</span>"
+)
+
+#: Inside a map's frame: shown by :data:`SCRIPT` while part of the map is outside the
+#: frame, so that a reader (or a screenshot) does not take the part for the whole.
+MORE_OF_THE_MAP = (
+    '<p class="more" hidden>Part of the map is outside the frame: drag it, or press 0 '
+    "to see it whole.</p>"
 )
 
 SCRIPT = """
@@ -165,18 +175,26 @@ SCRIPT = """
   });
   // Zoom and pan: mouse wheel, drag, and keys + - 0 1 and arrows on the focused map.
   document.querySelectorAll(".viewport").forEach(function (port) {
-    var s = 1, x = 0, y = 0, drag = null;
+    var s = 1, x = 0, y = 0, drag = null, more = port.querySelector(".more");
     function apply() {
       port.querySelectorAll(".pan").forEach(function (p) {
         p.style.transform = "translate(" + x + "px," + y + "px) scale(" + s + ")";
       });
+      // Say so while part of the map is outside the frame.
+      var svg = port.querySelector(".view.active svg");
+      if (!more || !svg) { return; }
+      var r = port.getBoundingClientRect(), d = svg.getBoundingClientRect();
+      more.hidden = d.left >= r.left - 2 && d.top >= r.top - 2 &&
+        d.right <= r.right + 2 && d.bottom <= r.bottom + 2;
     }
     // A big map fitted to the frame has text too small to read: it opens instead at
     // the size where its smallest text is READABLE px high, its start in sight. One
-    // whose text is nearly that size (within NEAR times) opens whole.
-    var READABLE = 11, NEAR = 1.25;
+    // whose text is nearly that size (within NEAR times) opens whole. A map taller
+    // than the frame first makes the frame taller, up to GROW of the window's height
+    // (a frame the size of the window would take the mouse wheel from the page).
+    var READABLE = 11, NEAR = 1.25, GROW = 0.85;
     function start() {
-      s = 1; x = 0; y = 0; apply();
+      s = 1; x = 0; y = 0; port.style.height = ""; apply();
       var svg = port.querySelector(".view.active svg");
       if (!svg || !svg.viewBox || !svg.viewBox.baseVal) { return; }
       var box = svg.viewBox.baseVal, sizes = [];
@@ -185,13 +203,22 @@ SCRIPT = """
       });
       sizes = sizes.filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
       if (!sizes.length || !box.width || !box.height) { return; }
+      var d = svg.getBoundingClientRect(), room = Math.floor(window.innerHeight * GROW);
+      if (d.height > port.clientHeight && room > port.offsetHeight) {
+        port.style.height = Math.min(room, Math.ceil(d.height) + port.offsetHeight -
+          port.clientHeight) + "px";
+      }
       // Where the drawing is at scale 1, in the frame's coordinates, and its scale.
-      var r = port.getBoundingClientRect(), d = svg.getBoundingClientRect();
+      var r = port.getBoundingClientRect();
+      d = svg.getBoundingClientRect();
       var left = d.left - r.left - port.clientLeft, top = d.top - r.top - port.clientTop;
       var fit = Math.min(d.width / box.width, d.height / box.height);
       var small = sizes[Math.floor(sizes.length / 10)];  // the smallest, bar a few
       var need = READABLE / (small * fit);
-      if (need <= NEAR) { return; }  // text nearly readable: the whole map instead
+      // The whole map, if its text is still nearly readable at the size that fits it.
+      var whole = Math.min(1, port.clientHeight / d.height, port.clientWidth / d.width);
+      if (need <= NEAR * whole) { showWhole(); return; }
+      if (need <= NEAR) { apply(); return; }  // text nearly readable: the map as drawn
       s = Math.min(20, need);
       // Its top left corner (the title) at the frame's, unless the start node would
       // then be out of sight: then the start at the left, half way down.
@@ -212,7 +239,7 @@ SCRIPT = """
       apply();
     }
     // The whole map in the frame: a tall one made smaller to fit, and centred.
-    function whole() {
+    function showWhole() {
       s = 1; x = 0; y = 0; apply();
       var svg = port.querySelector(".view.active svg");
       if (!svg) { return; }
@@ -231,6 +258,13 @@ SCRIPT = """
       return low > high ? high : Math.min(high, Math.max(low, at));
     }
     start();
+    // Another view of the map may fit where this one did not.
+    var views = port.closest("[data-views]");
+    if (views) {
+      views.querySelectorAll("button[data-view]").forEach(function (button) {
+        button.addEventListener("click", apply);
+      });
+    }
     function zoom(factor, cx, cy) {
       var next = Math.min(20, Math.max(0.2, s * factor));
       x = cx - (cx - x) * next / s; y = cy - (cy - y) * next / s; s = next; apply();
@@ -254,7 +288,7 @@ SCRIPT = """
       var w = port.clientWidth / 2, h = port.clientHeight / 2, step = 60;
       if (e.key === "+" || e.key === "=") { zoom(1.25, w, h); }
       else if (e.key === "-" || e.key === "_") { zoom(0.8, w, h); }
-      else if (e.key === "0") { whole(); }
+      else if (e.key === "0") { showWhole(); }
       else if (e.key === "1") { start(); }
       else if (e.key === "ArrowLeft") { x += step; apply(); }
       else if (e.key === "ArrowRight") { x -= step; apply(); }
