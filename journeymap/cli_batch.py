@@ -254,12 +254,16 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
     The files are INPUTS (files, folders, globs, as `batch` takes them), or without
     them the logs in FILE's folder and below. A file takes the settings of the first
     pattern that matches it; the files no pattern matches use the top-level settings.
-    An invalid file is an error naming the key (exit 2).
+    An invalid file is an error naming the key (exit 2), a line for each problem.
     """
-    from journeymap.options_file import load_options
+    from journeymap.options_file import config_problems
     from journeymap.pipeline.batch_inputs import files_by_pattern, find_inputs
 
-    options = load_options(file)
+    options, problems = config_problems(file)
+    if options is None:  # every problem, one line each
+        for problem in problems[:-1]:
+            click.echo(f"Error: {problem.for_command_line()}", err=True)
+        raise problems[-1]
     base = Path(file).parent
     paths = find_inputs(inputs or [str(base)])
     found, rest = files_by_pattern(options.files, paths, base=base)

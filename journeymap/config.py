@@ -130,10 +130,16 @@ def has_type(value: Any, hint: Any) -> bool:
 
 
 def check_section(
-    values: Any, section: str, hints: MappingABC[str, Any], source: str
+    values: Any,
+    section: str,
+    hints: MappingABC[str, Any],
+    source: str,
+    *,
+    at: tuple[str | int, ...] | None = None,
 ) -> dict[str, Any]:
     """Check one section's keys and value types against ``hints`` ({key: type hint});
-    return the section with lists of strings as tuples.
+    return the section with lists of strings as tuples. ``at`` is where the section is
+    in the file (:attr:`ConfigError.key`; ``(section,)`` when not given).
 
     Raises
     ------
@@ -141,19 +147,22 @@ def check_section(
         For a section that is not a table, an unknown key (with the closest known one)
         or a value of the wrong type. The message names the file and the key.
     """
+    at = at or (section,)
     if not isinstance(values, dict):
-        raise ConfigError(f"{source}: {section} must be a [{section}] table")
+        raise ConfigError(f"{source}: {section} must be a [{section}] table", key=at)
     checked: dict[str, Any] = {}
     for key, value in values.items():
         if key not in hints:
             raise ConfigError(
                 f"{source}: unknown key {section}.{key}{suggest(key, hints)}; "
-                f"[{section}] takes: {', '.join(hints)}"
+                f"[{section}] takes: {', '.join(hints)}",
+                key=(*at, key),
             )
         hint = hints[key]
         if not has_type(value, hint):
             raise ConfigError(
-                f"{source}: {section}.{key} must be {_type_name(hint)}, not {value!r}"
+                f"{source}: {section}.{key} must be {_type_name(hint)}, not {value!r}",
+                key=(*at, key),
             )
         wants_tuple = typing.get_origin(hint) is tuple or any(
             typing.get_origin(a) is tuple for a in typing.get_args(hint)
@@ -230,7 +239,8 @@ def check_files(
     """
     if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
         raise ConfigError(
-            f"{source}: files must be a list of [[files]] tables, each with a pattern"
+            f"{source}: files must be a list of [[files]] tables, each with a pattern",
+            key=("files",),
         )
     checked = []
     for i, table in enumerate(values, 1):
@@ -240,16 +250,24 @@ def check_files(
             takes = ", ".join(("pattern", *hints))
             raise ConfigError(
                 f"{source}: unknown key {where}.{unknown[0]}{suggest(unknown[0], hints)}; "
-                f"[[files]] takes: {takes}"
+                f"[[files]] takes: {takes}",
+                key=("files", i - 1, unknown[0]),
             )
         pattern = table.get("pattern")
         if not isinstance(pattern, str) or not pattern.strip():
-            raise ConfigError(f'{source}: {where} needs a pattern, a glob such as "exports/*.csv"')
+            raise ConfigError(
+                f'{source}: {where} needs a pattern, a glob such as "exports/*.csv"',
+                key=("files", i - 1),
+            )
         found: dict[str, Any] = {"pattern": pattern}
         for section, section_hints in hints.items():
             if section in table:
                 found[section] = check_section(
-                    table[section], f"{where}.{section}", section_hints, source
+                    table[section],
+                    f"{where}.{section}",
+                    section_hints,
+                    source,
+                    at=("files", i - 1, section),
                 )
         checked.append(found)
     return checked

@@ -126,7 +126,17 @@ class MappingError(JourneymapError, ValueError):
 
 
 class ConfigError(JourneymapError, ValueError):
-    """The TOML configuration file has an unknown key, a wrong type or a bad value."""
+    """The TOML configuration file has an unknown key, a wrong type or a bad value.
+
+    ``key`` is where in the file, when known: the path through its tables to the key or
+    table at fault (``("map", "lanes")``, ``("files", 0, "mapping")``; a number is a
+    ``[[files]]`` table's place, from 0), which ``config check`` leaves out to look for
+    more problems.
+    """
+
+    def __init__(self, message: str, *, key: tuple[str | int, ...] | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class ConnectorNotFoundError(JourneymapError, LookupError):

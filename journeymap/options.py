@@ -110,7 +110,8 @@ class Options:
         if unknown:
             raise ConfigError(
                 f"{source}: unknown section [{unknown[0]}]{suggest(unknown[0], known)}; "
-                f"the sections are: {', '.join(f'[{s}]' for s in SECTIONS)} and [[files]]"
+                f"the sections are: {', '.join(f'[{s}]' for s in SECTIONS)} and [[files]]",
+                key=(unknown[0],),
             )
         checked = {
             name: check_section(config.sections[name], name, _hints(name), source)
@@ -129,7 +130,7 @@ class Options:
             for i, t in enumerate(patterns, 1):
                 demand = {**top_demand, **t["demand"]} if "demand" in t else {}
                 if demand:  # checked here, named by its table
-                    rules_from_config(demand, f"{source}: files[{i}].demand")
+                    _at(("files", i - 1), rules_from_config, demand, f"{source}: files[{i}].demand")
                 files.append(
                     FilePattern(
                         t["pattern"],
@@ -137,25 +138,31 @@ class Options:
                         demand=demand,
                     )
                 )
+            sections = {
+                name: _at((name,), _DATACLASS_SECTIONS[name], **checked.get(name, {}))
+                for name in _DATACLASS_SECTIONS
+                # [read] and [mapping] make the read options together; the templates
+                # are [templates] and the [[template]] tables
+                if name not in ("read", "templates")
+            }
             return cls(
-                read=ReadOptions(**read),
+                read=_at(("read" if "read" in checked else "mapping",), ReadOptions, **read),
                 mapping=mapping,
-                engine=EngineOptions(**checked.get("engine", {})),
-                demand=rules_from_config(checked.get("demand", {}), source),
-                flow=FlowOptions(**checked.get("flow", {})),
-                check=CheckOptions(**checked.get("check", {})),
-                map=MapOptions(**checked.get("map", {})),
-                output=OutputOptions(**checked.get("output", {})),
-                report=ReportOptions(**checked.get("report", {})),
-                reintegration=ReintegrationOptions(**checked.get("reintegration", {})),
+                demand=_at(("demand",), rules_from_config, checked.get("demand", {}), source),
                 files=tuple(files),
-                templates=_templates(config, checked.get("templates", {})),
+                templates=_at(
+                    ("template" if "template" in config.sections else "templates",),
+                    _templates,
+                    config,
+                    checked.get("templates", {}),
+                ),
                 source=config.path,
+                **sections,
             )
         except ConfigError as exc:
             if str(exc).startswith(source):
                 raise
-            raise ConfigError(f"{source}: {exc}") from exc
+            raise ConfigError(f"{source}: {exc}", key=exc.key) from exc
 
     def for_source(self, path: str | Path) -> Options:
         """These options for one input file: the ``read``, ``mapping`` and ``demand``
@@ -263,6 +270,17 @@ SECTIONS = (
     "read", "mapping", "engine", "demand", "flow", "check", "map", "output", "report",
     "reintegration", "templates", "template",
 )  # fmt: skip
+
+
+def _at(key: tuple[str | int, ...], make: Any, *args: Any, **kwargs: Any) -> Any:
+    """``make(*args, **kwargs)``, its :class:`ConfigError` told where in the file it is
+    (``key``) when it does not say so itself."""
+    try:
+        return make(*args, **kwargs)
+    except ConfigError as exc:
+        if exc.key is not None:
+            raise
+        raise ConfigError(exc.args[0], key=key) from exc
 
 
 def _read_and_mapping(

@@ -1,7 +1,8 @@
 """The options file (``--config``) as the user sees it: reading one into
 :class:`~journeymap.options.Options` (:func:`load_options`) and listing every key it
 takes, with its default and one-line help (:func:`config_keys`, from which
-``journeymap config init`` writes a template).
+``journeymap config init`` writes a template), and finding every problem a file has
+(:func:`config_problems`, for ``journeymap config check``).
 
 Which sections and keys exist is defined by the options themselves
 (:mod:`journeymap.options`); the TOML reading and type checking is
@@ -16,11 +17,12 @@ from typing import Any, NamedTuple
 
 from journeymap.config import Config, read_toml
 from journeymap.demand_rules import DemandRules
+from journeymap.errors import ConfigError
 from journeymap.mapping import ROLES
 from journeymap.options import _DATACLASS_SECTIONS, _DEMAND_HINTS, SECTIONS, Options
 from journeymap.read_options import ReadOptions
 
-__all__ = ["ConfigKey", "config_keys", "load_options"]
+__all__ = ["ConfigKey", "config_keys", "config_problems", "load_options"]
 
 _DEMAND_HELP = {
     "failure_activities": "Activity-name patterns (regular expressions, ignoring case) of "
@@ -95,3 +97,52 @@ def load_options(path: str | Path | None) -> Options:
     if path is None:
         return Options()
     return Options.from_config(Config(sections=read_toml(path), path=str(path)))
+
+
+def config_problems(path: str | Path) -> tuple[Options | None, list[ConfigError]]:
+    """The options of a configuration file, or every problem it has: each
+    :class:`ConfigError` that :func:`load_options` would raise one at a time, found by
+    leaving out the key or table at fault and reading the rest again (a problem whose
+    place is not known ends the search).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder, "bad.toml")
+    ...     _ = path.write_text("[map]\\nlanse = 1\\n[check]\\nmax_points = 'x'\\n")
+    ...     options, problems = config_problems(path)
+    >>> options, [p.key for p in problems]
+    (None, [('check', 'max_points'), ('map', 'lanse')])
+    """
+    sections = read_toml(path)
+    problems: list[ConfigError] = []
+    while True:
+        try:
+            options = Options.from_config(Config(sections=sections, path=str(path)))
+        except ConfigError as exc:
+            problems.append(exc)
+            if exc.key is None or not _leave_out(sections, exc.key) or len(problems) >= 100:
+                return None, problems
+        else:
+            return (None if problems else options), problems
+
+
+def _leave_out(sections: dict[str, Any], key: tuple[str | int, ...]) -> bool:
+    """Remove the key or table at ``key`` (a ``[[files]]`` table is made an empty one
+    that matches nothing, so that the later tables keep their numbers); whether it was
+    there."""
+    *path, last = key
+    table: Any = sections
+    for step in path:
+        try:
+            table = table[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if isinstance(table, list) and isinstance(last, int) and 0 <= last < len(table):
+        table[last] = {"pattern": "\x00"}  # no file's path holds a NUL
+        return True
+    if isinstance(table, dict) and last in table:
+        del table[last]
+        return True
+    return False

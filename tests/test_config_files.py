@@ -195,3 +195,28 @@ def test_quiet_mine_prints_nothing(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stderr, result.stdout) == (0, "", "")
     assert Path(tmp_path / "out" / "run.json").is_file()
+
+
+def test_config_check_reports_every_problem_a_line_each(tmp_path):
+    """Three typos and a bad value: one run names them all, in the sections' order, and
+    later [[files]] tables keep their numbers when an earlier one is at fault."""
+    config = tmp_path / "bad.toml"
+    config.write_text(
+        '[map]\nlanse = "team"\nview = "frequency"\n[check]\nmax_points = "x"\n'
+        '[engine]\nmemory_limit = "lots"\n'
+        '[[files]]\npattern = 3\n[[files]]\npattern = "*.csv"\n[files.mapping]\nteem = "x"\n'
+    )
+    result = CliRunner().invoke(cli, ["config", "check", str(config)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: {config}: check.max_points must be a whole number, not 'x'",
+        f"Error: {config}: unknown key map.lanse (did you mean 'lanes'?); [map] takes: lanes, "
+        "view, measure, activities_pct, paths_pct, max_activities, demand, by, model, "
+        "template, journeys",
+        f'Error: {config}: files[1] needs a pattern, a glob such as "exports/*.csv"',
+        f"Error: {config}: unknown key files[2].mapping.teem (did you mean 'team'?); "
+        "[files[2].mapping] takes: case, activity, timestamp, start_timestamp, resource, "
+        "team, channel, customer, timestamp_format, timezone, activity_sep, end_activities",
+        f"Error: {config}: memory_limit='lots': not a memory size; give one such as 2GB or 512MB",
+    ]
