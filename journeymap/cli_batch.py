@@ -222,7 +222,7 @@ def config() -> None:
 @click.option("--force", is_flag=True, help="Replace FILE when it exists.")
 @handle_errors
 def config_init(file: str | None, force: bool) -> None:
-    """Write a commented configuration template to FILE (or print it).
+    """Write a commented configuration template to FILE (or print it: no FILE, or -).
 
     Every key of every section is listed with its one-line help and its default; keys
     that are not set by default are commented out. As written, the template gives the
@@ -232,7 +232,7 @@ def config_init(file: str | None, force: bool) -> None:
     from journeymap.render.config_template import config_template
 
     text = config_template()
-    if file is None:
+    if file is None or file == "-":
         click.echo(text, nl=False)
         return
     path = Path(file)

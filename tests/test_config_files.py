@@ -111,10 +111,14 @@ def test_the_template_lists_every_key_and_gives_the_defaults(tmp_path):
     assert loaded.demand.failure_activities == defaults.demand.failure_activities
 
 
-def test_config_init_writes_the_template_once(tmp_path):
+def test_config_init_writes_the_template_once(tmp_path, monkeypatch):
     runner = CliRunner()
     printed = runner.invoke(cli, ["config", "init"])
     assert printed.exit_code == 0 and printed.stdout == config_template()
+    monkeypatch.chdir(tmp_path)  # - is the standard output, not a file named "-"
+    dash = runner.invoke(cli, ["config", "init", "-"])
+    assert dash.exit_code == 0 and dash.stdout == config_template()
+    assert not (tmp_path / "-").exists()
     target = tmp_path / "journeymap.toml"
     first = runner.invoke(cli, ["config", "init", str(target)])
     assert first.exit_code == 0
