@@ -53,16 +53,16 @@ STEPS = {
 GAPS = {"C2": [0, 1200, 2400, 3600], "C4": [0, 1, 2, 3, 4, 10]}
 
 
-def tiny_log() -> jm.EventLog:
+def tiny_log(more=(), **options) -> jm.EventLog:
     rows = []
-    for day, (case, service, channel, acts) in enumerate(CASES, 1):
+    for day, (case, service, channel, acts) in enumerate([*CASES, *more], 1):
         start = pd.Timestamp(f"2024-01-{day:02d} 09:00")
         offsets = GAPS.get(case, range(len(acts)))
         for act, off in zip(acts, offsets, strict=True):
             at = start + pd.Timedelta(seconds=off if case == "C2" else off * H)
             rows.append((case, act, str(at), channel, service))
     frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "channel", "service"])
-    return jm.EventLog.from_frame(frame)
+    return jm.EventLog.from_frame(frame, **options)
 
 
 def spec(method: str = "sequence match", **settings) -> Templates:
@@ -89,6 +89,27 @@ def test_conformance_per_case_by_hand(tiny, method):
     assert got["repeated_steps"].tolist() == ["", "", "", "Collect", "", "", ""]
     assert got[["skipped", "inserted", "repeated"]].sum().tolist() == [2, 2, 1]
     assert got["e2e_s"].tolist() == [3 * H, H, 4 * H, 10 * H, 2 * H, 2 * H, 4 * H]
+
+
+def test_a_case_still_open_is_left_out_of_the_template_measures():
+    """With end activities known, a case whose journey has not ended (C9: called and
+    logged, not yet collected) is no deviation: its steps to come are not skipped, and
+    the notes say it was left out."""
+    from journeymap.analysis.templates import template_notes
+
+    open_case = [("C9", "Bins", "phone", ["Call", "Log"])]
+    with tiny_log(open_case, end_activities=["Close"]) as log:
+        got = template_conformance(log, spec())
+        assert got["case"].tolist() == ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
+        assert template_summary(log, spec())["Bins"]["cases"] == 5
+        assert template_methods(log, spec())["Bins"]["cases"] == 5
+        assert template_notes(log, spec())[-1] == (
+            "1 case was still open when the log was exported; left out of the template "
+            "measures (a journey that has not ended has skipped no step yet)"
+        )
+    with tiny_log(open_case) as log:  # no end activities: C9 is checked
+        got = template_conformance(log, spec())
+        assert got.loc[got["case"] == "C9", "skipped_steps"].tolist() == ["Close; Collect"]
 
 
 def test_summary_by_hand(tiny):

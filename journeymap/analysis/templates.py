@@ -115,14 +115,19 @@ def demand_column_of(log: EventLog, spec: Templates) -> str | None:
 
 
 def _base_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
-    """Per case: its type of demand, template, channel, failure demand, end-to-end time
-    and variant rank (computed once per log, templates and rules)."""
+    """Per case that has ended: its type of demand, template, channel, failure demand,
+    end-to-end time and variant rank (computed once per log, templates and rules). A
+    case still open when the log was exported (the log knows its end activities) is left
+    out: its steps to come are not skipped, and its time so far is no end-to-end time."""
     import ibis
 
     def build() -> Any:
         name = demand_column_of(log, spec)
         t = log.table
-        per_case = case_times_expr(log).select("case", "e2e_s")
+        per_case = case_times_expr(log)
+        if "open" in per_case.columns:  # a journey not yet ended is no deviation
+            per_case = per_case.filter(~per_case.open)
+        per_case = per_case.select("case", "e2e_s")
         if name is not None:
             column = t[name].cast("string")
             first = column.first(order_by=[t.timestamp, t.source_row], include_null=False)
@@ -349,8 +354,9 @@ def template_notes(
     log: EventLog, templates: Templates, rules: DemandRules | None = None
 ) -> list[str]:
     """What the user should know about the templates on this log: a template whose type
-    of demand no case has (with the closest value the demand column holds), and cases
-    that no template is for (see also :func:`unknown_activities`)."""
+    of demand no case has (with the closest value the demand column holds), cases that
+    no template is for, and cases still open, left out (see also
+    :func:`unknown_activities`)."""
     base = _base_expr(log, templates, rules or DemandRules())
     notes = []
     counts = template_methods(log, templates, rules)
@@ -374,5 +380,14 @@ def template_notes(
             f"{left:,} case{'s' if many else ''} {'have' if many else 'has'} no template "
             f"(no template is for {'their' if many else 'its'} type of demand); left out of "
             "the template measures"
+        )
+    times = case_times_expr(log)
+    still = int(log.engine.scalar(times.open.sum()) or 0) if "open" in times.columns else 0
+    if still:
+        many = still != 1
+        notes.append(
+            f"{still:,} case{'s' if many else ''} {'were' if many else 'was'} still open when "
+            "the log was exported; left out of the template measures (a journey that has "
+            "not ended has skipped no step yet)"
         )
     return notes
