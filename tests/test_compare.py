@@ -29,9 +29,9 @@ AFTER = (
     "id,step,when,group\n"
     "3,Log,2024-02-01 09:00,Front\n"
     "3,Close,2024-02-01 09:30,Front\n"
-    "4,Log,2024-02-02 09:00,Front\n"
-    "4,<Check>,2024-02-02 09:10,Front\n"
-    "4,Close,2024-02-02 10:00,Front\n"
+    "4,Log,2024-02-01 21:00,Front\n"
+    "4,<Check>,2024-02-01 21:10,Front\n"
+    "4,Close,2024-02-01 22:00,Front\n"
 )
 
 
@@ -57,9 +57,9 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
     assert paths.loc[("__start__", "Log"), ["pct_before", "pct_after"]].tolist() == [100, 100]
     measures = result.measures.set_index("key")
     assert measures.loc["cases", ["before", "after", "change"]].tolist() == [2, 2, 0]
-    # the same count in 2 days and in 25 hours: the rate says which had more demand
+    # the same count arriving over a day and over 12 hours: the rate says which had more
     assert measures.loc["cases_per_week", ["before", "after"]].tolist() == pytest.approx(
-        [2 / (2 / 7), 2 / (25 / 168)]
+        [2 / (1 / 7), 2 / (12 / 168)]
     )
     assert measures.loc["e2e_median_s", ["before", "after"]].tolist() == [
         (3 * 3600 + 86400) / 2, (1800 + 3600) / 2,
@@ -72,9 +72,9 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
         "1 activity appears only before ('Fix') and 1 activity appears only after "
         "('<Check>'): check whether they were renamed before reading a change in their "
         "paths as real.",
-        # 01-01 09:00 to 01-03 09:00 is 2 days, 2/7 week; 02-01 09:00 to 02-02 10:00, 25 h
-        "How long each covers, first event to last: before, 0.3 weeks (2 cases, 7.0 a "
-        "week); after, 0.1 weeks (2 cases, 13.4 a week). Compare rates and shares, not "
+        # cases start 01-01 09:00 and 01-02 09:00, a day; 02-01 09:00 and 21:00, 12 h
+        "Demand arrived over, first case start to last: before, 0.1 weeks (2 cases, 14.0 "
+        "a week); after, 0.1 weeks (2 cases, 28.0 a week). Compare rates and shares, not "
         "counts.",
         # each side's doubts (what mine says to check), one both share said once
         "Both: " + result.before.check.doubts[0],
@@ -261,6 +261,12 @@ def test_receipt_split_at_its_median_start_date_exact_counts(tmp_path):
         assert measures.loc["e2e_median_s", side] == pytest.approx(
             e2e[sides[side]].median(), abs=1e-3
         )
+        # demand a week: the side's cases over the weeks from its first start to its last
+        arrived = starts[sides[side]]
+        weeks = (arrived.max() - arrived.min()).total_seconds() / (7 * 86400)
+        assert measures.loc["cases_per_week", side] == pytest.approx(n[side] / weeks, abs=1e-3)
+    # the receipt log's demand fell after the split (read to the last event, it rose)
+    assert measures.loc["cases_per_week", "change"] < 0
     chart = (out / "charts" / "capability_e2e.svg").read_text()
     assert chart.count(">Centre ") == 2  # one centre line, with its own limits, per period
     assert f"cases starting before {day}" in chart and f"cases starting from {day}" in chart

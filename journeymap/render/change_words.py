@@ -78,7 +78,7 @@ def change_text(before: Any, after: Any, kind: str) -> str:
 HEADLINE_MEASURES: dict[str, tuple[str, str]] = {
     "cases": ("Demand (cases)", "count"),
     # Periods of other lengths: the rate, not the count, says whether demand grew.
-    "cases_per_week": ("Demand per week (cases, first event to last)", "ratio"),
+    "cases_per_week": ("Demand per week (cases, first arrival to last)", "ratio"),
     "events": ("Events", "count"),
     "failure_demand_pct": ("Failure demand", "pct"),
     "one_stop_pct": ("One-stop", "pct"),
@@ -162,12 +162,13 @@ def side_notes(
     spans: tuple[tuple[Any, Any, int], tuple[Any, Any, int]],
     doubts: tuple[list[str], list[str]],
 ) -> list[str]:
-    """What each side says of itself, for a reader of the change: how long each period
-    is and how many cases a week it had (counts compare only as rates when the periods
-    differ in length), and each side's doubts (what ``mine`` says to check before
-    showing its figures), a doubt both share said once.
+    """What each side says of itself, for a reader of the change: how many weeks its
+    demand arrived over and how many cases a week (counts compare only as rates when
+    the periods differ in length), and each side's doubts (what ``mine`` says to check
+    before showing its figures), a doubt both share said once.
 
-    ``spans`` holds each side's first and last event time (pandas timestamps) and cases.
+    ``spans`` holds each side's first and last case start (pandas timestamps, or None
+    without cases) and cases.
 
     Examples
     --------
@@ -177,7 +178,7 @@ def side_notes(
     ...         ((day, day + pd.Timedelta(days=70), 200), (day, day + pd.Timedelta(days=35), 50)),
     ...         (["few handlers"], ["few handlers", "many rejects"])):
     ...     print(note)
-    How long each covers, first event to last: before, 10.0 weeks (200 cases, 20.0 a week); after, 5.0 weeks (50 cases, 10.0 a week). Compare rates and shares, not counts.
+    Demand arrived over, first case start to last: before, 10.0 weeks (200 cases, 20.0 a week); after, 5.0 weeks (50 cases, 10.0 a week). Compare rates and shares, not counts.
     Both: few handlers
     After: many rejects
     """  # noqa: E501
@@ -187,7 +188,7 @@ def side_notes(
         rate = f", {cases / weeks:,.1f} a week" if weeks > 0 else ""
         spans_said.append(f"{weeks:,.1f} weeks ({thousands(cases)} cases{rate})")
     out = [
-        f"How long each covers, first event to last: {labels[0]}, {spans_said[0]}; "
+        f"Demand arrived over, first case start to last: {labels[0]}, {spans_said[0]}; "
         f"{labels[1]}, {spans_said[1]}. Compare rates and shares, not counts."
     ]
     before, after = doubts
