@@ -38,6 +38,7 @@ __all__ = [
     "read_xlsx_text",
     "reference_values",
     "rejects",
+    "repeated_headers",
     "text_table",
     "xlsx_header",
 ]
@@ -293,6 +294,22 @@ def rejects(records: pd.Series, reasons: pd.Series, lines: pd.Series | None) -> 
         PresetReject(int(r), None if n is None else int(n), str(why))
         for r, n, why in zip(records.tolist(), line_list, reasons.tolist(), strict=True)
     ]
+
+
+def repeated_headers(rows: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
+    """Which rows repeat the header: each of ``columns`` holds its own name (an export
+    pasted after another, or a report's page break).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"number": ["INC1", "number"], "state": ["New", "state"]})
+    >>> repeated_headers(rows, ["number", "state"]).tolist()
+    [False, True]
+    """
+    header = pd.Series(True, rows.index)
+    for name in columns:
+        header &= rows[name].astype("string").str.strip().eq(name).fillna(False)
+    return header
 
 
 def csv_lines(frame: pd.DataFrame) -> pd.Series | None:

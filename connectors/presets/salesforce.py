@@ -37,11 +37,18 @@ from journeymap.connectors.presets.files import (
     parse_utc,
     read_csv_text,
     rejects,
+    repeated_headers,
     text_table,
 )
 from journeymap.errors import EmptyLogError, SourceError
 
 __all__ = ["SalesforcePreset"]
+
+#: Why a time is not read (after the value).
+_NOT_A_TIME = (
+    " is not an ISO 8601 date-time, as Salesforce's exports write them "
+    "(2024-05-10T09:00:00.000+0000)"
+)
 
 QUEUE_PREFIX, USER_PREFIX = "00G", "005"
 _SHAPES = {
@@ -105,7 +112,10 @@ class SalesforcePreset:
         at = parse_utc(frame[time_column])
         bad = at.isna() & ~deleted
         lines = csv_lines(frame)
-        why = time_column + " " + frame[time_column].fillna("(empty)") + " is not a date-time"
+        header = repeated_headers(frame, frame.columns)
+        written = frame[time_column].map(repr, na_action="ignore").fillna("(empty)")
+        why = f"unreadable {time_column}: " + written + _NOT_A_TIME
+        why = why.mask(header, "a repeated header line")
         dropped = rejects(
             frame.index[bad].to_series() + 1, why[bad], None if lines is None else lines[bad]
         )

@@ -41,6 +41,7 @@ from journeymap.connectors.presets.files import (
     read_xlsx_text,
     reference_values,
     rejects,
+    repeated_headers,
     text_table,
     xlsx_header,
 )
@@ -389,9 +390,7 @@ def _audit_reasons(rows: pd.DataFrame, names: dict[str, str]) -> pd.Series:
     """Why each of these sys_audit rows gives no change: a repeated header line, an
     empty documentkey, fieldname or sys_created_on, or a time in another format than
     the one ServiceNow's exports use (``2024-03-08 15:00:00``, the system format)."""
-    header = pd.Series(True, rows.index)
-    for name in names.values():
-        header &= rows[name].astype("string").str.strip().eq(name).fillna(False)
+    header = repeated_headers(rows, names.values())
     when = rows[names["sys_created_on"]].astype("string").str.strip()
     reasons = pd.Series("", rows.index, dtype="string")
     for role in ("documentkey", "fieldname", "sys_created_on"):
@@ -487,10 +486,17 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
     """One event per snapshot row, ordered within a case by time, then sys_mod_count."""
     placeholders = frame == "?"
     frame = frame.mask(placeholders)
-    at = pd.to_datetime(frame[names["sys_updated_at"]], format=SNAPSHOT_FORMAT, errors="coerce")
-    bad = at.isna() & frame[names["sys_updated_at"]].notna()
+    header = repeated_headers(frame, [names["number"], names["sys_updated_at"]])
+    written = frame[names["sys_updated_at"]]
+    at = pd.to_datetime(written, format=SNAPSHOT_FORMAT, errors="coerce")
+    # A time in ISO 8601 (a row edited by hand or by another system) cannot be misread;
+    # the reading takes it as such in a column of any format (for the order, here, UTC).
+    iso = written.str.match(r"\s*\d{4}-\d\d-\d\d", na=False) & at.isna()
+    at = at.mask(iso, parse_utc(written.where(iso)).dt.tz_localize(None))
+    bad = at.isna() & written.notna()
     lines = csv_lines(frame)
-    why = "sys_updated_at " + frame[names["sys_updated_at"]].fillna("") + " is not d/m/yyyy HH:MM"
+    why = ("unreadable sys_updated_at: " + written.map(repr, na_action="ignore").fillna("")
+           + " is not d/m/yyyy HH:MM").mask(header, "a repeated header line")  # fmt: skip
     dropped = rejects(
         frame.index[bad].to_series() + 1, why[bad], None if lines is None else lines[bad]
     )

@@ -126,7 +126,7 @@ def test_a_snapshot_log_orders_ties_by_sys_mod_count_and_collapses_repeats(write
         assert list(events["team"].fillna("-")) == ["G1", "G2", "G2", "-"]
         rejects = log.rejects()
         assert rejects[["source_row", "line", "reason"]].values.tolist() == [
-            [6, 7, "sys_updated_at 31/2/2016 08:00 is not d/m/yyyy HH:MM"]
+            [6, 7, "unreadable sys_updated_at: '31/2/2016 08:00' is not d/m/yyyy HH:MM"]
         ]
 
 

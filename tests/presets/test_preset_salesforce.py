@@ -53,7 +53,14 @@ def test_case_history(write: Write) -> None:
     ]
     assert table.mapping == {role: role for role in ROLES}
     assert table.records == 13
-    assert table.rejects == [PresetReject(13, 14, "CreatedDate yesterday is not a date-time")]
+    assert table.rejects == [
+        PresetReject(
+            13,
+            14,
+            "unreadable CreatedDate: 'yesterday' is not an ISO 8601 date-time, as Salesforce's "
+            "exports write them (2024-05-10T09:00:00.000+0000)",
+        )
+    ]
     assert table.notes[:2] == [
         "rows marked IsDeleted, skipped: 1",
         "changes written twice, by id and by name (owner and other lookups): 3; the id rows "

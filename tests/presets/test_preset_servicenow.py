@@ -235,14 +235,17 @@ def test_snapshot_rows_ordered_by_time_then_mod_count(write: Write) -> None:
         _snapshot(number="INC2", incident_state="New", sys_mod_count="0",
                   sys_updated_at="2/3/2016 08:00", contact_type="Phone"),
         _snapshot(number="INC2", incident_state="Active", sys_mod_count="1",
-                  sys_updated_at="2016-03-02 09:00"),
+                  sys_updated_at="2016-03-02 09:00"),  # ISO 8601: read as such
+        ",".join(SNAPSHOT_COLUMNS),  # a repeated header line
+        _snapshot(number="INC2", incident_state="Closed", sys_mod_count="2",
+                  sys_updated_at="2016/03/02 10:00"),
     ]  # fmt: skip
     path = write("incident_event_log.csv", "\n".join(lines) + "\n")
     assert "snapshot log" in (PRESET.recognise(path, head(path)) or "")
     table = PRESET.read(path)
     got = events(table)
     assert list(zip(got["case"], table.table.column("sys_mod_count").to_pylist(), strict=True)) == [
-        ("INC1", "0"), ("INC1", "1"), ("INC1", "2"), ("INC1", "3"), ("INC2", "0"),
+        ("INC1", "0"), ("INC1", "1"), ("INC1", "2"), ("INC1", "3"), ("INC2", "0"), ("INC2", "1"),
     ]  # fmt: skip
     assert rows(table, "activity", "timestamp", "resource", "team", "customer", "channel") == [
         ("New", "1/3/2016 09:00", None, None, "Caller 7", None),
@@ -250,10 +253,12 @@ def test_snapshot_rows_ordered_by_time_then_mod_count(write: Write) -> None:
         ("Active", "1/3/2016 09:05", "U1", "G1", None, None),
         ("Closed", "13/3/2016 10:00", "U1", "G1", None, None),
         ("New", "2/3/2016 08:00", None, None, None, "Phone"),
+        ("Active", "2016-03-02 09:00", None, None, None, None),
     ]
     assert table.options == {"timestamp_format": "%d/%m/%Y %H:%M", "collapse_repeats": "yes"}
     assert table.rejects == [
-        PresetReject(6, 7, "sys_updated_at 2016-03-02 09:00 is not d/m/yyyy HH:MM")
+        PresetReject(7, 8, "a repeated header line"),
+        PresetReject(8, 9, "unreadable sys_updated_at: '2016/03/02 10:00' is not d/m/yyyy HH:MM"),
     ]
     assert table.notes[-1] == (
         "resolved_at, closed_at, resolved_by, closed_code are final values repeated on every "
