@@ -23,6 +23,7 @@ import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
 from journeymap.connectors.presets.fieldchanges import (
+    REOPENED,
     change_notes,
     closing,
     events_from_changes,
@@ -482,6 +483,24 @@ def _read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Prese
     )
 
 
+def _with_reopenings(frame: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, int]:
+    """The snapshots (in each incident's order), a copy of each reopening's row (its
+    state back from Resolved or Closed to an open one) just before it with the state
+    ``Reopened``; and how many there were."""
+    state = frame[names["incident_state"]].astype("string")
+    number = frame[names["number"]]
+    before = state.groupby(number, sort=False).shift()  # the incident's previous row's
+    known = before.notna() & state.notna()
+    back = known & _RESOLVED_OR_CLOSED(before.fillna("")) & ~_RESOLVED_OR_CLOSED(state.fillna(""))
+    if not back.any():
+        return frame, 0
+    again = frame[back].assign(**{names["incident_state"]: REOPENED})
+    place = pd.Series(range(len(frame)), frame.index, dtype="float64")
+    both = pd.concat([frame, again])
+    at = pd.concat([place, place[back] - 0.5])
+    return both.iloc[at.to_numpy().argsort(kind="stable")], int(back.sum())
+
+
 def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> PresetTable:
     """One event per snapshot row, ordered within a case by time, then sys_mod_count."""
     placeholders = frame == "?"
@@ -504,6 +523,7 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
     mod = pd.to_numeric(frame[names["sys_mod_count"]], errors="coerce")
     order = pd.DataFrame({"rank": rank, "at": at, "mod": mod})[~bad]
     frame = frame.loc[order.sort_values(["rank", "at", "mod"], kind="stable").index]
+    frame, reopened = _with_reopenings(frame, names)
     mapping = {
         "case": "number",
         "activity": "incident_state",
@@ -527,6 +547,12 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
     ]
     if shown:
         notes.append("'?' means missing: " + ", ".join(shown) + " rows")
+    if reopened:
+        notes.append(
+            f"reopenings (incident_state back from Resolved or Closed to an open state) are "
+            f"events '{REOPENED}' too, just before the state they went back to, so that "
+            f"failure demand counts them: {reopened}"
+        )
     final = [c for c in ("resolved_at", "closed_at", "resolved_by", "closed_code") if c in names]
     if final:
         notes.append(

@@ -348,4 +348,13 @@ def _sn_snapshots(h: pd.DataFrame, root: Path) -> ExportFixture:
     expected = {"case": frame["number"], "activity": state, "timestamp": minute,
                 "resource": rows["resource"], "team": rows["team"], "customer": rows["customer"],
                 "channel": frame["contact_type"]}  # fmt: skip
+    # A state back from a closing one to an open one: an event Reopened just before it.
+    codes = rows["code"].reset_index(drop=True)
+    before = codes.groupby(rows["case"].reset_index(drop=True)).shift()
+    back = (before.isin(_CLOSING_CODES) & ~codes.isin(_CLOSING_CODES)).to_numpy(bool)
+    listed = pd.DataFrame({k: v.reset_index(drop=True) for k, v in expected.items()})
+    listed = listed.assign(_row=listed.index, _first=1)
+    again = listed[back].assign(activity=_REOPENED, _first=0)
+    both = pd.concat([listed, again]).sort_values(["_row", "_first"], kind="stable")
+    expected = {k: both[k].reset_index(drop=True) for k in expected}
     return ExportFixture(path, "servicenow", len(frame), _expected(expected))
