@@ -407,6 +407,9 @@ class Templates:
     source: str = field(default="configuration", compare=False)
 
     def __post_init__(self) -> None:
+        spaced = self.method.replace("_", " ")  # sequence_match, as a TOML key is written
+        if spaced in METHODS:
+            object.__setattr__(self, "method", spaced)
         if self.method not in METHODS:
             raise ConfigError(
                 f"{self.source}: templates.method must be one of "

@@ -224,3 +224,17 @@ def test_config_check_reports_every_problem_a_line_each(tmp_path):
         "team, channel, customer, timestamp_format, timezone, activity_sep, end_activities",
         f"Error: {config}: memory_limit='lots': not a memory size; give one such as 2GB or 512MB",
     ]
+
+
+def test_the_template_speaks_toml_and_its_lists_read_back(tmp_path):
+    """The command line's "comma-separated" is a list in the file; what the template
+    shows as an example is what the file accepts."""
+    text = config_template()
+    assert "comma-separated" not in text
+    assert 'a list, e.g. ["Closed", "Resolved"]' in text
+    config = tmp_path / "c.toml"
+    config.write_text('[mapping]\nend_activities = ["Closed", "Resolved"]\n'
+                      '[templates]\nmethod = "sequence_match"\n')  # fmt: skip
+    options = load_options(config)
+    assert options.read.end_activities == ("Closed", "Resolved")
+    assert options.templates.method == "sequence match"  # as a TOML key would be written

@@ -10,6 +10,7 @@ out. ``[[files]]`` is shown as a commented example.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from journeymap.options import SECTIONS
@@ -80,6 +81,24 @@ def _toml(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def _in_toml(help: str) -> str:
+    """A key's help in the file's words: a list where the command line takes values
+    comma-separated.
+
+    Examples
+    --------
+    >>> _in_toml("Activities that finish a case, comma-separated, e.g. 'Closed,Resolved'.")
+    'Activities that finish a case, a list, e.g. ["Closed", "Resolved"].'
+    """
+
+    def example(found: re.Match[str]) -> str:
+        items = ", ".join(json.dumps(v.strip()) for v in found.group(1).split(","))
+        return f"a list, e.g. [{items}]"
+
+    help = re.sub(r"comma-separated, e\.g\. '([^']*)'", example, help)
+    return help.replace("comma-separated", "a list of strings")
+
+
 def config_template() -> str:
     """The commented TOML template listing every key of every section.
 
@@ -97,7 +116,7 @@ def config_template() -> str:
             continue
         parts.append(f"\n# {_SECTION_HELP[section]}\n[{section}]")
         for key in (k for k in keys if k.section == section):
-            parts.append(f"# {key.help}")
+            parts.append(f"# {_in_toml(key.help)}")
             if key.name in _EXAMPLES:
                 parts.append(_EXAMPLES[key.name])
             elif key.default is None:
