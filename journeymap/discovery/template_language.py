@@ -216,6 +216,14 @@ class _Costs:
     moves: dict[str, tuple[Any, Any]]
 
 
+#: A move's cost in the search: the fewest moves first, then the fewest on the model (a
+#: step skipped), so that of two alignments with as many moves the one that reads the
+#: case as doing something again or extra, not as skipping a step, wins (a case that did
+#: Active and Resolved twice is not one that skipped an optional Awaiting Vendor step to
+#: do Active again). Alignments have fewer than 1,000 moves on the model.
+_LOG_MOVE, _MODEL_MOVE = 1_000, 1_001
+
+
 def _costs(automaton: Automaton) -> _Costs:
     import numpy as np
 
@@ -234,8 +242,8 @@ def _costs(automaton: Automaton) -> _Costs:
                     row[q] = row[p]
                     queue.appendleft(q)
             for _, q in automaton.labelled[p]:
-                if row[p] + 1 < row[q]:
-                    row[q] = row[p] + 1
+                if row[p] + _MODEL_MOVE < row[q]:
+                    row[q] = row[p] + _MODEL_MOVE
                     queue.append(q)
     pairs: dict[str, list[tuple[int, int]]] = {}
     for p in range(n):
@@ -283,7 +291,7 @@ def align(automaton: Automaton, sequence: Sequence[str]) -> tuple[int, list[Move
     nxt = costs.within[:, automaton.final].copy()
     h[n] = nxt.tolist()
     for i in range(n - 1, -1, -1):
-        entry = nxt + 1  # a move on the log
+        entry = nxt + _LOG_MOVE  # a move on the log
         found = costs.moves.get(sequence[i])
         if found is not None:  # a sync move
             np.minimum.at(entry, found[0], nxt[found[1]])
@@ -300,7 +308,7 @@ def align(automaton: Automaton, sequence: Sequence[str]) -> tuple[int, list[Move
             break
         moves.append(move[0])
         state = move[1]
-    return int(total), moves
+    return int(total) // _LOG_MOVE, moves
 
 
 def _optimal_within(
@@ -316,7 +324,7 @@ def _optimal_within(
                 parent[q] = (p, None)
                 order.append(q)
         for a, q in automaton.labelled[p]:
-            if q not in parent and h[p] == 1 + h[q]:
+            if q not in parent and h[p] == _MODEL_MOVE + h[q]:
                 parent[q] = (p, ("model", a))
                 order.append(q)
     return order, parent
@@ -338,7 +346,7 @@ def _next_move(
             if a == event and here[p] == nxt[q]:
                 return p, (("sync", event), q)
     for p in ranked:
-        if here[p] == 1 + nxt[p]:
+        if here[p] == _LOG_MOVE + nxt[p]:
             return p, (("log", event), p)
     raise AssertionError("no optimal move: the cost table is inconsistent")  # pragma: no cover
 
