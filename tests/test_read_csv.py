@@ -596,3 +596,21 @@ def test_an_old_mac_file_with_lines_ending_in_cr_alone_is_read(write_file):
     assert (log.rows_read, log.events, log.rejected_rows) == (3, 3, 0)
     assert log.to_pandas()["activity"].tolist() == ["Call", "Fix\nit", "Call"]
     assert "lines end in CR alone (old Mac style); read as if they ended in LF" in log.notes
+
+
+def test_a_column_of_times_some_with_offsets_says_which_are_read_in_the_zone(write_file):
+    """Times with and without a UTC offset in one column: the note says the ones without
+    are read in the zone, not that the column carries none."""
+    path = write_file(
+        "mixed.csv",
+        "case,activity,timestamp\nC1,A,2024-01-02 09:00\nC1,B,2024-01-02T10:00:00+01:00\n"
+        "C2,A,2024-01-03T09:00:00Z\n",
+    )
+    with jm.read_log(str(path)) as log:
+        assert log.notes == [
+            "some timestamps in 'timestamp' carry no UTC offset (1 of 3 looked at); those are "
+            "read as UTC time, the others by their offset",
+            "timestamps in 'timestamp' mix UTC offsets (+01:00, Z); all are stored in UTC",
+        ]
+        times = log.to_pandas()["timestamp"].dt.strftime("%H:%M").tolist()
+    assert times == ["09:00", "09:00", "09:00"]

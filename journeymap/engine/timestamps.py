@@ -133,8 +133,13 @@ def detect_format(
             f"if they are month first give {option('timestamp_format', twin)}"
         )
     naive = sum(1 for v in values if not _has_offset(v, fmt))
-    if naive:
+    if naive == len(values):
         notes.append(f"timestamps in {column!r} carry no UTC offset; read as {timezone} time")
+    elif naive:  # the others carry theirs: say which are read in the zone
+        notes.append(
+            f"some timestamps in {column!r} carry no UTC offset ({naive:,} of {len(values):,} "
+            f"looked at); those are read as {timezone} time, the others by their offset"
+        )
     offsets = sorted(
         {m.group(0) for v in values if (m := _OFFSET.search(v)) and _has_offset(v, fmt)}
     )
