@@ -175,7 +175,8 @@ def suggest(
     """Suggest a journey template for each type of demand in LOG, written to OUTPUT.
 
     For each type of demand (the values of --demand-column), the shortest variant that
-    at least --min-share % of its value-demand cases follow, among those of two or more
+    at least --min-share % of its value-demand cases, and two or more, follow (cases
+    still open when the log was exported left out), among those of two or more
     events that end where most of them end (else the most common one), with the share
     of the type's cases that follow it. Edit the file into the journeys
     you designed, then run `journeymap mine LOG --templates OUTPUT`.
@@ -191,6 +192,8 @@ def suggest(
         raise errors.OutputError(
             f"{output}: exists; give {errors.option('force', True)} to replace it, or another file"
         )
+    from journeymap.analysis.demand import ACCOUNTS_DOUBT, demand_summary
+
     with open_log(log, options) as event_log:
         found = suggest_templates(
             event_log, demand_column=column, rules=options.demand, min_share=min_share
@@ -198,8 +201,19 @@ def suggest(
         text = suggestions_text(
             found, source=event_log.source, demand_column=column, min_share=min_share
         )
+        # The suggestions follow value demand: a doubt on which cases are failure demand
+        # (a rule that fires on most cases, a customer column that names accounts) is a
+        # doubt on them, said as mine says it.
+        notes = demand_summary(event_log, options.demand)["notes"] if found else []
+        doubts = [n for n in notes if n.startswith(("rule ", ACCOUNTS_DOUBT))]
     write_suggestions(output, text, force=force)
     for s in found:
         name = s.template.name
         click.echo(suggestion_text(name, s.covered, s.cases, s.variant_value_cases, s.value_cases))
     click.echo(f"Wrote {len(found)} template{'s' if len(found) != 1 else ''} to {output}", err=True)
+    for doubt in doubts:
+        click.echo(
+            f"journeymap: check before you use them: they follow value demand, and "
+            f"{errors.as_flags(doubt)}",
+            err=True,
+        )

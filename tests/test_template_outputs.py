@@ -145,15 +145,18 @@ def test_suggest_writes_a_file_that_mine_reads(mined, tmp_path):
             "--demand-column", "service"]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
+    # Bins: three cases, three journeys; none was taken twice, so the commonest (by rank)
     assert result.stdout.splitlines() == [
         "'Bins' is followed by 1 of its 3 cases (33.3%); it is the journey of 1 of the 3 "
-        "cases of value demand",
+        "cases of value demand; no journey was taken by two of them, so this is one case's: "
+        "check it",
         "'Other' is followed by 1 of its 1 case (100.0%); it is the journey of 1 of the 1 "
         "case of value demand",
     ]
     templates = load_templates(out)
     assert [(t.name, t.demand, t.toml_steps()) for t in templates.templates] == [
-        ("Bins", "Bins", ["Call", "Close"]), ("Other", "Other", ["Call"]),
+        ("Bins", "Bins", ["Call", "<script>alert(1)</script>", "Log", "Close"]),
+        ("Other", "Other", ["Call"]),
     ]  # fmt: skip
     assert templates.demand_column == "service"
     again = CliRunner().invoke(cli, args)
@@ -260,3 +263,32 @@ def test_the_sample_templates_file_is_current():
     templates = load_templates(Path(__file__).parent.parent / "sample_logs"
                                / "service_desk_templates.toml")  # fmt: skip
     assert len(templates.templates) == 7 and templates.demand_column == "service"
+
+
+def test_suggest_says_when_the_value_demand_it_follows_is_in_doubt(tmp_path):
+    """Twelve cases over two customers (accounts): repeat contacts take nine, and the
+    suggestion, which follows value demand, says the doubt mine would say."""
+    log = tmp_path / "accounts.csv"
+    lines = ["case,activity,timestamp,customer"]
+    for i in range(10):
+        lines += [
+            f"a{i},Call,2024-01-{i + 1:02d} 09:00,A",
+            f"a{i},Close,2024-01-{i + 1:02d} 10:00,A",
+        ]
+    lines += ["b1,Call,2024-01-01 09:00,B", "b1,Close,2024-01-01 10:00,B",
+              "b2,Call,2024-03-01 09:00,B", "b2,Close,2024-03-01 10:00,B"]  # fmt: skip
+    log.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        cli, ["template", "suggest", str(log), "-o", str(tmp_path / "t.toml")]
+    )
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if line.startswith("journeymap: check")]
+    assert len(said) == 2
+    assert said[0].startswith(
+        "journeymap: check before you use them: they follow value demand, and rule "
+        "'repeat_contact' matches 9 of 12 cases (75.0%)"
+    )
+    assert said[1].startswith(
+        "journeymap: check before you use them: they follow value demand, and repeat "
+        "contact: 9 of 12 cases are counted as repeat contacts"
+    )

@@ -34,6 +34,10 @@ ALL_DEMAND = "All demand"
 #: The fewest events of a suggested journey: a case of one event is a record of a
 #: contact, or a journey cut short by the export, not a design.
 MIN_STEPS = 2
+#: The fewest value-demand cases a suggested journey must have been followed by, besides
+#: the share: on a small type of demand one case passes 5%, and one case's journey (cut
+#: short by rejected rows, say) is no design.
+MIN_FOLLOWED = 2
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,15 @@ def suggest_templates(
     >>> import pandas as pd
     >>> from journeymap import EventLog
     >>> log = EventLog.from_frame(pd.DataFrame({
-    ...     "case": ["1", "1", "2", "2", "2", "3", "3", "3"],
-    ...     "activity": ["a", "c", "a", "b", "c", "a", "c", "c"],
+    ...     "case": ["1", "1", "2", "2", "2", "3", "3", "3", "4", "4"],
+    ...     "activity": ["a", "c", "a", "b", "c", "a", "c", "c", "a", "c"],
     ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
     ...                   "2024-01-02 10:00", "2024-01-02 11:00", "2024-01-03 09:00",
-    ...                   "2024-01-03 10:00", "2024-01-03 11:00"]}))
+    ...                   "2024-01-03 10:00", "2024-01-03 11:00", "2024-01-04 09:00",
+    ...                   "2024-01-04 10:00"]}))
     >>> s, = suggest_templates(log, min_share=30)
     >>> s.template.toml_steps(), s.covered, s.cases
-    (['a', 'c'], 1, 3)
+    (['a', 'c'], 2, 4)
     """
     rules = rules or DemandRules()
     spec = Templates(demand_column=demand_column)
@@ -119,7 +124,7 @@ def suggest_templates(
     for demand in order[:max_types]:
         rows = frame[frame["demand"] == demand]
         value = totals[demand][1]
-        floor = value * min_share / 100
+        floor = max(value * min_share / 100, MIN_FOLLOWED)
         weight = "value_cases" if value else "cases"
         journeys = rows[rows["sequence"].map(len) >= MIN_STEPS]
         if not journeys.empty:

@@ -146,6 +146,8 @@ def suggestion_text(name: str, covered: int, cases: int, variant_value: int, val
     --------
     >>> suggestion_text("Bins", 123, 327, 98, 240)
     "'Bins' is followed by 123 of its 327 cases (37.6%); it is the journey of 98 of the 240 cases of value demand"
+    >>> suggestion_text("Bulky", 1, 3, 1, 3)
+    "'Bulky' is followed by 1 of its 3 cases (33.3%); it is the journey of 1 of the 3 cases of value demand; no journey was taken by two of them, so this is one case's: check it"
     >>> suggestion_text("Chasers", 4, 4, 0, 0)
     "'Chasers' is followed by 4 of its 4 cases (100.0%); none of them is value demand"
     """  # noqa: E501
@@ -156,9 +158,14 @@ def suggestion_text(name: str, covered: int, cases: int, variant_value: int, val
     )
     if not value:
         return f"{head}; none of them is value demand"
+    one = (
+        "; no journey was taken by two of them, so this is one case's: check it"
+        if variant_value == 1 and value > 1
+        else ""
+    )
     return (
         f"{head}; it is the journey of {thousands(variant_value)} of the "
-        f"{thousands(value)} case{'s' if value != 1 else ''} of value demand"
+        f"{thousands(value)} case{'s' if value != 1 else ''} of value demand{one}"
     )
 
 
@@ -167,8 +174,8 @@ def suggestion_heading(source: str, demand_column: str | None, min_share: float)
     per = f"per type of demand (column {demand_column!r})" if demand_column else "for all demand"
     return [
         f"Journey templates suggested by journeymap from {source}, {per}:",
-        f"the shortest variant that at least {_number(min_share)}% of the value-demand cases "
-        "follow (else the most common).",
+        f"the shortest variant that at least {_number(min_share)}% of the value-demand cases, "
+        "and two or more, follow (else the most common).",
         "Edit each into the journey you designed: steps are activity names, lists, and",
         '{optional = ...}, {repeat = ...}, {one_of = [...]}, {any_order = ["A", "B"]}',
         "(see the user guide). Then: journeymap mine LOG --templates THIS_FILE",
