@@ -204,6 +204,11 @@ class Connector:
         cheap and never fail."""
         return None
 
+    def companions(self, path: Path) -> list[Path]:
+        """Files beside ``path`` that reading it reads too (a system's export of related
+        records): they are part of this log, not logs of their own."""
+        return []
+
     def read(self, source: str, *, options: ReadOptions) -> RawSource:
         """Open ``source`` and describe its rows for the engine."""
         raise NotImplementedError

@@ -22,6 +22,7 @@ __all__ = [
     "HEAD_BYTES",
     "available",
     "broken",
+    "companions",
     "connector_for",
     "get_connector",
     "recognise",
@@ -71,6 +72,18 @@ def get_connector(name: str) -> Connector:
             return cls()
     names = ", ".join(c.name for c in available())
     raise ConnectorNotFoundError(f"no connector named {name!r}; the connectors are: {names}")
+
+
+def companions(path: Path) -> list[Path]:
+    """The files beside ``path`` that its reader reads with it (Salesforce's Case.csv
+    beside a CaseHistory export), when a system's reader recognises ``path``."""
+    found = recognise(path)
+    if found is None:
+        return []
+    try:
+        return found[0].companions(path)
+    except Exception:  # a broken plug-in must not stop the batch: no companions
+        return []
 
 
 def recognise(path: Path) -> tuple[Connector, str] | None:

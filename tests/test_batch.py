@@ -96,6 +96,7 @@ def test_a_folder_leaves_out_notes_and_earlier_results(logs, tmp_path):
     folders of an earlier mine or batch are results, not logs (config check counted
     their tables). A file named on its own is taken whatever it holds."""
     (logs / "notes.txt").write_text("Exported on Monday, by Ann\nfrom the live system\n")
+    (logs / "kickoff.txt").write_text("Kickoff, Tuesday, with the client\nAsk for the audit.\n")
     (logs / "west.txt").write_text(SMALL.replace(",", "\t"))
     (logs / "mined" / "tables").mkdir(parents=True)
     (logs / "mined" / "run.json").write_text("{}")
@@ -109,6 +110,22 @@ def test_a_folder_leaves_out_notes_and_earlier_results(logs, tmp_path):
         "east/east.csv", "north.csv", "south.csv", "west.txt",
     ]  # fmt: skip
     assert find_inputs([str(logs / "notes.txt")]) == [logs / "notes.txt"]
+
+
+def test_a_file_a_log_is_read_with_is_no_log_of_its_own(tmp_path):
+    """Salesforce's Case.csv beside a CaseHistory export is read with it (channel and
+    customer): in a folder it is not mined on its own (it failed, and failed the
+    batch); named on its own it is taken."""
+    folder = tmp_path / "salesforce"
+    folder.mkdir()
+    (folder / "CaseHistory.csv").write_text(
+        "Id,CaseId,CreatedById,CreatedDate,Field,OldValue,NewValue\n"
+        "h1,c1,u1,2024-05-10T09:00:00.000+0000,created,,\n"
+        "h2,c1,u1,2024-05-10T10:00:00.000+0000,Status,New,Closed\n"
+    )
+    (folder / "Case.csv").write_text("Id,Origin,ContactId,CreatedDate\nc1,Phone,k1,2024-05-10\n")
+    assert find_inputs([str(folder)]) == [folder / "CaseHistory.csv"]
+    assert find_inputs([str(folder / "Case.csv")]) == [folder / "Case.csv"]
 
 
 def test_a_folder_of_exports_gives_the_json_exports_a_reader_recognises(tmp_path):

@@ -52,6 +52,10 @@ class PresetConnector(Connector):
     def recognise(self, path: Path, head: bytes) -> str | None:
         return self.preset().recognise(path, head)
 
+    def companions(self, path: Path) -> list[Path]:
+        preset = self.preset()
+        return list(preset.companions(path)) if hasattr(preset, "companions") else []
+
     def read(self, source: str, *, options: ReadOptions) -> RawSource:
         self.check_dependencies()
         path = existing_file(source)

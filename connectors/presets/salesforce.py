@@ -89,6 +89,13 @@ class SalesforcePreset:
             return None
         return f"a Salesforce {shape} export ({', '.join(sorted(_SHAPES[shape]))})"
 
+    def companions(self, path: Path) -> list[Path]:
+        """``Case.csv`` beside a CaseHistory export: read with it, not a log of its own."""
+        with path.open("rb") as stream:
+            shape = _shape(csv_header(stream.read(1 << 16)) or [])
+        sibling = _case_path(path) if shape == "CaseHistory" else None
+        return [sibling] if sibling is not None else []
+
     def read(self, path: Path, *, encoding: str | None = None) -> PresetTable:
         """Read the export in whichever shape its header shows."""
         frame, notes = read_csv_text(path, encoding, cp1252_fallback=True)
@@ -248,10 +255,18 @@ def _id_rows(data_type: pd.Series, new: pd.Series) -> pd.Series:
     return new.fillna("").str.fullmatch(_SALESFORCE_ID)
 
 
-def _case_file(path: Path) -> pd.DataFrame | None:
-    """``Case.csv`` next to the history, indexed by case Id, if there is one."""
+def _case_path(path: Path) -> Path | None:
+    """``Case.csv`` next to a history file, if there is one (and it is not the file)."""
     sibling = next((p for p in path.parent.iterdir() if p.name.lower() == "case.csv"), None)
     if sibling is None or sibling.resolve() == path.resolve():
+        return None
+    return sibling
+
+
+def _case_file(path: Path) -> pd.DataFrame | None:
+    """``Case.csv`` next to the history, indexed by case Id, if there is one."""
+    sibling = _case_path(path)
+    if sibling is None:
         return None
     frame, _ = read_csv_text(sibling, None, cp1252_fallback=True)
     names = lower_names(frame.columns)

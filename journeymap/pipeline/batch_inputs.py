@@ -80,26 +80,31 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 
 def _looks_like_a_table(path: Path) -> bool:
-    """Whether the first line of ``path`` splits into three fields or more on one of the
-    usual delimiters (an event log needs case, activity and timestamp columns).
+    """Whether the first line of ``path``, and its second when there is one, split into
+    three fields or more on one of the usual delimiters (an event log needs case,
+    activity and timestamp columns).
 
     Examples
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     notes, log = Path(folder, "notes.txt"), Path(folder, "log.txt")
+    ...     kickoff = Path(folder, "kickoff.txt")
     ...     _ = notes.write_text("Exported on Monday, by Ann\\n")
+    ...     _ = kickoff.write_text("Kickoff, Tuesday, with the client\\nAsk for the audit.\\n")
     ...     _ = log.write_text("\\ufeffcase|activity|time\\n1|Log|2024-01-01\\n")
-    ...     _looks_like_a_table(notes), _looks_like_a_table(log)
-    (False, True)
+    ...     _looks_like_a_table(notes), _looks_like_a_table(kickoff), _looks_like_a_table(log)
+    (False, False, True)
     """
     try:
         with path.open("rb") as stream:
             head = stream.read(1 << 16)
     except OSError:
         return True  # the reader then says what is wrong with it
-    line = head.decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1]
-    return bool(line) and any(line[0].count(d) >= 2 for d in _DELIMITERS)
+    lines = [x for x in head.decode("utf-8", "replace").lstrip("\ufeff").splitlines() if x][:2]
+    # Its header, and its first row when it has one, split so (a note's first sentence
+    # may hold two commas; its next line seldom does).
+    return bool(lines) and any(all(x.count(d) >= 2 for x in lines) for d in _DELIMITERS)
 
 
 def _results(folder: Path, files: list[str]) -> bool:
@@ -132,7 +137,24 @@ def _in_folder(folder: Path, suffixes: tuple[str, ...], exclude: Path | None) ->
                 continue
             if lowered.endswith(suffixes) or (lowered.endswith(sniffed) and _recognised(path)):
                 found.append(path)
-    return found
+    return _without_companions(found)
+
+
+def _without_companions(paths: list[Path]) -> list[Path]:
+    """``paths`` without the files another of them is read with (Salesforce's Case.csv
+    beside a CaseHistory export: mined on its own it failed, and failed the batch)."""
+    from journeymap.connectors.registry import companions
+
+    kept = {p.resolve() for p in paths}
+    read_with = set()
+    for path in paths:
+        if path.suffix.lower() in _COMPANION_SUFFIXES:
+            read_with |= {c.resolve() for c in companions(path)} & kept
+    return [p for p in paths if p.resolve() not in read_with]
+
+
+#: The suffixes of the logs whose readers read other files beside them.
+_COMPANION_SUFFIXES = (".csv",)
 
 
 def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = None) -> list[Path]:
