@@ -43,13 +43,21 @@ def _left_labels(chart: XmRChart, frame: Frame, scale: float) -> list[str]:
     ys = [frame.y1(v / scale) - 4 for _, v in limits]
     for i in (1, 2):
         ys[i] = max(ys[i], ys[i - 1] + 13)
+    words = [f"{name} {parts.value_text(v / scale)}" for name, v in limits]
     texts = [
-        parts.svg_text(frame.right - 4, y, f"{name} {parts.value_text(v / scale)}",
-                       size=_SMALL, fill=CENTRE if name == "Centre" else LIMIT, anchor="end")
-        for (name, v), y in zip(limits, ys, strict=True)
+        parts.svg_text(frame.right - 4, y, text, size=_SMALL,
+                       fill=CENTRE if name == "Centre" else LIMIT, anchor="end")
+        for (name, _), text, y in zip(limits, words, ys, strict=True)
     ]  # fmt: skip
-    # A white halo keeps the labels readable over the points.
-    return ['<g stroke="#ffffff" stroke-width="3" paint-order="stroke">', *texts, "</g>"]
+    # A white panel behind the three keeps them readable over the points at the split
+    # (a halo alone left them among the points' dots).
+    width = max(len(w) for w in words) * _SMALL * 0.62 + 8
+    top, bottom = ys[0] - _SMALL - 1, ys[2] + 4
+    panel = (
+        f'<rect x="{frame.right - width:.1f}" y="{top:.1f}" width="{width - 1:.1f}" '
+        f'height="{bottom - top:.1f}" fill="#ffffff" fill-opacity="0.9"/>'
+    )
+    return [panel, '<g stroke="#ffffff" stroke-width="3" paint-order="stroke">', *texts, "</g>"]
 
 
 def two_period_svg(
