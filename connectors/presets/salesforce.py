@@ -182,19 +182,22 @@ def _case_history(
         }
     )
     notes = []
-    # A foreign-key change is written twice (ids and names): keep the id row.
+    # A foreign-key change is written twice (ids and names): keep the id row, and show
+    # each id by the name its twin gives (a queue's lane "Billing Queue", not its id).
     rows = rows.sort_values(["by_id", "seq"], ascending=[False, True], kind="stable")
     pairs = rows.duplicated(["record", "at", "field"])
+    named = _names_of_ids(rows, pairs)
     if pairs.any():
+        shown = f", their ids shown by the names given ({len(named)})" if len(named) else ""
         notes.append(
             f"changes written twice, by id and by name (owner and other lookups): "
-            f"{int(pairs.sum())}; the id rows are kept"
+            f"{int(pairs.sum())}; the id rows are kept{shown}"
         )
     rows = rows[~pairs].sort_values("seq", kind="stable")
     field = rows["field"].str.lower()
     owner = rows[field.isin(_OWNER_FIELDS)]
-    old_team, old_user = _owner_roles(owner["old"])
-    new_team, new_user = _owner_roles(owner["new"])
+    old_team, old_user = (_shown(r, named) for r in _owner_roles(owner["old"]))
+    new_team, new_user = (_shown(r, named) for r in _owner_roles(owner["new"]))
     # The team is the queue the case was last routed to; it stays while a user works it.
     team = owner.assign(field="team", old=old_team, new=new_team.fillna(old_team))
     user = owner.assign(field="resource", old=old_user, new=new_user)
@@ -203,7 +206,7 @@ def _case_history(
         [status, team[team["new"].notna()], user, rows[~field.isin((*_OWNER_FIELDS, "status"))]]
     )
     made = rows[field.eq("created")].drop_duplicates("record")[["record", "at"]]
-    case = _case_file(path)
+    case = _case_file(path, named)
     if case is not None:
         notes.append(
             "Case.csv next to the file gives the channel (Origin) and customer "
@@ -255,6 +258,28 @@ def _id_rows(data_type: pd.Series, new: pd.Series) -> pd.Series:
     return new.fillna("").str.fullmatch(_SALESFORCE_ID)
 
 
+def _names_of_ids(rows: pd.DataFrame, twins: pd.Series) -> pd.Series:
+    """Id -> name, from the changes written twice: each twin (a name row) beside the id
+    row of the same record, time and field. An id given two names keeps the first."""
+    ids, names = rows[~twins], rows[twins]
+    keys = ["record", "at", "field"]
+    both = ids.merge(names, on=keys, suffixes=("", "_name"))
+    pairs = pd.concat(
+        [
+            pd.DataFrame({"id": both["old"], "name": both["old_name"]}),
+            pd.DataFrame({"id": both["new"], "name": both["new_name"]}),
+        ],
+        ignore_index=True,
+    ).dropna()
+    pairs = pairs[pairs["id"] != pairs["name"]].drop_duplicates("id")
+    return pd.Series(pairs["name"].to_numpy(), index=pairs["id"].to_numpy(), dtype=object)
+
+
+def _shown(ids: pd.Series, named: pd.Series) -> pd.Series:
+    """Each id by its name, where the history gives one."""
+    return ids.mask(ids.isin(named.index), ids.map(named))
+
+
 def _case_path(path: Path) -> Path | None:
     """``Case.csv`` next to a history file, if there is one (and it is not the file)."""
     sibling = next((p for p in path.parent.iterdir() if p.name.lower() == "case.csv"), None)
@@ -263,8 +288,9 @@ def _case_path(path: Path) -> Path | None:
     return sibling
 
 
-def _case_file(path: Path) -> pd.DataFrame | None:
-    """``Case.csv`` next to the history, indexed by case Id, if there is one."""
+def _case_file(path: Path, named: pd.Series) -> pd.DataFrame | None:
+    """``Case.csv`` next to the history, indexed by case Id, if there is one; its owner
+    ids shown by the names the history gives (``named``)."""
     sibling = _case_path(path)
     if sibling is None:
         return None
@@ -281,7 +307,7 @@ def _case_file(path: Path) -> pd.DataFrame | None:
         return frame[names[name]] if name in names else pd.Series(pd.NA, frame.index, "str")
 
     created = parse_utc(column("createddate"))
-    team, user = _owner_roles(column("ownerid"))
+    team, user = (_shown(r, named) for r in _owner_roles(column("ownerid")))
     table = pd.DataFrame(
         {
             "Origin": column("origin"),

@@ -294,8 +294,9 @@ class _CaseOwner:
         self.owner = new
 
     def user(self) -> str | None:
-        """The owner when it is a user (the resource), else None."""
-        return self.owner[0] if str(self.owner[0]).startswith("005") else None
+        """The owner's name when it is a user (the resource), else None: the reader
+        shows an id by the name its twin row gives."""
+        return self.owner[1] if str(self.owner[0]).startswith("005") else None
 
 
 def _case_rows(events: list[dict[str, Any]]) -> tuple[_CaseOwner, list[dict[str, Any]]]:
@@ -319,9 +320,9 @@ def _case_rows(events: list[dict[str, Any]]) -> tuple[_CaseOwner, list[dict[str,
             queue = _sf_id("00G", "queue", case.team)
             case.move(routed, (queue, case.team))
             # a change of team alone: an event of its own (EXPORTS.md §5.2, step 5)
-            expected.append({"case": case.case_id, "activity": f"{_GROUP_CHANGE}{queue}",
+            expected.append({"case": case.case_id, "activity": f"{_GROUP_CHANGE}{case.team}",
                              "timestamp": routed.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                             "resource": None, "team": queue,
+                             "resource": None, "team": case.team,
                              "customer": _sf_id("003", "contact", event["customer"]),
                              "channel": _CHANNELS["origin"][event["channel"]]})  # fmt: skip
         if isinstance(event["resource"], str) and case.owner[0] != user[0]:
@@ -331,7 +332,7 @@ def _case_rows(events: list[dict[str, Any]]) -> tuple[_CaseOwner, list[dict[str,
         if i == 0 or event["new_activity"]:
             expected.append({"case": case.case_id, "activity": event["activity"],
                              "timestamp": event["iso"], "resource": case.user(),
-                             "team": _sf_id("00G", "queue", case.team),
+                             "team": case.team,
                              "customer": _sf_id("003", "contact", event["customer"]),
                              "channel": _CHANNELS["origin"][event["channel"]]})  # fmt: skip
     return case, expected

@@ -35,11 +35,12 @@ CASE_HISTORY = f"""\
 "0182","500B","Status","New","Closed","Text","{U1}","2024-03-02 08:00:00","0"
 "0183","500B","Priority","Low","High","Text","{U1}","yesterday","0"
 """
+# Owners are written twice, by id and by name: shown by name (Q1 is Tier 1, U1 Ann Lee).
 CASE_500A = [
-    ("500A", "New", "2024-03-01T09:00:00Z", U1, Q1),
-    ("500A", "Working", "2024-03-01T10:00:00Z", U1, Q1),
-    ("500A", "Escalated", "2024-03-01T11:00:00Z", None, Q2),
-    ("500A", "Closed", "2024-03-01T13:00:00Z", U2, Q2),
+    ("500A", "New", "2024-03-01T09:00:00Z", "Ann Lee", "Tier 1"),
+    ("500A", "Working", "2024-03-01T10:00:00Z", "Ann Lee", "Tier 1"),
+    ("500A", "Escalated", "2024-03-01T11:00:00Z", None, "Tier 2"),
+    ("500A", "Closed", "2024-03-01T13:00:00Z", "Bo Chan", "Tier 2"),
 ]
 
 
@@ -64,7 +65,7 @@ def test_case_history(write: Write) -> None:
     assert table.notes[:2] == [
         "rows marked IsDeleted, skipped: 1",
         "changes written twice, by id and by name (owner and other lookups): 3; the id rows "
-        "are kept",
+        "are kept, their ids shown by the names given (4)",
     ]
     assert table.notes[-1] == "times without a zone are read as UTC (Salesforce writes GMT)"
 
@@ -80,8 +81,8 @@ def test_case_csv_next_to_it_gives_channel_customer_and_creation(write: Write) -
     table = PRESET.read(path)
     assert rows(table, *ROLES, "customer", "channel") == [
         *[(*event, "003C1", "Phone") for event in CASE_500A],
-        ("500B", "New", "2024-03-02T07:30:00Z", None, Q1, "001A2", "Web"),
-        ("500B", "Closed", "2024-03-02T08:00:00Z", None, Q1, "001A2", "Web"),
+        ("500B", "New", "2024-03-02T07:30:00Z", None, "Tier 1", "001A2", "Web"),
+        ("500B", "Closed", "2024-03-02T08:00:00Z", None, "Tier 1", "001A2", "Web"),
     ]
     assert (
         "Case.csv next to the file gives the channel (Origin) and customer (ContactId, else "
