@@ -186,9 +186,9 @@ def _case_history(
     # each id by the name its twin gives (a queue's lane "Billing Queue", not its id).
     rows = rows.sort_values(["by_id", "seq"], ascending=[False, True], kind="stable")
     pairs = rows.duplicated(["record", "at", "field"])
-    named = _names_of_ids(rows, pairs)
+    id_names = _names_of_ids(rows, pairs)
     if pairs.any():
-        shown = f", their ids shown by the names given ({len(named)})" if len(named) else ""
+        shown = f", their ids shown by the names given ({len(id_names)})" if len(id_names) else ""
         notes.append(
             f"changes written twice, by id and by name (owner and other lookups): "
             f"{int(pairs.sum())}; the id rows are kept{shown}"
@@ -196,8 +196,8 @@ def _case_history(
     rows = rows[~pairs].sort_values("seq", kind="stable")
     field = rows["field"].str.lower()
     owner = rows[field.isin(_OWNER_FIELDS)]
-    old_team, old_user = (_shown(r, named) for r in _owner_roles(owner["old"]))
-    new_team, new_user = (_shown(r, named) for r in _owner_roles(owner["new"]))
+    old_team, old_user = (_shown(r, id_names) for r in _owner_roles(owner["old"]))
+    new_team, new_user = (_shown(r, id_names) for r in _owner_roles(owner["new"]))
     # The team is the queue the case was last routed to; it stays while a user works it.
     team = owner.assign(field="team", old=old_team, new=new_team.fillna(old_team))
     user = owner.assign(field="resource", old=old_user, new=new_user)
@@ -206,7 +206,7 @@ def _case_history(
         [status, team[team["new"].notna()], user, rows[~field.isin((*_OWNER_FIELDS, "status"))]]
     )
     made = rows[field.eq("created")].drop_duplicates("record")[["record", "at"]]
-    case = _case_file(path, named)
+    case = _case_file(path, id_names)
     if case is not None:
         notes.append(
             "Case.csv next to the file gives the channel (Origin) and customer "
