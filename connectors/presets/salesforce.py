@@ -212,6 +212,16 @@ def _case_history(
             "Case.csv next to the file gives the channel (Origin) and customer "
             "(ContactId, else AccountId) of each case"
         )
+        # A case deleted, or merged into another (its history then belongs to that
+        # one's), is no demand of its own: counted as one, it read as a one-stop case.
+        gone = case.index[case["gone"]].intersection(pd.Index(rows["record"].dropna()))
+        if len(gone):
+            rows, changes = (t[~t["record"].isin(gone)] for t in (rows, changes))
+            made = made[~made["record"].isin(gone)]
+            notes.append(
+                f"cases marked deleted or merged into another in Case.csv (IsDeleted, "
+                f"MasterRecordId), left out: {len(gone)} ({listing(gone)})"
+            )
         missing = case.index.intersection(pd.Index(rows["record"])).difference(
             pd.Index(made["record"])
         )
@@ -316,6 +326,8 @@ def _case_file(path: Path, named: pd.Series) -> pd.DataFrame | None:
             "Status": column("status"),
             "team": team,
             "resource": user,
+            "gone": column("isdeleted").str.strip().str.lower().isin(_TRUE).to_numpy(bool)
+            | column("masterrecordid").fillna("").str.strip().ne("").to_numpy(bool),
         }
     ).set_index(column("id"))
     return table[~table.index.duplicated()]

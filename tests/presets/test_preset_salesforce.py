@@ -90,6 +90,23 @@ def test_case_csv_next_to_it_gives_channel_customer_and_creation(write: Write) -
     ) in table.notes
 
 
+def test_a_case_merged_into_another_is_no_case_of_its_own(write: Write) -> None:
+    """500B was merged into 500A (MasterRecordId): its history is left out, and said."""
+    path = write("export/CaseHistory.csv", CASE_HISTORY)
+    write(
+        "export/Case.csv",
+        "Id,IsDeleted,MasterRecordId,ContactId,Origin,Status,OwnerId,CreatedDate\n"
+        f"500A,0,,003C1,Phone,Closed,{U2},2024-03-01 09:00:00\n"
+        f"500B,1,500A,003C1,Web,Closed,{Q1},2024-03-02 07:30:00\n",
+    )
+    table = PRESET.read(path)
+    assert {r[0] for r in rows(table, "case")} == {"500A"}
+    assert (
+        "cases marked deleted or merged into another in Case.csv (IsDeleted, MasterRecordId), "
+        "left out: 1 (500B)"
+    ) in table.notes
+
+
 def test_without_data_type_the_id_rows_are_kept(write: Write) -> None:
     lines = CASE_HISTORY.splitlines()
     no_type = [",".join(v for i, v in enumerate(line.split(",")) if i != 5) for line in lines]
