@@ -99,11 +99,14 @@ class FileScan:
 @dataclass(frozen=True)
 class ReaderReject:
     """A record the reader could not read: its number among the source's records
-    (1 = first), its line in a text file (None otherwise) and the reason."""
+    (1 = first), its line in a text file (None otherwise) and the reason; and, when the
+    reader has them, the record's values as read (column, value), which the rejects
+    table shows in the columns of those names."""
 
     record: int
     line: int | None
     reason: str
+    values: tuple[tuple[str, str | None], ...] = field(default=(), compare=False)
 
 
 @dataclass

@@ -19,11 +19,13 @@ __all__ = ["Preset", "PresetReject", "PresetTable"]
 @dataclass(frozen=True)
 class PresetReject:
     """A source record the preset could not turn into events: its number in the source
-    (1 = first record), the line (for text files, else None) and the reason."""
+    (1 = first record), the line (for text files, else None) and the reason; and the
+    record's values as read (column, value), when its columns are the table's."""
 
     record: int
     line: int | None
     reason: str
+    values: tuple[tuple[str, str | None], ...] = field(default=(), compare=False)
 
 
 @dataclass

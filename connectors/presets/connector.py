@@ -96,7 +96,7 @@ def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
         source=source,
         batches=table.table.to_batches(max_chunksize=BATCH_ROWS),
         columns=list(table.table.column_names),
-        rejects=[ReaderReject(r.record, r.line, r.reason) for r in table.rejects],
+        rejects=[ReaderReject(r.record, r.line, r.reason, r.values) for r in table.rejects],
         notes=notes,
         mapping=dict(table.mapping),
         options=options,

@@ -287,12 +287,26 @@ def text_table(frame: pd.DataFrame) -> Any:
     return pa.table(arrays, names=[str(n) for n in frame.columns])
 
 
-def rejects(records: pd.Series, reasons: pd.Series, lines: pd.Series | None) -> list[PresetReject]:
-    """Rejected records (1-based numbers), their line when known, and why."""
+def rejects(
+    records: pd.Series,
+    reasons: pd.Series,
+    lines: pd.Series | None,
+    values: pd.DataFrame | None = None,
+) -> list[PresetReject]:
+    """Rejected records (1-based numbers), their line when known, and why; with
+    ``values`` (the records' rows, when the preset hands over rows of the same columns),
+    their values as read."""
     line_list = [None] * len(records) if lines is None else lines.tolist()
+    shown: list[tuple[tuple[str, str | None], ...]] = [()] * len(records)
+    if values is not None:
+        columns = [str(c) for c in values.columns]
+        cells = values.astype(object).where(values.notna(), None).to_numpy().tolist()
+        shown = [tuple(zip(columns, row, strict=True)) for row in cells]
     return [
-        PresetReject(int(r), None if n is None else int(n), str(why))
-        for r, n, why in zip(records.tolist(), line_list, reasons.tolist(), strict=True)
+        PresetReject(int(r), None if n is None else int(n), str(why), cells)
+        for r, n, why, cells in zip(
+            records.tolist(), line_list, reasons.tolist(), shown, strict=True
+        )
     ]
 
 

@@ -504,7 +504,7 @@ def _with_reopenings(frame: pd.DataFrame, names: dict[str, str]) -> tuple[pd.Dat
 def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> PresetTable:
     """One event per snapshot row, ordered within a case by time, then sys_mod_count."""
     placeholders = frame == "?"
-    frame = frame.mask(placeholders)
+    as_read, frame = frame, frame.mask(placeholders)
     header = repeated_headers(frame, [names["number"], names["sys_updated_at"]])
     written = frame[names["sys_updated_at"]]
     at = pd.to_datetime(written, format=SNAPSHOT_FORMAT, errors="coerce")
@@ -517,7 +517,10 @@ def _read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> P
     why = ("unreadable sys_updated_at: " + written.map(repr, na_action="ignore").fillna("")
            + " is not d/m/yyyy HH:MM").mask(header, "a repeated header line")  # fmt: skip
     dropped = rejects(
-        frame.index[bad].to_series() + 1, why[bad], None if lines is None else lines[bad]
+        frame.index[bad].to_series() + 1,
+        why[bad],
+        None if lines is None else lines[bad],
+        values=as_read[bad],  # the table keeps the file's columns: the rejects show them
     )
     rank = pd.factorize(frame[names["number"]])[0]
     mod = pd.to_numeric(frame[names["sys_mod_count"]], errors="coerce")

@@ -382,9 +382,12 @@ def _add_reader_rejects(
     numbers and the rejects their record numbers.
     """
     count = _count(con, reader_rejects)
+    # The values the reader gave, in the rejects' columns of the same names.
+    given = [n for n, *_ in con.execute(f"DESCRIBE {reader_rejects}").fetchall()][3:]
+    values = "".join(f", {quote_identifier(c)}" for c in given)
     if count and not renumber:
         con.execute(
-            f"INSERT INTO {rejects} BY NAME SELECT __row AS source_row, line, reason "
+            f"INSERT INTO {rejects} BY NAME SELECT __row AS source_row, line, reason{values} "
             f"FROM {reader_rejects}"
         )
     elif count:
@@ -404,7 +407,7 @@ def _add_reader_rejects(
             )
         con.execute("DROP TABLE __renumber")
         con.execute(
-            f"INSERT INTO {rejects} BY NAME SELECT __row AS source_row, line, reason "
+            f"INSERT INTO {rejects} BY NAME SELECT __row AS source_row, line, reason{values} "
             f"FROM {reader_rejects}"
         )
     con.execute(f"DROP TABLE {reader_rejects}")

@@ -84,13 +84,22 @@ class Loaded:
         self, con: duckdb.DuckDBPyConnection, name: str, rejects: list[ReaderReject]
     ) -> None:
         """Keep the records a reader could not read as the table ``name`` (``__row``,
-        ``line``, ``reason``): the connector's or the engine's, never both."""
+        ``line``, ``reason``, and the values the reader gives of the source's columns):
+        the connector's or the engine's, never both."""
         if self.rejects is not None:
             raise ValueError("a source has reader rejects from the connector and the engine")
-        con.execute(f"CREATE TABLE {name} ({row_column} BIGINT, line BIGINT, reason VARCHAR)")
-        con.executemany(
-            f"INSERT INTO {name} VALUES (?, ?, ?)", [(r.record, r.line, r.reason) for r in rejects]
+        given = {c for r in rejects for c, _ in r.values}
+        shown = [c for c in self.columns if c in given]
+        columns = "".join(f", {quote_identifier(c)} VARCHAR" for c in shown)
+        con.execute(
+            f"CREATE TABLE {name} ({row_column} BIGINT, line BIGINT, reason VARCHAR{columns})"
         )
+        marks = ", ".join(["?"] * (3 + len(shown)))
+        rows = []
+        for r in rejects:
+            values = dict(r.values)
+            rows.append((r.record, r.line, r.reason, *(values.get(c) for c in shown)))
+        con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
         self.rejects = name
 
     def close(self) -> None:
