@@ -260,10 +260,10 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
     from journeymap.pipeline.batch_inputs import files_by_pattern, find_inputs
 
     options, problems = config_problems(file)
-    if options is None:  # every problem, one line each
-        for problem in problems[:-1]:
-            click.echo(f"Error: {problem.for_command_line()}", err=True)
-        raise problems[-1]
+    if options is None:  # every problem, one line each, in the file's words (sep=';;')
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        raise click.exceptions.Exit(2)
     base = Path(file).parent
     paths = find_inputs(inputs or [str(base)])
     found, rest = files_by_pattern(options.files, paths, base=base)

@@ -36,6 +36,7 @@ file into :class:`Options`.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -274,13 +275,21 @@ SECTIONS = (
 
 def _at(key: tuple[str | int, ...], make: Any, *args: Any, **kwargs: Any) -> Any:
     """``make(*args, **kwargs)``, its :class:`ConfigError` told where in the file it is
-    (``key``) when it does not say so itself."""
+    (``key``) when it does not say so itself: the key it names first, when that is one
+    of the section's (``lanes must be ...`` in [map] is ``map.lanes must be ...``), else
+    the section."""
     try:
         return make(*args, **kwargs)
     except ConfigError as exc:
         if exc.key is not None:
             raise
-        raise ConfigError(exc.args[0], key=key) from exc
+        message = str(exc.args[0])
+        named = re.match(r"(\w+)(?= must |=)", message)
+        if named and named.group(1) in kwargs and isinstance(key[-1], str):
+            if message.startswith(f"{named.group(1)} must "):
+                message = f"{key[-1]}.{message}"
+            key = (*key, named.group(1))
+        raise ConfigError(message, key=key) from exc
 
 
 def _read_and_mapping(

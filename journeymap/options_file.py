@@ -121,7 +121,8 @@ def config_problems(path: str | Path) -> tuple[Options | None, list[ConfigError]
         try:
             options = Options.from_config(Config(sections=sections, path=str(path)))
         except ConfigError as exc:
-            problems.append(exc)
+            if str(exc) not in {str(p) for p in problems}:  # [read] and [mapping] alike
+                problems.append(exc)
             if exc.key is None or not _leave_out(sections, exc.key) or len(problems) >= 100:
                 return None, problems
         else:

@@ -13,7 +13,7 @@ import zoneinfo
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from journeymap.errors import ConfigError, MappingError
+from journeymap.errors import ConfigError, MappingError, option
 
 __all__ = ["DEFAULT_MISSING_VALUES", "PLACEHOLDER_ROLES", "ReadOptions", "check_timezone"]
 
@@ -167,6 +167,11 @@ class ReadOptions:
             value = getattr(self, name)
             if isinstance(value, str):  # "?,n/a" given as one text
                 object.__setattr__(self, name, tuple(v for v in value.split(",") if v.strip()))
+        if self.sep is not None and self.sep not in ("\\t", "tab") and len(self.sep) != 1:
+            raise ConfigError(
+                f"{option('sep', self.sep)}: the delimiter must be one character, such as "
+                "',', ';', '|' or tab"
+            )
         if self.timezone not in ("UTC", "utc"):  # said when the file is checked, not later
             try:
                 check_timezone(self.timezone)

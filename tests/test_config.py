@@ -44,9 +44,9 @@ def test_defaults_without_a_file():
         ("[read]\nseparator = ';'\n", "c.toml: unknown key read.separator"),
         ("[read\n", "c.toml: not valid TOML"),
         ("read = 1\n", "c.toml: read must be a [read] table"),
-        ("[map]\nview = 'sideways'\n", "c.toml: view must be one of frequency"),
-        ("[map]\npaths_pct = 0\n", "c.toml: paths_pct must be a percentage above 0"),
-        ("[output]\nformats = ['gif']\n", "c.toml: formats must be one of svg, png, pdf"),
+        ("[map]\nview = 'sideways'\n", "c.toml: map.view must be one of frequency"),
+        ("[map]\npaths_pct = 0\n", "c.toml: map.paths_pct must be a percentage above 0"),
+        ("[output]\nformats = ['gif']\n", "c.toml: output.formats must be one of svg, png, pdf"),
         ("[flow]\ndirty_activities = 'x'\n", "flow.dirty_activities must be a list of strings"),
     ],
 )

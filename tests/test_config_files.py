@@ -206,8 +206,9 @@ def test_config_check_reports_every_problem_a_line_each(tmp_path):
     later [[files]] tables keep their numbers when an earlier one is at fault."""
     config = tmp_path / "bad.toml"
     config.write_text(
-        '[map]\nlanse = "team"\nview = "frequency"\n[check]\nmax_points = "x"\n'
-        '[engine]\nmemory_limit = "lots"\n'
+        '[map]\nlanse = "team"\nview = "frequency"\nmax_activities = -3\npaths_pct = 0\n'
+        '[check]\nmax_points = "x"\n[engine]\nmemory_limit = "lots"\n[read]\nsep = ";;"\n'
+        '[mapping]\ntimezone = "Nowhere/X"\n'
         '[[files]]\npattern = 3\n[[files]]\npattern = "*.csv"\n[files.mapping]\nteem = "x"\n'
     )
     result = CliRunner().invoke(cli, ["config", "check", str(config)])
@@ -223,6 +224,14 @@ def test_config_check_reports_every_problem_a_line_each(tmp_path):
         "[files[2].mapping] takes: case, activity, timestamp, start_timestamp, resource, "
         "team, channel, customer, timestamp_format, timezone, activity_sep, end_activities",
         f"Error: {config}: memory_limit='lots': not a memory size; give one such as 2GB or 512MB",
+        # a section's values after its keys, each named by its section; in the file's
+        # words (sep=';;', as the file says it, not --sep); a doubled problem said once
+        f"Error: {config}: map.paths_pct must be a percentage above 0 and at most 100, not 0",
+        f"Error: {config}: map.max_activities must be 1 or more, not -3",
+        f"Error: {config}: sep=';;': the delimiter must be one character, such as ',', ';', "
+        "'|' or tab",
+        f"Error: {config}: unknown time zone 'Nowhere/X'; give an IANA name such as "
+        "Europe/London, Europe/Amsterdam, America/New_York or UTC",
     ]
 
 
