@@ -22,16 +22,16 @@ BEFORE = (
     "1,Log,2024-01-01 09:00,Front\n"
     "1,Fix,2024-01-01 10:00,Back\n"
     "1,Close,2024-01-01 12:00,Front\n"
-    "2,Log,2024-01-02 09:00,Front\n"
-    "2,Close,2024-01-03 09:00,Front\n"
+    "2,Log,2024-01-15 09:00,Front\n"
+    "2,Close,2024-01-16 09:00,Front\n"
 )
 AFTER = (
     "id,step,when,group\n"
     "3,Log,2024-02-01 09:00,Front\n"
     "3,Close,2024-02-01 09:30,Front\n"
-    "4,Log,2024-02-01 21:00,Front\n"
-    "4,<Check>,2024-02-01 21:10,Front\n"
-    "4,Close,2024-02-01 22:00,Front\n"
+    "4,Log,2024-02-08 09:00,Front\n"
+    "4,<Check>,2024-02-08 09:10,Front\n"
+    "4,Close,2024-02-08 10:00,Front\n"
 )
 
 
@@ -57,10 +57,8 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
     assert paths.loc[("__start__", "Log"), ["pct_before", "pct_after"]].tolist() == [100, 100]
     measures = result.measures.set_index("key")
     assert measures.loc["cases", ["before", "after", "change"]].tolist() == [2, 2, 0]
-    # the same count arriving over a day and over 12 hours: the rate says which had more
-    assert measures.loc["cases_per_week", ["before", "after"]].tolist() == pytest.approx(
-        [2 / (1 / 7), 2 / (12 / 168)]
-    )
+    # the same count arriving over two weeks and over one: the rate says which had more
+    assert measures.loc["cases_per_week", ["before", "after"]].tolist() == [1.0, 2.0]
     assert measures.loc["e2e_median_s", ["before", "after"]].tolist() == [
         (3 * 3600 + 86400) / 2, (1800 + 3600) / 2,
     ]  # fmt: skip
@@ -72,9 +70,9 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
         "1 activity appears only before ('Fix') and 1 activity appears only after "
         "('<Check>'): check whether they were renamed before reading a change in their "
         "paths as real.",
-        # cases start 01-01 09:00 and 01-02 09:00, a day; 02-01 09:00 and 21:00, 12 h
-        "Demand arrived over, first case start to last: before, 0.1 weeks (2 cases, 14.0 "
-        "a week); after, 0.1 weeks (2 cases, 28.0 a week). Compare rates and shares, not "
+        # cases start 01-01 and 01-15 at 09:00, two weeks; 02-01 and 02-08, one
+        "Demand arrived over, first case start to last: before, 2.0 weeks (2 cases, 1.0 "
+        "a week); after, 1.0 weeks (2 cases, 2.0 a week). Compare rates and shares, not "
         "counts.",
         # each side's doubts (what mine says to check), one both share said once
         "Both: " + result.before.check.doubts[0],
@@ -167,7 +165,7 @@ def test_compare_dot_draws_only_listed_activities():
         (["--split-at", "2024-13-01"], "--split-at 2024-13-01: not a date; give one such as "
          "2024-03-01"),
         (["--split-at", "2030-01-01"], "no case starts from 2030-01-01: cases start from "
-         "2024-01-01 to 2024-01-02; give a date between them with --split-at DATE"),
+         "2024-01-01 to 2024-01-15; give a date between them with --split-at DATE"),
     ],
 )  # fmt: skip
 def test_usage_mistakes(tmp_path, args, message):
@@ -275,3 +273,24 @@ def test_receipt_split_at_its_median_start_date_exact_counts(tmp_path):
     page = (out / "compare.html").read_text()
     assert page.count('<th scope="row">') == len(measures)
     assert (out / "compare.svg").read_text().startswith("<?xml")
+
+
+def test_a_side_of_a_few_days_has_no_weekly_rate_and_its_charts_are_explained(tmp_path):
+    """Split near the receipt log's end: the later side's 5 cases start on one day. Five
+    cases in a day are no weekly rate; and that side's missing chart is the split's
+    doing (the whole log's complete period), not a period the user asked for."""
+    out = tmp_path / "out"
+    path = dataset("receipt/receipt.csv")
+    result = CliRunner().invoke(cli, ["compare", str(path), "--split-at", "2012-01-23",
+                                      "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "compare.json").read_text())
+    rates = {m["key"]: m for m in summary["measures"]}["cases_per_week"]
+    assert rates["before"] > 0 and rates["after"] is None and rates["change"] is None
+    notes = " ".join(summary["notes"])
+    assert "(5 cases, too short a time for a weekly rate)" in notes
+    assert "the period asked for" not in notes
+    assert (
+        "Cases starting from 2012-01-23: no case of this side started and ended within the "
+        "whole log's complete period, so it has no capability chart"
+    ) in summary["notes"]

@@ -106,6 +106,10 @@ def _split(log: EventLog, at: Any) -> tuple[tuple[EventLog, EventLog], tuple[str
     return (halves[0], halves[1]), labels
 
 
+#: The fewest weeks of arrivals a side's demand per week is given over.
+MIN_WEEKS = 1.0
+
+
 def arrivals(findings: Findings) -> tuple[pd.Timestamp | None, pd.Timestamp | None, int]:
     """When demand arrived: the first and the last case's start, and the cases.
 
@@ -136,6 +140,8 @@ def headline_values(findings: Findings) -> dict[str, float | None]:
     weeks = 0.0
     if first is not None and last is not None:
         weeks = (last - first).total_seconds() / (7 * 86400)
+    # A rate needs a week of arrivals: five cases in a day are not 160 a week.
+    weeks = weeks if weeks >= MIN_WEEKS else 0.0
     values: dict[str, Any] = {
         "cases": s["cases"],
         "cases_per_week": cases / weeks if weeks > 0 else None,
@@ -292,6 +298,15 @@ def compare_split(
         say(f"mining the {label}")
         found.append(mine(half, options, progress=say))
     comparison = compare(found[0], found[1], labels=labels)
+    if charted:  # the period was the split's choice, not the user's: say so
+        asked = ": the period asked for, "
+        comparison.notes = [
+            note.split(asked)[0] + ": no case of this side started and ended within the "
+            "whole log's complete period, so it has no capability chart"
+            if asked in note
+            else note
+            for note in comparison.notes
+        ]
     comparison.notes.insert(
         0,
         f"One log split by the date each case starts (its first event, UTC): "

@@ -185,7 +185,11 @@ def side_notes(
     spans_said = []
     for start, end, cases in spans:
         weeks = (end - start).total_seconds() / (7 * 86400) if start is not None else 0.0
-        rate = f", {cases / weeks:,.1f} a week" if weeks > 0 else ""
+        rate = (
+            f", {cases / weeks:,.1f} a week"
+            if weeks >= 1
+            else ", too short a time for a weekly rate"
+        )
         spans_said.append(f"{weeks:,.1f} weeks ({thousands(cases)} cases{rate})")
     out = [
         f"Demand arrived over, first case start to last: {labels[0]}, {spans_said[0]}; "
