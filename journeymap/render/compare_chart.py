@@ -49,15 +49,15 @@ def _left_labels(chart: XmRChart, frame: Frame, scale: float) -> list[str]:
                        fill=CENTRE if name == "Centre" else LIMIT, anchor="end")
         for (name, _), text, y in zip(limits, words, ys, strict=True)
     ]  # fmt: skip
-    # A white panel behind the three keeps them readable over the points at the split
-    # (a halo alone left them among the points' dots).
-    width = max(len(w) for w in words) * _SMALL * 0.62 + 8
-    top, bottom = ys[0] - _SMALL - 1, ys[2] + 4
-    panel = (
-        f'<rect x="{frame.right - width:.1f}" y="{top:.1f}" width="{width - 1:.1f}" '
-        f'height="{bottom - top:.1f}" fill="#ffffff" fill-opacity="0.9"/>'
-    )
-    return [panel, '<g stroke="#ffffff" stroke-width="3" paint-order="stroke">', *texts, "</g>"]
+    # A white band behind each keeps it readable over the points at the split (a halo
+    # alone left them among the points' dots), and hides no more of them than its text.
+    bands = [
+        f'<rect x="{frame.right - 6 - len(w) * _SMALL * 0.6:.1f}" y="{y - _SMALL + 1:.1f}" '
+        f'width="{len(w) * _SMALL * 0.6 + 4:.1f}" height="{_SMALL + 2:.1f}" fill="#ffffff" '
+        'fill-opacity="0.85"/>'
+        for w, y in zip(words, ys, strict=True)
+    ]
+    return [*bands, '<g stroke="#ffffff" stroke-width="3" paint-order="stroke">', *texts, "</g>"]
 
 
 def two_period_svg(

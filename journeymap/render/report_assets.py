@@ -220,6 +220,9 @@ SCRIPT = """
       if (need <= NEAR * whole) { showWhole(); return; }
       if (need <= NEAR) { apply(); return; }  // text nearly readable: the map as drawn
       s = Math.min(20, need);
+      // At that size too, the frame takes the map's height if the window has room.
+      var tall = Math.min(room, Math.ceil(d.height * s) + port.offsetHeight - port.clientHeight);
+      if (tall > port.offsetHeight) { port.style.height = tall + "px"; }
       // Its top left corner (the title) at the frame's, unless the start node would
       // then be out of sight: then the start at the left, half way down.
       x = -left * s; y = -top * s;
