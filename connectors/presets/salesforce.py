@@ -123,6 +123,13 @@ class SalesforcePreset:
         written = frame[time_column].map(repr, na_action="ignore").fillna("(empty)")
         why = f"unreadable {time_column}: " + written + _NOT_A_TIME
         why = why.mask(header, "a repeated header line")
+        if shape == "CaseHistory":
+            # A Status change to nothing makes no event: rejected here, with its record's
+            # number and line (rejected as an event, it took the event's number).
+            field, new = (frame[names[c]].str.strip().str.lower() for c in ("field", "newvalue"))
+            empty = ~(bad | deleted) & field.eq("status") & new.fillna("").eq("")
+            bad |= empty
+            why = why.mask(empty, "no activity: a Status change with no NewValue")
         dropped = rejects(
             frame.index[bad].to_series() + 1, why[bad], None if lines is None else lines[bad]
         )

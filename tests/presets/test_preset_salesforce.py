@@ -107,6 +107,19 @@ def test_a_case_merged_into_another_is_no_case_of_its_own(write: Write) -> None:
     ) in table.notes
 
 
+def test_a_status_change_to_nothing_is_rejected_by_its_record(write: Write) -> None:
+    """A Status row with no NewValue makes no event: rejected with its own record number
+    and line (rejected later as an event, it took another row's number)."""
+    text = CASE_HISTORY.replace('"Escalated","Closed"', '"Escalated",""')
+    table = PRESET.read(write("CaseHistory.csv", text))
+    assert table.rejects[:1] == [
+        PresetReject(10, 11, "no activity: a Status change with no NewValue")
+    ]
+    assert [r[1] for r in rows(table, *ROLES) if r[0] == "500A"] == [
+        "New", "Working", "Escalated",
+    ]  # fmt: skip
+
+
 def test_without_data_type_the_id_rows_are_kept(write: Write) -> None:
     lines = CASE_HISTORY.splitlines()
     no_type = [",".join(v for i, v in enumerate(line.split(",")) if i != 5) for line in lines]
