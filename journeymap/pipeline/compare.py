@@ -28,6 +28,7 @@ from journeymap.options import Options
 from journeymap.pipeline.mine import mine
 from journeymap.render.change_words import (
     HEADLINE_MEASURES,
+    RATE_WEEKS,
     comparison_notes,
     side_notes,
     split_labels,
@@ -106,10 +107,6 @@ def _split(log: EventLog, at: Any) -> tuple[tuple[EventLog, EventLog], tuple[str
     return (halves[0], halves[1]), labels
 
 
-#: The fewest weeks of arrivals a side's demand per week is given over.
-MIN_WEEKS = 1.0
-
-
 def arrivals(findings: Findings) -> tuple[pd.Timestamp | None, pd.Timestamp | None, int]:
     """When demand arrived: the first and the last case's start, and the cases.
 
@@ -140,8 +137,8 @@ def headline_values(findings: Findings) -> dict[str, float | None]:
     weeks = 0.0
     if first is not None and last is not None:
         weeks = (last - first).total_seconds() / (7 * 86400)
-    # A rate needs a week of arrivals: five cases in a day are not 160 a week.
-    weeks = weeks if weeks >= MIN_WEEKS else 0.0
+    # A rate needs a week of arrivals (RATE_WEEKS): five cases in a day are not 35 a week.
+    weeks = weeks if weeks >= RATE_WEEKS else 0.0
     values: dict[str, Any] = {
         "cases": s["cases"],
         "cases_per_week": cases / weeks if weeks > 0 else None,

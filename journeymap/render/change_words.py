@@ -17,6 +17,7 @@ from journeymap.render.numbers import (
 
 __all__ = [
     "HEADLINE_MEASURES",
+    "RATE_WEEKS",
     "batch_summary",
     "change_text",
     "comparison_notes",
@@ -75,6 +76,10 @@ def change_text(before: Any, after: Any, kind: str) -> str:
 
 
 #: The headline measures a comparison shows: key -> (words, kind of number).
+#: The fewest weeks of arrivals a period's demand per week is given over: five cases in
+#: a day are not 35 a week.
+RATE_WEEKS = 1.0
+
 HEADLINE_MEASURES: dict[str, tuple[str, str]] = {
     "cases": ("Demand (cases)", "count"),
     # Periods of other lengths: the rate, not the count, says whether demand grew.
@@ -187,7 +192,7 @@ def side_notes(
         weeks = (end - start).total_seconds() / (7 * 86400) if start is not None else 0.0
         rate = (
             f", {cases / weeks:,.1f} a week"
-            if weeks >= 1
+            if weeks >= RATE_WEEKS
             else ", too short a time for a weekly rate"
         )
         spans_said.append(f"{weeks:,.1f} weeks ({thousands(cases)} cases{rate})")
