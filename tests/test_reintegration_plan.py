@@ -203,7 +203,8 @@ def test_config_section(tmp_path):
     assert (chosen.max_group, chosen.min_join_share) == (2, 0)
     assert Options().reintegration.max_group == 3
     path.write_text("[reintegration]\nmax_group = 1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"j.toml: reintegration.max_group must be 2 or more, not 1"):
+    named = r"j.toml: reintegration.max_group must be 2 or more, not 1"
+    with pytest.raises(ConfigError, match=named):
         jm.load_options(path)
     path.write_text("[reintegration]\nmax_groups = 2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="did you mean 'max_group'"):
