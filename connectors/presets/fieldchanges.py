@@ -45,6 +45,7 @@ __all__ = [
     "change_notes",
     "closing",
     "events_from_changes",
+    "reopenings",
 ]
 
 #: Columns of the change frame :func:`events_from_changes` takes.
@@ -157,8 +158,7 @@ def events_from_changes(
     events = events.astype({"seq": "float64"})
     n_reopened = 0
     if closed is not None and len(status):
-        old, new = status["old"].astype("string"), status["new"].astype("string")
-        back = (closed(old.fillna("")) & new.notna() & ~closed(new.fillna(""))).to_numpy(bool)
+        back = reopenings(status["old"], status["new"], closed).to_numpy(bool)
         if back.any():
             again = events[back].assign(activity=REOPENED, seq=events["seq"][back] - 0.5)
             events = pd.concat([events, again], ignore_index=True)
@@ -210,6 +210,23 @@ def events_from_changes(
 GROUP_CHANGE = "Assigned to group "
 #: The activity of the event a reopening gets (a status back from closed to open).
 REOPENED = "Reopened"
+
+
+def reopenings(
+    old: pd.Series, new: pd.Series, closed: Callable[[pd.Series], pd.Series]
+) -> pd.Series:
+    """Which changes of the activity field are reopenings: from a value that closes a
+    record (``closed``) back to an open one.
+
+    Examples
+    --------
+    >>> done = closing(r"resolved|closed")
+    >>> old = pd.Series(["New", "Resolved", "Closed", None])
+    >>> reopenings(old, pd.Series(["Active", "Active", "Resolved", "Active"]), done).tolist()
+    [False, True, False, False]
+    """
+    old, new = old.astype("string"), new.astype("string")
+    return closed(old.fillna("")) & new.notna() & ~closed(new.fillna(""))
 
 
 def closing(pattern: str) -> Callable[[pd.Series], pd.Series]:

@@ -27,6 +27,7 @@ from journeymap.connectors.presets.fieldchanges import (
     change_notes,
     closing,
     events_from_changes,
+    reopenings,
 )
 from journeymap.connectors.presets.files import (
     csv_header,
@@ -487,11 +488,9 @@ def _with_reopenings(frame: pd.DataFrame, names: dict[str, str]) -> tuple[pd.Dat
     """The snapshots (in each incident's order), a copy of each reopening's row (its
     state back from Resolved or Closed to an open one) just before it with the state
     ``Reopened``; and how many there were."""
-    state = frame[names["incident_state"]].astype("string")
-    number = frame[names["number"]]
-    before = state.groupby(number, sort=False).shift()  # the incident's previous row's
-    known = before.notna() & state.notna()
-    back = known & _RESOLVED_OR_CLOSED(before.fillna("")) & ~_RESOLVED_OR_CLOSED(state.fillna(""))
+    state = frame[names["incident_state"]]
+    before = state.groupby(frame[names["number"]], sort=False).shift()  # the previous row's
+    back = reopenings(before, state, _RESOLVED_OR_CLOSED)
     if not back.any():
         return frame, 0
     again = frame[back].assign(**{names["incident_state"]: REOPENED})

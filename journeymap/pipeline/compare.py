@@ -124,16 +124,19 @@ def arrivals(findings: Findings) -> tuple[pd.Timestamp | None, pd.Timestamp | No
     return pd.Timestamp(first), pd.Timestamp(last), findings.case_count
 
 
-def headline_values(findings: Findings) -> dict[str, float | None]:
+def headline_values(
+    findings: Findings, arrived: tuple[Any, Any, int] | None = None
+) -> dict[str, float | None]:
     """The headline measures of :data:`~journeymap.render.change_words.HEADLINE_MEASURES`
-    as numbers, from the findings' summary."""
+    as numbers, from the findings' summary (``arrived``: :func:`arrivals`, when the
+    caller has it)."""
     s = summary(findings)
     cases = s["cases"] or 0
     e2e = s.get("end_to_end") or {}
     capability = s.get("capability") or {}
     handoffs = s.get("handoffs") or {}
     rework = s.get("rework") or {}
-    first, last, _ = arrivals(findings)
+    first, last, _ = arrived or arrivals(findings)
     weeks = 0.0
     if first is not None and last is not None:
         weeks = (last - first).total_seconds() / (7 * 86400)
@@ -215,7 +218,8 @@ def compare(
     >>> result.paths[["source", "target", "status"]].values.tolist()[:2]
     [['__start__', 'a', 'both'], ['a', 'b', 'vanished']]
     """
-    values = [headline_values(before), headline_values(after)]
+    spans = (arrivals(before), arrivals(after))
+    values = [headline_values(before, spans[0]), headline_values(after, spans[1])]
     measures = pd.DataFrame(
         [
             {
@@ -242,7 +246,7 @@ def compare(
     )
     notes += side_notes(
         labels,
-        (arrivals(before), arrivals(after)),
+        spans,
         (
             doubts(before, rejects_file=rejects_file("before")),
             doubts(after, rejects_file=rejects_file("after")),

@@ -165,20 +165,31 @@ def _with_moves(
 _CLOSING_CODES, _REOPENED = ("6", "7"), "Reopened"
 
 
+def _reopened(codes: pd.Series, cases: pd.Series) -> pd.Series:
+    """Which state codes (in each case's order) go back from a closing code to an open
+    one."""
+    before = codes.groupby(cases).shift()
+    return before.isin(_CLOSING_CODES) & ~codes.isin(_CLOSING_CODES)
+
+
+def _reopens_before(expected: dict[str, pd.Series], back: Any) -> dict[str, pd.Series]:
+    """``expected`` (columns of one length, in order) with an event ``Reopened`` just
+    before each row where ``back`` (booleans, by position) is true."""
+    frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in expected.items()})
+    frame = frame.assign(_row=frame.index, _first=1)
+    again = frame[back].assign(activity=_REOPENED, _first=0)
+    both = pd.concat([frame, again]).sort_values(["_row", "_first"], kind="stable")
+    return {k: both[k].reset_index(drop=True) for k in expected}
+
+
 def _with_reopens(
     expected: dict[str, pd.Series], h: pd.DataFrame, events: pd.Series
 ) -> dict[str, pd.Series]:
     """``expected`` (columns at some of ``h``'s rows) with an event ``Reopened`` just
     before each change of state code (``events``) from a closing code to an open one."""
-    codes = h["code"][events]
-    before = codes.groupby(h["case"][events]).shift()
-    reopened = before.isin(_CLOSING_CODES) & ~codes.isin(_CLOSING_CODES)
-    frame = pd.DataFrame(expected)
-    back = reopened.reindex(frame.index, fill_value=False).to_numpy(bool)
-    frame = frame.assign(_row=frame.index, _first=1)
-    again = frame[back].assign(activity=_REOPENED, _first=0)
-    both = pd.concat([frame, again]).sort_values(["_row", "_first"], kind="stable")
-    return {k: both[k].reset_index(drop=True) for k in expected}
+    reopened = _reopened(h["code"][events], h["case"][events])
+    index = next(iter(expected.values())).index
+    return _reopens_before(expected, reopened.reindex(index, fill_value=False).to_numpy(bool))
 
 
 def _number(h: pd.DataFrame) -> pd.Series:
@@ -348,13 +359,8 @@ def _sn_snapshots(h: pd.DataFrame, root: Path) -> ExportFixture:
     expected = {"case": frame["number"], "activity": state, "timestamp": minute,
                 "resource": rows["resource"], "team": rows["team"], "customer": rows["customer"],
                 "channel": frame["contact_type"]}  # fmt: skip
-    # A state back from a closing one to an open one: an event Reopened just before it.
-    codes = rows["code"].reset_index(drop=True)
-    before = codes.groupby(rows["case"].reset_index(drop=True)).shift()
-    back = (before.isin(_CLOSING_CODES) & ~codes.isin(_CLOSING_CODES)).to_numpy(bool)
-    listed = pd.DataFrame({k: v.reset_index(drop=True) for k, v in expected.items()})
-    listed = listed.assign(_row=listed.index, _first=1)
-    again = listed[back].assign(activity=_REOPENED, _first=0)
-    both = pd.concat([listed, again]).sort_values(["_row", "_first"], kind="stable")
-    expected = {k: both[k].reset_index(drop=True) for k in expected}
-    return ExportFixture(path, "servicenow", len(frame), _expected(expected))
+    # A state back from a closing one to an open one: an event Reopened just before it
+    # (by position: the repeated updates share their event's index).
+    codes, cases = (rows[c].reset_index(drop=True) for c in ("code", "case"))
+    back = _reopened(codes, cases).to_numpy(bool)
+    return ExportFixture(path, "servicenow", len(frame), _expected(_reopens_before(expected, back)))

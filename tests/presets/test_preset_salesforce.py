@@ -70,10 +70,15 @@ def test_case_history(write: Write) -> None:
     assert table.notes[-1] == "times without a zone are read as UTC (Salesforce writes GMT)"
 
 
+def _with_cases(write: Write, cases: str) -> Path:
+    """CASE_HISTORY in a folder with ``cases`` as the Case.csv beside it."""
+    write("export/Case.csv", cases)
+    return write("export/CaseHistory.csv", CASE_HISTORY)
+
+
 def test_case_csv_next_to_it_gives_channel_customer_and_creation(write: Write) -> None:
-    path = write("export/CaseHistory.csv", CASE_HISTORY)
-    write(
-        "export/Case.csv",
+    path = _with_cases(
+        write,
         "Id,CaseNumber,ContactId,AccountId,Origin,Status,OwnerId,CreatedDate\n"
         f"500A,00001001,003C1,001A1,Phone,Closed,{U2},2024-03-01 09:00:00\n"
         f"500B,00001002,,001A2,Web,Closed,{Q1},2024-03-02 07:30:00\n",
@@ -92,9 +97,8 @@ def test_case_csv_next_to_it_gives_channel_customer_and_creation(write: Write) -
 
 def test_a_case_merged_into_another_is_no_case_of_its_own(write: Write) -> None:
     """500B was merged into 500A (MasterRecordId): its history is left out, and said."""
-    path = write("export/CaseHistory.csv", CASE_HISTORY)
-    write(
-        "export/Case.csv",
+    path = _with_cases(
+        write,
         "Id,IsDeleted,MasterRecordId,ContactId,Origin,Status,OwnerId,CreatedDate\n"
         f"500A,0,,003C1,Phone,Closed,{U2},2024-03-01 09:00:00\n"
         f"500B,1,500A,003C1,Web,Closed,{Q1},2024-03-02 07:30:00\n",
