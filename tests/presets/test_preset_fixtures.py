@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from preset_checks import PRESETS, by_case, events, recognisers
 
-from journeymap.connectors.presets.servicenow import SNAPSHOT_COLUMNS
+from journeymap.connectors.presets.servicenow_fields import SNAPSHOT_COLUMNS
 from journeymap.synthetic.exports import UCI_COLUMNS, ExportFixture
 from journeymap.synthetic.fixtures import write_exports
 from shared_datasets import datasets_root

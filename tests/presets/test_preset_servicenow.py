@@ -11,11 +11,8 @@ import pytest
 from preset_checks import events, head, one_line_error, recognisers, rows
 
 from journeymap.connectors.presets import PresetReject
-from journeymap.connectors.presets.servicenow import (
-    RAW_VALUES_NOTE,
-    SNAPSHOT_COLUMNS,
-    ServiceNowPreset,
-)
+from journeymap.connectors.presets.servicenow import ServiceNowPreset
+from journeymap.connectors.presets.servicenow_fields import RAW_VALUES_NOTE, SNAPSHOT_COLUMNS
 from journeymap.errors import EmptyLogError, SourceError
 from shared_datasets import dataset
 
