@@ -90,6 +90,10 @@ class BatchDisplay:
 
     def event(self, event: Any) -> None:
         """Show one :class:`~journeymap.pipeline.batch.BatchEvent`."""
+        if event.kind == "skipped":
+            if not self.quiet:
+                click.echo(f"journeymap: not mined: {event.name}: {event.message}", err=True)
+            return
         if event.kind == "planned":
             if event.message and not self.quiet:
                 click.echo(f"journeymap: {as_flags(event.message)}", err=True)

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from journeymap.cli import cli
 from journeymap.errors import SourceNotFoundError
 from journeymap.pipeline.batch import BatchEvent, batch, engine_share
-from journeymap.pipeline.batch_inputs import find_inputs, log_names
+from journeymap.pipeline.batch_inputs import Skipped, find_inputs, find_logs, log_names
 from journeymap.pipeline.run_record import run_record, up_to_date
 from journeymap.render.capability_words import duration_limits
 
@@ -105,11 +105,16 @@ def test_a_folder_leaves_out_notes_and_earlier_results(logs, tmp_path):
     for name in ("index.html", "index.csv", "index.json"):
         (logs / "batch" / name).write_text("")
     (logs / "batch" / "east" / "dfg.csv").write_text(SMALL)
-    found = find_inputs([str(logs)])
+    found, skipped = find_logs([str(logs)])
     assert [p.relative_to(logs).as_posix() for p in found] == [
         "east/east.csv", "north.csv", "south.csv", "west.txt",
     ]  # fmt: skip
-    assert find_inputs([str(logs / "notes.txt")]) == [logs / "notes.txt"]
+    # The notes are named, with why; the results' folders are not (they are journeymap's).
+    note = "a note, not a table: its first lines are not split by , ; tab or |"
+    assert skipped == [Skipped(logs / "kickoff.txt", note), Skipped(logs / "notes.txt", note)]
+    assert find_logs([str(logs / "notes.txt")]) == ([logs / "notes.txt"], [])
+    # Named on its own as well as in its folder, it is mined, not passed over.
+    assert find_logs([str(logs), str(logs / "notes.txt")])[1] == [skipped[0]]
 
 
 def test_a_file_a_log_is_read_with_is_no_log_of_its_own(tmp_path):
@@ -124,7 +129,10 @@ def test_a_file_a_log_is_read_with_is_no_log_of_its_own(tmp_path):
         "h2,c1,u1,2024-05-10T10:00:00.000+0000,Status,New,Closed\n"
     )
     (folder / "Case.csv").write_text("Id,Origin,ContactId,CreatedDate\nc1,Phone,k1,2024-05-10\n")
-    assert find_inputs([str(folder)]) == [folder / "CaseHistory.csv"]
+    assert find_logs([str(folder)]) == (
+        [folder / "CaseHistory.csv"],
+        [Skipped(folder / "Case.csv", "read with CaseHistory.csv, not mined on its own")],
+    )
     assert find_inputs([str(folder / "Case.csv")]) == [folder / "Case.csv"]
 
 
@@ -137,7 +145,16 @@ def test_a_folder_of_exports_gives_the_json_exports_a_reader_recognises(tmp_path
     fixtures = write_exports(tmp_path / "exports", cases=4, seed=5)
     (tmp_path / "exports" / "jira" / "summary.json").write_text('{"cases": 4}')
     (tmp_path / "exports" / "settings.json").write_text("[1, 2]")
-    found = find_inputs([str(tmp_path / "exports")])
+    found, skipped = find_logs([str(tmp_path / "exports")])
+    unknown = (
+        "no system's reader recognises it (a Jira, ServiceNow or Zendesk JSON export, an "
+        "OCEL 2.0 log); name it on its own to see why"
+    )
+    assert [(s.path.relative_to(tmp_path).as_posix(), s.why) for s in skipped] == [
+        ("exports/jira/summary.json", unknown),
+        ("exports/salesforce/Case.csv", "read with CaseHistory.csv, not mined on its own"),
+        ("exports/settings.json", unknown),
+    ]
     assert {f.path.resolve() for f in fixtures.values()} <= {p.resolve() for p in found}
     json_logs = [p for p in found if p.suffix == ".json"]
     assert {p.name for p in json_logs} == {
@@ -145,6 +162,31 @@ def test_a_folder_of_exports_gives_the_json_exports_a_reader_recognises(tmp_path
     }
     assert len(json_logs) >= 3  # Jira, Table API, Zendesk audits and ticket events
     assert all(not n.endswith(".json") for n in log_names(json_logs))
+
+
+def test_the_files_not_mined_are_said_and_listed_in_the_index(logs, config, tmp_path):
+    """A folder's notes are not mined; the batch says so on stderr (not with --quiet),
+    and the index lists them with why (index.json's "skipped", a list on the page)."""
+    (logs / "notes.txt").write_text("Exported on <Monday>, by Ann\nfrom the live system\n")
+    out = tmp_path / "out"
+    result = run(str(logs), "-o", str(out), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    why = "a note, not a table: its first lines are not split by , ; tab or |"
+    assert f"journeymap: not mined: {logs / 'notes.txt'}: {why}\n" in result.stderr
+    index = json.loads((out / "index.json").read_text())
+    assert index["skipped"] == [{"file": str(logs / "notes.txt"), "why": why}]
+    assert len(index["logs"]) == 3
+    page = (out / "index.html").read_text()
+    assert "Not mined: 1 file in the folders searched." in page
+    assert f"<li>{escape(str(logs / 'notes.txt'))}: {escape(why)}</li>" in page
+    quiet = run(str(logs), "-o", str(out), "--config", str(config), "--quiet")
+    assert quiet.exit_code == 0 and "not mined" not in quiet.stderr
+    # A folder with notes only: the error names what was passed over, and why.
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "notes.txt").write_text("Exported on Monday, by Ann\n")
+    with pytest.raises(SourceNotFoundError, match=r"ServiceNow, Zendesk, OCEL 2\.0\); "
+                       r"notes\.txt: a note, not a table"):  # fmt: skip
+        batch([tmp_path / "only"], tmp_path / "out2")
 
 
 def test_engine_share_never_gives_more_threads_than_the_budget():

@@ -39,8 +39,9 @@ from journeymap.errors import ConfigError, OutputError, SourceNotFoundError
 from journeymap.options import Options
 from journeymap.pipeline.batch_index import check_index_folder, empty_row, write_index
 from journeymap.pipeline.batch_inputs import (
+    Skipped,
     content_suffixes,
-    find_inputs,
+    find_logs,
     known_suffixes,
     log_names,
 )
@@ -73,7 +74,9 @@ _CRASHED = (
 class BatchEvent:
     """What a batch tells its ``progress`` callback.
 
-    ``kind`` is ``"planned"`` (once, ``total`` logs; ``message`` says why fewer logs
+    ``kind`` is ``"skipped"`` (a file ``name`` in a folder searched is not mined:
+    ``message`` says why; before the plan), ``"planned"`` (once, ``total`` logs;
+    ``message`` says why fewer logs
     are mined at once than ``jobs`` asked, when that is so), ``"stage"`` (log ``name``
     is at the step ``message``) or ``"done"`` (log ``name`` finished, ``row`` is its
     index row). ``done`` counts the finished logs.
@@ -90,11 +93,13 @@ class BatchEvent:
 @dataclass
 class BatchResult:
     """The outcome of a batch: every log's index row (in name order), the index files
-    written, and whether the batch was interrupted."""
+    written, whether the batch was interrupted, and the files in the folders searched
+    that were not mined, with why."""
 
     rows: list[dict[str, Any]]
     index: list[Path] = field(default_factory=list)
     interrupted: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -206,15 +211,18 @@ def batch(
         raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the results")
     check_index_folder(folder)  # before anything is mined
     given = [str(i) for i in inputs]
-    paths = find_inputs(given, exclude=folder)
+    paths, skipped = find_logs(given, exclude=folder)
     if not paths:
         suffixes = " ".join(known_suffixes())
         sniffed = " ".join(s for s in content_suffixes() if s not in known_suffixes())
+        passed = "".join(f"; {s.path.name}: {s.why}" for s in skipped[:3])
         raise SourceNotFoundError(
             f"no logs found in {', '.join(given)}; a batch reads files ending in {suffixes}, "
             f"and files ending in {sniffed} that a system's reader recognises (Jira, "
-            "ServiceNow, Zendesk, OCEL 2.0)"
+            f"ServiceNow, Zendesk, OCEL 2.0){passed}"
         )
+    for left in skipped:
+        tell(BatchEvent("skipped", str(left.path), left.why))
     budget = _thread_budget(options)
     workers = min(jobs, len(paths), budget)
     shared = engine_share(options, workers)
@@ -246,9 +254,9 @@ def batch(
                     **row,
                     "status": "mined" if mtime >= started - 1 else row["status"],
                 }
-        _finish(tasks, rows, folder, options, interrupted=True)
+        _finish(tasks, rows, folder, options, skipped, interrupted=True)
         raise
-    return _finish(tasks, rows, folder, options, interrupted=False)
+    return _finish(tasks, rows, folder, options, skipped, interrupted=False)
 
 
 def _thread_budget(options: Options) -> int:
@@ -274,13 +282,14 @@ def _finish(
     rows: dict[str, dict[str, Any]],
     folder: Path,
     options: Options,
+    skipped: list[Skipped],
     *,
     interrupted: bool,
 ) -> BatchResult:
     why = "interrupted" if interrupted else "stopped at the first failure"
     ordered = [rows.get(t.name) or empty_row(t.name, t.source, "not run", why) for t in tasks]
-    index = write_index(ordered, folder, title=options.report.title or "")
-    return BatchResult(ordered, index, interrupted=interrupted)
+    index = write_index(ordered, folder, title=options.report.title or "", skipped=skipped)
+    return BatchResult(ordered, index, interrupted=interrupted, skipped=skipped)
 
 
 class _Run:

@@ -151,13 +151,18 @@ def check_index_folder(outdir: str | Path) -> None:
 
 
 def write_index(
-    rows: Sequence[dict[str, Any]], outdir: str | Path, *, title: str = ""
+    rows: Sequence[dict[str, Any]],
+    outdir: str | Path,
+    *,
+    title: str = "",
+    skipped: Sequence[tuple[Path, str]] = (),
 ) -> list[Path]:
     """Write ``index.json``, ``index.csv`` and ``index.html`` of ``rows`` into ``outdir``.
 
-    The JSON holds ``{"journeymap": version, "logs": rows}`` (numbers rounded to three
-    decimals); the CSV one line per row with the columns of :data:`COLUMNS`; the page
-    the same table, sortable, linking each report.
+    The JSON holds ``{"journeymap": version, "logs": rows, "skipped": [{"file", "why"}]}``
+    (numbers rounded to three decimals; ``skipped``: the files in the folders searched
+    that were not mined); the CSV one line per row with the columns of :data:`COLUMNS`;
+    the page the same table, sortable, linking each report, and the files not mined.
 
     Raises
     ------
@@ -165,9 +170,10 @@ def write_index(
         The folder cannot be made or written.
     """
     folder = Path(outdir)
-    data = {"journeymap": __version__, "logs": plain(list(rows))}
+    passed = [{"file": str(path), "why": why} for path, why in skipped]
+    data = {"journeymap": __version__, "logs": plain(list(rows)), "skipped": passed}
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    page = render_index(list(rows), title=title)
+    page = render_index(list(rows), title=title, skipped=passed)
     frame = _frame(rows)
     try:
         folder.mkdir(parents=True, exist_ok=True)

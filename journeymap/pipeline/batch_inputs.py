@@ -5,7 +5,10 @@ a connector reads, and for the files of other suffixes that a system's reader re
 by their content, such as a Jira or ServiceNow JSON export; hidden files and folders
 left out) and glob patterns (``*``, ``?``,
 ``[...]``; ``**`` crosses folders). Each log gets a folder name made of its file name
-without the known suffixes, safe for any file system, and unique in the batch.
+without the known suffixes, safe for any file system, and unique in the batch. The files
+a folder holds that are not mined are named with the reason (:class:`Skipped`): a note
+that is not a table, a JSON or XML file no system's reader recognises, a file another
+log is read with (Salesforce's Case.csv beside its CaseHistory export).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from journeymap.config import FilePattern
 from journeymap.errors import SourceNotFoundError
@@ -22,9 +26,11 @@ from journeymap.pipeline.run_record import RUN_RECORD
 
 __all__ = [
     "RESERVED_NAMES",
+    "Skipped",
     "content_suffixes",
     "files_by_pattern",
     "find_inputs",
+    "find_logs",
     "known_suffixes",
     "log_names",
     "log_stem",
@@ -35,6 +41,13 @@ RESERVED_NAMES = ("index.html", "index.csv", "index.json")
 _GLOB = re.compile(r"[*?\[]")
 _UNSAFE = re.compile(r"[^\w.-]+")
 _MAX_NAME = 80
+
+
+class Skipped(NamedTuple):
+    """A file in a folder a batch searched that it does not mine, and why."""
+
+    path: Path
+    why: str
 
 
 def known_suffixes() -> tuple[str, ...]:
@@ -114,15 +127,18 @@ def _results(folder: Path, files: list[str]) -> bool:
     return RUN_RECORD in names or set(RESERVED_NAMES) <= names
 
 
-def _in_folder(folder: Path, suffixes: tuple[str, ...], exclude: Path | None) -> list[Path]:
+def _in_folder(
+    folder: Path, suffixes: tuple[str, ...], exclude: Path | None
+) -> tuple[list[Path], list[Skipped]]:
     """The logs below ``folder``: files with a suffix a connector reads, and files with a
     suffix that some connector looks into when one recognises their content (a folder
     of exports holds other JSON files too: a batch's own summaries, say). A plain text
     file is taken when its first line looks like a table's header (a folder of exports
     holds notes too); named on its own, any file is taken. The folders of journeymap's
-    own results (``mine``'s, ``batch``'s) are left out."""
+    own results (``mine``'s, ``batch``'s) are left out. Also the files not taken that
+    look like exports (notes, unrecognised JSON or XML, companions), with why."""
     sniffed = tuple(s for s in content_suffixes() if s not in suffixes)
-    found = []
+    found, skipped = [], []
     for root, dirs, files in os.walk(folder):
         if _results(Path(root), files):
             dirs[:] = []  # journeymap's own results: their tables are not logs
@@ -134,31 +150,56 @@ def _in_folder(folder: Path, suffixes: tuple[str, ...], exclude: Path | None) ->
                 continue
             lowered, path = name.lower(), Path(root) / name
             if lowered.endswith(_PLAIN_TEXT) and not _looks_like_a_table(path):
-                continue
-            if lowered.endswith(suffixes) or (lowered.endswith(sniffed) and _recognised(path)):
+                skipped.append(Skipped(path, _NOT_A_TABLE))
+            elif lowered.endswith(suffixes):
                 found.append(path)
-    return _without_companions(found)
+            elif lowered.endswith(sniffed):
+                if _recognised(path):
+                    found.append(path)
+                else:
+                    skipped.append(Skipped(path, _NOT_RECOGNISED))
+    kept, read_with = _without_companions(found)
+    return kept, skipped + read_with
 
 
-def _without_companions(paths: list[Path]) -> list[Path]:
+def _without_companions(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
     """``paths`` without the files another of them is read with (Salesforce's Case.csv
-    beside a CaseHistory export: mined on its own it failed, and failed the batch)."""
+    beside a CaseHistory export: mined on its own it failed, and failed the batch); and
+    those files, each with the log it is read with."""
     from journeymap.connectors.registry import companions
 
     kept = {p.resolve() for p in paths}
-    read_with = set()
+    read_with: dict[Path, Path] = {}
     for path in paths:
         if path.suffix.lower() in _COMPANION_SUFFIXES:
-            read_with |= {c.resolve() for c in companions(path)} & kept
-    return [p for p in paths if p.resolve() not in read_with]
+            for companion in companions(path):
+                if companion.resolve() in kept:
+                    read_with.setdefault(companion.resolve(), path)
+    skipped = [
+        Skipped(p, f"read with {read_with[p.resolve()].name}, not mined on its own")
+        for p in paths
+        if p.resolve() in read_with
+    ]
+    return [p for p in paths if p.resolve() not in read_with], skipped
+
+
+#: Why a file is not mined.
+_NOT_A_TABLE = "a note, not a table: its first lines are not split by , ; tab or |"
+_NOT_RECOGNISED = (
+    "no system's reader recognises it (a Jira, ServiceNow or Zendesk JSON export, an OCEL "
+    "2.0 log); name it on its own to see why"
+)
 
 
 #: The suffixes of the logs whose readers read other files beside them.
 _COMPANION_SUFFIXES = (".csv",)
 
 
-def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = None) -> list[Path]:
-    """The log files that ``inputs`` name, each once, sorted by path.
+def find_logs(
+    inputs: Iterable[str | Path], *, exclude: str | Path | None = None
+) -> tuple[list[Path], list[Skipped]]:
+    """The log files that ``inputs`` name, each once, sorted by path; and the files in
+    the folders searched that are not mined, with why (sorted by path).
 
     A file is taken whatever its suffix (the reader then says if it cannot read it); a
     folder gives every file below it with a suffix a connector reads, and every other
@@ -174,12 +215,14 @@ def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = No
 
     Examples
     --------
-    >>> [p.name for p in find_inputs(["sample_logs"])]
-    ['service_desk.csv', 'service_desk.xes', 'service_desk_truth.csv']
+    >>> logs, skipped = find_logs(["sample_logs"])
+    >>> [p.name for p in logs], [(s.path.name, s.why) for s in skipped]
+    (['service_desk.csv', 'service_desk.xes', 'service_desk_truth.csv'], [])
     """
     suffixes = known_suffixes()
     skip = Path(exclude) if exclude is not None else None
     found: dict[Path, Path] = {}
+    passed: dict[Path, Skipped] = {}
     for given in inputs:
         text = str(given)
         if "://" in text:
@@ -197,11 +240,30 @@ def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = No
         else:
             raise SourceNotFoundError(f"{text}: no such file or folder")
         for match in matches:
-            logs = _in_folder(match, suffixes, skip) if match.is_dir() else [match]
+            logs, skipped = _in_folder(match, suffixes, skip) if match.is_dir() else ([match], [])
             for log in logs:
                 if not _within(log, skip):
                     found.setdefault(log.resolve(), log)
-    return sorted(found.values(), key=lambda p: (p.as_posix().lower(), p.as_posix()))
+            for left in skipped:
+                passed.setdefault(left.path.resolve(), left)
+    named = [s for p, s in passed.items() if p not in found]  # a file named on its own is read
+    return sorted(found.values(), key=_by_path), sorted(named, key=lambda s: _by_path(s.path))
+
+
+def _by_path(path: Path) -> tuple[str, str]:
+    return path.as_posix().lower(), path.as_posix()
+
+
+def find_inputs(inputs: Iterable[str | Path], *, exclude: str | Path | None = None) -> list[Path]:
+    """The log files that ``inputs`` name (:func:`find_logs` without the files passed
+    over).
+
+    Examples
+    --------
+    >>> [p.name for p in find_inputs(["sample_logs"])]
+    ['service_desk.csv', 'service_desk.xes', 'service_desk_truth.csv']
+    """
+    return find_logs(inputs, exclude=exclude)[0]
 
 
 def log_stem(path: str | Path, suffixes: Sequence[str] | None = None) -> str:

@@ -10,6 +10,7 @@ comes from a log or a file name is escaped; links are relative and percent-encod
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -123,15 +124,21 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
     return f'<td class="sentence">{esc(MISSING if value in (None, "") else value)}</td>'
 
 
-def render_index(rows: list[dict[str, Any]], *, title: str = "") -> str:
+def render_index(
+    rows: list[dict[str, Any]], *, title: str = "", skipped: Sequence[dict[str, str]] = ()
+) -> str:
     """The batch's index page for ``rows`` (the rows of
-    :func:`journeymap.pipeline.batch_index.write_index`), in the order given.
+    :func:`journeymap.pipeline.batch_index.write_index`), in the order given, and the
+    files of the folders searched that were not mined (``skipped``: ``file``, ``why``).
 
     Examples
     --------
     >>> page = render_index([{"name": "may", "source": "<b>may.csv", "status": "failed",
     ...                       "error": "bad <file>", "report": ""}])
     >>> "&lt;b&gt;may.csv" in page and "bad &lt;file&gt;" in page and "<b>may" not in page
+    True
+    >>> "<li>a/Case.csv: read with CaseHistory.csv</li>" in render_index(
+    ...     [], skipped=[{"file": "a/Case.csv", "why": "read with CaseHistory.csv"}])
     True
     """
     heading = title or "Journey maps of a batch of logs"
@@ -155,12 +162,16 @@ def render_index(rows: list[dict[str, Any]], *, title: str = "") -> str:
         "demand, never a verdict. Capability: the natural process limits of end-to-end "
         "time; a log that is not predictable has signals on its chart."
     )
+    passed = "".join(f"<li>{esc(s['file'])}: {esc(s['why'])}</li>" for s in skipped)
+    if passed:
+        count = f"{len(skipped)} file{'s' if len(skipped) != 1 else ''}"
+        passed = f'<p class="note">Not mined: {count} in the folders searched.</p><ul>{passed}</ul>'
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(heading)}</title><style>{STYLE}{_EXTRA_STYLE}</style></head>\n"
         f"<body><header><h1>{esc(heading)}</h1>"
         f'<p class="statement">{esc(summary)}.</p></header>'
-        f'<main><div class="scroll">{table}</div><p class="note">{esc(note)}</p></main>'
+        f'<main><div class="scroll">{table}</div>{passed}<p class="note">{esc(note)}</p></main>'
         f"<script>{SCRIPT}</script></body></html>\n"
     )
