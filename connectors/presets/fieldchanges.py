@@ -34,6 +34,7 @@ from journeymap.connectors.presets.files import (
     read_csv_text,
     rejects,
     text_table,
+    with_unread,
 )
 from journeymap.read_options import DEFAULT_MISSING_VALUES
 
@@ -354,7 +355,7 @@ class FieldChangesPreset:
 
     def read(self, path: Path, *, encoding: str | None = None) -> PresetTable:
         """Read the log: one event per change of the activity field."""
-        frame, notes = read_csv_text(path, encoding)
+        frame, notes, unread = read_csv_text(path, encoding)
         found = _resolve(list(frame.columns))
         need = [k for k in ("record", "field", "new", "at") if k not in found]
         if need:
@@ -372,8 +373,9 @@ class FieldChangesPreset:
         changes["at"] = parse_utc(frame[found["at"]])
         bad_time = changes["at"].isna() & frame[found["at"]].notna()
         bad = bad_time | changes["record"].isna() | changes["field"].isna() | changes["at"].isna()
+        written = frame[found["at"]].map(repr, na_action="ignore").fillna("")
         reasons = pd.Series("the record, field or time is empty", frame.index).mask(
-            bad_time, "the time " + frame[found["at"]].fillna("") + " is not an ISO 8601 time"
+            bad_time, f"unreadable {found['at']}: " + written + " is not an ISO 8601 time"
         )
         lines = csv_lines(frame)
         table_rejects = rejects(
@@ -393,7 +395,7 @@ class FieldChangesPreset:
         events["timestamp"] = iso_utc(events["timestamp"])
         columns = ["case", "activity", "timestamp", *[r for r in _ROLE_ORDER if r in events]]
         table = events[[*columns, "actor"]].rename(columns={"actor": "changed_by"})
-        return PresetTable(
+        read = PresetTable(
             table=text_table(table),
             mapping={c: c for c in columns},
             records=len(frame),
@@ -401,6 +403,7 @@ class FieldChangesPreset:
             notes=notes,
             reason=f"a field-change log with columns {listing(found.values(), 6)}",
         )
+        return with_unread(read, unread)
 
     def _activity_field(self, fields: pd.Series) -> tuple[str, str]:
         """The field whose changes are the activities, and a note saying why."""

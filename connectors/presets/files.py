@@ -15,16 +15,17 @@ import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
-from journeymap.connectors.presets import PresetReject
+from journeymap.connectors.presets import PresetReject, PresetTable
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import unique_names, value_text
 from journeymap.errors import EmptyLogError, SourceError
 
 __all__ = [
+    "CsvText",
     "csv_header",
     "csv_lines",
     "head_text",
@@ -40,6 +41,7 @@ __all__ = [
     "rejects",
     "repeated_headers",
     "text_table",
+    "with_unread",
     "xlsx_header",
 ]
 
@@ -112,10 +114,21 @@ def xlsx_header(path: Path, head: bytes) -> list[str] | None:
     return next(([str(v or "").strip() for v in row] for row in rows if any(row)), None)
 
 
-def read_csv_text(
-    path: Path, encoding: str | None, *, cp1252_fallback: bool = False
-) -> tuple[pd.DataFrame, list[str]]:
-    """Read a CSV export as text: every column ``str``, empty fields missing.
+class CsvText(NamedTuple):
+    """A CSV export read as text (:func:`read_csv_text`): its records (index = record
+    number - 1, so the records left out leave gaps), notes, and the records left out
+    with why (a line repeating the header, a record with more values than the header)."""
+
+    frame: pd.DataFrame
+    notes: list[str]
+    unread: list[PresetReject]
+
+
+def read_csv_text(path: Path, encoding: str | None, *, cp1252_fallback: bool = False) -> CsvText:
+    """Read a CSV export as text: every column ``str``, empty fields missing; the lines
+    that repeat the header (an export pasted after another) and the records with more
+    values than the header are left out, each named with its line and why, so that one
+    bad line does not cost the file (give them to the table with :func:`with_unread`).
 
     Parameters
     ----------
@@ -126,7 +139,8 @@ def read_csv_text(
 
     Returns
     -------
-    The frame (columns in file order; duplicate names made unique as ``Name_1``) and notes.
+    The frame (columns in file order; duplicate names made unique as ``Name_1``), notes
+    and the records left out.
 
     Raises
     ------
@@ -156,6 +170,8 @@ def read_csv_text(
     header = [n.strip() for n in next(csv.reader([first], delimiter=sep), [])]
     if not header:
         raise EmptyLogError(f"{path.name}: is empty; export the data again")
+    names = unique_names(header)[0]
+    unread: list[PresetReject] = []
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -164,17 +180,64 @@ def read_csv_text(
             keep_default_na=False,
             na_filter=False,
             header=0,
-            names=unique_names(header)[0],
+            names=names,
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+    except pd.errors.ParserError:  # a record with more values than the header
+        frame, unread = _split_records(text, sep, names)
+    except (pd.errors.EmptyDataError, ValueError) as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise SourceError(
             f"{path.name}: cannot be read as CSV ({reason}); export it again as CSV"
         ) from exc
+    frame = frame.apply(lambda col: col.str.strip())
+    again = (frame == pd.Series(header, index=frame.columns)).all(axis=1) & (len(header) > 1)
+    if again.any():
+        lines = csv_lines(frame)
+        unread += [
+            PresetReject(int(i) + 1, None if lines is None else int(lines[i]), _REPEATED_HEADER)
+            for i in frame.index[again]
+        ]
+        unread.sort(key=lambda r: r.record)
+        frame = frame[~again]
     if frame.empty:
         raise EmptyLogError(f"{path.name}: has a header but no records; export the data again")
-    frame = frame.apply(lambda col: col.str.strip())
-    return frame.mask(frame == ""), notes
+    return CsvText(frame.mask(frame == ""), notes, unread)
+
+
+_REPEATED_HEADER = "a repeated header line"
+
+
+def _split_records(
+    text: str, sep: str, names: list[str]
+) -> tuple[pd.DataFrame, list[PresetReject]]:
+    """The records of ``text`` (header first) split one by one, when a record has more
+    values than the header: those are left out, named by record and line. A record with
+    fewer values has the rest missing, as when the reading is not record by record."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    next(reader, None)
+    kept, index, unread, record, line = [], [], [], 0, reader.line_num
+    for values in reader:
+        first, line = line + 1, reader.line_num
+        if not values:
+            continue  # a blank line is no record
+        record += 1
+        if len(values) > len(names):
+            why = f"too many values for the header ({len(values)}, the header has {len(names)})"
+            unread.append(PresetReject(record, first, why))
+            continue
+        kept.append(values + [""] * (len(names) - len(values)))
+        index.append(record - 1)
+    frame = pd.DataFrame(kept, columns=names, index=index, dtype=str)
+    return frame, unread
+
+
+def with_unread(table: PresetTable, unread: list[PresetReject]) -> PresetTable:
+    """``table`` with the records the CSV reading left out (:class:`CsvText`) counted
+    among its records and listed among its rejects, in record order."""
+    if unread:
+        table.records += len(unread)
+        table.rejects = sorted([*unread, *table.rejects], key=lambda r: r.record)
+    return table
 
 
 def read_xlsx_text(path: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -327,10 +390,11 @@ def repeated_headers(rows: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
 
 
 def csv_lines(frame: pd.DataFrame) -> pd.Series | None:
-    """The line of each CSV record (header = line 1), or None when a value spans lines."""
+    """The line of each CSV record (header = line 1) of a frame of :func:`read_csv_text`
+    (its index is the record's number - 1), or None when a value spans lines."""
     if any(frame[c].str.contains("\n", regex=False).any() for c in frame.columns):
         return None
-    return pd.Series(range(2, len(frame) + 2), index=frame.index)
+    return pd.Series(frame.index + 2, index=frame.index)
 
 
 def listing(values: Iterable[object], limit: int = 5) -> str:

@@ -30,6 +30,7 @@ from journeymap.connectors.presets.files import (
     read_csv_text,
     rejects,
     text_table,
+    with_unread,
 )
 from journeymap.errors import EmptyLogError, SourceError
 
@@ -233,7 +234,7 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
 
 def _read_csv(path: Path, encoding: str | None) -> PresetTable:
     """Two events per issue from the CSV export: Created, and the current status."""
-    frame, notes = read_csv_text(path, encoding)
+    frame, notes, unread = read_csv_text(path, encoding)
     need = [c for c in ("Issue key", "Status", "Created") if c not in frame.columns]
     if need:
         raise missing_columns(
@@ -286,7 +287,7 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
     ]
     if "Component/s" in frame.columns:
         notes.append(COMPONENT_NOTE)
-    return PresetTable(
+    read = PresetTable(
         text_table(events.reset_index(drop=True)),
         {c: c for c in events.columns if c != CURRENT_COMPONENT},
         records=len(frame),
@@ -295,3 +296,4 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
         reason="a Jira CSV export (Issue key, Issue id, Status)",
         closing=_CLOSING,
     )
+    return with_unread(read, unread)

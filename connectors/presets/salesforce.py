@@ -37,8 +37,8 @@ from journeymap.connectors.presets.files import (
     parse_utc,
     read_csv_text,
     rejects,
-    repeated_headers,
     text_table,
+    with_unread,
 )
 from journeymap.errors import EmptyLogError, SourceError
 
@@ -98,7 +98,7 @@ class SalesforcePreset:
 
     def read(self, path: Path, *, encoding: str | None = None) -> PresetTable:
         """Read the export in whichever shape its header shows."""
-        frame, notes = read_csv_text(path, encoding, cp1252_fallback=True)
+        frame, notes, unread = read_csv_text(path, encoding, cp1252_fallback=True)
         names = lower_names(frame.columns)
         shape = _shape(list(frame.columns))
         if shape is None:
@@ -119,10 +119,8 @@ class SalesforcePreset:
         at = parse_utc(frame[time_column])
         bad = at.isna() & ~deleted
         lines = csv_lines(frame)
-        header = repeated_headers(frame, frame.columns)
         written = frame[time_column].map(repr, na_action="ignore").fillna("(empty)")
         why = f"unreadable {time_column}: " + written + _NOT_A_TIME
-        why = why.mask(header, "a repeated header line")
         if shape == "CaseHistory":
             # A Status change to nothing makes no event: rejected here, with its record's
             # number and line (rejected as an event, it took the event's number).
@@ -144,7 +142,7 @@ class SalesforcePreset:
         if zoneless.any():  # said only of times that have no offset of their own
             table.notes.append("times without a zone are read as UTC (Salesforce writes GMT)")
         table.reason = f"a Salesforce {shape} export"
-        return table
+        return with_unread(table, unread)
 
 
 def _shape(header: list[str]) -> str | None:
@@ -311,7 +309,7 @@ def _case_file(path: Path, named: pd.Series) -> pd.DataFrame | None:
     sibling = _case_path(path)
     if sibling is None:
         return None
-    frame, _ = read_csv_text(sibling, None, cp1252_fallback=True)
+    frame = read_csv_text(sibling, None, cp1252_fallback=True).frame
     names = lower_names(frame.columns)
     if "id" not in names:
         raise SourceError(

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.connectors.presets import PresetTable
+from journeymap.connectors.presets import PresetReject, PresetTable
 from journeymap.connectors.presets.files import (
     csv_header,
     head_text,
@@ -29,6 +29,7 @@ from journeymap.connectors.presets.files import (
     lower_names,
     read_csv_text,
     read_xlsx_text,
+    with_unread,
     xlsx_header,
 )
 from journeymap.connectors.presets.servicenow_fields import (
@@ -62,12 +63,13 @@ class ServiceNowPreset:
         with open(path, "rb") as stream:
             head = stream.read(_HEAD_BYTES)
         reason = _shape(path, head)[1]
+        unread: list[PresetReject] = []
         if head_text(head).lstrip()[:1] in ("{", "["):
             frame, notes = _result_frame(path, encoding)
         elif head.startswith(b"PK\x03\x04"):
             frame, notes = read_xlsx_text(path)
         else:
-            frame, notes = read_csv_text(path, encoding)
+            frame, notes, unread = read_csv_text(path, encoding)
         names = lower_names(frame.columns)
         if names.keys() >= AUDIT_KEYS:
             table = read_audit(frame, names, path.name)
@@ -77,7 +79,7 @@ class ServiceNowPreset:
             table = read_list(frame, path.name, from_json=head_text(head).lstrip()[:1] == "{")
         table.notes[:0] = notes
         table.reason = reason or ""
-        return table
+        return with_unread(table, unread)
 
 
 def _shape(path: Path, head: bytes) -> tuple[str | None, str | None]:

@@ -193,7 +193,7 @@ def test_preset_rejects_are_in_the_rejects_file_with_their_record(write, tmp_pat
     shown = [line.split() for line in result.stdout.splitlines()[2:6]]
     assert shown == [["records", "read", "4"], ["accepted", "3"], ["rejected", "1"],
                      ["events", "2"]]  # fmt: skip
-    assert "changes.csv: 1 of 4 records rejected (1 the time not a time is not" in result.stderr
+    assert "changes.csv: 1 of 4 records rejected (1 unreadable changed_at); see " in result.stderr
     lines = rejects.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("2,3,")
     assert "not a time" in lines[1]

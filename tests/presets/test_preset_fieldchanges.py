@@ -133,7 +133,9 @@ def test_generic_log(write: Write) -> None:
         ("T1", "Closed", "2024-03-02T08:00:00Z", "Ann", "Field"),
     ]
     assert table.table.column("changed_by").to_pylist() == ["portal", "Ann", "Bo"]
-    assert table.rejects == [PresetReject(6, 7, "the time not a time is not an ISO 8601 time")]
+    assert table.rejects == [
+        PresetReject(6, 7, "unreadable changed_at: 'not a time' is not an ISO 8601 time")
+    ]
     assert table.records == 8
     assert table.notes == [
         "activities are the changes of 'status'",
@@ -142,6 +144,31 @@ def test_generic_log(write: Write) -> None:
         "team is 'assigned_group' as in force at each event's time (2 changes replayed)",
         "rows of other fields were not read: priority (1)",
     ]
+
+
+def test_a_line_with_a_value_too_many_is_rejected_and_the_rest_read(write: Write) -> None:
+    """One line split by an unquoted comma used to fail the whole log ("cannot be read
+    as CSV"); it is rejected with its line, and the lines after it keep their numbers
+    (a value on two lines before them counts two lines)."""
+    path = write(
+        "changes.csv",
+        "record_id,field,old_value,new_value,changed_at,changed_by\n"
+        'T1,status,,New,2024-03-01T10:00:00Z,"Ann\nLee"\n'
+        "T1,status,New,Working,2024-03-01T11:00:00Z,Smith, Ann\n"
+        "T1,status,Working,Closed,yesterday,Bo\n"
+        "\n"
+        "T1,status,Working,Closed,2024-03-02T08:00:00Z,Bo\n",
+    )
+    table = FieldChangesPreset().read(path)
+    assert rows(table, "case", "activity", "timestamp") == [
+        ("T1", "New", "2024-03-01T10:00:00Z"),
+        ("T1", "Closed", "2024-03-02T08:00:00Z"),
+    ]
+    assert table.rejects == [
+        PresetReject(2, 4, "too many values for the header (7, the header has 6)"),
+        PresetReject(3, None, "unreadable changed_at: 'yesterday' is not an ISO 8601 time"),
+    ]
+    assert table.records == 4
 
 
 def test_no_status_field_takes_the_most_frequent_and_the_actor(write: Write) -> None:

@@ -51,6 +51,33 @@ def test_list_csv_with_raw_codes_is_decoded(write: Write) -> None:
     assert table.records == 4
 
 
+def test_a_repeated_header_and_a_broken_line_cost_only_their_own_rows(write: Write) -> None:
+    """A header pasted again (two exports joined) and a record with a value too many
+    are rejected with their lines; the rest is read as without them: the state codes
+    are still decoded (a header line in the state column had stopped that, and the
+    broken line had failed the whole file)."""
+    path = write(
+        "incidents.csv",
+        "number,incident_state,sys_updated_on,assignment_group,contact_type\n"
+        "INC1,1,2024-03-01 10:00:00,g1,phone\n"
+        "number,incident_state,sys_updated_on,assignment_group,contact_type\n"
+        "INC1,2,2024-03-01 11:00:00,g1,phone,extra\n"
+        'INC2,7,2024-03-02 09:30:00,"g2, east",email\n',
+    )
+    table = PRESET.read(path)
+    assert rows(table, "case", "activity", "timestamp", "team") == [
+        ("INC1", "New", "2024-03-01 10:00:00", "g1"),
+        ("INC2", "Closed", "2024-03-02 09:30:00", "g2, east"),
+    ]
+    assert table.notes[0] == "incident_state codes decoded: 1 -> New (1), 7 -> Closed (1)"
+    assert table.options == {"timestamp_format": "%Y-%m-%d %H:%M:%S", "timezone": "UTC"}
+    assert table.rejects == [
+        PresetReject(2, 3, "a repeated header line"),
+        PresetReject(3, 4, "too many values for the header (6, the header has 5)"),
+    ]
+    assert table.records == 4
+
+
 def test_list_csv_with_display_values_is_kept(write: Write) -> None:
     path = write(
         "list.csv",
