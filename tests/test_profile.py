@@ -79,12 +79,29 @@ def test_an_extract_of_cases_closed_in_a_window_is_named():
         "cases": 30, "of": 40, "first_end": "2024-03-01T00:00:00Z",
         "last_end": "2024-03-28T00:00:00Z",
     }  # fmt: skip
-    assert quality_warnings(p)[-1] == (
+    said = (
         "30 of 40 cases (75%) started before the first case ended, and every case ended "
         "between 2024-03-01 and 2024-03-28: this looks like an extract of the cases closed "
         "in that window, so demand before it counts only the cases still open then, and long "
         "cases weigh more than they should in the end-to-end times"
     )
+    assert quality_warnings(p)[-1] == said
+
+
+def test_an_extract_of_cases_closed_in_a_window_is_doubted_before_its_figures():
+    """Not only among the data-quality warnings at the report's end: the demand chart's
+    rise and the long end-to-end times come from how the cases were cut, so the doubt
+    goes wherever the figures are shown (summary.json, the CLI, the batch index)."""
+    import journeymap as jm
+    from journeymap.render.summary import doubts
+
+    spans = [(f"2023-{1 + i % 12:02d}-15", f"2024-03-{1 + i % 28:02d}") for i in range(30)]
+    spans += [(f"2024-03-{2 + i:02d}", f"2024-03-{3 + i:02d}") for i in range(10)]
+    found = doubts(jm.mine(_cases(spans)))
+    assert found[0][:52] == "30 of 40 cases (75%) started before the first case e"
+    days = pd.date_range("2024-01-01", periods=40, freq="7D")
+    whole = [(d.date().isoformat(), (d + pd.Timedelta(days=14)).date().isoformat()) for d in days]
+    assert not any("started before the first case" in d for d in doubts(jm.mine(_cases(whole))))
 
 
 def test_a_log_of_all_cases_in_a_period_is_not_an_extract_of_closed_cases():

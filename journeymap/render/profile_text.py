@@ -13,6 +13,7 @@ from journeymap.render.numbers import counted, one_or_many
 from journeymap.render.text import visible
 
 __all__ = [
+    "closed_window_doubt",
     "history_doubt",
     "profile_json",
     "profile_text",
@@ -127,18 +128,28 @@ def quality_warnings(p: Profile) -> list[str]:
             f"be right (such as {', '.join(odd['examples'])}; plausible: {odd['low'][:10]} to "
             f"{odd['high'][:10]}): their cases are left out of the capability charts"
         )
-    closed = p.closed_window
+    closed = closed_window_doubt(p)
     if closed:
-        early, of = closed["cases"], closed["of"]
-        warnings.append(
-            f"{early:,} of {of:,} cases ({_pct(early, of)}) "
-            f"started before the first case ended, and every case ended between "
-            f"{closed['first_end'][:10]} and {closed['last_end'][:10]}: this looks like an "
-            "extract of the cases closed in that window, so demand before it counts only "
-            "the cases still open then, and long cases weigh more than they should in the "
-            "end-to-end times"
-        )
+        warnings.append(closed)
     return warnings
+
+
+def closed_window_doubt(p: Profile | None) -> str | None:
+    """What to say before any figure of a log that looks like an extract of the cases
+    closed in a window (:attr:`~journeymap.analysis.profile.Profile.closed_window`): its
+    demand and end-to-end times lean on how it was cut; else None."""
+    closed = None if p is None else p.closed_window
+    if not closed:
+        return None
+    early, of = closed["cases"], closed["of"]
+    return (
+        f"{early:,} of {of:,} cases ({_pct(early, of)}) "
+        f"started before the first case ended, and every case ended between "
+        f"{closed['first_end'][:10]} and {closed['last_end'][:10]}: this looks like an "
+        "extract of the cases closed in that window, so demand before it counts only "
+        "the cases still open then, and long cases weigh more than they should in the "
+        "end-to-end times"
+    )
 
 
 def _repeat_warnings(

@@ -19,7 +19,12 @@ from journeymap.render.captions import journey_sentences, map_caption
 from journeymap.render.charts import chart_files
 from journeymap.render.numbers import counted, one_or_many, ratio_text, thousands
 from journeymap.render.plan_words import timed_step_text
-from journeymap.render.profile_text import history_doubt, quality_warnings, rejected_kinds
+from journeymap.render.profile_text import (
+    closed_window_doubt,
+    history_doubt,
+    quality_warnings,
+    rejected_kinds,
+)
 from journeymap.render.template_report import templates_summary
 
 __all__ = [
@@ -61,11 +66,12 @@ _HANDOFF_KEYS = (
 def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]:
     """What to check before showing the figures, for every place that shows them: many
     rows rejected (listed in ``rejects_file``), a log of records rather than their
-    history, what puts the failure-demand figure in doubt, a template step naming an
-    activity no event has, hand-offs counted where few events have a handler, and
-    handlers that look like placeholders."""
+    history, an extract of the cases closed in a window, what puts the failure-demand
+    figure in doubt, a template step naming an activity no event has, hand-offs counted
+    where few events have a handler, and handlers that look like placeholders."""
     rejected = rejected_rows_doubt(findings, rejects_file=rejects_file)
     records = [d for d in (rejected, history_doubt(findings.profile)) if d]
+    records += [d for d in (closed_window_doubt(findings.profile),) if d]
     records += [d for d in (timed_doubt(findings), empty_period_doubt(findings)) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
     if findings.templates is not None:
