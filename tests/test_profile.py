@@ -235,3 +235,33 @@ def test_activities_that_differ_only_by_invisible_characters_are_warned():
         "characters (such as a zero-width space, shown as \ufffd): they count as different "
         "steps; correct the names in the export",
     ]
+
+
+def test_a_step_repeated_in_most_cases_is_doubted_as_rework():
+    """Zendesk's open after pending (the customer replied) and BPIC 2013's "Accepted - In
+    Progress" after a wait recur by design: counted as rework they made every case
+    rework and none one-stop. Over half the cases: doubted, the figures kept."""
+    import journeymap as jm
+    from journeymap.render.summary import doubts, recurring_steps_doubt
+
+    def log(recurring: int) -> EventLog:
+        rows = []
+        for case in range(4):
+            steps = (
+                ["open", "pending", "open", "solved"] if case < recurring else ["open", "solved"]
+            )
+            rows += [
+                (f"T{case}", s, f"2024-01-0{case + 1} {9 + i:02d}:00") for i, s in enumerate(steps)
+            ]
+        return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+    said = recurring_steps_doubt(jm.mine(log(3)))
+    assert said == (
+        "an activity occurs more than once in most cases ('open' in 3 cases (75%)): a step "
+        "repeated in most cases is more likely one that recurs by design (a status a case "
+        "returns to after waiting on the customer, a test repeated) than work done again, "
+        "yet the rework, one-stop and clean figures count every repeat; check what the "
+        "repeats are before showing them"
+    )
+    assert said in doubts(jm.mine(log(3)))
+    assert recurring_steps_doubt(jm.mine(log(2))) is None  # half is not most
