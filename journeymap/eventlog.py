@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -481,13 +482,14 @@ def _with_implied(options: ReadOptions, implied: dict[str, Any]) -> ReadOptions:
 
 
 def read_log(
-    source: str,
+    source: str | os.PathLike[str],
     *,
     engine: Engine | None = None,
     connector: str | Connector | None = None,
     **given: Any,
 ) -> EventLog:
-    """Read an event log from a file or database URL.
+    """Read an event log from a file (a path, as text or a :class:`pathlib.Path`) or a
+    database URL.
 
     The connector is chosen by the file's suffix (``.csv``, ``.xes.gz``, ``.xlsx``,
     ``.parquet``, ...) or the URL's scheme (``sqlite:///cases.db``), or by name.
@@ -522,6 +524,7 @@ def read_log(
             f"read options {', '.join(sorted(names - {'connector'}))} and the roles "
             f"{', '.join(ROLES)}"
         )
+    source = os.fspath(source)
     if isinstance(connector, str):
         given["connector"] = connector
     settings = {k: v for k, v in given.items() if k in names and v is not None}

@@ -140,6 +140,8 @@ def test_a_repeated_header_line_is_named_as_such(tmp_path):
     log = jm.read_log(str(path))
     assert log.rejected_by_reason() == {"a repeated header line": 1, "unreadable timestamp": 1}
     assert log.rejects()["source_row"].tolist() == [2, 4]
+    # A pathlib.Path reads the same (it was a TypeError from deep in the registry).
+    assert jm.read_log(path).rejected_by_reason() == log.rejected_by_reason()
 
 
 def test_a_path_the_system_refuses_is_one_line_not_a_bug(tmp_path):

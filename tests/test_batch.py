@@ -231,6 +231,7 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
         assert row["e2e_p90_s"] == summary["end_to_end"]["p90_s"]
         assert row["capability_unpl_s"] == summary["capability"]["unpl"]
         assert row["capability_lnpl_s"] == summary["capability"]["lnpl"]
+        assert (row["capability_points"], row["capability_basis"]) == (3, "case")
         # 3 hand-offs (case 1 Front, Back, Front; case 3 Front, Back) over 3 cases with a team.
         assert row["handoffs_per_case"] == summary["handoffs"]["per_case"] == 1.0
         assert row["top_reintegration"] == (
@@ -245,7 +246,10 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
     for name in ("east", "north", "south"):
         statement = json.loads((out / name / "summary.json").read_text())["capability"]
         low, high = duration_limits(statement["lnpl"], statement["unpl"])
-        assert f"{low} to {high} days" in page
+        # 3 cases: provisional limits, as the report says ("rest on 3 cases only").
+        verdict = "predictable" if statement["predictable"] else "not predictable"
+        assert f"{low} to {high} days, {verdict} (on 3 cases only: provisional)" in page
+        assert statement["points"] == 3
     csv_lines = (out / "index.csv").read_text().splitlines()
     assert csv_lines[0].startswith("name,source,status,error,doubts,events,cases,rejected_rows,")
     assert csv_lines[3].startswith(f'north,{logs}/north.csv,mined,"","",8,3,0,')

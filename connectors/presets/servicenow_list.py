@@ -145,6 +145,7 @@ def _milestones(
         else ""
     )
     said = [f"each record's milestones read as events: {read}{rest}"]
+    said += _resolved_after_closed(frame, columns)
     mapping = {"case": number, "activity": activity, "timestamp": timestamp}
     mapping |= {role: columns[ROLE_FIELDS[role]] for role in ("customer", "channel")
                 if ROLE_FIELDS[role] in columns}  # fmt: skip
@@ -193,3 +194,40 @@ def _free(name: str, taken: set[str]) -> str:
         n += 1
         out = f"{name}_{n}"
     return out
+
+
+def _resolved_after_closed(frame: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+    """A warning when records were resolved after they were closed (``resolved_at``
+    later than ``closed_at``), which ServiceNow's life cycle does not allow: their
+    journeys end at a Resolved after Closed, and their end-to-end times run to it (IBM's
+    incidents_REST.csv: 20 of 27 records, 17 of them resolved in one bulk update). Times
+    in the system format only (``2024-03-08 15:00:00``); in another format, nothing."""
+    if "resolved_at" not in columns or "closed_at" not in columns:
+        return []
+    latest = frame.drop_duplicates(columns["number"], keep="last")
+    resolved, closed = (
+        pd.to_datetime(latest[columns[f]], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        for f in ("resolved_at", "closed_at")
+    )
+    both = resolved.notna() & closed.notna()
+    late = both & (resolved > closed)
+    if not late.any():
+        return []
+    n, of = int(late.sum()), int(both.sum())
+    common = resolved[late].dt.floor("min").value_counts()
+    shared = (
+        f"; {int(common.iloc[0])} of them share one resolved_at minute "
+        f"({common.index[0]:%Y-%m-%d %H:%M}), as a bulk update writes"
+        if int(common.iloc[0]) >= _BULK
+        else ""
+    )
+    return [
+        f"warning: {n} of {of} records with both times were resolved after they were "
+        f"closed ({columns['resolved_at']!r} later than {columns['closed_at']!r}){shared}: "
+        "their journeys end with Resolved after Closed, and their end-to-end times run to "
+        "that Resolved; check those times with the service before showing end-to-end times"
+    ]
+
+
+#: Records sharing one resolved_at minute from which it is named as a bulk update.
+_BULK = 3

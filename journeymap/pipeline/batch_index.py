@@ -32,10 +32,11 @@ __all__ = ["COLUMNS", "STATUSES", "empty_row", "row_from_folder", "write_index"]
 COLUMNS = (
     "name", "source", "status", "error", "doubts", "events", "cases", "rejected_rows",
     "failure_demand_pct", "one_stop_pct", "clean_pct", "e2e_median_s", "e2e_p90_s",
-    "capability_lnpl_s", "capability_unpl_s", "capability_predictable",
+    "capability_lnpl_s", "capability_unpl_s", "capability_predictable", "capability_points",
+    "capability_basis",
     "handoffs_per_case", "top_reintegration", "report",
 )  # fmt: skip
-_COUNTS = ("events", "cases", "rejected_rows")
+_COUNTS = ("events", "cases", "rejected_rows", "capability_points")
 #: What a row's ``status`` can be: mined in this run, already up to date (not mined
 #: again), failed (``error`` says why) or not run (the batch was interrupted or stopped
 #: at a failure first).
@@ -65,7 +66,10 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
     ``doubts`` is what to check before showing its figures (the summary's ``doubts``,
     joined by " / "); ``handoffs_per_case`` is the summary's (total hand-offs over the
     cases with a known handler);
-    ``top_reintegration`` the sentence of the first reintegration candidate (the split of
+    ``capability_points`` how many points the capability limits rest on, each a case or
+    a day's mean as ``capability_basis`` says ("case", "daily mean"; under 20 points the
+    limits are provisional, as the report says); ``top_reintegration`` the
+    sentence of the first reintegration candidate (the split of
     work that cost the customers the most waiting); ``report`` the report's path relative
     to the batch's folder, when there is one.
     """
@@ -87,6 +91,8 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
         capability_lnpl_s=capability.get("lnpl"),
         capability_unpl_s=capability.get("unpl"),
         capability_predictable=capability.get("predictable"),
+        capability_points=capability.get("points"),
+        capability_basis=capability.get("basis"),
         handoffs_per_case=handoffs.get("per_case"),
         doubts=" / ".join(summary.get("doubts") or []),
         top_reintegration=_top_reintegration(folder),
@@ -116,7 +122,8 @@ def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     frame["capability_predictable"] = pd.array(
         frame["capability_predictable"].tolist(), dtype="boolean"
     )
-    for column in ("name", "source", "status", "error", "doubts", "top_reintegration", "report"):
+    for column in ("name", "source", "status", "error", "doubts", "capability_basis",
+                   "top_reintegration", "report"):  # fmt: skip
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
     return frame
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from journeymap.render.capability_words import duration_limits
+from journeymap.render.capability_words import SOFT_LIMITS, duration_limits
 from journeymap.render.change_words import batch_summary
-from journeymap.render.numbers import MISSING, human_duration, ratio_text, thousands
+from journeymap.render.numbers import MISSING, counted, human_duration, ratio_text, thousands
 from journeymap.render.report_assets import SCRIPT, STYLE
 from journeymap.render.report_html import esc, pct
 
@@ -120,7 +120,12 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
         # In days, as the report's capability statement gives them.
         shown = duration_limits(low or 0.0, high)
         text = f"{shown[0]} to {shown[1]} days"
-        return _num_cell(high, f"{text}, {verdict}" if verdict else text)
+        text = f"{text}, {verdict}" if verdict else text
+        points = row.get("capability_points")
+        if isinstance(points, int) and points < SOFT_LIMITS:  # as the report says it
+            each = "day" if row.get("capability_basis") == "daily mean" else "case"
+            text += f" (on {counted(points, each)} only: provisional)"
+        return _num_cell(high, text)
     return f'<td class="sentence">{esc(MISSING if value in (None, "") else value)}</td>'
 
 

@@ -74,13 +74,16 @@ _HANDOFF_KEYS = (
 def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]:
     """What to check before showing the figures, for every place that shows them: many
     rows rejected (listed in ``rejects_file``), a log of records rather than their
-    history, an extract of the cases closed in a window, what puts the failure-demand
+    history, an extract of the cases closed in a window, what the reader found wrong
+    with the export (a truncated Jira changelog), what puts the failure-demand
     figure in doubt, a template step naming an activity no event has, hand-offs counted
     where few events have a handler, handlers that look like placeholders, and steps
     repeated in most cases."""
     rejected = rejected_rows_doubt(findings, rejects_file=rejects_file)
     records = [d for d in (rejected, history_doubt(findings.profile)) if d]
     records += [d for d in (closed_window_doubt(findings.profile),) if d]
+    if findings.profile is not None:  # what the reader found wrong with the export
+        records += findings.profile.source_warnings
     records += [d for d in (timed_doubt(findings), empty_period_doubt(findings)) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
     if findings.templates is not None:
@@ -426,6 +429,7 @@ def _capability(chart: XmRChart, period: Period | None) -> dict[str, Any]:
         "lnpl": chart.lnpl,
         "predictable": chart.predictable,
         "signals": chart.signals,
+        "points": len(chart.points),  # below SOFT_LIMITS the limits are provisional
         "statement": statement,
     }
 

@@ -136,6 +136,41 @@ def test_list_with_record_times_gives_each_record_its_milestones(write: Write) -
     ]
 
 
+def test_records_resolved_after_they_were_closed_are_doubted(write: Write) -> None:
+    """IBM's incidents_REST.csv: 20 of 27 records have resolved_at after closed_at, 17 of
+    them in one bulk update, and the headline end-to-end time ran to those times. The
+    journeys are kept as the times say, with a warning that is a doubt before the
+    figures."""
+    import journeymap as jm
+    from journeymap.render.summary import doubts
+
+    header = "number,incident_state,sys_updated_on,opened_at,resolved_at,closed_at\n"
+    late = [
+        f"INC{i},7,2023-01-10 19:56:{10 + i},2022-10-0{i} 09:00:00,2023-01-10 19:56:{10 + i},"
+        f"2022-10-1{i} 10:00:00\n"
+        for i in range(1, 4)
+    ]
+    path = write(
+        "incidents.csv",
+        header + "".join(late) + "INC8,7,2022-10-20 10:00:00,2022-10-01 09:00:00,"
+        "2022-10-02 09:00:00,2022-10-03 09:00:00\nINC9,2,2022-10-20 10:00:00,"
+        "2022-10-01 09:00:00,,\n",
+    )
+    said = (
+        "3 of 4 records with both times were resolved after they were closed ('resolved_at' "
+        "later than 'closed_at'); 3 of them share one resolved_at minute (2023-01-10 19:56), "
+        "as a bulk update writes: their journeys end with Resolved after Closed, and their "
+        "end-to-end times run to that Resolved; check those times with the service before "
+        "showing end-to-end times"
+    )
+    assert f"warning: {said}" in PRESET.read(path).notes
+    assert said in doubts(jm.mine(jm.read_log(path)))
+    fine = write(
+        "fine.csv", header + "".join(late[:2]).replace("2023-01-10 19:56", "2022-09-01 19:56")
+    )
+    assert not [n for n in PRESET.read(fine).notes if n.startswith("warning")]
+
+
 def test_xlsx_list_export_with_labels(tmp_path: Path) -> None:
     import openpyxl
 
