@@ -161,6 +161,9 @@ class FieldChangesConnector(PresetConnector):
     recognise_order = 1  # a generic shape: the systems' own presets are asked first
     preset_class = "fieldchanges:FieldChangesPreset"
 
+    def _read_options(self, options: ReadOptions) -> dict[str, Any]:
+        return {"encoding": options.encoding, "timezone": options.timezone}
+
 
 class OcelConnector(PresetConnector):
     name = "ocel"

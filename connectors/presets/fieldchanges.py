@@ -30,7 +30,7 @@ from journeymap.connectors.presets.files import (
     iso_utc,
     listing,
     missing_columns,
-    parse_utc,
+    parse_in_zone,
     read_csv_text,
     rejects,
     text_table,
@@ -353,7 +353,9 @@ class FieldChangesPreset:
             return f"a field-change log (columns {shown})"
         return None
 
-    def read(self, path: Path, *, encoding: str | None = None) -> PresetTable:
+    def read(
+        self, path: Path, *, encoding: str | None = None, timezone: str | None = None
+    ) -> PresetTable:
         """Read the log: one event per change of the activity field."""
         frame, notes, unread = read_csv_text(path, encoding)
         found = _resolve(list(frame.columns))
@@ -370,7 +372,7 @@ class FieldChangesPreset:
         for key in ("old", "actor"):
             changes[key] = changes[key] if key in changes else pd.Series(pd.NA, frame.index)
         changes["seq"] = range(len(frame))
-        changes["at"] = parse_utc(frame[found["at"]])
+        changes["at"], zoneless = parse_in_zone(frame[found["at"]], timezone)
         bad_time = changes["at"].isna() & frame[found["at"]].notna()
         bad = bad_time | changes["record"].isna() | changes["field"].isna() | changes["at"].isna()
         written = frame[found["at"]].map(repr, na_action="ignore").fillna("")
@@ -387,6 +389,13 @@ class FieldChangesPreset:
         result = events_from_changes(changes, activity_field=activity, roles=roles)
         events = result.events
         notes += [why, *change_notes(result, activity_field=activity)]
+        if zoneless:
+            notes.append(
+                f"{zoneless:,} of the times carry no time zone: read in {timezone}"
+                if timezone is not None
+                else f"{zoneless:,} of the times carry no time zone: read as UTC; give the "
+                "export's time zone with --timezone if they are local times"
+            )
         if "resource" not in roles and "actor" in found:
             events["resource"] = events["actor"]
             notes.append(

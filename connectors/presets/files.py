@@ -34,6 +34,7 @@ __all__ = [
     "listing",
     "lower_names",
     "missing_columns",
+    "parse_in_zone",
     "parse_utc",
     "read_csv_text",
     "read_xlsx_text",
@@ -320,6 +321,33 @@ def parse_utc(text: pd.Series, fmt: str = "ISO8601") -> pd.Series:
     """
     parsed = pd.to_datetime(text, format=fmt, utc=True, errors="coerce")
     return parsed.astype("datetime64[us, UTC]")
+
+
+def parse_in_zone(text: pd.Series, timezone: str | None) -> tuple[pd.Series, int]:
+    """Parse ISO 8601 times to UTC: those with an offset (or ``Z``) by it, those without
+    in ``timezone`` (an IANA name; UTC when None); and how many of the times read had
+    no offset. A local
+    time that a clock change skips or repeats does not parse (NaT).
+
+    Examples
+    --------
+    >>> at, zoneless = parse_in_zone(
+    ...     pd.Series(["2024-07-01 10:00", "2024-07-01T10:00:00Z", None]), "Europe/London")
+    >>> [str(t) for t in at], zoneless
+    (['2024-07-01 09:00:00+00:00', '2024-07-01 10:00:00+00:00', 'NaT'], 1)
+    """
+    written = text.astype("string").str.strip()
+    zoneless = written.notna() & ~written.str.contains(_OFFSET, na=False)
+    at = parse_utc(text)
+    if timezone is not None and zoneless.any():
+        local = pd.to_datetime(written.where(zoneless), format="ISO8601", errors="coerce")
+        local = local.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+        at = at.mask(zoneless, local.dt.tz_convert("UTC").astype("datetime64[us, UTC]"))
+    return at, int((zoneless & at.notna()).sum())
+
+
+#: A time's own offset at its end: Z, +01:00, -0500.
+_OFFSET = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"
 
 
 def iso_utc(times: pd.Series) -> pd.Series:

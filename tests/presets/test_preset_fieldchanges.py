@@ -146,6 +146,33 @@ def test_generic_log(write: Write) -> None:
     ]
 
 
+def test_times_without_a_zone_are_read_in_the_time_zone_given(write: Write) -> None:
+    """--timezone was silently ignored: 09:00 in New York was read as 09:00 UTC. Times
+    with their own offset keep it; the note says how the others were read."""
+    import journeymap as jm
+
+    path = write(
+        "changes.csv",
+        "record_id,field,old_value,new_value,changed_at\n"
+        "T1,status,,New,2024-04-02 09:00\n"
+        "T1,status,New,Closed,2024-04-02T15:00:00Z\n",
+    )
+    table = FieldChangesPreset().read(path, timezone="America/New_York")
+    assert rows(table, "activity", "timestamp") == [
+        ("New", "2024-04-02T13:00:00Z"),
+        ("Closed", "2024-04-02T15:00:00Z"),
+    ]
+    assert "1 of the times carry no time zone: read in America/New_York" in table.notes
+    assert rows(FieldChangesPreset().read(path), "timestamp")[0] == ("2024-04-02T09:00:00Z",)
+    assert (
+        "1 of the times carry no time zone: read as UTC; give the export's time zone with "
+        "--timezone if they are local times"
+    ) in FieldChangesPreset().read(path).notes
+    # Through the connector, as `mine --timezone` reads it: the case takes 2 hours.
+    log = jm.read_log(path, timezone="America/New_York")
+    assert log.to_pandas()["timestamp"].diff().max() == pd.Timedelta(hours=2)
+
+
 def test_a_line_with_a_value_too_many_is_rejected_and_the_rest_read(write: Write) -> None:
     """One line split by an unquoted comma used to fail the whole log ("cannot be read
     as CSV"); it is rejected with its line, and the lines after it keep their numbers
