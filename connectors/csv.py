@@ -246,6 +246,8 @@ _BINARY_KINDS = {
     b"SQLite format 3\x00": "an SQLite database",
     b"PAR1": "a Parquet file",
     b"\x1f\x8b": "gzip-compressed data (name it .csv.gz)",
+    b"\x7fELF": "a program (an ELF executable)",
+    b"\x89PNG": "a PNG image",
 }
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
@@ -268,8 +270,21 @@ def _check_text(head: bytes, label: str) -> None:
 
 
 def _looks_like_utf16(head: bytes) -> bool:
-    """Text in UTF-16 without a byte-order mark: every other byte of ASCII text is 0."""
-    return len(head) >= 8 and head.count(b"\x00") * 3 >= len(head)
+    r"""Text in UTF-16 without a byte-order mark: every other byte of ASCII text is 0,
+    on one side only (binary data, a program say, has zeros on both).
+
+    Examples
+    --------
+    >>> _looks_like_utf16("case,activity\n".encode("utf-16-le"))
+    True
+    >>> _looks_like_utf16(b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x03\x00>\x00\x01\x00\x00\x00")
+    False
+    """
+    if len(head) < 8:
+        return False
+    even, odd = head[0::2], head[1::2]
+    zeros = (even.count(0) / len(even), odd.count(0) / len(odd))
+    return max(zeros) >= 0.5 and min(zeros) <= 0.05
 
 
 def _cr_only(head: bytes) -> bool:

@@ -270,6 +270,20 @@ CASES = [
     Case("sheet.csv", b"PK\x03\x04" + b"\x00" * 200, code=1, message="is a zip archive"),
     Case("zipped.csv", gzip.compress(GOOD.encode()), code=1, message="name it .csv.gz"),
     Case("pdf.csv", b"%PDF-1.4\n" + b"x" * 100, code=1, message="is a PDF document"),
+    # A program's first bytes: zeros on both sides of each pair, not UTF-16 text (which
+    # it was read as, with advice to read it --encoding utf-16-le).
+    Case(
+        "program.csv",
+        b"\x7fELF\x02\x01\x01" + bytes(9) + b"\x03\x00>\x00\x01" + bytes(3000),
+        code=1,
+        message="is a program (an ELF executable), not delimited text",
+    ),
+    Case(
+        "zeros.csv",
+        b"\x01\x02" + bytes(3000) + b"\x01\x02\x03\x04\x05\x06\x07\x08" * 4,
+        code=1,
+        message="is not a text file",
+    ),
     Case(
         "unknown-encoding.csv",
         GOOD.encode(),
