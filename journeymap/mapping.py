@@ -249,6 +249,26 @@ class Mapping:
         )
 
 
+def _taken(missing: list[str], given: dict[str, str], by_norm: dict[str, str]) -> str:
+    """Why a role was not detected when the column its name points to was given for
+    another role (``--timestamp activity``): the mistake is more likely there.
+
+    Examples
+    --------
+    >>> _taken(["activity"], {"timestamp": "activity"}, {"activity": "activity"})
+    "'activity', the column it would be, is given for the timestamp; "
+    """
+    said = []
+    for role in missing:
+        for candidate in HEADER_CANDIDATES[role]:
+            found = by_norm.get(_normalise(candidate))
+            taken = [r for r, c in given.items() if c == found]
+            if found is not None and taken:
+                said.append(f"{found!r}, the column it would be, is given for the {taken[0]}; ")
+                break
+    return "".join(said)
+
+
 def detect_mapping(
     columns: Iterable[str],
     given: MappingABC[str, str | None] | None = None,
@@ -335,6 +355,7 @@ def detect_mapping(
         options = " ".join(option(r, "COLUMN") for r in missing)
         raise MappingError(
             f"{source}: cannot tell which column is the {', '.join(missing)}; "
+            f"{_taken(missing, given_roles, by_norm)}"
             f"the columns are: {_list(columns)}. Name it with {options}"
         )
     return Mapping(

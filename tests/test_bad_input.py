@@ -66,6 +66,9 @@ def bad_files(tmp_path):
         ("good.csv", ["--team", "Team"], 2, "column 'Team' (given for team) does not exist"),
         ("good.csv", ["--case", "case", "--activity", "case"], 2,
          "column 'case' is given for two roles"),
+        ("good.csv", ["--timestamp", "activity"], 2, "cannot tell which column is the "
+         "activity; 'activity', the column it would be, is given for the timestamp; the "
+         "columns are: "),
         ("missing.csv", [], 2, "missing.csv: no such file"),
         ("good.json", [], 2, "good.json: journeymap does not know this kind of file"),
         ("missing.json", [], 2, "missing.json: no such file; files there: "),
