@@ -34,7 +34,7 @@ from journeymap.connectors.presets.files import (
 )
 from journeymap.errors import EmptyLogError, SourceError
 
-__all__ = ["JiraPreset"]
+__all__ = ["COMPONENT_NOTE", "JiraPreset"]
 
 _SEARCH = re.compile(r'"issues"\s*:\s*\[')
 _ISSUE_KEYS = ('"key"', '"fields"')
@@ -205,8 +205,9 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
         "the first event of each issue is its creation (fields.created) with the initial status",
         *change_notes(result, activity_field="status", unit="changelog items"),
         "times are converted from their UTC offset to UTC",
-        COMPONENT_NOTE,
     ]
+    if events[CURRENT_COMPONENT].notna().any():  # said only when an issue has one
+        notes.append(COMPONENT_NOTE)
     if truncated:
         notes.append(
             f"warning: {len(truncated)} "
@@ -285,7 +286,7 @@ def _read_csv(path: Path, encoding: str | None) -> PresetTable:
         "its current Status at Resolved (else Updated)",
         "times are in the exporting user's time zone, which the file does not give",
     ]
-    if "Component/s" in frame.columns:
+    if column("Component/s").notna().any():
         notes.append(COMPONENT_NOTE)
     read = PresetTable(
         text_table(events.reset_index(drop=True)),

@@ -12,7 +12,7 @@ from preset_checks import head, one_line_error, recognisers, rows
 
 import journeymap as jm
 from journeymap.connectors.presets import PresetReject
-from journeymap.connectors.presets.jira import JiraPreset
+from journeymap.connectors.presets.jira import COMPONENT_NOTE, JiraPreset
 from journeymap.errors import SourceError
 from shared_datasets import dataset
 
@@ -66,6 +66,11 @@ def test_search_results_with_changelogs(write: Write) -> None:
     assert "team" not in table.mapping
     assert table.records == 2
     assert "changelog items of other fields were not read: resolution (1)" in table.notes
+    assert COMPONENT_NOTE in table.notes
+    # Without any component, nothing is said of one.
+    plain = _search()
+    plain["issues"][0]["fields"]["components"] = []
+    assert COMPONENT_NOTE not in PRESET.read(write("plain.json", json.dumps(plain))).notes
     assert table.notes[-1] == (
         "warning: 1 changelog is truncated (total > histories given): SUP-2 (0 of 5 "
         "histories); page /rest/api/2/issue/{key}/changelog for their full history"
