@@ -127,7 +127,11 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
         fields = issue.get("fields") if isinstance(issue, dict) else None
         key = issue.get("key") if isinstance(issue, dict) else None
         if not isinstance(fields, dict) or not key or not fields.get("created"):
-            bad.append((number, "the issue has no key, fields or fields.created"))
+            lacks = [n for n, v in (("key", key), ("fields", fields)) if not v]
+            if not lacks:
+                lacks = ["fields.created"] if isinstance(fields, dict) else ["fields"]
+            named = f"issue {key}" if key and isinstance(key, str) else "the issue"
+            bad.append((number, f"{named} has no {' or '.join(lacks)}"))
             continue
         if key in seen:  # pages fetched twice: the issue is read once
             repeated += 1
@@ -218,7 +222,9 @@ def _read_rest(path: Path, encoding: str | None) -> PresetTable:
     if repeated:
         notes.append(f"issues given more than once, read once: {repeated}")
     if bad:
-        notes.append(f"{len(bad)} issues could not be read (see rejects)")
+        notes.append(
+            f"{len(bad)} {'issue' if len(bad) == 1 else 'issues'} could not be read (see rejects)"
+        )
     events["timestamp"] = iso_utc(events["timestamp"])
     columns = ["case", "activity", "timestamp", "resource", CURRENT_COMPONENT, "customer", "actor"]
     table = events[columns]
