@@ -88,7 +88,7 @@ def test_an_extract_of_cases_closed_in_a_window_is_named():
     assert quality_warnings(p)[-1] == said
 
 
-def test_an_extract_of_cases_closed_in_a_window_is_doubted_before_its_figures():
+def test_an_extract_of_cases_closed_in_a_window_is_doubted_before_its_figures(tmp_path):
     """Not only among the data-quality warnings at the report's end: the demand chart's
     rise and the long end-to-end times come from how the cases were cut, so the doubt
     goes wherever the figures are shown (summary.json, the CLI, the batch index)."""
@@ -99,6 +99,11 @@ def test_an_extract_of_cases_closed_in_a_window_is_doubted_before_its_figures():
     spans += [(f"2024-03-{2 + i:02d}", f"2024-03-{3 + i:02d}") for i in range(10)]
     found = doubts(jm.mine(_cases(spans)))
     assert found[0][:52] == "30 of 40 cases (75%) started before the first case e"
+    jm.write_outputs(jm.mine(_cases(spans)), tmp_path / "out", formats=["svg"])
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    header = report[report.index("<header>") : report.index("</header>")]
+    assert '<p class="warning">30 of 40 cases (75%) started before the first case ended' in header
+    assert header.index('class="warning"') < header.index('class="numbers"')
     days = pd.date_range("2024-01-01", periods=40, freq="7D")
     whole = [(d.date().isoformat(), (d + pd.Timedelta(days=14)).date().isoformat()) for d in days]
     assert not any("started before the first case" in d for d in doubts(jm.mine(_cases(whole))))
@@ -237,7 +242,7 @@ def test_activities_that_differ_only_by_invisible_characters_are_warned():
     ]
 
 
-def test_a_step_repeated_in_most_cases_is_doubted_as_rework():
+def test_a_step_repeated_in_most_cases_is_doubted_as_rework(tmp_path):
     """Zendesk's open after pending (the customer replied) and BPIC 2013's "Accepted - In
     Progress" after a wait recur by design: counted as rework they made every case
     rework and none one-stop. Over half the cases: doubted, the figures kept."""
@@ -265,3 +270,11 @@ def test_a_step_repeated_in_most_cases_is_doubted_as_rework():
     )
     assert said in doubts(jm.mine(log(3)))
     assert recurring_steps_doubt(jm.mine(log(2))) is None  # half is not most
+    # The report says it in the Rework section, and the tile points there.
+    jm.write_outputs(jm.mine(log(3)), tmp_path / "out", formats=["svg"])
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    rework = report[report.index('<section id="rework">') :]
+    assert rework.index('<p class="warning">An activity occurs more than once in most') < (
+        rework.index("<table")
+    )
+    assert "Cases with rework (a step recurs in most cases: see Rework)" in report

@@ -47,7 +47,13 @@ from journeymap.render.report_html import (
     pct,
     sortable_table,
 )
-from journeymap.render.summary import map_options, rejected_rows_doubt, still_team_doubt
+from journeymap.render.summary import (
+    extract_doubts,
+    map_options,
+    recurring_steps_doubt,
+    rejected_rows_doubt,
+    still_team_doubt,
+)
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
 
@@ -97,6 +103,10 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     # moves cases to failure demand, puts them in doubt with it.
     failure = _failure_label(summary)
     value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
+    # A step that recurs in most cases by design (a status returned to after waiting).
+    recurring = (
+        " (a step recurs in most cases: see Rework)" if recurring_steps_doubt(findings) else ""
+    )
     still = e2e.get("open_cases")
     ended = history or (f" ({thousands(still)} still open: left out)" if still else "")
     return [
@@ -107,7 +117,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         ("End-to-end, median" + ended, human_duration(e2e.get("median_s"))),
         ("End-to-end, 90th percentile" + ended, human_duration(e2e.get("p90_s"))),
         ("Hand-offs per case" + partial, per_case),
-        ("Cases with rework" + history, rework_pct),
+        ("Cases with rework" + (history or recurring), rework_pct),
     ]
 
 
@@ -139,8 +149,9 @@ def _headline(findings: Any, title: str, purpose: str = "") -> str:
     )
     statement = period_statement(findings)
     period = f"{esc(iso_day(findings.start))} to {esc(iso_day(findings.end))}"
-    # Before any figure they make hollow or partial: a log of records, not their
-    # history; many rows in no figure.
+    # Before any figure they make hollow, partial or lean one way: a log of records, not
+    # their history; many rows in no figure; an extract of the cases closed in a window;
+    # what the reader found wrong with the export.
     history, rejected = history_doubt(findings.profile), rejected_rows_doubt(findings)
     parts = [
         f"<header><h1>{esc(title)}</h1>",
@@ -148,6 +159,7 @@ def _headline(findings: Any, title: str, purpose: str = "") -> str:
         f'<p class="note">{thousands(findings.log.events)} events, {period}.</p>',
         f'<p class="warning">{esc(history)}</p>' if history else "",
         doubt_warning(rejected) if rejected else "",
+        *(doubt_warning(d) for d in extract_doubts(findings)),
         f'<p class="statement">{esc(statement)}</p>' if statement else "",
         f'<dl class="numbers">{numbers}</dl></header>',
     ]

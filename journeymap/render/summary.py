@@ -29,6 +29,7 @@ from journeymap.render.template_report import templates_summary
 
 __all__ = [
     "doubts",
+    "extract_doubts",
     "partial_handlers_doubt",
     "placeholder_handlers_doubt",
     "recurring_steps_doubt",
@@ -81,9 +82,7 @@ def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]
     repeated in most cases."""
     rejected = rejected_rows_doubt(findings, rejects_file=rejects_file)
     records = [d for d in (rejected, history_doubt(findings.profile)) if d]
-    records += [d for d in (closed_window_doubt(findings.profile),) if d]
-    if findings.profile is not None:  # what the reader found wrong with the export
-        records += findings.profile.source_warnings
+    records += extract_doubts(findings)
     records += [d for d in (timed_doubt(findings), empty_period_doubt(findings)) if d]
     found = list(findings.check.doubts) if findings.check is not None else []
     if findings.templates is not None:
@@ -99,6 +98,14 @@ def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]
         if d
     ]
     return [*records, *found, *handlers]
+
+
+def extract_doubts(findings: Findings) -> list[str]:
+    """The doubts about how the log was extracted, which lean every figure one way: an
+    extract of the cases closed in a window, and what the reader found wrong with the
+    export (a truncated Jira changelog, ServiceNow records resolved after they closed)."""
+    said = [d for d in (closed_window_doubt(findings.profile),) if d]
+    return said + ([] if findings.profile is None else list(findings.profile.source_warnings))
 
 
 def recurring_steps_doubt(findings: Findings) -> str | None:
