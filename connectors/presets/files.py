@@ -26,6 +26,7 @@ from journeymap.errors import EmptyLogError, SourceError
 
 __all__ = [
     "CsvText",
+    "copies_before",
     "csv_header",
     "csv_lines",
     "head_text",
@@ -230,6 +231,26 @@ def _split_records(
         index.append(record - 1)
     frame = pd.DataFrame(kept, columns=names, index=index, dtype=str)
     return frame, unread
+
+
+def copies_before(frame: pd.DataFrame, rows: pd.Series, **values: Any) -> pd.DataFrame:
+    """``frame`` with a copy of each row where ``rows`` is true, with ``values`` set,
+    just before it (an event a reader adds, such as a reopening, in the events' order).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"case": ["1", "1", "2"], "activity": ["New", "Open", "New"]})
+    >>> copies_before(frame, frame["activity"].eq("Open"), activity="Reopened")
+      case  activity
+    0    1       New
+    1    1  Reopened
+    1    1      Open
+    2    2       New
+    """
+    place = pd.Series(range(len(frame)), frame.index, dtype="float64")
+    both = pd.concat([frame, frame[rows].assign(**values)])
+    at = pd.concat([place, place[rows] - 0.5])
+    return both.iloc[at.to_numpy().argsort(kind="stable")]
 
 
 def with_unread(table: PresetTable, unread: list[PresetReject]) -> PresetTable:

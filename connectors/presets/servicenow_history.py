@@ -14,6 +14,7 @@ from journeymap.connectors.presets.fieldchanges import (
     reopenings,
 )
 from journeymap.connectors.presets.files import (
+    copies_before,
     csv_lines,
     iso_utc,
     listing,
@@ -140,11 +141,7 @@ def _with_reopenings(frame: pd.DataFrame, names: dict[str, str]) -> tuple[pd.Dat
     back = reopenings(before, state, RESOLVED_OR_CLOSED)
     if not back.any():
         return frame, 0
-    again = frame[back].assign(**{names["incident_state"]: REOPENED})
-    place = pd.Series(range(len(frame)), frame.index, dtype="float64")
-    both = pd.concat([frame, again])
-    at = pd.concat([place, place[back] - 0.5])
-    return both.iloc[at.to_numpy().argsort(kind="stable")], int(back.sum())
+    return copies_before(frame, back, **{names["incident_state"]: REOPENED}), int(back.sum())
 
 
 def read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> PresetTable:

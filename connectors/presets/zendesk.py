@@ -30,6 +30,7 @@ from journeymap.connectors.presets.fieldchanges import (
     events_from_changes,
 )
 from journeymap.connectors.presets.files import (
+    copies_before,
     head_text,
     iso_utc,
     json_document,
@@ -38,7 +39,7 @@ from journeymap.connectors.presets.files import (
 )
 from journeymap.errors import EmptyLogError, SourceError
 
-__all__ = ["ZendeskPreset"]
+__all__ = ["FOLLOW_UP", "ZendeskPreset"]
 
 #: Fields read from Create and Change events, and the role each plays.
 ROLES = {"resource": "assignee_id", "team": "group_id", "customer": "requester_id"}
@@ -48,6 +49,9 @@ _SYSTEM = "-1"
 _NOT_CHANNELS = frozenset({"rule", "automation", "trigger"})
 #: A follow-up ticket, made when the customer wrote again after a ticket closed.
 _FOLLOW_UP = "closed_ticket"
+#: The event a follow-up ticket begins with: the customer came back about a closed
+#: ticket, a repeat contact (failure demand by the default patterns of MEASURES.md).
+FOLLOW_UP = "Repeat contact (follow-up of a closed ticket)"
 _AUDITS = re.compile(r'^\{\s*"audits"\s*:\s*\[|^\{.*"audits"\s*:\s*\[', re.S)
 _EVENTS = re.compile(r'"ticket_events"\s*:\s*\[')
 
@@ -193,8 +197,11 @@ def _read_audits(
             f"{label}: has no status Create or Change events; export the tickets' audits "
             "with their events (/api/v2/ticket_audits)"
         )
-    channel, rule, follow_ups = _channels(audit_frame)
+    channel, rule, followed = _channels(audit_frame)
     events["channel"] = events["case"].map(channel)
+    follow_ups = len(followed)
+    first = ~events["case"].duplicated() & events["case"].isin(followed)
+    events = copies_before(events, first, activity=FOLLOW_UP)
     notes = [*change_notes(result, activity_field="status", unit="child events")]
     notes.append("channel is via.channel of the audit that created the ticket")
     if rule:
@@ -202,7 +209,8 @@ def _read_audits(
     if follow_ups:
         notes.append(
             "follow-up tickets (via closed_ticket: the customer wrote again after a ticket "
-            f"closed), with no channel: {follow_ups}"
+            f"closed), with no channel, each beginning with an event '{FOLLOW_UP}' so that "
+            f"failure demand counts it: {follow_ups}"
         )
     if skipped_system.any():
         notes.append(
@@ -234,13 +242,13 @@ def _read_audits(
     )
 
 
-def _channels(audits: pd.DataFrame) -> tuple[pd.Series, int, int]:
+def _channels(audits: pd.DataFrame) -> tuple[pd.Series, int, list[str]]:
     """Each ticket's channel (its creating audit's, else its first audit's), how many
-    tickets were created by a rule and how many are follow-ups of closed tickets."""
+    tickets were created by a rule and which are follow-ups of closed tickets."""
     ordered = audits.sort_values(
         ["creates", "at", "number"], ascending=[False, True, True], kind="stable"
     )
     first = ordered.drop_duplicates("record").set_index("record")["channel"]
     kind = first.str.lower()
     by_rule, follow_up = kind.isin(_NOT_CHANNELS), kind.eq(_FOLLOW_UP)
-    return first.mask(by_rule | follow_up), int(by_rule.sum()), int(follow_up.sum())
+    return first.mask(by_rule | follow_up), int(by_rule.sum()), list(first.index[follow_up])

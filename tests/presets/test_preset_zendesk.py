@@ -11,7 +11,7 @@ import pytest
 from preset_checks import head, one_line_error, recognisers, rows
 
 from journeymap.connectors.presets import PresetReject
-from journeymap.connectors.presets.zendesk import ZendeskPreset
+from journeymap.connectors.presets.zendesk import FOLLOW_UP, ZendeskPreset
 from journeymap.errors import EmptyLogError, SourceError
 
 Write = Callable[..., Path]
@@ -109,17 +109,28 @@ def test_a_ticket_created_by_a_rule_has_no_channel(write: Write) -> None:
     assert "tickets created by a rule (trigger or automation), with no channel: 1" in table.notes
 
 
-def test_a_follow_up_of_a_closed_ticket_has_no_channel(write: Write) -> None:
+def test_a_follow_up_of_a_closed_ticket_is_a_repeat_contact(write: Write) -> None:
     """via.channel closed_ticket says how the ticket was made (the customer wrote again
-    after a ticket closed), not how the customer came in."""
+    after a ticket closed), not how the customer came in: no channel. The customer came
+    back about a closed ticket: the ticket begins with a repeat-contact event, so that
+    failure demand counts it (it had been value demand, the rule's 14 days running from
+    the first ticket's automatic closure)."""
+    import journeymap as jm
+
     audits = _audits()
     audits[0]["via"]["channel"] = "closed_ticket"
-    table = PRESET.read(write("audits.json", json.dumps({"audits": audits})))
-    assert [channel for (channel,) in rows(table, "channel")] == [None, None]
+    path = write("audits.json", json.dumps({"audits": audits}))
+    table = PRESET.read(path)
+    assert [channel for (channel,) in rows(table, "channel")] == [None, None, None]
+    first, *rest = rows(table, "activity", "timestamp")
+    assert first == (FOLLOW_UP, rest[0][1]) and [a for a, _ in rest] == ["new", "solved"]
     assert (
         "follow-up tickets (via closed_ticket: the customer wrote again after a ticket "
-        "closed), with no channel: 1"
+        "closed), with no channel, each beginning with an event 'Repeat contact (follow-up "
+        "of a closed ticket)' so that failure demand counts it: 1"
     ) in table.notes
+    findings = jm.mine(jm.read_log(path))
+    assert findings.check.demand.to_pandas()["demand_type"].tolist() == ["failure_activity"]
 
 
 def test_an_audit_without_ticket_is_rejected(write: Write) -> None:
