@@ -164,6 +164,14 @@ def test_a_folder_of_exports_gives_the_json_exports_a_reader_recognises(tmp_path
     assert all(not n.endswith(".json") for n in log_names(json_logs))
 
 
+def test_one_path_is_one_input_not_its_characters(logs, tmp_path):
+    """jm.batch("file.csv", out) took the string's characters as inputs, and '/' made it
+    search the whole file system."""
+    result = batch(str(logs / "north.csv"), tmp_path / "one")
+    assert [r["name"] for r in result.rows] == ["north"]
+    assert [r["name"] for r in batch(logs / "south.csv", tmp_path / "two").rows] == ["south"]
+
+
 def test_the_files_not_mined_are_said_and_listed_in_the_index(logs, config, tmp_path):
     """A folder's notes are not mined; the batch says so on stderr (not with --quiet),
     and the index lists them with why (index.json's "skipped", a list on the page)."""

@@ -163,7 +163,7 @@ def engine_share(options: Options, jobs: int) -> Options:
 
 
 def batch(
-    inputs: Iterable[str | Path],
+    inputs: Iterable[str | Path] | str | Path,
     outdir: str | Path,
     options: Options | None = None,
     *,
@@ -176,7 +176,7 @@ def batch(
 
     Parameters
     ----------
-    inputs : files, folders (searched recursively) and glob patterns.
+    inputs : files, folders (searched recursively) and glob patterns; or one of them.
     outdir : the batch's folder: one folder per log, and ``index.html``, ``index.csv``,
         ``index.json``.
     options : the options (with ``[[files]]`` patterns for some files).
@@ -210,7 +210,10 @@ def batch(
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the results")
     check_index_folder(folder)  # before anything is mined
-    given = [str(i) for i in inputs]
+    if isinstance(inputs, (str, Path)):  # one path, not its characters
+        given = [str(inputs)]
+    else:
+        given = [str(i) for i in inputs]
     paths, skipped = find_logs(given, exclude=folder)
     if not paths:
         suffixes = " ".join(known_suffixes())
