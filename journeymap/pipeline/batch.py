@@ -210,10 +210,8 @@ def batch(
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the results")
     check_index_folder(folder)  # before anything is mined
-    if isinstance(inputs, (str, Path)):  # one path, not its characters
-        given = [str(inputs)]
-    else:
-        given = [str(i) for i in inputs]
+    one = isinstance(inputs, (str, Path))  # one path, not its characters
+    given = [str(inputs)] if one else [str(i) for i in inputs]  # type: ignore[union-attr]
     paths, skipped = find_logs(given, exclude=folder)
     if not paths:
         suffixes = " ".join(known_suffixes())
