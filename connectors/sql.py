@@ -99,7 +99,11 @@ def _batches(url: Any, options: ReadOptions, raw: RawSource) -> Iterator[Any]:
     engine = _engine(url, label)
     try:
         with engine.connect() as connection:
-            streamed = connection.execution_options(stream_results=True, yield_per=BATCH_ROWS)
+            # no_parameters: the query goes to the driver without a parameter list, so a
+            # psycopg query keeps its % signs (LIKE '%bin%') as written.
+            streamed = connection.execution_options(
+                stream_results=True, yield_per=BATCH_ROWS, no_parameters=True
+            )
             if options.query is not None:
                 what = "the query"
                 # Passed to the driver untouched (text() would read ':name' as a parameter).

@@ -120,6 +120,17 @@ def test_a_query_gives_exact_rows_in_its_order(pg):
     ]
 
 
+def test_a_query_keeps_its_percent_signs(pg):
+    """psycopg read LIKE '%ss%' as a placeholder ("only '%s', '%b', '%t' are allowed")
+    on the default engine, where SQLite and --engine postgres read it."""
+    log = jm.read_log(
+        pg.url(),
+        query="SELECT case_id, activity, at FROM events WHERE activity LIKE '%ss%'",
+        timestamp="at",
+    )
+    assert log.to_pandas()["activity"].tolist() == ["Assign"]
+
+
 def test_quoted_upper_case_names_with_spaces_are_read(pg):
     log = jm.read_log(
         pg.url(), table='Service "Desk" Events', case="Case ID", activity="Step", timestamp="When"
