@@ -32,12 +32,33 @@ __all__ = [
     "SourceNotFoundError",
     "as_flags",
     "as_keywords",
+    "expect",
     "ocel1_advice",
     "option",
 ]
 
 # An option named in a message: \x1e name \x1f value \x1e (value empty for a flag alone).
 _MARK = re.compile("\x1e([a-z_]+)\x1f([^\x1e]*)\x1e")
+
+
+def expect(value: object, kind: type | tuple[type, ...], what: str, hint: str = "") -> None:
+    """Raise :class:`TypeError` naming ``what`` when ``value`` is not of ``kind``: a
+    library call given the wrong thing says which argument and what to give, rather than
+    failing deep inside with another object's missing attribute.
+
+    Examples
+    --------
+    >>> expect("log.csv", int, "mine()'s log", "read it with jm.read_log(path)")
+    Traceback (most recent call last):
+    TypeError: mine()'s log must be int, not str: read it with jm.read_log(path)
+    """
+    if isinstance(value, kind):
+        return
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = " or ".join(k.__name__ for k in kinds)
+    raise TypeError(
+        f"{what} must be {names}, not {type(value).__name__}{': ' + hint if hint else ''}"
+    )
 
 
 def ocel1_advice() -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 from journeymap.connectors.base import Connector, RawSource
 from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
-from journeymap.errors import MappingError, option
+from journeymap.errors import EngineError, MappingError, expect, option
 from journeymap.event_order import events_in_order
 from journeymap.lifecycle import lifecycle_column, merged_note, pairable, paired_starts
 from journeymap.mapping import ROLES, Mapping
@@ -279,7 +279,22 @@ class EventLog:
     @property
     def table(self) -> Any:
         """The events as an Ibis table expression."""
-        return self.engine.table(self.table_name)
+        return self.engine.table(self._open_name(self.table_name))
+
+    def check_open(self) -> None:
+        """Raise :class:`~journeymap.errors.EngineError` when the log's engine was
+        closed (its ``with`` block ended, or :meth:`close` was called): its events, and
+        the findings mined from it, are gone with it."""
+        if self.engine.closed:
+            raise EngineError(
+                "the log was closed (its `with` block ended, or close() was called), and its "
+                "events with it: mine it, and write and compare what it gives, before it is "
+                "closed"
+            )
+
+    def _open_name(self, name: str) -> str:
+        self.check_open()
+        return name
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -327,7 +342,7 @@ class EventLog:
     def rejects(self) -> pd.DataFrame:
         """Rejected rows: ``source_row``, ``line`` (for unreadable lines), ``reason`` and
         the row's values as read, ordered by source row."""
-        r = self.engine.table(self.rejects_name)
+        r = self.engine.table(self._open_name(self.rejects_name))
         return self.engine.fetch(r.order_by([r.source_row, r.line]))
 
     def rejected_by_reason(self) -> dict[str, int]:
@@ -335,7 +350,7 @@ class EventLog:
         first, ties by reason."""
         if not self.rejected_rows:
             return {}
-        r = self.engine.table(self.rejects_name)
+        r = self.engine.table(self._open_name(self.rejects_name))
         why = r.reason.split(":")[0]
         counts = self.engine.fetch(r.group_by(why=why).aggregate(n=r.count()))
         rows = sorted(zip(counts["why"], counts["n"], strict=True), key=lambda x: (-x[1], x[0]))
@@ -346,7 +361,7 @@ class EventLog:
 
         Text that a spreadsheet would run as a formula is prefixed with an apostrophe.
         """
-        r = self.engine.table(self.rejects_name)
+        r = self.engine.table(self._open_name(self.rejects_name))
         self.engine.write_csv(r, path, order_by=("source_row", "line"))
         return self.rejected_rows
 
@@ -358,6 +373,7 @@ class EventLog:
         later calls return. Analyses use it for intermediate results that several of
         them read (events in case order, per-case times).
         """
+        self.check_open()
         name = self._derived.get(key)
         if name is None:
             name = self._derived[key] = self.engine.materialize(build(), f"derived_{key}")
@@ -532,6 +548,9 @@ def read_log(
         settings["timezone"] = check_timezone(settings["timezone"])
     options = ReadOptions(**settings)
     mapping = {k: v for k, v in given.items() if k in ROLES}
+    for role, column in mapping.items():
+        if column is not None:
+            expect(column, str, f"read_log()'s {role}", "a role names a column, as text")
     if isinstance(connector, Connector):
         reader = connector
     elif options.connector is not None:

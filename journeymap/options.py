@@ -44,7 +44,7 @@ from typing import Any
 
 from journeymap.config import Config, FilePattern, check_files, check_section, read_toml, suggest
 from journeymap.demand_rules import DemandRules, rules_from_config
-from journeymap.errors import ConfigError
+from journeymap.errors import ConfigError, expect
 from journeymap.mapping import ROLES
 from journeymap.option_sections import (
     CheckOptions,
@@ -351,6 +351,8 @@ def load_templates(path: str | Path, base: Templates | None = None) -> Templates
     ...     [t.name for t in load_templates(path).templates]
     ['All']
     """
+    expect(base, (Templates, type(None)), "load_templates()'s base",
+           "the templates of an Options: options.templates")  # fmt: skip
     sections = read_toml(path)
     extra = [s for s in sections if s not in ("templates", "template")]
     if extra:

@@ -54,7 +54,7 @@ from journeymap.discovery.template_language import (
 )
 from journeymap.discovery.times import case_times_expr
 from journeymap.discovery.variants import case_variants_expr, variants_expr
-from journeymap.errors import ConfigError
+from journeymap.errors import ConfigError, expect
 from journeymap.eventlog import EventLog
 from journeymap.template_model import (
     ALIGNMENT_MAX_CASES,
@@ -329,6 +329,8 @@ def template_conformance(
     0    1        True                  3600.0
     1    2       False              x  10800.0
     """
+    expect(templates, Templates, "template_conformance()'s templates",
+           "read a templates file with jm.load_templates(path)")  # fmt: skip
     frame = log.engine.fetch(template_conformance_expr(log, templates, rules))
     frame = frame.sort_values("case", kind="stable", ignore_index=True)
     for column in ("failure", "conforming", "straightforward"):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from journeymap.analysis.period import complete_period
 from journeymap.discovery.times import case_times_expr
-from journeymap.errors import ConfigError, option
+from journeymap.errors import ConfigError, expect, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import Comparison, Findings
 from journeymap.interrupts import steps
@@ -71,6 +71,12 @@ def split_log(log: EventLog, at: Any) -> tuple[EventLog, EventLog]:
 def _split(log: EventLog, at: Any) -> tuple[tuple[EventLog, EventLog], tuple[str, str]]:
     import ibis
 
+    expect(log, EventLog, "the log to split", "read the file with jm.read_log(path)")
+    if isinstance(at, (int, float)):  # not an instant: 20240901 is no date
+        raise TypeError(
+            f"the split's date must be a date or timestamp such as '2024-09-01', not {at!r}"
+        )
+    log.check_open()
     if isinstance(at, str) and not _ISO_INSTANT.fullmatch(at.strip()):
         # 01/06/2012 is June in one country and January in another: never guessed
         raise ConfigError(
@@ -209,15 +215,19 @@ def compare(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> import journeymap as jm
     >>> frame = pd.DataFrame({"case": ["1", "1", "2", "2"], "activity": ["a", "b", "a", "c"],
     ...     "timestamp": ["2024-01-01", "2024-01-02", "2024-02-01", "2024-02-03"]})
-    >>> log = EventLog.from_frame(frame)
+    >>> log = jm.EventLog.from_frame(frame)
     >>> first, second = split_log(log, "2024-01-15")
     >>> result = compare(jm.mine(first), jm.mine(second))
     >>> result.paths[["source", "target", "status"]].values.tolist()[:2]
     [['__start__', 'a', 'both'], ['a', 'b', 'vanished']]
     """
+    for side, found in (("before", before), ("after", after)):
+        expect(found, Findings, f"compare()'s {side}", "mine each log with jm.mine(log)")
+        found.log.check_open()
     spans = (arrivals(before), arrivals(after))
     values = [headline_values(before, spans[0]), headline_values(after, spans[1])]
     measures = pd.DataFrame(

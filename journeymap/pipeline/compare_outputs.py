@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from journeymap.errors import expect
 from journeymap.findings import Comparison
 from journeymap.interrupts import steps
 from journeymap.jsonout import write_json
@@ -82,6 +83,10 @@ def write_comparison(
     RenderError, MissingDependencyError
         Graphviz fails or is not installed.
     """
+    expect(comparison, Comparison, "write_comparison()'s comparison",
+           "compare two findings with jm.compare(before, after)")  # fmt: skip
+    comparison.before.log.check_open()
+    comparison.after.log.check_open()
     say = steps(progress)  # raises a noted interrupt at each step
     target = Path(outdir)
     boxes, drawn, caption = map_tables(comparison)

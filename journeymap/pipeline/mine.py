@@ -28,7 +28,7 @@ from journeymap.discovery.simplify import MapScope, choose_activities, choose_pa
 from journeymap.discovery.times import case_times_expr, end_to_end_summary
 from journeymap.discovery.variants import case_variants_expr, variants
 from journeymap.engine import EngineTable
-from journeymap.errors import EmptyLogError, MappingError, option
+from journeymap.errors import EmptyLogError, MappingError, expect, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings, Findings, MapPicture
 from journeymap.interrupts import steps
@@ -83,6 +83,10 @@ def mine(
     ...     findings.case_count, findings.level, findings.map.scope.activities_total
     (1350, 'team', 34)
     """
+    expect(log, EventLog, "mine()'s log", "read the file with jm.read_log(path)")
+    expect(options, (Options, type(None)), "mine()'s options", "load a config file with "
+           "jm.load_options(path)")  # fmt: skip
+    log.check_open()
     if log.events == 0:
         read, noun = log.source_rows
         raise EmptyLogError(

@@ -9,6 +9,7 @@ options give byte-identical files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.dot import DotRuns
+from journeymap.errors import expect
 from journeymap.findings import Findings, MapPicture
 from journeymap.interrupts import steps
 from journeymap.jsonout import iso_day, write_json
@@ -85,6 +87,9 @@ def write_outputs(
     ...     sorted(p.name for p in written)[:4]
     ['activities.csv', 'capability_e2e.csv', 'capability_e2e.svg', 'cases.csv']
     """
+    expect(findings, Findings, "write_outputs()'s findings", "mine the log with jm.mine(log)")
+    expect(outdir, (str, os.PathLike), "write_outputs()'s outdir", "a folder's path")
+    findings.log.check_open()
     say = steps(progress)  # raises a noted interrupt at each step
     output = findings.options.output
     chosen = list(output.formats if formats is None else formats)
