@@ -79,6 +79,10 @@ class EventLog:
     end_activities: tuple[str, ...] | None = None
     #: Whether closing the log closes its engine (it opened the engine itself).
     owns_engine: bool = False
+    #: The read options and the roles :func:`read_log` was given (before what the source
+    #: implies), so that :func:`journeymap.mine` can tell settings the log was not read
+    #: with; None for a log made another way.
+    read_with: tuple[ReadOptions, dict[str, str]] | None = None
     #: Tables derived from the events once and reused by several analyses.
     _derived: dict[str, str] = field(default_factory=dict, repr=False)
     #: The number of cases, counted where the events were first ordered, and the events
@@ -544,6 +548,7 @@ def read_log(
     if isinstance(connector, str):
         given["connector"] = connector
     settings = {k: v for k, v in given.items() if k in names and v is not None}
+    as_given = ReadOptions(**settings)  # as the caller wrote them ("utc" before "UTC")
     if "timezone" in settings:
         settings["timezone"] = check_timezone(settings["timezone"])
     options = ReadOptions(**settings)
@@ -564,4 +569,6 @@ def read_log(
             f"this source is read by the {reader.name} connector"
         )
     raw = reader.read(source, options=options)
-    return EventLog.from_source(raw, engine, mapping=mapping, options=options)
+    log = EventLog.from_source(raw, engine, mapping=mapping, options=options)
+    log.read_with = (as_given, {k: v for k, v in mapping.items() if v is not None})
+    return log

@@ -84,3 +84,29 @@ def test_a_templates_base_is_templates(tmp_path):
     assert [t.name for t in jm.load_templates(path, base=jm.Options().templates).templates] == [
         "All"
     ]
+
+
+def test_options_the_log_was_not_read_with_are_refused(tmp_path):
+    """jm.mine(log, jm.load_options(cfg)) used the config's demand and map settings but
+    not its [read] and [mapping], while run.json said they were applied."""
+    path = tmp_path / "log.csv"
+    FRAME.assign(team=["A", "B", "A", "A"]).to_csv(path, index=False)
+    options = jm.Options().replace(mapping={"team": ""}, read={"timezone": "Europe/Rome"})
+    with jm.read_log(path) as log, pytest.raises(jm.ConfigError) as caught:
+        jm.mine(log, options)
+    assert str(caught.value) == (
+        "log.csv: the options hold read settings or a mapping the log was not read with "
+        "([read] timezone = 'Europe/Rome' (read with 'UTC'); [mapping] team = '' (read with "
+        "None)): read it with them, jm.open_log(path, options), or give the same to "
+        "jm.read_log"
+    )
+    with jm.open_log(str(path), options) as log:
+        found = jm.mine(log, options)
+        assert (found.level, log.timezone) == (None, "Europe/Rome")  # no team: no hand-offs
+    with jm.read_log(path, team="", timezone="Europe/Rome") as log:
+        assert jm.mine(log, options).level is None  # the same, given to read_log
+    with jm.read_log(path) as log:
+        assert jm.mine(log, jm.Options()).level == "team"  # nothing to differ
+    # Read with the same words as the options give them: "utc" is read as "UTC".
+    with jm.read_log(path, timezone="utc") as log:
+        assert jm.mine(log, jm.Options().replace(read={"timezone": "utc"})).case_count == 2

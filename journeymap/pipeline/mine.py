@@ -34,6 +34,7 @@ from journeymap.findings import CheckFindings, Findings, MapPicture
 from journeymap.interrupts import steps
 from journeymap.options import Options
 from journeymap.pipeline.check import check
+from journeymap.pipeline.reading import check_read_with
 from journeymap.pipeline.templates import check_templates
 
 __all__ = ["Progress", "mine"]
@@ -87,6 +88,8 @@ def mine(
     expect(options, (Options, type(None)), "mine()'s options", "load a config file with "
            "jm.load_options(path)")  # fmt: skip
     log.check_open()
+    if options is not None:
+        check_read_with(log, options)
     if log.events == 0:
         read, noun = log.source_rows
         raise EmptyLogError(
