@@ -261,6 +261,9 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
 
     options, problems = config_problems(file)
     if options is None:  # every problem, one line each, in the file's words (sep=';;')
+        if as_json:  # a script reads the verdict where it reads a valid file's
+            data = {"config": file, "valid": False, "problems": [str(p) for p in problems]}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         for problem in problems:
             click.echo(f"Error: {problem}", err=True)
         raise click.exceptions.Exit(2)

@@ -166,6 +166,14 @@ def test_config_check_reports_an_invalid_file(tmp_path):
     assert result.stderr == (
         f'Error: {config}: files[1] needs a pattern, a glob such as "exports/*.csv"\n'
     )
+    # With --json, the verdict where a script reads a valid file's (it printed nothing).
+    as_json = CliRunner().invoke(cli, ["config", "check", str(config), "--json"])
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout) == {
+        "config": str(config),
+        "valid": False,
+        "problems": [f'{config}: files[1] needs a pattern, a glob such as "exports/*.csv"'],
+    }
 
 
 def test_mine_takes_the_mapping_of_the_matching_pattern_and_flags_win(tmp_path):
