@@ -183,8 +183,7 @@ def suggest(
     """
     from journeymap.analysis.template_suggest import suggest_templates
     from journeymap.pipeline import open_log
-    from journeymap.pipeline.suggest import suggestions_text, write_suggestions
-    from journeymap.render.template_words import suggestion_text
+    from journeymap.pipeline.suggest import suggestion_words, suggestions_text, write_suggestions
 
     options = options_from(config_path, given)
     column = demand_column or options.templates.demand_column
@@ -208,8 +207,7 @@ def suggest(
         doubts = [n for n in notes if n.startswith(("rule ", ACCOUNTS_DOUBT))]
     write_suggestions(output, text, force=force)
     for s in found:
-        name = s.template.name
-        click.echo(suggestion_text(name, s.covered, s.cases, s.variant_value_cases, s.value_cases))
+        click.echo(suggestion_words(s, min_share))
     click.echo(f"Wrote {len(found)} template{'s' if len(found) != 1 else ''} to {output}", err=True)
     for doubt in doubts:
         click.echo(

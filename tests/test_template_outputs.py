@@ -257,6 +257,27 @@ def test_suggest_passes_over_one_event_cases_and_journeys_cut_short():
     assert (found.covered, found.cases) == (4, 9)
 
 
+def test_suggest_says_when_no_journey_reaches_the_share():
+    """Sepsis: no journey is followed by 5% of the cases; the suggestion had been the
+    most common (3 cases that stop at a triage) without a word. It is now the most
+    common of those that end where most end, and it says that none reached 5%."""
+    from journeymap.pipeline.suggest import suggestion_words
+
+    rows = [("T0", "Open"), ("T0", "Triage"), ("T1", "Open"), ("T1", "Triage"),
+            ("T2", "Open"), ("T2", "Triage")]  # fmt: skip
+    for i in range(96):  # 48 journeys of two cases each (2%), ending with Done
+        rows += [(f"U{i:02d}", "Open"), (f"U{i:02d}", f"Step {i // 2:02d}"), (f"U{i:02d}", "Done")]
+    frame = pd.DataFrame(rows, columns=["case", "activity"])
+    frame["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(range(len(frame)), "h")
+    with jm.EventLog.from_frame(frame) as log:
+        (found,) = jm.suggest_templates(log)
+    assert found.most_common and found.template.toml_steps()[-1] == "Done"
+    assert suggestion_words(found, 5.0).endswith(
+        "no journey was followed by 5% of them (the journeys vary widely), so this is the "
+        "most common of those that end where most end: design the template with the service"
+    )
+
+
 def test_the_sample_templates_file_is_current():
     # sample_logs/service_desk_templates.toml is written by make_samples.py from the
     # generator's designed journeys (tests/test_synthetic.py checks the bytes).

@@ -4,8 +4,9 @@
 column; without one, for all demand), the shortest variant that at least ``min_share``
 % of the type's value-demand cases follow, among the variants of two or more events that
 end with the activity most of those variants' cases end with (ties: more of those
-cases, then the variant's rank); when none qualifies, the variant of two or more events
-most of them follow (of one event, when the type has no other). A variant of one event,
+cases, then the variant's rank); when none qualifies (the journeys vary widely: sepsis),
+the one of those most of them follow, and the suggestion says so (of one event, when
+the type has no other). A variant of one event,
 or one that stops where few cases stop, is more often a journey the export cut short
 than the design (the receipt log's one-event cases, 8% of them). Its activities
 become the steps, with a run of one activity (``a a a``) written as ``{repeat = "a"}``.
@@ -51,6 +52,8 @@ class Suggestion:
     covered : the type's cases that follow the template.
     value_cases : the type's cases of value demand.
     variant_value_cases : the value-demand cases of the variant chosen.
+    most_common : no journey was followed by ``min_share`` % of the value-demand cases
+        (the journeys vary widely): the suggestion is the most common one instead.
     """
 
     template: Template
@@ -58,6 +61,7 @@ class Suggestion:
     covered: int
     value_cases: int
     variant_value_cases: int
+    most_common: bool = False
 
     @property
     def coverage_pct(self) -> float:
@@ -120,7 +124,7 @@ def suggest_templates(
     sums = frame.groupby("demand")[["cases", "value_cases"]].sum()
     totals = {str(d): (int(n), int(v)) for d, n, v in sums.itertuples()}
     order = sorted(totals, key=lambda d: (-totals[d][0], d))
-    chosen: list[tuple[Template, Any]] = []
+    chosen: list[tuple[Template, Any, bool]] = []
     for demand in order[:max_types]:
         rows = frame[frame["demand"] == demand]
         value = totals[demand][1]
@@ -134,7 +138,11 @@ def suggest_templates(
         candidates = rows[
             (rows["value_cases"] >= floor) & (rows["value_cases"] > 0) & (ends == usual_end)
         ]
-        if candidates.empty:
+        # No journey reached the share (not merely too few cases for MIN_FOLLOWED).
+        fallback = candidates.empty and value * min_share / 100 >= MIN_FOLLOWED
+        if candidates.empty:  # the most common journey, of those ending where most end if any
+            ending = rows[ends == usual_end]
+            rows = ending if not ending.empty else rows
             candidates = rows.sort_values([weight, "variant_rank"], ascending=[False, True])[:1]
         rows_: list[Any] = list(candidates.itertuples(index=False))
         best = min(rows_, key=lambda r: (len(r.sequence), -getattr(r, weight), r.variant_rank))
@@ -145,11 +153,11 @@ def suggest_templates(
             steps=_steps([str(a) for a in best.sequence]),
             source="suggestion",
         )
-        chosen.append((template, best))
+        chosen.append((template, best, fallback))
     if not chosen:
         return []
     check = Templates(
-        tuple(t for t, _ in chosen), demand_column=demand_column, method="sequence match"
+        tuple(t for t, _, _ in chosen), demand_column=demand_column, method="sequence match"
     )
     c = template_conformance_expr(log, check, rules)
     counted = log.engine.fetch(
@@ -163,6 +171,7 @@ def suggest_templates(
             covered=covered.get(t.name, 0),
             value_cases=totals[t.name][1],
             variant_value_cases=int(best.value_cases),
+            most_common=fallback,
         )
-        for t, best in chosen
+        for t, best, fallback in chosen
     ]

@@ -17,7 +17,7 @@ from journeymap.errors import OutputError, option
 from journeymap.render.template_file import templates_toml
 from journeymap.render.template_words import suggestion_heading, suggestion_text
 
-__all__ = ["suggestions_text", "write_suggestions"]
+__all__ = ["suggestion_words", "suggestions_text", "write_suggestions"]
 
 
 def suggestions_text(
@@ -34,9 +34,7 @@ def suggestions_text(
         t = s.template
         table = {"name": t.name, **({"demand": t.demand} if t.demand else {})}
         tables.append({**table, "steps": t.toml_steps()})
-        comments[t.name] = [
-            suggestion_text(t.name, s.covered, s.cases, s.variant_value_cases, s.value_cases)
-        ]
+        comments[t.name] = [suggestion_words(s, min_share)]
     return templates_toml(
         tables,
         settings={"demand_column": demand_column} if demand_column else None,
@@ -82,3 +80,16 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def suggestion_words(s: Suggestion, min_share: float) -> str:
+    """:func:`~journeymap.render.template_words.suggestion_text` of a suggestion, saying
+    when it is the most common journey because none reached ``min_share``."""
+    return suggestion_text(
+        s.template.name,
+        s.covered,
+        s.cases,
+        s.variant_value_cases,
+        s.value_cases,
+        short_of=min_share if s.most_common else None,
+    )

@@ -138,9 +138,18 @@ def template_caption(
     )
 
 
-def suggestion_text(name: str, covered: int, cases: int, variant_value: int, value: int) -> str:
+def suggestion_text(
+    name: str,
+    covered: int,
+    cases: int,
+    variant_value: int,
+    value: int,
+    *,
+    short_of: float | None = None,
+) -> str:
     """What a suggested template covers, for its comment in the file and the command's
-    output.
+    output; with ``short_of`` (the share asked for, %), that no journey reached it, so
+    this is the most common one.
 
     Examples
     --------
@@ -150,6 +159,8 @@ def suggestion_text(name: str, covered: int, cases: int, variant_value: int, val
     "'Bulky' is followed by 1 of its 3 cases (33.3%); it is the journey of 1 of the 3 cases of value demand; no journey was taken by two of them, so this is one case's: check it"
     >>> suggestion_text("Chasers", 4, 4, 0, 0)
     "'Chasers' is followed by 4 of its 4 cases (100.0%); none of them is value demand"
+    >>> suggestion_text("All demand", 5, 1050, 5, 1050, short_of=5.0).partition("demand; ")[2]
+    'no journey was followed by 5% of them (the journeys vary widely), so this is the most common of those that end where most end: design the template with the service'
     """  # noqa: E501
     share = f"{_round_half_up(100 * covered / cases, 1)}%" if cases else MISSING
     head = (
@@ -163,9 +174,16 @@ def suggestion_text(name: str, covered: int, cases: int, variant_value: int, val
         if variant_value == 1 and value > 1
         else ""
     )
+    varied = (
+        f"; no journey was followed by {short_of:g}% of them (the journeys vary widely), so "
+        "this is the most common of those that end where most end: design the template "
+        "with the service"
+        if short_of is not None and not one
+        else ""
+    )
     return (
         f"{head}; it is the journey of {thousands(variant_value)} of the "
-        f"{thousands(value)} case{'s' if value != 1 else ''} of value demand{one}"
+        f"{thousands(value)} case{'s' if value != 1 else ''} of value demand{one}{varied}"
     )
 
 
