@@ -80,6 +80,36 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
     assert result.notes[-1].startswith("Both: no failure demand found by the rules")
 
 
+def test_hand_offs_counted_at_different_levels_are_not_compared(tmp_path):
+    """One log with a team column, one without (hand-offs between people): 1.56 -> 2.48
+    hand-offs per case had been shown as a change. They are shown, not compared, and a
+    note says why, first."""
+    (tmp_path / "before.csv").write_text(BEFORE.replace(",team\n", ",team\n", 1))
+    after = BEFORE.replace("team", "resource").replace("2024-01", "2024-02")
+    (tmp_path / "after.csv").write_text(after)
+    with (
+        jm.read_log(str(tmp_path / "before.csv")) as one,
+        jm.read_log(str(tmp_path / "after.csv")) as two,
+    ):
+        result = jm.compare(jm.mine(one), jm.mine(two))
+        jm.write_comparison(result, tmp_path / "out")
+    measures = result.measures.set_index("key")
+    for key in ("one_stop_pct", "clean_pct", "single_handler_pct", "handoffs_per_case"):
+        assert measures.loc[key, "change"] is None
+    assert measures.loc["handoffs_per_case", ["before", "after"]].tolist() == [1.0, 1.0]
+    assert measures.loc["cases", "change"] == 0
+    assert result.notes[0] == (
+        "Hand-offs are counted between teams before and between resources after (one log "
+        "maps no team): one-stop, clean, single handler and hand-offs per case are shown "
+        "side by side but not compared."
+    )
+    page = (tmp_path / "out" / "compare.html").read_text(encoding="utf-8")
+    assert (
+        '<th scope="row">Hand-offs per case</th><td class="num">1.00</td><td class="num">' in page
+    )
+    assert page.count(">not compared</td>") == 4
+
+
 def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
     (tmp_path / "before.csv").write_text(BEFORE)
     (tmp_path / "after.csv").write_text(

@@ -28,8 +28,10 @@ from journeymap.options import Options
 from journeymap.pipeline.mine import mine
 from journeymap.render.change_words import (
     HEADLINE_MEASURES,
+    LEVEL_MEASURES,
     RATE_WEEKS,
     comparison_notes,
+    level_note,
     side_notes,
     split_labels,
 )
@@ -247,8 +249,13 @@ def compare(
             for key, (words, kind) in HEADLINE_MEASURES.items()
         ]
     )
+    # Hand-offs between teams on one side and between people on the other: not compared.
+    levels = level_note((before.level, after.level))
+    if levels:
+        measures["change"] = measures["change"].astype(object)
+        measures.loc[measures["key"].isin(LEVEL_MEASURES), "change"] = None
     named = [set(f.activities["activity"].astype(str)) for f in (before, after)]
-    notes = comparison_notes(
+    notes = ([levels] if levels else []) + comparison_notes(
         before.log.mapping.columns(),
         after.log.mapping.columns(),
         sorted(named[0] - named[1]),

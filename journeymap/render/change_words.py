@@ -17,10 +17,12 @@ from journeymap.render.numbers import (
 
 __all__ = [
     "HEADLINE_MEASURES",
+    "LEVEL_MEASURES",
     "RATE_WEEKS",
     "batch_summary",
     "change_text",
     "comparison_notes",
+    "level_note",
     "side_notes",
     "split_labels",
 ]
@@ -98,6 +100,32 @@ HEADLINE_MEASURES: dict[str, tuple[str, str]] = {
     "activities": ("Activities", "count"),
     "variants": ("Variants", "count"),
 }
+
+
+#: The headline measures counted at the handler level (team, else resource): between
+#: two sides counted at different levels they are not compared.
+LEVEL_MEASURES = ("one_stop_pct", "clean_pct", "single_handler_pct", "handoffs_per_case")
+
+
+def level_note(levels: tuple[str | None, str | None]) -> str | None:
+    """The note when the two sides count hand-offs at different levels (one log has no
+    team column): their hand-off measures are shown, not compared.
+
+    Examples
+    --------
+    >>> level_note(("team", "resource"))
+    'Hand-offs are counted between teams before and between resources after (one log maps no team): one-stop, clean, single handler and hand-offs per case are shown side by side but not compared.'
+    >>> level_note(("team", "team")) is None
+    True
+    """  # noqa: E501
+    if levels[0] == levels[1]:
+        return None
+    named = [f"between {level}s" if level else "at no level (no handler)" for level in levels]
+    return (
+        f"Hand-offs are counted {named[0]} before and {named[1]} after (one log maps no "
+        "team): one-stop, clean, single handler and hand-offs per case are shown side by "
+        "side but not compared."
+    )
 
 
 def split_labels(day: str) -> tuple[str, str]:

@@ -40,13 +40,23 @@ def _value(value: Any, kind: str) -> str:
     return ratio_text(value)
 
 
+def _change(m: dict[str, Any]) -> str:
+    """A measure's change in words; "not compared" where the comparison left it out
+    (hand-offs counted at different levels on the two sides)."""
+    if m["change"] is None or m["change"] != m["change"]:  # None, or NaN from pandas
+        both = m["before"] is not None and m["after"] is not None
+        if both and m["before"] == m["before"] and m["after"] == m["after"]:
+            return "not compared"
+    return change_text(m["before"], m["after"], m["kind"])
+
+
 def _measures(comparison: Any) -> str:
     before, after = comparison.labels
     rows = "".join(
         f'<tr><th scope="row">{esc(m["measure"])}</th>'
         f'<td class="num">{esc(_value(m["before"], m["kind"]))}</td>'
         f'<td class="num">{esc(_value(m["after"], m["kind"]))}</td>'
-        f'<td class="num">{esc(change_text(m["before"], m["after"], m["kind"]))}</td></tr>'
+        f'<td class="num">{esc(_change(m))}</td></tr>'
         for m in comparison.measures.to_dict("records")
     )
     return (
