@@ -110,6 +110,32 @@ def test_hand_offs_counted_at_different_levels_are_not_compared(tmp_path):
     assert page.count(">not compared</td>") == 4
 
 
+def test_a_customer_column_doubted_on_one_side_is_doubted_on_the_other():
+    """Helpdesk split at 2011: 9.9 cases per customer after (doubted as accounts), 4.8
+    before (under the threshold of 5), from the same column; the page had read as if
+    only one period's repeat contacts were in doubt."""
+
+    def log(customers: int, per_customer: int, month: int) -> jm.EventLog:
+        rows = []
+        for c in range(customers):
+            for k in range(per_customer):
+                case, day = f"{month}-{c}-{k}", 1 + 2 * k
+                rows += [(case, "Log", f"2024-{month:02d}-{day:02d} 09:00", f"K{c}"),
+                         (case, "Close", f"2024-{month:02d}-{day:02d} 10:00", f"K{c}")]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "customer"])
+        return jm.EventLog.from_frame(frame)
+
+    with log(3, 4, 1) as few, log(2, 6, 3) as many:
+        result = jm.compare(jm.mine(few), jm.mine(many), labels=("January", "March"))
+    assert not any(d.startswith("repeat contact:") for d in result.before.check.doubts)
+    assert any(d.startswith("repeat contact:") for d in result.after.check.doubts)
+    assert result.notes[-1] == (
+        "January: its customer column, 'customer', is the one doubted for March (it may "
+        "name accounts, not people): its repeat contacts share that doubt, with fewer cases "
+        "per customer."
+    )
+
+
 def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
     (tmp_path / "before.csv").write_text(BEFORE)
     (tmp_path / "after.csv").write_text(
