@@ -142,6 +142,8 @@ class RawSource:
     records : with ``rows_are_records`` false, how many records the source had (every
         one turned into events, skipped with a counted reason, or in ``rejects``): the
         rows of the export, which the user counts reading by. None otherwise.
+    part : what was read of the source, when it holds more than one log (a database's
+        ``table events``, ``a query``): the log's name says it after ``source``.
     """
 
     source: str
@@ -158,6 +160,7 @@ class RawSource:
     warnings: list[str] = field(default_factory=list)
     rows_are_records: bool = True
     records: int | None = None
+    part: str | None = None
 
 
 class Connector:

@@ -74,7 +74,9 @@ class SqlConnector(Connector):
             raise SourceError(
                 f"{label}: give either {option('table')} or {option('query')}, not both"
             )
-        raw = RawSource(source=label)
+        # Two tables of one database are two logs: the log's name says which was read.
+        part = None if options.table is None else f"table {options.table}"
+        raw = RawSource(source=label, part=part if options.query is None else "a query")
         raw.batches = _batches(_postgres_driver(given), options, raw)
         return raw
 

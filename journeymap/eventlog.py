@@ -125,7 +125,7 @@ class EventLog:
                 table_name=done.events,
                 rejects_name=done.rejects,
                 mapping=done.mapping,
-                source=raw.source,
+                source=raw.source if raw.part is None else f"{raw.source} ({raw.part})",
                 rows_read=done.rows_read,
                 rejected_rows=done.rejected_rows,
                 attributes=done.attributes,

@@ -79,7 +79,9 @@ def assert_secret_free(text: str, *passwords: str) -> None:
 def test_a_table_gives_exact_events_and_cases(pg):
     log = jm.read_log(pg.url(), table="events", case="case_id", timestamp="at", resource="agent")
     assert (log.rows_read, log.events, log.rejected_rows, log.cases) == (5, 5, 0, 3)
-    assert log.source == f"postgresql+psycopg://journeymap:***@127.0.0.1:{pg.port}/journeymap_test"
+    assert log.source == (
+        f"postgresql+psycopg://journeymap:***@127.0.0.1:{pg.port}/journeymap_test (table events)"
+    )
     df = log.to_pandas()
     assert list(zip(df["case"], df["activity"], strict=True)) == [
         ("T01", "Open"),
@@ -98,7 +100,7 @@ def test_bare_schemes_read_through_psycopg(pg, scheme):
     log = jm.read_log(pg.url(driver=scheme), table="events", case="case_id", timestamp="at")
     assert (log.events, log.source) == (
         5,
-        f"{scheme}://journeymap:***@127.0.0.1:{pg.port}/journeymap_test",
+        f"{scheme}://journeymap:***@127.0.0.1:{pg.port}/journeymap_test (table events)",
     )
 
 
@@ -282,7 +284,7 @@ def test_mine_writes_no_password_anywhere(pg, tmp_path, monkeypatch):
     assert_secret_free(result.output, pg.password)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["source"] == (
-        f"postgresql+psycopg://journeymap:***@127.0.0.1:{pg.port}/journeymap_test"
+        f"postgresql+psycopg://journeymap:***@127.0.0.1:{pg.port}/journeymap_test (table events)"
     )
     written = [p for p in out.rglob("*") if p.is_file()]
     assert out / "report.html" in written

@@ -44,7 +44,10 @@ def url(path: Path) -> str:
 def test_a_table_is_read_with_values_as_text(cases_db):
     log = jm.read_log(url(cases_db), table="Service Events", timestamp="time")
     assert (log.rows_read, log.events, log.rejected_rows, log.cases) == (4, 3, 1, 2)
-    assert log.source == "cases.db"
+    # Named with the table: two tables of one database are two logs in a report or index.
+    assert log.source == "cases.db (table Service Events)"
+    query = jm.read_log(url(cases_db), query='SELECT * FROM "Service Events"', timestamp="time")
+    assert query.source == "cases.db (a query)"
     df = log.to_pandas()
     assert list(df["source_row"]) == [1, 3, 2]
     assert list(df["case"]) == ["001", "001", "T01"]
