@@ -330,6 +330,19 @@ def test_run_record_is_the_same_for_the_same_input_and_options(logs, tmp_path):
     assert not up_to_date(tmp_path / "a", run_record(logs / "north.csv", Options()))
 
 
+def test_a_renamed_config_with_the_same_templates_is_up_to_date(tmp_path):
+    """The templates' file name was in the run record: renaming the config made a batch
+    mine every log again."""
+    from journeymap.options_file import load_options
+
+    text = '[templates]\ndemand_column = "service"\n[[template]]\nname = "All"\nsteps = ["a"]\n'
+    (tmp_path / "eng.toml").write_text(text)
+    (tmp_path / "renamed.toml").write_text(text)
+    records = [run_record(None, load_options(tmp_path / n)) for n in ("eng.toml", "renamed.toml")]
+    assert records[0] == records[1]
+    assert records[0]["options"]["templates"]["templates"][0]["name"] == "All"
+
+
 def test_fail_fast_stops_at_the_first_failure(logs, tmp_path):
     (logs / "aaa.csv").write_text("nothing here\n")
     out = tmp_path / "out"

@@ -40,6 +40,11 @@ def _options_record(options: Options, output: dict[str, Any] | None) -> dict[str
         is_section = dataclasses.is_dataclass(value) and not isinstance(value, type)
         record[f.name] = dataclasses.asdict(value) if is_section else value
     record["demand"].pop("source", None)  # where the rules came from, for messages only
+    # Likewise where the templates were read from: a config renamed holds the same ones.
+    if isinstance(record.get("templates"), dict):
+        record["templates"].pop("source", None)
+        for template in record["templates"].get("templates") or ():
+            template.pop("source", None)
     record["mapping"] = dict(sorted(record["mapping"].items()))
     if output is not None:
         record["output"] = output
