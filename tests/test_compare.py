@@ -92,7 +92,7 @@ def test_hand_offs_counted_at_different_levels_are_not_compared(tmp_path):
         jm.read_log(str(tmp_path / "after.csv")) as two,
     ):
         result = jm.compare(jm.mine(one), jm.mine(two))
-        jm.write_comparison(result, tmp_path / "out")
+        jm.write_comparison(result, tmp_path / "out", sources=("before.csv", "after.csv"))
     measures = result.measures.set_index("key")
     for key in ("one_stop_pct", "clean_pct", "single_handler_pct", "handoffs_per_case"):
         assert measures.loc[key, "change"] is None
@@ -108,6 +108,8 @@ def test_hand_offs_counted_at_different_levels_are_not_compared(tmp_path):
         '<th scope="row">Hand-offs per case</th><td class="num">1.00</td><td class="num">' in page
     )
     assert page.count(">not compared</td>") == 4
+    # Two logs under the default labels: the heading names them ("before and after" had).
+    assert "<h1>Before and after: before.csv and after.csv</h1>" in page
 
 
 def test_a_customer_column_doubted_on_one_side_is_doubted_on_the_other():

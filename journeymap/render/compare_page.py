@@ -149,7 +149,9 @@ def render_comparison(
         When a picture is not well-formed SVG.
     """
     before, after = comparison.labels
-    heading = title or f"Before and after: {before} and {after}"
+    # Two logs keep the default labels: the heading names the logs, not "before and after".
+    named = sources if (before, after) == ("before", "after") and all(sources) else (before, after)
+    heading = title or f"Before and after: {named[0]} and {named[1]}"
     notes = "".join(f"<li>{esc(n)}</li>" for n in comparison.notes)
     sides = "".join(
         f"<li><strong>{esc(label.capitalize())}</strong>: {esc(source)}</li>"
