@@ -283,7 +283,8 @@ class EventLog:
     @property
     def table(self) -> Any:
         """The events as an Ibis table expression."""
-        return self.engine.table(self._open_name(self.table_name))
+        self.check_open()
+        return self.engine.table(self.table_name)
 
     def check_open(self) -> None:
         """Raise :class:`~journeymap.errors.EngineError` when the log's engine was
@@ -295,10 +296,6 @@ class EventLog:
                 "events with it: mine it, and write and compare what it gives, before it is "
                 "closed"
             )
-
-    def _open_name(self, name: str) -> str:
-        self.check_open()
-        return name
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -346,7 +343,8 @@ class EventLog:
     def rejects(self) -> pd.DataFrame:
         """Rejected rows: ``source_row``, ``line`` (for unreadable lines), ``reason`` and
         the row's values as read, ordered by source row."""
-        r = self.engine.table(self._open_name(self.rejects_name))
+        self.check_open()
+        r = self.engine.table(self.rejects_name)
         return self.engine.fetch(r.order_by([r.source_row, r.line]))
 
     def rejected_by_reason(self) -> dict[str, int]:
@@ -354,7 +352,8 @@ class EventLog:
         first, ties by reason."""
         if not self.rejected_rows:
             return {}
-        r = self.engine.table(self._open_name(self.rejects_name))
+        self.check_open()
+        r = self.engine.table(self.rejects_name)
         why = r.reason.split(":")[0]
         counts = self.engine.fetch(r.group_by(why=why).aggregate(n=r.count()))
         rows = sorted(zip(counts["why"], counts["n"], strict=True), key=lambda x: (-x[1], x[0]))
@@ -365,7 +364,8 @@ class EventLog:
 
         Text that a spreadsheet would run as a formula is prefixed with an apostrophe.
         """
-        r = self.engine.table(self._open_name(self.rejects_name))
+        self.check_open()
+        r = self.engine.table(self.rejects_name)
         self.engine.write_csv(r, path, order_by=("source_row", "line"))
         return self.rejected_rows
 
