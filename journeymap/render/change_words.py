@@ -121,10 +121,11 @@ def level_note(levels: tuple[str | None, str | None]) -> str | None:
     if levels[0] == levels[1]:
         return None
     named = [f"between {level}s" if level else "at no level (no handler)" for level in levels]
+    why = " (one log maps no team)" if all(levels) else ""
     return (
-        f"Hand-offs are counted {named[0]} before and {named[1]} after (one log maps no "
-        "team): one-stop, clean, single handler and hand-offs per case are shown side by "
-        "side but not compared."
+        f"Hand-offs are counted {named[0]} before and {named[1]} after{why}: one-stop, "
+        "clean, single handler and hand-offs per case are shown side by side but not "
+        "compared."
     )
 
 
