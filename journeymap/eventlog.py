@@ -548,10 +548,12 @@ def read_log(
     if isinstance(connector, str):
         given["connector"] = connector
     settings = {k: v for k, v in given.items() if k in names and v is not None}
-    as_given = ReadOptions(**settings)  # as the caller wrote them ("utc" before "UTC")
+    written = dict(settings)
     if "timezone" in settings:
         settings["timezone"] = check_timezone(settings["timezone"])
     options = ReadOptions(**settings)
+    # As the caller wrote them ("utc" before "UTC"), for mine() to compare its options with.
+    as_given = options if written == settings else ReadOptions(**written)
     mapping = {k: v for k, v in given.items() if k in ROLES}
     for role, column in mapping.items():
         if column is not None:
