@@ -25,6 +25,7 @@ from journeymap.connectors.values import unique_names, value_text
 from journeymap.errors import EmptyLogError, SourceError
 
 __all__ = [
+    "TIME_OFFSET",
     "CsvText",
     "copies_before",
     "csv_header",
@@ -358,7 +359,7 @@ def parse_in_zone(text: pd.Series, timezone: str | None) -> tuple[pd.Series, int
     (['2024-07-01 09:00:00+00:00', '2024-07-01 10:00:00+00:00', 'NaT'], 1)
     """
     written = text.astype("string").str.strip()
-    zoneless = written.notna() & ~written.str.contains(_OFFSET, na=False)
+    zoneless = written.notna() & ~written.str.contains(TIME_OFFSET, na=False)
     at = parse_utc(text)
     if timezone is not None and zoneless.any():
         local = pd.to_datetime(written.where(zoneless), format="ISO8601", errors="coerce")
@@ -367,8 +368,8 @@ def parse_in_zone(text: pd.Series, timezone: str | None) -> tuple[pd.Series, int
     return at, int((zoneless & at.notna()).sum())
 
 
-#: A time's own offset at its end: Z, +01:00, -0500.
-_OFFSET = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"
+#: A time's own offset at its end (a regular expression): Z, +01:00, -0500.
+TIME_OFFSET = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"
 
 
 def iso_utc(times: pd.Series) -> pd.Series:

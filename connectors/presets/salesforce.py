@@ -28,6 +28,7 @@ from journeymap.connectors.presets.fieldchanges import (
     events_from_changes,
 )
 from journeymap.connectors.presets.files import (
+    TIME_OFFSET,
     csv_header,
     csv_lines,
     iso_utc,
@@ -63,10 +64,6 @@ _OWNER_NOTE = (
     "owners: queues (ids 00G...) are the team, kept while a user works the case "
     "taken from the queue; users (ids 005...) are the resource"
 )
-
-
-#: A time's own zone at its end: Z, or an offset (+02:00, -0500).
-_ZONE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
 
 #: The statuses that close a case: "Closed", and the "Closed - ..." values orgs add
@@ -138,7 +135,7 @@ class SalesforcePreset:
             table = _snapshots(frame[keep], at[keep], names, shape)
         table.records, table.rejects = len(frame), dropped
         table.notes[:0] = notes
-        zoneless = ~frame.loc[keep, time_column].str.strip().str.contains(_ZONE, na=True)
+        zoneless = ~frame.loc[keep, time_column].str.strip().str.contains(TIME_OFFSET, na=True)
         if zoneless.any():  # said only of times that have no offset of their own
             table.notes.append("times without a zone are read as UTC (Salesforce writes GMT)")
         table.reason = f"a Salesforce {shape} export"
