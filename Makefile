@@ -44,11 +44,16 @@ typecheck: $(STAMP)
 # The default run leaves out the tests marked slow (each more than about 20 s: a million
 # rows streamed from PostgreSQL, a scaled-down incident log, the sample mined on Spark,
 # a small log mined on a standalone Spark cluster); `make test-slow` runs them.
+# The tests run on one process per core, at most four (TEST_PROCESSES=0 runs them all in
+# pytest's own process); those that share a service (Spark, PostgreSQL) stay in one process.
+TEST_PROCESSES ?= auto
+PARALLEL := -n $(TEST_PROCESSES) --maxprocesses=4 --dist loadgroup
+
 pytest: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" $(PARALLEL)
 
 test-slow: setup test-deps
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m slow $(PARALLEL)
 
 samples: $(STAMP)
 	$(BIN)/python sample_logs/make_samples.py

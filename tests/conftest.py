@@ -18,6 +18,24 @@ if TYPE_CHECKING:
     from journeymap.engine import Engine
     from postgres_server import PostgresServer
 
+# `make test` runs the tests on several processes (pytest-xdist, `--dist loadgroup`).
+# The tests that share a service run in one process, so that each service starts once
+# per run rather than once per process: a Spark session is a Java process of about a
+# gigabyte, started in some ten seconds.
+SERVICE_GROUPS = {
+    "spark": ("spark", "spark_required"),
+    "postgres": ("postgres_server",),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for group, needs in SERVICE_GROUPS.items():
+            if item.get_closest_marker(group) or fixtures.intersection(needs):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+
 
 @pytest.fixture
 def write_file(tmp_path: Path) -> Callable[..., Path]:
