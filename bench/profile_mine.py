@@ -95,7 +95,7 @@ def instrument() -> None:
     import ibis
     import ibis.backends.duckdb as ibis_duckdb
 
-    from journeymap import eventlog
+    from journeymap import eventlog, reader
     from journeymap.engine import Engine, duckdb_csv, duckdb_engine
     from journeymap.pipeline import reading
 
@@ -122,7 +122,7 @@ def instrument() -> None:
     # every CSV the DuckDB engine writes goes through copy_to_csv (called by name)
     duckdb_csv.copy_to_csv = csv_label(duckdb_csv.copy_to_csv)
     read = timed(lambda *a, **k: "read_log (read, type, validate)")
-    eventlog.read_log = read(eventlog.read_log)
+    reader.read_log = read(reader.read_log)
     reading.read_log = read(reading.read_log)
 
 

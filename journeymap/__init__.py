@@ -51,7 +51,7 @@ _FACADE = {
     "dfg": "journeymap.discovery",
     "variants": "journeymap.discovery",
     "EventLog": "journeymap.eventlog",
-    "read_log": "journeymap.eventlog",
+    "read_log": "journeymap.reader",
     "Comparison": "journeymap.findings",
     "Findings": "journeymap.findings",
     "ROLES": "journeymap.mapping",
@@ -87,7 +87,7 @@ if TYPE_CHECKING:
     from journeymap.analysis.template_suggest import suggest_templates
     from journeymap.analysis.templates import template_conformance
     from journeymap.discovery import activity_stats, dfg, to_pm4py, variants
-    from journeymap.eventlog import EventLog, read_log
+    from journeymap.eventlog import EventLog
     from journeymap.findings import Comparison, Findings
     from journeymap.mapping import ROLES, Mapping
     from journeymap.options import Options, load_templates
@@ -103,6 +103,7 @@ if TYPE_CHECKING:
         write_outputs,
     )
     from journeymap.read_options import ReadOptions
+    from journeymap.reader import read_log
     from journeymap.template_model import Templates
 
 

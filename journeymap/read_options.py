@@ -2,7 +2,7 @@
 mean "not recorded" (:data:`DEFAULT_MISSING_VALUES`) and the time zone check.
 
 Each option is defined once here and offered everywhere from its definition: as a
-keyword of :func:`~journeymap.eventlog.read_log`, a key of the config file's ``[read]``
+keyword of :func:`~journeymap.reader.read_log`, a key of the config file's ``[read]``
 (or ``[mapping]``) section, and a command-line option.
 """
 
@@ -77,7 +77,7 @@ class ReadOptions:
     """How to read a source, independent of the roles.
 
     Each field is offered once and everywhere from here: as a keyword of
-    :func:`~journeymap.eventlog.read_log`, a key of the config file's ``[read]`` (or
+    :func:`~journeymap.reader.read_log`, a key of the config file's ``[read]`` (or
     ``[mapping]``) section, and a command-line option.
 
     Attributes

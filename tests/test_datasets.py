@@ -105,7 +105,7 @@ def test_helpdesk_closes_tickets_on_a_timer():
     import pm4py
 
     from journeymap.discovery.dfg import dfg, timed_transitions
-    from journeymap.eventlog import read_log
+    from journeymap.reader import read_log
 
     path = str(dataset("helpdesk/helpdesk.xes.gz"))
     frame = pm4py.read_xes(path).sort_values(["case:concept:name", "time:timestamp"], kind="stable")

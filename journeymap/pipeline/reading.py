@@ -7,8 +7,9 @@ from dataclasses import asdict, fields
 
 from journeymap.engine import connect
 from journeymap.errors import ConfigError
-from journeymap.eventlog import EventLog, read_log
+from journeymap.eventlog import EventLog
 from journeymap.options import Options
+from journeymap.reader import read_log
 
 __all__ = ["check_read_with", "open_log"]
 
