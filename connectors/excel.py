@@ -216,11 +216,16 @@ def _sheet_batches(
     batch: list[list[str | None]] = []
     written = 0
     pending_empty = 0  # empty rows not yet known to be followed by data
+    long_numbers: dict[int, list[Any]] = {}  # column index: [count, first value]
     for cells in rows:
         # Text and empty cells, the most common, skip the conversion call.
-        values = [v if (v := c.value) is None or type(v) is str else _cell_text(c) for c in cells]
+        values = [
+            v if (v := c.value) is None or type(v) is str else _cell_text(c, i, long_numbers)
+            for i, c in enumerate(cells)
+        ]
         if not columns:
             header_row += 1
+            long_numbers.clear()  # the header's own cells are not values
             if any(v not in (None, "") for v in values):
                 headers = [v.strip() if v else "" for v in values]
                 columns, renamed = unique_names(headers)
@@ -266,6 +271,7 @@ def _sheet_batches(
     if batch:
         yield text_batch(columns, batch)
         written += len(batch)
+    raw.warnings.extend(_long_numbers_warning(where, columns, long_numbers))
     if written == 0:
         raise EmptyLogError(
             f"{where}: has a header but no data rows; choose the sheet that holds the log "
@@ -274,11 +280,44 @@ def _sheet_batches(
     raw.columns = [c for c in columns if c not in generated or c in filled]
 
 
-def _cell_text(cell: Any) -> str | None:
+#: Excel keeps 15 significant digits: a whole number of 16 digits or more may not be the
+#: one that was typed or imported (an identifier's last digits become zeros).
+_EXACT_DIGITS = 10**15
+
+
+def _cell_text(cell: Any, column: int, long_numbers: dict[int, list[Any]]) -> str | None:
+    """The cell's value as text; counts, by column, the whole numbers too long for Excel
+    to hold exactly."""
     value = cell.value
+    if type(value) in (int, float) and abs(value) >= _EXACT_DIGITS:
+        seen = long_numbers.setdefault(column, [0, value_text(value)])
+        seen[0] += 1
     # Excel stores dates as date-times; a date-only format means the user sees a date.
     if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
         codes = _FORMAT_LITERALS.sub("", str(getattr(cell, "number_format", "") or "")).lower()
         if not any(code in codes for code in ("h", "s", "am/pm", "a/p")):
             return value.date().isoformat()
     return value_text(value)
+
+
+def _long_numbers_warning(
+    where: str, columns: list[str], long_numbers: dict[int, list[Any]]
+) -> list[str]:
+    """A warning per column holding numbers of 16 digits or more: stored as numbers,
+    identifiers that long may have lost their last digits in Excel, and two of them may
+    have become one.
+
+    Examples
+    --------
+    >>> found = _long_numbers_warning("a.xlsx", ["Ticket"], {0: [2, "9007199254740992"]})
+    >>> print(found[0][:87])
+    a.xlsx: column 'Ticket' holds 2 numbers of 16 digits or more (such as 9007199254740992)
+    """
+    return [
+        f"{where}: column {columns[i]!r} holds {count:,} number{'s' if count > 1 else ''} "
+        f"of 16 digits or more (such as {example}); Excel keeps 15 significant digits, so "
+        "identifiers stored as numbers may have lost their last digits and two may read as "
+        "one: export that column as text"
+        for i, (count, example) in sorted(long_numbers.items())
+        if i < len(columns)
+    ]

@@ -248,3 +248,21 @@ def test_a_damaged_sheet_is_a_clear_error(tmp_path, change, said):
         jm.read_log(str(changed))
     message = str(error.value)  # named when the sheet is chosen, or while it is read
     assert message.startswith("changed.xlsx") and said in message and "\n" not in message
+
+
+def test_identifiers_too_long_for_excel_to_hold_are_a_warning(tmp_path):
+    # 2**53 and 2**53 + 1 are one double: Excel (and the file) cannot tell them apart.
+    rows = [
+        ["Ticket", "Activity", "Time", "Amount"],
+        [9007199254740992, "Open", "2024-01-01 09:00", 10**15 - 1],
+        [9007199254740993, "Open", "2024-01-02 09:00", 2.5],
+        [42, "Close", "2024-01-03 09:00", 3],
+    ]
+    log = jm.read_log(str(workbook(tmp_path / "ids.xlsx", {"Log": rows})))
+    assert log.warnings == [
+        "ids.xlsx, sheet 'Log': column 'Ticket' holds 2 numbers of 16 digits or more (such "
+        "as 9007199254740992); Excel keeps 15 significant digits, so identifiers stored as "
+        "numbers may have lost their last digits and two may read as one: export that "
+        "column as text"
+    ]
+    assert log.cases == 2  # the two long ones read as one, which is why it is said
