@@ -201,7 +201,11 @@ def _case_history(
     old_team, old_user = (_shown(r, id_names) for r in _owner_roles(owner["old"]))
     new_team, new_user = (_shown(r, id_names) for r in _owner_roles(owner["new"]))
     # The team is the queue the case was last routed to; it stays while a user works it.
+    # So a change's old team is the one in force before it: a case a user hands back to
+    # the queue it came from has not changed team.
     team = owner.assign(field="team", old=old_team, new=new_team.fillna(old_team))
+    in_force = team.groupby("record")["new"].ffill()
+    team["old"] = in_force.groupby(team["record"]).shift(1).fillna(team["old"])
     user = owner.assign(field="resource", old=old_user, new=new_user)
     status = rows[field.eq("status")].assign(field="Status")
     changes = pd.concat(
@@ -210,10 +214,12 @@ def _case_history(
     made = rows[field.eq("created")].drop_duplicates("record")[["record", "at"]]
     case = _case_file(path, id_names)
     if case is not None:
+        case = _by_history_ids(case, rows["record"])
         notes.append(
             "Case.csv next to the file gives the channel (Origin) and customer "
             "(ContactId, else AccountId) of each case"
         )
+        notes += _unmatched_cases(case, rows["record"])
         # A case deleted, or merged into another (its history then belongs to that
         # one's), is no demand of its own: counted as one, it read as a one-stop case.
         gone = case.index[case["gone"]].intersection(pd.Index(rows["record"].dropna()))
@@ -228,7 +234,9 @@ def _case_history(
             pd.Index(made["record"])
         )
         extra = case.loc[missing, ["created"]].dropna().reset_index()
-        made = pd.concat([made, extra.set_axis(["record", "at"], axis=1)], ignore_index=True)
+        quiet, said = _cases_without_history(case, rows)
+        notes += said
+        made = pd.concat([made, extra.set_axis(["record", "at"], axis=1), quiet], ignore_index=True)
     result = events_from_changes(
         changes,
         activity_field="Status",
@@ -290,6 +298,83 @@ def _names_of_ids(rows: pd.DataFrame, twins: pd.Series) -> pd.Series:
 def _shown(ids: pd.Series, named: pd.Series) -> pd.Series:
     """Each id by its name, where the history gives one."""
     return ids.mask(ids.isin(named.index), ids.map(named))
+
+
+def _id_key(ids: pd.Series) -> pd.Series:
+    """Salesforce ids in their 15-character form, other values as they are: an
+    18-character id is the 15-character one (which reports give) and three characters
+    that encode the case of its letters (which the API gives).
+
+    Examples
+    --------
+    >>> _id_key(pd.Series(["5005g00000AbCdEAAQ", "5005g00000AbCdE", "C-17"])).tolist()
+    ['5005g00000AbCdE', '5005g00000AbCdE', 'C-17']
+    """
+    ids = ids.astype("string")
+    looks = ids.str.fullmatch(_SALESFORCE_ID).fillna(False).astype(bool)
+    return ids.mask(looks, ids.str[:15])
+
+
+def _by_history_ids(case: pd.DataFrame, records: pd.Series) -> pd.DataFrame:
+    """``case`` (Case.csv) indexed by the history's ids: a case Id in the other length
+    (15 or 18 characters) is the history's case of the same 15 characters."""
+    history = pd.Series(pd.unique(records.dropna()), dtype="string")
+    by_key = pd.Series(history.to_numpy(), index=_id_key(history).to_numpy())
+    by_key = by_key[~by_key.index.duplicated()]
+    given = case.index.to_series().astype("string")
+    ids = _id_key(given).map(by_key).fillna(given)
+    case = case.set_axis(pd.Index(ids.to_numpy(), dtype=case.index.dtype))
+    return case[~case.index.duplicated()]
+
+
+def _unmatched_cases(case: pd.DataFrame, records: pd.Series) -> list[str]:
+    """A warning when cases of the history have no row in Case.csv: their channel and
+    customer are unknown (a Case export of other cases, or of other ids)."""
+    history = pd.Index(pd.unique(records.dropna()))
+    unmatched = history.difference(case.index)
+    if not len(unmatched):
+        return []
+    return [
+        f"warning: {len(unmatched):,} of {len(history):,} cases of the history have no row in "
+        f"Case.csv (by Id; such as {listing(unmatched[:3])}): their channel and customer are "
+        "unknown; export Case for the same cases, with Id"
+    ]
+
+
+def _cases_without_history(
+    case: pd.DataFrame, rows: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
+    """The creations (``record``, ``at``) of the cases in Case.csv that have no history row
+    and were created since the history's first change, and notes on them: such a case
+    was opened and has not changed since, and it is a demand. Cases created before that
+    are left out (the history was exported for a later period), and said."""
+    quiet = case[~case.index.isin(pd.Index(rows["record"].dropna())) & ~case["gone"]]
+    quiet = quiet[quiet["created"].notna()]
+    times = rows["at"].dropna()
+    if times.empty:
+        quiet = quiet.iloc[:0]
+    first = times.min()
+    kept = quiet[quiet["created"] >= first]
+    before = quiet.index.difference(kept.index, sort=False)
+    notes = []
+    if len(kept):
+        notes.append(
+            "cases in Case.csv without a history row (opened and not changed since): an "
+            f"event each at its creation, with its current status: {len(kept):,} "
+            f"({listing(kept.index)})"
+        )
+    if len(before):
+        notes.append(
+            "cases in Case.csv without a history row, created before the history's first "
+            f"change ({first:%Y-%m-%d %H:%M}), left out: {len(before):,} ({listing(before)})"
+        )
+    made = pd.DataFrame(
+        {
+            "record": pd.Series(kept.index, dtype=rows["record"].dtype),
+            "at": pd.Series(kept["created"].to_numpy(), dtype=rows["at"].dtype),
+        }
+    )
+    return made, notes
 
 
 def _case_path(path: Path) -> Path | None:

@@ -111,6 +111,84 @@ def test_a_case_merged_into_another_is_no_case_of_its_own(write: Write) -> None:
     ) in table.notes
 
 
+# The API's 18-character case ids; a report's Case export gives their first 15.
+LONG_A, LONG_B = "5005g00000AbCdEAAQ", "5005g00000FgHiJAAU"
+TWO_CASES = f"""\
+"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+"0171","{LONG_A}","created","","","Text","{U1}","2024-03-01 09:00:00"
+"0172","{LONG_A}","Status","New","Closed","Text","{U1}","2024-03-01 10:00:00"
+"0173","{LONG_B}","created","","","Text","{U1}","2024-03-02 09:00:00"
+"0174","{LONG_B}","Status","New","Closed","Text","{U1}","2024-03-02 10:00:00"
+"""
+
+
+def test_case_csv_with_15_character_ids_finds_the_historys_18_character_ones(
+    write: Write,
+) -> None:
+    write("export/Case.csv", f"Id,ContactId,Origin\n{LONG_A[:15]},003C1,Phone\n")
+    table = PRESET.read(write("export/CaseHistory.csv", TWO_CASES))
+    assert rows(table, "case", "channel", "customer") == [
+        (LONG_A, "Phone", "003C1"),
+        (LONG_A, "Phone", "003C1"),
+        (LONG_B, None, None),
+        (LONG_B, None, None),
+    ]
+    # The case missing from Case.csv is said, as a data-quality warning.
+    assert (
+        f"warning: 1 of 2 cases of the history have no row in Case.csv (by Id; such as "
+        f"{LONG_B}): their channel and customer are unknown; export Case for the same "
+        "cases, with Id"
+    ) in table.notes
+
+
+def test_a_case_without_history_is_a_demand_when_opened_within_the_historys_span(
+    write: Write,
+) -> None:
+    """500C was opened after the history's first change and never changed: one event at
+    its creation, with its current status and owner. 500D is older than the whole
+    history (exported for a later period): left out, and said."""
+    path = _with_cases(
+        write,
+        "Id,Origin,Status,OwnerId,CreatedDate\n"
+        f"500A,Phone,Closed,{U2},2024-03-01 09:00:00\n"
+        f"500C,Web,New,{Q1},2024-03-01 12:30:00\n"
+        f"500D,Web,New,{Q1},2024-02-01 08:00:00\n",
+    )
+    table = PRESET.read(path)
+    assert [r for r in rows(table, *ROLES, "channel") if r[0] == "500C"] == [
+        ("500C", "New", "2024-03-01T12:30:00Z", None, "Tier 1", "Web")
+    ]
+    assert "500D" not in {r[0] for r in rows(table, "case")}
+    assert table.notes[4:6] == [
+        "cases in Case.csv without a history row (opened and not changed since): an event "
+        "each at its creation, with its current status: 1 (500C)",
+        "cases in Case.csv without a history row, created before the history's first change "
+        "(2024-03-01 09:00), left out: 1 (500D)",
+    ]
+
+
+def test_a_case_handed_back_to_the_queue_it_came_from_changes_no_team(write: Write) -> None:
+    """Tier 1's queue -> Ann -> Tier 1's queue: the case never left Tier 1, so the return
+    is no 'Assigned to group' event (it read as rework of a step nobody took)."""
+    text = f"""\
+"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+"0171","500A","created","","","Text","{U1}","2024-03-01 09:00:00"
+"0172","500A","Owner","{Q1}","{U1}","EntityId","{U1}","2024-03-01 09:10:00"
+"0173","500A","Owner","Tier 1","Ann Lee","Text","{U1}","2024-03-01 09:10:00"
+"0174","500A","Owner","{U1}","{Q1}","EntityId","{U1}","2024-03-01 10:00:00"
+"0175","500A","Owner","Ann Lee","Tier 1","Text","{U1}","2024-03-01 10:00:00"
+"0176","500A","Owner","{Q1}","{Q2}","EntityId","{U1}","2024-03-01 10:30:00"
+"0177","500A","Owner","Tier 1","Tier 2","Text","{U1}","2024-03-01 10:30:00"
+"0178","500A","Status","New","Closed","Text","{U2}","2024-03-01 11:00:00"
+"""
+    table = PRESET.read(write("CaseHistory.csv", text))
+    assert rows(table, "activity", "team") == [
+        ("New", "Tier 1"),
+        ("Assigned to group Tier 2", "Tier 2"),
+        ("Closed", "Tier 2"),
+    ]
+
+
 def test_a_status_change_to_nothing_is_rejected_by_its_record(write: Write) -> None:
     """A Status row with no NewValue makes no event: rejected with its own record number
     and line (rejected later as an event, it took another row's number)."""
