@@ -31,7 +31,8 @@ def variants(log: EventLog) -> pd.DataFrame:
     Columns: ``rank`` (1 = most frequent), ``variant`` (activities joined by " > "),
     ``cases``, ``pct`` (share of cases, %), ``cum_pct`` (share of cases in this and all
     higher-ranked variants, %: coverage) and ``median_e2e_s`` (median end-to-end time of
-    its cases, seconds).
+    its cases, seconds; of its finished cases when the log knows its end activities, and
+    missing when all are still open).
 
     Examples
     --------
@@ -88,8 +89,13 @@ def _ranked(log: EventLog) -> Any:
 
     def build() -> Any:
         per_case = case_sequences_expr(log)
+        # A case still open has no end-to-end time yet (only its time so far). Not
+        # median(where=): Ibis gives Spark's percentile a percentage it cannot fold.
+        e2e = per_case.e2e_s
+        if "open" in per_case.columns:
+            e2e = ibis.ifelse(per_case.open, ibis.null(e2e.type()), e2e)
         grouped = per_case.group_by("sequence").aggregate(
-            cases=per_case.count(), median_e2e_s=per_case.e2e_s.median()
+            cases=per_case.count(), median_e2e_s=e2e.median()
         )
         order = ibis.window(order_by=[ibis.desc(grouped.cases), grouped.sequence])
         return grouped.mutate(rank=ibis.row_number().over(order) + 1)

@@ -335,6 +335,10 @@ def test_cases_still_open(log):
         assert (period.cases_in, period.cases, period.open_cases) == (3, 4, 1)
         chart = capability_e2e(opened, cases=period.cases_expr(opened))
         assert chart.points["label"].tolist() == ["A", "C", "B"]
+        # D's variant ("Log") has no finished case: no median end-to-end time.
+        medians = variants(opened).set_index("variant")["median_e2e_s"]
+        assert medians["Log > Resolve"] == 2 * H
+        assert math.isnan(medians["Log"])
     finally:
         opened.close()
 
