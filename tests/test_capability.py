@@ -7,6 +7,7 @@ import pytest
 
 from journeymap import EventLog
 from journeymap.analysis.capability import capability_e2e, weekly_share, weekly_volume, xmr
+from journeymap.analysis.period import complete_period
 from journeymap.render.capability_words import capability_statement
 
 DAY = 86400.0
@@ -402,3 +403,24 @@ def test_no_weekly_charts_under_one_new_case_a_week():
     weekly = check(log_of(range(28), 1))
     assert sorted(weekly.charts) == ["capability_e2e", "weekly_failure_demand", "weekly_volume"]
     assert weekly.charts["weekly_volume"].points["x"].tolist() == [1.0] * 28
+
+
+def test_a_whole_log_period_ends_at_the_midnight_after_its_last_event():
+    """The period's end is the first instant after it, as for a period given by its days
+    (it was the last event plus a microsecond, which summary.json showed as such)."""
+    log = EventLog.from_frame(
+        pd.DataFrame(
+            {
+                "case": ["A", "A", "B"],
+                "activity": ["x", "y", "x"],
+                "timestamp": ["2024-01-03 09:00", "2024-01-05 16:00", "2024-01-04 10:00"],
+            }
+        )
+    )
+    period = complete_period(log)
+    assert period.basis == "whole log"
+    assert (period.start, period.end) == (
+        pd.Timestamp("2024-01-03 09:00", tz="UTC"),
+        pd.Timestamp("2024-01-06", tz="UTC"),
+    )
+    assert period.cases_in == 2

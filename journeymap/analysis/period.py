@@ -157,7 +157,10 @@ def complete_period(log: EventLog, *, given: str | None = None) -> Period:
     ).sort_values("week", ignore_index=True)
     bounds = log.engine.fetch(times.aggregate(first=times.start.min(), last=times.end.max()))
     first, last = bounds["first"].iloc[0], bounds["last"].iloc[0]
-    whole = Period(first, last + pd.Timedelta(microseconds=1), "whole log", cases=cases)
+    # The end is the first instant after the period: the midnight after the last event,
+    # as for a period given by its days.
+    after = last.floor("D") + pd.Timedelta(days=1)
+    whole = Period(first, after, "whole log", cases=cases)
     if len(weekly) < 3:
         return _counted(log, whole)
     busy = weekly["arrivals"].quantile(BUSY_QUANTILE)
