@@ -62,11 +62,11 @@ def _read_option(
 #: Values that mean "not recorded" in the optional roles, compared after trimming and
 #: ignoring case; an empty value is missing too. MEASURES.md's list, and "empty" and
 #: "blank" (with or without brackets), which public exports write too (the receipt
-#: log's org:group "EMPTY").
+#: log's org:group "EMPTY"), and Salesforce's empty picklist value "--None--".
 DEFAULT_MISSING_VALUES = (
     "?", "-", "--", "n/a", "na", "#n/a", "null", "nil", "none", "nan", "unknown",
     "undefined", "missing", "unassigned", "not assigned",
-    "empty", "(empty)", "blank", "(blank)",
+    "empty", "(empty)", "blank", "(blank)", "--none--",
 )  # fmt: skip
 #: The roles whose placeholder values are missing (identifiers of handlers and people).
 PLACEHOLDER_ROLES = ("resource", "team", "channel", "customer")

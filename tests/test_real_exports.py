@@ -37,6 +37,7 @@ def placeholder_log(tmp_path: Path) -> Path:
             "1,Close,2024-01-01 11:00,Back,Bo",
             "2,Open,2024-01-02 09:00,(Blank),n/a",
             "2,Close,2024-01-02 10:00,Back,TBC",
+            "3,Open,2024-01-03 09:00,--None--,Ann",  # Salesforce's empty picklist value
         ],
     )
 
@@ -45,7 +46,7 @@ def test_placeholders_are_missing_and_counted(placeholder_log):
     with jm.read_log(str(placeholder_log)) as log:
         frame = log.to_pandas()
         assert sorted(frame["team"].dropna().unique()) == ["Back", "Front"]
-        assert log.placeholders == {"resource": 2, "team": 2}
+        assert log.placeholders == {"resource": 2, "team": 3}
         # '?' between Front and Back is no handler: one hand-off, Front -> Back.
         table = jm.handoffs(log, level="team")
         assert table[["from", "to", "count"]].values.tolist() == [["Front", "Back", 1]]
@@ -55,7 +56,7 @@ def test_the_placeholder_list_can_be_replaced_or_extended(placeholder_log):
     with jm.read_log(str(placeholder_log), extra_missing_values=("TBC",)) as log:
         assert log.placeholders["resource"] == 3
     with jm.read_log(str(placeholder_log), missing_values=("?",)) as log:
-        assert log.placeholders == {"resource": 0, "team": 1}
+        assert log.placeholders == {"resource": 0, "team": 1}  # --None-- is a team now
         assert "(Blank)" in set(log.to_pandas()["team"])
 
 
@@ -259,7 +260,7 @@ def test_summary_and_report_repeat_every_inspect_warning(tmp_path, placeholder_l
     assert CliRunner().invoke(cli, ["mine", str(placeholder_log), "-o", str(out)]).exit_code == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["data_quality"]["warnings"] == warnings
-    assert summary["data_quality"]["placeholders"]["team"] == 2
+    assert summary["data_quality"]["placeholders"]["team"] == 3
     report = (out / "report.html").read_text()
     for warning in warnings:
         assert as_keywords(warning).replace("'", "&#x27;") in report
