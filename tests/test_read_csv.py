@@ -205,6 +205,36 @@ def test_ambiguous_day_month_is_noted(write_file):
     assert us.to_pandas()["timestamp"][0] == pd.Timestamp("2024-03-04 10:00", tz="UTC")
 
 
+def test_a_given_format_reads_a_column_mostly_in_iso_8601(write_file):
+    """The one row typed by hand in the user's format is read with it, and the ISO 8601
+    rows as ISO 8601 (they were counted against the format and the column refused)."""
+    path = write_file(
+        "m.csv",
+        "case,activity,timestamp\nA,Open,2024-04-02 09:00:00\nA,Chase,05/04/2024 10:00\n"
+        "A,Close,2024-04-09 15:00:00\n",
+    )
+    log = jm.read_log(str(path), timestamp_format="%d/%m/%Y %H:%M")
+    assert log.rejected_rows == 0
+    assert log.to_pandas()["timestamp"].tolist() == [
+        pd.Timestamp(t, tz="UTC")
+        for t in ("2024-04-02 09:00", "2024-04-05 10:00", "2024-04-09 15:00")
+    ]
+
+
+def test_a_given_format_that_reads_few_values_says_so(write_file):
+    path = write_file(
+        "m.csv", "case,activity,timestamp\nA,Open,2024/04/02\nA,Chase,05/04/2024 10:00\nA,x,soon\n"
+    )
+    with pytest.raises(jm.MappingError) as caught:
+        jm.read_log(str(path), timestamp_format="%d/%m/%Y %H:%M")
+    assert str(caught.value) == (
+        "m.csv: column 'timestamp': only 1 of 3 sampled values match timestamp_format="
+        "'%d/%m/%Y %H:%M' (values such as '2024/04/02', '05/04/2024 10:00', 'soon'); check the "
+        "format against the strptime codes in docs/user-guide.md, or map another column "
+        "with timestamp='COLUMN'"
+    )
+
+
 def test_unknown_timezone_is_a_mapping_error(write_file):
     path = write_file("x.csv", "case,activity,timestamp\nA,Open,2024-01-01\n")
     with pytest.raises(jm.MappingError, match="unknown time zone 'Mars/Olympus'"):

@@ -14,7 +14,13 @@ from typing import Any, cast
 import duckdb
 
 from journeymap.connectors.base import BLANKS, row_column
-from journeymap.engine.timestamps import ISO_8601, SAMPLE_ROWS, SAMPLE_VALUES, year_pattern
+from journeymap.engine.timestamps import (
+    ISO_8601,
+    ISO_DATE,
+    SAMPLE_ROWS,
+    SAMPLE_VALUES,
+    year_pattern,
+)
 
 __all__ = [
     "as_text_sql",
@@ -161,7 +167,6 @@ def as_text_sql(column: str, kind: str = "VARCHAR") -> str:
 
 
 #: An ISO 8601 date (or date and time) at the start of a value: year, month and day.
-_ISO_DATE = r"^\d{4}-\d\d-\d\d([T ]\d|$)"
 
 
 def parse_sql(value: str, fmt: str, param: str, *, local_dates: bool = False) -> str:
@@ -199,7 +204,7 @@ def parse_sql(value: str, fmt: str, param: str, *, local_dates: bool = False) ->
     # A value written in ISO 8601 (a row edited by hand or by another system) cannot be
     # misread whatever the column's format: it is read as such, not rejected.
     iso = f"try_cast({value} AS TIMESTAMPTZ)"
-    return f"coalesce({parsed}, CASE WHEN regexp_matches({value}, '{_ISO_DATE}') THEN {iso} END)"
+    return f"coalesce({parsed}, CASE WHEN regexp_matches({value}, '{ISO_DATE}') THEN {iso} END)"
 
 
 def year_params(formats: dict[str, str]) -> dict[str, str]:

@@ -25,6 +25,7 @@ from journeymap.errors import MappingError, option
 __all__ = [
     "FORMATS",
     "ISO_8601",
+    "ISO_DATE",
     "SAMPLE_ROWS",
     "SAMPLE_VALUES",
     "TimestampFormat",
@@ -58,6 +59,9 @@ SAMPLE_VALUES = 5000
 SAMPLE_ROWS = 100_000
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
 _TIME_BEFORE_OFFSET = re.compile(r"\d[T ]\d\d:\d\d")
+#: A value that starts as ISO 8601 does (a four-digit year, month and day, then a time
+#: or nothing): read as ISO 8601 in a column of any format, as it cannot be misread.
+ISO_DATE = r"^\d{4}-\d\d-\d\d([T ]\d|$)"
 #: An ISO 8601 value at midnight in its own offset (seconds and fractions zero).
 _LOCAL_MIDNIGHT = re.compile(
     r"\s*\d{4}-\d\d-\d\d[T ]00:00(?::00(?:[.,]0+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)\s*",
@@ -118,7 +122,20 @@ def detect_format(
             f"{source}: column {column!r}: no value matches {option('timestamp_format', given)} "
             f"(values look like {examples}); see the strptime codes in docs/user-guide.md"
         )
-    if parsed * 2 < len(values):
+    readable = parsed
+    if given and parsed * 2 < len(values) and given != ISO_8601:
+        # ISO 8601 values are read in a column of any format (rows edited by hand or by
+        # another system): they are readable too.
+        iso = [v for v in values if re.search(ISO_DATE, v)]
+        readable = min(len(values), parsed + (count_parsed(iso, (ISO_8601,))[0] if iso else 0))
+    if given and readable * 2 < len(values):
+        raise MappingError(
+            f"{source}: column {column!r}: only {parsed:,} of {len(values):,} sampled values "
+            f"match {option('timestamp_format', given)} (values such as {examples}); check "
+            f"the format against the strptime codes in docs/user-guide.md, or map another "
+            f"column with {option('timestamp', 'COLUMN')}"
+        )
+    if readable * 2 < len(values):
         raise MappingError(
             f"{source}: column {column!r} does not look like timestamps: values such as "
             f"{examples} match no known format. Map another column with "
