@@ -138,6 +138,26 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     ]
 
 
+def test_one_stop_and_clean_tiles_say_of_how_many_cases_when_some_have_no_handler():
+    """Five cases, one (E) with no team on any event: the team is on 8 of 9 events (89%, not
+    partial): one-stop is a share of the four with a team, and the tile says so, or a
+    reader divides by the five cases of the demand tile."""
+    from journeymap.render.report import key_numbers
+
+    rows = [
+        (c, a, f"2024-01-0{i + 1} 0{j + 8}:00", t)
+        for i, c in enumerate("ABCD")
+        for j, (a, t) in enumerate([("Log", "Desk"), ("Fix", "Desk" if c == "A" else "Field")])
+    ]
+    rows += [("E", "Log", "2024-01-06 08:00", None)]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "team"])
+    with jm.EventLog.from_frame(frame) as log:
+        tiles = dict(key_numbers(jm.mine(log)))
+    assert tiles["Demand (cases)"] == "5"
+    assert tiles["One-stop (of the 4 cases with a known team)"] == "25.0%"
+    assert tiles["Clean (of the 4 cases with a known team)"] == "100.0%"
+
+
 def _fines(second_officer: bool) -> pd.DataFrame:
     """Four cases of Create, Send, Pay; the resource recorded on Create only (as a
     traffic-fine log records who issued the fine), and, with ``second_officer``, on

@@ -103,6 +103,11 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     # moves cases to failure demand, puts them in doubt with it.
     failure = _failure_label(summary)
     value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
+    known = coverage.get("cases")
+    if not value and known is not None and known < cases:
+        # One-stop and clean are shares of the cases with a known handler (MEASURES.md):
+        # the tile says of how many, or a reader divides by all the demand.
+        value = f" (of the {thousands(known)} cases with a known {handoffs['level']})"
     # A step that recurs in most cases by design (a status returned to after waiting).
     recurring = (
         " (a step recurs in most cases: see Rework)" if recurring_steps_doubt(findings) else ""
