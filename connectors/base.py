@@ -144,6 +144,9 @@ class RawSource:
         rows of the export, which the user counts reading by. None otherwise.
     part : what was read of the source, when it holds more than one log (a database's
         ``table events``, ``a query``): the log's name says it after ``source``.
+    added_activities : activities the reader added just before another event and at its
+        time (a reopening's ``Reopened``): their equal timestamps are the reader's doing,
+        not the source's, and are not counted as such.
     """
 
     source: str
@@ -161,6 +164,7 @@ class RawSource:
     rows_are_records: bool = True
     records: int | None = None
     part: str | None = None
+    added_activities: tuple[str, ...] = ()
 
 
 class Connector:

@@ -76,6 +76,9 @@ class EventLog:
     #: The activities that finish a case (:attr:`ReadOptions.end_activities`): a case
     #: whose last event is none of them is still open. None: every case is finished.
     end_activities: tuple[str, ...] | None = None
+    #: Activities the reader added just before another event, at its time (a
+    #: reopening's ``Reopened``): their equal timestamps are not the source's.
+    added_activities: tuple[str, ...] = ()
     #: Whether closing the log closes its engine (it opened the engine itself).
     owns_engine: bool = False
     #: The read options and the roles :func:`read_log` was given (before what the source
@@ -137,6 +140,7 @@ class EventLog:
                 warnings=list(raw.warnings),
                 records_read=raw.records,
                 end_activities=options.end_activities,
+                added_activities=raw.added_activities,
             )
             ._without_empty_team()
             ._with_paired_starts(given=mapping or {})
@@ -441,6 +445,7 @@ class EventLog:
             preset_reason=self.preset_reason,
             warnings=list(self.warnings),
             end_activities=self.end_activities,
+            added_activities=self.added_activities,
         )
         for key in _WITHIN_CASE:
             kept = self._derived.get(key)

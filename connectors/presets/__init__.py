@@ -50,6 +50,8 @@ class PresetTable:
         value (ignoring case and blanks at its ends): the activities of ``table`` that
         match are the log's end activities (:attr:`ReadOptions.end_activities`), and a
         case that ends with none of them was still open when exported. Empty: not known.
+    added : activities the preset added just before another event, at its time (a
+        reopening's ``Reopened``): their equal timestamps are not the source's.
     """
 
     table: Any
@@ -60,6 +62,7 @@ class PresetTable:
     notes: list[str] = field(default_factory=list)
     reason: str = ""
     closing: str = ""
+    added: tuple[str, ...] = ()
 
 
 class Preset(Protocol):

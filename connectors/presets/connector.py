@@ -105,6 +105,7 @@ def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
         warnings=warnings,
         rows_are_records=False,
         records=table.records,
+        added_activities=table.added,
     )
 
 

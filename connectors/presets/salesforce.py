@@ -23,6 +23,7 @@ import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
 from journeymap.connectors.presets.fieldchanges import (
+    REOPENED,
     change_notes,
     closing,
     events_from_changes,
@@ -186,8 +187,13 @@ def _case_history(
     notes = []
     # A foreign-key change is written twice (ids and names): keep the id row, and show
     # each id by the name its twin gives (a queue's lane "Billing Queue", not its id).
+    # Only a name row beside an id row is a twin: two changes of one field at one time
+    # (two status changes in the same second) are both kept.
     rows = rows.sort_values(["by_id", "seq"], ascending=[False, True], kind="stable")
-    pairs = rows.duplicated(["record", "at", "field"])
+    keys = pd.MultiIndex.from_frame(rows[["record", "at", "field"]])
+    pairs = pd.Series(
+        ~rows["by_id"].to_numpy(bool) & keys.isin(keys[rows["by_id"].to_numpy(bool)]), rows.index
+    )
     id_names = _names_of_ids(rows, pairs)
     if pairs.any():
         shown = f", their ids shown by the names given ({len(id_names)})" if len(id_names) else ""
@@ -267,7 +273,12 @@ def _case_history(
     events["timestamp"] = iso_utc(events["timestamp"])
     table = events[[*columns, "actor"]].rename(columns={"actor": "CreatedById"})
     return PresetTable(
-        text_table(table), {c: c for c in columns}, records=0, notes=notes, closing=_CLOSING
+        text_table(table),
+        {c: c for c in columns},
+        records=0,
+        notes=notes,
+        closing=_CLOSING,
+        added=(REOPENED,),
     )
 
 

@@ -129,6 +129,7 @@ def read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Preset
         rejects=dropped,
         notes=notes,
         closing=CLOSING,
+        added=(REOPENED,),
     )
 
 
@@ -213,4 +214,5 @@ def read_snapshots(frame: pd.DataFrame, names: dict[str, str], label: str) -> Pr
         notes=notes,
         options={"timestamp_format": SNAPSHOT_FORMAT, "collapse_repeats": "yes"},
         closing=CLOSING,
+        added=(REOPENED,),
     )

@@ -25,6 +25,7 @@ import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
 from journeymap.connectors.presets.fieldchanges import (
+    REOPENED,
     change_notes,
     closing,
     events_from_changes,
@@ -239,6 +240,7 @@ def _read_audits(
         rejects=dropped,
         notes=notes,
         closing=_CLOSING,
+        added=(REOPENED, FOLLOW_UP),
     )
 
 

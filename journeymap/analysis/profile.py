@@ -170,6 +170,12 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
     # log is ordered once when read); only those can be duplicates.
     tied = ordered_events(log)
     tied = tied.filter(tied.tied)
+    if log.added_activities:
+        # A reopening the reader added at the time of the status it went back to is no
+        # tie in the source: the events left must still share their time.
+        tied = tied.filter(~tied.activity.isin(list(log.added_activities)))
+        shared = tied.group_by(["case", "timestamp"]).aggregate(n=tied.count())
+        tied = tied.semi_join(shared.filter(shared.n > 1), ["case", "timestamp"])
     same = tied.group_by(["case", "timestamp", "activity"]).aggregate(n=tied.count())
     ties = log.engine.fetch(
         same.aggregate(cases=same.case.nunique(), duplicates=same.n.sum(where=same.n > 1))
