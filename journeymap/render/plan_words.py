@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from journeymap.connectors.presets.fieldchanges import GROUP_CHANGE
 from journeymap.render.numbers import (
     MISSING,
     _is_missing,
@@ -130,6 +131,9 @@ def reintegration_sentence(
     >>> reintegration_sentence("Assess", "Chaser call", "Back", "Front", 3, 3, 3e5, 1e5,
     ...                        failure=True).split(". ")[-1]
     "'Chaser call' looks like failure demand: the customer came back while waiting, so the wait, not the hand-off, is what to remove."
+    >>> reintegration_sentence("Log", "Assigned to group Complaints", "Desk", "Complaints", 3,
+    ...                        3, 3e5, 1e5, failure=True).split(". ")[-1][:87]
+    "'Assigned to group Complaints' matched a failure-demand pattern by the group's name: if"
     >>> clock = {"source": "Resolve", "target": "Closed", "events": 50, "timed": 40,
     ...          "wait_s": 30 * 86400.0}
     >>> print(reintegration_sentence("Resolve", "Closed", "Desk", "Admin", 40, 40, 1.2e8,
@@ -144,6 +148,13 @@ def reintegration_sentence(
             f"{timed_step_text(timed)}: a timer or a rule (such as an automatic close) may "
             f"set that wait, and {who.lower()} doing both would not remove it. Find out what "
             "sets it before moving the work."
+        )
+    elif failure and to_activity.startswith(GROUP_CHANGE):
+        # A routing a system's reader named after the group: the group's name matched.
+        remedy = (
+            f"'{to_activity}' matched a failure-demand pattern by the group's name: if the "
+            "cases routed there are failure demand (complaints, chasers), the customer "
+            "came back while waiting, so the wait, not the hand-off, is what to remove."
         )
     elif failure:
         remedy = (
