@@ -405,9 +405,11 @@ def test_no_weekly_charts_under_one_new_case_a_week():
     assert weekly.charts["weekly_volume"].points["x"].tolist() == [1.0] * 28
 
 
-def test_a_whole_log_period_ends_at_the_midnight_after_its_last_event():
-    """The period's end is the first instant after it, as for a period given by its days
-    (it was the last event plus a microsecond, which summary.json showed as such)."""
+def test_a_whole_log_period_is_the_days_of_the_log():
+    """From the midnight before the first event to the midnight after the last (the
+    first instant after the period), as for a period given by its days: the end was the
+    last event plus a microsecond, which summary.json showed as such, and the start the
+    first event, so that the week starting on its day was not whole."""
     log = EventLog.from_frame(
         pd.DataFrame(
             {
@@ -420,7 +422,20 @@ def test_a_whole_log_period_ends_at_the_midnight_after_its_last_event():
     period = complete_period(log)
     assert period.basis == "whole log"
     assert (period.start, period.end) == (
-        pd.Timestamp("2024-01-03 09:00", tz="UTC"),
+        pd.Timestamp("2024-01-03", tz="UTC"),
         pd.Timestamp("2024-01-06", tz="UTC"),
     )
     assert period.cases_in == 2
+
+
+def test_the_weeks_of_a_whole_log_period_include_the_first_events_week():
+    """Cases from Monday 1 January 09:00 to Sunday 14 January: two whole weeks, the
+    first of which starts on the first event's day (9 hours before it)."""
+    days = ["2024-01-01 09:00", "2024-01-03 10:00", "2024-01-09 11:00", "2024-01-14 15:00"]
+    log = EventLog.from_frame(
+        pd.DataFrame({"case": list("ABCD"), "activity": "x", "timestamp": days})
+    )
+    period = complete_period(log)
+    chart = weekly_volume(log, weeks=(period.start, period.end))
+    assert [str(d) for d in chart.points["label"]] == ["2024-01-01", "2024-01-08"]
+    assert chart.points["x"].tolist() == [2.0, 2.0]

@@ -157,10 +157,11 @@ def complete_period(log: EventLog, *, given: str | None = None) -> Period:
     ).sort_values("week", ignore_index=True)
     bounds = log.engine.fetch(times.aggregate(first=times.start.min(), last=times.end.max()))
     first, last = bounds["first"].iloc[0], bounds["last"].iloc[0]
-    # The end is the first instant after the period: the midnight after the last event,
-    # as for a period given by its days.
+    # The days of the log, as a period given by its days: from the midnight before the
+    # first event to the midnight after the last (the first instant after the period),
+    # so that a week that starts on the first event's day is whole.
     after = last.floor("D") + pd.Timedelta(days=1)
-    whole = Period(first, after, "whole log", cases=cases)
+    whole = Period(first.floor("D"), after, "whole log", cases=cases)
     if len(weekly) < 3:
         return _counted(log, whole)
     busy = weekly["arrivals"].quantile(BUSY_QUANTILE)
