@@ -19,7 +19,7 @@ from xml.etree.ElementTree import ParseError
 from journeymap.connectors.base import Connector, RawSource
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import text_batch, unique_names, value_text
-from journeymap.errors import EmptyLogError, SourceError, option
+from journeymap.errors import EmptyLogError, MappingError, SourceError, option
 from journeymap.read_options import ReadOptions
 
 __all__ = ["ExcelConnector"]
@@ -107,7 +107,7 @@ def _choose_sheet(workbook: Any, sheet: str | None, label: str) -> tuple[Any, li
     elif sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
         name = names[int(sheet) - 1]
     else:
-        raise SourceError(
+        raise MappingError(
             f"{label}: has no sheet {sheet!r}; the sheets are: {shown}. Give "
             f"{option('sheet')} with one of these names or a number from 1 to {len(names)}"
         )

@@ -331,7 +331,7 @@ CASES = [
         "book.xlsx",
         lambda w: (w / "book.xlsx").write_bytes(_xlsx_bytes()),
         args=["--sheet", "Nope"],
-        code=1,
+        code=2,
         message="has no sheet 'Nope'",
     ),
     # -- options that do not fit the data

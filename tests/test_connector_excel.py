@@ -100,7 +100,7 @@ def test_a_sheet_is_chosen_by_name_or_number(tmp_path, sheet):
 
 @pytest.mark.parametrize("sheet", ["Missing", "3", "0"])
 def test_an_unknown_sheet_lists_the_sheets(events_xlsx, sheet):
-    with pytest.raises(jm.SourceError, match=r"has no sheet .*the sheets are: 'Events', 'Other'"):
+    with pytest.raises(jm.MappingError, match=r"has no sheet .*the sheets are: 'Events', 'Other'"):
         jm.read_log(str(events_xlsx), sheet=sheet)
 
 

@@ -41,7 +41,7 @@ from journeymap.connectors.presets.ocel_files import (
 )
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import unique_names
-from journeymap.errors import EmptyLogError, SourceError
+from journeymap.errors import EmptyLogError, MappingError, SourceError
 
 __all__ = ["OcelPreset", "flatten"]
 
@@ -242,7 +242,7 @@ def _choose(
     if wanted is not None:
         folded = [t for t in types if t.lower() == wanted.lower()]
         if wanted not in types and len(folded) != 1:
-            raise SourceError(
+            raise MappingError(
                 f"{label}: has no object type {wanted!r}; the object types are: {listing}"
             )
         chosen = wanted if wanted in types else folded[0]

@@ -467,7 +467,7 @@ def test_bad_input_is_one_line(write_file, name, content, message):
 
 
 def test_an_unknown_object_type_lists_the_types(service_json):
-    with pytest.raises(jm.SourceError) as caught:
+    with pytest.raises(jm.MappingError) as caught:
         OcelPreset().read(service_json, object_type="Invoice")
     assert str(caught.value) == (
         "service.jsonocel: has no object type 'Invoice'; the object types are: "

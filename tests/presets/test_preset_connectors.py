@@ -246,7 +246,7 @@ def test_inspect_lists_the_object_types_and_takes_object_type():
     ) in result.stdout.splitlines()
     assert "  cases                       3" in result.stdout
     result = CliRunner().invoke(cli, ["inspect", path, "--object-type", "Truck"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # given wrong, as an unknown column is
     assert result.stderr == (
         "Error: ocel20_example.jsonocel: has no object type 'Truck'; the object types are: "
         "'Invoice' (9 events), 'Payment' (3 events), 'Purchase Order' (5 events), "
