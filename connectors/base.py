@@ -166,6 +166,12 @@ class RawSource:
     part: str | None = None
     added_activities: tuple[str, ...] = ()
 
+    @property
+    def name(self) -> str:
+        """The log's name: ``source``, and ``part`` after it when there is one
+        (``cases.db (table events)``, ``book.xlsx (sheet 'Log')``)."""
+        return self.source if self.part is None else f"{self.source} ({self.part})"
+
 
 class Connector:
     """Base class of connectors.

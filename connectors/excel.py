@@ -1,6 +1,8 @@
 """Excel workbooks (.xlsx, .xlsm): one sheet read as a table of text.
 
-The first non-empty row of the sheet is the header; every later row is a record, except
+The first non-empty row of the sheet is the header, unless it and the rows after it hold
+far fewer values than the rows below (a report's title, a band over merged cells: they
+are skipped, and said); every later row is a record, except
 fully empty rows at the end, which spreadsheets often report although they hold nothing.
 Cell values become text the way Excel shows them: whole numbers without ``.0``, dates
 and times in ISO 8601. Formulas give their last calculated value.
@@ -9,7 +11,9 @@ and times in ISO 8601. Formulas give their last calculated value.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+import statistics
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -63,7 +67,9 @@ class ExcelConnector(Connector):
         except BaseException:
             workbook.close()
             raise
-        raw = RawSource(source=label, notes=notes)
+        # The log is named by its sheet when the workbook has others.
+        part = f"sheet {sheet.title!r}" if len(workbook.sheetnames) > 1 else None
+        raw = RawSource(source=label, notes=notes, part=part)
         sheets = ", ".join(repr(n) for n in workbook.sheetnames)
         where = f"{label}, sheet {sheet.title!r}"
         raw.batches = _batches(workbook, sheet, where, raw, sheets)
@@ -177,7 +183,8 @@ def _batches(
 ) -> Iterator[Any]:
     """The sheet's rows as batches of text; fills ``raw.columns`` and ``raw.notes``.
 
-    The first non-empty row is the header. Values right of the header get columns named
+    The first non-empty row is the header, after any title rows (:func:`_title_rows`).
+    Values right of the header get columns named
     ``column_N``; columns with neither a header nor a value (cells that only carry
     formatting) are left out of ``raw.columns`` at the end. The workbook is closed when
     the batches are consumed (or abandoned).
@@ -190,6 +197,33 @@ def _batches(
         raise _damaged(exc, where) from exc
     finally:
         workbook.close()
+
+
+def _title_rows(first: list[list[Any]]) -> int:
+    """How many of a sheet's first rows come before its header because they hold a
+    title (a report's name, a band over merged cells): rows with values, but at most
+    half as many as the first rows typically have (their median, the records being
+    most of them). Empty rows among them count too; 0 when the first row with values
+    is the header.
+
+    Examples
+    --------
+    >>> header, record = ["Case", "Step", "Who", "When"], ["A", "Call", "Jo", "2024-04-02"]
+    >>> _title_rows([["Repairs"], [], ["Case", None, "Who"], header, record, record])
+    3
+    >>> _title_rows([["Case", "Step", "When"], ["A", "Call", "2024-01-01", "extra", "more"]])
+    0
+    """
+    filled = [sum(v not in (None, "") for v in row) for row in first]
+    counts = [c for c in filled if c]
+    typical = statistics.median(counts) if counts else 0
+    skipped = 0
+    for count in filled:
+        if count * 2 > typical:
+            break
+        skipped += 1
+    # Only rows with values are titles; leading empty rows alone are the loop's to skip.
+    return skipped if any(filled[:skipped]) else 0
 
 
 def _damaged(exc: ParseError, where: str) -> SourceError:
@@ -217,7 +251,15 @@ def _sheet_batches(
     written = 0
     pending_empty = 0  # empty rows not yet known to be followed by data
     long_numbers: dict[int, list[Any]] = {}  # column index: [count, first value]
-    for cells in rows:
+    rows = iter(rows)
+    peeked = list(itertools.islice(rows, _PEEK_ROWS))
+    titles = _title_rows([[c.value for c in cells] for cells in peeked])
+    titled = titles > 0
+    for cells in itertools.chain(peeked, rows):
+        if titles:  # a title or a band above the header
+            titles -= 1
+            header_row += 1
+            continue
         # Text and empty cells, the most common, skip the conversion call.
         values = [
             v if (v := c.value) is None or type(v) is str else _cell_text(c, i, long_numbers)
@@ -232,9 +274,10 @@ def _sheet_batches(
                 raw.notes.extend(renamed)
                 generated = {c for c, h in zip(columns, headers, strict=True) if not h}
                 if header_row > 1:
+                    above = "hold a title, not columns" if titled else "are empty"
                     raw.notes.append(
-                        f"{where}: the header is on row {header_row} (the rows above are "
-                        "empty); records are numbered from the row after it"
+                        f"{where}: the header is on row {header_row} (the rows above "
+                        f"{above}); records are numbered from the row after it"
                     )
             continue
         last = max((i for i, v in enumerate(values) if v not in (None, "")), default=-1)

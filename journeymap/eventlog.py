@@ -127,7 +127,7 @@ class EventLog:
                 table_name=done.events,
                 rejects_name=done.rejects,
                 mapping=done.mapping,
-                source=raw.source if raw.part is None else f"{raw.source} ({raw.part})",
+                source=raw.name,
                 rows_read=done.rows_read,
                 rejected_rows=done.rejected_rows,
                 attributes=done.attributes,

@@ -135,6 +135,15 @@ HEADER_CANDIDATES: dict[str, tuple[str, ...]] = {
         "assignee id",
         "responder id",
         "owner id",
+        # a service organisation's words for who handles a case
+        "handler",
+        "handled by",
+        "case officer",
+        "officer",
+        "advisor",
+        "adviser",
+        "caseworker",
+        "case worker",
     ),
     "team": (
         "team",

@@ -266,3 +266,33 @@ def test_identifiers_too_long_for_excel_to_hold_are_a_warning(tmp_path):
         "column as text"
     ]
     assert log.cases == 2  # the two long ones read as one, which is why it is said
+
+
+def test_title_rows_above_the_header_are_skipped_and_the_sheet_names_the_log(tmp_path):
+    """A report's title and a band over merged cells sit above the header, as a council's
+    workbook has them; the workbook has a cover sheet, so the log is named by its sheet."""
+    rows = [
+        ["Repairs contacts, April 2024"],
+        ["Case", None, None, "Who / when"],
+        ["Case ID", "Activity", "Handler", "Timestamp"],
+        ["R1", "Call received", "Jo", "2024-04-02 09:00"],
+        ["R1", "Repair done", "Lee", "2024-04-09 15:00"],
+    ]
+    path = workbook(
+        tmp_path / "repairs.xlsx", {"Cover": [["Prepared for the council"]], "Log": rows}
+    )
+    with jm.read_log(str(path), sheet="Log") as log:
+        assert log.source == "repairs.xlsx (sheet 'Log')"
+        assert log.mapping.resource == "Handler"  # a service's word for who handles a case
+        assert log.to_pandas()["source_row"].tolist() == [1, 2]
+        assert (
+            "repairs.xlsx, sheet 'Log': the header is on row 3 (the rows above hold a title, "
+            "not columns); records are numbered from the row after it"
+        ) in log.notes
+
+
+def test_a_mapping_error_names_the_sheet_it_read(tmp_path):
+    summary = [["Team", "Cases", "Median days"], ["Repairs", 12, 3.5]]
+    path = workbook(tmp_path / "book.xlsx", {"Summary": summary, "Events": [HEADER, *ROWS]})
+    with pytest.raises(jm.MappingError, match=r"^book\.xlsx \(sheet 'Summary'\): cannot tell"):
+        jm.read_log(str(path))

@@ -166,7 +166,7 @@ def _append(con: duckdb.DuckDBPyConnection, raw: RawSource, table: str) -> Loade
     if not created:
         raise EmptyLogError(f"{raw.source}: holds no rows; export it again")
     columns = raw.columns or created
-    return Loaded(table=table, columns=list(columns), source=raw.source)
+    return Loaded(table=table, columns=list(columns), source=raw.name)
 
 
 def _numbered(batch: Any, start: int) -> Any:

@@ -283,7 +283,7 @@ class PostgresEngine(Engine):
             return tuple(self._rows(f"SELECT {counts} FROM {raw_table}")[0])
 
         implied = implied_activity(raw.mapping, user, columns, distinct, notes)
-        resolved = detect_mapping(columns, {**implied, **user}, source=raw.source)
+        resolved = detect_mapping(columns, {**implied, **user}, source=raw.name)
         roles = resolved.columns()
         typed: dict[str, str] = {}
         formats: dict[str, TimestampFormat] = {}

@@ -88,7 +88,7 @@ def read_on_cluster(
     try:
         frame, columns, notes = _read(engine, raw)
         given = {**raw.mapping, **{r: c for r, c in mapping.items() if c is not None}}
-        resolved = detect_mapping(columns, given, source=raw.source)
+        resolved = detect_mapping(columns, given, source=raw.name)
         with spark_errors(f"reading {raw.source}"):
             return _type(engine, raw.source, frame, columns, resolved, options, notes)
     finally:
