@@ -143,6 +143,13 @@ def flatten(log: OcelLog, *, object_type: str | None = None, label: str = "OCEL"
     others = [t for t in types if t != chosen and counts[t]]
     names, renamed = unique_names([chosen, *_FIXED, *others, *log.attribute_names])
     columns: dict[str, list[str | None]] = {name: [] for name in names}
+    other_columns = dict(zip(others, names[4 : 4 + len(others)], strict=True))
+    attribute_columns = dict(zip(log.attribute_names, names[4 + len(others) :], strict=True))
+    roles, role_notes = _roles(chosen, other_columns, attribute_columns)
+    # A role read from a related type names one object: an event related to several (a
+    # message to two customers) has none, rather than their ids joined as one.
+    role_of = {t: r for t, c in other_columns.items() for r, rc in roles.items() if c == rc}
+    ambiguous: Counter[str] = Counter()
     rejects: list[PresetReject] = []
     aware = naive = several = unrelated = 0
     for number, (event, related) in enumerate(zip(log.events, grouped, strict=True), 1):
@@ -157,11 +164,18 @@ def flatten(log: OcelLog, *, object_type: str | None = None, label: str = "OCEL"
             continue
         several += len(cases) > 1
         aware, naive = aware + time[1], naive + (not time[1])
+        for t in role_of:
+            ambiguous[t] += len(related.get(t, ())) > 1
         shared = [
             event.type,
             time[0],
             event.id,
-            *(",".join(related[t]) if t in related else None for t in others),
+            *(
+                ",".join(related[t])
+                if t in related and (t not in role_of or len(related[t]) == 1)
+                else None
+                for t in others
+            ),
             *(event.attributes.get(a) for a in log.attribute_names),
         ]
         for case in cases:
@@ -171,10 +185,12 @@ def flatten(log: OcelLog, *, object_type: str | None = None, label: str = "OCEL"
     if rows == 0:
         raise EmptyLogError(f"{label}: no readable event is related to a {chosen!r} object")
     mapping = dict(zip(("case", "activity", "timestamp"), names, strict=False))
-    other_columns = dict(zip(others, names[4 : 4 + len(others)], strict=True))
-    attribute_columns = dict(zip(log.attribute_names, names[4 + len(others) :], strict=True))
-    roles, role_notes = _roles(chosen, other_columns, attribute_columns)
     mapping.update(roles)
+    role_notes += [
+        f"{role_of[t]}: {_events(n)} related to several {t!r} objects: left without one"
+        for t, n in sorted(ambiguous.items())
+        if n
+    ]
 
     links = sum(len(e.objects) for e in log.events)
     dangling = sum(o not in log.objects for e in log.events for o in e.objects)

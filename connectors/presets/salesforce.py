@@ -342,7 +342,7 @@ def _unmatched_cases(case: pd.DataFrame, records: pd.Series) -> list[str]:
     """A warning when cases of the history have no row in Case.csv: their channel and
     customer are unknown (a Case export of other cases, or of other ids)."""
     history = pd.Index(pd.unique(records.dropna()))
-    unmatched = history.difference(case.index)
+    unmatched = history[~history.isin(case.index)]
     if not len(unmatched):
         return []
     return [

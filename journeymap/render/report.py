@@ -104,7 +104,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     failure = _failure_label(summary)
     value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
     known = coverage.get("cases")
-    if not value and known is not None and known < cases:
+    if not value and handoffs is not None and known is not None and known < cases:
         # One-stop and clean are shares of the cases with a known handler (MEASURES.md):
         # the tile says of how many, or a reader divides by all the demand.
         value = f" (of the {thousands(known)} cases with a known {handoffs['level']})"

@@ -272,6 +272,28 @@ def test_the_rows_read_as_an_event_log(service_json):
     assert list(df["customer"].fillna("-")) == ["C1", "C1", "-", "C1", "C1"]  # T1: e1 e3 e4
 
 
+def test_an_event_of_two_customers_gives_its_case_no_customer(tmp_path):
+    """e3 chases both tickets for C1 and C2: the customer role names one object, so the
+    event has none (their ids joined, "C1,C2", read as a third customer), and said."""
+    both = json.loads(json.dumps(SERVICE))
+    both["events"][2]["relationships"].append({"objectId": "C2", "qualifier": "cc"})
+    path = tmp_path / "two.jsonocel"
+    path.write_text(json.dumps(both), encoding="utf-8")
+    result = OcelPreset().read(path, object_type="Ticket")
+    assert [(r[0], r[1], r[4]) for r in rows(result)] == [
+        ("T1", "Contact", "C1"),
+        ("T2", "Contact", "C1"),
+        ("T1", "Chase", None),
+        ("T2", "Chase", None),
+        ("T1", "Resolve", None),
+    ]
+    assert result.mapping["customer"] == "Customer"
+    assert (
+        "customer: 1 event is related to several 'Customer' objects: left without one"
+        in result.notes
+    )
+
+
 def test_without_a_customer_ticket_or_order_the_type_with_most_events_wins(tmp_path):
     log = {
         "objectTypes": [{"name": "Parcel"}, {"name": "Truck"}],
