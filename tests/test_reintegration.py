@@ -18,7 +18,7 @@ from journeymap.analysis.reintegration import (
     reintegration,
 )
 from journeymap.errors import MappingError
-from journeymap.render.numbers import total_wait_text
+from journeymap.render.numbers import wait_text
 from journeymap.render.plan_words import reintegration_sentence, reintegration_sentences
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
@@ -96,16 +96,16 @@ def test_ties_on_total_wait_are_ranked_by_names():
     assert table[["from_activity", "to_activity"]].values.tolist() == [["a", "b"], ["b", "a"]]
 
 
-def test_total_wait_text_rules():
+def test_wait_text_rules():
     day = 86400.0
-    assert total_wait_text(59) == "59 s"
-    assert total_wait_text(23 * H) == "23.0 h"
-    assert total_wait_text(23.99 * H) == "1.0 day"  # rounds up into days
-    assert total_wait_text(1.5 * day) == "1.5 days"
-    assert total_wait_text(9.94 * day) == "9.9 days"
-    assert total_wait_text(9.96 * day) == "10 days"
-    assert total_wait_text(1230 * day) == "1,230 days"
-    assert total_wait_text(float("nan")) == "–"
+    assert wait_text(59) == "59 s"
+    assert wait_text(23 * H) == "23.0 h"
+    assert wait_text(23.99 * H) == "1.0 day"  # rounds up into days
+    assert wait_text(1.5 * day) == "1.5 days"
+    assert wait_text(9.94 * day) == "9.9 days"
+    assert wait_text(9.96 * day) == "10 days"
+    assert wait_text(1230 * day) == "1,230 days"
+    assert wait_text(float("nan")) == "–"
 
 
 def test_sentence_uses_thousands_separators():

@@ -18,7 +18,7 @@ from journeymap.render.captions import map_caption
 from journeymap.render.charts import xmr_svg
 from journeymap.render.handoffs import handoff_network_dot
 from journeymap.render.journey import journey_dot
-from journeymap.render.numbers import human_duration, thousands
+from journeymap.render.numbers import thousands, wait_text
 from journeymap.render.plan_words import PLAN_CAVEAT, plan_sentences
 from journeymap.render.report import render_report
 from journeymap.render.report_assets import HYPOTHESIS_NOTE, SCRIPT
@@ -88,12 +88,15 @@ def test_key_numbers_present(sample):
         f"{s['failure_demand_pct']:.1f}%",
         f"{s['one_stop_pct']:.1f}%",
         f"{s['clean_pct']:.1f}%",
-        human_duration(s["end_to_end"]["median_s"]),
-        human_duration(s["end_to_end"]["p90_s"]),
+        wait_text(s["end_to_end"]["median_s"]),
+        wait_text(s["end_to_end"]["p90_s"]),
         f"{s['handoffs']['total'] / s['handoffs']['cases']:.2f}",
         f"{100 * s['rework']['cases'] / cases:.1f}%",
     ]
-    assert expected == ["1,350", "27.3%", "26.9%", "64.4%", "5.4 d", "3.1 wk", "1.55", "15.9%"]
+    # The end-to-end times in days, side by side (not 5.4 d beside 3.1 wk).
+    assert expected == [
+        "1,350", "27.3%", "26.9%", "64.4%", "5.4 days", "22 days", "1.55", "15.9%"
+    ]  # fmt: skip
     numbers = lxml.html.fromstring(html).xpath("//dl[@class='numbers']//dd")
     assert [dd.text_content() for dd in numbers] == expected
     assert escape(s["capability"]["statement"]) in html  # "Customers' waits ..."

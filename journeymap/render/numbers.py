@@ -21,7 +21,7 @@ __all__ = [
     "ratio_text",
     "share_of",
     "thousands",
-    "total_wait_text",
+    "wait_text",
 ]
 
 
@@ -187,8 +187,10 @@ def ratio_text(value: Any) -> str:
     return f"{number:.{decimals}f}"
 
 
-def total_wait_text(seconds: float | None) -> str:
-    """A total waiting time as text: the sum of many customers' waits, read in days.
+def wait_text(seconds: float | None) -> str:
+    """A waiting time as text, read in days as customers count them: the sum of many
+    customers' waits, or the end-to-end times side by side on the report's tiles (a
+    median of 4.6 days beside a 90th percentile of 8.4, not 1.2 weeks).
 
     Under one day it is :func:`human_duration` (``"45 s"``,
     ``"12 min"``, ``"5.0 h"``). From one day on it is in days: one decimal below ten
@@ -198,7 +200,7 @@ def total_wait_text(seconds: float | None) -> str:
 
     Examples
     --------
-    >>> [total_wait_text(s) for s in (720, 18000, 86400, 276480, 106272000, None)]
+    >>> [wait_text(s) for s in (720, 18000, 86400, 276480, 106272000, None)]
     ['12 min', '5.0 h', '1.0 day', '3.2 days', '1,230 days', '–']
     """
     text = human_duration(seconds)

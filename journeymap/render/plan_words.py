@@ -16,7 +16,7 @@ from journeymap.render.numbers import (
     _number,
     counted,
     thousands,
-    total_wait_text,
+    wait_text,
 )
 
 __all__ = [
@@ -64,7 +64,7 @@ def timed_step_text(step: Any) -> str:
     "1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour"
     """  # noqa: E501
     days = step["wait_s"] / 86400
-    span = counted(round(days), "day") if days == round(days) else total_wait_text(step["wait_s"])
+    span = counted(round(days), "day") if days == round(days) else wait_text(step["wait_s"])
     return (
         f"{thousands(step['timed'])} of the {thousands(step['events'])} steps from "
         f"{step['source']!r} to {step['target']!r} "
@@ -112,7 +112,7 @@ def reintegration_sentence(
 ) -> str:
     """One reintegration candidate in plain language.
 
-    Counts use thousands separators; the waits, total and median, :func:`total_wait_text`
+    Counts use thousands separators; the waits, total and median, :func:`wait_text`
     (in days from one day on, so that the two read in one unit). The last sentence says "One team"
     at team level and "One person" at resource level. With ``failure`` (``to_activity``
     matched a failure-demand pattern: a chaser, a complaint), it says instead that the
@@ -167,8 +167,8 @@ def reintegration_sentence(
     return (
         f"Work passed from '{from_activity}' ({from_handler}) to '{to_activity}' "
         f"({to_handler}) {thousands(handoffs)} {times} in {thousands(cases)} {in_cases} "
-        f"and customers waited {total_wait_text(total_wait_s)} in total "
-        f"(median {total_wait_text(median_wait_s)}).{few} {remedy}"
+        f"and customers waited {wait_text(total_wait_s)} in total "
+        f"(median {wait_text(median_wait_s)}).{few} {remedy}"
     )
 
 
@@ -185,8 +185,8 @@ def _few_long_waits(handoffs: int, total_wait_s: float, median_wait_s: float) ->
     if mean < FEW_LONG_WAITS * max(float(median_wait_s), 60.0):
         return ""
     return (
-        f" Most of that total comes from a few long waits (mean {total_wait_text(mean)}, "
-        f"median {total_wait_text(median_wait_s)}): look at those cases before moving the work."
+        f" Most of that total comes from a few long waits (mean {wait_text(mean)}, "
+        f"median {wait_text(median_wait_s)}): look at those cases before moving the work."
     )
 
 
@@ -249,7 +249,7 @@ def plan_sentence(
     """One group of a reintegration plan in plain language.
 
     Names are listed as in prose ("A, B and C"); counts use thousands separators, the
-    wait :func:`total_wait_text`, the share a percentage (whole from 10% on, one decimal
+    wait :func:`wait_text`, the share a percentage (whole from 10% on, one decimal
     below). The ping-pongs are said when there are any.
 
     Examples
@@ -265,7 +265,7 @@ def plan_sentence(
         f"{_names(handlers)}, {how}, would remove the {thousands(handoffs)} "
         f"hand-off{'s' if many else ''} between them in {thousands(cases)} "
         f"case{'s' if cases != 1 else ''} and, with {'them' if many else 'it'}, "
-        f"{total_wait_text(total_wait_s)} of customers' waiting: {_pct(wait_pct)} of all "
+        f"{wait_text(total_wait_s)} of customers' waiting: {_pct(wait_pct)} of all "
         "the waiting at hand-offs."
     )
     if pingpongs:

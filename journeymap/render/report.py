@@ -21,9 +21,9 @@ from journeymap.render.journeys import journeys_section
 from journeymap.render.numbers import (
     MISSING,
     counted,
-    human_duration,
     ratio_text,
     thousands,
+    wait_text,
 )
 from journeymap.render.profile_text import history_doubt, quality_warnings
 from journeymap.render.report_assets import GLOSSARY, MORE_OF_THE_MAP, SCRIPT, STYLE, ZOOM_HELP
@@ -119,8 +119,8 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         (failure, pct(summary.get("failure_demand_pct"))),
         ("One-stop" + value, MISSING if unseen else pct(summary.get("one_stop_pct"))),
         ("Clean" + value, MISSING if unseen else pct(summary.get("clean_pct"))),
-        ("End-to-end, median" + ended, human_duration(e2e.get("median_s"))),
-        ("End-to-end, 90th percentile" + ended, human_duration(e2e.get("p90_s"))),
+        ("End-to-end, median" + ended, wait_text(e2e.get("median_s"))),
+        ("End-to-end, 90th percentile" + ended, wait_text(e2e.get("p90_s"))),
         ("Hand-offs per case" + partial, per_case),
         ("Cases with rework" + (history or recurring), rework_pct),
     ]

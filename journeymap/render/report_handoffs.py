@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeymap.render.numbers import share_of, total_wait_text
+from journeymap.render.numbers import share_of, wait_text
 from journeymap.render.plan_words import (
     PLAN_CAVEAT,
     plan_method,
@@ -87,7 +87,7 @@ def reintegration_section(findings: Any) -> str:
     top = table.head(TOP_OPPORTUNITIES)
     sentences = reintegration_sentences(top, findings.failure_activities, findings.timed)
     items = "".join(
-        f"<li><strong>{esc(total_wait_text(row['total_wait_s']))} of waiting.</strong> "
+        f"<li><strong>{esc(wait_text(row['total_wait_s']))} of waiting.</strong> "
         f"{esc(sentence)}</li>"
         for row, sentence in zip(top.to_dict("records"), sentences, strict=True)
     )
