@@ -303,9 +303,14 @@ def _data_quality(findings: Any) -> str:
         out.append(sortable_table(frame, columns, caption="Rows rejected, by reason"))
     mapping = sorted(log.mapping.columns().items())
     rows = "".join(f"<tr><td>{esc(r)}</td><td>{esc(c)}</td></tr>" for r, c in mapping)
+    # A system's export is read into columns of the reader's making, named by role.
+    caption, heading = "Columns used", "Source column"
+    if log.preset is not None:
+        caption = f"Columns used: made by the {log.preset} reader from the export (see the notes)"
+        heading = "Column"
     out.append(
-        '<table><caption>Columns used</caption><thead><tr><th scope="col">Role</th>'
-        f'<th scope="col">Source column</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<table><caption>{esc(caption)}</caption><thead><tr><th scope="col">Role</th>'
+        f'<th scope="col">{heading}</th></tr></thead><tbody>{rows}</tbody></table>'
     )
     notes = list(log.notes)
     notes += [] if findings.check is None else list(findings.check.notes)

@@ -334,3 +334,17 @@ def test_times_with_their_own_offsets_are_not_said_to_be_read_as_utc(write: Writ
         ("500E", "Closed", "2024-03-31T08:00:00Z"),
     ]
     assert not any("without a zone" in note for note in table.notes)
+
+
+def test_the_reports_columns_say_the_reader_made_them(write: Write, tmp_path: Path) -> None:
+    """The roles' columns are the reader's ('activity'), not the export's: the report's
+    table says so, rather than 'activity' reading as a column of the CaseHistory file."""
+    import lxml.html
+
+    import journeymap as jm
+
+    with jm.read_log(str(write("CaseHistory.csv", CASE_HISTORY))) as log:
+        jm.write_outputs(jm.mine(log), tmp_path / "out", report=True)
+    doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    captions = [c.text_content() for c in doc.xpath("//table/caption")]
+    assert "Columns used: made by the salesforce reader from the export (see the notes)" in captions
