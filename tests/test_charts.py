@@ -112,6 +112,19 @@ def test_rule_numbers_only_while_few(tmp_path):
     assert len(root.xpath(f"//s:g[@fill='{SIGNAL}']/s:circle", namespaces=NS)) == chart.signals
 
 
+def test_neighbouring_signals_of_one_rule_share_a_label(tmp_path):
+    """Points 50 and 51 of 150 are outliers side by side (a few pixels apart) and 120 is
+    one on its own: "1" above 50 and 120; 51's would overlap 50's."""
+    values = [10.0, 12.0] * 75
+    values[50] = values[51] = values[120] = 40.0
+    chart = xmr(values)
+    assert chart.points.index[chart.points["rule1"]].tolist() == [50, 51, 120]
+    root = _parse(xmr_svg(chart, title="Outliers", path=tmp_path / "n.svg"))
+    labels = root.xpath(f"//s:text[@fill='{SIGNAL}']", namespaces=NS)
+    assert [t.text for t in labels] == ["1", "1"]
+    assert len(root.xpath(f"//s:g[@fill='{SIGNAL}']/s:circle", namespaces=NS)) == 3
+
+
 def test_counts_have_thousands_separators_and_png_is_refused(tmp_path):
     chart = xmr([1200, 1500, 1300, 1400], kind="count", basis="week", measure="new cases")
     svg = xmr_svg(chart, title="Demand", path=tmp_path / "e.svg").read_text()

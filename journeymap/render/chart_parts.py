@@ -384,11 +384,22 @@ def rule_numbers(chart: XmRChart, frame: Frame, ys: Floats) -> list[str]:
         return []
     xs = frame.x(at.astype("float64")).tolist()
     heights = frame.y(ys[at]).tolist()
-    texts = [
-        svg_text(x, y - 7, _rules(p.iloc[i]), size=_NOTE, fill=SIGNAL, anchor="middle")
-        for i, x, y in zip(at.tolist(), xs, heights, strict=True)
-    ]
+    texts = []
+    last: tuple[str, float] | None = None  # the label drawn last, and where
+    for i, x, y in zip(at.tolist(), xs, heights, strict=True):
+        label = _rules(p.iloc[i])
+        # Neighbouring signals of the same rules (a run that breaks rule 3) share the
+        # first one's label, which the next would overlap.
+        if last is not None and last[0] == label and x - last[1] < _LABEL_GAP:
+            continue
+        texts.append(svg_text(x, y - 7, label, size=_NOTE, fill=SIGNAL, anchor="middle"))
+        last = (label, x)
     return ["<g>", *texts, "</g>"]
+
+
+#: Pixels between the labels of two signals of the same rules, under which the second
+#: is not labelled.
+_LABEL_GAP = 16.0
 
 
 def tick_texts(ticks: list[float]) -> list[str]:
