@@ -120,7 +120,7 @@ def inspect(
     "--activities",
     "activities_pct",
     type=click.FloatRange(0, 100, min_open=True),
-    help="Show the most frequent PCT % of activities (default: all, at most 40).",
+    help="Show the most frequent PCT % of activities (default: all, at most 40; 25 over 50).",
     metavar="PCT",
 )
 @click.option(
