@@ -297,6 +297,24 @@ def test_report_is_written_and_self_contained(tmp_path):
     assert not (tmp_path / "bare" / "report.html").exists()
 
 
+def test_the_rules_the_figures_rest_on_are_in_the_summary_and_the_report(tmp_path):
+    """The sample's config makes 'Request information' dirty, which moves the clean share:
+    the summary and the report's "How this report was made" say so, with the failure
+    rules, so that a figure can be traced to what made it."""
+    out = tmp_path / "out"
+    config = SAMPLE.with_suffix(".toml")
+    period = "2024-02-05..2025-05-31"
+    run_mine(str(SAMPLE), "-o", str(out), "--config", str(config), "--period", period)
+    rules = json.loads((out / "summary.json").read_text())["rules"]
+    assert rules["dirty_activities"] == ["Request information"]
+    assert rules["repeat_contact_days"] == 14
+    assert rules["failure_activities"][:3] == ["chase", "chaser", "chasing"]
+    assert (rules["attribute_rules"], rules["period"], rules["max_points"]) == ([], period, 5000)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    made = html[html.index('<section id="made">') :]
+    assert "&quot;dirty_activities&quot;: [\n      &quot;Request information&quot;" in made
+
+
 def test_no_failure_demand_draws_no_weekly_failure_chart(tmp_path):
     # Twelve weeks of two-step cases that no failure rule matches: a chart of 0% a week
     # would say nothing, so there is none, and the report says why.

@@ -52,6 +52,7 @@ from journeymap.render.summary import (
     map_options,
     recurring_steps_doubt,
     rejected_rows_doubt,
+    rule_options,
     still_team_doubt,
 )
 from journeymap.render.summary import summary as summary_of
@@ -330,7 +331,10 @@ def _made(findings: Any, options: dict[str, Any]) -> str:
     shown = {k: v for k, v in options.items() if k != "source_sha256"}
     mining = map_options(findings)
     settings = json.dumps(
-        {"mining": mining, "report": shown}, sort_keys=True, indent=2, default=str
+        {"mining": mining, "rules": rule_options(findings), "report": shown},
+        sort_keys=True,
+        indent=2,
+        default=str,
     )
     source = f"<p>Source: <code>{esc(findings.log.source)}</code>"
     source += f", SHA-256 <code>{esc(sha)}</code>.</p>" if sha else ".</p>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,12 @@ from journeymap.render.template_report import templates_summary
 __all__ = [
     "doubts",
     "extract_doubts",
+    "map_options",
     "partial_handlers_doubt",
     "placeholder_handlers_doubt",
     "recurring_steps_doubt",
     "rejected_rows_doubt",
+    "rule_options",
     "still_team_doubt",
     "summary",
 ]
@@ -318,6 +321,7 @@ def summary(findings: Findings) -> dict[str, Any]:
             "caption": map_caption(scope),
         },
         "options": map_options(findings),
+        "rules": rule_options(findings),
     }
 
 
@@ -337,6 +341,25 @@ def map_options(findings: Findings) -> dict[str, Any]:
         "measure": chosen.measure,
         "template": chosen.template,
         **({"journeys": chosen.journeys} if chosen.journeys != "case" else {}),
+    }
+
+
+def rule_options(findings: Findings) -> dict[str, Any]:
+    """The rules a run's figures rest on (summary.json's ``rules``, the report's "How it
+    was made"): the failure-demand rules, the dirty activities of clean flow, and the
+    charts' period and point limit. Changing any moves the headline figures."""
+    chosen = findings.options
+    rules = chosen.demand
+    return {
+        "failure_activities": list(rules.failure_activities),
+        "repeat_contact_days": rules.repeat_days,
+        "attribute_rules": [
+            {k: v for k, v in dataclasses.asdict(rule).items() if v is not None}
+            for rule in rules.attribute_rules
+        ],
+        "dirty_activities": list(chosen.flow.dirty_activities),
+        "period": chosen.check.period,
+        "max_points": chosen.check.max_points,
     }
 
 
