@@ -96,10 +96,17 @@ def test_options_the_log_was_not_read_with_are_refused(tmp_path):
         jm.mine(log, options)
     assert str(caught.value) == (
         "log.csv: the options hold read settings or a mapping the log was not read with "
-        "([read] timezone = 'Europe/Rome' (read with 'UTC'); [mapping] team = '' (read with "
+        "([mapping] timezone = 'Europe/Rome' (read with 'UTC'); [mapping] team = '' (read with "
         "None)): read it with them, jm.open_log(path, options), or give the same to "
         "jm.read_log"
     )
+    # A read setting of the config's [mapping] section is named by that section.
+    formatted = jm.Options().replace(read={"timestamp_format": "%Y-%m-%d"})
+    with (
+        jm.read_log(path) as log,
+        pytest.raises(jm.ConfigError, match=r"\(\[mapping\] timestamp_format"),
+    ):
+        jm.mine(log, formatted)
     with jm.open_log(str(path), options) as log:
         found = jm.mine(log, options)
         assert (found.level, log.timezone) == (None, "Europe/Rome")  # no team: no hand-offs

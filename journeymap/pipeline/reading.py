@@ -57,7 +57,8 @@ def check_read_with(log: EventLog, options: Options) -> None:
         return
     read, mapping = log.read_with
     differ = [
-        f"[read] {f.name} = {getattr(options.read, f.name)!r} (read with {getattr(read, f.name)!r})"
+        f"[{f.metadata.get('section', 'read')}] {f.name} = {getattr(options.read, f.name)!r} "
+        f"(read with {getattr(read, f.name)!r})"
         for f in fields(read)  # None: the default, as read_log takes it
         if getattr(options.read, f.name) not in (None, getattr(read, f.name))
     ]
