@@ -286,7 +286,12 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
     for i, (pattern, matched) in enumerate(zip(options.files, found, strict=True), 1):
         shown = {**pattern.read, **pattern.mapping}
         shown |= {f"demand.{k}": v for k, v in pattern.demand.items()}
-        settings = ", ".join(f"{k} = {v!r}" for k, v in shown.items())
+        # As the file writes them (lists in brackets, text in double quotes): a pattern's
+        # [files.demand] keys with the top-level [demand] keys they go over.
+        settings = ", ".join(
+            f"{k} = {json.dumps(list(v) if isinstance(v, tuple) else v, ensure_ascii=False)}"
+            for k, v in shown.items()
+        )
         click.echo(f"[[files]] {i}: {pattern.pattern!r} ({settings or 'no settings'}) matches "
                    f"{len(matched)} file(s)")  # fmt: skip
         for path in matched:

@@ -70,7 +70,8 @@ def test_a_files_pattern_can_change_the_demand_rules_for_its_files(tmp_path, mon
     assert options.demand.repeat_days == 10
     assert options.for_source("may.csv") is options
     shown = CliRunner().invoke(cli, ["config", "check", str(config)])
-    assert "[[files]] 1: 'helpdesk*' (demand.extra_failure_activities = ('missed',), " in (
+    # As the file writes them: a list in brackets, text in double quotes.
+    assert "[[files]] 1: 'helpdesk*' (demand.extra_failure_activities = [\"missed\"], " in (
         shown.stdout
     )
 
@@ -144,11 +145,11 @@ def test_config_check_lists_the_files_each_pattern_matches(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{config}: valid; 2 [[files]] pattern(s), 4 log(s)",
-        "[[files]] 1: 'exports/*.csv' (sep = ',', case = 'Ticket', activity = 'Step', "
-        "timestamp = 'When', team = 'Group') matches 2 file(s)",
+        '[[files]] 1: \'exports/*.csv\' (sep = ",", case = "Ticket", activity = "Step", '
+        'timestamp = "When", team = "Group") matches 2 file(s)',
         f"  {tmp_path}/exports/june.csv",
         f"  {tmp_path}/exports/may.csv",
-        "[[files]] 2: '*.csv' (case = 'case_id') matches 1 file(s)",
+        "[[files]] 2: '*.csv' (case = \"case_id\") matches 1 file(s)",
         f"  {tmp_path}/legacy.csv",
         "No pattern matches 1 file(s) (top-level settings):",
         f"  {tmp_path}/old.xes",
