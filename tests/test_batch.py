@@ -13,6 +13,7 @@ import time
 from html import escape
 from pathlib import Path
 
+import lxml.html
 import pytest
 from click.testing import CliRunner
 
@@ -258,6 +259,14 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
         verdict = "predictable" if statement["predictable"] else "not predictable"
         assert f"{low} to {high} days, {verdict} (on 3 cases only: provisional)" in page
         assert statement["points"] == 3
+    # The top reintegration candidate is a sentence a click away under the log's name, not
+    # a column that pushed the figures past the page's width.
+    doc = lxml.html.fromstring(page)
+    assert "Top reintegration candidate" not in doc.xpath("//thead")[0].text_content()
+    first = {td.text: td for td in doc.xpath("//tbody/tr/td[1]")}  # the log's name
+    plan = first["east"].xpath("./details[@class='plan']")[0]
+    assert plan.xpath("./summary")[0].text_content() == "Top reintegration candidate"
+    assert plan.xpath("./p")[0].text_content().startswith("Work passed from 'Chase' (Front)")
     csv_lines = (out / "index.csv").read_text().splitlines()
     assert csv_lines[0].startswith("name,source,status,error,doubts,events,cases,rejected_rows,")
     assert csv_lines[3].startswith(f'north,{logs}/north.csv,mined,"","",8,3,0,')

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from journeymap.render.capability_words import SOFT_LIMITS, duration_limits
 from journeymap.render.change_words import batch_summary
-from journeymap.render.numbers import MISSING, counted, human_duration, ratio_text, thousands
+from journeymap.render.numbers import MISSING, counted, ratio_text, thousands, wait_text
 from journeymap.render.report_assets import SCRIPT, STYLE
 from journeymap.render.report_html import esc, pct
 
@@ -36,7 +36,6 @@ INDEX_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("e2e_p90_s", "End-to-end, 90th percentile", "duration"),
     ("capability_unpl_s", "Capability (natural process limits)", "limits"),
     ("handoffs_per_case", "Hand-offs per case", "ratio"),
-    ("top_reintegration", "Top reintegration candidate", "text"),
 )
 _NUM = ' class="num"'
 _EXTRA_STYLE = """
@@ -44,7 +43,9 @@ td.failed { color: var(--warn); font-weight: 700; }
 tbody td:first-child { min-width: 14rem; max-width: 20rem; }
 td small, p.error { overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; }
-td.sentence { font-size: .8rem; min-width: 18rem; }
+details.plan { margin: .3rem 0 0; font-size: .8rem; }
+details.plan summary { cursor: pointer; }
+details.plan p { margin: .3rem 0 0; }
 p.error { color: var(--warn); margin: 0; font-size: .85rem; }
 p.doubt, details.doubt { color: var(--warn); margin: .3rem 0 0; font-size: .8rem; }
 details.doubt summary { cursor: pointer; }
@@ -96,6 +97,14 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
         doubts = row.get("doubts") or ""
         if doubts:  # shown where the log is named, before any of its figures is read
             error_text += _doubts(doubts)
+        # A sentence, not a figure: a click away under the log's name, so that the
+        # figures' columns fit the page side by side.
+        plan = row.get("top_reintegration") or ""
+        if plan:
+            error_text += (
+                '<details class="plan"><summary>Top reintegration candidate</summary>'
+                f"<p>{esc(plan)}</p></details>"
+            )
         if row.get("report"):
             href = esc(quote(str(row["report"])))
             return f'<td><a href="{href}">{esc(value)}</a>{source}{error_text}</td>'
@@ -107,8 +116,8 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
         return _num_cell(value, thousands(value))
     if kind == "pct":
         return _num_cell(value, pct(value))
-    if kind == "duration":
-        return _num_cell(value, human_duration(value))
+    if kind == "duration":  # in days as the reports' tiles give them
+        return _num_cell(value, wait_text(value))
     if kind == "ratio":
         return _num_cell(value, ratio_text(_number(value)))
     if kind == "limits":
@@ -126,7 +135,7 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
             each = "day" if row.get("capability_basis") == "daily mean" else "case"
             text += f" (on {counted(points, each)} only: provisional)"
         return _num_cell(high, text)
-    return f'<td class="sentence">{esc(MISSING if value in (None, "") else value)}</td>'
+    raise ValueError(f"unknown index column kind {kind!r}")
 
 
 def render_index(
@@ -149,7 +158,7 @@ def render_index(
     heading = title or "Journey maps of a batch of logs"
     summary = batch_summary([str(r.get("status")) for r in rows])
     heads = "".join(
-        f'<th scope="col"{"" if kind in ("link", "status", "text") else _NUM}>'
+        f'<th scope="col"{"" if kind in ("link", "status") else _NUM}>'
         f'<button type="button">{esc(header)}</button></th>'
         for _, header, kind in INDEX_COLUMNS
     )
