@@ -9,6 +9,7 @@ log-derived text escaped; the same comparison and pictures give the same bytes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from journeymap.render.change_words import change_text
@@ -50,6 +51,22 @@ def _change(m: dict[str, Any]) -> str:
     return change_text(m["before"], m["after"], m["kind"])
 
 
+#: An ISO date in a label: a column heading breaks before it, never inside it.
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _heading(label: str) -> str:
+    """A period's label for a column heading, escaped, its dates kept on one line
+    ("cases starting before 2011-06-01" broke as "2011-" and "06-01").
+
+    Examples
+    --------
+    >>> _heading("cases from 2011-06-01 <x>")
+    'cases from <span class="nowrap">2011-06-01</span> &lt;x&gt;'
+    """
+    return _DATE.sub(lambda m: f'<span class="nowrap">{m.group()}</span>', esc(label))
+
+
 def _measures(comparison: Any) -> str:
     before, after = comparison.labels
     rows = "".join(
@@ -62,8 +79,8 @@ def _measures(comparison: Any) -> str:
     return (
         '<section id="measures"><h2>Headline measures</h2><table><caption>Each measure '
         "in both periods, and the change (after minus before)</caption><thead><tr>"
-        f'<th scope="col">Measure</th><th scope="col" class="num">{esc(before)}</th>'
-        f'<th scope="col" class="num">{esc(after)}</th>'
+        f'<th scope="col">Measure</th><th scope="col" class="num">{_heading(before)}</th>'
+        f'<th scope="col" class="num">{_heading(after)}</th>'
         f'<th scope="col" class="num">Change</th></tr></thead><tbody>{rows}</tbody></table>'
         f'<p class="hypothesis">{esc(HYPOTHESIS_NOTE)}</p></section>'
     )
@@ -180,6 +197,7 @@ def render_comparison(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(heading)}</title><style>{STYLE}</style></head>\n"
+        f"<title>{esc(heading)}</title><style>{STYLE}.nowrap {{ white-space: nowrap; }}"
+        "</style></head>\n"
         f"<body>{''.join(body)}<script>{SCRIPT}</script></body></html>\n"
     )
