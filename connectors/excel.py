@@ -199,12 +199,17 @@ def _batches(
         workbook.close()
 
 
+#: The fewest values a header row has: an event log's case, activity and timestamp.
+_HEADER_VALUES = 3
+
+
 def _title_rows(first: list[list[Any]]) -> int:
     """How many of a sheet's first rows come before its header because they hold a
-    title (a report's name, a band over merged cells): rows with values, but at most
-    half as many as the first rows typically have (their median, the records being
-    most of them). Empty rows among them count too; 0 when the first row with values
-    is the header.
+    title (a report's name, a band over merged cells): rows with one or two values
+    (fewer than an event log's header: case, activity and timestamp), at most half as
+    many as the first rows typically have (their median, the records being most of
+    them). Empty rows among them count too; 0 when the first row with values is the
+    header.
 
     Examples
     --------
@@ -213,13 +218,15 @@ def _title_rows(first: list[list[Any]]) -> int:
     3
     >>> _title_rows([["Case", "Step", "When"], ["A", "Call", "2024-01-01", "extra", "more"]])
     0
+    >>> _title_rows([["Case", "Step", "When"], *[["A", "Call", "2024-01-01", 1, 2, 3, 4]] * 5])
+    0
     """
     filled = [sum(v not in (None, "") for v in row) for row in first]
     counts = [c for c in filled if c]
     typical = statistics.median(counts) if counts else 0
     skipped = 0
     for count in filled:
-        if count * 2 > typical:
+        if count >= _HEADER_VALUES or count * 2 > typical:
             break
         skipped += 1
     # Only rows with values are titles; leading empty rows alone are the loop's to skip.
