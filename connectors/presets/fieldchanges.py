@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from journeymap.connectors.presets import PresetTable
@@ -46,6 +47,7 @@ __all__ = [
     "change_notes",
     "closing",
     "events_from_changes",
+    "in_chain_order",
     "reopenings",
 ]
 
@@ -152,7 +154,7 @@ def events_from_changes(
     >>> out.events[["case", "activity", "team"]].values.tolist()
     [['R1', 'New', 'Desk'], ['R1', 'Done', 'Desk']]
     """
-    changes = changes.sort_values(["at", "seq"], kind="stable")
+    changes = in_chain_order(changes).sort_values(["at", "seq"], kind="stable")
     first_seen = [changes.sort_values("seq", kind="stable")["record"]]
     status = changes[changes["field"] == activity_field]
     events = status[["record", "at", "new", "actor", "seq"]].rename(columns={"new": "activity"})
@@ -241,6 +243,53 @@ def closing(pattern: str) -> Callable[[pd.Series], pd.Series]:
     [True, False, True]
     """
     return lambda values: values.str.strip().str.fullmatch(pattern, case=False).fillna(False)
+
+
+def in_chain_order(changes: pd.DataFrame) -> pd.DataFrame:
+    """``changes`` with the ``seq`` of changes to one field of one record at one time
+    reordered so that each follows the change whose new value is its old value: New ->
+    Working before Working -> Waiting in the same second, whatever order the file has
+    them in (an export sorted newest first). Other changes keep their ``seq``.
+
+    Examples
+    --------
+    >>> at = pd.Timestamp("2024-03-05 08:30", tz="UTC")
+    >>> changes = pd.DataFrame({"record": "C1", "at": at, "field": "Status",
+    ...     "old": ["Working", "New", "Waiting"], "new": ["Waiting", "Working", "Closed"],
+    ...     "seq": [0, 1, 2]})
+    >>> in_chain_order(changes).sort_values("seq")["new"].tolist()
+    ['Working', 'Waiting', 'Closed']
+    """
+    key = ["record", "at", "field"]
+    tied = changes.duplicated(key, keep=False)
+    if not tied.any():
+        return changes
+    # By position: the frames callers join may repeat index labels.
+    at = np.flatnonzero(tied.to_numpy())
+    t = changes.iloc[at][[*key, "old", "new", "seq"]].reset_index(drop=True)
+    t["row"] = range(len(t))
+    # Each change's predecessor: a change of its tie whose new value is its old value.
+    links = t[[*key, "old", "row"]].merge(
+        t[[*key, "new", "row"]].rename(columns={"new": "old", "row": "pred"}),
+        on=[*key, "old"],
+        how="left",
+    )
+    links["pred"] = links["pred"].where(links["pred"] != links["row"])
+    first = links.sort_values(["row", "pred"]).drop_duplicates("row").set_index("row")["pred"]
+    pred = first.reindex(range(len(t))).to_numpy(dtype="float64")
+    has = ~np.isnan(pred)
+    before = pred[has].astype(np.int64)
+    # A change's depth in its chain: its predecessor's and one (a cycle stops growing at
+    # the tie's size, and then keeps the file's order).
+    depth = np.zeros(len(t), dtype=np.int64)
+    for _ in range(int(t.groupby(key).size().max()) - 1):
+        deeper = np.zeros(len(t), dtype=np.int64)
+        deeper[has] = depth[before] + 1
+        depth = deeper
+    ordered = t.assign(depth=depth).sort_values([*key, "depth", "seq"], kind="stable")
+    seq = changes["seq"].to_numpy().copy()
+    seq[at[ordered["row"].to_numpy()]] = t.sort_values([*key, "seq"], kind="stable")["seq"]
+    return changes.assign(seq=seq)
 
 
 def _group_changes(changes: pd.DataFrame, team: str | None, events: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from journeymap.connectors.presets.fieldchanges import (
     change_notes,
     closing,
     events_from_changes,
+    in_chain_order,
 )
 from journeymap.connectors.presets.files import (
     TIME_OFFSET,
@@ -201,7 +202,9 @@ def _case_history(
             f"changes written twice, by id and by name (owner and other lookups): "
             f"{int(pairs.sum())}; the id rows are kept{shown}"
         )
-    rows = rows[~pairs].sort_values("seq", kind="stable")
+    # Changes of one field in one second in the order their values chain (a file sorted
+    # newest first has them backwards), before the owners in force are worked out.
+    rows = in_chain_order(rows[~pairs]).sort_values("seq", kind="stable")
     field = rows["field"].str.lower()
     owner = rows[field.isin(_OWNER_FIELDS)]
     old_team, old_user = (_shown(r, id_names) for r in _owner_roles(owner["old"]))
@@ -291,10 +294,15 @@ def _id_rows(data_type: pd.Series, new: pd.Series) -> pd.Series:
 
 def _names_of_ids(rows: pd.DataFrame, twins: pd.Series) -> pd.Series:
     """Id -> name, from the changes written twice: each twin (a name row) beside the id
-    row of the same record, time and field. An id given two names keeps the first."""
-    ids, names = rows[~twins], rows[twins]
+    row of the same record, time and field; of two changes of one field in the same
+    second (to a queue, then on to a person), the first name row beside the first id
+    row, in the file's order. An id given two names keeps the first."""
     keys = ["record", "at", "field"]
-    both = ids.merge(names, on=keys, suffixes=("", "_name"))
+    ids, names = (
+        part.assign(nth=part.groupby(keys, dropna=False).cumcount())
+        for part in (rows[~twins].sort_values("seq"), rows[twins].sort_values("seq"))
+    )
+    both = ids.merge(names, on=[*keys, "nth"], suffixes=("", "_name"))
     pairs = pd.concat(
         [
             pd.DataFrame({"id": both["old"], "name": both["old_name"]}),

@@ -348,3 +348,32 @@ def test_the_reports_columns_say_the_reader_made_them(write: Write, tmp_path: Pa
     doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     captions = [c.text_content() for c in doc.xpath("//table/caption")]
     assert "Columns used: made by the salesforce reader from the export (see the notes)" in captions
+
+
+def test_changes_in_one_second_pair_their_names_and_chain_their_values(write: Write) -> None:
+    """A routing rule moves 500A from Ann to Tier 1's queue and on to Bo in one second:
+    each id row takes the name row beside it in the file's order (they were paired
+    crosswise: the queue shown as a person's name). 500B's two status changes in one
+    second are written newest first: they are read in the order their values chain."""
+    text = f"""\
+"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+"1","500A","created","","","Text","{U1}","2024-03-01 09:00:00"
+"2","500A","Owner","{U1}","{Q1}","EntityId","{U1}","2024-03-01 09:00:00"
+"3","500A","Owner","Ann Lee","Tier 1","Text","{U1}","2024-03-01 09:00:00"
+"4","500A","Owner","{Q1}","{U2}","EntityId","{U1}","2024-03-01 09:00:00"
+"5","500A","Owner","Tier 1","Bo Chan","Text","{U1}","2024-03-01 09:00:00"
+"6","500A","Status","New","Closed","Text","{U2}","2024-03-01 10:00:00"
+"7","500B","created","","","Text","{U1}","2024-03-02 08:00:00"
+"8","500B","Status","Working","Waiting on Customer","Text","{U1}","2024-03-02 08:30:00"
+"9","500B","Status","New","Working","Text","{U1}","2024-03-02 08:30:00"
+"10","500B","Status","Waiting on Customer","Closed","Text","{U1}","2024-03-02 09:30:00"
+"""
+    table = PRESET.read(write("CaseHistory.csv", text))
+    assert rows(table, "case", "activity", "resource", "team") == [
+        ("500A", "New", "Bo Chan", "Tier 1"),
+        ("500A", "Closed", "Bo Chan", "Tier 1"),
+        ("500B", "New", None, None),
+        ("500B", "Working", None, None),
+        ("500B", "Waiting on Customer", None, None),
+        ("500B", "Closed", None, None),
+    ]
