@@ -221,7 +221,8 @@ def _case_history(
         [status, team[team["new"].notna()], user, rows[~field.isin((*_OWNER_FIELDS, "status"))]]
     )
     made = rows[field.eq("created")].drop_duplicates("record")[["record", "at"]]
-    case = _case_file(path, id_names)
+    owners = pd.concat([owner["old"], owner["new"]], ignore_index=True)
+    case = _case_file(path, id_names, owners)
     if case is not None:
         case = _by_history_ids(case, rows["record"])
         notes.append(
@@ -334,14 +335,20 @@ def _id_key(ids: pd.Series) -> pd.Series:
     return ids.mask(looks, ids.str[:15])
 
 
+def _as_in_history(ids: pd.Series, known: pd.Series) -> pd.Series:
+    """``ids`` as the history writes them: an id in the other length (15 or 18
+    characters) is the history's id of the same 15 characters; others as they are."""
+    history = pd.Series(pd.unique(known.dropna()), dtype="string")
+    by_key = pd.Series(history.to_numpy(), index=_id_key(history).to_numpy())
+    by_key = by_key[~by_key.index.duplicated()]
+    given = ids.astype("string")
+    return _id_key(given).map(by_key).fillna(given).astype(ids.dtype)
+
+
 def _by_history_ids(case: pd.DataFrame, records: pd.Series) -> pd.DataFrame:
     """``case`` (Case.csv) indexed by the history's ids: a case Id in the other length
     (15 or 18 characters) is the history's case of the same 15 characters."""
-    history = pd.Series(pd.unique(records.dropna()), dtype="string")
-    by_key = pd.Series(history.to_numpy(), index=_id_key(history).to_numpy())
-    by_key = by_key[~by_key.index.duplicated()]
-    given = case.index.to_series().astype("string")
-    ids = _id_key(given).map(by_key).fillna(given)
+    ids = _as_in_history(case.index.to_series(), records)
     case = case.set_axis(pd.Index(ids.to_numpy(), dtype=case.index.dtype))
     return case[~case.index.duplicated()]
 
@@ -404,9 +411,10 @@ def _case_path(path: Path) -> Path | None:
     return sibling
 
 
-def _case_file(path: Path, named: pd.Series) -> pd.DataFrame | None:
+def _case_file(path: Path, named: pd.Series, owners: pd.Series) -> pd.DataFrame | None:
     """``Case.csv`` next to the history, indexed by case Id, if there is one; its owner
-    ids shown by the names the history gives (``named``)."""
+    ids written as the history's ``owners`` (15 or 18 characters) and shown by the names
+    the history gives (``named``)."""
     sibling = _case_path(path)
     if sibling is None:
         return None
@@ -423,7 +431,8 @@ def _case_file(path: Path, named: pd.Series) -> pd.DataFrame | None:
         return frame[names[name]] if name in names else pd.Series(pd.NA, frame.index, "str")
 
     created = parse_utc(column("createddate"))
-    team, user = (_shown(r, named) for r in _owner_roles(column("ownerid")))
+    owner = _as_in_history(column("ownerid"), owners)
+    team, user = (_shown(r, named) for r in _owner_roles(owner))
     table = pd.DataFrame(
         {
             "Origin": column("origin"),

@@ -377,3 +377,29 @@ def test_changes_in_one_second_pair_their_names_and_chain_their_values(write: Wr
         ("500B", "Waiting on Customer", None, None),
         ("500B", "Closed", None, None),
     ]
+
+
+def test_case_csv_owners_of_15_characters_are_the_historys_owners(write: Write) -> None:
+    """500B's owner never changes: Case.csv gives it, by the 15-character id a report
+    writes. It is the queue the history names by its 18-character id, so it is one team,
+    "Tier 1", not a second lane named by its id."""
+    queue, user = "00G5g000001BillEAC", "0055g00000BobJoAAJ"
+    write(
+        "export/Case.csv", f"Id,Status,OwnerId\n500A,Closed,{user[:15]}\n500B,Closed,{queue[:15]}\n"
+    )
+    history = f"""\
+"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+"1","500A","created","","","Text","{U1}","2024-03-01 09:00:00"
+"2","500A","Owner","{queue}","{user}","EntityId","{U1}","2024-03-01 09:10:00"
+"3","500A","Owner","Tier 1","Bo Chan","Text","{U1}","2024-03-01 09:10:00"
+"4","500A","Status","New","Closed","Text","{U1}","2024-03-01 10:00:00"
+"5","500B","created","","","Text","{U1}","2024-03-02 09:00:00"
+"6","500B","Status","New","Closed","Text","{U1}","2024-03-02 10:00:00"
+"""
+    table = PRESET.read(write("export/CaseHistory.csv", history))
+    assert rows(table, "case", "activity", "resource", "team") == [
+        ("500A", "New", None, "Tier 1"),
+        ("500A", "Closed", "Bo Chan", "Tier 1"),
+        ("500B", "New", None, "Tier 1"),
+        ("500B", "Closed", None, "Tier 1"),
+    ]
