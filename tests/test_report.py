@@ -159,6 +159,19 @@ def test_one_stop_and_clean_tiles_say_of_how_many_cases_when_some_have_no_handle
     assert tiles["Demand (cases)"] == "5"
     assert tiles["One-stop (of the 4 cases with a known team)"] == "25.0%"
     assert tiles["Clean (of the 4 cases with a known team)"] == "100.0%"
+    # Three cases of two events with no team: 8 of 14 events (57%), partial data, and
+    # the denominator is said before the doubt, where it matters most.
+    more = [
+        (c, a, f"2024-01-1{i} 0{j + 8}:00", None)
+        for i, c in enumerate("EFG")
+        for j, a in enumerate(["Log", "Fix"])
+    ]
+    frame = pd.DataFrame(rows[:-1] + more, columns=frame.columns)
+    with jm.EventLog.from_frame(frame) as log:
+        tiles = dict(key_numbers(jm.mine(log)))
+    assert tiles["One-stop (of the 4 cases with a known team; partial data: see Hand-offs)"] == (
+        "25.0%"
+    )
 
 
 def _fines(second_officer: bool) -> pd.DataFrame:

@@ -105,10 +105,12 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     failure = _failure_label(summary)
     value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
     known = coverage.get("cases")
-    if not value and handoffs is not None and known is not None and known < cases:
+    if not unseen and handoffs is not None and known is not None and known < cases:
         # One-stop and clean are shares of the cases with a known handler (MEASURES.md):
-        # the tile says of how many, or a reader divides by all the demand.
-        value = f" (of the {thousands(known)} cases with a known {handoffs['level']})"
+        # the tile says of how many, before any doubt, or a reader divides by all the
+        # demand (and most so when the handlers are partial data).
+        of = f"of the {thousands(known)} cases with a known {handoffs['level']}"
+        value = f" ({of}; {value.strip()[1:-1]})" if value else f" ({of})"
     # A step that recurs in most cases by design (a status returned to after waiting).
     recurring = (
         " (a step recurs in most cases: see Rework)" if recurring_steps_doubt(findings) else ""
