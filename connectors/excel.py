@@ -1,9 +1,9 @@
 """Excel workbooks (.xlsx, .xlsm): one sheet read as a table of text.
 
-The first non-empty row of the sheet is the header, unless it and the rows after it hold
-far fewer values than the rows below (a report's title, a band over merged cells: they
-are skipped, and said); every later row is a record, except
-fully empty rows at the end, which spreadsheets often report although they hold nothing.
+The first row with three values or more is the header (rows of one or two values above
+it hold a title, a band over merged cells or "key: value" lines: they are skipped, and
+said); every later row is a record, except fully empty rows at the end, which
+spreadsheets often report although they hold nothing.
 Cell values become text the way Excel shows them: whole numbers without ``.0``, dates
 and times in ISO 8601. Formulas give their last calculated value.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import statistics
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -205,32 +204,26 @@ _HEADER_VALUES = 3
 
 def _title_rows(first: list[list[Any]]) -> int:
     """How many of a sheet's first rows come before its header because they hold a
-    title (a report's name, a band over merged cells): rows with one or two values
-    (fewer than an event log's header: case, activity and timestamp), at most half as
-    many as the first rows typically have (their median, the records being most of
-    them). Empty rows among them count too; 0 when the first row with values is the
-    header.
+    title (a report's name, a band over merged cells, a few "key: value" lines): the
+    rows with one or two values (fewer than an event log's header has: case, activity
+    and timestamp) before the first row with three or more. Empty rows among them
+    count too; 0 when the first row with values is the header, or when no row has
+    three values.
 
     Examples
     --------
-    >>> header, record = ["Case", "Step", "Who", "When"], ["A", "Call", "Jo", "2024-04-02"]
-    >>> _title_rows([["Repairs"], [], ["Case", None, "Who"], header, record, record])
+    >>> header, record = ["Case", "Step", "When"], ["A", "Call", "2024-04-02"]
+    >>> _title_rows([["Repairs"], [], ["Report", "June"], header, record, record])
     3
-    >>> _title_rows([["Case", "Step", "When"], ["A", "Call", "2024-01-01", "extra", "more"]])
+    >>> _title_rows([header, ["A", "Call", "2024-01-01", "extra", "more"]])
     0
-    >>> _title_rows([["Case", "Step", "When"], *[["A", "Call", "2024-01-01", 1, 2, 3, 4]] * 5])
+    >>> _title_rows([["Team", "Cases"], ["Repairs", 12]])  # no log here: left as it is
     0
     """
     filled = [sum(v not in (None, "") for v in row) for row in first]
-    counts = [c for c in filled if c]
-    typical = statistics.median(counts) if counts else 0
-    skipped = 0
-    for count in filled:
-        if count >= _HEADER_VALUES or count * 2 > typical:
-            break
-        skipped += 1
+    header = next((i for i, n in enumerate(filled) if n >= _HEADER_VALUES), None)
     # Only rows with values are titles; leading empty rows alone are the loop's to skip.
-    return skipped if any(filled[:skipped]) else 0
+    return header if header is not None and any(filled[:header]) else 0
 
 
 def _damaged(exc: ParseError, where: str) -> SourceError:

@@ -296,3 +296,15 @@ def test_a_mapping_error_names_the_sheet_it_read(tmp_path):
     path = workbook(tmp_path / "book.xlsx", {"Summary": summary, "Events": [HEADER, *ROWS]})
     with pytest.raises(jm.MappingError, match=r"^book\.xlsx \(sheet 'Summary'\): cannot tell"):
         jm.read_log(str(path))
+
+
+def test_a_two_value_title_above_a_three_column_log_is_a_title(tmp_path):
+    rows = [
+        ["Report", "June 2024"],
+        ["Prepared by", "Ann"],
+        ["Case", "Activity", "Time"],
+        ["A", "Call", "2024-06-03 09:00"],
+    ]
+    with jm.read_log(str(workbook(tmp_path / "june.xlsx", {"Log": rows}))) as log:
+        assert (log.mapping.case, log.events) == ("Case", 1)
+        assert any("the header is on row 3 (the rows above hold a title" in n for n in log.notes)
