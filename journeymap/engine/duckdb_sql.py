@@ -166,9 +166,6 @@ def as_text_sql(column: str, kind: str = "VARCHAR") -> str:
     return f"CAST({c} AS VARCHAR)"
 
 
-#: An ISO 8601 date (or date and time) at the start of a value: year, month and day.
-
-
 def parse_sql(value: str, fmt: str, param: str, *, local_dates: bool = False) -> str:
     """SQL that parses the text ``value`` (SQL of a value as :func:`text_sql` gives it)
     to TIMESTAMPTZ, NULL where it cannot.
