@@ -93,8 +93,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 def _type_name(hint: Any) -> str:
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType) and len(args) == 1:
-        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in args)
     if origin in (tuple, list):
         inner = typing.get_args(hint)[0]
         return "a list of tables" if inner is dict else "a list of strings"

@@ -299,7 +299,10 @@ def _read_and_mapping(
     (``timestamp_format``, ``timezone``) moved to the read options."""
     read_keys = {f.name for f in fields(ReadOptions)}
     moved = {k: v for k, v in mapping.items() if k in read_keys}
-    return {**read, **moved}, {k: v for k, v in mapping.items() if k not in read_keys}
+    read = {**read, **moved}
+    if isinstance(read.get("sheet"), int):  # a sheet by number, as --sheet 2 gives it
+        read["sheet"] = str(read["sheet"])
+    return read, {k: v for k, v in mapping.items() if k not in read_keys}
 
 
 def _hints(section: str) -> dict[str, Any]:
@@ -312,6 +315,8 @@ def _hints(section: str) -> dict[str, Any]:
         hints = typing.get_type_hints(ReadOptions)
         keys = [f.name for f in fields(ReadOptions) if f.metadata.get("section", "read") == section]
         found = {k: hints[k] for k in keys}
+        if "sheet" in found:  # by name or number: sheet = 2 is the second sheet
+            found["sheet"] = str | int
         return {**dict.fromkeys(ROLES, str), **found} if section == "mapping" else found
     cls = _DATACLASS_SECTIONS[section]
     hints = typing.get_type_hints(cls)

@@ -48,12 +48,20 @@ def test_defaults_without_a_file():
         ("[map]\npaths_pct = 0\n", "c.toml: map.paths_pct must be a percentage above 0"),
         ("[output]\nformats = ['gif']\n", "c.toml: output.formats must be one of svg, png, pdf"),
         ("[flow]\ndirty_activities = 'x'\n", "flow.dirty_activities must be a list of strings"),
+        ("[read]\nsheet = true\n", "read.sheet must be a string or a whole number, not True"),
     ],
 )
 def test_errors_name_the_file_and_key(write_file, text, message):
     with pytest.raises(ConfigError) as info:
         load_options(write_file("c.toml", text))
     assert message in str(info.value)
+
+
+def test_a_sheet_is_given_by_name_or_number(write_file):
+    """As --sheet 2 gives the second sheet, so does [read] sheet = 2 (it was refused:
+    "must be a string")."""
+    assert load_options(write_file("n.toml", "[read]\nsheet = 2\n")).read.sheet == "2"
+    assert load_options(write_file("s.toml", "[read]\nsheet = 'Log'\n")).read.sheet == "Log"
 
 
 def test_missing_file(tmp_path):
