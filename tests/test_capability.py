@@ -282,8 +282,8 @@ def test_statement_on_skewed_waits_points_at_the_cases_beyond_the_limit():
         "Customers' waits for this service are not predictable: 20 signals, 2 of longer "
         "waits and 18 of shorter ones; 2 of them beyond the limits. The limits these data "
         "give, 0 to 16 days, predict nothing until the causes of the signals are found. "
-        "Most cases end well short of the centre line, the mean wait of 3.9 d (the charted "
-        "cases' median is 1.0 d): in waits this uneven, spells of shorter waits are "
+        "Most cases end well short of the centre line, the mean wait of 3.9 days (the charted "
+        "cases' median is 1.0 day): in waits this uneven, spells of shorter waits are "
         "expected; look first at the 2 cases beyond the upper limit."
     )
     # Not on the weeks' volumes, nor when the waits are even (mean within 1.5 x median).

@@ -7,7 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.render.numbers import _number, counted, human_duration, one_or_many, thousands
+from journeymap.render.numbers import (
+    _number,
+    counted,
+    one_or_many,
+    thousands,
+    wait_text,
+)
 
 __all__ = ["SOFT_LIMITS", "capability_statement", "duration_limits", "period_text"]
 
@@ -199,7 +205,8 @@ def _skewed(chart: Any) -> str:
     if not below > above or chart.centre < SKEWED * median or median == 0:
         return ""  # (a median of no time: cases of one event, which other notes name)
     longer = int((chart.points["rule1"] & (x > chart.centre)).sum())
-    mean, typical = human_duration(chart.centre), human_duration(median)
+    # In days, as the limits and the report's end-to-end tiles give waits.
+    mean, typical = wait_text(chart.centre), wait_text(median)
     first = (
         f"look first at the {counted(longer, 'case')} beyond the upper limit"
         if longer
