@@ -16,12 +16,18 @@ __all__ = [
     "ACCOUNT_CASES",
     "DEFAULT_FAILURE_ACTIVITIES",
     "DEFAULT_REPEAT_CONTACT_DAYS",
+    "GROUP_CHANGE",
     "SUSPICIOUS_SHARE",
     "AttributeRule",
     "DemandRules",
     "check_pattern",
     "rules_from_config",
 ]
+
+#: The activity a system's reader makes of a change of team alone, before the team's
+#: name ("Assigned to group Complaints"): a failure pattern that matches it matched the
+#: group's name, not a contact of the customer's.
+GROUP_CHANGE = "Assigned to group "
 
 #: The words and phrases that name failure demand in an activity (MEASURES.md). Words
 #: that also name ordinary steps ("In Progress", "Escalate", "Follow up") are not among

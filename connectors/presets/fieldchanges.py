@@ -37,6 +37,7 @@ from journeymap.connectors.presets.files import (
     text_table,
     with_unread,
 )
+from journeymap.demand_rules import GROUP_CHANGE
 from journeymap.read_options import DEFAULT_MISSING_VALUES
 
 __all__ = [
@@ -209,8 +210,6 @@ def events_from_changes(
     )
 
 
-#: The activity of an event made from a change of team alone, before the team's name.
-GROUP_CHANGE = "Assigned to group "
 #: The activity of the event a reopening gets (a status back from closed to open).
 REOPENED = "Reopened"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from journeymap.connectors.presets.fieldchanges import GROUP_CHANGE
+from journeymap.demand_rules import GROUP_CHANGE
 from journeymap.render.numbers import (
     MISSING,
     _is_missing,
