@@ -36,6 +36,11 @@ CASE_HISTORY = f"""\
 "0182","500B","Status","New","Closed","Text","{U1}","2024-03-02 08:00:00","0"
 "0183","500B","Priority","Low","High","Text","{U1}","yesterday","0"
 """
+#: The columns of a CaseHistory export without IsDeleted, for the histories written below.
+HISTORY_HEADER = (
+    '"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"'
+)
+
 # Owners are written twice, by id and by name: shown by name (Q1 is Tier 1, U1 Ann Lee).
 CASE_500A = [
     ("500A", "New", "2024-03-01T09:00:00Z", "Ann Lee", "Tier 1"),
@@ -115,7 +120,7 @@ def test_a_case_merged_into_another_is_no_case_of_its_own(write: Write) -> None:
 # The API's 18-character case ids; a report's Case export gives their first 15.
 LONG_A, LONG_B = "5005g00000AbCdEAAQ", "5005g00000FgHiJAAU"
 TWO_CASES = f"""\
-"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+{HISTORY_HEADER}
 "0171","{LONG_A}","created","","","Text","{U1}","2024-03-01 09:00:00"
 "0172","{LONG_A}","Status","New","Closed","Text","{U1}","2024-03-01 10:00:00"
 "0173","{LONG_B}","created","","","Text","{U1}","2024-03-02 09:00:00"
@@ -172,7 +177,7 @@ def test_a_case_handed_back_to_the_queue_it_came_from_changes_no_team(write: Wri
     """Tier 1's queue -> Ann -> Tier 1's queue: the case never left Tier 1, so the return
     is no 'Assigned to group' event (it read as rework of a step nobody took)."""
     text = f"""\
-"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+{HISTORY_HEADER}
 "0171","500A","created","","","Text","{U1}","2024-03-01 09:00:00"
 "0172","500A","Owner","{Q1}","{U1}","EntityId","{U1}","2024-03-01 09:10:00"
 "0173","500A","Owner","Tier 1","Ann Lee","Text","{U1}","2024-03-01 09:10:00"
@@ -284,7 +289,7 @@ def test_a_case_reopened_gets_a_reopened_event_that_failure_demand_counts(
 
     path = write(
         "CaseHistory.csv",
-        '"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"\n'
+        f"{HISTORY_HEADER}\n"
         f'"1","500C","created","","","Text","{U1}","2024-03-01 09:00:00"\n'
         f'"2","500C","Status","New","Closed","Text","{U1}","2024-03-01 10:00:00"\n'
         f'"3","500C","Status","Closed","Working","Text","{U1}","2024-03-04 08:00:00"\n'
@@ -324,7 +329,7 @@ def test_times_with_their_own_offsets_are_not_said_to_be_read_as_utc(write: Writ
     zoneless times are read as UTC is not given when no time is zoneless."""
     path = write(
         "CaseHistory.csv",
-        '"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"\n'
+        f"{HISTORY_HEADER}\n"
         f'"1","500E","created","","","Text","{U1}","2024-03-30T09:00:00.000+0100"\n'
         f'"2","500E","Status","New","Closed","Text","{U1}","2024-03-31T10:00:00.000+02:00"\n',
     )
@@ -356,7 +361,7 @@ def test_changes_in_one_second_pair_their_names_and_chain_their_values(write: Wr
     crosswise: the queue shown as a person's name). 500B's two status changes in one
     second are written newest first: they are read in the order their values chain."""
     text = f"""\
-"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+{HISTORY_HEADER}
 "1","500A","created","","","Text","{U1}","2024-03-01 09:00:00"
 "2","500A","Owner","{U1}","{Q1}","EntityId","{U1}","2024-03-01 09:00:00"
 "3","500A","Owner","Ann Lee","Tier 1","Text","{U1}","2024-03-01 09:00:00"
@@ -388,7 +393,7 @@ def test_case_csv_owners_of_15_characters_are_the_historys_owners(write: Write) 
         "export/Case.csv", f"Id,Status,OwnerId\n500A,Closed,{user[:15]}\n500B,Closed,{queue[:15]}\n"
     )
     history = f"""\
-"Id","CaseId","Field","OldValue","NewValue","DataType","CreatedById","CreatedDate"
+{HISTORY_HEADER}
 "1","500A","created","","","Text","{U1}","2024-03-01 09:00:00"
 "2","500A","Owner","{queue}","{user}","EntityId","{U1}","2024-03-01 09:10:00"
 "3","500A","Owner","Tier 1","Bo Chan","Text","{U1}","2024-03-01 09:10:00"
