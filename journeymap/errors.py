@@ -143,7 +143,14 @@ class EmptyLogError(SourceError):
 
 
 class MappingError(JourneymapError, ValueError):
-    """A role is mapped to a column that does not exist, or cannot be detected."""
+    """A role is mapped to a column that does not exist, or cannot be detected.
+
+    ``role`` is the role whose given column does not exist, when that is the error.
+    """
+
+    def __init__(self, message: str, *, role: str | None = None) -> None:
+        super().__init__(message)
+        self.role = role
 
 
 class ConfigError(JourneymapError, ValueError):

@@ -332,7 +332,8 @@ def detect_mapping(
         if column not in columns:
             raise MappingError(
                 f"{source}: column {column!r} (given for {role}) does not exist; "
-                f"{_did_you_mean(column, columns)}the columns are: {_list(columns)}"
+                f"{_did_you_mean(column, columns)}the columns are: {_list(columns)}",
+                role=role,
             )
     used = [c for r, c in given_roles.items() if not (r == "activity" and parts)] + list(parts)
     duplicated = {c for c in used if used.count(c) > 1}
@@ -387,7 +388,8 @@ def _composite(activity: str | None, columns: list[str], source: str) -> tuple[s
         if part not in columns:
             raise MappingError(
                 f"{source}: column {part!r} (given for activity, in {activity!r}) does not "
-                f"exist; {_did_you_mean(part, columns)}the columns are: {_list(columns)}"
+                f"exist; {_did_you_mean(part, columns)}the columns are: {_list(columns)}",
+                role="activity",
             )
     return parts
 

@@ -93,6 +93,9 @@ class Options:
     templates: Templates = field(default_factory=Templates)
     #: Where the options came from (the config file), for messages.
     source: str | None = None
+    #: Where each role of ``mapping`` was named, when the config file named it
+    #: (``"journeymap.toml [mapping]"``), for a message about a column it lacks.
+    mapping_origin: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
@@ -158,6 +161,7 @@ class Options:
                     checked.get("templates", {}),
                 ),
                 source=config.path,
+                mapping_origin={role: f"{source} [mapping]" for role in mapping},
                 **sections,
             )
         except ConfigError as exc:
@@ -185,9 +189,16 @@ class Options:
         base = Path(self.source).parent if self.source else Path.cwd()
         for pattern in self.files:
             if pattern.matches(path, base=base):
+                where = f"{self.source or 'configuration'} [[files]] {pattern.pattern!r}"
                 chosen = self.replace(read=pattern.read, mapping=pattern.mapping)
+                chosen = dataclasses.replace(
+                    chosen,
+                    mapping_origin={
+                        **chosen.mapping_origin,
+                        **{role: where for role in pattern.mapping},
+                    },
+                )
                 if pattern.demand:
-                    where = f"{self.source or 'configuration'} [[files]] {pattern.pattern!r}"
                     chosen = dataclasses.replace(
                         chosen, demand=rules_from_config(pattern.demand, where)
                     )
@@ -228,6 +239,10 @@ class Options:
                         f"unknown role {unknown[0]!r}; the roles are: {', '.join(ROLES)}"
                     )
                 changed[name] = {**self.mapping, **given}
+                # Roles given here (on the command line) are no longer the config file's.
+                changed["mapping_origin"] = {
+                    r: where for r, where in self.mapping_origin.items() if r not in given
+                }
                 continue
             current = getattr(self, name, None)
             if name not in _DATACLASS_SECTIONS or current is None:

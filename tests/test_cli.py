@@ -111,6 +111,23 @@ def test_inspect_with_config_file(runner, write_file):
     assert "column 'a' is given for two roles" in result.stderr
 
 
+def test_a_missing_column_named_in_the_config_file_says_where(runner, write_file):
+    path = write_file("log.csv", "Case ID,Activity,Timestamp\nX1,Open,2024-01-02 10:00\n")
+    config = write_file("jm.toml", '[mapping]\nteam = "Group"\n')
+    result = runner.invoke(cli, ["inspect", str(path), "--config", str(config)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: log.csv: column 'Group' (given for team) does ")
+    assert result.stderr.endswith(f"(team is named in {config} [mapping])\n")
+    patterns = write_file("p.toml", '[[files]]\npattern = "*.csv"\nmapping = {customer = "C"}\n')
+    result = runner.invoke(cli, ["inspect", str(path), "--config", str(patterns)])
+    assert result.stderr.endswith(f"(customer is named in {patterns} [[files]] '*.csv')\n")
+    # Given on the command line, the role is no longer the config file's.
+    result = runner.invoke(cli, ["inspect", str(path), "--config", str(config), "--team", "G"])
+    assert result.exit_code == 2
+    assert "named in" not in result.stderr
+    assert "column 'G' (given for team) does not exist" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 
 from journeymap.engine import connect
-from journeymap.errors import ConfigError
+from journeymap.errors import ConfigError, MappingError
 from journeymap.eventlog import EventLog
 from journeymap.options import Options
 from journeymap.reader import read_log
@@ -22,7 +22,8 @@ def open_log(source: str, options: Options) -> EventLog:
 
     Raises
     ------
-    As :func:`journeymap.read_log`, and ConfigError for an unknown engine.
+    As :func:`journeymap.read_log` (a missing column that the config file named says
+    where it named it), and ConfigError for an unknown engine.
     """
     chosen = options.engine
     engine = connect(
@@ -36,6 +37,13 @@ def open_log(source: str, options: Options) -> EventLog:
     )
     try:
         log = read_log(source, engine=engine, **asdict(options.read), **options.mapping)
+    except MappingError as exc:
+        engine.close()
+        where = options.mapping_origin.get(exc.role or "")
+        if where is None:
+            raise
+        # The column was named in a config file: say which, for the user to mend it there.
+        raise MappingError(f"{exc} ({exc.role} is named in {where})", role=exc.role) from exc
     except BaseException:
         engine.close()
         raise

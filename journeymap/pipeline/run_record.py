@@ -28,7 +28,7 @@ __all__ = ["RUN_RECORD", "file_sha256", "read_run_record", "run_record", "up_to_
 #: The run record's file name in an output folder.
 RUN_RECORD = "run.json"
 # Options that do not change the outputs, or that were resolved into others.
-_NOT_RECORDED = ("engine", "files", "source")
+_NOT_RECORDED = ("engine", "files", "source", "mapping_origin")
 
 
 def _options_record(options: Options, output: dict[str, Any] | None) -> dict[str, Any]:
