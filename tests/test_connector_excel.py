@@ -308,3 +308,16 @@ def test_a_two_value_title_above_a_three_column_log_is_a_title(tmp_path):
     with jm.read_log(str(workbook(tmp_path / "june.xlsx", {"Log": rows}))) as log:
         assert (log.mapping.case, log.events) == ("Case", 1)
         assert any("the header is on row 3 (the rows above hold a title" in n for n in log.notes)
+
+
+def test_dates_stored_as_serial_numbers_say_how_to_mend_the_sheet(tmp_path):
+    rows = [["Case", "Activity", "Date"], ["C1", "Open", 45292.5], ["C1", "Close", 45293.75]]
+    path = workbook(tmp_path / "serial.xlsx", {"Log": rows})
+    with pytest.raises(jm.MappingError) as caught:
+        jm.read_log(path)
+    assert str(caught.value) == (
+        "serial.xlsx: column 'Date' holds numbers such as '45292.5', '45293.75', which look "
+        "like a spreadsheet's date serial numbers (days since 1899-12-30): format the "
+        "column as a date and time in the spreadsheet (Format Cells, Date) and save or "
+        "export it again, or map another column with timestamp='COLUMN'"
+    )

@@ -135,6 +135,13 @@ def detect_format(
             f"the format against the strptime codes in docs/user-guide.md, or map another "
             f"column with {option('timestamp', 'COLUMN')}"
         )
+    if readable * 2 < len(values) and _spreadsheet_serials(values):
+        raise MappingError(
+            f"{source}: column {column!r} holds numbers such as {examples}, which look like "
+            "a spreadsheet's date serial numbers (days since 1899-12-30): format the column "
+            "as a date and time in the spreadsheet (Format Cells, Date) and save or export "
+            f"it again, or map another column with {option('timestamp', 'COLUMN')}"
+        )
     if readable * 2 < len(values):
         raise MappingError(
             f"{source}: column {column!r} does not look like timestamps: values such as "
@@ -169,6 +176,25 @@ def detect_format(
     return TimestampFormat(
         column, fmt, detected=given is None, notes=tuple(notes), local_dates=bool(dates)
     )
+
+
+_NUMBER = re.compile(r"\s*\d+(?:\.\d+)?\s*")
+
+
+def _spreadsheet_serials(values: list[str]) -> bool:
+    """Whether most of ``values`` are numbers that a spreadsheet would show as dates
+    from October 1954 to January 2119 (its date serials, 20,000 to 80,000 days after
+    1899-12-30): a date column formatted as a number, or saved from such a column.
+
+    Examples
+    --------
+    >>> _spreadsheet_serials(["45292.5", "45293.25", "45300"])
+    True
+    >>> _spreadsheet_serials(["1", "2", "3"]), _spreadsheet_serials(["20240102"])
+    (False, False)
+    """
+    serials = [v for v in values if _NUMBER.fullmatch(v) and 20_000 <= float(v) <= 80_000]
+    return len(serials) * 2 > len(values)
 
 
 def local_dates_note(column: str, values: list[str]) -> str | None:
