@@ -160,7 +160,7 @@ class FieldChangesConnector(PresetConnector):
     description = "field-change logs (record, field, old value, new value, changed at, by)"
     looks_into = (".csv",)
     recognise_order = 1  # a generic shape: the systems' own presets are asked first
-    preset_class = "fieldchanges:FieldChangesPreset"
+    preset_class = "fieldchanges_csv:FieldChangesPreset"
 
     def _read_options(self, options: ReadOptions) -> dict[str, Any]:
         return {"encoding": options.encoding, "timezone": options.timezone}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from journeymap.connectors.presets import Preset, PresetTable
-from journeymap.connectors.presets.fieldchanges import FieldChangesPreset
+from journeymap.connectors.presets.fieldchanges_csv import FieldChangesPreset
 from journeymap.connectors.presets.jira import JiraPreset
 from journeymap.connectors.presets.salesforce import SalesforcePreset
 from journeymap.connectors.presets.servicenow import ServiceNowPreset

@@ -10,11 +10,8 @@ import pytest
 from preset_checks import head, one_line_error, recognisers, rows
 
 from journeymap.connectors.presets import PresetReject
-from journeymap.connectors.presets.fieldchanges import (
-    FieldChangesPreset,
-    change_notes,
-    events_from_changes,
-)
+from journeymap.connectors.presets.fieldchanges import change_notes, events_from_changes
+from journeymap.connectors.presets.fieldchanges_csv import FieldChangesPreset
 from journeymap.errors import SourceError
 
 Write = Callable[..., Path]
