@@ -344,11 +344,18 @@ def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
     assert summary["notes"][0].startswith("rule 'repeat_contact' matches 9 of 12 cases (75.0%)")
     assert summary["notes"][1:] == [
         "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
-        "column gives 6.0 cases per customer (12 cases, 2 customers): if it names accounts "
-        "or organisations rather than people, a new case within the window is a new "
-        "request, not failure demand, and the one-stop and clean shares, which leave "
-        "failure demand out, are too low; then set [demand] repeat_contact_days = 0"
+        "column 'customer' (taken from its name: it was not mapped) gives 6.0 cases per "
+        "customer (12 cases, 2 customers): if it names accounts or organisations rather than "
+        "people, a new case within the window is a new request, not failure demand, and the "
+        "one-stop and clean shares, which leave failure demand out, are too low; then set "
+        "[demand] repeat_contact_days = 0"
     ]
+    named = pd.DataFrame(rows, columns=["case", "account", "timestamp"]).assign(activity="Call")
+    mapped = EventLog.from_frame(named, customer="account")
+    assert demand_summary(mapped)["notes"][1].startswith(
+        "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
+        "column 'account' gives 6.0 cases per customer"
+    )
     people = EventLog.from_frame(  # 3 cases for 3 customers: no note
         pd.DataFrame(rows[:1] + rows[10:], columns=["case", "customer", "timestamp"]).assign(
             activity="Call"

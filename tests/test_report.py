@@ -131,7 +131,8 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     assert warnings[0].startswith("rule 'repeat_contact' matches 9 of 12 cases (75.0%)")
     assert warnings[1].startswith(
         "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
-        "column gives 6.0 cases per customer"
+        "column 'customer' (taken from its name: it was not mapped) gives 6.0 cases per "
+        "customer"
     )
     types = [row.xpath("./td")[0].text_content() for row in demand.xpath(".//table[1]//tbody/tr")]
     assert types == [

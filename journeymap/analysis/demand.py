@@ -374,11 +374,14 @@ def _account_note(log: EventLog, rules: DemandRules, repeats: int, cases: int) -
     customers, known = int(row["customers"] or 0), int(row["known"] or 0)
     if not customers or known < ACCOUNT_CASES * customers:
         return []
+    column = log.mapping.columns().get("customer", "customer")
+    # A column taken for the customer from its name alone: nobody said it names people.
+    how = " (taken from its name: it was not mapped)" if "customer" in log.mapping.detected else ""
     return [
         f"{ACCOUNTS_DOUBT} {repeats:,} of {cases:,} cases are counted as repeat contacts, but "
-        f"the customer column gives {known / customers:.1f} cases per customer ({known:,} "
-        f"cases, {customers:,} customers): if it names accounts or organisations rather "
-        "than people, a new case within the window is a new request, not failure demand, "
-        "and the one-stop and clean shares, which leave failure demand out, are too low; "
-        "then set [demand] repeat_contact_days = 0"
+        f"the customer column {column!r}{how} gives {known / customers:.1f} cases per "
+        f"customer ({known:,} cases, {customers:,} customers): if it names accounts or "
+        "organisations rather than people, a new case within the window is a new request, "
+        "not failure demand, and the one-stop and clean shares, which leave failure demand "
+        "out, are too low; then set [demand] repeat_contact_days = 0"
     ]
