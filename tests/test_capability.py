@@ -439,3 +439,54 @@ def test_the_weeks_of_a_whole_log_period_include_the_first_events_week():
     chart = weekly_volume(log, weeks=(period.start, period.end))
     assert [str(d) for d in chart.points["label"]] == ["2024-01-01", "2024-01-08"]
     assert chart.points["x"].tolist() == [2.0, 2.0]
+
+
+def _long_and_short_cases() -> EventLog:
+    """Ten cases starting on 1 to 10 January 2024: A and B last a day, the other eight
+    a hundred days (the road-fines sample: 41 cases start in three weeks, 37 of them
+    end a year or two later)."""
+    rows = []
+    for i, case in enumerate("ABCDEFGHIJ"):
+        start = pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)
+        end = start + pd.Timedelta(days=1 if i < 2 else 100)
+        rows += [(case, "Open", start), (case, "Close", end)]
+    return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+
+def test_a_period_that_most_cases_outlast_charts_no_end_to_end_time():
+    """Of the ten cases that started in the period asked for (1 to 14 January), eight
+    ended after it: a chart of the two that ended within it would be of the quickest
+    cases only ('predictable, 0 to 1 days' on road fines' 4 of 41). There is none, and the
+    note says which period charts them all."""
+    from journeymap.pipeline.check import check
+
+    log = _long_and_short_cases()
+    period = complete_period(log, given="2024-01-01..2024-01-14")
+    assert (period.cases_in, period.ended_after, period.cases) == (2, 8, 10)
+    assert period.mostly_ended_after
+    assert period.last_end == pd.Timestamp("2024-04-19", tz="UTC")
+    found = check(log, period=period)
+    assert "capability_e2e" not in found.charts
+    assert (
+        "no capability e2e chart: 8 of the 10 cases that started from 2024-01-01 to "
+        "2024-01-14 ended after it, so a chart of the 2 that ended within it would show only "
+        "the quickest waits, not how long customers wait; give a period that covers their "
+        "ends: \x1eperiod\x1f2024-01-01..2024-04-19\x1e"
+    ) in found.notes
+    # The period it suggests charts all ten.
+    whole = complete_period(log, given="2024-01-01..2024-04-19")
+    assert (whole.cases_in, whole.ended_after, whole.mostly_ended_after) == (10, 0, False)
+    assert "capability_e2e" in check(log, period=whole).charts
+
+
+def test_cases_that_ended_after_the_period_are_counted_among_those_left_out():
+    from journeymap.render.capability_words import period_text
+
+    log = _long_and_short_cases()
+    # A and B ended in January, C to E on 12 to 14 April, F to J on 15 to 19 April.
+    period = complete_period(log, given="2024-01-01..2024-04-14")
+    assert (period.cases_in, period.ended_after, period.mostly_ended_after) == (5, 5, False)
+    assert period_text(period) == (
+        "Cases that started and ended from 2024-01-01 to 2024-04-14, the period asked for "
+        "(5 of 10 cases; 5 cases that started in it and ended after it are left out)."
+    )

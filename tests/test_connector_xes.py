@@ -304,6 +304,22 @@ def test_bpic2012_counts(bpic2012):
     assert "case:AMOUNT_REQ" in bpic2012.attributes
 
 
+@pytest.mark.datasets
+def test_bpic2012_system_account_is_doubted(bpic2012):
+    """BPIC 2012's resource '112' is the system: 986 of the 1,011 hand-offs to it come
+    within a second, and it takes part in a fifth of all hand-offs."""
+    from journeymap.render.summary import doubts
+
+    said = [d for d in doubts(jm.mine(bpic2012)) if d.startswith("work reaches")]
+    assert said == [
+        "work reaches '112' (986 of the 1,011 hand-offs to it) within a second of the event "
+        "before, as it reaches a system, not a resource: it takes part in 10,753 of the "
+        "51,695 hand-offs (21%), which may be the system reacting rather than work passing "
+        "between resources; if it is a system account, add --extra-missing-values '112' to "
+        "read it as not recorded"
+    ]
+
+
 def test_xml_references_are_decoded_exactly_once(tmp_path):
     value = "A &amp; B &lt; &gt; &quot; &apos; &#38; &#x26; &amp;#38; &amp;amp;"
     text = TINY_ONE.format(value=value)

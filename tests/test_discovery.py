@@ -384,3 +384,21 @@ def test_only_cases_takes_ids_or_a_table_of_them_on_the_engine():
     from_list = log.only_cases(["1", "2"], label="long")
     assert (on_engine.events, on_engine.cases) == (from_list.events, from_list.cases) == (6, 2)
     assert on_engine.source == from_list.source
+
+
+def _single_and_timed(single: int, hours: int) -> EventLog:
+    """``single`` cases of one event, and cases lasting 1 to ``hours`` hours."""
+    rows = [(f"s{i}", "Call", "2024-01-01 09:00") for i in range(single)]
+    for h in range(1, hours + 1):
+        rows += [(f"t{h}", "Call", "2024-01-01 00:00"), (f"t{h}", "Done", f"2024-01-01 {h:02d}:00")]
+    return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+
+def test_single_event_cases_that_move_the_median_are_counted():
+    # 6 of 20 cases of one event: the median is 4.5 h with them (0 x 6, 1 .. 14 h), 7.5 h
+    # without: they move it by 40%, and the median without them is given.
+    found = end_to_end_summary(_single_and_timed(6, 14))
+    assert found["median_s"] == 4.5 * 3600
+    assert (found["single_event_cases"], found["median_s_without_single_events"]) == (6, 7.5 * 3600)
+    # 2 of 20: 8.5 h against 9.5 h, a shift of 11%: nothing added.
+    assert "single_event_cases" not in end_to_end_summary(_single_and_timed(2, 18))

@@ -321,3 +321,27 @@ def test_end_to_end_by_hand_offs_counts_the_cases_that_ended():
         {"handoffs": "1", "cases": 1, "median_e2e_s": 4 * 3600.0},
     ]
     assert s["spearman"] == pytest.approx(1.0)
+
+
+def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system():
+    """Twenty cases: ann applies, 'sys' registers half a second later, bob reviews an
+    hour after. Work reaches 'sys' within a second each time: a system, not a person;
+    bob, reached after an hour, is not named."""
+    from journeymap.render.summary import system_account_doubt
+
+    rows = []
+    for i in range(20):
+        day = f"2024-01-{i + 1:02d}"
+        rows += [(f"c{i}", "Apply", f"{day} 09:00:00", "ann"),
+                 (f"c{i}", "Register", f"{day} 09:00:00.5", "sys"),
+                 (f"c{i}", "Review", f"{day} 10:00:00", "bob")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
+    with EventLog.from_frame(frame) as log:
+        said = system_account_doubt(jm.mine(log))
+    assert said == (
+        "work reaches 'sys' (20 of the 20 hand-offs to it) within a second of the event "
+        "before, as it reaches a system, not a resource: it takes part in 40 of the 40 "
+        "hand-offs (100%), which may be the system reacting rather than work passing between "
+        "resources; if it is a system account, add --extra-missing-values 'sys' to read it as "
+        "not recorded"
+    )

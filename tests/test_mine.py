@@ -167,7 +167,7 @@ def test_tiny_log_flow_tables(tmp_path):
         "pingpong_cases": 1,
     }  # fmt: skip
     assert summary["handoffs"]["wait_share"] == 0.857  # 3 h of hand-off wait in 3.5 h
-    assert summary["rework"] == {"events": 0, "cases": 0, "redo_events": 0}
+    assert summary["rework"] == {"events": 0, "cases": 0, "redo_events": None}  # no resource
 
 
 def test_sample_log_recovers_the_planted_rates(tmp_path):
@@ -220,9 +220,9 @@ def test_check_measures_with_the_sample_config(tmp_path):
     assert "The limits these data give, 0 to 31 days, predict nothing" in capability["statement"]
     assert capability["statement"].endswith(
         "Cases that started and ended from 2024-01-01 to 2024-06-30, from the first to the last "
-        "week in which new demand arrived at its usual rate (1,162 of 1,350 cases; 29 later "
-        "weeks of fewer "
-        "arrivals are left out)."
+        "week in which new demand arrived at its usual rate (1,162 of 1,350 cases; 53 cases "
+        "that started in it and ended after it, and 29 later weeks of fewer arrivals, are left "
+        "out)."
     )
     assert summary["period"]["cases"] == 1162 and summary["period"]["basis"] == "detected"
     points = (out / "tables" / "capability_e2e.csv").read_text().splitlines()

@@ -33,6 +33,8 @@ def test_ties_and_duplicates_are_counted_within_cases():
     assert (p.cases, p.events) == (4, 9)
     assert p.cases_with_equal_timestamps == 2
     assert p.possible_duplicates == 2
+    # A's second Call is a copy, and A's only rework; D's rework is no copy.
+    assert p.copies == {"events": 1, "cases": 1, "rework_only": 1}
     assert p.events_per_case == {"min": 1, "median": 2.0, "max": 4}
     assert p.single_event_cases == 1
 
@@ -278,3 +280,35 @@ def test_a_step_repeated_in_most_cases_is_doubted_as_rework(tmp_path):
         rework.index("<table")
     )
     assert "Cases with rework (a step recurs in most cases: see Rework)" in report
+
+
+def test_copies_of_events_are_named_beside_the_rework_they_make():
+    """Case 1's second 'Check' is a copy (same activity, same time) and its only rework;
+    case 2 does 'Check' again an hour later (rework); cases 3 to 5 have none. With the
+    copy, 2 of 5 cases have rework; without it, 1."""
+    import journeymap as jm
+    from journeymap.render.report import key_numbers
+    from journeymap.render.summary import summary
+
+    log = EventLog.from_frame(
+        pd.DataFrame(
+            {
+                "case": ["1", "1", "1", "2", "2", "3", "3", "4", "4", "5", "5"],
+                "activity": ["Open", "Check", "Check", "Check", "Check"] + ["Open", "Close"] * 3,
+                "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 10:00",
+                              "2024-01-02 09:00", "2024-01-02 10:00", "2024-01-03 09:00",
+                              "2024-01-03 10:00", "2024-01-04 09:00", "2024-01-04 10:00",
+                              "2024-01-05 09:00", "2024-01-05 10:00"],
+            }
+        )
+    )  # fmt: skip
+    found = jm.mine(log)
+    assert found.rework_summary["cases"] == 2
+    doubt = (
+        "1 event is a copy of another event of its case (the same activity at the same "
+        "time), in 1 case; each copy counts as rework, and 1 case has no other: without the "
+        "copies 20.0% of cases have rework, not 40.0%; if they are one event written twice, "
+        "remove the copies from the export"
+    )
+    assert doubt in summary(found)["doubts"]
+    assert ("Cases with rework (copies of events count: see Rework)", "40.0%") in key_numbers(found)

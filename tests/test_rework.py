@@ -3,6 +3,7 @@ sample log, and agreement with pm4py on the public logs."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -100,12 +101,13 @@ def test_a_missing_resource_is_never_a_redo():
     assert (summary["events"], summary["redo_events"], summary["same_hands_events"]) == (4, 1, 3)
 
 
-def test_without_a_resource_role_there_are_no_redos():
+def test_without_a_resource_role_redos_cannot_be_told_from_repeats():
+    """A team is no resource: a redo is another person's (MEASURES.md)."""
     rows = [("1", "A", t, "x") for t in _minutes(0, 10, 20)]
     log = _log(rows, columns=("case", "activity", "timestamp", "team"))
     assert not log.has("resource") and log.has("team")
     assert rework_summary(log) == {
-        "events": 2, "cases": 1, "redo_events": 0, "same_hands_events": 2, "self_loops": 2,
+        "events": 2, "cases": 1, "redo_events": None, "same_hands_events": None, "self_loops": 2,
         "rework_wait_s": 1200.0, "rework_pct": 200 / 3,
     }  # fmt: skip
 
@@ -248,3 +250,23 @@ def test_self_loops_agree_with_pm4py_dfg(both):
     ours = rework(log)
     ours = {a: n for a, n in zip(ours["activity"], ours["self_loops"], strict=True) if n > 0}
     assert ours == theirs
+
+
+def test_without_a_resource_redos_are_unknown_not_none(tmp_path):
+    """A redo is rework by other hands: with no resource role, who did an event again
+    cannot be told, and 0 redos would read as 'all by the same hands'."""
+    log = _log([("1", a, t) for a, t in zip("ABA", _minutes(0, 10, 20), strict=True)],
+               columns=COLUMNS[:3])  # fmt: skip
+    table = rework(log)
+    assert table["redo_events"].isna().all() and table["repeat_events"].tolist() == [1, 0]
+    assert rework_per_case(log)["redo_events"].isna().all()
+    summary = rework_summary(log)
+    assert (summary["events"], summary["redo_events"], summary["same_hands_events"]) == (
+        1, None, None,
+    )  # fmt: skip
+    jm.write_outputs(jm.mine(log), tmp_path / "out", formats=(), report=False)
+    assert (tmp_path / "out/tables/rework.csv").read_text().splitlines()[1:] == [
+        "A,1,1,,0,600.000", "B,0,0,,0,0.000",
+    ]  # fmt: skip
+    written = json.loads((tmp_path / "out/summary.json").read_text())
+    assert written["rework"] == {"events": 1, "cases": 1, "redo_events": None}

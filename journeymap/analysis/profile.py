@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.journeys import several_customer_cases
-from journeymap.analysis.period import closed_window, implausible_instants
+from journeymap.analysis.period import closed_window, implausible_instants, unclosed_ends
+from journeymap.analysis.rework import rework_per_case_expr
 from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.times import case_times_expr
 from journeymap.eventlog import EventLog, source_rows
@@ -72,6 +73,10 @@ class Profile:
     events_per_case: dict[str, float]
     cases_with_equal_timestamps: int
     possible_duplicates: int = 0
+    #: The possible duplicates as copies of an event: ``events`` (each copy after the
+    #: first), the ``cases`` with one, and ``rework_only`` the cases whose rework events
+    #: are all copies (with rework only because of them); empty when there are none.
+    copies: dict[str, int] = field(default_factory=dict)
     missing: dict[str, int] = field(default_factory=dict)
     single_event_cases: int = 0
     late_starts: int = 0
@@ -79,6 +84,10 @@ class Profile:
     repeats: dict[str, Any] = field(default_factory=dict)
     implausible: dict[str, Any] = field(default_factory=dict)
     closed_window: dict[str, Any] = field(default_factory=dict)
+    #: Cases that may have been open at export: see
+    #: :func:`~journeymap.analysis.period.unclosed_ends` (empty when not, or when the log
+    #: knows its end activities).
+    unclosed_ends: dict[str, Any] = field(default_factory=dict)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     preset: str | None = None
@@ -120,6 +129,24 @@ class Profile:
         data = asdict(self)
         data["accepted"] = self.accepted
         return data
+
+
+def _copies(log: EventLog, same: Any) -> dict[str, int]:
+    """:attr:`Profile.copies`, from ``same``: the events that share their case and
+    timestamp with another, counted (``n``) by case, timestamp and activity. Each copy
+    after the first is a rework event (its activity occurred before in the case)."""
+    extra = same.filter(same.n > 1)
+    extra = extra.group_by("case").aggregate(copies=(extra.n - 1).sum())
+    rework = rework_per_case_expr(log)
+    both = extra.join(rework, "case")
+    found = log.engine.fetch(
+        both.aggregate(
+            events=both.copies.sum(),
+            cases=both.count(),
+            rework_only=(both.rework_events == both.copies).sum(),
+        )
+    ).iloc[0]
+    return {k: int(found[k] or 0) for k in ("events", "cases", "rework_only")}
 
 
 def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = None) -> Profile:
@@ -182,6 +209,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
     )
     tied_cases = int(ties["cases"].iloc[0] or 0)
     duplicates = int(ties["duplicates"].fillna(0).iloc[0])
+    copies = _copies(log, same) if duplicates else {}
     if activities is None:
         every = log.engine.fetch(t.group_by("activity").aggregate(events=t.count()))
         counted = len(every)  # every activity, one row each
@@ -190,6 +218,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         ranked = every.sort_values(["events", "activity"], ascending=[False, True], kind="stable")
         activities = ranked.head(top).reset_index(drop=True)
     else:  # sorted by events (most first), then activity, as the query above sorts
+        every = activities
         counted = len(activities)
         names = activities["activity"].tolist()
         activities = activities.head(top)
@@ -228,6 +257,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         },
         cases_with_equal_timestamps=tied_cases,
         possible_duplicates=duplicates,
+        copies=copies,
         missing={
             role: int(totals[f"{role}_missing"] or 0) for role in _PEOPLE_ROLES if log.has(role)
         },
@@ -245,6 +275,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         rejected_by_reason=rejected,
         implausible=implausible_instants(log),
         closed_window=closed_window(log),
+        unclosed_ends={} if log.end_activities is not None else unclosed_ends(every, cases),
         notes=list(log.notes),
         preset=log.preset,
         preset_reason=log.preset_reason,

@@ -75,7 +75,7 @@ def rework(log: EventLog) -> pd.DataFrame:
     - ``cases``: cases in which the activity occurs more than once (equal to pm4py's
       ``get_rework_cases_per_activity``);
     - ``redo_events``: those rework events that are redos (resource known on both
-      occurrences, and different);
+      occurrences, and different); NA without a resource role, which tells none;
     - ``self_loops``: transitions a -> a of the activity;
     - ``rework_wait_s``: total wait, in seconds, of the transitions leading into the
       activity's rework events (0.0 when it has none).
@@ -117,6 +117,7 @@ def rework(log: EventLog) -> pd.DataFrame:
     for column in ("repeat_events", "cases", "redo_events", "self_loops"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["rework_wait_s"] = frame["rework_wait_s"].astype("float64").fillna(0.0)
+    _unknown_redos(log, frame)
     # Python's string order (code points) for ties: the same on every engine and machine.
     frame = frame.sort_values("activity", kind="stable")
     frame = frame.sort_values("repeat_events", ascending=False, kind="stable")
@@ -148,8 +149,16 @@ def rework_per_case(log: EventLog) -> pd.DataFrame:
     frame["case"] = frame["case"].astype(str)
     for column in REWORK_CASE_COLUMNS[1:]:
         frame[column] = frame[column].astype("int64")
+    _unknown_redos(log, frame)
     frame = frame.sort_values("case", kind="stable", ignore_index=True)
     return frame.reindex(columns=REWORK_CASE_COLUMNS)
+
+
+def _unknown_redos(log: EventLog, frame: pd.DataFrame) -> None:
+    """Without a resource a redo cannot be told from a repeat: ``redo_events`` is then
+    empty (NA), not 0, which would read as none by other hands."""
+    if not log.has("resource"):
+        frame["redo_events"] = pd.array([pd.NA] * len(frame), dtype="Int64")
 
 
 def rework_per_case_expr(log: EventLog) -> Any:
@@ -175,14 +184,15 @@ def rework_per_case_expr(log: EventLog) -> Any:
 
 def rework_summary(
     log: EventLog, per_activity: pd.DataFrame | None = None
-) -> dict[str, int | float]:
+) -> dict[str, int | float | None]:
     """Rework over the whole log.
 
     Keys: ``events`` (rework events), ``cases`` (cases with at least one rework
     event), ``redo_events``, ``same_hands_events`` (rework events that are not redos,
     the repeats of MEASURES.md: ``events - redo_events``), ``self_loops``,
     ``rework_wait_s`` (total wait into rework events, seconds) and ``rework_pct``
-    (rework events / all events * 100).
+    (rework events / all events * 100). Without a resource role, ``redo_events`` and
+    ``same_hands_events`` are None: who did an event again cannot be told.
 
     The totals are sums of :func:`rework` (pass it as ``per_activity`` when already
     computed) and ``cases`` a count of :func:`rework_per_case_expr`: no other pass
@@ -205,12 +215,14 @@ def rework_summary(
     per_case = rework_per_case_expr(log)
     with_rework = log.engine.scalar(per_case.filter(per_case.rework_events > 0).count())
     total = int(log.events)
-    events, redo = int(table["repeat_events"].sum()), int(table["redo_events"].sum())
+    events = int(table["repeat_events"].sum())
+    # Without a resource, neither redos nor repeats by the same hands can be told.
+    redo = int(table["redo_events"].sum()) if log.has("resource") else None
     return {
         "events": events,
         "cases": int(with_rework),
         "redo_events": redo,
-        "same_hands_events": events - redo,
+        "same_hands_events": None if redo is None else events - redo,
         "self_loops": int(table["self_loops"].sum()),
         "rework_wait_s": math.fsum(table["rework_wait_s"]),
         "rework_pct": 100 * events / total if total else 0.0,

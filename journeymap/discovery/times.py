@@ -116,10 +116,33 @@ def case_times(log: EventLog) -> pd.DataFrame:
     return frame
 
 
+#: Cases of a single event have an end-to-end time of 0 s. When they are at least this
+#: share of the cases (and move the median by at least SINGLE_SHIFT of it),
+#: :func:`end_to_end_summary` gives the median without them: 8% of receipt's cases move its
+#: median from 2.97 h to 48 min. Not under SINGLE_MIN_CASES cases, where a median moves
+#: with any case.
+SINGLE_SHARE, SINGLE_SHIFT, SINGLE_MIN_CASES = 0.05, 0.25, 20
+
+
+def _single_events(
+    done: Any, single: int, cases: int, found: dict[str, float | None], log: EventLog
+) -> dict[str, float]:
+    """``single_event_cases`` and ``median_s_without_single_events`` when the cases of
+    one event are many and move the median (:data:`SINGLE_SHARE`); else nothing."""
+    if cases < SINGLE_MIN_CASES or single < SINGLE_SHARE * cases or single == cases:
+        return {}
+    without = float(log.engine.scalar(done.filter(done.events > 1).e2e_s.median()))
+    if without - (found["median_s"] or 0.0) < SINGLE_SHIFT * without:
+        return {}
+    return {"single_event_cases": single, "median_s_without_single_events": without}
+
+
 def end_to_end_summary(log: EventLog) -> dict[str, float | None]:
     """Median, mean and p90 of the cases' end-to-end times, in seconds. When the log
     knows its end activities, of the finished cases only, and ``open_cases`` counts the
-    others (their time so far is no end-to-end time).
+    others (their time so far is no end-to-end time). When cases of a single event (0 s
+    each) are many and move the median (:data:`SINGLE_SHARE`), also
+    ``single_event_cases`` and ``median_s_without_single_events``.
 
     Examples
     --------
@@ -145,11 +168,14 @@ def end_to_end_summary(log: EventLog) -> dict[str, float | None]:
             median_s=done.e2e_s.median(),
             mean_s=mean_seconds(done.e2e_s),
             p90_s=done.e2e_s.quantile(0.9),
+            cases=done.count(),
+            single=(done.events == 1).sum(),
         )
     ).iloc[0]
     out: dict[str, float | None] = {
         k: (None if pd.isna(row[k]) else float(row[k])) for k in ("median_s", "mean_s", "p90_s")
     }
+    out.update(_single_events(done, int(row["single"] or 0), int(row["cases"] or 0), out, log))
     if known:
         out["open_cases"] = int(log.engine.scalar(per_case.open.sum()) or 0)
     return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from journeymap.analysis.capability import (
     XmRChart,
     capability_e2e,
@@ -77,6 +79,9 @@ def check(
             measure="failure demand",
         ),
     }
+    if period.mostly_ended_after:  # a chart of the quickest cases only: none
+        del builds["capability_e2e"]
+        notes.append(f"no capability e2e chart: {_quickest_only(period)}")
     if len(charted) > 1 and not charted["failure"].any():  # 0% every week says nothing
         del builds["weekly_failure_demand"]
         notes.append(
@@ -91,7 +96,7 @@ def check(
     per_case_flow = EngineTable(log.engine, flow_expr(log, rules, dirty_activities), ("case",))
     flow_totals = flow_summary(log, rules, dirty_activities)
     notes += [n for n in flow_totals["notes"] if n not in notes]
-    if by is not None:
+    if by is not None and not period.mostly_ended_after:
         charts.update(_charts_by(log, by, per_case_demand, per_case_flow, period, notes))
     return CheckFindings(
         demand=per_case_demand,
@@ -103,6 +108,21 @@ def check(
         charts=charts,
         notes=notes,
         period=period,
+    )
+
+
+def _quickest_only(period: Period) -> str:
+    """Why there is no end-to-end chart when most of the cases that started in the
+    period ended after it, and the period to give to chart them all."""
+    first = period.start.strftime("%Y-%m-%d")
+    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
+    started = period.cases_in + period.ended_after
+    ends = "" if period.last_end is None else period.last_end.strftime("%Y-%m-%d")
+    return (
+        f"{period.ended_after:,} of the {started:,} cases that started from {first} to "
+        f"{last} ended after it, so a chart of the {period.cases_in:,} that ended within it "
+        "would show only the quickest waits, not how long customers wait; give a period "
+        f"that covers their ends: {option('period', f'{first}..{ends}')}"
     )
 
 

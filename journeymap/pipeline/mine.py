@@ -22,13 +22,13 @@ from journeymap.analysis.reintegration import reintegration
 from journeymap.analysis.reintegration_plan import reintegration_plan
 from journeymap.analysis.rework import rework, rework_summary
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
-from journeymap.discovery.dfg import dfg, timed_transitions
+from journeymap.discovery.dfg import END, dfg, timed_transitions
 from journeymap.discovery.ordering import handler_role
 from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
 from journeymap.discovery.times import case_times_expr, end_to_end_summary
 from journeymap.discovery.variants import case_variants_expr, variants
 from journeymap.engine import EngineTable
-from journeymap.errors import EmptyLogError, MappingError, expect, option
+from journeymap.errors import ConfigError, EmptyLogError, MappingError, expect, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings, Findings, MapPicture
 from journeymap.interrupts import steps
@@ -36,6 +36,7 @@ from journeymap.options import Options
 from journeymap.pipeline.check import check
 from journeymap.pipeline.reading import check_read_with
 from journeymap.pipeline.templates import check_templates
+from journeymap.render.numbers import counted
 
 __all__ = ["Progress", "mine"]
 
@@ -114,6 +115,7 @@ def mine(
 
     say("directly-follows graph")
     full_dfg = dfg(log)
+    _check_end_activities(log, full_dfg)
     say("activities")
     activities = activity_stats(log, lanes=lanes)
     say("variants")
@@ -305,6 +307,29 @@ def _picture(
         subset=subset,
     )
     return MapPicture(edges, activities, scope, cases=int(log.cases))
+
+
+def _check_end_activities(log: EventLog, graph: pd.DataFrame) -> None:
+    """Refuse end activities of which the log has none (a misspelt status, or another
+    system's): every case would read as still open, and no end-to-end figure would be
+    given. The activities cases end with most are named instead."""
+    if not log.end_activities:  # none given (or none at all: every case open, as asked)
+        return
+    if graph["source"].isin(log.end_activities).any():  # every activity is a source
+        return
+    ends = graph[graph["target"] == END].sort_values(
+        ["events", "source"], ascending=[False, True], kind="stable"
+    )
+    named = ", ".join(repr(a) for a in log.end_activities)
+    commonest = ", ".join(
+        f"{a!r} ({counted(int(n), 'case')})"
+        for a, n in zip(ends["source"][:3], ends["events"][:3], strict=True)
+    )
+    raise ConfigError(
+        f"{log.source}: no event has the end activities given ({named}), so every case "
+        f"would read as still open; the cases end most with {commonest}: name the "
+        f"activities that finish a case with {option('end_activities', 'ACTIVITY,...')}"
+    )
 
 
 def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,6 @@ import pandas as pd
 from journeymap.render.numbers import (
     _number,
     counted,
-    one_or_many,
     thousands,
     wait_text,
 )
@@ -236,34 +235,34 @@ def period_text(period: Any) -> str:
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the period asked for (1,288 of 1,350 cases; 12 cases still open when the log was exported are left out).'
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "detected", (2, 1), 1288, 1350, 1))
     'Cases that started and ended from 2024-01-01 to 2024-06-30, from the first to the last week in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 case still open when the log was exported, and 2 earlier weeks and 1 later week of fewer arrivals, are left out).'
+    >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "given", (0, 0), 1288, 1350, 0, 3))
+    'Cases that started and ended from 2024-01-01 to 2024-06-30, the period asked for (1,288 of 1,350 cases; 3 cases that started in it and ended after it are left out).'
     """  # noqa: E501
     last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
     span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
     counts = f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
-    still = period.open_cases
-    opened = f"{counted(still, 'case')} still open when the log was exported" if still else ""
-    if period.basis in ("given", "whole log"):
-        if opened:
-            counts += f"; {opened} {one_or_many(still, 'is', 'are')} left out"
-        if period.basis == "given":
-            return f"Cases that started and ended {span}, the period asked for ({counts})."
+    left = []  # what is left out, and whether it is many
+    if period.ended_after:
+        n = period.ended_after
+        left.append((f"{counted(n, 'case')} that started in it and ended after it", n > 1))
+    if still := period.open_cases:
+        left.append((f"{counted(still, 'case')} still open when the log was exported", still > 1))
+    if period.basis == "detected" and any(period.weeks_left_out):
+        weeks = " and ".join(
+            f"{n} {which} week{'s' if n != 1 else ''}"
+            for n, which in zip(period.weeks_left_out, ("earlier", "later"), strict=True)
+            if n
+        )
+        left.append((f"{weeks} of fewer arrivals", sum(period.weeks_left_out) > 1))
+    if len(left) > 1:
+        counts += f"; {', '.join(text for text, _ in left[:-1])}, and {left[-1][0]}, are left out"
+    elif left:
+        counts += f"; {left[0][0]} {'are' if left[0][1] else 'is'} left out"
+    if period.basis == "given":
+        return f"Cases that started and ended {span}, the period asked for ({counts})."
+    if period.basis == "whole log":
         return f"All cases, {span} ({counts})."
-    before, after = period.weeks_left_out
-    left = [
-        f"{n} {which} week{'s' if n != 1 else ''}"
-        for n, which in ((before, "earlier"), (after, "later"))
-        if n
-    ]
-    weeks = f"{' and '.join(left)} of fewer arrivals" if left else ""
-    if opened and weeks:
-        out = f"; {opened}, and {weeks}, are left out"
-    elif opened or weeks:
-        single = len(left) == 1 and sum(period.weeks_left_out) == 1
-        many = still > 1 if opened else not single
-        out = f"; {opened or weeks} {'are' if many else 'is'} left out"
-    else:
-        out = ""
     return (
         f"Cases that started and ended {span}, from the first to the last week in which new "
-        f"demand arrived at its usual rate ({counts}{out})."
+        f"demand arrived at its usual rate ({counts})."
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.analysis.profile import Profile
-from journeymap.errors import as_flags
+from journeymap.errors import as_flags, option
 from journeymap.jsonout import keyworded
 from journeymap.render.numbers import counted, one_or_many
 from journeymap.render.text import visible
@@ -19,6 +19,7 @@ __all__ = [
     "profile_text",
     "quality_warnings",
     "rejected_kinds",
+    "unclosed_doubt",
 ]
 
 
@@ -149,6 +150,27 @@ def closed_window_doubt(p: Profile | None) -> str | None:
         "extract of the cases closed in that window, so demand before it counts only "
         "the cases still open then, and long cases weigh more than they should in the "
         "end-to-end times"
+    )
+
+
+def unclosed_doubt(p: Profile | None) -> str | None:
+    """What to say before any end-to-end figure of a log that reads every case as ended
+    while many end with an activity that does not close one
+    (:attr:`~journeymap.analysis.profile.Profile.unclosed_ends`); else None."""
+    found = None if p is None else p.unclosed_ends
+    if not found:
+        return None
+    n, of = found["cases"], found["of"]
+    examples = ", ".join(f"{a!r} in {c:,}" for a, c in found["examples"])
+    closing = found["closing"]
+    named = ",".join(closing)
+    shown = " or ".join(repr(a) for a in closing[:3]) + (" or another" if len(closing) > 3 else "")
+    return (
+        f"{n:,} of {of:,} cases ({_pct(n, of)}) end with an activity that does not close a "
+        f"case ({examples}), and {found['closed']:,} with {shown}: if those were still "
+        "open when the log was exported, their end-to-end times are their times so far, "
+        "read as whole waits; name the activities that finish a case, "
+        f"{option('end_activities', named)}, to leave the open ones out"
     )
 
 

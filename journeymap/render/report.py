@@ -48,11 +48,13 @@ from journeymap.render.report_html import (
     sortable_table,
 )
 from journeymap.render.summary import (
+    copies_doubt,
     extract_doubts,
     map_options,
     recurring_steps_doubt,
     rejected_rows_doubt,
     rule_options,
+    single_events_doubt,
     still_team_doubt,
 )
 from journeymap.render.summary import summary as summary_of
@@ -113,10 +115,17 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         value = f" ({of}; {value.strip()[1:-1]})" if value else f" ({of})"
     # A step that recurs in most cases by design (a status returned to after waiting).
     recurring = (
-        " (a step recurs in most cases: see Rework)" if recurring_steps_doubt(findings) else ""
+        " (a step recurs in most cases: see Rework)"
+        if recurring_steps_doubt(findings)
+        else " (copies of events count: see Rework)"
+        if copies_doubt(findings)
+        else ""
     )
-    still = e2e.get("open_cases")
+    still, single = e2e.get("open_cases"), e2e.get("single_event_cases")
     ended = history or (f" ({thousands(still)} still open: left out)" if still else "")
+    if not history and single_events_doubt(findings):
+        zero = f"{thousands(single)} cases of one event, at 0 s"
+        ended = f" ({ended.strip()[1:-1]}; {zero})" if ended else f" ({zero})"
     return [
         ("Demand (cases)", thousands(cases)),
         (failure, pct(summary.get("failure_demand_pct"))),

@@ -15,7 +15,12 @@ from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import chart_title, demand_type_words
 from journeymap.render.report_assets import HYPOTHESIS_NOTE
 from journeymap.render.report_html import Column, doubt_warning, esc, figure, sortable_table
-from journeymap.render.summary import empty_period_doubt, recurring_steps_doubt, timed_doubt
+from journeymap.render.summary import (
+    copies_doubt,
+    empty_period_doubt,
+    recurring_steps_doubt,
+    timed_doubt,
+)
 
 __all__ = ["TOP_ROWS", "XMR_HOW", "capability_section", "demand_section", "period_statement",
            "rework_section"]  # fmt: skip
@@ -57,8 +62,8 @@ def rework_section(findings: Any) -> str:
         Column("rework_wait_s", "Total wait into rework", "duration"),
     ]
     caption = "Activities done again in the same case, most rework first"
-    recurring = recurring_steps_doubt(findings)
-    body = doubt_warning(recurring) if recurring else ""
+    said = (recurring_steps_doubt(findings), copies_doubt(findings))
+    body = "".join(doubt_warning(d) for d in said if d)
     body += sortable_table(table, columns, caption=caption, limit=TOP_ROWS)
     if not people:
         body += (

@@ -18,17 +18,19 @@ from journeymap.jsonout import iso_day, iso_utc
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import journey_sentences, map_caption
 from journeymap.render.charts import chart_files
-from journeymap.render.numbers import counted, one_or_many, ratio_text, thousands
+from journeymap.render.numbers import counted, one_or_many, ratio_text, thousands, wait_text
 from journeymap.render.plan_words import timed_step_text
 from journeymap.render.profile_text import (
     closed_window_doubt,
     history_doubt,
     quality_warnings,
     rejected_kinds,
+    unclosed_doubt,
 )
 from journeymap.render.template_report import templates_summary
 
 __all__ = [
+    "copies_doubt",
     "doubts",
     "extract_doubts",
     "map_options",
@@ -37,8 +39,10 @@ __all__ = [
     "recurring_steps_doubt",
     "rejected_rows_doubt",
     "rule_options",
+    "single_events_doubt",
     "still_team_doubt",
     "summary",
+    "system_account_doubt",
 ]
 
 #: Team hand-offs per case below which a team column that hardly changes is doubted,
@@ -96,7 +100,10 @@ def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]
             partial_handlers_doubt(findings),
             still_team_doubt(findings),
             placeholder_handlers_doubt(findings),
+            system_account_doubt(findings),
             recurring_steps_doubt(findings),
+            copies_doubt(findings),
+            single_events_doubt(findings),
         )
         if d
     ]
@@ -105,9 +112,11 @@ def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]
 
 def extract_doubts(findings: Findings) -> list[str]:
     """The doubts about how the log was extracted, which lean every figure one way: an
-    extract of the cases closed in a window, and what the reader found wrong with the
-    export (a truncated Jira changelog, ServiceNow records resolved after they closed)."""
-    said = [d for d in (closed_window_doubt(findings.profile),) if d]
+    extract of the cases closed in a window, cases that may have been open when it was
+    exported (read as ended), and what the reader found wrong with the export (a
+    truncated Jira changelog, ServiceNow records resolved after they closed)."""
+    p = findings.profile
+    said = [d for d in (closed_window_doubt(p), unclosed_doubt(p)) if d]
     return said + ([] if findings.profile is None else list(findings.profile.source_warnings))
 
 
@@ -136,6 +145,67 @@ def recurring_steps_doubt(findings: Findings) -> str | None:
         "likely one that recurs by design (a status a case returns to after waiting on the "
         "customer, a test repeated) than work done again, yet the rework, one-stop and "
         "clean figures count every repeat; check what the repeats are before showing them"
+    )
+
+
+def copies_doubt(findings: Findings) -> str | None:
+    """The doubt when events are copies of another event of their case (same activity
+    and timestamp: :attr:`~journeymap.analysis.profile.Profile.copies`), and some cases
+    have rework only because of them: each copy counts as rework (MEASURES.md), so the
+    share of cases with rework is given with and without them.
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     class profile:
+    ...         copies = {"events": 127, "cases": 126, "rework_only": 93}
+    ...     rework_summary, case_count = {"cases": 1241}, 4580
+    >>> print(copies_doubt(Found()))
+    127 events are copies of another event of their case (the same activity at the same time), in 126 cases; each copy counts as rework, and 93 cases have no other: without the copies 25.1% of cases have rework, not 27.1%; if they are one event written twice, remove the copies from the export
+    """  # noqa: E501
+    copies = {} if findings.profile is None else findings.profile.copies
+    rework, cases = findings.rework_summary, findings.case_count
+    if not copies or not copies["rework_only"] or not rework or not cases:
+        return None
+    n, only = copies["events"], copies["rework_only"]
+    with_copies = 100 * rework["cases"] / cases
+    without = 100 * (rework["cases"] - only) / cases
+    return (
+        f"{counted(n, 'event')} {one_or_many(n, 'is a copy', 'are copies')} of another event "
+        f"of {one_or_many(n, 'its', 'their')} case (the same activity at the same time), in "
+        f"{counted(copies['cases'], 'case')}; each copy counts as rework, and "
+        f"{counted(only, 'case')} {one_or_many(only, 'has', 'have')} no other: without the "
+        f"copies {without:.1f}% of cases have rework, not {with_copies:.1f}%; if they are one "
+        "event written twice, remove the copies from the export"
+    )
+
+
+def single_events_doubt(findings: Findings) -> str | None:
+    """The doubt when cases of a single event, each 0 s from end to end, are many and
+    pull the median down (``single_event_cases`` in the end-to-end summary), but are not
+    most cases (then the log is a list of records: :func:`history_doubt` says so).
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     end_to_end = {"median_s": 2868.6, "single_event_cases": 116,
+    ...                   "median_s_without_single_events": 10705.5}
+    ...     profile, case_count = None, 1434
+    >>> print(single_events_doubt(Found()))
+    116 of 1,434 cases (8.1%) have a single event, and so an end-to-end time of 0 s: with them the median is 48 min, without them 3.0 h; and each is one-stop when it is value demand. Check what they are (a request settled at once, or a case whose history is elsewhere) before showing the end-to-end and one-stop figures
+    """  # noqa: E501
+    e2e = findings.end_to_end or {}
+    single = e2e.get("single_event_cases")
+    if not single or (findings.profile is not None and findings.profile.records_not_history):
+        return None
+    cases = findings.case_count
+    return (
+        f"{single:,} of {cases:,} cases ({100 * single / cases:.1f}%) have a single event, "
+        f"and so an end-to-end time of 0 s: with them the median is "
+        f"{wait_text(e2e['median_s'])}, without them "
+        f"{wait_text(e2e['median_s_without_single_events'])}; and each is one-stop when it is "
+        "value demand. Check what they are (a request settled at once, or a case whose "
+        "history is elsewhere) before showing the end-to-end and one-stop figures"
     )
 
 
@@ -206,6 +276,47 @@ def placeholder_handlers_doubt(findings: Findings) -> str | None:
         f"{level}, and {one_or_many(len(names), 'takes', 'take')} part in "
         f"{counted(count, 'hand-off')}: to read {one_or_many(len(names), 'it', 'them')} as "
         f"not recorded, add --extra-missing-values {option!r}"
+    )
+
+
+#: A handler that at least SYSTEM_INSTANT of its hand-offs reach within a second (at least
+#: SYSTEM_MIN_HANDOFFS of them), as no person picks up work, reads as a system account
+#: (BPIC 2012's '112', 986 of 1,011): its hand-offs are the system reacting, not work
+#: passing between people. No other handler of the public logs comes near.
+SYSTEM_INSTANT, SYSTEM_MIN_HANDOFFS = 0.8, 20
+
+
+def system_account_doubt(findings: Findings) -> str | None:
+    """The doubt when a handler receives work within a second of the previous event
+    (:data:`SYSTEM_INSTANT`): a system account counted as a person or team, whose
+    hand-offs count until it is read as not recorded. The hand-off table gives each
+    pair's median wait: a pair whose median is under a second counts all its hand-offs
+    as instant."""
+    table, level = findings.handoffs, findings.level
+    if table is None or table.empty or level is None:
+        return None
+    mine = table[table["level"] == level].assign(to=lambda t: t["to"].astype(str))
+    into = mine.groupby("to")["count"].sum()
+    instant = mine[mine["median_wait_s"] < 1].groupby("to")["count"].sum()
+    share = (instant / into[instant.index]).sort_index()
+    names = [n for n, v in share.items() if v >= SYSTEM_INSTANT and into[n] >= SYSTEM_MIN_HANDOFFS]
+    if not names:
+        return None
+    total = int(mine["count"].sum())
+    involved = mine["from"].astype(str).isin(names) | mine["to"].isin(names)
+    count = int(mine.loc[involved, "count"].sum())
+    listed = ", ".join(
+        f"{n!r} ({int(instant[n]):,} of the {int(into[n]):,} hand-offs to it)" for n in names[:3]
+    )
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return (
+        f"work reaches {listed}{more} within a second of the event before, as it reaches a "
+        f"system, not a {level}: {one_or_many(len(names), 'it takes', 'they take')} part in "
+        f"{count:,} of the {total:,} hand-offs ({100 * count / total:.0f}%), which may be "
+        f"the system reacting rather than work passing between {level}s; if "
+        f"{one_or_many(len(names), 'it is a system account', 'they are system accounts')}, "
+        f"add --extra-missing-values {','.join(names)!r} to read "
+        f"{one_or_many(len(names), 'it', 'them')} as not recorded"
     )
 
 

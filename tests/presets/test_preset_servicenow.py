@@ -450,9 +450,22 @@ def test_ibm_dump_leaves_the_incidents_still_open_out_of_end_to_end_times(tmp_pa
     cases = (out / "tables" / "cases.csv").read_text(encoding="utf-8").splitlines()
     assert cases[0].endswith(",open")
     assert {line.split(",")[0] for line in cases[1:] if line.endswith(",true")} == active
-    statement = summary["capability"]["statement"]
+    statement = summary["period"]["statement"]
     assert "40 cases still open when the log was exported, and 2 earlier weeks" in statement
-    chart = (out / "tables" / "capability_e2e.csv").read_text(encoding="utf-8").splitlines()
+    # 22 of the 26 closed incidents that were opened in the weeks of usual arrivals
+    # (2016 to 2022) were closed after them, in a sweep to 11 January 2023: a chart of
+    # the other 4 would be of the quickest only. The period that charts them is named.
+    assert summary["capability"] is None
+    assert any(
+        n.startswith("no capability e2e chart: 22 of the 26 cases")
+        and n.endswith("period='2016-08-08..2023-01-11'")
+        for n in summary["check_notes"]
+    )
+    again = tmp_path / "again"
+    given = ["--period", "2016-08-08..2023-01-11"]
+    assert CliRunner().invoke(cli, ["mine", str(path), "-o", str(again), *given]).exit_code == 0
+    chart = (again / "tables" / "capability_e2e.csv").read_text(encoding="utf-8").splitlines()
+    assert len(chart) - 1 == 26
     assert not {line.split(",")[0] for line in chart[1:]} & active
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "End-to-end, median (40 still open: left out)" in page
