@@ -16,7 +16,13 @@ from journeymap.engine import Engine, connect
 from journeymap.engine.timestamps import TimestampFormat
 from journeymap.errors import EngineError
 from journeymap.event_order import events_in_order
-from journeymap.lifecycle import lifecycle_column, merged_note, pairable, paired_starts
+from journeymap.lifecycle import (
+    lifecycle_column,
+    merged_note,
+    pairable,
+    paired_starts,
+    unpaired_stages,
+)
 from journeymap.mapping import ROLES, Mapping
 from journeymap.read_options import ReadOptions, check_timezone
 from journeymap.repeats import Repeats, collapsed, count_repeats
@@ -199,6 +205,9 @@ class EventLog:
         classifier that the source implied (:func:`journeymap.lifecycle.pairable`)."""
         parts = pairable(self.engine, self.table, self.mapping, self.attributes, given=given)
         if parts is None:
+            if given.get("activity"):  # the user's activity: it may leave the stages out
+                said = unpaired_stages(self.engine, self.table, self.mapping, self.attributes)
+                self.warnings += [said] if said else []
             return self
         paired = self.engine.materialize(paired_starts(self.table, *parts), "events")
         old, self.table_name = self.table_name, paired

@@ -31,7 +31,14 @@ import ibis
 from journeymap.engine import Engine
 from journeymap.mapping import Mapping
 
-__all__ = ["LIFECYCLE", "lifecycle_column", "merged_note", "pairable", "paired_starts"]
+__all__ = [
+    "LIFECYCLE",
+    "lifecycle_column",
+    "merged_note",
+    "pairable",
+    "paired_starts",
+    "unpaired_stages",
+]
 
 #: XES's standard attribute for where an event stands in its step's life cycle.
 LIFECYCLE = "lifecycle:transition"
@@ -78,6 +85,32 @@ def lifecycle_column(engine: Engine, events: Any, attributes: dict[str, str]) ->
         if name.lower() == LIFECYCLE and engine.scalar(events[name].nunique()) > 1:
             return name
     return None
+
+
+def unpaired_stages(
+    engine: Engine, events: Any, mapping: Mapping, attributes: dict[str, str]
+) -> str | None:
+    """A warning when the activity the user named leaves out a life cycle that records
+    starts and completions (``--activity concept:name`` on BPIC 2012): each step done is
+    then two events of one activity, and the completion counts as rework (73.8% of BPIC
+    2012's cases). None when the activity holds the stage, a start time is mapped, or
+    the log records no start and complete."""
+    if mapping.start_timestamp is not None:
+        return None
+    stage = lifecycle_column(engine, events, attributes)
+    if stage is None or stage in mapping.activity_parts:
+        return None
+    found = engine.fetch(events.select(stage=events[stage].strip().lower()).distinct())
+    if not {"start", "complete"} <= set(found["stage"].dropna()):
+        return None
+    named = ",".join(mapping.activity_parts) or str(mapping.activity)
+    return (
+        f"{stage!r} records when each step started and completed, and the activity "
+        f"({named!r}) leaves it out: a step started and completed is two events of one "
+        "activity, and the second counts as rework; leave the activity unmapped to read "
+        f'them as one event with its start time, or give --activity "{named},{stage}" to '
+        "keep the stages apart"
+    )
 
 
 def paired_starts(events: Any, name: str, stage: str) -> Any:

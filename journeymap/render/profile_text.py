@@ -232,6 +232,14 @@ def _read_lines(p: Profile) -> list[str]:
     ]
 
 
+def _how(p: Profile, role: str, column: str) -> str:
+    """How a role came to its column, when not from the user: detected from the headers,
+    or (a start time in the timestamp column) from the start events merged."""
+    if role == "start_timestamp" and column == p.mapping.get("timestamp"):
+        return "  (of the start event merged into each)"
+    return "  (detected)" if role in p.detected_roles else ""
+
+
 def _merged_lines(p: Profile) -> list[str]:
     """The rows accepted that are not events of their own: start events merged into
     their completions (:mod:`journeymap.lifecycle`), repeated states collapsed."""
@@ -283,10 +291,7 @@ def profile_text(p: Profile) -> str:
         "",
         "Mapping (roles -> columns):",
     ]
-    lines += [
-        f"  {role:<16} {column}" + ("  (detected)" if role in p.detected_roles else "")
-        for role, column in p.mapping.items()
-    ]
+    lines += [f"  {role:<16} {column}{_how(p, role, column)}" for role, column in p.mapping.items()]
     lines += ["", f"Top {len(p.top_activities)} activities:"]
     lines += [
         f"  {_clip(a['activity'], width):<{width}}  {a['events']:>10,}  "
