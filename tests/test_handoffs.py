@@ -323,10 +323,11 @@ def test_end_to_end_by_hand_offs_counts_the_cases_that_ended():
     assert s["spearman"] == pytest.approx(1.0)
 
 
-def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system():
+def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system(tmp_path):
     """Twenty cases: ann applies, 'sys' registers half a second later, bob reviews an
     hour after. Work reaches 'sys' within a second each time: a system, not a person;
     bob, reached after an hour, is not named."""
+    from journeymap.render.report import key_numbers
     from journeymap.render.summary import system_account_doubt
 
     rows = []
@@ -337,7 +338,13 @@ def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system():
                  (f"c{i}", "Review", f"{day} 10:00:00", "bob")]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "resource"])
     with EventLog.from_frame(frame) as log:
-        said = system_account_doubt(jm.mine(log))
+        found = jm.mine(log)
+        said = system_account_doubt(found)
+        labels = dict(key_numbers(found))
+        jm.write_outputs(found, tmp_path / "out", formats=(), report=True)
+    assert labels["Hand-offs per case (a system account among them: see Hand-offs)"] == "2.00"
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Work reaches &#x27;sys&#x27; (20 of the 20 hand-offs to it)" in page
     assert said == (
         "work reaches 'sys' (20 of the 20 hand-offs to it) within a second of the event "
         "before, as it reaches a system, not a resource: it takes part in 40 of the 40 "

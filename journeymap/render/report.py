@@ -56,6 +56,7 @@ from journeymap.render.summary import (
     rule_options,
     single_events_doubt,
     still_team_doubt,
+    system_account_doubt,
 )
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
@@ -97,6 +98,8 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         partial, per_case = " (no hand-off can be seen: see Hand-offs)", MISSING
     if not partial and still_team_doubt(findings):  # the team hardly changes; people do
         partial = " (teams hardly change: see Hand-offs)"
+    if not partial and system_account_doubt(findings):  # a system among the handlers
+        partial = " (a system account among them: see Hand-offs)"
     # A list of records, not their history: what needs a history says so where it is
     # shown, not only in the banner above (a tile row is what gets copied onto a slide).
     listed = findings.profile is not None and findings.profile.records_not_history

@@ -19,6 +19,7 @@ from journeymap.render.summary import (
     copies_doubt,
     empty_period_doubt,
     recurring_steps_doubt,
+    single_events_doubt,
     timed_doubt,
 )
 
@@ -200,7 +201,11 @@ def capability_section(findings: Any, chart_svgs: dict[str, str]) -> str:
     if statement:
         out.append(f'<p class="statement">{esc(statement)}</p>')
     # What puts these times in doubt, where they are shown (the doubts mine prints).
-    for doubt in (timed_doubt(findings), empty_period_doubt(findings)):
+    for doubt in (
+        timed_doubt(findings),
+        empty_period_doubt(findings),
+        single_events_doubt(findings),
+    ):
         if doubt:
             out.append(doubt_warning(doubt))
     names = ["capability_e2e", *sorted(n for n in chart_svgs if n.startswith("capability_e2e:"))]

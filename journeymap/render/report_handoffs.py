@@ -14,7 +14,11 @@ from journeymap.render.plan_words import (
     reintegration_sentences,
 )
 from journeymap.render.report_html import doubt_warning, esc, figure
-from journeymap.render.summary import placeholder_handlers_doubt, still_team_doubt
+from journeymap.render.summary import (
+    placeholder_handlers_doubt,
+    still_team_doubt,
+    system_account_doubt,
+)
 
 __all__ = ["handoffs_section", "plan_section", "reintegration_section"]
 
@@ -24,8 +28,8 @@ TOP_OPPORTUNITIES = 10
 
 def handoffs_section(findings: Any, network_svg: str | None) -> str:
     """The Hand-offs section: how much of the log has a handler, a doubt about the team
-    column when it hardly changes or about handlers that look like placeholders, and the
-    hand-off network."""
+    column when it hardly changes, about handlers that look like placeholders or like a
+    system account, and the hand-off network."""
     level = findings.level or "handler"
     body = figure(
         network_svg,
@@ -36,7 +40,15 @@ def handoffs_section(findings: Any, network_svg: str | None) -> str:
         "the times it went one way and straight back.",
         css="chart",
     )
-    said = [d for d in (still_team_doubt(findings), placeholder_handlers_doubt(findings)) if d]
+    said = [
+        d
+        for d in (
+            still_team_doubt(findings),
+            placeholder_handlers_doubt(findings),
+            system_account_doubt(findings),
+        )
+        if d
+    ]
     warning = "".join(doubt_warning(d) for d in said)
     head = f'<section id="handoffs"><h2>Hand-offs</h2>{_coverage(findings)}{warning}'
     return f"{head}{body}</section>"
