@@ -284,7 +284,7 @@ def mine(
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {target}/ ({drawn})", err=True)
         # Figures that may mislead: the terminal says so, as the report does.
-        from journeymap.render.summary import doubts
+        from journeymap.render.doubts import doubts
 
         for doubt in doubts(findings):
             click.echo(f"journeymap: check before you show it: {as_flags(doubt)}", err=True)

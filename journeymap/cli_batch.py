@@ -191,7 +191,7 @@ def compare(
         click.echo(f"Wrote {len(written)} files to {target}/ ({cases})", err=True)
         # Each side's figures that may mislead, as `mine` says them (once when shared).
         from journeymap.pipeline.compare import rejects_file
-        from journeymap.render.summary import doubts
+        from journeymap.render.doubts import doubts
 
         before = doubts(comparison.before, rejects_file=f"{target}/{rejects_file('before')}")
         after = doubts(comparison.after, rejects_file=f"{target}/{rejects_file('after')}")

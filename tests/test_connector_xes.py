@@ -308,7 +308,7 @@ def test_bpic2012_counts(bpic2012):
 def test_bpic2012_system_account_is_doubted(bpic2012):
     """BPIC 2012's resource '112' is the system: 986 of the 1,011 hand-offs to it come
     within a second, and it takes part in a fifth of all hand-offs."""
-    from journeymap.render.summary import doubts
+    from journeymap.render.doubts import doubts
 
     said = [d for d in doubts(jm.mine(bpic2012)) if d.startswith("work reaches")]
     assert said == [

@@ -327,8 +327,8 @@ def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system(tmp_
     """Twenty cases: ann applies, 'sys' registers half a second later, bob reviews an
     hour after. Work reaches 'sys' within a second each time: a system, not a person;
     bob, reached after an hour, is not named."""
+    from journeymap.render.doubts import system_account_doubt
     from journeymap.render.report import key_numbers
-    from journeymap.render.summary import system_account_doubt
 
     rows = []
     for i in range(20):

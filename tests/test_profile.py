@@ -95,7 +95,7 @@ def test_an_extract_of_cases_closed_in_a_window_is_doubted_before_its_figures(tm
     rise and the long end-to-end times come from how the cases were cut, so the doubt
     goes wherever the figures are shown (summary.json, the CLI, the batch index)."""
     import journeymap as jm
-    from journeymap.render.summary import doubts
+    from journeymap.render.doubts import doubts
 
     spans = [(f"2023-{1 + i % 12:02d}-15", f"2024-03-{1 + i % 28:02d}") for i in range(30)]
     spans += [(f"2024-03-{2 + i:02d}", f"2024-03-{3 + i:02d}") for i in range(10)]
@@ -249,7 +249,7 @@ def test_a_step_repeated_in_most_cases_is_doubted_as_rework(tmp_path):
     Progress" after a wait recur by design: counted as rework they made every case
     rework and none one-stop. Over half the cases: doubted, the figures kept."""
     import journeymap as jm
-    from journeymap.render.summary import doubts, recurring_steps_doubt
+    from journeymap.render.doubts import doubts, recurring_steps_doubt
 
     def log(recurring: int) -> EventLog:
         rows = []

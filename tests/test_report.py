@@ -195,8 +195,8 @@ def test_figures_that_rest_on_few_known_handlers_say_so():
     on two events in one case of four, the only one where a hand-off can be seen. The
     handler-based tiles point at the Hand-offs section, and the doubt is one of those
     every output gives."""
+    from journeymap.render.doubts import doubts
     from journeymap.render.report import key_numbers
-    from journeymap.render.summary import doubts
 
     with jm.EventLog.from_frame(_fines(second_officer=True)) as log:
         found = jm.mine(log)
@@ -219,8 +219,9 @@ def test_no_hand_off_can_be_seen_with_one_handler_event_a_case():
     """The resource on Create only: no case has two events with one, so no hand-off can
     be seen, and 'one-stop 100%' and '0 hand-offs per case' would say what the log
     cannot (the road-fines sample)."""
+    from journeymap.render.doubts import doubts
     from journeymap.render.report import key_numbers
-    from journeymap.render.summary import doubts, summary
+    from journeymap.render.summary import summary
 
     with jm.EventLog.from_frame(_fines(second_officer=False)) as log:
         found = jm.mine(log)
@@ -252,8 +253,8 @@ def test_a_team_column_that_never_changes_while_people_do_is_doubted(tmp_path):
     """Each case keeps one team while its work passes between two people (a helpdesk's
     "workgroup"): 0 team hand-offs in 10 cases, 20 between people. mine says so, and
     so does the Hand-offs section; a team that does change is not doubted."""
+    from journeymap.render.doubts import doubts
     from journeymap.render.report import key_numbers
-    from journeymap.render.summary import doubts
 
     rows = [
         (f"c{i}", activity, f"2024-01-{i + 1:02d} {hour:02d}:00", "Desk", person)
@@ -583,7 +584,7 @@ def test_a_handler_that_looks_like_a_placeholder_is_doubted(tmp_path):
     """BPIC 2013's "!DO NOT USE!" support team: not in MEASURES.md's placeholder list, so
     it stays a team, but every output says so and how to read it as not recorded. Case
     c0 and c1: Desk -> !DO NOT USE! -> Back, two hand-offs each; c2: Desk -> Back."""
-    from journeymap.render.summary import doubts
+    from journeymap.render.doubts import doubts
 
     rows = [
         (case, activity, f"2024-01-0{day} {hour:02d}:00", team)

@@ -231,7 +231,7 @@ def test_a_step_naming_an_activity_no_event_has_is_said(tiny):
     assert unknown_activities(tiny, spec()) == []
     findings = jm.mine(tiny, dataclasses.replace(jm.Options(), templates=wrong))
     assert findings.templates.unknown_activities == unknown_activities(tiny, wrong)
-    from journeymap.render.summary import doubts
+    from journeymap.render.doubts import doubts
 
     assert [d for d in doubts(findings) if d.startswith("template ")] == (
         findings.templates.unknown_activities

@@ -36,7 +36,8 @@ from journeymap.render.change_words import (
     side_notes,
     split_labels,
 )
-from journeymap.render.summary import doubts, summary
+from journeymap.render.doubts import doubts
+from journeymap.render.summary import summary
 
 __all__ = ["arrivals", "compare", "compare_split", "headline_values", "split_log"]
 

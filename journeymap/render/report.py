@@ -17,6 +17,15 @@ from journeymap.analysis.demand import ACCOUNTS_DOUBT, NONE_FOUND
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
 from journeymap.render.captions import map_caption
+from journeymap.render.doubts import (
+    copies_doubt,
+    extract_doubts,
+    recurring_steps_doubt,
+    rejected_rows_doubt,
+    single_events_doubt,
+    still_team_doubt,
+    system_account_doubt,
+)
 from journeymap.render.journeys import journeys_section
 from journeymap.render.numbers import (
     MISSING,
@@ -47,17 +56,7 @@ from journeymap.render.report_html import (
     pct,
     sortable_table,
 )
-from journeymap.render.summary import (
-    copies_doubt,
-    extract_doubts,
-    map_options,
-    recurring_steps_doubt,
-    rejected_rows_doubt,
-    rule_options,
-    single_events_doubt,
-    still_team_doubt,
-    system_account_doubt,
-)
+from journeymap.render.summary import map_options, rule_options
 from journeymap.render.summary import summary as summary_of
 from journeymap.render.template_report import template_section
 

@@ -13,15 +13,15 @@ import pandas as pd
 from journeymap.analysis.flow import COVERAGE_FLOOR
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import chart_title, demand_type_words
-from journeymap.render.report_assets import HYPOTHESIS_NOTE
-from journeymap.render.report_html import Column, doubt_warning, esc, figure, sortable_table
-from journeymap.render.summary import (
+from journeymap.render.doubts import (
     copies_doubt,
     empty_period_doubt,
     recurring_steps_doubt,
     single_events_doubt,
     timed_doubt,
 )
+from journeymap.render.report_assets import HYPOTHESIS_NOTE
+from journeymap.render.report_html import Column, doubt_warning, esc, figure, sortable_table
 
 __all__ = ["TOP_ROWS", "XMR_HOW", "capability_section", "demand_section", "period_statement",
            "rework_section"]  # fmt: skip

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from journeymap.render.doubts import (
+    placeholder_handlers_doubt,
+    still_team_doubt,
+    system_account_doubt,
+)
 from journeymap.render.numbers import share_of, wait_text
 from journeymap.render.plan_words import (
     PLAN_CAVEAT,
@@ -14,11 +19,6 @@ from journeymap.render.plan_words import (
     reintegration_sentences,
 )
 from journeymap.render.report_html import doubt_warning, esc, figure
-from journeymap.render.summary import (
-    placeholder_handlers_doubt,
-    still_team_doubt,
-    system_account_doubt,
-)
 
 __all__ = ["handoffs_section", "plan_section", "reintegration_section"]
 

@@ -35,7 +35,7 @@ def esc(value: Any) -> str:
 
 
 def doubt_warning(doubt: str) -> str:
-    """A doubt (a sentence of :func:`journeymap.render.summary.doubts`, lower case, no
+    """A doubt (a sentence of :func:`journeymap.render.doubts.doubts`, lower case, no
     full stop) as the report's warning paragraph.
 
     Examples

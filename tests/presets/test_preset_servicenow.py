@@ -142,7 +142,7 @@ def test_records_resolved_after_they_were_closed_are_doubted(write: Write) -> No
     journeys are kept as the times say, with a warning that is a doubt before the
     figures."""
     import journeymap as jm
-    from journeymap.render.summary import doubts
+    from journeymap.render.doubts import doubts
 
     header = "number,incident_state,sys_updated_on,opened_at,resolved_at,closed_at\n"
     late = [

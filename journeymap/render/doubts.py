@@ -1,0 +1,383 @@
+"""What to check before showing the figures: the doubts ``mine`` prints, ``summary.json``
+lists and the report shows beside the figures they put in doubt, each a sentence that
+says what was seen, what it does to the figures, and what to do."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from journeymap.errors import option
+from journeymap.findings import Findings
+from journeymap.jsonout import iso_day
+from journeymap.render.numbers import counted, one_or_many, ratio_text, thousands, wait_text
+from journeymap.render.plan_words import timed_step_text
+from journeymap.render.profile_text import (
+    closed_window_doubt,
+    history_doubt,
+    rejected_kinds,
+    unclosed_doubt,
+)
+
+__all__ = [
+    "REJECTS_FILE",
+    "copies_doubt",
+    "doubts",
+    "empty_period_doubt",
+    "extract_doubts",
+    "partial_handlers_doubt",
+    "placeholder_handlers_doubt",
+    "recurring_steps_doubt",
+    "rejected_rows_doubt",
+    "single_events_doubt",
+    "still_team_doubt",
+    "system_account_doubt",
+    "timed_doubt",
+]
+
+#: Team hand-offs per case below which a team column that hardly changes is doubted,
+#: when the resource changes at least :data:`STILL_TEAM_RATIO` times as often and at
+#: least :data:`STILL_TEAM_RESOURCE` times per case. Teams that do the work change less
+#: often than people, but not this much less: 1.8 and 0.3 times on the sample and
+#: receipt logs, against 8 on BPIC 2013's org line ('org:group', 0.15 per case, where the
+#: team that does the work is 'organization involved') and 786 on helpdesk's workgroup.
+STILL_TEAM_PER_CASE, STILL_TEAM_RATIO, STILL_TEAM_RESOURCE = 0.25, 5.0, 0.5
+
+#: Handler names that mark a record as not a real team or person: "!DO NOT USE!" (a
+#: retired support team in BPIC 2013), "dummy", "obsolete", or punctuation alone. Not in
+#: MEASURES.md's placeholder list, so they stay handlers; the doubt names them.
+PLACEHOLDER_LIKE = re.compile(
+    r"do\s*n[o']?t\s+use|not\s+in\s+use|\b(dummy|placeholder|obsolete|deprecated)\b|^\W+$",
+    re.IGNORECASE,
+)
+
+#: The share of the cases in which an activity occurs more than once beyond which its
+#: repeats are doubted as rework (:func:`recurring_steps_doubt`): half, as for a
+#: failure-demand rule that fires on most cases. Over it on the public logs: sepsis's
+#: CRP (66%) and Leucocytes (64%), BPIC 2013 closed problems' "Accepted - In Progress"
+#: (53%); under it the rest (BPIC 2012's most repeated step 34%, helpdesk's 14%).
+RECURRING_SHARE = 0.5
+
+#: The share of the rows read that, rejected, puts every figure in doubt.
+FEW_REJECTED = 0.05
+#: Where ``mine`` writes the rejected rows, in its folder.
+REJECTS_FILE = "tables/rejects.csv"
+
+
+def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]:
+    """What to check before showing the figures, for every place that shows them: many
+    rows rejected (listed in ``rejects_file``), a log of records rather than their
+    history, an extract of the cases closed in a window, what the reader found wrong
+    with the export (a truncated Jira changelog), what puts the failure-demand
+    figure in doubt, a template step naming an activity no event has, hand-offs counted
+    where few events have a handler, handlers that look like placeholders, and steps
+    repeated in most cases."""
+    rejected = rejected_rows_doubt(findings, rejects_file=rejects_file)
+    records = [d for d in (rejected, history_doubt(findings.profile)) if d]
+    records += extract_doubts(findings)
+    records += [d for d in (timed_doubt(findings), empty_period_doubt(findings)) if d]
+    found = list(findings.check.doubts) if findings.check is not None else []
+    if findings.templates is not None:
+        found += findings.templates.unknown_activities
+    handlers = [
+        d
+        for d in (
+            partial_handlers_doubt(findings),
+            still_team_doubt(findings),
+            placeholder_handlers_doubt(findings),
+            system_account_doubt(findings),
+            recurring_steps_doubt(findings),
+            copies_doubt(findings),
+            single_events_doubt(findings),
+        )
+        if d
+    ]
+    return [*records, *found, *handlers]
+
+
+def extract_doubts(findings: Findings) -> list[str]:
+    """The doubts about how the log was extracted, which lean every figure one way: an
+    extract of the cases closed in a window, cases that may have been open when it was
+    exported (read as ended), and what the reader found wrong with the export (a
+    truncated Jira changelog, ServiceNow records resolved after they closed)."""
+    p = findings.profile
+    said = [d for d in (closed_window_doubt(p), unclosed_doubt(p)) if d]
+    return said + ([] if findings.profile is None else list(findings.profile.source_warnings))
+
+
+def recurring_steps_doubt(findings: Findings) -> str | None:
+    """The doubt when an activity occurs more than once in more than
+    :data:`RECURRING_SHARE` of the cases: a step done again in most cases is more likely
+    one that recurs by design (a status a case returns to after waiting, as Zendesk's
+    open after pending or BPIC 2013's "Accepted - In Progress"; a test repeated, as
+    sepsis's CRP) than work done again, yet rework, one-stop and clean count every
+    repeat (MEASURES.md), so the figures are doubted rather than changed."""
+    table, cases = findings.rework, findings.case_count
+    if table is None or table.empty or not cases:
+        return None
+    most = table[table["cases"] > RECURRING_SHARE * cases]
+    if most.empty:
+        return None
+    most = most.sort_values(["cases", "activity"], ascending=[False, True], kind="stable")
+    shown = [
+        f"{a!r} in {counted(int(n), 'case')} ({100 * n / cases:.0f}%)"
+        for a, n in zip(most["activity"][:3], most["cases"][:3], strict=True)
+    ]
+    more = f" and {len(most) - 3} more" if len(most) > 3 else ""
+    return (
+        f"{one_or_many(len(most), 'an activity occurs', 'activities occur')} more than once "
+        f"in most cases ({', '.join(shown)}{more}): a step repeated in most cases is more "
+        "likely one that recurs by design (a status a case returns to after waiting on the "
+        "customer, a test repeated) than work done again, yet the rework, one-stop and "
+        "clean figures count every repeat; check what the repeats are before showing them"
+    )
+
+
+#: The share of the cases that, with rework only because of copies of an event, puts the
+#: rework share in doubt: 2.0% on helpdesk (27.1% with them, 25.0% without); sepsis's one
+#: case (0.1%) is not worth a word.
+COPIES_SHARE = 0.01
+
+
+def copies_doubt(findings: Findings) -> str | None:
+    """The doubt when events are copies of another event of their case (same activity
+    and timestamp: :attr:`~journeymap.analysis.profile.Profile.copies`), and at least
+    :data:`COPIES_SHARE` of the cases have rework only because of them: each copy counts
+    as rework (MEASURES.md), so the share of cases with rework is given with and without
+    them.
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     class profile:
+    ...         copies = {"events": 127, "cases": 126, "rework_only": 93}
+    ...     rework_summary, case_count = {"cases": 1241}, 4580
+    >>> print(copies_doubt(Found()))
+    127 events are copies of another event of their case (the same activity at the same time), in 126 cases; each copy counts as rework, and 93 cases have no other: without the copies 25.1% of cases have rework, not 27.1%; if they are one event written twice, remove the copies from the export
+    """  # noqa: E501
+    copies = {} if findings.profile is None else findings.profile.copies
+    rework, cases = findings.rework_summary, findings.case_count
+    if not copies or not rework or not cases or copies["rework_only"] < COPIES_SHARE * cases:
+        return None
+    n, only = copies["events"], copies["rework_only"]
+    with_copies = 100 * rework["cases"] / cases
+    without = 100 * (rework["cases"] - only) / cases
+    return (
+        f"{counted(n, 'event')} {one_or_many(n, 'is a copy', 'are copies')} of another event "
+        f"of {one_or_many(n, 'its', 'their')} case (the same activity at the same time), in "
+        f"{counted(copies['cases'], 'case')}; each copy counts as rework, and "
+        f"{counted(only, 'case')} {one_or_many(only, 'has', 'have')} no other: without the "
+        f"copies {without:.1f}% of cases have rework, not {with_copies:.1f}%; if they are one "
+        "event written twice, remove the copies from the export"
+    )
+
+
+def single_events_doubt(findings: Findings) -> str | None:
+    """The doubt when cases of a single event, each 0 s from end to end, are many and
+    pull the median down (``single_event_cases`` in the end-to-end summary), but are not
+    most cases (then the log is a list of records: :func:`history_doubt` says so).
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     end_to_end = {"median_s": 2868.6, "single_event_cases": 116,
+    ...                   "median_s_without_single_events": 10705.5}
+    ...     profile, case_count = None, 1434
+    >>> print(single_events_doubt(Found()))
+    116 of 1,434 cases (8.1%) have a single event, and so an end-to-end time of 0 s: with them the median is 48 min, without them 3.0 h; and each is one-stop when it is value demand. Check what they are (a request settled at once, or a case whose history is elsewhere) before showing the end-to-end and one-stop figures
+    """  # noqa: E501
+    e2e = findings.end_to_end or {}
+    single = e2e.get("single_event_cases")
+    if not single or (findings.profile is not None and findings.profile.records_not_history):
+        return None
+    cases = findings.case_count
+    return (
+        f"{single:,} of {cases:,} cases ({100 * single / cases:.1f}%) have a single event, "
+        f"and so an end-to-end time of 0 s: with them the median is "
+        f"{wait_text(e2e['median_s'])}, without them "
+        f"{wait_text(e2e['median_s_without_single_events'])}; and each is one-stop when it is "
+        "value demand. Check what they are (a request settled at once, or a case whose "
+        "history is elsewhere) before showing the end-to-end and one-stop figures"
+    )
+
+
+def rejected_rows_doubt(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> str | None:
+    """The doubt when at least :data:`FEW_REJECTED` of the rows read were rejected: they
+    are in no figure, only in ``rejects_file`` (where ``mine`` writes them)."""
+    p = findings.profile
+    if p is None:
+        return None
+    read, noun = p.source_rows
+    if not read or p.rejected_rows < FEW_REJECTED * read:
+        return None
+    n = p.rejected_rows
+    return (
+        f"{n:,} of {counted(read, noun)} ({100 * n / read:.0f}%) "
+        f"{one_or_many(n, 'was', 'were')} rejected ({rejected_kinds(p)}) and "
+        f"{one_or_many(n, 'is', 'are')} in no figure: "
+        f"{rejects_file} gives each with its reason; fix the export and mine it again"
+    )
+
+
+def partial_handlers_doubt(findings: Findings) -> str | None:
+    """The doubt when the handler (the level hand-offs are counted at) is recorded on
+    too few events (MEASURES.md's coverage floor): hand-offs, one-stop and clean cases
+    are then counted over the events that have one."""
+    coverage = None if findings.check is None else findings.check.flow_summary.get("coverage")
+    if not coverage or not coverage["partial"]:
+        return None
+    level, remedy = findings.level, "map a column recorded on more events (--team, --resource)"
+    if not coverage["cases_seen"]:
+        return (
+            f"no hand-off can be seen: no case has two events with a recorded {level} (it "
+            f"is recorded on {coverage['events_pct']:.1f}% of events), so the hand-off, "
+            f"one-stop and clean figures say nothing of how work passes between handlers; "
+            f"{remedy}"
+        )
+    return (
+        f"hand-offs, one-stop and clean cases rest on partial data: the {level} is "
+        f"recorded on {coverage['events_pct']:.1f}% of events and in "
+        f"{coverage['cases_pct']:.1f}% of cases, on two events or more (where a hand-off "
+        f"can be seen) in {coverage['cases_seen_pct']:.1f}%, and a case's other events may "
+        f"have had other handlers; {remedy}"
+    )
+
+
+def placeholder_handlers_doubt(findings: Findings) -> str | None:
+    """The doubt when handlers that take part in hand-offs have names that mark a record
+    as no real team or person (:data:`PLACEHOLDER_LIKE`): their hand-offs count, and
+    they may be proposed for reintegration, until they are read as not recorded."""
+    table, level = findings.handoffs, findings.level
+    if table is None or table.empty or level is None:
+        return None
+    mine = table[table["level"] == level]
+    names = sorted(
+        {str(v) for v in (*mine["from"], *mine["to"]) if PLACEHOLDER_LIKE.search(str(v))}
+    )
+    if not names:
+        return None
+    involved = mine["from"].astype(str).isin(names) | mine["to"].astype(str).isin(names)
+    count = int(mine.loc[involved, "count"].sum())
+    listed = ", ".join(repr(n) for n in names[:5]) + (
+        f" and {len(names) - 5} more" if len(names) > 5 else ""
+    )
+    option = ",".join(names)
+    return (
+        f"{counted(len(names), level)} ({listed}) "
+        f"{one_or_many(len(names), 'looks', 'look')} like a placeholder rather than a "
+        f"{level}, and {one_or_many(len(names), 'takes', 'take')} part in "
+        f"{counted(count, 'hand-off')}: to read {one_or_many(len(names), 'it', 'them')} as "
+        f"not recorded, add --extra-missing-values {option!r}"
+    )
+
+
+#: A handler that at least SYSTEM_INSTANT of its hand-offs reach within a second (at least
+#: SYSTEM_MIN_HANDOFFS of them), as no person picks up work, reads as a system account
+#: (BPIC 2012's '112', 986 of 1,011): its hand-offs are the system reacting, not work
+#: passing between people. No other handler of the public logs comes near.
+SYSTEM_INSTANT, SYSTEM_MIN_HANDOFFS = 0.8, 20
+
+
+def system_account_doubt(findings: Findings) -> str | None:
+    """The doubt when a handler receives work within a second of the previous event
+    (:data:`SYSTEM_INSTANT`): a system account counted as a person or team, whose
+    hand-offs count until it is read as not recorded. The hand-off table gives each
+    pair's median wait: a pair whose median is under a second counts all its hand-offs
+    as instant."""
+    table, level = findings.handoffs, findings.level
+    if table is None or table.empty or level is None:
+        return None
+    mine = table[table["level"] == level].assign(to=lambda t: t["to"].astype(str))
+    fast = mine[mine["median_wait_s"] < 1]
+    into = {str(k): int(v) for k, v in mine.groupby("to")["count"].sum().items()}
+    instant = {str(k): int(v) for k, v in fast.groupby("to")["count"].sum().items()}
+    names = sorted(
+        n
+        for n, quick in instant.items()
+        if quick >= SYSTEM_INSTANT * into[n] and into[n] >= SYSTEM_MIN_HANDOFFS
+    )
+    if not names:
+        return None
+    total = int(mine["count"].sum())
+    involved = mine["from"].astype(str).isin(names) | mine["to"].isin(names)
+    count = int(mine.loc[involved, "count"].sum())
+    listed = ", ".join(
+        f"{n!r} ({int(instant[n]):,} of the {int(into[n]):,} hand-offs to it)" for n in names[:3]
+    )
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return (
+        f"work reaches {listed}{more} within a second of the event before, as it reaches a "
+        f"system, not a {level}: {one_or_many(len(names), 'it takes', 'they take')} part in "
+        f"{count:,} of the {total:,} hand-offs ({100 * count / total:.0f}%), which may be "
+        f"the system reacting rather than work passing between {level}s; if "
+        f"{one_or_many(len(names), 'it is a system account', 'they are system accounts')}, "
+        f"add --extra-missing-values {','.join(names)!r} to read "
+        f"{one_or_many(len(names), 'it', 'them')} as not recorded"
+    )
+
+
+def empty_period_doubt(findings: Findings) -> str | None:
+    """The doubt when the period the user gave holds none of the log's cases (a typo in
+    its year, most likely): the capability charts are then left out."""
+    check = findings.check
+    period = None if check is None else check.period
+    if period is None or period.basis != "given" or period.cases_in:
+        return None
+    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
+    return (
+        f"the period asked for, {period.start.strftime('%Y-%m-%d')} to {last}, holds none "
+        f"of the log's cases, which run from {iso_day(findings.start)} to "
+        f"{iso_day(findings.end)}: there are no capability charts; check the dates "
+        f"given with {option('period', 'START..END')}"
+    )
+
+
+def timed_doubt(findings: Findings) -> str | None:
+    """The doubt when a transition's waits look set by a rule or a timer (the commonest
+    of them, a day or more, holds a quarter of them: a ticket closed automatically 15
+    days after it is resolved): the waits the figures show include that clock.
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     timed = [{"source": "Resolve ticket", "target": "Closed", "events": 4558,
+    ...               "timed": 1414, "wait_s": 1296000.0}]
+    >>> print(timed_doubt(Found()))
+    1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour: a rule, a schedule or a timer (such as an automatic close) may set that wait, rather than the work or the customer; end-to-end times, the map's waits and the reintegration candidates include it
+    """  # noqa: E501
+    if not findings.timed:
+        return None
+    parts = [timed_step_text(t) for t in findings.timed[:2]]
+    more = len(findings.timed) - len(parts)
+    also = f" (and {counted(more, 'other step')} like them)" if more else ""
+    return (
+        f"{'; '.join(parts)}{also}: a rule, a schedule or a timer (such as an automatic "
+        "close) may set that wait, rather than the work or the customer; end-to-end times, "
+        "the map's waits and the reintegration candidates include it"
+    )
+
+
+def still_team_doubt(findings: Findings) -> str | None:
+    """The doubt when the team column hardly changes within a case while the resource
+    does (a log's "workgroup" that is one per case): hand-offs, counted between teams
+    when a team is mapped (MEASURES.md), then read as almost none."""
+    found, table = findings.handoff_summary, findings.handoffs
+    if findings.level != "team" or not found or not found.get("cases") or table is None:
+        return None
+    cases, teams = found["cases"], int(found["total"])
+    people = int(table.loc[table["level"] == "resource", "count"].sum())
+    if teams / cases >= STILL_TEAM_PER_CASE or people / cases < STILL_TEAM_RESOURCE:
+        return None
+    if people < STILL_TEAM_RATIO * max(teams, 1):
+        return None
+    roles = findings.log.mapping.columns()
+    team, resource = roles["team"], roles["resource"]
+    return (
+        f"hand-offs are counted between teams ({team!r}), which change "
+        f"{counted(teams, 'time')} in {thousands(cases)} cases "
+        f"({ratio_text(teams / cases)} per case), while the resource ({resource!r}) changes "
+        f"{thousands(people)} times ({people / cases:.2f} per case): if {team!r} is not "
+        "the team that does the work, name that column with --team, or count hand-offs "
+        "between people with --team ''; tables/handoffs.csv has them too"
+    )
