@@ -414,7 +414,7 @@ def render_report(
         _headline(findings, title, str(options.get("purpose") or "")),
         f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav><main>',
         _journey(findings, journey_svgs, options.get("view")),
-        handoffs_section(findings, network_svg),
+        handoffs_section(findings, network_svg, zoomable="hand-offs" in journey_svgs),
         reintegration_section(findings),
         plan_section(findings),
         rework_section(findings),

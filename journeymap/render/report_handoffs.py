@@ -26,10 +26,12 @@ __all__ = ["handoffs_section", "plan_section", "reintegration_section"]
 TOP_OPPORTUNITIES = 10
 
 
-def handoffs_section(findings: Any, network_svg: str | None) -> str:
+def handoffs_section(findings: Any, network_svg: str | None, *, zoomable: bool = False) -> str:
     """The Hand-offs section: how much of the log has a handler, a doubt about the team
     column when it hardly changes, about handlers that look like placeholders or like a
-    system account, and the hand-off network."""
+    system account, and the hand-off network (``zoomable``: the journey map's Hand-offs
+    view shows it too, where it can be zoomed: the caption says so, as a network of many
+    handlers is too small to read at the page's width)."""
     level = findings.level or "handler"
     body = figure(
         network_svg,
@@ -37,7 +39,12 @@ def handoffs_section(findings: Any, network_svg: str | None) -> str:
         label=f"Hand-off network between {level}s: who passes work to whom, and how often.",
         caption=f"Hand-offs between {level}s: wider, darker arrows carry more hand-offs; "
         "bold purple arrows join two that hand work back and forth (ping-pong); ⇄ n counts "
-        "the times it went one way and straight back.",
+        "the times it went one way and straight back."
+        + (
+            " To read its labels, zoom into it in the journey map's Hand-offs view."
+            if zoomable
+            else ""
+        ),
         css="chart",
     )
     said = [
