@@ -16,6 +16,7 @@ import pandas as pd
 
 from journeymap.analysis.capability import XmRChart
 from journeymap.analysis.demand import DOUBTS
+from journeymap.analysis.flow import UNKNOWN_DIRTY
 from journeymap.analysis.journeys import CustomerJourneys
 from journeymap.analysis.network import NetworkParts
 from journeymap.analysis.period import Period
@@ -48,9 +49,11 @@ class CheckFindings:
     @property
     def doubts(self) -> list[str]:
         """The demand notes that put the failure-demand figure in doubt (a rule that
-        fires on most cases, a customer column of accounts), for every place that shows
-        the figure."""
-        return [n for n in self.demand_summary.get("notes", []) if n.startswith(DOUBTS)]
+        fires on most cases, a customer column of accounts), and the notes that put the
+        clean share in doubt (a dirty activity no event has), for every place that shows
+        the figures."""
+        said = [n for n in self.demand_summary.get("notes", []) if n.startswith(DOUBTS)]
+        return said + [n for n in self.notes if n.startswith(UNKNOWN_DIRTY)]
 
     def demand_cases(self, *, failure: bool) -> Any:
         """The cases of failure (or value) demand: an Ibis table of their ``case`` ids,

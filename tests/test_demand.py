@@ -365,3 +365,20 @@ def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
     assert [n.split(":")[0] for n in notes] == ["no failure demand found by the rules"]
     assert "no activity's name has a failure word" in notes[0]
     assert "and no customer came back within 14 days." in notes[0]
+
+
+def test_a_failure_pattern_the_user_gave_that_matches_nothing_is_doubted():
+    """'chasr' (a typo of 'chaser') marks no case; 'chase' (a default) matches nothing
+    either here but says nothing: the defaults are words a service may not use."""
+    log = EventLog.from_frame(
+        pd.DataFrame({"case": ["1", "2"], "activity": ["Chaser call", "Call"],
+                      "timestamp": ["2024-01-01", "2024-01-02"]})  # fmt: skip
+    )
+    rules = DemandRules(failure_activities=(*DemandRules().failure_activities, "chasr"))
+    notes = demand_summary(log, rules)["notes"]
+    assert [n for n in notes if "given in the config" in n] == [
+        "rule 'failure_activity': the pattern 'chasr', given in the config, matches no "
+        "activity of this log (as a whole word, ignoring case), so it marks no case as "
+        "failure demand; check it in [demand] failure_activities or extra_failure_activities"
+    ]
+    assert not [n for n in demand_summary(log)["notes"] if "given in the config" in n]

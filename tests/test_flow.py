@@ -201,3 +201,29 @@ def test_sample_log_agrees_with_planted_truth_case_by_case(write_file):
     assert summary["single_handler_pct"] == pytest.approx(31.33, abs=0.01)
     assert summary["one_stop_pct"] == pytest.approx(26.89, abs=0.01)
     assert summary["clean_pct"] == pytest.approx(57.11, abs=0.01)
+
+
+def test_a_dirty_activity_no_event_has_is_doubted_with_the_closest_name():
+    """'Request info' where the log's step is 'Request information': no case would be
+    unclean for it, and the clean share would count them clean without a word."""
+    from journeymap.pipeline.check import check
+
+    frame = pd.DataFrame(
+        {
+            "case": ["1", "1", "2"],
+            "activity": ["Call", "Request information", "Call"],
+            "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00"],
+            "resource": ["ann", "ann", "ann"],
+        }
+    )
+    said = (
+        "dirty activity 'Request info' is no activity of this log (did you mean 'Request "
+        "information'?), so no case is unclean for it and the clean share counts its cases "
+        "as clean; check the name in [flow] dirty_activities"
+    )
+    with EventLog.from_frame(frame) as log:
+        found = check(log, dirty_activities=("Request info", "Call"))
+        assert found.doubts[-1] == said and said in found.notes
+        assert [d for d in found.doubts if d.startswith("dirty")] == [said]
+        named = check(log, dirty_activities=("Request information",))
+        assert not [d for d in named.doubts if d.startswith("dirty")]

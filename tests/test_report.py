@@ -285,8 +285,10 @@ def test_a_team_column_that_never_changes_while_people_do_is_doubted(tmp_path):
     # A network of many handlers is too small to read at the page's width: the caption
     # says where it can be zoomed, as the journey map's Hand-offs view draws it too.
     assert doc.xpath('//div[@class="views"]/button[@data-view="hand-offs"]')
-    assert section.xpath(".//figcaption")[0].text_content().endswith(
-        "To read its labels, zoom into it in the journey map's Hand-offs view."
+    assert (
+        section.xpath(".//figcaption")[0]
+        .text_content()
+        .endswith("To read its labels, zoom into it in the journey map's Hand-offs view.")
     )
     # the tiles copied onto a slide carry it too
     labels = [label for label, _ in key_numbers(found)]

@@ -314,6 +314,7 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
                 "a rule that fires on most demand is more likely a naming accident than a "
                 "finding; check which activities it matched and change the [demand] rules"
             )
+    notes += _unmatched_patterns(log, rules)
     if repeat and matched.get("repeat_contact"):
         notes += _account_note(log, rules, matched["repeat_contact"], cases)
     if cases and not failure:
@@ -326,6 +327,21 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
         "rule_cases": matched,
         "notes": notes,
     }
+
+
+def _unmatched_patterns(log: EventLog, rules: DemandRules) -> list[str]:
+    """A note (a doubt: it starts ``rule ``) for each failure pattern the user gave, not
+    one of the defaults, that matches no activity of the log (a misspelt step, or
+    another service's name): it marks no case, and the failure-demand share leaves out
+    what the user meant it to count."""
+    given = [p for p in rules.failure_activities if p not in DEFAULT_FAILURE_ACTIVITIES]
+    return [
+        f"rule 'failure_activity': the pattern {p!r}, given in the config, matches no "
+        "activity of this log (as a whole word, ignoring case), so it marks no case as "
+        "failure demand; check it in [demand] failure_activities or extra_failure_activities"
+        for p in given
+        if not matching_activities(log, (p,))
+    ]
 
 
 def _none_found(rules: DemandRules, repeat: bool) -> str:

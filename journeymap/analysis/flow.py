@@ -39,16 +39,20 @@ from journeymap.analysis.demand import DemandRules, demand_expr, demand_notes
 from journeymap.analysis.handoffs import handoffs_per_case_expr
 from journeymap.analysis.journeys import case_channel_expr
 from journeymap.analysis.rework import rework_per_case_expr
+from journeymap.config import suggest
+from journeymap.discovery.activities import activity_names_expr
 from journeymap.discovery.ordering import handler_role
 from journeymap.eventlog import EventLog
 
 __all__ = [
     "COVERAGE_FLOOR",
     "FLOW_COLUMNS",
+    "UNKNOWN_DIRTY",
     "flow",
     "flow_expr",
     "flow_summary",
     "handler_coverage",
+    "unknown_dirty",
 ]
 
 FLOW_COLUMNS = [
@@ -287,3 +291,26 @@ def handler_coverage(log: EventLog, overall: dict[str, Any]) -> dict[str, Any] |
         seen = int(log.engine.scalar(per_case.filter(per_case.n >= 2).count()))
         coverage.update(cases_seen=seen, cases_seen_pct=100 * seen / cases if cases else 0.0)
     return coverage
+
+
+#: How a note on a dirty activity that no event has begins (a doubt: see
+#: :attr:`~journeymap.findings.CheckFindings.doubts`).
+UNKNOWN_DIRTY = "dirty activity"
+
+
+def unknown_dirty(log: EventLog, dirty: tuple[str, ...]) -> list[str]:
+    """A note for each dirty activity no event has (a misspelt name): it makes no case
+    unclean, and the clean share is higher than the user meant (:data:`UNKNOWN_DIRTY`,
+    a doubt too). The closest activity of the log is suggested."""
+    if not dirty:
+        return []
+    names = log.engine.fetch(activity_names_expr(log))["activity"].dropna()
+    known = sorted(str(a) for a in names)
+    present = set(known)
+    return [
+        f"{UNKNOWN_DIRTY} {a!r} is no activity of this log{suggest(a, known)}, so no case is "
+        "unclean for it and the clean share counts its cases as clean; check the name in "
+        "[flow] dirty_activities"
+        for a in dirty
+        if a not in present
+    ]

@@ -20,7 +20,7 @@ from journeymap.analysis.capability import (
 )
 from journeymap.analysis.demand import demand_expr, demand_summary
 from journeymap.analysis.demand_tables import demand_by_week, failure_pareto
-from journeymap.analysis.flow import flow_expr, flow_summary
+from journeymap.analysis.flow import flow_expr, flow_summary, unknown_dirty
 from journeymap.analysis.period import Period, complete_period
 from journeymap.demand_rules import DemandRules
 from journeymap.engine import EngineTable
@@ -93,6 +93,7 @@ def check(
         except ValueError as exc:  # fewer than two points: no chart to draw
             notes.append(f"no {name.replace('_', ' ')} chart: {exc}")
     notes += _too_few_a_week(charts)
+    notes += unknown_dirty(log, dirty_activities)
     per_case_flow = EngineTable(log.engine, flow_expr(log, rules, dirty_activities), ("case",))
     flow_totals = flow_summary(log, rules, dirty_activities)
     notes += [n for n in flow_totals["notes"] if n not in notes]
