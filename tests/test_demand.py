@@ -370,10 +370,14 @@ def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
 def test_a_failure_pattern_the_user_gave_that_matches_nothing_is_doubted():
     """'chasr' (a typo of 'chaser') marks no case; 'chase' (a default) matches nothing
     either here but says nothing: the defaults are words a service may not use."""
-    log = EventLog.from_frame(
-        pd.DataFrame({"case": ["1", "2"], "activity": ["Chaser call", "Call"],
-                      "timestamp": ["2024-01-01", "2024-01-02"]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "case": ["1", "2"],
+            "activity": ["Chaser call", "Call"],
+            "timestamp": ["2024-01-01", "2024-01-02"],
+        }
     )
+    log = EventLog.from_frame(frame)
     rules = DemandRules(failure_activities=(*DemandRules().failure_activities, "chasr"))
     notes = demand_summary(log, rules)["notes"]
     assert [n for n in notes if "given in the config" in n] == [

@@ -47,7 +47,10 @@ def check(
     :func:`~journeymap.analysis.period.complete_period`): the end-to-end chart the cases
     that start and end within it, the weekly charts its weeks. With ``by`` =
     "demand_type" or "channel", an end-to-end capability chart is also made for each
-    group with at least two cases (``capability_e2e:<group>``).
+    group with at least two cases (``capability_e2e:<group>``). When most of the cases
+    that started in the period ended after it (a short period against long cases), no
+    end-to-end chart is made, as it would hold only the quickest: a note says so and
+    names the period that charts them all.
 
     Raises
     ------
