@@ -167,6 +167,8 @@ class ReadOptions:
             value = getattr(self, name)
             if isinstance(value, str):  # "?,n/a" given as one text
                 object.__setattr__(self, name, tuple(v for v in value.split(",") if v.strip()))
+            elif isinstance(value, list):  # as the library's callers write lists
+                object.__setattr__(self, name, tuple(value))
         if self.sep is not None and self.sep not in ("\\t", "tab") and len(self.sep) != 1:
             raise ConfigError(
                 f"{option('sep', self.sep)}: the delimiter must be one character, such as "

@@ -447,3 +447,31 @@ def test_a_period_that_holds_no_case_is_a_doubt(tmp_path):
     assert json.loads((out / "summary.json").read_text())["doubts"][-1].startswith(
         "the period asked for, 2030-01-01 to 2030-02-01, holds none"
     )
+
+
+def test_end_activities_that_end_no_case_are_refused():
+    """'Resolved' is a step the cases go on from (to 'Closed', automatically): given as
+    the end activity, every case would read as still open, and no end-to-end time be
+    given. Refused, with what the cases end with; 'Closed' is accepted."""
+    import pandas as pd
+
+    import journeymap as jm
+    from journeymap.errors import ConfigError
+
+    rows = [(c, a, f"2024-03-0{d} 09:00") for c, d in (("1", 1), ("2", 2))
+            for a in ("New", "Resolved", "Closed")]  # fmt: skip
+    rows = [(c, a, t.replace("09", str(9 + i))) for i, (c, a, t) in enumerate(rows)]
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp"])
+    with (
+        jm.EventLog.from_frame(frame, end_activities=["Resolved"]) as log,
+        pytest.raises(ConfigError) as refused,
+    ):
+        jm.mine(log)
+    assert str(refused.value) == (
+        "data frame: no case ends with the end activities given ('Resolved'), so every case "
+        "would read as still open (an end activity is the last event of a finished case; a "
+        "case that goes on after it has not ended there); the cases end most with 'Closed' "
+        "(2 cases): name the activities that finish a case with end_activities='ACTIVITY,...'"
+    )
+    with jm.EventLog.from_frame(frame, end_activities=["Closed"]) as log:
+        assert jm.mine(log).end_to_end["open_cases"] == 0

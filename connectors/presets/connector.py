@@ -64,21 +64,24 @@ class PresetConnector(Connector):
         if not table.reason:
             with path.open("rb") as stream:
                 table.reason = preset.recognise(path, stream.read(_HEAD_BYTES)) or ""
-        return raw_source(table, source=path.name, preset=self.name)
+        given = options.end_activities is not None  # the user's: no note on the preset's
+        return raw_source(table, source=path.name, preset=self.name, ends_given=given)
 
     def _read_options(self, options: ReadOptions) -> dict[str, Any]:
         return {"encoding": options.encoding}
 
 
-def raw_source(table: Any, *, source: str, preset: str) -> RawSource:
+def raw_source(table: Any, *, source: str, preset: str, ends_given: bool = False) -> RawSource:
     """A preset's :class:`~journeymap.connectors.presets.PresetTable` as what the engine
     ingests: its events in batches (one row per event, in the preset's order), its roles
     and read options, its notes (those starting ``warning:`` as warnings too), and its
-    rejected records with their number and line in the source."""
+    rejected records with their number and line in the source. With ``ends_given`` (the
+    user named the end activities), the preset's closing statuses are neither used nor
+    noted."""
     notes = list(table.notes)
     warnings = [n.removeprefix(WARNING_PREFIX) for n in table.notes if n.startswith(WARNING_PREFIX)]
     options = dict(table.options)
-    if table.closing and "end_activities" not in options:
+    if table.closing and "end_activities" not in options and not ends_given:
         options["end_activities"] = ends = end_activities(table)
         notes.append(
             f"a case has ended when its last event is {_either(ends)}; the others were still "

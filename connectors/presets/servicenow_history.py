@@ -121,7 +121,10 @@ def read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Preset
         notes.append("tables audited: " + listing(f"{k} ({v})" for k, v in tables.items()))
     events["timestamp"] = iso_utc(events["timestamp"])
     columns = ["case", "activity", "timestamp", *roles]
-    table = events[[*columns, "actor"]].rename(columns={"actor": "user"})
+    # Who made each change, kept as 'changed_by': sys_audit calls it 'user', a name the
+    # mapping would take for the resource, and the one who changed a state is often the
+    # system or an integration (an automatic close), not who had the incident.
+    table = events[[*columns, "actor"]].rename(columns={"actor": "changed_by"})
     return PresetTable(
         text_table(table),
         {c: c for c in columns},

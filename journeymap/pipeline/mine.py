@@ -310,24 +310,36 @@ def _picture(
 
 
 def _check_end_activities(log: EventLog, graph: pd.DataFrame) -> None:
-    """Refuse end activities of which the log has none (a misspelt status, or another
-    system's): every case would read as still open, and no end-to-end figure would be
-    given. The activities cases end with most are named instead."""
-    if not log.end_activities:  # none given (or none at all: every case open, as asked)
-        return
-    if graph["source"].isin(log.end_activities).any():  # every activity is a source
+    """Refuse end activities the user gave that end no case (a misspelt status, another
+    system's, or a step such as 'Resolved' that a case goes on from): every case would
+    read as still open, and no end-to-end figure would be given. The activities cases
+    end with most are named instead. A preset's closing statuses are not checked: a log
+    whose cases are all open is then read as such."""
+    given = log.read_with[0].end_activities if log.read_with is not None else log.end_activities
+    if not given:  # none given (or none at all: every case open, as asked)
         return
     ends = graph[graph["target"] == END].sort_values(
         ["events", "source"], ascending=[False, True], kind="stable"
     )
-    named = ", ".join(repr(a) for a in log.end_activities)
+    if ends["source"].isin(given).any():
+        return
+    named = ", ".join(repr(a) for a in given)
     commonest = ", ".join(
         f"{a!r} ({counted(int(n), 'case')})"
         for a, n in zip(ends["source"][:3], ends["events"][:3], strict=True)
     )
+    # Every activity is the source of some edge: the next event's, or the end's.
+    seen = graph["source"].isin(given).any()
+    why = "no case ends with" if seen else "no event has"
+    after = (
+        " (an end activity is the last event of a finished case; a case that goes on "
+        "after it has not ended there)"
+        if seen
+        else ""
+    )
     raise ConfigError(
-        f"{log.source}: no event has the end activities given ({named}), so every case "
-        f"would read as still open; the cases end most with {commonest}: name the "
+        f"{log.source}: {why} the end activities given ({named}), so every case would "
+        f"read as still open{after}; the cases end most with {commonest}: name the "
         f"activities that finish a case with {option('end_activities', 'ACTIVITY,...')}"
     )
 

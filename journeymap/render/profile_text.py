@@ -66,6 +66,12 @@ def quality_warnings(p: Profile) -> list[str]:
         warnings.append(
             f"{p.rejected_rows:,} of {counted(read, noun)} rejected ({rejected_kinds(p)})"
         )
+    if p.open_cases and p.open_cases == p.cases:
+        warnings.append(
+            "every case is still open: no case's last event is one of the end activities, "
+            "so no case has an end-to-end time; if some have ended, name the activities "
+            f"that finish a case with {option('end_activities', 'ACTIVITY,...')}"
+        )
     if p.cases_with_equal_timestamps:
         tied = p.cases_with_equal_timestamps
         warnings.append(

@@ -227,6 +227,34 @@ sys_id,tablename,documentkey,fieldname,oldvalue,newvalue,user,sys_created_on
 """
 
 
+def test_an_audit_of_states_alone_records_no_handler(write: Write) -> None:
+    """An audit exported with state changes only: 'user' is who made each change (here
+    'system' closing incidents automatically), not who had the incident. It is kept as
+    changed_by, not taken for the resource: no hand-off between a person and 'system'."""
+    import journeymap as jm
+
+    audit = (
+        "sys_id,tablename,documentkey,fieldname,oldvalue,newvalue,user,sys_created_on\n"
+        "1,incident,a1,state,,1,ann,2024-03-01 10:00:00\n"
+        "2,incident,a1,state,1,6,ann,2024-03-01 12:00:00\n"
+        "3,incident,a1,state,6,7,system,2024-03-04 12:00:00\n"
+    )
+    path = write("sys_audit_states.csv", audit)
+    with jm.read_log(str(path)) as log:
+        assert log.mapping.resource is None and log.mapping.team is None
+        assert log.to_pandas()["changed_by"].tolist() == ["ann", "ann", "system"]
+        assert jm.mine(log).handoffs is None
+        said = [n for n in log.notes if n.startswith("a case has ended when")]
+        assert said == [
+            "a case has ended when its last event is 'Closed' or 'Resolved'; the others were "
+            "still open when exported, and their time so far is no end-to-end time"
+        ]
+    # End activities the user gives replace the preset's, and its note with them.
+    with jm.read_log(str(path), end_activities=["Closed"]) as log:
+        assert log.end_activities == ("Closed",)
+        assert not [n for n in log.notes if n.startswith("a case has ended when")]
+
+
 def test_sys_audit_replays_group_and_assignee(write: Write) -> None:
     path = write("sys_audit.csv", SYS_AUDIT)
     assert recognisers(path) == {"servicenow"}
@@ -236,7 +264,7 @@ def test_sys_audit_replays_group_and_assignee(write: Write) -> None:
         ("INC0000001", "In Progress", "2024-03-01T11:00:00Z", "u1", "g2"),
         ("INC0000001", "Resolved", "2024-03-01T12:00:00Z", "u1", "g2"),
     ]
-    assert table.table.column("user").to_pylist() == ["ann", "bob", "bob"]
+    assert table.table.column("changed_by").to_pylist() == ["ann", "bob", "bob"]
     # Each rejected row says what is wrong with it.
     assert table.rejects == [
         PresetReject(
