@@ -402,3 +402,30 @@ def test_single_event_cases_that_move_the_median_are_counted():
     assert (found["single_event_cases"], found["median_s_without_single_events"]) == (6, 7.5 * 3600)
     # 2 of 20: 8.5 h against 9.5 h, a shift of 11%: nothing added.
     assert "single_event_cases" not in end_to_end_summary(_single_and_timed(2, 18))
+
+
+def _resolved_then_closed(hours: list[int]) -> EventLog:
+    """One case per wait: Resolved on day i at 09:00, Closed that many hours later."""
+    rows = []
+    for i, h in enumerate(hours):
+        start = pd.Timestamp("2024-03-01 09:00") + pd.Timedelta(days=i)
+        rows += [
+            (f"c{i}", "Resolved", str(start)),
+            (f"c{i}", "Closed", str(start + pd.Timedelta(hours=h))),
+        ]
+    return EventLog.from_frame(pd.DataFrame(rows, columns=["case", "activity", "timestamp"]))
+
+
+def test_a_small_extract_whose_every_close_waits_the_same_is_timed():
+    """Four incidents, each closed 72 hours after it was resolved: too few for a quarter
+    of them to say much, but all four to the hour is a timer (trial 15's ServiceNow
+    export). Four different waits, or two alike, are not."""
+    from journeymap.discovery.dfg import dfg, timed_transitions
+
+    log = _resolved_then_closed([72, 72, 72, 72])
+    assert timed_transitions(log, dfg(log), 4) == [
+        {"source": "Resolved", "target": "Closed", "events": 4, "timed": 4, "wait_s": 259200.0}
+    ]
+    for hours in ([24, 50, 72, 100], [72, 72], [72, 72, 72, 30]):
+        log = _resolved_then_closed(hours)
+        assert timed_transitions(log, dfg(log), len(hours)) == [], hours

@@ -118,11 +118,14 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 #: A transition looks timed (an automatic close, a fixed follow-up) when its commonest
 #: wait, to within an hour, is a day or more and holds at least TIMER_SHARE of its
 #: transitions, and at least TIMER_MIN_CASES cases (and TIMER_MIN_SHARE of all cases)
-#: take it.
+#: take it; or, in fewer cases than that but at least TIMER_FEW_CASES, when every one of
+#: its transitions takes that wait (four incidents each closed 72 hours after they were
+#: resolved: a small extract says so too).
 TIMER_SHARE = 0.25
 TIMER_MIN_WAIT_S = 86400.0
 TIMER_MIN_CASES = 20
 TIMER_MIN_SHARE = 0.1
+TIMER_FEW_CASES = 3
 
 
 def timed_transitions(log: EventLog, table: pd.DataFrame, cases: int) -> list[dict[str, Any]]:
@@ -131,7 +134,8 @@ def timed_transitions(log: EventLog, table: pd.DataFrame, cases: int) -> list[di
     within an hour, and a day or more (a ticket closed automatically 15 days after it
     is resolved). Each: ``source``, ``target``, ``events``, ``timed`` (the transitions
     whose wait is within an hour of the commonest) and ``wait_s`` (the commonest wait,
-    to the hour). Most first. Only the edges that could be timed are read: one pass
+    to the hour). Most first. An edge of fewer cases (:data:`TIMER_FEW_CASES` or more)
+    is timed when all its waits are. Only the edges that could be timed are read: one pass
     over the events in case order, none when no edge waits a day at its 90th
     percentile.
 
@@ -152,11 +156,13 @@ def timed_transitions(log: EventLog, table: pd.DataFrame, cases: int) -> list[di
 
     floor = max(TIMER_MIN_CASES, TIMER_MIN_SHARE * cases)
     real = (table["source"] != START) & (table["target"] != END)
-    found = table[real & (table["p90_wait_s"] >= TIMER_MIN_WAIT_S) & (table["cases"] >= floor)]
+    few = max(TIMER_FEW_CASES, TIMER_MIN_SHARE * cases)  # then every transition timed
+    found = table[real & (table["p90_wait_s"] >= TIMER_MIN_WAIT_S) & (table["cases"] >= few)]
     if found.empty:
         return []
     ev = ordered_events(log)
     edges = list(zip(found["source"], found["target"], found["events"], strict=True))
+    many = [bool(n >= floor) for n in found["cases"]]  # else every transition timed
     edge = ibis.cases(
         *[((ev.activity == a) & (ev.next_activity == b), i) for i, (a, b, _) in enumerate(edges)],
         else_=-1,
@@ -174,7 +180,8 @@ def timed_transitions(log: EventLog, table: pd.DataFrame, cases: int) -> list[di
         # The commonest hour (the earlier on a tie) with its neighbours: within an hour.
         top = int(sorted(per_hour.index, key=lambda h: (-per_hour[h], h))[0])
         timed = int(per_hour.reindex([top - 1, top, top + 1]).fillna(0).sum())
-        if top * 3600.0 >= TIMER_MIN_WAIT_S and timed >= TIMER_SHARE * int(events):
+        share = TIMER_SHARE if many[i] else 1.0
+        if top * 3600.0 >= TIMER_MIN_WAIT_S and timed >= share * int(events):
             out.append({"source": a, "target": b, "events": int(events), "timed": timed,
                         "wait_s": top * 3600.0})  # fmt: skip
     return sorted(out, key=lambda e: (-e["timed"], e["source"], e["target"]))
