@@ -262,17 +262,27 @@ def in_chain_order(changes: pd.DataFrame) -> pd.DataFrame:
 def _group_changes(changes: pd.DataFrame, team: str | None, events: pd.DataFrame) -> pd.DataFrame:
     """Events (``record``, ``at``, ``activity``, ``actor``, ``seq``) for the changes of
     the ``team`` field to another known value (not empty, not a placeholder of
-    :data:`~journeymap.read_options.DEFAULT_MISSING_VALUES`) at times when ``events``
-    (the status changes and creations) has none for the record."""
+    :data:`~journeymap.read_options.DEFAULT_MISSING_VALUES`) than the last one known
+    before it, at times when ``events`` (the status changes and creations) has none for
+    the record."""
     empty = pd.DataFrame(columns=["record", "at", "activity", "actor", "seq"])
     if team is None:
         return empty
     rows = changes[changes["field"] == team]
     new = rows["new"].astype("string").str.strip()
     old = rows["old"].astype("string").str.strip()
-    # A placeholder ("?", "N/A") says the group was not recorded: no group to go to.
-    placeholder = new.str.casefold().isin(DEFAULT_MISSING_VALUES).fillna(False)
-    rows = rows[new.notna() & new.ne("") & ~placeholder & new.ne(old).fillna(True)]
+
+    # A placeholder ("?", "N/A", "(empty)") says the group was not recorded: no group to
+    # go to, and the group it goes back to afterwards is no move when it is the last one
+    # recorded (SD -> "(empty)" -> SD, an integration clearing the field for a moment).
+    def unknown(values: pd.Series) -> pd.Series:
+        blank = values.isna() | values.eq("") | values.str.casefold().isin(DEFAULT_MISSING_VALUES)
+        return blank.fillna(True).astype(bool)
+
+    known = new.mask(unknown(new))
+    before = known.groupby(rows["record"]).transform(lambda v: v.ffill().shift())
+    before = before.fillna(old.mask(unknown(old)))
+    rows = rows[~unknown(new) & new.ne(before).fillna(True)]
     if rows.empty:
         return empty
     at = rows["at"].astype("datetime64[us, UTC]")

@@ -59,6 +59,28 @@ def test_a_change_of_team_alone_is_an_event_of_its_own() -> None:
     )
 
 
+def test_a_team_set_back_after_a_placeholder_is_no_move() -> None:
+    """SD -> "(empty)" -> SD in ten minutes (an integration clearing the group, the
+    system setting it back): the group went nowhere, so no 'Assigned to group SD' event
+    (trial 15's ServiceNow audit gave one, and a variant with a reassignment that never
+    happened). SD -> "(empty)" -> NET is a move to NET."""
+    changes = _changes(
+        ("I5", "2024-03-05 08:30", "state", None, "New"),
+        ("I5", "2024-03-05 08:30", "group", None, "SD"),
+        ("I5", "2024-03-05 13:00", "group", "SD", "(empty)"),
+        ("I5", "2024-03-05 13:10", "group", "(empty)", "SD"),
+        ("I5", "2024-03-05 14:00", "group", "SD", "(empty)"),
+        ("I5", "2024-03-05 14:10", "group", "(empty)", "NET"),
+        ("I5", "2024-03-06 09:00", "state", "New", "Resolved"),
+    )
+    result = events_from_changes(changes, activity_field="state", roles={"team": "group"})
+    assert _values(result.events, "activity", "team") == [
+        ("New", "SD"),
+        ("Assigned to group NET", "NET"),
+        ("Resolved", "NET"),
+    ]
+
+
 def test_roles_in_force_at_each_event() -> None:
     changes = _changes(
         ("R1", "2024-01-01 09:00", "status", None, "New"),
