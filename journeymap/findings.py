@@ -154,6 +154,8 @@ class Findings:
         when a customer is mapped, else None; computed on the log of cases.
     timed : the transitions whose waits look set by a rule or a timer
         (:func:`~journeymap.discovery.dfg.timed_transitions`).
+    waiting_returns : per activity, its rework events that come straight after a
+        waiting status (:func:`~journeymap.analysis.rework.returns_from_waiting`).
     """
 
     log: EventLog
@@ -184,6 +186,7 @@ class Findings:
     templates: TemplateFindings | None = None
     journeys: CustomerJourneys | None = None
     timed: list[dict[str, Any]] = field(default_factory=list)
+    waiting_returns: dict[str, int] = field(default_factory=dict)
 
     @property
     def scope(self) -> MapScope:

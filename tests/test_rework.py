@@ -270,3 +270,32 @@ def test_without_a_resource_redos_are_unknown_not_none(tmp_path):
     ]  # fmt: skip
     written = json.loads((tmp_path / "out/summary.json").read_text())
     assert written["rework"] == {"events": 1, "cases": 1, "redo_events": None}
+
+
+def test_returns_from_waiting_on_the_customer_are_named_beside_the_rework():
+    """Zendesk's statuses: ticket 1 goes open -> pending -> open twice (the customer
+    replied), ticket 2 is reopened after solved, tickets 3 and 4 go straight through.
+    'open' has 3 rework events, 2 of them straight after 'pending'."""
+    from journeymap.analysis.rework import returns_from_waiting
+    from journeymap.render.doubts import doubts
+    from journeymap.render.report import key_numbers
+
+    steps = {
+        "1": ["new", "open", "pending", "open", "pending", "open", "solved"],
+        "2": ["new", "open", "solved", "open", "solved"],
+        "3": ["new", "open", "solved"],
+        "4": ["new", "open", "solved"],
+    }
+    rows = [(c, a, f"2024-01-0{c} {h:02d}:00") for c, acts in steps.items()
+            for h, a in enumerate(acts)]  # fmt: skip
+    log = _log(rows, columns=COLUMNS[:3])
+    assert returns_from_waiting(log, ["new", "open", "pending", "solved"]) == {"open": 2}
+    found = jm.mine(log)
+    assert found.waiting_returns == {"open": 2}
+    said = [d for d in doubts(found) if "waiting status" in d]
+    assert said[0].startswith(
+        "2 of the 3 rework events of 'open' (in 2 cases) come straight after a waiting status"
+    )
+    assert ("Cases with rework (returns from waiting count: see Rework)", "50.0%") in key_numbers(
+        found
+    )

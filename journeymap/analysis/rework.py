@@ -28,19 +28,26 @@ flagged (found by a count per case and activity; in service logs a few in a hund
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 from journeymap.discovery.activities import activity_names_expr
+from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.rework_events import rework_flags
 from journeymap.discovery.times import case_times_expr
 from journeymap.event_order import sum_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = [
+    "NOT_WAITING",
     "REWORK_CASE_COLUMNS",
     "REWORK_COLUMNS",
+    "WAITING_NAME",
+    "is_waiting",
+    "returns_from_waiting",
     "rework",
     "rework_flags",
     "rework_per_case",
@@ -226,4 +233,68 @@ def rework_summary(
         "self_loops": int(table["self_loops"].sum()),
         "rework_wait_s": math.fsum(table["rework_wait_s"]),
         "rework_pct": 100 * events / total if total else 0.0,
+    }
+
+
+#: A status that says the case waits on someone else (the customer, a supplier): Zendesk's
+#: pending and on-hold, Jira's "Waiting for customer", helpdesk's "Wait", BPIC 2013's
+#: "Accepted - Wait". Not a queue waiting for the service itself (:data:`NOT_WAITING`:
+#: BPIC 2013's "Queued - Awaiting Assignment").
+WAITING_NAME = re.compile(
+    r"(?<![a-z])(pending|on[ -]hold|hold|wait|waiting|awaiting|suspended)(?![a-z])",
+    re.IGNORECASE,
+)
+NOT_WAITING = re.compile(r"assign|queue", re.IGNORECASE)
+
+
+def is_waiting(activity: object) -> bool:
+    """Whether an activity's name says the case waits on someone else
+    (:data:`WAITING_NAME`, and not :data:`NOT_WAITING`).
+
+    Examples
+    --------
+    >>> [is_waiting(a) for a in ("pending", "Accepted - Wait", "Queued - Awaiting Assignment")]
+    [True, True, False]
+    """
+    name = str(activity)
+    return bool(WAITING_NAME.search(name)) and not NOT_WAITING.search(name)
+
+
+def returns_from_waiting(log: EventLog, activities: Iterable[str]) -> dict[str, int]:
+    """Rework events that come straight after a waiting status (:func:`is_waiting`), by
+    activity: a case that comes back from waiting on the customer (Zendesk's pending ->
+    open) does an activity again, which the definition counts as rework. A waiting
+    status repeated is not counted. ``activities`` are the log's activity names; no
+    query runs when none of them is a waiting status.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1"] * 5 + ["2"] * 4,
+    ...     "activity": ["new", "open", "pending", "open", "solved",
+    ...                  "new", "open", "solved", "open"],
+    ...     "timestamp": [f"2024-01-01 0{h}:00" for h in range(5)]
+    ...                  + [f"2024-01-02 0{h}:00" for h in range(4)]}))
+    >>> returns_from_waiting(log, ["new", "open", "pending", "solved"])  # 2's reopen is not
+    {'open': 1}
+    """
+    waiting = sorted({str(a) for a in activities if is_waiting(a)})
+    if not waiting:
+        return {}
+    ev = ordered_events(log)
+    before = ev.filter(ev.activity.isin(waiting) & ev.next_activity.notnull())
+    before = before.select(
+        waited_case=before.case, after=before.position + 1, came=before.next_activity
+    )
+    flags = rework_flags(log)
+    again = flags.filter(flags.rework & ~flags.activity.isin(waiting))
+    joined = before.join(
+        again,
+        [before.waited_case == again.case, before.after == again.position,
+         before.came == again.activity],
+    )  # fmt: skip
+    counts = log.engine.fetch(joined.group_by("activity").aggregate(returns=joined.count()))
+    return {
+        str(a): int(n) for a, n in sorted(zip(counts["activity"], counts["returns"], strict=True))
     }

@@ -20,7 +20,8 @@ __all__ = ["repeated_transitions", "rework_events_per_activity", "rework_flags"]
 def rework_flags(log: EventLog) -> Any:
     """Ibis expression, one row per event of an activity that occurs more than once in
     its case (every other event is no rework, redo or self-loop): ``case``,
-    ``activity``, ``next_activity`` (NULL for the last event of a case), ``rework``,
+    ``activity``, ``position`` (in the case), ``next_activity`` (NULL for the last event
+    of a case), ``rework``,
     ``redo``, ``self_loop``, ``second`` (booleans; ``second`` marks the activity's
     second occurrence in the case, one per case with rework of it) and ``wait_in_s``
     (the wait of the transition into the event; NULL for the first event of a case).
@@ -54,6 +55,7 @@ def _flags(log: EventLog) -> Any:
     return ev.select(
         "case",
         "activity",
+        "position",
         "next_activity",
         rework=ev.occurrence > 0,
         redo=redo,

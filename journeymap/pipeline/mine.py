@@ -20,7 +20,7 @@ from journeymap.analysis.period import complete_period
 from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import reintegration
 from journeymap.analysis.reintegration_plan import reintegration_plan
-from journeymap.analysis.rework import rework, rework_summary
+from journeymap.analysis.rework import returns_from_waiting, rework, rework_summary
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
 from journeymap.discovery.dfg import END, dfg, timed_transitions
 from journeymap.discovery.ordering import handler_role
@@ -161,6 +161,7 @@ def mine(
     say("rework")
     rework_table = rework(log)
     rework_totals = rework_summary(log, rework_table)
+    waited = returns_from_waiting(log, activities["activity"])
     activities = _with_rework_share(activities, rework_table)
     say("cases")
     cases = EngineTable(log.engine, case_table_expr(log, level=level), ("case_id",))
@@ -213,6 +214,7 @@ def mine(
         variants=variant_table,
         end_to_end=e2e,
         timed=timed,
+        waiting_returns=waited,
         start=bounds["start"],
         end=bounds["end"],
         map=picture,

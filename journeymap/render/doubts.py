@@ -34,6 +34,7 @@ __all__ = [
     "still_team_doubt",
     "system_account_doubt",
     "timed_doubt",
+    "waiting_returns_doubt",
 ]
 
 #: Team hand-offs per case below which a team column that hardly changes is doubted,
@@ -88,6 +89,7 @@ def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]
             placeholder_handlers_doubt(findings),
             system_account_doubt(findings),
             recurring_steps_doubt(findings),
+            waiting_returns_doubt(findings),
             copies_doubt(findings),
             single_events_doubt(findings),
         )
@@ -104,6 +106,42 @@ def extract_doubts(findings: Findings) -> list[str]:
     p = findings.profile
     said = [d for d in (closed_window_doubt(p), unclosed_doubt(p)) if d]
     return said + ([] if findings.profile is None else list(findings.profile.source_warnings))
+
+
+def waiting_returns_doubt(findings: Findings) -> str | None:
+    """The doubt when at least half of an activity's rework events come straight after a
+    waiting status (:func:`~journeymap.analysis.rework.returns_from_waiting`: Zendesk's
+    pending -> open when the customer replies), in at least 1% of the cases. The
+    definition counts them as rework (MEASURES.md), so the case is neither one-stop nor
+    clean; whether they are work done again is for the reader to judge.
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     rework = pd.DataFrame({"activity": ["open", "solved"], "repeat_events": [3, 1],
+    ...                            "cases": [2, 1]})
+    ...     waiting_returns, case_count = {"open": 2}, 5
+    >>> print(waiting_returns_doubt(Found()))
+    2 of the 3 rework events of 'open' (in 2 cases) come straight after a waiting status: a case that comes back from waiting (on the customer, most often) counts as rework by the definition, and so is neither one-stop nor clean; check whether these returns are work done again before showing the rework, one-stop and clean figures
+    """  # noqa: E501
+    table, returns, cases = findings.rework, findings.waiting_returns, findings.case_count
+    if table is None or table.empty or not returns or not cases:
+        return None
+    rows = zip(table["activity"], table["repeat_events"], table["cases"], strict=True)
+    said = [
+        f"{returns[a]:,} of the {counted(int(n), 'rework event')} of {a!r} (in "
+        f"{counted(int(with_it), 'case')})"
+        for a, n, with_it in rows
+        if a in returns and 2 * returns[a] >= n > 0 and with_it >= 0.01 * cases
+    ]
+    if not said:
+        return None
+    return (
+        f"{'; '.join(said[:3])} come straight after a waiting status: a case that comes back "
+        "from waiting (on the customer, most often) counts as rework by the definition, and "
+        "so is neither one-stop nor clean; check whether these returns are work done again "
+        "before showing the rework, one-stop and clean figures"
+    )
 
 
 def recurring_steps_doubt(findings: Findings) -> str | None:

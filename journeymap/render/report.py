@@ -25,6 +25,7 @@ from journeymap.render.doubts import (
     single_events_doubt,
     still_team_doubt,
     system_account_doubt,
+    waiting_returns_doubt,
 )
 from journeymap.render.journeys import journeys_section
 from journeymap.render.numbers import (
@@ -119,6 +120,8 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     recurring = (
         " (a step recurs in most cases: see Rework)"
         if recurring_steps_doubt(findings)
+        else " (returns from waiting count: see Rework)"
+        if waiting_returns_doubt(findings)
         else " (copies of events count: see Rework)"
         if copies_doubt(findings)
         else ""

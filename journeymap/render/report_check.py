@@ -19,6 +19,7 @@ from journeymap.render.doubts import (
     recurring_steps_doubt,
     single_events_doubt,
     timed_doubt,
+    waiting_returns_doubt,
 )
 from journeymap.render.report_assets import HYPOTHESIS_NOTE
 from journeymap.render.report_html import Column, doubt_warning, esc, figure, sortable_table
@@ -63,7 +64,11 @@ def rework_section(findings: Any) -> str:
         Column("rework_wait_s", "Total wait into rework", "duration"),
     ]
     caption = "Activities done again in the same case, most rework first"
-    said = (recurring_steps_doubt(findings), copies_doubt(findings))
+    said = (
+        recurring_steps_doubt(findings),
+        waiting_returns_doubt(findings),
+        copies_doubt(findings),
+    )
     body = "".join(doubt_warning(d) for d in said if d)
     body += sortable_table(table, columns, caption=caption, limit=TOP_ROWS)
     if not people:
