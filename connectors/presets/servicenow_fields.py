@@ -25,6 +25,7 @@ __all__ = [
     "SNAPSHOT_KEYS",
     "STATE_LABELS",
     "decode_states",
+    "sys_id_note",
 ]
 
 #: Incident state codes (the ``state`` / ``incident_state`` choice list) and their labels.
@@ -92,3 +93,42 @@ def decode_states(values: pd.Series, column: str) -> tuple[pd.Series, list[str]]
             + listing(f"{c} ({counts[c]})" for c in unknown)
         )
     return values.map(STATE_LABELS).fillna(values).where(values.notna()), notes
+
+
+#: A ServiceNow reference written as its sys_id: 32 hexadecimal characters.
+SYS_ID = r"[0-9a-f]{32}"
+
+
+def sys_id_note(
+    table: pd.DataFrame, roles: dict[str, str], fields: dict[str, str] | None = None
+) -> list[str]:
+    """A warning when the team or resource (``roles``: role -> column of ``table``)
+    holds sys_ids rather than names on most of its values, as a raw export writes
+    references: the map, the hand-offs and the report would name groups and people by
+    id, and the reader could not tell who they are. ``fields`` names each role's
+    ServiceNow field, when the column is named otherwise.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"team": ["3186e51171437d15ca2baf57de114523", None]})
+    >>> sys_id_note(frame, {"team": "team"})  # doctest: +ELLIPSIS
+    ["warning: the team ('team') is written as sys_ids (such as '3186e511...'), ..."]
+    """
+    ids = []
+    for role in ("team", "resource"):
+        column = roles.get(role)
+        if column is None or column not in table:
+            continue
+        values = table[column].dropna().astype("string")
+        if len(values) and values.str.fullmatch(SYS_ID).mean() > 0.5:
+            example = str(values[values.str.fullmatch(SYS_ID)].iloc[0])
+            ids.append((role, (fields or {}).get(role, column), example))
+    if not ids:
+        return []
+    named = " and ".join(f"the {role} ({column!r})" for role, column, _ in ids)
+    return [
+        f"warning: {named} {'is' if len(ids) == 1 else 'are'} written as sys_ids (such as "
+        f"'{ids[0][2][:8]}...'), as a raw export writes references: the map, the hand-offs "
+        "and the report name them by id; export with display values (names), or look the "
+        "ids up in sys_user_group and sys_user"
+    ]

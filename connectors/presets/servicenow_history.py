@@ -30,6 +30,7 @@ from journeymap.connectors.presets.servicenow_fields import (
     ROLE_FIELDS,
     SNAPSHOT_FORMAT,
     decode_states,
+    sys_id_note,
 )
 from journeymap.errors import SourceError
 
@@ -125,6 +126,7 @@ def read_audit(frame: pd.DataFrame, names: dict[str, str], label: str) -> Preset
     # mapping would take for the resource, and the one who changed a state is often the
     # system or an integration (an automatic close), not who had the incident.
     table = events[[*columns, "actor"]].rename(columns={"actor": "changed_by"})
+    notes += sys_id_note(table, {role: role for role in roles}, roles)
     return PresetTable(
         text_table(table),
         {c: c for c in columns},

@@ -24,6 +24,7 @@ from journeymap.connectors.presets.servicenow_fields import (
     RAW_VALUES_NOTE,
     ROLE_FIELDS,
     decode_states,
+    sys_id_note,
 )
 
 __all__ = ["read_list"]
@@ -92,7 +93,7 @@ def read_list(frame: pd.DataFrame, label: str, *, from_json: bool) -> PresetTabl
         mapping,
         records=len(frame),
         options=options,
-        notes=notes,
+        notes=notes + sys_id_note(frame, mapping),
         closing=CLOSING,
     )
 

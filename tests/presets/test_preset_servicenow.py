@@ -255,6 +255,26 @@ def test_an_audit_of_states_alone_records_no_handler(write: Write) -> None:
         assert not [n for n in log.notes if n.startswith("a case has ended when")]
 
 
+def test_groups_written_as_sys_ids_are_warned_of(write: Write) -> None:
+    """A raw audit names the groups by sys_id: the report would say 'Work passed from
+    3186e511...' with nothing to tell the reader what that is."""
+    sd, net = "3186e51171437d15ca2baf57de114523", "8e138225dc0e199714b3b468f4ba96b8"
+    audit = (
+        "sys_id,tablename,documentkey,fieldname,oldvalue,newvalue,user,sys_created_on\n"
+        "1,incident,a1,state,,1,ann,2024-03-01 10:00:00\n"
+        f"2,incident,a1,assignment_group,,{sd},ann,2024-03-01 10:00:00\n"
+        f"3,incident,a1,assignment_group,{sd},{net},ann,2024-03-01 11:00:00\n"
+        "4,incident,a1,state,1,6,bob,2024-03-01 12:00:00\n"
+    )
+    notes = PRESET.read(write("sys_audit_ids.csv", audit)).notes
+    assert (
+        "warning: the team ('assignment_group') is written as sys_ids (such as '3186e511...'), "
+        "as a raw export writes references: the map, the hand-offs and the report name them "
+        "by id; export with display values (names), or look the ids up in sys_user_group and "
+        "sys_user"
+    ) in notes
+
+
 def test_sys_audit_replays_group_and_assignee(write: Write) -> None:
     path = write("sys_audit.csv", SYS_AUDIT)
     assert recognisers(path) == {"servicenow"}
