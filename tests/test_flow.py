@@ -218,8 +218,8 @@ def test_a_dirty_activity_no_event_has_is_doubted_with_the_closest_name():
     )
     said = (
         "dirty activity 'Request info' is no activity of this log (did you mean 'Request "
-        "information'?), so no case is unclean for it and the clean share counts its cases "
-        "as clean; check the name in [flow] dirty_activities"
+        "information'?): it makes no case unclean, so the clean share is as if it were not "
+        "listed; check the name in [flow] dirty_activities"
     )
     with EventLog.from_frame(frame) as log:
         found = check(log, dirty_activities=("Request info", "Call"))

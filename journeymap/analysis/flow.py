@@ -308,8 +308,8 @@ def unknown_dirty(log: EventLog, dirty: tuple[str, ...]) -> list[str]:
     known = sorted(str(a) for a in names)
     present = set(known)
     return [
-        f"{UNKNOWN_DIRTY} {a!r} is no activity of this log{suggest(a, known)}, so no case is "
-        "unclean for it and the clean share counts its cases as clean; check the name in "
+        f"{UNKNOWN_DIRTY} {a!r} is no activity of this log{suggest(a, known)}: it makes no "
+        "case unclean, so the clean share is as if it were not listed; check the name in "
         "[flow] dirty_activities"
         for a in dirty
         if a not in present
