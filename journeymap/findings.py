@@ -156,6 +156,9 @@ class Findings:
         (:func:`~journeymap.discovery.dfg.timed_transitions`).
     waiting_returns : per activity, its rework events that come straight after a
         waiting status (:func:`~journeymap.analysis.rework.returns_from_waiting`).
+    instant_handoffs : per handler at the findings' level, the hand-offs to it and those
+        that reach it within a second
+        (:func:`~journeymap.analysis.handoffs.instant_handoffs`).
     """
 
     log: EventLog
@@ -187,6 +190,7 @@ class Findings:
     journeys: CustomerJourneys | None = None
     timed: list[dict[str, Any]] = field(default_factory=list)
     waiting_returns: dict[str, int] = field(default_factory=dict)
+    instant_handoffs: pd.DataFrame | None = None
 
     @property
     def scope(self) -> MapScope:

@@ -346,9 +346,9 @@ def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system(tmp_
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Work reaches &#x27;sys&#x27; (20 of the 20 hand-offs to it)" in page
     assert said == (
-        "work reaches 'sys' (20 of the 20 hand-offs to it) within a second of the event "
-        "before, as it reaches a system, not a resource: it takes part in 40 of the 40 "
-        "hand-offs (100%), which may be the system reacting rather than work passing between "
-        "resources; if it is a system account, add --extra-missing-values 'sys' to read it as "
-        "not recorded"
+        "work reaches 'sys' (20 of the 20 hand-offs to it) less than a second after the "
+        "event before: a system answers that fast, a resource does not. It takes part in 40 "
+        "of the 40 hand-offs (100%), which may be the system reacting rather than work "
+        "passing between resources; if it is a system account, add --extra-missing-values "
+        "'sys' to read it as not recorded"
     )

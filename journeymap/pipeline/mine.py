@@ -13,7 +13,13 @@ import pandas as pd
 
 from journeymap.analysis.cases import case_table_expr
 from journeymap.analysis.demand_tables import failure_matches
-from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
+from journeymap.analysis.handoffs import (
+    LEVELS,
+    handoff_summary,
+    handoffs,
+    instant_handoffs,
+    pingpong,
+)
 from journeymap.analysis.journeys import customer_journey_log, journey_summary
 from journeymap.analysis.network import handler_stats, network_parts
 from journeymap.analysis.period import complete_period
@@ -140,6 +146,7 @@ def mine(
             pairs.append(pingpong(log, level=lv))
             if lv == level:
                 flows["handoff_summary"] = handoff_summary(log, level=level)
+                flows["instant_handoffs"] = instant_handoffs(log, level=level)
                 say("reintegration candidates")
                 flows["reintegration"] = reintegration(log, level=level)
                 say("hand-off network and reintegration plan")
