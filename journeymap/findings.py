@@ -27,7 +27,10 @@ from journeymap.engine import EngineTable
 from journeymap.eventlog import EventLog
 from journeymap.options import Options
 
-__all__ = ["CheckFindings", "Comparison", "Findings", "MapPicture", "TemplateFindings"]
+__all__ = ["END_DOUBT", "CheckFindings", "Comparison", "Findings", "MapPicture", "TemplateFindings"]
+
+#: How the notes on the end activities given begin (doubts: see CheckFindings.doubts).
+END_DOUBT = "end activit"
 
 
 @dataclass
@@ -50,10 +53,15 @@ class CheckFindings:
     def doubts(self) -> list[str]:
         """The demand notes that put the failure-demand figure in doubt (a rule that
         fires on most cases, a customer column of accounts), and the notes that put the
-        clean share in doubt (a dirty activity no event has), for every place that shows
-        the figures."""
+        clean share in doubt (a dirty activity no event has) or the end-to-end figures
+        (end activities given that no event has, or that leave most cases open), and why
+        there is no end-to-end chart when most cases outlast the period, for every place
+        that shows the figures."""
         said = [n for n in self.demand_summary.get("notes", []) if n.startswith(DOUBTS)]
-        return said + [n for n in self.notes if n.startswith(UNKNOWN_DIRTY)]
+        said += [n for n in self.notes if n.startswith((UNKNOWN_DIRTY, END_DOUBT))]
+        if self.period is not None and self.period.mostly_ended_after:  # no e2e chart: why
+            said += [n for n in self.notes if n.startswith("no capability e2e chart: ")]
+        return said
 
     def demand_cases(self, *, failure: bool) -> Any:
         """The cases of failure (or value) demand: an Ibis table of their ``case`` ids,

@@ -90,3 +90,22 @@ def test_mine_stopped_while_writing_leaves_the_earlier_result(tmp_path, signum):
     assert json.loads((out / "summary.json").read_text())["accepted"] == 19918
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob(".*"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "out"], left
+
+
+def test_an_interrupt_while_the_result_folder_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """The stop can land just as the new folder is made, before its maker returns its
+    name (a flake of the test above: '.out.j_ha1ip9.partial' was left beside 'out'). The
+    name is chosen first, so the folder is removed all the same."""
+    from journeymap.pipeline import staging
+
+    made = Path.mkdir
+
+    def made_then_stopped(self: Path, *args: object, **kwargs: object) -> None:
+        made(self, *args, **kwargs)
+        if self.name.endswith(".partial"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "mkdir", made_then_stopped)
+    with pytest.raises(KeyboardInterrupt), staging.staged(tmp_path / "out"):
+        pass
+    assert list(tmp_path.iterdir()) == []

@@ -449,7 +449,7 @@ def test_a_period_that_holds_no_case_is_a_doubt(tmp_path):
     )
 
 
-def test_end_activities_that_end_no_case_are_refused():
+def test_end_activities_that_end_no_case_are_refused(tmp_path):
     """'Resolved' is a step the cases go on from (to 'Closed', automatically): given as
     the end activity, every case would read as still open, and no end-to-end time be
     given. Refused, with what the cases end with; 'Closed' is accepted."""
@@ -475,3 +475,32 @@ def test_end_activities_that_end_no_case_are_refused():
     )
     with jm.EventLog.from_frame(frame, end_activities=["Closed"]) as log:
         assert jm.mine(log).end_to_end["open_cases"] == 0
+    # A misspelt name beside a right one is doubted, with the closest activity.
+    with jm.EventLog.from_frame(frame, end_activities=["Closed", "Clsoed"]) as log:
+        said = [d for d in jm.mine(log).check.doubts if d.startswith("end activit")]
+    assert said == [
+        "end activity 'Clsoed' is no activity of this log (did you mean 'Closed'?), so it "
+        "ends no case; check the name given with \x1eend_activities\x1fACTIVITY,...\x1e"
+    ]
+    # End activities that leave most cases open: the figures rest on the few that ended.
+    third = pd.DataFrame(
+        [("3", "New", "2024-03-03 09:00"), ("3", "Resolved", "2024-03-03 10:00")],
+        columns=["case", "activity", "timestamp"],
+    )
+    both = pd.concat([frame, third], ignore_index=True)
+    with jm.EventLog.from_frame(both, end_activities=["Resolved"]) as log:
+        found = jm.mine(log)
+        said = [d for d in found.check.doubts if d.startswith("end activit")]
+        jm.write_outputs(found, tmp_path / "out", formats=(), report=True)
+    # In the report, under Capability (end-to-end times), not under Demand.
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    capability = page[page.index('<section id="capability">') :]
+    demand = page[page.index('<section id="demand">') : page.index('<section id="capability">')]
+    assert "End activities given (&#x27;Resolved&#x27;): 2 of 3 cases" in capability
+    assert "End activities given" not in demand
+    assert said == [
+        "end activities given ('Resolved'): 2 of 3 cases read as still open, as their last "
+        "event is none of them, and the end-to-end figures rest on the 1 that ended; the "
+        "cases end most with 'Closed' (2 cases), 'Resolved' (1 case): check "
+        "\x1eend_activities\x1fACTIVITY,...\x1e"
+    ]

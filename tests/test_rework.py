@@ -294,7 +294,7 @@ def test_returns_from_waiting_on_the_customer_are_named_beside_the_rework():
     assert found.waiting_returns == {"open": 2}
     said = [d for d in doubts(found) if "waiting status" in d]
     assert said[0].startswith(
-        "2 of the 3 rework events of 'open' (in 2 cases) come straight after a waiting status"
+        "'open' has 3 rework events (in 2 cases), 2 of them straight after a waiting status: "
     )
     assert ("Cases with rework (returns from waiting count: see Rework)", "50.0%") in key_numbers(
         found

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -45,17 +46,23 @@ def staged(target: str | Path, *, inputs: tuple[str, ...] = ()) -> Iterator[Path
         folder cannot be written.
     """
     target = check_output(target, inputs=inputs)
+    # The name is chosen before the folder is made, so that an interrupt that lands
+    # while it is being made (mkdtemp would not have returned its name yet) still
+    # removes it.
+    stage = target.parent / f".{target.name}.{secrets.token_hex(6)}.partial"
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(
-            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-        )
-    except OSError as exc:
-        raise OutputError(
-            f"{target}: cannot write there ({exc.strerror or exc}); choose another folder"
-        ) from exc
-    try:
-        stage.chmod(0o777 & ~umask())  # mkdtemp makes it private; results are not
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            stage.mkdir(mode=0o777 & ~umask())
+        except FileExistsError:  # the same 48 random bits twice: take others
+            stage = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+            )
+            stage.chmod(0o777 & ~umask())  # mkdtemp makes it private; results are not
+        except OSError as exc:
+            raise OutputError(
+                f"{target}: cannot write there ({exc.strerror or exc}); choose another folder"
+            ) from exc
         yield stage
         _swap(stage, target)
     except BaseException:

@@ -46,10 +46,12 @@ __all__ = [
 STILL_TEAM_PER_CASE, STILL_TEAM_RATIO, STILL_TEAM_RESOURCE = 0.25, 5.0, 0.5
 
 #: Handler names that mark a record as not a real team or person: "!DO NOT USE!" (a
-#: retired support team in BPIC 2013), "dummy", "obsolete", or punctuation alone. Not in
+#: retired support team in BPIC 2013), "dummy", "obsolete", "__INVALID__" (pm4py's
+#: reviewing log, as a word even between underscores), or punctuation alone. Not in
 #: MEASURES.md's placeholder list, so they stay handlers; the doubt names them.
 PLACEHOLDER_LIKE = re.compile(
-    r"do\s*n[o']?t\s+use|not\s+in\s+use|\b(dummy|placeholder|obsolete|deprecated)\b|^\W+$",
+    r"do\s*n[o']?t\s+use|not\s+in\s+use|^\W+$"
+    r"|(?<![a-z])(dummy|placeholder|obsolete|deprecated|invalid)(?![a-z])",
     re.IGNORECASE,
 )
 
@@ -122,22 +124,22 @@ def waiting_returns_doubt(findings: Findings) -> str | None:
     ...                            "cases": [2, 1]})
     ...     waiting_returns, case_count = {"open": 2}, 5
     >>> print(waiting_returns_doubt(Found()))
-    2 of the 3 rework events of 'open' (in 2 cases) come straight after a waiting status: a case that comes back from waiting (on the customer, most often) counts as rework by the definition, and so is neither one-stop nor clean; check whether these returns are work done again before showing the rework, one-stop and clean figures
+    'open' has 3 rework events (in 2 cases), 2 of them straight after a waiting status: a case that comes back from waiting (on the customer, most often) counts as rework by the definition, and so is neither one-stop nor clean; check whether these returns are work done again before showing the rework, one-stop and clean figures
     """  # noqa: E501
     table, returns, cases = findings.rework, findings.waiting_returns, findings.case_count
     if table is None or table.empty or not returns or not cases:
         return None
     rows = zip(table["activity"], table["repeat_events"], table["cases"], strict=True)
     said = [
-        f"{returns[a]:,} of the {counted(int(n), 'rework event')} of {a!r} (in "
-        f"{counted(int(with_it), 'case')})"
+        f"{a!r} has {counted(int(n), 'rework event')} (in {counted(int(with_it), 'case')}), "
+        f"{returns[a]:,} of them straight after a waiting status"
         for a, n, with_it in rows
         if a in returns and 2 * returns[a] >= n > 0 and with_it >= 0.01 * cases
     ]
     if not said:
         return None
     return (
-        f"{'; '.join(said[:3])} come straight after a waiting status: a case that comes back "
+        f"{'; '.join(said[:3])}: a case that comes back "
         "from waiting (on the customer, most often) counts as rework by the definition, and "
         "so is neither one-stop nor clean; check whether these returns are work done again "
         "before showing the rework, one-stop and clean figures"

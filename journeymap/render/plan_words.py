@@ -62,9 +62,15 @@ def timed_step_text(step: Any) -> str:
     >>> timed_step_text({"source": "Resolve ticket", "target": "Closed", "events": 4558,
     ...                  "timed": 1414, "wait_s": 1296000.0})
     "1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour"
+    >>> timed_step_text({"source": "a", "target": "b", "events": 10, "timed": 5,
+    ...                  "wait_s": 7 * 86400 + 3600.0})
+    "5 of the 10 steps from 'a' to 'b' (50%) take 7 days to within an hour"
     """  # noqa: E501
     days = step["wait_s"] / 86400
-    span = counted(round(days), "day") if days == round(days) else wait_text(step["wait_s"])
+    # Whole days when within the hour of them (the wait is 'to within an hour' anyway):
+    # '7 days', not '7.0 days' beside another step's '7 days'.
+    whole = abs(step["wait_s"] - round(days) * 86400) <= 3600
+    span = counted(round(days), "day") if whole else wait_text(step["wait_s"])
     return (
         f"{thousands(step['timed'])} of the {thousands(step['events'])} steps from "
         f"{step['source']!r} to {step['target']!r} "

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.flow import COVERAGE_FLOOR
+from journeymap.findings import END_DOUBT
 from journeymap.render.capability_words import capability_statement, period_text
 from journeymap.render.captions import chart_title, demand_type_words
 from journeymap.render.doubts import (
@@ -118,7 +119,8 @@ def demand_section(findings: Any, chart_svgs: dict[str, str]) -> str:
             out.append(sortable_table(pareto, columns, caption="Failure demand, Pareto"))
         out.append(_rules_matched(findings))
         out.append(_flow_by_channel(check))
-        out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts]
+        # The doubts on demand and flow; those on end-to-end times are under Capability.
+        out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts if not _of_e2e(n)]
     if findings.check is not None and findings.check.period is not None:
         out.append(
             '<p class="note">The weekly charts cover the weeks of the period: '
@@ -200,16 +202,24 @@ XMR_HOW = (
 )
 
 
+def _of_e2e(doubt: str) -> bool:
+    """Whether a check doubt is about end-to-end times (the end activities given, a
+    period most cases outlast), shown under Capability rather than Demand."""
+    return doubt.startswith((END_DOUBT, "no capability e2e chart: "))
+
+
 def capability_section(findings: Any, chart_svgs: dict[str, str]) -> str:
     out = ['<section id="capability"><h2>Capability: end-to-end time</h2>']
     statement = period_statement(findings)
     if statement:
         out.append(f'<p class="statement">{esc(statement)}</p>')
     # What puts these times in doubt, where they are shown (the doubts mine prints).
+    ended = [] if findings.check is None else [d for d in findings.check.doubts if _of_e2e(d)]
     for doubt in (
         timed_doubt(findings),
         empty_period_doubt(findings),
         single_events_doubt(findings),
+        *(d for d in ended if d.startswith(END_DOUBT)),  # the missing chart says its own
     ):
         if doubt:
             out.append(doubt_warning(doubt))
