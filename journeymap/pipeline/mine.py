@@ -27,23 +27,22 @@ from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import reintegration
 from journeymap.analysis.reintegration_plan import reintegration_plan
 from journeymap.analysis.rework import returns_from_waiting, rework, rework_summary
-from journeymap.config import suggest
 from journeymap.discovery.activities import LANE_ROLES, activity_stats
-from journeymap.discovery.dfg import END, START, dfg, timed_transitions
+from journeymap.discovery.dfg import dfg, timed_transitions
 from journeymap.discovery.ordering import handler_role
 from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
 from journeymap.discovery.times import case_times_expr, end_to_end_summary
 from journeymap.discovery.variants import case_variants_expr, variants
 from journeymap.engine import EngineTable
-from journeymap.errors import ConfigError, EmptyLogError, MappingError, expect, option
+from journeymap.errors import EmptyLogError, MappingError, expect, option
 from journeymap.eventlog import EventLog
 from journeymap.findings import CheckFindings, Findings, MapPicture
 from journeymap.interrupts import steps
 from journeymap.options import Options
 from journeymap.pipeline.check import check
+from journeymap.pipeline.end_activities import check_end_activities, mostly_open
 from journeymap.pipeline.reading import check_read_with
 from journeymap.pipeline.templates import check_templates
-from journeymap.render.numbers import counted
 
 __all__ = ["Progress", "mine"]
 
@@ -122,14 +121,14 @@ def mine(
 
     say("directly-follows graph")
     full_dfg = dfg(log)
-    end_notes = _check_end_activities(log, full_dfg)
+    end_notes = check_end_activities(log, full_dfg)
     say("activities")
     activities = activity_stats(log, lanes=lanes)
     say("variants")
     variant_table = variants(log)
     say("end-to-end times")
     e2e = end_to_end_summary(log)
-    end_notes += _mostly_open(log, full_dfg, e2e)
+    end_notes += mostly_open(log, full_dfg, e2e)
     timed = timed_transitions(log, full_dfg, log.cases)
     span = case_times_expr(log)
     bounds = log.engine.fetch(span.aggregate(start=span.start.min(), end=span.end.max())).iloc[0]
@@ -319,75 +318,6 @@ def _picture(
         subset=subset,
     )
     return MapPicture(edges, activities, scope, cases=int(log.cases))
-
-
-def _user_end_activities(log: EventLog) -> tuple[str, ...] | None:
-    """The end activities the user gave (not a preset's)."""
-    return log.read_with[0].end_activities if log.read_with is not None else log.end_activities
-
-
-def _commonest_ends(graph: pd.DataFrame) -> str:
-    """The activities cases end with most, with their cases: "'Closed' (4 cases), ..."."""
-    ends = graph[graph["target"] == END].sort_values(
-        ["events", "source"], ascending=[False, True], kind="stable"
-    )
-    return ", ".join(
-        f"{a!r} ({counted(int(n), 'case')})"
-        for a, n in zip(ends["source"][:3], ends["events"][:3], strict=True)
-    )
-
-
-def _check_end_activities(log: EventLog, graph: pd.DataFrame) -> list[str]:
-    """Refuse end activities the user gave that end no case (a misspelt status, another
-    system's, or a step such as 'Resolved' that a case goes on from): every case would
-    read as still open, and no end-to-end figure would be given. The activities cases
-    end with most are named instead. A preset's closing statuses are not checked: a log
-    whose cases are all open is then read as such. Of end activities that end some
-    case, those no event has (a misspelt one among others) are doubted, with the closest
-    activity."""
-    given = _user_end_activities(log)
-    if not given:  # none given (or none at all: every case open, as asked)
-        return []
-    ends = graph.loc[graph["target"] == END, "source"]
-    # Every activity is the source of some edge: the next event's, or the end's.
-    names = sorted(str(a) for a in graph["source"].unique() if a != START)
-    if ends.isin(given).any():
-        return [
-            f"end activity {a!r} is no activity of this log{suggest(a, names)}, so it ends "
-            f"no case; check the name given with {option('end_activities', 'ACTIVITY,...')}"
-            for a in given
-            if a not in names
-        ]
-    named = ", ".join(repr(a) for a in given)
-    seen = graph["source"].isin(given).any()
-    why = "no case ends with" if seen else "no event has"
-    after = (
-        " (an end activity is the last event of a finished case; a case that goes on "
-        "after it has not ended there)"
-        if seen
-        else ""
-    )
-    raise ConfigError(
-        f"{log.source}: {why} the end activities given ({named}), so every case would "
-        f"read as still open{after}; the cases end most with {_commonest_ends(graph)}: "
-        f"name the activities that finish a case with {option('end_activities', 'ACTIVITY,...')}"
-    )
-
-
-def _mostly_open(log: EventLog, graph: pd.DataFrame, e2e: dict[str, Any]) -> list[str]:
-    """A doubt when most cases read as still open by the end activities the user gave:
-    the end-to-end figures then rest on the few that ended."""
-    given, still = _user_end_activities(log), e2e.get("open_cases")
-    cases = int(log.cases)
-    if not given or not still or 2 * still <= cases:
-        return []
-    named = ", ".join(repr(a) for a in given)
-    return [
-        f"end activities given ({named}): {still:,} of {cases:,} cases read as still open, "
-        f"as their last event is none of them, and the end-to-end figures rest on the "
-        f"{cases - still:,} that ended; the cases end most with {_commonest_ends(graph)}: "
-        f"check {option('end_activities', 'ACTIVITY,...')}"
-    ]
 
 
 def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> pd.DataFrame:
