@@ -114,6 +114,16 @@ class Period:
     last_end: pd.Timestamp | None = None
 
     @property
+    def first_day(self) -> str:
+        """The period's first day, ``YYYY-MM-DD``."""
+        return str(self.start.strftime("%Y-%m-%d"))
+
+    @property
+    def last_day(self) -> str:
+        """The period's last day, ``YYYY-MM-DD`` (its end is the first instant after it)."""
+        return str((self.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d"))
+
+    @property
     def mostly_ended_after(self) -> bool:
         """Whether most of the cases that started within the period, and have ended,
         ended after it: a chart of those that ended within it would show only the

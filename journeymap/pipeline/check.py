@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from journeymap.analysis.capability import (
     XmRChart,
     capability_e2e,
@@ -118,8 +116,7 @@ def check(
 def _quickest_only(period: Period) -> str:
     """Why there is no end-to-end chart when most of the cases that started in the
     period ended after it, and the period to give to chart them all."""
-    first = period.start.strftime("%Y-%m-%d")
-    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
+    first, last = period.first_day, period.last_day
     started = period.cases_in + period.ended_after
     ends = "" if period.last_end is None else period.last_end.strftime("%Y-%m-%d")
     return (

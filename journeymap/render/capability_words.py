@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from journeymap.render.numbers import (
     _number,
     counted,
@@ -238,8 +236,7 @@ def period_text(period: Any) -> str:
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "given", (0, 0), 1288, 1350, 0, 3))
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the period asked for (1,288 of 1,350 cases; 3 cases that started in it and ended after it are left out).'
     """  # noqa: E501
-    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
-    span = f"from {period.start.strftime('%Y-%m-%d')} to {last}"
+    span = f"from {period.first_day} to {period.last_day}"
     counts = f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
     left = []  # what is left out, and whether it is many
     if period.ended_after:

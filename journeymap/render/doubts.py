@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from journeymap.errors import option
 from journeymap.findings import Findings
 from journeymap.jsonout import iso_day
@@ -119,6 +117,7 @@ def waiting_returns_doubt(findings: Findings) -> str | None:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> class Found:  # what the doubt reads of the findings
     ...     rework = pd.DataFrame({"activity": ["open", "solved"], "repeat_events": [3, 1],
     ...                            "cases": [2, 1]})
@@ -360,9 +359,8 @@ def empty_period_doubt(findings: Findings) -> str | None:
     period = None if check is None else check.period
     if period is None or period.basis != "given" or period.cases_in:
         return None
-    last = (period.end - pd.Timedelta(microseconds=1)).strftime("%Y-%m-%d")
     return (
-        f"the period asked for, {period.start.strftime('%Y-%m-%d')} to {last}, holds none "
+        f"the period asked for, {period.first_day} to {period.last_day}, holds none "
         f"of the log's cases, which run from {iso_day(findings.start)} to "
         f"{iso_day(findings.end)}: there are no capability charts; check the dates "
         f"given with {option('period', 'START..END')}"
