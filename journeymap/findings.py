@@ -166,7 +166,7 @@ class Findings:
         waiting status (:func:`~journeymap.analysis.rework.returns_from_waiting`).
     instant_handoffs : per handler at the findings' level, the hand-offs to it and those
         that reach it within a second
-        (:func:`~journeymap.analysis.handoffs.instant_handoffs`).
+        (:func:`~journeymap.analysis.network.instant_handoffs`).
     """
 
     log: EventLog

@@ -10,6 +10,9 @@ sequence of :mod:`journeymap.analysis.handoffs`:
   ``total_wait_s``), and the ping-pongs X -> Y -> X (``pingpong``, ``pingpong_cases``;
   0 when there are none).
 
+Per handler, also the hand-offs that reach it within a second (:func:`instant_handoffs`):
+how fast a system, rather than a person, answers.
+
 The per-event work runs on the engine (the hand-off and ping-pong tables, and the
 handlers' counts); only the small aggregated graph is built in networkx. It is what
 :mod:`journeymap.render.handoffs` draws, and the way to take the network further:
@@ -43,6 +46,7 @@ __all__ = [
     "handler_stats",
     "handoff_network",
     "handoff_network_parts",
+    "instant_handoffs",
     "network_edges",
     "network_from_tables",
     "network_level",
@@ -95,6 +99,39 @@ def handler_stats(log: EventLog, *, level: str = "team") -> pd.DataFrame:
     for column in ("events", "cases"):
         frame[column] = frame[column].astype("int64")
     return frame.reindex(columns=HANDLER_COLUMNS)
+
+
+def instant_handoffs(log: EventLog, *, level: str = "team") -> pd.DataFrame:
+    """Per handler that receives hand-offs: ``handler``, ``handoffs`` (to it) and
+    ``instant``, those that reach it more than 0 and less than a second after the event
+    before. A system answers that fast; a person does not (BPIC 2012's '112'). A wait of
+    exactly 0 is left out: in a log that records only the day (pm4py's reviewing), or
+    events written together, it says nothing of who answered.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["1", "1", "1", "2", "2"], "activity": ["a", "b", "c", "a", "b"],
+    ...     "timestamp": ["2024-01-01 09:00:00", "2024-01-01 09:00:00.4", "2024-01-01 12:00",
+    ...                   "2024-01-02 09:00", "2024-01-02 09:00"],
+    ...     "resource": ["ann", "sys", "bob", "ann", "sys"]}))
+    >>> instant_handoffs(log, level="resource")
+      handler  handoffs  instant
+    0     bob         1        0
+    1     sys         2        1
+    """
+    seq = handler_sequence(log, level=level)
+    moves = seq.filter(seq.handoff)
+    quick = (moves.wait_s > 0) & (moves.wait_s < 1)
+    grouped = moves.group_by(handler=moves.handler).aggregate(
+        handoffs=moves.count(), instant=quick.ifelse(1, 0).cast("int64").sum()
+    )
+    frame = log.engine.fetch(grouped)
+    frame["handler"] = frame["handler"].astype(str)
+    for column in ("handoffs", "instant"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame.sort_values("handler", kind="stable", ignore_index=True)
 
 
 def handoff_network(log: EventLog, *, level: str = "team") -> nx.DiGraph:

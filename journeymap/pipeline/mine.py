@@ -13,15 +13,9 @@ import pandas as pd
 
 from journeymap.analysis.cases import case_table_expr
 from journeymap.analysis.demand_tables import failure_matches
-from journeymap.analysis.handoffs import (
-    LEVELS,
-    handoff_summary,
-    handoffs,
-    instant_handoffs,
-    pingpong,
-)
+from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
 from journeymap.analysis.journeys import customer_journey_log, journey_summary
-from journeymap.analysis.network import handler_stats, network_parts
+from journeymap.analysis.network import handler_stats, instant_handoffs, network_parts
 from journeymap.analysis.period import complete_period
 from journeymap.analysis.profile import profile
 from journeymap.analysis.reintegration import reintegration

@@ -321,7 +321,7 @@ SYSTEM_INSTANT, SYSTEM_MIN_HANDOFFS = 0.5, 20
 def system_account_doubt(findings: Findings) -> str | None:
     """The doubt when work reaches a handler within a second of the event before it in
     at least :data:`SYSTEM_INSTANT` of the hand-offs to it
-    (:func:`~journeymap.analysis.handoffs.instant_handoffs`): a system account counted
+    (:func:`~journeymap.analysis.network.instant_handoffs`): a system account counted
     as a person or team, whose hand-offs count until it is read as not recorded."""
     table, quick, level = findings.handoffs, findings.instant_handoffs, findings.level
     if table is None or table.empty or quick is None or quick.empty or level is None:
