@@ -120,9 +120,9 @@ def sys_id_note(
         if column is None or column not in table:
             continue
         values = table[column].dropna().astype("string")
-        if len(values) and values.str.fullmatch(SYS_ID).mean() > 0.5:
-            example = str(values[values.str.fullmatch(SYS_ID)].iloc[0])
-            ids.append((role, (fields or {}).get(role, column), example))
+        is_id = values.str.fullmatch(SYS_ID).astype(bool)
+        if len(values) and is_id.mean() > 0.5:
+            ids.append((role, (fields or {}).get(role, column), str(values[is_id].iloc[0])))
     if not ids:
         return []
     named = " and ".join(f"the {role} ({column!r})" for role, column, _ in ids)
