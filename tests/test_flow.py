@@ -12,12 +12,13 @@ from journeymap.analysis.flow import FLOW_COLUMNS, flow, flow_summary
 from journeymap.errors import ConfigError
 from journeymap.eventlog import EventLog
 from journeymap.options_file import load_options
+from journeymap.render.doubts import doubts, open_flow_doubt
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 DIRTY = ["Request information"]
 
 
-def tiny_log(**extra: list[str]) -> EventLog:
+def tiny_log(end_activities: list[str] | None = None, **extra: list[str]) -> EventLog:
     rows = {
         # 1: one team, no rework, value -> single, one-stop, clean
         # 2: hand-off A->B, value, no rework -> clean only
@@ -34,7 +35,7 @@ def tiny_log(**extra: list[str]) -> EventLog:
         "team": ["A", "A", "A", "B", "A", "A", "A", "A", "A", "B", "A", "A", "A"],
         **extra,
     }  # fmt: skip
-    return EventLog.from_frame(pd.DataFrame(rows))
+    return EventLog.from_frame(pd.DataFrame(rows), end_activities=end_activities)
 
 
 def test_flow_per_case():
@@ -149,6 +150,40 @@ def test_no_rates_when_no_case_has_two_events_with_a_handler():
         "recorded on 40.0% of events), so single-handler, one-stop and clean cases are not "
         "given" in summary["notes"]
     )
+
+
+def ended_at_close() -> EventLog:
+    """tiny_log, knowing that 'Close' ends a case: cases 1 and 5 ended; 2, 3, 4 and 6
+    were still open when the log was exported."""
+    return tiny_log(end_activities=["Close"])
+
+
+def test_flow_of_the_cases_that_ended_and_of_those_still_open():
+    summary = flow_summary(ended_at_close(), dirty_activities=DIRTY)
+    assert summary["one_stop_pct"] == pytest.approx(200 / 6)  # every case, as defined
+    assert summary["by_state"] == {
+        # 1: one-stop and clean; 5: ping-pong, neither
+        "ended": {"cases": 2, "single_handler_pct": 50.0, "one_stop_pct": 50.0,
+                  "clean_pct": 50.0, "cases_with_handler": 2},
+        # 2: hand-off, clean; 3: rework; 4: chaser; 6: dirty, one-stop
+        "open": {"cases": 4, "single_handler_pct": 75.0, "one_stop_pct": 25.0,
+                 "clean_pct": 25.0, "cases_with_handler": 4},
+    }  # fmt: skip
+    assert flow_summary(tiny_log())["by_state"] is None  # no end activities known
+
+
+def test_open_cases_that_move_one_stop_are_doubted():
+    """One-stop: 2 of 6 cases (33.3%), 1 of the 2 that ended (50.0%): doubted. Clean
+    (no dirty activities): 3 of 6 and 1 of 2, 50.0% both: not named."""
+    findings = jm.mine(ended_at_close())
+    assert open_flow_doubt(findings) == (
+        "one-stop (33.3%) counts 4 cases that were still open when the log was exported "
+        "(their last event is no end activity) and may yet be handed on or done again: of "
+        "the 2 cases that ended, 50.0% were one-stop; quote this, or mine an export made "
+        "after the open cases have closed"
+    )
+    assert open_flow_doubt(findings) in doubts(findings)
+    assert open_flow_doubt(jm.mine(tiny_log())) is None  # no end activities known
 
 
 def test_no_handler_role_makes_the_measures_unavailable():

@@ -42,6 +42,7 @@ from journeymap.analysis.rework import rework_per_case_expr
 from journeymap.config import suggest
 from journeymap.discovery.activities import activity_names_expr
 from journeymap.discovery.ordering import handler_role
+from journeymap.discovery.times import case_times_expr
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -207,10 +208,12 @@ def flow_summary(
     """Flow rates: ``single_handler_pct``, ``one_stop_pct``, ``clean_pct`` (percent of
     the cases with at least one known handler; None when there are none, when no handler
     role is mapped, or when no case has two events with a known handler, where no
-    hand-off can be seen), ``cases`` and ``cases_with_handler``, overall; the same per demand
-    type (``by_demand_type``) and per channel (``by_channel``, None without a channel
-    role); ``level`` (the handler level); ``coverage``: ``cases`` and ``cases_pct`` with a
-    known handler, ``events`` and ``events_pct`` with one, and ``partial`` (True below
+    hand-off can be seen), ``cases`` and ``cases_with_handler``, overall; the same per
+    demand type (``by_demand_type``), per channel (``by_channel``, None without a channel
+    role), and for the cases that ended and those still open (``by_state``: ``ended``
+    and ``open``; None when the log does not know its end activities); ``level`` (the
+    handler level); ``coverage``: ``cases`` and ``cases_pct`` with a known handler,
+    ``events`` and ``events_pct`` with one, and ``partial`` (True below
     :data:`COVERAGE_FLOOR` % of events: the hand-off figures rest on partial data); and
     ``notes``.
 
@@ -238,11 +241,13 @@ def flow_summary(
     if log.has("channel"):
         by_channel = dict(sorted(_rates(log, expr, expr.channel.fill_null("(none)")).items()))
     overall = _rates(log, expr)[None]
+    by_state = _by_state(log, expr)
     coverage = handler_coverage(log, overall)
     if coverage is not None and coverage["partial"] and not coverage["cases_seen"]:
         # No case has two events with a handler: a case's one handler says nothing of
         # whether its work passed between people, so no rate that rests on it is given.
-        for rates in (overall, *by_type.values(), *(by_channel or {}).values()):
+        groups = (*by_type.values(), *(by_channel or {}).values(), *(by_state or {}).values())
+        for rates in (overall, *groups):
             rates.update(dict.fromkeys(_RATES))
         notes.append(
             f"no hand-off can be seen: no case has two events with a recorded {level} (it "
@@ -262,8 +267,29 @@ def flow_summary(
         "coverage": coverage,
         "by_demand_type": by_type,
         "by_channel": by_channel,
+        "by_state": by_state,
         "notes": notes,
     }
+
+
+#: The states of a case when the log knows its end activities, in summary order.
+_STATES = ("ended", "open")
+
+
+def _by_state(log: EventLog, expr: Any) -> dict[str, dict[str, Any]] | None:
+    """The flow rates of the cases that ended and of those still open when the log was
+    exported (``ended`` and ``open``), when the log knows its end activities; None
+    otherwise. The overall rates count both, as MEASURES.md defines them; but a case
+    opened the day before the export, of one event so far, is single-handler and
+    one-stop until someone hands it on (see the doubt on them in
+    :mod:`journeymap.render.doubts`)."""
+    if log.end_activities is None:
+        return None
+    times = case_times_expr(log).select("case", "open")
+    joined = expr.join(times, "case")
+    found = _rates(log, joined, joined.open.ifelse("open", "ended"))
+    none: dict[str, Any] = {"cases": 0, **dict.fromkeys(_RATES), "cases_with_handler": 0}
+    return {state: found.get(state, none) for state in _STATES}
 
 
 def handler_coverage(log: EventLog, overall: dict[str, Any]) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ __all__ = [
     "doubts",
     "empty_period_doubt",
     "extract_doubts",
+    "open_flow_doubt",
     "partial_handlers_doubt",
     "placeholder_handlers_doubt",
     "recurring_steps_doubt",
@@ -92,6 +93,7 @@ def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]
             waiting_returns_doubt(findings),
             copies_doubt(findings),
             single_events_doubt(findings),
+            open_flow_doubt(findings),
         )
         if d
     ]
@@ -238,6 +240,57 @@ def single_events_doubt(findings: Findings) -> str | None:
         f"{wait_text(e2e['median_s_without_single_events'])}; and each is one-stop when it is "
         "value demand. Check what they are (a request settled at once, or a case whose "
         "history is elsewhere) before showing the end-to-end and one-stop figures"
+    )
+
+
+#: Percentage points by which the cases still open must move the one-stop or the clean
+#: share (against the share of the cases that ended) to be doubted.
+OPEN_SHIFT = 5.0
+
+
+def open_flow_doubt(findings: Findings) -> str | None:
+    """The doubt when the cases still open when the log was exported (their last event
+    is no end activity) move the one-stop or the clean share by at least
+    :data:`OPEN_SHIFT` points: MEASURES.md counts every case, and an open case of one
+    event so far is one-stop and clean until someone hands it on or does it again.
+
+    Examples
+    --------
+    >>> class Found:  # what the doubt reads of the findings
+    ...     class check:
+    ...         flow_summary = {"one_stop_pct": 40.0, "clean_pct": 60.0, "by_state": {
+    ...             "ended": {"cases_with_handler": 32, "one_stop_pct": 25.0, "clean_pct": 50.0},
+    ...             "open": {"cases_with_handler": 8, "one_stop_pct": 100.0, "clean_pct": 100.0}}}
+    >>> print(open_flow_doubt(Found()))
+    one-stop (40.0%) and clean (60.0%) count 8 cases that were still open when the log was exported (their last event is no end activity) and may yet be handed on or done again: of the 32 cases that ended, 25.0% were one-stop and 50.0% clean; quote these, or mine an export made after the open cases have closed
+    """  # noqa: E501
+    flow = {} if findings.check is None else findings.check.flow_summary
+    states = flow.get("by_state")
+    if not states or not states["open"]["cases_with_handler"]:
+        return None
+    ended, still = states["ended"], states["open"]["cases_with_handler"]
+    moved = [
+        (name, flow[key], ended[key])
+        for name, key in (("one-stop", "one_stop_pct"), ("clean", "clean_pct"))
+        if flow[key] is not None
+        and ended[key] is not None
+        and abs(flow[key] - ended[key]) >= OPEN_SHIFT
+    ]
+    if not moved:
+        return None
+    shares = " and ".join(f"{name} ({share:.1f}%)" for name, share, _ in moved)
+    instead = " and ".join(
+        f"{share:.1f}%{' were ' + name if i == 0 else ' ' + name}"
+        for i, (name, _, share) in enumerate(moved)
+    )
+    return (
+        f"{shares} count{'' if len(moved) > 1 else 's'} {counted(still, 'case')} that "
+        f"{one_or_many(still, 'was', 'were')} still open when the log was exported "
+        f"({one_or_many(still, 'its', 'their')} last event is no end activity) and may "
+        "yet be handed on or done again: of the "
+        f"{counted(ended['cases_with_handler'], 'case')} that ended, {instead}; quote "
+        f"{one_or_many(len(moved), 'this', 'these')}, or mine an export made after the open "
+        "cases have closed"
     )
 
 

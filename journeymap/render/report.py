@@ -20,6 +20,7 @@ from journeymap.render.captions import map_caption
 from journeymap.render.doubts import (
     copies_doubt,
     extract_doubts,
+    open_flow_doubt,
     recurring_steps_doubt,
     rejected_rows_doubt,
     single_events_doubt,
@@ -109,6 +110,8 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     # moves cases to failure demand, puts them in doubt with it.
     failure = _failure_label(summary)
     value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
+    if not value and open_flow_doubt(findings):  # cases still open count, one-stop so far
+        value = " (cases still open count: see Demand)"
     known = coverage.get("cases")
     if not unseen and handoffs is not None and known is not None and known < cases:
         # One-stop and clean are shares of the cases with a known handler (MEASURES.md):

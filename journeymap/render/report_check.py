@@ -17,6 +17,7 @@ from journeymap.render.captions import chart_title, demand_type_words
 from journeymap.render.doubts import (
     copies_doubt,
     empty_period_doubt,
+    open_flow_doubt,
     recurring_steps_doubt,
     single_events_doubt,
     timed_doubt,
@@ -121,6 +122,9 @@ def demand_section(findings: Any, chart_svgs: dict[str, str]) -> str:
         out.append(_flow_by_channel(check))
         # The doubts on demand and flow; those on end-to-end times are under Capability.
         out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts if not _of_e2e(n)]
+        opened = open_flow_doubt(findings)  # one-stop and clean, counting open cases
+        if opened:
+            out.append(doubt_warning(opened))
     if findings.check is not None and findings.check.period is not None:
         out.append(
             '<p class="note">The weekly charts cover the weeks of the period: '

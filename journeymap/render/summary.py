@@ -185,6 +185,7 @@ def _check_block(check: CheckFindings) -> dict[str, Any]:
         "demand_by_type": check.demand_summary["by_type"],
         "flow_by_demand_type": check.flow_summary["by_demand_type"],
         "flow_by_channel": check.flow_summary["by_channel"],
+        "flow_by_state": check.flow_summary["by_state"],
         "capability": None if e2e is None else _capability(e2e, check.period),
         "capability_by": {
             name.partition(":")[2]: {
