@@ -10,7 +10,7 @@ common export headers ("Case ID", "SR Number", "Status", "Complete Timestamp",
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 
@@ -242,6 +242,39 @@ class Mapping:
     def columns(self) -> dict[str, str]:
         """The mapped roles, in role order, as ``{role: source column}``."""
         return {r: c for r in ROLES if (c := getattr(self, r)) is not None}
+
+    def column_named(self, name: str, columns: Sequence[str]) -> str | None:
+        """The column of the log (among ``columns``: its roles and attributes) that a
+        user's ``name`` means: itself, or the role read from the source column so named
+        (``"case_id"`` -> ``"case"``); None when neither.
+
+        Examples
+        --------
+        >>> m = Mapping(case="case_id", activity="activity", timestamp="time")
+        >>> [m.column_named(n, ["case", "activity", "timestamp", "service"])
+        ...  for n in ("service", "case_id", "case", "nosuch")]
+        ['service', 'case', 'case', None]
+        """
+        if name in columns:
+            return name
+        return next((r for r, c in self.columns().items() if c == name and r in columns), None)
+
+    def columns_text(self, columns: Sequence[str]) -> str:
+        """The log's ``columns`` as the user knows them, for a message: a role by the
+        source column it was read from, with the role after it when the names differ.
+
+        Examples
+        --------
+        >>> m = Mapping(case="case_id", activity="activity", timestamp="time")
+        >>> m.columns_text(["case", "activity", "timestamp", "service"])
+        'case_id (case), activity, time (timestamp), service'
+        """
+        sources = self.columns()
+        return ", ".join(
+            c if sources.get(c, c) == c else f"{sources[c]} ({c})"
+            for c in columns
+            if c != "source_row"
+        )
 
     def describe(self) -> str:
         """One line saying which column plays which role, and which were detected.

@@ -136,6 +136,17 @@ class Template:
         """
         return tuple(sorted(set(_names(self.steps)))) if self.steps is not None else ()
 
+    def last_activities(self) -> tuple[str, ...]:
+        """The activities a journey as designed can end with, sorted (empty for BPMN).
+
+        Examples
+        --------
+        >>> steps = ["a", {"one_of": ["b", ["c", {"repeat": "d"}]]}, {"optional": "e"}]
+        >>> parse_templates([{"name": "t", "steps": steps}])[0].last_activities()
+        ('b', 'd', 'e')
+        """
+        return tuple(sorted(_last(self.steps)[0])) if self.steps is not None else ()
+
     def size(self) -> int:
         """How many activity names the steps write (a measure of the template's size)."""
         return sum(1 for _ in _names(self.steps)) if self.steps is not None else 0
@@ -169,6 +180,28 @@ def _names(step: Step | None) -> Iterator[str]:
     else:
         for s in step.alternatives:
             yield from _names(s)
+
+
+def _last(step: Step) -> tuple[set[str], bool]:
+    """The activities ``step`` can end with, and whether it can be done with none."""
+    if isinstance(step, str):
+        return {step}, False
+    if isinstance(step, AnyOrder):
+        return set(step.activities), False
+    if isinstance(step, OptionalStep):
+        return _last(step.step)[0], True
+    if isinstance(step, RepeatStep):
+        return _last(step.step)
+    if isinstance(step, OneOf):
+        found = [_last(s) for s in step.alternatives]
+        return set().union(*(names for names, _ in found)), any(empty for _, empty in found)
+    ends: set[str] = set()
+    for inner in reversed(step.steps):  # a sequence ends with its last step that is done
+        names, empty = _last(inner)
+        ends |= names
+        if not empty:
+            return ends, False
+    return ends, True
 
 
 def _toml(step: Step) -> Any:

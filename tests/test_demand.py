@@ -281,6 +281,28 @@ def test_rule_on_missing_column(write_file):
         demand(make_log([("1", "Call", "2024-01-01")]), rules)
 
 
+def test_a_rule_names_columns_by_the_exports_headers(write_file):
+    """Roles are named by the headers they were read from, in the rule and in the error:
+    a rule on 'Channel Name' (the channel role) works; a misspelt one lists the headers."""
+    frame = pd.DataFrame({
+        "Ticket": ["1", "1", "2"], "Status": ["Call", "Close", "Call"],
+        "When": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00"],
+        "Channel Name": ["web", "web", "phone"], "priority": ["1", "1", "2"]})  # fmt: skip
+    log = EventLog.from_frame(
+        frame, case="Ticket", activity="Status", timestamp="When", channel="Channel Name"
+    )
+    rule = '[[demand.rule]]\nname = "web"\ncolumn = "Channel Name"\nequals = "web"\n'
+    found = demand(log, load_options(write_file("c.toml", rule)).demand)
+    assert found["demand_type"].tolist() == ["web", "value"]
+    wrong = rule.replace('"Channel Name"', '"Chanel Name"')
+    with pytest.raises(ConfigError) as info:
+        demand(log, load_options(write_file("d.toml", wrong)).demand)
+    assert str(info.value).endswith(
+        "the log has no column 'Chanel Name'; its columns are: Ticket (case), Status "
+        "(activity), When (timestamp), Channel Name (channel), priority"
+    )
+
+
 def test_regex_the_engine_cannot_run():
     # All patterns are tried in one query; the error names the one the engine refused.
     rules = DemandRules(failure_activities=("chase", "(?=chase)", "again"))

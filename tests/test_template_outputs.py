@@ -86,7 +86,8 @@ def test_summary_json(mined):
     assert block["statement"] == (
         "Of 3 cases of 'Bins & <b>co</b>', 33% went through as designed; 67% more could "
         "have: they were value demand but left the design, most often with an extra "
-        f"'{EVIL}' (1 case; 4.0 h longer end to end, median)."
+        f"'{EVIL}' (1 case; 4.0 h longer end to end, median, against only 1 case as "
+        "designed)."
     )
     assert block["method_statement"] == (
         "Checked by pm4py's alignments (exact), as the template has 3 cases (alignments up "
@@ -120,6 +121,33 @@ def test_the_report_has_a_section_per_template(mined):
     assert "<h3>Bins &amp; &lt;b&gt;co&lt;/b&gt;</h3>" in html
     assert "33% went through as designed" in html
     assert EVIL not in html
+    # The sentence gives the value-demand cases' extra time, the table both.
+    for header in ("End to end against as designed (median)",
+                   "Theirs against as designed (median)"):  # fmt: skip
+        assert f">{header}</th>" in html or f">{header}<" in html
+    assert "repeat-contact rule" not in html  # no customer, no such doubt
+
+
+def test_a_repeat_contact_rule_in_doubt_is_said_beside_could_have(tmp_path):
+    """One customer, an account, with six cases a day apart: five are repeat contacts,
+    and the rule is in doubt; case 1, value demand, deviated (an extra 'Fix')."""
+    rows = ["case,activity,timestamp,customer"]
+    for day in range(1, 7):
+        steps = ["Call", "Fix", "Close"] if day == 1 else ["Call", "Close"]
+        rows += [f"{day},{a},2024-01-0{day} 0{h}:00,acme" for h, a in enumerate(steps, 1)]
+    (tmp_path / "log.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "t.toml").write_text('[[template]]\nname = "All"\nsteps = ["Call", "Close"]\n')
+    args = ["mine", str(tmp_path / "log.csv"), "--templates", str(tmp_path / "t.toml"),
+            "-o", str(tmp_path / "out")]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert (
+        "17% more could have: they were value demand but left the design, most often with "
+        "an extra &#x27;Fix&#x27; (1 case; 1.0 h longer end to end, median, against only 5 "
+        "cases as designed). Which cases are value demand rests on the repeat-contact rule, "
+        "which is in doubt here (see Demand).</p>"
+    ) in html
 
 
 def test_outputs_are_byte_identical(mined):

@@ -22,9 +22,10 @@ from journeymap.analysis.templates import (
     Templates,
     template_conformance,
     template_methods,
+    template_notes,
     unknown_activities,
 )
-from journeymap.errors import ConfigError
+from journeymap.errors import ConfigError, as_keywords
 from journeymap.options import load_templates
 from journeymap.options_file import load_options
 from journeymap.template_model import parse_templates
@@ -95,8 +96,6 @@ def test_a_case_still_open_is_left_out_of_the_template_measures():
     """With end activities known, a case whose journey has not ended (C9: called and
     logged, not yet collected) is no deviation: its steps to come are not skipped, and
     the notes say it was left out."""
-    from journeymap.analysis.templates import template_notes
-
     open_case = [("C9", "Bins", "phone", ["Call", "Log"])]
     with tiny_log(open_case, end_activities=["Close"]) as log:
         got = template_conformance(log, spec())
@@ -209,6 +208,26 @@ def test_templates_for_all_demand_and_the_demand_column(tiny):
     wrong = dataclasses.replace(no_column, demand_column="servce")
     with pytest.raises(ConfigError, match="the log has no column 'servce'; its columns are: "):
         template_conformance(tiny, wrong)
+
+
+def test_cases_that_end_with_no_last_step_are_said_when_no_end_activity_is_known():
+    """C9 stops at 'Collect': a deviation ('Close' skipped), or a case still open when the
+    log was exported; naming the end activities tells them apart."""
+    more = [("C9", "Bins", "phone", ["Call", "Log", "Collect"])]
+    with tiny_log(more) as log:
+        assert as_keywords(template_notes(log, spec())[-1]) == (
+            "1 of the 8 cases of the templates ends with none of their last steps ('Close') "
+            "and counts as deviations: if they were still open when the log was exported, "
+            "name the activities that finish a case with end_activities='Close' to leave "
+            "them out"
+        )
+    with tiny_log(more, end_activities=["Close"]) as log:
+        assert template_notes(log, spec())[-1] == (
+            "1 case was still open when the log was exported; left out of the template "
+            "measures (a journey that has not ended has skipped no step yet)"
+        )
+    with tiny_log() as log:  # every case ends with 'Close'
+        assert not any("last steps" in n for n in template_notes(log, spec()))
 
 
 def test_a_step_naming_an_activity_no_event_has_is_said(tiny):

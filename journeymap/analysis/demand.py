@@ -132,12 +132,13 @@ def _demand_expr(log: EventLog, rules: DemandRules) -> Any:
         matching = matching_activities(log, rules.failure_activities)
         fires["failure_activity"] = t.activity.isin(matching) if matching else None
     for i, rule in enumerate(rules.attribute_rules, 1):
-        if rule.column not in t.columns:
+        named = log.mapping.column_named(rule.column, t.columns)
+        if named is None:
             raise ConfigError(
                 f"{rules.source}: demand.rule[{i}].column: the log has no column "
-                f"{rule.column!r}; its columns are: {', '.join(t.columns)}"
+                f"{rule.column!r}; its columns are: {log.mapping.columns_text(t.columns)}"
             )
-        column = t[rule.column].cast("string")
+        column = t[named].cast("string")
         if rule.matches is None:
             hit = column == rule.equals
         else:

@@ -54,7 +54,7 @@ from journeymap.discovery.template_language import (
 )
 from journeymap.discovery.times import case_times_expr
 from journeymap.discovery.variants import case_variants_expr, variants_expr
-from journeymap.errors import ConfigError, expect
+from journeymap.errors import ConfigError, expect, option
 from journeymap.eventlog import EventLog
 from journeymap.template_model import (
     ALIGNMENT_MAX_CASES,
@@ -94,24 +94,23 @@ def demand_column_of(log: EventLog, spec: Templates) -> str | None:
     """
     column = spec.demand_column
     columns = [c for c in log.table.columns if c != "source_row"]
+    known = log.mapping.columns_text(columns)
     if column is None:
         demands = [t.name for t in spec.templates if t.demand is not None]
         if demands:
             raise ConfigError(
                 f"{spec.source}: template {demands[0]!r} is for a type of demand, but "
                 "[templates] demand_column does not say which column holds the types; set "
-                f'demand_column = "..." (the log\'s columns are: {", ".join(columns)})'
+                f'demand_column = "..." (the log\'s columns are: {known})'
             )
         return None
-    if column in columns:
-        return column
-    for role, source in log.mapping.columns().items():
-        if source == column:
-            return role
-    raise ConfigError(
-        f"{spec.source}: templates.demand_column: the log has no column {column!r}; "
-        f"its columns are: {', '.join(columns)}"
-    )
+    found = log.mapping.column_named(column, columns)
+    if found is None:
+        raise ConfigError(
+            f"{spec.source}: templates.demand_column: the log has no column {column!r}; "
+            f"its columns are: {known}"
+        )
+    return found
 
 
 def _base_expr(log: EventLog, spec: Templates, rules: DemandRules) -> Any:
@@ -399,4 +398,35 @@ def template_notes(
             "the log was exported; left out of the template measures (a journey that has "
             "not ended has skipped no step yet)"
         )
+    elif "open" not in times.columns:
+        notes += _unended(log, templates, base)
     return notes
+
+
+def _unended(log: EventLog, templates: Templates, base: Any) -> list[str]:
+    """A note when the log does not know its end activities and cases of a template of
+    steps end with none of the activities it ends with: each counts as a deviation (its
+    last steps skipped), though it may have been still open when the log was exported,
+    which naming the end activities would leave out."""
+    finals = {t.name: set(t.last_activities()) for t in templates.templates if t.steps}
+    if not finals:
+        return []
+    cases = base.filter(base.template.isin(list(finals)))
+    per = cases.group_by("template", "variant_rank").aggregate(cases=cases.count())
+    ranked = variants_expr(log).select(variant_rank="rank", sequence="sequence")
+    per = per.join(ranked, "variant_rank")
+    rows = log.engine.fetch(per.select("template", "cases", last=per.sequence[-1]))
+    ended = [a in finals[t] for t, a in zip(rows["template"], rows["last"], strict=True)]
+    off = int(rows["cases"][[not e for e in ended]].sum())
+    if not off:
+        return []
+    ends = sorted(set().union(*finals.values()))
+    named = ", ".join(repr(a) for a in ends[:3]) + (", ..." if len(ends) > 3 else "")
+    given = ",".join(ends) if len(ends) <= 3 else "ACTIVITY,..."
+    return [
+        f"{off:,} of the {int(rows['cases'].sum()):,} cases of the templates "
+        f"{'ends' if off == 1 else 'end'} with none of their last steps ({named}) and "
+        f"{'counts' if off == 1 else 'count'} as deviations: if they were still open "
+        "when the log was exported, name the activities that finish a case with "
+        f"{option('end_activities', given)} to leave them out"
+    ]

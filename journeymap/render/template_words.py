@@ -44,8 +44,25 @@ def deviation_text(kind: str, activity: str) -> str:
 
 
 def _share(value: float) -> str:
-    """A share of cases as a whole percentage, rounded half up (``"71%"``)."""
-    return f"{_round_half_up(float(value), 0):,}%"
+    """A share of cases as a whole percentage, rounded half up (``"71%"``); a share that
+    would round to none or all of them, but is neither, says so.
+
+    Examples
+    --------
+    >>> [_share(v) for v in (71.0, 0.0, 0.48, 99.52, 100.0)]
+    ['71%', '0%', 'under 1%', 'over 99%', '100%']
+    """
+    value = float(value)
+    if 0 < value < 0.5:
+        return "under 1%"
+    if 99.5 <= value < 100:
+        return "over 99%"
+    return f"{_round_half_up(value, 0):,}%"
+
+
+#: Cases that went through as designed below which the extra time of a deviation (a
+#: median against theirs) rests on too few to say much, and the sentence says so.
+FEW_AS_DESIGNED = 20
 
 
 def _longer(seconds: Any) -> str:
@@ -74,6 +91,14 @@ def template_sentence(name: str, summary: dict[str, Any], top: dict[str, Any] | 
     ...        "straightforward_cases": 140, "straightforward_extra_e2e_s": 354240.0}
     >>> template_sentence("Bulky collection", s, top)
     "Of 1,208 cases of 'Bulky collection', 71% went through as designed; 22% more could have: they were value demand but left the design, most often with an extra 'Request information' (140 cases; 4.1 d longer end to end, median)."
+
+    When few cases went through as designed, the extra time says against how many:
+
+    >>> s = {"cases": 1050, "conforming": 5, "conforming_pct": 0.476,
+    ...      "straightforward_pct": 99.524}
+    >>> top.update(straightforward_cases=860, straightforward_extra_e2e_s=293760.0)
+    >>> template_sentence("All demand", s, top).partition("designed; ")[2]
+    "over 99% more could have: they were value demand but left the design, most often with an extra 'Request information' (860 cases; 3.4 d longer end to end, median, against only 5 cases as designed)."
     """  # noqa: E501
     cases = int(summary["cases"])
     if cases == 0:
@@ -90,6 +115,9 @@ def template_sentence(name: str, summary: dict[str, Any], top: dict[str, Any] | 
         return text + "."
     n = int(top["straightforward_cases"])
     extra = _longer(top.get("straightforward_extra_e2e_s"))
+    few = summary.get("conforming")
+    if extra and few is not None and few < FEW_AS_DESIGNED:
+        extra += f", against only {counted(int(few), 'case')} as designed"
     detail = f"{counted(n, 'case')}{extra}"
     return text + f", most often with {deviation_text(top['kind'], top['activity'])} ({detail})."
 
