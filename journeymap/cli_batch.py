@@ -134,6 +134,13 @@ def batch(
     help="Folder to write into (default: BEFORE's name plus '-compare'); replaced whole.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--templates",
+    "templates_path",
+    type=click.Path(dir_okay=False),
+    help="TOML file of journey templates: compare each template's share of cases that went "
+    "through as designed, and that could have, before and after.",
+)
 @handle_errors
 def compare(
     before_log: str,
@@ -141,6 +148,7 @@ def compare(
     split_at: str | None,
     outdir: str | None,
     quiet: bool,
+    templates_path: str | None,
     config_path: str | None,
     **given: Any,
 ) -> None:
@@ -162,7 +170,11 @@ def compare(
         raise click.UsageError("give either AFTER or --split-at DATE (one of the two)")
     say = (lambda message: None) if quiet else progress_lines()
     target = Path(outdir) if outdir else Path(f"{log_stem(before_log) or 'log'}-compare")
-    options = options_from(config_path, given, source=before_log)
+
+    def with_templates(options: Any) -> Any:
+        return options if templates_path is None else options.with_templates(templates_path)
+
+    options = with_templates(options_from(config_path, given, source=before_log))
     title = options.report.title or ""
     with open_log(before_log, options) as first:
         if split_at is not None:
@@ -174,7 +186,7 @@ def compare(
         else:
             say("mining BEFORE")
             found = jm.mine(first, options, progress=say)
-            after_options = options_from(config_path, given, source=after_log)
+            after_options = with_templates(options_from(config_path, given, source=after_log))
             with open_log(str(after_log), after_options) as second:
                 say("mining AFTER")
                 comparison = jm.compare(found, jm.mine(second, after_options, progress=say))

@@ -211,6 +211,37 @@ def test_compare_dot_draws_only_listed_activities():
         compare_dot(paths, boxes, view="colour")
 
 
+def test_templates_compare_as_designed_before_and_after(tmp_path):
+    """The template allows an optional 'Check'. Before: case 1 (an extra 'Fix', value
+    demand) could have, case 2 went as designed; after: both went as designed."""
+    (tmp_path / "before.csv").write_text(BEFORE)
+    (tmp_path / "after.csv").write_text(
+        "case,activity,timestamp,team\n3,Log,2024-02-01 09:00,Front\n"
+        "3,Close,2024-02-01 09:30,Front\n4,Log,2024-02-08 09:00,Front\n"
+        "4,Check,2024-02-08 09:10,Front\n4,Close,2024-02-08 10:00,Front\n"
+    )
+    (tmp_path / "t.toml").write_text(
+        '[[template]]\nname = "Quick"\nsteps = ["Log", {optional = "Check"}, "Close"]\n'
+    )
+    args = ["compare", str(tmp_path / "before.csv"), str(tmp_path / "after.csv"),
+            "--templates", str(tmp_path / "t.toml"), "-o", str(tmp_path / "out"), "-q"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "out" / "tables" / "measures.csv").open()))
+    assert [list(r.values()) for r in rows if r["key"].startswith("template:")] == [
+        ["template:Quick:conforming_pct", "Template 'Quick': as designed", "pct", "50.000",
+         "100.000", "50.000"],
+        ["template:Quick:straightforward_pct", "Template 'Quick': could have been", "pct",
+         "50.000", "0.000", "-50.000"],
+    ]  # fmt: skip
+    page = (tmp_path / "out" / "compare.html").read_text()
+    assert "Template &#x27;Quick&#x27;: as designed</th>" in page
+    # Without templates, no such row.
+    plain = [*args[:3], "-o", str(tmp_path / "plain")]
+    assert CliRunner().invoke(cli, plain).exit_code == 0
+    assert "template:" not in (tmp_path / "plain" / "tables" / "measures.csv").read_text()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -251,6 +251,9 @@ def compare(
             for key, (words, kind) in HEADLINE_MEASURES.items()
         ]
     )
+    templates = _template_measures(before, after)
+    if not templates.empty:
+        measures = pd.concat([measures, templates], ignore_index=True)
     # Hand-offs between teams on one side and between people on the other: not compared.
     levels = level_note((before.level, after.level))
     if levels:
@@ -280,6 +283,33 @@ def compare(
         measures=measures,
         notes=notes,
     )
+
+
+#: What a comparison gives of each journey template: key -> words.
+TEMPLATE_MEASURES = {"conforming_pct": "as designed", "straightforward_pct": "could have been"}
+
+
+def _template_measures(before: Findings, after: Findings) -> pd.DataFrame:
+    """Per journey template of either side, in the templates' order: the share of its
+    cases that went through as designed, and of those that could have (value demand
+    that deviated), before and after: did more journeys go as designed after the
+    change? Keys ``template:NAME:conforming_pct`` and ``...:straightforward_pct``."""
+    sides = [{} if f.templates is None else f.templates.summary for f in (before, after)]
+    rows = []
+    for name in dict.fromkeys([*sides[0], *sides[1]]):
+        for key, words in TEMPLATE_MEASURES.items():
+            was, now = (side.get(name, {}).get(key) for side in sides)
+            rows.append(
+                {
+                    "key": f"template:{name}:{key}",
+                    "measure": f"Template '{name}': {words}",
+                    "kind": "pct",
+                    "before": was,
+                    "after": now,
+                    "change": None if was is None or now is None else now - was,
+                }
+            )
+    return pd.DataFrame(rows, columns=["key", "measure", "kind", "before", "after", "change"])
 
 
 def _shared_account_doubt(before: Findings, after: Findings, labels: tuple[str, str]) -> list[str]:
