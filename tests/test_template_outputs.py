@@ -266,6 +266,22 @@ def test_suggest_from_python():
     ]  # fmt: skip
 
 
+def test_suggest_refuses_a_column_of_cases_or_customers(tmp_path):
+    """The sample's customer_id has 939 values in 1,350 cases: a template per customer
+    is no design. Its service column (7 types) is what the command wants."""
+    sample = Path(__file__).resolve().parent.parent / "sample_logs" / "service_desk.csv"
+    args = ["template", "suggest", str(sample), "-o", str(tmp_path / "t.toml")]
+    result = CliRunner().invoke(cli, [*args, "--demand-column", "customer_id"])
+    assert result.exit_code == 2 and not (tmp_path / "t.toml").exists()
+    assert result.stderr == (
+        "Error: 'customer_id' has 939 values among its 1,350 cases (1.4 cases each): it "
+        "names cases or customers, not types of demand; give a column that sorts the demand "
+        "into a few types (a service, a category) with --demand-column COLUMN, or none for "
+        "one template\n"
+    )
+    assert CliRunner().invoke(cli, [*args, "--demand-column", "service"]).exit_code == 0
+
+
 def test_suggest_passes_over_one_event_cases_and_journeys_cut_short():
     """Three calls that stop at once (one event) and two that stop after the logging are
     more often cases cut short by the export than the design: the suggestion is the

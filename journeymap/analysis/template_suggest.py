@@ -25,6 +25,7 @@ from journeymap.analysis.templates import Templates, _base_expr, template_confor
 from journeymap.demand_rules import DemandRules
 from journeymap.discovery.portable import count_where
 from journeymap.discovery.variants import variants_expr
+from journeymap.errors import ConfigError, option
 from journeymap.eventlog import EventLog
 from journeymap.template_model import RepeatStep, Seq, Step, Template
 
@@ -39,6 +40,10 @@ MIN_STEPS = 2
 #: the share: on a small type of demand one case passes 5%, and one case's journey (cut
 #: short by rejected rows, say) is no design.
 MIN_FOLLOWED = 2
+#: Types of demand from which a demand column whose types have fewer than
+#: :data:`MIN_TYPE_CASES` cases each, on average, is refused: it names cases or
+#: customers (the sample's customer_id: 939 values in 1,350 cases), not types of demand.
+MANY_TYPES, MIN_TYPE_CASES = 20, 2.0
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,8 @@ def suggest_templates(
     Raises
     ------
     ConfigError
-        ``demand_column`` is not a column of the log.
+        ``demand_column`` is not a column of the log, or names cases or customers rather
+        than types of demand (:data:`MIN_TYPE_CASES`).
 
     Examples
     --------
@@ -123,6 +129,14 @@ def suggest_templates(
         frame = frame[frame["demand"].notna()]
     sums = frame.groupby("demand")[["cases", "value_cases"]].sum()
     totals = {str(d): (int(n), int(v)) for d, n, v in sums.itertuples()}
+    typed = sum(n for n, _ in totals.values())
+    if len(totals) >= MANY_TYPES and typed < MIN_TYPE_CASES * len(totals):
+        raise ConfigError(
+            f"{demand_column!r} has {len(totals):,} values among its {typed:,} cases "
+            f"({typed / len(totals):.1f} cases each): it names cases or customers, not types "
+            "of demand; give a column that sorts the demand into a few types (a service, a "
+            f"category) with {option('demand_column', 'COLUMN')}, or none for one template"
+        )
     order = sorted(totals, key=lambda d: (-totals[d][0], d))
     chosen: list[tuple[Template, Any, bool]] = []
     for demand in order[:max_types]:
