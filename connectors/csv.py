@@ -90,6 +90,9 @@ class CsvConnector(Connector):
             if by_mark:
                 notes.append(
                     f"read as {encoding.upper()} (the file starts with its byte-order mark)"
+                    if given is None
+                    else f"read as {encoding.upper()}, not {given} as given: the file starts "
+                    f"with {encoding.upper()}'s byte-order mark"
                 )
             if encoding not in _NATIVE_ENCODINGS:
                 path = transcode_to_utf8(path, encoding, folder())
@@ -187,16 +190,23 @@ def check_encoding(name: str) -> str:
 
 
 def _chosen_encoding(path: Path, given: str | None) -> tuple[str, bool]:
-    """The encoding the file is read in: the one given, else its byte-order mark's
-    (UTF-16, UTF-32), else UTF-8; and whether the mark chose it."""
-    if given is not None:
-        return given, False
+    """The encoding the file is read in, and whether its byte-order mark chose it.
+
+    The mark decides when there is one (UTF-8, UTF-16, UTF-32): a file that starts with
+    UTF-8's mark and is read as cp1252 garbles its header and every accented name, and
+    nothing else would say so. Otherwise the encoding given, else UTF-8.
+    """
     marked = _encoding_from_bom(path)
-    return marked or "utf-8", marked is not None
+    if marked is None:
+        return given or "utf-8", False
+    if given is not None and codecs.lookup(given).name.startswith(marked):
+        return given, False  # the mark's encoding, named as the user named it
+    return marked, marked != "utf-8" or given is not None
 
 
 def _encoding_from_bom(path: Path) -> str | None:
-    """``"utf-16"`` or ``"utf-32"`` when the file starts with that byte-order mark."""
+    """``"utf-8"``, ``"utf-16"`` or ``"utf-32"`` when the file starts with that
+    byte-order mark."""
     head = first_bytes(path, 4)
     if head is None:
         return None
@@ -204,6 +214,8 @@ def _encoding_from_bom(path: Path) -> str | None:
         return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8"
     return None
 
 

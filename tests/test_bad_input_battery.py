@@ -547,6 +547,36 @@ def test_a_nul_byte_is_removed_and_counted(tmp_path):
         assert "1 NUL byte(s) removed from 1 line(s) (first: line 3)" in log.notes
 
 
+@pytest.mark.parametrize("given", ["cp1252", "latin-1"])
+def test_a_utf8_byte_order_mark_outranks_the_encoding_given(tmp_path, given):
+    # Excel's "CSV UTF-8" starts with the mark; read as cp1252 the header would be
+    # 'ï»¿case' and René would be RenÃ©, silently.
+    import journeymap as jm
+
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + "case,activity,timestamp,resource\nA,Open,2024-01-01,René\n".encode()
+    )
+    with jm.read_log(str(path), encoding=given) as log:
+        table = log.to_pandas()
+        assert table["resource"].tolist() == ["René"]
+        assert table["case"].tolist() == ["A"]
+        assert (
+            f"read as UTF-8, not {given} as given: the file starts with UTF-8's byte-order mark"
+            in log.notes
+        )
+
+
+def test_a_utf16_byte_order_mark_outranks_the_encoding_given(tmp_path):
+    import journeymap as jm
+
+    path = tmp_path / "utf16.csv"
+    path.write_bytes(GOOD.encode("utf-16"))
+    with jm.read_log(str(path), encoding="cp1252") as log:
+        assert len(log.to_pandas()) == 3
+        assert any(n.startswith("read as UTF-16, not cp1252 as given:") for n in log.notes)
+
+
 def test_dst_rule_rejects_the_skipped_hour_and_reads_the_repeated_one_as_summer_time(tmp_path):
     import pandas as pd
 
