@@ -199,9 +199,18 @@ def _chosen_encoding(path: Path, given: str | None) -> tuple[str, bool]:
     marked = _encoding_from_bom(path)
     if marked is None:
         return given or "utf-8", False
-    if given is not None and codecs.lookup(given).name.startswith(marked):
+    if given is not None and _codec_name(given).startswith(marked):
         return given, False  # the mark's encoding, named as the user named it
     return marked, marked != "utf-8" or given is not None
+
+
+def _codec_name(encoding: str) -> str:
+    """Python's name for ``encoding``; the name itself when Python does not know it
+    (the read refuses it with its own message)."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
 
 
 def _encoding_from_bom(path: Path) -> str | None:
