@@ -239,7 +239,8 @@ def check_columns(columns: list[str], label: str, sep: str | None) -> None:
     if len(columns) >= 3:
         return
     header = columns[0] if len(columns) == 1 else ", ".join(columns)
-    seen = [d for d in (",", ";", "\t", "|") if d in header and d != sep]
+    # In the names read, not in ``header``, whose ", " is this message's own.
+    seen = [d for d in (",", ";", "\t", "|") if d != sep and any(d in c for c in columns)]
     hint = (
         f"the delimiter seems to be {seen[0]!r}; try {option('sep', seen[0])}"
         if seen

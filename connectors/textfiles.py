@@ -61,7 +61,7 @@ def existing_file(source: str) -> Path:
     if path.is_dir():
         raise SourceError(f"{source}: is a folder; give the path of one export file")
     if path.stat().st_size == 0:
-        raise EmptyLogError(f"{source}: the file is empty (0 bytes); export the log again")
+        raise EmptyLogError(f"{path.name}: the file is empty (0 bytes); export the log again")
     return path
 
 
@@ -252,7 +252,7 @@ def transcode_to_utf8(path: Path, encoding: str, into: Path) -> Path:
             dst.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
         raise SourceError(
-            f"{path.name}: byte {offset + exc.start} is not valid {encoding}; "
+            f"{path.name}: is not valid {encoding} at byte offset {offset + exc.start}; "
             f"check the file's encoding and give it with {option('encoding')}"
         ) from exc
     except UnicodeError as exc:  # a codec's own complaint about the bytes

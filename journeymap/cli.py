@@ -321,8 +321,7 @@ def _check_rejects(
         return
     where = rejects_path or elsewhere
     reasons = event_log.rejected_by_reason()
-    read, noun = event_log.source_rows
-    line = rejects_line(event_log.source, read, reasons, where, noun=noun)
+    line = rejects_line(event_log.source, event_log.read_counts.rejected_of(), reasons, where)
     click.echo(f"journeymap: {as_flags(line)}", err=True)
 
 

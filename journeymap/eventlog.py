@@ -24,10 +24,11 @@ from journeymap.lifecycle import (
     unpaired_stages,
 )
 from journeymap.mapping import ROLES, Mapping
+from journeymap.read_counts import ReadCounts
 from journeymap.read_options import ReadOptions, check_timezone
 from journeymap.repeats import Repeats, collapsed, count_repeats
 
-__all__ = ["EventLog", "source_rows"]
+__all__ = ["EventLog"]
 
 #: Derived tables (:meth:`EventLog.derived`) whose every column is computed within its
 #: case: a subset of whole cases (:meth:`EventLog.only_cases`) filters them.
@@ -77,8 +78,11 @@ class EventLog:
     warnings: list[str] = field(default_factory=list)
     #: For a source whose rows are not its records (a system's export read by its preset:
     #: a field-change log gives one event per status change), how many records it had;
-    #: None when each row read is one record. See :attr:`source_rows`.
+    #: None when each row read is one record. See :attr:`read_counts`.
     records_read: int | None = None
+    #: Of the rows rejected, the records the preset's reader could not read (counted
+    #: apart from the events the engine rejected when records gave several events).
+    records_rejected: int = 0
     #: The activities that finish a case (:attr:`ReadOptions.end_activities`): a case
     #: whose last event is none of them is still open. None: every case is finished.
     end_activities: tuple[str, ...] | None = None
@@ -145,6 +149,7 @@ class EventLog:
                 preset_reason=raw.preset_reason,
                 warnings=list(raw.warnings),
                 records_read=raw.records,
+                records_rejected=len(raw.rejects) if raw.records is not None else 0,
                 end_activities=options.end_activities,
                 added_activities=raw.added_activities,
             )
@@ -324,14 +329,12 @@ class EventLog:
         return self.rows_read - self.rejected_rows
 
     @property
-    def source_rows(self) -> tuple[int, str]:
-        """How many rows of the source were read, as the user counts them, and what to
-        call them: ``(rows_read, "row")``, or for an export whose rows are not its
-        records, ``(records_read, "record")``, rejected rows being rejected records
-        there (a record the preset could not read, or one whose event the engine
-        rejected); or ``(rows_read, "event")`` when the records gave more events than
-        there were records (:func:`source_rows`)."""
-        return source_rows(self.rows_read, self.records_read)
+    def read_counts(self) -> ReadCounts:
+        """What was read and rejected, counted as the user counts them: rows, or an
+        export's records and the events made of them (:class:`ReadCounts`)."""
+        return ReadCounts(
+            self.rows_read, self.rejected_rows, self.records_read, self.records_rejected
+        )
 
     @property
     def events(self) -> int:
@@ -475,23 +478,6 @@ class EventLog:
             f"<EventLog {self.source!r}: {self.events:,} events, "
             f"{self.rejected_rows:,} rejected, roles {', '.join(self.roles)}>"
         )
-
-
-def source_rows(rows_read: int, records_read: int | None) -> tuple[int, str]:
-    """The rows read as the user counts them, and what to call them: the engine's rows;
-    a system's export's records when it counted them (``records_read``) and each gave
-    one event at most; the events made from them when records gave more (a list
-    export's row gives its opening, resolution and closure), since it is events the
-    engine accepts or rejects.
-
-    Examples
-    --------
-    >>> source_rows(27, None), source_rows(40, 46), source_rows(27, 11)
-    ((27, 'row'), (46, 'record'), (27, 'event'))
-    """
-    if records_read is None:
-        return rows_read, "row"
-    return (rows_read, "event") if rows_read > records_read else (records_read, "record")
 
 
 def _with_implied(options: ReadOptions, implied: dict[str, Any]) -> ReadOptions:

@@ -143,6 +143,14 @@ CASES = [
     Case("blank-lines.csv", b"\n\n\n", code=1, message="blank-lines.csv"),
     Case("spaces.csv", b"   \n  \n", code=1, message="spaces.csv"),
     Case("one-column.csv", b"case\nA\n", code=1, message="read as 1 column(s)"),
+    # Two columns split by ';': no other delimiter to suggest (the ", " is the message's)
+    Case(
+        "two-columns.csv",
+        b"a;b\n1;2\n",
+        code=1,
+        message="two-columns.csv: read as 2 column(s) ('a, b'); an event log needs at least "
+        "case, activity and timestamp columns",
+    ),
     # -- the shape of the rows
     Case(
         "ragged.csv",
@@ -258,7 +266,7 @@ CASES = [
         GOOD.encode(),
         args=["--encoding", "utf-16"],
         code=1,
-        message="is not valid utf-16; check the file's encoding",
+        message="is not valid utf-16 at byte offset 97; check the file's encoding",
     ),
     Case(
         "cp1252.csv",

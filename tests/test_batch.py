@@ -208,6 +208,7 @@ def test_engine_share_never_gives_more_threads_than_the_budget():
 
 def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, config, tmp_path):
     (logs / "broken.csv").write_bytes(b"\x00\x01 not a table\n")
+    (logs / "empty.csv").write_bytes(b"")  # named as the others are: by its file name
     out = tmp_path / "out"
     result = run(str(logs), "-o", str(out), "--config", str(config))
     assert result.exit_code == 1, result.output
@@ -216,16 +217,18 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
         "at least case, activity and timestamp columns; check sep"
     )
     assert result.stderr.splitlines() == [
-        "journeymap: [1/4] broken: failed: " + reason,
-        "journeymap: [2/4] east: mined, 3 cases",
-        "journeymap: [3/4] north: mined, 3 cases",
-        "journeymap: [4/4] south: mined, 3 cases",
-        f"Wrote {out}/index.html (4 logs: 3 mined, 1 failed)",
-        "Error: 1 of 4 logs failed: broken",
+        "journeymap: [1/5] broken: failed: " + reason,
+        "journeymap: [2/5] east: mined, 3 cases",
+        "journeymap: [3/5] empty: failed: empty.csv: the file is empty (0 bytes); export "
+        "the log again",
+        "journeymap: [4/5] north: mined, 3 cases",
+        "journeymap: [5/5] south: mined, 3 cases",
+        f"Wrote {out}/index.html (5 logs: 3 mined, 2 failed)",
+        "Error: 2 of 5 logs failed: broken, empty",
     ]
     index = json.loads((out / "index.json").read_text())
     rows = {row["name"]: row for row in index["logs"]}
-    assert list(rows) == ["broken", "east", "north", "south"]
+    assert list(rows) == ["broken", "east", "empty", "north", "south"]
     assert rows["broken"]["status"] == "failed" and rows["broken"]["error"] == reason
     assert not (out / "broken").exists()
     for name in ("east", "north", "south"):
@@ -269,7 +272,7 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
     assert plan.xpath("./p")[0].text_content().startswith("Work passed from 'Chase' (Front)")
     csv_lines = (out / "index.csv").read_text().splitlines()
     assert csv_lines[0].startswith("name,source,status,error,doubts,events,cases,rejected_rows,")
-    assert csv_lines[3].startswith(f'north,{logs}/north.csv,mined,"","",8,3,0,')
+    assert csv_lines[4].startswith(f'north,{logs}/north.csv,mined,"","",8,3,0,')
 
 
 def test_a_list_of_records_is_doubted_in_the_index(tmp_path):

@@ -117,3 +117,12 @@ def test_options_the_log_was_not_read_with_are_refused(tmp_path):
     # Read with the same words as the options give them: "utc" is read as "UTC".
     with jm.read_log(path, timezone="utc") as log:
         assert jm.mine(log, jm.Options().replace(read={"timezone": "utc"})).case_count == 2
+
+
+def test_a_log_whose_rows_were_all_rejected_says_how_many_and_why():
+    frame = FRAME.assign(case="")  # no row has a case id
+    with jm.EventLog.from_frame(frame) as log, pytest.raises(jm.EmptyLogError) as error:
+        jm.mine(log)
+    assert str(error.value) == (
+        "data frame: no events to mine: 4 of 4 rows were rejected (no case id); see log.rejects()"
+    )

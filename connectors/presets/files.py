@@ -161,7 +161,7 @@ def read_csv_text(path: Path, encoding: str | None, *, cp1252_fallback: bool = F
     except UnicodeDecodeError as exc:
         if encoding is not None or not cp1252_fallback:
             raise SourceError(
-                f"{path.name}: is not valid {encoding or 'UTF-8'} (byte {exc.start}); give "
+                f"{path.name}: is not valid {encoding or 'UTF-8'} at byte offset {exc.start}; give "
                 "the export's encoding, e.g. --encoding cp1252"
             ) from exc
         text = data.decode("cp1252", errors="replace")
@@ -321,7 +321,7 @@ def json_document(path: Path, encoding: str | None) -> Any:
         return json.loads(text)
     except UnicodeDecodeError as exc:
         raise SourceError(
-            f"{path.name}: is not valid {encoding or 'UTF-8'} text (byte {exc.start}); "
+            f"{path.name}: is not valid {encoding or 'UTF-8'} at byte offset {exc.start}; "
             "export the JSON again"
         ) from exc
     except json.JSONDecodeError as exc:

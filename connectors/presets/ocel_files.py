@@ -80,7 +80,7 @@ def read_json(path: Path, *, encoding: str | None = None) -> OcelLog:
         data = json.loads(path.read_bytes().decode(encoding or "utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise SourceError(
-            f"{label}: not {encoding or 'UTF-8'} text ({exc.reason} at byte {exc.start}); "
+            f"{label}: not {encoding or 'UTF-8'} text ({exc.reason} at byte offset {exc.start}); "
             "give its encoding with --encoding"
         ) from exc
     except json.JSONDecodeError as exc:

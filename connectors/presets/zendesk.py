@@ -38,6 +38,7 @@ from journeymap.connectors.presets.files import (
     rejects,
     text_table,
 )
+from journeymap.demand_rules import GROUP_CHANGE
 from journeymap.errors import EmptyLogError, SourceError
 
 __all__ = ["FOLLOW_UP", "ZendeskPreset"]
@@ -224,7 +225,12 @@ def _read_audits(
             f"audits that change no status, assignee, group or requester (comments, "
             f"other fields), no event: {int(quiet)}"
         )
-    replay_only = (audit_frame["tracked"] & ~audit_frame["status"]).sum()
+    # An audit that moves the ticket to another group gave an event of its own
+    # ("Assigned to group ..."), noted with the events made: not a replay only.
+    moves = events[events["activity"].str.startswith(GROUP_CHANGE, na=False)]
+    moved = pd.MultiIndex.from_arrays([audit_frame["record"].astype("str"), audit_frame["at"]])
+    moved = moved.isin(pd.MultiIndex.from_arrays([moves["case"], moves["timestamp"]]))
+    replay_only = (audit_frame["tracked"] & ~audit_frame["status"] & ~moved).sum()
     if replay_only:
         notes.append(
             "audits that change the assignee, group or requester but not the status, "

@@ -18,8 +18,9 @@ from journeymap.analysis.period import closed_window, implausible_instants, uncl
 from journeymap.analysis.rework import rework_per_case_expr
 from journeymap.discovery.ordering import ordered_events
 from journeymap.discovery.times import case_times_expr
-from journeymap.eventlog import EventLog, source_rows
+from journeymap.eventlog import EventLog
 from journeymap.jsonout import iso_utc
+from journeymap.read_counts import ReadCounts
 
 __all__ = ["RECORDS_SHARE", "Profile", "profile"]
 
@@ -96,6 +97,8 @@ class Profile:
     #: For an export whose rows are not its records (read by a system's preset), how many
     #: records it had (:attr:`journeymap.eventlog.EventLog.records_read`); else None.
     records_read: int | None = None
+    #: Of the rows rejected, the records the preset's reader could not read.
+    records_rejected: int = 0
     #: Cases still open when the log was exported (their last event is none of the log's
     #: end activities); None when the log does not know its end activities.
     open_cases: int | None = None
@@ -112,10 +115,12 @@ class Profile:
         return self.rows_read - self.rejected_rows
 
     @property
-    def source_rows(self) -> tuple[int, str]:
-        """The source's rows read as the user counts them, and what to call them (see
-        :attr:`journeymap.eventlog.EventLog.source_rows`)."""
-        return source_rows(self.rows_read, self.records_read)
+    def read_counts(self) -> ReadCounts:
+        """What was read and rejected, as the user counts it (see
+        :attr:`journeymap.eventlog.EventLog.read_counts`)."""
+        return ReadCounts(
+            self.rows_read, self.rejected_rows, self.records_read, self.records_rejected
+        )
 
     @property
     def records_not_history(self) -> bool:
@@ -125,9 +130,12 @@ class Profile:
         return self.cases > 0 and self.single_event_cases >= RECORDS_SHARE * self.cases
 
     def to_dict(self) -> dict[str, Any]:
-        """The profile's facts as JSON-ready data, with ``accepted`` added."""
+        """The profile's facts as JSON-ready data, with ``accepted`` added (and
+        ``records_rejected`` only for an export read by its records)."""
         data = asdict(self)
         data["accepted"] = self.accepted
+        if self.records_read is None:  # a plain source's rows are its records
+            del data["records_rejected"]
         return data
 
 
@@ -235,6 +243,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         timezone=log.timezone,
         rows_read=log.rows_read,
         records_read=log.records_read,
+        records_rejected=log.records_rejected,
         open_cases=int(spread["open"] or 0) if "open" in spread else None,
         events=events,
         rejected_rows=log.rejected_rows,

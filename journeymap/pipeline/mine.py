@@ -92,9 +92,8 @@ def mine(
     if options is not None:
         check_read_with(log, options)
     if log.events == 0:
-        read, noun = log.source_rows
         raise EmptyLogError(
-            f"{log.source}: no events to mine: all {read:,} {noun}s were rejected "
+            f"{log.source}: no events to mine: {log.read_counts.rejected_of()} were rejected "
             f"({', '.join(log.rejected_by_reason())}); see log.rejects()"
         )
     say = steps(progress)  # raises a noted interrupt at each step

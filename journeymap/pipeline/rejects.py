@@ -85,8 +85,8 @@ def require_events(log: EventLog, source: str, rejects_path: str | Path) -> None
     if log.rows_read == 0 or log.accepted > 0:
         return
     written = write_rejects(log, rejects_path, inputs=(source,))
-    read, noun = log.source_rows
-    line = rejects_line(log.source, read, log.rejected_by_reason(), str(written), noun=noun)
+    counts = log.read_counts.rejected_of()
+    line = rejects_line(log.source, counts, log.rejected_by_reason(), str(written))
     raise EmptyLogError(f"{line}; no row is left to analyse: fix the mapping or the export")
 
 

@@ -96,30 +96,26 @@ def _scope_text(scope: Any) -> str:
 
 
 def rejects_line(
-    source: str,
-    rows_read: int,
-    by_reason: dict[str, int],
-    where: str | None = None,
-    *,
-    noun: str = "row",
+    source: str, rejected_of: str, by_reason: dict[str, int], where: str | None = None
 ) -> str:
-    """One line saying how many of the ``rows_read`` rows (or what ``noun`` names: an
-    export's records) were rejected and why, the commonest reason first.
+    """One line saying how many of what was read were rejected (``rejected_of``, as
+    :meth:`~journeymap.read_counts.ReadCounts.rejected_of` says it) and why, the
+    commonest reason first.
 
     Examples
     --------
-    >>> rejects_line("calls.csv", 8035, {"an unclosed quote": 2, "no timestamp": 1}, "r.csv")
+    >>> why = {"an unclosed quote": 2, "no timestamp": 1}
+    >>> rejects_line("calls.csv", "3 of 8,035 rows", why, "r.csv")
     'calls.csv: 3 of 8,035 rows rejected (2 an unclosed quote, 1 no timestamp); see r.csv'
-    >>> rejects_line("sys_audit.csv", 1, {"no time": 1}, noun="record")
+    >>> rejects_line("sys_audit.csv", "1 of 1 record", {"no time": 1})
     'sys_audit.csv: 1 of 1 record rejected (1 no time)'
     """
-    rejected = sum(by_reason.values())
     shown = list(by_reason.items())[:3]
     kinds = ", ".join(f"{thousands(n)} {why}" for why, n in shown)
     if len(by_reason) > len(shown):
         kinds += f", {len(by_reason) - len(shown)} more reason(s)"
     see = f"; see {where}" if where else ""
-    return f"{source}: {thousands(rejected)} of {counted(rows_read, noun)} rejected ({kinds}){see}"
+    return f"{source}: {rejected_of} rejected ({kinds}){see}"
 
 
 def journey_sentences(journeys: Any) -> list[str]:

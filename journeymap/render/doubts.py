@@ -300,12 +300,12 @@ def rejected_rows_doubt(findings: Findings, *, rejects_file: str = REJECTS_FILE)
     p = findings.profile
     if p is None:
         return None
-    read, noun = p.source_rows
-    if not read or p.rejected_rows < FEW_REJECTED * read:
+    counts = p.read_counts
+    if not p.rejected_rows or counts.share_rejected() < FEW_REJECTED:
         return None
-    n = p.rejected_rows
+    n = p.rejected_rows  # one part's, or more than one in two parts
     return (
-        f"{n:,} of {counted(read, noun)} ({100 * n / read:.0f}%) "
+        f"{counts.rejected_of(share=True)} "
         f"{one_or_many(n, 'was', 'were')} rejected ({rejected_kinds(p)}) and "
         f"{one_or_many(n, 'is', 'are')} in no figure: "
         f"{rejects_file} gives each with its reason; fix the export and mine it again"

@@ -62,10 +62,7 @@ def quality_warnings(p: Profile) -> list[str]:
     """The data-quality warnings of a profile, in the order ``inspect`` gives them."""
     warnings = list(p.source_warnings)
     if p.rejected_rows:
-        read, noun = p.source_rows
-        warnings.append(
-            f"{p.rejected_rows:,} of {counted(read, noun)} rejected ({rejected_kinds(p)})"
-        )
+        warnings.append(f"{p.read_counts.rejected_of()} rejected ({rejected_kinds(p)})")
     if p.open_cases and p.open_cases == p.cases:
         warnings.append(
             "every case is still open: no case's last event is one of the end activities, "
@@ -227,14 +224,27 @@ def profile_json(p: Profile) -> dict[str, Any]:
 
 
 def _read_lines(p: Profile) -> list[str]:
-    """The rows read and accepted; for an export whose rows are not its records, its
-    records (the events they gave follow in :func:`_merged_lines`)."""
-    read, noun = p.source_rows
-    made = noun == "event"  # the records gave more events: those are accepted or not
+    """The rows read, accepted and rejected; for an export whose records gave more
+    events than there were records, its records accepted and rejected, then the events
+    made of them (and those the engine rejected). The events left follow in
+    :func:`_merged_lines`."""
+    counts = p.read_counts
+    if not counts.gave_more:
+        read, noun = (
+            (counts.rows_read, "row") if p.records_read is None else (p.records_read, "record")
+        )
+        return [
+            f"  {noun + 's read':<16} {read:>12,}",
+            f"  accepted         {read - p.rejected_rows:>12,}",
+            f"  rejected         {p.rejected_rows:>12,}",
+        ]
+    records = p.records_read or 0
     return [
-        *([f"  records read     {p.records_read:>12,}"] if made else []),
-        f"  {'events made' if made else noun + 's read':<16} {read:>12,}",
-        f"  accepted         {read - p.rejected_rows:>12,}",
+        f"  records read     {records:>12,}",
+        f"  accepted         {records - counts.records_rejected:>12,}",
+        f"  rejected         {counts.records_rejected:>12,}",
+        f"  events made      {counts.events_made:>12,}",
+        *([f"  events rejected  {counts.events_rejected:>12,}"] if counts.events_rejected else []),
     ]
 
 
@@ -274,7 +284,6 @@ def profile_text(p: Profile) -> str:
         f"{p.source}",
         *([f"  Read as {p.preset} ({p.preset_reason})"] if p.preset else []),
         *_read_lines(p),
-        f"  rejected         {p.rejected_rows:>12,}",
         *_merged_lines(p),
         f"  cases            {p.cases:>12,}",
         *([f"  still open       {p.open_cases:>12,}  when exported"] if p.open_cases else []),

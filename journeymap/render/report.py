@@ -16,6 +16,7 @@ import pandas as pd
 from journeymap.analysis.demand import ACCOUNTS_DOUBT, NONE_FOUND
 from journeymap.discovery.variants import variants_covering
 from journeymap.jsonout import iso_day
+from journeymap.read_counts import ReadCounts
 from journeymap.render.captions import map_caption
 from journeymap.render.doubts import (
     copies_doubt,
@@ -294,6 +295,34 @@ def _tied_variants(findings: Any) -> str:
     )
 
 
+def _read_sentence(counts: ReadCounts, events: int, merged: str) -> str:
+    """What was read and rejected, and the events made, with ``merged`` (what became
+    of the rest) after.
+
+    Examples
+    --------
+    >>> _read_sentence(ReadCounts(27, 2), 25, "")
+    '27 rows read, 2 rejected'
+    >>> _read_sentence(ReadCounts(3, 1, 4), 2, "")
+    '4 records read, 1 rejected, 2 events made of the rest'
+    >>> _read_sentence(ReadCounts(160, 5, 67, 1), 150, ", 5 repeated states collapsed")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    '67 records read, 1 rejected, 159 events made of the rest, 4 of them rejected,
+     5 repeated states collapsed'
+    """
+    if counts.records_read is None:
+        rows = counted(counts.rows_read, "row")
+        return f"{rows} read, {thousands(counts.rejected_rows)} rejected{merged}"
+    read = counted(counts.records_read, "record")
+    if not counts.gave_more:  # one event a record at most: a rejected event is its record's
+        rejected, made, them = counts.rejected_rows, events, 0
+    else:
+        rejected, made, them = counts.records_rejected, counts.events_made, counts.events_rejected
+    them_said = f", {thousands(them)} of them rejected" if them else ""
+    made_said = f"{counted(made, 'event')} made of the rest{them_said}{merged}"
+    return f"{read} read, {thousands(rejected)} rejected, {made_said}"
+
+
 def _data_quality(findings: Any) -> str:
     log = findings.log
     out = ['<section id="data"><h2>Data quality</h2>']
@@ -304,13 +333,8 @@ def _data_quality(findings: Any) -> str:
         else ""
     )
     merged += f", {thousands(collapsed)} repeated states collapsed" if collapsed else ""
-    read, noun = log.source_rows
-    if log.records_read is not None:  # an export's records: the events they gave
-        merged = f", {counted(log.events, 'event')} made of the rest{merged}"
-    out.append(
-        f"<p>{counted(read, noun)} read, {thousands(log.rejected_rows)} rejected"
-        f"{merged}; times in {esc(log.timezone)}.</p>"
-    )
+    out.append(f"<p>{_read_sentence(log.read_counts, log.events, merged)}; "
+               f"times in {esc(log.timezone)}.</p>")  # fmt: skip
     if findings.profile is not None:
         warnings = quality_warnings(findings.profile)
         if warnings:

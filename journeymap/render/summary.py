@@ -40,8 +40,13 @@ def summary(findings: Findings) -> dict[str, Any]:
         "mapping": log.mapping.columns(),
         "timezone": log.timezone,
         "rows_read": log.rows_read,
-        # A system's export whose rows are not its records: how many records it had.
-        **({"records_read": log.records_read} if log.records_read is not None else {}),
+        # A system's export whose rows are not its records: how many records it had, and
+        # how many of them its reader rejected (of rejected_rows).
+        **(
+            {"records_read": log.records_read, "records_rejected": log.records_rejected}
+            if log.records_read is not None
+            else {}
+        ),
         "accepted": log.accepted,
         "events": log.events,
         "cases": findings.case_count,

@@ -208,6 +208,90 @@ def test_preset_rejects_are_in_the_rejects_file_with_their_record(write, tmp_pat
     assert "<p>4 records read, 1 rejected, 2 events made of the rest; times in UTC.</p>" in page
 
 
+def _zendesk_reopened(tickets: int = 2) -> str:
+    """Ticket Audits in which each ticket is created, moved to another group, opened,
+    solved, reopened and solved again (6 audits, 7 events: the reopening gives
+    'Reopened' and 'open'), then two audits the reader cannot read."""
+
+    def change(field: str, value: object, previous: object = None) -> dict:
+        kind = "Create" if previous is None and field == "status" else "Change"
+        return {"id": 1, "type": kind, "field_name": field, "value": value,
+                "previous_value": previous}  # fmt: skip
+
+    steps = [
+        ("10:00", [change("status", "new"), change("group_id", 7)]),
+        ("10:05", [change("group_id", 8, 7)]),
+        ("10:09", [change("assignee_id", "20"), change("status", "open", "new")]),
+        ("11:00", [change("status", "solved", "open")]),
+        ("12:00", [change("status", "open", "solved")]),
+        ("13:00", [change("status", "solved", "open")]),
+    ]
+    audits = [
+        {"id": 10 * t + n, "ticket_id": t, "created_at": f"2024-03-0{t}T{at}:00Z",
+         "author_id": 10, "via": {"channel": "web", "source": {}}, "events": events}
+        for t in range(1, tickets + 1) for n, (at, events) in enumerate(steps)
+    ]  # fmt: skip
+    closing = [change("status", "closed", "solved")]
+    audits.append({"id": 98, "created_at": "2024-03-01T14:00:00Z", "events": closing})
+    audits.append({"id": 99, "ticket_id": 2, "created_at": "soon", "events": closing})
+    return json.dumps({"audits": audits})
+
+
+def test_records_that_gave_more_events_are_counted_apart_from_them(write, tmp_path):
+    # 14 audits, 2 unreadable: the other 12 give 14 events. Records and events are
+    # counted each in their unit: the 2 rejected are audits, not events.
+    path = str(write("audits.json", _zendesk_reopened()))
+    result = CliRunner().invoke(cli, ["inspect", path])
+    assert result.exit_code == 0, result.output
+    shown = [line.split() for line in result.stdout.splitlines()[2:7]]
+    assert shown == [["records", "read", "14"], ["accepted", "12"], ["rejected", "2"],
+                     ["events", "made", "14"], ["events", "14"]]  # fmt: skip
+    why = "(2 the audit has no ticket_id or no valid created_at)"
+    assert f"audits.json: 2 of 14 records rejected {why}" in result.stderr
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    counts = ("rows_read", "records_read", "records_rejected", "rejected_rows", "events")
+    assert [summary[k] for k in counts] == [16, 14, 2, 2, 14]
+    assert f"2 of 14 records rejected {why}" in summary["data_quality"]["warnings"]
+    assert [d for d in summary["doubts"] if "rejected" in d] == [
+        f"2 of 14 records (14%) were rejected {why} and are in no figure: "
+        "tables/rejects.csv gives each with its reason; fix the export and mine it again"
+    ]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<p>14 records read, 2 rejected, 14 events made of the rest; times in UTC.</p>" in page
+
+
+def test_events_the_engine_rejects_are_counted_as_events(write, tmp_path):
+    # A ServiceNow list: each incident gives its opening, resolution and closure. INC4's
+    # two times are unreadable, so its two events are rejected; its record was read.
+    path = write(
+        "incident.csv",
+        "number,state,sys_updated_on,opened_at,resolved_at,closed_at,assignment_group\n"
+        "INC1,Closed,2024-01-03 10:00:00,2024-01-01 09:00:00,2024-01-02 10:00:00,"
+        "2024-01-03 10:00:00,SD\n"
+        "INC2,Resolved,2024-01-04 10:00:00,2024-01-02 09:00:00,2024-01-04 10:00:00,,SD\n"
+        "INC3,In Progress,2024-01-05 10:00:00,2024-01-03 09:00:00,,,Network\n"
+        "INC4,Closed,not a time,also bad,,,SD\n",
+    )
+    result = CliRunner().invoke(cli, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    shown = [line.split() for line in result.stdout.splitlines()[2:9]]
+    assert shown == [["records", "read", "4"], ["accepted", "4"], ["rejected", "0"],
+                     ["events", "made", "9"], ["events", "rejected", "2"], ["events", "7"],
+                     ["cases", "3"]]  # fmt: skip
+    assert "incident.csv: 2 of 9 events rejected (2 unreadable timestamp)" in result.stderr
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    said = "4 records read, 0 rejected, 9 events made of the rest, 2 of them rejected"
+    assert f"<p>{said}; times in UTC.</p>" in page
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["doubts"][0].startswith("2 of 9 events (22%) were rejected (2 unreadable")
+
+
 # -- OCEL 2.0 --------------------------------------------------------------------------
 
 

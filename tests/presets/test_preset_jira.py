@@ -146,6 +146,16 @@ def test_a_file_cut_inside_a_changelog_is_refused(write: Write) -> None:
     one_line_error(error, path, "the file is damaged or cut short; export it again")
 
 
+def test_a_file_in_another_encoding_says_where_it_stops_being_utf8(write: Write) -> None:
+    # "café" saved as Latin-1: the é is byte 0xE9, at offset 53 counting from 0.
+    path = write("latin1.json", '{"issues": [{"key": "A-1", "fields": {"summary": "café"}}]}',
+                 encoding="latin-1")  # fmt: skip
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path)
+    assert path.read_bytes()[53] == 0xE9
+    one_line_error(error, path, "is not valid UTF-8 at byte offset 53; export the JSON again")
+
+
 def test_issues_given_twice_are_read_once(write: Write) -> None:
     twice = _search()
     twice["issues"].append(twice["issues"][0])

@@ -538,9 +538,10 @@ def test_a_list_whose_records_give_several_events_counts_what_it_rejects_in_even
     )
     result = CliRunner().invoke(cli, ["inspect", str(path)])
     assert result.exit_code == 0, result.output
-    lines = [line.split() for line in result.stdout.splitlines()[2:7]]
+    # The records, all read; then the events made of them, one rejected.
+    lines = [line.split() for line in result.stdout.splitlines()[2:8]]
     assert lines == [
-        ["records", "read", "3"], ["events", "made", "6"], ["accepted", "5"],
-        ["rejected", "1"], ["events", "5"],
+        ["records", "read", "3"], ["accepted", "3"], ["rejected", "0"],
+        ["events", "made", "6"], ["events", "rejected", "1"], ["events", "5"],
     ]  # fmt: skip
     assert "1 of 6 events rejected (1 unreadable timestamp)" in result.stderr

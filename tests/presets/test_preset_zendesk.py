@@ -143,6 +143,27 @@ def test_an_audit_without_ticket_is_rejected(write: Write) -> None:
     assert rows(table, *ROLES) == EXPECTED
 
 
+def test_a_group_move_is_an_event_not_a_replay_only(write: Write) -> None:
+    # Audit 2 moves the ticket to group 8 alone: an event "Assigned to group 8", noted
+    # once among the events made. Audit 3 changes the assignee alone: read for the roles
+    # in force only, and noted so.
+    audits = _audits()[:2]
+    audits[1]["events"] = [_change("Change", "group_id", 8, 7)]
+    audits[0]["events"].append(_change("Create", "group_id", 7))
+    audits.append({**audits[1], "id": 3, "created_at": "2024-03-01T10:07:00Z",
+                   "events": [_change("Change", "assignee_id", "21", "20")]})  # fmt: skip
+    audits.append({**audits[1], "id": 4, "created_at": "2024-03-01T10:09:00Z",
+                   "events": [_change("Change", "status", "solved", "new")]})  # fmt: skip
+    table = PRESET.read(write("audits.json", json.dumps({"audits": audits})))
+    assert table.table.column("activity").to_pylist() == ["new", "Assigned to group 8", "solved"]
+    notes = [n for n in table.notes if "without a change of" in n or "in force only" in n]
+    assert notes == [
+        "events from changes of team without a change of 'status' ('Assigned to group ...'): 1",
+        "audits that change the assignee, group or requester but not the status, read for "
+        "the roles in force only: 1",
+    ]
+
+
 def test_other_systems_json_is_refused(write: Write) -> None:
     path = write("incidents.json", json.dumps({"result": [{"number": "INC1", "sys_id": "a"}]}))
     assert PRESET.recognise(path, head(path)) is None
