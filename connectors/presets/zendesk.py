@@ -228,8 +228,11 @@ def _read_audits(
     # An audit that moves the ticket to another group gave an event of its own
     # ("Assigned to group ..."), noted with the events made: not a replay only.
     moves = events[events["activity"].str.startswith(GROUP_CHANGE, na=False)]
-    moved = pd.MultiIndex.from_arrays([audit_frame["record"].astype("str"), audit_frame["at"]])
-    moved = moved.isin(pd.MultiIndex.from_arrays([moves["case"], moves["timestamp"]]))
+    audit_keys = pd.MultiIndex.from_arrays([audit_frame["record"].astype("str"), audit_frame["at"]])
+    moved = pd.Series(
+        audit_keys.isin(pd.MultiIndex.from_arrays([moves["case"], moves["timestamp"]])),
+        audit_frame.index,
+    )
     replay_only = (audit_frame["tracked"] & ~audit_frame["status"] & ~moved).sum()
     if replay_only:
         notes.append(
