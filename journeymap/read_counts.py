@@ -77,8 +77,9 @@ class ReadCounts:
         return [records, events] if self.records_rejected else [events]
 
     def rejected_of(self, *, share: bool = False) -> str:
-        """ "3 of 8,035 rows", or in records and events (see :meth:`parts`); with
-        ``share``, each part's percentage after it ("3 of 8,035 rows (0%)")."""
+        """How many of how many were rejected: "3 of 8,035 rows", or in records and
+        events (see :meth:`parts`); with ``share``, each part's percentage after it
+        ("3 of 8,035 rows (0%)")."""
         said = []
         for n, read, noun in self.parts():
             pct = f" ({100 * n / read:.0f}%)" if share and read else ""
