@@ -229,25 +229,36 @@ def _encoding_from_bom(path: Path) -> str | None:
 
 
 def check_columns(columns: list[str], label: str, sep: str | None) -> None:
-    """An event log needs three columns at least; fewer means a wrong delimiter.
+    """An event log needs three columns at least; fewer means a wrong delimiter (or an
+    encoding the file is not in).
 
     Raises
     ------
     SourceError
-        Saying which delimiter the header seems to use.
+        Saying which delimiter the header seems to use, or that its encoding is not the
+        one read.
     """
     if len(columns) >= 3:
         return
     header = columns[0] if len(columns) == 1 else ", ".join(columns)
     # In the names read, not in ``header``, whose ", " is this message's own.
     seen = [d for d in (",", ";", "\t", "|") if d != sep and any(d in c for c in columns)]
-    hint = (
-        f"the delimiter seems to be {seen[0]!r}; try {option('sep', seen[0])}"
-        if seen
-        else "an event log needs at least case, activity and timestamp columns; check "
-        + option("sep")
-    )
-    raise SourceError(f"{label}: read as {len(columns)} column(s) ({header!r}); {hint}")
+    # A header of many characters, none a plain letter, digit or delimiter: bytes read in
+    # an encoding they are not in (a UTF-8 file read as UTF-16 pairs its bytes up).
+    garbled = len(header) >= 8 and not any(ch.isascii() and ch.isalnum() for ch in header)
+    if seen:
+        hint = f"the delimiter seems to be {seen[0]!r}; try {option('sep', seen[0])}"
+    elif garbled:
+        hint = (
+            "its header has no plain letter, so the file is not in the encoding it was read "
+            f"in; give the export's encoding with {option('encoding')}, or leave it out"
+        )
+    else:
+        hint = "an event log needs at least case, activity and timestamp columns; check " + (
+            option("sep")
+        )
+    shown = header if len(header) <= 80 else header[:79] + "…"
+    raise SourceError(f"{label}: read as {len(columns)} column(s) ({shown!r}); {hint}")
 
 
 def encoding_error(label: str, line: int, encoding: str) -> SourceError:

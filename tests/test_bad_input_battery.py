@@ -268,6 +268,14 @@ CASES = [
         code=1,
         message="is not valid utf-16 at byte offset 97; check the file's encoding",
     ),
+    Case(  # of even length: it decodes, two bytes a character, with no line break
+        "wide-utf16.csv",
+        GOOD.encode() + b"\n" * (len(GOOD.encode()) % 2),
+        args=["--encoding", "utf-16"],
+        code=1,
+        message="its header has no plain letter, so the file is not in the encoding it was "
+        "read in; give the export's encoding with --encoding, or leave it out",
+    ),
     Case(
         "cp1252.csv",
         (HEADER + "A,Prüfung – ok,2024-01-01\n").encode("cp1252"),

@@ -168,6 +168,12 @@ def read_csv_text(path: Path, encoding: str | None, *, cp1252_fallback: bool = F
         notes.append(f"{path.name} is not UTF-8: it was read as Windows-1252 (cp1252)")
     except LookupError as exc:
         raise SourceError(f"unknown encoding {encoding!r}; try utf-8 or cp1252") from exc
+    if "\n" not in text and b"\n" in data:  # a wide encoding given to a narrow file
+        raise SourceError(
+            f"{path.name}: read as {encoding} its lines run together, so it is not in "
+            "that encoding; give the export's encoding with --encoding, or leave it out "
+            "to read UTF-8"
+        )
     first = text.split("\n", 1)[0]
     sep = max(_DELIMITERS, key=first.count)
     header = [n.strip() for n in next(csv.reader([first], delimiter=sep), [])]

@@ -242,6 +242,20 @@ def test_opportunity_history_in_windows_1252(write: Write) -> None:
     one_line_error(error, path, "give the export's encoding, e.g. --encoding cp1252")
 
 
+def test_a_wide_encoding_given_to_a_utf8_export_is_named(write: Write) -> None:
+    # UTF-8 bytes read as UTF-16 decode without error, two bytes a character: the lines
+    # run together, which would have read as "a header but no records".
+    text = (
+        "Id,CaseId,Field,OldValue,NewValue,CreatedDate,CreatedById\n"
+        f"1,500A,Status,New,Working,2024-03-01T09:00:00.000Z,{U1}\n"
+    )
+    path = write("CaseHistory.csv", text + "\n" * (len(text.encode()) % 2))  # even: decodes
+    with pytest.raises(SourceError) as error:
+        PRESET.read(path, encoding="utf-16")
+    one_line_error(error, path, "read as utf-16 its lines run together, so it is not in that "
+                   "encoding; give the export's encoding with --encoding")  # fmt: skip
+
+
 def test_case_history_2_snapshots(write: Write) -> None:
     path = write(
         "CaseHistory2.csv",
