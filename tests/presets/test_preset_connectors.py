@@ -263,35 +263,6 @@ def test_records_that_gave_more_events_are_counted_apart_from_them(write, tmp_pa
     assert "<p>14 records read, 2 rejected, 14 events made of the rest; times in UTC.</p>" in page
 
 
-def test_events_the_engine_rejects_are_counted_as_events(write, tmp_path):
-    # A ServiceNow list: each incident gives its opening, resolution and closure. INC4's
-    # two times are unreadable, so its two events are rejected; its record was read.
-    path = write(
-        "incident.csv",
-        "number,state,sys_updated_on,opened_at,resolved_at,closed_at,assignment_group\n"
-        "INC1,Closed,2024-01-03 10:00:00,2024-01-01 09:00:00,2024-01-02 10:00:00,"
-        "2024-01-03 10:00:00,SD\n"
-        "INC2,Resolved,2024-01-04 10:00:00,2024-01-02 09:00:00,2024-01-04 10:00:00,,SD\n"
-        "INC3,In Progress,2024-01-05 10:00:00,2024-01-03 09:00:00,,,Network\n"
-        "INC4,Closed,not a time,also bad,,,SD\n",
-    )
-    result = CliRunner().invoke(cli, ["inspect", str(path)])
-    assert result.exit_code == 0, result.output
-    shown = [line.split() for line in result.stdout.splitlines()[2:9]]
-    assert shown == [["records", "read", "4"], ["accepted", "4"], ["rejected", "0"],
-                     ["events", "made", "9"], ["events", "rejected", "2"], ["events", "7"],
-                     ["cases", "3"]]  # fmt: skip
-    assert "incident.csv: 2 of 9 events rejected (2 unreadable timestamp)" in result.stderr
-    out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    page = (out / "report.html").read_text(encoding="utf-8")
-    said = "4 records read, 0 rejected, 9 events made of the rest, 2 of them rejected"
-    assert f"<p>{said}; times in UTC.</p>" in page
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["doubts"][0].startswith("2 of 9 events (22%) were rejected (2 unreadable")
-
-
 # -- OCEL 2.0 --------------------------------------------------------------------------
 
 

@@ -545,3 +545,12 @@ def test_a_list_whose_records_give_several_events_counts_what_it_rejects_in_even
         ["events", "made", "6"], ["events", "rejected", "1"], ["events", "5"],
     ]  # fmt: skip
     assert "1 of 6 events rejected (1 unreadable timestamp)" in result.stderr
+    # The report and the doubt count in the same units.
+    out = path.parent / "out"
+    result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    said = "3 records read, 0 rejected, 6 events made of the rest, 1 of them rejected"
+    assert f"<p>{said}; times in UTC.</p>" in page
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["doubts"][0].startswith("1 of 6 events (17%) was rejected (1 unreadable")
