@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.errors import as_keywords
+from journeymap.errors import as_flags
 
-__all__ = ["iso_day", "iso_utc", "keyworded", "plain", "write_json"]
+__all__ = ["iso_day", "iso_utc", "flagged", "plain", "write_json"]
 
 
 def iso_utc(value: Any) -> str | None:
@@ -46,14 +46,15 @@ def iso_day(value: Any) -> str:
     return stamp[:10] if stamp else "?"
 
 
-def keyworded(value: Any) -> Any:
-    """``value`` with the options its texts name written as keywords (as :func:`plain`
-    writes them), and nothing else changed: for JSON whose numbers stay as they are."""
+def flagged(value: Any) -> Any:
+    """``value`` with the options its texts name written as command-line flags (as
+    :func:`plain` writes them), and nothing else changed: for JSON whose numbers stay
+    as they are."""
     if isinstance(value, dict):
-        return {k: keyworded(v) for k, v in value.items()}
+        return {k: flagged(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [keyworded(v) for v in value]
-    return as_keywords(value) if isinstance(value, str) else value
+        return [flagged(v) for v in value]
+    return as_flags(value) if isinstance(value, str) else value
 
 
 def plain(value: Any, decimals: int = 3) -> Any:
@@ -64,14 +65,16 @@ def plain(value: Any, decimals: int = 3) -> Any:
     >>> plain({"a": 1 / 3, "b": float("nan"), "c": [2.0, 3]})
     {'a': 0.333, 'b': None, 'c': [2, 3]}
 
-    Text naming an option (:func:`journeymap.errors.option`) names it as a keyword:
+    Text naming an option (:func:`journeymap.errors.option`) names it as the command
+    line takes it, as the terminal and the report do (the Python API's errors name it as
+    a keyword):
 
     >>> from journeymap.errors import option
     >>> plain(f"or give {option('period', 'START..END')}")
-    "or give period='START..END'"
+    'or give --period START..END'
     """
     if isinstance(value, str):
-        return as_keywords(value)
+        return as_flags(value)
     if isinstance(value, dict):
         return {str(k): plain(v, decimals) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -352,11 +352,11 @@ def test_short_dates_are_day_first_two_digit_years(runner, write_file, tmp_path)
     advice = "if they are month first give --timestamp-format '%m/%d/%y %H:%M'"
     assert advice in result.stdout
     data = json.loads(runner.invoke(cli, ["inspect", str(path), "--json"]).stdout)
-    assert any("give timestamp_format='%m/%d/%y %H:%M'" in n for n in data["notes"])
+    assert any("give --timestamp-format '%m/%d/%y %H:%M'" in n for n in data["notes"])
     out = tmp_path / "out"
     assert runner.invoke(cli, ["mine", str(path), "-o", str(out), "-q"]).exit_code == 0
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "give timestamp_format=&#x27;%m/%d/%y %H:%M&#x27;" in page
+    assert "give --timestamp-format &#x27;%m/%d/%y %H:%M&#x27;" in page
     for name in ("report.html", "summary.json"):
         text = (out / name).read_text(encoding="utf-8")
         assert "\x1e" not in text and "\ufffd" not in text and "\\u001e" not in text

@@ -186,6 +186,30 @@ def test_open_cases_that_move_one_stop_are_doubted():
     assert open_flow_doubt(jm.mine(tiny_log())) is None  # no end activities known
 
 
+def test_the_one_stop_tile_says_that_it_counts_the_cases_still_open():
+    """Beside end-to-end's "(N still open: left out)", one-stop and clean say that they
+    count the open cases (MEASURES.md counts every case): case 1 ended ('Close'), case 2
+    ('Fix' last) is still open; both one-stop and clean, so the open one moves nothing
+    and is no doubt, only said."""
+    from journeymap.render.report import key_numbers
+
+    frame = pd.DataFrame({
+        "case": ["1", "1", "2", "2"], "activity": ["Call", "Close", "Call", "Fix"],
+        "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00",
+                      "2024-01-02 11:00"],
+        "team": ["A", "A", "A", "A"]})  # fmt: skip
+    with EventLog.from_frame(frame, end_activities=["Close"]) as log:
+        findings = jm.mine(log)
+        tiles = dict(key_numbers(findings))
+    assert open_flow_doubt(findings) is None
+    assert tiles["One-stop (1 still open: counted)"] == "100.0%"
+    assert tiles["Clean (1 still open: counted)"] == "100.0%"
+    assert tiles["End-to-end, median (1 still open: left out)"] == "1.0 h"
+    # When the open cases move the share, the tile points to the doubt instead.
+    doubted = dict(key_numbers(jm.mine(ended_at_close())))
+    assert doubted["One-stop (cases still open count: see Demand)"] == "33.3%"
+
+
 def test_no_handler_role_makes_the_measures_unavailable():
     log = EventLog.from_frame(
         pd.DataFrame({"case": ["1"], "activity": ["Call"], "timestamp": ["2024-01-01"]})

@@ -272,6 +272,26 @@ def test_map_of_failure_demand_only(tmp_path):
     assert starts == 1350
 
 
+def test_a_map_of_some_demand_shows_the_rework_of_its_own_cases(tmp_path):
+    """The map of failure demand says how much of its own cases' work is done again:
+    'Check' is done again in the two value cases (2 of its 5 events in the log, 40%),
+    never in the failure case (0 of 1), whose 'Chase' is (1 of 2, 50%)."""
+    log = tmp_path / "log.csv"
+    value = ["Log", "Check", "Fix", "Check"]
+    rows = [*(("v1", a) for a in value), *(("v2", a) for a in value),
+            ("f1", "Log"), ("f1", "Chase"), ("f1", "Check"), ("f1", "Chase")]  # fmt: skip
+    log.write_text("case,activity,timestamp\n" + "".join(
+        f"{case},{activity},2024-01-01 {8 + i:02d}:00\n" for i, (case, activity) in enumerate(rows)
+    ))  # fmt: skip
+    run_mine(str(log), "-o", str(tmp_path / "all"), "--no-report")
+    whole = (tmp_path / "all" / "journey.dot").read_text()
+    assert "Check<br/>" in whole and "↻ 40% rework" in whole and "↻ 50% rework" in whole
+    run_mine(str(log), "-o", str(tmp_path / "f"), "--no-report", "--demand", "failure")
+    failure = (tmp_path / "f" / "journey.dot").read_text()
+    assert "Check<br/>" in failure and "↻ 40%" not in failure
+    assert failure.count("% rework<") == 1 and "↻ 50% rework" in failure
+
+
 def test_capability_by_demand_type_and_channel(tmp_path):
     out = tmp_path / "out"
     config = ROOT / "sample_logs" / "service_desk.toml"

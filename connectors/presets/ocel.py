@@ -41,7 +41,7 @@ from journeymap.connectors.presets.ocel_files import (
 )
 from journeymap.connectors.textfiles import existing_file
 from journeymap.connectors.values import unique_names
-from journeymap.errors import EmptyLogError, MappingError, SourceError
+from journeymap.errors import EmptyLogError, MappingError, SourceError, option
 
 __all__ = ["OcelPreset", "flatten"]
 
@@ -199,7 +199,7 @@ def flatten(log: OcelLog, *, object_type: str | None = None, label: str = "OCEL"
         f"{links:,} event-object links; object types (events related): "
         + ", ".join(f"{t!r} {counts[t]:,}" for t in types),
         f"cases: the {chosen!r} objects ({len(set(columns[names[0]])):,}), {why}; "
-        "choose another type with object_type",
+        f"choose another type with {option('object_type', 'TYPE')}",
     ]
     if several:
         notes.append(f"{_events(several)} related to several {chosen!r} objects: one row each")

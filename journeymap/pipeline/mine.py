@@ -251,9 +251,7 @@ def _map(
         wanted = checked.demand_cases(failure=subset == "failure")
         map_log = log.only_cases(wanted, label=f"{subset} demand")
         map_all_dfg = dfg(map_log)
-        # Rework shares stay those of the whole log: rework is per activity, not per type.
-        shares = activities.set_index("activity")[["rework_pct", "failure_activity"]]
-        map_all_activities = activity_stats(map_log, lanes=lanes).join(shares, on="activity")
+        map_all_activities = _subset_activities(map_log, activities, lanes)
     shown = choose_activities(
         map_all_activities,
         pct=options.map.activities_pct,
@@ -283,8 +281,7 @@ def _failure_map(
     subset = log.only_cases(checked.demand_cases(failure=True), label="failure demand")
     if subset.events == 0:
         return None
-    flags = activities.set_index("activity")[["rework_pct", "failure_activity"]]
-    stats = activity_stats(subset, lanes=lanes).join(flags, on="activity")
+    stats = _subset_activities(subset, activities, lanes)
     shown = stats["activity"].isin(set(picture.activities["activity"]))
     stats = stats[shown].reset_index(drop=True)
     edges = dfg(subset, activities=None if shown.all() else sorted(set(stats["activity"])))
@@ -311,6 +308,17 @@ def _picture(
         subset=subset,
     )
     return MapPicture(edges, activities, scope, cases=int(log.cases))
+
+
+def _subset_activities(
+    subset: EventLog, activities: pd.DataFrame, lanes: str | None
+) -> pd.DataFrame:
+    """The activities of some of the cases (one demand's), with the rework shares of
+    those cases, as the map of them says (``↻ 29% rework``), and whether a failure
+    pattern matches each (a property of its name, read from the whole log's table)."""
+    own = _with_rework_share(activity_stats(subset, lanes=lanes), rework(subset))
+    flags = activities.set_index("activity")[["failure_activity"]]
+    return own.join(flags, on="activity")
 
 
 def _with_rework_share(activities: pd.DataFrame, rework_table: pd.DataFrame) -> pd.DataFrame:

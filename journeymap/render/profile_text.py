@@ -8,7 +8,7 @@ from typing import Any
 
 from journeymap.analysis.profile import Profile
 from journeymap.errors import as_flags, option
-from journeymap.jsonout import keyworded
+from journeymap.jsonout import flagged
 from journeymap.render.numbers import counted, one_or_many
 from journeymap.render.text import visible
 
@@ -220,7 +220,7 @@ def profile_json(p: Profile) -> dict[str, Any]:
     ``accepted``."""
     data = p.to_dict()
     data["warnings"] = quality_warnings(p)
-    return keyworded(data)
+    return flagged(data)
 
 
 def _read_lines(p: Profile) -> list[str]:

@@ -113,6 +113,9 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     value = history or (REPEAT_DOUBT if failure.endswith(REPEAT_DOUBT) else partial)
     if not value and open_flow_doubt(findings):  # cases still open count, one-stop so far
         value = " (cases still open count: see Demand)"
+    opened = ((summary.get("flow_by_state") or {}).get("open") or {}).get("cases_with_handler")
+    if not value and opened:  # counted, as MEASURES.md says, beside end-to-end's "left out"
+        value = f" ({thousands(opened)} still open: counted)"
     known = coverage.get("cases")
     if not unseen and handoffs is not None and known is not None and known < cases:
         # One-stop and clean are shares of the cases with a known handler (MEASURES.md):
@@ -120,9 +123,10 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         # demand (and most so when the handlers are partial data).
         of = f"of the {thousands(known)} cases with a known {handoffs['level']}"
         value = f" ({of}; {value.strip()[1:-1]})" if value else f" ({of})"
-    # A step that recurs in most cases by design (a status returned to after waiting).
+    # A step that recurs in most cases, or in most of those it occurs in, by design (a
+    # status returned to after waiting, a call chasing an answer).
     recurring = (
-        " (a step recurs in most cases: see Rework)"
+        " (a recurring step counts: see Rework)"
         if recurring_steps_doubt(findings)
         else " (returns from waiting count: see Rework)"
         if waiting_returns_doubt(findings)

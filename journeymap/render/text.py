@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from journeymap.connectors.base import DIRECTION_CONTROLS
-from journeymap.errors import as_keywords
+from journeymap.errors import as_flags
 
 __all__ = ["DIRECTION_CONTROLS", "visible"]
 
@@ -29,8 +29,8 @@ _HIDDEN = re.compile(
 def visible(value: Any, *, limit: int | None = None) -> str:
     """``value`` as text to show: line ends as ``\\n``, tabs as spaces, hidden
     characters as U+FFFD, and at most ``limit`` characters (the last an ellipsis). An
-    option a note names (:func:`journeymap.errors.option`) reads as a keyword,
-    ``timestamp_format='%m/%d/%Y'``, as in the config file.
+    option a note names (:func:`journeymap.errors.option`) reads as the command line
+    takes it, ``--timestamp-format %m/%d/%Y``, as the terminal says it.
 
     Examples
     --------
@@ -39,7 +39,7 @@ def visible(value: Any, *, limit: int | None = None) -> str:
     >>> visible("Council tax discount, single person", limit=20)
     'Council tax discoun…'
     """
-    text = as_keywords(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = as_flags(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = _HIDDEN.sub("\ufffd", text)
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import journeymap as jm
 from journeymap.cli import cli
+from journeymap.errors import as_flags, option
 from journeymap.connectors.presets.ocel import OcelPreset
 from shared_datasets import dataset
 
@@ -118,9 +119,9 @@ def test_example_counts_per_type_match_pm4py_and_the_exports_doc():
 def test_the_default_type_is_purchase_order_by_its_name():
     result = OcelPreset().read(dataset(f"{EXAMPLE}.jsonocel"))
     assert result.mapping["case"] == "Purchase Order"
-    assert result.notes[1] == (
+    assert as_flags(result.notes[1]) == (
         "cases: the 'Purchase Order' objects (2), because its name says order; "
-        "choose another type with object_type"
+        "choose another type with --object-type TYPE"
     )
 
 
@@ -236,7 +237,7 @@ def test_a_small_log_defaults_to_the_customer_type(service_json):
         "OCEL 2.0 JSON: 6 events, 6 objects, 13 event-object links; object types (events "
         "related): 'Ticket' 5, 'Customer' 4, 'Agent' 2",
         "cases: the 'Customer' objects (2), because its name says customer; choose another "
-        "type with object_type",
+        f"type with {option('object_type', 'TYPE')}",
         "1 event is related to no 'Customer' object: left out",
         "1 event-object links name objects the log does not list",
         "related objects of the other types: columns 'Ticket', 'Agent' (ids joined by ',')",

@@ -506,7 +506,7 @@ def test_ibm_dump_leaves_the_incidents_still_open_out_of_end_to_end_times(tmp_pa
     assert summary["capability"] is None
     assert any(
         n.startswith("no capability e2e chart: 22 of the 26 cases")
-        and n.endswith("period='2016-08-08..2023-01-11'")
+        and n.endswith("--period 2016-08-08..2023-01-11")
         for n in summary["check_notes"]
     )
     again = tmp_path / "again"
