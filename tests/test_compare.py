@@ -125,7 +125,7 @@ def test_a_customer_column_doubted_on_one_side_is_doubted_on_the_other():
                 rows += [(case, "Log", f"2024-{month:02d}-{day:02d} 09:00", f"K{c}"),
                          (case, "Close", f"2024-{month:02d}-{day:02d} 10:00", f"K{c}")]  # fmt: skip
         frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "customer"])
-        return jm.EventLog.from_frame(frame)
+        return jm.EventLog.from_frame(frame, customer="customer")
 
     with log(3, 4, 1) as few, log(2, 6, 3) as many:
         result = jm.compare(jm.mine(few), jm.mine(many), labels=("January", "March"))

@@ -112,7 +112,7 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     rows = [(f"a{i}", "A", f"2024-01-{i + 1:02d} 09:00") for i in range(10)]
     rows += [("b1", "B", "2024-01-01 09:00"), ("b2", "B", "2024-03-01 09:00")]
     frame = pd.DataFrame(rows, columns=["case", "customer", "timestamp"]).assign(activity="Call")
-    with jm.EventLog.from_frame(frame) as log:
+    with jm.EventLog.from_frame(frame, customer="customer") as log:
         found = jm.mine(log)
         labels = dict(key_numbers(found))
         jm.write_outputs(found, tmp_path / "out", report=True)
@@ -121,7 +121,7 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     # and a reply by one person, so the 3 value-demand cases of 12 are one-stop.
     replies = frame.assign(activity="Reply", timestamp=frame["timestamp"].str[:-5] + "10:00")
     both = pd.concat([frame, replies], ignore_index=True).assign(resource="ann")
-    with jm.EventLog.from_frame(both) as log:
+    with jm.EventLog.from_frame(both, customer="customer") as log:
         labels = dict(key_numbers(jm.mine(log)))
     assert labels["One-stop (repeat contact in doubt: see Demand)"] == "25.0%"
     assert labels["Clean (repeat contact in doubt: see Demand)"] == "25.0%"
@@ -131,8 +131,7 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     assert warnings[0].startswith("rule 'repeat_contact' matches 9 of 12 cases (75.0%)")
     assert warnings[1].startswith(
         "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
-        "column 'customer' (taken from its name: it was not mapped) gives 6.0 cases per "
-        "customer"
+        "column 'customer' gives 6.0 cases per customer"
     )
     types = [row.xpath("./td")[0].text_content() for row in demand.xpath(".//table[1]//tbody/tr")]
     assert types == [

@@ -72,6 +72,20 @@ def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:
     if rules.repeat_days == 0:
         return False, []
     if log.has("customer"):
+        spread = _accounts(log) if "customer" in log.mapping.detected else None
+        if spread is not None and rules.repeat_contact_days is None:
+            # Found by its name, and naming accounts more likely than people: a repeat
+            # contact it gives would be a headline on a guess. Asked for, it is counted.
+            known, customers = spread
+            column = log.mapping.columns()["customer"]
+            return False, [
+                f"repeat_contact rule skipped: the customer column {column!r} was detected "
+                f"by its name, not mapped, and gives {known / customers:.1f} cases per "
+                f"customer ({known:,} cases, {customers:,} customers), more like accounts "
+                "than people; map it "
+                f"({option('customer', column)}) or set [demand] repeat_contact_days to "
+                "count repeat contacts"
+            ]
         return True, []
     if rules.repeat_contact_days is not None:
         raise MappingError(
@@ -319,7 +333,7 @@ def demand_summary(log: EventLog, rules: DemandRules | None = None) -> dict[str,
     if repeat and matched.get("repeat_contact"):
         notes += _account_note(log, rules, matched["repeat_contact"], cases)
     if cases and not failure:
-        notes.append(_none_found(rules, repeat))
+        notes.append(_none_found(rules, repeat, accounts=not repeat and log.has("customer")))
     return {
         "cases": cases,
         "failure_cases": failure,
@@ -345,9 +359,10 @@ def _unmatched_patterns(log: EventLog, rules: DemandRules) -> list[str]:
     ]
 
 
-def _none_found(rules: DemandRules, repeat: bool) -> str:
+def _none_found(rules: DemandRules, repeat: bool, *, accounts: bool = False) -> str:
     """The note for rules that find no failure demand: 0% is what the rules saw, not a
-    finding that the service has none (activity names seldom say "chaser").
+    finding that the service has none (activity names seldom say "chaser"). ``accounts``:
+    the repeat-contact rule was skipped for a detected customer column of accounts.
 
     Examples
     --------
@@ -367,6 +382,8 @@ def _none_found(rules: DemandRules, repeat: bool) -> str:
         seen.append("no attribute rule matches")
     if repeat:
         seen.append(f"no customer came back within {rules.repeat_days} days")
+    elif rules.repeat_days and accounts:  # a customer column detected, of accounts
+        seen.append("repeat contacts were not counted (see the note on them)")
     elif rules.repeat_days:
         seen.append("no customer is mapped for repeat contacts")
     return (
@@ -381,19 +398,36 @@ def _and(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
+def _accounts(log: EventLog) -> tuple[int, int] | None:
+    """The cases with a known customer and the customers, when there are
+    :data:`~journeymap.demand_rules.ACCOUNT_CASES` cases or more per customer: a
+    customer column of accounts or organisations more likely than people. None
+    otherwise. Counted once per log."""
+
+    def spread() -> Any:
+        per_case = _case_customers(log)
+        return per_case.aggregate(
+            customers=per_case.customer.nunique(), known=per_case.customer.count()
+        )
+
+    counts = log.derived("customer_spread", spread)
+    row = log.engine.fetch(counts).iloc[0]
+    customers, known = int(row["customers"] or 0), int(row["known"] or 0)
+    if not customers or known < ACCOUNT_CASES * customers:
+        return None
+    return known, customers
+
+
 def _account_note(log: EventLog, rules: DemandRules, repeats: int, cases: int) -> list[str]:
     """A note when the customer column looks like accounts rather than people: so many
     cases per customer that a new case within the window is likely a new request."""
-    per_case = _case_customers(log)
-    row = log.engine.fetch(
-        per_case.aggregate(customers=per_case.customer.nunique(), known=per_case.customer.count())
-    ).iloc[0]
-    customers, known = int(row["customers"] or 0), int(row["known"] or 0)
-    if not customers or known < ACCOUNT_CASES * customers:
+    spread = _accounts(log)
+    if spread is None:
         return []
+    known, customers = spread
     column = log.mapping.columns().get("customer", "customer")
-    # A column taken for the customer from its name alone: nobody said it names people.
-    how = " (taken from its name: it was not mapped)" if "customer" in log.mapping.detected else ""
+    # A column taken for the customer from its name alone, its rule asked for all the same.
+    how = " (detected by its name, not mapped)" if "customer" in log.mapping.detected else ""
     return [
         f"{ACCOUNTS_DOUBT} {repeats:,} of {cases:,} cases are counted as repeat contacts, but "
         f"the customer column {column!r}{how} gives {known / customers:.1f} cases per "
