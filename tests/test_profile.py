@@ -35,6 +35,11 @@ def test_ties_and_duplicates_are_counted_within_cases():
     assert p.possible_duplicates == 2
     # A's second Call is a copy, and A's only rework; D's rework is no copy.
     assert p.copies == {"events": 1, "cases": 1, "rework_only": 1}
+    # Said as the rework doubt counts them: one copy, not the two events that match.
+    assert (
+        "1 event is a copy of another event of its case (the same activity at the same "
+        "time: possible duplicates), in 1 case"
+    ) in quality_warnings(p)
     assert p.events_per_case == {"min": 1, "median": 2.0, "max": 4}
     assert p.single_event_cases == 1
 

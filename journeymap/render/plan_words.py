@@ -45,12 +45,19 @@ def reintegration_sentences(
                "cases", "total_wait_s", "median_wait_s"]  # fmt: skip
     failing = set(failure_activities)
     clocks = {(t["source"], t["target"]): t for t in timed}
-    return [
-        reintegration_sentence(
-            *row[:-1], level=row[-1], failure=row[1] in failing, timed=clocks.get(row[:2])
-        )
-        for row in table[[*columns, "level"]].astype(object).itertuples(index=False)
-    ]
+    said: set[tuple[str, str]] = set()  # timed steps said in full, at their first row
+    sentences = []
+    for row in table[[*columns, "level"]].astype(object).itertuples(index=False):
+        step = clocks.get(row[:2])
+        sentences.append(
+            reintegration_sentence(
+                *row[:-1], level=row[-1], failure=row[1] in failing, timed=step,
+                timed_before=row[:2] in said,
+            )
+        )  # fmt: skip
+        if step is not None:
+            said.add(row[:2])
+    return sentences
 
 
 def timed_step_text(step: Any) -> str:
@@ -115,6 +122,7 @@ def reintegration_sentence(
     level: str = "team",
     failure: bool = False,
     timed: Any = None,
+    timed_before: bool = False,
 ) -> str:
     """One reintegration candidate in plain language.
 
@@ -125,7 +133,8 @@ def reintegration_sentence(
     customer came back while waiting: the wait is what to remove, not the hand-off. With
     ``timed`` (the step from ``from_activity`` to ``to_activity`` is one of the findings'
     :func:`journeymap.discovery.dfg.timed_transitions`), it says that a timer or a rule may
-    set the wait, which one team doing both would not remove.
+    set the wait, which one team doing both would not remove; with ``timed_before`` too
+    (a row above said so in full, for other handlers), it says so in a few words.
 
     Examples
     --------
@@ -145,11 +154,19 @@ def reintegration_sentence(
     >>> print(reintegration_sentence("Resolve", "Closed", "Desk", "Admin", 40, 40, 1.2e8,
     ...                              2.6e6, timed=clock).split(". ", 1)[1])
     40 of the 50 steps from 'Resolve' to 'Closed' (80%) take 30 days to within an hour: a timer or a rule (such as an automatic close) may set that wait, and one team doing both would not remove it. Find out what sets it before moving the work.
+    >>> print(reintegration_sentence("Resolve", "Closed", "Desk", "Audit", 4, 4, 1.2e7,
+    ...                              2.6e6, timed=clock, timed_before=True).split(". ", 1)[1])
+    As said above for this step, a timer or a rule may set that wait, and one team doing both would not remove it.
     """  # noqa: E501
     times = "time" if handoffs == 1 else "times"
     in_cases = "case" if cases == 1 else "cases"
     who = "One person" if level == "resource" else "One team"
-    if timed is not None:
+    if timed is not None and timed_before:
+        remedy = (
+            "As said above for this step, a timer or a rule may set that wait, and "
+            f"{who.lower()} doing both would not remove it."
+        )
+    elif timed is not None:
         remedy = (
             f"{timed_step_text(timed)}: a timer or a rule (such as an automatic close) may "
             f"set that wait, and {who.lower()} doing both would not remove it. Find out what "

@@ -76,12 +76,15 @@ def quality_warnings(p: Profile) -> list[str]:
             f"{one_or_many(tied, 'has', 'have')} events with equal timestamps; their order "
             "follows the source rows"
         )
-    if p.possible_duplicates:
+    copies = p.copies.get("events") if p.copies else None
+    if copies:  # as the rework doubt counts them: each copy after the first of its kind
         warnings.append(
-            f"{counted(p.possible_duplicates, 'event')} "
-            f"{one_or_many(p.possible_duplicates, 'shares', 'share')} case, activity and "
-            "timestamp with another event (possible duplicates)"
+            f"{counted(copies, 'event')} {one_or_many(copies, 'is a copy', 'are copies')} of "
+            f"another event of {one_or_many(copies, 'its', 'their')} case (the same "
+            f"activity at the same time: possible duplicates), in "
+            f"{counted(p.copies['cases'], 'case')}"
         )
+
     for role, missing in p.missing.items():
         if missing:
             found = p.placeholders.get(role, 0)
