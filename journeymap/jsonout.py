@@ -11,7 +11,7 @@ import pandas as pd
 
 from journeymap.errors import as_flags
 
-__all__ = ["iso_day", "iso_utc", "flagged", "plain", "write_json"]
+__all__ = ["flagged", "iso_day", "iso_utc", "plain", "write_json"]
 
 
 def iso_utc(value: Any) -> str | None:

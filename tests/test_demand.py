@@ -369,9 +369,7 @@ def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
         "like accounts than people; map it (--customer customer) or set [demand] "
         "repeat_contact_days to count repeat contacts"
     )
-    assert "and repeat contacts were not counted (see the note on them)." in (
-        detected["notes"][1]
-    )
+    assert "and repeat contacts were not counted (see the note on them)." in (detected["notes"][1])
     asked = demand_summary(EventLog.from_frame(frame), DemandRules(repeat_contact_days=14))
     assert asked["by_type"] == {"failure_activity": 0, "repeat_contact": 9, "value": 3}
     assert "column 'customer' (detected by its name, not mapped) gives 6.0" in asked["notes"][1]

@@ -368,7 +368,8 @@ def test_the_terminal_says_when_the_failure_demand_figure_is_in_doubt(tmp_path):
     log = tmp_path / "calls.csv"
     log.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = run_mine(str(log), "-o", str(out), "--no-report", "--format", "svg")
+    mapped = ["--customer", "customer"]  # detected by its name alone, it would be skipped
+    result = run_mine(str(log), "-o", str(out), "--no-report", "--format", "svg", *mapped)
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Wrote ")
     assert [line[:80] for line in lines[1:]] == [

@@ -290,28 +290,29 @@ def test_a_step_repeated_in_most_cases_is_doubted_as_rework(tmp_path):
 def test_a_step_repeated_in_most_of_the_cases_it_occurs_in_is_doubted_as_rework():
     """BPIC 2012's call after an offer ("W_Nabellen offertes") is repeated in 85% of the
     cases that have it, a third of all: a chasing call recurs by design. Here 'Call' is
-    in 3 of 10 cases and repeated in 2 of them (20% of all, 67% of its own): doubted;
-    repeated in 1 of 10 (10%, 50% of its 2): half is not most, nor in 2 of 30 cases
-    (7% of all, under the floor)."""
+    in 15 of 100 cases and repeated in 12 of them (12% of all, 80% of its own): doubted.
+    Not doubted: repeated in 12 of its 24 (half is not most); in 8 of its 10 (8% of all,
+    under the floor); in 3 of its 4 of 20 cases (too few cases to show a design)."""
     import journeymap as jm
     from journeymap.render.doubts import recurring_steps_doubt
 
-    def log(calls: list[int], cases: int = 10) -> EventLog:
+    def log(repeated: int, once: int, cases: int = 100) -> EventLog:
         rows = []
         for case in range(cases):
-            made = calls[case] if case < len(calls) else 0
-            steps = ["Offer", *(s for j in range(made) for s in ("Call", f"Note {j}")), "Close"]
-            rows += [(f"A{case}", s, f"2024-02-01 {8 + i:02d}:{case:02d}")
+            calls = 2 if case < repeated else 1 if case < repeated + once else 0
+            steps = ["Offer", *(s for j in range(calls) for s in ("Call", f"Note {j}")), "Close"]
+            rows += [(f"A{case}", s, f"2024-02-01 {8 + i:02d}:{case % 60:02d}")
                      for i, s in enumerate(steps)]  # fmt: skip
         frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp"])
         return EventLog.from_frame(frame)
 
-    assert recurring_steps_doubt(jm.mine(log([2, 3, 1]))).startswith(
-        "an activity occurs more than once in most of the cases it occurs in ('Call' in 2 "
-        "cases, 67% of the 3 it occurs in): a step repeated"
+    assert recurring_steps_doubt(jm.mine(log(12, 3))).startswith(
+        "an activity occurs more than once in most of the cases it occurs in ('Call' in 12 "
+        "cases, 80% of the 15 it occurs in): a step repeated"
     )
-    assert recurring_steps_doubt(jm.mine(log([2, 1]))) is None
-    assert recurring_steps_doubt(jm.mine(log([2, 2, 1], cases=30))) is None
+    assert recurring_steps_doubt(jm.mine(log(12, 12))) is None
+    assert recurring_steps_doubt(jm.mine(log(8, 2))) is None
+    assert recurring_steps_doubt(jm.mine(log(3, 1, cases=20))) is None
 
 
 def test_copies_of_events_are_named_beside_the_rework_they_make():

@@ -324,8 +324,9 @@ def test_a_log_of_one_case_is_described_in_the_singular(tmp_path):
         code.drop_tree()
     text = " ".join(doc.text_content().split())
     assert "data frame: 1 case, 2 events, 2024-01-03 to 2024-03-20" in text
-    assert "The 1 customer's 1 case forms 1 journey (0 of more than one case)." in text
-    assert "1 variant covers 80% of demand (1 variant in all)." in text
+    assert "The one customer needed one case." in text
+    assert "The customer's 1 case forms 1 journey (0 of more than one case)." in text
+    assert "Every case followed the same variant." in text
     # "1 of 1 cases" is English; "1 cases" alone is not, nor a sentence ending "..".
     assert not re.search(r"(?<!of )\b1 (cases|events|journeys|variants)\b", text)
     assert not re.search(r"[^.]\.\.(?!\.)", text)
@@ -782,6 +783,41 @@ def test_the_demand_section_shows_flow_by_channel(sample):
             jm.mine(log), journey_svgs={}, network_svg=None, chart_svgs={}, options={}
         )
     assert "Flow by channel" not in plain
+
+
+def test_flow_by_channel_shows_the_cases_its_shares_are_of():
+    """Web: case 1 (team A throughout: one-stop) and case 2 (no team: unknown), so its
+    shares are of 1 case; phone: case 3, A then B (a hand-off: clean, not one-stop). The
+    column of cases with a known team is shown, and the note says what the shares are of;
+    with no hand-off to be seen anywhere, a note replaces a table of dashes."""
+    rows = [("1", "Call", "09:00", "web", "A"), ("1", "Close", "10:00", "web", "A"),
+            ("2", "Call", "09:00", "web", None), ("2", "Close", "10:00", "web", None),
+            ("3", "Call", "09:00", "phone", "A"), ("3", "Fix", "10:00", "phone", "B")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "channel", "team"])
+    frame["timestamp"] = "2024-01-0" + frame["case"] + " " + frame["timestamp"]
+
+    def section(data: pd.DataFrame) -> lxml.html.HtmlElement:
+        with jm.EventLog.from_frame(data) as log:
+            html = render_report(
+                jm.mine(log), journey_svgs={}, network_svg=None, chart_svgs={}, options={}
+            )
+        return lxml.html.fromstring(html).xpath("//section[@id='demand']")[0]
+
+    demand = section(frame)
+    (table,) = demand.xpath(".//table[caption='Flow by channel']")
+    assert [th.text_content() for th in table.xpath(".//th")] == [
+        "Channel", "Cases", "With a known team", "Single handler", "One-stop", "Clean"
+    ]  # fmt: skip
+    cells = [[td.text_content() for td in tr.xpath("./td")] for tr in table.xpath(".//tbody/tr")]
+    assert cells == [["web", "2", "1", "100.0%", "100.0%", "100.0%"],
+                     ["phone", "1", "1", "0.0%", "0.0%", "100.0%"]]  # fmt: skip
+    assert "The shares are of the cases with a known team." in demand.text_content()
+    one_team_each = frame.assign(team=["A", None, "B", None, "A", None])  # one per case
+    demand = section(one_team_each)
+    assert not demand.xpath(".//table[caption='Flow by channel']")
+    assert "Flow by channel: no shares are given, as no hand-off can be seen" in (
+        demand.text_content()
+    )
 
 
 def test_with_start_times_the_report_shows_the_work_at_each_step():

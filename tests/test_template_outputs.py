@@ -138,7 +138,7 @@ def test_a_repeat_contact_rule_in_doubt_is_said_beside_could_have(tmp_path):
     (tmp_path / "log.csv").write_text("\n".join(rows) + "\n")
     (tmp_path / "t.toml").write_text('[[template]]\nname = "All"\nsteps = ["Call", "Close"]\n')
     args = ["mine", str(tmp_path / "log.csv"), "--templates", str(tmp_path / "t.toml"),
-            "-o", str(tmp_path / "out")]  # fmt: skip
+            "-o", str(tmp_path / "out"), "--customer", "customer"]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     html = (tmp_path / "out" / "report.html").read_text()
@@ -344,8 +344,9 @@ def test_suggest_says_when_the_value_demand_it_follows_is_in_doubt(tmp_path):
               "b2,Call,2024-03-01 09:00,B", "b2,Close,2024-03-01 10:00,B"]  # fmt: skip
     log.write_text("\n".join(lines) + "\n")
     result = CliRunner().invoke(
-        cli, ["template", "suggest", str(log), "-o", str(tmp_path / "t.toml")]
-    )
+        cli, ["template", "suggest", str(log), "-o", str(tmp_path / "t.toml"), "--customer",
+              "customer"]
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     said = [line for line in result.stderr.splitlines() if line.startswith("journeymap: check")]
     assert len(said) == 2

@@ -139,14 +139,24 @@ def journey_sentences(journeys: Any) -> list[str]:
     ...     "median_e2e_s": 3600.0, "channel": True, "cross_channel": 1,
     ...     "channel_switches": 1, "cross_channel_median_e2e_s": 82080.0})[-1]
     '1 journey (25%) crossed channels, with 1 channel switch in all; it took 22.8 h end to end (median), against 1.0 h for all journeys.'
+    >>> journey_sentences({"customers": 1, "customers_several_cases": 0, "journeys": 1,
+    ...     "journeys_several_cases": 0, "cases": 1, "cases_without_customer": 0,
+    ...     "median_e2e_s": 60.0, "channel": False})[:2]
+    ['The one customer needed one case.', "The customer's 1 case forms 1 journey (0 of more than one case)."]
     """  # noqa: E501
     j = journeys if isinstance(journeys, dict) else journeys.to_dict()
     customers, several = j["customers"], j["customers_several_cases"]
     whose = "customer's" if customers == 1 else "customers'"
+    needed = (
+        f"The one customer needed {'more than one case' if several else 'one case'}."
+        if customers == 1
+        else f"{thousands(several)} of {thousands(customers)} customers "
+        f"({share_of(several, customers)}) needed more than one case."
+    )
     out = [
-        f"{thousands(several)} of {thousands(customers)} customers "
-        f"({share_of(several, customers)}) needed more than one case.",
-        f"The {thousands(customers)} {whose} {counted(j['cases'], 'case')} "
+        needed,
+        f"The {'' if customers == 1 else thousands(customers) + ' '}{whose} "
+        f"{counted(j['cases'], 'case')} "
         f"form{'s' if j['cases'] == 1 else ''} "
         f"{counted(j['journeys'], 'journey')} ({thousands(j['journeys_several_cases'])} of "
         "more than one case).",

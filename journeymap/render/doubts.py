@@ -70,6 +70,10 @@ RECURRING_SHARE = 0.5
 #: of all) stays under it.
 RECURRING_FLOOR = 0.1
 
+#: The fewest cases an activity must occur in for "most of the cases it occurs in" to
+#: say anything of its design: a step repeated in the one case that has it is no pattern.
+RECURRING_MIN_CASES = 10
+
 #: The share of the rows read that, rejected, puts every figure in doubt.
 FEW_REJECTED = 0.05
 #: Where ``mine`` writes the rejected rows, in its folder.
@@ -158,8 +162,9 @@ def waiting_returns_doubt(findings: Findings) -> str | None:
 
 def recurring_steps_doubt(findings: Findings) -> str | None:
     """The doubt when an activity occurs more than once in more than
-    :data:`RECURRING_SHARE` of the cases, or of the cases it occurs in when those
-    repeating it are at least :data:`RECURRING_FLOOR` of all: a step done again in most
+    :data:`RECURRING_SHARE` of the cases, or of the cases it occurs in (at least
+    :data:`RECURRING_MIN_CASES`) when those repeating it are at least
+    :data:`RECURRING_FLOOR` of all: a step done again in most
     cases is more likely one that recurs by design (a status a case returns to after
     waiting, as Zendesk's open after pending or BPIC 2013's "Accepted - In Progress"; a
     test repeated, as sepsis's CRP; a call chasing an offer, as BPIC 2012's "W_Nabellen
@@ -183,8 +188,10 @@ def recurring_steps_doubt(findings: Findings) -> str | None:
     occurs = findings.activities.set_index("activity")["cases"]
     table = table.assign(occurs=table["activity"].map(occurs).fillna(0).astype(int))
     of_all = table["cases"] > RECURRING_SHARE * cases
-    where = (table["cases"] > RECURRING_SHARE * table["occurs"]) & (
-        table["cases"] >= RECURRING_FLOOR * cases
+    where = (
+        (table["cases"] > RECURRING_SHARE * table["occurs"])
+        & (table["cases"] >= RECURRING_FLOOR * cases)
+        & (table["occurs"] >= RECURRING_MIN_CASES)
     )
     most = table[of_all | where]
     if most.empty:

@@ -215,18 +215,23 @@ def wait_text(seconds: float | None) -> str:
 
 def share_of(part: int, whole: int) -> str:
     """``"21%"``: a share of a whole, whole percent (one decimal under 10%, "under
-    0.1%" for a sliver).
+    0.1%" for a sliver); a share short of the whole that rounds to it has one decimal,
+    or is "over 99.9%" (3 cases in 4,580 without are not none).
 
     Examples
     --------
-    >>> share_of(927, 1350), share_of(5, 4580), share_of(1, 10_000), share_of(0, 0)
+    >>> share_of(927, 1350), share_of(5, 4580), share_of(1, 10_000), share_of(0, 1)
     ('69%', '0.1%', 'under 0.1%', '0%')
+    >>> share_of(4577, 4580), share_of(9999, 10_000), share_of(4580, 4580)
+    ('99.9%', 'over 99.9%', '100%')
     """
-    if not whole:
+    if not whole or not part:
         return "0%"
     value = 100 * part / whole
     if 0 < value < 0.05:
         return "under 0.1%"
+    if part < whole and value >= 99.5:  # would round to the whole
+        return "over 99.9%" if value >= 99.95 else f"{_round_half_up(value, 1)}%"
     return f"{_round_half_up(value, 1 if value < 10 else 0)}%"
 
 

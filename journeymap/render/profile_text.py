@@ -267,6 +267,9 @@ def _merged_lines(p: Profile) -> list[str]:
     repeats = p.repeats
     collapsed = int(repeats.get("events", 0)) if repeats.get("collapsed") else 0
     merged = p.accepted - p.events - collapsed
+    kept_all = not merged and not collapsed and p.events == p.read_counts.events_made
+    if kept_all and p.read_counts.gave_more:  # "events made" above said it
+        return []
     return [
         *(
             [f"  merged           {merged:>12,}  start events, into their completions"]

@@ -265,12 +265,19 @@ def _variants(findings: Any) -> str:
         Column("cum_pct", "Cumulative", "pct"),
         Column("median_e2e_s", "Median end-to-end", "duration"),
     ]
+    if len(table) == 1:  # no curve: one point covers everything
+        statement, curve = "Every case followed the same variant.", ""
+    else:
+        statement = (
+            f"{counted(n, 'variant')} cover{'s' if n == 1 else ''} 80% of demand "
+            f"({counted(len(table), 'variant')} in all)."
+        )
+        curve = coverage_curve(table["cum_pct"].tolist(), n)
     return (
         '<section id="variants"><h2>Variants</h2>'
-        f'<p class="statement">{counted(n, "variant")} cover{"s" if n == 1 else ""} 80% of '
-        f"demand ({counted(len(table), 'variant')} in all).</p>"
+        f'<p class="statement">{statement}</p>'
         + _tied_variants(findings)
-        + coverage_curve(table["cum_pct"].tolist(), n)
+        + curve
         + sortable_table(table, columns, caption="The most common variants", limit=TOP_ROWS)
         + "</section>"
     )

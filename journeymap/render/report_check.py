@@ -143,15 +143,26 @@ def _flow_by_channel(check: Any) -> str:
         return ""
     frame = pd.DataFrame([{"channel": k, **v} for k, v in by_channel.items()])
     frame = frame.sort_values(["cases", "channel"], ascending=[False, True])
-    columns = [Column("channel", "Channel"), Column("cases", "Cases", "count"),
-               Column("single_handler_pct", "Single handler", "pct"),
-               Column("one_stop_pct", "One-stop", "pct"),
-               Column("clean_pct", "Clean", "pct")]  # fmt: skip
+    rates = ["single_handler_pct", "one_stop_pct", "clean_pct"]
+    if frame[rates].isna().all().all():  # no hand-off can be seen: a table of dashes
+        return (
+            '<p class="note">Flow by channel: no shares are given, as no hand-off can be '
+            "seen (see Hand-offs).</p>"
+        )
+    level = check.flow_summary.get("level") or "handler"
+    columns = [Column("channel", "Channel"), Column("cases", "Cases", "count")]
+    partial = bool((frame["cases_with_handler"] < frame["cases"]).any())
+    if partial:  # the shares' denominators, shown where they are not the cases
+        columns.append(Column("cases_with_handler", f"With a known {level}", "count"))
+    columns += [Column("single_handler_pct", "Single handler", "pct"),
+                Column("one_stop_pct", "One-stop", "pct"),
+                Column("clean_pct", "Clean", "pct")]  # fmt: skip
     caption = "Flow by channel"
+    of = f"of the cases with a known {level}" if partial else "of the channel's cases"
     note = (
-        '<p class="note">A case that came through several channels counts under the one '
-        "it arrived by (its first event's); one-stop and clean cases are value demand, as "
-        "in the tiles.</p>"
+        f'<p class="note">The shares are {of}. A case that came through several channels '
+        "counts under the one it arrived by (its first event's); one-stop and clean cases "
+        "are value demand, as in the tiles.</p>"
     )
     return sortable_table(frame, columns, caption=caption) + note
 

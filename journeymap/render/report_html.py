@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.render.numbers import MISSING, human_duration, thousands
+from journeymap.render.numbers import MISSING, thousands, wait_text
 from journeymap.render.text import visible
 
 __all__ = ["Column", "coverage_curve", "esc", "figure", "pct", "sortable_table"]
@@ -79,7 +79,9 @@ class Column:
     """A table column: the frame's ``key``, its header, and how a cell is shown.
 
     ``kind`` is ``"text"``, ``"count"`` (thousands), ``"pct"`` or ``"duration"``
-    (seconds shown in human units); numbers sort numerically in the page.
+    (seconds shown as the report's sentences and tiles show waits, in days from one day
+    on: :func:`~journeymap.render.numbers.wait_text`, so a table never says weeks beside a
+    headline in days); numbers sort numerically in the page.
     """
 
     key: str
@@ -90,7 +92,7 @@ class Column:
 _FORMATS: dict[str, Callable[[Any], str]] = {
     "count": thousands,
     "pct": pct,
-    "duration": human_duration,
+    "duration": wait_text,
 }
 
 
@@ -169,7 +171,10 @@ def coverage_curve(
 
     points = " ".join(f"{x(i + 1):.1f},{y(p):.1f}" for i, p in enumerate(cum_pct))
     mark_x, mark_y = x(covering), y(80.0)
-    description = f"Coverage curve: {covering:,} of {n:,} variants cover 80% of the cases."
+    description = (
+        f"Coverage curve: {covering:,} of {n:,} variants "
+        f"cover{'s' if covering == 1 else ''} 80% of the cases."
+    )
     return (
         '<figure class="coverage">'
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{esc(description)}">'

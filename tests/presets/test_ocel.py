@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 import journeymap as jm
 from journeymap.cli import cli
-from journeymap.errors import as_flags, option
 from journeymap.connectors.presets.ocel import OcelPreset
+from journeymap.errors import as_flags, option
 from shared_datasets import dataset
 
 EXAMPLE = "pm4py_examples/ocel/ocel20_example"
