@@ -147,6 +147,8 @@ class RawSource:
     added_activities : activities the reader added just before another event and at its
         time (a reopening's ``Reopened``): their equal timestamps are the reader's doing,
         not the source's, and are not counted as such.
+    row_noun : what one row of the source is, in its user's words: ``row`` (a table's),
+        or ``event`` (an XES log's events, which no one counts as rows).
     """
 
     source: str
@@ -165,6 +167,7 @@ class RawSource:
     records: int | None = None
     part: str | None = None
     added_activities: tuple[str, ...] = ()
+    row_noun: str = "row"
 
     @property
     def name(self) -> str:

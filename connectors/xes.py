@@ -69,7 +69,7 @@ class XesConnector(Connector):
             declares, doctype = read_prolog(stream)
             if declares:
                 raise _entity_error(label)
-        raw = RawSource(source=label)
+        raw = RawSource(source=label, row_noun="event")
         raw.batches = _batches(path, raw, doctype=doctype)
         return raw
 

@@ -83,6 +83,8 @@ class EventLog:
     #: Of the rows rejected, the records the preset's reader could not read (counted
     #: apart from the events the engine rejected when records gave several events).
     records_rejected: int = 0
+    #: What one row read is, in the user's words: ``row``, or ``event`` for an XES log.
+    row_noun: str = "row"
     #: The activities that finish a case (:attr:`ReadOptions.end_activities`): a case
     #: whose last event is none of them is still open. None: every case is finished.
     end_activities: tuple[str, ...] | None = None
@@ -150,6 +152,7 @@ class EventLog:
                 warnings=list(raw.warnings),
                 records_read=raw.records,
                 records_rejected=len(raw.rejects) if raw.records is not None else 0,
+                row_noun=raw.row_noun,
                 end_activities=options.end_activities,
                 added_activities=raw.added_activities,
             )
@@ -333,7 +336,11 @@ class EventLog:
         """What was read and rejected, counted as the user counts them: rows, or an
         export's records and the events made of them (:class:`ReadCounts`)."""
         return ReadCounts(
-            self.rows_read, self.rejected_rows, self.records_read, self.records_rejected
+            self.rows_read,
+            self.rejected_rows,
+            self.records_read,
+            self.records_rejected,
+            row_noun=self.row_noun,
         )
 
     @property
@@ -458,6 +465,7 @@ class EventLog:
             warnings=list(self.warnings),
             end_activities=self.end_activities,
             added_activities=self.added_activities,
+            row_noun=self.row_noun,
         )
         for key in _WITHIN_CASE:
             kept = self._derived.get(key)

@@ -26,6 +26,7 @@ class ReadCounts:
     records_read : the export's records, for a source read by a system's preset; else
         None (each row read is one record).
     records_rejected : of ``rejected_rows``, the records the preset's reader rejected.
+    row_noun : what one row is, in the user's words: ``row``, or ``event`` for an XES log.
 
     Examples
     --------
@@ -38,12 +39,15 @@ class ReadCounts:
     (7, '2 of 8 records')
     >>> ReadCounts(160, 5, records_read=67, records_rejected=1).rejected_of()
     '1 of 67 records and 4 of 159 events'
+    >>> ReadCounts(2351, 1, row_noun="event").rejected_of()  # an XES log's
+    '1 of 2,351 events'
     """
 
     rows_read: int
     rejected_rows: int
     records_read: int | None = None
     records_rejected: int = 0
+    row_noun: str = "row"
 
     @property
     def gave_more(self) -> bool:
@@ -67,7 +71,7 @@ class ReadCounts:
         that gave more events, the records rejected and the events rejected (each when
         there are any; the records when there are none)."""
         if self.records_read is None:
-            return [(self.rejected_rows, self.rows_read, "row")]
+            return [(self.rejected_rows, self.rows_read, self.row_noun)]
         if not self.gave_more:
             return [(self.rejected_rows, self.records_read, "record")]
         records = (self.records_rejected, self.records_read, "record")

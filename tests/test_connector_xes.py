@@ -109,6 +109,8 @@ def test_tiny_log_reads_every_event_with_its_trace(tmp_path, name, ns, compress)
     assert list(rejects["source_row"]) == [4]
     assert rejects.loc[0, "reason"] == "no timestamp: column 'time:timestamp' is empty"
     assert any("'tags'" in note and "not read" in note for note in log.notes)
+    # An XES log's rows are its events, and said so: "1 of 4 events", not rows.
+    assert log.read_counts.rejected_of() == "1 of 4 events"
 
 
 def test_columns_come_in_order_of_first_appearance_case_id_first(tmp_path):

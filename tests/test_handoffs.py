@@ -342,7 +342,7 @@ def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system(tmp_
         said = system_account_doubt(found)
         labels = dict(key_numbers(found))
         jm.write_outputs(found, tmp_path / "out", formats=(), report=True)
-    assert labels["Hand-offs per case (a system account among them: see Hand-offs)"] == "2.00"
+    assert labels["Hand-offs per case (a system may count as a handler: see Hand-offs)"] == "2.00"
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Work reaches &#x27;sys&#x27; (20 of the 20 hand-offs to it)" in page
     assert said == (

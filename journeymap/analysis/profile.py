@@ -99,6 +99,8 @@ class Profile:
     records_read: int | None = None
     #: Of the rows rejected, the records the preset's reader could not read.
     records_rejected: int = 0
+    #: What one row read is (:attr:`journeymap.eventlog.EventLog.row_noun`).
+    row_noun: str = "row"
     #: Cases still open when the log was exported (their last event is none of the log's
     #: end activities); None when the log does not know its end activities.
     open_cases: int | None = None
@@ -119,7 +121,11 @@ class Profile:
         """What was read and rejected, as the user counts it (see
         :attr:`journeymap.eventlog.EventLog.read_counts`)."""
         return ReadCounts(
-            self.rows_read, self.rejected_rows, self.records_read, self.records_rejected
+            self.rows_read,
+            self.rejected_rows,
+            self.records_read,
+            self.records_rejected,
+            row_noun=self.row_noun,
         )
 
     @property
@@ -136,6 +142,7 @@ class Profile:
         data["accepted"] = self.accepted
         if self.records_read is None:  # a plain source's rows are its records
             del data["records_rejected"]
+        del data["row_noun"]  # words, not a fact of the log
         return data
 
 
@@ -244,6 +251,7 @@ def profile(log: EventLog, *, top: int = 10, activities: pd.DataFrame | None = N
         rows_read=log.rows_read,
         records_read=log.records_read,
         records_rejected=log.records_rejected,
+        row_noun=log.row_noun,
         open_cases=int(spread["open"] or 0) if "open" in spread else None,
         events=events,
         rejected_rows=log.rejected_rows,

@@ -210,7 +210,7 @@ def recurring_steps_doubt(findings: Findings) -> str | None:
     where_only = "in most of the cases " + ("they occur in" if several else "it occurs in")
     return (
         f"{one_or_many(len(most), 'an activity occurs', 'activities occur')} more than once "
-        f"{'in most cases' if of_all.any() else where_only} ({', '.join(shown)}{more}): a "
+        f"{'in most cases' if of_all.any() else where_only} ({'; '.join(shown)}{more}): a "
         "step repeated in most cases is more likely one that recurs by design (a status a "
         "case returns to after waiting on the customer, a test repeated, a call chasing an "
         "answer) than work done again, yet the rework, one-stop and clean figures count "

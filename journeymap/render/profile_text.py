@@ -234,7 +234,9 @@ def _read_lines(p: Profile) -> list[str]:
     counts = p.read_counts
     if not counts.gave_more:
         read, noun = (
-            (counts.rows_read, "row") if p.records_read is None else (p.records_read, "record")
+            (counts.rows_read, counts.row_noun)
+            if p.records_read is None
+            else (p.records_read, "record")
         )
         return [
             f"  {noun + 's read':<16} {read:>12,}",

@@ -101,7 +101,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     if not partial and still_team_doubt(findings):  # the team hardly changes; people do
         partial = " (teams hardly change: see Hand-offs)"
     if not partial and system_account_doubt(findings):  # a system among the handlers
-        partial = " (a system account among them: see Hand-offs)"
+        partial = " (a system may count as a handler: see Hand-offs)"
     # A list of records, not their history: what needs a history says so where it is
     # shown, not only in the banner above (a tile row is what gets copied onto a slide).
     listed = findings.profile is not None and findings.profile.records_not_history
@@ -322,7 +322,7 @@ def _read_sentence(counts: ReadCounts, events: int, merged: str) -> str:
      5 repeated states collapsed'
     """
     if counts.records_read is None:
-        rows = counted(counts.rows_read, "row")
+        rows = counted(counts.rows_read, counts.row_noun)
         return f"{rows} read, {thousands(counts.rejected_rows)} rejected{merged}"
     read = counted(counts.records_read, "record")
     if not counts.gave_more:  # one event a record at most: a rejected event is its record's
