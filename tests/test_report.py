@@ -849,8 +849,9 @@ def test_with_start_times_the_report_shows_the_work_at_each_step():
 
 def test_redo_where_few_events_name_their_resource_says_so():
     """The resource on one event in four (road fines: only on Create Fine): a redo needs
-    both occurrences' resources, so 0 redos of Payment says nothing; the column says
-    'where recorded' and a warning gives the share. With every resource recorded, not."""
+    both occurrences' resources, so Payment's redos are unknown (–, not 0); the column
+    says 'where recorded' and a warning gives the share. With every resource recorded,
+    not, and Payment's redos are 0."""
     rows = [(c, a, f"2024-01-0{c} {h:02d}:00", r)
             for c in (1, 2)
             for a, h, r in (("Create", 9, "ann"), ("Payment", 10, None), ("Payment", 11, None),
@@ -864,10 +865,13 @@ def test_redo_where_few_events_name_their_resource_says_so():
                 found, journey_svgs={}, network_svg=None, chart_svgs={}, options={}
             )
         (section,) = lxml.html.fromstring(html).xpath("//section[@id='rework']")
+        cells = [td.text_content() for td in section.xpath(".//tbody/tr[1]/td")]
+        assert cells[:4] == ["Payment", "2", "2", redos]
         return [th.text_content() for th in section.xpath(".//th")], [
             p.text_content() for p in section.xpath(".//p[@class='warning']")
         ]
 
+    redos = "–"
     headers, warnings = rework_section_of(frame)
     assert "Redo (other hands, where recorded)" in headers
     # Payment twice in every case (as road fines' instalments): a step that recurs.
@@ -877,7 +881,8 @@ def test_redo_where_few_events_name_their_resource_says_so():
     assert warnings == [
         "The resource is recorded on 25.0% of events: a redo is counted only where both "
         "occurrences of the activity have one, so the redos are at least these, and an "
-        "activity whose events have none shows 0."
+        "activity whose events have none shows –."
     ]
+    redos = "0"
     headers, warnings = rework_section_of(frame.assign(resource="ann"))
     assert "Redo (other hands)" in headers and len(warnings) == 1  # the recurring step

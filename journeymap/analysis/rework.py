@@ -82,7 +82,9 @@ def rework(log: EventLog) -> pd.DataFrame:
     - ``cases``: cases in which the activity occurs more than once (equal to pm4py's
       ``get_rework_cases_per_activity``);
     - ``redo_events``: those rework events that are redos (resource known on both
-      occurrences, and different); NA without a resource role, which tells none;
+      occurrences, and different); NA without a resource role, which tells none, and
+      for an activity with rework none of whose rework events has a resource on both
+      occurrences;
     - ``self_loops``: transitions a -> a of the activity;
     - ``rework_wait_s``: total wait, in seconds, of the transitions leading into the
       activity's rework events (0.0 when it has none).
@@ -114,14 +116,17 @@ def rework(log: EventLog) -> pd.DataFrame:
         # counts those cases, without a distinct count (a tenth of its time).
         cases=_count(ev.second),
         redo_events=_count(ev.redo),
+        redo_seen=_count(ev.redo_seen),
         self_loops=_count(ev.self_loop),
         rework_wait_s=sum_seconds(ev.wait_in_s, where=ev.rework),
     )
     names = activity_names_expr(log)  # every activity, those never repeated too
-    listed = names.left_join(per_activity, "activity").select(names.activity, *REWORK_COLUMNS[1:])
+    listed = names.left_join(per_activity, "activity").select(
+        names.activity, *REWORK_COLUMNS[1:], "redo_seen"
+    )
     frame = log.engine.fetch(listed)
     frame["activity"] = frame["activity"].astype(str)
-    for column in ("repeat_events", "cases", "redo_events", "self_loops"):
+    for column in ("repeat_events", "cases", "redo_events", "redo_seen", "self_loops"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["rework_wait_s"] = frame["rework_wait_s"].astype("float64").fillna(0.0)
     _unknown_redos(log, frame)
@@ -163,9 +168,14 @@ def rework_per_case(log: EventLog) -> pd.DataFrame:
 
 def _unknown_redos(log: EventLog, frame: pd.DataFrame) -> None:
     """Without a resource a redo cannot be told from a repeat: ``redo_events`` is then
-    empty (NA), not 0, which would read as none by other hands."""
+    empty (NA), not 0, which would read as none by other hands; so it is, per
+    activity (``frame`` with ``redo_seen``), for an activity none of whose rework
+    events can be told (road fines' second 'Payment', whose events have no resource)."""
     if not log.has("resource"):
         frame["redo_events"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    elif "redo_seen" in frame.columns:
+        unseen = (frame["repeat_events"] > 0) & (frame["redo_seen"] == 0)
+        frame["redo_events"] = frame["redo_events"].astype("Int64").mask(unseen)
 
 
 def rework_per_case_expr(log: EventLog) -> Any:

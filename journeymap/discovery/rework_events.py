@@ -22,7 +22,9 @@ def rework_flags(log: EventLog) -> Any:
     its case (every other event is no rework, redo or self-loop): ``case``,
     ``activity``, ``position`` (in the case), ``next_activity`` (NULL for the last event
     of a case), ``rework``,
-    ``redo``, ``self_loop``, ``second`` (booleans; ``second`` marks the activity's
+    ``redo``, ``redo_seen`` (a rework event whose occurrence and the one before both
+    have a resource: whether it is a redo can be told), ``self_loop``, ``second``
+    (booleans; ``second`` marks the activity's
     second occurrence in the case, one per case with rework of it) and ``wait_in_s``
     (the wait of the transition into the event; NULL for the first event of a case).
     Computed once per log and kept on the engine.
@@ -46,12 +48,9 @@ def _flags(log: EventLog) -> Any:
         occurrence=ibis.row_number().over(in_activity),
         previous_resource=ev.resource.lag().over(in_activity),
     )
-    redo = (
-        (ev.occurrence > 0)
-        & ev.resource.notnull()
-        & ev.previous_resource.notnull()
-        & (ev.resource != ev.previous_resource)
-    )
+    # Whether a redo can be told: both occurrences have a resource.
+    seen = (ev.occurrence > 0) & ev.resource.notnull() & ev.previous_resource.notnull()
+    redo = seen & (ev.resource != ev.previous_resource)
     return ev.select(
         "case",
         "activity",
@@ -59,6 +58,7 @@ def _flags(log: EventLog) -> Any:
         "next_activity",
         rework=ev.occurrence > 0,
         redo=redo,
+        redo_seen=seen,
         # NULL next activity (last event) is no self-loop.
         self_loop=(ev.next_activity == ev.activity).fill_null(False),
         second=ev.occurrence == 1,

@@ -82,7 +82,7 @@ def rework_section(findings: Any) -> str:
         body += (
             f'<p class="warning">The resource is recorded on {recorded:.1f}% of events: a '
             "redo is counted only where both occurrences of the activity have one, so the "
-            "redos are at least these, and an activity whose events have none shows 0.</p>"
+            "redos are at least these, and an activity whose events have none shows –.</p>"
         )
     return head + body + "</section>"
 
