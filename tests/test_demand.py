@@ -366,10 +366,14 @@ def test_a_customer_column_of_accounts_makes_repeat_contact_doubtful():
     assert as_flags(detected["notes"][0]) == (
         "repeat_contact rule skipped: the customer column 'customer' was detected by its "
         "name, not mapped, and gives 6.0 cases per customer (12 cases, 2 customers), more "
-        "like accounts than people; map it (--customer customer) or set [demand] "
-        "repeat_contact_days to count repeat contacts"
+        "like accounts than people, so neither repeat contacts nor customer journeys are "
+        "drawn from it; map it (--customer customer) or set [demand] repeat_contact_days "
+        "to count them"
     )
     assert "and repeat contacts were not counted (see the note on them)." in (detected["notes"][1])
+    assert jm.mine(EventLog.from_frame(frame)).journeys is None  # nor journeys of accounts
+    assert jm.mine(EventLog.from_frame(frame), journeys="customer").journeys is not None
+    assert jm.mine(EventLog.from_frame(frame, customer="customer")).journeys is not None
     asked = demand_summary(EventLog.from_frame(frame), DemandRules(repeat_contact_days=14))
     assert asked["by_type"] == {"failure_activity": 0, "repeat_contact": 9, "value": 3}
     assert "column 'customer' (detected by its name, not mapped) gives 6.0" in asked["notes"][1]

@@ -347,3 +347,24 @@ def test_copies_of_events_are_named_beside_the_rework_they_make():
     )
     assert doubt in summary(found)["doubts"]
     assert ("Cases with rework (copies of events count: see Rework)", "40.0%") in key_numbers(found)
+
+
+def test_placeholders_are_counted_among_the_missing_values_in_words():
+    """Case 1's resource is '?' (a placeholder) on one event and empty on another: 2
+    missing, 1 of them a placeholder; with both '?', all of them are."""
+    from journeymap.errors import as_flags
+
+    def warning(resources: list[str]) -> str:
+        frame = pd.DataFrame({
+            "case": ["1", "1", "1", "1"], "activity": ["a", "b", "c", "d"],
+            "timestamp": [f"2024-01-01 0{h}:00" for h in range(1, 5)],
+            "resource": resources})  # fmt: skip
+        (said,) = [w for w in quality_warnings(profile(EventLog.from_frame(frame)))
+                   if w.startswith("resource")]  # fmt: skip
+        return as_flags(said)
+
+    assert warning(["ann", "?", "", "bob"]) == (
+        "resource is not recorded on 2 events (50%, 1 of them placeholder values read as "
+        "missing (see --missing-values LIST))"
+    )
+    assert "(50%, all of them placeholder values" in warning(["ann", "?", "n/a", "bob"])

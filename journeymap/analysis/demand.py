@@ -51,6 +51,7 @@ __all__ = [
     "AttributeRule",
     "DemandRules",
     "case_customer",
+    "customer_guessed_as_accounts",
     "demand",
     "demand_expr",
     "demand_notes",
@@ -72,8 +73,8 @@ def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:
     if rules.repeat_days == 0:
         return False, []
     if log.has("customer"):
-        spread = _accounts(log) if "customer" in log.mapping.detected else None
-        if spread is not None and rules.repeat_contact_days is None:
+        spread = customer_guessed_as_accounts(log, rules)
+        if spread is not None:
             # Found by its name, and naming accounts more likely than people: a repeat
             # contact it gives would be a headline on a guess. Asked for, it is counted.
             known, customers = spread
@@ -82,9 +83,9 @@ def _active(log: EventLog, rules: DemandRules) -> tuple[bool, list[str]]:
                 f"repeat_contact rule skipped: the customer column {column!r} was detected "
                 f"by its name, not mapped, and gives {known / customers:.1f} cases per "
                 f"customer ({known:,} cases, {customers:,} customers), more like accounts "
-                "than people; map it "
-                f"({option('customer', column)}) or set [demand] repeat_contact_days to "
-                "count repeat contacts"
+                "than people, so neither repeat contacts nor customer journeys are drawn "
+                f"from it; map it ({option('customer', column)}) or set [demand] "
+                "repeat_contact_days to count them"
             ]
         return True, []
     if rules.repeat_contact_days is not None:
@@ -396,6 +397,17 @@ def _none_found(rules: DemandRules, repeat: bool, *, accounts: bool = False) -> 
 
 def _and(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def customer_guessed_as_accounts(log: EventLog, rules: DemandRules) -> tuple[int, int] | None:
+    """The cases with a known customer and the customers (see :func:`_accounts`) when
+    the customer column was only detected by its name, the rules do not ask for repeat
+    contacts (``repeat_contact_days`` unset), and it gives so many cases per customer
+    that it more likely names accounts than people: then neither repeat contacts nor
+    customer journeys are drawn from it. None otherwise."""
+    if "customer" not in log.mapping.detected or rules.repeat_contact_days is not None:
+        return None
+    return _accounts(log)
 
 
 def _accounts(log: EventLog) -> tuple[int, int] | None:

@@ -83,5 +83,5 @@ def mostly_open(log: EventLog, graph: pd.DataFrame, e2e: dict[str, Any]) -> list
         f"end activities given ({named}): {still:,} of {cases:,} cases read as still open, "
         f"as their last event is none of them, and the end-to-end figures rest on the "
         f"{cases - still:,} that ended; the cases end most with {_commonest_ends(graph)}: "
-        f"check {option('end_activities', 'ACTIVITY,...')}"
+        "if any of those also finishes a case, add it to the end activities given"
     ]

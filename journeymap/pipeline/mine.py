@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.cases import case_table_expr
+from journeymap.analysis.demand import customer_guessed_as_accounts
 from journeymap.analysis.demand_tables import failure_matches
 from journeymap.analysis.handoffs import LEVELS, handoff_summary, handoffs, pingpong
 from journeymap.analysis.journeys import customer_journey_log, journey_summary
@@ -100,7 +101,8 @@ def mine(
     options = (options or Options()).replace(map=map_options)
     chosen = options.map
     journeys = None
-    if log.has("customer"):
+    guessed = log.has("customer") and customer_guessed_as_accounts(log, options.demand)
+    if log.has("customer") and (not guessed or chosen.journeys == "customer"):
         say("customer journeys")
         journeys = journey_summary(log, options.demand)
     if chosen.journeys == "customer":

@@ -235,9 +235,19 @@ def period_text(period: Any) -> str:
     'Cases that started and ended from 2024-01-01 to 2024-06-30, from the first to the last week in which new demand arrived at its usual rate (1,288 of 1,350 cases; 1 case still open when the log was exported, and 2 earlier weeks and 1 later week of fewer arrivals, are left out).'
     >>> period_text(Period(utc("2024-01-01"), utc("2024-07-01"), "given", (0, 0), 1288, 1350, 0, 3))
     'Cases that started and ended from 2024-01-01 to 2024-06-30, the period asked for (1,288 of 1,350 cases; 3 cases that started in it and ended after it are left out).'
+    >>> period_text(Period(utc("2013-02-24"), utc("2013-02-26"), "whole log", (0, 0), 1, 1))
+    'All cases, from 2013-02-24 to 2013-02-25 (the one case).'
+    >>> period_text(Period(utc("2013-02-24"), utc("2013-02-26"), "whole log", (0, 0), 40, 40))
+    'All cases, from 2013-02-24 to 2013-02-25 (all 40 cases).'
     """  # noqa: E501
     span = f"from {period.first_day} to {period.last_day}"
-    counts = f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
+    counts = (
+        f"{thousands(period.cases_in)} of {thousands(period.cases)} cases"
+        if period.cases_in != period.cases
+        else "the one case"
+        if period.cases == 1
+        else f"all {thousands(period.cases)} cases"
+    )
     left = []  # what is left out, and whether it is many
     if period.ended_after:
         n = period.ended_after

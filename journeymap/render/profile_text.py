@@ -89,8 +89,10 @@ def quality_warnings(p: Profile) -> list[str]:
         if missing:
             found = p.placeholders.get(role, 0)
             # The values themselves are not kept; the option that lists them is named.
+            which = "all of them" if found == missing else f"{found:,} of them"
             how = (
-                f", {found:,} of them placeholder values read as missing ([read] missing_values)"
+                f", {which} placeholder values read as missing (see "
+                f"{option('missing_values', 'LIST')})"
                 if found
                 else ""
             )
