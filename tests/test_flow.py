@@ -286,22 +286,3 @@ def test_a_dirty_activity_no_event_has_is_doubted_with_the_closest_name():
         assert [d for d in found.doubts if d.startswith("dirty")] == [said]
         named = check(log, dirty_activities=("Request information",))
         assert not [d for d in named.doubts if d.startswith("dirty")]
-
-
-def test_end_activities_that_leave_most_cases_open_are_doubted_in_words_to_act_on():
-    """'Close' given as the end activity; only case 1 and case 5 end with it, 4 of 6 are
-    read as open: the doubt names the commonest other ends, and says what to do without
-    an option to fill in."""
-    from journeymap.pipeline.end_activities import mostly_open
-    from journeymap.discovery.dfg import dfg
-    from journeymap.discovery.times import end_to_end_summary
-
-    log = ended_at_close()
-    (said,) = mostly_open(log, dfg(log), end_to_end_summary(log))
-    assert said.startswith(
-        "end activities given ('Close'): 4 of 6 cases read as still open, as their last "
-        "event is none of them, and the end-to-end figures rest on the 2 that ended; the "
-        "cases end most with "
-    )
-    assert said.endswith(": if any of those also finishes a case, add it to the end "
-                         "activities given")  # fmt: skip

@@ -345,6 +345,13 @@ def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system(tmp_
     assert labels["Hand-offs per case (a system may count as a handler: see Hand-offs)"] == "2.00"
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Work reaches &#x27;sys&#x27; (20 of the 20 hand-offs to it)" in page
+    # The plan that would group 'sys' with the people says so before proposing it.
+    plan = page[page.index('<section id="plan">') :]
+    assert (
+        "&#x27;sys&#x27; is grouped below, but work reaches it within a second of the event "
+        "before, as a system&#x27;s does (see Hand-offs): if it is a system account, mine "
+        "the log again with --extra-missing-values sys before proposing the groups."
+    ) in plan
     assert said == (
         "work reaches 'sys' (20 of the 20 hand-offs to it) less than a second after the "
         "event before: a system answers that fast, a resource does not. It takes part in 40 "
@@ -352,3 +359,36 @@ def test_a_handler_that_work_reaches_within_a_second_is_doubted_as_a_system(tmp_
         "passing between resources; if it is a system account, add --extra-missing-values "
         "'sys' to read it as not recorded"
     )
+
+
+def test_a_team_that_never_changes_within_a_case_is_doubted():
+    """A list export's current assignment group on every event of its case: 20 cases
+    of two events, each with one team throughout, show no hand-off and all one-stop;
+    doubted, and the tiles say so. One hand-off, or 19 such cases, and it is not."""
+    from journeymap.errors import as_flags
+    from journeymap.render.doubts import no_handoff_doubt
+    from journeymap.render.report import key_numbers
+
+    def log(cases: int, handed_on: bool = False) -> EventLog:
+        rows = []
+        for c in range(cases):
+            team = "Desk" if c % 2 else "Field"
+            second = "Back office" if handed_on and c == 0 else team
+            rows += [(f"INC{c}", "New", f"2024-01-{1 + c % 28:02d} 09:00", team),
+                     (f"INC{c}", "Closed", f"2024-01-{1 + c % 28:02d} 15:00", second)]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=["case", "activity", "timestamp", "group"])
+        return EventLog.from_frame(frame, team="group")
+
+    found = jm.mine(log(20))
+    assert as_flags(no_handoff_doubt(found)) == (
+        "the team ('group') never changes within a case: no hand-off in the 20 cases of two "
+        "events or more, so every case is single-handler and all the value demand one-stop; "
+        "if 'group' holds each record's current team (as a list export's assignment group "
+        "does) rather than who did each step, map the column that records who did each step "
+        "with --team COLUMN"
+    )
+    assert dict(key_numbers(found))["One-stop (the team never changes: see Hand-offs)"] == (
+        "100.0%"
+    )
+    assert no_handoff_doubt(jm.mine(log(20, handed_on=True))) is None
+    assert no_handoff_doubt(jm.mine(log(19))) is None

@@ -216,8 +216,8 @@ def test_warnings_of_one_are_in_the_singular():
     )
     assert "1 case (50%) has a single event" in warnings
     assert (
-        "resource is not recorded on 1 event (33%, 1 of them placeholder values read as "
-        "missing ([read] missing_values))"
+        "resource is not recorded on 1 event (33%, all of them placeholder values read as "
+        "missing (see \x1emissing_values\x1fLIST\x1e))"
     ) in warnings
 
 

@@ -255,7 +255,8 @@ def test_an_impossible_year_is_counted_and_left_out_of_the_charts(tmp_path):
 def test_summary_and_report_repeat_every_inspect_warning(tmp_path, placeholder_log):
     result = CliRunner().invoke(cli, ["inspect", str(placeholder_log), "--json"])
     warnings = json.loads(result.stdout)["warnings"]
-    assert any("placeholder values read as missing (see --missing-values LIST)" in w for w in warnings)
+    said = "placeholder values read as missing (see --missing-values LIST)"
+    assert any(said in w for w in warnings)
     out = tmp_path / "out"
     assert CliRunner().invoke(cli, ["mine", str(placeholder_log), "-o", str(out)]).exit_code == 0
     summary = json.loads((out / "summary.json").read_text())

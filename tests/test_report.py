@@ -348,7 +348,7 @@ def test_a_few_hand_offs_in_many_cases_do_not_read_as_none():
     with jm.EventLog.from_frame(frame) as log:
         labels = dict(key_numbers(jm.mine(log)))
     # (399 of the 400 cases have a single event, which the label also says)
-    assert labels["Hand-offs per case (mostly single events: see above)"] == "0.0025"
+    assert labels["Hand-offs per case (many single events: see above)"] == "0.0025"
 
 
 def test_view_buttons_and_svgs(sample):
@@ -716,12 +716,12 @@ def test_the_tiles_that_need_a_history_say_so_for_a_list_of_records():
     assert labels == [
         "Demand (cases)",
         "Failure demand (none found by the rules: see Demand)",
-        "One-stop (mostly single events: see above)",
-        "Clean (mostly single events: see above)",
-        "End-to-end, median (mostly single events: see above)",
-        "End-to-end, 90th percentile (mostly single events: see above)",
-        "Hand-offs per case (mostly single events: see above)",
-        "Cases with rework (mostly single events: see above)",
+        "One-stop (many single events: see above)",
+        "Clean (many single events: see above)",
+        "End-to-end, median (many single events: see above)",
+        "End-to-end, 90th percentile (many single events: see above)",
+        "Hand-offs per case (many single events: see above)",
+        "Cases with rework (many single events: see above)",
     ]
 
 
@@ -886,3 +886,20 @@ def test_redo_where_few_events_name_their_resource_says_so():
     redos = "0"
     headers, warnings = rework_section_of(frame.assign(resource="ann"))
     assert "Redo (other hands)" in headers and len(warnings) == 1  # the recurring step
+
+
+def test_a_report_says_what_it_has_not_rather_than_showing_empty_tables():
+    """No activity done again: a sentence, not a table of headers; no journey templates:
+    no template terms in the glossary."""
+    frame = pd.DataFrame({
+        "case": ["1", "1", "2"], "activity": ["Call", "Close", "Call"],
+        "timestamp": ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-02 09:00"]})  # fmt: skip
+    with jm.EventLog.from_frame(frame) as log:
+        found = jm.mine(log)
+        html = render_report(found, journey_svgs={}, network_svg=None, chart_svgs={}, options={})
+    doc = lxml.html.fromstring(html)
+    (rework,) = doc.xpath("//section[@id='rework']")
+    assert not rework.xpath(".//table")
+    assert rework.text_content().endswith("No activity was done again in any case.")
+    terms = [dt.text_content() for dt in doc.xpath("//section[@id='glossary']//dt")]
+    assert "Variant" in terms and "Journey template" not in terms

@@ -304,9 +304,19 @@ def weekly_volume(log: EventLog, *, weeks: tuple[Any, Any] | None = None) -> XmR
     span = _all_weeks(starts)
     if weeks is not None:
         span = _whole_weeks(pd.Timestamp(weeks[0]), pd.Timestamp(weeks[1]))
+    outside = int(found["cases"].sum())
     counts = counts.reindex(span, fill_value=0)
     if len(counts) > 1 and not counts.any():  # a line at 0 says nothing
-        raise ValueError(f"no new case in any of the {len(counts)} whole weeks of the period")
+        # Said, or "no new case" reads as none at all (a log of one case, in a part week).
+        where = (
+            f" (the log's {'one case' if outside == 1 else f'{outside:,} cases'} started "
+            "outside them)"
+            if outside
+            else ""
+        )
+        raise ValueError(
+            f"no new case in any of the {len(counts)} whole weeks of the period{where}"
+        )
     return xmr(
         counts.to_numpy(),
         labels=[w.date() for w in counts.index],

@@ -50,6 +50,7 @@ __all__ = [
     "Period",
     "closed_window",
     "complete_period",
+    "covering_end",
     "implausible_instants",
     "parse_period",
     "unclosed_ends",
@@ -216,6 +217,31 @@ def complete_period(log: EventLog, *, given: str | None = None) -> Period:
     before = int((weekly["week"] < start).sum())
     after = int((weekly["week"] >= end).sum())
     return _counted(log, Period(start, end, "detected", (before, after), cases=cases))
+
+
+#: How many times :func:`covering_end` widens a period before it settles for the last.
+_WIDENINGS = 8
+
+
+def covering_end(log: EventLog, period: Period) -> pd.Timestamp | None:
+    """The day a period starting at ``period.start`` must end on for every case that
+    starts in it, and has ended, to end in it too: the last end of those cases
+    (:attr:`Period.last_end`), and again as long as the cases the longer period lets in
+    end later still (a case that starts in the added days and ends after them). None
+    when no case that started in the period has ended."""
+    if period.last_end is None:
+        return None
+    times = case_times_expr(log)
+    ended = times.filter(~times.open) if "open" in times.columns else times
+    last = period.last_end
+    for _ in range(_WIDENINGS):
+        until = last.floor("D") + pd.Timedelta(days=1)  # the period ends on last's day
+        started = ended.filter(ended.start >= period.start, ended.start < until)
+        later = log.engine.scalar(started.end.max())
+        if later is None or pd.isna(later) or pd.Timestamp(later) < until:
+            break
+        last = pd.Timestamp(later)
+    return last
 
 
 def _counted(log: EventLog, period: Period) -> Period:

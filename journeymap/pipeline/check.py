@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from journeymap.analysis.capability import (
     XmRChart,
     capability_e2e,
@@ -19,7 +21,7 @@ from journeymap.analysis.capability import (
 from journeymap.analysis.demand import demand_expr, demand_summary
 from journeymap.analysis.demand_tables import demand_by_week, failure_pareto
 from journeymap.analysis.flow import flow_expr, flow_summary, unknown_dirty
-from journeymap.analysis.period import Period, complete_period
+from journeymap.analysis.period import Period, complete_period, covering_end
 from journeymap.demand_rules import DemandRules
 from journeymap.engine import EngineTable
 from journeymap.errors import MappingError, option
@@ -82,7 +84,8 @@ def check(
     }
     if period.mostly_ended_after:  # a chart of the quickest cases only: none
         del builds["capability_e2e"]
-        notes.append(f"no capability e2e chart: {_quickest_only(period)}")
+        why = _quickest_only(period, covering_end(log, period))
+        notes.append(f"no capability e2e chart: {why}")
     if len(charted) > 1 and not charted["failure"].any():  # 0% every week says nothing
         del builds["weekly_failure_demand"]
         notes.append(
@@ -113,12 +116,13 @@ def check(
     )
 
 
-def _quickest_only(period: Period) -> str:
+def _quickest_only(period: Period, covering: pd.Timestamp | None) -> str:
     """Why there is no end-to-end chart when most of the cases that started in the
-    period ended after it, and the period to give to chart them all."""
+    period ended after it, and the period to give to chart them all (``covering``: the
+    day it must end on, :func:`~journeymap.analysis.period.covering_end`)."""
     first, last = period.first_day, period.last_day
     started = period.cases_in + period.ended_after
-    ends = "" if period.last_end is None else period.last_end.strftime("%Y-%m-%d")
+    ends = "" if covering is None else covering.strftime("%Y-%m-%d")
     return (
         f"{period.ended_after:,} of the {started:,} cases that started from {first} to "
         f"{last} ended after it, so a chart of the {period.cases_in:,} that ended within it "

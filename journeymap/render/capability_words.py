@@ -89,10 +89,10 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
     ...             basis="case", measure="end-to-end time")
     >>> capability_statement(chart)
     'Customers wait between 0 and 13 days for this service; the system is predictable.'
-    >>> capability_statement(xmr([120, 150, 130, 140], kind="count", basis="week",
+    >>> capability_statement(xmr([120, 150, 130, 140, 135, 125], kind="count", basis="week",
     ...                          measure="new cases"))  # doctest: +NORMALIZE_WHITESPACE
-    'Between 82 and 188 new cases a week; the system is predictable. These limits rest on
-    4 weeks only: take them as provisional until 20 or more are charted.'
+    'Between 93 and 173 new cases a week; the system is predictable. These limits rest on
+    6 weeks only: take them as provisional until 20 or more are charted.'
     >>> chart = xmr([d * 86400 for d in (5, 7, 6, 9, 4, 6, 5, 30)], kind="duration",
     ...             basis="case", measure="end-to-end time")
     >>> capability_statement(chart)  # doctest: +NORMALIZE_WHITESPACE
@@ -100,14 +100,23 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
     The limits these data give, 0 to 24 days, predict nothing until the causes of the
     signals are found. These limits rest on 8 cases only: take them as provisional until
     20 or more are charted."
+    >>> capability_statement(xmr([86400, 19 * 86400], kind="duration", basis="case",
+    ...                          measure="end-to-end time"))  # doctest: +NORMALIZE_WHITESPACE
+    'With 2 cases only, the chart cannot tell whether the system is predictable: chart 20
+    or more before reading its limits.'
     """
     if unit not in _SECONDS:
         raise ValueError(f"unknown unit {unit!r}; use one of {', '.join(_SECONDS)}")
-    said = _limits_statement(chart, unit)
     points = len(chart.points)
+    each = {"case": "case", "week": "week", "daily mean": "day"}.get(chart.basis, "point")
+    if points < FEW_POINTS and not _no_wait(chart):
+        return (
+            f"With {counted(points, each)} only, the chart cannot tell whether the system is "
+            f"predictable: chart {SOFT_LIMITS} or more before reading its limits."
+        )
+    said = _limits_statement(chart, unit)
     if points >= SOFT_LIMITS or _no_wait(chart):
         return said
-    each = {"case": "case", "week": "week", "daily mean": "day"}.get(chart.basis, "point")
     return (
         f"{said} These limits rest on {counted(points, each)} only: take them as provisional "
         f"until {SOFT_LIMITS} or more are charted."
@@ -117,6 +126,10 @@ def capability_statement(chart: Any, *, unit: str = "days") -> str:
 #: Limits computed from fewer points than this are provisional: they still move as points
 #: are added, and a statement resting on them says so.
 SOFT_LIMITS = 20
+
+#: Under this many points (one moving range) a chart's limits say nothing: its statement
+#: says so, not "predictable" (2 cases of an OCEL example had been called predictable).
+FEW_POINTS = 3
 
 
 def _no_wait(chart: Any) -> bool:

@@ -5,6 +5,7 @@ says what was seen, what it does to the figures, and what to do."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from journeymap.errors import option
 from journeymap.findings import Findings
@@ -24,14 +25,17 @@ __all__ = [
     "doubts",
     "empty_period_doubt",
     "extract_doubts",
+    "no_handoff_doubt",
     "open_flow_doubt",
     "partial_handlers_doubt",
     "placeholder_handlers_doubt",
+    "recurring_steps",
     "recurring_steps_doubt",
     "rejected_rows_doubt",
     "single_events_doubt",
     "still_team_doubt",
     "system_account_doubt",
+    "system_handlers",
     "timed_doubt",
     "waiting_returns_doubt",
 ]
@@ -100,6 +104,7 @@ def doubts(findings: Findings, *, rejects_file: str = REJECTS_FILE) -> list[str]
         for d in (
             partial_handlers_doubt(findings),
             still_team_doubt(findings),
+            no_handoff_doubt(findings),
             placeholder_handlers_doubt(findings),
             system_account_doubt(findings),
             recurring_steps_doubt(findings),
@@ -160,6 +165,34 @@ def waiting_returns_doubt(findings: Findings) -> str | None:
     )
 
 
+def recurring_steps(findings: Findings) -> list[str]:
+    """The activities :func:`recurring_steps_doubt` takes for steps that recur by
+    design, most repeated first."""
+    most = _recurring(findings)
+    return [] if most is None else [str(a) for a in most["activity"]]
+
+
+def _recurring(findings: Findings) -> Any:
+    """The rework table's rows of the activities repeated in most cases, or in most of
+    the cases they occur in (see :func:`recurring_steps_doubt`), with ``occurs``, most
+    repeated first; None without any."""
+    table, cases = findings.rework, findings.case_count
+    if table is None or table.empty or not cases:
+        return None
+    occurs = findings.activities.set_index("activity")["cases"]
+    table = table.assign(occurs=table["activity"].map(occurs).fillna(0).astype(int))
+    of_all = table["cases"] > RECURRING_SHARE * cases
+    where = (
+        (table["cases"] > RECURRING_SHARE * table["occurs"])
+        & (table["cases"] >= RECURRING_FLOOR * cases)
+        & (table["occurs"] >= RECURRING_MIN_CASES)
+    )
+    most = table[of_all | where]
+    if most.empty:
+        return None
+    return most.sort_values(["cases", "activity"], ascending=[False, True], kind="stable")
+
+
 def recurring_steps_doubt(findings: Findings) -> str | None:
     """The doubt when an activity occurs more than once in more than
     :data:`RECURRING_SHARE` of the cases, or of the cases it occurs in (at least
@@ -182,21 +215,10 @@ def recurring_steps_doubt(findings: Findings) -> str | None:
     >>> print(recurring_steps_doubt(Found()))
     an activity occurs more than once in most of the cases it occurs in ('Call back' in 17 cases, 85% of the 20 it occurs in): a step repeated in most cases is more likely one that recurs by design (a status a case returns to after waiting on the customer, a test repeated, a call chasing an answer) than work done again, yet the rework, one-stop and clean figures count every repeat; check what the repeats are before showing them
     """  # noqa: E501
-    table, cases = findings.rework, findings.case_count
-    if table is None or table.empty or not cases:
+    most, cases = _recurring(findings), findings.case_count
+    if most is None:
         return None
-    occurs = findings.activities.set_index("activity")["cases"]
-    table = table.assign(occurs=table["activity"].map(occurs).fillna(0).astype(int))
-    of_all = table["cases"] > RECURRING_SHARE * cases
-    where = (
-        (table["cases"] > RECURRING_SHARE * table["occurs"])
-        & (table["cases"] >= RECURRING_FLOOR * cases)
-        & (table["occurs"] >= RECURRING_MIN_CASES)
-    )
-    most = table[of_all | where]
-    if most.empty:
-        return None
-    most = most.sort_values(["cases", "activity"], ascending=[False, True], kind="stable")
+    of_all = most["cases"] > RECURRING_SHARE * cases
     shown = [
         f"{a!r} in {counted(n, 'case')} ({100 * n / cases:.0f}%)"
         if n > RECURRING_SHARE * cases
@@ -414,19 +436,33 @@ def placeholder_handlers_doubt(findings: Findings) -> str | None:
 SYSTEM_INSTANT, SYSTEM_MIN_HANDOFFS = 0.5, 20
 
 
-def system_account_doubt(findings: Findings) -> str | None:
-    """The doubt when work reaches a handler within a second of the event before it in
-    at least :data:`SYSTEM_INSTANT` of the hand-offs to it
-    (:func:`~journeymap.analysis.network.instant_handoffs`): a system account counted
-    as a person or team, whose hand-offs count until it is read as not recorded."""
-    table, quick, level = findings.handoffs, findings.instant_handoffs, findings.level
-    if table is None or table.empty or quick is None or quick.empty or level is None:
+def system_handlers(findings: Findings) -> list[str]:
+    """The handlers :func:`system_account_doubt` takes for system accounts."""
+    fast = _systems(findings)
+    return [] if fast is None else [str(n) for n in fast["handler"]]
+
+
+def _systems(findings: Findings) -> Any:
+    """The rows of the instant hand-offs table of the handlers work reaches within a
+    second often enough to be systems; None without any."""
+    table, quick = findings.handoffs, findings.instant_handoffs
+    if table is None or table.empty or quick is None or quick.empty or findings.level is None:
         return None
     fast = quick[
         (quick["instant"] >= SYSTEM_INSTANT * quick["handoffs"])
         & (quick["handoffs"] >= SYSTEM_MIN_HANDOFFS)
     ]
-    if fast.empty:
+    return None if fast.empty else fast
+
+
+def system_account_doubt(findings: Findings) -> str | None:
+    """The doubt when work reaches a handler within a second of the event before it in
+    at least :data:`SYSTEM_INSTANT` of the hand-offs to it
+    (:func:`~journeymap.analysis.network.instant_handoffs`): a system account counted
+    as a person or team, whose hand-offs count until it is read as not recorded."""
+    table, level = findings.handoffs, findings.level
+    fast = _systems(findings)
+    if fast is None or table is None or level is None:
         return None
     names = [str(n) for n in fast["handler"]]
     mine = table[table["level"] == level]
@@ -485,6 +521,40 @@ def timed_doubt(findings: Findings) -> str | None:
         f"{'; '.join(parts)}{also}: a rule, a schedule or a timer (such as an automatic "
         "close) may set that wait, rather than the work or the customer; end-to-end times, "
         "the map's waits and the reintegration candidates include it"
+    )
+
+
+#: The fewest cases of two events or more in which a handler that never changes puts
+#: the hand-off figures in doubt (:func:`no_handoff_doubt`).
+NO_HANDOFF_CASES = 20
+
+
+def no_handoff_doubt(findings: Findings) -> str | None:
+    """The doubt when the handler never changes within a case, over at least
+    :data:`NO_HANDOFF_CASES` cases of two events or more: a column that holds each
+    record's current value (a list export's assignment group), not who did each step,
+    makes every case single-handler, so no hand-off and all the value demand one-stop.
+    With the handler partial data, the cases counted are those with two events or more
+    that have one (where a hand-off can be seen)."""
+    found, p = findings.handoff_summary, findings.profile
+    if not found or found.get("total") or p is None or findings.level is None:
+        return None
+    coverage = None if findings.check is None else findings.check.flow_summary.get("coverage")
+    if coverage is None:
+        return None
+    several = coverage["cases_seen"] if coverage["partial"] else p.cases - p.single_event_cases
+    if several < NO_HANDOFF_CASES:
+        return None
+    level = findings.level
+    column = findings.log.mapping.columns()[level]
+    return (
+        f"the {level} ({column!r}) never changes within a case: no hand-off in the "
+        f"{thousands(several)} cases of two events or more"
+        f"{' with one' if coverage['partial'] else ''}, so every case is single-handler "
+        f"and all the value demand one-stop; if {column!r} holds each record's current "
+        f"{level} (as a list export's assignment group does) rather than who did each "
+        f"step, map the column that records who did each step with "
+        f"{option(level, 'COLUMN')}"
     )
 
 

@@ -326,8 +326,10 @@ def profile_text(p: Profile) -> str:
     warnings = quality_warnings(p)
     if warnings:
         lines += ["", "Data quality:"] + [f"  ! {w}" for w in warnings]
-    if p.notes:
-        lines += ["", "Notes:"] + [f"  - {n}" for n in p.notes]
+    # A preset's note that starts "warning: " is among the data-quality warnings above.
+    notes = [n for n in p.notes if n.removeprefix("warning: ") not in warnings]
+    if notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
     return as_flags("\n".join(lines))  # options named as the command line takes them
 
 

@@ -21,6 +21,7 @@ from journeymap.render.captions import map_caption
 from journeymap.render.doubts import (
     copies_doubt,
     extract_doubts,
+    no_handoff_doubt,
     open_flow_doubt,
     recurring_steps_doubt,
     rejected_rows_doubt,
@@ -38,7 +39,14 @@ from journeymap.render.numbers import (
     wait_text,
 )
 from journeymap.render.profile_text import history_doubt, quality_warnings
-from journeymap.render.report_assets import GLOSSARY, MORE_OF_THE_MAP, SCRIPT, STYLE, ZOOM_HELP
+from journeymap.render.report_assets import (
+    GLOSSARY,
+    MORE_OF_THE_MAP,
+    SCRIPT,
+    STYLE,
+    TEMPLATE_TERMS,
+    ZOOM_HELP,
+)
 from journeymap.render.report_check import (
     TOP_ROWS,
     capability_section,
@@ -100,12 +108,14 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         partial, per_case = " (no hand-off can be seen: see Hand-offs)", MISSING
     if not partial and still_team_doubt(findings):  # the team hardly changes; people do
         partial = " (teams hardly change: see Hand-offs)"
+    if not partial and no_handoff_doubt(findings):  # a current value, not who did it
+        partial = f" (the {findings.level} never changes: see Hand-offs)"
     if not partial and system_account_doubt(findings):  # a system among the handlers
         partial = " (a system may count as a handler: see Hand-offs)"
     # A list of records, not their history: what needs a history says so where it is
     # shown, not only in the banner above (a tile row is what gets copied onto a slide).
     listed = findings.profile is not None and findings.profile.records_not_history
-    history = " (mostly single events: see above)" if listed else ""
+    history = " (many single events: see above)" if listed else ""
     partial = history or partial
     # One-stop and clean cases are value demand: a doubtful repeat-contact rule, which
     # moves cases to failure demand, puts them in doubt with it.
@@ -346,11 +356,14 @@ def _data_quality(findings: Any) -> str:
     merged += f", {thousands(collapsed)} repeated states collapsed" if collapsed else ""
     out.append(f"<p>{_read_sentence(log.read_counts, log.events, merged)}; "
                f"times in {esc(log.timezone)}.</p>")  # fmt: skip
-    if findings.profile is not None:
-        warnings = quality_warnings(findings.profile)
-        if warnings:
-            items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
-            out.append(f'<ul class="warnings">{items}</ul>')
+    # Each warning once: what the header says before the figures is not said again here,
+    # and the notes leave out what this list and the sections' doubts say.
+    header = {*extract_doubts(findings), history_doubt(findings.profile)}
+    listed = [] if findings.profile is None else quality_warnings(findings.profile)
+    warnings = [w for w in listed if w not in header]
+    if warnings:
+        items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
+        out.append(f'<ul class="warnings">{items}</ul>')
     reasons = log.rejected_by_reason()
     if reasons:
         frame = pd.DataFrame({"reason": list(reasons), "rows": list(reasons.values())})
@@ -367,16 +380,25 @@ def _data_quality(findings: Any) -> str:
         f'<table><caption>{esc(caption)}</caption><thead><tr><th scope="col">Role</th>'
         f'<th scope="col">{heading}</th></tr></thead><tbody>{rows}</tbody></table>'
     )
+    said = {*header, *listed, *([] if findings.check is None else findings.check.doubts)}
     notes = list(log.notes)
     notes += [] if findings.check is None else list(findings.check.notes)
+    # A preset's note that starts "warning: " is one of its data-quality warnings.
+    notes = [n for n in notes if n not in said and n.removeprefix("warning: ") not in said]
     notes.append(f"Journey map: {map_caption(findings.scope)}.")
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
     out.append(f"<h3>Notes and assumptions</h3><ul>{items}</ul>")
     return "".join(out) + "</section>"
 
 
-def _glossary() -> str:
-    items = "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in GLOSSARY)
+def _glossary(findings: Any) -> str:
+    """The terms the report uses: those of journey templates only when it has some."""
+    templates = findings.templates is not None
+    items = "".join(
+        f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>"
+        for t, d in GLOSSARY
+        if templates or t not in TEMPLATE_TERMS
+    )
     return f'<section id="glossary"><h2>Glossary</h2><dl class="glossary">{items}</dl></section>'
 
 
@@ -465,7 +487,7 @@ def render_report(
         template_section(findings, template_svgs or {}),
         _variants(findings),
         _data_quality(findings),
-        _glossary(),
+        _glossary(findings),
         _made(findings, options),
         "</main>",
     ]

@@ -6,7 +6,15 @@ the page's own structure (view buttons, tables) and never writes log text as HTM
 
 from __future__ import annotations
 
-__all__ = ["GLOSSARY", "HYPOTHESIS_NOTE", "MORE_OF_THE_MAP", "SCRIPT", "STYLE", "ZOOM_HELP"]
+__all__ = [
+    "GLOSSARY",
+    "HYPOTHESIS_NOTE",
+    "MORE_OF_THE_MAP",
+    "SCRIPT",
+    "STYLE",
+    "TEMPLATE_TERMS",
+    "ZOOM_HELP",
+]
 
 HYPOTHESIS_NOTE = (
     "Failure demand found in a log is a hypothesis, not a verdict: check it by listening "
@@ -68,6 +76,16 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Extra end-to-end time", "The median end-to-end time of the cases that deviated from "
      "the template minus the median of those that went through as designed."),
 )  # fmt: skip
+
+#: The glossary's terms of journey templates: a report without templates leaves them out.
+TEMPLATE_TERMS = frozenset(
+    {
+        "Journey template",
+        "Skipped, inserted, repeated",
+        "Could have been straightforward",
+        "Extra end-to-end time",
+    }
+)
 
 STYLE = """
 :root { --ink: #1a1a1a; --muted: #4a4a4a; --line: #c8c8c8; --accent: #0b5394;

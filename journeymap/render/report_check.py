@@ -72,6 +72,8 @@ def rework_section(findings: Any) -> str:
         copies_doubt(findings),
     )
     body = "".join(doubt_warning(d) for d in said if d)
+    if table.empty:  # a table of headers only says nothing
+        return head + body + '<p class="note">No activity was done again in any case.</p></section>'
     body += sortable_table(table, columns, caption=caption, limit=TOP_ROWS)
     if not people:
         body += (

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from journeymap.errors import option
 from journeymap.render.doubts import (
+    no_handoff_doubt,
     placeholder_handlers_doubt,
+    recurring_steps,
     still_team_doubt,
     system_account_doubt,
+    system_handlers,
 )
 from journeymap.render.numbers import share_of, wait_text
 from journeymap.render.plan_words import (
@@ -51,6 +55,7 @@ def handoffs_section(findings: Any, network_svg: str | None, *, zoomable: bool =
         d
         for d in (
             still_team_doubt(findings),
+            no_handoff_doubt(findings),
             placeholder_handlers_doubt(findings),
             system_account_doubt(findings),
         )
@@ -112,8 +117,28 @@ def reintegration_section(findings: Any) -> str:
     )
     return (
         head + "<p>The hand-offs whose waits cost customers most time in total, "
-        f"largest first.{_handoff_reach(findings)}</p>"
+        f"largest first.{_handoff_reach(findings)}</p>{_recurring_turns(findings, top)}"
         f'<ol class="opportunities">{items}</ol></section>'
+    )
+
+
+def _recurring_turns(findings: Any, top: Any) -> str:
+    """A warning when candidates hand a step that recurs by design to the next handler
+    doing it again (BPIC 2012's calls after an offer, by one clerk then another): turns
+    at a recurring step, not work split between them."""
+    recurring = set(recurring_steps(findings))
+    again = top["from_activity"].eq(top["to_activity"]) & top["from_activity"].isin(recurring)
+    steps = list(dict.fromkeys(str(a) for a in top.loc[again, "from_activity"]))
+    if not steps:
+        return ""
+    named = ", ".join(repr(s) for s in steps)
+    many = len(steps) > 1
+    return doubt_warning(
+        f"{named} {'recur' if many else 'recurs'} in most of the cases "
+        f"{'they occur' if many else 'it occurs'} in (see Rework): a hand-off from one "
+        f"{findings.level} doing {'them' if many else 'it'} to another doing "
+        f"{'them' if many else 'it'} again may be turns at a recurring step rather than "
+        "work split between them; check before proposing that one do both"
     )
 
 
@@ -153,6 +178,26 @@ def _few_cases(findings: Any) -> str:
     )
 
 
+def _systems_grouped(findings: Any, top: Any) -> str:
+    """A warning when a proposed group holds a handler taken for a system account (see
+    :func:`~journeymap.render.doubts.system_account_doubt`): it would join people to a
+    system's reactions."""
+    systems = system_handlers(findings)
+    grouped = {str(h) for names in top["handlers"] for h in str(names).split(" + ")}
+    found = [s for s in systems if s in grouped]
+    if not found:
+        return ""
+    many = len(found) > 1
+    named = ", ".join(repr(s) for s in found)
+    accounts = "they are system accounts" if many else "it is a system account"
+    return doubt_warning(
+        f"{named} {'are' if many else 'is'} grouped below, but work reaches "
+        f"{'them' if many else 'it'} within a second of the event before, as a system's "
+        f"does (see Hand-offs): if {accounts}, mine the log again with "
+        f"{option('extra_missing_values', ','.join(found))} before proposing the groups"
+    )
+
+
 def plan_section(findings: Any) -> str:
     """The reintegration plan: groups of handlers that, working as one, would remove the
     most hand-off waiting."""
@@ -170,6 +215,7 @@ def plan_section(findings: Any) -> str:
                  if findings.reintegration is not None else ())  # fmt: skip
     timer = plan_timer_warning([t for t in findings.timed if (t["source"], t["target"]) in handed])
     caveat += f'<p class="warning">{esc(timer)}</p>' if timer else ""
+    caveat += _systems_grouped(findings, plan.head(TOP_OPPORTUNITIES))
     chosen = findings.options.reintegration
     method = plan_method(chosen.max_group, chosen.min_join_share, level=findings.level)
     top = plan.head(TOP_OPPORTUNITIES)
