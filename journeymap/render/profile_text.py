@@ -41,14 +41,20 @@ def history_doubt(p: Profile | None) -> str | None:
     if p is None or not p.records_not_history:
         return None
     single = p.single_event_cases
+    remedy = (
+        # An object-centric log's cases are the objects of one type: another may have more.
+        "If the objects chosen as the cases take part in few events each, choose another "
+        f"type with {option('object_type', 'TYPE')} (inspect lists them)."
+        if p.preset == "ocel"
+        else "If the source is such a list, export each record's history and mine that "
+        "(ServiceNow: sys_audit; Jira: the issue changelog; Zendesk: ticket audits; "
+        "Salesforce: CaseHistory)."
+    )
     return (
         f"{single:,} of {counted(p.cases, 'case')} ({_pct(single, p.cases)}) "
         f"{one_or_many(single, 'has', 'have')} a single event, as in a list of records as "
         "they stand rather than what happened to them: those cases show no wait, hand-off "
-        "or rework, and count as one-stop and clean with nothing to "
-        "count. If the source is such a list, export each record's history and mine that "
-        "(ServiceNow: sys_audit; Jira: the issue changelog; Zendesk: ticket audits; "
-        "Salesforce: CaseHistory)."
+        f"or rework, and count as one-stop and clean with nothing to count. {remedy}"
     )
 
 

@@ -544,3 +544,24 @@ def test_what_an_unread_xml_file_looks_like_skips_its_doctype(tmp_path):
     path.write_text('<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY a "b">]>\n<feed/>\n')
     with pytest.raises(ConnectorNotFoundError, match=r"looks like XML with root <feed>"):
         jm.read_log(str(path))
+
+
+@pytest.mark.datasets
+def test_an_object_type_of_few_events_each_is_doubted_with_the_option_to_change_it():
+    """The example's 'Purchase Order' objects: one of the two takes part in one event.
+    The doubt on single-event cases names --object-type, not a system's history export,
+    and two cases are too few to call the system predictable."""
+    from journeymap.render.capability_words import capability_statement
+    from journeymap.render.doubts import doubts
+
+    with jm.read_log(str(dataset(f"{EXAMPLE}.jsonocel"))) as log:
+        found = jm.mine(log)
+    (single,) = [as_flags(d) for d in doubts(found) if "a single event" in d]
+    assert single.endswith(
+        "If the objects chosen as the cases take part in few events each, choose another "
+        "type with --object-type TYPE (inspect lists them)."
+    )
+    assert found.check.charts["capability_e2e"].points.shape[0] == 2
+    assert capability_statement(found.check.charts["capability_e2e"]).startswith(
+        "With 2 cases only, the chart cannot tell whether the system is predictable"
+    )
