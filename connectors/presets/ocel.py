@@ -150,6 +150,10 @@ def flatten(log: OcelLog, *, object_type: str | None = None, label: str = "OCEL"
     # message to two customers) has none, rather than their ids joined as one.
     role_of = {t: r for t, c in other_columns.items() for r, rc in roles.items() if c == rc}
     ambiguous: Counter[str] = Counter()
+    # Per case and activity, the related objects of the other types each occurrence had:
+    # an activity done again for other objects (a second invoice) is rework by its name.
+    done_for: dict[tuple[str, str], set[tuple[tuple[str, ...], ...]]] = {}
+    for_others: Counter[str] = Counter()
     rejects: list[PresetReject] = []
     aware = naive = several = unrelated = 0
     for number, (event, related) in enumerate(zip(log.events, grouped, strict=True), 1):
@@ -178,9 +182,14 @@ def flatten(log: OcelLog, *, object_type: str | None = None, label: str = "OCEL"
             ),
             *(event.attributes.get(a) for a in log.attribute_names),
         ]
+        objects = tuple(tuple(sorted(related.get(t, ()))) for t in others)
         for case in cases:
             for name, value in zip(names, [case, *shared], strict=True):
                 columns[name].append(value)
+            before = done_for.setdefault((case, event.type), set())
+            if before and objects not in before:
+                for_others[event.type] += 1
+            before.add(objects)
     rows = len(columns[names[0]])
     if rows == 0:
         raise EmptyLogError(f"{label}: no readable event is related to a {chosen!r} object")
@@ -211,6 +220,13 @@ def flatten(log: OcelLog, *, object_type: str | None = None, label: str = "OCEL"
         shown = ", ".join(repr(other_columns[t]) for t in others)
         notes.append(f"related objects of the other types: columns {shown} (ids joined by ',')")
     notes.extend(role_notes)
+    if for_others:
+        n, (example, _) = sum(for_others.values()), for_others.most_common(1)[0]
+        notes.append(
+            f"{_events(n)} an activity done again in its {chosen!r} object for other "
+            f"related objects (most often {example!r}): each counts as rework, though it "
+            "may be the same step done for another object"
+        )
     notes.extend(_time_notes(aware, naive))
     if log.object_attributes or log.object_links:
         notes.append(

@@ -245,6 +245,10 @@ def test_a_small_log_defaults_to_the_customer_type(service_json):
         "team: the event attribute 'team'",
         "channel: the event attribute 'channel'",
         "customer: the cases are the 'Customer' objects themselves",
+        # C1's second contact (e2) is about ticket T2, its first (e1) about T1.
+        "1 event is an activity done again in its 'Customer' object for other related "
+        "objects (most often 'Contact'): each counts as rework, though it may be the same "
+        "step done for another object",
         "event times are in UTC (converted from their offsets)",
         "not used: 1 object attribute values and 0 object-to-object links",
     ]
