@@ -325,7 +325,7 @@ def test_a_log_of_one_case_is_described_in_the_singular(tmp_path):
     text = " ".join(doc.text_content().split())
     assert "data frame: 1 case, 2 events, 2024-01-03 to 2024-03-20" in text
     assert "The one customer needed one case." in text
-    assert "The customer's 1 case forms 1 journey (0 of more than one case)." in text
+    assert "The customer's 1 case forms 1 journey." in text
     assert "Every case followed the same variant." in text
     # "1 of 1 cases" is English; "1 cases" alone is not, nor a sentence ending "..".
     assert not re.search(r"(?<!of )\b1 (cases|events|journeys|variants)\b", text)

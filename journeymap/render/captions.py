@@ -142,7 +142,7 @@ def journey_sentences(journeys: Any) -> list[str]:
     >>> journey_sentences({"customers": 1, "customers_several_cases": 0, "journeys": 1,
     ...     "journeys_several_cases": 0, "cases": 1, "cases_without_customer": 0,
     ...     "median_e2e_s": 60.0, "channel": False})[:2]
-    ['The one customer needed one case.', "The customer's 1 case forms 1 journey (0 of more than one case)."]
+    ['The one customer needed one case.', "The customer's 1 case forms 1 journey."]
     """  # noqa: E501
     j = journeys if isinstance(journeys, dict) else journeys.to_dict()
     customers, several = j["customers"], j["customers_several_cases"]
@@ -153,13 +153,14 @@ def journey_sentences(journeys: Any) -> list[str]:
         else f"{thousands(several)} of {thousands(customers)} customers "
         f"({share_of(several, customers)}) needed more than one case."
     )
+    longer = j["journeys_several_cases"]
     out = [
         needed,
         f"The {'' if customers == 1 else thousands(customers) + ' '}{whose} "
         f"{counted(j['cases'], 'case')} "
         f"form{'s' if j['cases'] == 1 else ''} "
-        f"{counted(j['journeys'], 'journey')} ({thousands(j['journeys_several_cases'])} of "
-        "more than one case).",
+        f"{counted(j['journeys'], 'journey')}"
+        + (f" ({thousands(longer)} of more than one case)." if longer else "."),
     ]
     ids = j.get("customer_ids") or customers
     if ids > customers:
