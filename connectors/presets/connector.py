@@ -33,7 +33,7 @@ __all__ = [
 
 #: Rows per Arrow batch handed to the engine.
 BATCH_ROWS = 50_000
-#: A preset note that starts so is a warning: repeated among the data-quality warnings.
+#: A preset note that starts so is a warning: said among the data-quality warnings.
 WARNING_PREFIX = "warning: "
 _HEAD_BYTES = 1 << 16
 
@@ -74,11 +74,12 @@ class PresetConnector(Connector):
 def raw_source(table: Any, *, source: str, preset: str, ends_given: bool = False) -> RawSource:
     """A preset's :class:`~journeymap.connectors.presets.PresetTable` as what the engine
     ingests: its events in batches (one row per event, in the preset's order), its roles
-    and read options, its notes (those starting ``warning:`` as warnings too), and its
+    and read options, its notes (those starting ``warning:`` as warnings instead, said
+    once among the data-quality warnings), and its
     rejected records with their number and line in the source. With ``ends_given`` (the
     user named the end activities), the preset's closing statuses are neither used nor
     noted."""
-    notes = list(table.notes)
+    notes = [n for n in table.notes if not n.startswith(WARNING_PREFIX)]
     warnings = [n.removeprefix(WARNING_PREFIX) for n in table.notes if n.startswith(WARNING_PREFIX)]
     options = dict(table.options)
     if table.closing and "end_activities" not in options and not ends_given:

@@ -332,10 +332,8 @@ def profile_text(p: Profile) -> str:
     warnings = quality_warnings(p)
     if warnings:
         lines += ["", "Data quality:"] + [f"  ! {w}" for w in warnings]
-    # A preset's note that starts "warning: " is among the data-quality warnings above.
-    notes = [n for n in p.notes if n.removeprefix("warning: ") not in warnings]
-    if notes:
-        lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
+    if p.notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in p.notes]
     return as_flags("\n".join(lines))  # options named as the command line takes them
 
 

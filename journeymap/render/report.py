@@ -383,8 +383,7 @@ def _data_quality(findings: Any) -> str:
     said = {*header, *listed, *([] if findings.check is None else findings.check.doubts)}
     notes = list(log.notes)
     notes += [] if findings.check is None else list(findings.check.notes)
-    # A preset's note that starts "warning: " is one of its data-quality warnings.
-    notes = [n for n in notes if n not in said and n.removeprefix("warning: ") not in said]
+    notes = [n for n in notes if n not in said]
     notes.append(f"Journey map: {map_caption(findings.scope)}.")
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
     out.append(f"<h3>Notes and assumptions</h3><ul>{items}</ul>")
