@@ -21,14 +21,16 @@ from journeymap.render.captions import map_caption
 from journeymap.render.doubts import (
     copies_doubt,
     extract_doubts,
-    no_handoff_doubt,
     open_flow_doubt,
     recurring_steps_doubt,
     rejected_rows_doubt,
     single_events_doubt,
+    waiting_returns_doubt,
+)
+from journeymap.render.handler_doubts import (
+    no_handoff_doubt,
     still_team_doubt,
     system_account_doubt,
-    waiting_returns_doubt,
 )
 from journeymap.render.journeys import journeys_section
 from journeymap.render.numbers import (

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.errors import option
-from journeymap.render.doubts import (
+from journeymap.render.doubts import recurring_steps
+from journeymap.render.handler_doubts import (
     no_handoff_doubt,
     placeholder_handlers_doubt,
-    recurring_steps,
     still_team_doubt,
     system_account_doubt,
     system_handlers,
@@ -180,7 +180,7 @@ def _few_cases(findings: Any) -> str:
 
 def _systems_grouped(findings: Any, top: Any) -> str:
     """A warning when a proposed group holds a handler taken for a system account (see
-    :func:`~journeymap.render.doubts.system_account_doubt`): it would join people to a
+    :func:`~journeymap.render.handler_doubts.system_account_doubt`): it would join people to a
     system's reactions."""
     systems = system_handlers(findings)
     grouped = {str(h) for names in top["handlers"] for h in str(names).split(" + ")}
