@@ -17,6 +17,8 @@ import click
 from journeymap.cli_batch import batch, compare, config
 from journeymap.cli_common import (
     handle_errors,
+    imported,
+    importing,
     log_options,
     options_from,
     progress_lines,
@@ -77,6 +79,7 @@ def inspect(
     from journeymap.pipeline.rejects import default_rejects_path
     from journeymap.render.profile_text import profile_json, profile_text
 
+    imported()
     with open_log(log, options) as event_log:
         if as_json and event_log.mapping.detected:  # the text profile shows the mapping
             click.echo(f"Mapping: {event_log.mapping.describe()}", err=True)
@@ -267,6 +270,7 @@ def mine(
     from journeymap.pipeline import open_log
     from journeymap.pipeline.rejects import default_rejects_path
 
+    imported()
     say = (lambda message: None) if quiet else _progress()
     from journeymap.connectors.sql import shown_source
 
@@ -339,6 +343,7 @@ for command in (batch, compare, config, connectors, generate, template):
 
 def main() -> None:
     """Entry point of the ``journeymap`` console script."""
+    importing()
     signal.signal(signal.SIGINT, stop_run)
     signal.signal(signal.SIGTERM, stop_run)
     try:

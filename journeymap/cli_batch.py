@@ -15,7 +15,13 @@ from typing import Any
 
 import click
 
-from journeymap.cli_common import handle_errors, options_from, progress_lines, read_options
+from journeymap.cli_common import (
+    handle_errors,
+    imported,
+    options_from,
+    progress_lines,
+    read_options,
+)
 from journeymap.cli_display import BatchDisplay
 from journeymap.errors import as_flags
 
@@ -81,6 +87,7 @@ def batch(
     import journeymap as jm
     from journeymap.options_file import load_options
 
+    imported()
     options = load_options(config_path)
     display = BatchDisplay(quiet=quiet)
     try:
@@ -166,6 +173,7 @@ def compare(
     from journeymap.pipeline import open_log
     from journeymap.pipeline.batch_inputs import log_stem
 
+    imported()
     if (after_log is None) == (split_at is None):
         raise click.UsageError("give either AFTER or --split-at DATE (one of the two)")
     say = (lambda message: None) if quiet else progress_lines()

@@ -417,3 +417,22 @@ def test_a_compact_format_with_a_four_digit_year_reads(runner, write_file):
     data = json.loads(result.stdout)
     assert (data["accepted"], data["rejected_rows"], data["start"]) == (
         2, 0, "2024-01-02T09:30:00Z")  # fmt: skip
+
+
+def test_the_console_script_collects_seldom_while_it_imports_then_as_usual():
+    import gc
+
+    from journeymap.cli_common import imported, importing
+
+    default, frozen = gc.get_threshold(), gc.get_freeze_count()
+    imported()  # a program running the commands itself keeps its collector as it was
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (default, frozen)
+    try:
+        importing()
+        assert gc.get_threshold() == (10_000, *default[1:])
+        imported()
+        assert gc.get_threshold() == default
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*default)
