@@ -86,12 +86,21 @@ def test_three_of_four_beyond_halfway_raise_rule_3_on_those_points(x, expected):
     assert _flagged(chart, "rule1") == [] and _flagged(chart, "rule2") == []
 
 
-def test_rule_3_lower_halfway_line_is_halfway_to_the_lnpl_of_measures():
-    # LNPL is max(0, ...) = 0, so the lower halfway line is centre / 2 = 3.4 and the
-    # short waits between the long ones fall beyond it (MEASURES.md, literally).
-    chart = xmr([1, 1, 1, 30, 1, 1, 1, 1, 30, 1])
+def test_rule_3_lower_halfway_line_is_halfway_to_the_limit_the_data_give():
+    # Zero stands in for a negative LNPL; the lower halfway line stays centre - 1.33 mRbar.
+    # centre 8.4167, mRbar 46 / 11 = 4.1818: LNPL 8.4167 - 11.1236 < 0, so 0; the halfway
+    # line 8.4167 - 5.5618 = 2.8548: three waits of 3 are not beyond it (halfway to 0,
+    # 4.21, they were).
+    chart = xmr([8, 12, 8, 12, 8, 12, 3, 3, 3, 12, 8, 12])
     assert chart.lnpl == 0.0
-    assert _flagged(chart, "rule3") == [0, 1, 2, 4, 5, 6, 7, 9]
+    assert _flagged(chart, "rule3") == []
+    # centre 8.1667, mRbar 48 / 11 = 4.3636: the halfway line 2.363; three waits of 2 are.
+    chart = xmr([8, 12, 8, 12, 8, 12, 2, 2, 2, 12, 8, 12])
+    assert chart.lnpl == 0.0
+    assert _flagged(chart, "rule3") == [6, 7, 8]
+    # Short waits between long ones: the halfway line is 6.8 - 1.33 * 116 / 9 < 0.
+    chart = xmr([1, 1, 1, 30, 1, 1, 1, 1, 30, 1])
+    assert _flagged(chart, "rule3") == []
 
 
 @pytest.mark.parametrize("values", [[], [3.0]])
@@ -284,8 +293,9 @@ def test_statement_on_skewed_waits_points_at_the_cases_beyond_the_limit():
         "waits and 18 of shorter ones; 2 of them beyond the limits. The limits these data "
         "give, 0 to 16 days, predict nothing until the causes of the signals are found. "
         "Most cases end well short of the centre line, the mean wait of 3.9 days (the charted "
-        "cases' median is 1.0 day): in waits this uneven, spells of shorter waits are "
-        "expected; look first at the 2 cases beyond the upper limit."
+        "cases' median is 1.0 day): in waits this uneven, runs of shorter waits below the "
+        "mean come often and say little of a change; look first at the 2 cases beyond the "
+        "upper limit."
     )
     # Not on the weeks' volumes, nor when the waits are even (mean within 1.5 x median).
     even = xmr([d * DAY for d in ([4.0] * 9 + [6.0]) * 2], kind="duration", basis="case")

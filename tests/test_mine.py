@@ -215,7 +215,7 @@ def test_check_measures_with_the_sample_config(tmp_path):
     # Over the complete period: the 26 weeks of 2024's first half in which new demand
     # arrived at its usual rate (the sample's later weeks bring only repeat contacts).
     assert capability["statement"].startswith(
-        "Customers' waits for this service are not predictable: 467 signals"
+        "Customers' waits for this service are not predictable: 196 signals"
     )
     assert "The limits these data give, 0 to 31 days, predict nothing" in capability["statement"]
     assert capability["statement"].endswith(
@@ -311,7 +311,7 @@ def test_report_is_written_and_self_contained(tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert hashlib.sha256(SAMPLE.read_bytes()).hexdigest() in html
-    assert "Customers&#x27; waits for this service are not predictable: 467 signals" in html
+    assert "Customers&#x27; waits for this service are not predictable: 196 signals" in html
     assert 'src="http' not in html and 'href="http' not in html
     run_mine(str(SAMPLE), "-o", str(tmp_path / "bare"), "--no-report")
     assert not (tmp_path / "bare" / "report.html").exists()

@@ -224,8 +224,8 @@ def _skewed(chart: Any) -> str:
     )
     return (
         f"Most cases end well short of the centre line, the mean wait of {mean} (the "
-        f"charted cases' median is {typical}): in waits this uneven, spells of shorter waits are "
-        f"expected; {first}."
+        f"charted cases' median is {typical}): in waits this uneven, runs of shorter waits "
+        f"below the mean come often and say little of a change; {first}."
     )
 
 
