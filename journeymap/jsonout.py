@@ -60,10 +60,16 @@ def flagged(value: Any) -> Any:
 def plain(value: Any, decimals: int = 3) -> Any:
     """JSON-ready data: numpy numbers to Python, floats rounded, NaN to None.
 
+    Floats keep ``decimals`` decimals; one that they would show as less than two
+    significant digits (under 0.01 with 3) keeps two, as the report shows it: 11
+    hand-offs in 4,580 cases are 0.0024 a case, not 0.002.
+
     Examples
     --------
     >>> plain({"a": 1 / 3, "b": float("nan"), "c": [2.0, 3]})
     {'a': 0.333, 'b': None, 'c': [2, 3]}
+    >>> plain([11 / 4580, 0.0512, -2.04e-7, 0.0])
+    [0.0024, 0.051, -2e-07, 0]
 
     Text naming an option (:func:`journeymap.errors.option`) names it as the command
     line takes it, as the terminal and the report do (the Python API's errors name it as
@@ -84,6 +90,8 @@ def plain(value: Any, decimals: int = 3) -> Any:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None
+        if value and abs(value) < 10 ** (1 - decimals):
+            decimals = max(decimals, 1 - math.floor(math.log10(abs(value))))
         rounded = round(value, decimals)
         return int(rounded) if rounded.is_integer() else rounded
     return value
