@@ -141,7 +141,7 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     ]
 
 
-def test_one_stop_and_clean_tiles_say_of_how_many_cases_when_some_have_no_handler():
+def test_tiles_of_handlers_say_of_how_many_cases_when_some_have_no_handler():
     """Five cases, one (E) with no team on any event: the team is on 8 of 9 events (89%, not
     partial): one-stop is a share of the four with a team, and the tile says so, or a
     reader divides by the five cases of the demand tile."""
@@ -159,6 +159,8 @@ def test_one_stop_and_clean_tiles_say_of_how_many_cases_when_some_have_no_handle
     assert tiles["Demand (cases)"] == "5"
     assert tiles["One-stop (of the 4 cases with a known team)"] == "25.0%"
     assert tiles["Clean (of the 4 cases with a known team)"] == "100.0%"
+    # B, C and D hand Log over to Fix: 3 hand-offs in the 4 cases with a team, not 5.
+    assert tiles["Hand-offs per case (of the 4 cases with a known team)"] == "0.75"
     # Three cases of two events with no team: 8 of 14 events (57%), partial data, and
     # the denominator is said before the doubt, where it matters most.
     more = [
@@ -172,6 +174,8 @@ def test_one_stop_and_clean_tiles_say_of_how_many_cases_when_some_have_no_handle
     assert tiles["One-stop (of the 4 cases with a known team; partial data: see Hand-offs)"] == (
         "25.0%"
     )
+    label = "Hand-offs per case (of the 4 cases with a known team; partial data: see Hand-offs)"
+    assert tiles[label] == "0.75"
 
 
 def _fines(second_officer: bool) -> pd.DataFrame:

@@ -130,11 +130,12 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
         value = f" ({thousands(opened)} still open: counted)"
     known = coverage.get("cases")
     if not unseen and handoffs is not None and known is not None and known < cases:
-        # One-stop and clean are shares of the cases with a known handler (MEASURES.md):
-        # the tile says of how many, before any doubt, or a reader divides by all the
-        # demand (and most so when the handlers are partial data).
+        # One-stop, clean and hand-offs per case are of the cases with a known handler
+        # (MEASURES.md): the tiles say of how many, before any doubt, or a reader divides
+        # by all the demand (and most so when the handlers are partial data).
         of = f"of the {thousands(known)} cases with a known {handoffs['level']}"
         value = f" ({of}; {value.strip()[1:-1]})" if value else f" ({of})"
+        partial = f" ({of}; {partial.strip()[1:-1]})" if partial else f" ({of})"
     # A step that recurs in most cases, or in most of those it occurs in, by design (a
     # status returned to after waiting, a call chasing an answer).
     recurring = (
