@@ -128,9 +128,9 @@ def test_failure_demand_tile_says_when_repeat_contact_is_in_doubt(tmp_path):
     doc = lxml.html.fromstring((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     demand = doc.xpath('//section[@id="demand"]')[0]
     warnings = [p.text_content() for p in demand.xpath('.//p[@class="warning"]')]
-    assert warnings[0].startswith("rule 'repeat_contact' matches 9 of 12 cases (75.0%)")
+    assert warnings[0].startswith("Rule 'repeat_contact' matches 9 of 12 cases (75.0%)")
     assert warnings[1].startswith(
-        "repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
+        "Repeat contact: 9 of 12 cases are counted as repeat contacts, but the customer "
         "column 'customer' gives 6.0 cases per customer"
     )
     types = [row.xpath("./td")[0].text_content() for row in demand.xpath(".//table[1]//tbody/tr")]
@@ -329,7 +329,7 @@ def test_a_log_of_one_case_is_described_in_the_singular(tmp_path):
     text = " ".join(doc.text_content().split())
     assert "data frame: 1 case, 2 events, 2024-01-03 to 2024-03-20" in text
     assert "The one customer needed one case." in text
-    assert "The customer's 1 case forms 1 journey." in text
+    assert "The customer's 1 case" not in text  # one case is one journey: said once
     assert "Every case followed the same variant." in text
     # "1 of 1 cases" is English; "1 cases" alone is not, nor a sentence ending "..".
     assert not re.search(r"(?<!of )\b1 (cases|events|journeys|variants)\b", text)
@@ -691,6 +691,17 @@ def test_many_rejected_rows_are_a_doubt_everywhere(tmp_path):
     assert not any("rejected" in d for d in doubts_of(21, "--no-report"))
 
 
+def test_the_weekly_charts_say_which_period_they_cover_in_whole_sentences(sample):
+    _, html = sample
+    (section,) = lxml.html.fromstring(html).xpath("//section[@id='demand']")
+    notes = [p.text_content() for p in section.xpath(".//p[@class='note']")]
+    (said,) = [n for n in notes if n.startswith("The weekly charts")]
+    assert said.startswith(
+        "The weekly charts cover the weeks of the capability chart's period. Cases that "
+        "started and ended from 2024-01-01 to 2024-06-30,"
+    )
+
+
 def test_a_capability_chart_is_captioned_with_how_to_read_it_not_its_statement_again(sample):
     from journeymap.render.report_check import XMR_HOW
 
@@ -703,6 +714,23 @@ def test_a_capability_chart_is_captioned_with_how_to_read_it_not_its_statement_a
     statement = capability_statement(findings.check.charts["capability_e2e"])
     (label,) = section.xpath(".//figure//*[@aria-label]/@aria-label")
     assert label == f"XmR chart, End-to-end time. {statement}"
+
+
+def test_rules_that_find_no_failure_demand_are_said_once_in_the_demand_section(tmp_path):
+    """No activity name has a failure word and no customer is mapped: the Demand section
+    warns once, as a sentence, and has no second note saying the patterns matched
+    nothing (a Jira issue's report had both)."""
+    from journeymap.render.report_check import demand_section
+
+    frame = pd.DataFrame(
+        [("T1", "Open", "2024-01-01 09:00"), ("T1", "Closed", "2024-01-02 09:00")],
+        columns=["case", "activity", "timestamp"],
+    )
+    with jm.EventLog.from_frame(frame) as log:
+        section = lxml.html.fromstring(demand_section(jm.mine(log), {}))
+    warnings = [p.text_content() for p in section.xpath('.//p[@class="warning"]')]
+    assert [w[:49] for w in warnings] == ["No failure demand found by the rules: no activity"]
+    assert "No activity name matched" not in section.text_content()
 
 
 def test_the_tiles_that_need_a_history_say_so_for_a_list_of_records():

@@ -142,7 +142,7 @@ def journey_sentences(journeys: Any) -> list[str]:
     >>> journey_sentences({"customers": 1, "customers_several_cases": 0, "journeys": 1,
     ...     "journeys_several_cases": 0, "cases": 1, "cases_without_customer": 0,
     ...     "median_e2e_s": 60.0, "channel": False})[:2]
-    ['The one customer needed one case.', "The customer's 1 case forms 1 journey."]
+    ['The one customer needed one case.', 'No channel is mapped: journeys across channels cannot be traced.']
     """  # noqa: E501
     j = journeys if isinstance(journeys, dict) else journeys.to_dict()
     customers, several = j["customers"], j["customers_several_cases"]
@@ -154,14 +154,13 @@ def journey_sentences(journeys: Any) -> list[str]:
         f"({share_of(several, customers)}) needed more than one case."
     )
     longer = j["journeys_several_cases"]
-    out = [
-        needed,
-        f"The {'' if customers == 1 else thousands(customers) + ' '}{whose} "
-        f"{counted(j['cases'], 'case')} "
-        f"form{'s' if j['cases'] == 1 else ''} "
-        f"{counted(j['journeys'], 'journey')}"
-        + (f" ({thousands(longer)} of more than one case)." if longer else "."),
-    ]
+    out = [needed]
+    if j["cases"] > 1:  # one case is one journey: the sentence before says so
+        out.append(
+            f"The {'' if customers == 1 else thousands(customers) + ' '}{whose} "
+            f"{counted(j['cases'], 'case')} form {counted(j['journeys'], 'journey')}"
+            + (f" ({thousands(longer)} of more than one case)." if longer else ".")
+        )
     ids = j.get("customer_ids") or customers
     if ids > customers:
         away = ids - customers

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeymap.analysis.demand import NONE_FOUND
 from journeymap.analysis.flow import COVERAGE_FLOOR
 from journeymap.findings import END_DOUBT
 from journeymap.render.capability_words import capability_statement, period_text
@@ -123,14 +124,14 @@ def demand_section(findings: Any, chart_svgs: dict[str, str]) -> str:
         out.append(_rules_matched(findings))
         out.append(_flow_by_channel(check))
         # The doubts on demand and flow; those on end-to-end times are under Capability.
-        out += [f'<p class="warning">{esc(n)}</p>' for n in check.doubts if not _of_e2e(n)]
+        out += [doubt_warning(n) for n in check.doubts if not _of_e2e(n)]
         opened = open_flow_doubt(findings)  # one-stop and clean, counting open cases
         if opened:
             out.append(doubt_warning(opened))
     if findings.check is not None and findings.check.period is not None:
         out.append(
-            '<p class="note">The weekly charts cover the weeks of the period: '
-            f"{esc(period_text(findings.check.period))}</p>"
+            '<p class="note">The weekly charts cover the weeks of the capability chart\'s '
+            f"period. {esc(period_text(findings.check.period))}</p>"
         )
     for name in ("weekly_volume", "weekly_failure_demand"):
         out.append(_chart(name, chart_svgs.get(name), findings))
@@ -174,6 +175,8 @@ def _rules_matched(findings: Any) -> str:
     evidence behind the failure-demand figure, so that a naming accident shows."""
     matches = findings.failure_matches
     if matches is None or matches.empty:
+        if any(n.startswith(NONE_FOUND) for n in findings.check.doubts):
+            return ""  # its warning says so, and what to do
         return (
             '<p class="note">No activity name matched a failure-demand pattern; change '
             "the patterns in the [demand] section of the configuration if your service "

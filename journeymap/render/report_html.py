@@ -42,8 +42,11 @@ def doubt_warning(doubt: str) -> str:
     --------
     >>> doubt_warning("1 of 4 rows <rejected>")
     '<p class="warning">1 of 4 rows &lt;rejected&gt;.</p>'
+    >>> doubt_warning("rule 'chaser' matches 9 of 12 cases (75.0%). Check it.")
+    '<p class="warning">Rule &#x27;chaser&#x27; matches 9 of 12 cases (75.0%). Check it.</p>'
     """
-    return f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}.</p>'
+    stop = "" if doubt.endswith(".") else "."
+    return f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}{stop}</p>'
 
 
 def _finite(value: Any) -> float | None:
