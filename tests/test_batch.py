@@ -248,8 +248,8 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
         assert row["handoffs_per_case"] == summary["handoffs"]["per_case"] == 1.0
         assert row["top_reintegration"] == (
             "Work passed from 'Chase' (Front) to 'Close' (Back) 1 time in 1 case and "
-            "customers waited 1.0 day in total (median 1.0 day). One team doing both would "
-            "remove that hand-off."
+            "customers waited 1.0 day in total (median 1.0 day). That rests on 1 case "
+            "only: too few to propose a change on; watch this hand-off for more."
         )
     # The [[files]] pattern mapped east's own headers; the others use the detected ones.
     assert json.loads((out / "east" / "summary.json").read_text())["mapping"]["case"] == "Ticket"

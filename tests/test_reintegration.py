@@ -70,7 +70,8 @@ def test_reintegration_rows_ranked_by_total_wait(log):
     assert reintegration_sentences(table)[0] == (
         "Work passed from 'Assign' (Front) to 'Investigate' (Back) 2 times in 2 cases and "
         "customers waited 1.2 days in total (median 14.5 h). "
-        "One team doing both would remove that hand-off."
+        "That rests on 2 cases only: too few to propose a change on; watch this hand-off "
+        "for more."
     )
     assert table["handoffs"].sum() == handoff_summary(log)["total"] - 1
 
@@ -83,8 +84,14 @@ def test_reintegration_at_resource_level(log):
         ["Cy", "Ann", 1, 2 * H],
     ]
     sentence = reintegration_sentences(table)[1]
-    assert sentence.endswith("One person doing both would remove that hand-off.")
+    assert sentence.endswith("That rests on 1 case only: too few to propose a change on; "
+                             "watch this hand-off for more.")  # fmt: skip
     assert "1 time in 1 case " in sentence
+    # Of five cases or more, the candidate is proposed, to one person at this level.
+    many = table.assign(handoffs=5, cases=5)
+    assert reintegration_sentences(many)[1].endswith(
+        "One person doing both would remove that hand-off."
+    )
 
 
 def test_ties_on_total_wait_are_ranked_by_names():

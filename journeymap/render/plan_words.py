@@ -138,8 +138,10 @@ def reintegration_sentence(
 
     Examples
     --------
-    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0)
-    "Work passed from 'Log' (Desk) to 'Fix' (Field) 1 time in 1 case and customers waited 2 min in total (median 2 min). One team doing both would remove that hand-off."
+    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 5, 5, 450.0, 90.0)
+    "Work passed from 'Log' (Desk) to 'Fix' (Field) 5 times in 5 cases and customers waited 8 min in total (median 2 min). One team doing both would remove that hand-off."
+    >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 1, 1, 90.0, 90.0).split(". ")[1]
+    'That rests on 1 case only: too few to propose a change on; watch this hand-off for more.'
     >>> reintegration_sentence("Log", "Fix", "Desk", "Field", 40, 40, 40 * 86400.0, 37.0
     ...                        ).split(". ")[1]
     'Most of that total comes from a few long waits (mean 1.0 day, median 37 s): look at those cases before moving the work'
@@ -183,6 +185,11 @@ def reintegration_sentence(
         remedy = (
             f"'{to_activity}' looks like failure demand: the customer came back while "
             "waiting, so the wait, not the hand-off, is what to remove."
+        )
+    elif cases < FEW_PLAN_CASES:  # as the plan says of a group of so few cases
+        remedy = (
+            f"That rests on {counted(cases, 'case')} only: too few to propose a change on; "
+            "watch this hand-off for more."
         )
     else:
         remedy = f"{who} doing both would remove that hand-off."
