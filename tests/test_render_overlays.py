@@ -43,10 +43,10 @@ def test_handoff_paths_are_purple_and_labelled_with_their_share():
     path = _line(dot, "n1 -> n2")
     # 200 cases; 200 of the path's 230 transitions change hands: a share, not a count of
     # transitions beside a count of cases.
-    assert 'label="  ⇄ 200 · 87% hand-offs"' in path
+    assert 'label="  200 · 87% hand-offs ⇄"' in path
     assert f'color="{style.HANDOFF}:white:{style.HANDOFF}"' in path  # both ways: doubled
     back = _line(dot, "n2 -> n1")
-    assert 'label="  ⇄ 25 · all hand-offs"' in back  # 30 of 30 transitions
+    assert 'label="  25 · all hand-offs ⇄"' in back  # 30 of 30 transitions
     few = _line(dot, "n1 -> n0")  # 100 of 1,000: labelled, but keeps its plain colour
     assert 'label="  1,000 · 10% hand-offs"' in few
     assert style.HANDOFF not in few and f'color="{style.EDGE_DARK}"' in few
@@ -69,7 +69,7 @@ def test_performance_view_keeps_the_wait_colour_beside_the_handoff():
     dot = journey_dot(*_marked(), view="performance")
     path = _line(dot, "n1 -> n2")
     assert f'color="{style.SLOW}:{style.HANDOFF}:{style.HANDOFF}"' in path
-    assert 'label="  ⇄ 3.2 d · 87% hand-offs"' in path
+    assert 'label="  3.2 d · 87% hand-offs ⇄"' in path
     assert "a purple line beside it when half or more do" in dot
 
 

@@ -86,7 +86,8 @@ def journey_dot(
     Hand-offs and rework are drawn when the tables carry them (see
     :mod:`journeymap.render.overlays`): an edge's ``handoffs`` count joins its label
     and paths where half or more of the transitions change hands turn purple; a
-    hand-off path whose reverse is drawn and is a hand-off path too gets a ``⇄`` and a
+    hand-off path whose reverse is drawn and is a hand-off path too ends its label with
+    ``⇄`` and gets a
     double line; self-loops (a -> a) are dashed
     burnt-orange loops marked ``↻``; an activity's ``rework_pct`` adds a line
     ``↻ 12% rework`` to its box, with a thick burnt-orange border from 10%. The legend

@@ -11,7 +11,8 @@ the optional columns (MEASURES.md, "Handler, hand-offs, ping-pong" and "Rework")
   colour (performance view, which keeps its colours for waits).
 - **back and forth**: a hand-off path a -> b whose reverse b -> a is drawn and is a
   hand-off path too: work is handed back and forth between the two activities'
-  handlers. The label starts with ``⇄`` and the line is doubled.
+  handlers. The label ends with ``⇄`` (not before its count, which the hand-off
+  network's ``⇄ n`` would make a count of back and forth) and the line is doubled.
 - self-loops (source equals target) are always marked: a dashed burnt-orange loop
   labelled ``↻``: the activity done again straight away.
 - ``failure_activity`` on activities (booleans): the activity's name matches a
@@ -86,9 +87,11 @@ def edge_attributes(
     loop, handoffs, pingpong = source == target, _handoffs(row), back_and_forth
     if not (loop or handoffs or pingpong):
         return None
-    text = ("↻ " if loop else "") + ("⇄ " if pingpong else "") + label
+    text = ("↻ " if loop else "") + label
     if handoffs:
         text += f" · {_handoffs_text(handoffs, number(row.get('events')))}"
+    if pingpong:  # after the figures: "⇄ 791" would read as 791 times back and forth
+        text += " ⇄"
     if view != "frequency" and not judged:  # too few cases: its wait is no finding
         marked = is_handoff_path(row) or pingpong
         accent = style.REWORK if loop else style.HANDOFF if marked else None
