@@ -421,8 +421,8 @@ def xmr(values: list[float], lower_bound_zero: bool = True) -> dict:
     """XmR limits and signal count of values in time order (MEASURES.md), in Python."""
     mr = [abs(b - a) for a, b in itertools.pairwise(values)]
     mrbar, centre = sum(mr) / len(mr), sum(values) / len(values)
-    unpl, lnpl = centre + 2.66 * mrbar, centre - 2.66 * mrbar
-    lnpl = max(0.0, lnpl) if lower_bound_zero else lnpl
+    unpl, computed_lnpl = centre + 2.66 * mrbar, centre - 2.66 * mrbar
+    lnpl = max(0.0, computed_lnpl) if lower_bound_zero else computed_lnpl
     rule1 = [x > unpl or x < lnpl for x in values]
     side = [(x > centre) - (x < centre) for x in values]
     rule2, start = [False] * len(values), 0
@@ -433,7 +433,7 @@ def xmr(values: list[float], lower_bound_zero: bool = True) -> dict:
             start = i
     rule3 = [False] * len(values)
     for beyond in ([x > (centre + unpl) / 2 for x in values],
-                   [x < (centre + lnpl) / 2 for x in values]):  # fmt: skip
+                   [x < (centre + computed_lnpl) / 2 for x in values]):  # fmt: skip
         for i in range(len(values) - 3):
             if sum(beyond[i : i + 4]) >= 3:
                 for j in range(i, i + 4):
