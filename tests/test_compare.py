@@ -75,6 +75,9 @@ def test_two_logs_paths_measures_and_naming_notes(tmp_path):
         "a week); after, 1.0 weeks (2 cases, 2.0 a week). Compare rates and shares, not "
         "counts.",
         # each side's doubts (what mine says to check), one both share said once
+        "Both: the log holds 2 cases only: its shares, percentiles and rankings describe "
+        "those cases, not how the service works; export more (20 cases or more) before "
+        "showing them as findings",
         "Both: " + result.before.check.doubts[0],
     ]
     assert result.notes[-1].startswith("Both: no failure demand found by the rules")
@@ -151,7 +154,8 @@ def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
     said = result.stderr.splitlines()
     assert said[0] == f"Wrote 9 files to {out}/ (before: 2 cases, after: 2 cases)"
     # Each side's doubts, as mine prints them; one both sides share, once.
-    assert said[1].startswith(
+    assert said[1].startswith("journeymap: check before you show it (both): the log holds 2")
+    assert said[2].startswith(
         "journeymap: check before you show it (both): no failure demand found by the rules"
     )
     assert all(line.startswith("journeymap: check before you show it (") for line in said[1:])

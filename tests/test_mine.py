@@ -50,10 +50,11 @@ def test_tiny_log_tables_and_summary(tmp_path):
     # check before showing the figures (no activity here names failure demand).
     lines = result.stderr.splitlines()
     assert lines[0] == f"Wrote 20 files to {out}/ (All 3 activities and 6 paths)"
-    assert lines[1].startswith(
+    assert lines[1].startswith("journeymap: check before you show it: the log holds 3 cases only")
+    assert lines[2].startswith(
         "journeymap: check before you show it: no failure demand found by the rules: "
     )
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert (out / "tables" / "dfg.csv").read_text().splitlines() == [
         "source,target,events,cases,mean_wait_s,median_wait_s,p90_wait_s,handoffs",
         "__start__,Log,3,3,,,,0",
@@ -375,6 +376,7 @@ def test_the_terminal_says_when_the_failure_demand_figure_is_in_doubt(tmp_path):
     assert [line[:80] for line in lines[1:]] == [
         # Every case is one call: the history doubt first, then the failure-demand ones.
         "journeymap: check before you show it: 12 of 12 cases (100%) have a single event,",
+        "journeymap: check before you show it: the log holds 12 cases only: its shares, p",
         "journeymap: check before you show it: rule 'repeat_contact' matches 9 of 12 case",
         "journeymap: check before you show it: repeat contact: 9 of 12 cases are counted ",
     ]

@@ -9,6 +9,7 @@ from typing import Any
 from journeymap.errors import option
 from journeymap.findings import Findings
 from journeymap.jsonout import iso_day
+from journeymap.render.capability_words import SOFT_LIMITS
 from journeymap.render.handler_doubts import (
     PLACEHOLDER_LIKE,
     no_handoff_doubt,
@@ -36,6 +37,7 @@ __all__ = [
     "doubts",
     "empty_period_doubt",
     "extract_doubts",
+    "few_cases_doubt",
     "no_handoff_doubt",
     "open_flow_doubt",
     "partial_handlers_doubt",
@@ -117,8 +119,31 @@ def extract_doubts(findings: Findings) -> list[str]:
     exported (read as ended), and what the reader found wrong with the export (a
     truncated Jira changelog, ServiceNow records resolved after they closed)."""
     p = findings.profile
-    said = [d for d in (closed_window_doubt(p), unclosed_doubt(p)) if d]
+    said = [d for d in (few_cases_doubt(findings), closed_window_doubt(p), unclosed_doubt(p)) if d]
     return said + ([] if findings.profile is None else list(findings.profile.source_warnings))
+
+
+def few_cases_doubt(findings: Findings) -> str | None:
+    """The doubt when the log holds fewer cases than a capability chart needs for firm
+    limits (:data:`~journeymap.render.capability_words.SOFT_LIMITS`): every share,
+    percentile and ranking of so few describes those cases, not the service (one Jira
+    issue read "One-stop 100.0%").
+
+    Examples
+    --------
+    >>> class Found:
+    ...     case_count = 2
+    >>> print(few_cases_doubt(Found()))
+    the log holds 2 cases only: its shares, percentiles and rankings describe those cases, not how the service works; export more (20 cases or more) before showing them as findings
+    """  # noqa: E501
+    cases = findings.case_count
+    if not cases or cases >= SOFT_LIMITS:
+        return None
+    return (
+        f"the log holds {counted(cases, 'case')} only: its shares, percentiles and rankings "
+        "describe those cases, not how the service works; export more "
+        f"({SOFT_LIMITS} cases or more) before showing them as findings"
+    )
 
 
 def waiting_returns_doubt(findings: Findings) -> str | None:
