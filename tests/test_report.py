@@ -677,7 +677,7 @@ def test_many_rejected_rows_are_a_doubt_everywhere(tmp_path):
         assert result.exit_code == 0, result.output
         return json.loads((out / "summary.json").read_text(encoding="utf-8"))["doubts"]
 
-    FEW_2 = (  # noqa: N806
+    few = (
         "The log holds 2 cases only: its shares, percentiles and rankings describe those "
         "cases, not how the service works; export more (20 cases or more) before showing "
         "them as findings."
@@ -691,7 +691,7 @@ def test_many_rejected_rows_are_a_doubt_everywhere(tmp_path):
     (header,) = page.xpath("//header")
     warnings = [p.text_content() for p in header.xpath("./p[@class='warning']")]
     # after "1 of 2 cases has a single", before the doubt on so few cases
-    assert warnings[-2:] == [said[0].upper() + said[1:] + ".", FEW_2]
+    assert warnings[-2:] == [said[0].upper() + said[1:] + ".", few]
     assert header.xpath("./dl[@class='numbers']")  # the figures come after it
     assert doubts_of(20, "--no-report")[0].startswith("1 of 20 rows (5%) was rejected")
     assert not any("rejected" in d for d in doubts_of(21, "--no-report"))
