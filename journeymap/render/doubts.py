@@ -307,22 +307,31 @@ def single_events_doubt(findings: Findings) -> str | None:
     >>> class Found:  # what the doubt reads of the findings
     ...     end_to_end = {"median_s": 2868.6, "single_event_cases": 116,
     ...                   "median_s_without_single_events": 10705.5}
-    ...     profile, case_count = None, 1434
+    ...     profile, case_count, level = None, 1434, "team"
     >>> print(single_events_doubt(Found()))
-    116 of 1,434 cases (8.1%) have a single event, and so an end-to-end time of 0 s: with them the median is 48 min, without them 3.0 h; and each is one-stop when it is value demand. Check what they are (a request settled at once, or a case whose history is elsewhere) before showing the end-to-end and one-stop figures
+    116 of 1,434 cases (8.1%) have a single event, and so an end-to-end time of 0 s: with them the median is 48 min, without them 3.0 h; and each with a known team is one-stop when it is value demand. Check what they are (a request settled at once, or a case whose history is elsewhere) before showing the end-to-end and one-stop figures
+    >>> Found.level = None  # no handler: no one-stop share to speak of
+    >>> print(single_events_doubt(Found()).split(": ", 1)[1])
+    with them the median is 48 min, without them 3.0 h. Check what they are (a request settled at once, or a case whose history is elsewhere) before showing the end-to-end figures
     """  # noqa: E501
     e2e = findings.end_to_end or {}
     single = e2e.get("single_event_cases")
     if not single or (findings.profile is not None and findings.profile.records_not_history):
         return None
     cases = findings.case_count
+    # A case with no known handler is in no one-stop share (receipt: 86 of its 116).
+    one_stop = (
+        f"; and each with a known {findings.level} is one-stop when it is value demand"
+        if findings.level
+        else ""
+    )
     return (
         f"{single:,} of {cases:,} cases ({100 * single / cases:.1f}%) have a single event, "
         f"and so an end-to-end time of 0 s: with them the median is "
         f"{wait_text(e2e['median_s'])}, without them "
-        f"{wait_text(e2e['median_s_without_single_events'])}; and each is one-stop when it is "
-        "value demand. Check what they are (a request settled at once, or a case whose "
-        "history is elsewhere) before showing the end-to-end and one-stop figures"
+        f"{wait_text(e2e['median_s_without_single_events'])}{one_stop}. Check what they are "
+        "(a request settled at once, or a case whose history is elsewhere) before showing "
+        f"the end-to-end{' and one-stop' if one_stop else ''} figures"
     )
 
 
