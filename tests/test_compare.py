@@ -167,7 +167,7 @@ def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
     assert "&lt;Check&gt;" in svg and "<Check>" not in svg
     assert "bold dashed: new path, only after" in dot
     wait = (out / "compare_wait.dot").read_text()
-    assert "1.0 d → 30 min" in wait  # Log -> Close: median wait before and after
+    assert "1.0 day → 30 min" in wait  # Log -> Close: median wait before and after
     page = (out / "compare.html").read_text()
     assert "&lt;Check&gt;" in page and "<Check>" not in page
     summary = json.loads((out / "compare.json").read_text())

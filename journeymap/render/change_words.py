@@ -10,9 +10,10 @@ from journeymap.render.numbers import (
     MISSING,
     _is_missing,
     _round_half_up,
-    human_duration,
+    counted,
     ratio_text,
     thousands,
+    wait_text,
 )
 
 __all__ = [
@@ -72,8 +73,8 @@ def change_text(before: Any, after: Any, kind: str) -> str:
         return f"{sign}{thousands(diff) if diff >= 0 else '-' + thousands(-diff)}{share}"
     if kind == "pct":
         return f"{sign}{_round_half_up(diff, 1)} points"
-    if kind == "duration":
-        return f"{sign}{human_duration(diff)}"
+    if kind == "duration":  # in days from a day on, as the report's tiles give waits
+        return f"{sign}{wait_text(diff)}"
     return f"{sign}{ratio_text(diff)}"  # as precise as the ratios themselves
 
 
@@ -215,6 +216,9 @@ def side_notes(
     Demand arrived over, first case start to last: before, 10.0 weeks (200 cases, 20.0 a week); after, 5.0 weeks (50 cases, 10.0 a week). Compare rates and shares, not counts.
     Both: few handlers
     After: many rejects
+    >>> side_notes(("before", "after"), ((day, day, 1), (day, day + pd.Timedelta(days=7), 9)),
+    ...            ([], []))[0].split("last: ")[1].split("; ")[0]
+    'before, 0.0 weeks (1 case, too short a time for a weekly rate)'
     """  # noqa: E501
     spans_said = []
     for start, end, cases in spans:
@@ -224,7 +228,7 @@ def side_notes(
             if weeks >= RATE_WEEKS
             else ", too short a time for a weekly rate"
         )
-        spans_said.append(f"{weeks:,.1f} weeks ({thousands(cases)} cases{rate})")
+        spans_said.append(f"{weeks:,.1f} weeks ({counted(cases, 'case')}{rate})")
     out = [
         f"Demand arrived over, first case start to last: {labels[0]}, {spans_said[0]}; "
         f"{labels[1]}, {spans_said[1]}. Compare rates and shares, not counts."

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.render import style
-from journeymap.render.numbers import human_duration, thousands
+from journeymap.render.numbers import thousands, wait_text
 from journeymap.render.report_html import pct
 from journeymap.render.style import quoted
 from journeymap.render.tables import number, records, scale, values
@@ -69,7 +69,7 @@ def _edge(row: dict[str, Any], view: str, share: float) -> str:
     else:
         change = _relative(wait_b, wait_a)
         colour = _tint(LONGER if (wait_a or 0) > (wait_b or 0) else SHORTER, change)
-        label = f"{human_duration(wait_b)} → {human_duration(wait_a)}"
+        label = f"{wait_text(wait_b)} → {wait_text(wait_a)}"
     return style.edge_attributes(label, colour, share, text=colour if colour != SAME else None)
 
 

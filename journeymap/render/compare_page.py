@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from journeymap.render.change_words import change_text
-from journeymap.render.numbers import human_duration, ratio_text, thousands
+from journeymap.render.numbers import ratio_text, thousands, wait_text
 from journeymap.render.report_assets import (
     HYPOTHESIS_NOTE,
     MORE_OF_THE_MAP,
@@ -37,7 +37,7 @@ def _value(value: Any, kind: str) -> str:
     if kind == "pct":
         return pct(value)
     if kind == "duration":
-        return human_duration(value)
+        return wait_text(value)
     return ratio_text(value)
 
 

@@ -196,15 +196,20 @@ def wait_text(seconds: float | None) -> str:
     ``"12 min"``, ``"5.0 h"``). From one day on it is in days: one decimal below ten
     days (``"3.2 days"``), whole days with thousands separators from ten days on
     (``"1,230 days"``); never weeks, which read badly for a total. Rounding is half up;
-    when it reaches the next rule, the next rule is used. ``None`` and NaN give ``"–"``.
+    when it reaches the next rule, the next rule is used. A change that shortened a wait
+    keeps its sign. ``None`` and NaN give ``"–"``.
 
     Examples
     --------
     >>> [wait_text(s) for s in (720, 18000, 86400, 276480, 106272000, None)]
     ['12 min', '5.0 h', '1.0 day', '3.2 days', '1,230 days', '–']
+    >>> wait_text(-345600), wait_text(-0.38)
+    ('-4.0 days', '0 s')
     """
     text = human_duration(seconds)
-    if text == MISSING or text.endswith((" s", " min", " h")) or text.startswith("-"):
+    if text.startswith("-"):
+        return f"-{wait_text(-float(seconds))}"  # type: ignore[arg-type]
+    if text == MISSING or text.endswith((" s", " min", " h")):
         return text
     days = float(seconds) / _DAY  # type: ignore[arg-type]
     shown = Decimal(repr(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
