@@ -168,6 +168,11 @@ def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
     assert "bold dashed: new path, only after" in dot
     wait = (out / "compare_wait.dot").read_text()
     assert "1.0 day → 30 min" in wait  # Log -> Close: median wait before and after
+    # Arrows from start and to the end have no wait: grey with their cases, not in the
+    # blue that means a shorter wait (they had been coloured by their share of cases).
+    starts = [line for line in wait.splitlines() if line.strip().startswith("start -> ")]
+    assert starts and all('color="#6b7480"' in line for line in starts)
+    assert "grey: from start or to end, cases before → after (no wait)" in wait
     page = (out / "compare.html").read_text()
     assert "&lt;Check&gt;" in page and "<Check>" not in page
     summary = json.loads((out / "compare.json").read_text())

@@ -65,6 +65,8 @@ def _edge(row: dict[str, Any], view: str, share: float) -> str:
         share_b, share_a = number(row["pct_before"]), number(row["pct_after"])
         change = _relative(share_b, share_a)
         colour = _tint(MORE if (share_a or 0) > (share_b or 0) else FEWER, change)
+        if view != "cases":  # no wait to compare: grey, not a wait's colour
+            colour = SAME
         label = f"{thousands(before)} → {thousands(after)}"
     else:
         change = _relative(wait_b, wait_a)
@@ -90,6 +92,7 @@ def _legend(view: str, caption: str, labels: tuple[str, str]) -> str:
             ("arrow: median wait on the path, before → after; wider = more cases", None, []),
             ("longer wait after (darker = larger change)", None, [_tint(LONGER, s) for s in steps]),
             ("shorter wait after", None, [_tint(SHORTER, s) for s in steps]),
+            ("grey: from start or to end, cases before → after (no wait)", None, [SAME]),
         ]
     rows += [
         (f"bold dashed: new path, only {style.html_text(labels[1])}", None, [NEW]),
