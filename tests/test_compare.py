@@ -180,6 +180,24 @@ def test_the_map_marks_new_and_vanished_paths_and_escapes_names(tmp_path):
     assert summary["labels"] == ["before", "after"]
 
 
+def test_end_activities_known_on_one_side_only_are_named(tmp_path):
+    """The same export read twice, with end activities on one side only (a config's
+    [[files]] pattern for the CSV, none for the XES): the end-to-end change comes from
+    the cases left out as open, and the notes say so."""
+    (tmp_path / "log.csv").write_text(BEFORE + "3,Log,2024-01-20 09:00,Front\n")
+    path = str(tmp_path / "log.csv")
+    with jm.read_log(path) as one, jm.read_log(path, end_activities=["Close"]) as two:
+        result = jm.compare(jm.mine(one), jm.mine(two))
+    (said,) = [n for n in result.notes if "end activities" in n]
+    assert said.startswith(
+        "The two logs know different end activities (before: none given, so every case "
+        "counts as finished; after: 'Close'): the end-to-end figures leave out"
+    )
+    measures = result.measures.set_index("key")
+    # Case 3 (Log only) is finished at 0 s before, open and left out after.
+    assert measures.loc["e2e_median_s", ["before", "after"]].tolist() == [3 * 3600, 13.5 * 3600]
+
+
 def test_each_sides_rejected_rows_are_written_where_the_doubt_says(tmp_path):
     """1 of 6 rows of AFTER has no timestamp: the comparison's folder holds it in
     tables/rejects_after.csv, which the doubt names (it named tables/rejects.csv, which

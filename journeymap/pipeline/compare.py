@@ -265,6 +265,7 @@ def compare(
         after.log.mapping.columns(),
         sorted(named[0] - named[1]),
         sorted(named[1] - named[0]),
+        (before.log.end_activities, after.log.end_activities),
     )
     notes += side_notes(
         labels,

@@ -152,10 +152,12 @@ def comparison_notes(
     mapping_after: dict[str, str],
     only_before: list[str],
     only_after: list[str],
+    end_activities: tuple[Any, Any] = (None, None),
 ) -> list[str]:
     """What a reader of a comparison must know about naming: whether the two logs map
-    the roles to the same columns, and which activities appear on one side only (a
-    renamed step would look like a change in the service).
+    the roles to the same columns, know the same end activities (each side's, None when
+    none were given), and which activities appear on one side only (a renamed step would
+    look like a change in the service).
 
     Examples
     --------
@@ -163,6 +165,8 @@ def comparison_notes(
     ["The two logs map roles to different columns (team: 'a' before, 'b' after): a change in hand-offs or lanes may come from the mapping, not the service.", "1 activity appears only before ('Call back'): check whether it was renamed before reading a change in its paths as real."]
     >>> comparison_notes({"team": "a"}, {"team": "a"}, [], [])
     ['Both map the same columns and have the same activities.']
+    >>> comparison_notes({}, {}, [], [], (None, ("Closed",)))[0]
+    "The two logs know different end activities (before: none given, so every case counts as finished; after: 'Closed'): the end-to-end figures leave out the cases still open on one side only, so a change in them may come from that, not the service."
     """  # noqa: E501
     notes = []
     roles = sorted(set(mapping_before) | set(mapping_after))
@@ -174,6 +178,17 @@ def comparison_notes(
         notes.append(
             f"The two logs map roles to different columns ({shown}): a change in hand-offs "
             "or lanes may come from the mapping, not the service."
+        )
+    ends = [None if e is None else tuple(sorted(e)) for e in end_activities]
+    if ends[0] != ends[1]:
+        known = [
+            "none given, so every case counts as finished" if e is None else _listed(list(e))
+            for e in ends
+        ]
+        notes.append(
+            f"The two logs know different end activities (before: {known[0]}; after: "
+            f"{known[1]}): the end-to-end figures leave out the cases still open on one side "
+            "only, so a change in them may come from that, not the service."
         )
     sides = [(n, w) for n, w in ((only_before, "before"), (only_after, "after")) if n]
     if sides:
