@@ -415,7 +415,8 @@ def test_a_wait_set_by_a_timer_is_a_doubt(tmp_path):
     result = CliRunner().invoke(cli, ["mine", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     said = (
-        "7 of the 24 steps from 'Resolve' to 'Closed' (29%) take 31 days to within an hour: "
+        "7 of the 24 steps from 'Resolve' to 'Closed' (29%) take 31 days, to within an hour "
+        "and a half: "
         "a rule, a schedule or a timer (such as an automatic close) may set that wait"
     )
     assert any(d.startswith(said) for d in json.loads((out / "summary.json").read_text())["doubts"])

@@ -116,7 +116,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 #: A transition looks timed (an automatic close, a fixed follow-up) when its commonest
-#: wait, to within an hour, is a day or more and holds at least TIMER_SHARE of its
+#: wait, to within an hour and a half, is a day or more and holds at least TIMER_SHARE of its
 #: transitions, and at least TIMER_MIN_CASES cases (and TIMER_MIN_SHARE of all cases)
 #: take it; or, in fewer cases than that but at least TIMER_FEW_CASES, when every one of
 #: its transitions takes that wait (four incidents each closed 72 hours after they were

@@ -430,7 +430,7 @@ def timed_doubt(findings: Findings) -> str | None:
     ...     timed = [{"source": "Resolve ticket", "target": "Closed", "events": 4558,
     ...               "timed": 1414, "wait_s": 1296000.0}]
     >>> print(timed_doubt(Found()))
-    1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour: a rule, a schedule or a timer (such as an automatic close) may set that wait, rather than the work or the customer; end-to-end times, the map's waits and the reintegration candidates include it
+    1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days, to within an hour and a half: a rule, a schedule or a timer (such as an automatic close) may set that wait, rather than the work or the customer; end-to-end times, the map's waits and the reintegration candidates include it
     """  # noqa: E501
     if not findings.timed:
         return None

@@ -68,20 +68,21 @@ def timed_step_text(step: Any) -> str:
     --------
     >>> timed_step_text({"source": "Resolve ticket", "target": "Closed", "events": 4558,
     ...                  "timed": 1414, "wait_s": 1296000.0})
-    "1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days to within an hour"
+    "1,414 of the 4,558 steps from 'Resolve ticket' to 'Closed' (31%) take 15 days, to within an hour and a half"
     >>> timed_step_text({"source": "a", "target": "b", "events": 10, "timed": 5,
     ...                  "wait_s": 7 * 86400 + 3600.0})
-    "5 of the 10 steps from 'a' to 'b' (50%) take 7 days to within an hour"
+    "5 of the 10 steps from 'a' to 'b' (50%) take 7 days 1 h, to within an hour and a half"
+
+    The commonest wait is a whole hour, and the steps counted are those whose wait
+    rounds to it or to the hour either side (:func:`journeymap.discovery.dfg.timed_transitions`).
     """  # noqa: E501
-    days = step["wait_s"] / 86400
-    # Whole days when within the hour of them (the wait is 'to within an hour' anyway):
-    # '7 days', not '7.0 days' beside another step's '7 days'.
-    whole = abs(step["wait_s"] - round(days) * 86400) <= 3600
-    span = counted(round(days), "day") if whole else wait_text(step["wait_s"])
+    days, hours = divmod(round(step["wait_s"] / 3600), 24)
+    span = counted(days, "day") + (f" {hours} h" if hours else "")
     return (
         f"{thousands(step['timed'])} of the {thousands(step['events'])} steps from "
         f"{step['source']!r} to {step['target']!r} "
-        f"({100 * step['timed'] / step['events']:.0f}%) take {span} to within an hour"
+        f"({100 * step['timed'] / step['events']:.0f}%) take {span}, to within an hour and a "
+        "half"
     )
 
 
@@ -94,7 +95,7 @@ def plan_timer_warning(timed: Collection[Any]) -> str | None:
     --------
     >>> print(plan_timer_warning([{"source": "Resolve", "target": "Closed", "events": 50,
     ...                            "timed": 40, "wait_s": 15 * 86400.0}]))
-    The waiting this plan counts includes steps whose wait a timer or a rule may set: 40 of the 50 steps from 'Resolve' to 'Closed' (80%) take 15 days to within an hour. Working as one would not remove such a wait; find out what sets it before grouping the handlers on either side of it.
+    The waiting this plan counts includes steps whose wait a timer or a rule may set: 40 of the 50 steps from 'Resolve' to 'Closed' (80%) take 15 days, to within an hour and a half. Working as one would not remove such a wait; find out what sets it before grouping the handlers on either side of it.
     """  # noqa: E501
     steps = list(timed)
     if not steps:
@@ -155,7 +156,7 @@ def reintegration_sentence(
     ...          "wait_s": 30 * 86400.0}
     >>> print(reintegration_sentence("Resolve", "Closed", "Desk", "Admin", 40, 40, 1.2e8,
     ...                              2.6e6, timed=clock).split(". ", 1)[1])
-    40 of the 50 steps from 'Resolve' to 'Closed' (80%) take 30 days to within an hour: a timer or a rule (such as an automatic close) may set that wait, and one team doing both would not remove it. Find out what sets it before moving the work.
+    40 of the 50 steps from 'Resolve' to 'Closed' (80%) take 30 days, to within an hour and a half: a timer or a rule (such as an automatic close) may set that wait, and one team doing both would not remove it. Find out what sets it before moving the work.
     >>> print(reintegration_sentence("Resolve", "Closed", "Desk", "Audit", 4, 4, 1.2e7,
     ...                              2.6e6, timed=clock, timed_before=True).split(". ", 1)[1])
     As said above for this step, a timer or a rule may set that wait, and one team doing both would not remove it.
