@@ -88,7 +88,8 @@ def _shape(path: Path, head: bytes) -> tuple[str | None, str | None]:
     if header is None:
         header, kind = xlsx_header(path, head), "xlsx"
     if header is not None:
-        names = lower_names(header).keys()
+        lowered = lower_names(header)
+        names = lowered.keys()
         if names >= AUDIT_KEYS:
             return (
                 kind,
@@ -101,9 +102,15 @@ def _shape(path: Path, head: bytes) -> tuple[str | None, str | None]:
             )
         fields = {LABELS.get(n, n) for n in names}
         if {"number", "sys_updated_on"} <= fields and fields & {"state", "incident_state"}:
-            how = "field names" if "sys_updated_on" in names else "labels"
+            # Named as the export names them: field names, or the labels they stand for.
+            seen = {LABELS.get(n, n): n for n in names}
             state = "incident_state" if "state" not in fields else "state"
-            return kind, f"a ServiceNow incident list export ({how}: number, {state}, updated)"
+            if "sys_updated_on" in names:
+                how = f"field names: number, {state}, sys_updated_on"
+            else:
+                shown = [lowered[seen[f]] for f in ("number", state, "sys_updated_on")]
+                how = f"labels: {', '.join(shown)}"
+            return kind, f"a ServiceNow incident list export ({how})"
         if {"number", "assignment_group", "contact_type"} <= fields:
             return (
                 kind,
