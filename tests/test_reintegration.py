@@ -223,8 +223,9 @@ def test_a_hand_off_across_a_timer_is_not_offered_for_reintegration(tmp_path):
     table = pd.read_csv(tmp_path / "out" / "tables" / "reintegration.csv")
     expected = (
         "16 of the 24 steps from 'Resolve' to 'Closed' (67%) take 15 days, to within an "
-        "hour and a half: a timer or a rule (such as an automatic close) may set that wait, and one "
-        "team doing both would not remove it. Find out what sets it before moving the work."
+        "hour and a half: a timer or a rule (such as an automatic close) may set that wait, "
+        "and one team doing both would not remove it. Find out what sets it before moving "
+        "the work."
     )
     # Admin: 12 closes 15 days after and 8 that waited 44 h in all (182 days); Audit: 4.
     assert table["sentence"].tolist() == [
