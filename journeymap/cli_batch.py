@@ -316,7 +316,11 @@ def config_check(file: str, inputs: tuple[str, ...], as_json: bool) -> None:
                    f"{len(matched)} file(s)")  # fmt: skip
         for path in matched:
             click.echo(f"  {path}")
-    if options.files and not rest:
+    if options.files and not paths:  # nothing to match: not "every file matches"
+        where = "the INPUTS given" if inputs else f"{base}/ (FILE's folder) and below"
+        click.echo(f"No log found in {where}: give the logs as INPUTS to see the pattern "
+                   "each takes.")  # fmt: skip
+    elif options.files and not rest:
         click.echo("Every file matches a pattern.")
     elif options.files:
         click.echo(f"No pattern matches {len(rest)} file(s) (top-level settings):")

@@ -157,6 +157,15 @@ def test_config_check_lists_the_files_each_pattern_matches(tmp_path):
     data = json.loads(CliRunner().invoke(cli, ["config", "check", str(config), "--json"]).stdout)
     assert [len(f["matches"]) for f in data["files"]] == [2, 1]
     assert data["unmatched"] == [f"{tmp_path}/old.xes"]
+    # No log beside the file: it says so, not that every file matches a pattern.
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "engagement.toml").write_text(CONFIG)
+    result = CliRunner().invoke(cli, ["config", "check", str(alone / "engagement.toml")])
+    assert result.stdout.splitlines()[-1] == (
+        f"No log found in {alone}/ (FILE's folder) and below: give the logs as INPUTS to see "
+        "the pattern each takes."
+    )
 
 
 def test_config_check_reports_an_invalid_file(tmp_path):
