@@ -280,6 +280,29 @@ def test_index_rows_agree_with_each_summary_and_a_bad_log_fails_alone(logs, conf
     assert csv_lines[4].startswith(f'north,{logs}/north.csv,mined,"","{few}",8,3,0,')
 
 
+def test_the_index_words_each_figure_as_the_report_does(tmp_path):
+    """Case 4 has no team: one-stop and hand-offs per case are of the 3 cases with one,
+    the report's tiles say so, and so does the index under each figure, with the level
+    the hand-offs are counted between (the index had shown bare figures)."""
+    import lxml.html
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "desk.csv").write_text(SMALL + "4,Log,2024-01-06 09:00,\n")
+    out = tmp_path / "out"
+    assert run(str(folder), "-o", str(out)).exit_code == 0
+    summary = json.loads((out / "desk" / "summary.json").read_text())
+    figures = {f["label"]: f["value"] for f in summary["key_figures"]}
+    assert figures["One-stop (of the 3 cases with a known team)"] == "33.3%"
+    assert figures["Hand-offs per case (of the 3 cases with a known team)"] == "1.00"
+    (row,) = lxml.html.fromstring((out / "index.html").read_text()).xpath("//tbody/tr")
+    cells = [" ".join(" ".join(td.itertext()).split()) for td in row.xpath("./td")]
+    assert cells[6] == "33.3% of the 3 cases with a known team"
+    assert cells[-1] == "1.00 between teams of the 3 cases with a known team"
+    (line,) = [r for r in (out / "index.csv").read_text().splitlines() if r.startswith("desk")]
+    assert ",1,team,Work passed from " in line  # hand-offs per case, between teams
+
+
 def test_a_list_of_records_is_doubted_in_the_index(tmp_path):
     # One row per ticket as it stands: the index says so where it names the log.
     folder = tmp_path / "exports"

@@ -34,7 +34,7 @@ COLUMNS = (
     "failure_demand_pct", "one_stop_pct", "clean_pct", "e2e_median_s", "e2e_p90_s",
     "capability_lnpl_s", "capability_unpl_s", "capability_predictable", "capability_points",
     "capability_basis",
-    "handoffs_per_case", "top_reintegration", "report",
+    "handoffs_per_case", "handoff_level", "top_reintegration", "report",
 )  # fmt: skip
 _COUNTS = ("events", "cases", "rejected_rows", "capability_points")
 #: What a row's ``status`` can be: mined in this run, already up to date (not mined
@@ -65,7 +65,9 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
 
     ``doubts`` is what to check before showing its figures (the summary's ``doubts``,
     joined by " / "); ``handoffs_per_case`` is the summary's (total hand-offs over the
-    cases with a known handler);
+    cases with a known handler), between the handlers of ``handoff_level`` ("team",
+    "resource"); ``key_figures`` the report's headline figures as its header words them
+    (for the page, not a column);
     ``capability_points`` how many points the capability limits rest on, each a case or
     a day's mean as ``capability_basis`` says ("case", "daily mean"; under 20 points the
     limits are provisional, as the report says); ``top_reintegration`` the
@@ -94,10 +96,13 @@ def row_from_folder(folder: str | Path, name: str, source: str, status: str) -> 
         capability_points=capability.get("points"),
         capability_basis=capability.get("basis"),
         handoffs_per_case=handoffs.get("per_case"),
+        handoff_level=handoffs.get("level"),
         doubts=" / ".join(summary.get("doubts") or []),
         top_reintegration=_top_reintegration(folder),
         report=f"{name}/report.html" if (folder / "report.html").is_file() else "",
     )
+    # The page words each figure as the log's report does (not a column of the tables).
+    row["key_figures"] = summary.get("key_figures") or []
     return row
 
 

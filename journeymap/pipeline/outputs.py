@@ -31,6 +31,7 @@ from journeymap.render.journey import journey_dot
 from journeymap.render.numbers import counted, thousands
 from journeymap.render.pictures import start_drawing
 from journeymap.render.plan_words import plan_sentences, reintegration_sentences
+from journeymap.render.report import key_numbers
 from journeymap.render.summary import summary
 from journeymap.render.template_map import template_dot
 
@@ -198,7 +199,13 @@ def _write(
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(svg, encoding="utf-8")
                 written.append(path)
-        written.append(write_json(summary(findings), out / "summary.json"))
+        figures = summary(findings)
+        # The report's headline figures as its header words them (what each is of, what
+        # puts it in doubt): the batch index shows them so, and never disagrees.
+        figures["key_figures"] = [
+            {"label": label, "value": text} for label, text in key_numbers(findings, figures)
+        ]
+        written.append(write_json(figures, out / "summary.json"))
         if report_pictures is not None:
             say("writing the report")
             written.append(_write_report(findings, out, chart_svgs, sha256, report_pictures))

@@ -62,12 +62,12 @@ def _number(value: Any) -> float | None:
     return found if math.isfinite(found) else None
 
 
-def _num_cell(value: Any, text: str) -> str:
+def _num_cell(value: Any, text: str, note: str = "") -> str:
     number = _number(value)
     # Three decimals, as the CSV tables: a float summed in parallel can differ in its
     # last digits between runs, and the page must not.
     sort = "NaN" if number is None else repr(round(number, 3))
-    return f'<td class="num" data-sort="{sort}">{esc(text)}</td>'
+    return f'<td class="num" data-sort="{sort}">{esc(text)}{note}</td>'
 
 
 #: Characters of a log's doubts shown in its row; the rest opens on a click.
@@ -88,7 +88,22 @@ def _doubts(doubts: str) -> str:
     )
 
 
-def _cell(row: dict[str, Any], key: str, kind: str) -> str:
+#: A hand-off level in the page's words.
+_BETWEEN = {"team": "between teams", "resource": "between people"}
+
+
+def _worded(row: dict[str, Any], header: str) -> str:
+    """What the log's report says of the figure under ``header`` beside its value (what
+    it is of, what puts it in doubt: "of the 1,348 cases with a known team"), as a note
+    under the value; nothing when the report says nothing more."""
+    for figure in row.get("key_figures") or ():
+        label = str(figure.get("label", ""))
+        if label.startswith(f"{header} (") and label.endswith(")"):
+            return f'<br><small class="note">{esc(label[len(header) + 2 : -1])}</small>'
+    return ""
+
+
+def _cell(row: dict[str, Any], key: str, kind: str, header: str = "") -> str:
     value = row.get(key)
     if kind == "link":
         source = f'<br><small class="note">{esc(row.get("source") or "")}</small>'
@@ -114,12 +129,16 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
         return f"<td{css}>{esc(value)}</td>"
     if kind == "count":
         return _num_cell(value, thousands(value))
+    note = _worded(row, header)
     if kind == "pct":
-        return _num_cell(value, pct(value))
+        return _num_cell(value, pct(value), note)
     if kind == "duration":  # in days as the reports' tiles give them
-        return _num_cell(value, wait_text(value))
-    if kind == "ratio":
-        return _num_cell(value, ratio_text(_number(value)))
+        return _num_cell(value, wait_text(value), note)
+    if kind == "ratio":  # hand-offs per case: between whom, then as the report words it
+        level = _BETWEEN.get(str(row.get("handoff_level")), "")
+        if level and _number(value) is not None:
+            note = f'<br><small class="note">{esc(level)}</small>' + note
+        return _num_cell(value, ratio_text(_number(value)), note)
     if kind == "limits":
         low, high = _number(row.get("capability_lnpl_s")), _number(value)
         if high is None:
@@ -163,7 +182,9 @@ def render_index(
         for _, header, kind in INDEX_COLUMNS
     )
     body = "".join(
-        "<tr>" + "".join(_cell(row, key, kind) for key, _, kind in INDEX_COLUMNS) + "</tr>"
+        "<tr>"
+        + "".join(_cell(row, key, kind, header) for key, header, kind in INDEX_COLUMNS)
+        + "</tr>"
         for row in rows
     )
     table = (

@@ -85,8 +85,9 @@ def _version() -> str:
     return __version__
 
 
-def key_numbers(findings: Any) -> list[tuple[str, str]]:
-    """The headline numbers as (label, text) pairs, in the order shown.
+def key_numbers(findings: Any, summary: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The headline numbers as (label, text) pairs, in the order shown (``summary``: the
+    findings' :func:`~journeymap.render.summary.summary`, when made already).
 
     Demand volume (cases), failure-demand %, one-stop %, clean %, end-to-end median
     and p90, hand-offs per case (total hand-offs / cases with a known handler,
@@ -94,7 +95,7 @@ def key_numbers(findings: Any) -> list[tuple[str, str]]:
     The labels of the figures that rest on handlers say so when few events have one,
     and those that need a history say so when most cases have a single event.
     """
-    summary = summary_of(findings)
+    summary = summary or summary_of(findings)
     cases = summary["cases"]
     e2e = summary["end_to_end"] or {}
     handoffs = summary.get("handoffs")
