@@ -153,6 +153,12 @@ def key_numbers(findings: Any, summary: dict[str, Any] | None = None) -> list[tu
     if not history and single_events_doubt(findings):
         zero = f"{thousands(single)} cases of one event, at 0 s"
         ended = f" ({ended.strip()[1:-1]}; {zero})" if ended else f" ({zero})"
+    # A warning above the tiles on how the export recorded the ends (a bulk update of
+    # ServiceNow's resolved times, a closed-cases window) names end-to-end times: the
+    # tiles point at it, as a row copied onto a slide loses what is above it.
+    if not history and any("end-to-end" in d for d in extract_doubts(findings)):
+        above = "see the warning above"
+        ended = f" ({ended.strip()[1:-1]}; {above})" if ended else f" ({above})"
     return [
         ("Demand (cases)", thousands(cases)),
         (failure, pct(summary.get("failure_demand_pct"))),
