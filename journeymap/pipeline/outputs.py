@@ -254,13 +254,20 @@ def _days(findings: Findings) -> str:
 
 
 def _map_dot(picture: MapPicture, findings: Findings, *, view: str, title: str = "") -> str:
+    caption = map_caption(picture.scope)
+    still = (findings.end_to_end or {}).get("open_cases")
+    if still and picture.scope.subset is None:  # their last event so far also leads to ◎
+        caption += (
+            f"; ◎ is where the cases ended, and where the {counted(still, 'case')} still "
+            "open stop for now"
+        )
     return journey_dot(
         picture.dfg,
         picture.activities,
         view=view,
         measure=findings.options.map.measure,
         lanes=findings.lanes,
-        caption=map_caption(picture.scope),
+        caption=caption,
         title=title,
     )
 

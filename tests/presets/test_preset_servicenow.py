@@ -525,6 +525,9 @@ def test_ibm_dump_leaves_the_incidents_still_open_out_of_end_to_end_times(tmp_pa
     )
     assert not {line.split(",")[0] for line in chart[1:]} & active
     page = (out / "report.html").read_text(encoding="utf-8")
+    # The map's end stands for the 40 still open too, and its caption says so.
+    dot = (out / "journey.dot").read_text(encoding="utf-8")
+    assert "◎ is where the cases ended, and where the 40 cases still open stop for now" in dot
     # The tiles point at the bulk update's warning above them, which names their times.
     assert "End-to-end, median (40 still open: left out; see the warning above)" in page
     # The bulk update's warning is said once: in the header, not again under Data quality
