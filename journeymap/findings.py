@@ -167,6 +167,8 @@ class Findings:
     instant_handoffs : per handler at the findings' level, the hand-offs to it and those
         that reach it within a second
         (:func:`~journeymap.analysis.network.instant_handoffs`).
+    work : with start timestamps, the work recorded beside the cases' end-to-end time
+        (:func:`~journeymap.discovery.times.work_and_waiting`); None without them.
     """
 
     log: EventLog
@@ -199,6 +201,7 @@ class Findings:
     timed: list[dict[str, Any]] = field(default_factory=list)
     waiting_returns: dict[str, int] = field(default_factory=dict)
     instant_handoffs: pd.DataFrame | None = None
+    work: dict[str, Any] | None = None
 
     @property
     def scope(self) -> MapScope:

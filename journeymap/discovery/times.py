@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.discovery.instants import seconds_between
 from journeymap.discovery.ordering import ordered_events
-from journeymap.event_order import mean_seconds
+from journeymap.event_order import mean_seconds, sum_seconds
 from journeymap.eventlog import EventLog
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "end_to_end_summary",
     "iso_week",
     "seconds_between",
+    "work_and_waiting",
 ]
 
 
@@ -179,3 +180,53 @@ def end_to_end_summary(log: EventLog) -> dict[str, float | None]:
     if known:
         out["open_cases"] = int(log.engine.scalar(per_case.open.sum()) or 0)
     return out
+
+
+def work_and_waiting(log: EventLog) -> dict[str, float | int] | None:
+    """With start timestamps mapped (MEASURES.md: processing = completion - start): the
+    work the log records, ``work_s`` (every event's processing, summed), beside the time
+    the cases took, ``e2e_s`` (every case's end-to-end time, summed): the rest of that
+    time is waiting between steps. Also ``overlapping`` of ``transitions``: the steps
+    that started before the step before them completed (their wait is 0, and the events
+    stay in order of completion, as MEASURES.md orders them). None without start
+    timestamps.
+
+    Examples
+    --------
+    >>> from journeymap import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({
+    ...     "case": ["A", "A", "B", "B"], "activity": ["x", "y", "x", "y"],
+    ...     "start_timestamp": ["2024-01-01 08:00", "2024-01-01 12:00",
+    ...                         "2024-01-01 08:00", "2024-01-01 08:30"],
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-01 13:00",
+    ...                   "2024-01-01 09:00", "2024-01-01 10:00"]}))
+    >>> work_and_waiting(log)  # A: 2 h of work in 5 h; B: 2.5 h in 2 h, y started early
+    {'work_s': 16200.0, 'e2e_s': 25200.0, 'overlapping': 1, 'transitions': 2}
+    """
+    if not log.has("start_timestamp"):
+        return None
+    import ibis
+
+    ev = ordered_events(log)
+    w = ibis.window(group_by=ev.case, order_by=ev.position)
+    next_start = ev.start_timestamp.lead().over(w)
+    steps = ev.mutate(
+        work=seconds_between(ev.timestamp, ev.start_timestamp),
+        early=(next_start < ev.timestamp).fill_null(False),
+        followed=ev.next_activity.notnull(),
+    )
+    row = log.engine.fetch(
+        steps.aggregate(
+            work_s=sum_seconds(steps.work),
+            overlapping=steps.early.sum(),
+            transitions=steps.followed.sum(),
+        )
+    ).iloc[0]
+    per_case = case_times_expr(log)
+    e2e = log.engine.scalar(sum_seconds(per_case.e2e_s))
+    return {
+        "work_s": float(row["work_s"] or 0.0),
+        "e2e_s": float(e2e or 0.0),
+        "overlapping": int(row["overlapping"] or 0),
+        "transitions": int(row["transitions"] or 0),
+    }

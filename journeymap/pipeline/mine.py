@@ -26,7 +26,7 @@ from journeymap.discovery.activities import LANE_ROLES, activity_stats
 from journeymap.discovery.dfg import dfg, timed_transitions
 from journeymap.discovery.ordering import handler_role
 from journeymap.discovery.simplify import MapScope, choose_activities, choose_paths
-from journeymap.discovery.times import case_times_expr, end_to_end_summary
+from journeymap.discovery.times import case_times_expr, end_to_end_summary, work_and_waiting
 from journeymap.discovery.variants import case_variants_expr, variants
 from journeymap.engine import EngineTable
 from journeymap.errors import EmptyLogError, MappingError, expect, option
@@ -124,6 +124,7 @@ def mine(
     say("end-to-end times")
     e2e = end_to_end_summary(log)
     end_notes += mostly_open(log, full_dfg, e2e)
+    work = work_and_waiting(log)
     timed = timed_transitions(log, full_dfg, log.cases)
     span = case_times_expr(log)
     bounds = log.engine.fetch(span.aggregate(start=span.start.min(), end=span.end.max())).iloc[0]
@@ -234,6 +235,7 @@ def mine(
         failure_matches=matches,
         templates=templates,
         journeys=journeys,
+        work=work,
         **flows,
     )
 

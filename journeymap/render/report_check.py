@@ -24,8 +24,9 @@ from journeymap.render.doubts import (
     timed_doubt,
     waiting_returns_doubt,
 )
+from journeymap.render.numbers import thousands, wait_text
 from journeymap.render.report_assets import HYPOTHESIS_NOTE
-from journeymap.render.report_html import Column, doubt_warning, esc, figure, sortable_table
+from journeymap.render.report_html import Column, doubt_warning, esc, figure, pct, sortable_table
 
 __all__ = ["TOP_ROWS", "XMR_HOW", "capability_section", "demand_section", "period_statement",
            "rework_section"]  # fmt: skip
@@ -265,4 +266,33 @@ def _work_at_each_step(findings: Any) -> str:
         "between one step's completion and the next one's start.</p>"
     )
     caption = "Work at each step, most frequent first"
-    return sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + note
+    said = work_sentences(findings.work) if findings.work else ""
+    lead = f'<p class="statement">{esc(said)}</p>' if said else ""
+    return lead + sortable_table(table, columns, caption=caption, limit=TOP_ROWS) + note
+
+
+def work_sentences(work: dict[str, Any]) -> str:
+    """The work a log with start times records, beside the time its cases took (the
+    findings' ``work``: :func:`journeymap.discovery.times.work_and_waiting`), and the
+    steps that began before the one before them ended.
+
+    Examples
+    --------
+    >>> print(work_sentences({"work_s": 134 * 86400.0, "e2e_s": 30845 * 86400.0,
+    ...                       "overlapping": 58, "transitions": 6843}))
+    The steps took 134 days of work in all, 0.4% of the 30,845 days the cases took from first start to last completion: the rest was waiting. 58 of the 6,843 steps that follow another began before it was completed (work side by side): their wait counts as 0, and the steps stay in order of completion.
+    """  # noqa: E501
+    e2e = work["e2e_s"]
+    share = f", {pct(100 * work['work_s'] / e2e)} of" if e2e else " in"
+    said = (
+        f"The steps took {wait_text(work['work_s'])} of work in all{share} the "
+        f"{wait_text(e2e)} the cases took from first start to last completion: the rest "
+        "was waiting."
+    )
+    if work["overlapping"]:
+        said += (
+            f" {thousands(work['overlapping'])} of the {thousands(work['transitions'])} steps "
+            "that follow another began before it was completed (work side by side): their "
+            "wait counts as 0, and the steps stay in order of completion."
+        )
+    return said

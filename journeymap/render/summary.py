@@ -59,6 +59,8 @@ def summary(findings: Findings) -> dict[str, Any]:
         "start": iso_utc(findings.start),
         "end": iso_utc(findings.end),
         "end_to_end": findings.end_to_end,
+        # With start timestamps only: plain logs' summaries are as before.
+        **({"work": findings.work} if findings.work is not None else {}),
         "handoffs": _handoffs_block(findings),
         "rework": (
             {k: rework[k] for k in ("events", "cases", "redo_events")}
