@@ -148,6 +148,13 @@ def batch(
     help="TOML file of journey templates: compare each template's share of cases that went "
     "through as designed, and that could have, before and after.",
 )
+@click.option(
+    "--labels",
+    metavar="FIRST,SECOND",
+    help="Names for the two logs' sides on the page and in the notes, e.g. 'closed "
+    "problems,open problems' (default: before, after); not with --split-at, whose sides "
+    "are named by the date.",
+)
 @handle_errors
 def compare(
     before_log: str,
@@ -156,6 +163,7 @@ def compare(
     outdir: str | None,
     quiet: bool,
     templates_path: str | None,
+    labels: str | None,
     config_path: str | None,
     **given: Any,
 ) -> None:
@@ -176,6 +184,9 @@ def compare(
     imported()
     if (after_log is None) == (split_at is None):
         raise click.UsageError("give either AFTER or --split-at DATE (one of the two)")
+    named = _labels(labels) if labels is not None else ("before", "after")
+    if labels is not None and split_at is not None:
+        raise click.UsageError("--labels names two logs' sides; --split-at names them by its date")
     say = (lambda message: None) if quiet else progress_lines()
     target = Path(outdir) if outdir else Path(f"{log_stem(before_log) or 'log'}-compare")
 
@@ -197,15 +208,17 @@ def compare(
             after_options = with_templates(options_from(config_path, given, source=after_log))
             with open_log(str(after_log), after_options) as second:
                 say("mining AFTER")
-                comparison = jm.compare(found, jm.mine(second, after_options, progress=say))
+                comparison = jm.compare(
+                    found, jm.mine(second, after_options, progress=say), labels=named
+                )
                 sources = (first.source, second.source)
                 # Written while both logs are open: each side's rejected rows too.
                 written = jm.write_comparison(
                     comparison, target, sources=sources, title=title, progress=say
                 )
-        cases = (
-            f"before: {comparison.before.case_count:,} cases, "
-            f"after: {comparison.after.case_count:,} cases"
+        cases = (  # the sides as --labels named them, else before and after
+            f"{named[0]}: {comparison.before.case_count:,} cases, "
+            f"{named[1]}: {comparison.after.case_count:,} cases"
         )
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {target}/ ({cases})", err=True)
@@ -225,6 +238,17 @@ def compare(
                 click.echo(
                     f"journeymap: check before you show it ({side}): {as_flags(doubt)}", err=True
                 )
+
+
+def _labels(given: str) -> tuple[str, str]:
+    """``--labels FIRST,SECOND`` as two names, or a usage error saying what it takes."""
+    parts = [part.strip() for part in given.split(",")]
+    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
+        raise click.UsageError(
+            f"--labels takes two different names, comma-separated (e.g. 'closed "
+            f"problems,open problems'); got {given!r}"
+        )
+    return parts[0], parts[1]
 
 
 @click.group(short_help="Write a configuration template, or check a configuration file.")

@@ -198,6 +198,33 @@ def test_end_activities_known_on_one_side_only_are_named(tmp_path):
     assert measures.loc["e2e_median_s", ["before", "after"]].tolist() == [3 * 3600, 13.5 * 3600]
 
 
+def test_two_logs_can_be_named_rather_than_called_before_and_after(tmp_path):
+    """Two logs that are not two periods (closed and open problems): --labels names the
+    sides in the heading, the table, the notes and the terminal."""
+    (tmp_path / "closed.csv").write_text(BEFORE)
+    (tmp_path / "open.csv").write_text(BEFORE.replace("Fix", "Wait"))
+    out = tmp_path / "out"
+    args = ["compare", str(tmp_path / "closed.csv"), str(tmp_path / "open.csv"), "-o", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--labels", "closed problems, open problems"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        f"Wrote 9 files to {out}/ (closed problems: 2 cases, open problems: 2 cases)"
+    )
+    page = (out / "compare.html").read_text()
+    assert "<h1>Compared: closed problems and open problems</h1>" in page
+    assert (
+        "<caption>Each measure on both sides, and the change (open problems less closed "
+        "problems)</caption>"
+    ) in page
+    assert "1 activity appears only in closed problems (&#x27;Fix&#x27;)" in page
+    assert json.loads((out / "compare.json").read_text())["labels"] == [
+        "closed problems", "open problems",
+    ]  # fmt: skip
+    wrong = CliRunner().invoke(cli, [*args, "--labels", "closed"])
+    assert wrong.exit_code == 2
+    assert "--labels takes two different names, comma-separated" in wrong.stderr
+
+
 def test_each_sides_rejected_rows_are_written_where_the_doubt_says(tmp_path):
     """1 of 6 rows of AFTER has no timestamp: the comparison's folder holds it in
     tables/rejects_after.csv, which the doubt names (it named tables/rejects.csv, which

@@ -255,7 +255,7 @@ def compare(
     if not templates.empty:
         measures = pd.concat([measures, templates], ignore_index=True)
     # Hand-offs between teams on one side and between people on the other: not compared.
-    levels = level_note((before.level, after.level))
+    levels = level_note((before.level, after.level), labels)
     if levels:
         measures["change"] = measures["change"].astype(object)
         measures.loc[measures["key"].isin(LEVEL_MEASURES), "change"] = None
@@ -266,6 +266,7 @@ def compare(
         sorted(named[0] - named[1]),
         sorted(named[1] - named[0]),
         (before.log.end_activities, after.log.end_activities),
+        labels,
     )
     notes += side_notes(
         labels,

@@ -108,7 +108,15 @@ HEADLINE_MEASURES: dict[str, tuple[str, str]] = {
 LEVEL_MEASURES = ("one_stop_pct", "clean_pct", "single_handler_pct", "handoffs_per_case")
 
 
-def level_note(levels: tuple[str | None, str | None]) -> str | None:
+def _side(label: str) -> str:
+    """A side of a comparison after a word: "before" and "after" as they are, a name
+    given to a log with ``in`` ("in open problems")."""
+    return label if label in ("before", "after") else f"in {label}"
+
+
+def level_note(
+    levels: tuple[str | None, str | None], labels: tuple[str, str] = ("before", "after")
+) -> str | None:
     """The note when the two sides count hand-offs at different levels (one log has no
     team column): their hand-off measures are shown, not compared.
 
@@ -124,7 +132,8 @@ def level_note(levels: tuple[str | None, str | None]) -> str | None:
     named = [f"between {level}s" if level else "at no level (no handler)" for level in levels]
     why = " (one log maps no team)" if all(levels) else ""
     return (
-        f"Hand-offs are counted {named[0]} before and {named[1]} after{why}: one-stop, "
+        f"Hand-offs are counted {named[0]} {_side(labels[0])} and {named[1]} "
+        f"{_side(labels[1])}{why}: one-stop, "
         "clean, single handler and hand-offs per case are shown side by side but not "
         "compared."
     )
@@ -153,6 +162,7 @@ def comparison_notes(
     only_before: list[str],
     only_after: list[str],
     end_activities: tuple[Any, Any] = (None, None),
+    labels: tuple[str, str] = ("before", "after"),
 ) -> list[str]:
     """What a reader of a comparison must know about naming: whether the two logs map
     the roles to the same columns, know the same end activities (each side's, None when
@@ -173,7 +183,9 @@ def comparison_notes(
     differ = [r for r in roles if mapping_before.get(r) != mapping_after.get(r)]
     if differ:
         shown = "; ".join(
-            f"{r}: {mapping_before.get(r)!r} before, {mapping_after.get(r)!r} after" for r in differ
+            f"{r}: {mapping_before.get(r)!r} {_side(labels[0])}, "
+            f"{mapping_after.get(r)!r} {_side(labels[1])}"
+            for r in differ
         ).replace("None", "not mapped")
         notes.append(
             f"The two logs map roles to different columns ({shown}): a change in hand-offs "
@@ -186,11 +198,11 @@ def comparison_notes(
             for e in ends
         ]
         notes.append(
-            f"The two logs know different end activities (before: {known[0]}; after: "
-            f"{known[1]}): the end-to-end figures leave out the cases still open on one side "
-            "only, so a change in them may come from that, not the service."
+            f"The two logs know different end activities ({labels[0]}: {known[0]}; "
+            f"{labels[1]}: {known[1]}): the end-to-end figures leave out the cases still open "
+            "on one side only, so a change in them may come from that, not the service."
         )
-    sides = [(n, w) for n, w in ((only_before, "before"), (only_after, "after")) if n]
+    sides = [(n, _side(w)) for n, w in ((only_before, labels[0]), (only_after, labels[1])) if n]
     if sides:
         parts = [
             f"{len(n):,} activit{'y appears' if len(n) == 1 else 'ies appear'} only {w} "

@@ -31,6 +31,24 @@ TOP_PATHS = 100
 _VIEW_NAMES = {"cases": "Change in cases", "wait": "Change in median wait"}
 
 
+def _named(before: str, after: str) -> bool:
+    """Whether the sides carry names given with ``--labels`` (two logs that need not be
+    two periods), not before and after or a split's dates."""
+    return (before, after) != ("before", "after") and not before.startswith("cases starting")
+
+
+def _in_time(before: str, after: str) -> str:
+    """The page's heading's first words: two periods, or two named logs."""
+    return "Compared" if _named(before, after) else "Before and after"
+
+
+def _both(before: str, after: str) -> str:
+    """What the measures table holds, in the sides' words."""
+    if _named(before, after):
+        return f"on both sides, and the change ({after} less {before})"
+    return "in both periods, and the change (after minus before)"
+
+
 def _value(value: Any, kind: str) -> str:
     if kind == "count":
         return thousands(value)
@@ -78,7 +96,7 @@ def _measures(comparison: Any) -> str:
     )
     return (
         '<section id="measures"><h2>Headline measures</h2><table><caption>Each measure '
-        "in both periods, and the change (after minus before)</caption><thead><tr>"
+        f"{_both(before, after)}</caption><thead><tr>"
         f'<th scope="col">Measure</th><th scope="col" class="num">{_heading(before)}</th>'
         f'<th scope="col" class="num">{_heading(after)}</th>'
         f'<th scope="col" class="num">Change</th></tr></thead><tbody>{rows}</tbody></table>'
@@ -168,7 +186,7 @@ def render_comparison(
     before, after = comparison.labels
     # Two logs keep the default labels: the heading names the logs, not "before and after".
     named = sources if (before, after) == ("before", "after") and all(sources) else (before, after)
-    heading = title or f"Before and after: {named[0]} and {named[1]}"
+    heading = title or f"{_in_time(before, after)}: {named[0]} and {named[1]}"
     notes = "".join(f"<li>{esc(n)}</li>" for n in comparison.notes)
     sides = "".join(
         f"<li><strong>{esc(label.capitalize())}</strong>: {esc(source)}</li>"
