@@ -244,7 +244,7 @@ def imported() -> None:
     """After :func:`importing` (the console script, not a program that runs the
     commands in its own process): what the imports made is kept out of every later
     collection (``gc.freeze``), and garbage is collected as usual from now on. On the
-    1M-event bench log and the sample, ``mine`` took 0.18 and 0.14 s less
+    1M-event bench log and the sample, ``mine`` took 0.15 and 0.14 s less
     (docs/benchmarks.md, twenty-seventh round)."""
     if gc.get_threshold() == _COLLECT:
         return

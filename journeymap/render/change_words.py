@@ -20,10 +20,12 @@ __all__ = [
     "HEADLINE_MEASURES",
     "LEVEL_MEASURES",
     "RATE_WEEKS",
+    "SPLIT_BEFORE",
     "batch_summary",
     "change_text",
     "comparison_notes",
     "level_note",
+    "named_sides",
     "side_notes",
     "split_labels",
 ]
@@ -139,6 +141,10 @@ def level_note(
     )
 
 
+#: How the first half of a log split at a day is named, before the day.
+SPLIT_BEFORE = "cases starting before "
+
+
 def split_labels(day: str) -> tuple[str, str]:
     """How the two halves of a log split at ``day`` (UTC) are named.
 
@@ -147,7 +153,21 @@ def split_labels(day: str) -> tuple[str, str]:
     >>> split_labels("2011-05-10")
     ('cases starting before 2011-05-10', 'cases starting from 2011-05-10')
     """
-    return f"cases starting before {day}", f"cases starting from {day}"
+    return f"{SPLIT_BEFORE}{day}", f"cases starting from {day}"
+
+
+def named_sides(labels: tuple[str, str]) -> bool:
+    """Whether a comparison's sides carry names given to two logs (``--labels``), not
+    "before" and "after" nor the halves of a split log.
+
+    Examples
+    --------
+    >>> named_sides(("before", "after")), named_sides(split_labels("2024-03-01"))
+    (False, False)
+    >>> named_sides(("closed problems", "open problems"))
+    True
+    """
+    return tuple(labels) != ("before", "after") and not labels[0].startswith(SPLIT_BEFORE)
 
 
 def _listed(names: list[str], limit: int = 8) -> str:

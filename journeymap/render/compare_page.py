@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from journeymap.render.change_words import change_text
+from journeymap.render.change_words import change_text, named_sides
 from journeymap.render.numbers import ratio_text, thousands, wait_text
 from journeymap.render.report_assets import (
     HYPOTHESIS_NOTE,
@@ -31,20 +31,14 @@ TOP_PATHS = 100
 _VIEW_NAMES = {"cases": "Change in cases", "wait": "Change in median wait"}
 
 
-def _named(before: str, after: str) -> bool:
-    """Whether the sides carry names given with ``--labels`` (two logs that need not be
-    two periods), not before and after or a split's dates."""
-    return (before, after) != ("before", "after") and not before.startswith("cases starting")
-
-
 def _in_time(before: str, after: str) -> str:
     """The page's heading's first words: two periods, or two named logs."""
-    return "Compared" if _named(before, after) else "Before and after"
+    return "Compared" if named_sides((before, after)) else "Before and after"
 
 
 def _both(before: str, after: str) -> str:
     """What the measures table holds, in the sides' words."""
-    if _named(before, after):
+    if named_sides((before, after)):
         return f"on both sides, and the change ({after} less {before})"
     return "in both periods, and the change (after minus before)"
 
