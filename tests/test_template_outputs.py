@@ -128,6 +128,26 @@ def test_the_report_has_a_section_per_template(mined):
     assert "repeat-contact rule" not in html  # no customer, no such doubt
 
 
+def test_a_template_of_several_types_names_each_row_by_its_type(tmp_path):
+    """A template with no demand of its own takes every type of the demand column: its
+    table names each row's type (it had shown "all channels" on three unnamed rows)."""
+    import lxml.html
+
+    (tmp_path / "log.csv").write_text(LOG)
+    (tmp_path / "t.toml").write_text(
+        '[templates]\ndemand_column = "service"\n\n[[template]]\nname = "Any"\n'
+        'steps = ["Call", "Log", "Close"]\n'
+    )
+    out = tmp_path / "out"
+    args = ["mine", str(tmp_path / "log.csv"), "--templates", str(tmp_path / "t.toml"),
+            "-o", str(out)]  # fmt: skip
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    page = lxml.html.fromstring((out / "report.html").read_text())
+    (table,) = page.xpath("//table[caption='By type of demand and channel']")
+    rows = [[td.text_content() for td in tr.xpath("./td")][:3] for tr in table.xpath(".//tbody/tr")]
+    assert rows[0] == ["Bins", "all channels", "3"] and ["Other", "all channels", "1"] in rows
+
+
 def test_a_repeat_contact_rule_in_doubt_is_said_beside_could_have(tmp_path):
     """One customer, an account, with six cases a day apart: five are repeat contacts,
     and the rule is in doubt; case 1, value demand, deviated (an extra 'Fix')."""

@@ -156,7 +156,12 @@ def template_section(findings: Any, svgs: dict[str, str]) -> str:
         mine = segments[segments["template"] == name]
         if len(mine) > 1:
             shown = mine.assign(channel=mine["channel"].replace("", "all channels"))
-            out.append(sortable_table(shown, _SEGMENT_COLUMNS, caption="By channel"))
+            if mine["demand"].nunique() > 1:  # a template of several types: name each row's
+                columns = [Column("demand", "Type of demand"), *_SEGMENT_COLUMNS]
+                caption = "By type of demand and channel"
+            else:
+                columns, caption = _SEGMENT_COLUMNS, "By channel"
+            out.append(sortable_table(shown, columns, caption=caption))
         out.append("</details>")
     others = segments[(segments["template"] == "") & (segments["channel"] == "")]
     if not others.empty:
