@@ -436,3 +436,19 @@ def test_the_console_script_collects_seldom_while_it_imports_then_as_usual():
     finally:
         gc.unfreeze()
         gc.set_threshold(*default)
+
+
+def test_inspect_gives_an_activitys_sliver_of_the_events_as_under_a_tenth(runner, tmp_path):
+    """One event in 2,001: not "0.0%" (a count that reads as none), but "under 0.1%",
+    in the column of the others' shares."""
+    rows = ["case,activity,timestamp"]
+    rows += [f"c{i // 2},{'ab'[i % 2]},2024-01-01 {9 + i % 2:02d}:00" for i in range(2000)]
+    rows.append("c0,rare,2024-01-01 11:00")
+    (tmp_path / "log.csv").write_text("\n".join(rows) + "\n")
+    result = runner.invoke(cli, ["inspect", str(tmp_path / "log.csv")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    top = lines[lines.index("Top 3 activities:") + 1 :][:3]
+    assert [line.split()[-1] for line in top[:2]] == ["50%", "50%"]
+    assert top[-1].endswith("1  under 0.1%")
+    assert len({len(line) for line in top}) == 1  # the shares end in one column

@@ -9,7 +9,7 @@ from typing import Any
 from journeymap.analysis.profile import Profile
 from journeymap.errors import as_flags, option
 from journeymap.jsonout import flagged
-from journeymap.render.numbers import counted, one_or_many
+from journeymap.render.numbers import counted, one_or_many, share_of
 from journeymap.render.text import visible
 
 __all__ = [
@@ -326,7 +326,7 @@ def profile_text(p: Profile) -> str:
     lines += ["", f"Top {len(p.top_activities)} activities:"]
     lines += [
         f"  {_clip(a['activity'], width):<{width}}  {a['events']:>10,}  "
-        f"{_pct(a['events'], p.events):>6}"
+        f"{_pct(a['events'], p.events):>10}"
         for a in p.top_activities
     ]
     warnings = quality_warnings(p)
@@ -338,10 +338,7 @@ def profile_text(p: Profile) -> str:
 
 
 def _pct(part: int, whole: int) -> str:
-    if not whole:
-        return "0%"
-    share = 100 * part / whole
-    return f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+    return share_of(part, whole) if whole else "0%"
 
 
 def _clip(text: str, width: int) -> str:
