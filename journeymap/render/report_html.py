@@ -17,7 +17,16 @@ import pandas as pd
 from journeymap.render.numbers import MISSING, thousands, wait_text
 from journeymap.render.text import visible
 
-__all__ = ["Column", "coverage_curve", "esc", "figure", "pct", "sortable_table"]
+__all__ = [
+    "Column",
+    "coverage_curve",
+    "doubt_warning",
+    "esc",
+    "figure",
+    "pct",
+    "sentence",
+    "sortable_table",
+]
 
 
 def esc(value: Any) -> str:
@@ -34,6 +43,19 @@ def esc(value: Any) -> str:
     return html.escape(visible(value), quote=True)
 
 
+def sentence(text: str) -> str:
+    """A note or a doubt (lower case, no full stop, as the terminal prints them) as a
+    sentence of the page: its first letter capitalised, a full stop at its end.
+
+    Examples
+    --------
+    >>> sentence("3 cases end with none of their last steps"), sentence("Done.")
+    ('3 cases end with none of their last steps.', 'Done.')
+    """
+    stop = "" if text.endswith(".") else "."
+    return f"{text[:1].upper()}{text[1:]}{stop}"
+
+
 def doubt_warning(doubt: str) -> str:
     """A doubt (a sentence of :func:`journeymap.render.doubts.doubts`, lower case, no
     full stop) as the report's warning paragraph.
@@ -45,8 +67,7 @@ def doubt_warning(doubt: str) -> str:
     >>> doubt_warning("rule 'chaser' matches 9 of 12 cases (75.0%). Check it.")
     '<p class="warning">Rule &#x27;chaser&#x27; matches 9 of 12 cases (75.0%). Check it.</p>'
     """
-    stop = "" if doubt.endswith(".") else "."
-    return f'<p class="warning">{esc(doubt[0].upper() + doubt[1:])}{stop}</p>'
+    return f'<p class="warning">{esc(sentence(doubt))}</p>'
 
 
 def _finite(value: Any) -> float | None:

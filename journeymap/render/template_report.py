@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from journeymap.analysis.demand import ACCOUNTS_DOUBT
-from journeymap.render.report_html import Column, esc, figure, sortable_table
+from journeymap.render.report_html import Column, esc, figure, sentence, sortable_table
 from journeymap.render.template_words import method_text, template_sentence
 
 __all__ = ["template_section", "templates_summary", "top_deviation"]
@@ -109,7 +109,7 @@ def template_section(findings: Any, svgs: dict[str, str]) -> str:
         "A case went through as designed when its activities follow the template; one of "
         "value demand that did not could have.</p>",
     ]
-    out += [f'<p class="note">{esc(n)}</p>' for n in found.notes]
+    out += [f'<p class="note">{esc(sentence(n))}</p>' for n in found.notes]
     overview = pd.DataFrame(
         [{"template": name, **s} for name, s in found.summary.items()],
         columns=["template", "demand", "cases", "conforming_pct", "straightforward_pct",
