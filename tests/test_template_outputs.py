@@ -126,6 +126,12 @@ def test_the_report_has_a_section_per_template(mined):
                    "Theirs against as designed (median)"):  # fmt: skip
         assert f">{header}</th>" in html or f">{header}<" in html
     assert "repeat-contact rule" not in html  # no customer, no such doubt
+    # No activity names failure demand: "could have" rests on every case being value
+    # demand, and the sentence says so.
+    assert (
+        "No failure demand was found by the rules, so every case counts as value demand "
+        "here (see Demand)"
+    ) in html
 
 
 def test_a_template_of_several_types_names_each_row_by_its_type(tmp_path):

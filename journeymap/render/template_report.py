@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeymap.analysis.demand import ACCOUNTS_DOUBT
+from journeymap.analysis.demand import ACCOUNTS_DOUBT, NONE_FOUND
 from journeymap.render.report_html import Column, esc, figure, sentence, sortable_table
 from journeymap.render.template_words import method_text, template_sentence
 
@@ -24,6 +24,13 @@ TOP_DEVIATIONS = 10
 _REPEAT_DOUBT = (
     "Which cases are value demand rests on the repeat-contact rule, which is in doubt here "
     "(see Demand)."
+)
+#: Said instead when the demand rules found no failure demand at all: every case counts
+#: as value demand, which says nothing of what the customers asked for.
+_NONE_FOUND_DOUBT = (
+    "No failure demand was found by the rules, so every case counts as value demand here "
+    "(see Demand): check which deviations were failure demand before reading this as "
+    "waste."
 )
 
 
@@ -121,12 +128,15 @@ def template_section(findings: Any, svgs: dict[str, str]) -> str:
     # of accounts) puts it in doubt too, as it does the one-stop and clean tiles.
     check = findings.check
     repeat = check is not None and any(d.startswith(ACCOUNTS_DOUBT) for d in check.doubts)
+    none_found = check is not None and any(d.startswith(NONE_FOUND) for d in check.doubts)
     for i, (name, s) in enumerate(found.summary.items()):
         top = top_deviation(found.deviations, name)
         out.append(f"<h3>{esc(name)}</h3>")
         said = template_sentence(name, s, top)
         if repeat and s["straightforward"]:
             said += f" {_REPEAT_DOUBT}"
+        elif none_found and s["straightforward"]:
+            said += f" {_NONE_FOUND_DOUBT}"
         out.append(f'<p class="statement">{esc(said)}</p>')
         out.append(f'<p class="note">{esc(_method(found, name))}</p>')
         # Each template's detail folds away: a map per template makes a long page.
