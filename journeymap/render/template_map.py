@@ -79,6 +79,10 @@ def template_dot(
     >>> dot = template_dot("t", paths, acts, devs, {"cases": 3, "conforming_pct": 66.7})
     >>> "skipped in 1 case" in dot, "1 case, +2.0 h" in dot, "style=dashed" in dot
     (True, True, True)
+    >>> elsewhere = pd.concat([devs, pd.DataFrame({"template": ["t"], "kind": ["inserted"],
+    ...     "activity": ["b"], "cases": [1], "extra_e2e_s": [0.0]})])
+    >>> "out of its place in 1" in template_dot("t", paths, acts, elsewhere, {"cases": 3})
+    True
     """
     nodes = [r for r in records(activities) if r["template"] == name]
     edges = [r for r in records(paths) if r["template"] == name]
@@ -134,6 +138,11 @@ def _designed_node(
     if again is not None:
         n = int(again["cases"])
         notes.append(f"done again in {thousands(n)}{_extra(again.get('extra_e2e_s'))}")
+    # Done, but away from its place: counted among the cases that did it and the skipped
+    # (helpdesk: 4,285 did 'Take in charge ticket', 296 skipped it, one of them both).
+    elsewhere = by_kind.get(("inserted", activity))
+    if elsewhere is not None:
+        notes.append(f"out of its place in {thousands(int(elsewhere['cases']))}")
     label = style.node_html(activity, counted(cases, "case"), note="\n".join(notes))
     fill = style.mix(style.BOX_LIGHT, style.BOX_DARK, scale(cases, [float(top)]))
     return (
