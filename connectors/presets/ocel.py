@@ -349,9 +349,12 @@ def _time_notes(aware: int, naive: int) -> list[str]:
             f"{naive:,} event times carry no time zone while {aware:,} do: those without are "
             f"{zone}, the others converted to UTC; check that the two agree"
         ]
+    # That they carry no offset, and how they are read, the reading's own note says
+    # ("timestamps in 'time' carry no UTC offset; read as UTC time"): not said twice.
     return [
-        f"event times carry no time zone: {zone}. OCEL XML and SQLite files often hold "
-        "local time (pm4py's example log is an hour ahead of its own JSON twin)"
+        "OCEL XML and SQLite files often hold local time (pm4py's example log is an hour "
+        "ahead of its own JSON twin): if these event times do, give their zone with "
+        "--timezone"
     ]
 
 

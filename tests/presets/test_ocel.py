@@ -141,7 +141,11 @@ def test_the_examples_json_is_utc_and_its_xml_and_sqlite_an_hour_ahead_without_z
     ]
     assert shifted == [datetime.fromisoformat(t) for t in times["jsonocel"]]
     note = OcelPreset().read(dataset(f"{EXAMPLE}.xmlocel")).notes
-    assert any(n.startswith("event times carry no time zone: read in --timezone") for n in note)
+    assert any(n.startswith("OCEL XML and SQLite files often hold local time") for n in note)
+    # How they are read is said once, by the reading ("read as UTC time"), not here too.
+    shown = CliRunner().invoke(cli, ["inspect", str(dataset(f"{EXAMPLE}.sqlite")),
+                                     "--object-type", "Invoice"]).stdout  # fmt: skip
+    assert shown.count("read as UTC time") + shown.count("read in --timezone") == 1
 
 
 # -- small logs written here ---------------------------------------------------------------
@@ -366,7 +370,7 @@ def test_an_xml_log_keeps_times_without_zone(write_file):
     }
     assert "cases: the 'Case' objects (1), because its name says case" in result.notes[1]
     assert result.options == {}  # no zone is set: --timezone decides
-    assert result.notes[-2].startswith("event times carry no time zone")
+    assert result.notes[-2].startswith("OCEL XML and SQLite files often hold local time")
     assert result.notes[-1] == "not used: 0 object attribute values and 1 object-to-object links"
 
 
