@@ -241,15 +241,13 @@ def _read_lines(p: Profile) -> list[str]:
     :func:`_merged_lines`."""
     counts = p.read_counts
     if not counts.gave_more:
-        read, noun = (
-            (counts.rows_read, counts.row_noun)
-            if p.records_read is None
-            else (p.records_read, "record")
-        )
+        read, accepted, left = _read_counts(p)
+        noun = counts.row_noun if p.records_read is None else "record"
         return [
             f"  {noun + 's read':<16} {read:>12,}",
-            f"  accepted         {read - p.rejected_rows:>12,}",
+            f"  accepted         {accepted:>12,}",
             f"  rejected         {p.rejected_rows:>12,}",
+            *([f"  left out         {left:>12,}  (see the notes)"] if left else []),
         ]
     records = p.records_read or 0
     return [
@@ -259,6 +257,17 @@ def _read_lines(p: Profile) -> list[str]:
         f"  events made      {counts.events_made:>12,}",
         *([f"  events rejected  {counts.events_rejected:>12,}"] if counts.events_rejected else []),
     ]
+
+
+def _read_counts(p: Profile) -> tuple[int, int, int]:
+    """The rows (or the export's records) read, accepted and left out by the reader:
+    neither rows nor rejected (an OCEL log's events of no object of the type chosen,
+    which the notes name), for an export whose records gave no more events than there
+    were records."""
+    counts = p.read_counts
+    read = counts.rows_read if p.records_read is None else p.records_read
+    left = max(0, read - counts.rows_read - counts.records_rejected)
+    return read, read - p.rejected_rows - left, left
 
 
 def _how(p: Profile, role: str, column: str) -> str:
@@ -272,7 +281,7 @@ def _how(p: Profile, role: str, column: str) -> str:
 def _merged_lines(p: Profile) -> list[str]:
     """The rows accepted that are not events of their own: start events merged into
     their completions (:mod:`journeymap.lifecycle`), repeated states collapsed."""
-    if p.events == p.accepted and p.records_read is None:
+    if not p.read_counts.gave_more and p.events == _read_counts(p)[1]:  # "accepted" said it
         return []
     repeats = p.repeats
     collapsed = int(repeats.get("events", 0)) if repeats.get("collapsed") else 0

@@ -146,6 +146,14 @@ def test_the_examples_json_is_utc_and_its_xml_and_sqlite_an_hour_ahead_without_z
     shown = CliRunner().invoke(cli, ["inspect", str(dataset(f"{EXAMPLE}.sqlite")),
                                      "--object-type", "Invoice"]).stdout  # fmt: skip
     assert shown.count("read as UTC time") + shown.count("read in --timezone") == 1
+    # Its 13 events, 8 of them of no Purchase Order: counted as left out, not accepted.
+    orders = CliRunner().invoke(cli, ["inspect", str(dataset(f"{EXAMPLE}.jsonocel")),
+                                      "--object-type", "Purchase Order"]).stdout  # fmt: skip
+    assert [line.split() for line in orders.splitlines()[2:7]] == [
+        ["records", "read", "13"], ["accepted", "5"], ["rejected", "0"],
+        ["left", "out", "8", "(see", "the", "notes)"], ["cases", "2"],
+    ]  # fmt: skip
+    assert "8 events are related to no 'Purchase Order' object: left out" in orders
 
 
 # -- small logs written here ---------------------------------------------------------------
