@@ -28,10 +28,10 @@ from journeymap.render.captions import chart_title, map_caption
 from journeymap.render.charts import chart_files, xmr_svg_text
 from journeymap.render.handoffs import network_dot
 from journeymap.render.journey import journey_dot
+from journeymap.render.key_figures import key_numbers
 from journeymap.render.numbers import counted, thousands
 from journeymap.render.pictures import start_drawing
 from journeymap.render.plan_words import plan_sentences, reintegration_sentences
-from journeymap.render.report import key_numbers
 from journeymap.render.summary import summary
 from journeymap.render.template_map import template_dot
 

@@ -51,7 +51,7 @@ def history_doubt(p: Profile | None) -> str | None:
         "Salesforce: CaseHistory)."
     )
     return (
-        f"{single:,} of {counted(p.cases, 'case')} ({_pct(single, p.cases)}) "
+        f"{single:,} of {counted(p.cases, 'case')} ({share_of(single, p.cases)}) "
         f"{one_or_many(single, 'has', 'have')} a single event, as in a list of records as "
         "they stand rather than what happened to them: those cases show no wait, hand-off "
         f"or rework, and count as one-stop and clean with nothing to count. {remedy}"
@@ -78,7 +78,7 @@ def quality_warnings(p: Profile) -> list[str]:
     if p.cases_with_equal_timestamps:
         tied = p.cases_with_equal_timestamps
         warnings.append(
-            f"{counted(tied, 'case')} ({_pct(tied, p.cases)}) "
+            f"{counted(tied, 'case')} ({share_of(tied, p.cases)}) "
             f"{one_or_many(tied, 'has', 'have')} events with equal timestamps; their order "
             "follows the source rows"
         )
@@ -104,12 +104,12 @@ def quality_warnings(p: Profile) -> list[str]:
             )
             warnings.append(
                 f"{role} is not recorded on {counted(missing, 'event')} "
-                f"({_pct(missing, p.events)}{how})"
+                f"({share_of(missing, p.events)}{how})"
             )
     if p.several_customer_cases:
         several = p.several_customer_cases
         warnings.append(
-            f"{counted(several, 'case')} ({_pct(several, p.cases)}) "
+            f"{counted(several, 'case')} ({share_of(several, p.cases)}) "
             f"{one_or_many(several, 'names', 'name')} more than one customer on "
             f"{one_or_many(several, 'its', 'their')} events; "
             f"{one_or_many(several, 'it counts', 'each counts')} for the customer whose id "
@@ -126,7 +126,7 @@ def quality_warnings(p: Profile) -> list[str]:
     if p.single_event_cases:
         single = p.single_event_cases
         warnings.append(
-            f"{counted(single, 'case')} ({_pct(single, p.cases)}) "
+            f"{counted(single, 'case')} ({share_of(single, p.cases)}) "
             f"{one_or_many(single, 'has', 'have')} a single event"
         )
     if p.late_starts:
@@ -158,7 +158,7 @@ def closed_window_doubt(p: Profile | None) -> str | None:
         return None
     early, of = closed["cases"], closed["of"]
     return (
-        f"{early:,} of {of:,} cases ({_pct(early, of)}) "
+        f"{early:,} of {of:,} cases ({share_of(early, of)}) "
         f"started before the first case ended, and every case ended between "
         f"{closed['first_end'][:10]} and {closed['last_end'][:10]}: this looks like an "
         "extract of the cases closed in that window, so demand before it counts only "
@@ -180,7 +180,7 @@ def unclosed_doubt(p: Profile | None) -> str | None:
     named = ",".join(closing)
     shown = " or ".join(repr(a) for a in closing[:3]) + (" or another" if len(closing) > 3 else "")
     return (
-        f"{n:,} of {of:,} cases ({_pct(n, of)}) end with an activity that does not close a "
+        f"{n:,} of {of:,} cases ({share_of(n, of)}) end with an activity that does not close a "
         f"case ({examples}), and {found['closed']:,} with {shown}: if those were still "
         "open when the log was exported, their end-to-end times are their times so far, "
         "read as whole waits; name the activities that finish a case, "
@@ -198,7 +198,7 @@ def _repeat_warnings(
         return []
     same = "activity" + (f" and {repeats['handler']}" if repeats.get("handler") else "")
     what = (
-        f"{counted(n, 'event')} ({_pct(n, repeats['transitions'])} of transitions, in "
+        f"{counted(n, 'event')} ({share_of(n, repeats['transitions'])} of transitions, in "
         f"{counted(repeats['cases'], 'case')}) {one_or_many(n, 'repeats', 'repeat')} the state "
         f"before {one_or_many(n, 'it', 'them')} (same {same})"
     )
@@ -335,7 +335,7 @@ def profile_text(p: Profile) -> str:
     lines += ["", f"Top {len(p.top_activities)} activities:"]
     lines += [
         f"  {_clip(a['activity'], width):<{width}}  {a['events']:>10,}  "
-        f"{_pct(a['events'], p.events):>10}"
+        f"{share_of(a['events'], p.events):>10}"
         for a in p.top_activities
     ]
     warnings = quality_warnings(p)
@@ -344,10 +344,6 @@ def profile_text(p: Profile) -> str:
     if p.notes:
         lines += ["", "Notes:"] + [f"  - {n}" for n in p.notes]
     return as_flags("\n".join(lines))  # options named as the command line takes them
-
-
-def _pct(part: int, whole: int) -> str:
-    return share_of(part, whole) if whole else "0%"
 
 
 def _clip(text: str, width: int) -> str:
